@@ -1,0 +1,456 @@
+-- CreateTable
+CREATE TABLE "Mailbox" (
+    "id" SERIAL NOT NULL,
+    "key" TEXT NOT NULL,
+    "address" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "channelId" TEXT NOT NULL,
+    "locale" TEXT NOT NULL DEFAULT 'en',
+    "imapFolder" TEXT NOT NULL DEFAULT 'INBOX',
+    "uidValidity" BIGINT,
+    "lastUid" BIGINT NOT NULL DEFAULT 0,
+    "lastSyncAt" TIMESTAMP(3),
+    "nextTicketNumber" INTEGER NOT NULL DEFAULT 1,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Mailbox_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Ticket" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER NOT NULL,
+    "number" INTEGER NOT NULL,
+    "subject" TEXT NOT NULL,
+    "customerId" INTEGER,
+    "status" TEXT NOT NULL DEFAULT 'open',
+    "urgency" TEXT NOT NULL DEFAULT 'normal',
+    "assigneeId" TEXT,
+    "claimedAt" TIMESTAMP(3),
+    "junk" BOOLEAN NOT NULL DEFAULT false,
+    "tags" TEXT NOT NULL DEFAULT '[]',
+    "slackChannelId" TEXT,
+    "slackTs" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "lastMessageAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "firstResponseAt" TIMESTAMP(3),
+    "closedAt" TIMESTAMP(3),
+    "reopenedAt" TIMESTAMP(3),
+    "snoozedUntil" TIMESTAMP(3),
+
+    CONSTRAINT "Ticket_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Message" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER NOT NULL,
+    "ticketId" INTEGER,
+    "direction" TEXT NOT NULL,
+    "parseState" TEXT NOT NULL DEFAULT 'stored',
+    "parseError" TEXT,
+    "messageId" TEXT,
+    "inReplyTo" TEXT,
+    "references" TEXT NOT NULL DEFAULT '[]',
+    "fromAddress" TEXT,
+    "fromName" TEXT,
+    "replyTo" TEXT,
+    "toAddresses" TEXT NOT NULL DEFAULT '[]',
+    "ccAddresses" TEXT NOT NULL DEFAULT '[]',
+    "subject" TEXT,
+    "text" TEXT,
+    "html" TEXT,
+    "flags" TEXT NOT NULL DEFAULT '{}',
+    "raw" BYTEA NOT NULL,
+    "contentHash" TEXT NOT NULL,
+    "size" INTEGER NOT NULL,
+    "imapUidValidity" BIGINT,
+    "imapUid" BIGINT,
+    "sentAt" TIMESTAMP(3),
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "slackTs" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Message_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Attachment" (
+    "id" SERIAL NOT NULL,
+    "messageId" INTEGER NOT NULL,
+    "filename" TEXT,
+    "contentType" TEXT NOT NULL,
+    "size" INTEGER NOT NULL,
+    "contentId" TEXT,
+    "inline" BOOLEAN NOT NULL DEFAULT false,
+    "checksum" TEXT,
+    "content" BYTEA,
+    "slackFileId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Attachment_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Customer" (
+    "id" SERIAL NOT NULL,
+    "address" TEXT NOT NULL,
+    "domain" TEXT NOT NULL,
+    "name" TEXT,
+    "company" TEXT,
+    "phone" TEXT,
+    "notes" TEXT,
+    "freeMail" BOOLEAN NOT NULL DEFAULT false,
+    "roleAddress" BOOLEAN NOT NULL DEFAULT false,
+    "unreplyable" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Customer_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Comment" (
+    "id" SERIAL NOT NULL,
+    "ticketId" INTEGER NOT NULL,
+    "authorId" TEXT NOT NULL,
+    "text" TEXT NOT NULL,
+    "files" TEXT NOT NULL DEFAULT '[]',
+    "slackTs" TEXT NOT NULL,
+    "editedAt" TIMESTAMP(3),
+    "deletedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Comment_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Draft" (
+    "id" SERIAL NOT NULL,
+    "ticketId" INTEGER NOT NULL,
+    "authorId" TEXT NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'editing',
+    "toAddresses" TEXT NOT NULL DEFAULT '[]',
+    "ccAddresses" TEXT NOT NULL DEFAULT '[]',
+    "subject" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "templateVersionId" INTEGER,
+    "slackTs" TEXT,
+    "submittedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Draft_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Review" (
+    "id" SERIAL NOT NULL,
+    "draftId" INTEGER NOT NULL,
+    "reviewerId" TEXT NOT NULL,
+    "decision" TEXT NOT NULL,
+    "comment" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Review_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OutboxMail" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER NOT NULL,
+    "draftId" INTEGER,
+    "messageRowId" INTEGER,
+    "messageId" TEXT NOT NULL,
+    "raw" BYTEA NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'queued',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "claimedBy" TEXT,
+    "claimedUntil" TIMESTAMP(3),
+    "lastError" TEXT,
+    "smtpResponse" TEXT,
+    "sentAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "OutboxMail_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SlackPost" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER NOT NULL,
+    "ticketId" INTEGER,
+    "channelId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'queued',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "slackTs" TEXT,
+    "lastError" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "postedAt" TIMESTAMP(3),
+
+    CONSTRAINT "SlackPost_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Template" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER,
+    "name" TEXT NOT NULL,
+    "category" TEXT,
+    "currentVersion" INTEGER NOT NULL DEFAULT 1,
+    "archived" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Template_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "TemplateVersion" (
+    "id" SERIAL NOT NULL,
+    "templateId" INTEGER NOT NULL,
+    "version" INTEGER NOT NULL,
+    "body" TEXT NOT NULL,
+    "authorId" TEXT NOT NULL,
+    "changeNote" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "TemplateVersion_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "CustomStatus" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER NOT NULL,
+    "key" TEXT NOT NULL,
+    "labelJa" TEXT NOT NULL,
+    "labelEn" TEXT NOT NULL,
+    "category" TEXT NOT NULL,
+    "position" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "CustomStatus_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RoutingRule" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "position" INTEGER NOT NULL DEFAULT 0,
+    "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "conditions" TEXT NOT NULL,
+    "actions" TEXT NOT NULL,
+    "source" TEXT NOT NULL DEFAULT 'db',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "RoutingRule_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Reminder" (
+    "id" SERIAL NOT NULL,
+    "ticketId" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "conditionKey" TEXT NOT NULL,
+    "sentAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Reminder_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AuditLog" (
+    "id" SERIAL NOT NULL,
+    "mailboxId" INTEGER,
+    "ticketId" INTEGER,
+    "actorId" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "detail" TEXT NOT NULL DEFAULT '{}',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "AuditLog_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ProcessedEvent" (
+    "eventId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ProcessedEvent_pkey" PRIMARY KEY ("eventId")
+);
+
+-- CreateTable
+CREATE TABLE "Lease" (
+    "name" TEXT NOT NULL,
+    "holder" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Lease_pkey" PRIMARY KEY ("name")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Mailbox_key_key" ON "Mailbox"("key");
+
+-- CreateIndex
+CREATE INDEX "Ticket_mailboxId_status_junk_idx" ON "Ticket"("mailboxId", "status", "junk");
+
+-- CreateIndex
+CREATE INDEX "Ticket_assigneeId_idx" ON "Ticket"("assigneeId");
+
+-- CreateIndex
+CREATE INDEX "Ticket_customerId_idx" ON "Ticket"("customerId");
+
+-- CreateIndex
+CREATE INDEX "Ticket_createdAt_idx" ON "Ticket"("createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Ticket_mailboxId_number_key" ON "Ticket"("mailboxId", "number");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Ticket_slackChannelId_slackTs_key" ON "Ticket"("slackChannelId", "slackTs");
+
+-- CreateIndex
+CREATE INDEX "Message_mailboxId_messageId_idx" ON "Message"("mailboxId", "messageId");
+
+-- CreateIndex
+CREATE INDEX "Message_mailboxId_contentHash_idx" ON "Message"("mailboxId", "contentHash");
+
+-- CreateIndex
+CREATE INDEX "Message_ticketId_idx" ON "Message"("ticketId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Message_mailboxId_imapUidValidity_imapUid_key" ON "Message"("mailboxId", "imapUidValidity", "imapUid");
+
+-- CreateIndex
+CREATE INDEX "Attachment_messageId_idx" ON "Attachment"("messageId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Customer_address_key" ON "Customer"("address");
+
+-- CreateIndex
+CREATE INDEX "Customer_domain_idx" ON "Customer"("domain");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Comment_slackTs_key" ON "Comment"("slackTs");
+
+-- CreateIndex
+CREATE INDEX "Comment_ticketId_idx" ON "Comment"("ticketId");
+
+-- CreateIndex
+CREATE INDEX "Draft_ticketId_idx" ON "Draft"("ticketId");
+
+-- CreateIndex
+CREATE INDEX "Draft_state_idx" ON "Draft"("state");
+
+-- CreateIndex
+CREATE INDEX "Review_draftId_idx" ON "Review"("draftId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OutboxMail_draftId_key" ON "OutboxMail"("draftId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OutboxMail_messageRowId_key" ON "OutboxMail"("messageRowId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OutboxMail_messageId_key" ON "OutboxMail"("messageId");
+
+-- CreateIndex
+CREATE INDEX "OutboxMail_state_nextAttemptAt_idx" ON "OutboxMail"("state", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "SlackPost_state_channelId_nextAttemptAt_idx" ON "SlackPost"("state", "channelId", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "SlackPost_ticketId_idx" ON "SlackPost"("ticketId");
+
+-- CreateIndex
+CREATE INDEX "Template_mailboxId_idx" ON "Template"("mailboxId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TemplateVersion_templateId_version_key" ON "TemplateVersion"("templateId", "version");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CustomStatus_mailboxId_key_key" ON "CustomStatus"("mailboxId", "key");
+
+-- CreateIndex
+CREATE INDEX "RoutingRule_mailboxId_position_idx" ON "RoutingRule"("mailboxId", "position");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Reminder_ticketId_kind_conditionKey_key" ON "Reminder"("ticketId", "kind", "conditionKey");
+
+-- CreateIndex
+CREATE INDEX "AuditLog_ticketId_createdAt_idx" ON "AuditLog"("ticketId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "AuditLog_createdAt_idx" ON "AuditLog"("createdAt");
+
+-- AddForeignKey
+ALTER TABLE "Ticket" ADD CONSTRAINT "Ticket_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Ticket" ADD CONSTRAINT "Ticket_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Message" ADD CONSTRAINT "Message_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Message" ADD CONSTRAINT "Message_ticketId_fkey" FOREIGN KEY ("ticketId") REFERENCES "Ticket"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Attachment" ADD CONSTRAINT "Attachment_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "Message"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Comment" ADD CONSTRAINT "Comment_ticketId_fkey" FOREIGN KEY ("ticketId") REFERENCES "Ticket"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Draft" ADD CONSTRAINT "Draft_ticketId_fkey" FOREIGN KEY ("ticketId") REFERENCES "Ticket"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Draft" ADD CONSTRAINT "Draft_templateVersionId_fkey" FOREIGN KEY ("templateVersionId") REFERENCES "TemplateVersion"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Review" ADD CONSTRAINT "Review_draftId_fkey" FOREIGN KEY ("draftId") REFERENCES "Draft"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OutboxMail" ADD CONSTRAINT "OutboxMail_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OutboxMail" ADD CONSTRAINT "OutboxMail_draftId_fkey" FOREIGN KEY ("draftId") REFERENCES "Draft"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OutboxMail" ADD CONSTRAINT "OutboxMail_messageRowId_fkey" FOREIGN KEY ("messageRowId") REFERENCES "Message"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SlackPost" ADD CONSTRAINT "SlackPost_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SlackPost" ADD CONSTRAINT "SlackPost_ticketId_fkey" FOREIGN KEY ("ticketId") REFERENCES "Ticket"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Template" ADD CONSTRAINT "Template_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "TemplateVersion" ADD CONSTRAINT "TemplateVersion_templateId_fkey" FOREIGN KEY ("templateId") REFERENCES "Template"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CustomStatus" ADD CONSTRAINT "CustomStatus_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "RoutingRule" ADD CONSTRAINT "RoutingRule_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Reminder" ADD CONSTRAINT "Reminder_ticketId_fkey" FOREIGN KEY ("ticketId") REFERENCES "Ticket"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AuditLog" ADD CONSTRAINT "AuditLog_mailboxId_fkey" FOREIGN KEY ("mailboxId") REFERENCES "Mailbox"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AuditLog" ADD CONSTRAINT "AuditLog_ticketId_fkey" FOREIGN KEY ("ticketId") REFERENCES "Ticket"("id") ON DELETE SET NULL ON UPDATE CASCADE;

@@ -1,0 +1,29 @@
+/**
+ * The one database client of the process. Both providers' generated clients have the same
+ * models and so the same API for everything Mailroom does; the SQLite client's type stands
+ * for both.
+ */
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
+import { createAdapterFactory } from './adapter-factory.js';
+import type { DatabaseTarget } from './database-url.js';
+
+export type Db = SqliteClient;
+export type { Mailbox, Ticket, Message, Customer } from './generated/sqlite/client.js';
+
+/** Opens a client on the database; call `$disconnect()` on shutdown. */
+export function createDbClient(target: DatabaseTarget): Db {
+  const adapter = createAdapterFactory(target);
+  if (target.provider === 'sqlite') return new SqliteClient({ adapter });
+  return new PostgresClient({ adapter }) as unknown as Db;
+}
+
+/** True when the database answers a trivial query. */
+export async function isDatabaseReachable(db: Db): Promise<boolean> {
+  try {
+    await db.$queryRawUnsafe('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

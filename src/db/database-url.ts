@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { DatabaseProvider } from './schema-source.js';
+
+/** Where the data lives, as decided by DATABASE_URL. */
+export type DatabaseTarget =
+  | { provider: 'sqlite'; file: string; url: string }
+  | { provider: 'postgresql'; url: string };
+
+export const DEFAULT_DATABASE_URL = 'file:./data/mailroom.db';
+
+/**
+ * Reads DATABASE_URL: `file:PATH` (relative to the working directory) for SQLite,
+ * `postgresql://…` or `postgres://…` for PostgreSQL. Returns null for anything else so
+ * the configuration check can name the key.
+ */
+export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget | null {
+  if (url.startsWith('file:')) {
+    const file = url.slice('file:'.length).replace(/\?.*$/, '');
+    if (file === '') return null;
+    const absolute = path.resolve(cwd, file);
+    return { provider: 'sqlite', file: absolute, url: `file:${absolute}` };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { provider: 'postgresql', url };
+  return null;
+}
+
+/** The URL with any password replaced, safe for logs and error messages. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+export function providerOf(target: DatabaseTarget): DatabaseProvider {
+  return target.provider;
+}

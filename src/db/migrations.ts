@@ -1,0 +1,118 @@
+/**
+ * Migration histories, one per provider, applied through the WebAssembly schema engine
+ * with the same `_prisma_migrations` bookkeeping `prisma migrate deploy` keeps, so a
+ * machine with the Prisma CLI can manage the same database.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { createAdapterFactory } from './adapter-factory.js';
+import type { DatabaseTarget } from './database-url.js';
+import { migrationsDir, PROJECT_ROOT, schemaFor, type DatabaseProvider } from './schema-source.js';
+import { openSchemaEngine } from './schema-engine.js';
+
+const LOCKFILE = 'migration_lock.toml';
+const NO_FILTERS = { externalTables: [], externalEnums: [] };
+
+/** The committed migrations of a provider, in the shape the engine reads. */
+export function readMigrationList(provider: DatabaseProvider, baseDir = migrationsDir(provider)): MigrationList {
+  const lockPath = path.join(baseDir, LOCKFILE);
+  const directories = existsSync(baseDir)
+    ? readdirSync(baseDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort()
+    : [];
+  return {
+    baseDir,
+    lockfile: { path: LOCKFILE, content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },
+    shadowDbInitScript: '',
+    migrationDirectories: directories.map((name) => {
+      const file = path.join(baseDir, name, 'migration.sql');
+      return {
+        path: name,
+        migrationFile: {
+          path: 'migration.sql',
+          content: existsSync(file)
+            ? { tag: 'ok' as const, value: readFileSync(file, 'utf8') }
+            : { tag: 'error' as const, value: `missing ${file}` },
+        },
+      };
+    }),
+  };
+}
+
+/**
+ * Runs `use` with an engine, then closes every connection the engine opened: freeing the
+ * engine does not close them, and a SQLite connection left open keeps its file locked.
+ */
+async function withEngine<T>(target: DatabaseTarget, use: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+  const factory = createAdapterFactory(target, 'migrations');
+  const opened: SqlDriverAdapter[] = [];
+  const tracked: SqlMigrationAwareDriverAdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => remember(await factory.connect()),
+    connectToShadowDb: async () => remember(await factory.connectToShadowDb()),
+  };
+  function remember(adapter: SqlDriverAdapter): SqlDriverAdapter {
+    opened.push(adapter);
+    return adapter;
+  }
+  const engine = await openSchemaEngine(schemaFor(target.provider), tracked);
+  try {
+    return await use(engine);
+  } finally {
+    engine.free();
+    await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
+  }
+}
+
+/**
+ * Applies every committed migration the database does not have yet.
+ * @returns the names of the migrations applied now (empty when the database was current)
+ */
+export async function applyMigrations(target: DatabaseTarget): Promise<string[]> {
+  return withEngine(target, async (engine) => {
+    const { appliedMigrationNames } = await engine.applyMigrations({
+      migrationsList: readMigrationList(target.provider),
+      filters: NO_FILTERS,
+    });
+    return appliedMigrationNames;
+  });
+}
+
+/**
+ * The SQL that would bring the live database to the schema in prisma/models.prisma; empty
+ * when they agree. Run on a database that has just had every migration applied, it tells
+ * whether the schema and the migration history have drifted apart.
+ */
+export async function diffDatabaseToSchema(target: DatabaseTarget): Promise<string> {
+  return withEngine(target, async (engine) => {
+    const result = await engine.diff({
+      from: { tag: 'schemaDatasource', files: [{ path: 'schema.prisma', content: schemaFor(target.provider) }], configDir: PROJECT_ROOT },
+      to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schemaFor(target.provider) }] },
+      script: true,
+      exitCode: null,
+      filters: NO_FILTERS,
+    });
+    const sql = (result.stdout ?? '').trim();
+    return /^-- This is an empty migration\.?$/.test(sql) ? '' : sql;
+  });
+}
+
+/** Lists migrations that are committed but not applied to the database. */
+export async function pendingMigrations(target: DatabaseTarget): Promise<string[]> {
+  return withEngine(target, async (engine) => {
+    const output = await engine.diagnoseMigrationHistory({
+      migrationsList: readMigrationList(target.provider),
+      optInToShadowDatabase: false,
+      filters: NO_FILTERS,
+    });
+    const history = output.history;
+    if (history?.diagnostic === 'databaseIsBehind') return history.unappliedMigrationNames;
+    if (history?.diagnostic === 'historiesDiverge') return history.unappliedMigrationNames;
+    return [];
+  });
+}
