@@ -16,7 +16,7 @@ import { DATABASE_PROVIDERS, PROJECT_ROOT, schemaFor } from '../src/db/schema-so
 
 const require = createRequire(import.meta.url);
 const prismaCli = require.resolve('prisma/build/index.js', { paths: [PROJECT_ROOT] });
-const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1' };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
 
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-prisma-'));

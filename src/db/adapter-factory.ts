@@ -48,19 +48,22 @@ const PG_TEXT_OID = 25;
  * as strings, so we label those columns as text.
  */
 class CatalogReadingClient extends pg.Client {
-  override query(...args: Parameters<pg.Client['query']>): ReturnType<pg.Client['query']> {
-    const call = super.query as (...a: unknown[]) => unknown;
-    const last = args.at(-1);
-    // pg.Pool calls with a callback; a checked-out client (transactions) uses the promise.
-    if (typeof last === 'function') {
-      const callback = last as (error: Error | null, result?: pg.QueryResult) => void;
-      const withCallback = [...args.slice(0, -1), (error: Error | null, result?: pg.QueryResult) =>
-        callback(error, result && relabelCharColumns(result))];
-      return call.apply(this, withCallback) as ReturnType<pg.Client['query']>;
-    }
-    const pending = call.apply(this, args);
-    if (!(pending instanceof Promise)) return pending as ReturnType<pg.Client['query']>;
-    return pending.then(relabelCharColumns) as ReturnType<pg.Client['query']>;
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+    // Replaced per instance rather than overridden: pg's overloads of query() cannot be
+    // restated in a subclass, and only the results need changing.
+    (this as { query: unknown }).query = (...args: unknown[]) => {
+      const last = args.at(-1);
+      // pg.Pool calls with a callback; a checked-out client (transactions) uses the promise.
+      if (typeof last === 'function') {
+        const callback = last as (error: Error | null, result?: pg.QueryResult) => void;
+        return query(...args.slice(0, -1), (error: Error | null, result?: pg.QueryResult) =>
+          callback(error, result && relabelCharColumns(result)));
+      }
+      const pending = query(...args);
+      return pending instanceof Promise ? pending.then(relabelCharColumns) : pending;
+    };
   }
 }
 

@@ -1,0 +1,62 @@
+/**
+ * How each configuration key is named to the person fixing it, and what a good value looks
+ * like. Keys are schema paths with mailbox indexes removed (`mailbox.imap.host`).
+ */
+export interface KeyHint {
+  /** The environment variable, when the key comes from the environment. */
+  env: string;
+  /** The key's name inside a MAILROOM_CONFIG file, relative to a mailbox. */
+  file?: string;
+  /** What a valid value looks like, and where to find it. */
+  expect: string;
+}
+
+export const KEY_HINTS: Record<string, KeyHint> = {
+  'slack.botToken': {
+    env: 'SLACK_BOT_TOKEN',
+    expect: "a bot token starting with xoxb- (Slack app settings → OAuth & Permissions → Bot User OAuth Token)",
+  },
+  'slack.signingSecret': {
+    env: 'SLACK_SIGNING_SECRET',
+    expect: 'the signing secret (Slack app settings → Basic Information → App Credentials); needed unless SLACK_APP_TOKEN is set for Socket Mode',
+  },
+  'slack.appToken': {
+    env: 'SLACK_APP_TOKEN',
+    expect: 'an app-level token starting with xapp- with the connections:write scope (Basic Information → App-Level Tokens), or leave it unset for HTTP mode',
+  },
+  'slack.apiUrl': { env: 'SLACK_API_URL', expect: 'an http(s) URL such as https://slack.com/api/' },
+  'slack.port': { env: 'PORT', expect: 'a TCP port number between 1 and 65535' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    expect: 'file:./data/mailroom.db for SQLite or postgresql://user:password@host:5432/dbname',
+  },
+  locale: { env: 'LOCALE', expect: 'ja or en' },
+  logLevel: { env: 'LOG_LEVEL', expect: 'one of fatal, error, warn, info, debug, trace, silent' },
+  configFile: { env: 'MAILROOM_CONFIG', expect: 'the path of a readable YAML or JSON file with a `mailboxes:` list' },
+  'mailbox.key': { env: 'MAILBOX_KEY', file: 'key', expect: 'a short unique name of lower-case letters, digits, - or _ (e.g. support)' },
+  'mailbox.address': { env: 'MAILBOX_ADDRESS', file: 'address', expect: 'the support address replies are sent from, e.g. support@example.com' },
+  'mailbox.name': { env: 'MAILBOX_NAME', file: 'name', expect: 'the display name on outgoing mail' },
+  'mailbox.channelId': {
+    env: 'SLACK_CHANNEL_ID',
+    file: 'channel',
+    expect: 'a channel ID such as C0123ABCD (in Slack: channel name → View channel details → bottom of the About tab)',
+  },
+  'mailbox.locale': { env: 'LOCALE', file: 'locale', expect: 'ja or en' },
+  'mailbox.imap.host': { env: 'IMAP_HOST', file: 'imap.host', expect: "the IMAP server's host name, e.g. imap.example.com" },
+  'mailbox.imap.port': { env: 'IMAP_PORT', file: 'imap.port', expect: 'a TCP port number, usually 993 (TLS) or 143' },
+  'mailbox.imap.secure': { env: 'IMAP_SECURE', file: 'imap.secure', expect: 'true (TLS, port 993) or false' },
+  'mailbox.imap.user': { env: 'IMAP_USER', file: 'imap.user', expect: 'the IMAP login name, often the mail address' },
+  'mailbox.imap.password': { env: 'IMAP_PASSWORD', file: 'imap.password', expect: 'the IMAP password or app password' },
+  'mailbox.imap.folder': { env: 'IMAP_FOLDER', file: 'imap.folder', expect: 'the folder to watch, usually INBOX' },
+  'mailbox.smtp.host': { env: 'SMTP_HOST', file: 'smtp.host', expect: "the SMTP relay's host name, e.g. smtp.example.com" },
+  'mailbox.smtp.port': { env: 'SMTP_PORT', file: 'smtp.port', expect: 'a TCP port number, usually 465 (TLS) or 587' },
+  'mailbox.smtp.secure': { env: 'SMTP_SECURE', file: 'smtp.secure', expect: 'true (TLS from the start, port 465) or false (587 with STARTTLS)' },
+  'mailbox.smtp.user': { env: 'SMTP_USER', file: 'smtp.user', expect: 'the SMTP login name' },
+  'mailbox.smtp.password': { env: 'SMTP_PASSWORD', file: 'smtp.password', expect: 'the SMTP password' },
+  'mailbox.reviewers': {
+    env: 'REVIEWERS',
+    file: 'reviewers',
+    expect: 'Slack user IDs (U…) or a user group ID (S…), comma-separated; required while the review policy is all — or set REVIEW_POLICY=none',
+  },
+  'mailbox.reviewPolicy': { env: 'REVIEW_POLICY', file: 'reviewPolicy', expect: 'all (every reply needs approval) or none' },
+};

@@ -1,0 +1,91 @@
+/**
+ * What Mailroom's configuration must look like, as zod schemas. Field names follow the
+ * environment variables of CONTRACT.md; load-config.ts maps the environment and the
+ * MAILROOM_CONFIG file onto these shapes and turns every problem into one line per key.
+ */
+import { z } from 'zod';
+
+export const LOCALES = ['ja', 'en'] as const;
+export const ZLocale = z.enum(LOCALES);
+export type TLocale = z.infer<typeof ZLocale>;
+
+export const REVIEW_POLICIES = ['all', 'none'] as const;
+export const ZReviewPolicy = z.enum(REVIEW_POLICIES);
+
+const ZPort = z.coerce.number().int().min(1).max(65535);
+
+/** "true"/"false" as environment variables and files spell them. */
+const ZFlag = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((value) => ['true', 'false', '1', '0', 'yes', 'no'].includes(value))
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+]);
+
+const ZNonEmpty = z.string().trim().min(1);
+const ZMailAddress = z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/);
+export const ZSlackChannelId = z.string().trim().regex(/^[CGD][A-Z0-9]{2,}$/);
+/** Users (U…, W… on Enterprise Grid) or a user group (S…). */
+const ZSlackReviewerId = z.string().trim().regex(/^[UWS][A-Z0-9]{2,}$/);
+
+/** A comma-separated list in the environment, a list in the file. */
+const ZIdList = z
+  .union([z.array(z.string()), z.string().transform((value) => value.split(','))])
+  .transform((ids) => ids.map((id) => id.trim()).filter((id) => id !== ''))
+  .pipe(z.array(ZSlackReviewerId));
+
+export const ZImapConfig = z.object({
+  host: ZNonEmpty,
+  port: ZPort.default(993),
+  secure: ZFlag.default(true),
+  user: ZNonEmpty,
+  password: ZNonEmpty,
+  folder: ZNonEmpty.default('INBOX'),
+});
+export type TImapConfig = z.infer<typeof ZImapConfig>;
+
+export const ZSmtpConfig = z.object({
+  host: ZNonEmpty,
+  port: ZPort.default(465),
+  secure: ZFlag.default(true),
+  user: ZNonEmpty.optional(),
+  password: ZNonEmpty.optional(),
+});
+export type TSmtpConfig = z.infer<typeof ZSmtpConfig>;
+
+export const ZMailboxConfig = z.object({
+    key: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+    address: ZMailAddress,
+    name: ZNonEmpty.optional(),
+    channelId: ZSlackChannelId,
+    locale: ZLocale.optional(),
+    imap: ZImapConfig,
+    smtp: ZSmtpConfig,
+    reviewers: ZIdList.default([]),
+    reviewPolicy: ZReviewPolicy.default('all'),
+  });
+export type TMailboxConfig = z.infer<typeof ZMailboxConfig> & { name: string; locale: TLocale };
+
+export const ZSlackConfig = z.object({
+  botToken: z.string().trim().regex(/^xoxb-\S+$/),
+  signingSecret: ZNonEmpty.optional(),
+  appToken: z.string().trim().regex(/^xapp-\S+$/).optional(),
+  apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  port: ZPort.default(3000),
+});
+
+export const ZLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** The whole configuration, after defaults. */
+export interface TAppConfig {
+  slack: z.infer<typeof ZSlackConfig>;
+  databaseUrl: string;
+  locale: TLocale;
+  logLevel: z.infer<typeof ZLogLevel>;
+  /** Path of the MAILROOM_CONFIG file, when the mailboxes came from one. */
+  configFile?: string;
+  mailboxes: TMailboxConfig[];
+}

@@ -1,0 +1,214 @@
+/**
+ * Reads the configuration once at start: the environment, a `.env` file in the working
+ * directory (the environment wins), and the MAILROOM_CONFIG file for several mailboxes.
+ * Every problem becomes one line naming the key, what is wrong and how to fix it; values
+ * are never echoed, so a secret in the wrong variable does not end up in a log.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from '../db/database-url.js';
+import { KEY_HINTS } from './config-hints.js';
+import {
+  ZLocale,
+  ZLogLevel,
+  ZMailboxConfig,
+  ZSlackConfig,
+  type TAppConfig,
+  type TMailboxConfig,
+} from './config-schema.js';
+
+export type Env = Record<string, string | undefined>;
+
+export type ConfigResult = { ok: true; config: TAppConfig } | { ok: false; problems: string[] };
+
+/** The environment with `.env` from `cwd` underneath it; empty values count as unset. */
+export function readEnvironment(env: Env = process.env, cwd = process.cwd()): Env {
+  const dotenvPath = path.join(cwd, '.env');
+  const fromFile = existsSync(dotenvPath) ? parseEnv(readFileSync(dotenvPath, 'utf8')) : {};
+  const merged: Env = {};
+  for (const [key, value] of Object.entries({ ...fromFile, ...env })) {
+    if (value !== undefined && value.trim() !== '') merged[key] = value;
+  }
+  return merged;
+}
+
+/** Where a problem is, in the words of the place the value came from. */
+type KeyNamer = (schemaPath: string) => string;
+
+const envKeyNamer: KeyNamer = (schemaPath) => KEY_HINTS[schemaPath]?.env ?? schemaPath;
+
+function problemLine(name: string, schemaPath: string, missing: boolean, detail?: string): string {
+  const expect = KEY_HINTS[schemaPath]?.expect;
+  const what = detail ?? (missing ? 'missing' : 'invalid');
+  return expect ? `${name}: ${what}; expected ${expect}` : `${name}: ${what}`;
+}
+
+function valueAt(input: unknown, keys: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of keys) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Validates `input` and reports each problem under `prefix` + the failing field. */
+function check<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  prefix: string,
+  nameOf: KeyNamer,
+  problems: string[],
+): z.infer<T> | undefined {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    // List entries (REVIEWERS) are reported under the list's key, by position.
+    const fields = issue.path.filter((key) => typeof key === 'string');
+    const entry = issue.path.find((key) => typeof key === 'number');
+    const schemaPath = [prefix, ...fields].filter(Boolean).join('.');
+    if (seen.has(schemaPath)) continue;
+    seen.add(schemaPath);
+    const missing = entry === undefined && valueAt(input, issue.path) === undefined;
+    const detail = entry === undefined ? undefined : `entry ${entry + 1} is invalid`;
+    problems.push(problemLine(nameOf(schemaPath), schemaPath, missing, detail));
+  }
+  return undefined;
+}
+
+function mailboxFromEnv(env: Env): Record<string, unknown> {
+  return {
+    key: env.MAILBOX_KEY ?? 'default',
+    address: env.MAILBOX_ADDRESS,
+    name: env.MAILBOX_NAME,
+    channelId: env.SLACK_CHANNEL_ID,
+    locale: env.LOCALE,
+    imap: {
+      host: env.IMAP_HOST,
+      port: env.IMAP_PORT,
+      secure: env.IMAP_SECURE,
+      user: env.IMAP_USER,
+      password: env.IMAP_PASSWORD,
+      folder: env.IMAP_FOLDER,
+    },
+    smtp: {
+      host: env.SMTP_HOST,
+      port: env.SMTP_PORT,
+      secure: env.SMTP_SECURE,
+      user: env.SMTP_USER,
+      password: env.SMTP_PASSWORD,
+    },
+    reviewers: env.REVIEWERS,
+    reviewPolicy: env.REVIEW_POLICY,
+  };
+}
+
+/** Replaces `${NAME}` in every string of the file with the environment's value. */
+function substituteEnv(value: unknown, env: Env, where: string, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const replacement = env[name];
+      if (replacement === undefined) problems.push(`${where}: refers to \${${name}}, which is not set in the environment`);
+      return replacement ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${where}[${i}]`, problems));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, where ? `${where}.${key}` : key, problems)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Review on and nobody allowed to approve: every reply would wait forever. Checked on the
+ * raw values so it is reported together with any other problem of the mailbox.
+ */
+function needsReviewersButHasNone(raw: unknown): boolean {
+  const policy = valueAt(raw, ['reviewPolicy']) ?? 'all';
+  const reviewers = valueAt(raw, ['reviewers']);
+  const listed = Array.isArray(reviewers) ? reviewers : typeof reviewers === 'string' ? reviewers.split(',') : [];
+  return policy === 'all' && listed.every((id) => String(id).trim() === '');
+}
+
+function mailboxesFromFile(file: string, env: Env, problems: string[]): unknown[] | undefined {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot be read (${(error as Error).message.split('\n')[0]})`;
+    problems.push(`MAILROOM_CONFIG: ${file} ${reason}; expected ${KEY_HINTS.configFile!.expect}`);
+    return undefined;
+  }
+  const list = valueAt(document, ['mailboxes']);
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.push(`MAILROOM_CONFIG: ${file} has no \`mailboxes:\` list; expected ${KEY_HINTS.configFile!.expect}`);
+    return undefined;
+  }
+  const defaults = (valueAt(document, ['defaults']) ?? {}) as Record<string, unknown>;
+  return list.map((entry, index) => {
+    const raw = substituteEnv({ ...defaults, ...(entry as Record<string, unknown>) }, env, `mailboxes[${index}]`, problems) as Record<string, unknown>;
+    const { channel, ...rest } = raw;
+    return { ...rest, channelId: channel, locale: raw.locale ?? env.LOCALE };
+  });
+}
+
+function fileKeyNamer(file: string, index: number): KeyNamer {
+  return (schemaPath) => {
+    const field = KEY_HINTS[schemaPath]?.file ?? schemaPath.replace(/^mailbox\./, '');
+    return `${path.basename(file)} mailboxes[${index}].${field}`;
+  };
+}
+
+/**
+ * Builds the configuration from an environment (already merged with `.env`).
+ * @returns the configuration, or every problem found, one line each
+ */
+export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
+  const problems: string[] = [];
+  const appToken = env.SLACK_APP_TOKEN;
+  const slack = check(
+    ZSlackConfig,
+    {
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken,
+      apiUrl: env.SLACK_API_URL,
+      port: env.PORT,
+    },
+    'slack',
+    envKeyNamer,
+    problems,
+  );
+  if (!appToken && !env.SLACK_SIGNING_SECRET) problems.push(problemLine('SLACK_SIGNING_SECRET', 'slack.signingSecret', true));
+
+  const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  if (!parseDatabaseUrl(databaseUrl, cwd)) problems.push(problemLine('DATABASE_URL', 'databaseUrl', false));
+  const locale = check(ZLocale.default('en'), env.LOCALE, 'locale', envKeyNamer, problems);
+  const logLevel = check(ZLogLevel.default('info'), env.LOG_LEVEL, 'logLevel', envKeyNamer, problems);
+
+  const configFile = env.MAILROOM_CONFIG ? path.resolve(cwd, env.MAILROOM_CONFIG) : undefined;
+  const rawMailboxes = configFile ? mailboxesFromFile(configFile, env, problems) : [mailboxFromEnv(env)];
+  const mailboxes: TMailboxConfig[] = [];
+  rawMailboxes?.forEach((raw, index) => {
+    const nameOf = configFile ? fileKeyNamer(configFile, index) : envKeyNamer;
+    const mailbox = check(ZMailboxConfig, raw, 'mailbox', nameOf, problems);
+    if (needsReviewersButHasNone(raw)) {
+      problems.push(problemLine(nameOf('mailbox.reviewers'), 'mailbox.reviewers', false, 'empty while the review policy is all, so no reply could ever be approved'));
+    }
+    if (mailbox) mailboxes.push({ ...mailbox, name: mailbox.name ?? mailbox.address, locale: mailbox.locale ?? locale ?? 'en' });
+  });
+  const keys = mailboxes.map((mailbox) => mailbox.key);
+  for (const key of new Set(keys.filter((key, i) => keys.indexOf(key) !== i))) {
+    problems.push(`MAILROOM_CONFIG: mailbox key "${key}" is used more than once; expected ${KEY_HINTS['mailbox.key']!.expect}`);
+  }
+
+  // LOCALE is both the default language and the env mailbox's: report it once.
+  if (problems.length > 0 || !slack || !locale || !logLevel) return { ok: false, problems: [...new Set(problems)] };
+  return { ok: true, config: { slack, databaseUrl, locale, logLevel, configFile, mailboxes } };
+}

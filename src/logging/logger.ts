@@ -1,0 +1,23 @@
+/**
+ * One JSON line per event on stdout (pino). Anything that looks like a secret is redacted
+ * wherever it appears in a logged object, so a config or error object logged whole does
+ * not leak a token or password.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const SECRET_KEYS = ['password', 'pass', 'token', 'botToken', 'appToken', 'signingSecret', 'authorization', 'secret'];
+
+export function createLogger(level = 'info', destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: { app: 'mailroom' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]), censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination as pino.DestinationStream | undefined,
+  );
+}

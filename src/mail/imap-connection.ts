@@ -1,0 +1,108 @@
+/**
+ * Keeps one mailbox's IMAP connection open: connect, log in, select the folder, and after
+ * any loss reconnect with backoff, forever (imapflow does not reconnect by itself). The
+ * state is what /healthz reports. Mail sync (issue 3) runs on top of the open connection.
+ */
+import { ImapFlow } from 'imapflow';
+import type { TImapConfig } from '../config/config-schema.js';
+import { backoffDelay } from '../domain/backoff.js';
+import type { Logger } from '../logging/logger.js';
+import { describeImapError, type ImapProblem } from './imap-errors.js';
+
+export type ImapState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+export interface ImapStatus {
+  state: ImapState;
+  problem?: ImapProblem;
+  message?: string;
+  since: Date;
+}
+
+export function createImapClient(imap: TImapConfig): ImapFlow {
+  return new ImapFlow({
+    host: imap.host,
+    port: imap.port,
+    secure: imap.secure,
+    auth: { user: imap.user, pass: imap.password },
+    logger: false,
+    // Plain IMAP on loopback test servers must not be upgraded to TLS they do not offer.
+    doSTARTTLS: imap.secure ? undefined : false,
+    connectionTimeout: 15_000,
+    greetingTimeout: 10_000,
+  });
+}
+
+export class ImapConnection {
+  #status: ImapStatus = { state: 'disconnected', since: new Date() };
+  #client: ImapFlow | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  #stopped = false;
+
+  constructor(
+    readonly mailboxKey: string,
+    private readonly imap: TImapConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  get status(): ImapStatus {
+    return this.#status;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    void this.#connect();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#setStatus({ state: 'stopped' });
+    if (client) await client.logout().catch(() => client.close());
+  }
+
+  #setStatus(status: Omit<ImapStatus, 'since'>): void {
+    this.#status = { ...status, since: new Date() };
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#stopped) return;
+    this.#attempt += 1;
+    this.#setStatus({ state: 'connecting' });
+    const client = createImapClient(this.imap);
+    this.#client = client;
+    // imapflow emits 'error' on socket failures; without a listener Node would crash.
+    client.on('error', (error: Error) => this.logger.warn({ code: 'imap_error', mailbox: this.mailboxKey, err: error.message }, 'IMAP error'));
+    client.on('close', () => {
+      if (this.#client !== client || this.#stopped) return;
+      this.#client = undefined;
+      this.#setStatus({ state: 'disconnected', message: 'connection closed' });
+      this.#scheduleReconnect();
+    });
+    try {
+      await client.connect();
+      await client.mailboxOpen(this.imap.folder, { readOnly: true });
+      this.#attempt = 0;
+      this.#setStatus({ state: 'connected' });
+      this.logger.info({ code: 'imap_connected', mailbox: this.mailboxKey, folder: this.imap.folder }, 'IMAP connected');
+    } catch (error) {
+      const described = describeImapError(error, { ...this.imap });
+      this.#setStatus({ state: 'disconnected', problem: described.problem, message: described.message });
+      this.logger.error({ code: `imap_${described.problem}`, mailbox: this.mailboxKey }, described.message);
+      if (this.#client === client) this.#client = undefined;
+      client.close();
+      this.#scheduleReconnect();
+    }
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped || this.#timer !== undefined) return;
+    const delay = backoffDelay(this.#attempt + 1);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#connect();
+    }, delay);
+  }
+}

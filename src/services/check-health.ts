@@ -1,0 +1,22 @@
+/**
+ * What GET /healthz reports: the database and each mailbox's IMAP connection. Healthy
+ * only when all of them are up, so a load balancer or systemd watchdog acts on it.
+ */
+import { isDatabaseReachable, type Db } from '../db/client.js';
+import type { ImapConnection } from '../mail/imap-connection.js';
+
+export interface HealthReport {
+  healthy: boolean;
+  database: 'ok' | 'unreachable';
+  mailboxes: { key: string; imap: string; problem?: string; since: string }[];
+}
+
+export async function checkHealth(db: Db, connections: readonly ImapConnection[]): Promise<HealthReport> {
+  const database = (await isDatabaseReachable(db)) ? 'ok' : 'unreachable';
+  const mailboxes = connections.map((connection) => {
+    const { state, problem, since } = connection.status;
+    return { key: connection.mailboxKey, imap: state, ...(problem ? { problem } : {}), since: since.toISOString() };
+  });
+  const healthy = database === 'ok' && mailboxes.every((mailbox) => mailbox.imap === 'connected');
+  return { healthy, database, mailboxes };
+}

@@ -1,0 +1,20 @@
+import { LogLevel, type Logger as SlackLogger } from '@slack/logger';
+import type { Logger } from '../logging/logger.js';
+
+/** Bolt and its Web API client log through our JSON logger, tagged as theirs. */
+export function boltLogger(logger: Logger): SlackLogger {
+  const child = logger.child({ component: 'bolt' });
+  let level: LogLevel = LogLevel.INFO;
+  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  return {
+    debug: (...parts) => child.debug(text(parts)),
+    info: (...parts) => child.info(text(parts)),
+    warn: (...parts) => child.warn(text(parts)),
+    error: (...parts) => child.error(text(parts)),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

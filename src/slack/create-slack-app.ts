@@ -1,0 +1,70 @@
+/**
+ * Bolt, in Socket Mode when an app-level token is configured and otherwise over HTTP with
+ * Slack's request signatures checked. Either way GET /healthz is served on PORT.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import type { TAppConfig } from '../config/config-schema.js';
+import type { Logger } from '../logging/logger.js';
+import type { HealthReport } from '../services/check-health.js';
+import { boltLogger } from './bolt-logger.js';
+
+export interface SlackAppHandle {
+  app: App;
+  mode: 'socket' | 'http';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackAppOptions {
+  slack: TAppConfig['slack'];
+  logger: Logger;
+  health: () => Promise<HealthReport>;
+}
+
+function healthRoute(health: () => Promise<HealthReport>): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: async (_req: IncomingMessage, res: ServerResponse) => {
+      const report = await health();
+      res.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(report));
+    },
+  };
+}
+
+export function createSlackApp({ slack, logger, health }: SlackAppOptions): SlackAppHandle {
+  const log = boltLogger(logger);
+  const customRoutes = [healthRoute(health)];
+  const mode = slack.appToken ? 'socket' : 'http';
+  const receiver: Receiver = slack.appToken
+    ? new SocketModeReceiver({ appToken: slack.appToken, logger: log, customRoutes, installerOptions: { port: slack.port } })
+    : new HTTPReceiver({
+        // The config check guarantees a signing secret in HTTP mode.
+        signingSecret: slack.signingSecret ?? '',
+        endpoints: '/slack/events',
+        customRoutes,
+        logger: log,
+      });
+  const app = new App({
+    token: slack.botToken,
+    receiver,
+    logger: log,
+    clientOptions: { slackApiUrl: slack.apiUrl },
+  });
+  app.error(async (error) => {
+    const coded = error as Error & { code?: string };
+    logger.error({ code: coded.code ?? 'slack_listener_error', err: coded.message }, 'Slack listener failed');
+  });
+  return {
+    app,
+    mode,
+    start: async () => {
+      await app.start(slack.port);
+    },
+    stop: async () => {
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * Text from mail, customers or configuration must reach Slack as plain text. In mrkdwn,
+ * `<…>` is markup (`<!channel>` pings everyone, `<https://x|y>` disguises a link), so the
+ * three control characters are escaped as Slack documents; `&` first so it is not doubled.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
