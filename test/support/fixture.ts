@@ -1,0 +1,85 @@
+/**
+ * The world around a running Mailroom in tests: a Slack stand-in with a support channel
+ * and users in both languages, a capturing SMTP server, a fresh SQLite file, and the
+ * environment that points the bot at all of them and at the run's Dovecot.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DovecotInfo } from './dovecot.js';
+import { DOVECOT_PASSWORD } from './dovecot.js';
+import { cleanEnv } from './mailroom-process.js';
+import { freePort } from './net.js';
+import { SlackRequests } from './slack-requests.js';
+import { SlackStandin } from './slack-standin.js';
+import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
+
+export const SIGNING_SECRET = 'standin-signing-secret';
+export const CHANNEL_ID = 'C0SUPPORT';
+export const USERS = {
+  agentEn: { id: 'U0AGENTEN', locale: 'en-US' },
+  agentJa: { id: 'U0AGENTJA', locale: 'ja-JP' },
+  reviewer: { id: 'U0REVIEWR', locale: 'ja-JP' },
+  outsider: { id: 'U0OUTSIDE', locale: 'en-US' },
+} as const;
+export const SMTP_LOGIN = { user: 'mailer', password: 'smtp-secret' };
+
+export interface Fixture {
+  dir: string;
+  port: number;
+  mailbox: string;
+  slack: SlackStandin;
+  smtp: SmtpCapture;
+  requests: SlackRequests;
+  env(extra?: Record<string, string | undefined>): NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+export async function startFixture(dovecot: DovecotInfo): Promise<Fixture> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-test-'));
+  const slack = await new SlackStandin({
+    users: Object.values(USERS),
+    channels: [{ id: CHANNEL_ID, name: 'support', members: ['U0MAILBOT', USERS.agentEn.id, USERS.agentJa.id, USERS.reviewer.id] }],
+  }).start();
+  const smtp = await startSmtpCapture(SMTP_LOGIN);
+  const port = await freePort();
+  const mailbox = `support-${randomUUID().slice(0, 8)}@example.test`;
+  const requests = new SlackRequests(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, (id) => slack.responseUrl(id));
+  return {
+    dir,
+    port,
+    mailbox,
+    slack,
+    smtp,
+    requests,
+    env: (extra = {}) =>
+      cleanEnv({
+        SLACK_BOT_TOKEN: slack.botToken,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(port),
+        SLACK_CHANNEL_ID: CHANNEL_ID,
+        MAILBOX_ADDRESS: mailbox,
+        MAILBOX_NAME: 'Example Support',
+        IMAP_HOST: dovecot.host,
+        IMAP_PORT: String(dovecot.port),
+        IMAP_SECURE: 'false',
+        IMAP_USER: mailbox,
+        IMAP_PASSWORD: DOVECOT_PASSWORD,
+        SMTP_HOST: smtp.host,
+        SMTP_PORT: String(smtp.port),
+        SMTP_SECURE: 'false',
+        SMTP_USER: SMTP_LOGIN.user,
+        SMTP_PASSWORD: SMTP_LOGIN.password,
+        REVIEWERS: USERS.reviewer.id,
+        DATABASE_URL: `file:${path.join(dir, 'data', 'mailroom.db')}`,
+        LOG_LEVEL: 'info',
+        ...extra,
+      }),
+    close: async () => {
+      await Promise.all([slack.stop(), smtp.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs Mailroom's own commands (`npm start`, doctor, migrate) as child processes, the way
+ * an admin would, and collects their output. The bot's JSON log lines are parsed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './net.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX_LOADER = import.meta.resolve('tsx');
+
+/** An environment with nothing of the developer's own Mailroom settings in it. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', NODE_OPTIONS: '' };
+  return Object.fromEntries(Object.entries({ ...base, ...extra }).filter(([, value]) => value !== undefined));
+}
+
+export class MailroomProcess {
+  stdout = '';
+  stderr = '';
+  exitCode: number | null = null;
+  readonly exited: Promise<number | null>;
+  readonly child: ChildProcess;
+
+  constructor(script: string, env: NodeJS.ProcessEnv, cwd: string, args: string[] = []) {
+    this.child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, script), ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve((this.exitCode = code))));
+  }
+
+  /** Every JSON log line printed so far. */
+  get logLines(): Record<string, unknown>[] {
+    return this.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  async waitForLog(code: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+    await waitFor(() => this.logLines.some((line) => line.code === code) || this.exitCode !== null, timeoutMs, `log line ${code}`);
+    const line = this.logLines.find((entry) => entry.code === code);
+    if (!line) throw new Error(`exited (${this.exitCode}) before logging ${code}:\n${this.stdout}\n${this.stderr}`);
+    return line;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.exitCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Runs a command to its end. */
+export async function runCommand(script: string, env: NodeJS.ProcessEnv, cwd: string, args: string[] = []): Promise<MailroomProcess> {
+  const run = new MailroomProcess(script, env, cwd, args);
+  await run.exited;
+  return run;
+}

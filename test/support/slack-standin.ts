@@ -1,0 +1,299 @@
+/**
+ * A local stand-in for Slack's Web API. It answers the methods Mailroom calls the way
+ * Slack does, records every call, and rejects what Slack would reject: unknown methods,
+ * missing or wrong tokens, missing arguments, Block Kit over its limits, expired
+ * trigger_ids, channels the bot is not in. Tests point SLACK_API_URL at `apiUrl`.
+ *
+ * response_url requests (slash command and interaction answers) land at `/respond/<id>`
+ * and are recorded in `responses`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkBlocks, checkView, MESSAGE_BLOCKS_MAX_CHARS } from './block-kit-rules.js';
+
+type Args = Record<string, unknown>;
+
+export interface RecordedCall {
+  method: string;
+  args: Args;
+  /** The Slack error we answered with, if any. */
+  error?: string;
+  at: number;
+}
+
+export interface StandinUser {
+  id: string;
+  name?: string;
+  locale?: string;
+  tz?: string;
+}
+
+export interface StandinChannel {
+  id: string;
+  name: string;
+  members: string[];
+  isPrivate?: boolean;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text?: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  metadata?: unknown;
+  user?: string;
+}
+
+export interface StandinOptions {
+  botToken?: string;
+  botUserId?: string;
+  users?: StandinUser[];
+  channels?: StandinChannel[];
+  /** How long a trigger_id is valid, as at Slack. */
+  triggerTtlMs?: number;
+}
+
+/** A trigger_id as the signed-request client makes them: the issue time is inside. */
+export function makeTriggerId(issuedAt = Date.now()): string {
+  return `${issuedAt}.${Math.floor(Math.random() * 1e9)}.standin`;
+}
+
+class SlackError extends Error {
+  constructor(readonly code: string, readonly messages: string[] = []) {
+    super(code);
+  }
+}
+
+const BOT_ID = 'B0MAILROOM';
+
+export class SlackStandin {
+  readonly calls: RecordedCall[] = [];
+  readonly responses: { id: string; body: Args; at: number }[] = [];
+  readonly messages: StoredMessage[] = [];
+  readonly views = new Map<string, Args>();
+  readonly botToken: string;
+  readonly botUserId: string;
+  readonly users: Map<string, StandinUser>;
+  readonly channels: Map<string, StandinChannel>;
+  /** Set to make the next calls of a method fail (e.g. 'ratelimited', 'fatal_error'). */
+  readonly failures = new Map<string, { error: string; status?: number; retryAfter?: number; times: number }>();
+  #server: http.Server | undefined;
+  #lastTs = 0;
+  #triggerTtlMs: number;
+  port = 0;
+
+  constructor(options: StandinOptions = {}) {
+    this.botToken = options.botToken ?? 'xoxb-standin-token';
+    this.botUserId = options.botUserId ?? 'U0MAILBOT';
+    this.users = new Map((options.users ?? []).map((user) => [user.id, user]));
+    this.channels = new Map((options.channels ?? []).map((channel) => [channel.id, channel]));
+    this.#triggerTtlMs = options.triggerTtlMs ?? 3_000;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** What SLACK_API_URL should be. */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  responseUrl(id = String(Math.random()).slice(2)): string {
+    return `${this.baseUrl}/respond/${id}`;
+  }
+
+  async start(): Promise<this> {
+    this.#server = http.createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.#server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  failNext(method: string, error: string, options: { status?: number; retryAfter?: number; times?: number } = {}): void {
+    this.failures.set(method, { error, status: options.status, retryAfter: options.retryAfter, times: options.times ?? 1 });
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(payload));
+    };
+
+    if (url.pathname.startsWith('/respond/')) {
+      const args = body ? (JSON.parse(body) as Args) : {};
+      const problems = args.blocks !== undefined ? checkBlocks('message', args.blocks) : [];
+      if (problems.length) return send(400, { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } });
+      this.responses.push({ id: url.pathname.slice('/respond/'.length), body: args, at: Date.now() });
+      return send(200, { ok: true });
+    }
+    if (!url.pathname.startsWith('/api/')) return send(404, { ok: false, error: 'not_found' });
+
+    const method = url.pathname.slice('/api/'.length);
+    const args = parseArgs(req.headers['content-type'] ?? '', body, url.searchParams);
+    const call: RecordedCall = { method, args, at: Date.now() };
+    this.calls.push(call);
+    try {
+      const failure = this.failures.get(method);
+      if (failure && failure.times > 0) {
+        failure.times -= 1;
+        if (failure.times === 0) this.failures.delete(method);
+        const headers: Record<string, string> = failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};
+        call.error = failure.error;
+        return send(failure.status ?? 200, { ok: false, error: failure.error }, headers);
+      }
+      this.#authenticate(req.headers.authorization, args);
+      const handler = this.#methods[method];
+      if (!handler) throw new SlackError('unknown_method');
+      return send(200, { ok: true, ...handler(args) });
+    } catch (error) {
+      if (!(error instanceof SlackError)) throw error;
+      call.error = error.code;
+      return send(200, { ok: false, error: error.code, ...(error.messages.length ? { response_metadata: { messages: error.messages } } : {}) });
+    }
+  }
+
+  #authenticate(header: string | undefined, args: Args): void {
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : (args.token as string | undefined);
+    if (!token) throw new SlackError('not_authed');
+    if (token !== this.botToken) throw new SlackError('invalid_auth');
+  }
+
+  #nextTs(): string {
+    // Slack's ts: seconds.microseconds, unique and increasing per workspace.
+    const now = Date.now() * 1000;
+    this.#lastTs = Math.max(now, this.#lastTs + 1);
+    return `${Math.floor(this.#lastTs / 1e6)}.${String(this.#lastTs % 1e6).padStart(6, '0')}`;
+  }
+
+  #channel(args: Args): StandinChannel {
+    const id = args.channel as string | undefined;
+    if (!id) throw new SlackError('channel_not_found');
+    const channel = this.channels.get(id);
+    if (!channel) throw new SlackError('channel_not_found');
+    return channel;
+  }
+
+  #checkMessage(args: Args): void {
+    if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) throw new SlackError('no_text');
+    if (args.blocks !== undefined) {
+      const problems = checkBlocks('message', args.blocks);
+      if (problems.length) throw new SlackError('invalid_blocks', problems);
+      if (JSON.stringify(args.blocks).length > MESSAGE_BLOCKS_MAX_CHARS) throw new SlackError('msg_blocks_too_long');
+    }
+  }
+
+  #checkTrigger(args: Args): void {
+    const trigger = args.trigger_id as string | undefined;
+    if (!trigger) throw new SlackError('invalid_arguments', ['trigger_id is required']);
+    const issuedAt = Number(trigger.split('.')[0]);
+    if (!Number.isFinite(issuedAt)) throw new SlackError('invalid_trigger_id');
+    if (Date.now() - issuedAt > this.#triggerTtlMs) throw new SlackError('expired_trigger_id');
+  }
+
+  #storeView(args: Args): Args {
+    const problems = checkView(args.view);
+    if (problems.length) throw new SlackError('invalid_arguments', problems);
+    const id = (args.view_id as string | undefined) ?? `V${String(this.views.size + 1).padStart(8, '0')}`;
+    const view = { ...(args.view as Args), id };
+    this.views.set(id, view);
+    return view;
+  }
+
+  #methods: Record<string, (args: Args) => Args> = {
+    'auth.test': () => ({ url: 'https://standin.slack.test/', team: 'Standin', user: 'mailroom', team_id: 'T0STANDIN', user_id: this.botUserId, bot_id: BOT_ID }),
+    'chat.postMessage': (args) => {
+      const channel = this.#channel(args);
+      if (!channel.members.includes(this.botUserId)) throw new SlackError('not_in_channel');
+      this.#checkMessage(args);
+      const message: StoredMessage = { channel: channel.id, ts: this.#nextTs(), text: args.text as string, blocks: args.blocks as unknown[], thread_ts: args.thread_ts as string, metadata: args.metadata, user: this.botUserId };
+      this.messages.push(message);
+      return { channel: channel.id, ts: message.ts, message: { ...message, bot_id: BOT_ID } };
+    },
+    'chat.update': (args) => {
+      const channel = this.#channel(args);
+      const message = this.messages.find((m) => m.channel === channel.id && m.ts === args.ts);
+      if (!message) throw new SlackError('message_not_found');
+      this.#checkMessage(args);
+      Object.assign(message, { text: args.text, blocks: args.blocks, metadata: args.metadata ?? message.metadata });
+      return { channel: channel.id, ts: message.ts };
+    },
+    'chat.postEphemeral': (args) => {
+      const channel = this.#channel(args);
+      if (!args.user) throw new SlackError('user_not_found');
+      if (!channel.members.includes(String(args.user))) throw new SlackError('user_not_in_channel');
+      this.#checkMessage(args);
+      return { message_ts: this.#nextTs() };
+    },
+    'chat.getPermalink': (args) => {
+      const channel = this.#channel(args);
+      if (!args.message_ts) throw new SlackError('invalid_arguments');
+      return { channel: channel.id, permalink: `https://standin.slack.test/archives/${channel.id}/p${String(args.message_ts).replace('.', '')}` };
+    },
+    'views.open': (args) => {
+      this.#checkTrigger(args);
+      return { view: this.#storeView(args) };
+    },
+    'views.push': (args) => {
+      this.#checkTrigger(args);
+      return { view: this.#storeView(args) };
+    },
+    'views.update': (args) => {
+      if (!args.view_id && !args.external_id) throw new SlackError('invalid_arguments', ['view_id or external_id is required']);
+      if (args.view_id && !this.views.has(String(args.view_id))) throw new SlackError('not_found');
+      return { view: this.#storeView(args) };
+    },
+    'views.publish': (args) => {
+      if (!args.user_id) throw new SlackError('invalid_arguments', ['user_id is required']);
+      if ((args.view as Args | undefined)?.type !== 'home') throw new SlackError('invalid_arguments', ['view.type must be home']);
+      const view = this.#storeView({ ...args, view_id: `home-${String(args.user_id)}` });
+      return { view };
+    },
+    'users.info': (args) => {
+      const user = this.users.get(String(args.user));
+      if (!user) throw new SlackError('user_not_found');
+      const wantsLocale = args.include_locale === true || args.include_locale === 'true';
+      return { user: { id: user.id, name: user.name ?? user.id, tz: user.tz ?? 'Asia/Tokyo', ...(wantsLocale && user.locale ? { locale: user.locale } : {}) } };
+    },
+    'conversations.info': (args) => {
+      const channel = this.#channel(args);
+      return { channel: { id: channel.id, name: channel.name, is_private: channel.isPrivate ?? false, is_member: channel.members.includes(this.botUserId) } };
+    },
+    'conversations.members': (args) => {
+      const channel = this.#channel(args);
+      return { members: channel.members, response_metadata: { next_cursor: '' } };
+    },
+  };
+}
+
+function parseArgs(contentType: string, body: string, query: URLSearchParams): Args {
+  const args: Args = Object.fromEntries(query);
+  if (contentType.includes('application/json')) return { ...args, ...(body ? (JSON.parse(body) as Args) : {}) };
+  for (const [key, value] of new URLSearchParams(body)) {
+    // The Web API client sends nested arguments as JSON strings in form fields.
+    args[key] = ['blocks', 'view', 'attachments', 'metadata'].includes(key) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
