@@ -107,13 +107,16 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
   };
 }
 
-/** Replaces `${NAME}` in every string of the file with the environment's value. */
+/**
+ * Replaces `${NAME}` in every string of the file with the environment's value. An unset
+ * name is reported here and the text left as it was, so it is not reported twice.
+ */
 function substituteEnv(value: unknown, env: Env, where: string, problems: string[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
       const replacement = env[name];
       if (replacement === undefined) problems.push(`${where}: refers to \${${name}}, which is not set in the environment`);
-      return replacement ?? '';
+      return replacement ?? `\${${name}}`;
     });
   }
   if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${where}[${i}]`, problems));
@@ -152,7 +155,8 @@ function mailboxesFromFile(file: string, env: Env, problems: string[]): unknown[
   }
   const defaults = (valueAt(document, ['defaults']) ?? {}) as Record<string, unknown>;
   return list.map((entry, index) => {
-    const raw = substituteEnv({ ...defaults, ...(entry as Record<string, unknown>) }, env, `mailboxes[${index}]`, problems) as Record<string, unknown>;
+    const where = `${path.basename(file)} mailboxes[${index}]`;
+    const raw = substituteEnv({ ...defaults, ...(entry as Record<string, unknown>) }, env, where, problems) as Record<string, unknown>;
     const { channel, ...rest } = raw;
     return { ...rest, channelId: channel, locale: raw.locale ?? env.LOCALE };
   });
@@ -203,7 +207,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     }
     if (mailbox) mailboxes.push({ ...mailbox, name: mailbox.name ?? mailbox.address, locale: mailbox.locale ?? locale ?? 'en' });
   });
-  const keys = mailboxes.map((mailbox) => mailbox.key);
+  const keys = (rawMailboxes ?? []).map((raw) => valueAt(raw, ['key']));
   for (const key of new Set(keys.filter((key, i) => keys.indexOf(key) !== i))) {
     problems.push(`MAILROOM_CONFIG: mailbox key "${key}" is used more than once; expected ${KEY_HINTS['mailbox.key']!.expect}`);
   }

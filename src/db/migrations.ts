@@ -104,15 +104,19 @@ export async function diffDatabaseToSchema(target: DatabaseTarget): Promise<stri
 
 /** Lists migrations that are committed but not applied to the database. */
 export async function pendingMigrations(target: DatabaseTarget): Promise<string[]> {
+  const migrationsList = readMigrationList(target.provider);
   return withEngine(target, async (engine) => {
-    const output = await engine.diagnoseMigrationHistory({
-      migrationsList: readMigrationList(target.provider),
-      optInToShadowDatabase: false,
-      filters: NO_FILTERS,
-    });
-    const history = output.history;
-    if (history?.diagnostic === 'databaseIsBehind') return history.unappliedMigrationNames;
-    if (history?.diagnostic === 'historiesDiverge') return history.unappliedMigrationNames;
-    return [];
+    try {
+      const { history } = await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: NO_FILTERS });
+      if (history?.diagnostic === 'databaseIsBehind' || history?.diagnostic === 'historiesDiverge') return history.unappliedMigrationNames;
+      return [];
+    } catch (error) {
+      // A database never migrated has no bookkeeping table yet (the SQLite engine says so
+      // as an error rather than a diagnostic): everything is pending.
+      if (/_prisma_migrations` does not exist/.test((error as Error).message)) {
+        return migrationsList.migrationDirectories.map((directory) => directory.path);
+      }
+      throw error;
+    }
   });
 }

@@ -1,0 +1,160 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, readEnvironment, type Env } from '../../src/config/load-config.js';
+
+const VALID: Env = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_SIGNING_SECRET: 'signing-secret-value',
+  SLACK_CHANNEL_ID: 'C0SUPPORT',
+  MAILBOX_ADDRESS: 'support@example.com',
+  IMAP_HOST: 'imap.example.com',
+  IMAP_USER: 'support@example.com',
+  IMAP_PASSWORD: 'imap-password-value',
+  SMTP_HOST: 'smtp.example.com',
+  REVIEWERS: 'U0LEAD1, U0LEAD2',
+};
+
+function tempDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'mailroom-config-'));
+}
+
+function problemsOf(env: Env, cwd = tempDir()): string[] {
+  const result = loadConfig(env, cwd);
+  if (result.ok) throw new Error('expected problems');
+  return result.problems;
+}
+
+describe('configuration from the environment', () => {
+  it('applies the documented defaults', () => {
+    const result = loadConfig(VALID, '/srv/mailroom');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { config } = result;
+    expect(config.slack).toMatchObject({ apiUrl: 'https://slack.com/api/', port: 3000 });
+    expect(config.databaseUrl).toBe('file:./data/mailroom.db');
+    expect(config.locale).toBe('en');
+    expect(config.mailboxes).toEqual([
+      expect.objectContaining({
+        key: 'default',
+        name: 'support@example.com',
+        locale: 'en',
+        reviewers: ['U0LEAD1', 'U0LEAD2'],
+        reviewPolicy: 'all',
+        imap: { host: 'imap.example.com', port: 993, secure: true, user: 'support@example.com', password: 'imap-password-value', folder: 'INBOX' },
+        smtp: expect.objectContaining({ host: 'smtp.example.com', port: 465, secure: true }),
+      }),
+    ]);
+  });
+
+  it('reads ports and flags as people write them', () => {
+    const result = loadConfig({ ...VALID, IMAP_PORT: '143', IMAP_SECURE: 'no', SMTP_PORT: '587', SMTP_SECURE: 'FALSE', LOCALE: 'ja', PORT: '8080' });
+    expect(result.ok && result.config.mailboxes[0]).toMatchObject({ locale: 'ja', imap: { port: 143, secure: false }, smtp: { port: 587, secure: false } });
+    expect(result.ok && result.config.slack.port).toBe(8080);
+  });
+
+  it('lists every bad key at once, one line each, without echoing values', () => {
+    const problems = problemsOf({
+      ...VALID,
+      SLACK_BOT_TOKEN: 'xoxp-a-user-token',
+      IMAP_PORT: 'nine-nine-three',
+      SMTP_SECURE: 'maybe',
+      REVIEW_POLICY: 'sometimes',
+      DATABASE_URL: 'mysql://db/mailroom',
+      SLACK_CHANNEL_ID: '#support',
+    });
+    expect(problems.map((line) => line.split(':')[0]).sort()).toEqual(
+      ['DATABASE_URL', 'IMAP_PORT', 'REVIEW_POLICY', 'SLACK_BOT_TOKEN', 'SLACK_CHANNEL_ID', 'SMTP_SECURE'].sort(),
+    );
+    expect(problems.join('\n')).not.toMatch(/xoxp-a-user-token|nine-nine-three|maybe|sometimes|mysql:/);
+    expect(problems.find((line) => line.startsWith('SLACK_CHANNEL_ID'))).toMatch(/expected a channel ID such as C0123ABCD/);
+  });
+
+  it('requires reviewers while every reply needs approval, and not when review is off', () => {
+    const withoutReviewers = { ...VALID, REVIEWERS: undefined };
+    expect(problemsOf(withoutReviewers)).toEqual([expect.stringMatching(/^REVIEWERS: empty while the review policy is all/)]);
+    expect(loadConfig({ ...withoutReviewers, REVIEW_POLICY: 'none' }).ok).toBe(true);
+  });
+
+  it('needs the signing secret only in HTTP mode', () => {
+    const socketMode = { ...VALID, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-abc' };
+    expect(loadConfig(socketMode).ok).toBe(true);
+    expect(problemsOf({ ...VALID, SLACK_SIGNING_SECRET: undefined })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: missing/)]);
+  });
+
+  it('accepts PostgreSQL URLs', () => {
+    expect(loadConfig({ ...VALID, DATABASE_URL: 'postgresql://mailroom:pw@db.internal:5432/mailroom' }).ok).toBe(true);
+  });
+});
+
+describe('.env', () => {
+  it('is read from the working directory, and the real environment wins', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.env'), 'IMAP_HOST=from-dotenv.example.com\nSMTP_HOST=smtp-from-dotenv.example.com\nLOCALE=\n');
+    const env = readEnvironment({ IMAP_HOST: 'from-env.example.com' }, dir);
+    expect(env.IMAP_HOST).toBe('from-env.example.com');
+    expect(env.SMTP_HOST).toBe('smtp-from-dotenv.example.com');
+    expect('LOCALE' in env).toBe(false);
+  });
+});
+
+describe('MAILROOM_CONFIG with several mailboxes', () => {
+  const slackOnly: Env = { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: VALID.SLACK_SIGNING_SECRET, LOCALE: 'ja' };
+
+  it('gives each mailbox its own channel, servers, reviewers, policy and locale; ${VAR} pulls secrets from the environment', () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'mailroom.yml'),
+      `defaults:
+  smtp: { host: smtp.example.com, port: 587, secure: false, user: relay, password: "\${SMTP_RELAY_PASSWORD}" }
+mailboxes:
+  - key: support
+    address: support@example.com
+    name: サポート
+    channel: C0SUPPORT
+    imap: { host: imap.example.com, user: support@example.com, password: "\${SUPPORT_IMAP_PASSWORD}" }
+    reviewers: [U0LEAD1]
+  - key: sales
+    address: sales@example.com
+    channel: C0SALES
+    locale: en
+    imap: { host: imap.example.com, user: sales@example.com, password: sales-pw, folder: Sales }
+    reviewPolicy: none
+`,
+    );
+    const result = loadConfig({ ...slackOnly, MAILROOM_CONFIG: 'mailroom.yml', SUPPORT_IMAP_PASSWORD: 's3cret', SMTP_RELAY_PASSWORD: 'relay-pw' }, dir);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const [support, sales] = result.config.mailboxes;
+    expect(support).toMatchObject({ key: 'support', name: 'サポート', channelId: 'C0SUPPORT', locale: 'ja', reviewers: ['U0LEAD1'], reviewPolicy: 'all', imap: { password: 's3cret', folder: 'INBOX' }, smtp: { port: 587, password: 'relay-pw' } });
+    expect(sales).toMatchObject({ key: 'sales', name: 'sales@example.com', channelId: 'C0SALES', locale: 'en', reviewers: [], reviewPolicy: 'none', imap: { folder: 'Sales' } });
+  });
+
+  it('names bad keys by mailbox and file, including unset ${VAR}s and duplicate keys', () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'boxes.json'),
+      JSON.stringify({
+        mailboxes: [
+          { key: 'support', address: 'support@example.com', channel: 'C0SUPPORT', imap: { host: 'imap', user: 'u', password: '${MISSING_SECRET}' }, smtp: { host: 'smtp' }, reviewPolicy: 'none' },
+          { key: 'support', address: 'not-an-address', channel: 'C0OTHER', imap: { user: 'u', password: 'p' }, smtp: { host: 'smtp' }, reviewPolicy: 'none' },
+        ],
+      }),
+    );
+    const problems = problemsOf({ ...slackOnly, MAILROOM_CONFIG: 'boxes.json' }, dir);
+    expect(problems).toHaveLength(4);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'boxes.json mailboxes[0].imap.password: refers to ${MISSING_SECRET}, which is not set in the environment',
+        expect.stringMatching(/^boxes\.json mailboxes\[1\]\.address: invalid; expected the support address/),
+        expect.stringMatching(/^boxes\.json mailboxes\[1\]\.imap\.host: missing/),
+        expect.stringMatching(/^MAILROOM_CONFIG: mailbox key "support" is used more than once/),
+      ]),
+    );
+  });
+
+  it('says so when the file is missing', () => {
+    expect(problemsOf({ ...slackOnly, MAILROOM_CONFIG: 'nowhere.yml' })).toEqual([expect.stringMatching(/^MAILROOM_CONFIG: .*nowhere\.yml file not found/)]);
+  });
+});

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDbClient } from '../../src/db/client.js';
+import { applyMigrations, diffDatabaseToSchema, pendingMigrations, readMigrationList } from '../../src/db/migrations.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import { DATABASE_PROVIDERS, type DatabaseProvider } from '../../src/db/schema-source.js';
+import { describeWithPostgres } from '../support/services.js';
+
+const scratches: ScratchDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(scratches.splice(0).map((scratch) => scratch.drop()));
+});
+
+async function scratch(provider: DatabaseProvider, adminUrl?: string): Promise<ScratchDatabase> {
+  const database = await createScratchDatabase(provider, adminUrl);
+  scratches.push(database);
+  return database;
+}
+
+function migrationsBehaveOn(provider: DatabaseProvider, adminUrl?: string): void {
+  it(`applies every migration to an empty ${provider} database, and a second run is a no-op`, async () => {
+    const { target } = await scratch(provider, adminUrl);
+    const all = readMigrationList(provider).migrationDirectories.map((dir) => dir.path);
+    expect(all.length).toBeGreaterThan(0);
+    expect(await pendingMigrations(target)).toEqual(all);
+    expect(await applyMigrations(target)).toEqual(all);
+    expect(await applyMigrations(target)).toEqual([]);
+    expect(await pendingMigrations(target)).toEqual([]);
+  });
+
+  it(`leaves a ${provider} database that the client can use, IMAP-sized numbers included`, async () => {
+    const { target } = await scratch(provider, adminUrl);
+    await applyMigrations(target);
+    const db = createDbClient(target);
+    try {
+      const mailbox = await db.mailbox.create({ data: { key: 'support', address: 'support@example.test', name: 'Support', channelId: 'C0SUPPORT', uidValidity: 4_294_967_295n, lastUid: 4_294_967_290n } });
+      const ticket = await db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: '返品について' } });
+      await expect(db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: 'duplicate number' } })).rejects.toThrow();
+      const reread = await db.mailbox.findUniqueOrThrow({ where: { id: mailbox.id }, include: { tickets: true } });
+      expect(reread.uidValidity).toBe(4_294_967_295n);
+      expect(reread.tickets.map((t) => t.subject)).toEqual([ticket.subject]);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
+  it(`${provider}: the schema and its migration history agree (no drift)`, async () => {
+    const { target } = await scratch(provider, adminUrl);
+    await applyMigrations(target);
+    const drift = await diffDatabaseToSchema(target);
+    expect(drift, `prisma/models.prisma changed without a migration: run \`npm run db:migration -- NAME\`\n${drift}`).toBe('');
+  });
+}
+
+describe('SQLite', () => migrationsBehaveOn('sqlite'));
+describeWithPostgres('PostgreSQL', (adminUrl) => migrationsBehaveOn('postgresql', adminUrl));
+
+it('the drift check notices a model that has no migration', async () => {
+  const { target } = await scratch('sqlite');
+  await applyMigrations(target);
+  // Drop a table behind the history's back: the database no longer matches the schema.
+  const db = createDbClient(target);
+  await db.$executeRawUnsafe('DROP TABLE "Lease"');
+  await db.$disconnect();
+  expect(await diffDatabaseToSchema(target)).toMatch(/CREATE TABLE "Lease"/);
+});
+
+it('both providers have the same migrations, so neither history falls behind', () => {
+  const [sqlite, postgresql] = DATABASE_PROVIDERS.map((provider) => readMigrationList(provider).migrationDirectories.map((dir) => dir.path));
+  expect(sqlite).toEqual(postgresql);
+});

@@ -1,0 +1,125 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { ACTION_IDS, CALLBACK_IDS, SLASH_COMMAND, SUBSCRIBED_EVENTS } from '../../src/slack/ids.js';
+import type { ListenerRegistry } from '../../src/slack/listener-registry.js';
+import { registerListeners } from '../../src/slack/listeners/index.js';
+import { ROOT } from '../support/mailroom-process.js';
+
+interface Manifest {
+  features: { app_home: { home_tab_enabled: boolean }; slash_commands: { command: string; url: string }[] };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+}
+
+const manifest = parseYaml(readFileSync(path.join(ROOT, 'manifest.yml'), 'utf8')) as Manifest;
+
+/** What the code registers, recorded without starting Bolt. */
+function registered() {
+  const seen = { commands: [] as string[], events: [] as string[], actions: [] as string[], views: [] as string[] };
+  const registry: ListenerRegistry = {
+    command: (name) => seen.commands.push(name),
+    event: (type) => seen.events.push(type),
+    action: (id) => seen.actions.push(id),
+    view: (id) => seen.views.push(id),
+  };
+  registerListeners(registry, { userLocales: { localeOf: async () => 'en' }, mailboxes: [] });
+  return seen;
+}
+
+/** Manifest event names a Bolt event type arrives under. */
+const MANIFEST_EVENTS_OF: Record<string, string[]> = { message: ['message.channels', 'message.groups'] };
+
+/**
+ * Events subscribed in the manifest whose listeners come with the team-work issue (#4):
+ * thread comments (message.*) and channel membership (member_*). When a listener is
+ * added, this list must shrink, or the test fails.
+ */
+const AWAITING_LISTENERS = ['member_joined_channel', 'member_left_channel', 'message.channels', 'message.groups'];
+
+/** Scopes a Web API method needs (Slack's method reference). */
+const METHOD_SCOPES: Record<string, string[]> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.getPermalink': [],
+  'views.open': [],
+  'views.update': [],
+  'views.push': [],
+  'views.publish': [],
+  'users.info': ['users:read'],
+  'conversations.info': ['channels:read', 'groups:read'],
+  'conversations.members': ['channels:read', 'groups:read'],
+  'conversations.open': ['im:write'],
+  'usergroups.users.list': ['usergroups:read'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (name === 'generated') return [];
+    return statSync(file).isDirectory() ? sourceFiles(file) : file.endsWith('.ts') ? [file] : [];
+  });
+}
+
+describe('manifest.yml', () => {
+  const code = registered();
+
+  it('declares exactly the slash commands the code handles', () => {
+    expect(manifest.features.slash_commands.map((command) => command.command)).toEqual([SLASH_COMMAND]);
+    expect(code.commands).toEqual([SLASH_COMMAND]);
+  });
+
+  it('subscribes to every event the code listens for, and to the contract’s list', () => {
+    const subscribed = manifest.settings.event_subscriptions.bot_events;
+    expect([...subscribed].sort()).toEqual([...SUBSCRIBED_EVENTS].sort());
+    const handled = code.events.flatMap((type) => MANIFEST_EVENTS_OF[type] ?? [type]);
+    for (const event of handled) expect(subscribed, `${event} is handled but not subscribed`).toContain(event);
+    expect(subscribed.filter((event) => !handled.includes(event)).sort()).toEqual(AWAITING_LISTENERS);
+  });
+
+  it('has the scopes its events need', () => {
+    const scopes = manifest.oauth_config.scopes.bot;
+    const eventScopes: Record<string, string[]> = {
+      'message.channels': ['channels:history'],
+      'message.groups': ['groups:history'],
+      member_joined_channel: ['channels:read', 'groups:read'],
+      member_left_channel: ['channels:read', 'groups:read'],
+      app_home_opened: [],
+    };
+    for (const event of manifest.settings.event_subscriptions.bot_events) {
+      for (const scope of eventScopes[event] ?? ['unknown event']) expect(scopes, `${event} needs ${scope}`).toContain(scope);
+    }
+    expect(scopes).toContain('commands');
+  });
+
+  it('has the scope of every Web API method the code calls', () => {
+    const scopes = manifest.oauth_config.scopes.bot;
+    const called = new Set<string>();
+    for (const file of sourceFiles(path.join(ROOT, 'src'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\bclient\.((?:[a-z]+\.)+[a-zA-Z]+)\(/g)) called.add(match[1]!);
+    }
+    expect(called.size).toBeGreaterThan(0);
+    for (const method of called) {
+      expect(METHOD_SCOPES, `add ${method} to METHOD_SCOPES with the scope Slack lists for it`).toHaveProperty([method]);
+      for (const scope of METHOD_SCOPES[method]!) expect(scopes, `${method} needs ${scope}`).toContain(scope);
+    }
+  });
+
+  it('turns on interactivity, the Home tab and Socket Mode', () => {
+    expect(Object.values(ACTION_IDS).length + Object.values(CALLBACK_IDS).length).toBeGreaterThan(0);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(code.events).toContain('app_home_opened');
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+  });
+
+  it('registers only the action and callback ids of the contract', () => {
+    for (const id of code.actions) expect(Object.values(ACTION_IDS)).toContain(id);
+    for (const id of code.views) expect(Object.values(CALLBACK_IDS)).toContain(id);
+  });
+});
