@@ -39,7 +39,13 @@ export function createSlackApp({ slack, logger, health }: SlackAppOptions): Slac
   const customRoutes = [healthRoute(health)];
   const mode = slack.appToken ? 'socket' : 'http';
   const receiver: Receiver = slack.appToken
-    ? new SocketModeReceiver({ appToken: slack.appToken, logger: log, customRoutes, installerOptions: { port: slack.port } })
+    ? new SocketModeReceiver({
+        appToken: slack.appToken,
+        logger: log,
+        customRoutes,
+        // clientOptions too, or apps.connections.open would ignore SLACK_API_URL.
+        installerOptions: { port: slack.port, clientOptions: { slackApiUrl: slack.apiUrl } },
+      })
     : new HTTPReceiver({
         // The config check guarantees a signing secret in HTTP mode.
         signingSecret: slack.signingSecret ?? '',

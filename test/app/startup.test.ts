@@ -7,7 +7,8 @@ import { DOVECOT_WRONG_PASSWORD } from '../support/dovecot.js';
 import { startFixture, USERS, CHANNEL_ID, type Fixture } from '../support/fixture.js';
 import { cleanEnv, MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
-import { describeWithDovecot } from '../support/services.js';
+import { describeWithDovecot, describeWithPostgres } from '../support/services.js';
+import { createScratchDatabase } from '../../src/db/scratch-database.js';
 
 it('npm start without configuration exits 2 and names every missing key', async () => {
   const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-empty-'));
@@ -46,7 +47,7 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  async function startBot(extra: Record<string, string> = {}): Promise<MailroomProcess> {
+  async function startBot(extra: Record<string, string | undefined> = {}): Promise<MailroomProcess> {
     bot = new MailroomProcess('src/main.ts', fixture.env(extra), fixture.dir);
     await bot.waitForLog('started');
     return bot;
@@ -106,6 +107,23 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     expect(JSON.stringify(publish.args.view)).toContain('共有メールボックス');
   });
 
+  it('runs in Socket Mode when SLACK_APP_TOKEN is set: /mail help arrives over the socket, /healthz still answers', async () => {
+    await startBot({ SLACK_APP_TOKEN: fixture.slack.appToken, SLACK_SIGNING_SECRET: undefined });
+    await waitFor(() => fixture.slack.sockets.length > 0, 10_000, 'a Socket Mode connection');
+    expect(fixture.slack.callsOf('apps.connections.open').some((call) => !call.error)).toBe(true);
+    const { fields, responseId } = fixture.requests.commandPayload({ text: 'help', userId: USERS.agentJa.id, channelId: CHANNEL_ID });
+    await fixture.slack.sendEnvelope('slash_commands', fields);
+    await waitFor(() => fixture.slack.responses.some((response) => response.id === responseId), 5_000, 'the help answer');
+    const answer = fixture.slack.responses.find((response) => response.id === responseId)!.body;
+    expect(JSON.stringify(answer.blocks)).toContain('コマンド');
+    await waitFor(async () => (await health()).status === 200, 15_000, 'healthz 200 in Socket Mode');
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const run = await startBot();
+    expect(await run.stop('SIGINT')).toBe(0);
+  });
+
   it('reports unhealthy with the reason when the IMAP login is refused, and keeps running', async () => {
     await startBot({ IMAP_PASSWORD: DOVECOT_WRONG_PASSWORD });
     await waitFor(async () => ((await health()).body.mailboxes as { problem?: string }[])[0]?.problem === 'auth_failed', 15_000, 'auth_failed');
@@ -116,5 +134,25 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     expect(logged?.msg).toMatch(/authentication rejected — check IMAP_USER and IMAP_PASSWORD/);
     expect(bot!.stdout).not.toContain(DOVECOT_WRONG_PASSWORD);
     expect(bot!.exitCode).toBeNull();
+  });
+});
+
+describeWithDovecot('Mailroom on PostgreSQL', (dovecot) => {
+  describeWithPostgres('with DATABASE_URL=postgresql://…', (adminUrl) => {
+    it('migrates the empty database on start and reports healthy', async () => {
+      const fixture = await startFixture(dovecot);
+      const database = await createScratchDatabase('postgresql', adminUrl);
+      const bot = new MailroomProcess('src/main.ts', fixture.env({ DATABASE_URL: database.url }), fixture.dir);
+      try {
+        const migrated = await bot.waitForLog('db_migrated');
+        expect(migrated.applied).toEqual([expect.stringMatching(/_init$/)]);
+        await bot.waitForLog('started');
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`)).status === 200, 15_000, 'healthz 200');
+      } finally {
+        expect(await bot.stop()).toBe(0);
+        await database.drop();
+        await fixture.close();
+      }
+    });
   });
 });

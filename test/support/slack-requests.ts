@@ -21,6 +21,14 @@ export interface SignedSendOptions {
 }
 
 export const TEAM_ID = 'T0STANDIN';
+
+export interface CommandInput {
+  text: string;
+  userId: string;
+  channelId: string;
+  command?: string;
+  responseId?: string;
+}
 export const APP_ID = 'A0MAILROOM';
 
 export class SlackRequests {
@@ -50,13 +58,10 @@ export class SlackRequests {
     return { status: response.status, body: await response.text() };
   }
 
-  /** A slash command; returns the HTTP answer and the response_url id it carried. */
-  async command(
-    input: { text: string; userId: string; channelId: string; command?: string; responseId?: string },
-    options?: SignedSendOptions,
-  ): Promise<SlackResponse & { responseId: string }> {
+  /** A slash command's fields, as Slack sends them over HTTP (form) or Socket Mode (JSON). */
+  commandPayload(input: CommandInput): { fields: Record<string, string>; responseId: string } {
     const responseId = input.responseId ?? `cmd-${Math.random().toString(36).slice(2)}`;
-    const form = new URLSearchParams({
+    const fields = {
       token: 'deprecated-verification-token',
       team_id: TEAM_ID,
       team_domain: 'standin',
@@ -70,8 +75,14 @@ export class SlackRequests {
       is_enterprise_install: 'false',
       response_url: this.responseUrl(responseId),
       trigger_id: makeTriggerId(),
-    });
-    const response = await this.send(form.toString(), 'application/x-www-form-urlencoded', options);
+    };
+    return { fields, responseId };
+  }
+
+  /** A slash command over HTTP; returns the HTTP answer and the response_url id it carried. */
+  async command(input: CommandInput, options?: SignedSendOptions): Promise<SlackResponse & { responseId: string }> {
+    const { fields, responseId } = this.commandPayload(input);
+    const response = await this.send(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', options);
     return { ...response, responseId };
   }
 

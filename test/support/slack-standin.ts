@@ -6,9 +6,15 @@
  *
  * response_url requests (slash command and interaction answers) land at `/respond/<id>`
  * and are recorded in `responses`.
+ *
+ * Socket Mode: apps.connections.open (with the app-level token) hands out a WebSocket URL
+ * on this server; `sendEnvelope` delivers a payload over it as Slack does and resolves
+ * with the app's acknowledgement.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { checkBlocks, checkView, MESSAGE_BLOCKS_MAX_CHARS } from './block-kit-rules.js';
 
 type Args = Record<string, unknown>;
@@ -47,6 +53,7 @@ export interface StoredMessage {
 
 export interface StandinOptions {
   botToken?: string;
+  appToken?: string;
   botUserId?: string;
   users?: StandinUser[];
   channels?: StandinChannel[];
@@ -73,7 +80,12 @@ export class SlackStandin {
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, Args>();
   readonly botToken: string;
+  readonly appToken: string;
   readonly botUserId: string;
+  /** Open Socket Mode connections, newest last. */
+  readonly sockets: WebSocket[] = [];
+  #sockets: WebSocketServer | undefined;
+  #acks = new Map<string, (payload: Args) => void>();
   readonly users: Map<string, StandinUser>;
   readonly channels: Map<string, StandinChannel>;
   /** Set to make the next calls of a method fail (e.g. 'ratelimited', 'fatal_error'). */
@@ -85,6 +97,7 @@ export class SlackStandin {
 
   constructor(options: StandinOptions = {}) {
     this.botToken = options.botToken ?? 'xoxb-standin-token';
+    this.appToken = options.appToken ?? 'xapp-standin-token';
     this.botUserId = options.botUserId ?? 'U0MAILBOT';
     this.users = new Map((options.users ?? []).map((user) => [user.id, user]));
     this.channels = new Map((options.channels ?? []).map((channel) => [channel.id, channel]));
@@ -106,14 +119,44 @@ export class SlackStandin {
 
   async start(): Promise<this> {
     this.#server = http.createServer((req, res) => void this.#handle(req, res));
+    this.#sockets = new WebSocketServer({ server: this.#server, path: '/socket' });
+    this.#sockets.on('connection', (socket) => this.#acceptSocket(socket));
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.#server.address() as AddressInfo).port;
     return this;
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.terminate();
+    this.#sockets?.close();
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  #acceptSocket(socket: WebSocket): void {
+    this.sockets.push(socket);
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: Args };
+      if (message.envelope_id) this.#acks.get(message.envelope_id)?.(message.payload ?? {});
+    });
+    socket.on('close', () => this.sockets.splice(this.sockets.indexOf(socket), 1));
+    socket.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0MAILROOM' }, debug_info: { host: 'standin', approximate_connection_time: 18060 } }));
+  }
+
+  /** Delivers a Socket Mode envelope (`slash_commands`, `interactive`, `events_api`); resolves with the ack. */
+  sendEnvelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Args, timeoutMs = 3_000): Promise<Args> {
+    const socket = this.sockets.at(-1);
+    if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
+    const envelopeId = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ack for ${type} within ${timeoutMs} ms`)), timeoutMs);
+      this.#acks.set(envelopeId, (ack) => {
+        clearTimeout(timer);
+        this.#acks.delete(envelopeId);
+        resolve(ack);
+      });
+      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    });
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -156,7 +199,7 @@ export class SlackStandin {
         call.error = failure.error;
         return send(failure.status ?? 200, { ok: false, error: failure.error }, headers);
       }
-      this.#authenticate(req.headers.authorization, args);
+      this.#authenticate(req.headers.authorization, args, method === 'apps.connections.open' ? this.appToken : this.botToken);
       const handler = this.#methods[method];
       if (!handler) throw new SlackError('unknown_method');
       return send(200, { ok: true, ...handler(args) });
@@ -167,10 +210,10 @@ export class SlackStandin {
     }
   }
 
-  #authenticate(header: string | undefined, args: Args): void {
+  #authenticate(header: string | undefined, args: Args, expected: string): void {
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : (args.token as string | undefined);
     if (!token) throw new SlackError('not_authed');
-    if (token !== this.botToken) throw new SlackError('invalid_auth');
+    if (token !== expected) throw new SlackError('invalid_auth');
   }
 
   #nextTs(): string {
@@ -215,6 +258,7 @@ export class SlackStandin {
   }
 
   #methods: Record<string, (args: Args) => Args> = {
+    'apps.connections.open': () => ({ url: `ws://127.0.0.1:${this.port}/socket` }),
     'auth.test': () => ({ url: 'https://standin.slack.test/', team: 'Standin', user: 'mailroom', team_id: 'T0STANDIN', user_id: this.botUserId, bot_id: BOT_ID }),
     'chat.postMessage': (args) => {
       const channel = this.#channel(args);
