@@ -1,0 +1,116 @@
+/**
+ * Raw mail → ParsedMail with mailparser, which decodes every charset Mailroom meets
+ * (ISO-2022-JP and EUC-JP through encoding-japanese, Shift_JIS and the rest through
+ * iconv-lite) and turns HTML-only mail into text. Runs inside parse-pool's worker threads:
+ * mailparser works synchronously on big parts and would otherwise stall Slack interactions.
+ */
+import { simpleParser, type AddressObject, type ParsedMail as MailparserMail } from 'mailparser';
+import type { AttachmentInfo, MailAddress, ParsedMail, TriageHeaders } from './parsed-mail.js';
+
+export interface ParseLimits {
+  /** Characters of text kept; longer text is cut and flagged. */
+  maxTextChars: number;
+  /** HTML above this many characters is not converted to text (mailparser's own guard). */
+  maxHtmlChars: number;
+  /** Attachments above this many bytes keep no copy of their content. */
+  maxAttachmentBytes: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = {
+  maxTextChars: 1_000_000,
+  maxHtmlChars: 5_000_000,
+  maxAttachmentBytes: 30 * 1024 * 1024,
+};
+
+function stripBrackets(id: string): string {
+  return id.trim().replace(/^<|>$/g, '').trim();
+}
+
+/** Message-IDs in a header value, brackets removed, in order, without repeats. */
+export function messageIdsOf(value: string | string[] | undefined): string[] {
+  const text = Array.isArray(value) ? value.join(' ') : (value ?? '');
+  const ids = text.match(/<[^<>\s]+>/g)?.map(stripBrackets) ?? text.split(/\s+/).map(stripBrackets).filter((id) => id.includes('@'));
+  return [...new Set(ids.filter((id) => id !== ''))];
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  const objects = Array.isArray(field) ? field : field ? [field] : [];
+  const flat = objects.flatMap((object) => object.value).flatMap((entry) => (entry.group ? entry.group : [entry]));
+  return flat
+    .map((entry) => ({ name: (entry.name ?? '').trim(), address: (entry.address ?? '').trim().toLowerCase() }))
+    .filter((entry) => entry.name !== '' || entry.address !== '');
+}
+
+function headerText(mail: MailparserMail, name: string): string | undefined {
+  const value = mail.headers.get(name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && 'value' in value && typeof value.value === 'string') {
+    const params = 'params' in value && value.params ? Object.entries(value.params as Record<string, string>).map(([k, v]) => `; ${k}=${v}`).join('') : '';
+    return `${value.value}${params}`;
+  }
+  if (typeof value === 'object' && 'text' in value && typeof value.text === 'string') return value.text;
+  return String(value);
+}
+
+function triageHeaders(mail: MailparserMail): TriageHeaders {
+  const list = mail.headers.get('list') as Record<string, { url?: string; id?: string; name?: string }> | undefined;
+  return {
+    autoSubmitted: headerText(mail, 'auto-submitted'),
+    precedence: headerText(mail, 'precedence'),
+    xAutoreply: headerText(mail, 'x-autoreply') ?? headerText(mail, 'x-autorespond'),
+    xAutoResponseSuppress: headerText(mail, 'x-auto-response-suppress'),
+    listId: headerText(mail, 'list-id') ?? list?.id?.id,
+    listUnsubscribe: headerText(mail, 'list-unsubscribe') ?? list?.unsubscribe?.url,
+    returnPath: headerText(mail, 'return-path'),
+    contentType: headerText(mail, 'content-type'),
+    xFailedRecipients: headerText(mail, 'x-failed-recipients'),
+  };
+}
+
+function attachmentInfo(attachment: MailparserMail['attachments'][number], limits: ParseLimits): AttachmentInfo {
+  const size = attachment.size ?? attachment.content.length;
+  return {
+    filename: attachment.filename ?? null,
+    contentType: attachment.contentType || 'application/octet-stream',
+    size,
+    contentId: attachment.contentId ? stripBrackets(attachment.contentId) : null,
+    inline: attachment.contentDisposition === 'inline' || attachment.related === true,
+    checksum: attachment.checksum,
+    content: size <= limits.maxAttachmentBytes ? new Uint8Array(attachment.content) : null,
+  };
+}
+
+function validDate(date: Date | undefined): Date | null {
+  return date && !Number.isNaN(date.getTime()) ? date : null;
+}
+
+/** Parses one mail. Throws only when mailparser cannot make anything of it at all. */
+export async function parseMail(raw: Uint8Array, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMail> {
+  const mail = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+    skipTextToHtml: true,
+    skipTextLinks: true,
+    skipImageLinks: true,
+    maxHtmlLengthToParse: limits.maxHtmlChars,
+  });
+  // No-break spaces (mostly &nbsp; from HTML) read as spaces and search as spaces.
+  const fullText = (mail.text ?? '').replace(/\u00a0/g, ' ');
+  const replyTo = addresses(mail.replyTo)[0] ?? null;
+  return {
+    messageId: mail.messageId ? stripBrackets(mail.messageId) : null,
+    inReplyTo: messageIdsOf(mail.inReplyTo)[0] ?? null,
+    references: messageIdsOf(mail.references),
+    subject: mail.subject ?? null,
+    from: addresses(mail.from)[0] ?? null,
+    replyTo,
+    to: addresses(mail.to),
+    cc: addresses(mail.cc),
+    date: validDate(mail.date),
+    text: fullText.length > limits.maxTextChars ? fullText.slice(0, limits.maxTextChars) : fullText,
+    textTruncated: fullText.length > limits.maxTextChars,
+    html: typeof mail.html === 'string' ? mail.html : null,
+    attachments: mail.attachments.map((attachment) => attachmentInfo(attachment, limits)),
+    headers: triageHeaders(mail),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * What Mailroom reads out of a mail. Produced by parse-mail.ts (in a worker thread),
+ * stored on the Message row, and used by classification, threading and the Slack views.
+ */
+export interface MailAddress {
+  name: string;
+  /** Lower-cased; empty when the header held no usable address. */
+  address: string;
+}
+
+export interface AttachmentInfo {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+  checksum: string;
+  /** The bytes, when not above the size cap (the raw source always has them). */
+  content: Uint8Array | null;
+}
+
+/** Headers that classification looks at, lower-cased names, first value each. */
+export interface TriageHeaders {
+  autoSubmitted?: string;
+  precedence?: string;
+  xAutoreply?: string;
+  xAutoResponseSuppress?: string;
+  listId?: string;
+  listUnsubscribe?: string;
+  returnPath?: string;
+  /** e.g. `multipart/report; report-type=delivery-status` */
+  contentType?: string;
+  xFailedRecipients?: string;
+}
+
+export interface ParsedMail {
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string | null;
+  from: MailAddress | null;
+  replyTo: MailAddress | null;
+  to: MailAddress[];
+  cc: MailAddress[];
+  date: Date | null;
+  /** Readable text: the text part, or the HTML part turned into text. */
+  text: string;
+  html: string | null;
+  /** True when `text` was cut to the size cap. */
+  textTruncated: boolean;
+  attachments: AttachmentInfo[];
+  headers: TriageHeaders;
+}
