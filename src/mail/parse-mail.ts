@@ -55,14 +55,15 @@ function headerText(mail: MailparserMail, name: string): string | undefined {
 }
 
 function triageHeaders(mail: MailparserMail): TriageHeaders {
-  const list = mail.headers.get('list') as Record<string, { url?: string; id?: string; name?: string }> | undefined;
+  // mailparser folds List-* headers into one `list` object.
+  const list = mail.headers.get('list') as Record<string, { url?: string; mail?: string; id?: string; name?: string }> | undefined;
   return {
     autoSubmitted: headerText(mail, 'auto-submitted'),
     precedence: headerText(mail, 'precedence'),
     xAutoreply: headerText(mail, 'x-autoreply') ?? headerText(mail, 'x-autorespond'),
     xAutoResponseSuppress: headerText(mail, 'x-auto-response-suppress'),
     listId: headerText(mail, 'list-id') ?? list?.id?.id,
-    listUnsubscribe: headerText(mail, 'list-unsubscribe') ?? list?.unsubscribe?.url,
+    listUnsubscribe: headerText(mail, 'list-unsubscribe') ?? list?.unsubscribe?.url ?? list?.unsubscribe?.mail,
     returnPath: headerText(mail, 'return-path'),
     contentType: headerText(mail, 'content-type'),
     xFailedRecipients: headerText(mail, 'x-failed-recipients'),
