@@ -10,12 +10,16 @@ import { parseDatabaseUrl, redactDatabaseUrl } from './db/database-url.js';
 import { applyMigrations } from './db/migrations.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { ImapConnection } from './mail/imap-connection.js';
+import { describeSmtpError, verifySmtp } from './mail/smtp-transport.js';
 import { checkHealth } from './services/check-health.js';
 import { registerMailboxes } from './services/register-mailboxes.js';
 import { createSlackApp, type SlackAppHandle } from './slack/create-slack-app.js';
 import { boltRegistry } from './slack/listener-registry.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createUserLocales } from './slack/user-locales.js';
+
+/** How long a clean shutdown may take before we exit regardless. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
@@ -25,17 +29,28 @@ async function main(): Promise<void> {
   const connections: ImapConnection[] = [];
 
   let stopping = false;
-  async function shutdown(signal: string, code: number): Promise<void> {
+  async function shutdown(reason: string, code: number): Promise<void> {
     if (stopping) return;
     stopping = true;
-    logger.info({ code: 'shutdown', signal }, 'shutting down');
+    logger.info({ code: 'shutdown', reason }, 'shutting down');
+    // A server that stopped answering must not keep us from exiting.
+    setTimeout(() => process.exit(code), SHUTDOWN_DEADLINE_MS).unref();
     await Promise.allSettled([slack?.stop(), ...connections.map((connection) => connection.stop())]);
     await db?.$disconnect().catch(() => {});
     logger.flush();
     process.exit(code);
   }
-  process.once('SIGTERM', () => void shutdown('SIGTERM', EXIT.ok));
-  process.once('SIGINT', () => void shutdown('SIGINT', EXIT.ok));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', EXIT.ok));
+  process.on('SIGINT', () => void shutdown('SIGINT', EXIT.ok));
+  // Anything that escapes every handler is logged with a code, then we stop cleanly.
+  process.on('uncaughtException', (error) => {
+    logStartFailure(logger, error, 'uncaught_exception');
+    void shutdown('uncaught_exception', EXIT.failure);
+  });
+  process.on('unhandledRejection', (error) => {
+    logStartFailure(logger, error, 'unhandled_rejection');
+    void shutdown('unhandled_rejection', EXIT.failure);
+  });
 
   try {
     const target = parseDatabaseUrl(config.databaseUrl)!;
@@ -50,6 +65,14 @@ async function main(): Promise<void> {
       connection.start();
     }
 
+    // SMTP is used only when a reply is sent; a bad login is said now, not at the first reply.
+    for (const mailbox of config.mailboxes) {
+      verifySmtp(mailbox.smtp).then(
+        () => logger.info({ code: 'smtp_ok', mailbox: mailbox.key }, 'SMTP login works'),
+        (error: unknown) => logger.error({ code: 'smtp_failed', mailbox: mailbox.key }, describeSmtpError(error, mailbox.smtp)),
+      );
+    }
+
     const database = db;
     slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections) });
     const userLocales = createUserLocales(slack.app.client, config.locale, logger);
@@ -62,9 +85,9 @@ async function main(): Promise<void> {
   }
 }
 
-function logStartFailure(logger: Logger, error: unknown): void {
+function logStartFailure(logger: Logger, error: unknown, code = 'start_failed'): void {
   const err = error as Error & { code?: string; data?: { error?: string } };
-  logger.fatal({ code: err.code ?? 'start_failed', slackError: err.data?.error, err: err.message }, `Mailroom could not start: ${err.message}`);
+  logger.fatal({ code, errorCode: err.code, slackError: err.data?.error, err: err.message }, `Mailroom stopped: ${err.message}`);
 }
 
 await main();

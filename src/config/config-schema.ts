@@ -47,13 +47,19 @@ export const ZImapConfig = z.object({
 });
 export type TImapConfig = z.infer<typeof ZImapConfig>;
 
-export const ZSmtpConfig = z.object({
-  host: ZNonEmpty,
-  port: ZPort.default(465),
-  secure: ZFlag.default(true),
-  user: ZNonEmpty.optional(),
-  password: ZNonEmpty.optional(),
-});
+export const ZSmtpConfig = z
+  .object({
+    host: ZNonEmpty,
+    port: ZPort.default(465),
+    secure: ZFlag.default(true),
+    user: ZNonEmpty.optional(),
+    password: ZNonEmpty.optional(),
+  })
+  // A login needs both halves; nodemailer would otherwise try to log in with no password.
+  .refine((smtp) => (smtp.user === undefined) === (smtp.password === undefined), {
+    path: ['password'],
+    message: 'smtp-login-half',
+  });
 export type TSmtpConfig = z.infer<typeof ZSmtpConfig>;
 
 export const ZMailboxConfig = z.object({

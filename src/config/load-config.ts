@@ -74,7 +74,12 @@ function check<T extends z.ZodType>(
     if (seen.has(schemaPath)) continue;
     seen.add(schemaPath);
     const missing = entry === undefined && valueAt(input, issue.path) === undefined;
-    const detail = entry === undefined ? undefined : `entry ${entry + 1} is invalid`;
+    const detail =
+      issue.message === 'smtp-login-half'
+        ? 'SMTP_USER and SMTP_PASSWORD must be set together (or neither, for a relay without login)'
+        : entry === undefined
+          ? undefined
+          : `entry ${entry + 1} is invalid`;
     problems.push(problemLine(nameOf(schemaPath), schemaPath, missing, detail));
   }
   return undefined;

@@ -24,9 +24,19 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
   return null;
 }
 
-/** The URL with any password replaced, safe for logs and error messages. */
+/** The URL with any password (user part or `?password=`) masked, safe for logs and errors. */
 export function redactDatabaseUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  if (!/^postgres(ql)?:\/\//.test(url)) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/pass|secret|key/i.test(key)) parsed.searchParams.set(key, '***');
+    }
+    return parsed.toString();
+  } catch {
+    return 'postgresql://(unreadable URL)';
+  }
 }
 
 export function providerOf(target: DatabaseTarget): DatabaseProvider {

@@ -9,6 +9,9 @@ import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import { describeImapError, type ImapProblem } from './imap-errors.js';
 
+/** A connection up this long counts as stable and resets the reconnect backoff. */
+const STABLE_CONNECTION_MS = 30_000;
+
 export type ImapState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
 export interface ImapStatus {
@@ -38,6 +41,7 @@ export class ImapConnection {
   #timer: NodeJS.Timeout | undefined;
   #attempt = 0;
   #stopped = false;
+  #connectedAt = 0;
 
   constructor(
     readonly mailboxKey: string,
@@ -78,13 +82,21 @@ export class ImapConnection {
     client.on('close', () => {
       if (this.#client !== client || this.#stopped) return;
       this.#client = undefined;
+      // Only a connection that stayed up a while resets the backoff, so a server that
+      // accepts and drops at once is not hammered every second.
+      if (Date.now() - this.#connectedAt > STABLE_CONNECTION_MS) this.#attempt = 0;
       this.#setStatus({ state: 'disconnected', message: 'connection closed' });
       this.#scheduleReconnect();
     });
     try {
       await client.connect();
       await client.mailboxOpen(this.imap.folder, { readOnly: true });
-      this.#attempt = 0;
+      // stop() may have run while we waited: do not come back to life.
+      if (this.#stopped || this.#client !== client) {
+        await client.logout().catch(() => client.close());
+        return;
+      }
+      this.#connectedAt = Date.now();
       this.#setStatus({ state: 'connected' });
       this.logger.info({ code: 'imap_connected', mailbox: this.mailboxKey, folder: this.imap.folder }, 'IMAP connected');
     } catch (error) {
@@ -93,13 +105,17 @@ export class ImapConnection {
       this.logger.error({ code: `imap_${described.problem}`, mailbox: this.mailboxKey }, described.message);
       if (this.#client === client) this.#client = undefined;
       client.close();
-      this.#scheduleReconnect();
+      this.#scheduleReconnect(described.problem === 'auth_failed');
     }
   }
 
-  #scheduleReconnect(): void {
+  /**
+   * Reconnects later. A refused login waits much longer: retrying a wrong password every
+   * minute gets support accounts locked by their mail provider.
+   */
+  #scheduleReconnect(authFailed = false): void {
     if (this.#stopped || this.#timer !== undefined) return;
-    const delay = backoffDelay(this.#attempt + 1);
+    const delay = authFailed ? backoffDelay(this.#attempt, 60_000, 15 * 60_000) : backoffDelay(this.#attempt + 1);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#connect();

@@ -3,14 +3,15 @@
  * use it, with a sentence a non-developer can act on. Each check is independent, so one
  * failure does not hide the next.
  */
+import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
-import nodemailer from 'nodemailer';
 import type { TAppConfig, TMailboxConfig } from '../config/config-schema.js';
 import { createDbClient, isDatabaseReachable } from '../db/client.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from '../db/database-url.js';
 import { pendingMigrations } from '../db/migrations.js';
 import { createImapClient } from '../mail/imap-connection.js';
 import { describeImapError } from '../mail/imap-errors.js';
+import { describeSmtpError, verifySmtp } from '../mail/smtp-transport.js';
 
 export interface CheckResult {
   name: string;
@@ -22,6 +23,10 @@ async function checkDatabase(config: TAppConfig): Promise<CheckResult> {
   const target = parseDatabaseUrl(config.databaseUrl)!;
   const where = redactDatabaseUrl(target.url);
   const name = 'database';
+  // Opening a missing SQLite file would create it; a typo in DATABASE_URL must show instead.
+  if (target.provider === 'sqlite' && !existsSync(target.file)) {
+    return { name, ok: true, detail: `${where} does not exist yet; \`npm start\` creates it (check DATABASE_URL if you expected an existing file)` };
+  }
   const db = createDbClient(target);
   try {
     if (!(await isDatabaseReachable(db))) {
@@ -55,31 +60,17 @@ async function checkImap(mailbox: TMailboxConfig): Promise<CheckResult> {
 
 async function checkSmtp(mailbox: TMailboxConfig): Promise<CheckResult> {
   const name = `smtp ${mailbox.key}`;
-  const { host, port, secure, user, password } = mailbox.smtp;
-  const transport = nodemailer.createTransport({
-    host,
-    port,
-    secure,
-    auth: user ? { user, pass: password } : undefined,
-    connectionTimeout: 15_000,
-  });
+  const { host, port, user } = mailbox.smtp;
   try {
-    await transport.verify();
+    await verifySmtp(mailbox.smtp);
     return { name, ok: true, detail: `${host}:${port} accepts ${user ? `login as ${user}` : 'mail without login'}` };
   } catch (error) {
-    const err = error as { code?: string; responseCode?: number; message: string };
-    if (err.code === 'EAUTH') return { name, ok: false, detail: `SMTP login failed for ${user}: authentication rejected — check SMTP_USER and SMTP_PASSWORD` };
-    if (err.code === 'ESOCKET' || err.code === 'ECONNECTION' || err.code === 'ETIMEDOUT' || err.code === 'EDNS') {
-      return { name, ok: false, detail: `SMTP server ${host}:${port} cannot be reached (${err.message}) — check SMTP_HOST, SMTP_PORT and SMTP_SECURE` };
-    }
-    return { name, ok: false, detail: `SMTP ${host}:${port}: ${err.message} — check the SMTP_* settings` };
-  } finally {
-    transport.close();
+    return { name, ok: false, detail: describeSmtpError(error, mailbox.smtp) };
   }
 }
 
 async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
-  const client = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 } });
+  const client = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 }, timeout: 10_000 });
   let team: string;
   try {
     const auth = await client.auth.test();

@@ -8,23 +8,26 @@ import type { Db, Mailbox } from '../db/client.js';
 
 export async function registerMailboxes(db: Db, mailboxes: readonly TMailboxConfig[]): Promise<Mailbox[]> {
   const rows: Mailbox[] = [];
-  for (const mailbox of mailboxes) {
-    const fields = {
-      address: mailbox.address,
-      name: mailbox.name,
-      channelId: mailbox.channelId,
-      locale: mailbox.locale,
-      imapFolder: mailbox.imap.folder,
-    };
-    const existing = await db.mailbox.findUnique({ where: { key: mailbox.key } });
-    const folderChanged = existing !== null && existing.imapFolder !== mailbox.imap.folder;
-    rows.push(
-      await db.mailbox.upsert({
-        where: { key: mailbox.key },
-        create: { key: mailbox.key, ...fields },
-        update: { ...fields, ...(folderChanged ? { uidValidity: null, lastUid: 0n } : {}) },
-      }),
-    );
-  }
+  for (const mailbox of mailboxes) rows.push(await registerMailbox(db, mailbox));
   return rows;
+}
+
+async function registerMailbox(db: Db, mailbox: TMailboxConfig, retried = false): Promise<Mailbox> {
+  const fields = { address: mailbox.address, name: mailbox.name, channelId: mailbox.channelId, locale: mailbox.locale };
+  try {
+    // One conditional update, so two instances starting together reset the cursor once.
+    await db.mailbox.updateMany({
+      where: { key: mailbox.key, NOT: { imapFolder: mailbox.imap.folder } },
+      data: { imapFolder: mailbox.imap.folder, uidValidity: null, lastUid: 0n },
+    });
+    return await db.mailbox.upsert({
+      where: { key: mailbox.key },
+      create: { key: mailbox.key, imapFolder: mailbox.imap.folder, ...fields },
+      update: fields,
+    });
+  } catch (error) {
+    // Another instance created the row between our look and our insert: take theirs.
+    if (!retried && (error as { code?: string }).code === 'P2002') return registerMailbox(db, mailbox, true);
+    throw error;
+  }
 }

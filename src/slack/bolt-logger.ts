@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 export function boltLogger(logger: Logger): SlackLogger {
   const child = logger.child({ component: 'bolt' });
   let level: LogLevel = LogLevel.INFO;
-  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  const text = (parts: unknown[]) => scrubSecrets(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
   return {
     debug: (...parts) => child.debug(text(parts)),
     info: (...parts) => child.info(text(parts)),
@@ -17,4 +17,15 @@ export function boltLogger(logger: Logger): SlackLogger {
     getLevel: () => level,
     setName: () => {},
   };
+}
+
+/**
+ * Bolt and the Web API client log plain strings (at debug level whole request results),
+ * which key-based redaction cannot see: tokens and Socket Mode connection tickets are
+ * masked in the text itself.
+ */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/\bx(ox[a-z]|app)-[A-Za-z0-9-]+/g, (token) => `${token.slice(0, 5)}***`)
+    .replace(/([?&]ticket=)[^&\s"']+/g, '$1***');
 }

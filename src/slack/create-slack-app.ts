@@ -2,11 +2,12 @@
  * Bolt, in Socket Mode when an app-level token is configured and otherwise over HTTP with
  * Slack's request signatures checked. Either way GET /healthz is served on PORT.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { TAppConfig } from '../config/config-schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { HealthReport } from '../services/check-health.js';
+import { answerHealth, HEALTH_PATH, startHealthServer } from '../http/health-route.js';
 import { boltLogger } from './bolt-logger.js';
 
 export interface SlackAppHandle {
@@ -23,36 +24,27 @@ export interface SlackAppOptions {
 }
 
 function healthRoute(health: () => Promise<HealthReport>): CustomRoute {
-  return {
-    path: '/healthz',
-    method: ['GET'],
-    handler: async (_req: IncomingMessage, res: ServerResponse) => {
-      const report = await health();
-      res.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(report));
-    },
-  };
+  return { path: HEALTH_PATH, method: ['GET'], handler: (_req, res) => answerHealth(res, health) };
 }
 
 export function createSlackApp({ slack, logger, health }: SlackAppOptions): SlackAppHandle {
   const log = boltLogger(logger);
-  const customRoutes = [healthRoute(health)];
   const mode = slack.appToken ? 'socket' : 'http';
   const receiver: Receiver = slack.appToken
     ? new SocketModeReceiver({
         appToken: slack.appToken,
         logger: log,
-        customRoutes,
         // clientOptions too, or apps.connections.open would ignore SLACK_API_URL.
-        installerOptions: { port: slack.port, clientOptions: { slackApiUrl: slack.apiUrl } },
+        installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } },
       })
     : new HTTPReceiver({
         // The config check guarantees a signing secret in HTTP mode.
         signingSecret: slack.signingSecret ?? '',
         endpoints: '/slack/events',
-        customRoutes,
+        customRoutes: [healthRoute(health)],
         logger: log,
       });
+  let healthServer: Server | undefined;
   const app = new App({
     token: slack.botToken,
     receiver,
@@ -67,9 +59,15 @@ export function createSlackApp({ slack, logger, health }: SlackAppOptions): Slac
     app,
     mode,
     start: async () => {
-      await app.start(slack.port);
+      if (mode === 'socket') {
+        healthServer = await startHealthServer(slack.port, health);
+        await app.start();
+      } else {
+        await app.start(slack.port);
+      }
     },
     stop: async () => {
+      healthServer?.close();
       await app.stop();
     },
   };

@@ -108,7 +108,7 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
   });
 
   it('runs in Socket Mode when SLACK_APP_TOKEN is set: /mail help arrives over the socket, /healthz still answers', async () => {
-    await startBot({ SLACK_APP_TOKEN: fixture.slack.appToken, SLACK_SIGNING_SECRET: undefined });
+    await startBot({ SLACK_APP_TOKEN: fixture.slack.appToken, SLACK_SIGNING_SECRET: undefined, LOG_LEVEL: 'debug' });
     await waitFor(() => fixture.slack.sockets.length > 0, 10_000, 'a Socket Mode connection');
     expect(fixture.slack.callsOf('apps.connections.open').some((call) => !call.error)).toBe(true);
     const { fields, responseId } = fixture.requests.commandPayload({ text: 'help', userId: USERS.agentJa.id, channelId: CHANNEL_ID });
@@ -117,6 +117,12 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     const answer = fixture.slack.responses.find((response) => response.id === responseId)!.body;
     expect(JSON.stringify(answer.blocks)).toContain('コマンド');
     await waitFor(async () => (await health()).status === 200, 15_000, 'healthz 200 in Socket Mode');
+    // Even at debug level, where the Web API client logs whole responses: no token, no ticket.
+    const output = bot!.stdout + bot!.stderr;
+    expect(output).toContain('apps.connections.open');
+    expect(output).not.toContain(fixture.slack.botToken);
+    expect(output).not.toContain(fixture.slack.appToken);
+    expect(output).not.toContain('standin-ticket-');
   });
 
   it('exits 0 on SIGINT too', async () => {

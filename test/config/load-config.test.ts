@@ -158,3 +158,11 @@ mailboxes:
     expect(problemsOf({ ...slackOnly, MAILROOM_CONFIG: 'nowhere.yml' })).toEqual([expect.stringMatching(/^MAILROOM_CONFIG: .*nowhere\.yml file not found/)]);
   });
 });
+
+describe('SMTP login', () => {
+  it('needs user and password together, or neither', () => {
+    expect(loadConfig({ ...VALID, SMTP_USER: 'relay' }).ok).toBe(false);
+    expect(problemsOf({ ...VALID, SMTP_USER: 'relay' })).toEqual([expect.stringMatching(/^SMTP_PASSWORD: SMTP_USER and SMTP_PASSWORD must be set together/)]);
+    expect(loadConfig({ ...VALID, SMTP_USER: 'relay', SMTP_PASSWORD: 'pw' }).ok).toBe(true);
+  });
+});

@@ -40,6 +40,7 @@ describe('Slack Web API stand-in', () => {
 
   it('refuses missing fields and channels the bot is not in', async () => {
     expect(await slackError(client.chat.postMessage({ channel: 'C0SUPPORT' } as never))).toBe('no_text');
+    expect(await slackError(client.chat.postMessage({ channel: 'C0SUPPORT', text: ' ' }))).toBe('no_text');
     expect(await slackError(client.chat.postMessage({ channel: 'C0NOWHERE', text: 'x' }))).toBe('channel_not_found');
     expect(await slackError(client.chat.postMessage({ channel: 'C0OTHER', text: 'x' }))).toBe('not_in_channel');
     expect(await slackError(client.chat.update({ channel: 'C0SUPPORT', ts: '1.000001', text: 'x' }))).toBe('message_not_found');
@@ -52,6 +53,7 @@ describe('Slack Web API stand-in', () => {
     expect(await post([{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }])).toBe('invalid_blocks');
     expect(await post([{ type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'b' }, value: 'v'.repeat(2001) }] }])).toBe('invalid_blocks');
     expect(await post([{ type: 'actions', elements: [{ type: 'static_select', action_id: 's', options: Array.from({ length: 101 }, (_, i) => ({ text: { type: 'plain_text', text: `o${i}` }, value: `${i}` })) }] }])).toBe('invalid_blocks');
+    expect(await post([{ type: 'actions', elements: [{ type: 'static_select', action_id: 's', options: [{ text: { type: 'mrkdwn', text: '*o*' }, value: 'o' }] }] }])).toBe('invalid_blocks');
     expect(await post([{ type: 'input', label: { type: 'plain_text', text: 'l' }, element: { type: 'plain_text_input' } }])).toBe('invalid_blocks');
     expect(await post(Array.from({ length: 5 }, () => section('y'.repeat(2900))))).toBe('msg_blocks_too_long');
   });
@@ -61,5 +63,8 @@ describe('Slack Web API stand-in', () => {
     await expect(client.views.open({ trigger_id: makeTriggerId(), view: modal('Reply') })).resolves.toMatchObject({ ok: true });
     expect(await slackError(client.views.open({ trigger_id: makeTriggerId(), view: modal('A title that is far too long') }))).toBe('invalid_arguments');
     expect(await slackError(client.views.open({ trigger_id: makeTriggerId(Date.now() - 4_000), view: modal('Reply') }))).toBe('expired_trigger_id');
+    const trigger = makeTriggerId();
+    await client.views.open({ trigger_id: trigger, view: modal('Reply') });
+    expect(await slackError(client.views.open({ trigger_id: trigger, view: modal('Reply') }))).toBe('trigger_exchanged');
   });
 });

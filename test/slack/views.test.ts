@@ -13,18 +13,36 @@ describe('escaping text for mrkdwn', () => {
 });
 
 describe('help and Home', () => {
+  it('show a configured name as written in plain-text headers', () => {
+    const header = buildHelpMessage('en', [{ ...hostile, name: 'Sales & Support' }]).blocks[0];
+    expect(header).toMatchObject({ type: 'header', text: { type: 'plain_text', text: 'Mailroom: the Sales & Support mailbox in Slack' } });
+  });
+
   it('never lets a configured name ping or link', () => {
-    const text = JSON.stringify(buildHelpMessage('en', [hostile, { ...hostile, channelId: 'C0SALES' }]).blocks);
-    expect(text).not.toContain('<!channel>');
-    expect(text).not.toContain('<https://evil');
-    expect(text).toContain('&lt;!channel&gt;');
+    // Only mrkdwn is parsed for mentions and links; plain_text shows the characters as they are.
+    const mrkdwn = mrkdwnTexts(buildHelpMessage('en', [hostile, { ...hostile, channelId: 'C0SALES' }]).blocks).join('\n');
+    expect(mrkdwn).not.toContain('<!channel>');
+    expect(mrkdwn).not.toContain('<https://evil');
+    expect(mrkdwn).toContain('&lt;!channel&gt;');
   });
 
   it('fit Block Kit with many mailboxes, in both languages', () => {
     const mailboxes = Array.from({ length: 60 }, (_, i) => ({ name: `受付窓口 ${i}`.repeat(5), address: `box${i}@example.com`, channelId: `C0BOX${i}` }));
     for (const locale of ['ja', 'en'] as const) {
-      expect(checkBlocks('message', buildHelpMessage(locale, mailboxes).blocks)).toEqual([]);
+      const help = buildHelpMessage(locale, mailboxes);
+      expect(checkBlocks('message', help.blocks)).toEqual([]);
       expect(checkView(buildHomeView(locale, mailboxes))).toEqual([]);
+      // Split over sections, none lost.
+      for (const mailbox of mailboxes) expect(JSON.stringify(help.blocks)).toContain(mailbox.address);
     }
   });
 });
+
+/** Every mrkdwn text in a block tree. */
+function mrkdwnTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(mrkdwnTexts);
+  if (!node || typeof node !== 'object') return [];
+  const object = node as Record<string, unknown>;
+  const own = object.type === 'mrkdwn' && typeof object.text === 'string' ? [object.text] : [];
+  return [...own, ...Object.values(object).flatMap(mrkdwnTexts)];
+}

@@ -13,8 +13,8 @@ export const MESSAGE_BLOCKS_MAX_CHARS = 13_000;
 
 const BLOCK_TYPES: Record<Surface, string[]> = {
   message: ['section', 'header', 'divider', 'actions', 'context', 'image', 'rich_text', 'file', 'video', 'markdown'],
-  modal: ['section', 'header', 'divider', 'actions', 'context', 'image', 'rich_text', 'input', 'video', 'markdown'],
-  home: ['section', 'header', 'divider', 'actions', 'context', 'image', 'rich_text', 'input', 'video', 'markdown'],
+  modal: ['section', 'header', 'divider', 'actions', 'context', 'image', 'rich_text', 'input', 'video'],
+  home: ['section', 'header', 'divider', 'actions', 'context', 'image', 'rich_text', 'input', 'video'],
 };
 
 class Checker {
@@ -53,7 +53,7 @@ class Checker {
 
   option(where: string, value: unknown): void {
     const option = value as Json;
-    this.textObject(`${where}.text`, option?.text, 75);
+    this.textObject(`${where}.text`, option?.text, 75, true);
     this.string(`${where}.value`, option?.value, 150);
   }
 
@@ -113,6 +113,8 @@ class Checker {
 
   block(surface: Surface, where: string, value: unknown): void {
     const block = value as Json;
+    // action_ids must be unique within a block.
+    this.actionIds = new Set();
     if (!block || typeof block !== 'object') return this.fail(where, 'must be a block object');
     if (!BLOCK_TYPES[surface].includes(String(block.type))) return this.fail(`${where}.type`, `${String(block.type)} is not allowed in a ${surface}`);
     if (block.block_id !== undefined) {
@@ -168,11 +170,13 @@ class Checker {
   }
 }
 
-/** Problems with a list of blocks on a surface. */
+/** Problems with a list of blocks on a surface (for messages, the size limit too). */
 export function checkBlocks(surface: Surface, blocks: unknown): string[] {
   const checker = new Checker();
   if (!Array.isArray(blocks)) return ['blocks: must be an array'];
   if (blocks.length > BLOCK_LIMIT[surface]) checker.fail('blocks', `at most ${BLOCK_LIMIT[surface]} blocks in a ${surface} (has ${blocks.length})`);
+  const size = JSON.stringify(blocks).length;
+  if (surface === 'message' && size > MESSAGE_BLOCKS_MAX_CHARS) checker.fail('blocks', `msg_blocks_too_long (${size} characters)`);
   blocks.forEach((block, i) => checker.block(surface, `blocks[${i}]`, block));
   return checker.problems;
 }

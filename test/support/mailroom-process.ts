@@ -20,6 +20,9 @@ export class MailroomProcess {
   stdout = '';
   stderr = '';
   exitCode: number | null = null;
+  /** The signal that ended the process, if one did. */
+  signal: NodeJS.Signals | null = null;
+  #ended = false;
   readonly exited: Promise<number | null>;
   readonly child: ChildProcess;
 
@@ -27,26 +30,37 @@ export class MailroomProcess {
     this.child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, script), ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve((this.exitCode = code))));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        this.#ended = true;
+        this.signal = signal;
+        resolve((this.exitCode = code));
+      }),
+    );
   }
 
-  /** Every JSON log line printed so far. */
+  /** Every complete JSON log line printed so far. */
   get logLines(): Record<string, unknown>[] {
-    return this.stdout
+    const complete = this.stdout.slice(0, this.stdout.lastIndexOf('\n') + 1);
+    return complete
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   async waitForLog(code: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
-    await waitFor(() => this.logLines.some((line) => line.code === code) || this.exitCode !== null, timeoutMs, `log line ${code}`);
+    await waitFor(() => this.logLines.some((line) => line.code === code) || this.#ended, timeoutMs, `log line ${code}`);
     const line = this.logLines.find((entry) => entry.code === code);
-    if (!line) throw new Error(`exited (${this.exitCode}) before logging ${code}:\n${this.stdout}\n${this.stderr}`);
+    if (!line) throw new Error(`ended (${this.exitCode ?? this.signal}) before logging ${code}:\n${this.stdout}\n${this.stderr}`);
     return line;
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.exitCode === null) this.child.kill(signal);
+    if (!this.#ended) this.child.kill(signal);
     return this.exited;
   }
 }

@@ -6,8 +6,6 @@
 import { describe, inject, it } from 'vitest';
 import type { DovecotInfo } from './dovecot.js';
 
-type Suite = (info: never) => void;
-
 function gate<T>(service: string, info: T | null, howToGet: string) {
   return (name: string, body: (info: T) => void): void => {
     if (info) {
@@ -22,7 +20,7 @@ function gate<T>(service: string, info: T | null, howToGet: string) {
       return;
     }
     console.warn(`\n!!! SKIPPED "${name}": ${message}\n`);
-    describe.skip(name, () => (body as Suite)(undefined as never));
+    describe.skip(name, () => it(`needs ${service}`, () => {}));
   };
 }
 

@@ -79,6 +79,8 @@ export class SlackStandin {
   readonly responses: { id: string; body: Args; at: number }[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, Args>();
+  /** Requests the stand-in itself could not handle (malformed bodies, its own bugs). */
+  readonly internalErrors: Error[] = [];
   readonly botToken: string;
   readonly appToken: string;
   readonly botUserId: string;
@@ -86,6 +88,7 @@ export class SlackStandin {
   readonly sockets: WebSocket[] = [];
   #sockets: WebSocketServer | undefined;
   #acks = new Map<string, (payload: Args) => void>();
+  #usedTriggers = new Set<string>();
   readonly users: Map<string, StandinUser>;
   readonly channels: Map<string, StandinChannel>;
   /** Set to make the next calls of a method fail (e.g. 'ratelimited', 'fatal_error'). */
@@ -118,7 +121,14 @@ export class SlackStandin {
   }
 
   async start(): Promise<this> {
-    this.#server = http.createServer((req, res) => void this.#handle(req, res));
+    this.#server = http.createServer((req, res) => {
+      // A bug in the stand-in must fail the test that hit it, not hang it.
+      this.#handle(req, res).catch((error: Error) => {
+        this.internalErrors.push(error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: 'standin_internal_error', detail: error.message }));
+      });
+    });
     this.#sockets = new WebSocketServer({ server: this.#server, path: '/socket' });
     this.#sockets.on('connection', (socket) => this.#acceptSocket(socket));
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
@@ -179,8 +189,12 @@ export class SlackStandin {
 
     if (url.pathname.startsWith('/respond/')) {
       const args = body ? (JSON.parse(body) as Args) : {};
-      const problems = args.blocks !== undefined ? checkBlocks('message', args.blocks) : [];
-      if (problems.length) return send(400, { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } });
+      try {
+        this.#checkMessage(args);
+      } catch (error) {
+        const slackError = error as SlackError;
+        return send(400, { ok: false, error: slackError.code, response_metadata: { messages: slackError.messages } });
+      }
       this.responses.push({ id: url.pathname.slice('/respond/'.length), body: args, at: Date.now() });
       return send(200, { ok: true });
     }
@@ -232,11 +246,12 @@ export class SlackStandin {
   }
 
   #checkMessage(args: Args): void {
-    if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) throw new SlackError('no_text');
+    const hasText = typeof args.text === 'string' && args.text.trim() !== '';
+    if (!hasText && args.blocks === undefined && args.attachments === undefined) throw new SlackError('no_text');
     if (args.blocks !== undefined) {
+      if (JSON.stringify(args.blocks).length > MESSAGE_BLOCKS_MAX_CHARS) throw new SlackError('msg_blocks_too_long');
       const problems = checkBlocks('message', args.blocks);
       if (problems.length) throw new SlackError('invalid_blocks', problems);
-      if (JSON.stringify(args.blocks).length > MESSAGE_BLOCKS_MAX_CHARS) throw new SlackError('msg_blocks_too_long');
     }
   }
 
@@ -246,6 +261,9 @@ export class SlackStandin {
     const issuedAt = Number(trigger.split('.')[0]);
     if (!Number.isFinite(issuedAt)) throw new SlackError('invalid_trigger_id');
     if (Date.now() - issuedAt > this.#triggerTtlMs) throw new SlackError('expired_trigger_id');
+    // A trigger opens one view, once.
+    if (this.#usedTriggers.has(trigger)) throw new SlackError('trigger_exchanged');
+    this.#usedTriggers.add(trigger);
   }
 
   #storeView(args: Args): Args {
@@ -258,7 +276,8 @@ export class SlackStandin {
   }
 
   #methods: Record<string, (args: Args) => Args> = {
-    'apps.connections.open': () => ({ url: `ws://127.0.0.1:${this.port}/socket` }),
+    // Slack's URL carries a connection ticket: a secret that must not reach logs.
+    'apps.connections.open': () => ({ url: `ws://127.0.0.1:${this.port}/socket?ticket=standin-ticket-${randomUUID()}&app_id=A0MAILROOM` }),
     'auth.test': () => ({ url: 'https://standin.slack.test/', team: 'Standin', user: 'mailroom', team_id: 'T0STANDIN', user_id: this.botUserId, bot_id: BOT_ID }),
     'chat.postMessage': (args) => {
       const channel = this.#channel(args);
@@ -278,6 +297,7 @@ export class SlackStandin {
     },
     'chat.postEphemeral': (args) => {
       const channel = this.#channel(args);
+      if (!channel.members.includes(this.botUserId)) throw new SlackError('not_in_channel');
       if (!args.user) throw new SlackError('user_not_found');
       if (!channel.members.includes(String(args.user))) throw new SlackError('user_not_in_channel');
       this.#checkMessage(args);

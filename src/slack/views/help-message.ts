@@ -17,9 +17,10 @@ export interface SlackMessage {
 /** `/mail help`: what Mailroom does, the commands, and which channel works which mailbox. */
 export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbox[]): SlackMessage {
   const first = mailboxes[0];
-  const title = t(locale, 'help.title', { mailbox: escapeMrkdwn(first?.name ?? 'Mailroom') });
+  // plain_text shows text as it is: no escaping there, or "&" would read "&amp;".
+  const title = t(locale, 'help.title', { mailbox: first?.name ?? 'Mailroom' });
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(title, 150) } },
   ];
   if (first) {
     blocks.push({
@@ -35,9 +36,34 @@ export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbo
     const lines = mailboxes.map((mailbox) =>
       t(locale, 'help.mailbox.line', { name: escapeMrkdwn(mailbox.name), address: escapeMrkdwn(mailbox.address), channel: mailbox.channelId }),
     );
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${t(locale, 'help.mailboxes')}*\n${lines.join('\n')}`.slice(0, 3000) } });
+    blocks.push(...sectionsOfLines(`*${t(locale, 'help.mailboxes')}*`, lines));
   }
   return { text: title, blocks };
+}
+
+/** Cuts text to `max` characters, marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Lines under a heading, split over as many sections as Slack's 3000-character limit
+ * needs, whole lines only (so an escaped `&amp;` is never cut in half).
+ */
+export function sectionsOfLines(heading: string, lines: readonly string[], maxChars = 3000): KnownBlock[] {
+  const sections: string[] = [];
+  let current = heading;
+  for (const line of lines) {
+    const piece = truncate(line, maxChars - 1);
+    if (current.length + 1 + piece.length > maxChars) {
+      sections.push(current);
+      current = piece;
+    } else {
+      current = `${current}\n${piece}`;
+    }
+  }
+  sections.push(current);
+  return sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
 }
 
 /** A one-line ephemeral answer. */

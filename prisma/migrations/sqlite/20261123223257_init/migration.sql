@@ -50,6 +50,7 @@ CREATE TABLE "Message" (
     "parseState" TEXT NOT NULL DEFAULT 'stored',
     "parseError" TEXT,
     "messageId" TEXT,
+    "dedupeKey" TEXT NOT NULL,
     "inReplyTo" TEXT,
     "references" TEXT NOT NULL DEFAULT '[]',
     "fromAddress" TEXT,
@@ -64,6 +65,7 @@ CREATE TABLE "Message" (
     "raw" BLOB NOT NULL,
     "contentHash" TEXT NOT NULL,
     "size" INTEGER NOT NULL,
+    "imapFolder" TEXT,
     "imapUidValidity" BIGINT,
     "imapUid" BIGINT,
     "sentAt" DATETIME,
@@ -113,6 +115,7 @@ CREATE TABLE "Comment" (
     "authorId" TEXT NOT NULL,
     "text" TEXT NOT NULL,
     "files" TEXT NOT NULL DEFAULT '[]',
+    "channelId" TEXT NOT NULL,
     "slackTs" TEXT NOT NULL,
     "editedAt" DATETIME,
     "deletedAt" DATETIME,
@@ -131,6 +134,7 @@ CREATE TABLE "Draft" (
     "subject" TEXT NOT NULL,
     "body" TEXT NOT NULL,
     "templateVersionId" INTEGER,
+    "revision" INTEGER NOT NULL DEFAULT 1,
     "slackTs" TEXT,
     "submittedAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -144,6 +148,7 @@ CREATE TABLE "Review" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "draftId" INTEGER NOT NULL,
     "reviewerId" TEXT NOT NULL,
+    "revision" INTEGER NOT NULL,
     "decision" TEXT NOT NULL,
     "comment" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -180,10 +185,13 @@ CREATE TABLE "SlackPost" (
     "ticketId" INTEGER,
     "channelId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
+    "dedupeKey" TEXT NOT NULL,
     "payload" TEXT NOT NULL,
     "state" TEXT NOT NULL DEFAULT 'queued',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "claimedBy" TEXT,
+    "claimedUntil" DATETIME,
     "slackTs" TEXT,
     "lastError" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -297,6 +305,12 @@ CREATE INDEX "Ticket_customerId_idx" ON "Ticket"("customerId");
 CREATE INDEX "Ticket_createdAt_idx" ON "Ticket"("createdAt");
 
 -- CreateIndex
+CREATE INDEX "Ticket_lastMessageAt_idx" ON "Ticket"("lastMessageAt");
+
+-- CreateIndex
+CREATE INDEX "Ticket_snoozedUntil_idx" ON "Ticket"("snoozedUntil");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Ticket_mailboxId_number_key" ON "Ticket"("mailboxId", "number");
 
 -- CreateIndex
@@ -312,7 +326,13 @@ CREATE INDEX "Message_mailboxId_contentHash_idx" ON "Message"("mailboxId", "cont
 CREATE INDEX "Message_ticketId_idx" ON "Message"("ticketId");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "Message_mailboxId_imapUidValidity_imapUid_key" ON "Message"("mailboxId", "imapUidValidity", "imapUid");
+CREATE INDEX "Message_parseState_idx" ON "Message"("parseState");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Message_mailboxId_direction_dedupeKey_key" ON "Message"("mailboxId", "direction", "dedupeKey");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Message_mailboxId_imapFolder_imapUidValidity_imapUid_key" ON "Message"("mailboxId", "imapFolder", "imapUidValidity", "imapUid");
 
 -- CreateIndex
 CREATE INDEX "Attachment_messageId_idx" ON "Attachment"("messageId");
@@ -324,16 +344,19 @@ CREATE UNIQUE INDEX "Customer_address_key" ON "Customer"("address");
 CREATE INDEX "Customer_domain_idx" ON "Customer"("domain");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "Comment_slackTs_key" ON "Comment"("slackTs");
+CREATE INDEX "Comment_ticketId_idx" ON "Comment"("ticketId");
 
 -- CreateIndex
-CREATE INDEX "Comment_ticketId_idx" ON "Comment"("ticketId");
+CREATE UNIQUE INDEX "Comment_channelId_slackTs_key" ON "Comment"("channelId", "slackTs");
 
 -- CreateIndex
 CREATE INDEX "Draft_ticketId_idx" ON "Draft"("ticketId");
 
 -- CreateIndex
 CREATE INDEX "Draft_state_idx" ON "Draft"("state");
+
+-- CreateIndex
+CREATE INDEX "Draft_templateVersionId_idx" ON "Draft"("templateVersionId");
 
 -- CreateIndex
 CREATE INDEX "Review_draftId_idx" ON "Review"("draftId");
@@ -351,13 +374,25 @@ CREATE UNIQUE INDEX "OutboxMail_messageId_key" ON "OutboxMail"("messageId");
 CREATE INDEX "OutboxMail_state_nextAttemptAt_idx" ON "OutboxMail"("state", "nextAttemptAt");
 
 -- CreateIndex
+CREATE INDEX "OutboxMail_mailboxId_idx" ON "OutboxMail"("mailboxId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SlackPost_dedupeKey_key" ON "SlackPost"("dedupeKey");
+
+-- CreateIndex
 CREATE INDEX "SlackPost_state_channelId_nextAttemptAt_idx" ON "SlackPost"("state", "channelId", "nextAttemptAt");
 
 -- CreateIndex
 CREATE INDEX "SlackPost_ticketId_idx" ON "SlackPost"("ticketId");
 
 -- CreateIndex
+CREATE INDEX "SlackPost_mailboxId_idx" ON "SlackPost"("mailboxId");
+
+-- CreateIndex
 CREATE INDEX "Template_mailboxId_idx" ON "Template"("mailboxId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Template_mailboxId_name_key" ON "Template"("mailboxId", "name");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "TemplateVersion_templateId_version_key" ON "TemplateVersion"("templateId", "version");
@@ -375,4 +410,10 @@ CREATE UNIQUE INDEX "Reminder_ticketId_kind_conditionKey_key" ON "Reminder"("tic
 CREATE INDEX "AuditLog_ticketId_createdAt_idx" ON "AuditLog"("ticketId", "createdAt");
 
 -- CreateIndex
+CREATE INDEX "AuditLog_mailboxId_createdAt_idx" ON "AuditLog"("mailboxId", "createdAt");
+
+-- CreateIndex
 CREATE INDEX "AuditLog_createdAt_idx" ON "AuditLog"("createdAt");
+
+-- CreateIndex
+CREATE INDEX "ProcessedEvent_createdAt_idx" ON "ProcessedEvent"("createdAt");

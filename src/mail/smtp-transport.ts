@@ -1,0 +1,37 @@
+/**
+ * The nodemailer SMTP transport of a mailbox, and what its errors mean for an admin.
+ * Shared by `npm start` (checks the login at start), doctor, and later the outbox.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { TSmtpConfig } from '../config/config-schema.js';
+
+export function createSmtpTransport(smtp: TSmtpConfig): Transporter {
+  return nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+  });
+}
+
+/** A sentence saying what went wrong and which setting to check; never the password. */
+export function describeSmtpError(error: unknown, smtp: TSmtpConfig): string {
+  const err = error as { code?: string; message?: string };
+  if (err.code === 'EAUTH') return `SMTP login failed for ${smtp.user}: authentication rejected — check SMTP_USER and SMTP_PASSWORD`;
+  if (['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS'].includes(err.code ?? '')) {
+    return `SMTP server ${smtp.host}:${smtp.port} cannot be reached (${err.message}) — check SMTP_HOST, SMTP_PORT and SMTP_SECURE`;
+  }
+  return `SMTP ${smtp.host}:${smtp.port}: ${err.message ?? String(error)} — check the SMTP_* settings`;
+}
+
+/** Connects and logs in (when a login is configured); throws what nodemailer throws. */
+export async function verifySmtp(smtp: TSmtpConfig): Promise<void> {
+  const transport = createSmtpTransport(smtp);
+  try {
+    await transport.verify();
+  } finally {
+    transport.close();
+  }
+}
