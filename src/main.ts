@@ -3,6 +3,7 @@
  * config → database (migrated) → mailboxes → IMAP connections → Slack → serve.
  * Exit codes: 0 after SIGTERM/SIGINT, 2 for a bad configuration, 1 for anything else.
  */
+import os from 'node:os';
 import { readConfigOrExit } from './cli/read-config.js';
 import { EXIT } from './cli/exit-codes.js';
 import { createDbClient, type Db } from './db/client.js';
@@ -10,6 +11,10 @@ import { parseDatabaseUrl, redactDatabaseUrl } from './db/database-url.js';
 import { applyMigrations } from './db/migrations.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { ImapConnection } from './mail/imap-connection.js';
+import { ParsePool } from './mail/parse-pool.js';
+import { syncMailboxOnce } from './mail/sync-mailbox.js';
+import { IngestQueue } from './services/ingest-queue.js';
+import { SlackPoster } from './slack/slack-poster.js';
 import { describeSmtpError, verifySmtp } from './mail/smtp-transport.js';
 import { checkHealth } from './services/check-health.js';
 import { registerMailboxes } from './services/register-mailboxes.js';
@@ -26,6 +31,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let db: Db | undefined;
   let slack: SlackAppHandle | undefined;
+  let parsePool: ParsePool | undefined;
+  let ingest: IngestQueue | undefined;
+  let poster: SlackPoster | undefined;
   const connections: ImapConnection[] = [];
 
   let stopping = false;
@@ -35,7 +43,10 @@ async function main(): Promise<void> {
     logger.info({ code: 'shutdown', reason }, 'shutting down');
     // A server that stopped answering must not keep us from exiting.
     setTimeout(() => process.exit(code), SHUTDOWN_DEADLINE_MS).unref();
-    await Promise.allSettled([slack?.stop(), ...connections.map((connection) => connection.stop())]);
+    // Stop taking mail in, finish the mail in hand, then the rest.
+    await Promise.allSettled(connections.map((connection) => connection.stop()));
+    await Promise.allSettled([ingest?.stop(), poster?.stop(), slack?.stop()]);
+    await parsePool?.close();
     await db?.$disconnect().catch(() => {});
     logger.flush();
     process.exit(code);
@@ -57,13 +68,36 @@ async function main(): Promise<void> {
     const applied = await applyMigrations(target);
     logger.info({ code: 'db_migrated', database: redactDatabaseUrl(target.url), applied }, applied.length ? 'migrations applied' : 'database is current');
     db = createDbClient(target);
-    await registerMailboxes(db, config.mailboxes);
+    const database = db;
+    const rows = await registerMailboxes(db, config.mailboxes);
 
-    for (const mailbox of config.mailboxes) {
-      const connection = new ImapConnection(mailbox.key, mailbox.imap, logger.child({ mailbox: mailbox.key }));
+    parsePool = new ParsePool();
+    const mailPoster = new SlackPoster(db, rows.map((row) => row.channelId), { token: config.slack.botToken, apiUrl: config.slack.apiUrl, instanceId: `${os.hostname()}:${process.pid}` }, logger);
+    poster = mailPoster;
+    const queue = new IngestQueue(
+      { db, parser: parsePool, logger, ownAddresses: config.mailboxes.map((mailbox) => mailbox.address), mailboxIds: rows.map((row) => row.id) },
+      (outcome) => {
+        if (outcome.kind !== 'already_done') mailPoster.wake();
+      },
+      logger,
+    );
+    ingest = queue;
+
+    config.mailboxes.forEach((mailbox, index) => {
+      const log = logger.child({ mailbox: mailbox.key });
+      const target = { mailboxId: rows[index]!.id, folder: mailbox.imap.folder, backfillDays: mailbox.imap.backfillDays };
+      const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {
+        sync: async (client) => {
+          const result = await syncMailboxOnce(database, client, target, log, () => queue.kick());
+          if (result.stored || result.duplicates) log.info({ code: 'imap_synced', ...result }, 'mail fetched');
+        },
+      });
       connections.push(connection);
       connection.start();
-    }
+    });
+    // Mail stored before a restart but not yet understood, and posts not yet sent.
+    queue.kick();
+    mailPoster.start();
 
     // SMTP is used only when a reply is sent; a bad login is said now, not at the first reply.
     for (const mailbox of config.mailboxes) {
@@ -73,7 +107,6 @@ async function main(): Promise<void> {
       );
     }
 
-    const database = db;
     slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections) });
     const userLocales = createUserLocales(slack.app.client, config.locale, logger);
     registerListeners(boltRegistry(slack.app), { userLocales, mailboxes: config.mailboxes });

@@ -48,6 +48,11 @@ export const KEY_HINTS: Record<string, KeyHint> = {
   'mailbox.imap.user': { env: 'IMAP_USER', file: 'imap.user', expect: 'the IMAP login name, often the mail address' },
   'mailbox.imap.password': { env: 'IMAP_PASSWORD', file: 'imap.password', expect: 'the IMAP password or app password' },
   'mailbox.imap.folder': { env: 'IMAP_FOLDER', file: 'imap.folder', expect: 'the folder to watch, usually INBOX' },
+  'mailbox.imap.backfillDays': {
+    env: 'IMAP_BACKFILL_DAYS',
+    file: 'imap.backfillDays',
+    expect: 'a number of days (0 to 3650) of existing mail to import on the first start; 0 takes only new mail',
+  },
   'mailbox.smtp.host': { env: 'SMTP_HOST', file: 'smtp.host', expect: "the SMTP relay's host name, e.g. smtp.example.com" },
   'mailbox.smtp.port': { env: 'SMTP_PORT', file: 'smtp.port', expect: 'a TCP port number, usually 465 (TLS) or 587' },
   'mailbox.smtp.secure': { env: 'SMTP_SECURE', file: 'smtp.secure', expect: 'true (TLS from the start, port 465) or false (587 with STARTTLS)' },

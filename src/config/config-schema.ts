@@ -44,6 +44,8 @@ export const ZImapConfig = z.object({
   user: ZNonEmpty,
   password: ZNonEmpty,
   folder: ZNonEmpty.default('INBOX'),
+  /** Days of mail already in the folder to ingest on the very first start. */
+  backfillDays: z.coerce.number().int().min(0).max(3650).default(0),
 });
 export type TImapConfig = z.infer<typeof ZImapConfig>;
 

@@ -99,6 +99,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
       user: env.IMAP_USER,
       password: env.IMAP_PASSWORD,
       folder: env.IMAP_FOLDER,
+      backfillDays: env.IMAP_BACKFILL_DAYS,
     },
     smtp: {
       host: env.SMTP_HOST,

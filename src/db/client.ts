@@ -9,7 +9,7 @@ import { createAdapterFactory } from './adapter-factory.js';
 import type { DatabaseTarget } from './database-url.js';
 
 export type Db = SqliteClient;
-export type { Mailbox, Ticket, Message, Customer } from './generated/sqlite/client.js';
+export type { Mailbox, Ticket, Message, Customer, SlackPost } from './generated/sqlite/client.js';
 
 /** Opens a client on the database; call `$disconnect()` on shutdown. */
 export function createDbClient(target: DatabaseTarget): Db {

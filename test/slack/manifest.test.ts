@@ -52,6 +52,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'users.info': ['users:read'],
   'conversations.info': ['channels:read', 'groups:read'],
   'conversations.members': ['channels:read', 'groups:read'],
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
   'conversations.open': ['im:write'],
   'usergroups.users.list': ['usergroups:read'],
   'files.getUploadURLExternal': ['files:write'],

@@ -3,6 +3,7 @@ import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
+import { mrkdwnTexts } from '../support/blocks.js';
 
 const hostile = { name: '<!channel> Support & <https://evil.example|Bank>', address: 'support@example.com', channelId: 'C0SUPPORT' };
 
@@ -38,11 +39,3 @@ describe('help and Home', () => {
   });
 });
 
-/** Every mrkdwn text in a block tree. */
-function mrkdwnTexts(node: unknown): string[] {
-  if (Array.isArray(node)) return node.flatMap(mrkdwnTexts);
-  if (!node || typeof node !== 'object') return [];
-  const object = node as Record<string, unknown>;
-  const own = object.type === 'mrkdwn' && typeof object.text === 'string' ? [object.text] : [];
-  return [...own, ...Object.values(object).flatMap(mrkdwnTexts)];
-}

@@ -266,6 +266,17 @@ export class SlackStandin {
     this.#usedTriggers.add(trigger);
   }
 
+  /** A stored message as the history methods show it: metadata only when asked for. */
+  #shown(message: StoredMessage, withMetadata: boolean): Args {
+    const { metadata, channel: _channel, ...rest } = message;
+    return { type: 'message', ...rest, ...(withMetadata && metadata ? { metadata } : {}) };
+  }
+
+  /** Messages the bot posted to a channel: top level, or in the thread of `threadTs`. */
+  posted(channel: string, threadTs?: string): StoredMessage[] {
+    return this.messages.filter((m) => m.channel === channel && (threadTs ? m.thread_ts === threadTs : !m.thread_ts));
+  }
+
   #storeView(args: Args): Args {
     const problems = checkView(args.view);
     if (problems.length) throw new SlackError('invalid_arguments', problems);
@@ -336,6 +347,27 @@ export class SlackStandin {
     'conversations.info': (args) => {
       const channel = this.#channel(args);
       return { channel: { id: channel.id, name: channel.name, is_private: channel.isPrivate ?? false, is_member: channel.members.includes(this.botUserId) } };
+    },
+    'conversations.history': (args) => {
+      const channel = this.#channel(args);
+      if (!channel.members.includes(this.botUserId)) throw new SlackError('not_in_channel');
+      const oldest = Number(args.oldest ?? 0);
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+      const messages = this.messages
+        .filter((m) => m.channel === channel.id && (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) >= oldest)
+        .reverse()
+        .slice(0, Number(args.limit ?? 100))
+        .map((m) => this.#shown(m, withMetadata));
+      return { messages, has_more: false };
+    },
+    'conversations.replies': (args) => {
+      const channel = this.#channel(args);
+      if (!channel.members.includes(this.botUserId)) throw new SlackError('not_in_channel');
+      const parent = this.messages.find((m) => m.channel === channel.id && m.ts === args.ts);
+      if (!parent) throw new SlackError('thread_not_found');
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+      const thread = this.messages.filter((m) => m.channel === channel.id && (m.ts === parent.ts || m.thread_ts === parent.ts));
+      return { messages: thread.map((m) => this.#shown(m, withMetadata)), has_more: false };
     },
     'conversations.members': (args) => {
       const channel = this.#channel(args);

@@ -1,0 +1,38 @@
+/**
+ * What can still be read of a mail mailparser gave up on: the main headers straight from
+ * the raw bytes and the body as text. Enough to post it; the raw source stays stored.
+ */
+import type { MailAddress, ParsedMail } from './parsed-mail.js';
+import { rawHeader } from './raw-headers.js';
+
+function roughAddress(value: string | null): MailAddress | null {
+  if (!value) return null;
+  const angle = /^(.*?)<([^<>\s]+@[^<>\s]+)>/.exec(value);
+  if (angle) return { name: angle[1]!.replace(/"/g, '').trim(), address: angle[2]!.toLowerCase() };
+  const bare = /[^\s<>"]+@[^\s<>"]+/.exec(value);
+  return bare ? { name: '', address: bare[0].toLowerCase() } : { name: value.trim(), address: '' };
+}
+
+export function fallbackParse(raw: Uint8Array, maxTextChars = 100_000): ParsedMail {
+  const whole = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  const bodyStart = whole.search(/\r?\n\r?\n/);
+  const body = bodyStart === -1 ? '' : whole.slice(bodyStart).trim();
+  const date = new Date(rawHeader(raw, 'date') ?? '');
+  const ids = (name: string) => (rawHeader(raw, name)?.match(/<[^<>\s]+>/g) ?? []).map((id) => id.slice(1, -1));
+  return {
+    messageId: ids('message-id')[0] ?? null,
+    inReplyTo: ids('in-reply-to')[0] ?? null,
+    references: ids('references'),
+    subject: rawHeader(raw, 'subject'),
+    from: roughAddress(rawHeader(raw, 'from')),
+    replyTo: roughAddress(rawHeader(raw, 'reply-to')),
+    to: [],
+    cc: [],
+    date: Number.isNaN(date.getTime()) ? null : date,
+    text: body.slice(0, maxTextChars),
+    textTruncated: body.length > maxTextChars,
+    html: null,
+    attachments: [],
+    headers: {},
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Reads a few headers straight from the raw bytes, without a full parse. Used where the
+ * full parse has not happened yet (storing, deduplicating) or failed (a malformed mail is
+ * still posted with what could be read).
+ */
+import { createHash } from 'node:crypto';
+import libmime from 'libmime';
+
+/** The header block as text, unfolded; at most the first 64 KB are looked at. */
+function headerBlock(raw: Uint8Array): string {
+  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, 64 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  return (end === -1 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+}
+
+/** The first value of a header, decoded (encoded-words, 8-bit UTF-8), or null. */
+export function rawHeader(raw: Uint8Array, name: string): string | null {
+  const match = new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(headerBlock(raw));
+  if (!match) return null;
+  const latin1 = match[1]!.trim();
+  // Header bytes read as latin1; re-read them as UTF-8 for raw 8-bit headers (RFC 6532).
+  const utf8 = Buffer.from(latin1, 'latin1').toString('utf8');
+  try {
+    return libmime.decodeWords(utf8.includes('\ufffd') ? latin1 : utf8);
+  } catch {
+    return latin1;
+  }
+}
+
+export function sha256Hex(raw: Uint8Array): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
+/**
+ * One key per mail however often it is delivered: the Message-ID with the sender, date and
+ * subject (a sender that reuses Message-IDs for different mails does not lose any), or the
+ * content hash when there is no Message-ID.
+ */
+export function dedupeKeyOf(raw: Uint8Array, contentHash: string): string {
+  const messageId = rawHeader(raw, 'message-id')?.replace(/^<|>$/g, '').trim();
+  if (!messageId) return `sha256:${contentHash}`;
+  const identity = ['from', 'date', 'subject'].map((name) => rawHeader(raw, name) ?? '').join('\n');
+  return `mid:${messageId}:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+}

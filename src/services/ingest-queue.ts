@@ -1,0 +1,85 @@
+/**
+ * Works through stored mail of the process's mailboxes, oldest first, one at a time, so
+ * a follow-up arriving right after its first mail finds the ticket that mail opened.
+ * Kicked after each stored mail and once at start (mail stored before a crash).
+ */
+import type { Logger } from '../logging/logger.js';
+import { ingestStoredMail, type IngestDeps, type IngestOutcome } from './ingest-stored-mail.js';
+
+const MAX_ATTEMPTS = 5;
+
+export class IngestQueue {
+  readonly #failures = new Map<number, number>();
+  #running = false;
+  #again = false;
+  #stopped = false;
+  #idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: IngestDeps & { mailboxIds: readonly number[] },
+    private readonly onIngested: (outcome: IngestOutcome) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    this.#idle = this.#drain().finally(() => {
+      this.#running = false;
+      if (this.#again) {
+        this.#again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Stops taking new work and waits for the mail in hand. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#idle;
+  }
+
+  async #drain(): Promise<void> {
+    // Mails that failed in this round wait for the next kick instead of blocking the rest.
+    const skipped = new Set<number>();
+    for (;;) {
+      if (this.#stopped) return;
+      const pending = await this.deps.db.message.findMany({
+        where: { parseState: 'stored', direction: 'in', mailboxId: { in: [...this.deps.mailboxIds] }, id: { notIn: [...skipped] } },
+        orderBy: { id: 'asc' },
+        take: 50,
+        select: { id: true },
+      });
+      if (pending.length === 0) return;
+      for (const { id } of pending) {
+        if (this.#stopped) return;
+        try {
+          this.onIngested(await ingestStoredMail(this.deps, id));
+          this.#failures.delete(id);
+        } catch (error) {
+          skipped.add(id);
+          await this.#recordFailure(id, error as Error);
+        }
+      }
+    }
+  }
+
+  /**
+   * A failure may be passing (the database busy): the mail stays stored and is tried again
+   * on later kicks. After MAX_ATTEMPTS it is marked failed with the reason, raw kept.
+   */
+  async #recordFailure(id: number, error: Error): Promise<void> {
+    const attempts = (this.#failures.get(id) ?? 0) + 1;
+    this.#failures.set(id, attempts);
+    this.logger.error({ code: 'mail_ingest_failed', messageRowId: id, attempts, err: error.message }, 'mail could not be ingested');
+    if (attempts < MAX_ATTEMPTS) return;
+    this.#failures.delete(id);
+    await this.deps.db.message
+      .updateMany({ where: { id, parseState: 'stored' }, data: { parseState: 'failed', parseError: error.message.slice(0, 2000) } })
+      .catch(() => {});
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Understands one stored mail: parse (in a worker), classify, thread it into its ticket or
+ * open a new ticket, and queue the Slack posts, all committed in one transaction, so after
+ * a crash a mail is either untouched (and done again) or fully done (and never again).
+ *
+ * A mail mailparser cannot read is still posted with what could be read from its raw
+ * headers, flagged as unreadable; its source stays stored unchanged.
+ */
+import type { Db } from '../db/client.js';
+import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../domain/classify-mail.js';
+import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
+import type { Logger } from '../logging/logger.js';
+import { fallbackParse } from '../mail/fallback-parse.js';
+import type { ParsedMail } from '../mail/parsed-mail.js';
+
+export interface MailParser {
+  parse(raw: Uint8Array): Promise<ParsedMail>;
+}
+
+export interface IngestDeps {
+  db: Db;
+  parser: MailParser;
+  logger: Logger;
+  /** Our own support addresses (loop detection). */
+  ownAddresses: readonly string[];
+}
+
+export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
+
+/** Post kinds queued for Slack. */
+export const POST_KINDS = { ticket: 'ticket', mailBody: 'mail_body', followUp: 'follow_up' } as const;
+
+async function parseOrFallback(deps: IngestDeps, raw: Uint8Array, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
+  try {
+    return { mail: await deps.parser.parse(raw), error: null };
+  } catch (error) {
+    const message = (error as Error).message;
+    deps.logger.warn({ code: 'mail_parse_failed', messageRowId, err: message }, 'mail could not be parsed; posting what could be read');
+    return { mail: fallbackParse(raw), error: message };
+  }
+}
+
+/** The stored ticket a mail answers, by In-Reply-To and References only (never the subject). */
+async function findThreadTicket(db: Db, mailboxId: number, mail: ParsedMail): Promise<number | null> {
+  const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((id): id is string => !!id))];
+  if (ids.length === 0) return null;
+  const match = await db.message.findFirst({
+    where: { mailboxId, messageId: { in: ids }, ticketId: { not: null } },
+    orderBy: { id: 'desc' },
+    select: { ticketId: true },
+  });
+  return match?.ticketId ?? null;
+}
+
+function customerUpsert(customer: { name: string; address: string }) {
+  const { freeMail, roleAddress, unreplyable } = senderFlags(customer);
+  return {
+    where: { address: customer.address },
+    create: { address: customer.address, domain: domainOf(customer.address), name: customer.name || null, freeMail, roleAddress, unreplyable },
+    update: customer.name ? { name: customer.name } : {},
+  };
+}
+
+export async function ingestStoredMail(deps: IngestDeps, messageRowId: number): Promise<IngestOutcome> {
+  const { db } = deps;
+  const row = await db.message.findUnique({ where: { id: messageRowId }, include: { mailbox: true } });
+  if (!row || row.parseState !== 'stored') return { kind: 'already_done' };
+  const { mail, error } = await parseOrFallback(deps, row.raw, row.id);
+  const flags = classifyMail(mail, deps.ownAddresses);
+  const threadTicketId = await findThreadTicket(db, row.mailboxId, mail);
+  const customer = customerAddressOf(mail);
+  const messageFields = {
+    parseState: error ? 'failed' : 'parsed',
+    parseError: error,
+    messageId: mail.messageId ?? row.messageId,
+    inReplyTo: mail.inReplyTo,
+    references: JSON.stringify(mail.references),
+    fromAddress: mail.from?.address || null,
+    fromName: mail.from?.name || null,
+    replyTo: mail.replyTo?.address || null,
+    toAddresses: JSON.stringify(mail.to),
+    ccAddresses: JSON.stringify(mail.cc),
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    flags: JSON.stringify({ ...flags, textTruncated: mail.textTruncated }),
+    sentAt: mail.date,
+  };
+  const channelId = row.mailbox.channelId;
+  const payload = JSON.stringify({ messageRowId: row.id });
+
+  return db.$transaction(async (tx) => {
+    // Another worker may have finished this mail meanwhile: claim it by its state.
+    const claimed = await tx.message.updateMany({ where: { id: row.id, parseState: 'stored' }, data: messageFields });
+    if (claimed.count === 0) return { kind: 'already_done' } as const;
+    if (mail.attachments.length) {
+      await tx.attachment.createMany({
+        data: mail.attachments.map((attachment) => ({
+          messageId: row.id,
+          filename: attachment.filename,
+          contentType: attachment.contentType,
+          size: attachment.size,
+          contentId: attachment.contentId,
+          inline: attachment.inline,
+          checksum: attachment.checksum,
+          content: attachment.content ? Uint8Array.from(attachment.content) : null,
+        })),
+      });
+    }
+
+    if (threadTicketId !== null) {
+      const ticket = await tx.ticket.findUniqueOrThrow({ where: { id: threadTicketId } });
+      const closed = statusCategory(DEFAULT_STATUSES, ticket.status) === 'closed';
+      // A customer writing again reopens a closed ticket; an auto-reply does not.
+      const reopen = closed && !flags.autoReply && !flags.bounce;
+      await tx.ticket.update({
+        where: { id: ticket.id },
+        data: { lastMessageAt: row.receivedAt, ...(reopen ? { status: 'open', reopenedAt: new Date(), closedAt: null } : {}) },
+      });
+      await tx.message.update({ where: { id: row.id }, data: { ticketId: ticket.id } });
+      await tx.slackPost.create({
+        data: { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.followUp, dedupeKey: `message:${row.id}`, payload },
+      });
+      if (reopen) {
+        await tx.auditLog.create({ data: { mailboxId: row.mailboxId, ticketId: ticket.id, actorId: 'system', action: 'ticket.reopened', detail: JSON.stringify({ messageRowId: row.id }) } });
+      }
+      return { kind: 'follow_up', ticketId: ticket.id } as const;
+    }
+
+    const customerRow = customer ? await tx.customer.upsert(customerUpsert(customer)) : null;
+    const { nextTicketNumber } = await tx.mailbox.update({
+      where: { id: row.mailboxId },
+      data: { nextTicketNumber: { increment: 1 } },
+      select: { nextTicketNumber: true },
+    });
+    const ticket = await tx.ticket.create({
+      data: {
+        mailboxId: row.mailboxId,
+        number: nextTicketNumber - 1,
+        subject: mail.subject ?? '',
+        customerId: customerRow?.id ?? null,
+        slackChannelId: channelId,
+        lastMessageAt: row.receivedAt,
+        createdAt: row.receivedAt,
+      },
+    });
+    await tx.message.update({ where: { id: row.id }, data: { ticketId: ticket.id } });
+    await tx.slackPost.createMany({
+      data: [
+        { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.ticket, dedupeKey: `ticket:${ticket.id}`, payload },
+        { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.mailBody, dedupeKey: `message:${row.id}`, payload },
+      ],
+    });
+    await tx.auditLog.create({ data: { mailboxId: row.mailboxId, ticketId: ticket.id, actorId: 'system', action: 'ticket.created', detail: JSON.stringify({ messageRowId: row.id, flags }) } });
+    return { kind: 'new_ticket', ticketId: ticket.id } as const;
+  });
+}

@@ -1,0 +1,222 @@
+/**
+ * Sends queued Slack posts, exactly once each, in order per channel, paced per channel.
+ *
+ * - Order: one worker per channel takes that channel's posts oldest first, so a ticket is
+ *   posted before the replies in its thread.
+ * - Pace: a token bucket per channel (Slack allows about one message a second per channel,
+ *   with short bursts). A 429 pauses only that channel for its Retry-After; the Web API
+ *   client is told not to pause itself, which would stall every channel.
+ * - Exactly once: a post is marked `posting` before the call and carries its id in the
+ *   message metadata. If we crash (or the network fails) between Slack's answer and our
+ *   update, the post is still `posting` on restart: we look for our metadata in the channel
+ *   (or thread) first and adopt that message instead of posting again.
+ * - An outage delays but never loses: network and 5xx errors are retried with backoff.
+ */
+import { WebClient, type WebAPICallResult } from '@slack/web-api';
+import type { Db, SlackPost } from '../db/client.js';
+import { backoffDelay } from '../domain/backoff.js';
+import type { Logger } from '../logging/logger.js';
+import { POST_KINDS } from '../services/ingest-stored-mail.js';
+import { renderPost } from '../services/render-post.js';
+
+export const POST_METADATA_EVENT = 'mailroom_post';
+
+export interface PosterOptions {
+  token: string;
+  apiUrl: string;
+  instanceId: string;
+  /** Sustained posts per second per channel. */
+  ratePerSecond?: number;
+  /** Posts that may go out at once after a quiet spell. */
+  burst?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+  pausedUntil: number;
+}
+
+type SlackCallError = Error & { code?: string; retryAfter?: number; data?: { error?: string } };
+
+const CLAIM_MS = 60_000;
+const IDLE_POLL_MS = 1_000;
+
+export class SlackPoster {
+  readonly client: WebClient;
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #workers = new Map<string, Promise<void>>();
+  readonly #wakers = new Set<() => void>();
+  #stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly channels: readonly string[],
+    private readonly options: PosterOptions,
+    private readonly logger: Logger,
+  ) {
+    this.client = new WebClient(options.token, {
+      slackApiUrl: options.apiUrl,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      timeout: 15_000,
+    });
+  }
+
+  start(): void {
+    for (const channel of new Set(this.channels)) this.#workers.set(channel, this.#work(channel));
+  }
+
+  /** New posts are queued: look now rather than at the next poll. */
+  wake(): void {
+    for (const wake of this.#wakers) wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.wake();
+    await Promise.allSettled(this.#workers.values());
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(done);
+    });
+  }
+
+  /** Waits until the channel may post again; returns false when stopping. */
+  async #takeToken(channel: string): Promise<boolean> {
+    const rate = this.options.ratePerSecond ?? 1;
+    const burst = this.options.burst ?? 3;
+    const bucket = this.#buckets.get(channel) ?? { tokens: burst, updatedAt: Date.now(), pausedUntil: 0 };
+    this.#buckets.set(channel, bucket);
+    for (;;) {
+      if (this.#stopped) return false;
+      const now = Date.now();
+      bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
+      bucket.updatedAt = now;
+      const wait = Math.max(bucket.pausedUntil - now, bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / rate) * 1000);
+      if (wait <= 0) {
+        bucket.tokens -= 1;
+        return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  async #work(channel: string): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        const post = await this.db.slackPost.findFirst({
+          where: {
+            channelId: channel,
+            nextAttemptAt: { lte: new Date() },
+            OR: [{ state: 'queued' }, { state: 'posting', OR: [{ claimedUntil: null }, { claimedUntil: { lt: new Date() } }] }],
+          },
+          orderBy: { id: 'asc' },
+        });
+        if (!post) {
+          await this.#sleep(IDLE_POLL_MS);
+          continue;
+        }
+        await this.#send(post);
+      } catch (error) {
+        this.logger.error({ code: 'slack_poster_failed', channel, err: (error as Error).message }, 'Slack poster error');
+        await this.#sleep(2_000);
+      }
+    }
+  }
+
+  async #send(post: SlackPost): Promise<void> {
+    const rendered = await renderPost(this.db, post);
+    if (rendered.kind === 'drop') {
+      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', lastError: rendered.reason } });
+      this.logger.error({ code: 'slack_post_dropped', postId: post.id, reason: rendered.reason }, 'Slack post dropped');
+      return;
+    }
+    if (rendered.kind === 'wait') {
+      await this.db.slackPost.update({ where: { id: post.id }, data: { nextAttemptAt: new Date(Date.now() + 1_000) } });
+      return;
+    }
+    if (post.state === 'posting') {
+      const found = await this.#findPosted(post, rendered.threadTs);
+      if (found) {
+        await this.#markPosted(post, found);
+        this.logger.info({ code: 'slack_post_recovered', postId: post.id, ts: found }, 'found an earlier post in Slack; not posting again');
+        return;
+      }
+    }
+    if (!(await this.#takeToken(post.channelId))) return;
+    await this.db.slackPost.update({
+      where: { id: post.id },
+      data: { state: 'posting', attempts: { increment: 1 }, claimedBy: this.options.instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
+    });
+    try {
+      const result = await this.client.chat.postMessage({
+        channel: post.channelId,
+        text: rendered.message.text,
+        blocks: rendered.message.blocks,
+        ...(rendered.threadTs ? { thread_ts: rendered.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: { event_type: POST_METADATA_EVENT, event_payload: { post_id: post.id, ticket_id: post.ticketId ?? 0 } },
+      });
+      await this.#markPosted(post, result.ts!);
+      this.logger.info({ code: 'slack_posted', postId: post.id, kind: post.kind, ticketId: post.ticketId, ts: result.ts }, 'posted to Slack');
+    } catch (error) {
+      await this.#handleFailure(post, error as SlackCallError);
+    }
+  }
+
+  async #markPosted(post: SlackPost, ts: string): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await tx.slackPost.update({ where: { id: post.id }, data: { state: 'posted', slackTs: ts, postedAt: new Date(), claimedBy: null, claimedUntil: null } });
+      if (post.kind === POST_KINDS.ticket && post.ticketId !== null) {
+        await tx.ticket.update({ where: { id: post.ticketId }, data: { slackTs: ts, slackChannelId: post.channelId } });
+        return;
+      }
+      // A mail shown in the thread: remember where, for links and later updates.
+      const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
+      if (messageRowId) await tx.message.update({ where: { id: messageRowId }, data: { slackTs: ts } });
+    });
+  }
+
+  async #handleFailure(post: SlackPost, error: SlackCallError): Promise<void> {
+    const attempts = post.attempts + 1;
+    if (error.code === 'slack_webapi_rate_limited_error') {
+      // Refused before posting: pause this channel only, and send the same post later.
+      const seconds = error.retryAfter ?? 1;
+      const bucket = this.#buckets.get(post.channelId);
+      if (bucket) bucket.pausedUntil = Date.now() + seconds * 1000;
+      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'queued', claimedUntil: null, nextAttemptAt: new Date(Date.now() + seconds * 1000), lastError: 'ratelimited' } });
+      this.logger.warn({ code: 'slack_rate_limited', postId: post.id, retryAfter: seconds }, 'Slack rate limit: pausing this channel');
+      return;
+    }
+    if (error.code === 'slack_webapi_platform_error') {
+      // Slack read and refused the request: nothing was posted and retrying will not help.
+      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', claimedUntil: null, lastError: error.data?.error ?? error.message } });
+      this.logger.error({ code: 'slack_post_refused', postId: post.id, slackError: error.data?.error }, 'Slack refused a post');
+      return;
+    }
+    // Network failure or 5xx: it may or may not have been posted. Stay `posting`; the next
+    // try looks for it in Slack before posting again.
+    const delay = backoffDelay(attempts, 1_000, 5 * 60_000);
+    await this.db.slackPost.update({ where: { id: post.id }, data: { claimedUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: error.message.slice(0, 500) } });
+    this.logger.warn({ code: 'slack_unreachable', postId: post.id, attempts, retryInMs: delay, err: error.message }, 'Slack did not answer; will retry');
+  }
+
+  /** The ts of a message we already posted for this post, if Slack has one. */
+  async #findPosted(post: SlackPost, threadTs: string | undefined): Promise<string | undefined> {
+    const oldest = String(Math.floor(post.createdAt.getTime() / 1000) - 60);
+    const result: WebAPICallResult & { messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: { post_id?: number } } }[] } = threadTs
+      ? await this.client.conversations.replies({ channel: post.channelId, ts: threadTs, include_all_metadata: true, limit: 200 })
+      : await this.client.conversations.history({ channel: post.channelId, oldest, include_all_metadata: true, limit: 200 });
+    return result.messages?.find((message) => message.metadata?.event_type === POST_METADATA_EVENT && message.metadata.event_payload?.post_id === post.id)?.ts;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A mail's text in the ticket's thread: the full body of a new ticket, or a follow-up
+ * from the customer. Split over sections at line breaks to stay within Slack's per-section
+ * and per-message limits; what does not fit is said to be cut (the stored mail is whole).
+ */
+import type { KnownBlock } from '@slack/types';
+import type { TLocale } from '../../config/config-schema.js';
+import { t } from '../../i18n/messages.js';
+import { escapeMrkdwn } from './escape.js';
+import { truncate, type SlackMessage } from './help-message.js';
+import { senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
+
+/** Escaped body characters per message: well under the ~13k Slack accepts in blocks. */
+export const BODY_CHARS_PER_MESSAGE = 9_000;
+const SECTION_CHARS = 2_900;
+
+/** Splits escaped text into pieces of at most `max` characters, preferring line breaks. */
+export function splitText(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf('\n', max);
+    if (cut < max / 2) cut = max;
+    // Never cut inside an escape such as &amp;.
+    const amp = rest.lastIndexOf('&', cut);
+    if (amp > cut - 5 && rest.indexOf(';', amp) >= cut) cut = amp;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^\n/, '');
+  }
+  if (rest.length) pieces.push(rest);
+  return pieces;
+}
+
+function bodyBlocks(locale: TLocale, text: string): KnownBlock[] {
+  const escaped = escapeMrkdwn(text.trim());
+  if (!escaped) return [{ type: 'section', text: { type: 'mrkdwn', text: `_${t(locale, 'ticket.no_body')}_` } }];
+  const fits = escaped.length <= BODY_CHARS_PER_MESSAGE;
+  const shown = fits ? escaped : splitText(escaped, BODY_CHARS_PER_MESSAGE)[0]!;
+  const blocks: KnownBlock[] = splitText(shown, SECTION_CHARS).map((piece) => ({ type: 'section', text: { type: 'mrkdwn', text: piece } }));
+  if (!fits) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'ticket.body_cut') }] });
+  return blocks;
+}
+
+/** The full text of a new ticket's mail, first reply in its thread. */
+export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessage {
+  return {
+    text: truncate(escapeMrkdwn(text.trim()) || t(locale, 'ticket.no_body'), 3000),
+    blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `*${t(locale, 'ticket.body_heading')}*` }] }, ...bodyBlocks(locale, text)],
+  };
+}
+
+/** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
+export function buildFollowUpMessage(
+  locale: TLocale,
+  mail: { sender: TicketMessageInput['sender']; receivedAt: Date; text: string; attachmentNames: string[] },
+): SlackMessage {
+  const from = senderText(mail.sender, locale);
+  const heading = `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from })}* · ${slackDate(mail.receivedAt)}`;
+  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(heading, 3000) }] }, ...bodyBlocks(locale, mail.text)];
+  if (mail.attachmentNames.length) {
+    const names = mail.attachmentNames.slice(0, 10).map((name) => `:paperclip: ${escapeMrkdwn(truncate(name, 120))}`).join('   ');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(names, 3000) }] });
+  }
+  return { text: truncate(`${t(locale, 'ticket.follow_up', { from })}: ${escapeMrkdwn(mail.text.trim())}`, 3000), blocks };
+}

@@ -1,0 +1,137 @@
+/**
+ * The ticket's top-level message in the mailbox channel: what the mail is, who sent it,
+ * where it stands, and the controls of CONTRACT.md. Pure: data in, Block Kit out.
+ * Everything that came from mail is escaped; each control's value is the ticket id only.
+ */
+import type { KnownBlock, ContextBlock, ActionsBlock, Button, PlainTextOption } from '@slack/types';
+import type { TLocale } from '../../config/config-schema.js';
+import type { MailFlags } from '../../domain/classify-mail.js';
+import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
+import { t, type MessageKey } from '../../i18n/messages.js';
+import { ACTION_IDS } from '../ids.js';
+import { escapeMrkdwn } from './escape.js';
+import { truncate, type SlackMessage } from './help-message.js';
+
+export const PREVIEW_CHARS = 700;
+const SHOWN_ATTACHMENTS = 10;
+
+export interface TicketMessageInput {
+  locale: TLocale;
+  ticket: { id: number; number: number; subject: string; status: string; urgency: string; assigneeId: string | null };
+  sender: { name: string; address: string } | null;
+  flags: Partial<MailFlags>;
+  receivedAt: Date;
+  preview: string;
+  attachmentNames: string[];
+  unreadable: boolean;
+  statuses: readonly StatusDefinition[];
+}
+
+const FLAG_ORDER: (keyof MailFlags)[] = ['bounce', 'autoReply', 'list', 'fromSelf', 'anonymous', 'unreplyable', 'freeMail', 'roleAddress'];
+
+/** Slack's date token, shown in each reader's own time zone, with a fallback. */
+export function slackDate(date: Date): string {
+  const seconds = Math.floor(date.getTime() / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
+}
+
+export function senderText(sender: TicketMessageInput['sender'], locale: TLocale): string {
+  if (!sender) return t(locale, 'flag.anonymous');
+  const address = escapeMrkdwn(sender.address);
+  return sender.name ? `${escapeMrkdwn(sender.name)} ‹${address}›` : address;
+}
+
+function option(text: string, value: string): PlainTextOption {
+  return { text: { type: 'plain_text', text: truncate(text, 75) }, value };
+}
+
+function urgencyLabel(locale: TLocale, urgency: string): string {
+  return (URGENCIES as readonly string[]).includes(urgency) ? t(locale, `urgency.${urgency as Urgency}` as MessageKey) : urgency;
+}
+
+function controls(input: TicketMessageInput): ActionsBlock {
+  const { locale, ticket, statuses } = input;
+  const value = String(ticket.id);
+  const claim: Button = ticket.assigneeId
+    ? { type: 'button', action_id: ACTION_IDS.ticketUnclaim, text: { type: 'plain_text', text: t(locale, 'ticket.unclaim') }, value }
+    : { type: 'button', action_id: ACTION_IDS.ticketClaim, text: { type: 'plain_text', text: t(locale, 'ticket.claim') }, value, style: 'primary' };
+  const statusOptions = statuses.slice(0, 100).map((status) => option(statusLabel(statuses, status.key, locale), `${value}:${status.key}`));
+  const urgencyOptions = URGENCIES.map((urgency) => option(urgencyLabel(locale, urgency), `${value}:${urgency}`));
+  return {
+    type: 'actions',
+    block_id: `ticket-${ticket.id}-controls`,
+    elements: [
+      claim,
+      {
+        type: 'users_select',
+        action_id: ACTION_IDS.ticketAssign,
+        placeholder: { type: 'plain_text', text: t(locale, 'ticket.assign_placeholder') },
+        ...(ticket.assigneeId ? { initial_user: ticket.assigneeId } : {}),
+      },
+      {
+        type: 'static_select',
+        action_id: ACTION_IDS.ticketStatus,
+        options: statusOptions,
+        initial_option: statusOptions.find((candidate) => candidate.value === `${value}:${ticket.status}`) ?? statusOptions[0],
+      },
+      {
+        type: 'static_select',
+        action_id: ACTION_IDS.ticketUrgency,
+        options: urgencyOptions,
+        initial_option: urgencyOptions.find((candidate) => candidate.value === `${value}:${ticket.urgency}`) ?? urgencyOptions[0],
+      },
+      { type: 'button', action_id: ACTION_IDS.ticketReply, text: { type: 'plain_text', text: t(locale, 'ticket.reply') }, value },
+      {
+        type: 'button',
+        action_id: ACTION_IDS.ticketJunk,
+        text: { type: 'plain_text', text: t(locale, 'ticket.junk') },
+        value,
+        style: 'danger',
+        confirm: {
+          title: { type: 'plain_text', text: t(locale, 'ticket.junk_confirm_title') },
+          text: { type: 'plain_text', text: t(locale, 'ticket.junk_confirm_text') },
+          confirm: { type: 'plain_text', text: t(locale, 'ticket.junk_confirm_yes') },
+          deny: { type: 'plain_text', text: t(locale, 'ticket.junk_confirm_no') },
+        },
+      },
+    ],
+  };
+}
+
+export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
+  const { locale, ticket } = input;
+  const subject = input.ticket.subject.trim() || t(locale, 'ticket.no_subject');
+  const flags = FLAG_ORDER.filter((flag) => input.flags[flag]).map((flag) => `\`${t(locale, `flag.${flag}` as MessageKey)}\``);
+  const context: ContextBlock = {
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: truncate(`*${t(locale, 'ticket.from')}:* ${senderText(input.sender, locale)}${flags.length ? `  ${flags.join(' ')}` : ''}`, 3000) },
+      { type: 'mrkdwn', text: `*${t(locale, 'ticket.received')}:* ${slackDate(input.receivedAt)}` },
+    ],
+  };
+  const preview = input.preview.trim() ? escapeMrkdwn(truncate(input.preview.trim(), PREVIEW_CHARS)) : `_${t(locale, 'ticket.no_body')}_`;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`#${ticket.number} ${subject}`, 150) } },
+    context,
+    { type: 'section', text: { type: 'mrkdwn', text: preview } },
+  ];
+  if (input.unreadable) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.unreadable')}` }] });
+  if (input.attachmentNames.length) {
+    const shown = input.attachmentNames.slice(0, SHOWN_ATTACHMENTS).map((name) => `:paperclip: ${escapeMrkdwn(truncate(name, 120))}`);
+    const more = input.attachmentNames.length - shown.length;
+    if (more > 0) shown.push(t(locale, 'ticket.more_attachments', { count: more }));
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(shown.join('   '), 3000) }] });
+  }
+  blocks.push({
+    type: 'section',
+    fields: [
+      { type: 'mrkdwn', text: `*${t(locale, 'ticket.status')}*\n${statusLabel(input.statuses, ticket.status, locale)}` },
+      { type: 'mrkdwn', text: `*${t(locale, 'ticket.urgency')}*\n${urgencyLabel(locale, ticket.urgency)}` },
+      { type: 'mrkdwn', text: `*${t(locale, 'ticket.assignee')}*\n${ticket.assigneeId ? `<@${ticket.assigneeId}>` : t(locale, 'ticket.unassigned')}` },
+    ],
+  });
+  blocks.push(controls(input));
+  // The notification text: plain enough for a phone's lock screen, escaped like the rest.
+  const text = truncate(`#${ticket.number} ${escapeMrkdwn(subject)} — ${input.sender ? escapeMrkdwn(input.sender.name || input.sender.address) : ''}`, 300);
+  return { text, blocks };
+}

@@ -1,0 +1,72 @@
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { appendMail } from '../support/dovecot.js';
+import { corpusMail } from '../support/corpus.js';
+import { CHANNEL_ID, startFixture, type Fixture } from '../support/fixture.js';
+import { MailroomProcess } from '../support/mailroom-process.js';
+import { waitFor } from '../support/net.js';
+import { mrkdwnTexts } from '../support/blocks.js';
+import { describeWithDovecot } from '../support/services.js';
+
+const mrkdwnOf = (blocks: unknown) => JSON.stringify(blocks);
+
+describeWithDovecot('inbound mail', (dovecot) => {
+  let fixture: Fixture;
+  let bot: MailroomProcess | undefined;
+
+  beforeAll(async () => {
+    fixture = await startFixture(dovecot);
+  });
+  afterEach(async () => {
+    await bot?.stop();
+    bot = undefined;
+  });
+  afterAll(async () => fixture.close());
+
+  async function startBot(): Promise<MailroomProcess> {
+    bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
+    await bot.waitForLog('started');
+    await bot.waitForLog('imap_connected');
+    return bot;
+  }
+
+  it('posts each new mail as a ticket with its full text in the thread, and a reply into the same thread', async () => {
+    await startBot();
+    await appendMail(dovecot, fixture.mailbox, [
+      corpusMail('mikel-mail/multi_charset/japanese_iso_2022.eml'),
+      'From: Mallory <mallory@evil.example>\r\nTo: support@example.test\r\nSubject: <!channel> urgent <https://evil.example|your bank>\r\nMessage-ID: <m1@evil.example>\r\n\r\nPlease click <!here>\r\n',
+    ]);
+    await waitFor(() => fixture.slack.posted(CHANNEL_ID).length >= 2, 15_000, 'two ticket posts');
+    const [first, second] = fixture.slack.posted(CHANNEL_ID);
+    expect(first!.blocks![0]).toMatchObject({ type: 'header', text: { text: '#1 まみむめも' } });
+    expect(mrkdwnOf(first!.blocks)).toContain('ticket.claim');
+    expect(first!.metadata).toMatchObject({ event_type: 'mailroom_post', event_payload: { ticket_id: expect.any(Number) } });
+    await waitFor(() => fixture.slack.posted(CHANNEL_ID, first!.ts).length >= 1, 10_000, 'the body in the thread');
+    expect(mrkdwnOf(fixture.slack.posted(CHANNEL_ID, first!.ts)[0]!.blocks)).toContain('すみません。');
+
+    // Nothing a customer writes pings or links.
+    // (plain_text, as in the header, shows characters as they are; mrkdwn and `text` are parsed)
+    const hostile = [...mrkdwnTexts(second!.blocks), second!.text].join('\n');
+    expect(hostile).not.toMatch(/<!channel>|<!here>|<https:\/\/evil/);
+    expect(hostile).toContain('&lt;!channel&gt;');
+
+    // The customer answers the hostile ticket: it lands in that ticket's thread.
+    await appendMail(dovecot, fixture.mailbox, [
+      'From: Mallory <mallory@evil.example>\r\nTo: support@example.test\r\nSubject: Re: something else entirely\r\nMessage-ID: <m2@evil.example>\r\nIn-Reply-To: <m1@evil.example>\r\nReferences: <m1@evil.example>\r\n\r\nAny news?\r\n',
+    ]);
+    await waitFor(() => fixture.slack.posted(CHANNEL_ID, second!.ts).length >= 2, 10_000, 'the follow-up in the thread');
+    expect(mrkdwnOf(fixture.slack.posted(CHANNEL_ID, second!.ts)[1]!.blocks)).toContain('Any news?');
+    expect(fixture.slack.posted(CHANNEL_ID)).toHaveLength(2);
+  });
+
+  it('posts nothing twice after a restart, and picks up mail that arrived while it was down', async () => {
+    const before = fixture.slack.posted(CHANNEL_ID).length;
+    await startBot();
+    await bot!.stop();
+    await appendMail(dovecot, fixture.mailbox, ['From: a@customer.example\r\nTo: support@example.test\r\nSubject: while you were away\r\nMessage-ID: <away@customer.example>\r\n\r\nhello\r\n']);
+    await startBot();
+    await waitFor(() => fixture.slack.posted(CHANNEL_ID).length >= before + 1, 15_000, 'the mail from the downtime');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const subjects = fixture.slack.posted(CHANNEL_ID).map((message) => (message.blocks![0] as { text: { text: string } }).text.text);
+    expect(subjects.slice(before)).toEqual([`#${before + 1} while you were away`]);
+  });
+});
