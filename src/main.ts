@@ -97,7 +97,8 @@ async function main(): Promise<void> {
     });
     // Mail stored before a restart but not yet understood, and posts not yet sent.
     queue.kick();
-    mailPoster.start();
+    // SQLite is for one instance, so every claim left in it is a dead process's.
+    await mailPoster.start({ releaseClaims: target.provider === 'sqlite' });
 
     // SMTP is used only when a reply is sent; a bad login is said now, not at the first reply.
     for (const mailbox of config.mailboxes) {

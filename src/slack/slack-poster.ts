@@ -39,7 +39,8 @@ interface Bucket {
 
 type SlackCallError = Error & { code?: string; retryAfter?: number; data?: { error?: string } };
 
-const CLAIM_MS = 60_000;
+/** A post's claim outlives the 15 s Slack call timeout; a dead holder blocks it no longer. */
+const CLAIM_MS = 30_000;
 const IDLE_POLL_MS = 1_000;
 
 export class SlackPoster {
@@ -63,7 +64,15 @@ export class SlackPoster {
     });
   }
 
-  start(): void {
+  /**
+   * Starts one worker per channel. With `releaseClaims` (a single instance, as on SQLite)
+   * every claim left by a previous process is released first: its holder is dead, and the
+   * post is looked for in Slack before it is sent again.
+   */
+  async start({ releaseClaims = false } = {}): Promise<void> {
+    if (releaseClaims) {
+      await this.db.slackPost.updateMany({ where: { state: 'posting', claimedUntil: { not: null } }, data: { claimedUntil: null } });
+    }
     for (const channel of new Set(this.channels)) this.#workers.set(channel, this.#work(channel));
   }
 

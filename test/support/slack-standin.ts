@@ -91,6 +91,11 @@ export class SlackStandin {
   #usedTriggers = new Set<string>();
   readonly users: Map<string, StandinUser>;
   readonly channels: Map<string, StandinChannel>;
+  /**
+   * Runs after a call has been carried out and before it is answered: a test can kill the
+   * bot exactly between Slack doing something and the bot learning that it did.
+   */
+  beforeAnswer: ((call: RecordedCall) => void | Promise<void>) | undefined;
   /** Set to make the next calls of a method fail (e.g. 'ratelimited', 'fatal_error'). */
   readonly failures = new Map<string, { error: string; status?: number; retryAfter?: number; times: number }>();
   #server: http.Server | undefined;
@@ -216,7 +221,9 @@ export class SlackStandin {
       this.#authenticate(req.headers.authorization, args, method === 'apps.connections.open' ? this.appToken : this.botToken);
       const handler = this.#methods[method];
       if (!handler) throw new SlackError('unknown_method');
-      return send(200, { ok: true, ...handler(args) });
+      const result = handler(args);
+      await this.beforeAnswer?.(call);
+      return send(200, { ok: true, ...result });
     } catch (error) {
       if (!(error instanceof SlackError)) throw error;
       call.error = error.code;
