@@ -32,13 +32,21 @@ export function sha256Hex(raw: Uint8Array): string {
 }
 
 /**
- * One key per mail however often it is delivered: the Message-ID with the sender, date and
- * subject (a sender that reuses Message-IDs for different mails does not lose any), or the
- * content hash when there is no Message-ID.
+ * One key per mail however often it is delivered: the Message-ID plus a hash of what makes
+ * the mail itself (its addresses, date, subject, threading and MIME headers, and the body, line endings
+ * normalised). Copies that differ only in trace headers (delivered To and Cc, refetched
+ * after a UIDVALIDITY change) share a key; different mails never do, even from a sender
+ * that reuses Message-IDs. Without a Message-ID, the hash of the whole source.
  */
 export function dedupeKeyOf(raw: Uint8Array, contentHash: string): string {
   const messageId = rawHeader(raw, 'message-id')?.replace(/^<|>$/g, '').trim();
   if (!messageId) return `sha256:${contentHash}`;
-  const identity = ['from', 'date', 'subject'].map((name) => rawHeader(raw, name) ?? '').join('\n');
-  return `mid:${messageId}:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const text = bytes.toString('latin1');
+  const split = /\r?\n\r?\n/.exec(text);
+  const body = split ? text.slice(split.index + split[0].length) : '';
+  const identity = createHash('sha256');
+  for (const name of ['from', 'sender', 'reply-to', 'to', 'cc', 'date', 'subject', 'in-reply-to', 'references', 'resent-message-id', 'content-type', 'content-transfer-encoding']) identity.update(`${rawHeader(raw, name) ?? ''}\n`);
+  identity.update(body.replace(/\r\n/g, '\n').trimEnd(), 'latin1');
+  return `mid:${messageId}:${identity.digest('hex').slice(0, 24)}`;
 }
