@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { TLocale } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
 import type { MailFlags } from '../domain/classify-mail.js';
+import { splitQuote } from '../domain/split-quote.js';
 import { DEFAULT_STATUSES } from '../domain/ticket-fields.js';
 import type { SlackMessage } from '../slack/views/help-message.js';
 import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-body-message.js';
@@ -48,7 +49,8 @@ export async function renderPost(db: Db, post: RenderablePost): Promise<Rendered
         sender,
         flags: ZFlags.parse(JSON.parse(message.flags)) as Partial<MailFlags>,
         receivedAt: message.receivedAt,
-        preview: message.text ?? '',
+        // The customer's own words first; the quoted history is in the thread.
+        preview: splitQuote(message.text ?? '').main.trim() || (message.text ?? ''),
         attachmentNames,
         unreadable: message.parseState === 'failed',
         statuses: DEFAULT_STATUSES,

@@ -6,6 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
+import { splitQuote } from '../../domain/split-quote.js';
 import { escapeMrkdwn } from './escape.js';
 import { truncate, type SlackMessage } from './help-message.js';
 import { senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
@@ -31,8 +32,20 @@ export function splitText(text: string, max: number): string[] {
   return pieces;
 }
 
+/**
+ * The mail's own words and signature as they are; what it quotes as a Slack block quote,
+ * so the eye finds the new part first. Nothing is left out.
+ */
+export function displayText(text: string): string {
+  const { main, signature, quoted } = splitQuote(text.trim());
+  const own = escapeMrkdwn(main + signature);
+  if (!quoted.trim()) return own;
+  const quotedLines = escapeMrkdwn(quoted.replace(/^\n+/, '')).split('\n').map((line) => `> ${line}`);
+  return `${own}\n${quotedLines.join('\n')}`;
+}
+
 function bodyBlocks(locale: TLocale, text: string): KnownBlock[] {
-  const escaped = escapeMrkdwn(text.trim());
+  const escaped = displayText(text);
   if (!escaped) return [{ type: 'section', text: { type: 'mrkdwn', text: `_${t(locale, 'ticket.no_body')}_` } }];
   const fits = escaped.length <= BODY_CHARS_PER_MESSAGE;
   const shown = fits ? escaped : splitText(escaped, BODY_CHARS_PER_MESSAGE)[0]!;

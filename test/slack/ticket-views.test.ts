@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STATUSES } from '../../src/domain/ticket-fields.js';
+import { ACTION_IDS } from '../../src/slack/ids.js';
+import { buildFollowUpMessage, buildMailBodyMessage } from '../../src/slack/views/mail-body-message.js';
+import { buildTicketMessage, type TicketMessageInput } from '../../src/slack/views/ticket-message.js';
+import { checkBlocks } from '../support/block-kit-rules.js';
+import { mrkdwnTexts } from '../support/blocks.js';
+
+const hostile = '<!channel> <!here> <@U123> <https://evil.example|bank> & *bold*';
+const base: TicketMessageInput = {
+  locale: 'ja',
+  ticket: { id: 42, number: 7, subject: '返品について', status: 'open', urgency: 'urgent', assigneeId: null },
+  sender: { name: '山田 太郎', address: 'taro@yahoo.co.jp' },
+  flags: { freeMail: true },
+  receivedAt: new Date('2026-11-23T00:00:00Z'),
+  preview: '商品が届きません。',
+  attachmentNames: ['請求書.pdf'],
+  unreadable: false,
+  statuses: DEFAULT_STATUSES,
+};
+
+describe('the ticket message', () => {
+  it('shows the mail, its sender and flags, where it stands, and the contract’s controls carrying only the ticket id', () => {
+    const { blocks, text } = buildTicketMessage(base);
+    const json = JSON.stringify(blocks);
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: '#7 返品について' } });
+    expect(json).toContain('山田 太郎 ‹taro@yahoo.co.jp›');
+    expect(json).toContain('フリーメール');
+    expect(json).toContain('至急');
+    expect(json).toContain('未割当');
+    expect(json).toContain('請求書.pdf');
+    const actions = blocks.find((block) => block.type === 'actions') as { elements: { action_id: string; value?: string }[] };
+    expect(actions.elements.map((element) => element.action_id)).toEqual([
+      ACTION_IDS.ticketClaim, ACTION_IDS.ticketAssign, ACTION_IDS.ticketStatus, ACTION_IDS.ticketUrgency, ACTION_IDS.ticketReply, ACTION_IDS.ticketJunk,
+    ]);
+    for (const element of actions.elements) if (element.value !== undefined) expect(element.value).toBe('42');
+    expect(text).toContain('#7 返品について');
+    expect(checkBlocks('message', blocks)).toEqual([]);
+  });
+
+  it('offers Unclaim and shows the assignee once claimed', () => {
+    const json = JSON.stringify(buildTicketMessage({ ...base, ticket: { ...base.ticket, assigneeId: 'U0AGENT' } }).blocks);
+    expect(json).toContain(ACTION_IDS.ticketUnclaim);
+    expect(json).not.toContain(ACTION_IDS.ticketClaim);
+    expect(json).toContain('<@U0AGENT>');
+  });
+
+  it('stays within Block Kit and pings nobody, whatever the mail holds', () => {
+    const worst = buildTicketMessage({
+      ...base,
+      locale: 'en',
+      ticket: { ...base.ticket, subject: hostile.repeat(40) },
+      sender: { name: hostile.repeat(20), address: 'x@example.com' },
+      flags: { bounce: true, autoReply: true, list: true, fromSelf: true, unreplyable: true, freeMail: true, roleAddress: true },
+      preview: hostile.repeat(500),
+      attachmentNames: Array.from({ length: 300 }, (_, i) => `${hostile}-${i}.pdf`),
+      unreadable: true,
+    });
+    expect(checkBlocks('message', worst.blocks)).toEqual([]);
+    const parsed = [...mrkdwnTexts(worst.blocks), worst.text].join('\n');
+    expect(parsed).not.toMatch(/<!channel>|<!here>|<@U123>|<https:\/\/evil/);
+  });
+});
+
+describe('mail text in the thread', () => {
+  it('shows the customer’s words, then the quoted history as a block quote, leaving nothing out', () => {
+    const message = buildMailBodyMessage('en', 'Thanks!\n\nOn Mon, Nov 23, 2026 at 9:00 AM Support <support@example.com> wrote:\n> restart <it>');
+    const texts = mrkdwnTexts(message.blocks).join('\n');
+    expect(texts).toContain('Thanks!');
+    expect(texts).toContain('> On Mon, Nov 23, 2026 at 9:00 AM Support &lt;support@example.com&gt; wrote:');
+    expect(texts).toContain('> &gt; restart &lt;it&gt;');
+  });
+
+  it('splits a long body over sections and says when it is cut', () => {
+    const long = Array.from({ length: 3000 }, (_, i) => `${i} 長い本文の行です & <b>`).join('\n');
+    for (const message of [buildMailBodyMessage('ja', long), buildFollowUpMessage('ja', { sender: base.sender, receivedAt: base.receivedAt, text: long, attachmentNames: ['a.pdf'] })]) {
+      expect(checkBlocks('message', message.blocks)).toEqual([]);
+      expect(JSON.stringify(message.blocks)).toContain('本文は続きます');
+      expect(message.text.length).toBeLessThanOrEqual(3000);
+    }
+  });
+});
