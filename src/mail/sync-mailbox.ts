@@ -74,11 +74,9 @@ export async function syncMailboxOnce(
       for (const message of fetched) {
         const stored = await storeRawMail(db, {
           mailboxId: target.mailboxId,
-          folder: target.folder,
-          uidValidity,
-          uid: BigInt(message.uid),
           raw: message.source,
           internalDate: message.internalDate,
+          imap: { folder: target.folder, uidValidity, uid: BigInt(message.uid) },
         });
         if (stored.stored) {
           result.stored += 1;

@@ -61,7 +61,12 @@ function customerUpsert(customer: { name: string; address: string }) {
   };
 }
 
-export async function ingestStoredMail(deps: IngestDeps, messageRowId: number): Promise<IngestOutcome> {
+export interface IngestOptions {
+  /** False for history imports: the ticket is kept, nothing is posted to Slack. */
+  announce?: boolean;
+}
+
+export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, { announce = true }: IngestOptions = {}): Promise<IngestOutcome> {
   const { db } = deps;
   const row = await db.message.findUnique({ where: { id: messageRowId }, include: { mailbox: true } });
   if (!row || row.parseState !== 'stored') return { kind: 'already_done' };
@@ -118,9 +123,20 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number): 
         data: { lastMessageAt: row.receivedAt, ...(reopen ? { status: 'open', reopenedAt: new Date(), closedAt: null } : {}) },
       });
       await tx.message.update({ where: { id: row.id }, data: { ticketId: ticket.id } });
-      await tx.slackPost.create({
-        data: { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.followUp, dedupeKey: `message:${row.id}`, payload },
-      });
+      if (announce) {
+        // A ticket known only from imported history has no Slack thread yet: open one with
+        // its first mail, then add this one.
+        const ticketPost = await tx.slackPost.findUnique({ where: { dedupeKey: `ticket:${ticket.id}` }, select: { id: true } });
+        if (!ticketPost) {
+          const first = await tx.message.findFirstOrThrow({ where: { ticketId: ticket.id }, orderBy: { id: 'asc' }, select: { id: true } });
+          await tx.slackPost.create({
+            data: { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.ticket, dedupeKey: `ticket:${ticket.id}`, payload: JSON.stringify({ messageRowId: first.id }) },
+          });
+        }
+        await tx.slackPost.create({
+          data: { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.followUp, dedupeKey: `message:${row.id}`, payload },
+        });
+      }
       if (reopen) {
         await tx.auditLog.create({ data: { mailboxId: row.mailboxId, ticketId: ticket.id, actorId: 'system', action: 'ticket.reopened', detail: JSON.stringify({ messageRowId: row.id }) } });
       }
@@ -142,16 +158,20 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number): 
         slackChannelId: channelId,
         lastMessageAt: row.receivedAt,
         createdAt: row.receivedAt,
+        // Imported history is history: closed, so it waits in no list; an answer reopens it.
+        ...(announce ? {} : { status: 'done', closedAt: row.receivedAt }),
       },
     });
     await tx.message.update({ where: { id: row.id }, data: { ticketId: ticket.id } });
-    await tx.slackPost.createMany({
+    if (announce) await tx.slackPost.createMany({
       data: [
         { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.ticket, dedupeKey: `ticket:${ticket.id}`, payload },
         { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.mailBody, dedupeKey: `message:${row.id}`, payload },
       ],
     });
-    await tx.auditLog.create({ data: { mailboxId: row.mailboxId, ticketId: ticket.id, actorId: 'system', action: 'ticket.created', detail: JSON.stringify({ messageRowId: row.id, flags }) } });
+    await tx.auditLog.create({
+      data: { mailboxId: row.mailboxId, ticketId: ticket.id, actorId: 'system', action: announce ? 'ticket.created' : 'ticket.imported', detail: JSON.stringify({ messageRowId: row.id, flags }) },
+    });
     return { kind: 'new_ticket', ticketId: ticket.id } as const;
   });
 }

@@ -9,11 +9,10 @@ import { dedupeKeyOf, rawHeader, sha256Hex } from '../mail/raw-headers.js';
 
 export interface FetchedMail {
   mailboxId: number;
-  folder: string;
-  uidValidity: bigint;
-  uid: bigint;
   raw: Uint8Array;
   internalDate?: Date;
+  /** Where the mail sits on the IMAP server; absent for imported files. */
+  imap?: { folder: string; uidValidity: bigint; uid: bigint };
 }
 
 export type StoreResult = { stored: true; messageRowId: number } | { stored: false; duplicateOf: number };
@@ -40,9 +39,9 @@ export async function storeRawMail(db: Db, mail: FetchedMail): Promise<StoreResu
                 raw: Uint8Array.from(mail.raw),
                 size: mail.raw.byteLength,
                 messageId: rawHeader(mail.raw, 'message-id')?.replace(/^<|>$/g, '').trim() || null,
-                imapFolder: mail.folder,
-                imapUidValidity: mail.uidValidity,
-                imapUid: mail.uid,
+                imapFolder: mail.imap?.folder ?? null,
+                imapUidValidity: mail.imap?.uidValidity ?? null,
+                imapUid: mail.imap?.uid ?? null,
                 receivedAt: mail.internalDate ?? new Date(),
               },
               select: { id: true },
@@ -50,10 +49,12 @@ export async function storeRawMail(db: Db, mail: FetchedMail): Promise<StoreResu
           ).id,
         };
     // The cursor only moves forward, and only within the UIDVALIDITY it belongs to.
-    await tx.mailbox.updateMany({
-      where: { id: mail.mailboxId, uidValidity: mail.uidValidity, lastUid: { lt: mail.uid } },
-      data: { lastUid: mail.uid, lastSyncAt: new Date() },
-    });
+    if (mail.imap) {
+      await tx.mailbox.updateMany({
+        where: { id: mail.mailboxId, uidValidity: mail.imap.uidValidity, lastUid: { lt: mail.imap.uid } },
+        data: { lastUid: mail.imap.uid, lastSyncAt: new Date() },
+      });
+    }
     return result;
   });
 }

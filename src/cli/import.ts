@@ -1,0 +1,58 @@
+/**
+ * `npm run import -- [--mailbox KEY] FILE...`: imports .eml files and mbox files into the
+ * database as history. Nothing is posted to Slack. Prints one line per file and a total.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDbClient } from '../db/client.js';
+import { parseDatabaseUrl } from '../db/database-url.js';
+import { applyMigrations } from '../db/migrations.js';
+import { createLogger } from '../logging/logger.js';
+import { ParsePool } from '../mail/parse-pool.js';
+import { isMbox, readMbox } from '../mail/read-mail-files.js';
+import { importMail, type ImportCounts } from '../services/import-mail.js';
+import { registerMailboxes } from '../services/register-mailboxes.js';
+import { EXIT } from './exit-codes.js';
+import { readConfigOrExit } from './read-config.js';
+
+const { values, positionals } = parseArgs({ options: { mailbox: { type: 'string' } }, allowPositionals: true });
+if (positionals.length === 0) {
+  console.error('usage: npm run import -- [--mailbox KEY] FILE...   (.eml files or mbox files)');
+  process.exit(EXIT.badConfig);
+}
+const config = readConfigOrExit();
+const mailboxConfig = values.mailbox ? config.mailboxes.find((mailbox) => mailbox.key === values.mailbox) : config.mailboxes[0];
+if (!mailboxConfig) {
+  console.error(`--mailbox ${values.mailbox}: no such mailbox; configured: ${config.mailboxes.map((mailbox) => mailbox.key).join(', ')}`);
+  process.exit(EXIT.badConfig);
+}
+
+const target = parseDatabaseUrl(config.databaseUrl)!;
+await applyMigrations(target);
+const db = createDbClient(target);
+const pool = new ParsePool();
+const logger = createLogger('warn');
+const [mailbox] = await registerMailboxes(db, [mailboxConfig]);
+const deps = { db, parser: pool, logger, ownAddresses: config.mailboxes.map((m) => m.address) };
+const total: ImportCounts = { imported: 0, duplicates: 0, unreadable: 0 };
+let failed = false;
+
+for (const file of positionals) {
+  const counts: ImportCounts = { imported: 0, duplicates: 0, unreadable: 0 };
+  try {
+    const mails = (await isMbox(file)) ? readMbox(file) : (async function* () { yield await readFile(file); })();
+    for await (const raw of mails) await importMail(deps, mailbox!.id, raw, counts);
+    console.log(`${path.basename(file)}: ${counts.imported} imported, ${counts.duplicates} already known, ${counts.unreadable} stored raw but not fully readable`);
+  } catch (error) {
+    failed = true;
+    console.error(`${file}: ${(error as Error).message}`);
+  }
+  total.imported += counts.imported;
+  total.duplicates += counts.duplicates;
+  total.unreadable += counts.unreadable;
+}
+console.log(`Imported ${total.imported} mail(s) into ${mailboxConfig.key}; ${total.duplicates} were already there. Nothing was posted to Slack.`);
+await pool.close();
+await db.$disconnect();
+process.exit(failed ? EXIT.failure : EXIT.ok);
