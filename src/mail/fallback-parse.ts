@@ -34,5 +34,6 @@ export function fallbackParse(raw: Uint8Array, maxTextChars = 100_000): ParsedMa
     html: null,
     attachments: [],
     headers: {},
+    reportedMessageIds: [],
   };
 }

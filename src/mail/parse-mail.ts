@@ -83,6 +83,21 @@ function attachmentInfo(attachment: MailparserMail['attachments'][number], limit
   };
 }
 
+const REPORTED_PART_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
+
+/** Message-IDs named in the original-message parts of a delivery report. */
+function reportedMessageIds(mail: MailparserMail): string[] {
+  const ids = mail.attachments
+    .filter((attachment) => REPORTED_PART_TYPES.has(attachment.contentType.toLowerCase()))
+    .flatMap((attachment) => {
+      const head = attachment.content.subarray(0, 64 * 1024).toString('latin1');
+      const headers = head.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+      const match = /^message-id:\s*(.+)$/im.exec(headers);
+      return match ? messageIdsOf(match[1]) : [];
+    });
+  return [...new Set(ids)];
+}
+
 function validDate(date: Date | undefined): Date | null {
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
@@ -113,5 +128,6 @@ export async function parseMail(raw: Uint8Array, limits: ParseLimits = DEFAULT_P
     html: typeof mail.html === 'string' ? mail.html : null,
     attachments: mail.attachments.map((attachment) => attachmentInfo(attachment, limits)),
     headers: triageHeaders(mail),
+    reportedMessageIds: reportedMessageIds(mail),
   };
 }

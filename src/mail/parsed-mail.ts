@@ -50,4 +50,9 @@ export interface ParsedMail {
   textTruncated: boolean;
   attachments: AttachmentInfo[];
   headers: TriageHeaders;
+  /**
+   * Message-IDs of the mails a delivery report (bounce) is about, read from its attached
+   * original or original headers: how a bounce of our reply finds its ticket.
+   */
+  reportedMessageIds: string[];
 }

@@ -40,9 +40,13 @@ async function parseOrFallback(deps: IngestDeps, raw: Uint8Array, messageRowId: 
   }
 }
 
-/** The stored ticket a mail answers, by In-Reply-To and References only (never the subject). */
-async function findThreadTicket(db: Db, mailboxId: number, mail: ParsedMail): Promise<number | null> {
-  const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((id): id is string => !!id))];
+/**
+ * The stored ticket a mail answers, by In-Reply-To and References only (never the
+ * subject); for a bounce also by the Message-ID of the mail it reports on.
+ */
+async function findThreadTicket(db: Db, mailboxId: number, mail: ParsedMail, bounce: boolean): Promise<number | null> {
+  const reported = bounce ? mail.reportedMessageIds : [];
+  const ids = [...new Set([mail.inReplyTo, ...mail.references, ...reported].filter((id): id is string => !!id))];
   if (ids.length === 0) return null;
   const match = await db.message.findFirst({
     where: { mailboxId, messageId: { in: ids }, ticketId: { not: null } },
@@ -72,7 +76,7 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, {
   if (!row || row.parseState !== 'stored') return { kind: 'already_done' };
   const { mail, error } = await parseOrFallback(deps, row.raw, row.id);
   const flags = classifyMail(mail, deps.ownAddresses);
-  const threadTicketId = await findThreadTicket(db, row.mailboxId, mail);
+  const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
   const customer = customerAddressOf(mail);
   const messageFields = {
     parseState: error ? 'failed' : 'parsed',
