@@ -63,5 +63,11 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     file: 'reviewers',
     expect: 'Slack user IDs (U…) or a user group ID (S…), comma-separated; required while the review policy is all — or set REVIEW_POLICY=none',
   },
+  'mailbox.routing': {
+    env: 'MAILROOM_CONFIG',
+    file: 'routing',
+    expect:
+      'a list of rules { name, when: { from | fromDomain | to | subject | body | header.NAME: text or { equals | contains | endsWith | matches } }, then: { urgency | tag | assignee | status | junk } } (README.md, "Routing rules")',
+  },
   'mailbox.reviewPolicy': { env: 'REVIEW_POLICY', file: 'reviewPolicy', expect: 'all (every reply needs approval) or none' },
 };

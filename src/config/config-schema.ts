@@ -4,6 +4,7 @@
  * MAILROOM_CONFIG file onto these shapes and turns every problem into one line per key.
  */
 import { z } from 'zod';
+import { ZRoutingRule } from '../domain/routing.js';
 
 export const LOCALES = ['ja', 'en'] as const;
 export const ZLocale = z.enum(LOCALES);
@@ -74,6 +75,8 @@ export const ZMailboxConfig = z.object({
     smtp: ZSmtpConfig,
     reviewers: ZIdList.default([]),
     reviewPolicy: ZReviewPolicy.default('all'),
+    /** Routing rules from the mailbox file, applied before the rules made in Slack. */
+    routing: z.array(ZRoutingRule).default([]),
   });
 export type TMailboxConfig = z.infer<typeof ZMailboxConfig> & { name: string; locale: TLocale };
 

@@ -67,10 +67,13 @@ function check<T extends z.ZodType>(
   if (result.success) return result.data;
   const seen = new Set<string>();
   for (const issue of result.error.issues) {
-    // List entries (REVIEWERS) are reported under the list's key, by position.
-    const fields = issue.path.filter((key) => typeof key === 'string');
-    const entry = issue.path.find((key) => typeof key === 'number');
-    const schemaPath = [prefix, ...fields].filter(Boolean).join('.');
+    // List entries (REVIEWERS, routing rules) are reported under the list's key, by
+    // position, naming the field inside the entry.
+    const index = issue.path.findIndex((key) => typeof key === 'number');
+    const listPath = index === -1 ? issue.path : issue.path.slice(0, index);
+    const entry = index === -1 ? undefined : (issue.path[index] as number);
+    const inside = index === -1 ? '' : issue.path.slice(index + 1).map(String).join('.');
+    const schemaPath = [prefix, ...listPath.map(String)].filter(Boolean).join('.');
     if (seen.has(schemaPath)) continue;
     seen.add(schemaPath);
     const missing = entry === undefined && valueAt(input, issue.path) === undefined;
@@ -79,7 +82,7 @@ function check<T extends z.ZodType>(
         ? 'SMTP_USER and SMTP_PASSWORD must be set together (or neither, for a relay without login)'
         : entry === undefined
           ? undefined
-          : `entry ${entry + 1} is invalid`;
+          : `entry ${entry + 1}${inside ? ` (${inside})` : ''} is invalid`;
     problems.push(problemLine(nameOf(schemaPath), schemaPath, missing, detail));
   }
   return undefined;

@@ -10,7 +10,9 @@ import type { Db } from '../db/client.js';
 import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../domain/classify-mail.js';
 import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { Logger } from '../logging/logger.js';
+import { applyRoutingRules, ZRoutingRule, type MailFacts, type RoutingActions, type TRoutingRule } from '../domain/routing.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
+import { rawHeader } from '../mail/raw-headers.js';
 import type { ParsedMail } from '../mail/parsed-mail.js';
 
 export interface MailParser {
@@ -56,6 +58,16 @@ async function findThreadTicket(db: Db, mailboxId: number, mail: ParsedMail, bou
   return match?.ticketId ?? null;
 }
 
+function routedFields(routing: RoutingActions) {
+  return {
+    ...(routing.urgency ? { urgency: routing.urgency } : {}),
+    ...(routing.status ? { status: routing.status } : {}),
+    ...(routing.assignee ? { assigneeId: routing.assignee, claimedAt: new Date() } : {}),
+    ...(routing.junk ? { junk: true } : {}),
+    ...(routing.tags.length ? { tags: JSON.stringify(routing.tags) } : {}),
+  };
+}
+
 function customerUpsert(customer: { name: string; address: string }) {
   const { freeMail, roleAddress, unreplyable } = senderFlags(customer);
   return {
@@ -70,6 +82,27 @@ export interface IngestOptions {
   announce?: boolean;
 }
 
+/** The mailbox's enabled routing rules in order; a rule that no longer validates is skipped and logged. */
+async function loadRoutingRules(deps: IngestDeps, mailboxId: number): Promise<TRoutingRule[]> {
+  const rows = await deps.db.routingRule.findMany({ where: { mailboxId, enabled: true }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  return rows.flatMap((row) => {
+    const rule = ZRoutingRule.safeParse({ name: row.name, when: JSON.parse(row.conditions), then: JSON.parse(row.actions) });
+    if (rule.success) return [rule.data];
+    deps.logger.warn({ code: 'routing_rule_invalid', ruleId: row.id, name: row.name }, 'routing rule skipped: it no longer validates');
+    return [];
+  });
+}
+
+function mailFacts(mail: ParsedMail, raw: Uint8Array): MailFacts {
+  return {
+    from: mail.from?.address ?? '',
+    to: [...mail.to, ...mail.cc].map((address) => address.address),
+    subject: mail.subject ?? '',
+    body: mail.text,
+    header: (name) => rawHeader(raw, name),
+  };
+}
+
 export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, { announce = true }: IngestOptions = {}): Promise<IngestOutcome> {
   const { db } = deps;
   const row = await db.message.findUnique({ where: { id: messageRowId }, include: { mailbox: true } });
@@ -77,6 +110,7 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, {
   const { mail, error } = await parseOrFallback(deps, row.raw, row.id);
   const flags = classifyMail(mail, deps.ownAddresses);
   const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
+  const routing = threadTicketId === null ? applyRoutingRules(await loadRoutingRules(deps, row.mailboxId), mailFacts(mail, row.raw)) : null;
   const customer = customerAddressOf(mail);
   const messageFields = {
     parseState: error ? 'failed' : 'parsed',
@@ -162,19 +196,27 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, {
         slackChannelId: channelId,
         lastMessageAt: row.receivedAt,
         createdAt: row.receivedAt,
+        ...(routing ? routedFields(routing) : {}),
         // Imported history is history: closed, so it waits in no list; an answer reopens it.
         ...(announce ? {} : { status: 'done', closedAt: row.receivedAt }),
       },
     });
     await tx.message.update({ where: { id: row.id }, data: { ticketId: ticket.id } });
-    if (announce) await tx.slackPost.createMany({
+    // Junk is kept (and findable) but not put in front of the team.
+    if (announce && !ticket.junk) await tx.slackPost.createMany({
       data: [
         { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.ticket, dedupeKey: `ticket:${ticket.id}`, payload },
         { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.mailBody, dedupeKey: `message:${row.id}`, payload },
       ],
     });
     await tx.auditLog.create({
-      data: { mailboxId: row.mailboxId, ticketId: ticket.id, actorId: 'system', action: announce ? 'ticket.created' : 'ticket.imported', detail: JSON.stringify({ messageRowId: row.id, flags }) },
+      data: {
+        mailboxId: row.mailboxId,
+        ticketId: ticket.id,
+        actorId: 'system',
+        action: announce ? 'ticket.created' : 'ticket.imported',
+        detail: JSON.stringify({ messageRowId: row.id, flags, routing: routing?.matched ?? [] }),
+      },
     });
     return { kind: 'new_ticket', ticketId: ticket.id } as const;
   });

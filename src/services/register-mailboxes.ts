@@ -8,8 +8,32 @@ import type { Db, Mailbox } from '../db/client.js';
 
 export async function registerMailboxes(db: Db, mailboxes: readonly TMailboxConfig[]): Promise<Mailbox[]> {
   const rows: Mailbox[] = [];
-  for (const mailbox of mailboxes) rows.push(await registerMailbox(db, mailbox));
+  for (const mailbox of mailboxes) {
+    const row = await registerMailbox(db, mailbox);
+    await syncConfigRoutingRules(db, row.id, mailbox.routing);
+    rows.push(row);
+  }
   return rows;
+}
+
+/**
+ * The mailbox file's routing rules replace the previous file's in the database (rules made
+ * in Slack, source `db`, are left alone). They come first: positions 0…n-1.
+ */
+async function syncConfigRoutingRules(db: Db, mailboxId: number, rules: TMailboxConfig['routing']): Promise<void> {
+  await db.$transaction([
+    db.routingRule.deleteMany({ where: { mailboxId, source: 'config' } }),
+    db.routingRule.createMany({
+      data: rules.map((rule, position) => ({
+        mailboxId,
+        name: rule.name,
+        position: position - rules.length,
+        conditions: JSON.stringify(rule.when),
+        actions: JSON.stringify(rule.then),
+        source: 'config',
+      })),
+    }),
+  ]);
 }
 
 async function registerMailbox(db: Db, mailbox: TMailboxConfig, retried = false): Promise<Mailbox> {

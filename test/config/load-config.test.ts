@@ -166,3 +166,20 @@ describe('SMTP login', () => {
     expect(loadConfig({ ...VALID, SMTP_USER: 'relay', SMTP_PASSWORD: 'pw' }).ok).toBe(true);
   });
 });
+
+describe('routing rules in the mailbox file', () => {
+  it('are read with the mailbox and refused with the rule named when wrong', () => {
+    const dir = tempDir();
+    const write = (routing: unknown) =>
+      writeFileSync(
+        path.join(dir, 'boxes.json'),
+        JSON.stringify({ mailboxes: [{ key: 'support', address: 'support@example.com', channel: 'C0SUPPORT', imap: { host: 'imap', user: 'u', password: 'p' }, smtp: { host: 'smtp' }, reviewPolicy: 'none', routing }] }),
+      );
+    const env = { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', MAILROOM_CONFIG: 'boxes.json' };
+    write([{ name: 'VIP', when: { fromDomain: 'bigclient.co.jp' }, then: { urgency: 'critical' } }]);
+    const result = loadConfig(env, dir);
+    expect(result.ok && result.config.mailboxes[0]!.routing).toEqual([{ name: 'VIP', when: { fromDomain: 'bigclient.co.jp' }, then: { urgency: 'critical' } }]);
+    write([{ name: 'VIP', when: { fromDomain: 'bigclient.co.jp' }, then: { urgency: 'asap' } }]);
+    expect(problemsOf(env, dir)).toEqual([expect.stringMatching(/^boxes\.json mailboxes\[0\]\.routing: entry 1 \(then\.urgency\) is invalid; expected a list of rules/)]);
+  });
+});

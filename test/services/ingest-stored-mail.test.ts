@@ -126,6 +126,22 @@ describe('ingesting stored mail', () => {
     expect(Buffer.from(row.raw).equals(broken)).toBe(true);
   });
 
+  it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {
+    await db.routingRule.createMany({
+      data: [
+        { mailboxId, name: 'VIP', position: 0, conditions: JSON.stringify({ fromDomain: 'bigclient.co.jp' }), actions: JSON.stringify({ urgency: 'critical', tag: 'vip', assignee: 'U0LEAD' }) },
+        { mailboxId, name: 'spam', position: 1, conditions: JSON.stringify({ subject: { matches: '(?i)lottery' } }), actions: JSON.stringify({ junk: true }) },
+      ],
+    });
+    const vip = await receive(mail('From: buyer@mail.bigclient.co.jp\r\nSubject: order\r\nMessage-ID: <vip@x>'));
+    const spam = await receive(mail('From: win@spam.example\r\nSubject: You won the LOTTERY\r\nMessage-ID: <spam@x>'));
+    if (vip.kind !== 'new_ticket' || spam.kind !== 'new_ticket') throw new Error('expected tickets');
+    expect(await db.ticket.findUniqueOrThrow({ where: { id: vip.ticketId } })).toMatchObject({ urgency: 'critical', tags: '["vip"]', assigneeId: 'U0LEAD', junk: false });
+    expect(await db.ticket.findUniqueOrThrow({ where: { id: spam.ticketId } })).toMatchObject({ junk: true });
+    expect(await db.slackPost.count({ where: { ticketId: spam.ticketId } })).toBe(0);
+    expect(await db.slackPost.count({ where: { ticketId: vip.ticketId } })).toBe(2);
+  });
+
   it('does the same mail only once, even when asked twice', async () => {
     const stored = await storeRawMail(db, { mailboxId, raw: Buffer.from(mail('From: a@b.example\r\nSubject: once\r\nMessage-ID: <once@x>')) });
     if (!stored.stored) throw new Error('duplicate');
