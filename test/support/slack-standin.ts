@@ -97,7 +97,7 @@ export class SlackStandin {
    */
   beforeAnswer: ((call: RecordedCall) => void | Promise<void>) | undefined;
   /** Set to make the next calls of a method fail (e.g. 'ratelimited', 'fatal_error'). */
-  readonly failures = new Map<string, { error: string; status?: number; retryAfter?: number; times: number }>();
+  readonly failures = new Map<string, { error: string; status?: number; retryAfter?: number; times: number; when?: (args: Args) => boolean }>();
   #server: http.Server | undefined;
   #lastTs = 0;
   #triggerTtlMs: number;
@@ -178,8 +178,9 @@ export class SlackStandin {
     return this.calls.filter((call) => call.method === method);
   }
 
-  failNext(method: string, error: string, options: { status?: number; retryAfter?: number; times?: number } = {}): void {
-    this.failures.set(method, { error, status: options.status, retryAfter: options.retryAfter, times: options.times ?? 1 });
+  /** Makes the next `times` calls of a method (those `when` picks, e.g. one channel) fail. */
+  failNext(method: string, error: string, options: { status?: number; retryAfter?: number; times?: number; when?: (args: Args) => boolean } = {}): void {
+    this.failures.set(method, { error, status: options.status, retryAfter: options.retryAfter, times: options.times ?? 1, when: options.when });
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -211,7 +212,7 @@ export class SlackStandin {
     this.calls.push(call);
     try {
       const failure = this.failures.get(method);
-      if (failure && failure.times > 0) {
+      if (failure && failure.times > 0 && (!failure.when || failure.when(args))) {
         failure.times -= 1;
         if (failure.times === 0) this.failures.delete(method);
         const headers: Record<string, string> = failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};
