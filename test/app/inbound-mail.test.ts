@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { appendMail } from '../support/dovecot.js';
+import { appendMail, changeUidValidity } from '../support/dovecot.js';
 import { corpusMail } from '../support/corpus.js';
 import { CHANNEL_ID, startFixture, type Fixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
@@ -68,5 +68,23 @@ describeWithDovecot('inbound mail', (dovecot) => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const subjects = fixture.slack.posted(CHANNEL_ID).map((message) => (message.blocks![0] as { text: { text: string } }).text.text);
     expect(subjects.slice(before)).toEqual([`#${before + 1} while you were away`]);
+  });
+
+  it('recognises known mail after the server changes UIDVALIDITY, posting only what is new', async () => {
+    const before = fixture.slack.posted(CHANNEL_ID).length;
+    await startBot();
+    await bot!.stop();
+    changeUidValidity(dovecot, fixture.mailbox, 4_000_000_001);
+    await appendMail(dovecot, fixture.mailbox, ['From: b@customer.example\r\nTo: support@example.test\r\nSubject: after the migration\r\nMessage-ID: <after@customer.example>\r\n\r\nhello\r\n']);
+    await startBot();
+    await bot!.waitForLog('imap_uidvalidity_changed');
+    const synced = await bot!.waitForLog('imap_synced');
+    await waitFor(() => fixture.slack.posted(CHANNEL_ID).length >= before + 1, 15_000, 'the new mail');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const subjects = fixture.slack.posted(CHANNEL_ID).map((message) => (message.blocks![0] as { text: { text: string } }).text.text);
+    expect(subjects.slice(before)).toEqual([`#${before + 1} after the migration`]);
+    // Every mail of the folder was read again; only the new one was stored.
+    expect(synced.stored).toBe(1);
+    expect(synced.duplicates).toBeGreaterThanOrEqual(before);
   });
 });

@@ -19,6 +19,8 @@ export const DOVECOT_WRONG_PASSWORD = 'wrong-password';
 export interface DovecotInfo {
   host: string;
   port: number;
+  /** For doveadm against this instance. */
+  configFile: string;
 }
 
 export function dovecotInstalled(): boolean {
@@ -83,6 +85,7 @@ export async function startDovecot(): Promise<DovecotInfo & { stop(): Promise<vo
   return {
     host: '127.0.0.1',
     port,
+    configFile: confFile,
     stop: async () => {
       spawnSync('doveadm', ['-c', confFile, 'stop'], { stdio: 'ignore' });
       if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
@@ -116,4 +119,9 @@ export async function appendMail(info: DovecotInfo, user: string, raws: (string 
   } finally {
     await client.logout();
   }
+}
+
+/** Gives a folder a new UIDVALIDITY, as a server migration or mailbox rebuild does. */
+export function changeUidValidity(info: DovecotInfo, user: string, uidValidity: number, folder = 'INBOX'): void {
+  execFileSync('doveadm', ['-c', info.configFile, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), folder], { stdio: 'pipe' });
 }
