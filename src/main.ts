@@ -6,9 +6,9 @@
 import os from 'node:os';
 import { readConfigOrExit } from './cli/read-config.js';
 import { EXIT } from './cli/exit-codes.js';
-import { createDbClient, type Db } from './db/client.js';
+import { openDbClient, type Db } from './db/client.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from './db/database-url.js';
-import { applyMigrations } from './db/migrations.js';
+import { applyMigrationsIsolated } from './db/migrate-isolated.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { ImapConnection } from './mail/imap-connection.js';
 import { ParsePool } from './mail/parse-pool.js';
@@ -65,9 +65,9 @@ async function main(): Promise<void> {
 
   try {
     const target = parseDatabaseUrl(config.databaseUrl)!;
-    const applied = await applyMigrations(target);
+    const applied = await applyMigrationsIsolated(target);
     logger.info({ code: 'db_migrated', database: redactDatabaseUrl(target.url), applied }, applied.length ? 'migrations applied' : 'database is current');
-    db = createDbClient(target);
+    db = await openDbClient(target);
     const database = db;
     const rows = await registerMailboxes(db, config.mailboxes);
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDbClient } from '../db/client.js';
+import { openDbClient } from '../db/client.js';
 import { parseDatabaseUrl } from '../db/database-url.js';
 import { applyMigrations } from '../db/migrations.js';
 import { createLogger } from '../logging/logger.js';
@@ -30,7 +30,7 @@ if (!mailboxConfig) {
 
 const target = parseDatabaseUrl(config.databaseUrl)!;
 await applyMigrations(target);
-const db = createDbClient(target);
+const db = await openDbClient(target);
 const pool = new ParsePool();
 const logger = createLogger('warn');
 const [mailbox] = await registerMailboxes(db, [mailboxConfig]);

@@ -18,6 +18,18 @@ export function createDbClient(target: DatabaseTarget): Db {
   return new PostgresClient({ adapter }) as unknown as Db;
 }
 
+/**
+ * A client ready for work. On SQLite, synchronous=NORMAL (safe in WAL mode: a power cut can
+ * lose the last commits but never corrupts): every commit that could be lost this way is
+ * redone, because the IMAP cursor is committed together with the mail it passed, and a
+ * post's state together with its effect.
+ */
+export async function openDbClient(target: DatabaseTarget): Promise<Db> {
+  const db = createDbClient(target);
+  if (target.provider === 'sqlite') await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+  return db;
+}
+
 /** True when the database answers a trivial query. */
 export async function isDatabaseReachable(db: Db): Promise<boolean> {
   try {

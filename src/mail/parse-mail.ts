@@ -12,14 +12,17 @@ export interface ParseLimits {
   maxTextChars: number;
   /** HTML above this many characters is not converted to text (mailparser's own guard). */
   maxHtmlChars: number;
-  /** Attachments above this many bytes keep no copy of their content. */
+  /**
+   * Attachments up to this size keep a copy of their content for quick use; larger ones
+   * are read from the stored raw source when needed, so a big file is not held twice.
+   */
   maxAttachmentBytes: number;
 }
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = {
   maxTextChars: 1_000_000,
   maxHtmlChars: 5_000_000,
-  maxAttachmentBytes: 30 * 1024 * 1024,
+  maxAttachmentBytes: 2 * 1024 * 1024,
 };
 
 function stripBrackets(id: string): string {

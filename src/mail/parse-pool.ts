@@ -42,7 +42,11 @@ export class ParsePool {
   #nextId = 1;
   #closed = false;
 
-  constructor({ size = Math.max(1, Math.min(2, os.availableParallelism() - 1)), timeoutMs = 60_000, limits = DEFAULT_PARSE_LIMITS }: ParsePoolOptions = {}) {
+  /**
+   * One worker by default: each carries its own JavaScript heap (tens of MB), and on the
+   * small machines Mailroom is meant for, parsing is rarely the bottleneck.
+   */
+  constructor({ size = Math.max(1, Math.min(2, os.availableParallelism() - 2)), timeoutMs = 60_000, limits = DEFAULT_PARSE_LIMITS }: ParsePoolOptions = {}) {
     this.#timeoutMs = timeoutMs;
     this.#limits = limits;
     for (let i = 0; i < size; i += 1) this.#slots.push(this.#spawn());

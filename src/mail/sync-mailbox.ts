@@ -10,7 +10,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
-import { storeRawMail } from '../services/store-raw-mail.js';
+import { storeRawMails } from '../services/store-raw-mail.js';
 
 /** Mails fetched per FETCH command: bounded memory with big attachments, few round trips. */
 const FETCH_BATCH = 20;
@@ -71,16 +71,19 @@ export async function syncMailboxOnce(
         if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
       }
       fetched.sort((a, b) => a.uid - b.uid);
-      for (const message of fetched) {
-        const stored = await storeRawMail(db, {
+      const stored = await storeRawMails(
+        db,
+        fetched.map((message) => ({
           mailboxId: target.mailboxId,
           raw: message.source,
           internalDate: message.internalDate,
           imap: { folder: target.folder, uidValidity, uid: BigInt(message.uid) },
-        });
-        if (stored.stored) {
+        })),
+      );
+      for (const outcome of stored) {
+        if (outcome.stored) {
           result.stored += 1;
-          onStored(stored.messageRowId);
+          onStored(outcome.messageRowId);
         } else {
           result.duplicates += 1;
         }

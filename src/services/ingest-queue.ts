@@ -4,9 +4,11 @@
  * Kicked after each stored mail and once at start (mail stored before a crash).
  */
 import type { Logger } from '../logging/logger.js';
-import { ingestStoredMail, type IngestDeps, type IngestOutcome } from './ingest-stored-mail.js';
+import { commitStoredMail, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
 
 const MAX_ATTEMPTS = 5;
+/** Mails parsed ahead of the one being committed: keeps the parse workers busy. */
+const PARSE_AHEAD = 4;
 
 export class IngestQueue {
   readonly #failures = new Map<number, number>();
@@ -55,10 +57,22 @@ export class IngestQueue {
         select: { id: true },
       });
       if (pending.length === 0) return;
-      for (const { id } of pending) {
+      // Parse a few mails ahead (in the worker pool) while committing strictly in order.
+      const prepared = pending.map(() => undefined as Promise<PreparedMail> | undefined);
+      const prepare = (index: number) => {
+        const item = pending[index];
+        if (!item || prepared[index]) return;
+        const promise = prepareStoredMail(this.deps, item.id);
+        // Awaited in order below; a failure must not surface before then as unhandled.
+        promise.catch(() => {});
+        prepared[index] = promise;
+      };
+      for (let index = 0; index < pending.length; index += 1) {
         if (this.#stopped) return;
+        for (let ahead = index; ahead < index + PARSE_AHEAD; ahead += 1) prepare(ahead);
+        const { id } = pending[index]!;
         try {
-          this.onIngested(await ingestStoredMail(this.deps, id));
+          this.onIngested(await commitStoredMail(this.deps, await prepared[index]!));
           this.#failures.delete(id);
         } catch (error) {
           skipped.add(id);

@@ -103,14 +103,41 @@ function mailFacts(mail: ParsedMail, raw: Uint8Array): MailFacts {
   };
 }
 
-export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, { announce = true }: IngestOptions = {}): Promise<IngestOutcome> {
+/** A stored mail read and parsed, ready to be committed; nothing written yet. */
+export interface PreparedMail {
+  messageRowId: number;
+  mail: ParsedMail | null;
+  error: string | null;
+  raw: Uint8Array | null;
+}
+
+/**
+ * The slow, write-free half: parse the stored source (in a worker). The queue runs this
+ * for the next few mails while it commits the current one.
+ */
+export async function prepareStoredMail(deps: IngestDeps, messageRowId: number): Promise<PreparedMail> {
+  const row = await deps.db.message.findUnique({ where: { id: messageRowId }, select: { raw: true, parseState: true } });
+  if (!row || row.parseState !== 'stored') return { messageRowId, mail: null, error: null, raw: null };
+  return { messageRowId, raw: row.raw, ...(await parseOrFallback(deps, row.raw, messageRowId)) };
+}
+
+export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, options: IngestOptions = {}): Promise<IngestOutcome> {
+  return commitStoredMail(deps, await prepareStoredMail(deps, messageRowId), options);
+}
+
+/** The ordered half: thread, route and store the outcome in one transaction. */
+export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail, { announce = true }: IngestOptions = {}): Promise<IngestOutcome> {
   const { db } = deps;
-  const row = await db.message.findUnique({ where: { id: messageRowId }, include: { mailbox: true } });
+  const { mail, error, raw } = prepared;
+  if (!mail || !raw) return { kind: 'already_done' };
+  const row = await db.message.findUnique({
+    where: { id: prepared.messageRowId },
+    select: { id: true, mailboxId: true, parseState: true, messageId: true, receivedAt: true, mailbox: { select: { channelId: true } } },
+  });
   if (!row || row.parseState !== 'stored') return { kind: 'already_done' };
-  const { mail, error } = await parseOrFallback(deps, row.raw, row.id);
   const flags = classifyMail(mail, deps.ownAddresses);
   const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
-  const routing = threadTicketId === null ? applyRoutingRules(await loadRoutingRules(deps, row.mailboxId), mailFacts(mail, row.raw)) : null;
+  const routing = threadTicketId === null ? applyRoutingRules(await loadRoutingRules(deps, row.mailboxId), mailFacts(mail, raw)) : null;
   const customer = customerAddressOf(mail);
   const messageFields = {
     parseState: error ? 'failed' : 'parsed',
@@ -146,7 +173,7 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, {
           contentId: attachment.contentId,
           inline: attachment.inline,
           checksum: attachment.checksum,
-          content: attachment.content ? Uint8Array.from(attachment.content) : null,
+          content: attachment.content as Uint8Array<ArrayBuffer> | null,
         })),
       });
     }

@@ -33,7 +33,19 @@ export async function renderPost(db: Db, post: RenderablePost): Promise<Rendered
   if (!payload.success || post.ticketId === null) return { kind: 'drop', reason: 'unreadable post payload' };
   const [ticket, message] = await Promise.all([
     db.ticket.findUnique({ where: { id: post.ticketId }, include: { mailbox: true } }),
-    db.message.findUnique({ where: { id: payload.data.messageRowId }, include: { attachments: { select: { filename: true, inline: true } } } }),
+    // Never the raw source or HTML here: a post is rendered often and mail can be large.
+    db.message.findUnique({
+      where: { id: payload.data.messageRowId },
+      select: {
+        fromAddress: true,
+        fromName: true,
+        text: true,
+        flags: true,
+        receivedAt: true,
+        parseState: true,
+        attachments: { select: { filename: true, inline: true } },
+      },
+    }),
   ]);
   if (!ticket || !message) return { kind: 'drop', reason: 'ticket or message no longer exists' };
   const locale = ticket.mailbox.locale as TLocale;

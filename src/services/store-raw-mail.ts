@@ -17,44 +17,57 @@ export interface FetchedMail {
 
 export type StoreResult = { stored: true; messageRowId: number } | { stored: false; duplicateOf: number };
 
+/** Stores one mail (see storeRawMails). */
 export async function storeRawMail(db: Db, mail: FetchedMail): Promise<StoreResult> {
-  const contentHash = sha256Hex(mail.raw);
-  const dedupeKey = dedupeKeyOf(mail.raw, contentHash);
+  const [result] = await storeRawMails(db, [mail]);
+  return result!;
+}
+
+/**
+ * Stores a batch of mails of one mailbox in one transaction, oldest first, and moves the
+ * cursor past the last: one commit per IMAP fetch batch instead of one per mail.
+ */
+export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Promise<StoreResult[]> {
   return db.$transaction(async (tx) => {
-    const existing = await tx.message.findUnique({
-      where: { mailboxId_direction_dedupeKey: { mailboxId: mail.mailboxId, direction: 'in', dedupeKey } },
-      select: { id: true },
-    });
-    const result: StoreResult = existing
-      ? { stored: false, duplicateOf: existing.id }
-      : {
-          stored: true,
-          messageRowId: (
-            await tx.message.create({
-              data: {
-                mailboxId: mail.mailboxId,
-                direction: 'in',
-                dedupeKey,
-                contentHash,
-                raw: Uint8Array.from(mail.raw),
-                size: mail.raw.byteLength,
-                messageId: rawHeader(mail.raw, 'message-id')?.replace(/^<|>$/g, '').trim() || null,
-                imapFolder: mail.imap?.folder ?? null,
-                imapUidValidity: mail.imap?.uidValidity ?? null,
-                imapUid: mail.imap?.uid ?? null,
-                receivedAt: mail.internalDate ?? new Date(),
-              },
-              select: { id: true },
-            })
-          ).id,
-        };
+    const results: StoreResult[] = [];
+    for (const mail of mails) {
+      const contentHash = sha256Hex(mail.raw);
+      const dedupeKey = dedupeKeyOf(mail.raw, contentHash);
+      const existing = await tx.message.findUnique({
+        where: { mailboxId_direction_dedupeKey: { mailboxId: mail.mailboxId, direction: 'in', dedupeKey } },
+        select: { id: true },
+      });
+      if (existing) {
+        results.push({ stored: false, duplicateOf: existing.id });
+      } else {
+        const created = await tx.message.create({
+          data: {
+            mailboxId: mail.mailboxId,
+            direction: 'in',
+            dedupeKey,
+            contentHash,
+            // As it is, no copy: the raw source can be tens of megabytes.
+            raw: mail.raw as Uint8Array<ArrayBuffer>,
+            size: mail.raw.byteLength,
+            messageId: rawHeader(mail.raw, 'message-id')?.replace(/^<|>$/g, '').trim() || null,
+            imapFolder: mail.imap?.folder ?? null,
+            imapUidValidity: mail.imap?.uidValidity ?? null,
+            imapUid: mail.imap?.uid ?? null,
+            receivedAt: mail.internalDate ?? new Date(),
+          },
+          select: { id: true },
+        });
+        results.push({ stored: true, messageRowId: created.id });
+      }
+    }
     // The cursor only moves forward, and only within the UIDVALIDITY it belongs to.
-    if (mail.imap) {
+    const last = mails.at(-1)?.imap;
+    if (last) {
       await tx.mailbox.updateMany({
-        where: { id: mail.mailboxId, uidValidity: mail.imap.uidValidity, lastUid: { lt: mail.imap.uid } },
-        data: { lastUid: mail.imap.uid, lastSyncAt: new Date() },
+        where: { id: mails[0]!.mailboxId, uidValidity: last.uidValidity, lastUid: { lt: last.uid } },
+        data: { lastUid: last.uid, lastSyncAt: new Date() },
       });
     }
-    return result;
+    return results;
   });
 }

@@ -59,6 +59,8 @@ export interface StandinOptions {
   channels?: StandinChannel[];
   /** How long a trigger_id is valid, as at Slack. */
   triggerTtlMs?: number;
+  /** Enforce a per-channel chat.postMessage limit the way Slack does: 429 with Retry-After. */
+  postLimit?: { perSecond: number; burst: number };
 }
 
 /** A trigger_id as the signed-request client makes them: the issue time is inside. */
@@ -101,6 +103,8 @@ export class SlackStandin {
   #server: http.Server | undefined;
   #lastTs = 0;
   #triggerTtlMs: number;
+  #postLimit: StandinOptions['postLimit'];
+  #postBuckets = new Map<string, { tokens: number; at: number }>();
   port = 0;
 
   constructor(options: StandinOptions = {}) {
@@ -110,6 +114,23 @@ export class SlackStandin {
     this.users = new Map((options.users ?? []).map((user) => [user.id, user]));
     this.channels = new Map((options.channels ?? []).map((channel) => [channel.id, channel]));
     this.#triggerTtlMs = options.triggerTtlMs ?? 3_000;
+    this.#postLimit = options.postLimit;
+  }
+
+  /** Seconds to wait when a post to `channel` now would exceed the limit, else 0. */
+  #overLimit(channel: string): number {
+    if (!this.#postLimit) return 0;
+    const { perSecond, burst } = this.#postLimit;
+    const now = Date.now();
+    const bucket = this.#postBuckets.get(channel) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    bucket.at = now;
+    this.#postBuckets.set(channel, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
   }
 
   get baseUrl(): string {
@@ -220,6 +241,11 @@ export class SlackStandin {
         return send(failure.status ?? 200, { ok: false, error: failure.error }, headers);
       }
       this.#authenticate(req.headers.authorization, args, method === 'apps.connections.open' ? this.appToken : this.botToken);
+      const wait = method === 'chat.postMessage' ? this.#overLimit(String(args.channel)) : 0;
+      if (wait > 0) {
+        call.error = 'ratelimited';
+        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
+      }
       const handler = this.#methods[method];
       if (!handler) throw new SlackError('unknown_method');
       const result = handler(args);

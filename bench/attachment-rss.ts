@@ -1,0 +1,34 @@
+/**
+ * Peak memory of the running bot (its whole process, parse workers included) while it
+ * ingests and posts a mail with a 25 MB attachment. Reads VmHWM from /proc.
+ * Usage: npx tsx bench/attachment-rss.ts [MB=25]
+ */
+import { readFileSync } from 'node:fs';
+import { openImap } from '../test/support/dovecot.js';
+import { CHANNEL_ID } from '../test/support/fixture.js';
+import { waitFor } from '../test/support/net.js';
+import { machine, startWorld } from './support.js';
+
+const megabytes = Number(process.argv[2] ?? 25);
+const world = await startWorld();
+const pid = world.bot.child.pid!;
+const memory = (field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const idle = memory('VmRSS');
+
+const attachment = Buffer.alloc(megabytes * 1024 * 1024);
+for (let i = 0; i < attachment.length; i += 1) attachment[i] = (i * 2654435761) >>> 24;
+const base64 = attachment.toString('base64').replace(/.{76}/g, '$&\r\n');
+const raw = Buffer.from(
+  `From: big@example.jp\r\nTo: support@example.test\r\nSubject: 大きな添付ファイル\r\nMessage-ID: <big-${Date.now()}@example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n添付をご確認ください。\r\n--b\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Disposition: attachment; filename="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n--b--\r\n`,
+);
+const imap = await openImap(world.dovecot, world.fixture.mailbox);
+await imap.append('INBOX', raw);
+await imap.logout();
+const started = Date.now();
+await waitFor(() => world.fixture.slack.posted(CHANNEL_ID).length === 1 && world.fixture.slack.posted(CHANNEL_ID, world.fixture.slack.posted(CHANNEL_ID)[0]!.ts).length === 1, 120_000, 'the post and its body', 50);
+const seconds = (Date.now() - started) / 1000;
+const peak = memory('VmHWM');
+await world.stop();
+console.log(`a ${megabytes} MB attachment (${(raw.length / 2 ** 20).toFixed(1)} MiB of mail) through the running bot`);
+console.log(`  peak RSS ${peak.toFixed(0)} MiB (idle before: ${idle.toFixed(0)} MiB), posted after ${seconds.toFixed(1)} s`);
+console.log(`  machine: ${machine()}`);

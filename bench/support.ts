@@ -1,0 +1,32 @@
+/** Shared by the benchmarks: percentiles, the machine line, and a running bot. */
+import os from 'node:os';
+import { startDovecot } from '../test/support/dovecot.js';
+import { startFixture, type Fixture } from '../test/support/fixture.js';
+import { MailroomProcess } from '../test/support/mailroom-process.js';
+import { waitFor } from '../test/support/net.js';
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+export async function startWorld(env: Record<string, string> = {}) {
+  const dovecot = await startDovecot();
+  const fixture: Fixture = await startFixture(dovecot);
+  const bot = new MailroomProcess('src/main.ts', fixture.env({ LOG_LEVEL: 'warn', ...env }), fixture.dir);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`).catch(() => null))?.status === 200, 30_000, 'a healthy bot');
+  return {
+    dovecot,
+    fixture,
+    bot,
+    stop: async () => {
+      await bot.stop();
+      await fixture.close();
+      await dovecot.stop();
+    },
+  };
+}
