@@ -6,6 +6,7 @@
 import { ImapFlow } from 'imapflow';
 import type { TImapConfig } from '../config/config-schema.js';
 import { backoffDelay } from '../domain/backoff.js';
+import { CoalescingRunner } from '../util/coalescing-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { describeImapError, type ImapProblem } from './imap-errors.js';
 
@@ -50,8 +51,11 @@ export interface ImapConnectionOptions {
 
 export class ImapConnection {
   #status: ImapStatus = { state: 'disconnected', since: new Date() };
-  #syncing = false;
-  #syncAgain = false;
+  // A failed pass is retried by the next one; a dead connection is noticed by 'close'.
+  readonly #sync = new CoalescingRunner(
+    () => this.options.sync && this.#client ? this.options.sync(this.#client) : Promise.resolve(),
+    (error) => this.logger.error({ code: 'imap_sync_failed', mailbox: this.mailboxKey, err: (error as Error).message }, 'mail sync failed'),
+  );
   #sweep: NodeJS.Timeout | undefined;
   #client: ImapFlow | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -81,26 +85,7 @@ export class ImapConnection {
 
   /** Asks for a sync pass now (or right after the running one). */
   requestSync(): void {
-    const client = this.#client;
-    if (!this.options.sync || !client || this.#status.state !== 'connected') return;
-    if (this.#syncing) {
-      this.#syncAgain = true;
-      return;
-    }
-    this.#syncing = true;
-    this.options
-      .sync(client)
-      .catch((error: Error) => {
-        // A failed pass is retried by the next one; a dead connection is noticed by 'close'.
-        this.logger.error({ code: 'imap_sync_failed', mailbox: this.mailboxKey, err: error.message }, 'mail sync failed');
-      })
-      .finally(() => {
-        this.#syncing = false;
-        if (this.#syncAgain) {
-          this.#syncAgain = false;
-          this.requestSync();
-        }
-      });
+    if (this.options.sync && this.#client && this.#status.state === 'connected') this.#sync.request();
   }
 
   async stop(): Promise<void> {

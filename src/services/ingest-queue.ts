@@ -4,6 +4,7 @@
  * Kicked after each stored mail and once at start (mail stored before a crash).
  */
 import type { Logger } from '../logging/logger.js';
+import { CoalescingRunner } from '../util/coalescing-runner.js';
 import { commitStoredMail, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
 
 const MAX_ATTEMPTS = 5;
@@ -12,37 +13,29 @@ const PARSE_AHEAD = 4;
 
 export class IngestQueue {
   readonly #failures = new Map<number, number>();
-  #running = false;
-  #again = false;
+  readonly #runner: CoalescingRunner;
   #stopped = false;
-  #idle: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: IngestDeps & { mailboxIds: readonly number[] },
     private readonly onIngested: (outcome: IngestOutcome) => void,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // The database failing mid-drain: logged; the next kick (next mail, next sync) retries.
+    this.#runner = new CoalescingRunner(
+      () => this.#drain(),
+      (error) => this.logger.error({ code: 'mail_ingest_stalled', err: (error as Error).message }, 'ingest queue stopped early; will resume on the next mail'),
+    );
+  }
 
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    this.#idle = this.#drain().finally(() => {
-      this.#running = false;
-      if (this.#again) {
-        this.#again = false;
-        this.kick();
-      }
-    });
+    if (!this.#stopped) this.#runner.request();
   }
 
   /** Stops taking new work and waits for the mail in hand. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#idle;
+    await this.#runner.settled();
   }
 
   async #drain(): Promise<void> {
