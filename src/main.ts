@@ -14,6 +14,7 @@ import { ImapConnection } from './mail/imap-connection.js';
 import { ParsePool } from './mail/parse-pool.js';
 import { syncMailboxOnce } from './mail/sync-mailbox.js';
 import { IngestQueue } from './services/ingest-queue.js';
+import { loadThreadFiles } from './services/load-thread-files.js';
 import { SlackPoster } from './slack/slack-poster.js';
 import { describeSmtpError, verifySmtp } from './mail/smtp-transport.js';
 import { checkHealth } from './services/check-health.js';
@@ -72,7 +73,18 @@ async function main(): Promise<void> {
     const rows = await registerMailboxes(db, config.mailboxes);
 
     parsePool = new ParsePool();
-    const mailPoster = new SlackPoster(db, rows.map((row) => row.channelId), { token: config.slack.botToken, apiUrl: config.slack.apiUrl, instanceId: `${os.hostname()}:${process.pid}` }, logger);
+    const pool = parsePool;
+    const mailPoster = new SlackPoster(
+      db,
+      rows.map((row) => row.channelId),
+      {
+        token: config.slack.botToken,
+        apiUrl: config.slack.apiUrl,
+        instanceId: `${os.hostname()}:${process.pid}`,
+        loadFiles: (messageRowId) => loadThreadFiles(database, pool, messageRowId),
+      },
+      logger,
+    );
     poster = mailPoster;
     const queue = new IngestQueue(
       { db, parser: parsePool, logger, ownAddresses: config.mailboxes.map((mailbox) => mailbox.address), mailboxIds: rows.map((row) => row.id) },

@@ -17,6 +17,7 @@ export class ParseError extends Error {
 interface Job {
   id: number;
   raw: Uint8Array;
+  limits: ParseLimits;
   resolve(mail: ParsedMail): void;
   reject(error: Error): void;
 }
@@ -52,11 +53,14 @@ export class ParsePool {
     for (let i = 0; i < size; i += 1) this.#slots.push(this.#spawn());
   }
 
-  /** Parses a raw mail in a worker. Rejects with a ParseError; never throws synchronously. */
-  parse(raw: Uint8Array): Promise<ParsedMail> {
+  /**
+   * Parses a raw mail in a worker (with other limits, e.g. to get a large attachment's
+   * content back). Rejects with a ParseError; never throws synchronously.
+   */
+  parse(raw: Uint8Array, limits: ParseLimits = this.#limits): Promise<ParsedMail> {
     if (this.#closed) return Promise.reject(new ParseError('parse pool is closed', 'pool_closed'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, raw, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, raw, limits, resolve, reject });
       this.#dispatch();
     });
   }
@@ -132,7 +136,7 @@ export class ParsePool {
         this.#timeoutMs,
       );
       void slot.ready.then(() => {
-        if (slot.job === job) slot.worker.postMessage({ id: job.id, raw: job.raw, limits: this.#limits });
+        if (slot.job === job) slot.worker.postMessage({ id: job.id, raw: job.raw, limits: job.limits });
       });
     }
   }

@@ -13,6 +13,7 @@ import type { Logger } from '../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type RoutingActions, type TRoutingRule } from '../domain/routing.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
 import { rawHeader } from '../mail/raw-headers.js';
+import { needsThreadFiles } from './load-thread-files.js';
 import type { ParsedMail } from '../mail/parsed-mail.js';
 
 export interface MailParser {
@@ -30,7 +31,7 @@ export interface IngestDeps {
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
 
 /** Post kinds queued for Slack. */
-export const POST_KINDS = { ticket: 'ticket', mailBody: 'mail_body', followUp: 'follow_up' } as const;
+export const POST_KINDS = { ticket: 'ticket', mailBody: 'mail_body', followUp: 'follow_up', files: 'files' } as const;
 
 async function parseOrFallback(deps: IngestDeps, raw: Uint8Array, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
   try {
@@ -56,6 +57,12 @@ async function findThreadTicket(db: Db, mailboxId: number, mail: ParsedMail, bou
     select: { ticketId: true },
   });
   return match?.ticketId ?? null;
+}
+
+/** The attachments (and an over-long text as a file) follow the mail into the thread. */
+function filesPost(mailboxId: number, ticketId: number, channelId: string, messageRowId: number, mail: ParsedMail) {
+  if (!needsThreadFiles(mail)) return [];
+  return [{ mailboxId, ticketId, channelId, kind: POST_KINDS.files, dedupeKey: `files:${messageRowId}`, payload: JSON.stringify({ messageRowId }) }];
 }
 
 function routedFields(routing: RoutingActions) {
@@ -198,8 +205,11 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
             data: { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.ticket, dedupeKey: `ticket:${ticket.id}`, payload: JSON.stringify({ messageRowId: first.id }) },
           });
         }
-        await tx.slackPost.create({
-          data: { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.followUp, dedupeKey: `message:${row.id}`, payload },
+        await tx.slackPost.createMany({
+          data: [
+            { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.followUp, dedupeKey: `message:${row.id}`, payload },
+            ...filesPost(row.mailboxId, ticket.id, channelId, row.id, mail),
+          ],
         });
       }
       if (reopen) {
@@ -234,6 +244,7 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
       data: [
         { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.ticket, dedupeKey: `ticket:${ticket.id}`, payload },
         { mailboxId: row.mailboxId, ticketId: ticket.id, channelId, kind: POST_KINDS.mailBody, dedupeKey: `message:${row.id}`, payload },
+        ...filesPost(row.mailboxId, ticket.id, channelId, row.id, mail),
       ],
     });
     await tx.auditLog.create({

@@ -17,11 +17,14 @@ import type { Db, SlackPost } from '../db/client.js';
 import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import { POST_KINDS } from '../services/ingest-stored-mail.js';
+import type { ThreadFile } from '../services/load-thread-files.js';
 import { renderPost } from '../services/render-post.js';
 
 export const POST_METADATA_EVENT = 'mailroom_post';
 
 export interface PosterOptions {
+  /** Files a `files` post shares into the thread (see load-thread-files.ts). */
+  loadFiles?: (messageRowId: number) => Promise<ThreadFile[]>;
   token: string;
   apiUrl: string;
   instanceId: string;
@@ -143,6 +146,7 @@ export class SlackPoster {
   }
 
   async #send(post: SlackPost): Promise<void> {
+    if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
     const rendered = await renderPost(this.db, post);
     if (rendered.kind === 'drop') {
       await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', lastError: rendered.reason } });
@@ -183,6 +187,53 @@ export class SlackPoster {
     }
   }
 
+  /**
+   * Shares a mail's files into its thread (files upload v2: upload each, then complete).
+   * The uploaded file ids are saved before the sharing step, so after a crash the same
+   * files are shared (or found shared), never uploaded and shared a second time.
+   */
+  async #sendFiles(post: SlackPost): Promise<void> {
+    const payload = JSON.parse(post.payload) as { messageRowId: number; fileIds?: { id: string; title: string }[] };
+    const ticket = post.ticketId === null ? null : await this.db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
+    if (!ticket?.slackTs) {
+      await this.db.slackPost.update({ where: { id: post.id }, data: { nextAttemptAt: new Date(Date.now() + 1_000) } });
+      return;
+    }
+    const threadTs = ticket.slackTs;
+    try {
+      if (post.state === 'posting' && payload.fileIds?.length) {
+        const replies = (await this.client.conversations.replies({ channel: post.channelId, ts: threadTs, limit: 200 })) as WebAPICallResult & {
+          messages?: { ts?: string; files?: { id?: string }[] }[];
+        };
+        const shared = replies.messages?.find((message) => message.files?.some((file) => file.id === payload.fileIds![0]!.id));
+        if (shared?.ts) return await this.#markPosted(post, shared.ts);
+      }
+      let files = payload.fileIds;
+      if (!files?.length) {
+        const loaded = await (this.options.loadFiles?.(payload.messageRowId) ?? Promise.resolve([]));
+        if (loaded.length === 0) return await this.#markPosted(post, threadTs);
+        if (!(await this.#takeToken(post.channelId))) return;
+        files = [];
+        for (const file of loaded) {
+          const target = await this.client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.byteLength });
+          const upload = await fetch(target.upload_url!, { method: 'POST', body: file.bytes });
+          if (!upload.ok) throw Object.assign(new Error(`file upload answered ${upload.status}`), { code: 'upload_failed' });
+          files.push({ id: target.file_id!, title: file.filename });
+        }
+        await this.db.slackPost.update({
+          where: { id: post.id },
+          data: { payload: JSON.stringify({ ...payload, fileIds: files }), state: 'posting', attempts: { increment: 1 }, claimedBy: this.options.instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
+        });
+      }
+      const [first, ...rest] = files;
+      await this.client.files.completeUploadExternal({ files: [first!, ...rest], channel_id: post.channelId, thread_ts: threadTs });
+      await this.#markPosted(post, threadTs);
+      this.logger.info({ code: 'slack_files_shared', postId: post.id, ticketId: post.ticketId, files: files.length }, 'files shared in the thread');
+    } catch (error) {
+      await this.#handleFailure(post, error as SlackCallError);
+    }
+  }
+
   async #markPosted(post: SlackPost, ts: string): Promise<void> {
     await this.db.$transaction(async (tx) => {
       await tx.slackPost.update({ where: { id: post.id }, data: { state: 'posted', slackTs: ts, postedAt: new Date(), claimedBy: null, claimedUntil: null } });
@@ -190,6 +241,7 @@ export class SlackPoster {
         await tx.ticket.update({ where: { id: post.ticketId }, data: { slackTs: ts, slackChannelId: post.channelId } });
         return;
       }
+      if (post.kind === POST_KINDS.files) return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
       if (messageRowId) await tx.message.update({ where: { id: messageRowId }, data: { slackTs: ts } });

@@ -57,16 +57,37 @@ describeWithDovecot('the whole corpus through Slack', (dovecot) => {
         `${total} ticket posts`,
         200,
       );
-      // Every ticket also gets its full text in the thread.
+      // Every ticket also gets its full text in the thread, and its attachments as files.
       await waitFor(
-        () => boxes.every((box) => fixture.slack.posted(box.channel).every((ticket) => fixture.slack.posted(box.channel, ticket.ts).length === 1)),
+        () => boxes.every((box) => fixture.slack.posted(box.channel).every((ticket) => fixture.slack.posted(box.channel, ticket.ts).length >= 1)),
         60_000,
         'the bodies in the threads',
         200,
       );
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      let settled = -1;
+      await waitFor(
+        () => {
+          const now = fixture.slack.messages.length;
+          const quiet = now === settled;
+          settled = now;
+          return quiet;
+        },
+        60_000,
+        'the files in the threads',
+        2_500,
+      );
 
       boxes.forEach((box, b) => expect(fixture.slack.posted(box.channel), box.key).toHaveLength(expected[b]!.size));
+      for (const box of boxes) {
+        for (const ticket of fixture.slack.posted(box.channel)) {
+          const thread = fixture.slack.posted(box.channel, ticket.ts);
+          expect(thread.filter((m) => m.blocks).length, 'one body per ticket').toBe(1);
+          expect(thread.filter((m) => m.files).length, 'at most one files post per ticket').toBeLessThanOrEqual(1);
+        }
+      }
+      const shared = fixture.slack.messages.flatMap((m) => m.files ?? []);
+      expect(shared.length).toBeGreaterThan(10);
+      expect(shared.map((f) => f.name)).toContain('てすと.txt');
       const refused = fixture.slack.calls.filter((call) => call.method === 'chat.postMessage' && call.error);
       expect(refused.map((call) => call.error)).toEqual([]);
       expect(bot.logLines.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);

@@ -37,7 +37,12 @@ describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
     await appendMail(
       dovecot,
       fixture.mailbox,
-      Array.from({ length: MAILS }, (_, i) => `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: backlog ${i}\r\nMessage-ID: <backlog-${i}@example.jp>\r\n\r\nmail number ${i}\r\n`),
+      Array.from({ length: MAILS }, (_, i) =>
+        i % 2 === 0
+          ? `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: backlog ${i}\r\nMessage-ID: <backlog-${i}@example.jp>\r\n\r\nmail number ${i}\r\n`
+          : // Every other mail carries a file, so file sharing is killed mid-way too.
+            `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: backlog ${i}\r\nMessage-ID: <backlog-${i}@example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmail number ${i}\r\n--b\r\nContent-Type: text/plain; name="file-${i}.txt"\r\nContent-Disposition: attachment; filename="file-${i}.txt"\r\n\r\ncontent ${i}\r\n--b--\r\n`,
+      ),
     );
 
     // Kill 1: inside Slack's answer to the 4th post, after Slack has stored the message.
@@ -68,7 +73,8 @@ describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
       await waitFor(
         () => {
           const tickets = fixture.slack.posted(CHANNEL_ID);
-          return tickets.length >= MAILS && tickets.every((ticket) => fixture.slack.posted(CHANNEL_ID, ticket.ts).length >= 1);
+          const files = fixture.slack.messages.flatMap((m) => m.files ?? []);
+          return tickets.length >= MAILS && tickets.every((ticket) => fixture.slack.posted(CHANNEL_ID, ticket.ts).length >= 1) && files.length >= MAILS / 2;
         },
         60_000,
         'every ticket and its body',
@@ -82,8 +88,12 @@ describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
     const subjects = tickets.map((ticket) => headerOf(ticket).replace(/^#\d+ /, '')).sort();
     expect(subjects).toEqual(Array.from({ length: MAILS }, (_, i) => `backlog ${i}`).sort());
     for (const ticket of tickets) {
-      expect(fixture.slack.posted(CHANNEL_ID, ticket.ts), headerOf(ticket)).toHaveLength(1);
+      const thread = fixture.slack.posted(CHANNEL_ID, ticket.ts);
+      expect(thread.filter((m) => m.blocks), headerOf(ticket)).toHaveLength(1);
+      expect(thread.filter((m) => m.files).length, headerOf(ticket)).toBe(Number(headerOf(ticket).split(' ').at(-1)) % 2);
     }
+    const sharedNames = fixture.slack.messages.flatMap((m) => m.files ?? []).map((file) => file.name).sort();
+    expect(sharedNames).toEqual(Array.from({ length: MAILS / 2 }, (_, i) => `file-${i * 2 + 1}.txt`).sort());
     const numbers = tickets.map((ticket) => Number(/^#(\d+)/.exec(headerOf(ticket))?.[1])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: MAILS }, (_, i) => i + 1));
   });

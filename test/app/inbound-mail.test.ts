@@ -87,4 +87,23 @@ describeWithDovecot('inbound mail', (dovecot) => {
     expect(synced.stored).toBe(1);
     expect(synced.duplicates).toBeGreaterThanOrEqual(before);
   });
+
+  it('shares attachments and an over-long text as files in the thread, byte for byte', async () => {
+    await startBot();
+    const long = Array.from({ length: 800 }, (_, i) => `${i}: 長い問い合わせの本文です。Long enquiry text.`).join('\n');
+    await appendMail(dovecot, fixture.mailbox, [
+      corpusMail('mikel-mail/multi_charset/japanese_attachment.eml'),
+      `From: long@customer.example\r\nTo: support@example.test\r\nSubject: long one\r\nMessage-ID: <long@customer.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${long}\r\n`,
+    ]);
+    const filesIn = (name: string) => fixture.slack.messages.flatMap((m) => m.files ?? []).find((file) => file.name === name || file.name.startsWith(name));
+    await waitFor(() => !!filesIn('てすと.txt') && !!filesIn('mail-'), 20_000, 'both files shared');
+    const attachment = fixture.slack.files.get(filesIn('てすと.txt')!.id)!;
+    expect(attachment.bytes!.toString('utf8')).toContain('this is a test');
+    const text = fixture.slack.files.get(filesIn('mail-')!.id)!;
+    expect(text.bytes!.toString('utf8').trimEnd()).toBe(long);
+    // Shared where they belong: in the thread of their own ticket.
+    const sharing = fixture.slack.messages.find((m) => m.files?.some((file) => file.name === 'てすと.txt'))!;
+    const ticket = fixture.slack.posted(CHANNEL_ID).find((m) => m.ts === sharing.thread_ts)!;
+    expect(JSON.stringify(ticket.blocks)).toContain('testing');
+  });
 });

@@ -75,7 +75,7 @@ describe('mail text in the thread', () => {
     const long = Array.from({ length: 3000 }, (_, i) => `${i} 長い本文の行です & <b>`).join('\n');
     for (const message of [buildMailBodyMessage('ja', long), buildFollowUpMessage('ja', { sender: base.sender, receivedAt: base.receivedAt, text: long, attachmentNames: ['a.pdf'] })]) {
       expect(checkBlocks('message', message.blocks)).toEqual([]);
-      expect(JSON.stringify(message.blocks)).toContain('本文は続きます');
+      expect(JSON.stringify(message.blocks)).toContain('本文の続きは添付の .txt ファイルにあります');
       expect(message.text.length).toBeLessThanOrEqual(3000);
     }
   });

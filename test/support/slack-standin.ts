@@ -45,6 +45,8 @@ export interface StoredMessage {
   channel: string;
   ts: string;
   text?: string;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: { id: string; name: string; title: string; size: number }[];
   blocks?: unknown[];
   thread_ts?: string;
   metadata?: unknown;
@@ -81,6 +83,8 @@ export class SlackStandin {
   readonly responses: { id: string; body: Args; at: number }[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, Args>();
+  /** Files uploaded through files.getUploadURLExternal and the upload URL, by id. */
+  readonly files = new Map<string, { id: string; filename: string; length: number; bytes?: Buffer; shared: boolean }>();
   /** Requests the stand-in itself could not handle (malformed bodies, its own bugs). */
   readonly internalErrors: Error[] = [];
   readonly botToken: string;
@@ -223,6 +227,14 @@ export class SlackStandin {
         return send(400, { ok: false, error: slackError.code, response_metadata: { messages: slackError.messages } });
       }
       this.responses.push({ id: url.pathname.slice('/respond/'.length), body: args, at: Date.now() });
+      return send(200, { ok: true });
+    }
+    if (url.pathname.startsWith('/upload/')) {
+      const file = this.files.get(url.pathname.slice('/upload/'.length));
+      if (!file || file.bytes) return send(404, { ok: false, error: 'not_found' });
+      file.bytes = Buffer.concat(chunks);
+      // Slack checks the announced length against what arrives.
+      if (file.bytes.length !== file.length) return send(400, { ok: false, error: 'length_mismatch' });
       return send(200, { ok: true });
     }
     if (!url.pathname.startsWith('/api/')) return send(404, { ok: false, error: 'not_found' });
@@ -403,6 +415,26 @@ export class SlackStandin {
       const thread = this.messages.filter((m) => m.channel === channel.id && (m.ts === parent.ts || m.thread_ts === parent.ts));
       return { messages: thread.map((m) => this.#shown(m, withMetadata)), has_more: false };
     },
+    'files.getUploadURLExternal': (args) => {
+      const length = Number(args.length);
+      if (!args.filename || !Number.isInteger(length) || length < 0) throw new SlackError('invalid_arguments', ['filename and length are required']);
+      const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
+      this.files.set(id, { id, filename: String(args.filename), length, shared: false });
+      return { upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+    },
+    'files.completeUploadExternal': (args) => {
+      const list = (typeof args.files === 'string' ? safeJson(args.files) : args.files) as { id: string; title?: string }[] | undefined;
+      if (!Array.isArray(list) || list.length === 0) throw new SlackError('invalid_arguments', ['files is required']);
+      const files = list.map((entry) => this.files.get(entry.id));
+      if (files.some((file) => !file || file.bytes === undefined)) throw new SlackError('file_not_found');
+      if (files.some((file) => file!.shared)) throw new SlackError('file_already_shared');
+      const channel = args.channel_id ? this.#channel({ channel: args.channel_id }) : undefined;
+      if (channel && !channel.members.includes(this.botUserId)) throw new SlackError('not_in_channel');
+      for (const file of files) file!.shared = true;
+      const shared = files.map((file, i) => ({ id: file!.id, name: file!.filename, title: list[i]!.title ?? file!.filename, size: file!.length }));
+      if (channel) this.messages.push({ channel: channel.id, ts: this.#nextTs(), thread_ts: args.thread_ts as string | undefined, files: shared, user: this.botUserId });
+      return { files: shared.map(({ id, title }) => ({ id, title })) };
+    },
     'conversations.members': (args) => {
       const channel = this.#channel(args);
       return { members: channel.members, response_metadata: { next_cursor: '' } };
@@ -415,7 +447,7 @@ function parseArgs(contentType: string, body: string, query: URLSearchParams): A
   if (contentType.includes('application/json')) return { ...args, ...(body ? (JSON.parse(body) as Args) : {}) };
   for (const [key, value] of new URLSearchParams(body)) {
     // The Web API client sends nested arguments as JSON strings in form fields.
-    args[key] = ['blocks', 'view', 'attachments', 'metadata'].includes(key) ? safeJson(value) : value;
+    args[key] = ['blocks', 'view', 'attachments', 'metadata', 'files'].includes(key) ? safeJson(value) : value;
   }
   return args;
 }
