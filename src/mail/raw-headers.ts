@@ -13,11 +13,26 @@ function headerBlock(raw: Uint8Array): string {
   return (end === -1 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
 }
 
+/** Every header's first value, by lower-cased name, still encoded. */
+function headerValues(raw: Uint8Array): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of headerBlock(raw).split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!values.has(name)) values.set(name, line.slice(colon + 1).trim());
+  }
+  return values;
+}
+
 /** The first value of a header, decoded (encoded-words, 8-bit UTF-8), or null. */
 export function rawHeader(raw: Uint8Array, name: string): string | null {
-  const match = new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(headerBlock(raw));
-  if (!match) return null;
-  const latin1 = match[1]!.trim();
+  return decodeHeader(headerValues(raw).get(name.toLowerCase()));
+}
+
+function decodeHeader(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const latin1 = value;
   // Header bytes read as latin1; re-read them as UTF-8 for raw 8-bit headers (RFC 6532).
   const utf8 = Buffer.from(latin1, 'latin1').toString('utf8');
   try {
@@ -39,14 +54,16 @@ export function sha256Hex(raw: Uint8Array): string {
  * that reuses Message-IDs. Without a Message-ID, the hash of the whole source.
  */
 export function dedupeKeyOf(raw: Uint8Array, contentHash: string): string {
-  const messageId = rawHeader(raw, 'message-id')?.replace(/^<|>$/g, '').trim();
+  const headers = headerValues(raw);
+  const header = (name: string) => decodeHeader(headers.get(name));
+  const messageId = header('message-id')?.replace(/^<|>$/g, '').trim();
   if (!messageId) return `sha256:${contentHash}`;
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const text = bytes.toString('latin1');
   const split = /\r?\n\r?\n/.exec(text);
   const body = split ? text.slice(split.index + split[0].length) : '';
   const identity = createHash('sha256');
-  for (const name of ['from', 'sender', 'reply-to', 'to', 'cc', 'date', 'subject', 'in-reply-to', 'references', 'resent-message-id', 'content-type', 'content-transfer-encoding']) identity.update(`${rawHeader(raw, name) ?? ''}\n`);
+  for (const name of ['from', 'sender', 'reply-to', 'to', 'cc', 'date', 'subject', 'in-reply-to', 'references', 'resent-message-id', 'content-type', 'content-transfer-encoding']) identity.update(`${header(name) ?? ''}\n`);
   identity.update(body.replace(/\r\n/g, '\n').trimEnd(), 'latin1');
   return `mid:${messageId}:${identity.digest('hex').slice(0, 24)}`;
 }

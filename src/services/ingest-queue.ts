@@ -5,7 +5,8 @@
  */
 import type { Logger } from '../logging/logger.js';
 import { CoalescingRunner } from '../util/coalescing-runner.js';
-import { commitStoredMail, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
+import type { TRoutingRule } from '../domain/routing.js';
+import { commitStoredMail, loadRoutingRules, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
 
 const MAX_ATTEMPTS = 5;
 /** Mails parsed ahead of the one being committed: keeps the parse workers busy. */
@@ -41,6 +42,15 @@ export class IngestQueue {
   async #drain(): Promise<void> {
     // Mails that failed in this round wait for the next kick instead of blocking the rest.
     const skipped = new Set<number>();
+    // Rules are read once per round, not once per mail.
+    const rules = new Map<number, Promise<TRoutingRule[]>>();
+    const deps: IngestDeps = {
+      ...this.deps,
+      routingRules: (mailboxId) => {
+        if (!rules.has(mailboxId)) rules.set(mailboxId, loadRoutingRules(this.deps, mailboxId));
+        return rules.get(mailboxId)!;
+      },
+    };
     for (;;) {
       if (this.#stopped) return;
       const pending = await this.deps.db.message.findMany({
@@ -55,7 +65,7 @@ export class IngestQueue {
       const prepare = (index: number) => {
         const item = pending[index];
         if (!item || prepared[index]) return;
-        const promise = prepareStoredMail(this.deps, item.id);
+        const promise = prepareStoredMail(deps, item.id);
         // Awaited in order below; a failure must not surface before then as unhandled.
         promise.catch(() => {});
         prepared[index] = promise;
@@ -65,7 +75,7 @@ export class IngestQueue {
         for (let ahead = index; ahead < index + PARSE_AHEAD; ahead += 1) prepare(ahead);
         const { id } = pending[index]!;
         try {
-          this.onIngested(await commitStoredMail(this.deps, await prepared[index]!));
+          this.onIngested(await commitStoredMail(deps, await prepared[index]!));
           this.#failures.delete(id);
         } catch (error) {
           skipped.add(id);

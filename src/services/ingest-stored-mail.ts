@@ -21,6 +21,8 @@ export interface MailParser {
 }
 
 export interface IngestDeps {
+  /** The mailbox's routing rules; the queue caches them per round (default: read each time). */
+  routingRules?: (mailboxId: number) => Promise<TRoutingRule[]>;
   db: Db;
   parser: MailParser;
   logger: Logger;
@@ -90,7 +92,7 @@ export interface IngestOptions {
 }
 
 /** The mailbox's enabled routing rules in order; a rule that no longer validates is skipped and logged. */
-async function loadRoutingRules(deps: IngestDeps, mailboxId: number): Promise<TRoutingRule[]> {
+export async function loadRoutingRules(deps: IngestDeps, mailboxId: number): Promise<TRoutingRule[]> {
   const rows = await deps.db.routingRule.findMany({ where: { mailboxId, enabled: true }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
   return rows.flatMap((row) => {
     const rule = ZRoutingRule.safeParse({ name: row.name, when: JSON.parse(row.conditions), then: JSON.parse(row.actions) });
@@ -144,7 +146,7 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
   if (!row || row.parseState !== 'stored') return { kind: 'already_done' };
   const flags = classifyMail(mail, deps.ownAddresses);
   const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
-  const routing = threadTicketId === null ? applyRoutingRules(await loadRoutingRules(deps, row.mailboxId), mailFacts(mail, raw)) : null;
+  const routing = threadTicketId === null ? applyRoutingRules(await (deps.routingRules ?? ((id: number) => loadRoutingRules(deps, id)))(row.mailboxId), mailFacts(mail, raw)) : null;
   const customer = customerAddressOf(mail);
   const messageFields = {
     parseState: error ? 'failed' : 'parsed',
