@@ -56,7 +56,7 @@ export function sha256Hex(raw: Uint8Array): string {
 export function dedupeKeyOf(raw: Uint8Array, contentHash: string): string {
   const headers = headerValues(raw);
   const header = (name: string) => decodeHeader(headers.get(name));
-  const messageId = header('message-id')?.replace(/^<|>$/g, '').trim();
+  const messageId = cleanMessageId(header('message-id'));
   if (!messageId) return `sha256:${contentHash}`;
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const text = bytes.toString('latin1');
@@ -66,4 +66,15 @@ export function dedupeKeyOf(raw: Uint8Array, contentHash: string): string {
   for (const name of ['from', 'sender', 'reply-to', 'to', 'cc', 'date', 'subject', 'in-reply-to', 'references', 'resent-message-id', 'content-type', 'content-transfer-encoding']) identity.update(`${header(name) ?? ''}\n`);
   identity.update(body.replace(/\r\n/g, '\n').trimEnd(), 'latin1');
   return `mid:${messageId}:${identity.digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * A Message-ID fit for an indexed column: brackets off, NULs out, and one longer than any
+ * real one (a hostile sender can write kilobytes) replaced by its hash, so the database
+ * index never refuses the mail.
+ */
+export function cleanMessageId(value: string | null | undefined): string | null {
+  const id = value?.replace(/\u0000/g, '').replace(/^<|>$/g, '').trim();
+  if (!id) return null;
+  return id.length > 250 ? `sha256:${createHash('sha256').update(id).digest('hex')}` : id;
 }

@@ -10,10 +10,35 @@
 import type { ImapFlow } from 'imapflow';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
-import { storeRawMails } from '../services/store-raw-mail.js';
+import { storeRawMails, type FetchedMail, type StoreResult } from '../services/store-raw-mail.js';
 
-/** Mails fetched per FETCH command: bounded memory with big attachments, few round trips. */
-const FETCH_BATCH = 20;
+/** Mails per FETCH and per commit: few round trips, and bounded memory for big attachments. */
+const BATCH_MAILS = 20;
+const BATCH_BYTES = 16 * 1024 * 1024;
+/** Passes a mail may fail to be stored before it is skipped (left on the server, logged). */
+const MAX_STORE_FAILURES = 3;
+
+/** UIDs that failed to store, per mailbox and UIDVALIDITY: how often. */
+const storeFailures = new Map<string, number>();
+
+/** Groups UIDs (ascending) so that each batch stays within the mail and byte budget. */
+export function batchBySize(uids: readonly number[], sizes: ReadonlyMap<number, number>): number[][] {
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const uid of uids) {
+    const size = sizes.get(uid) ?? 0;
+    if (current.length > 0 && (current.length >= BATCH_MAILS || bytes + size > BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(uid);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
 
 export interface SyncTarget {
   mailboxId: number;
@@ -48,6 +73,42 @@ async function alignCursor(db: Db, client: ImapFlow, target: SyncTarget, logger:
   return { uidValidity: box.uidValidity, lastUid };
 }
 
+/**
+ * Stores a batch in one transaction; if that fails, mail by mail, so one mail that cannot
+ * be stored does not hold back the others. A mail that fails MAX_STORE_FAILURES passes is
+ * skipped with an error naming its UID: it stays on the server, untouched.
+ */
+async function storeBatch(db: Db, mails: FetchedMail[], logger: Logger): Promise<StoreResult[]> {
+  try {
+    return await storeRawMails(db, mails);
+  } catch (batchError) {
+    if (mails.length === 1) return skipOrThrow(db, mails[0]!, batchError as Error, logger);
+    const results: StoreResult[] = [];
+    for (const mail of mails) {
+      try {
+        results.push(...(await storeRawMails(db, [mail])));
+      } catch (error) {
+        results.push(...(await skipOrThrow(db, mail, error as Error, logger)));
+      }
+    }
+    return results;
+  }
+}
+
+async function skipOrThrow(db: Db, mail: FetchedMail, error: Error, logger: Logger): Promise<StoreResult[]> {
+  const key = `${mail.mailboxId}:${mail.imap!.uidValidity}:${mail.imap!.uid}`;
+  const failures = (storeFailures.get(key) ?? 0) + 1;
+  storeFailures.set(key, failures);
+  if (failures < MAX_STORE_FAILURES) throw error;
+  storeFailures.delete(key);
+  logger.error({ code: 'imap_mail_skipped', uid: String(mail.imap!.uid), size: mail.raw.byteLength, err: error.message }, 'a mail could not be stored and was skipped; it is still on the server');
+  await db.mailbox.updateMany({
+    where: { id: mail.mailboxId, uidValidity: mail.imap!.uidValidity, lastUid: { lt: mail.imap!.uid } },
+    data: { lastUid: mail.imap!.uid },
+  });
+  return [];
+}
+
 export async function syncMailboxOnce(
   db: Db,
   client: ImapFlow,
@@ -60,27 +121,26 @@ export async function syncMailboxOnce(
   try {
     const { uidValidity, lastUid } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
-    const found = (await client.search({ uid: `${lastUid + 1n}:*` }, { uid: true })) || [];
-    // `n:*` always matches the highest UID, even below n.
-    const uids = found.filter((uid) => BigInt(uid) > lastUid).sort((a, b) => a - b);
-    for (let i = 0; i < uids.length; i += FETCH_BATCH) {
-      const batch = uids.slice(i, i + FETCH_BATCH);
+    // UIDs and sizes above the cursor (`n:*` always matches the highest UID, even below n).
+    const sizes = new Map<number, number>();
+    for await (const message of client.fetch(`${lastUid + 1n}:*`, { uid: true, size: true }, { uid: true })) {
+      if (BigInt(message.uid) > lastUid) sizes.set(message.uid, message.size ?? 0);
+    }
+    const uids = [...sizes.keys()].sort((a, b) => a - b);
+    for (const batch of batchBySize(uids, sizes)) {
       // Collect first: no other IMAP command may run inside a fetch iteration.
       const fetched: { uid: number; source: Buffer; internalDate?: Date }[] = [];
       for await (const message of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
         if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
       }
       fetched.sort((a, b) => a.uid - b.uid);
-      const stored = await storeRawMails(
-        db,
-        fetched.map((message) => ({
-          mailboxId: target.mailboxId,
-          raw: message.source,
-          internalDate: message.internalDate,
-          imap: { folder: target.folder, uidValidity, uid: BigInt(message.uid) },
-        })),
-      );
-      for (const outcome of stored) {
+      const mails = fetched.map((message) => ({
+        mailboxId: target.mailboxId,
+        raw: message.source,
+        internalDate: message.internalDate,
+        imap: { folder: target.folder, uidValidity, uid: BigInt(message.uid) },
+      }));
+      for (const outcome of await storeBatch(db, mails, logger)) {
         if (outcome.stored) {
           result.stored += 1;
           onStored(outcome.messageRowId);

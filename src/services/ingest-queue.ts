@@ -3,6 +3,7 @@
  * a follow-up arriving right after its first mail finds the ticket that mail opened.
  * Kicked after each stored mail and once at start (mail stored before a crash).
  */
+import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import { CoalescingRunner } from '../util/coalescing-runner.js';
 import type { TRoutingRule } from '../domain/routing.js';
@@ -75,7 +76,10 @@ export class IngestQueue {
         for (let ahead = index; ahead < index + PARSE_AHEAD; ahead += 1) prepare(ahead);
         const { id } = pending[index]!;
         try {
-          this.onIngested(await commitStoredMail(deps, await prepared[index]!));
+          const ready = await prepared[index]!;
+          // Let go of the parsed mail (and its raw source) as soon as it is committed.
+          prepared[index] = undefined;
+          this.onIngested(await commitStoredMail(deps, ready));
           this.#failures.delete(id);
         } catch (error) {
           skipped.add(id);
@@ -93,7 +97,12 @@ export class IngestQueue {
     const attempts = (this.#failures.get(id) ?? 0) + 1;
     this.#failures.set(id, attempts);
     this.logger.error({ code: 'mail_ingest_failed', messageRowId: id, attempts, err: error.message }, 'mail could not be ingested');
-    if (attempts < MAX_ATTEMPTS) return;
+    if (attempts < MAX_ATTEMPTS) {
+      // A quiet mailbox may bring no new mail to kick us: come back by ourselves.
+      const retry = setTimeout(() => this.kick(), backoffDelay(attempts, 2_000, 60_000));
+      retry.unref();
+      return;
+    }
     this.#failures.delete(id);
     await this.deps.db.message
       .updateMany({ where: { id, parseState: 'stored' }, data: { parseState: 'failed', parseError: error.message.slice(0, 2000) } })

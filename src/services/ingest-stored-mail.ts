@@ -12,7 +12,7 @@ import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { Logger } from '../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type RoutingActions, type TRoutingRule } from '../domain/routing.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
-import { rawHeader } from '../mail/raw-headers.js';
+import { cleanMessageId, rawHeader } from '../mail/raw-headers.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import type { ParsedMail } from '../mail/parsed-mail.js';
 
@@ -51,7 +51,7 @@ async function parseOrFallback(deps: IngestDeps, raw: Uint8Array, messageRowId: 
  */
 async function findThreadTicket(db: Db, mailboxId: number, mail: ParsedMail, bounce: boolean): Promise<number | null> {
   const reported = bounce ? mail.reportedMessageIds : [];
-  const ids = [...new Set([mail.inReplyTo, ...mail.references, ...reported].filter((id): id is string => !!id))];
+  const ids = [...new Set([mail.inReplyTo, ...mail.references, ...reported].map(cleanMessageId).filter((id): id is string => !!id))];
   if (ids.length === 0) return null;
   const match = await db.message.findFirst({
     where: { mailboxId, messageId: { in: ids }, ticketId: { not: null } },
@@ -77,12 +77,22 @@ function routedFields(routing: RoutingActions) {
   };
 }
 
+/**
+ * Text from mail may hold NUL characters (a quoted-printable =00, say), which PostgreSQL
+ * refuses in text columns; they carry nothing readable, so they are left out.
+ */
+function withoutNul<T extends Record<string, unknown>>(fields: T): T {
+  const clean = (value: unknown) => (typeof value === 'string' ? value.replace(/\u0000/g, '') : value);
+  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, clean(value)])) as T;
+}
+
 function customerUpsert(customer: { name: string; address: string }) {
   const { freeMail, roleAddress, unreplyable } = senderFlags(customer);
+  const name = customer.name.replace(/\u0000/g, '') || null;
   return {
     where: { address: customer.address },
-    create: { address: customer.address, domain: domainOf(customer.address), name: customer.name || null, freeMail, roleAddress, unreplyable },
-    update: customer.name ? { name: customer.name } : {},
+    create: { address: customer.address, domain: domainOf(customer.address), name, freeMail, roleAddress, unreplyable },
+    update: name ? { name } : {},
   };
 }
 
@@ -148,10 +158,10 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
   const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
   const routing = threadTicketId === null ? applyRoutingRules(await (deps.routingRules ?? ((id: number) => loadRoutingRules(deps, id)))(row.mailboxId), mailFacts(mail, raw)) : null;
   const customer = customerAddressOf(mail);
-  const messageFields = {
+  const messageFields = withoutNul({
     parseState: error ? 'failed' : 'parsed',
     parseError: error,
-    messageId: mail.messageId ?? row.messageId,
+    messageId: cleanMessageId(mail.messageId) ?? row.messageId,
     inReplyTo: mail.inReplyTo,
     references: JSON.stringify(mail.references),
     fromAddress: mail.from?.address || null,
@@ -164,8 +174,8 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
     html: mail.html,
     flags: JSON.stringify({ ...flags, textTruncated: mail.textTruncated }),
     sentAt: mail.date,
-  };
-  const channelId = row.mailbox.channelId;
+  });
+  const mailboxChannelId = row.mailbox.channelId;
   const payload = JSON.stringify({ messageRowId: row.id });
 
   return db.$transaction(async (tx) => {
@@ -189,6 +199,8 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
 
     if (threadTicketId !== null) {
       const ticket = await tx.ticket.findUniqueOrThrow({ where: { id: threadTicketId } });
+      // The thread lives where the ticket was posted, even if the mailbox moved channels since.
+      const channelId = ticket.slackChannelId ?? mailboxChannelId;
       const closed = statusCategory(DEFAULT_STATUSES, ticket.status) === 'closed';
       // A customer writing again reopens a closed ticket; an auto-reply does not.
       const reopen = closed && !flags.autoReply && !flags.bounce;
@@ -221,6 +233,7 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
     }
 
     const customerRow = customer ? await tx.customer.upsert(customerUpsert(customer)) : null;
+    const channelId = mailboxChannelId;
     const { nextTicketNumber } = await tx.mailbox.update({
       where: { id: row.mailboxId },
       data: { nextTicketNumber: { increment: 1 } },
@@ -230,7 +243,7 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
       data: {
         mailboxId: row.mailboxId,
         number: nextTicketNumber - 1,
-        subject: mail.subject ?? '',
+        subject: messageFields.subject ?? '',
         customerId: customerRow?.id ?? null,
         slackChannelId: channelId,
         lastMessageAt: row.receivedAt,

@@ -5,7 +5,7 @@
  * happens later, from the stored bytes.
  */
 import type { Db } from '../db/client.js';
-import { dedupeKeyOf, rawHeader, sha256Hex } from '../mail/raw-headers.js';
+import { cleanMessageId, dedupeKeyOf, rawHeader, sha256Hex } from '../mail/raw-headers.js';
 
 export interface FetchedMail {
   mailboxId: number;
@@ -28,11 +28,14 @@ export async function storeRawMail(db: Db, mail: FetchedMail): Promise<StoreResu
  * cursor past the last: one commit per IMAP fetch batch instead of one per mail.
  */
 export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Promise<StoreResult[]> {
+  // Hashing happens before the transaction, so big mails do not hold the write lock long.
+  const keyed = mails.map((mail) => {
+    const contentHash = sha256Hex(mail.raw);
+    return { mail, contentHash, dedupeKey: dedupeKeyOf(mail.raw, contentHash) };
+  });
   return db.$transaction(async (tx) => {
     const results: StoreResult[] = [];
-    for (const mail of mails) {
-      const contentHash = sha256Hex(mail.raw);
-      const dedupeKey = dedupeKeyOf(mail.raw, contentHash);
+    for (const { mail, contentHash, dedupeKey } of keyed) {
       const existing = await tx.message.findUnique({
         where: { mailboxId_direction_dedupeKey: { mailboxId: mail.mailboxId, direction: 'in', dedupeKey } },
         select: { id: true },
@@ -49,7 +52,7 @@ export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Prom
             // As it is, no copy: the raw source can be tens of megabytes.
             raw: mail.raw as Uint8Array<ArrayBuffer>,
             size: mail.raw.byteLength,
-            messageId: rawHeader(mail.raw, 'message-id')?.replace(/^<|>$/g, '').trim() || null,
+            messageId: cleanMessageId(rawHeader(mail.raw, 'message-id')),
             imapFolder: mail.imap?.folder ?? null,
             imapUidValidity: mail.imap?.uidValidity ?? null,
             imapUid: mail.imap?.uid ?? null,
@@ -69,5 +72,8 @@ export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Prom
       });
     }
     return results;
-  });
+  }, STORE_TRANSACTION);
 }
+
+/** Storing a batch of large mails can take a while on a slow disk; the default is 5 s. */
+const STORE_TRANSACTION = { timeout: 60_000, maxWait: 15_000 };

@@ -1,16 +1,21 @@
 /**
  * Sends queued Slack posts, exactly once each, in order per channel, paced per channel.
  *
- * - Order: one worker per channel takes that channel's posts oldest first, so a ticket is
- *   posted before the replies in its thread.
+ * - Order: one worker per channel takes that channel's oldest unfinished post and nothing
+ *   else until it is done, so a ticket is posted before the replies in its thread and
+ *   replies never swap, even across a 429 or an outage.
  * - Pace: a token bucket per channel (Slack allows about one message a second per channel,
  *   with short bursts). A 429 pauses only that channel for its Retry-After; the Web API
  *   client is told not to pause itself, which would stall every channel.
- * - Exactly once: a post is marked `posting` before the call and carries its id in the
- *   message metadata. If we crash (or the network fails) between Slack's answer and our
- *   update, the post is still `posting` on restart: we look for our metadata in the channel
- *   (or thread) first and adopt that message instead of posting again.
- * - An outage delays but never loses: network and 5xx errors are retried with backoff.
+ * - Exactly once: a post is claimed (conditionally, so two instances never both take it)
+ *   and marked `posting` before the call, and carries its id in the message metadata. If
+ *   we crash (or the network fails) between Slack's answer and our update, the post is
+ *   still `posting`: we look for our metadata in the channel (or thread) first and adopt
+ *   that message instead of posting again. Files are uploaded once; their ids are saved
+ *   before they are shared.
+ * - An outage delays but never loses: network errors, 5xx and Slack's transient error
+ *   codes are retried with backoff. Only a refusal that retrying cannot mend fails a post,
+ *   and the posts of its thread with it.
  */
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { Db, SlackPost } from '../db/client.js';
@@ -23,11 +28,11 @@ import { renderPost } from '../services/render-post.js';
 export const POST_METADATA_EVENT = 'mailroom_post';
 
 export interface PosterOptions {
-  /** Files a `files` post shares into the thread (see load-thread-files.ts). */
-  loadFiles?: (messageRowId: number) => Promise<ThreadFile[]>;
   token: string;
   apiUrl: string;
   instanceId: string;
+  /** Files a `files` post shares into the thread (see load-thread-files.ts). */
+  loadFiles?: (messageRowId: number) => Promise<ThreadFile[]>;
   /** Sustained posts per second per channel. */
   ratePerSecond?: number;
   /** Posts that may go out at once after a quiet spell. */
@@ -45,6 +50,12 @@ type SlackCallError = Error & { code?: string; retryAfter?: number; data?: { err
 /** A post's claim outlives the 15 s Slack call timeout; a dead holder blocks it no longer. */
 const CLAIM_MS = 30_000;
 const IDLE_POLL_MS = 1_000;
+/** Slack errors that mean "not now", not "never": the post waits and is tried again. */
+const TRANSIENT_SLACK_ERRORS = new Set(['internal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org', 'fatal_error']);
+/** Slack errors that an admin can mend (invite the bot, fix the token): retried slowly. */
+const SETUP_SLACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'missing_scope', 'is_archived']);
+/** Pages of history searched for a post that may have been sent before a crash. */
+const RECOVERY_PAGES = 10;
 
 export class SlackPoster {
   readonly client: WebClient;
@@ -68,15 +79,17 @@ export class SlackPoster {
   }
 
   /**
-   * Starts one worker per channel. With `releaseClaims` (a single instance, as on SQLite)
-   * every claim left by a previous process is released first: its holder is dead, and the
-   * post is looked for in Slack before it is sent again.
+   * Starts one worker per channel: the configured ones and any that still has unfinished
+   * posts (a mailbox moved to another channel). With `releaseClaims` (a single instance,
+   * as on SQLite) every claim left by a previous process is released first: its holder is
+   * dead, and the post is looked for in Slack before it is sent again.
    */
   async start({ releaseClaims = false } = {}): Promise<void> {
     if (releaseClaims) {
-      await this.db.slackPost.updateMany({ where: { state: 'posting', claimedUntil: { not: null } }, data: { claimedUntil: null } });
+      await this.db.slackPost.updateMany({ where: { state: 'posting', claimedUntil: { not: null } }, data: { claimedUntil: null, claimedBy: null } });
     }
-    for (const channel of new Set(this.channels)) this.#workers.set(channel, this.#work(channel));
+    const pending = await this.db.slackPost.findMany({ where: { state: { in: ['queued', 'posting'] } }, distinct: ['channelId'], select: { channelId: true } });
+    for (const channel of new Set([...this.channels, ...pending.map((post) => post.channelId)])) this.#workers.set(channel, this.#work(channel));
   }
 
   /** New posts are queued: look now rather than at the next poll. */
@@ -102,12 +115,17 @@ export class SlackPoster {
     });
   }
 
+  #bucket(channel: string): Bucket {
+    const bucket = this.#buckets.get(channel) ?? { tokens: this.options.burst ?? 3, updatedAt: Date.now(), pausedUntil: 0 };
+    this.#buckets.set(channel, bucket);
+    return bucket;
+  }
+
   /** Waits until the channel may post again; returns false when stopping. */
   async #takeToken(channel: string): Promise<boolean> {
     const rate = this.options.ratePerSecond ?? 1;
     const burst = this.options.burst ?? 3;
-    const bucket = this.#buckets.get(channel) ?? { tokens: burst, updatedAt: Date.now(), pausedUntil: 0 };
-    this.#buckets.set(channel, bucket);
+    const bucket = this.#bucket(channel);
     for (;;) {
       if (this.#stopped) return false;
       const now = Date.now();
@@ -125,16 +143,21 @@ export class SlackPoster {
   async #work(channel: string): Promise<void> {
     while (!this.#stopped) {
       try {
+        // The oldest unfinished post of the channel, due or not: later posts wait for it.
         const post = await this.db.slackPost.findFirst({
           where: {
             channelId: channel,
-            nextAttemptAt: { lte: new Date() },
             OR: [{ state: 'queued' }, { state: 'posting', OR: [{ claimedUntil: null }, { claimedUntil: { lt: new Date() } }] }],
           },
           orderBy: { id: 'asc' },
         });
         if (!post) {
           await this.#sleep(IDLE_POLL_MS);
+          continue;
+        }
+        const due = post.nextAttemptAt.getTime() - Date.now();
+        if (due > 0) {
+          await this.#sleep(Math.min(due, IDLE_POLL_MS * 5));
           continue;
         }
         await this.#send(post);
@@ -145,6 +168,35 @@ export class SlackPoster {
     }
   }
 
+  /**
+   * Takes the post for this instance: only if it is still in the state we read and nobody
+   * holds a live claim. False when another instance was quicker.
+   */
+  async #claim(post: SlackPost): Promise<boolean> {
+    const now = new Date();
+    const { count } = await this.db.slackPost.updateMany({
+      where: { id: post.id, state: post.state, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+      data: { state: 'posting', attempts: { increment: 1 }, claimedBy: this.options.instanceId, claimedUntil: new Date(now.getTime() + CLAIM_MS) },
+    });
+    return count === 1;
+  }
+
+  /** The thread a post belongs in is not there and never will be: fail it too. */
+  async #parentFailed(post: SlackPost): Promise<boolean> {
+    if (post.ticketId === null) return false;
+    const parent = await this.db.slackPost.findUnique({ where: { dedupeKey: `ticket:${post.ticketId}` }, select: { state: true } });
+    return parent?.state === 'failed';
+  }
+
+  async #waitForThread(post: SlackPost): Promise<void> {
+    if (await this.#parentFailed(post)) {
+      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', lastError: 'the ticket post failed' } });
+      this.logger.error({ code: 'slack_post_dropped', postId: post.id, ticketId: post.ticketId }, 'thread post dropped: its ticket could not be posted');
+      return;
+    }
+    await this.db.slackPost.update({ where: { id: post.id }, data: { nextAttemptAt: new Date(Date.now() + 1_000) } });
+  }
+
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
     const rendered = await renderPost(this.db, post);
@@ -153,24 +205,18 @@ export class SlackPoster {
       this.logger.error({ code: 'slack_post_dropped', postId: post.id, reason: rendered.reason }, 'Slack post dropped');
       return;
     }
-    if (rendered.kind === 'wait') {
-      await this.db.slackPost.update({ where: { id: post.id }, data: { nextAttemptAt: new Date(Date.now() + 1_000) } });
-      return;
-    }
-    if (post.state === 'posting') {
-      const found = await this.#findPosted(post, rendered.threadTs);
-      if (found) {
-        await this.#markPosted(post, found);
-        this.logger.info({ code: 'slack_post_recovered', postId: post.id, ts: found }, 'found an earlier post in Slack; not posting again');
-        return;
-      }
-    }
-    if (!(await this.#takeToken(post.channelId))) return;
-    await this.db.slackPost.update({
-      where: { id: post.id },
-      data: { state: 'posting', attempts: { increment: 1 }, claimedBy: this.options.instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
-    });
+    if (rendered.kind === 'wait') return this.#waitForThread(post);
     try {
+      if (post.state === 'posting') {
+        const found = await this.#findPosted(post, rendered.threadTs);
+        if (found) {
+          await this.#markPosted(post, found);
+          this.logger.info({ code: 'slack_post_recovered', postId: post.id, ts: found }, 'found an earlier post in Slack; not posting again');
+          return;
+        }
+      }
+      if (!(await this.#takeToken(post.channelId))) return;
+      if (!(await this.#claim(post))) return;
       const result = await this.client.chat.postMessage({
         channel: post.channelId,
         text: rendered.message.text,
@@ -195,24 +241,20 @@ export class SlackPoster {
   async #sendFiles(post: SlackPost): Promise<void> {
     const payload = JSON.parse(post.payload) as { messageRowId: number; fileIds?: { id: string; title: string }[] };
     const ticket = post.ticketId === null ? null : await this.db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
-    if (!ticket?.slackTs) {
-      await this.db.slackPost.update({ where: { id: post.id }, data: { nextAttemptAt: new Date(Date.now() + 1_000) } });
-      return;
-    }
+    if (!ticket?.slackTs) return this.#waitForThread(post);
     const threadTs = ticket.slackTs;
     try {
       if (post.state === 'posting' && payload.fileIds?.length) {
-        const replies = (await this.client.conversations.replies({ channel: post.channelId, ts: threadTs, limit: 200 })) as WebAPICallResult & {
-          messages?: { ts?: string; files?: { id?: string }[] }[];
-        };
-        const shared = replies.messages?.find((message) => message.files?.some((file) => file.id === payload.fileIds![0]!.id));
-        if (shared?.ts) return await this.#markPosted(post, shared.ts);
+        const firstId = payload.fileIds[0]!.id;
+        const shared = await this.#findInThread(post.channelId, threadTs, (message) => message.files?.some((file) => file.id === firstId) ?? false);
+        if (shared) return await this.#markPosted(post, shared);
       }
+      if (!(await this.#takeToken(post.channelId))) return;
+      if (!(await this.#claim(post))) return;
       let files = payload.fileIds;
       if (!files?.length) {
         const loaded = await (this.options.loadFiles?.(payload.messageRowId) ?? Promise.resolve([]));
         if (loaded.length === 0) return await this.#markPosted(post, threadTs);
-        if (!(await this.#takeToken(post.channelId))) return;
         files = [];
         for (const file of loaded) {
           const target = await this.client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.byteLength });
@@ -220,10 +262,7 @@ export class SlackPoster {
           if (!upload.ok) throw Object.assign(new Error(`file upload answered ${upload.status}`), { code: 'upload_failed' });
           files.push({ id: target.file_id!, title: file.filename });
         }
-        await this.db.slackPost.update({
-          where: { id: post.id },
-          data: { payload: JSON.stringify({ ...payload, fileIds: files }), state: 'posting', attempts: { increment: 1 }, claimedBy: this.options.instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
-        });
+        await this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify({ ...payload, fileIds: files }) } });
       }
       const [first, ...rest] = files;
       await this.client.files.completeUploadExternal({ files: [first!, ...rest], channel_id: post.channelId, thread_ts: threadTs });
@@ -250,34 +289,64 @@ export class SlackPoster {
 
   async #handleFailure(post: SlackPost, error: SlackCallError): Promise<void> {
     const attempts = post.attempts + 1;
+    const slackError = error.data?.error;
     if (error.code === 'slack_webapi_rate_limited_error') {
-      // Refused before posting: pause this channel only, and send the same post later.
+      // Refused before posting: pause this channel only; the post stays first in line.
       const seconds = error.retryAfter ?? 1;
-      const bucket = this.#buckets.get(post.channelId);
-      if (bucket) bucket.pausedUntil = Date.now() + seconds * 1000;
-      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'queued', claimedUntil: null, nextAttemptAt: new Date(Date.now() + seconds * 1000), lastError: 'ratelimited' } });
+      this.#bucket(post.channelId).pausedUntil = Date.now() + seconds * 1000;
+      await this.db.slackPost.update({ where: { id: post.id }, data: { state: post.state === 'posting' ? 'posting' : 'queued', claimedUntil: null, lastError: 'ratelimited' } });
       this.logger.warn({ code: 'slack_rate_limited', postId: post.id, retryAfter: seconds }, 'Slack rate limit: pausing this channel');
       return;
     }
-    if (error.code === 'slack_webapi_platform_error') {
+    const permanent = error.code === 'slack_webapi_platform_error' && slackError !== undefined && !TRANSIENT_SLACK_ERRORS.has(slackError) && !SETUP_SLACK_ERRORS.has(slackError);
+    if (permanent) {
       // Slack read and refused the request: nothing was posted and retrying will not help.
-      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', claimedUntil: null, lastError: error.data?.error ?? error.message } });
-      this.logger.error({ code: 'slack_post_refused', postId: post.id, slackError: error.data?.error }, 'Slack refused a post');
+      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', claimedUntil: null, lastError: slackError } });
+      this.logger.error({ code: 'slack_post_refused', postId: post.id, ticketId: post.ticketId, slackError }, 'Slack refused a post');
       return;
     }
-    // Network failure or 5xx: it may or may not have been posted. Stay `posting`; the next
-    // try looks for it in Slack before posting again.
-    const delay = backoffDelay(attempts, 1_000, 5 * 60_000);
-    await this.db.slackPost.update({ where: { id: post.id }, data: { claimedUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: error.message.slice(0, 500) } });
-    this.logger.warn({ code: 'slack_unreachable', postId: post.id, attempts, retryInMs: delay, err: error.message }, 'Slack did not answer; will retry');
+    // Network failure, 5xx, a transient Slack error, or one an admin must mend: it may or
+    // may not have been posted, so it stays `posting` and the next try looks for it first.
+    const setup = slackError !== undefined && SETUP_SLACK_ERRORS.has(slackError);
+    const delay = setup ? backoffDelay(attempts, 30_000, 15 * 60_000) : backoffDelay(attempts, 1_000, 5 * 60_000);
+    await this.db.slackPost.update({ where: { id: post.id }, data: { claimedUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: (slackError ?? error.message).slice(0, 500) } });
+    this.logger.warn({ code: setup ? 'slack_setup_problem' : 'slack_unreachable', postId: post.id, attempts, retryInMs: delay, slackError, err: error.message }, 'Slack post not sent yet; will retry');
   }
 
   /** The ts of a message we already posted for this post, if Slack has one. */
   async #findPosted(post: SlackPost, threadTs: string | undefined): Promise<string | undefined> {
+    const ours = (message: HistoryMessage) => message.metadata?.event_type === POST_METADATA_EVENT && message.metadata.event_payload?.post_id === post.id;
+    if (threadTs) return this.#findInThread(post.channelId, threadTs, ours);
+    // Everything since the post was queued, newest first, page by page.
     const oldest = String(Math.floor(post.createdAt.getTime() / 1000) - 60);
-    const result: WebAPICallResult & { messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: { post_id?: number } } }[] } = threadTs
-      ? await this.client.conversations.replies({ channel: post.channelId, ts: threadTs, include_all_metadata: true, limit: 200 })
-      : await this.client.conversations.history({ channel: post.channelId, oldest, include_all_metadata: true, limit: 200 });
-    return result.messages?.find((message) => message.metadata?.event_type === POST_METADATA_EVENT && message.metadata.event_payload?.post_id === post.id)?.ts;
+    let cursor: string | undefined;
+    for (let page = 0; page < RECOVERY_PAGES; page += 1) {
+      const result = (await this.client.conversations.history({ channel: post.channelId, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) })) as HistoryPage;
+      const found = result.messages?.find(ours);
+      if (found?.ts) return found.ts;
+      cursor = result.response_metadata?.next_cursor;
+      if (!result.has_more || !cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  async #findInThread(channel: string, threadTs: string, match: (message: HistoryMessage) => boolean): Promise<string | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < RECOVERY_PAGES; page += 1) {
+      const result = (await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) })) as HistoryPage;
+      const found = result.messages?.find(match);
+      if (found?.ts) return found.ts;
+      cursor = result.response_metadata?.next_cursor;
+      if (!result.has_more || !cursor) return undefined;
+    }
+    return undefined;
   }
 }
+
+interface HistoryMessage {
+  ts?: string;
+  files?: { id?: string }[];
+  metadata?: { event_type?: string; event_payload?: { post_id?: number } };
+}
+
+type HistoryPage = WebAPICallResult & { messages?: HistoryMessage[]; has_more?: boolean; response_metadata?: { next_cursor?: string } };

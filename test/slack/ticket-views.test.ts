@@ -38,6 +38,12 @@ describe('the ticket message', () => {
     expect(checkBlocks('message', blocks)).toEqual([]);
   });
 
+  it('keeps a preview of nothing but "&" and "<" within the section limit', () => {
+    for (const preview of ['&'.repeat(5000), '<'.repeat(5000), '&<>'.repeat(2000)]) {
+      expect(checkBlocks('message', buildTicketMessage({ ...base, preview }).blocks)).toEqual([]);
+    }
+  });
+
   it('offers Unclaim and shows the assignee once claimed', () => {
     const json = JSON.stringify(buildTicketMessage({ ...base, ticket: { ...base.ticket, assigneeId: 'U0AGENT' } }).blocks);
     expect(json).toContain(ACTION_IDS.ticketUnclaim);

@@ -9,7 +9,7 @@ import type { MailFlags } from '../../domain/classify-mail.js';
 import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn } from './escape.js';
 import { truncate, type SlackMessage } from './help-message.js';
 
 export const PREVIEW_CHARS = 700;
@@ -109,7 +109,7 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.received')}:* ${slackDate(input.receivedAt)}` },
     ],
   };
-  const preview = input.preview.trim() ? escapeMrkdwn(truncate(input.preview.trim(), PREVIEW_CHARS)) : `_${t(locale, 'ticket.no_body')}_`;
+  const preview = input.preview.trim() ? escapeAndTruncate(input.preview.trim(), PREVIEW_CHARS) : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`#${ticket.number} ${subject}`, 150) } },
     context,
@@ -117,7 +117,7 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   ];
   if (input.unreadable) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.unreadable')}` }] });
   if (input.attachmentNames.length) {
-    const shown = input.attachmentNames.slice(0, SHOWN_ATTACHMENTS).map((name) => `:paperclip: ${escapeMrkdwn(truncate(name, 120))}`);
+    const shown = input.attachmentNames.slice(0, SHOWN_ATTACHMENTS).map((name) => `:paperclip: ${escapeAndTruncate(name, 120)}`);
     const more = input.attachmentNames.length - shown.length;
     if (more > 0) shown.push(t(locale, 'ticket.more_attachments', { count: more }));
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(shown.join('   '), 3000) }] });

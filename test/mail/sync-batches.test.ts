@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { batchBySize } from '../../src/mail/sync-mailbox.js';
+import { cleanMessageId } from '../../src/mail/raw-headers.js';
+
+describe('fetch batches', () => {
+  it('hold at most 20 mails and 16 MB, a bigger mail alone', () => {
+    const uids = Array.from({ length: 45 }, (_, i) => i + 1);
+    const small = new Map(uids.map((uid) => [uid, 10_000]));
+    expect(batchBySize(uids, small).map((batch) => batch.length)).toEqual([20, 20, 5]);
+    const mixed = new Map(uids.map((uid) => [uid, uid === 3 ? 30 * 2 ** 20 : uid === 4 ? 10 * 2 ** 20 : 1_000]));
+    const batches = batchBySize(uids.slice(0, 6), mixed);
+    expect(batches).toEqual([[1, 2], [3], [4, 5, 6]]);
+  });
+});
+
+describe('Message-IDs for the database', () => {
+  it('drop brackets and NULs, and hash what no real mail would carry', () => {
+    expect(cleanMessageId('<a@b>')).toBe('a@b');
+    expect(cleanMessageId('<a\u0000@b>')).toBe('a@b');
+    expect(cleanMessageId(`<${'x'.repeat(5000)}@evil>`)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(cleanMessageId('  ')).toBeNull();
+  });
+});
