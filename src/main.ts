@@ -97,7 +97,11 @@ async function main(): Promise<void> {
 
     config.mailboxes.forEach((mailbox, index) => {
       const log = logger.child({ mailbox: mailbox.key });
-      const target = { mailboxId: rows[index]!.id, folder: mailbox.imap.folder, backfillDays: mailbox.imap.backfillDays };
+      const row = rows[index]!;
+      // Mail older than the mailbox's first start (less its backfill window, with a margin
+      // for clocks) is history if a UIDVALIDITY rescan ever brings it in.
+      const historyBefore = new Date(row.createdAt.getTime() - mailbox.imap.backfillDays * 86_400_000 - 10 * 60_000);
+      const target = { mailboxId: row.id, folder: mailbox.imap.folder, backfillDays: mailbox.imap.backfillDays, historyBefore };
       const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {
         sync: async (client) => {
           const result = await syncMailboxOnce(database, client, target, log, () => queue.kick());

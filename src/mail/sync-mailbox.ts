@@ -45,6 +45,11 @@ export interface SyncTarget {
   folder: string;
   /** Days of existing mail to ingest on the very first start; 0 for none. */
   backfillDays: number;
+  /**
+   * Mail received before this was in the folder before Mailroom (beyond the backfill): when
+   * a UIDVALIDITY rescan brings it in, it is kept as history, not posted.
+   */
+  historyBefore?: Date;
 }
 
 export interface SyncPassResult {
@@ -60,18 +65,23 @@ async function startCursor(client: ImapFlow, target: SyncTarget, uidNext: number
 }
 
 /** Brings the cursor in line with the folder's UIDVALIDITY; returns the UID to fetch above. */
-async function alignCursor(db: Db, client: ImapFlow, target: SyncTarget, logger: Logger): Promise<{ uidValidity: bigint; lastUid: bigint }> {
+async function alignCursor(db: Db, client: ImapFlow, target: SyncTarget, logger: Logger): Promise<{ uidValidity: bigint; lastUid: bigint; rescan: boolean }> {
   const box = client.mailbox;
   if (!box) throw new Error('no mailbox selected');
   const row = await db.mailbox.findUniqueOrThrow({ where: { id: target.mailboxId }, select: { uidValidity: true, lastUid: true } });
-  if (row.uidValidity === box.uidValidity) return { uidValidity: box.uidValidity, lastUid: row.lastUid };
+  // A rescan lasts until the cursor has passed the highest UID the folder had.
+  if (row.uidValidity === box.uidValidity) return { uidValidity: box.uidValidity, lastUid: row.lastUid, rescan: rescanning.get(target.mailboxId) === box.uidValidity };
   const lastUid = row.uidValidity === null ? await startCursor(client, target, box.uidNext) : 0n;
   if (row.uidValidity !== null) {
     logger.warn({ code: 'imap_uidvalidity_changed', folder: target.folder, was: String(row.uidValidity), now: String(box.uidValidity) }, 'UIDVALIDITY changed: rescanning the folder; known mail is recognised and not posted again');
   }
   await db.mailbox.update({ where: { id: target.mailboxId }, data: { uidValidity: box.uidValidity, lastUid } });
-  return { uidValidity: box.uidValidity, lastUid };
+  if (row.uidValidity !== null) rescanning.set(target.mailboxId, box.uidValidity);
+  return { uidValidity: box.uidValidity, lastUid, rescan: row.uidValidity !== null };
 }
+
+/** Mailboxes being read again after a UIDVALIDITY change, with the new UIDVALIDITY. */
+const rescanning = new Map<number, bigint>();
 
 /**
  * Stores a batch in one transaction; if that fails, mail by mail, so one mail that cannot
@@ -119,7 +129,7 @@ export async function syncMailboxOnce(
   const lock = await client.getMailboxLock(target.folder, { readOnly: true });
   const result: SyncPassResult = { stored: 0, duplicates: 0 };
   try {
-    const { uidValidity, lastUid } = await alignCursor(db, client, target, logger);
+    const { uidValidity, lastUid, rescan } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
     // UIDs and sizes above the cursor (`n:*` always matches the highest UID, even below n).
     const sizes = new Map<number, number>();
@@ -139,6 +149,7 @@ export async function syncMailboxOnce(
         raw: message.source,
         internalDate: message.internalDate,
         imap: { folder: target.folder, uidValidity, uid: BigInt(message.uid) },
+        history: rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
       }));
       for (const outcome of await storeBatch(db, mails, logger)) {
         if (outcome.stored) {
@@ -149,6 +160,8 @@ export async function syncMailboxOnce(
         }
       }
     }
+    // Caught up: later mail is new mail again.
+    if (rescan) rescanning.delete(target.mailboxId);
     return result;
   } finally {
     lock.release();

@@ -145,15 +145,18 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, o
 }
 
 /** The ordered half: thread, route and store the outcome in one transaction. */
-export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail, { announce = true }: IngestOptions = {}): Promise<IngestOutcome> {
+export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail, options: IngestOptions = {}): Promise<IngestOutcome> {
   const { db } = deps;
   const { mail, error, raw } = prepared;
   if (!mail || !raw) return { kind: 'already_done' };
   const row = await db.message.findUnique({
     where: { id: prepared.messageRowId },
-    select: { id: true, mailboxId: true, parseState: true, messageId: true, receivedAt: true, mailbox: { select: { channelId: true } } },
+    select: { id: true, mailboxId: true, parseState: true, messageId: true, receivedAt: true, flags: true, mailbox: { select: { channelId: true } } },
   });
   if (!row || row.parseState !== 'stored') return { kind: 'already_done' };
+  // Mail marked history when stored (found by a UIDVALIDITY rescan, older than Mailroom's
+  // first start) is kept as a closed ticket, not posted: no flood of old mail in Slack.
+  const announce = options.announce ?? !(JSON.parse(row.flags) as { history?: boolean }).history;
   const flags = classifyMail(mail, deps.ownAddresses);
   const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
   const routing = threadTicketId === null ? applyRoutingRules(await (deps.routingRules ?? ((id: number) => loadRoutingRules(deps, id)))(row.mailboxId), mailFacts(mail, raw)) : null;

@@ -13,6 +13,8 @@ export interface FetchedMail {
   internalDate?: Date;
   /** Where the mail sits on the IMAP server; absent for imported files. */
   imap?: { folder: string; uidValidity: bigint; uid: bigint };
+  /** Old mail found by a rescan: to be kept, not announced in Slack. */
+  history?: boolean;
 }
 
 export type StoreResult = { stored: true; messageRowId: number } | { stored: false; duplicateOf: number };
@@ -57,6 +59,7 @@ export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Prom
             imapUidValidity: mail.imap?.uidValidity ?? null,
             imapUid: mail.imap?.uid ?? null,
             receivedAt: mail.internalDate ?? new Date(),
+            ...(mail.history ? { flags: JSON.stringify({ history: true }) } : {}),
           },
           select: { id: true },
         });

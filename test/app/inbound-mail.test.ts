@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { appendMail, changeUidValidity } from '../support/dovecot.js';
+import { appendMail, changeUidValidity, openImap } from '../support/dovecot.js';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { corpusMail } from '../support/corpus.js';
 import { CHANNEL_ID, startFixture, type Fixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
@@ -86,6 +88,30 @@ describeWithDovecot('inbound mail', (dovecot) => {
     // Every mail of the folder was read again; only the new one was stored.
     expect(synced.stored).toBe(1);
     expect(synced.duplicates).toBeGreaterThanOrEqual(before);
+  });
+
+  it('after a UIDVALIDITY change keeps mail from before Mailroom as history instead of posting it', async () => {
+    const user = `history-${path.basename(fixture.dir)}@example.test`;
+    const dbFile = path.join(fixture.dir, 'history.db');
+    const env = fixture.env({ IMAP_USER: user, MAILBOX_ADDRESS: user, DATABASE_URL: `file:${dbFile}` });
+    const imap = await openImap(dovecot, user);
+    await imap.append('INBOX', 'From: old@customer.example\r\nTo: support@example.test\r\nSubject: from 2020\r\nMessage-ID: <old-2020@customer.example>\r\n\r\nold\r\n', [], new Date('2020-01-01T00:00:00Z'));
+    await imap.logout();
+    const posted = () => fixture.slack.calls.filter((call) => call.method === 'chat.postMessage' && !call.error && JSON.stringify(call.args.blocks ?? []).includes('from 2020'));
+
+    bot = new MailroomProcess('src/main.ts', env, fixture.dir);
+    await bot.waitForLog('imap_connected');
+    await bot.stop();
+    changeUidValidity(dovecot, user, 4_000_000_002);
+    await appendMail(dovecot, user, ['From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the rebuild\r\nMessage-ID: <after-rebuild@customer.example>\r\n\r\nnew\r\n']);
+    bot = new MailroomProcess('src/main.ts', env, fixture.dir);
+    await bot.waitForLog('imap_uidvalidity_changed');
+    await waitFor(() => fixture.slack.calls.some((call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('after the rebuild')), 15_000, 'the new mail');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(posted()).toHaveLength(0);
+    const db = new Database(dbFile, { readonly: true });
+    expect(db.prepare("SELECT subject, status FROM Ticket WHERE subject = 'from 2020'").get()).toEqual({ subject: 'from 2020', status: 'done' });
+    db.close();
   });
 
   it('shares attachments and an over-long text as files in the thread, byte for byte', async () => {
