@@ -6,12 +6,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { dedupeKeyOf, sha256Hex } from '../../src/mail/raw-headers.js';
 import { mrkdwnTexts } from '../support/blocks.js';
 import { corpusMails } from '../support/corpus.js';
 import { appendMail, DOVECOT_PASSWORD } from '../support/dovecot.js';
-import { startFixture, USERS, type Fixture } from '../support/fixture.js';
+import { useFixture, USERS } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
@@ -19,11 +19,7 @@ import { describeWithDovecot } from '../support/services.js';
 const BOXES = 8;
 
 describeWithDovecot('the whole corpus through Slack', (dovecot) => {
-  let fixture: Fixture;
-  beforeAll(async () => {
-    fixture = await startFixture(dovecot);
-  });
-  afterAll(async () => fixture.close());
+  const fixture = useFixture(dovecot);
 
   it('posts one ticket per distinct mail, within Block Kit, with Japanese decoded, and nothing pings', async () => {
     const boxes = Array.from({ length: BOXES }, (_, i) => ({ key: `box${i}`, user: `corpus${i}-${path.basename(fixture.dir)}@example.test`, channel: `C0CORPUS${i}` }));

@@ -4,9 +4,9 @@
  * restarted each time. Every mail must end up as exactly one ticket post with exactly one
  * body in its thread.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { appendMail } from '../support/dovecot.js';
-import { CHANNEL_ID, startFixture, type Fixture } from '../support/fixture.js';
+import { CHANNEL_ID, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
@@ -14,11 +14,7 @@ import { describeWithDovecot } from '../support/services.js';
 const MAILS = 10;
 
 describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
-  let fixture: Fixture;
-  beforeAll(async () => {
-    fixture = await startFixture(dovecot);
-  });
-  afterAll(async () => fixture.close());
+  const fixture = useFixture(dovecot);
 
   function headerOf(message: { blocks?: unknown[] }): string {
     return (message.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '';

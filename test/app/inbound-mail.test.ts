@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { appendMail, changeUidValidity, openImap } from '../support/dovecot.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { corpusMail } from '../support/corpus.js';
-import { CHANNEL_ID, startFixture, type Fixture } from '../support/fixture.js';
+import { CHANNEL_ID, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
 import { mrkdwnTexts } from '../support/blocks.js';
@@ -12,17 +12,12 @@ import { describeWithDovecot } from '../support/services.js';
 const mrkdwnOf = (blocks: unknown) => JSON.stringify(blocks);
 
 describeWithDovecot('inbound mail', (dovecot) => {
-  let fixture: Fixture;
+  const fixture = useFixture(dovecot);
   let bot: MailroomProcess | undefined;
-
-  beforeAll(async () => {
-    fixture = await startFixture(dovecot);
-  });
   afterEach(async () => {
     await bot?.stop();
     bot = undefined;
   });
-  afterAll(async () => fixture.close());
 
   async function startBot(): Promise<MailroomProcess> {
     bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);

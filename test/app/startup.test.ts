@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { DOVECOT_WRONG_PASSWORD } from '../support/dovecot.js';
-import { startFixture, USERS, CHANNEL_ID, type Fixture } from '../support/fixture.js';
+import { startFixture, useFixture, USERS, CHANNEL_ID } from '../support/fixture.js';
 import { cleanEnv, MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot, describeWithPostgres } from '../support/services.js';
@@ -28,18 +28,11 @@ it('a secret in the wrong variable is named but never printed', async () => {
 });
 
 describeWithDovecot('a configured Mailroom', (dovecot) => {
-  let fixture: Fixture;
+  const fixture = useFixture(dovecot);
   let bot: MailroomProcess | undefined;
-
-  beforeAll(async () => {
-    fixture = await startFixture(dovecot);
-  });
   afterEach(async () => {
     await bot?.stop();
     bot = undefined;
-  });
-  afterAll(async () => {
-    await fixture.close();
   });
 
   async function health(): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DOVECOT_WRONG_PASSWORD } from '../support/dovecot.js';
-import { startFixture, type Fixture } from '../support/fixture.js';
+import { useFixture } from '../support/fixture.js';
 import { runCommand } from '../support/mailroom-process.js';
 import { describeWithDovecot } from '../support/services.js';
 
 describeWithDovecot('npm run doctor', (dovecot) => {
-  let fixture: Fixture;
-  beforeAll(async () => {
-    fixture = await startFixture(dovecot);
-  });
-  afterAll(async () => fixture.close());
+  const fixture = useFixture(dovecot);
 
   it('passes every check against working servers, one line each', async () => {
     const run = await runCommand('src/cli/doctor.ts', fixture.env(), fixture.dir);
@@ -56,11 +52,7 @@ describeWithDovecot('npm run doctor', (dovecot) => {
 });
 
 describeWithDovecot('npm run db:migrate', (dovecot) => {
-  let fixture: Fixture;
-  beforeAll(async () => {
-    fixture = await startFixture(dovecot);
-  });
-  afterAll(async () => fixture.close());
+  const fixture = useFixture(dovecot);
 
   it('applies pending migrations, then has nothing to do; doctor then reports the database current', async () => {
     const first = await runCommand('src/cli/migrate.ts', fixture.env(), fixture.dir);

@@ -1,20 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { corpusMail } from '../support/corpus.js';
 import { appendMail } from '../support/dovecot.js';
-import { CHANNEL_ID, startFixture, type Fixture } from '../support/fixture.js';
+import { CHANNEL_ID, useFixture } from '../support/fixture.js';
 import { MailroomProcess, runCommand } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 
 describeWithDovecot('npm run import', (dovecot) => {
-  let fixture: Fixture;
-  beforeAll(async () => {
-    fixture = await startFixture(dovecot);
-  });
-  afterAll(async () => fixture.close());
+  const fixture = useFixture(dovecot);
 
   it('imports .eml and mbox files as closed history without posting, once; an answer later reopens the ticket in Slack', async () => {
     const mbox = path.join(fixture.dir, 'history.mbox');

@@ -4,6 +4,7 @@
  * environment that points the bot at all of them and at the run's Dovecot.
  */
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,4 +83,22 @@ export async function startFixture(dovecot: DovecotInfo): Promise<Fixture> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fixture for the whole describe block: started before its tests, closed after them.
+ * Returned as a stand-in object that forwards to the fixture once it exists.
+ */
+export function useFixture(dovecot: DovecotInfo): Fixture {
+  let fixture: Fixture | undefined;
+  beforeAll(async () => {
+    fixture = await startFixture(dovecot);
+  });
+  afterAll(async () => fixture?.close());
+  return new Proxy({} as Fixture, {
+    get: (_target, key) => {
+      if (!fixture) throw new Error('the fixture is used before beforeAll started it');
+      return fixture[key as keyof Fixture];
+    },
+  });
 }
