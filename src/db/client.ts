@@ -7,15 +7,32 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { createAdapterFactory } from './adapter-factory.js';
 import type { DatabaseTarget } from './database-url.js';
+import { openRawMailStore, type RawMailStore } from './raw-mail-store.js';
 
 export type Db = SqliteClient;
 export type { Mailbox, Ticket, Message, Customer, SlackPost } from './generated/sqlite/client.js';
 
+const rawStores = new WeakMap<Db, RawMailStore>();
+
 /** Opens a client on the database; call `$disconnect()` on shutdown. */
 export function createDbClient(target: DatabaseTarget): Db {
   const adapter = createAdapterFactory(target);
-  if (target.provider === 'sqlite') return new SqliteClient({ adapter });
-  return new PostgresClient({ adapter }) as unknown as Db;
+  const db = target.provider === 'sqlite' ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
+  // Raw mail goes through the driver directly (see raw-mail-store.ts); opened on first use.
+  let store: RawMailStore | undefined;
+  rawStores.set(db, {
+    storeBatch: (rows) => (store ??= openRawMailStore(target)).storeBatch(rows),
+    readRaw: (id) => (store ??= openRawMailStore(target)).readRaw(id),
+    close: async () => store?.close(),
+  });
+  return db;
+}
+
+/** The raw-mail store that belongs with a client. */
+export function rawMailStoreOf(db: Db): RawMailStore {
+  const store = rawStores.get(db);
+  if (!store) throw new Error('not a client made by createDbClient');
+  return store;
 }
 
 /**

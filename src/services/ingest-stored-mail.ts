@@ -6,7 +6,7 @@
  * A mail mailparser cannot read is still posted with what could be read from its raw
  * headers, flagged as unreadable; its source stays stored unchanged.
  */
-import type { Db } from '../db/client.js';
+import { rawMailStoreOf, type Db } from '../db/client.js';
 import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../domain/classify-mail.js';
 import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { Logger } from '../logging/logger.js';
@@ -135,9 +135,10 @@ export interface PreparedMail {
  * for the next few mails while it commits the current one.
  */
 export async function prepareStoredMail(deps: IngestDeps, messageRowId: number): Promise<PreparedMail> {
-  const row = await deps.db.message.findUnique({ where: { id: messageRowId }, select: { raw: true, parseState: true } });
-  if (!row || row.parseState !== 'stored') return { messageRowId, mail: null, error: null, raw: null };
-  return { messageRowId, raw: row.raw, ...(await parseOrFallback(deps, row.raw, messageRowId)) };
+  const row = await deps.db.message.findUnique({ where: { id: messageRowId }, select: { parseState: true } });
+  const raw = row?.parseState === 'stored' ? await rawMailStoreOf(deps.db).readRaw(messageRowId) : null;
+  if (!raw) return { messageRowId, mail: null, error: null, raw: null };
+  return { messageRowId, raw, ...(await parseOrFallback(deps, raw, messageRowId)) };
 }
 
 export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, options: IngestOptions = {}): Promise<IngestOutcome> {

@@ -4,7 +4,7 @@
  * message can show. Large attachments are not kept in the attachment table; their bytes
  * are read again from the stored raw source.
  */
-import type { Db } from '../db/client.js';
+import { rawMailStoreOf, type Db } from '../db/client.js';
 import { DEFAULT_PARSE_LIMITS } from '../mail/parse-mail.js';
 import type { ParsePool } from '../mail/parse-pool.js';
 import { BODY_CHARS_PER_MESSAGE } from '../slack/views/mail-body-message.js';
@@ -31,7 +31,8 @@ export async function loadThreadFiles(db: Db, pool: Pick<ParsePool, 'parse'>, me
   const wanted = message.attachments.filter((attachment) => !attachment.inline && attachment.size <= MAX_UPLOAD_BYTES);
   let reparsed: Uint8Array[] | undefined;
   if (wanted.some((attachment) => attachment.content === null)) {
-    const { raw } = await db.message.findUniqueOrThrow({ where: { id: messageRowId }, select: { raw: true } });
+    const raw = await rawMailStoreOf(db).readRaw(messageRowId);
+    if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
     const mail = await pool.parse(raw, { ...DEFAULT_PARSE_LIMITS, maxAttachmentBytes: MAX_UPLOAD_BYTES });
     reparsed = mail.attachments.filter((attachment) => !attachment.inline && attachment.size <= MAX_UPLOAD_BYTES).map((attachment) => attachment.content ?? new Uint8Array());
   }

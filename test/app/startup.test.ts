@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { DOVECOT_WRONG_PASSWORD } from '../support/dovecot.js';
+import { appendMail, DOVECOT_WRONG_PASSWORD } from '../support/dovecot.js';
+import { corpusMail } from '../support/corpus.js';
 import { startFixture, useFixture, USERS, CHANNEL_ID } from '../support/fixture.js';
 import { cleanEnv, MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
@@ -138,7 +139,7 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
 
 describeWithDovecot('Mailroom on PostgreSQL', (dovecot) => {
   describeWithPostgres('with DATABASE_URL=postgresql://…', (adminUrl) => {
-    it('migrates the empty database on start and reports healthy', async () => {
+    it('migrates the empty database on start, reports healthy, and posts mail from it', async () => {
       const fixture = await startFixture(dovecot);
       const database = await createScratchDatabase('postgresql', adminUrl);
       const bot = new MailroomProcess('src/main.ts', fixture.env({ DATABASE_URL: database.url }), fixture.dir);
@@ -147,6 +148,9 @@ describeWithDovecot('Mailroom on PostgreSQL', (dovecot) => {
         expect(migrated.applied).toEqual([expect.stringMatching(/_init$/)]);
         await bot.waitForLog('started');
         await waitFor(async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`)).status === 200, 15_000, 'healthz 200');
+        await appendMail(dovecot, fixture.mailbox, [corpusMail('mikel-mail/multi_charset/japanese_shift_jis.eml')]);
+        await waitFor(() => fixture.slack.posted(CHANNEL_ID).length === 1 && fixture.slack.posted(CHANNEL_ID, fixture.slack.posted(CHANNEL_ID)[0]!.ts).length === 1, 15_000, 'the ticket and its body');
+        expect(JSON.stringify(fixture.slack.posted(CHANNEL_ID, fixture.slack.posted(CHANNEL_ID)[0]!.ts)[0]!.blocks)).toContain('このメールはテスト用のメールです。');
       } finally {
         expect(await bot.stop()).toBe(0);
         await database.drop();
