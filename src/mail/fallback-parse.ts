@@ -3,7 +3,7 @@
  * the raw bytes and the body as text. Enough to post it; the raw source stays stored.
  */
 import type { MailAddress, ParsedMail } from './parsed-mail.js';
-import { rawHeader } from './raw-headers.js';
+import { messageIdsOf, readRawHeaders } from './raw-headers.js';
 
 function roughAddress(value: string | null): MailAddress | null {
   if (!value) return null;
@@ -17,15 +17,15 @@ export function fallbackParse(raw: Uint8Array, maxTextChars = 100_000): ParsedMa
   const whole = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   const bodyStart = whole.search(/\r?\n\r?\n/);
   const body = bodyStart === -1 ? '' : whole.slice(bodyStart).trim();
-  const date = new Date(rawHeader(raw, 'date') ?? '');
-  const ids = (name: string) => (rawHeader(raw, name)?.match(/<[^<>\s]+>/g) ?? []).map((id) => id.slice(1, -1));
+  const header = readRawHeaders(raw);
+  const date = new Date(header('date') ?? '');
   return {
-    messageId: ids('message-id')[0] ?? null,
-    inReplyTo: ids('in-reply-to')[0] ?? null,
-    references: ids('references'),
-    subject: rawHeader(raw, 'subject'),
-    from: roughAddress(rawHeader(raw, 'from')),
-    replyTo: roughAddress(rawHeader(raw, 'reply-to')),
+    messageId: messageIdsOf(header('message-id'))[0] ?? null,
+    inReplyTo: messageIdsOf(header('in-reply-to'))[0] ?? null,
+    references: messageIdsOf(header('references')),
+    subject: header('subject'),
+    from: roughAddress(header('from')),
+    replyTo: roughAddress(header('reply-to')),
     to: [],
     cc: [],
     date: Number.isNaN(date.getTime()) ? null : date,

@@ -6,6 +6,7 @@
  */
 import { simpleParser, type AddressObject, type ParsedMail as MailparserMail } from 'mailparser';
 import type { AttachmentInfo, MailAddress, ParsedMail, TriageHeaders } from './parsed-mail.js';
+import { messageIdsOf } from './raw-headers.js';
 
 export interface ParseLimits {
   /** Characters of text kept; longer text is cut and flagged. */
@@ -29,12 +30,6 @@ function stripBrackets(id: string): string {
   return id.trim().replace(/^<|>$/g, '').trim();
 }
 
-/** Message-IDs in a header value, brackets removed, in order, without repeats. */
-export function messageIdsOf(value: string | string[] | undefined): string[] {
-  const text = Array.isArray(value) ? value.join(' ') : (value ?? '');
-  const ids = text.match(/<[^<>\s]+>/g)?.map(stripBrackets) ?? text.split(/\s+/).map(stripBrackets).filter((id) => id.includes('@'));
-  return [...new Set(ids.filter((id) => id !== ''))];
-}
 
 function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
   const objects = Array.isArray(field) ? field : field ? [field] : [];

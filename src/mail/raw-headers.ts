@@ -25,9 +25,25 @@ function headerValues(raw: Uint8Array): Map<string, string> {
   return values;
 }
 
-/** The first value of a header, decoded (encoded-words, 8-bit UTF-8), or null. */
+/** A mail's headers, read once: each lookup decodes (encoded-words, 8-bit UTF-8) or is null. */
+export type RawHeaderReader = (name: string) => string | null;
+
+export function readRawHeaders(raw: Uint8Array): RawHeaderReader {
+  const values = headerValues(raw);
+  return (name) => decodeHeader(values.get(name.toLowerCase()));
+}
+
+/** The first value of one header, decoded, or null (use readRawHeaders for several). */
 export function rawHeader(raw: Uint8Array, name: string): string | null {
-  return decodeHeader(headerValues(raw).get(name.toLowerCase()));
+  return readRawHeaders(raw)(name);
+}
+
+/** Message-IDs in a header value, brackets removed, in order, without repeats. */
+export function messageIdsOf(value: string | string[] | null | undefined): string[] {
+  const text = Array.isArray(value) ? value.join(' ') : (value ?? '');
+  const strip = (id: string) => id.trim().replace(/^<|>$/g, '').trim();
+  const ids = text.match(/<[^<>\s]+>/g)?.map(strip) ?? text.split(/\s+/).map(strip).filter((id) => id.includes('@'));
+  return [...new Set(ids.filter((id) => id !== ''))];
 }
 
 function decodeHeader(value: string | undefined): string | null {
@@ -48,14 +64,12 @@ export function sha256Hex(raw: Uint8Array): string {
 
 /**
  * One key per mail however often it is delivered: the Message-ID plus a hash of what makes
- * the mail itself (its addresses, date, subject, threading and MIME headers, and the body, line endings
- * normalised). Copies that differ only in trace headers (delivered To and Cc, refetched
+ * the mail itself (its addresses, date, subject, threading and MIME headers, and the
+ * body, line endings normalised). Copies that differ only in trace headers (delivered To and Cc, refetched
  * after a UIDVALIDITY change) share a key; different mails never do, even from a sender
  * that reuses Message-IDs. Without a Message-ID, the hash of the whole source.
  */
-export function dedupeKeyOf(raw: Uint8Array, contentHash: string): string {
-  const headers = headerValues(raw);
-  const header = (name: string) => decodeHeader(headers.get(name));
+export function dedupeKeyOf(raw: Uint8Array, contentHash: string, header: RawHeaderReader = readRawHeaders(raw)): string {
   const messageId = cleanMessageId(header('message-id'));
   if (!messageId) return `sha256:${contentHash}`;
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);

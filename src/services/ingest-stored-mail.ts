@@ -12,7 +12,7 @@ import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { Logger } from '../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type RoutingActions, type TRoutingRule } from '../domain/routing.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
-import { cleanMessageId, rawHeader } from '../mail/raw-headers.js';
+import { cleanMessageId, readRawHeaders } from '../mail/raw-headers.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import type { ParsedMail } from '../mail/parsed-mail.js';
 
@@ -82,13 +82,16 @@ function routedFields(routing: RoutingActions) {
  * refuses in text columns; they carry nothing readable, so they are left out.
  */
 function withoutNul<T extends Record<string, unknown>>(fields: T): T {
-  const clean = (value: unknown) => (typeof value === 'string' ? value.replace(/\u0000/g, '') : value);
-  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, clean(value)])) as T;
+  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? stripNul(value) : value])) as T;
+}
+
+function stripNul(text: string): string {
+  return text.replace(/\u0000/g, '');
 }
 
 function customerUpsert(customer: { name: string; address: string }) {
   const { freeMail, roleAddress, unreplyable } = senderFlags(customer);
-  const name = customer.name.replace(/\u0000/g, '') || null;
+  const name = stripNul(customer.name) || null;
   return {
     where: { address: customer.address },
     create: { address: customer.address, domain: domainOf(customer.address), name, freeMail, roleAddress, unreplyable },
@@ -118,7 +121,7 @@ function mailFacts(mail: ParsedMail, raw: Uint8Array): MailFacts {
     to: [...mail.to, ...mail.cc].map((address) => address.address),
     subject: mail.subject ?? '',
     body: mail.text,
-    header: (name) => rawHeader(raw, name),
+    header: readRawHeaders(raw),
   };
 }
 
@@ -157,10 +160,12 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
   if (!row || row.parseState !== 'stored') return { kind: 'already_done' };
   // Mail marked history when stored (found by a UIDVALIDITY rescan, older than Mailroom's
   // first start) is kept as a closed ticket, not posted: no flood of old mail in Slack.
-  const announce = options.announce ?? !(JSON.parse(row.flags) as { history?: boolean }).history;
+  const history = (JSON.parse(row.flags) as { history?: boolean }).history === true;
+  const announce = options.announce ?? !history;
   const flags = classifyMail(mail, deps.ownAddresses);
   const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
-  const routing = threadTicketId === null ? applyRoutingRules(await (deps.routingRules ?? ((id: number) => loadRoutingRules(deps, id)))(row.mailboxId), mailFacts(mail, raw)) : null;
+  const rulesFor = deps.routingRules ?? ((mailboxId: number) => loadRoutingRules(deps, mailboxId));
+  const routing = threadTicketId === null ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(mail, raw)) : null;
   const customer = customerAddressOf(mail);
   const messageFields = withoutNul({
     parseState: error ? 'failed' : 'parsed',
@@ -176,7 +181,7 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
-    flags: JSON.stringify({ ...flags, textTruncated: mail.textTruncated }),
+    flags: JSON.stringify({ ...flags, textTruncated: mail.textTruncated, ...(history ? { history } : {}) }),
     sentAt: mail.date,
   });
   const mailboxChannelId = row.mailbox.channelId;

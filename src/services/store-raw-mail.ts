@@ -5,7 +5,7 @@
  * happens later, from the stored bytes.
  */
 import { rawMailStoreOf, type Db } from '../db/client.js';
-import { cleanMessageId, dedupeKeyOf, rawHeader, sha256Hex } from '../mail/raw-headers.js';
+import { cleanMessageId, dedupeKeyOf, readRawHeaders, sha256Hex } from '../mail/raw-headers.js';
 
 export interface FetchedMail {
   mailboxId: number;
@@ -33,13 +33,14 @@ export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Prom
   // Hashing happens before the transaction, so big mails do not hold the write lock long.
   const rows = mails.map((mail) => {
     const contentHash = sha256Hex(mail.raw);
+    const header = readRawHeaders(mail.raw);
     return {
       mailboxId: mail.mailboxId,
       direction: 'in' as const,
-      dedupeKey: dedupeKeyOf(mail.raw, contentHash),
+      dedupeKey: dedupeKeyOf(mail.raw, contentHash, header),
       contentHash,
       raw: mail.raw,
-      messageId: cleanMessageId(rawHeader(mail.raw, 'message-id')),
+      messageId: cleanMessageId(header('message-id')),
       receivedAt: mail.internalDate ?? new Date(),
       flags: mail.history ? JSON.stringify({ history: true }) : '{}',
       imap: mail.imap,

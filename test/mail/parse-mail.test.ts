@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageIdsOf } from '../../src/mail/parse-mail.js';
+import { messageIdsOf } from '../../src/mail/raw-headers.js';
 import { ParsePool } from '../../src/mail/parse-pool.js';
 import { corpusMail, corpusMails } from '../support/corpus.js';
 

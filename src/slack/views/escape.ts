@@ -7,15 +7,25 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Cuts text to `max` characters, marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Where to cut escaped text at or before `at` without splitting an escape such as
+ * `&amp;` (which would show as "&am" in Slack).
+ */
+export function safeCutIndex(escaped: string, at: number): number {
+  const amp = escaped.lastIndexOf('&', at);
+  return amp !== -1 && amp > at - 5 && escaped.indexOf(';', amp) >= at ? amp : at;
+}
+
 /**
  * Escapes, then cuts to `max` characters (marking the cut) without splitting an escape:
  * cutting before escaping would let 700 "&"s grow into 3,500 characters.
  */
 export function escapeAndTruncate(text: string, max: number): string {
   const escaped = escapeMrkdwn(text);
-  if (escaped.length <= max) return escaped;
-  let cut = max - 1;
-  const amp = escaped.lastIndexOf('&', cut);
-  if (amp !== -1 && amp > cut - 5 && escaped.indexOf(';', amp) >= cut) cut = amp;
-  return `${escaped.slice(0, cut)}…`;
+  return escaped.length <= max ? escaped : `${escaped.slice(0, safeCutIndex(escaped, max - 1))}…`;
 }

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, truncate } from './escape.js';
 
 export interface HelpMailbox {
   name: string;
@@ -39,11 +39,6 @@ export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbo
     blocks.push(...sectionsOfLines(`*${t(locale, 'help.mailboxes')}*`, lines));
   }
   return { text: title, blocks };
-}
-
-/** Cuts text to `max` characters, marking the cut. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /**

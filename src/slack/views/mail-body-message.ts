@@ -7,9 +7,9 @@ import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
-import { escapeMrkdwn } from './escape.js';
-import { truncate, type SlackMessage } from './help-message.js';
-import { senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
+import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
+import type { SlackMessage } from './help-message.js';
+import { attachmentsContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
 
 /** Escaped body characters per message: well under the ~13k Slack accepts in blocks. */
 export const BODY_CHARS_PER_MESSAGE = 9_000;
@@ -20,11 +20,8 @@ export function splitText(text: string, max: number): string[] {
   const pieces: string[] = [];
   let rest = text;
   while (rest.length > max) {
-    let cut = rest.lastIndexOf('\n', max);
-    if (cut < max / 2) cut = max;
-    // Never cut inside an escape such as &amp;.
-    const amp = rest.lastIndexOf('&', cut);
-    if (amp > cut - 5 && rest.indexOf(';', amp) >= cut) cut = amp;
+    const lineBreak = rest.lastIndexOf('\n', max);
+    const cut = lineBreak >= max / 2 ? lineBreak : safeCutIndex(rest, max);
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut).replace(/^\n/, '');
   }
@@ -57,7 +54,7 @@ function bodyBlocks(locale: TLocale, text: string): KnownBlock[] {
 /** The full text of a new ticket's mail, first reply in its thread. */
 export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessage {
   return {
-    text: truncate(escapeMrkdwn(text.trim()) || t(locale, 'ticket.no_body'), 3000),
+    text: escapeAndTruncate(text.trim(), 3000) || t(locale, 'ticket.no_body'),
     blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `*${t(locale, 'ticket.body_heading')}*` }] }, ...bodyBlocks(locale, text)],
   };
 }
@@ -69,10 +66,7 @@ export function buildFollowUpMessage(
 ): SlackMessage {
   const from = senderText(mail.sender, locale);
   const heading = `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from })}* · ${slackDate(mail.receivedAt)}`;
-  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(heading, 3000) }] }, ...bodyBlocks(locale, mail.text)];
-  if (mail.attachmentNames.length) {
-    const names = mail.attachmentNames.slice(0, 10).map((name) => `:paperclip: ${escapeMrkdwn(truncate(name, 120))}`).join('   ');
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(names, 3000) }] });
-  }
-  return { text: truncate(`${t(locale, 'ticket.follow_up', { from })}: ${escapeMrkdwn(mail.text.trim())}`, 3000), blocks };
+  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: heading }] }, ...bodyBlocks(locale, mail.text)];
+  if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
+  return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
 }

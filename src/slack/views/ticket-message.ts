@@ -9,8 +9,8 @@ import type { MailFlags } from '../../domain/classify-mail.js';
 import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
-import { escapeAndTruncate, escapeMrkdwn } from './escape.js';
-import { truncate, type SlackMessage } from './help-message.js';
+import { escapeAndTruncate, truncate } from './escape.js';
+import type { SlackMessage } from './help-message.js';
 
 export const PREVIEW_CHARS = 700;
 const SHOWN_ATTACHMENTS = 10;
@@ -35,10 +35,11 @@ export function slackDate(date: Date): string {
   return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
 }
 
+/** The sender as shown, escaped and bounded (a display name can be kilobytes long). */
 export function senderText(sender: TicketMessageInput['sender'], locale: TLocale): string {
   if (!sender) return t(locale, 'flag.anonymous');
-  const address = escapeMrkdwn(sender.address);
-  return sender.name ? `${escapeMrkdwn(sender.name)} ‹${address}›` : address;
+  const address = escapeAndTruncate(sender.address, 320);
+  return sender.name ? `${escapeAndTruncate(sender.name, 200)} ‹${address}›` : address;
 }
 
 function option(text: string, value: string): PlainTextOption {
@@ -98,6 +99,14 @@ function controls(input: TicketMessageInput): ActionsBlock {
   };
 }
 
+/** A mail's attachment names as one context line (the first ten, then how many more). */
+export function attachmentsContext(locale: TLocale, names: readonly string[]): ContextBlock {
+  const shown = names.slice(0, SHOWN_ATTACHMENTS).map((name) => `:paperclip: ${escapeAndTruncate(name, 120)}`);
+  const more = names.length - shown.length;
+  if (more > 0) shown.push(t(locale, 'ticket.more_attachments', { count: more }));
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(shown.join('   '), 3000) }] };
+}
+
 export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   const { locale, ticket } = input;
   const subject = input.ticket.subject.trim() || t(locale, 'ticket.no_subject');
@@ -116,12 +125,7 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
     { type: 'section', text: { type: 'mrkdwn', text: preview } },
   ];
   if (input.unreadable) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.unreadable')}` }] });
-  if (input.attachmentNames.length) {
-    const shown = input.attachmentNames.slice(0, SHOWN_ATTACHMENTS).map((name) => `:paperclip: ${escapeAndTruncate(name, 120)}`);
-    const more = input.attachmentNames.length - shown.length;
-    if (more > 0) shown.push(t(locale, 'ticket.more_attachments', { count: more }));
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(shown.join('   '), 3000) }] });
-  }
+  if (input.attachmentNames.length) blocks.push(attachmentsContext(locale, input.attachmentNames));
   blocks.push({
     type: 'section',
     fields: [
@@ -132,6 +136,6 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   });
   blocks.push(controls(input));
   // The notification text: plain enough for a phone's lock screen, escaped like the rest.
-  const text = truncate(`#${ticket.number} ${escapeMrkdwn(subject)} — ${input.sender ? escapeMrkdwn(input.sender.name || input.sender.address) : ''}`, 300);
+  const text = `#${ticket.number} ${escapeAndTruncate(subject, 150)} — ${input.sender ? escapeAndTruncate(input.sender.name || input.sender.address, 100) : ''}`;
   return { text, blocks };
 }
