@@ -12,7 +12,7 @@ import { applyMigrationsIsolated } from './db/migrate-isolated.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { ImapConnection } from './mail/imap-connection.js';
 import { ParsePool } from './mail/parse-pool.js';
-import { syncMailboxOnce } from './mail/sync-mailbox.js';
+import { historyBoundary, syncMailboxOnce } from './mail/sync-mailbox.js';
 import { IngestQueue } from './services/ingest-queue.js';
 import { loadThreadFiles } from './services/load-thread-files.js';
 import { SlackPoster } from './slack/slack-poster.js';
@@ -98,10 +98,12 @@ async function main(): Promise<void> {
     config.mailboxes.forEach((mailbox, index) => {
       const log = logger.child({ mailbox: mailbox.key });
       const row = rows[index]!;
-      // Mail older than the mailbox's first start (less its backfill window, with a margin
-      // for clocks) is history if a UIDVALIDITY rescan ever brings it in.
-      const historyBefore = new Date(row.createdAt.getTime() - mailbox.imap.backfillDays * 86_400_000 - 10 * 60_000);
-      const target = { mailboxId: row.id, folder: mailbox.imap.folder, backfillDays: mailbox.imap.backfillDays, historyBefore };
+      const target = {
+        mailboxId: row.id,
+        folder: mailbox.imap.folder,
+        backfillDays: mailbox.imap.backfillDays,
+        historyBefore: historyBoundary(row.createdAt, mailbox.imap.backfillDays),
+      };
       const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {
         sync: async (client) => {
           const result = await syncMailboxOnce(database, client, target, log, () => queue.kick());

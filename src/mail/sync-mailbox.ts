@@ -57,6 +57,14 @@ export interface SyncPassResult {
   duplicates: number;
 }
 
+/**
+ * When mail counts as history for a rescan: before the mailbox's first start, less its
+ * backfill window, with ten minutes' margin for clocks.
+ */
+export function historyBoundary(firstStart: Date, backfillDays: number): Date {
+  return new Date(firstStart.getTime() - backfillDays * 86_400_000 - 10 * 60_000);
+}
+
 async function startCursor(client: ImapFlow, target: SyncTarget, uidNext: number): Promise<bigint> {
   if (target.backfillDays <= 0) return BigInt(uidNext - 1);
   const since = new Date(Date.now() - target.backfillDays * 24 * 60 * 60 * 1000);

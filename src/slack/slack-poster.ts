@@ -319,28 +319,34 @@ export class SlackPoster {
     if (threadTs) return this.#findInThread(post.channelId, threadTs, ours);
     // Everything since the post was queued, newest first, page by page.
     const oldest = String(Math.floor(post.createdAt.getTime() / 1000) - 60);
-    let cursor: string | undefined;
-    for (let page = 0; page < RECOVERY_PAGES; page += 1) {
-      const result = (await this.client.conversations.history({ channel: post.channelId, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) })) as HistoryPage;
-      const found = result.messages?.find(ours);
-      if (found?.ts) return found.ts;
-      cursor = result.response_metadata?.next_cursor;
-      if (!result.has_more || !cursor) return undefined;
-    }
-    return undefined;
+    return searchPages(
+      (cursor) => this.client.conversations.history({ channel: post.channelId, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }),
+      ours,
+    );
   }
 
-  async #findInThread(channel: string, threadTs: string, match: (message: HistoryMessage) => boolean): Promise<string | undefined> {
-    let cursor: string | undefined;
-    for (let page = 0; page < RECOVERY_PAGES; page += 1) {
-      const result = (await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) })) as HistoryPage;
-      const found = result.messages?.find(match);
-      if (found?.ts) return found.ts;
-      cursor = result.response_metadata?.next_cursor;
-      if (!result.has_more || !cursor) return undefined;
-    }
-    return undefined;
+  #findInThread(channel: string, threadTs: string, match: (message: HistoryMessage) => boolean): Promise<string | undefined> {
+    return searchPages(
+      (cursor) => this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }),
+      match,
+    );
   }
+}
+
+/** Pages through a history listing until a message matches; its ts, or undefined. */
+async function searchPages(
+  fetchPage: (cursor: string | undefined) => Promise<WebAPICallResult>,
+  match: (message: HistoryMessage) => boolean,
+): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < RECOVERY_PAGES; page += 1) {
+    const result = (await fetchPage(cursor)) as HistoryPage;
+    const found = result.messages?.find(match);
+    if (found?.ts) return found.ts;
+    cursor = result.response_metadata?.next_cursor;
+    if (!result.has_more || !cursor) return undefined;
+  }
+  return undefined;
 }
 
 interface HistoryMessage {

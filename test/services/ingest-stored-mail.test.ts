@@ -2,40 +2,24 @@
  * From stored mail to tickets and queued posts, on a real SQLite file with the real parser:
  * threading, reopening, bounces, and what is queued for Slack.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDbClient, type Db } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrations.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { ParsePool } from '../../src/mail/parse-pool.js';
 import { ingestStoredMail } from '../../src/services/ingest-stored-mail.js';
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
+import { useScratchSqlite } from '../support/scratch-sqlite.js';
 
-let scratch: ScratchDatabase;
-let db: Db;
-let pool: ParsePool;
+const world = useScratchSqlite();
 let mailboxId: number;
 
-beforeAll(async () => {
-  scratch = await createScratchDatabase('sqlite');
-  await applyMigrations(scratch.target);
-  db = createDbClient(scratch.target);
-  pool = new ParsePool({ size: 1 });
-});
-afterAll(async () => {
-  await pool.close();
-  await db.$disconnect();
-  await scratch.drop();
-});
 beforeEach(async () => {
-  const mailbox = await db.mailbox.create({ data: { key: `box-${Date.now()}-${Math.random()}`, address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
+  const mailbox = await world.db.mailbox.create({ data: { key: `box-${Date.now()}-${Math.random()}`, address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
   mailboxId = mailbox.id;
 });
 
-const deps = () => ({ db, parser: pool, logger: createLogger('silent'), ownAddresses: ['support@example.com'] });
+const deps = () => ({ db: world.db, parser: world.pool, logger: createLogger('silent'), ownAddresses: ['support@example.com'] });
 
 async function receive(raw: string) {
-  const stored = await storeRawMail(db, { mailboxId, raw: Buffer.from(raw) });
+  const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(raw) });
   if (!stored.stored) throw new Error('duplicate');
   return ingestStoredMail(deps(), stored.messageRowId);
 }
@@ -47,10 +31,10 @@ describe('ingesting stored mail', () => {
     const a = await receive(mail('From: Taro <taro@yahoo.co.jp>\r\nSubject: one\r\nMessage-ID: <a@x>'));
     const b = await receive(mail('From: hanako@corp.example\r\nSubject: two\r\nMessage-ID: <b@x>'));
     expect(a.kind).toBe('new_ticket');
-    const tickets = await db.ticket.findMany({ where: { mailboxId }, orderBy: { number: 'asc' }, include: { customer: true } });
+    const tickets = await world.db.ticket.findMany({ where: { mailboxId }, orderBy: { number: 'asc' }, include: { customer: true } });
     expect(tickets.map((t) => [t.number, t.subject, t.status])).toEqual([[1, 'one', 'open'], [2, 'two', 'open']]);
     expect(tickets[0]!.customer).toMatchObject({ address: 'taro@yahoo.co.jp', name: 'Taro', freeMail: true });
-    const posts = await db.slackPost.findMany({ where: { mailboxId }, orderBy: { id: 'asc' } });
+    const posts = await world.db.slackPost.findMany({ where: { mailboxId }, orderBy: { id: 'asc' } });
     expect(posts.map((p) => p.kind)).toEqual(['ticket', 'mail_body', 'ticket', 'mail_body']);
     expect(b.kind === 'new_ticket' && b.ticketId).toBe(tickets[1]!.id);
   });
@@ -58,14 +42,14 @@ describe('ingesting stored mail', () => {
   it('threads by In-Reply-To/References only, never by subject, and reopens a closed ticket', async () => {
     const first = await receive(mail('From: taro@example.jp\r\nSubject: refund\r\nMessage-ID: <r1@x>'));
     if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
-    await db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done', closedAt: new Date() } });
+    await world.db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done', closedAt: new Date() } });
 
     const sameSubject = await receive(mail('From: other@example.jp\r\nSubject: refund\r\nMessage-ID: <r2@x>'));
     expect(sameSubject.kind).toBe('new_ticket');
 
     const answer = await receive(mail('From: taro@example.jp\r\nSubject: something else\r\nMessage-ID: <r3@x>\r\nReferences: <unknown@x> <r1@x>'));
     expect(answer).toEqual({ kind: 'follow_up', ticketId: first.ticketId });
-    const ticket = await db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } });
+    const ticket = await world.db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } });
     expect(ticket.status).toBe('open');
     expect(ticket.reopenedAt).not.toBeNull();
   });
@@ -73,9 +57,9 @@ describe('ingesting stored mail', () => {
   it('does not let an auto-reply reopen a closed ticket', async () => {
     const first = await receive(mail('From: taro@example.jp\r\nSubject: q\r\nMessage-ID: <o1@x>'));
     if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
-    await db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done' } });
+    await world.db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done' } });
     await receive(mail('From: taro@example.jp\r\nSubject: Out of Office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <o2@x>\r\nIn-Reply-To: <o1@x>'));
-    expect((await db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } })).status).toBe('done');
+    expect((await world.db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } })).status).toBe('done');
   });
 
   it('puts a bounce into the thread of the mail it reports on', async () => {
@@ -116,18 +100,18 @@ describe('ingesting stored mail', () => {
 
   it('still opens a ticket for mail the parser cannot read, marked unreadable, raw kept', async () => {
     const broken = Buffer.from('From: taro@example.jp\r\nSubject: broken\r\nMessage-ID: <broken@x>\r\n\r\nbody');
-    const stored = await storeRawMail(db, { mailboxId, raw: broken });
+    const stored = await storeRawMail(world.db, { mailboxId, raw: broken });
     if (!stored.stored) throw new Error('duplicate');
     const failing = { parse: async () => { throw new Error('boom'); } };
     const outcome = await ingestStoredMail({ ...deps(), parser: failing }, stored.messageRowId);
     expect(outcome.kind).toBe('new_ticket');
-    const row = await db.message.findUniqueOrThrow({ where: { id: stored.messageRowId } });
+    const row = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId } });
     expect(row).toMatchObject({ parseState: 'failed', parseError: 'boom', subject: 'broken' });
     expect(Buffer.from(row.raw).equals(broken)).toBe(true);
   });
 
   it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {
-    await db.routingRule.createMany({
+    await world.db.routingRule.createMany({
       data: [
         { mailboxId, name: 'VIP', position: 0, conditions: JSON.stringify({ fromDomain: 'bigclient.co.jp' }), actions: JSON.stringify({ urgency: 'critical', tag: 'vip', assignee: 'U0LEAD' }) },
         { mailboxId, name: 'spam', position: 1, conditions: JSON.stringify({ subject: { matches: '(?i)lottery' } }), actions: JSON.stringify({ junk: true }) },
@@ -136,17 +120,17 @@ describe('ingesting stored mail', () => {
     const vip = await receive(mail('From: buyer@mail.bigclient.co.jp\r\nSubject: order\r\nMessage-ID: <vip@x>'));
     const spam = await receive(mail('From: win@spam.example\r\nSubject: You won the LOTTERY\r\nMessage-ID: <spam@x>'));
     if (vip.kind !== 'new_ticket' || spam.kind !== 'new_ticket') throw new Error('expected tickets');
-    expect(await db.ticket.findUniqueOrThrow({ where: { id: vip.ticketId } })).toMatchObject({ urgency: 'critical', tags: '["vip"]', assigneeId: 'U0LEAD', junk: false });
-    expect(await db.ticket.findUniqueOrThrow({ where: { id: spam.ticketId } })).toMatchObject({ junk: true });
-    expect(await db.slackPost.count({ where: { ticketId: spam.ticketId } })).toBe(0);
-    expect(await db.slackPost.count({ where: { ticketId: vip.ticketId } })).toBe(2);
+    expect(await world.db.ticket.findUniqueOrThrow({ where: { id: vip.ticketId } })).toMatchObject({ urgency: 'critical', tags: '["vip"]', assigneeId: 'U0LEAD', junk: false });
+    expect(await world.db.ticket.findUniqueOrThrow({ where: { id: spam.ticketId } })).toMatchObject({ junk: true });
+    expect(await world.db.slackPost.count({ where: { ticketId: spam.ticketId } })).toBe(0);
+    expect(await world.db.slackPost.count({ where: { ticketId: vip.ticketId } })).toBe(2);
   });
 
   it('does the same mail only once, even when asked twice', async () => {
-    const stored = await storeRawMail(db, { mailboxId, raw: Buffer.from(mail('From: a@b.example\r\nSubject: once\r\nMessage-ID: <once@x>')) });
+    const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(mail('From: a@b.example\r\nSubject: once\r\nMessage-ID: <once@x>')) });
     if (!stored.stored) throw new Error('duplicate');
     const [one, two] = await Promise.all([ingestStoredMail(deps(), stored.messageRowId), ingestStoredMail(deps(), stored.messageRowId)]);
     expect([one.kind, two.kind].sort()).toEqual(['already_done', 'new_ticket']);
-    expect(await db.ticket.count({ where: { mailboxId } })).toBe(1);
+    expect(await world.db.ticket.count({ where: { mailboxId } })).toBe(1);
   });
 });

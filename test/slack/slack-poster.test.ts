@@ -2,50 +2,34 @@
  * The poster against the Slack stand-in, on a real SQLite file: per-channel pacing, a 429
  * that pauses only its own channel, and an outage that delays but loses and doubles nothing.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createDbClient, type Db } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrations.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import { afterEach, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { ParsePool } from '../../src/mail/parse-pool.js';
 import { ingestStoredMail } from '../../src/services/ingest-stored-mail.js';
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
 import { SlackPoster } from '../../src/slack/slack-poster.js';
 import { waitFor } from '../support/net.js';
+import { useScratchSqlite } from '../support/scratch-sqlite.js';
 import { SlackStandin } from '../support/slack-standin.js';
 
-let scratch: ScratchDatabase;
-let db: Db;
-let pool: ParsePool;
+const world = useScratchSqlite();
 let slack: SlackStandin;
 let poster: SlackPoster | undefined;
 
-beforeAll(async () => {
-  scratch = await createScratchDatabase('sqlite');
-  await applyMigrations(scratch.target);
-  db = createDbClient(scratch.target);
-  pool = new ParsePool({ size: 1 });
-});
 afterEach(async () => {
   await poster?.stop();
   await slack?.stop();
 });
-afterAll(async () => {
-  await pool.close();
-  await db.$disconnect();
-  await scratch.drop();
-});
 
 async function queueTickets(channelId: string, count: number): Promise<void> {
-  const mailbox = await db.mailbox.create({ data: { key: `${channelId}-${Date.now()}`, address: `${channelId.toLowerCase()}@example.com`, name: channelId, channelId } });
+  const mailbox = await world.db.mailbox.create({ data: { key: `${channelId}-${Date.now()}`, address: `${channelId.toLowerCase()}@example.com`, name: channelId, channelId } });
   for (let i = 0; i < count; i += 1) {
-    const stored = await storeRawMail(db, { mailboxId: mailbox.id, raw: Buffer.from(`From: c${i}@example.jp\r\nSubject: ${channelId} ${i}\r\nMessage-ID: <${channelId}-${i}@example.jp>\r\n\r\nbody ${i}\r\n`) });
-    if (stored.stored) await ingestStoredMail({ db, parser: pool, logger: createLogger('silent'), ownAddresses: [] }, stored.messageRowId);
+    const stored = await storeRawMail(world.db, { mailboxId: mailbox.id, raw: Buffer.from(`From: c${i}@example.jp\r\nSubject: ${channelId} ${i}\r\nMessage-ID: <${channelId}-${i}@example.jp>\r\n\r\nbody ${i}\r\n`) });
+    if (stored.stored) await ingestStoredMail({ db: world.db, parser: world.pool, logger: createLogger('silent'), ownAddresses: [] }, stored.messageRowId);
   }
 }
 
 async function startPoster(channels: string[]): Promise<SlackPoster> {
-  poster = new SlackPoster(db, channels, { token: slack.botToken, apiUrl: slack.apiUrl, instanceId: 'test' }, createLogger('silent'));
+  poster = new SlackPoster(world.db, channels, { token: slack.botToken, apiUrl: slack.apiUrl, instanceId: 'test' }, createLogger('silent'));
   await poster.start();
   return poster;
 }
@@ -89,5 +73,5 @@ it('rides out an outage: every post arrives once when Slack answers again', asyn
   const posted = slack.messages.filter((m) => m.channel === 'C0DOWN');
   expect(posted).toHaveLength(4);
   expect(new Set(posted.map((m) => JSON.stringify(m.metadata))).size).toBe(4);
-  expect(await db.slackPost.count({ where: { channelId: 'C0DOWN', state: 'posted' } })).toBe(4);
+  expect(await world.db.slackPost.count({ where: { channelId: 'C0DOWN', state: 'posted' } })).toBe(4);
 });
