@@ -69,5 +69,11 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     expect:
       'a list of rules { name, when: { from | fromDomain | to | subject | body | header.NAME: text or { equals | contains | endsWith | matches } }, then: { urgency | tag | assignee | status | junk } } (README.md, "Routing rules")',
   },
+  'mailbox.statuses': {
+    env: 'MAILROOM_CONFIG',
+    file: 'statuses',
+    expect:
+      'a list of { key (lower-case letters, digits, _; not open, in_progress or done), ja, en (labels up to 60 characters), category: open | pending | closed } (README.md, "Custom statuses")',
+  },
   'mailbox.reviewPolicy': { env: 'REVIEW_POLICY', file: 'reviewPolicy', expect: 'all (every reply needs approval) or none' },
 };

@@ -65,6 +65,14 @@ export const ZSmtpConfig = z
   });
 export type TSmtpConfig = z.infer<typeof ZSmtpConfig>;
 
+/** A mailbox's own status: shown in both languages, understood through its category. */
+export const ZCustomStatus = z.object({
+  key: z.string().trim().regex(/^[a-z][a-z0-9_]{0,31}$/).refine((key) => !['open', 'in_progress', 'done'].includes(key)),
+  ja: ZNonEmpty.max(60),
+  en: ZNonEmpty.max(60),
+  category: z.enum(['open', 'pending', 'closed']),
+});
+
 export const ZMailboxConfig = z.object({
     key: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
     address: ZMailAddress,
@@ -77,6 +85,8 @@ export const ZMailboxConfig = z.object({
     reviewPolicy: ZReviewPolicy.default('all'),
     /** Routing rules from the mailbox file, applied before the rules made in Slack. */
     routing: z.array(ZRoutingRule).default([]),
+    /** Statuses of this mailbox beyond open / in progress / done. */
+    statuses: z.array(ZCustomStatus).default([]),
   });
 export type TMailboxConfig = z.infer<typeof ZMailboxConfig> & { name: string; locale: TLocale };
 

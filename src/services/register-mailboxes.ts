@@ -5,12 +5,14 @@
  */
 import type { TMailboxConfig } from '../config/config-schema.js';
 import type { Db, Mailbox } from '../db/client.js';
+import { syncCustomStatuses } from './tickets/ticket-statuses.js';
 
 export async function registerMailboxes(db: Db, mailboxes: readonly TMailboxConfig[]): Promise<Mailbox[]> {
   const rows: Mailbox[] = [];
   for (const mailbox of mailboxes) {
     const row = await registerMailbox(db, mailbox);
     await syncConfigRoutingRules(db, row.id, mailbox.routing);
+    await syncCustomStatuses(db, row.id, mailbox.statuses);
     rows.push(row);
   }
   return rows;

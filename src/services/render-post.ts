@@ -7,14 +7,18 @@ import type { TLocale } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
 import type { MailFlags } from '../domain/classify-mail.js';
 import { splitQuote } from '../domain/split-quote.js';
-import { DEFAULT_STATUSES } from '../domain/ticket-fields.js';
+import type { AuditDetail } from '../domain/ticket-change.js';
 import type { SlackMessage } from '../slack/views/help-message.js';
 import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-body-message.js';
 import { buildTicketMessage } from '../slack/views/ticket-message.js';
+import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS } from './ingest-stored-mail.js';
+import { TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
+import { ticketStatuses } from './tickets/ticket-statuses.js';
 
 export type RenderedPost =
-  | { kind: 'ready'; message: SlackMessage; threadTs?: string }
+  /** `updateTs`: the message to update in place instead of posting a new one. */
+  | { kind: 'ready'; message: SlackMessage; threadTs?: string; updateTs?: string }
   /** The thread it belongs to is not posted yet. */
   | { kind: 'wait' }
   | { kind: 'drop'; reason: string };
@@ -28,14 +32,50 @@ export interface RenderablePost {
   payload: string;
 }
 
+const ZAuditPayload = z.object({ auditId: z.number().int() });
+
 export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  if (post.kind === TICKET_POST_KINDS.trace) return renderTrace(db, post);
+  if (post.kind === TICKET_POST_KINDS.update) return renderTicketUpdate(db, post);
   const payload = ZPostPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success || post.ticketId === null) return { kind: 'drop', reason: 'unreadable post payload' };
+  return renderMailPost(db, post.kind, post.ticketId, payload.data.messageRowId);
+}
+
+/** The ticket's message as it stands now, to replace the one in the channel. */
+async function renderTicketUpdate(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  if (post.ticketId === null) return { kind: 'drop', reason: 'update without a ticket' };
+  const first = await db.message.findFirst({ where: { ticketId: post.ticketId }, orderBy: { id: 'asc' }, select: { id: true } });
+  if (!first) return { kind: 'drop', reason: 'ticket has no mail' };
+  const rendered = await renderMailPost(db, POST_KINDS.ticket, post.ticketId, first.id);
+  if (rendered.kind !== 'ready') return rendered;
+  const ticket = await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
+  return ticket?.slackTs ? { ...rendered, updateTs: ticket.slackTs } : { kind: 'wait' };
+}
+
+async function renderTrace(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  const payload = ZAuditPayload.safeParse(JSON.parse(post.payload));
+  if (!payload.success) return { kind: 'drop', reason: 'unreadable post payload' };
+  const audit = await db.auditLog.findUnique({ where: { id: payload.data.auditId }, include: { ticket: { include: { mailbox: true } } } });
+  if (!audit?.ticket) return { kind: 'drop', reason: 'audit record or ticket no longer exists' };
+  if (!audit.ticket.slackTs) return { kind: 'wait' };
+  const message = buildTraceMessage({
+    locale: audit.ticket.mailbox.locale as TLocale,
+    action: audit.action,
+    actorId: audit.actorId,
+    detail: JSON.parse(audit.detail) as AuditDetail,
+    at: audit.createdAt,
+    statuses: await ticketStatuses(db, audit.ticket.mailboxId),
+  });
+  return { kind: 'ready', message, threadTs: audit.ticket.slackTs };
+}
+
+async function renderMailPost(db: Db, kind: string, ticketId: number, messageRowId: number): Promise<RenderedPost> {
   const [ticket, message] = await Promise.all([
-    db.ticket.findUnique({ where: { id: post.ticketId }, include: { mailbox: true } }),
+    db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true } }),
     // Never the raw source or HTML here: a post is rendered often and mail can be large.
     db.message.findUnique({
-      where: { id: payload.data.messageRowId },
+      where: { id: messageRowId },
       select: {
         fromAddress: true,
         fromName: true,
@@ -52,7 +92,7 @@ export async function renderPost(db: Db, post: RenderablePost): Promise<Rendered
   const sender = message.fromAddress || message.fromName ? { name: message.fromName ?? '', address: message.fromAddress ?? '' } : null;
   const attachmentNames = message.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment');
 
-  if (post.kind === POST_KINDS.ticket) {
+  if (kind === POST_KINDS.ticket) {
     return {
       kind: 'ready',
       message: buildTicketMessage({
@@ -65,18 +105,18 @@ export async function renderPost(db: Db, post: RenderablePost): Promise<Rendered
         preview: splitQuote(message.text ?? '').main.trim() || (message.text ?? ''),
         attachmentNames,
         unreadable: message.parseState === 'failed',
-        statuses: DEFAULT_STATUSES,
+        statuses: await ticketStatuses(db, ticket.mailboxId),
       }),
     };
   }
   if (!ticket.slackTs) return { kind: 'wait' };
-  if (post.kind === POST_KINDS.mailBody) return { kind: 'ready', message: buildMailBodyMessage(locale, message.text ?? ''), threadTs: ticket.slackTs };
-  if (post.kind === POST_KINDS.followUp) {
+  if (kind === POST_KINDS.mailBody) return { kind: 'ready', message: buildMailBodyMessage(locale, message.text ?? ''), threadTs: ticket.slackTs };
+  if (kind === POST_KINDS.followUp) {
     return {
       kind: 'ready',
       message: buildFollowUpMessage(locale, { sender, receivedAt: message.receivedAt, text: message.text ?? '', attachmentNames }),
       threadTs: ticket.slackTs,
     };
   }
-  return { kind: 'drop', reason: `unknown post kind ${post.kind}` };
+  return { kind: 'drop', reason: `unknown post kind ${kind}` };
 }

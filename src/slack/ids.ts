@@ -20,6 +20,8 @@ export const ACTION_IDS = {
 
 export const CALLBACK_IDS = {
   replySubmit: 'reply.submit',
+  /** Extension: the collision warning before the reply modal ("Reply anyway" submits it). */
+  replyCollision: 'reply.collision',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

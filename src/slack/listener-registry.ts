@@ -4,6 +4,7 @@
  * without starting Bolt.
  */
 import type {
+  AnyMiddlewareArgs,
   App,
   Middleware,
   SlackActionMiddlewareArgs,
@@ -16,7 +17,10 @@ export interface ListenerRegistry {
   command(name: string, listener: Middleware<SlackCommandMiddlewareArgs>): void;
   event<E extends string>(type: E, listener: Middleware<SlackEventMiddlewareArgs<E>>): void;
   action(actionId: string, listener: Middleware<SlackActionMiddlewareArgs>): void;
-  view(callbackId: string, listener: Middleware<SlackViewMiddlewareArgs>): void;
+  /** A modal's submission, or (with type view_closed) its closing. */
+  view(constraint: string | { callback_id: string; type: 'view_closed' }, listener: Middleware<SlackViewMiddlewareArgs>): void;
+  /** Runs before every listener (event dedupe). */
+  use(middleware: Middleware<AnyMiddlewareArgs>): void;
 }
 
 export function boltRegistry(app: App): ListenerRegistry {
@@ -24,6 +28,7 @@ export function boltRegistry(app: App): ListenerRegistry {
     command: (name, listener) => app.command(name, listener),
     event: (type, listener) => app.event(type, listener),
     action: (actionId, listener) => app.action(actionId, listener),
-    view: (callbackId, listener) => app.view(callbackId, listener),
+    view: (constraint, listener) => (typeof constraint === 'string' ? app.view(constraint, listener) : app.view(constraint, listener)),
+    use: (middleware) => app.use(middleware),
   };
 }

@@ -23,7 +23,8 @@ import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import { POST_KINDS } from '../services/ingest-stored-mail.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
-import { renderPost } from '../services/render-post.js';
+import { renderPost, type RenderedPost } from '../services/render-post.js';
+import { TICKET_POST_KINDS } from '../services/tickets/queue-ticket-posts.js';
 
 export const POST_METADATA_EVENT = 'mailroom_post';
 
@@ -149,7 +150,8 @@ export class SlackPoster {
             channelId: channel,
             OR: [{ state: 'queued' }, { state: 'posting', OR: [{ claimedUntil: null }, { claimedUntil: { lt: new Date() } }] }],
           },
-          orderBy: { id: 'asc' },
+          // People's clicks first (their posts carry a priority), then mail, oldest first.
+          orderBy: [{ priority: 'desc' }, { id: 'asc' }],
         });
         if (!post) {
           await this.#sleep(IDLE_POLL_MS);
@@ -197,15 +199,18 @@ export class SlackPoster {
     await this.db.slackPost.update({ where: { id: post.id }, data: { nextAttemptAt: new Date(Date.now() + 1_000) } });
   }
 
+  /** A post that cannot be rendered now: dropped for good, or waiting for its thread. */
+  async #notReady(post: SlackPost, rendered: Exclude<RenderedPost, { kind: 'ready' }>): Promise<void> {
+    if (rendered.kind === 'wait') return this.#waitForThread(post);
+    await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', lastError: rendered.reason } });
+    this.logger.error({ code: 'slack_post_dropped', postId: post.id, reason: rendered.reason }, 'Slack post dropped');
+  }
+
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
+    if (post.kind === TICKET_POST_KINDS.update) return this.#sendUpdate(post);
     const rendered = await renderPost(this.db, post);
-    if (rendered.kind === 'drop') {
-      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', lastError: rendered.reason } });
-      this.logger.error({ code: 'slack_post_dropped', postId: post.id, reason: rendered.reason }, 'Slack post dropped');
-      return;
-    }
-    if (rendered.kind === 'wait') return this.#waitForThread(post);
+    if (rendered.kind !== 'ready') return this.#notReady(post, rendered);
     try {
       if (post.state === 'posting') {
         const found = await this.#findPosted(post, rendered.threadTs);
@@ -228,6 +233,33 @@ export class SlackPoster {
       });
       await this.#markPosted(post, result.ts!);
       this.logger.info({ code: 'slack_posted', postId: post.id, kind: post.kind, ticketId: post.ticketId, ts: result.ts }, 'posted to Slack');
+    } catch (error) {
+      await this.#handleFailure(post, error as SlackCallError);
+    }
+  }
+
+  /**
+   * Updates the ticket's message in place. It is rendered from the ticket as it is now, so
+   * it also shows every change queued before the rendering: those updates are done with it
+   * (five quick clicks cost one or two chat.update calls, not five). chat.update can be
+   * repeated harmlessly, so unlike a new post it needs no look-up after a crash.
+   */
+  async #sendUpdate(post: SlackPost): Promise<void> {
+    const covered = await this.db.slackPost.findMany({
+      where: { ticketId: post.ticketId, kind: TICKET_POST_KINDS.update, state: 'queued', id: { gt: post.id } },
+      select: { id: true },
+    });
+    const rendered = await renderPost(this.db, post);
+    if (rendered.kind !== 'ready' || !rendered.updateTs) return this.#notReady(post, rendered.kind === 'ready' ? { kind: 'drop', reason: 'nothing to update' } : rendered);
+    try {
+      if (!(await this.#takeToken(post.channelId))) return;
+      if (!(await this.#claim(post))) return;
+      await this.client.chat.update({ channel: post.channelId, ts: rendered.updateTs, text: rendered.message.text, blocks: rendered.message.blocks });
+      await this.db.slackPost.updateMany({
+        where: { id: { in: [post.id, ...covered.map((row) => row.id)] } },
+        data: { state: 'posted', slackTs: rendered.updateTs, postedAt: new Date(), claimedBy: null, claimedUntil: null },
+      });
+      this.logger.info({ code: 'slack_ticket_updated', postId: post.id, ticketId: post.ticketId, covered: covered.length }, 'ticket message updated');
     } catch (error) {
       await this.#handleFailure(post, error as SlackCallError);
     }

@@ -1,13 +1,32 @@
 import type { ListenerRegistry } from '../listener-registry.js';
 import type { MailCommandDeps } from '../../services/answer-mail-command.js';
 import type { HomeDeps } from '../../services/publish-home.js';
+import type { ProcessedEvents } from '../../services/processed-events.js';
+import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
+import type { ReplyDeps } from '../../services/replies/open-reply.js';
+import { eventDedupe } from '../middleware/event-dedupe.js';
+import { registerReplyActions } from './actions/reply-actions.js';
+import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
+import { registerChannelMembership } from './events/channel-membership.js';
+import { registerThreadMessages } from './events/thread-messages.js';
 
-export type ListenerDeps = MailCommandDeps & HomeDeps;
+export type ListenerDeps = MailCommandDeps &
+  HomeDeps & {
+    ticketActions: TicketActionDeps;
+    replies: ReplyDeps;
+    processedEvents: ProcessedEvents;
+  };
 
 /** Every listener of the app, per Slack surface. */
 export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps): void {
+  const { ticketActions } = deps;
+  registry.use(eventDedupe(deps.processedEvents, ticketActions.logger));
   registerMailCommand(registry, deps);
   registerAppHomeOpened(registry, deps);
+  registerTicketActions(registry, deps);
+  registerReplyActions(registry, deps);
+  registerThreadMessages(registry, ticketActions);
+  registerChannelMembership(registry, ticketActions);
 }

@@ -17,7 +17,7 @@ const SHOWN_ATTACHMENTS = 10;
 
 export interface TicketMessageInput {
   locale: TLocale;
-  ticket: { id: number; number: number; subject: string; status: string; urgency: string; assigneeId: string | null };
+  ticket: { id: number; number: number; subject: string; status: string; urgency: string; assigneeId: string | null; claimedAt?: Date | null; junk?: boolean };
   sender: { name: string; address: string } | null;
   flags: Partial<MailFlags>;
   receivedAt: Date;
@@ -46,7 +46,7 @@ function option(text: string, value: string): PlainTextOption {
   return { text: { type: 'plain_text', text: truncate(text, 75) }, value };
 }
 
-function urgencyLabel(locale: TLocale, urgency: string): string {
+export function urgencyLabel(locale: TLocale, urgency: string): string {
   return (URGENCIES as readonly string[]).includes(urgency) ? t(locale, `urgency.${urgency as Urgency}` as MessageKey) : urgency;
 }
 
@@ -107,9 +107,36 @@ export function attachmentsContext(locale: TLocale, names: readonly string[]): C
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(shown.join('   '), 3000) }] };
 }
 
+function assigneeText(locale: TLocale, ticket: TicketMessageInput['ticket']): string {
+  if (!ticket.assigneeId) return t(locale, 'ticket.unassigned');
+  return ticket.claimedAt ? `<@${ticket.assigneeId}> ${t(locale, 'ticket.since', { date: slackDate(ticket.claimedAt) })}` : `<@${ticket.assigneeId}>`;
+}
+
+/** A junk ticket folds down to its title and the way back. */
+function junkMessage(input: TicketMessageInput, title: string): KnownBlock[] {
+  const { locale, ticket } = input;
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: `~${escapeAndTruncate(title, 150)}~` } },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: truncate(`:wastebasket: ${t(locale, 'ticket.junked')}  ${senderText(input.sender, locale)}`, 3000) },
+      ],
+    },
+    {
+      type: 'actions',
+      block_id: `ticket-${ticket.id}-controls`,
+      elements: [{ type: 'button', action_id: ACTION_IDS.ticketJunk, text: { type: 'plain_text', text: t(locale, 'ticket.unjunk') }, value: String(ticket.id) }],
+    },
+  ];
+}
+
 export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   const { locale, ticket } = input;
   const subject = input.ticket.subject.trim() || t(locale, 'ticket.no_subject');
+  // The notification text: plain enough for a phone's lock screen, escaped like the rest.
+  const text = `#${ticket.number} ${escapeAndTruncate(subject, 150)} — ${input.sender ? escapeAndTruncate(input.sender.name || input.sender.address, 100) : ''}`;
+  if (ticket.junk) return { text, blocks: junkMessage(input, `#${ticket.number} ${subject}`) };
   const flags = FLAG_ORDER.filter((flag) => input.flags[flag]).map((flag) => `\`${t(locale, `flag.${flag}` as MessageKey)}\``);
   const context: ContextBlock = {
     type: 'context',
@@ -131,11 +158,9 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
     fields: [
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.status')}*\n${statusLabel(input.statuses, ticket.status, locale)}` },
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.urgency')}*\n${urgencyLabel(locale, ticket.urgency)}` },
-      { type: 'mrkdwn', text: `*${t(locale, 'ticket.assignee')}*\n${ticket.assigneeId ? `<@${ticket.assigneeId}>` : t(locale, 'ticket.unassigned')}` },
+      { type: 'mrkdwn', text: `*${t(locale, 'ticket.assignee')}*\n${assigneeText(locale, ticket)}` },
     ],
   });
   blocks.push(controls(input));
-  // The notification text: plain enough for a phone's lock screen, escaped like the rest.
-  const text = `#${ticket.number} ${escapeAndTruncate(subject, 150)} — ${input.sender ? escapeAndTruncate(input.sender.name || input.sender.address, 100) : ''}`;
   return { text, blocks };
 }

@@ -1,0 +1,116 @@
+/**
+ * What a person's click does to a ticket, decided without touching anything: the fields to
+ * write, the values they must still have when written (so two people clicking at the same
+ * moment cannot both win), and the audit record. Or why nothing changes.
+ */
+import { statusCategory, URGENCIES, type StatusDefinition } from './ticket-fields.js';
+
+export type TicketChange =
+  | { kind: 'claim' }
+  | { kind: 'unclaim' }
+  | { kind: 'assign'; assigneeId: string }
+  | { kind: 'status'; status: string }
+  | { kind: 'urgency'; urgency: string }
+  | { kind: 'junk' };
+
+export type TicketChangeKind = TicketChange['kind'];
+
+export interface TicketState {
+  status: string;
+  urgency: string;
+  assigneeId: string | null;
+  claimedAt: Date | null;
+  junk: boolean;
+  closedAt: Date | null;
+}
+
+/** Audit actions, also the keys of the trace line written in the thread. */
+export const TICKET_ACTIONS = {
+  claimed: 'ticket.claimed',
+  unclaimed: 'ticket.unclaimed',
+  assigned: 'ticket.assigned',
+  status: 'ticket.status_changed',
+  urgency: 'ticket.urgency_changed',
+  junk: 'ticket.junked',
+  unjunk: 'ticket.unjunked',
+  /** By the system: the customer wrote again to a closed ticket. */
+  reopened: 'ticket.reopened',
+} as const;
+export type TicketAction = (typeof TICKET_ACTIONS)[keyof typeof TICKET_ACTIONS];
+
+export interface AuditDetail {
+  from?: string | null;
+  to?: string | null;
+  /** A status set along with the change (claiming an open ticket). */
+  status?: string;
+}
+
+export type ChangePlan =
+  | {
+      kind: 'apply';
+      /** The values the ticket must still have: the update is conditional on them. */
+      expect: Partial<Pick<TicketState, 'assigneeId' | 'status' | 'urgency' | 'junk'>>;
+      data: Partial<TicketState>;
+      action: TicketAction;
+      detail: AuditDetail;
+    }
+  | { kind: 'refuse'; reason: 'claimed_by_other'; assigneeId: string; since: Date | null }
+  | { kind: 'refuse'; reason: 'not_assignee'; assigneeId: string }
+  | { kind: 'refuse'; reason: 'unknown_status' | 'unknown_urgency' | 'already_yours' }
+  | { kind: 'unchanged' };
+
+/** The status a ticket leaves `open` for when someone takes it on (未対応 → 対応中). */
+const STATUS_WHEN_CLAIMED = 'in_progress';
+
+export function planTicketChange(ticket: TicketState, change: TicketChange, actorId: string, statuses: readonly StatusDefinition[], now: Date): ChangePlan {
+  switch (change.kind) {
+    case 'claim': {
+      if (ticket.assigneeId === actorId) return { kind: 'refuse', reason: 'already_yours' };
+      if (ticket.assigneeId) return { kind: 'refuse', reason: 'claimed_by_other', assigneeId: ticket.assigneeId, since: ticket.claimedAt };
+      // Taking an untouched ticket means working on it; any other status is someone's choice.
+      const moves = ticket.status === 'open' && statuses.some((status) => status.key === STATUS_WHEN_CLAIMED);
+      return {
+        kind: 'apply',
+        expect: { assigneeId: null },
+        data: { assigneeId: actorId, claimedAt: now, ...(moves ? { status: STATUS_WHEN_CLAIMED } : {}) },
+        action: TICKET_ACTIONS.claimed,
+        detail: moves ? { to: actorId, status: STATUS_WHEN_CLAIMED } : { to: actorId },
+      };
+    }
+    case 'unclaim': {
+      if (!ticket.assigneeId) return { kind: 'unchanged' };
+      // Taking a ticket away from someone is a deliberate act: Assign, which names it.
+      if (ticket.assigneeId !== actorId) return { kind: 'refuse', reason: 'not_assignee', assigneeId: ticket.assigneeId };
+      return { kind: 'apply', expect: { assigneeId: actorId }, data: { assigneeId: null, claimedAt: null }, action: TICKET_ACTIONS.unclaimed, detail: { from: actorId } };
+    }
+    case 'assign': {
+      if (ticket.assigneeId === change.assigneeId) return { kind: 'unchanged' };
+      return {
+        kind: 'apply',
+        expect: { assigneeId: ticket.assigneeId },
+        data: { assigneeId: change.assigneeId, claimedAt: now },
+        action: TICKET_ACTIONS.assigned,
+        detail: { from: ticket.assigneeId, to: change.assigneeId },
+      };
+    }
+    case 'status': {
+      if (!statuses.some((status) => status.key === change.status)) return { kind: 'refuse', reason: 'unknown_status' };
+      if (ticket.status === change.status) return { kind: 'unchanged' };
+      const closing = statusCategory(statuses, change.status) === 'closed';
+      return {
+        kind: 'apply',
+        expect: { status: ticket.status },
+        data: { status: change.status, closedAt: closing ? (ticket.closedAt ?? now) : null },
+        action: TICKET_ACTIONS.status,
+        detail: { from: ticket.status, to: change.status },
+      };
+    }
+    case 'urgency': {
+      if (!(URGENCIES as readonly string[]).includes(change.urgency)) return { kind: 'refuse', reason: 'unknown_urgency' };
+      if (ticket.urgency === change.urgency) return { kind: 'unchanged' };
+      return { kind: 'apply', expect: { urgency: ticket.urgency }, data: { urgency: change.urgency }, action: TICKET_ACTIONS.urgency, detail: { from: ticket.urgency, to: change.urgency } };
+    }
+    case 'junk':
+      return { kind: 'apply', expect: { junk: ticket.junk }, data: { junk: !ticket.junk }, action: ticket.junk ? TICKET_ACTIONS.unjunk : TICKET_ACTIONS.junk, detail: {} };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The Reply button: the reply modal, after the collision guard. Someone who opens a reply
+ * on a ticket another person has claimed, or while another person's reply is open or
+ * waiting for review, is first told who and since when, and may still go on deliberately.
+ * Opening the modal keeps a draft, so the next person sees this one coming.
+ */
+import type { ModalView } from '@slack/types';
+import type { TMailboxConfig } from '../../config/config-schema.js';
+import type { Db } from '../../db/client.js';
+import { replySubject } from '../../domain/reply-subject.js';
+import type { SlackMessage } from '../../slack/views/help-message.js';
+import { buildCollisionModal, buildReplyModal, type Collision } from '../../slack/views/reply-modals.js';
+import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
+import { accessRefusal, ticketChannel, type TicketActionDeps } from '../tickets/change-ticket.js';
+
+export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
+  mailboxes: readonly TMailboxConfig[];
+  now?: () => Date;
+}
+
+export type ReplyOpening = { kind: 'notice'; message: SlackMessage } | { kind: 'view'; view: ModalView };
+
+/** A modal left open this long without a word is no longer someone writing. */
+const EDITING_STALE_MS = 30 * 60 * 1000;
+
+export async function openReply(deps: ReplyDeps, input: { actorId: string; ticketId: number; deliberate: boolean }): Promise<ReplyOpening> {
+  const { db } = deps;
+  const locale = await deps.userLocales.localeOf(input.actorId);
+  const ticket = await db.ticket.findUnique({ where: { id: input.ticketId }, include: { mailbox: true } });
+  if (!ticket) return { kind: 'notice', message: buildRefusalNotice(locale, { kind: 'ticket_gone' }) };
+  const denied = await accessRefusal(deps, ticketChannel(ticket), input.actorId);
+  if (denied) return { kind: 'notice', message: buildRefusalNotice(locale, denied) };
+  const now = deps.now?.() ?? new Date();
+
+  if (!input.deliberate) {
+    const collision = await collisionOf(db, ticket, input.actorId, now);
+    if (collision) return { kind: 'view', view: buildCollisionModal(locale, ticket.id, collision) };
+  }
+
+  const original = await db.message.findFirst({
+    where: { ticketId: ticket.id, direction: 'in' },
+    orderBy: { id: 'desc' },
+    select: { fromAddress: true, replyTo: true, subject: true, text: true, ccAddresses: true },
+  });
+  const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject));
+  const config = deps.mailboxes.find((mailbox) => mailbox.key === ticket.mailbox.key);
+  return {
+    kind: 'view',
+    view: buildReplyModal({
+      locale,
+      ticketId: ticket.id,
+      ticketNumber: ticket.number,
+      draftId: draft.id,
+      // Web forms send from a robot and put the customer in Reply-To.
+      to: JSON.parse(draft.toAddresses).join(', ') || original?.replyTo || original?.fromAddress || '',
+      cc: JSON.parse(draft.ccAddresses).join(', '),
+      subject: draft.subject,
+      body: draft.body,
+      quoted: original?.text ?? '',
+      review: (config?.reviewPolicy ?? 'all') === 'all',
+    }),
+  };
+}
+
+/** The person's own draft in progress on this ticket, or a new one. */
+async function ownDraft(db: Db, ticketId: number, authorId: string, subject: string) {
+  const existing = await db.draft.findFirst({ where: { ticketId, authorId, state: { in: ['editing', 'changes_requested'] } }, orderBy: { id: 'desc' } });
+  if (existing) return db.draft.update({ where: { id: existing.id }, data: { updatedAt: new Date() } });
+  return db.draft.create({ data: { ticketId, authorId, subject, body: '' } });
+}
+
+async function collisionOf(db: Db, ticket: { id: number; assigneeId: string | null; claimedAt: Date | null }, actorId: string, now: Date): Promise<Collision | null> {
+  const drafts = await db.draft.findMany({
+    where: {
+      ticketId: ticket.id,
+      authorId: { not: actorId },
+      OR: [{ state: { in: ['in_review', 'changes_requested'] } }, { state: 'editing', updatedAt: { gt: new Date(now.getTime() - EDITING_STALE_MS) } }],
+    },
+    orderBy: { createdAt: 'asc' },
+    select: { authorId: true, createdAt: true },
+  });
+  const claimedBy = ticket.assigneeId && ticket.assigneeId !== actorId ? { userId: ticket.assigneeId, since: ticket.claimedAt } : undefined;
+  if (!claimedBy && drafts.length === 0) return null;
+  return { ...(claimedBy ? { claimedBy } : {}), drafts: drafts.map((draft) => ({ authorId: draft.authorId, since: draft.createdAt })) };
+}
+
+/** The reply modal was closed without sending: an untouched draft is dropped. */
+export async function closeReply(db: Db, input: { actorId: string; draftId: number }): Promise<void> {
+  await db.draft.updateMany({ where: { id: input.draftId, authorId: input.actorId, state: 'editing', body: '' }, data: { state: 'discarded' } });
+}

@@ -1,0 +1,115 @@
+/**
+ * A person changes a ticket from its Slack message: claim, unclaim, assign, status,
+ * urgency, junk. Only members of the ticket's channel may; the change is written only if
+ * the ticket still looks as it did when the plan was made (two claims at once: one wins,
+ * the other is told who has it), with its audit record and the Slack updates queued in
+ * the same transaction. Returns what to tell the person, or null when the updated message
+ * says it all.
+ */
+import type { Db, Ticket } from '../../db/client.js';
+import { planTicketChange, type ChangePlan, type TicketChange } from '../../domain/ticket-change.js';
+import type { Logger } from '../../logging/logger.js';
+import type { ChannelMembers } from '../../slack/channel-members.js';
+import type { UserLocales } from '../../slack/user-locales.js';
+import type { SlackMessage } from '../../slack/views/help-message.js';
+import { buildRefusalNotice, type Refusal } from '../../slack/views/ticket-notices.js';
+import { queueTicketPosts } from './queue-ticket-posts.js';
+import { ticketStatuses } from './ticket-statuses.js';
+
+export interface TicketActionDeps {
+  db: Db;
+  members: ChannelMembers;
+  userLocales: UserLocales;
+  logger: Logger;
+  /** Queued Slack updates are waiting: post them now. */
+  wakePoster(): void;
+  now?: () => Date;
+}
+
+export interface TicketActionInput {
+  actorId: string;
+  ticketId: number;
+  change: TicketChange;
+}
+
+/** Rounds of plan-then-write when someone else changed the ticket in between. */
+const ATTEMPTS = 3;
+
+/** The channel whose members may act on a ticket: where it was posted, else its mailbox's. */
+export function ticketChannel(ticket: Pick<Ticket, 'slackChannelId'> & { mailbox: { channelId: string } }): string {
+  return ticket.slackChannelId ?? ticket.mailbox.channelId;
+}
+
+/**
+ * Whether the user may act on the ticket: null when they may, else the refusal. Slack not
+ * answering is a refusal too: nothing changes that was not checked.
+ */
+export async function accessRefusal(deps: Pick<TicketActionDeps, 'members' | 'logger'>, channelId: string, userId: string): Promise<Refusal | null> {
+  try {
+    return (await deps.members.isMember(channelId, userId)) ? null : { kind: 'not_member', channelId };
+  } catch (error) {
+    deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: (error as Error).message }, 'could not read channel members');
+    return { kind: 'membership_unknown', channelId };
+  }
+}
+
+/** A click that could not be read (an old or tampered payload) changes nothing. */
+export async function changeTicket(deps: TicketActionDeps, input: TicketActionInput | { actorId: string; request: null }): Promise<SlackMessage | null> {
+  const refusal = 'change' in input ? await changeOrRefusal(deps, input) : ({ kind: 'choice_gone' } as const);
+  if (!refusal) return null;
+  return buildRefusalNotice(await deps.userLocales.localeOf(input.actorId), refusal);
+}
+
+async function changeOrRefusal(deps: TicketActionDeps, input: TicketActionInput): Promise<Refusal | null> {
+  const { db } = deps;
+  const load = () => db.ticket.findUnique({ where: { id: input.ticketId }, include: { mailbox: { select: { channelId: true } } } });
+  let ticket = await load();
+  if (!ticket) return { kind: 'ticket_gone' };
+  const channelId = ticketChannel(ticket);
+  const denied = await accessRefusal(deps, channelId, input.actorId);
+  if (denied) return denied;
+  if (input.change.kind === 'assign') {
+    // Someone outside the channel could not even open the ticket they were given.
+    const theirs = await accessRefusal(deps, channelId, input.change.assigneeId);
+    if (theirs) return theirs.kind === 'not_member' ? { kind: 'assignee_not_member', assigneeId: input.change.assigneeId, channelId } : theirs;
+  }
+  const statuses = await ticketStatuses(db, ticket.mailboxId);
+  for (let attempt = 0; attempt < ATTEMPTS && ticket; attempt += 1) {
+    const plan = planTicketChange(ticket, input.change, input.actorId, statuses, deps.now?.() ?? new Date());
+    if (plan.kind !== 'apply') return refusalOf(plan);
+    if (await applyPlan(deps, ticket, input.actorId, plan)) {
+      deps.wakePoster();
+      return null;
+    }
+    // Someone else changed it first: look again and decide again.
+    ticket = await load();
+  }
+  return ticket ? { kind: 'busy' } : { kind: 'ticket_gone' };
+}
+
+function refusalOf(plan: Exclude<ChangePlan, { kind: 'apply' }>): Refusal | null {
+  if (plan.kind === 'unchanged') return null;
+  switch (plan.reason) {
+    case 'claimed_by_other':
+      return { kind: 'claimed_by_other', assigneeId: plan.assigneeId, since: plan.since };
+    case 'not_assignee':
+      return { kind: 'not_assignee', assigneeId: plan.assigneeId };
+    case 'already_yours':
+      return { kind: 'already_yours' };
+    default:
+      return { kind: 'choice_gone' };
+  }
+}
+
+async function applyPlan(deps: TicketActionDeps, ticket: Ticket, actorId: string, plan: Extract<ChangePlan, { kind: 'apply' }>): Promise<boolean> {
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.ticket.updateMany({ where: { id: ticket.id, ...plan.expect }, data: plan.data });
+    if (count === 0) return false;
+    const audit = await tx.auditLog.create({
+      data: { mailboxId: ticket.mailboxId, ticketId: ticket.id, actorId, action: plan.action, detail: JSON.stringify(plan.detail) },
+    });
+    await queueTicketPosts(tx, ticket, audit.id);
+    deps.logger.info({ code: plan.action, ticketId: ticket.id, actorId, ...plan.detail }, 'ticket changed');
+    return true;
+  });
+}

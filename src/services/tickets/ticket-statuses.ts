@@ -1,0 +1,28 @@
+/**
+ * A mailbox's statuses: the built-in three, then its own from the configuration (kept in
+ * the database so old tickets, numbers and reminders can still read them).
+ */
+import type { TMailboxConfig } from '../../config/config-schema.js';
+import type { Db } from '../../db/client.js';
+import { DEFAULT_STATUSES, type StatusCategory, type StatusDefinition } from '../../domain/ticket-fields.js';
+
+export async function ticketStatuses(db: Db, mailboxId: number): Promise<StatusDefinition[]> {
+  const custom = await db.customStatus.findMany({ where: { mailboxId }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  return [...DEFAULT_STATUSES, ...custom.map((row) => ({ key: row.key, labelJa: row.labelJa, labelEn: row.labelEn, category: row.category as StatusCategory }))];
+}
+
+/**
+ * The file's statuses replace the stored ones. A status removed from the file is kept
+ * while tickets still have it (they must stay readable) and dropped once none has.
+ */
+export async function syncCustomStatuses(db: Db, mailboxId: number, statuses: TMailboxConfig['statuses']): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const keys = statuses.map((status) => status.key);
+    const inUse = await tx.ticket.findMany({ where: { mailboxId, status: { notIn: ['open', 'in_progress', 'done', ...keys] } }, distinct: ['status'], select: { status: true } });
+    await tx.customStatus.deleteMany({ where: { mailboxId, key: { notIn: [...keys, ...inUse.map((row) => row.status)] } } });
+    for (const [position, status] of statuses.entries()) {
+      const fields = { labelJa: status.ja, labelEn: status.en, category: status.category, position };
+      await tx.customStatus.upsert({ where: { mailboxId_key: { mailboxId, key: status.key } }, create: { mailboxId, key: status.key, ...fields }, update: fields });
+    }
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The one-line trace a change leaves in the ticket's thread: who did what, when. Written
+ * in the mailbox's language (the channel is shared); mentions notify the person named,
+ * which is how someone learns a ticket was assigned to them.
+ */
+import type { TLocale } from '../../config/config-schema.js';
+import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
+import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
+import { t, type MessageKey } from '../../i18n/messages.js';
+import type { SlackMessage } from './help-message.js';
+import { slackDate, urgencyLabel } from './ticket-message.js';
+
+export interface TraceInput {
+  locale: TLocale;
+  action: string;
+  actorId: string;
+  detail: AuditDetail;
+  at: Date;
+  statuses: readonly StatusDefinition[];
+}
+
+const ICONS: Record<string, string> = {
+  [TICKET_ACTIONS.claimed]: ':raising_hand:',
+  [TICKET_ACTIONS.unclaimed]: ':wave:',
+  [TICKET_ACTIONS.assigned]: ':point_right:',
+  [TICKET_ACTIONS.status]: ':arrows_counterclockwise:',
+  [TICKET_ACTIONS.urgency]: ':rotating_light:',
+  [TICKET_ACTIONS.junk]: ':wastebasket:',
+  [TICKET_ACTIONS.unjunk]: ':leftwards_arrow_with_hook:',
+  [TICKET_ACTIONS.reopened]: ':envelope_with_arrow:',
+};
+
+/** Slack user ids only ever come from Slack, but a mention is built only from a plain id. */
+function mention(userId: string | null | undefined): string {
+  return userId && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : '—';
+}
+
+function sentence(input: TraceInput): string {
+  const { locale, detail, statuses } = input;
+  const actor = mention(input.actorId);
+  const key = (name: string) => `trace.${name}` as MessageKey;
+  switch (input.action) {
+    case TICKET_ACTIONS.claimed:
+      return detail.status ? t(locale, key('claimed_status'), { actor, status: statusLabel(statuses, detail.status, locale) }) : t(locale, key('claimed'), { actor });
+    case TICKET_ACTIONS.unclaimed:
+      return t(locale, key('unclaimed'), { actor });
+    case TICKET_ACTIONS.assigned:
+      return t(locale, key('assigned'), { actor, assignee: mention(detail.to) });
+    case TICKET_ACTIONS.status:
+      return t(locale, key('status'), { actor, from: statusLabel(statuses, detail.from ?? '', locale), to: statusLabel(statuses, detail.to ?? '', locale) });
+    case TICKET_ACTIONS.urgency:
+      return t(locale, key('urgency'), { actor, from: urgencyLabel(locale, detail.from ?? ''), to: urgencyLabel(locale, detail.to ?? '') });
+    case TICKET_ACTIONS.junk:
+      return t(locale, key('junked'), { actor });
+    case TICKET_ACTIONS.unjunk:
+      return t(locale, key('unjunked'), { actor });
+    case TICKET_ACTIONS.reopened:
+      return t(locale, key('reopened'));
+    default:
+      return input.action;
+  }
+}
+
+export function buildTraceMessage(input: TraceInput): SlackMessage {
+  const line = `${ICONS[input.action] ?? ':memo:'} ${sentence(input)}`;
+  return { text: line, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `${line}  ·  ${slackDate(input.at)}` }] }] };
+}
