@@ -55,6 +55,12 @@ const IDLE_POLL_MS = 1_000;
 const TRANSIENT_SLACK_ERRORS = new Set(['internal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org', 'fatal_error']);
 /** Slack errors that an admin can mend (invite the bot, fix the token): retried slowly. */
 const SETUP_SLACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'missing_scope', 'is_archived']);
+/**
+ * chat.update is limited per workspace (Slack's Tier 3, about 50 a minute), not per
+ * channel like posting: one bucket for all channels, with room for a burst of clicks.
+ */
+const CHAT_UPDATE_BUCKET = 'chat.update';
+const UPDATE_PACE = { rate: 50 / 60, burst: 10 };
 /** Pages of history searched for a post that may have been sent before a crash. */
 const RECOVERY_PAGES = 10;
 
@@ -116,17 +122,20 @@ export class SlackPoster {
     });
   }
 
-  #bucket(channel: string): Bucket {
-    const bucket = this.#buckets.get(channel) ?? { tokens: this.options.burst ?? 3, updatedAt: Date.now(), pausedUntil: 0 };
-    this.#buckets.set(channel, bucket);
+  get #postPace() {
+    return { rate: this.options.ratePerSecond ?? 1, burst: this.options.burst ?? 3 };
+  }
+
+  #bucket(key: string, burst = this.#postPace.burst): Bucket {
+    const bucket = this.#buckets.get(key) ?? { tokens: burst, updatedAt: Date.now(), pausedUntil: 0 };
+    this.#buckets.set(key, bucket);
     return bucket;
   }
 
-  /** Waits until the channel may post again; returns false when stopping. */
-  async #takeToken(channel: string): Promise<boolean> {
-    const rate = this.options.ratePerSecond ?? 1;
-    const burst = this.options.burst ?? 3;
-    const bucket = this.#bucket(channel);
+  /** Waits until the channel (or chat.update) may be called again; false when stopping. */
+  async #takeToken(key: string, pace: { rate: number; burst: number } = this.#postPace): Promise<boolean> {
+    const { rate, burst } = pace;
+    const bucket = this.#bucket(key, burst);
     for (;;) {
       if (this.#stopped) return false;
       const now = Date.now();
@@ -252,7 +261,7 @@ export class SlackPoster {
     const rendered = await renderPost(this.db, post);
     if (rendered.kind !== 'ready' || !rendered.updateTs) return this.#notReady(post, rendered.kind === 'ready' ? { kind: 'drop', reason: 'nothing to update' } : rendered);
     try {
-      if (!(await this.#takeToken(post.channelId))) return;
+      if (!(await this.#takeToken(CHAT_UPDATE_BUCKET, UPDATE_PACE))) return;
       if (!(await this.#claim(post))) return;
       await this.client.chat.update({ channel: post.channelId, ts: rendered.updateTs, text: rendered.message.text, blocks: rendered.message.blocks });
       await this.db.slackPost.updateMany({
@@ -325,7 +334,7 @@ export class SlackPoster {
     if (error.code === 'slack_webapi_rate_limited_error') {
       // Refused before posting: pause this channel only; the post stays first in line.
       const seconds = error.retryAfter ?? 1;
-      this.#bucket(post.channelId).pausedUntil = Date.now() + seconds * 1000;
+      this.#bucket(post.kind === TICKET_POST_KINDS.update ? CHAT_UPDATE_BUCKET : post.channelId).pausedUntil = Date.now() + seconds * 1000;
       await this.db.slackPost.update({ where: { id: post.id }, data: { state: post.state === 'posting' ? 'posting' : 'queued', claimedUntil: null, lastError: 'ratelimited' } });
       this.logger.warn({ code: 'slack_rate_limited', postId: post.id, retryAfter: seconds }, 'Slack rate limit: pausing this channel');
       return;

@@ -92,5 +92,6 @@ describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
     expect(sharedNames).toEqual(Array.from({ length: MAILS / 2 }, (_, i) => `file-${i * 2 + 1}.txt`).sort());
     const numbers = tickets.map((ticket) => Number(/^#(\d+)/.exec(headerOf(ticket))?.[1])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: MAILS }, (_, i) => i + 1));
-  });
+    // Five starts of the bot and a paced backlog: longer than a unit test, on a busy CI box too.
+  }, 120_000);
 });

@@ -183,3 +183,21 @@ describe('routing rules in the mailbox file', () => {
     expect(problemsOf(env, dir)).toEqual([expect.stringMatching(/^boxes\.json mailboxes\[0\]\.routing: entry 1 \(then\.urgency\) is invalid; expected a list of rules/)]);
   });
 });
+
+describe('custom statuses in the mailbox file', () => {
+  it('are read with both labels and a category, and a bad entry is named', () => {
+    const dir = tempDir();
+    const write = (statuses: unknown) =>
+      writeFileSync(
+        path.join(dir, 'boxes.json'),
+        JSON.stringify({ mailboxes: [{ key: 'support', address: 'support@example.com', channel: 'C0SUPPORT', imap: { host: 'imap', user: 'u', password: 'p' }, smtp: { host: 'smtp' }, reviewPolicy: 'none', statuses }] }),
+      );
+    const env = { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', MAILROOM_CONFIG: 'boxes.json' };
+    write([{ key: 'waiting_customer', ja: '顧客の返事待ち', en: 'Waiting for the customer', category: 'pending' }]);
+    const result = loadConfig(env, dir);
+    expect(result.ok && result.config.mailboxes[0]!.statuses).toEqual([{ key: 'waiting_customer', ja: '顧客の返事待ち', en: 'Waiting for the customer', category: 'pending' }]);
+    // A built-in key cannot be redefined; the category must be one numbers understand.
+    write([{ key: 'done', ja: '完了', en: 'Done', category: 'finished' }]);
+    expect(problemsOf(env, dir)).toEqual([expect.stringMatching(/^boxes\.json mailboxes\[0\]\.statuses: entry 1 \(key\) is invalid; expected a list of \{ key/)]);
+  });
+});
