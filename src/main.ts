@@ -25,6 +25,8 @@ import { registerListeners } from './slack/listeners/index.js';
 import { createUserLocales } from './slack/user-locales.js';
 import { createChannelMembers } from './slack/channel-members.js';
 import { createProcessedEvents } from './services/processed-events.js';
+import { OutboxSender } from './services/outbox/outbox-sender.js';
+import { createReviewers } from './slack/reviewers.js';
 
 /** How long a clean shutdown may take before we exit regardless. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   let parsePool: ParsePool | undefined;
   let ingest: IngestQueue | undefined;
   let poster: SlackPoster | undefined;
+  let outbox: OutboxSender | undefined;
   const connections: ImapConnection[] = [];
 
   let stopping = false;
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(code), SHUTDOWN_DEADLINE_MS).unref();
     // Stop taking mail in, finish the mail in hand, then the rest.
     await Promise.allSettled(connections.map((connection) => connection.stop()));
-    await Promise.allSettled([ingest?.stop(), poster?.stop(), slack?.stop()]);
+    await Promise.allSettled([ingest?.stop(), poster?.stop(), outbox?.stop(), slack?.stop()]);
     await parsePool?.close();
     await db?.$disconnect().catch(() => {});
     logger.flush();
@@ -120,6 +123,10 @@ async function main(): Promise<void> {
     // SQLite is for one instance, so every claim left in it is a dead process's.
     await mailPoster.start({ releaseClaims: target.provider === 'sqlite' });
 
+    const outboxSender = new OutboxSender({ db, logger, mailboxes: config.mailboxes, instanceId: `${os.hostname()}:${process.pid}`, wakePoster: () => mailPoster.wake() });
+    outbox = outboxSender;
+    await outboxSender.start({ releaseClaims: target.provider === 'sqlite' });
+
     // SMTP is used only when a reply is sent; a bad login is said now, not at the first reply.
     for (const mailbox of config.mailboxes) {
       verifySmtp(mailbox.smtp).then(
@@ -131,7 +138,9 @@ async function main(): Promise<void> {
     slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections) });
     const userLocales = createUserLocales(slack.app.client, config.locale, logger);
     const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster: () => mailPoster.wake() };
-    registerListeners(boltRegistry(slack.app), { userLocales, mailboxes: config.mailboxes, ticketActions, replies: { ...ticketActions, mailboxes: config.mailboxes }, processedEvents: createProcessedEvents(db) });
+    const replies = { ...ticketActions, mailboxes: config.mailboxes };
+    const review = { ...replies, reviewers: createReviewers(slack.app.client, logger), wakeOutbox: () => outboxSender.wake() };
+    registerListeners(boltRegistry(slack.app), { userLocales, mailboxes: config.mailboxes, ticketActions, replies, review, processedEvents: createProcessedEvents(db) });
     await slack.start();
     logger.info({ code: 'started', mode: slack.mode, port: config.slack.port, mailboxes: config.mailboxes.map((m) => m.key) }, 'Mailroom is running');
   } catch (error) {

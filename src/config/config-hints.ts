@@ -75,5 +75,15 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     expect:
       'a list of { key (lower-case letters, digits, _; not open, in_progress or done), ja, en (labels up to 60 characters), category: open | pending | closed } (README.md, "Custom statuses")',
   },
+  'mailbox.statusAfterReply': {
+    env: 'STATUS_AFTER_REPLY',
+    file: 'statusAfterReply',
+    expect: 'the status a ticket takes once its reply is sent: open, in_progress, done (the default) or a key from the mailbox statuses',
+  },
+  'mailbox.imap.sentFolder': {
+    env: 'IMAP_SENT_FOLDER',
+    file: 'imap.sentFolder',
+    expect: 'the folder that keeps a copy of each sent reply; unset: the folder the server marks as Sent, else Sent',
+  },
   'mailbox.reviewPolicy': { env: 'REVIEW_POLICY', file: 'reviewPolicy', expect: 'all (every reply needs approval) or none' },
 };

@@ -45,6 +45,8 @@ export const ZImapConfig = z.object({
   user: ZNonEmpty,
   password: ZNonEmpty,
   folder: ZNonEmpty.default('INBOX'),
+  /** Where a copy of each sent reply goes; unset: the folder the server marks \Sent, else `Sent`. */
+  sentFolder: ZNonEmpty.optional(),
   /** Days of mail already in the folder to ingest on the very first start. */
   backfillDays: z.coerce.number().int().min(0).max(3650).default(0),
 });
@@ -87,6 +89,11 @@ export const ZMailboxConfig = z.object({
     routing: z.array(ZRoutingRule).default([]),
     /** Statuses of this mailbox beyond open / in progress / done. */
     statuses: z.array(ZCustomStatus).default([]),
+    /** The status a ticket moves to when a reply to it has been sent. */
+    statusAfterReply: z.string().trim().regex(/^[a-z][a-z0-9_]{0,31}$/).default('done'),
+  })
+  .refine((mailbox) => ['open', 'in_progress', 'done', ...mailbox.statuses.map((status) => status.key)].includes(mailbox.statusAfterReply), {
+    path: ['statusAfterReply'],
   });
 export type TMailboxConfig = z.infer<typeof ZMailboxConfig> & { name: string; locale: TLocale };
 

@@ -102,6 +102,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
       user: env.IMAP_USER,
       password: env.IMAP_PASSWORD,
       folder: env.IMAP_FOLDER,
+      sentFolder: env.IMAP_SENT_FOLDER,
       backfillDays: env.IMAP_BACKFILL_DAYS,
     },
     smtp: {
@@ -113,6 +114,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     },
     reviewers: env.REVIEWERS,
     reviewPolicy: env.REVIEW_POLICY,
+    statusAfterReply: env.STATUS_AFTER_REPLY,
   };
 }
 

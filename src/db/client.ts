@@ -10,7 +10,7 @@ import type { DatabaseTarget } from './database-url.js';
 import { openRawMailStore, type RawMailStore } from './raw-mail-store.js';
 
 export type Db = SqliteClient;
-export type { Mailbox, Ticket, Message, Customer, SlackPost } from './generated/sqlite/client.js';
+export type { Mailbox, Ticket, Message, Customer, SlackPost, Draft, OutboxMail } from './generated/sqlite/client.js';
 
 const rawStores = new WeakMap<Db, RawMailStore>();
 

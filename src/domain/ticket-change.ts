@@ -35,6 +35,12 @@ export const TICKET_ACTIONS = {
   unjunk: 'ticket.unjunked',
   /** By the system: the customer wrote again to a closed ticket. */
   reopened: 'ticket.reopened',
+  draftSubmitted: 'draft.submitted',
+  draftApproved: 'draft.approved',
+  changesRequested: 'draft.changes_requested',
+  replySent: 'reply.sent',
+  replyFailed: 'reply.failed',
+  replyUncertain: 'reply.uncertain',
 } as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[keyof typeof TICKET_ACTIONS];
 
@@ -43,6 +49,10 @@ export interface AuditDetail {
   to?: string | null;
   /** A status set along with the change (claiming an open ticket). */
   status?: string;
+  /** Replies: whose draft, what the reviewer or the mail server said. */
+  authorId?: string;
+  comment?: string;
+  reason?: string;
 }
 
 export type ChangePlan =

@@ -13,6 +13,8 @@ export function createSmtpTransport(smtp: TSmtpConfig): Transporter {
     auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
+    // A server gone quiet mid-transaction must not hold a reply for nodemailer's 10 minutes.
+    socketTimeout: 60_000,
   });
 }
 

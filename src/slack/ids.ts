@@ -22,6 +22,8 @@ export const CALLBACK_IDS = {
   replySubmit: 'reply.submit',
   /** Extension: the collision warning before the reply modal ("Reply anyway" submits it). */
   replyCollision: 'reply.collision',
+  /** Extension: a reviewer's comment when requesting changes to a draft. */
+  draftChanges: 'draft.changes',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

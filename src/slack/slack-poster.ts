@@ -25,6 +25,7 @@ import { POST_KINDS } from '../services/ingest-stored-mail.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
 import { renderPost, type RenderedPost } from '../services/render-post.js';
 import { TICKET_POST_KINDS } from '../services/tickets/queue-ticket-posts.js';
+import { REPLY_POST_KINDS } from '../services/replies/draft-posts.js';
 
 export const POST_METADATA_EVENT = 'mailroom_post';
 
@@ -60,6 +61,8 @@ const SETUP_SLACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'inva
  * channel like posting: one bucket for all channels, with room for a burst of clicks.
  */
 const CHAT_UPDATE_BUCKET = 'chat.update';
+/** Posts that update a message in place (chat.update) rather than post a new one. */
+const UPDATE_KINDS = new Set<string>([TICKET_POST_KINDS.update, REPLY_POST_KINDS.draftUpdate]);
 const UPDATE_PACE = { rate: 50 / 60, burst: 10 };
 /** Pages of history searched for a post that may have been sent before a crash. */
 const RECOVERY_PAGES = 10;
@@ -217,7 +220,7 @@ export class SlackPoster {
 
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
-    if (post.kind === TICKET_POST_KINDS.update) return this.#sendUpdate(post);
+    if (UPDATE_KINDS.has(post.kind)) return this.#sendUpdate(post);
     const rendered = await renderPost(this.db, post);
     if (rendered.kind !== 'ready') return this.#notReady(post, rendered);
     try {
@@ -254,8 +257,9 @@ export class SlackPoster {
    * repeated harmlessly, so unlike a new post it needs no look-up after a crash.
    */
   async #sendUpdate(post: SlackPost): Promise<void> {
+    // A ticket's updates all show the ticket; a draft's show that draft's one message.
     const covered = await this.db.slackPost.findMany({
-      where: { ticketId: post.ticketId, kind: TICKET_POST_KINDS.update, state: 'queued', id: { gt: post.id } },
+      where: { ticketId: post.ticketId, kind: post.kind, state: 'queued', id: { gt: post.id }, ...(post.kind === TICKET_POST_KINDS.update ? {} : { payload: post.payload }) },
       select: { id: true },
     });
     const rendered = await renderPost(this.db, post);
@@ -334,7 +338,7 @@ export class SlackPoster {
     if (error.code === 'slack_webapi_rate_limited_error') {
       // Refused before posting: pause this channel only; the post stays first in line.
       const seconds = error.retryAfter ?? 1;
-      this.#bucket(post.kind === TICKET_POST_KINDS.update ? CHAT_UPDATE_BUCKET : post.channelId).pausedUntil = Date.now() + seconds * 1000;
+      this.#bucket(UPDATE_KINDS.has(post.kind) ? CHAT_UPDATE_BUCKET : post.channelId).pausedUntil = Date.now() + seconds * 1000;
       await this.db.slackPost.update({ where: { id: post.id }, data: { state: post.state === 'posting' ? 'posting' : 'queued', claimedUntil: null, lastError: 'ratelimited' } });
       this.logger.warn({ code: 'slack_rate_limited', postId: post.id, retryAfter: seconds }, 'Slack rate limit: pausing this channel');
       return;

@@ -61,6 +61,7 @@ export interface StandinOptions {
   channels?: StandinChannel[];
   /** How long a trigger_id is valid, as at Slack. */
   triggerTtlMs?: number;
+  userGroups?: Record<string, string[]>;
   /** Enforce a per-channel chat.postMessage limit the way Slack does: 429 with Retry-After. */
   postLimit?: { perSecond: number; burst: number };
 }
@@ -97,6 +98,8 @@ export class SlackStandin {
   #usedTriggers = new Set<string>();
   readonly users: Map<string, StandinUser>;
   readonly channels: Map<string, StandinChannel>;
+  /** User groups (S…) and their members. */
+  readonly userGroups: Map<string, string[]>;
   /**
    * Runs after a call has been carried out and before it is answered: a test can kill the
    * bot exactly between Slack doing something and the bot learning that it did.
@@ -117,6 +120,7 @@ export class SlackStandin {
     this.botUserId = options.botUserId ?? 'U0MAILBOT';
     this.users = new Map((options.users ?? []).map((user) => [user.id, user]));
     this.channels = new Map((options.channels ?? []).map((channel) => [channel.id, channel]));
+    this.userGroups = new Map(Object.entries(options.userGroups ?? {}));
     this.#triggerTtlMs = options.triggerTtlMs ?? 3_000;
     this.#postLimit = options.postLimit;
   }
@@ -434,6 +438,11 @@ export class SlackStandin {
       const shared = files.map((file, i) => ({ id: file!.id, name: file!.filename, title: list[i]!.title ?? file!.filename, size: file!.length }));
       if (channel) this.messages.push({ channel: channel.id, ts: this.#nextTs(), thread_ts: args.thread_ts as string | undefined, files: shared, user: this.botUserId });
       return { files: shared.map(({ id, title }) => ({ id, title })) };
+    },
+    'usergroups.users.list': (args) => {
+      const group = this.userGroups.get(String(args.usergroup ?? ''));
+      if (!group) throw new SlackError('no_such_subteam');
+      return { users: group };
     },
     'conversations.members': (args) => {
       const channel = this.#channel(args);

@@ -16,12 +16,28 @@ export interface SmtpCapture {
   host: string;
   port: number;
   mails: CapturedMail[];
+  /**
+   * Runs when a mail has been received in full and is kept, before the server answers
+   * 250: a test can kill the sender exactly between the server taking a mail and the
+   * sender learning so. Answering with an error instead: set `refuseNext`.
+   */
+  beforeAccept: ((mail: CapturedMail) => void | Promise<void>) | undefined;
+  /** The next mails are refused with this SMTP reply (e.g. 550 or 451), `times` times. */
+  refuseNext: { code: number; message: string; times: number } | undefined;
   stop(): Promise<void>;
 }
 
 export async function startSmtpCapture(auth?: { user: string; password: string }): Promise<SmtpCapture> {
   const mails: CapturedMail[] = [];
   const port = await freePort();
+  const capture: SmtpCapture = {
+    host: '127.0.0.1',
+    port,
+    mails,
+    beforeAccept: undefined,
+    refuseNext: undefined,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
   const server = new SMTPServer({
     secure: false,
     authOptional: !auth,
@@ -38,17 +54,25 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        mails.push({
+      stream.on('end', async () => {
+        const refusal = capture.refuseNext;
+        if (refusal && refusal.times > 0) {
+          refusal.times -= 1;
+          callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+          return;
+        }
+        const mail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks).toString('utf8'),
           user: session.user as string | undefined,
-        });
+        };
+        mails.push(mail);
+        await capture.beforeAccept?.(mail);
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { host: '127.0.0.1', port, mails, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return capture;
 }

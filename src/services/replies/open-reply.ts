@@ -5,8 +5,8 @@
  * Opening the modal keeps a draft, so the next person sees this one coming.
  */
 import type { ModalView } from '@slack/types';
-import type { TMailboxConfig } from '../../config/config-schema.js';
-import type { Db } from '../../db/client.js';
+import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
+import type { Db, Draft } from '../../db/client.js';
 import { replySubject } from '../../domain/reply-subject.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
 import { buildCollisionModal, buildReplyModal, type Collision } from '../../slack/views/reply-modals.js';
@@ -37,29 +37,48 @@ export async function openReply(deps: ReplyDeps, input: { actorId: string; ticke
     if (collision) return { kind: 'view', view: buildCollisionModal(locale, ticket.id, collision) };
   }
 
-  const original = await db.message.findFirst({
-    where: { ticketId: ticket.id, direction: 'in' },
-    orderBy: { id: 'desc' },
-    select: { fromAddress: true, replyTo: true, subject: true, text: true, ccAddresses: true },
-  });
+  const original = await customerMail(db, ticket.id);
   const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject));
-  const config = deps.mailboxes.find((mailbox) => mailbox.key === ticket.mailbox.key);
-  return {
-    kind: 'view',
-    view: buildReplyModal({
-      locale,
-      ticketId: ticket.id,
-      ticketNumber: ticket.number,
-      draftId: draft.id,
-      // Web forms send from a robot and put the customer in Reply-To.
-      to: JSON.parse(draft.toAddresses).join(', ') || original?.replyTo || original?.fromAddress || '',
-      cc: JSON.parse(draft.ccAddresses).join(', '),
-      subject: draft.subject,
-      body: draft.body,
-      quoted: original?.text ?? '',
-      review: (config?.reviewPolicy ?? 'all') === 'all',
-    }),
-  };
+  return { kind: 'view', view: replyModalOf(deps, locale, ticket, draft, original) };
+}
+
+/** The customer mail a reply answers: the latest one of the ticket. */
+export function customerMail(db: Db, ticketId: number) {
+  return db.message.findFirst({
+    where: { ticketId, direction: 'in' },
+    orderBy: { id: 'desc' },
+    select: { id: true, messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, sentAt: true, receivedAt: true },
+  });
+}
+
+type CustomerMail = Awaited<ReturnType<typeof customerMail>>;
+
+/** Whether the mailbox's replies wait for a reviewer (REVIEW_POLICY). */
+export function needsReview(deps: Pick<ReplyDeps, 'mailboxes'>, mailboxKey: string): boolean {
+  return (deps.mailboxes.find((mailbox) => mailbox.key === mailboxKey)?.reviewPolicy ?? 'all') === 'all';
+}
+
+/** The reply modal for a draft: its own values, or for a fresh one the customer's address. */
+export function replyModalOf(
+  deps: Pick<ReplyDeps, 'mailboxes'>,
+  locale: TLocale,
+  ticket: { id: number; number: number; mailbox: { key: string } },
+  draft: Draft,
+  original: CustomerMail,
+): ModalView {
+  return buildReplyModal({
+    locale,
+    ticketId: ticket.id,
+    ticketNumber: ticket.number,
+    draftId: draft.id,
+    // Web forms send from a robot and put the customer in Reply-To.
+    to: (JSON.parse(draft.toAddresses) as string[]).join(', ') || original?.replyTo || original?.fromAddress || '',
+    cc: (JSON.parse(draft.ccAddresses) as string[]).join(', '),
+    subject: draft.subject,
+    body: draft.body,
+    quoted: original?.text ?? '',
+    review: needsReview(deps, ticket.mailbox.key),
+  });
 }
 
 /** The person's own draft in progress on this ticket, or a new one. */

@@ -21,13 +21,13 @@ export interface QueuedTicket {
 }
 
 /** Queues the in-place update of the ticket's message and the trace of audit record `auditId`. */
-export async function queueTicketPosts(tx: Tx, ticket: QueuedTicket, auditId: number, { trace = true } = {}): Promise<void> {
+export async function queueTicketPosts(tx: Tx, ticket: QueuedTicket, auditId: number, { trace = true, update = true } = {}): Promise<void> {
   // A ticket not posted yet shows its current state when it is; there is nothing to update.
   if (!ticket.slackChannelId || !ticket.slackTs) return;
   const common = { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId: ticket.slackChannelId, priority: PEOPLE_PRIORITY };
   await tx.slackPost.createMany({
     data: [
-      { ...common, kind: TICKET_POST_KINDS.update, dedupeKey: `update:${auditId}`, payload: JSON.stringify({ auditId }) },
+      ...(update ? [{ ...common, kind: TICKET_POST_KINDS.update, dedupeKey: `update:${auditId}`, payload: JSON.stringify({ auditId }) }] : []),
       ...(trace ? [{ ...common, kind: TICKET_POST_KINDS.trace, dedupeKey: `trace:${auditId}`, payload: JSON.stringify({ auditId }) }] : []),
     ],
   });

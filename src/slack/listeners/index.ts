@@ -4,7 +4,9 @@ import type { HomeDeps } from '../../services/publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
+import type { ReviewDeps } from '../../services/replies/review-reply.js';
 import { eventDedupe } from '../middleware/event-dedupe.js';
+import { registerDraftActions } from './actions/draft-actions.js';
 import { registerReplyActions } from './actions/reply-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerMailCommand } from './commands/mail-command.js';
@@ -16,6 +18,7 @@ export type ListenerDeps = MailCommandDeps &
   HomeDeps & {
     ticketActions: TicketActionDeps;
     replies: ReplyDeps;
+    review: ReviewDeps;
     processedEvents: ProcessedEvents;
   };
 
@@ -27,6 +30,7 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerAppHomeOpened(registry, deps);
   registerTicketActions(registry, deps);
   registerReplyActions(registry, deps);
+  registerDraftActions(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }

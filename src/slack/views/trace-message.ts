@@ -7,6 +7,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
 import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
+import { escapeAndTruncate } from './escape.js';
 import type { SlackMessage } from './help-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
@@ -28,6 +29,10 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.junk]: ':wastebasket:',
   [TICKET_ACTIONS.unjunk]: ':leftwards_arrow_with_hook:',
   [TICKET_ACTIONS.reopened]: ':envelope_with_arrow:',
+  [TICKET_ACTIONS.draftApproved]: ':white_check_mark:',
+  [TICKET_ACTIONS.changesRequested]: ':pencil2:',
+  [TICKET_ACTIONS.replyFailed]: ':x:',
+  [TICKET_ACTIONS.replyUncertain]: ':warning:',
 };
 
 /** Slack user ids only ever come from Slack, but a mention is built only from a plain id. */
@@ -56,6 +61,14 @@ function sentence(input: TraceInput): string {
       return t(locale, key('unjunked'), { actor });
     case TICKET_ACTIONS.reopened:
       return t(locale, key('reopened'));
+    case TICKET_ACTIONS.draftApproved:
+      return t(locale, key('draft_approved'), { actor, author: mention(detail.authorId) });
+    case TICKET_ACTIONS.changesRequested:
+      return t(locale, key('changes_requested'), { actor, author: mention(detail.authorId), comment: escapeAndTruncate(detail.comment ?? '', 2_000) });
+    case TICKET_ACTIONS.replyFailed:
+      return t(locale, key('reply_failed'), { reason: escapeAndTruncate(detail.reason ?? '', 500) });
+    case TICKET_ACTIONS.replyUncertain:
+      return t(locale, key('reply_uncertain'));
     default:
       return input.action;
   }

@@ -1,0 +1,70 @@
+/**
+ * The reply mail, decided from the draft and the customer's mail: addresses, subject
+ * (CONTRACT.md: the customer's, prefixed once by `Re: `), threading headers, and the text
+ * — the reply, then the customer's text quoted unchanged below an attribution line.
+ */
+import { randomUUID } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import type { TLocale } from '../config/config-schema.js';
+
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
+/** Reads what a person typed into To or Cc: names and addresses, comma- or line-separated. */
+export function parseAddressList(text: string): { addresses: MailAddress[]; invalid: string[] } {
+  const addresses: MailAddress[] = [];
+  const invalid: string[] = [];
+  for (const entry of addressparser(text.replace(/[;\n]/g, ','), { flatten: true })) {
+    const address = entry.address.trim();
+    if (/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(address)) addresses.push({ name: entry.name.trim(), address });
+    else if (entry.address || entry.name) invalid.push(entry.address || entry.name);
+  }
+  return { addresses, invalid };
+}
+
+export function formatAddressList(addresses: readonly MailAddress[]): string {
+  return addresses.map((entry) => (entry.name ? `${entry.name} <${entry.address}>` : entry.address)).join(', ');
+}
+
+/** A Message-ID of our own, made once per reply before it is sent. */
+export function newMessageId(fromAddress: string): string {
+  const domain = fromAddress.split('@')[1] || 'mailroom.invalid';
+  return `mailroom.${randomUUID()}@${domain}`;
+}
+
+/** Slack-era mailers cap References; the first (thread root) and the latest ones matter. */
+const MAX_REFERENCES = 20;
+
+/** References of our reply: the customer's, then the customer's own Message-ID. */
+export function replyReferences(original: { messageId: string | null; references: readonly string[] }): string[] {
+  const chain = [...original.references, ...(original.messageId ? [original.messageId] : [])];
+  const unique = [...new Set(chain)];
+  return unique.length <= MAX_REFERENCES ? unique : [unique[0]!, ...unique.slice(-(MAX_REFERENCES - 1))];
+}
+
+const ATTRIBUTION: Record<TLocale, (date: string, sender: string) => string> = {
+  en: (date, sender) => `On ${date}, ${sender} wrote:`,
+  ja: (date, sender) => `${date} ${sender} さんは書きました:`,
+};
+
+function formatDate(date: Date, locale: TLocale, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+}
+
+/** The reply, then the original quoted line by line, unchanged otherwise. */
+export function replyText(input: {
+  body: string;
+  original: { text: string | null; from: MailAddress | null; date: Date };
+  locale: TLocale;
+  timeZone?: string;
+}): string {
+  const body = input.body.replace(/\r\n/g, '\n').trimEnd();
+  const originalText = (input.original.text ?? '').replace(/\r\n/g, '\n').trimEnd();
+  if (!originalText) return `${body}\n`;
+  const sender = input.original.from ? formatAddressList([input.original.from]) : '';
+  const attribution = ATTRIBUTION[input.locale](formatDate(input.original.date, input.locale, input.timeZone ?? 'Asia/Tokyo'), sender);
+  const quoted = originalText.split('\n').map((line) => (line ? `> ${line}` : '>')).join('\n');
+  return `${body}\n\n${attribution}\n${quoted}\n`;
+}

@@ -1,0 +1,39 @@
+/**
+ * The reply as an RFC 5322 message, built once (with its Message-ID) before anything is
+ * sent: the stored bytes are exactly what the SMTP server and the Sent folder receive, so
+ * a retry can only ever resend the same mail. nodemailer's MailComposer does the encoding
+ * (UTF-8, any language, long lines).
+ */
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { MailAddress } from '../domain/compose-reply.js';
+
+export interface ReplyMail {
+  messageId: string;
+  from: MailAddress;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  inReplyTo: string | null;
+  references: string[];
+  text: string;
+  date: Date;
+  /** True when a person wrote it (CONTRACT.md: `Auto-Submitted: no`), false for automatic mail. */
+  byPerson: boolean;
+}
+
+export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: mail.from,
+    to: mail.to,
+    cc: mail.cc.length ? mail.cc : undefined,
+    subject: mail.subject,
+    text: mail.text,
+    date: mail.date,
+    messageId: `<${mail.messageId}>`,
+    inReplyTo: mail.inReplyTo ? `<${mail.inReplyTo}>` : undefined,
+    references: mail.references.length ? mail.references.map((id) => `<${id}>`) : undefined,
+    headers: { 'Auto-Submitted': mail.byPerson ? 'no' : 'auto-replied' },
+    textEncoding: 'quoted-printable',
+  });
+  return composer.compile().build();
+}

@@ -1,0 +1,89 @@
+/**
+ * Puts an approved reply into the outbox. The mail is composed first — Message-ID made,
+ * bytes built — and then stored in the approval's transaction: the outgoing Message row
+ * (so the customer's answer threads back to the ticket by In-Reply-To) and the outbox
+ * entry, one per draft (unique), which is all the sender ever sends.
+ */
+import type { Db, Draft } from '../../db/client.js';
+import { newMessageId, parseAddressList, replyReferences, replyText, type MailAddress } from '../../domain/compose-reply.js';
+import { buildReplyMail } from '../../mail/build-reply-mail.js';
+import { sha256Hex } from '../../mail/raw-headers.js';
+import type { ReplyDeps } from '../replies/open-reply.js';
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export interface CustomerMailForReply {
+  messageId: string | null;
+  references: string;
+  fromAddress: string | null;
+  fromName: string | null;
+  text: string | null;
+  sentAt: Date | null;
+  receivedAt: Date;
+}
+
+export interface PreparedReply {
+  messageId: string;
+  raw: Buffer;
+  from: MailAddress;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  inReplyTo: string | null;
+  references: string[];
+  text: string;
+}
+
+function addressesOf(json: string): MailAddress[] {
+  return parseAddressList((JSON.parse(json) as string[]).join(', ')).addresses;
+}
+
+async function prepare(
+  deps: Pick<ReplyDeps, 'mailboxes'>,
+  draft: Pick<Draft, 'toAddresses' | 'ccAddresses' | 'subject' | 'body'> & { ticket: { mailbox: { key: string } } },
+  original: CustomerMailForReply | null,
+): Promise<PreparedReply> {
+  const mailbox = deps.mailboxes.find((candidate) => candidate.key === draft.ticket.mailbox.key);
+  if (!mailbox) throw new Error(`mailbox ${draft.ticket.mailbox.key} is no longer configured`);
+  const from = { name: mailbox.name, address: mailbox.address };
+  const messageId = newMessageId(mailbox.address);
+  const references = original ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] }) : [];
+  const text = replyText({
+    body: draft.body,
+    original: {
+      text: original?.text ?? null,
+      from: original?.fromAddress ? { name: original.fromName ?? '', address: original.fromAddress } : null,
+      date: original?.sentAt ?? original?.receivedAt ?? new Date(),
+    },
+    locale: mailbox.locale,
+  });
+  const mail = { messageId, from, to: addressesOf(draft.toAddresses), cc: addressesOf(draft.ccAddresses), subject: draft.subject, inReplyTo: original?.messageId ?? null, references, text };
+  return { ...mail, raw: await buildReplyMail({ ...mail, date: new Date(), byPerson: true }) };
+}
+
+async function commit(tx: Tx, draft: Pick<Draft, 'id' | 'ticketId'> & { ticket: { mailboxId: number } }, reply: PreparedReply): Promise<void> {
+  const message = await tx.message.create({
+    data: {
+      mailboxId: draft.ticket.mailboxId,
+      ticketId: draft.ticketId,
+      direction: 'out',
+      parseState: 'parsed',
+      messageId: reply.messageId,
+      dedupeKey: reply.messageId,
+      inReplyTo: reply.inReplyTo,
+      references: JSON.stringify(reply.references),
+      fromAddress: reply.from.address,
+      fromName: reply.from.name,
+      toAddresses: JSON.stringify(reply.to),
+      ccAddresses: JSON.stringify(reply.cc),
+      subject: reply.subject,
+      text: reply.text,
+      raw: new Uint8Array(reply.raw),
+      contentHash: sha256Hex(reply.raw),
+      size: reply.raw.length,
+    },
+  });
+  await tx.outboxMail.create({ data: { mailboxId: draft.ticket.mailboxId, draftId: draft.id, messageRowId: message.id, messageId: reply.messageId, raw: new Uint8Array(reply.raw) } });
+}
+
+export const enqueueReply = { prepare, commit };

@@ -1,0 +1,215 @@
+/**
+ * Sends what the outbox holds, each reply at most once.
+ *
+ * - An entry is claimed (conditionally, so two instances never both take it) and marked
+ *   `sending` just before the SMTP transaction, and `sent` in the transaction that also
+ *   moves the ticket on. The bytes sent are the stored ones, Message-ID included.
+ * - A failure before the server took the message (connection, login, a 4xx) is retried
+ *   with backoff; a 5xx refusal is reported in the thread with the server's words.
+ * - An entry found `sending` whose sender is gone (a crash between the server's 250 and
+ *   our commit, say) may or may not have gone out: it becomes `uncertain`, is reported in
+ *   the thread, and is never sent again automatically.
+ * - After sending, a copy is appended to the mailbox's Sent folder, retried until it is.
+ */
+import type { TMailboxConfig } from '../../config/config-schema.js';
+import type { Db, OutboxMail } from '../../db/client.js';
+import { backoffDelay } from '../../domain/backoff.js';
+import { classifySmtpFailure } from '../../domain/smtp-failure.js';
+import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
+import { statusCategory } from '../../domain/ticket-fields.js';
+import type { Logger } from '../../logging/logger.js';
+import { appendToSent } from '../../mail/append-to-sent.js';
+import { createSmtpTransport } from '../../mail/smtp-transport.js';
+import { queueDraftUpdate, queueSentPost } from '../replies/draft-posts.js';
+import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
+import { ticketStatuses } from '../tickets/ticket-statuses.js';
+
+export interface OutboxDeps {
+  db: Db;
+  logger: Logger;
+  mailboxes: readonly TMailboxConfig[];
+  instanceId: string;
+  wakePoster(): void;
+}
+
+/** Longer than any SMTP transaction may take (the transport times out well before). */
+const CLAIM_MS = 5 * 60_000;
+const IDLE_POLL_MS = 2_000;
+/** Temporary failures are retried for about a day, then reported as failed. */
+const MAX_ATTEMPTS = 30;
+
+type Entry = OutboxMail & { draft: { id: number; revision: number; ticketId: number; ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string } } } | null };
+
+export class OutboxSender {
+  readonly #wakers = new Set<() => void>();
+  #stopped = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: OutboxDeps) {}
+
+  /** With `releaseClaims` (one instance, as on SQLite) every `sending` entry is a dead process's. */
+  async start({ releaseClaims = false } = {}): Promise<void> {
+    await this.#settleAbandoned(releaseClaims);
+    this.#loop = this.#run();
+  }
+
+  wake(): void {
+    for (const wake of this.#wakers) wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.wake();
+    await this.#loop;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(done);
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        const now = new Date();
+        const entry = await this.deps.db.outboxMail.findFirst({
+          where: { nextAttemptAt: { lte: now }, OR: [{ state: 'queued' }, { state: 'sent', copiedToSentAt: null }] },
+          orderBy: { id: 'asc' },
+          include: { draft: { select: { id: true, revision: true, ticketId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } },
+        });
+        if (!entry) {
+          await this.#settleAbandoned(false);
+          await this.#sleep(IDLE_POLL_MS);
+          continue;
+        }
+        if (entry.state === 'queued') await this.#send(entry);
+        else await this.#copyToSent(entry);
+      } catch (error) {
+        this.deps.logger.error({ code: 'outbox_failed', err: (error as Error).message }, 'outbox error');
+        await this.#sleep(5_000);
+      }
+    }
+  }
+
+  #mailbox(entry: Entry): TMailboxConfig | undefined {
+    return this.deps.mailboxes.find((mailbox) => mailbox.key === entry.draft?.ticket.mailbox.key);
+  }
+
+  async #send(entry: Entry): Promise<void> {
+    const mailbox = this.#mailbox(entry);
+    if (!mailbox || !entry.draft) {
+      await this.#fail(entry, 'the mailbox of this reply is no longer configured');
+      return;
+    }
+    const { count } = await this.deps.db.outboxMail.updateMany({
+      where: { id: entry.id, state: 'queued' },
+      data: { state: 'sending', attempts: { increment: 1 }, claimedBy: this.deps.instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
+    });
+    if (count === 0) return;
+    const message = await this.deps.db.message.findUniqueOrThrow({ where: { id: entry.messageRowId! }, select: { toAddresses: true, ccAddresses: true } });
+    const recipients = [...(JSON.parse(message.toAddresses) as { address: string }[]), ...(JSON.parse(message.ccAddresses) as { address: string }[])].map((entry) => entry.address);
+    const transport = createSmtpTransport(mailbox.smtp);
+    try {
+      const info = await transport.sendMail({ envelope: { from: mailbox.address, to: recipients }, raw: Buffer.from(entry.raw) });
+      await this.#recordSent(entry, mailbox, String(info.response ?? ''));
+    } catch (error) {
+      await this.#recordFailure(entry, error as Error & { responseCode?: number; code?: string; command?: string; response?: string });
+    } finally {
+      transport.close();
+    }
+  }
+
+  async #recordSent(entry: Entry, mailbox: TMailboxConfig, response: string): Promise<void> {
+    const draft = entry.draft!;
+    const ticket = draft.ticket;
+    const sentAt = new Date();
+    const statuses = await ticketStatuses(this.deps.db, ticket.mailboxId);
+    const after = mailbox.statusAfterReply;
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.outboxMail.update({ where: { id: entry.id }, data: { state: 'sent', sentAt, smtpResponse: response.slice(0, 500), claimedBy: null, claimedUntil: null, lastError: null, nextAttemptAt: sentAt } });
+      await tx.draft.update({ where: { id: draft.id }, data: { state: 'sent' } });
+      await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: sentAt } });
+      const closing = statusCategory(statuses, after) === 'closed';
+      await tx.ticket.updateMany({ where: { id: ticket.id, NOT: { status: after } }, data: { status: after, closedAt: closing ? sentAt : null } });
+      const audit = await tx.auditLog.create({
+        data: { mailboxId: ticket.mailboxId, ticketId: ticket.id, actorId: 'system', action: TICKET_ACTIONS.replySent, detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, status: after }) },
+      });
+      await queueSentPost(tx, ticket, entry.id);
+      await queueDraftUpdate(tx, ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
+      await queueTicketPosts(tx, ticket, audit.id, { trace: false });
+    });
+    this.deps.logger.info({ code: 'reply_sent', outboxId: entry.id, ticketId: ticket.id, messageId: entry.messageId }, 'reply sent');
+    this.deps.wakePoster();
+  }
+
+  async #recordFailure(entry: Entry, error: Error & { responseCode?: number; code?: string; command?: string; response?: string }): Promise<void> {
+    const kind = classifySmtpFailure(error);
+    const reason = (error.response ?? error.message).slice(0, 500);
+    this.deps.logger.warn({ code: 'reply_send_failed', outboxId: entry.id, kind, smtpCode: error.responseCode, command: error.command, err: reason }, 'reply not sent');
+    if (kind === 'uncertain') return this.#markUncertain(entry, reason);
+    const attempts = entry.attempts + 1;
+    if (kind === 'permanent' || attempts >= MAX_ATTEMPTS) return this.#fail(entry, reason);
+    await this.deps.db.outboxMail.update({
+      where: { id: entry.id },
+      data: { state: 'queued', claimedBy: null, claimedUntil: null, lastError: reason, nextAttemptAt: new Date(Date.now() + backoffDelay(attempts, 5_000, 60 * 60_000)) },
+    });
+  }
+
+  /** Reported in the thread with the server's words; the draft is done, a new reply is written. */
+  async #fail(entry: Entry, reason: string): Promise<void> {
+    await this.#conclude(entry, 'failed', TICKET_ACTIONS.replyFailed, reason);
+  }
+
+  async #markUncertain(entry: Entry, reason: string): Promise<void> {
+    await this.#conclude(entry, 'uncertain', TICKET_ACTIONS.replyUncertain, reason);
+  }
+
+  async #conclude(entry: Entry, state: 'failed' | 'uncertain', action: string, reason: string): Promise<void> {
+    const draft = entry.draft;
+    await this.deps.db.$transaction(async (tx) => {
+      const { count } = await tx.outboxMail.updateMany({ where: { id: entry.id, state: { in: ['queued', 'sending'] } }, data: { state, claimedBy: null, claimedUntil: null, lastError: reason } });
+      if (count === 0 || !draft) return;
+      await tx.draft.update({ where: { id: draft.id }, data: { state } });
+      const audit = await tx.auditLog.create({
+        data: { mailboxId: draft.ticket.mailboxId, ticketId: draft.ticketId, actorId: 'system', action, detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, reason }) },
+      });
+      await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
+      await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
+    });
+    this.deps.logger.error({ code: state === 'failed' ? 'reply_failed' : 'reply_uncertain', outboxId: entry.id, messageId: entry.messageId, reason }, 'reply needs a person');
+    this.deps.wakePoster();
+  }
+
+  /** Entries left `sending` by a process that is gone: they may have been sent. */
+  async #settleAbandoned(all: boolean): Promise<void> {
+    const abandoned = await this.deps.db.outboxMail.findMany({
+      where: { state: 'sending', ...(all ? {} : { claimedUntil: { lt: new Date() } }) },
+      include: { draft: { select: { id: true, revision: true, ticketId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } },
+    });
+    for (const entry of abandoned) await this.#markUncertain(entry, 'the sending process stopped before it learned the outcome');
+  }
+
+  async #copyToSent(entry: Entry): Promise<void> {
+    const mailbox = this.#mailbox(entry);
+    if (!mailbox) {
+      await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { copiedToSentAt: new Date(0) } });
+      return;
+    }
+    try {
+      const folder = await appendToSent(mailbox.imap, Buffer.from(entry.raw), entry.sentAt ?? new Date());
+      await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { copiedToSentAt: new Date() } });
+      this.deps.logger.info({ code: 'reply_copied_to_sent', outboxId: entry.id, folder }, 'copy kept in the Sent folder');
+    } catch (error) {
+      const waited = Date.now() - (entry.sentAt ?? new Date()).getTime();
+      await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { nextAttemptAt: new Date(Date.now() + Math.min(Math.max(waited, 10_000), 60 * 60_000)) } });
+      this.deps.logger.warn({ code: 'sent_copy_failed', outboxId: entry.id, err: (error as Error).message }, 'could not append the copy to the Sent folder; will retry');
+    }
+  }
+}

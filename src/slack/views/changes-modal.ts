@@ -1,0 +1,28 @@
+/** The reviewer's "what should change?" modal (`draft.changes`). Pure. */
+import type { ModalView } from '@slack/types';
+import type { TLocale } from '../../config/config-schema.js';
+import { t } from '../../i18n/messages.js';
+import { CALLBACK_IDS } from '../ids.js';
+import { truncate } from './escape.js';
+
+export const CHANGES_FIELD = { block: 'changes_comment', action: 'comment' } as const;
+
+export function buildChangesModal(locale: TLocale, draft: { draftId: number; revision: number }): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CALLBACK_IDS.draftChanges,
+    private_metadata: JSON.stringify(draft),
+    title: { type: 'plain_text', text: truncate(t(locale, 'draft.changes_title'), 24) },
+    submit: { type: 'plain_text', text: truncate(t(locale, 'draft.changes_submit'), 24) },
+    close: { type: 'plain_text', text: t(locale, 'reply.cancel') },
+    blocks: [
+      {
+        type: 'input',
+        block_id: CHANGES_FIELD.block,
+        label: { type: 'plain_text', text: t(locale, 'draft.changes_label') },
+        hint: { type: 'plain_text', text: t(locale, 'draft.changes_hint') },
+        element: { type: 'plain_text_input', action_id: CHANGES_FIELD.action, multiline: true, max_length: 2_000 },
+      },
+    ],
+  };
+}

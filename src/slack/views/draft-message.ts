@@ -1,0 +1,118 @@
+/**
+ * A reply draft in the ticket's thread, as the reviewer sees it: who wrote it, to whom,
+ * the text, a warning when its template has changed since, and the review buttons while
+ * it waits. Rendered again in place as it moves on (approved, sent, changes requested).
+ * The buttons' value is the draft id; their block names the revision shown, so approving
+ * an older view of a draft that has since been edited is refused.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { TLocale } from '../../config/config-schema.js';
+import { t, type MessageKey } from '../../i18n/messages.js';
+import { ACTION_IDS } from '../ids.js';
+import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
+import type { SlackMessage } from './help-message.js';
+import { splitText } from './mail-body-message.js';
+import { slackDate } from './ticket-message.js';
+
+export interface DraftMessageInput {
+  locale: TLocale;
+  draft: { id: number; authorId: string; revision: number; state: string; to: string; cc: string; subject: string; body: string };
+  /** This message shows an earlier revision than the draft's current one. */
+  superseded: boolean;
+  reviewerMentions: string;
+  outdatedTemplate?: { name: string; used: number; current: number };
+  lastReview?: { reviewerId: string; decision: string; comment: string | null };
+  sentAt?: Date | null;
+  failure?: string | null;
+}
+
+const BODY_CHARS = 2_900;
+
+export function draftBlockId(draftId: number, revision: number): string {
+  return `draft-${draftId}-r${revision}`;
+}
+
+/** The draft id and revision a review button was shown with. */
+export function readDraftBlockId(blockId: string | undefined): { draftId: number; revision: number } | null {
+  const match = /^draft-(\d{1,12})-r(\d{1,6})$/.exec(blockId ?? '');
+  return match ? { draftId: Number(match[1]), revision: Number(match[2]) } : null;
+}
+
+function statusLine(input: DraftMessageInput): string | null {
+  const { locale, draft, lastReview } = input;
+  if (input.superseded) return t(locale, 'draft.state.superseded');
+  switch (draft.state) {
+    case 'in_review':
+      return input.reviewerMentions ? t(locale, 'draft.waiting', { reviewers: input.reviewerMentions }) : t(locale, 'draft.waiting_nobody');
+    case 'approved':
+      return t(locale, 'draft.state.approved', { reviewer: lastReview ? `<@${lastReview.reviewerId}>` : '—' });
+    case 'sent':
+      return t(locale, 'draft.state.sent', { date: input.sentAt ? slackDate(input.sentAt) : '' });
+    case 'changes_requested':
+      return t(locale, 'draft.state.changes_requested', {
+        reviewer: lastReview ? `<@${lastReview.reviewerId}>` : '—',
+        comment: escapeAndTruncate(lastReview?.comment ?? '', 1_500),
+      });
+    case 'failed':
+      return t(locale, 'draft.state.failed', { reason: escapeAndTruncate(input.failure ?? '', 500) });
+    case 'uncertain':
+      return t(locale, 'draft.state.uncertain');
+    default:
+      return null;
+  }
+}
+
+export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
+  const { locale, draft } = input;
+  const heading = t(locale, 'draft.heading', { author: `<@${draft.authorId}>`, revision: draft.revision });
+  const addressLines = [
+    `*${t(locale, 'draft.to')}:* ${escapeAndTruncate(draft.to, 600)}`,
+    ...(draft.cc ? [`*${t(locale, 'draft.cc')}:* ${escapeAndTruncate(draft.cc, 600)}`] : []),
+    `*${t(locale, 'draft.subject')}:* ${escapeAndTruncate(draft.subject, 600)}`,
+  ];
+  const body = splitText(escapeMrkdwn(draft.body.trim()), BODY_CHARS).slice(0, 3);
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `:memo: *${heading}*` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(addressLines.join('\n'), 3000) }] },
+    ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
+  ];
+  if (input.outdatedTemplate) {
+    const { name, used, current } = input.outdatedTemplate;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'draft.template_outdated', { name: escapeAndTruncate(name, 100), used, current })}` }] });
+  }
+  const status = statusLine(input);
+  if (status) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(status, 3000) }] });
+  const value = String(draft.id);
+  const button = (actionId: string, key: MessageKey, style?: 'primary') => ({
+    type: 'button' as const,
+    action_id: actionId,
+    text: { type: 'plain_text' as const, text: t(locale, key) },
+    value,
+    ...(style ? { style } : {}),
+  });
+  if (!input.superseded && draft.state === 'in_review') {
+    blocks.push({
+      type: 'actions',
+      block_id: draftBlockId(draft.id, draft.revision),
+      elements: [button(ACTION_IDS.draftApprove, 'draft.approve', 'primary'), button(ACTION_IDS.draftRequestChanges, 'draft.request_changes'), button(ACTION_IDS.draftEdit, 'draft.edit')],
+    });
+  } else if (!input.superseded && draft.state === 'changes_requested') {
+    blocks.push({ type: 'actions', block_id: draftBlockId(draft.id, draft.revision), elements: [button(ACTION_IDS.draftEdit, 'draft.edit', 'primary')] });
+  }
+  return { text: `${heading}: ${escapeAndTruncate(draft.subject, 150)}`, blocks };
+}
+
+/** The reply as it went out, in the thread: to whom, by whom, the text. */
+export function buildSentReplyMessage(locale: TLocale, sent: { to: string; authorId: string; reviewerId: string | null; body: string; sentAt: Date }): SlackMessage {
+  const heading = t(locale, 'sent.heading', { to: escapeAndTruncate(sent.to, 300) });
+  const approved = sent.reviewerId ? t(locale, 'sent.approved_by', { reviewer: `<@${sent.reviewerId}>` }) : '';
+  const body = splitText(escapeMrkdwn(sent.body.trim()), BODY_CHARS).slice(0, 3);
+  return {
+    text: heading,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:outbox_tray: *${heading}*` } },
+      ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${t(locale, 'sent.by', { author: `<@${sent.authorId}>`, approved })} · ${slackDate(sent.sentAt)}` }] },
+    ],
+  };
+}

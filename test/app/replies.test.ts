@@ -1,0 +1,254 @@
+/**
+ * Replies end to end, driven as Slack drives the app: mail arrives through real Dovecot,
+ * people click and submit modals with signed requests, the reply goes out through a real
+ * SMTP server, a copy lands in the Sent folder, and the customer's answer threads back.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { appendMail, openImap } from '../support/dovecot.js';
+import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
+import { MailroomProcess } from '../support/mailroom-process.js';
+import { waitFor } from '../support/net.js';
+import { describeWithDovecot } from '../support/services.js';
+import type { StoredMessage } from '../support/slack-standin.js';
+
+describeWithDovecot('replies with review', (dovecot) => {
+  const fixture = useFixture(dovecot);
+  let bot: MailroomProcess;
+  let db: Database.Database;
+  let mails = 0;
+
+  const startBot = async () => {
+    // The author may approve others' replies, but never their own.
+    bot = new MailroomProcess('src/main.ts', fixture.env({ REVIEWERS: `${USERS.reviewer.id},${USERS.agentJa.id}` }), fixture.dir);
+    await bot.waitForLog('started');
+    await bot.waitForLog('imap_connected');
+  };
+  beforeAll(async () => {
+    await startBot();
+    db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
+  });
+  afterAll(async () => {
+    db?.close();
+    await bot?.stop();
+  });
+
+  async function newTicket(subject: string, from: string): Promise<{ message: StoredMessage; ticketId: number; messageId: string }> {
+    mails += 1;
+    const messageId = `reply-${mails}-${Date.now()}@customer.example.jp`;
+    await appendMail(dovecot, fixture.mailbox, [
+      `From: 山田 太郎 <${from}>\r\nTo: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${messageId}>\r\nReferences: <earlier-${mails}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n注文した商品が届きません。\r\n確認をお願いします。\r\n`,
+    ]);
+    let message: StoredMessage | undefined;
+    await waitFor(() => !!(message = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks).includes(subject))), 15_000, `the post of ${subject}`);
+    const ticketId = (message!.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id;
+    await waitFor(() => (db.prepare('SELECT slackTs FROM Ticket WHERE id = ?').get(ticketId) as { slackTs: string | null } | undefined)?.slackTs != null, 5_000, 'the ticket ts');
+    return { message: message!, ticketId, messageId };
+  }
+
+  const answers = (responseId: string) => fixture.slack.responses.filter((response) => response.id === responseId).map((response) => String(response.body.text ?? ''));
+  const thread = (message: StoredMessage) => fixture.slack.posted(CHANNEL_ID, message.ts);
+  const opened = () => fixture.slack.calls.filter((call) => call.method === 'views.open' && !call.error).map((call) => call.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] });
+  const draftRow = (ticketId: number) => db.prepare('SELECT id, state, revision FROM Draft WHERE ticketId = ? AND state != ? ORDER BY id DESC').get(ticketId, 'discarded') as { id: number; state: string; revision: number };
+
+  async function click(userId: string, message: StoredMessage, action: Record<string, unknown>): Promise<string> {
+    const responseId = `r-${Math.random().toString(36).slice(2)}`;
+    const response = await fixture.requests.blockAction({ userId, channelId: CHANNEL_ID, messageTs: message.ts, action, responseId });
+    expect(response.status).toBe(200);
+    return responseId;
+  }
+
+  /** Opens the reply modal on a ticket and submits it; returns Slack's HTTP answer body. */
+  async function writeReply(userId: string, message: StoredMessage, ticketId: number, values: { to?: string; cc?: string; body: string }) {
+    const before = opened().length;
+    await click(userId, message, { action_id: 'ticket.reply', type: 'button', value: String(ticketId) });
+    await waitFor(() => opened().length > before, 5_000, 'the reply modal');
+    let modal = opened().at(-1)!;
+    if (modal.callback_id === 'reply.collision') {
+      const goOn = await fixture.requests.viewSubmission({ userId, callbackId: 'reply.collision', values: {}, privateMetadata: modal.private_metadata });
+      modal = (JSON.parse(goOn.body) as { view: typeof modal }).view;
+    }
+    expect(modal.callback_id).toBe('reply.submit');
+    const prefilledTo = JSON.stringify(modal.blocks).match(/"initial_value":"([^"]*@[^"]*)"/)?.[1] ?? '';
+    return submitModal(userId, modal.private_metadata, { to: values.to ?? prefilledTo, cc: values.cc ?? '', body: values.body });
+  }
+
+  function submitModal(userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) {
+    return fixture.requests.viewSubmission({
+      userId,
+      callbackId: 'reply.submit',
+      privateMetadata,
+      values: { reply_to: { to: { type: 'plain_text_input', value: values.to } }, reply_cc: { cc: { type: 'plain_text_input', value: values.cc } }, reply_body: { body: { type: 'plain_text_input', value: values.body } } },
+    });
+  }
+
+  /** The review buttons on the newest draft message in the thread. */
+  function reviewButtons(message: StoredMessage): { blockId: string; draftId: string } {
+    const draftMessage = [...thread(message)].reverse().find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'));
+    if (!draftMessage) return { blockId: '', draftId: '' };
+    const actions = (draftMessage.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find((block) => block.type === 'actions')!;
+    return { blockId: actions.block_id!, draftId: actions.elements![0]!.value! };
+  }
+  const review = (actionId: string, buttons: { blockId: string; draftId: string }) => ({ action_id: actionId, type: 'button', block_id: buttons.blockId, value: buttons.draftId });
+
+  it('sends exactly one reviewed reply with the right headers, refusing non-reviewers and self-approval, and threads the answer back', async () => {
+    const { message, ticketId, messageId } = await newTicket('商品が届きません', 'taro@customer.example.jp');
+    await click(USERS.agentJa.id, message, { action_id: 'ticket.claim', type: 'button', value: String(ticketId) });
+
+    // Bad input is refused on the field, and nothing is stored as submitted.
+    const bad = await writeReply(USERS.agentJa.id, message, ticketId, { to: 'not an address', body: '' });
+    const errors = (JSON.parse(bad.body) as { response_action: string; errors: Record<string, string> }).errors;
+    expect(Object.keys(errors).sort()).toEqual(['reply_body', 'reply_to']);
+    expect(draftRow(ticketId).state).toBe('editing');
+
+    const submitted = await writeReply(USERS.agentJa.id, message, ticketId, { body: '山田様\n\nご連絡ありがとうございます。本日発送いたしました。' });
+    expect(submitted.status).toBe(200);
+    expect(submitted.body).toBe('');
+    expect(draftRow(ticketId).state).toBe('in_review');
+    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft in the thread');
+    const draftPost = thread(message).find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))!;
+    // The reviewers are told a reply waits for them.
+    expect(JSON.stringify(draftPost.blocks)).toContain(`<@${USERS.reviewer.id}>`);
+    const buttons = reviewButtons(message);
+
+    const notReviewer = await click(USERS.agentEn.id, message, review('draft.approve', buttons));
+    await waitFor(() => answers(notReviewer).length > 0, 5_000, 'the refusal');
+    expect(answers(notReviewer)[0]).toContain('Only reviewers');
+    const own = await click(USERS.agentJa.id, message, review('draft.approve', buttons));
+    await waitFor(() => answers(own).length > 0, 5_000, 'the refusal');
+    expect(answers(own)[0]).toContain('自分の返信は承認できません');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(fixture.smtp.mails).toHaveLength(0);
+
+    await click(USERS.reviewer.id, message, review('draft.approve', buttons));
+    await waitFor(() => fixture.smtp.mails.length === 1, 10_000, 'the mail at the SMTP server');
+    const sent = fixture.smtp.mails[0]!;
+    expect(sent.to).toEqual(['taro@customer.example.jp']);
+    expect(sent.from).toBe(fixture.mailbox);
+    const parsed = await simpleParser(sent.raw);
+    expect(parsed.subject).toBe('Re: 商品が届きません');
+    expect(parsed.inReplyTo).toBe(`<${messageId}>`);
+    expect(parsed.references).toEqual([`<earlier-${mails}@customer.example.jp>`, `<${messageId}>`]);
+    expect(parsed.from?.value[0]).toMatchObject({ address: fixture.mailbox, name: 'Example Support' });
+    expect(parsed.headers.get('auto-submitted')).toBe('no');
+    expect(parsed.text).toContain('本日発送いたしました。');
+    // The customer's text below, quoted unchanged.
+    expect(parsed.text).toContain('> 注文した商品が届きません。\n> 確認をお願いします。');
+    const ourId = parsed.messageId!;
+    expect((db.prepare('SELECT messageId FROM OutboxMail WHERE draftId = ?').get(buttons.draftId) as { messageId: string }).messageId).toBe(ourId.slice(1, -1));
+
+    // The ticket moves on; the thread shows what was sent; the Sent folder has a copy.
+    await waitFor(() => (db.prepare('SELECT status FROM Ticket WHERE id = ?').get(ticketId) as { status: string }).status === 'done', 5_000, 'the status after the reply');
+    expect((db.prepare('SELECT firstResponseAt FROM Ticket WHERE id = ?').get(ticketId) as { firstResponseAt: number | null }).firstResponseAt).not.toBeNull();
+    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('taro@customer.example.jp') && JSON.stringify(m.blocks ?? []).includes('本日発送')), 5_000, 'the sent reply in the thread');
+    await bot.waitForLog('reply_copied_to_sent');
+    const imap = await openImap(dovecot, fixture.mailbox);
+    try {
+      const lock = await imap.getMailboxLock('Sent');
+      const copies: string[] = [];
+      for await (const copy of imap.fetch('1:*', { envelope: true })) copies.push(copy.envelope?.messageId ?? '');
+      lock.release();
+      expect(copies).toContain(ourId);
+    } finally {
+      await imap.logout();
+    }
+
+    // Approving again sends nothing.
+    const again = await click(USERS.reviewer.id, message, review('draft.approve', buttons));
+    await waitFor(() => answers(again).length > 0, 5_000, 'the answer');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(fixture.smtp.mails).toHaveLength(1);
+
+    // The customer answers our reply: same thread, the ticket open again.
+    const threadBefore = thread(message).length;
+    await appendMail(dovecot, fixture.mailbox, [
+      `From: taro@customer.example.jp\r\nTo: ${fixture.mailbox}\r\nSubject: Re: 商品が届きません\r\nMessage-ID: <answer-${Date.now()}@customer.example.jp>\r\nIn-Reply-To: ${ourId}\r\nReferences: <${messageId}> ${ourId}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n届きました。ありがとうございます。\r\n`,
+    ]);
+    await waitFor(() => thread(message).slice(threadBefore).some((m) => JSON.stringify(m.blocks ?? []).includes('届きました。')), 15_000, 'the answer in the same thread');
+    expect((db.prepare('SELECT status FROM Ticket WHERE id = ?').get(ticketId) as { status: string }).status).toBe('open');
+  });
+
+  it('sends a draft back with the reviewer’s comment; the author’s new version is reviewed and sent', async () => {
+    const { message, ticketId } = await newTicket('Invoice question', 'hanako@customer.example.jp');
+    await writeReply(USERS.agentEn.id, message, ticketId, { body: 'Dear customer, see attached.' });
+    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft');
+    const first = reviewButtons(message);
+
+    const before = opened().length;
+    await click(USERS.reviewer.id, message, review('draft.request_changes', first));
+    await waitFor(() => opened().length > before, 5_000, 'the comment modal');
+    const commentModal = opened().at(-1)!;
+    expect(commentModal.callback_id).toBe('draft.changes');
+    const sentBack = await fixture.requests.viewSubmission({
+      userId: USERS.reviewer.id,
+      callbackId: 'draft.changes',
+      privateMetadata: commentModal.private_metadata,
+      values: { changes_comment: { comment: { type: 'plain_text_input', value: 'Nothing is attached. Name the invoice number instead.' } } },
+    });
+    expect(sentBack.body).toBe('');
+    expect(draftRow(ticketId).state).toBe('changes_requested');
+    // The author is told (mentioned), and the comment is kept with the draft.
+    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes(`<@${USERS.agentEn.id}>`) && (m.text ?? '').includes('Name the invoice number')), 5_000, 'the request in the thread');
+    expect(db.prepare('SELECT decision, comment FROM Review WHERE draftId = ?').all(first.draftId)).toEqual([{ decision: 'changes_requested', comment: 'Nothing is attached. Name the invoice number instead.' }]);
+
+    // Only the author edits; the edit is a new version, and the old message is marked replaced.
+    const notAuthor = await click(USERS.agentJa.id, message, review('draft.edit', first));
+    await waitFor(() => answers(notAuthor).length > 0, 5_000, 'the refusal');
+    const editBefore = opened().length;
+    await click(USERS.agentEn.id, message, review('draft.edit', first));
+    await waitFor(() => opened().length > editBefore, 5_000, 'the edit modal');
+    const editModal = opened().at(-1)!;
+    expect(JSON.stringify(editModal.blocks)).toContain('Dear customer, see attached.');
+    await submitModal(USERS.agentEn.id, editModal.private_metadata, { to: 'hanako@customer.example.jp', cc: 'boss@customer.example.jp', body: 'Dear customer, the invoice number is INV-2026-114.' });
+    expect(draftRow(ticketId)).toMatchObject({ state: 'in_review', revision: 2 });
+    await waitFor(() => reviewButtons(message).blockId.endsWith('-r2'), 5_000, 'the new version in the thread');
+
+    // Approving the old version's buttons is refused; the new one is sent, once.
+    const stale = await click(USERS.reviewer.id, message, review('draft.approve', first));
+    await waitFor(() => answers(stale).length > 0, 5_000, 'the refusal');
+    const mailsBefore = fixture.smtp.mails.length;
+    await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
+    await waitFor(() => fixture.smtp.mails.length === mailsBefore + 1, 10_000, 'the mail');
+    const sent = fixture.smtp.mails.at(-1)!;
+    expect(sent.to.sort()).toEqual(['boss@customer.example.jp', 'hanako@customer.example.jp']);
+    expect((await simpleParser(sent.raw)).text).toContain('INV-2026-114');
+  });
+
+  it('reports a refusal by the mail server in the thread and sends nothing else', async () => {
+    const { message, ticketId } = await newTicket('Bounce me', 'nobody@customer.example.jp');
+    fixture.smtp.refuseNext = { code: 550, message: '5.1.1 <nobody@customer.example.jp>: user unknown', times: 1 };
+    await writeReply(USERS.agentEn.id, message, ticketId, { body: 'Hello' });
+    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft');
+    const mailsBefore = fixture.smtp.mails.length;
+    await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
+    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('user unknown')), 10_000, 'the server’s reason in the thread');
+    expect(draftRow(ticketId).state).toBe('failed');
+    expect(fixture.smtp.mails.length).toBe(mailsBefore);
+  });
+
+  it('never sends a second mail when killed between the server taking the mail and recording it', async () => {
+    const { message, ticketId } = await newTicket('Crash while sending', 'jiro@customer.example.jp');
+    await writeReply(USERS.agentEn.id, message, ticketId, { body: 'This goes out once.' });
+    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft');
+    const mailsBefore = fixture.smtp.mails.length;
+    fixture.smtp.beforeAccept = async () => {
+      bot.child.kill('SIGKILL');
+      await bot.exited;
+    };
+    await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
+    await bot.exited;
+    fixture.smtp.beforeAccept = undefined;
+    // Our reading connection must not be what the restarted bot waits for.
+    db.close();
+    expect(fixture.smtp.mails.length).toBe(mailsBefore + 1);
+
+    await startBot();
+    db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
+    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('not certain whether the customer got it')), 10_000, 'the notice in the thread');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(fixture.smtp.mails.length).toBe(mailsBefore + 1);
+    expect(draftRow(ticketId).state).toBe('uncertain');
+  }, 60_000);
+});
