@@ -1,7 +1,9 @@
 /**
  * Peak memory of the running bot (its whole process, parse workers included) while it
- * ingests and posts a mail with a 25 MB attachment. Reads VmHWM from /proc.
- * Usage: npx tsx bench/attachment-rss.ts [MB=25]
+ * ingests and posts a mail with a 25 MB attachment, up to the attachment shared in the
+ * ticket's thread (its bytes checked). Reads VmHWM from /proc.
+ * Usage: npx tsx bench/attachment-rss.ts [MB=25]; RSS_TIMELINE=1 also prints RSS every 20 ms
+ * with the number of Slack calls so far (which phase costs what).
  */
 import { readFileSync } from 'node:fs';
 import { openImap } from '../test/support/dovecot.js';
@@ -25,10 +27,22 @@ const imap = await openImap(world.dovecot, world.fixture.mailbox);
 await imap.append('INBOX', raw);
 await imap.logout();
 const started = Date.now();
-await waitFor(() => world.fixture.slack.posted(CHANNEL_ID).length === 1 && world.fixture.slack.posted(CHANNEL_ID, world.fixture.slack.posted(CHANNEL_ID)[0]!.ts).length === 1, 120_000, 'the post and its body', 50);
+const { slack } = world.fixture;
+const sharedFile = () => {
+  const ticket = slack.posted(CHANNEL_ID)[0];
+  const files = ticket ? slack.posted(CHANNEL_ID, ticket.ts).flatMap((message) => message.files ?? []) : [];
+  return files.find((file) => file.name === 'data.bin');
+};
+const timeline: string[] = [];
+const sampler = setInterval(() => timeline.push(`${Date.now() - started} ms ${memory('VmRSS').toFixed(0)} MiB slack calls ${slack.calls.length}`), 20);
+await waitFor(() => sharedFile() !== undefined, 120_000, 'the attachment shared in the thread', 50);
+clearInterval(sampler);
 const seconds = (Date.now() - started) / 1000;
 const peak = memory('VmHWM');
+if (process.env.RSS_TIMELINE) console.log(timeline.join('\n'));
+const uploaded = slack.files.get(sharedFile()!.id)?.bytes;
+if (!uploaded?.equals(attachment)) throw new Error('the uploaded file differs from the attachment');
 await world.stop();
 console.log(`a ${megabytes} MB attachment (${(raw.length / 2 ** 20).toFixed(1)} MiB of mail) through the running bot`);
-console.log(`  peak RSS ${peak.toFixed(0)} MiB (idle before: ${idle.toFixed(0)} MiB), posted after ${seconds.toFixed(1)} s`);
+console.log(`  peak RSS ${peak.toFixed(0)} MiB (idle before: ${idle.toFixed(0)} MiB), attachment shared ${seconds.toFixed(1)} s after APPEND`);
 console.log(`  machine: ${machine()}`);

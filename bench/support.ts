@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { startDovecot } from '../test/support/dovecot.js';
 import { startFixture, type Fixture } from '../test/support/fixture.js';
-import { MailroomProcess } from '../test/support/mailroom-process.js';
+import { buildCompiled, MailroomProcess } from '../test/support/mailroom-process.js';
 import { waitFor } from '../test/support/net.js';
 
 export function percentile(values: number[], p: number): number {
@@ -15,6 +15,7 @@ export function machine(): string {
 }
 
 export async function startWorld(env: Record<string, string> = {}) {
+  buildCompiled();
   const dovecot = await startDovecot();
   const fixture: Fixture = await startFixture(dovecot);
   const bot = new MailroomProcess('src/main.ts', fixture.env({ LOG_LEVEL: 'warn', ...env }), fixture.dir);

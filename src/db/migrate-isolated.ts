@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/module-worker.js';
 import type { DatabaseTarget } from './database-url.js';
 
 /**
@@ -7,7 +7,7 @@ import type { DatabaseTarget } from './database-url.js';
  */
 export function applyMigrationsIsolated(target: DatabaseTarget): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./migrate-worker.mjs', import.meta.url), { workerData: { target } });
+    const worker = startModuleWorker(import.meta.url, 'migrate-worker', { workerData: { target } });
     worker.once('message', (result: { ok: boolean; applied?: string[]; error?: string }) => {
       void worker.terminate();
       if (result.ok) resolve(result.applied ?? []);

@@ -4,27 +4,12 @@
  * iconv-lite) and turns HTML-only mail into text. Runs inside parse-pool's worker threads:
  * mailparser works synchronously on big parts and would otherwise stall Slack interactions.
  */
-import { simpleParser, type AddressObject, type ParsedMail as MailparserMail } from 'mailparser';
+import type { AddressObject } from 'mailparser';
+import { collectMail, type CollectedAttachment, type CollectedMail } from './collect-mail.js';
 import type { AttachmentInfo, MailAddress, ParsedMail, TriageHeaders } from './parsed-mail.js';
 import { messageIdsOf } from './raw-headers.js';
-
-export interface ParseLimits {
-  /** Characters of text kept; longer text is cut and flagged. */
-  maxTextChars: number;
-  /** HTML above this many characters is not converted to text (mailparser's own guard). */
-  maxHtmlChars: number;
-  /**
-   * Attachments up to this size keep a copy of their content for quick use; larger ones
-   * are read from the stored raw source when needed, so a big file is not held twice.
-   */
-  maxAttachmentBytes: number;
-}
-
-export const DEFAULT_PARSE_LIMITS: ParseLimits = {
-  maxTextChars: 1_000_000,
-  maxHtmlChars: 5_000_000,
-  maxAttachmentBytes: 2 * 1024 * 1024,
-};
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
+import { ownBuffer } from '../util/own-buffer.js';
 
 function stripBrackets(id: string): string {
   return id.trim().replace(/^<|>$/g, '').trim();
@@ -39,7 +24,7 @@ function addresses(field: AddressObject | AddressObject[] | undefined): MailAddr
     .filter((entry) => entry.name !== '' || entry.address !== '');
 }
 
-function headerText(mail: MailparserMail, name: string): string | undefined {
+function headerText(mail: CollectedMail, name: string): string | undefined {
   const value = mail.headers.get(name);
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
@@ -52,7 +37,7 @@ function headerText(mail: MailparserMail, name: string): string | undefined {
   return String(value);
 }
 
-function triageHeaders(mail: MailparserMail): TriageHeaders {
+function triageHeaders(mail: CollectedMail): TriageHeaders {
   // mailparser folds List-* headers into one `list` object.
   const list = mail.headers.get('list') as Record<string, { url?: string; mail?: string; id?: string; name?: string }> | undefined;
   return {
@@ -68,8 +53,8 @@ function triageHeaders(mail: MailparserMail): TriageHeaders {
   };
 }
 
-function attachmentInfo(attachment: MailparserMail['attachments'][number], limits: ParseLimits): AttachmentInfo {
-  const size = attachment.size ?? attachment.content.length;
+function attachmentInfo(attachment: CollectedAttachment): AttachmentInfo {
+  const { size, content } = attachment;
   return {
     filename: attachment.filename ?? null,
     contentType: attachment.contentType || 'application/octet-stream',
@@ -77,18 +62,19 @@ function attachmentInfo(attachment: MailparserMail['attachments'][number], limit
     contentId: attachment.contentId ? stripBrackets(attachment.contentId) : null,
     inline: attachment.contentDisposition === 'inline' || attachment.related === true,
     checksum: attachment.checksum,
-    content: size <= limits.maxAttachmentBytes ? new Uint8Array(attachment.content) : null,
+    // Its own buffer: the worker moves it to the main thread (parse-worker.ts).
+    content: content ? ownBuffer(content) : null,
   };
 }
 
 const REPORTED_PART_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
 
 /** Message-IDs named in the original-message parts of a delivery report. */
-function reportedMessageIds(mail: MailparserMail): string[] {
+function reportedMessageIds(mail: CollectedMail): string[] {
   const ids = mail.attachments
     .filter((attachment) => REPORTED_PART_TYPES.has(attachment.contentType.toLowerCase()))
     .flatMap((attachment) => {
-      const head = attachment.content.subarray(0, 64 * 1024).toString('latin1');
+      const head = attachment.head.toString('latin1');
       const headers = head.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
       const match = /^message-id:\s*(.+)$/im.exec(headers);
       return match ? messageIdsOf(match[1]) : [];
@@ -102,29 +88,27 @@ function validDate(date: Date | undefined): Date | null {
 
 /** Parses one mail. Throws only when mailparser cannot make anything of it at all. */
 export async function parseMail(raw: Uint8Array, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMail> {
-  const mail = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
-    skipTextToHtml: true,
-    skipTextLinks: true,
-    skipImageLinks: true,
-    maxHtmlLengthToParse: limits.maxHtmlChars,
-  });
+  const options = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: limits.maxHtmlChars };
+  const mail = await collectMail(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), options, limits.maxAttachmentBytes);
+  const header = <T>(name: string) => mail.headers.get(name) as T | undefined;
+  const address = (name: string) => addresses(header<AddressObject | AddressObject[]>(name));
+  const messageId = header<string>('message-id');
   // No-break spaces (mostly &nbsp; from HTML) read as spaces and search as spaces.
   const fullText = (mail.text ?? '').replace(/\u00a0/g, ' ');
-  const replyTo = addresses(mail.replyTo)[0] ?? null;
   return {
-    messageId: mail.messageId ? stripBrackets(mail.messageId) : null,
-    inReplyTo: messageIdsOf(mail.inReplyTo)[0] ?? null,
-    references: messageIdsOf(mail.references),
-    subject: mail.subject ?? null,
-    from: addresses(mail.from)[0] ?? null,
-    replyTo,
-    to: addresses(mail.to),
-    cc: addresses(mail.cc),
-    date: validDate(mail.date),
+    messageId: messageId ? stripBrackets(messageId) : null,
+    inReplyTo: messageIdsOf(header<string>('in-reply-to'))[0] ?? null,
+    references: messageIdsOf(header<string | string[]>('references')),
+    subject: header<string>('subject') ?? null,
+    from: address('from')[0] ?? null,
+    replyTo: address('reply-to')[0] ?? null,
+    to: address('to'),
+    cc: address('cc'),
+    date: validDate(header<Date>('date')),
     text: fullText.length > limits.maxTextChars ? fullText.slice(0, limits.maxTextChars) : fullText,
     textTruncated: fullText.length > limits.maxTextChars,
     html: typeof mail.html === 'string' ? mail.html : null,
-    attachments: mail.attachments.map((attachment) => attachmentInfo(attachment, limits)),
+    attachments: mail.attachments.map(attachmentInfo),
     headers: triageHeaders(mail),
     reportedMessageIds: reportedMessageIds(mail),
   };

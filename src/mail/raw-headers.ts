@@ -3,7 +3,7 @@
  * full parse has not happened yet (storing, deduplicating) or failed (a malformed mail is
  * still posted with what could be read).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import libmime from 'libmime';
 
 /** The header block as text, unfolded; at most the first 64 KB are looked at. */
@@ -72,14 +72,43 @@ export function sha256Hex(raw: Uint8Array): string {
 export function dedupeKeyOf(raw: Uint8Array, contentHash: string, header: RawHeaderReader = readRawHeaders(raw)): string {
   const messageId = cleanMessageId(header('message-id'));
   if (!messageId) return `sha256:${contentHash}`;
-  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const text = bytes.toString('latin1');
-  const split = /\r?\n\r?\n/.exec(text);
-  const body = split ? text.slice(split.index + split[0].length) : '';
   const identity = createHash('sha256');
   for (const name of ['from', 'sender', 'reply-to', 'to', 'cc', 'date', 'subject', 'in-reply-to', 'references', 'resent-message-id', 'content-type', 'content-transfer-encoding']) identity.update(`${header(name) ?? ''}\n`);
-  identity.update(body.replace(/\r\n/g, '\n').trimEnd(), 'latin1');
+  hashNormalisedBody(identity, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
   return `mid:${messageId}:${identity.digest('hex').slice(0, 24)}`;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+/** What String.prototype.trimEnd removes, among the characters a byte can be read as (latin1). */
+const TRAILING_SPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
+
+/**
+ * Hashes the body (after the first blank line) with CRLF read as LF and trailing white space
+ * left out, straight from the bytes. Byte for byte what hashing
+ * `body.replace(/\r\n/g, '\n').trimEnd()` of the latin1 text gives — the keys already
+ * stored were made that way — without the three copies of the mail as strings that cost.
+ */
+function hashNormalisedBody(hash: Hash, bytes: Buffer): void {
+  let start = bodyStart(bytes);
+  if (start === -1) return;
+  let end = bytes.length;
+  while (end > start && TRAILING_SPACE.has(bytes[end - 1]!)) end -= 1;
+  const body = bytes.subarray(0, end);
+  for (let crlf = body.indexOf('\r\n', start); crlf !== -1; crlf = body.indexOf('\r\n', start)) {
+    hash.update(body.subarray(start, crlf));
+    start = crlf + 1;
+  }
+  hash.update(body.subarray(start));
+}
+
+/** Where the body begins: after the first match of /\r?\n\r?\n/, or -1 when there is none. */
+function bodyStart(bytes: Buffer): number {
+  for (let lf = bytes.indexOf(LF); lf !== -1; lf = bytes.indexOf(LF, lf + 1)) {
+    if (bytes[lf + 1] === LF) return lf + 2;
+    if (bytes[lf + 1] === CR && bytes[lf + 2] === LF) return lf + 3;
+  }
+  return -1;
 }
 
 /**

@@ -12,12 +12,13 @@ import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { Logger } from '../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type RoutingActions, type TRoutingRule } from '../domain/routing.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
-import { cleanMessageId, readRawHeaders } from '../mail/raw-headers.js';
+import { cleanMessageId, readRawHeaders, type RawHeaderReader } from '../mail/raw-headers.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import type { ParsedMail } from '../mail/parsed-mail.js';
+import type { ParseOptions } from '../mail/parse-pool.js';
 
 export interface MailParser {
-  parse(raw: Uint8Array): Promise<ParsedMail>;
+  parse(raw: Uint8Array, options?: ParseOptions): Promise<ParsedMail>;
 }
 
 export interface IngestDeps {
@@ -35,13 +36,15 @@ export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: '
 /** Post kinds queued for Slack. */
 export const POST_KINDS = { ticket: 'ticket', mailBody: 'mail_body', followUp: 'follow_up', files: 'files' } as const;
 
+/** Parses the raw source, which is handed over to the parser: it is not usable afterwards. */
 async function parseOrFallback(deps: IngestDeps, raw: Uint8Array, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
   try {
-    return { mail: await deps.parser.parse(raw), error: null };
+    return { mail: await deps.parser.parse(raw, { handOver: true }), error: null };
   } catch (error) {
     const message = (error as Error).message;
     deps.logger.warn({ code: 'mail_parse_failed', messageRowId, err: message }, 'mail could not be parsed; posting what could be read');
-    return { mail: fallbackParse(raw), error: message };
+    const again = await rawMailStoreOf(deps.db).readRaw(messageRowId);
+    return { mail: fallbackParse(again ?? new Uint8Array()), error: message };
   }
 }
 
@@ -115,13 +118,13 @@ export async function loadRoutingRules(deps: IngestDeps, mailboxId: number): Pro
   });
 }
 
-function mailFacts(mail: ParsedMail, raw: Uint8Array): MailFacts {
+function mailFacts(mail: ParsedMail, header: RawHeaderReader): MailFacts {
   return {
     from: mail.from?.address ?? '',
     to: [...mail.to, ...mail.cc].map((address) => address.address),
     subject: mail.subject ?? '',
     body: mail.text,
-    header: readRawHeaders(raw),
+    header,
   };
 }
 
@@ -130,7 +133,8 @@ export interface PreparedMail {
   messageRowId: number;
   mail: ParsedMail | null;
   error: string | null;
-  raw: Uint8Array | null;
+  /** The raw source's headers (the source itself went to the parser). */
+  header: RawHeaderReader | null;
 }
 
 /**
@@ -140,8 +144,10 @@ export interface PreparedMail {
 export async function prepareStoredMail(deps: IngestDeps, messageRowId: number): Promise<PreparedMail> {
   const row = await deps.db.message.findUnique({ where: { id: messageRowId }, select: { parseState: true } });
   const raw = row?.parseState === 'stored' ? await rawMailStoreOf(deps.db).readRaw(messageRowId) : null;
-  if (!raw) return { messageRowId, mail: null, error: null, raw: null };
-  return { messageRowId, raw, ...(await parseOrFallback(deps, raw, messageRowId)) };
+  if (!raw) return { messageRowId, mail: null, error: null, header: null };
+  // Read before the bytes go to the parser: routing rules may look at any header.
+  const header = readRawHeaders(raw);
+  return { messageRowId, header, ...(await parseOrFallback(deps, raw, messageRowId)) };
 }
 
 export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, options: IngestOptions = {}): Promise<IngestOutcome> {
@@ -151,8 +157,8 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, o
 /** The ordered half: thread, route and store the outcome in one transaction. */
 export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail, options: IngestOptions = {}): Promise<IngestOutcome> {
   const { db } = deps;
-  const { mail, error, raw } = prepared;
-  if (!mail || !raw) return { kind: 'already_done' };
+  const { mail, error, header } = prepared;
+  if (!mail || !header) return { kind: 'already_done' };
   const row = await db.message.findUnique({
     where: { id: prepared.messageRowId },
     select: { id: true, mailboxId: true, parseState: true, messageId: true, receivedAt: true, flags: true, mailbox: { select: { channelId: true } } },
@@ -165,7 +171,7 @@ export async function commitStoredMail(deps: IngestDeps, prepared: PreparedMail,
   const flags = classifyMail(mail, deps.ownAddresses);
   const threadTicketId = await findThreadTicket(db, row.mailboxId, mail, flags.bounce);
   const rulesFor = deps.routingRules ?? ((mailboxId: number) => loadRoutingRules(deps, mailboxId));
-  const routing = threadTicketId === null ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(mail, raw)) : null;
+  const routing = threadTicketId === null ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(mail, header)) : null;
   const customer = customerAddressOf(mail);
   const messageFields = withoutNul({
     parseState: error ? 'failed' : 'parsed',

@@ -5,7 +5,7 @@
  * are read again from the stored raw source.
  */
 import { rawMailStoreOf, type Db } from '../db/client.js';
-import { DEFAULT_PARSE_LIMITS } from '../mail/parse-mail.js';
+import { DEFAULT_PARSE_LIMITS } from '../mail/parse-limits.js';
 import type { ParsePool } from '../mail/parse-pool.js';
 import { BODY_CHARS_PER_MESSAGE } from '../slack/views/mail-body-message.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
@@ -33,7 +33,7 @@ export async function loadThreadFiles(db: Db, pool: Pick<ParsePool, 'parse'>, me
   if (wanted.some((attachment) => attachment.content === null)) {
     const raw = await rawMailStoreOf(db).readRaw(messageRowId);
     if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
-    const mail = await pool.parse(raw, { ...DEFAULT_PARSE_LIMITS, maxAttachmentBytes: MAX_UPLOAD_BYTES });
+    const mail = await pool.parse(raw, { limits: { ...DEFAULT_PARSE_LIMITS, maxAttachmentBytes: MAX_UPLOAD_BYTES }, handOver: true });
     reparsed = mail.attachments.filter((attachment) => !attachment.inline && attachment.size <= MAX_UPLOAD_BYTES).map((attachment) => attachment.content ?? new Uint8Array());
   }
   const files: ThreadFile[] = wanted.map((attachment, index) => ({

@@ -1,14 +1,32 @@
 /**
  * Runs Mailroom's own commands (`npm start`, doctor, migrate) as child processes, the way
  * an admin would, and collects their output. The bot's JSON log lines are parsed.
+ *
+ * Like `npm start`, they run compiled: a command named by its source (`src/main.ts`) runs
+ * as dist/main.js. buildCompiled() brings dist/ up to date; the test run's global setup
+ * and the benchmarks call it first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './net.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX_LOADER = import.meta.resolve('tsx');
+
+/** `npm run build`: compiles src/ into dist/ (incrementally: quick when little changed). */
+export function buildCompiled(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** dist/main.js for src/main.ts. */
+export function compiledScript(script: string): string {
+  const compiled = path.join(ROOT, script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js'));
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build`);
+  return compiled;
+}
 
 /** An environment with nothing of the developer's own Mailroom settings in it. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -27,7 +45,7 @@ export class MailroomProcess {
   readonly child: ChildProcess;
 
   constructor(script: string, env: NodeJS.ProcessEnv, cwd: string, args: string[] = []) {
-    this.child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, script), ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [compiledScript(script), ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>
