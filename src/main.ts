@@ -3,7 +3,6 @@
  * config → database (migrated) → mailboxes → IMAP connections → Slack → serve.
  * Exit codes: 0 after SIGTERM/SIGINT, 2 for a bad configuration, 1 for anything else.
  */
-import os from 'node:os';
 import { readConfigOrExit } from './cli/read-config.js';
 import { EXIT } from './cli/exit-codes.js';
 import { openDbClient, type Db } from './db/client.js';
@@ -26,6 +25,8 @@ import { createUserLocales } from './slack/user-locales.js';
 import { createChannelMembers } from './slack/channel-members.js';
 import { createProcessedEvents } from './services/processed-events.js';
 import { OutboxSender } from './services/outbox/outbox-sender.js';
+import { LeaseKeeper } from './services/instances/lease-keeper.js';
+import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from './services/instances/single-instance.js';
 import { createReviewers } from './slack/reviewers.js';
 
 /** How long a clean shutdown may take before we exit regardless. */
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   let poster: SlackPoster | undefined;
   let outbox: OutboxSender | undefined;
   const connections: ImapConnection[] = [];
+  const keepers: LeaseKeeper[] = [];
 
   let stopping = false;
   async function shutdown(reason: string, code: number): Promise<void> {
@@ -49,7 +51,8 @@ async function main(): Promise<void> {
     logger.info({ code: 'shutdown', reason }, 'shutting down');
     // A server that stopped answering must not keep us from exiting.
     setTimeout(() => process.exit(code), SHUTDOWN_DEADLINE_MS).unref();
-    // Stop taking mail in, finish the mail in hand, then the rest.
+    // Stop taking mail in (and let other instances take over), finish the mail in hand, then the rest.
+    await Promise.allSettled(keepers.map((keeper) => keeper.stop()));
     await Promise.allSettled(connections.map((connection) => connection.stop()));
     await Promise.allSettled([ingest?.stop(), poster?.stop(), outbox?.stop(), slack?.stop()]);
     await parsePool?.close();
@@ -69,32 +72,65 @@ async function main(): Promise<void> {
     void shutdown('unhandled_rejection', EXIT.failure);
   });
 
+  async function refuseSecondInstance(holder: string): Promise<void> {
+    logger.fatal(
+      { code: 'another_instance', holder },
+      `Another Mailroom (${holder}) is running on this SQLite file; SQLite runs one instance. Stop it first, or use PostgreSQL (DATABASE_URL=postgresql://…) to run several.`,
+    );
+    await shutdown('another-instance', EXIT.failure);
+  }
+
   try {
     const target = parseDatabaseUrl(config.databaseUrl)!;
+    const running = target.provider === 'sqlite' ? runningInstanceOf(target.file) : null;
+    if (running) return await refuseSecondInstance(running);
     const applied = await applyMigrationsIsolated(target);
     logger.info({ code: 'db_migrated', database: redactDatabaseUrl(target.url), applied }, applied.length ? 'migrations applied' : 'database is current');
     db = await openDbClient(target);
     const database = db;
     const rows = await registerMailboxes(db, config.mailboxes);
 
+    const sqlite = target.provider === 'sqlite';
+    const me = instanceId();
+    if (sqlite) {
+      const other = await claimSoleInstance(db, me);
+      if (other) return await refuseSecondInstance(other);
+      keepers.push(new LeaseKeeper(db, INSTANCE_LEASE, me, { onAcquired: () => {}, onLost: () => {} }, logger));
+    }
+
     parsePool = new ParsePool();
     const pool = parsePool;
-    const mailPoster = new SlackPoster(
-      db,
-      rows.map((row) => row.channelId),
-      {
-        token: config.slack.botToken,
-        apiUrl: config.slack.apiUrl,
-        instanceId: `${os.hostname()}:${process.pid}`,
-        loadFiles: (messageRowId) => loadThreadFiles(database, pool, messageRowId),
-      },
-      logger,
+    // One instance at a time posts to Slack (order and pace per channel hold across
+    // instances); the others take over within seconds when it dies.
+    let currentPoster: SlackPoster | undefined;
+    const wakePoster = () => currentPoster?.wake();
+    keepers.push(
+      new LeaseKeeper(db, 'slack-poster', me, {
+        onAcquired: async () => {
+          currentPoster = new SlackPoster(
+            database,
+            rows.map((row) => row.channelId),
+            { token: config.slack.botToken, apiUrl: config.slack.apiUrl, instanceId: me, loadFiles: (messageRowId) => loadThreadFiles(database, pool, messageRowId) },
+            logger,
+          );
+          poster = currentPoster;
+          // On SQLite, and for a poster taking over, claims left behind are a dead process's.
+          await currentPoster.start({ releaseClaims: sqlite });
+        },
+        onLost: async () => {
+          const stopping = currentPoster;
+          currentPoster = undefined;
+          await stopping?.stop();
+        },
+      }, logger),
     );
-    poster = mailPoster;
+    // Only the mailboxes whose lease this instance holds are synced and understood here,
+    // so a follow-up is always threaded after the mail before it.
+    const heldMailboxIds: number[] = [];
     const queue = new IngestQueue(
-      { db, parser: parsePool, logger, ownAddresses: config.mailboxes.map((mailbox) => mailbox.address), mailboxIds: rows.map((row) => row.id) },
+      { db, parser: parsePool, logger, ownAddresses: config.mailboxes.map((mailbox) => mailbox.address), mailboxIds: heldMailboxIds },
       (outcome) => {
-        if (outcome.kind !== 'already_done') mailPoster.wake();
+        if (outcome.kind !== 'already_done') wakePoster();
       },
       logger,
     );
@@ -116,16 +152,26 @@ async function main(): Promise<void> {
         },
       });
       connections.push(connection);
-      connection.start();
+      keepers.push(
+        new LeaseKeeper(database, `mailbox:${mailbox.key}`, me, {
+          onAcquired: () => {
+            heldMailboxIds.push(row.id);
+            connection.start();
+            // Mail stored before a restart (or by the instance we take over from) but not yet understood.
+            queue.kick();
+          },
+          onLost: async () => {
+            heldMailboxIds.splice(heldMailboxIds.indexOf(row.id), 1);
+            await connection.stop('standby');
+          },
+        }, log),
+      );
     });
-    // Mail stored before a restart but not yet understood, and posts not yet sent.
-    queue.kick();
-    // SQLite is for one instance, so every claim left in it is a dead process's.
-    await mailPoster.start({ releaseClaims: target.provider === 'sqlite' });
+    for (const keeper of keepers) await keeper.start();
 
-    const outboxSender = new OutboxSender({ db, logger, mailboxes: config.mailboxes, instanceId: `${os.hostname()}:${process.pid}`, wakePoster: () => mailPoster.wake() });
+    const outboxSender = new OutboxSender({ db, logger, mailboxes: config.mailboxes, instanceId: me, wakePoster });
     outbox = outboxSender;
-    await outboxSender.start({ releaseClaims: target.provider === 'sqlite' });
+    await outboxSender.start({ releaseClaims: sqlite });
 
     // SMTP is used only when a reply is sent; a bad login is said now, not at the first reply.
     for (const mailbox of config.mailboxes) {
@@ -137,7 +183,7 @@ async function main(): Promise<void> {
 
     slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections) });
     const userLocales = createUserLocales(slack.app.client, config.locale, logger);
-    const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster: () => mailPoster.wake() };
+    const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster };
     const replies = { ...ticketActions, mailboxes: config.mailboxes };
     const review = { ...replies, reviewers: createReviewers(slack.app.client, logger), wakeOutbox: () => outboxSender.wake() };
     registerListeners(boltRegistry(slack.app), { userLocales, mailboxes: config.mailboxes, ticketActions, replies, review, processedEvents: createProcessedEvents(db) });

@@ -13,7 +13,8 @@ import { describeImapError, type ImapProblem } from './imap-errors.js';
 /** A connection up this long counts as stable and resets the reconnect backoff. */
 const STABLE_CONNECTION_MS = 30_000;
 
-export type ImapState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+/** `standby`: another instance holds this mailbox (several instances on PostgreSQL). */
+export type ImapState = 'connecting' | 'connected' | 'disconnected' | 'stopped' | 'standby';
 
 export interface ImapStatus {
   state: ImapState;
@@ -50,7 +51,7 @@ export interface ImapConnectionOptions {
 }
 
 export class ImapConnection {
-  #status: ImapStatus = { state: 'disconnected', since: new Date() };
+  #status: ImapStatus = { state: 'standby', since: new Date() };
   // A failed pass is retried by the next one; a dead connection is noticed by 'close'.
   readonly #sync = new CoalescingRunner(
     () => this.options.sync && this.#client ? this.options.sync(this.#client) : Promise.resolve(),
@@ -88,13 +89,14 @@ export class ImapConnection {
     if (this.options.sync && this.#client && this.#status.state === 'connected') this.#sync.request();
   }
 
-  async stop(): Promise<void> {
+  /** Closes the connection; `standby` when another instance takes the mailbox over. */
+  async stop(state: 'stopped' | 'standby' = 'stopped'): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
     clearInterval(this.#sweep);
     const client = this.#client;
     this.#client = undefined;
-    this.#setStatus({ state: 'stopped' });
+    this.#setStatus({ state });
     if (client) await client.logout().catch(() => client.close());
   }
 
