@@ -23,6 +23,7 @@ import { createSlackApp, type SlackAppHandle } from './slack/create-slack-app.js
 import { boltRegistry } from './slack/listener-registry.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createUserLocales } from './slack/user-locales.js';
+import { createUserNames } from './slack/user-names.js';
 import { createChannelMembers } from './slack/channel-members.js';
 import { createProcessedEvents } from './services/processed-events.js';
 
@@ -131,7 +132,15 @@ async function main(): Promise<void> {
     slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections) });
     const userLocales = createUserLocales(slack.app.client, config.locale, logger);
     const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster: () => mailPoster.wake() };
-    registerListeners(boltRegistry(slack.app), { userLocales, mailboxes: config.mailboxes, ticketActions, replies: { ...ticketActions, mailboxes: config.mailboxes }, processedEvents: createProcessedEvents(db) });
+    const templates = { ...ticketActions, mailboxes: config.mailboxes, userNames: createUserNames(slack.app.client, logger) };
+    registerListeners(boltRegistry(slack.app), {
+      userLocales,
+      mailboxes: config.mailboxes,
+      ticketActions,
+      replies: { ...ticketActions, mailboxes: config.mailboxes },
+      templates,
+      processedEvents: createProcessedEvents(db),
+    });
     await slack.start();
     logger.info({ code: 'started', mode: slack.mode, port: config.slack.port, mailboxes: config.mailboxes.map((m) => m.key) }, 'Mailroom is running');
   } catch (error) {

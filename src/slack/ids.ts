@@ -16,12 +16,20 @@ export const ACTION_IDS = {
   draftApprove: 'draft.approve',
   draftRequestChanges: 'draft.request_changes',
   draftEdit: 'draft.edit',
+  /** Extension: "New template" (value: the mailbox key it starts in, or empty). */
+  templateNew: 'template.new',
+  /** Extension: "Edit" beside a template in a list (value: the template id). */
+  templateEdit: 'template.edit',
+  /** Extension: the template menu in the reply modal (option value: the template version id). */
+  replyTemplate: 'reply.template',
 } as const;
 
 export const CALLBACK_IDS = {
   replySubmit: 'reply.submit',
   /** Extension: the collision warning before the reply modal ("Reply anyway" submits it). */
   replyCollision: 'reply.collision',
+  /** Extension: the new-template and edit-template modal. */
+  templateSave: 'template.save',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

@@ -31,6 +31,7 @@ function registered() {
     mailboxes: [],
     ticketActions: unused as ListenerDeps['ticketActions'],
     replies: unused as ListenerDeps['replies'],
+    templates: unused as ListenerDeps['templates'],
     processedEvents: unused as ListenerDeps['processedEvents'],
   });
   return seen;

@@ -5,12 +5,13 @@
  * Opening the modal keeps a draft, so the next person sees this one coming.
  */
 import type { ModalView } from '@slack/types';
-import type { TMailboxConfig } from '../../config/config-schema.js';
+import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { replySubject } from '../../domain/reply-subject.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
-import { buildCollisionModal, buildReplyModal, type Collision } from '../../slack/views/reply-modals.js';
+import { buildCollisionModal, buildReplyModal, type Collision, type ReplyModalInput } from '../../slack/views/reply-modals.js';
 import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
+import { templateChoices } from '../templates/template-catalog.js';
 import { accessRefusal, ticketChannel, type TicketActionDeps } from '../tickets/change-ticket.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
@@ -37,29 +38,48 @@ export async function openReply(deps: ReplyDeps, input: { actorId: string; ticke
     if (collision) return { kind: 'view', view: buildCollisionModal(locale, ticket.id, collision) };
   }
 
-  const original = await db.message.findFirst({
-    where: { ticketId: ticket.id, direction: 'in' },
-    orderBy: { id: 'desc' },
-    select: { fromAddress: true, replyTo: true, subject: true, text: true, ccAddresses: true },
-  });
+  const original = await latestInbound(db, ticket.id);
   const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject));
+  return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket, draft, original }) };
+}
+
+/** The customer's latest mail on the ticket: what the reply answers and quotes. */
+export function latestInbound(db: Db, ticketId: number) {
+  return db.message.findFirst({
+    where: { ticketId, direction: 'in' },
+    orderBy: { id: 'desc' },
+    select: { fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, ccAddresses: true, sentAt: true, receivedAt: true },
+  });
+}
+
+export interface ReplyModalState {
+  locale: TLocale;
+  ticket: { id: number; number: number; mailboxId: number; mailbox: { key: string } };
+  draft: { id: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
+  original: { fromAddress: string | null; replyTo: string | null; text: string | null } | null;
+  /** What the person has in the modal now, and what a template filled in. */
+  overrides?: Partial<Pick<ReplyModalInput, 'to' | 'cc' | 'body' | 'bodyRevision' | 'chosenVersionId' | 'templateNote'>>;
+}
+
+/** The reply modal for a draft, with the mailbox's templates (latest versions) to start from. */
+export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'>, state: ReplyModalState): Promise<ModalView> {
+  const { ticket, draft, original } = state;
   const config = deps.mailboxes.find((mailbox) => mailbox.key === ticket.mailbox.key);
-  return {
-    kind: 'view',
-    view: buildReplyModal({
-      locale,
-      ticketId: ticket.id,
-      ticketNumber: ticket.number,
-      draftId: draft.id,
-      // Web forms send from a robot and put the customer in Reply-To.
-      to: JSON.parse(draft.toAddresses).join(', ') || original?.replyTo || original?.fromAddress || '',
-      cc: JSON.parse(draft.ccAddresses).join(', '),
-      subject: draft.subject,
-      body: draft.body,
-      quoted: original?.text ?? '',
-      review: (config?.reviewPolicy ?? 'all') === 'all',
-    }),
-  };
+  return buildReplyModal({
+    locale: state.locale,
+    ticketId: ticket.id,
+    ticketNumber: ticket.number,
+    draftId: draft.id,
+    // Web forms send from a robot and put the customer in Reply-To.
+    to: JSON.parse(draft.toAddresses).join(', ') || original?.replyTo || original?.fromAddress || '',
+    cc: JSON.parse(draft.ccAddresses).join(', '),
+    subject: draft.subject,
+    body: draft.body,
+    quoted: original?.text ?? '',
+    review: (config?.reviewPolicy ?? 'all') === 'all',
+    templates: await templateChoices(deps.db, ticket.mailboxId),
+    ...state.overrides,
+  });
 }
 
 /** The person's own draft in progress on this ticket, or a new one. */

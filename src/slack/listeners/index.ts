@@ -4,8 +4,10 @@ import type { HomeDeps } from '../../services/publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
+import type { TemplateDeps } from '../../services/templates/template-catalog.js';
 import { eventDedupe } from '../middleware/event-dedupe.js';
 import { registerReplyActions } from './actions/reply-actions.js';
+import { registerTemplateActions } from './actions/template-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
@@ -16,6 +18,7 @@ export type ListenerDeps = MailCommandDeps &
   HomeDeps & {
     ticketActions: TicketActionDeps;
     replies: ReplyDeps;
+    templates: TemplateDeps;
     processedEvents: ProcessedEvents;
   };
 
@@ -27,6 +30,7 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerAppHomeOpened(registry, deps);
   registerTicketActions(registry, deps);
   registerReplyActions(registry, deps);
+  registerTemplateActions(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }
