@@ -19,8 +19,8 @@ import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
 export const SIGNING_SECRET = 'standin-signing-secret';
 export const CHANNEL_ID = 'C0SUPPORT';
 export const USERS = {
-  agentEn: { id: 'U0AGENTEN', locale: 'en-US' },
-  agentJa: { id: 'U0AGENTJA', locale: 'ja-JP' },
+  agentEn: { id: 'U0AGENTEN', locale: 'en-US', realName: 'Alex Agent Smith', displayName: 'Alex Agent' },
+  agentJa: { id: 'U0AGENTJA', locale: 'ja-JP', realName: '佐藤 花子' },
   reviewer: { id: 'U0REVIEWR', locale: 'ja-JP' },
   outsider: { id: 'U0OUTSIDE', locale: 'en-US' },
 } as const;
