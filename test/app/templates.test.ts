@@ -3,12 +3,9 @@
  * the new / edit modal submitted with signed requests, the announcement in the channel,
  * and a template picked in the reply modal of a ticket whose mail came through Dovecot.
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { appendMail } from '../support/dovecot.js';
-import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
-import { MailroomProcess } from '../support/mailroom-process.js';
+import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
@@ -17,19 +14,7 @@ type Json = Record<string, unknown>;
 
 describeWithDovecot('reply templates', (dovecot) => {
   const fixture = useFixture(dovecot);
-  let bot: MailroomProcess;
-  let db: Database.Database;
-
-  beforeAll(async () => {
-    bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
-    await bot.waitForLog('started');
-    await bot.waitForLog('imap_connected');
-    db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
-  });
-  afterAll(async () => {
-    db?.close();
-    await bot?.stop();
-  });
+  const { bot, db } = useRunningBot(fixture);
 
   /** `/mail template` typed in the channel: the ephemeral answer. */
   async function listTemplates(userId: string): Promise<Json> {

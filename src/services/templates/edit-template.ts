@@ -95,16 +95,22 @@ export async function openEditTemplate(deps: TemplateDeps, input: { actorId: str
   const denied = await denial(deps, input.actorId, await mailboxConfigOf(deps, loaded.template.mailboxId));
   if (denied) return { kind: 'notice', message: denialNotice(locale, denied) };
   const { template, latest } = loaded;
-  return {
-    kind: 'view',
-    view: buildTemplateModal({
-      locale,
-      name: template.name,
-      category: template.category ?? '',
-      body: latest.body,
-      edit: { templateId: template.id, version: latest.version, authorId: latest.authorId, at: latest.createdAt, scopeLabel: template.mailbox?.name ?? t(locale, 'templates.shared') },
-    }),
-  };
+  return { kind: 'view', view: editModal(locale, template, latest, { name: template.name, category: template.category, body: latest.body, note: null }) };
+}
+
+type LoadedTemplate = NonNullable<Awaited<ReturnType<typeof loadTemplate>>>;
+
+/** The edit modal on `latest`; with `conflict`, saying that someone else just saved it. */
+function editModal(locale: TLocale, template: LoadedTemplate['template'], latest: LoadedTemplate['latest'], fields: Omit<Fields, 'scope'>, conflict = false): ModalView {
+  return buildTemplateModal({
+    locale,
+    name: fields.name,
+    category: fields.category ?? '',
+    body: fields.body,
+    note: fields.note ?? '',
+    edit: { templateId: template.id, version: latest.version, authorId: latest.authorId, at: latest.createdAt, scopeLabel: template.mailbox?.name ?? t(locale, 'templates.shared') },
+    ...(conflict ? { conflict: { authorId: latest.authorId, version: latest.version } } : {}),
+  });
 }
 
 async function loadTemplate(db: Db, templateId: number) {
@@ -265,24 +271,8 @@ async function rebasedAfterConflict(deps: TemplateDeps, locale: TLocale, templat
  * Someone saved a newer version while this modal was open: the modal again, now based on
  * theirs, with this person's text kept and a warning saying who and which version.
  */
-function rebased(
-  locale: TLocale,
-  template: { id: number; mailbox: { name: string } | null },
-  latest: { version: number; authorId: string; createdAt: Date },
-  fields: Fields,
-): SaveAnswer {
-  return {
-    response_action: 'update',
-    view: buildTemplateModal({
-      locale,
-      name: fields.name,
-      category: fields.category ?? '',
-      body: fields.body,
-      note: fields.note ?? '',
-      edit: { templateId: template.id, version: latest.version, authorId: latest.authorId, at: latest.createdAt, scopeLabel: template.mailbox?.name ?? t(locale, 'templates.shared') },
-      conflict: { authorId: latest.authorId, version: latest.version },
-    }),
-  };
+function rebased(locale: TLocale, template: LoadedTemplate['template'], latest: LoadedTemplate['latest'], fields: Fields): SaveAnswer {
+  return { response_action: 'update', view: editModal(locale, template, latest, fields, true) };
 }
 
 function isUniqueViolation(error: unknown): boolean {

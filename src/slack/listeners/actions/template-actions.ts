@@ -24,9 +24,12 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
     const templateId = /^\d{1,12}$/.test((action as Clicked).value ?? '') ? Number((action as Clicked).value) : -1;
     const opening = await openEditTemplate(templates, { actorId: body.user.id, templateId });
     if (opening.kind === 'view') return void (await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: opening.view }));
-    // From the Home tab there is no response_url: the refusal is logged only.
-    if ((body as { response_url?: string }).response_url) await respond({ response_type: 'ephemeral', replace_original: false, ...opening.message });
-    else templates.logger.info({ code: 'template_edit_refused', actorId: body.user.id, templateId }, 'template edit refused');
+    if ((body as { response_url?: string }).response_url) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...opening.message }));
+    // From the Home tab there is no response_url: the refusal is a small modal instead.
+    await client.views.open({
+      trigger_id: (body as { trigger_id: string }).trigger_id,
+      view: { type: 'modal', title: { type: 'plain_text', text: 'Mailroom' }, blocks: opening.message.blocks },
+    });
   });
 
   registry.view(CALLBACK_IDS.templateSave, async ({ ack, body, view }) => {
