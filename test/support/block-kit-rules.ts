@@ -89,7 +89,8 @@ class Checker {
         if (initialOption !== undefined) {
           this.option(`${where}.initial_option`, initialOption);
           // Slack refuses an initial option that is not exactly one of the options.
-          if (!all.some((option) => JSON.stringify(option) === JSON.stringify(initialOption))) this.fail(`${where}.initial_option`, 'must be one of the options');
+          const same = (option: Json) => option?.value === initialOption.value && (option?.text as Json | undefined)?.text === (initialOption.text as Json | undefined)?.text;
+          if (!all.some(same)) this.fail(`${where}.initial_option`, 'must be one of the options');
         }
         if (element.placeholder !== undefined) this.textObject(`${where}.placeholder`, element.placeholder, 150, true);
         break;
