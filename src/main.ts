@@ -22,10 +22,12 @@ import { createSlackApp, type SlackAppHandle } from './slack/create-slack-app.js
 import { boltRegistry } from './slack/listener-registry.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createUserLocales } from './slack/user-locales.js';
+import { createUserNames } from './slack/user-names.js';
 import { createChannelMembers } from './slack/channel-members.js';
 import { createProcessedEvents } from './services/processed-events.js';
 import { OutboxSender } from './services/outbox/outbox-sender.js';
 import { LeaseKeeper } from './services/instances/lease-keeper.js';
+import { expireLeasesExcept } from './db/leases.js';
 import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from './services/instances/single-instance.js';
 import { createReviewers } from './slack/reviewers.js';
 
@@ -95,6 +97,8 @@ async function main(): Promise<void> {
     if (sqlite) {
       const other = await claimSoleInstance(db, me);
       if (other) return await refuseSecondInstance(other);
+      // Whatever a killed predecessor held is ours at once, not after its leases expire.
+      await expireLeasesExcept(db, INSTANCE_LEASE);
       keepers.push(new LeaseKeeper(db, INSTANCE_LEASE, me, { onAcquired: () => {}, onLost: () => {} }, logger));
     }
 
@@ -186,7 +190,16 @@ async function main(): Promise<void> {
     const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster };
     const replies = { ...ticketActions, mailboxes: config.mailboxes };
     const review = { ...replies, reviewers: createReviewers(slack.app.client, logger), wakeOutbox: () => outboxSender.wake() };
-    registerListeners(boltRegistry(slack.app), { userLocales, mailboxes: config.mailboxes, ticketActions, replies, review, processedEvents: createProcessedEvents(db) });
+    const templates = { ...ticketActions, mailboxes: config.mailboxes, userNames: createUserNames(slack.app.client, logger) };
+    registerListeners(boltRegistry(slack.app), {
+      userLocales,
+      mailboxes: config.mailboxes,
+      ticketActions,
+      replies,
+      review,
+      templates,
+      processedEvents: createProcessedEvents(db),
+    });
     await slack.start();
     logger.info({ code: 'started', mode: slack.mode, port: config.slack.port, mailboxes: config.mailboxes.map((m) => m.key) }, 'Mailroom is running');
   } catch (error) {

@@ -41,3 +41,8 @@ export async function releaseLease(db: Db, name: string, holder: string): Promis
 export async function leaseHolder(db: Db, name: string): Promise<LeaseHolder | null> {
   return db.lease.findUnique({ where: { name }, select: { name: true, holder: true, expiresAt: true } });
 }
+
+/** Expires every lease but `keep`: on SQLite the one running instance knows every other holder is dead. */
+export async function expireLeasesExcept(db: Db, keep: string): Promise<void> {
+  await db.lease.updateMany({ where: { name: { not: keep } }, data: { expiresAt: new Date(0) } });
+}

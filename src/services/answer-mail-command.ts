@@ -8,13 +8,15 @@ import { t } from '../i18n/messages.js';
 import type { UserLocales } from '../slack/user-locales.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
 import { buildHelpMessage, buildNoticeMessage, type SlackMessage } from '../slack/views/help-message.js';
+import { listTemplates, type TemplateListDeps } from './templates/list-templates.js';
 
 export interface MailCommandDeps {
   userLocales: UserLocales;
   mailboxes: readonly TMailboxConfig[];
+  templates: TemplateListDeps;
 }
 
-export async function answerMailCommand(deps: MailCommandDeps, input: { userId: string; text: string }): Promise<SlackMessage> {
+export async function answerMailCommand(deps: MailCommandDeps, input: { userId: string; channelId: string; text: string }): Promise<SlackMessage> {
   const locale = await deps.userLocales.localeOf(input.userId);
   const command = parseMailCommand(input.text);
   switch (command.kind) {
@@ -22,6 +24,8 @@ export async function answerMailCommand(deps: MailCommandDeps, input: { userId: 
       return buildHelpMessage(locale, deps.mailboxes);
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));
+    case 'template':
+      return listTemplates(deps.templates, { locale, channelId: input.channelId });
     default:
       return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand: command.kind }));
   }

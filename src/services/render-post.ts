@@ -13,6 +13,7 @@ import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-
 import { buildTicketMessage } from '../slack/views/ticket-message.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS } from './ingest-stored-mail.js';
+import { renderTemplateAnnouncement, TEMPLATE_POST_KIND } from './templates/announce-template.js';
 import { TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
 import { REPLY_POST_KINDS, renderDraftPost, renderSentPost, type DraftPostPayload } from './replies/draft-posts.js';
 import { ticketStatuses } from './tickets/ticket-statuses.js';
@@ -40,6 +41,7 @@ export async function renderPost(db: Db, post: RenderablePost): Promise<Rendered
   if (post.kind === REPLY_POST_KINDS.draft || post.kind === REPLY_POST_KINDS.draftUpdate) return renderDraftPost(db, post.kind, JSON.parse(post.payload) as DraftPostPayload);
   if (post.kind === REPLY_POST_KINDS.sent) return renderSentPost(db, (JSON.parse(post.payload) as { outboxId: number }).outboxId);
   if (post.kind === TICKET_POST_KINDS.update) return renderTicketUpdate(db, post);
+  if (post.kind === TEMPLATE_POST_KIND) return renderTemplateAnnouncement(db, post);
   const payload = ZPostPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success || post.ticketId === null) return { kind: 'drop', reason: 'unreadable post payload' };
   return renderMailPost(db, post.kind, post.ticketId, payload.data.messageRowId);

@@ -16,6 +16,12 @@ export const ACTION_IDS = {
   draftApprove: 'draft.approve',
   draftRequestChanges: 'draft.request_changes',
   draftEdit: 'draft.edit',
+  /** Extension: "New template" (value: the mailbox key it starts in, or empty). */
+  templateNew: 'template.new',
+  /** Extension: "Edit" beside a template in a list (value: the template id). */
+  templateEdit: 'template.edit',
+  /** Extension: the template menu in the reply modal (option value: the template version id). */
+  replyTemplate: 'reply.template',
 } as const;
 
 export const CALLBACK_IDS = {
@@ -24,6 +30,8 @@ export const CALLBACK_IDS = {
   replyCollision: 'reply.collision',
   /** Extension: a reviewer's comment when requesting changes to a draft. */
   draftChanges: 'draft.changes',
+  /** Extension: the new-template and edit-template modal. */
+  templateSave: 'template.save',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

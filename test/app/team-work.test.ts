@@ -3,12 +3,9 @@
  * view submissions and events against the running bot, with real Dovecot delivering the
  * mail and the Slack stand-in showing what people would see.
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { appendMail } from '../support/dovecot.js';
-import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
-import { MailroomProcess } from '../support/mailroom-process.js';
+import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
@@ -23,20 +20,8 @@ interface TicketRow {
 
 describeWithDovecot('team work on a ticket', (dovecot) => {
   const fixture = useFixture(dovecot);
-  let bot: MailroomProcess;
-  let db: Database.Database;
+  const { bot, db } = useRunningBot(fixture);
   let mails = 0;
-
-  beforeAll(async () => {
-    bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
-    await bot.waitForLog('started');
-    await bot.waitForLog('imap_connected');
-    db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
-  });
-  afterAll(async () => {
-    db?.close();
-    await bot?.stop();
-  });
 
   /** A new mail, delivered and posted; its ticket's Slack message and row. */
   async function newTicket(subject: string): Promise<{ message: StoredMessage; ticketId: number }> {

@@ -32,6 +32,7 @@ function registered() {
     ticketActions: unused as ListenerDeps['ticketActions'],
     replies: unused as ListenerDeps['replies'],
     review: unused as ListenerDeps['review'],
+    templates: unused as ListenerDeps['templates'],
     processedEvents: unused as ListenerDeps['processedEvents'],
   });
   return seen;

@@ -73,8 +73,25 @@ class Checker {
         const options = element.options as unknown[] | undefined;
         const groups = element.option_groups as unknown[] | undefined;
         if (!options && !groups) this.fail(where, 'needs options or option_groups');
+        if (options && groups) this.fail(where, 'options and option_groups cannot both be set');
         if (options && (!Array.isArray(options) || options.length === 0 || options.length > 100)) this.fail(`${where}.options`, 'must have 1 to 100 options');
         options?.forEach((option, i) => this.option(`${where}.options[${i}]`, option));
+        if (groups && (!Array.isArray(groups) || groups.length === 0 || groups.length > 100)) this.fail(`${where}.option_groups`, 'must have 1 to 100 groups');
+        groups?.forEach((group, g) => {
+          const entry = group as Json;
+          this.textObject(`${where}.option_groups[${g}].label`, entry?.label, 75, true);
+          const members = entry?.options as unknown[] | undefined;
+          if (!Array.isArray(members) || members.length === 0 || members.length > 100) this.fail(`${where}.option_groups[${g}].options`, 'must have 1 to 100 options');
+          members?.forEach((option, i) => this.option(`${where}.option_groups[${g}].options[${i}]`, option));
+        });
+        const all = [...(options ?? []), ...(groups ?? []).flatMap((group) => ((group as Json)?.options as unknown[] | undefined) ?? [])] as Json[];
+        const initialOption = element.initial_option as Json | undefined;
+        if (initialOption !== undefined) {
+          this.option(`${where}.initial_option`, initialOption);
+          // Slack refuses an initial option that is not exactly one of the options.
+          const same = (option: Json) => option?.value === initialOption.value && (option?.text as Json | undefined)?.text === (initialOption.text as Json | undefined)?.text;
+          if (!all.some(same)) this.fail(`${where}.initial_option`, 'must be one of the options');
+        }
         if (element.placeholder !== undefined) this.textObject(`${where}.placeholder`, element.placeholder, 150, true);
         break;
       }

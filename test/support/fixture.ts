@@ -8,9 +8,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { DovecotInfo } from './dovecot.js';
 import { DOVECOT_PASSWORD } from './dovecot.js';
-import { cleanEnv } from './mailroom-process.js';
+import { cleanEnv, MailroomProcess } from './mailroom-process.js';
 import { freePort } from './net.js';
 import { SlackRequests } from './slack-requests.js';
 import { SlackStandin } from './slack-standin.js';
@@ -19,8 +20,8 @@ import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
 export const SIGNING_SECRET = 'standin-signing-secret';
 export const CHANNEL_ID = 'C0SUPPORT';
 export const USERS = {
-  agentEn: { id: 'U0AGENTEN', locale: 'en-US' },
-  agentJa: { id: 'U0AGENTJA', locale: 'ja-JP' },
+  agentEn: { id: 'U0AGENTEN', locale: 'en-US', realName: 'Alex Agent Smith', displayName: 'Alex Agent' },
+  agentJa: { id: 'U0AGENTJA', locale: 'ja-JP', realName: '佐藤 花子' },
   reviewer: { id: 'U0REVIEWR', locale: 'ja-JP' },
   outsider: { id: 'U0OUTSIDE', locale: 'en-US' },
 } as const;
@@ -101,4 +102,36 @@ export function useFixture(dovecot: DovecotInfo): Fixture {
       return fixture[key as keyof Fixture];
     },
   });
+}
+
+/** Forwards to what `get()` returns once a hook has made it, methods bound to it. */
+function later<T extends object>(what: string, get: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get: (_target, key) => {
+      const value = get();
+      if (!value) throw new Error(`${what} is used before beforeAll started it`);
+      const member = Reflect.get(value, key, value) as unknown;
+      return typeof member === 'function' ? member.bind(value) : member;
+    },
+  });
+}
+
+/**
+ * Mailroom running on the fixture for the whole describe block (started, connected to
+ * IMAP, stopped after), and its SQLite file opened read-only for the tests to look into.
+ */
+export function useRunningBot(fixture: Fixture): { bot: MailroomProcess; db: Database.Database } {
+  let bot: MailroomProcess | undefined;
+  let db: Database.Database | undefined;
+  beforeAll(async () => {
+    bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
+    await bot.waitForLog('started');
+    await bot.waitForLog('imap_connected');
+    db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
+  });
+  afterAll(async () => {
+    db?.close();
+    await bot?.stop();
+  });
+  return { bot: later('the bot', () => bot), db: later('the database', () => db) };
 }

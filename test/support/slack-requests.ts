@@ -110,6 +110,24 @@ export class SlackRequests {
     return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
   }
 
+  /** A button click or menu choice inside an open modal (`view` as the stand-in's viewPayload gives it). */
+  viewAction(input: { userId: string; view: Record<string, unknown>; action: Record<string, unknown> }, options?: SignedSendOptions): Promise<SlackResponse> {
+    const payload = {
+      type: 'block_actions',
+      user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: TEAM_ID },
+      api_app_id: APP_ID,
+      token: 'deprecated-verification-token',
+      container: { type: 'view', view_id: input.view.id },
+      trigger_id: makeTriggerId(),
+      team: { id: TEAM_ID, domain: 'standin' },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: { team_id: TEAM_ID, app_id: APP_ID, ...input.view },
+      actions: [{ block_id: 'b', action_ts: String(Date.now() / 1000), ...input.action }],
+    };
+    return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
+  }
+
   /** A modal submitted by a user. */
   viewSubmission(
     input: { userId: string; callbackId: string; values: Record<string, Record<string, unknown>>; privateMetadata?: string; viewId?: string },

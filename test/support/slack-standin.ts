@@ -30,6 +30,9 @@ export interface RecordedCall {
 export interface StandinUser {
   id: string;
   name?: string;
+  /** Profile names, as users.info shows them. */
+  realName?: string;
+  displayName?: string;
   locale?: string;
   tz?: string;
 }
@@ -331,9 +334,60 @@ export class SlackStandin {
     const problems = checkView(args.view);
     if (problems.length) throw new SlackError('invalid_arguments', problems);
     const id = (args.view_id as string | undefined) ?? `V${String(this.views.size + 1).padStart(8, '0')}`;
-    const view = { ...(args.view as Args), id };
+    // Slack's hash changes with every update; views.update with an old one is refused.
+    const view = { ...(args.view as Args), id, hash: `${Date.now()}.${randomUUID().slice(0, 8)}` };
     this.views.set(id, view);
     return view;
+  }
+
+  /** What a person typed into a modal's inputs, by view id, block id and action id. */
+  readonly #typed = new Map<string, Map<string, Map<string, string>>>();
+
+  /** A person types into an input of an open modal (what Slack keeps in view.state). */
+  type(viewId: string, blockId: string, actionId: string, value: string): void {
+    if (!this.views.has(viewId)) throw new Error(`no view ${viewId}`);
+    const blocks = this.#typed.get(viewId) ?? new Map<string, Map<string, string>>();
+    const actions = blocks.get(blockId) ?? new Map<string, string>();
+    actions.set(actionId, value);
+    blocks.set(blockId, actions);
+    this.#typed.set(viewId, blocks);
+  }
+
+  /**
+   * The value an input shows: what the person typed, else the element's initial value.
+   * Slack keeps typed input across views.update only where the block id and action id are
+   * unchanged (a new initial_value there is not shown), which #keepTyped applies.
+   */
+  shownValue(viewId: string, blockId: string, actionId: string): string | undefined {
+    const typed = this.#typed.get(viewId)?.get(blockId)?.get(actionId);
+    if (typed !== undefined) return typed;
+    const block = ((this.views.get(viewId)?.blocks ?? []) as Args[]).find((candidate) => candidate.block_id === blockId);
+    const element = block?.element as Args | undefined;
+    return element?.action_id === actionId ? (element.initial_value as string | undefined) : undefined;
+  }
+
+  /** The `view` of an interaction payload from this modal, as Slack sends it (state included). */
+  viewPayload(viewId: string): Args {
+    const view = this.views.get(viewId);
+    if (!view) throw new Error(`no view ${viewId}`);
+    const values: Record<string, Record<string, Args>> = {};
+    for (const block of (view.blocks ?? []) as Args[]) {
+      const element = block.element as Args | undefined;
+      if (block.type !== 'input' || !element || typeof block.block_id !== 'string' || typeof element.action_id !== 'string') continue;
+      const value = this.shownValue(viewId, block.block_id, element.action_id);
+      values[block.block_id] = { [element.action_id]: { type: element.type, value: value ?? null } };
+    }
+    return { ...view, state: { values } };
+  }
+
+  #keepTyped(viewId: string, view: Args): void {
+    const typed = this.#typed.get(viewId);
+    if (!typed) return;
+    const inputs = new Map(((view.blocks ?? []) as Args[]).filter((block) => block.type === 'input').map((block) => [block.block_id, (block.element as Args | undefined)?.action_id]));
+    for (const [blockId, actions] of typed) {
+      for (const actionId of actions.keys()) if (inputs.get(blockId) !== actionId) actions.delete(actionId);
+      if (actions.size === 0) typed.delete(blockId);
+    }
   }
 
   #methods: Record<string, (args: Args) => Args> = {
@@ -379,8 +433,12 @@ export class SlackStandin {
     },
     'views.update': (args) => {
       if (!args.view_id && !args.external_id) throw new SlackError('invalid_arguments', ['view_id or external_id is required']);
-      if (args.view_id && !this.views.has(String(args.view_id))) throw new SlackError('not_found');
-      return { view: this.#storeView(args) };
+      const current = args.view_id ? this.views.get(String(args.view_id)) : undefined;
+      if (args.view_id && !current) throw new SlackError('not_found');
+      if (args.hash !== undefined && current && args.hash !== current.hash) throw new SlackError('hash_conflict');
+      const view = this.#storeView(args);
+      this.#keepTyped(String(view.id), view);
+      return { view };
     },
     'views.publish': (args) => {
       if (!args.user_id) throw new SlackError('invalid_arguments', ['user_id is required']);
@@ -392,7 +450,8 @@ export class SlackStandin {
       const user = this.users.get(String(args.user));
       if (!user) throw new SlackError('user_not_found');
       const wantsLocale = args.include_locale === true || args.include_locale === 'true';
-      return { user: { id: user.id, name: user.name ?? user.id, tz: user.tz ?? 'Asia/Tokyo', ...(wantsLocale && user.locale ? { locale: user.locale } : {}) } };
+      const profile = { real_name: user.realName ?? '', display_name: user.displayName ?? '' };
+      return { user: { id: user.id, name: user.name ?? user.id, real_name: profile.real_name, profile, tz: user.tz ?? 'Asia/Tokyo', ...(wantsLocale && user.locale ? { locale: user.locale } : {}) } };
     },
     'conversations.info': (args) => {
       const channel = this.#channel(args);

@@ -6,11 +6,12 @@
  */
 import type { ModalView } from '@slack/types';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
-import type { Db, Draft } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { replySubject } from '../../domain/reply-subject.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
-import { buildCollisionModal, buildReplyModal, type Collision } from '../../slack/views/reply-modals.js';
+import { buildCollisionModal, buildReplyModal, type Collision, type ReplyModalInput } from '../../slack/views/reply-modals.js';
 import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
+import { templateChoices } from '../templates/template-catalog.js';
 import { accessRefusal, ticketChannel, type TicketActionDeps } from '../tickets/change-ticket.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
@@ -37,37 +38,39 @@ export async function openReply(deps: ReplyDeps, input: { actorId: string; ticke
     if (collision) return { kind: 'view', view: buildCollisionModal(locale, ticket.id, collision) };
   }
 
-  const original = await customerMail(db, ticket.id);
+  const original = await latestInbound(db, ticket.id);
   const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject));
-  return { kind: 'view', view: replyModalOf(deps, locale, ticket, draft, original) };
+  return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket, draft, original }) };
 }
 
-/** The customer mail a reply answers: the latest one of the ticket. */
-export function customerMail(db: Db, ticketId: number) {
+/** The customer's latest mail on the ticket: what the reply answers, quotes and threads to. */
+export function latestInbound(db: Db, ticketId: number) {
   return db.message.findFirst({
     where: { ticketId, direction: 'in' },
     orderBy: { id: 'desc' },
-    select: { id: true, messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, sentAt: true, receivedAt: true },
+    select: { messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, ccAddresses: true, sentAt: true, receivedAt: true },
   });
 }
-
-type CustomerMail = Awaited<ReturnType<typeof customerMail>>;
 
 /** Whether the mailbox's replies wait for a reviewer (REVIEW_POLICY). */
 export function needsReview(deps: Pick<ReplyDeps, 'mailboxes'>, mailboxKey: string): boolean {
   return (deps.mailboxes.find((mailbox) => mailbox.key === mailboxKey)?.reviewPolicy ?? 'all') === 'all';
 }
 
-/** The reply modal for a draft: its own values, or for a fresh one the customer's address. */
-export function replyModalOf(
-  deps: Pick<ReplyDeps, 'mailboxes'>,
-  locale: TLocale,
-  ticket: { id: number; number: number; mailbox: { key: string } },
-  draft: Draft,
-  original: CustomerMail,
-): ModalView {
+export interface ReplyModalState {
+  locale: TLocale;
+  ticket: { id: number; number: number; mailboxId: number; mailbox: { key: string } };
+  draft: { id: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
+  original: { fromAddress: string | null; replyTo: string | null; text: string | null } | null;
+  /** What the person has in the modal now, and what a template filled in. */
+  overrides?: Partial<Pick<ReplyModalInput, 'to' | 'cc' | 'body' | 'bodyRevision' | 'chosenVersionId' | 'templateNote'>>;
+}
+
+/** The reply modal for a draft, with the mailbox's templates (latest versions) to start from. */
+export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'>, state: ReplyModalState): Promise<ModalView> {
+  const { ticket, draft, original } = state;
   return buildReplyModal({
-    locale,
+    locale: state.locale,
     ticketId: ticket.id,
     ticketNumber: ticket.number,
     draftId: draft.id,
@@ -78,6 +81,8 @@ export function replyModalOf(
     body: draft.body,
     quoted: original?.text ?? '',
     review: needsReview(deps, ticket.mailbox.key),
+    templates: await templateChoices(deps.db, ticket.mailboxId),
+    ...state.overrides,
   });
 }
 

@@ -22,7 +22,7 @@ import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
-import { customerMail, needsReview, replyModalOf, type ReplyDeps } from './open-reply.js';
+import { composeReplyModal, latestInbound, needsReview, type ReplyDeps } from './open-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
@@ -54,9 +54,13 @@ function notice(locale: TLocale, key: MessageKey, params: Record<string, string 
 }
 
 /** The reply modal submitted: check it, then into review (or the outbox). */
-export async function submitReply(deps: ReviewDeps, input: { actorId: string; draftId: number; values: { to: string; cc: string; body: string } }): Promise<SubmitAnswer> {
+export async function submitReply(
+  deps: ReviewDeps,
+  input: { actorId: string; draftId: number; values: { to: string; cc: string; body: string }; bodyBlock?: string },
+): Promise<SubmitAnswer> {
   const locale = await deps.userLocales.localeOf(input.actorId);
-  const bodyError = (key: MessageKey, params: Record<string, string | number> = {}) => ({ errors: { [REPLY_FIELDS.body.block]: t(locale, key, params) } });
+  const bodyBlock = input.bodyBlock ?? REPLY_FIELDS.body.block;
+  const bodyError = (key: MessageKey, params: Record<string, string | number> = {}) => ({ errors: { [bodyBlock]: t(locale, key, params) } });
   const draft = await loadDraft(deps.db, input.draftId);
   if (!draft || draft.authorId !== input.actorId) return bodyError('notice.draft_gone');
   if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId)) return bodyError('notice.not_member', { channel: ticketChannel(draft.ticket) });
@@ -68,7 +72,7 @@ export async function submitReply(deps: ReviewDeps, input: { actorId: string; dr
   if (to.invalid.length) errors[REPLY_FIELDS.to.block] = t(locale, 'reply.error_invalid', { addresses: to.invalid.join(', ') });
   else if (to.addresses.length === 0) errors[REPLY_FIELDS.to.block] = t(locale, 'reply.error_to');
   if (cc.invalid.length) errors[REPLY_FIELDS.cc.block] = t(locale, 'reply.error_invalid', { addresses: cc.invalid.join(', ') });
-  if (!input.values.body.trim()) errors[REPLY_FIELDS.body.block] = t(locale, 'reply.error_body');
+  if (!input.values.body.trim()) errors[bodyBlock] = t(locale, 'reply.error_body');
   if (Object.keys(errors).length) return { errors };
 
   const review = needsReview(deps, draft.ticket.mailbox.key);
@@ -82,7 +86,7 @@ export async function submitReply(deps: ReviewDeps, input: { actorId: string; dr
     submittedAt: new Date(),
   };
   // Without review the reply is sent as written; its mail is built before the transaction.
-  const prepared = review ? null : await enqueueReply.prepare(deps, { ...draft, ...fields }, await customerMail(deps.db, draft.ticketId));
+  const prepared = review ? null : await enqueueReply.prepare(deps, { ...draft, ...fields }, await latestInbound(deps.db, draft.ticketId));
   const done = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.draft.updateMany({
       where: { id: draft.id, revision: draft.revision, state: draft.state },
@@ -124,7 +128,7 @@ export async function approveDraft(deps: ReviewDeps, input: { actorId: string; d
   const draft = await loadDraft(deps.db, input.draftId);
   const refusal = await reviewRefusal(deps, locale, input.actorId, draft, input.revision);
   if (refusal || !draft) return refusal;
-  const prepared = await enqueueReply.prepare(deps, draft, await customerMail(deps.db, draft.ticketId));
+  const prepared = await enqueueReply.prepare(deps, draft, await latestInbound(deps.db, draft.ticketId));
   const approved = await deps.db.$transaction(async (tx) => {
     // Conditional on the state and revision seen: a second click, or another reviewer, finds it approved.
     const { count } = await tx.draft.updateMany({ where: { id: draft.id, state: 'in_review', revision: draft.revision }, data: { state: 'approved' } });
@@ -197,5 +201,5 @@ export async function openDraftEditor(deps: ReviewDeps, input: { actorId: string
   if (denied) return { kind: 'notice', message: buildRefusalNotice(locale, denied) };
   if (draft.authorId !== input.actorId) return { kind: 'notice', message: notice(locale, 'notice.not_author', { author: `<@${draft.authorId}>` }) };
   if (!EDITABLE_STATES.includes(draft.state)) return { kind: 'notice', message: notice(locale, 'reply.error_state', { state: stateName(locale, draft.state) }) };
-  return { kind: 'view', view: replyModalOf(deps, locale, draft.ticket, draft, await customerMail(deps.db, draft.ticketId)) };
+  return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket: draft.ticket, draft, original: await latestInbound(deps.db, draft.ticketId) }) };
 }

@@ -5,9 +5,11 @@ import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
 import type { ReviewDeps } from '../../services/replies/review-reply.js';
+import type { TemplateDeps } from '../../services/templates/template-catalog.js';
 import { eventDedupe } from '../middleware/event-dedupe.js';
 import { registerDraftActions } from './actions/draft-actions.js';
 import { registerReplyActions } from './actions/reply-actions.js';
+import { registerTemplateActions } from './actions/template-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
@@ -19,6 +21,7 @@ export type ListenerDeps = MailCommandDeps &
     ticketActions: TicketActionDeps;
     replies: ReplyDeps;
     review: ReviewDeps;
+    templates: TemplateDeps;
     processedEvents: ProcessedEvents;
   };
 
@@ -31,6 +34,7 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerTicketActions(registry, deps);
   registerReplyActions(registry, deps);
   registerDraftActions(registry, deps);
+  registerTemplateActions(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }

@@ -3,12 +3,13 @@
  * has the ticket or is already writing to the customer. Pure: data in, Block Kit out.
  * The customer's original is shown escaped; it is quoted unchanged in the mail.
  */
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
-import { CALLBACK_IDS } from '../ids.js';
+import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, truncate } from './escape.js';
 import { slackDate } from './ticket-message.js';
+import { byCategory } from './template-views.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -20,7 +21,55 @@ export const REPLY_FIELDS = {
   to: { block: 'reply_to', action: 'to' },
   cc: { block: 'reply_cc', action: 'cc' },
   body: { block: 'reply_body', action: 'body' },
+  template: { block: 'reply_template', action: ACTION_IDS.replyTemplate },
 } as const;
+
+/**
+ * The body's block id. Slack keeps what a person typed in an input whose block and action
+ * ids stay the same across views.update, ignoring the new initial_value; so each time a
+ * template fills the body it gets a new block id (`reply_body.1`, `reply_body.2`, …).
+ * Read the body with readReplyFields, never by the bare id.
+ */
+export function replyBodyBlockId(revision = 0): string {
+  return revision > 0 ? `${REPLY_FIELDS.body.block}.${revision}` : REPLY_FIELDS.body.block;
+}
+
+/** The revision in a body block id, or -1 when the id is not one. */
+export function replyBodyRevision(blockId: string): number {
+  if (blockId === REPLY_FIELDS.body.block) return 0;
+  const match = /^reply_body\.(\d{1,6})$/.exec(blockId);
+  return match ? Number(match[1]) : -1;
+}
+
+type StateValues = Record<string, Record<string, { value?: string | null } | undefined> | undefined>;
+
+/**
+ * To, Cc and body as typed in the reply modal (view.state.values), whatever the body's
+ * revision; null for a field the state does not have.
+ */
+export function readReplyFields(values: StateValues | undefined): { to: string | null; cc: string | null; body: string | null; bodyRevision: number } {
+  const value = (block: string, action: string) => (values?.[block] ? (values[block]?.[action]?.value ?? '') : null);
+  const bodyBlock = Object.keys(values ?? {})
+    .filter((block) => replyBodyRevision(block) >= 0)
+    .sort((a, b) => replyBodyRevision(b) - replyBodyRevision(a))[0];
+  return {
+    to: value(REPLY_FIELDS.to.block, REPLY_FIELDS.to.action),
+    cc: value(REPLY_FIELDS.cc.block, REPLY_FIELDS.cc.action),
+    body: bodyBlock ? value(bodyBlock, REPLY_FIELDS.body.action) : null,
+    bodyRevision: bodyBlock ? replyBodyRevision(bodyBlock) : 0,
+  };
+}
+
+/** A template the reply can start from: always its latest version. */
+export interface TemplateChoice {
+  versionId: number;
+  name: string;
+  category: string | null;
+  version: number;
+}
+
+/** Slack's limit for options in one menu. */
+export const TEMPLATE_CHOICES_MAX = 100;
 
 export interface ReplyModalInput {
   locale: TLocale;
@@ -34,6 +83,14 @@ export interface ReplyModalInput {
   quoted: string;
   /** Review needed before sending: the button says so. */
   review: boolean;
+  /** Templates of the ticket's mailbox (latest versions); the menu is left out when undefined. */
+  templates?: readonly TemplateChoice[];
+  /** The version chosen in the menu. */
+  chosenVersionId?: number;
+  /** How often a template has filled the body (see replyBodyBlockId). */
+  bodyRevision?: number;
+  /** A line under the menu (mrkdwn, already escaped): what was filled in. */
+  templateNote?: string;
 }
 
 const QUOTE_CHARS = 2_800;
@@ -51,6 +108,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` } },
+    ...templateBlocks(input),
     {
       type: 'input',
       block_id: REPLY_FIELDS.to.block,
@@ -67,7 +125,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     },
     {
       type: 'input',
-      block_id: REPLY_FIELDS.body.block,
+      block_id: replyBodyBlockId(input.bodyRevision),
       label: plain(t(locale, 'reply.body')),
       element: { type: 'plain_text_input', action_id: REPLY_FIELDS.body.action, multiline: true, max_length: BODY_MAX, ...(input.body ? { initial_value: truncate(input.body, BODY_MAX) } : {}) },
     },
@@ -85,6 +143,39 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     close: plain(t(locale, 'reply.cancel')),
     blocks,
   };
+}
+
+/**
+ * The template menu: latest versions only, grouped by category when any template has
+ * one, at most 100 options. Choosing one fills the body at once (block_actions).
+ */
+function templateBlocks(input: ReplyModalInput): KnownBlock[] {
+  const { locale, templates } = input;
+  if (!templates) return [];
+  if (templates.length === 0) return [{ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.no_templates') }] }];
+  const option = (choice: TemplateChoice): PlainTextOption => ({
+    text: plain(truncate(`${choice.name} (v${choice.version})`, 75)),
+    value: String(choice.versionId),
+  });
+  const groups = byCategory(templates.slice(0, TEMPLATE_CHOICES_MAX));
+  const chosen = templates.find((choice) => choice.versionId === input.chosenVersionId);
+  const menu = {
+    type: 'static_select' as const,
+    action_id: REPLY_FIELDS.template.action,
+    placeholder: plain(t(locale, 'reply.template_placeholder')),
+    ...(groups.some((group) => group.category !== null)
+      ? {
+          option_groups: groups.map((group) => ({
+            label: plain(truncate(group.category ?? t(locale, 'templates.uncategorized'), 75)),
+            options: group.items.map(option),
+          })),
+        }
+      : { options: groups.flatMap((group) => group.items.map(option)) }),
+    ...(chosen && groups.some((group) => group.items.includes(chosen)) ? { initial_option: option(chosen) } : {}),
+  };
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: REPLY_FIELDS.template.block, text: { type: 'mrkdwn', text: `*${t(locale, 'reply.template')}*` }, accessory: menu }];
+  if (input.templateNote) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: input.templateNote }] });
+  return blocks;
 }
 
 export interface Collision {

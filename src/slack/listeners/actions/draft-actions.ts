@@ -4,7 +4,7 @@ import { approveDraft, openChangesRequest, openDraftEditor, submitChangesRequest
 import { readModalMetadata } from '../../read-modal-metadata.js';
 import { readDraftBlockId } from '../../views/draft-message.js';
 import { CHANGES_FIELD } from '../../views/changes-modal.js';
-import { REPLY_FIELDS } from '../../views/reply-modals.js';
+import { readReplyFields, replyBodyBlockId } from '../../views/reply-modals.js';
 
 type Values = Record<string, Record<string, { value?: string | null }>>;
 
@@ -22,11 +22,13 @@ function shownDraft(action: { block_id?: string; value?: string }): { draftId: n
 export function registerDraftActions(registry: ListenerRegistry, deps: { review: ReviewDeps }): void {
   registry.view(CALLBACK_IDS.replySubmit, async ({ ack, body, view }) => {
     const { draftId } = readModalMetadata(view.private_metadata);
-    const values = view.state.values as Values;
+    // The body's block id changes each time a template fills it (see reply-modals.ts).
+    const fields = readReplyFields(view.state.values as Values);
     const answer = await submitReply(deps.review, {
       actorId: body.user.id,
       draftId: draftId ?? -1,
-      values: { to: valueOf(values, REPLY_FIELDS.to), cc: valueOf(values, REPLY_FIELDS.cc), body: valueOf(values, REPLY_FIELDS.body) },
+      values: { to: fields.to ?? '', cc: fields.cc ?? '', body: fields.body ?? '' },
+      bodyBlock: replyBodyBlockId(fields.bodyRevision),
     });
     await ack(answer ? { response_action: 'errors', errors: answer.errors } : undefined);
   });

@@ -6,7 +6,7 @@ import { answerMailCommand, type MailCommandDeps } from '../../../services/answe
 export function registerMailCommand(registry: ListenerRegistry, deps: MailCommandDeps): void {
   registry.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
     await ack();
-    const message = await answerMailCommand(deps, { userId: command.user_id, text: command.text });
+    const message = await answerMailCommand(deps, { userId: command.user_id, channelId: command.channel_id, text: command.text });
     await respond({ response_type: 'ephemeral', ...message });
   });
 }

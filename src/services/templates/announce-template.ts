@@ -1,0 +1,68 @@
+/**
+ * A new template version is announced in the channel of its mailbox, or of every mailbox
+ * for a shared template: queued as Slack posts in the transaction that saves the version,
+ * rendered when sent (who, which template, the change note, what changed).
+ */
+import { z } from 'zod';
+import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
+import type { Db } from '../../db/client.js';
+import { lineDiff } from '../../domain/line-diff.js';
+import { t } from '../../i18n/messages.js';
+import { buildTemplateAnnouncement } from '../../slack/views/template-views.js';
+import type { RenderablePost, RenderedPost } from '../render-post.js';
+import { PEOPLE_PRIORITY } from '../tickets/queue-ticket-posts.js';
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export const TEMPLATE_POST_KIND = 'template_version';
+
+const ZPayload = z.object({ templateVersionId: z.number().int(), mailboxId: z.number().int() });
+
+/** One post per channel (several mailboxes may share one), in each mailbox's language. */
+export async function queueTemplateAnnouncements(
+  tx: Tx,
+  configured: readonly TMailboxConfig[],
+  input: { mailboxId: number | null; versionId: number },
+): Promise<void> {
+  const mailboxes = await tx.mailbox.findMany({
+    where: input.mailboxId === null ? { key: { in: configured.map((mailbox) => mailbox.key) } } : { id: input.mailboxId },
+    orderBy: { id: 'asc' },
+    select: { id: true, channelId: true },
+  });
+  const byChannel = new Map(mailboxes.reverse().map((mailbox) => [mailbox.channelId, mailbox]));
+  await tx.slackPost.createMany({
+    data: [...byChannel.values()].map((mailbox) => ({
+      mailboxId: mailbox.id,
+      channelId: mailbox.channelId,
+      kind: TEMPLATE_POST_KIND,
+      dedupeKey: `template:${input.versionId}:${mailbox.channelId}`,
+      payload: JSON.stringify({ templateVersionId: input.versionId, mailboxId: mailbox.id }),
+      priority: PEOPLE_PRIORITY,
+    })),
+  });
+}
+
+export async function renderTemplateAnnouncement(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  const payload = ZPayload.safeParse(JSON.parse(post.payload));
+  if (!payload.success) return { kind: 'drop', reason: 'unreadable post payload' };
+  const [version, mailbox] = await Promise.all([
+    db.templateVersion.findUnique({ where: { id: payload.data.templateVersionId }, include: { template: { include: { mailbox: { select: { name: true } } } } } }),
+    db.mailbox.findUnique({ where: { id: payload.data.mailboxId }, select: { locale: true } }),
+  ]);
+  if (!version || !mailbox) return { kind: 'drop', reason: 'template version or mailbox no longer exists' };
+  const previous =
+    version.version > 1 ? await db.templateVersion.findUnique({ where: { templateId_version: { templateId: version.templateId, version: version.version - 1 } }, select: { body: true } }) : null;
+  const locale = mailbox.locale as TLocale;
+  return {
+    kind: 'ready',
+    message: buildTemplateAnnouncement({
+      locale,
+      actorId: version.authorId,
+      name: version.template.name,
+      scope: version.template.mailbox?.name ?? t(locale, 'templates.shared'),
+      version: version.version,
+      note: version.changeNote,
+      diff: lineDiff(previous?.body ?? '', version.body),
+    }),
+  };
+}

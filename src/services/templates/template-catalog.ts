@@ -1,0 +1,67 @@
+/**
+ * Which templates can be used where, always at their latest version: a mailbox's own and
+ * the shared ones (mailboxId null). Archived templates are never offered.
+ */
+import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
+import type { Db } from '../../db/client.js';
+import { t } from '../../i18n/messages.js';
+import type { Logger } from '../../logging/logger.js';
+import type { ChannelMembers } from '../../slack/channel-members.js';
+import type { UserLocales } from '../../slack/user-locales.js';
+import type { UserNames } from '../../slack/user-names.js';
+import { TEMPLATE_CHOICES_MAX, type TemplateChoice } from '../../slack/views/reply-modals.js';
+import { byCategory, type TemplateSummary } from '../../slack/views/template-views.js';
+
+export interface TemplateDeps {
+  db: Db;
+  members: ChannelMembers;
+  userLocales: UserLocales;
+  userNames: UserNames;
+  logger: Logger;
+  mailboxes: readonly TMailboxConfig[];
+  /** Announcements are queued: post them now. */
+  wakePoster(): void;
+}
+
+export interface UsableTemplate {
+  id: number;
+  name: string;
+  category: string | null;
+  mailboxId: number | null;
+  mailboxName: string | null;
+  updatedAt: Date;
+  latest: { id: number; version: number; body: string; authorId: string; createdAt: Date };
+}
+
+/** The templates usable in these mailboxes (every mailbox: `all`), with their latest version. */
+export async function usableTemplates(db: Db, mailboxIds: readonly number[] | 'all'): Promise<UsableTemplate[]> {
+  const templates = await db.template.findMany({
+    where: { archived: false, ...(mailboxIds === 'all' ? {} : { OR: [{ mailboxId: null }, { mailboxId: { in: [...mailboxIds] } }] }) },
+    include: { mailbox: { select: { name: true } } },
+  });
+  if (templates.length === 0) return [];
+  const versions = await db.templateVersion.findMany({ where: { OR: templates.map((template) => ({ templateId: template.id, version: template.currentVersion })) } });
+  const latest = new Map(versions.map((version) => [version.templateId, version]));
+  return templates.flatMap((template) => {
+    const version = latest.get(template.id);
+    if (!version) return [];
+    return [{ id: template.id, name: template.name, category: template.category, mailboxId: template.mailboxId, mailboxName: template.mailbox?.name ?? null, updatedAt: version.createdAt, latest: version }];
+  });
+}
+
+export function scopeLabel(locale: TLocale, template: { mailboxName: string | null }): string {
+  return template.mailboxName ?? t(locale, 'templates.shared');
+}
+
+export function templateSummaries(locale: TLocale, templates: readonly UsableTemplate[]): TemplateSummary[] {
+  return templates.map((template) => ({ id: template.id, name: template.name, category: template.category, version: template.latest.version, scope: scopeLabel(locale, template), updatedAt: template.updatedAt }));
+}
+
+/** The reply modal's menu: by category, then name; Slack takes 100 options at most. */
+export async function templateChoices(db: Db, mailboxId: number): Promise<TemplateChoice[]> {
+  const templates = await usableTemplates(db, [mailboxId]);
+  return byCategory(templates)
+    .flatMap((group) => group.items)
+    .slice(0, TEMPLATE_CHOICES_MAX)
+    .map((template) => ({ versionId: template.latest.id, name: template.name, category: template.category, version: template.latest.version }));
+}

@@ -1,0 +1,55 @@
+import type { ListenerRegistry } from '../../listener-registry.js';
+import { ACTION_IDS, CALLBACK_IDS } from '../../ids.js';
+import { openEditTemplate, openNewTemplate, saveTemplate } from '../../../services/templates/edit-template.js';
+import { pickTemplate } from '../../../services/templates/pick-template.js';
+import type { TemplateDeps } from '../../../services/templates/template-catalog.js';
+
+type Clicked = { value?: string; selected_option?: { value?: string } | null };
+
+/**
+ * Templates: "New template" and "Edit" open the modal with the click's trigger (within its
+ * 3 seconds, so only database reads come first); `template.save` answers with errors on
+ * the fields or closes; the reply modal's template menu updates that modal in place.
+ */
+export function registerTemplateActions(registry: ListenerRegistry, deps: { templates: TemplateDeps }): void {
+  const { templates } = deps;
+  registry.action(ACTION_IDS.templateNew, async ({ ack, body, action, client }) => {
+    await ack();
+    const view = await openNewTemplate(templates, { actorId: body.user.id, mailboxKey: (action as Clicked).value ?? '' });
+    await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view });
+  });
+
+  registry.action(ACTION_IDS.templateEdit, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const templateId = /^\d{1,12}$/.test((action as Clicked).value ?? '') ? Number((action as Clicked).value) : -1;
+    const opening = await openEditTemplate(templates, { actorId: body.user.id, templateId });
+    if (opening.kind === 'view') return void (await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: opening.view }));
+    if ((body as { response_url?: string }).response_url) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...opening.message }));
+    // From the Home tab there is no response_url: the refusal is a small modal instead.
+    await client.views.open({
+      trigger_id: (body as { trigger_id: string }).trigger_id,
+      view: { type: 'modal', title: { type: 'plain_text', text: 'Mailroom' }, blocks: opening.message.blocks },
+    });
+  });
+
+  registry.view(CALLBACK_IDS.templateSave, async ({ ack, body, view }) => {
+    const answer = await saveTemplate(templates, { actorId: body.user.id, privateMetadata: view.private_metadata, values: view.state.values });
+    await ack(answer);
+  });
+
+  registry.action(ACTION_IDS.replyTemplate, async ({ ack, body, action, client }) => {
+    await ack();
+    const container = (body as { view?: { id: string; hash: string; private_metadata?: string; state?: { values?: Record<string, Record<string, { value?: string | null }>> } } }).view;
+    if (!container) return;
+    const view = await pickTemplate(templates, { actorId: body.user.id, value: (action as Clicked).selected_option?.value, view: container });
+    if (!view) return;
+    try {
+      // The hash: if the modal changed since this click (another choice), Slack refuses.
+      await client.views.update({ view_id: container.id, hash: container.hash, view });
+    } catch (error) {
+      const slackError = (error as { data?: { error?: string } }).data?.error;
+      if (slackError !== 'hash_conflict') throw error;
+      templates.logger.info({ code: 'reply_template_superseded', actorId: body.user.id }, 'the reply modal changed meanwhile; this choice was not applied');
+    }
+  });
+}
