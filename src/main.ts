@@ -27,6 +27,8 @@ import { createChannelMembers } from './slack/channel-members.js';
 import { createProcessedEvents } from './services/processed-events.js';
 import { OutboxSender } from './services/outbox/outbox-sender.js';
 import { LeaseKeeper } from './services/instances/lease-keeper.js';
+import { scheduleReminders } from './services/reminders/schedule-reminders.js';
+import type { ScheduledTask } from 'node-cron';
 import { expireLeasesExcept } from './db/leases.js';
 import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from './services/instances/single-instance.js';
 import { createReviewers } from './slack/reviewers.js';
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   let ingest: IngestQueue | undefined;
   let poster: SlackPoster | undefined;
   let outbox: OutboxSender | undefined;
+  let reminders: ScheduledTask | undefined;
   const connections: ImapConnection[] = [];
   const keepers: LeaseKeeper[] = [];
 
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     // A server that stopped answering must not keep us from exiting.
     setTimeout(() => process.exit(code), SHUTDOWN_DEADLINE_MS).unref();
     // Stop taking mail in (and let other instances take over), finish the mail in hand, then the rest.
+    await reminders?.stop();
     await Promise.allSettled(keepers.map((keeper) => keeper.stop()));
     await Promise.allSettled(connections.map((connection) => connection.stop()));
     await Promise.allSettled([ingest?.stop(), poster?.stop(), outbox?.stop(), slack?.stop()]);
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
     const outboxSender = new OutboxSender({ db, logger, mailboxes: config.mailboxes, instanceId: me, wakePoster });
     outbox = outboxSender;
     await outboxSender.start({ releaseClaims: sqlite });
+    reminders = scheduleReminders({ db, mailboxes: config.mailboxes, logger, wakePoster, holder: me });
 
     // SMTP is used only when a reply is sent; a bad login is said now, not at the first reply.
     for (const mailbox of config.mailboxes) {
@@ -187,7 +192,7 @@ async function main(): Promise<void> {
 
     slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections) });
     const userLocales = createUserLocales(slack.app.client, config.locale, logger);
-    const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster };
+    const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster, mailboxes: config.mailboxes };
     const replies = { ...ticketActions, mailboxes: config.mailboxes };
     const review = { ...replies, reviewers: createReviewers(slack.app.client, logger), wakeOutbox: () => outboxSender.wake() };
     const templates = { ...ticketActions, mailboxes: config.mailboxes, userNames: createUserNames(slack.app.client, logger) };

@@ -85,5 +85,16 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     file: 'imap.sentFolder',
     expect: 'the folder that keeps a copy of each sent reply; unset: the folder the server marks as Sent, else Sent',
   },
+  'mailbox.businessHours': {
+    env: 'BUSINESS_TIME_ZONE',
+    file: 'businessHours',
+    expect: 'business hours { timeZone (an IANA zone such as Asia/Tokyo), days (1 = Monday … 7 = Sunday), start, end ("HH:MM", start before end) } (README.md, "Reminders")',
+  },
+  'mailbox.reminders': {
+    env: 'DIGEST_AT',
+    file: 'reminders',
+    expect:
+      'reminder limits { unclaimedMinutes / responseTargetMinutes: { normal, urgent, critical }, reviewWaitMinutes, digestAt: "HH:MM" or off } (README.md, "Reminders")',
+  },
   'mailbox.reviewPolicy': { env: 'REVIEW_POLICY', file: 'reviewPolicy', expect: 'all (every reply needs approval) or none' },
 };

@@ -67,6 +67,37 @@ export const ZSmtpConfig = z
   });
 export type TSmtpConfig = z.infer<typeof ZSmtpConfig>;
 
+const ZClock = z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const ZMinutes = z.coerce.number().int().min(1).max(60 * 24 * 30);
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** When the team works, in its time zone: reminders count only these hours and wait for them. */
+export const ZBusinessHours = z
+  .object({
+    timeZone: z.string().trim().refine(validTimeZone).default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+    days: z.array(z.coerce.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+    start: ZClock.default('09:00'),
+    end: ZClock.default('18:00'),
+  })
+  .refine((hours) => hours.start < hours.end, { path: ['end'] });
+
+/** Reminder limits in business minutes, per urgency; the daily digest's local time or off. */
+export const ZReminders = z.object({
+  unclaimedMinutes: z.object({ normal: ZMinutes.default(240), urgent: ZMinutes.default(60), critical: ZMinutes.default(15) }).prefault({}),
+  reviewWaitMinutes: ZMinutes.default(60),
+  responseTargetMinutes: z.object({ normal: ZMinutes.default(1440), urgent: ZMinutes.default(240), critical: ZMinutes.default(60) }).prefault({}),
+  digestAt: z.union([ZClock, z.literal('off')]).default('09:00'),
+});
+export type TReminders = z.infer<typeof ZReminders>;
+
 /** A mailbox's own status: shown in both languages, understood through its category. */
 export const ZCustomStatus = z.object({
   key: z.string().trim().regex(/^[a-z][a-z0-9_]{0,31}$/).refine((key) => !['open', 'in_progress', 'done'].includes(key)),
@@ -89,6 +120,8 @@ export const ZMailboxConfig = z.object({
     routing: z.array(ZRoutingRule).default([]),
     /** Statuses of this mailbox beyond open / in progress / done. */
     statuses: z.array(ZCustomStatus).default([]),
+    businessHours: ZBusinessHours.prefault({}),
+    reminders: ZReminders.prefault({}),
     /** The status a ticket moves to when a reply to it has been sent. */
     statusAfterReply: z.string().trim().regex(/^[a-z][a-z0-9_]{0,31}$/).default('done'),
   })

@@ -115,6 +115,8 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     reviewers: env.REVIEWERS,
     reviewPolicy: env.REVIEW_POLICY,
     statusAfterReply: env.STATUS_AFTER_REPLY,
+    businessHours: { timeZone: env.BUSINESS_TIME_ZONE },
+    reminders: { digestAt: env.DIGEST_AT },
   };
 }
 

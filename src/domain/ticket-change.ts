@@ -11,11 +11,18 @@ export type TicketChange =
   | { kind: 'assign'; assigneeId: string }
   | { kind: 'status'; status: string }
   | { kind: 'urgency'; urgency: string }
-  | { kind: 'junk' };
+  | { kind: 'junk' }
+  /** "Remind me later": `until` is worked out from the choice and the mailbox's business hours. */
+  | { kind: 'snooze'; choice: SnoozeChoice; until?: Date };
+
+export const SNOOZE_CHOICES = ['1h', '3h', 'next'] as const;
+export type SnoozeChoice = (typeof SNOOZE_CHOICES)[number];
 
 export type TicketChangeKind = TicketChange['kind'];
 
 export interface TicketState {
+  snoozedUntil?: Date | null;
+  snoozedBy?: string | null;
   status: string;
   urgency: string;
   assigneeId: string | null;
@@ -33,6 +40,7 @@ export const TICKET_ACTIONS = {
   urgency: 'ticket.urgency_changed',
   junk: 'ticket.junked',
   unjunk: 'ticket.unjunked',
+  snoozed: 'ticket.snoozed',
   /** By the system: the customer wrote again to a closed ticket. */
   reopened: 'ticket.reopened',
   draftSubmitted: 'draft.submitted',
@@ -122,5 +130,10 @@ export function planTicketChange(ticket: TicketState, change: TicketChange, acto
     }
     case 'junk':
       return { kind: 'apply', expect: { junk: ticket.junk }, data: { junk: !ticket.junk }, action: ticket.junk ? TICKET_ACTIONS.unjunk : TICKET_ACTIONS.junk, detail: {} };
+    case 'snooze': {
+      const until = change.until ?? new Date(now.getTime() + 60 * 60_000);
+      // The latest choice wins: a snooze is a person's own note to self.
+      return { kind: 'apply', expect: {}, data: { snoozedUntil: until, snoozedBy: actorId }, action: TICKET_ACTIONS.snoozed, detail: { to: until.toISOString() } };
+    }
   }
 }

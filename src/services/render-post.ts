@@ -15,12 +15,13 @@ import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS } from './ingest-stored-mail.js';
 import { renderTemplateAnnouncement, TEMPLATE_POST_KIND } from './templates/announce-template.js';
 import { TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
+import { REMINDER_POST_KINDS, renderReminderPost } from './reminders/run-reminders.js';
 import { REPLY_POST_KINDS, renderDraftPost, renderSentPost, type DraftPostPayload } from './replies/draft-posts.js';
 import { ticketStatuses } from './tickets/ticket-statuses.js';
 
 export type RenderedPost =
   /** `updateTs`: the message to update in place instead of posting a new one. */
-  | { kind: 'ready'; message: SlackMessage; threadTs?: string; updateTs?: string }
+  | { kind: 'ready'; message: SlackMessage; threadTs?: string; updateTs?: string; broadcast?: boolean }
   /** The thread it belongs to is not posted yet. */
   | { kind: 'wait' }
   | { kind: 'drop'; reason: string };
@@ -39,6 +40,7 @@ const ZAuditPayload = z.object({ auditId: z.number().int() });
 export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {
   if (post.kind === TICKET_POST_KINDS.trace) return renderTrace(db, post);
   if (post.kind === REPLY_POST_KINDS.draft || post.kind === REPLY_POST_KINDS.draftUpdate) return renderDraftPost(db, post.kind, JSON.parse(post.payload) as DraftPostPayload);
+  if (post.kind === REMINDER_POST_KINDS.reminder || post.kind === REMINDER_POST_KINDS.digest) return renderReminderPost(db, post);
   if (post.kind === REPLY_POST_KINDS.sent) return renderSentPost(db, (JSON.parse(post.payload) as { outboxId: number }).outboxId);
   if (post.kind === TICKET_POST_KINDS.update) return renderTicketUpdate(db, post);
   if (post.kind === TEMPLATE_POST_KIND) return renderTemplateAnnouncement(db, post);

@@ -13,6 +13,8 @@ export const ACTION_IDS = {
   ticketUrgency: 'ticket.urgency',
   ticketReply: 'ticket.reply',
   ticketJunk: 'ticket.junk',
+  /** Extension: "remind me later" (an overflow menu; option values `<ticket id>:1h|3h|next`). */
+  ticketSnooze: 'ticket.snooze',
   draftApprove: 'draft.approve',
   draftRequestChanges: 'draft.request_changes',
   draftEdit: 'draft.edit',

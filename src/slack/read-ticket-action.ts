@@ -3,7 +3,7 @@
  * from Slack's payload (CONTRACT.md: the value carries the ticket id; a menu option adds
  * the chosen key; the people menu has no value, so its block id names the ticket).
  */
-import type { TicketChange } from '../domain/ticket-change.js';
+import type { SnoozeChoice, TicketChange } from '../domain/ticket-change.js';
 import { ACTION_IDS } from './ids.js';
 
 export interface ClickedAction {
@@ -47,6 +47,10 @@ export function readTicketAction(action: ClickedAction): TicketActionRequest | n
       const option = optionOf(action);
       return option && { ticketId: option.ticketId, change: { kind: 'status', status: option.key } };
     }
+    case ACTION_IDS.ticketSnooze: {
+      const match = /^(\d{1,12}):(1h|3h|next)$/.exec(action.selected_option?.value ?? '');
+      return match ? { ticketId: Number(match[1]), change: { kind: 'snooze', choice: match[2] as SnoozeChoice } } : null;
+    }
     case ACTION_IDS.ticketUrgency: {
       const option = optionOf(action);
       return option && { ticketId: option.ticketId, change: { kind: 'urgency', urgency: option.key } };
@@ -64,4 +68,5 @@ export const TICKET_CHANGE_ACTIONS = [
   ACTION_IDS.ticketStatus,
   ACTION_IDS.ticketUrgency,
   ACTION_IDS.ticketJunk,
+  ACTION_IDS.ticketSnooze,
 ] as const;

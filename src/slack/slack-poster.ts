@@ -234,15 +234,18 @@ export class SlackPoster {
       }
       if (!(await this.#takeToken(post.channelId))) return;
       if (!(await this.#claim(post))) return;
-      const result = await this.client.chat.postMessage({
+      const common = {
         channel: post.channelId,
         text: rendered.message.text,
         blocks: rendered.message.blocks,
-        ...(rendered.threadTs ? { thread_ts: rendered.threadTs } : {}),
         unfurl_links: false,
         unfurl_media: false,
         metadata: { event_type: POST_METADATA_EVENT, event_payload: { post_id: post.id, ticket_id: post.ticketId ?? 0 } },
-      });
+      };
+      const result = await this.client.chat.postMessage(
+        // A reminder is a thread reply also shown in the channel (reply_broadcast).
+        rendered.threadTs ? { ...common, thread_ts: rendered.threadTs, reply_broadcast: rendered.broadcast === true } : common,
+      );
       await this.#markPosted(post, result.ts!);
       this.logger.info({ code: 'slack_posted', postId: post.id, kind: post.kind, ticketId: post.ticketId, ts: result.ts }, 'posted to Slack');
     } catch (error) {

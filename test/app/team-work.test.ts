@@ -170,6 +170,18 @@ describeWithDovecot('team work on a ticket', (dovecot) => {
     expect(bot.ended).toBe(false);
   });
 
+  it('snoozes a ticket for the person who asks, with a trace saying until when', async () => {
+    const { message, ticketId } = await newTicket('Snooze me');
+    const before = Date.now();
+    await click(USERS.agentJa.id, message, { action_id: 'ticket.snooze', type: 'overflow', selected_option: { value: `${ticketId}:3h` } }).sent;
+    const row = () => db.prepare('SELECT snoozedUntil, snoozedBy FROM Ticket WHERE id = ?').get(ticketId) as { snoozedUntil: string | number | null; snoozedBy: string | null };
+    await waitFor(() => row().snoozedBy === USERS.agentJa.id, 5_000, 'the snooze');
+    const until = new Date(row().snoozedUntil!).getTime();
+    expect(until - before).toBeGreaterThanOrEqual(3 * 60 * 60_000 - 5_000);
+    expect(until - before).toBeLessThan(3 * 60 * 60_000 + 60_000);
+    await waitFor(() => thread(message).some((line) => line.includes(`<@${USERS.agentJa.id}> will be reminded`)), 5_000, 'the trace');
+  });
+
   it('folds a junk ticket and brings it back', async () => {
     const { message, ticketId } = await newTicket('Junk me');
     await click(USERS.agentEn.id, message, button('ticket.junk', ticketId)).sent;

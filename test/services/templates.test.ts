@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TMailboxConfig } from '../../src/config/config-schema.js';
+import { ZBusinessHours, ZReminders } from '../../src/config/config-schema.js';
 import { createDbClient, type Db } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
@@ -23,6 +24,8 @@ function mailbox(key: string, channelId: string): TMailboxConfig {
     name: key === 'support' ? 'Support' : 'Sales',
     channelId,
     statusAfterReply: 'done',
+    businessHours: ZBusinessHours.parse({}),
+    reminders: ZReminders.parse({}),
     locale: key === 'support' ? 'en' : 'ja',
     imap: { host: 'imap.example.com', port: 993, secure: true, user: key, password: 'x', folder: 'INBOX', backfillDays: 0 },
     smtp: { host: 'smtp.example.com', port: 465, secure: true },

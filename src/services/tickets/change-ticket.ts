@@ -7,7 +7,9 @@
  * says it all.
  */
 import type { Db, Ticket } from '../../db/client.js';
-import { planTicketChange, type ChangePlan, type TicketChange } from '../../domain/ticket-change.js';
+import type { TMailboxConfig } from '../../config/config-schema.js';
+import { nextBusinessStart } from '../../domain/business-time.js';
+import { planTicketChange, type ChangePlan, type SnoozeChoice, type TicketChange } from '../../domain/ticket-change.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack/channel-members.js';
 import type { UserLocales } from '../../slack/user-locales.js';
@@ -21,6 +23,8 @@ export interface TicketActionDeps {
   members: ChannelMembers;
   userLocales: UserLocales;
   logger: Logger;
+  /** Business hours per mailbox, for "remind me next business day". */
+  mailboxes?: readonly TMailboxConfig[];
   /** Queued Slack updates are waiting: post them now. */
   wakePoster(): void;
   now?: () => Date;
@@ -60,10 +64,20 @@ export async function changeTicket(deps: TicketActionDeps, input: TicketActionIn
   return buildRefusalNotice(await deps.userLocales.localeOf(input.actorId), refusal);
 }
 
-async function changeOrRefusal(deps: TicketActionDeps, input: TicketActionInput): Promise<Refusal | null> {
+/** When a snoozed ticket comes back: in an hour or three, or at the start of the next business day. */
+function snoozeUntil(deps: TicketActionDeps, mailboxKey: string, choice: SnoozeChoice): Date {
+  const now = deps.now?.() ?? new Date();
+  if (choice === '1h') return new Date(now.getTime() + 60 * 60_000);
+  if (choice === '3h') return new Date(now.getTime() + 3 * 60 * 60_000);
+  const hours = deps.mailboxes?.find((mailbox) => mailbox.key === mailboxKey)?.businessHours;
+  return hours ? nextBusinessStart(now, hours) : new Date(now.getTime() + 24 * 60 * 60_000);
+}
+
+async function changeOrRefusal(deps: TicketActionDeps, request: TicketActionInput): Promise<Refusal | null> {
   const { db } = deps;
-  const load = () => db.ticket.findUnique({ where: { id: input.ticketId }, include: { mailbox: { select: { channelId: true } } } });
+  const load = () => db.ticket.findUnique({ where: { id: request.ticketId }, include: { mailbox: { select: { channelId: true, key: true } } } });
   let ticket = await load();
+  let input = request;
   if (!ticket) return { kind: 'ticket_gone' };
   const channelId = ticketChannel(ticket);
   const denied = await accessRefusal(deps, channelId, input.actorId);
@@ -74,6 +88,7 @@ async function changeOrRefusal(deps: TicketActionDeps, input: TicketActionInput)
     if (theirs) return theirs.kind === 'not_member' ? { kind: 'assignee_not_member', assigneeId: input.change.assigneeId, channelId } : theirs;
   }
   const statuses = await ticketStatuses(db, ticket.mailboxId);
+  if (input.change.kind === 'snooze') input = { ...input, change: { ...input.change, until: snoozeUntil(deps, ticket.mailbox.key, input.change.choice) } };
   for (let attempt = 0; attempt < ATTEMPTS && ticket; attempt += 1) {
     const plan = planTicketChange(ticket, input.change, input.actorId, statuses, deps.now?.() ?? new Date());
     if (plan.kind !== 'apply') return refusalOf(plan);

@@ -83,6 +83,11 @@ function controls(input: TicketMessageInput): ActionsBlock {
       },
       { type: 'button', action_id: ACTION_IDS.ticketReply, text: { type: 'plain_text', text: t(locale, 'ticket.reply') }, value },
       {
+        type: 'overflow',
+        action_id: ACTION_IDS.ticketSnooze,
+        options: (['1h', '3h', 'next'] as const).map((choice) => option(t(locale, `ticket.snooze_${choice}` as MessageKey), `${value}:${choice}`)),
+      },
+      {
         type: 'button',
         action_id: ACTION_IDS.ticketJunk,
         text: { type: 'plain_text', text: t(locale, 'ticket.junk') },

@@ -29,6 +29,7 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.junk]: ':wastebasket:',
   [TICKET_ACTIONS.unjunk]: ':leftwards_arrow_with_hook:',
   [TICKET_ACTIONS.reopened]: ':envelope_with_arrow:',
+  [TICKET_ACTIONS.snoozed]: ':bell:',
   [TICKET_ACTIONS.draftApproved]: ':white_check_mark:',
   [TICKET_ACTIONS.changesRequested]: ':pencil2:',
   [TICKET_ACTIONS.replyFailed]: ':x:',
@@ -61,6 +62,8 @@ function sentence(input: TraceInput): string {
       return t(locale, key('unjunked'), { actor });
     case TICKET_ACTIONS.reopened:
       return t(locale, key('reopened'));
+    case TICKET_ACTIONS.snoozed:
+      return t(locale, key('snoozed'), { actor, date: detail.to ? slackDate(new Date(detail.to)) : '—' });
     case TICKET_ACTIONS.draftApproved:
       return t(locale, key('draft_approved'), { actor, author: mention(detail.authorId) });
     case TICKET_ACTIONS.changesRequested:

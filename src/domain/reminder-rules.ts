@@ -1,0 +1,77 @@
+/**
+ * Which reminders are due now, decided from a snapshot of tickets and drafts: the seeds'
+ * 対応漏れ guard. Each reminder has a condition key; the same key is never sent twice, so a
+ * reminder fires once per condition (a ticket that is reopened, or changes urgency, is a
+ * new condition), not at every tick. Time counts only business hours, and nothing but a
+ * person's own snooze is sent outside them.
+ */
+import { businessMinutesBetween, isBusinessTime, type BusinessHours } from './business-time.js';
+import type { Urgency } from './ticket-fields.js';
+
+export interface ReminderLimits {
+  unclaimedMinutes: Record<Urgency, number>;
+  reviewWaitMinutes: number;
+  responseTargetMinutes: Record<Urgency, number>;
+}
+
+export interface ReminderTicket {
+  id: number;
+  urgency: string;
+  /** Not closed by its status category. */
+  open: boolean;
+  assigneeId: string | null;
+  createdAt: Date;
+  reopenedAt: Date | null;
+  firstResponseAt: Date | null;
+  snoozedUntil: Date | null;
+  snoozedBy: string | null;
+}
+
+export interface ReminderDraft {
+  id: number;
+  ticketId: number;
+  authorId: string;
+  revision: number;
+  submittedAt: Date;
+}
+
+export type DueReminder =
+  | { kind: 'unclaimed'; ticketId: number; conditionKey: string; minutes: number; urgency: string }
+  | { kind: 'review_wait'; ticketId: number; conditionKey: string; minutes: number; draftId: number; authorId: string }
+  | { kind: 'overdue'; ticketId: number; conditionKey: string; minutes: number; urgency: string; assigneeId: string | null }
+  | { kind: 'snooze'; ticketId: number; conditionKey: string; userId: string };
+
+function limitFor(limits: Record<Urgency, number>, urgency: string): number {
+  return limits[urgency as Urgency] ?? limits.normal;
+}
+
+export function dueReminders(now: Date, hours: BusinessHours, limits: ReminderLimits, tickets: readonly ReminderTicket[], drafts: readonly ReminderDraft[]): DueReminder[] {
+  const due: DueReminder[] = [];
+  for (const ticket of tickets) {
+    // A snooze ends at the time the person chose, business hours or not.
+    if (ticket.snoozedUntil && ticket.snoozedUntil <= now && ticket.snoozedBy) {
+      due.push({ kind: 'snooze', ticketId: ticket.id, conditionKey: `snooze:${ticket.snoozedUntil.toISOString()}`, userId: ticket.snoozedBy });
+    }
+  }
+  if (!isBusinessTime(now, hours)) return due;
+  for (const ticket of tickets) {
+    if (!ticket.open || (ticket.snoozedUntil && ticket.snoozedUntil > now)) continue;
+    const since = ticket.reopenedAt && ticket.reopenedAt > ticket.createdAt ? ticket.reopenedAt : ticket.createdAt;
+    const waited = businessMinutesBetween(since, now, hours);
+    if (!ticket.assigneeId && waited >= limitFor(limits.unclaimedMinutes, ticket.urgency)) {
+      due.push({ kind: 'unclaimed', ticketId: ticket.id, conditionKey: `unclaimed:${ticket.urgency}:${since.toISOString()}`, minutes: waited, urgency: ticket.urgency });
+    }
+    // The response target: a first reply is what the customer waits for.
+    const unanswered = !ticket.firstResponseAt || (ticket.reopenedAt !== null && ticket.firstResponseAt < ticket.reopenedAt);
+    if (unanswered && waited >= limitFor(limits.responseTargetMinutes, ticket.urgency)) {
+      due.push({ kind: 'overdue', ticketId: ticket.id, conditionKey: `overdue:${ticket.urgency}:${since.toISOString()}`, minutes: waited, urgency: ticket.urgency, assigneeId: ticket.assigneeId });
+    }
+  }
+  for (const draft of drafts) {
+    const waited = businessMinutesBetween(draft.submittedAt, now, hours);
+    if (waited >= limits.reviewWaitMinutes) {
+      due.push({ kind: 'review_wait', ticketId: draft.ticketId, conditionKey: `review:${draft.id}:r${draft.revision}`, minutes: waited, draftId: draft.id, authorId: draft.authorId });
+    }
+  }
+  return due;
+}

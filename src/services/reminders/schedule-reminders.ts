@@ -1,0 +1,28 @@
+/**
+ * Runs the reminder round every minute with node-cron. With several instances each
+ * schedules it, and node-cron asks a run coordinator first: a lease in the database, so
+ * exactly one instance runs each tick (and another takes over when it dies). The
+ * reminders themselves are recorded once per condition whatever happens.
+ */
+import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
+import type { Db } from '../../db/client.js';
+import { acquireLease } from '../../db/leases.js';
+import { runReminders, type ReminderDeps } from './run-reminders.js';
+
+export function leaseCoordinator(db: Db, holder: string): RunCoordinator {
+  return { shouldRun: (key, ttlMs) => acquireLease(db, `cron:${key}`, holder, ttlMs) };
+}
+
+export function scheduleReminders(deps: ReminderDeps & { holder: string }): ScheduledTask {
+  return cron.schedule(
+    '* * * * *',
+    async () => {
+      try {
+        await runReminders(deps, new Date());
+      } catch (error) {
+        deps.logger.error({ code: 'reminders_failed', err: (error as Error).message }, 'reminder round failed; the next minute tries again');
+      }
+    },
+    { name: 'reminders', noOverlap: true, distributed: true, runCoordinator: leaseCoordinator(deps.db, deps.holder), distributedLease: 50_000, unref: true },
+  );
+}

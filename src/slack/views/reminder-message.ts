@@ -1,0 +1,74 @@
+/**
+ * Reminders in a ticket's thread (also shown in the channel) and the daily digest. Pure.
+ * Mentions are how the right people are notified; nobody is pinged with @here.
+ */
+import type { TLocale } from '../../config/config-schema.js';
+import type { DueReminder } from '../../domain/reminder-rules.js';
+import { t } from '../../i18n/messages.js';
+import { escapeAndTruncate } from './escape.js';
+import type { SlackMessage } from './help-message.js';
+import { urgencyLabel } from './ticket-message.js';
+
+export function durationText(locale: TLocale, minutes: number): string {
+  const hours = Math.floor(minutes / 60);
+  return hours > 0 ? t(locale, 'reminder.duration_hours', { hours, minutes: minutes % 60 }) : t(locale, 'reminder.duration_minutes', { minutes });
+}
+
+const mention = (id: string) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`);
+
+export interface ReminderContext {
+  locale: TLocale;
+  reminder: DueReminder;
+  reviewerIds: readonly string[];
+  /** The response target that was missed, for overdue tickets. */
+  targetMinutes?: number;
+}
+
+export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinutes }: ReminderContext): SlackMessage {
+  const text = ((): string => {
+    switch (reminder.kind) {
+      case 'unclaimed':
+        return `:alarm_clock: ${t(locale, 'reminder.unclaimed', { urgency: urgencyLabel(locale, reminder.urgency), duration: durationText(locale, reminder.minutes) })}`;
+      case 'overdue': {
+        const people = [...new Set([...(reminder.assigneeId ? [reminder.assigneeId] : []), ...reviewerIds])].map(mention).join(' ');
+        return `:rotating_light: ${t(locale, 'reminder.overdue', {
+          people,
+          urgency: urgencyLabel(locale, reminder.urgency),
+          duration: durationText(locale, reminder.minutes),
+          target: durationText(locale, targetMinutes ?? reminder.minutes),
+        })}`;
+      }
+      case 'review_wait':
+        return `:hourglass: ${t(locale, 'reminder.review_wait', { reviewers: reviewerIds.map(mention).join(' '), author: mention(reminder.authorId), duration: durationText(locale, reminder.minutes) })}`;
+      case 'snooze':
+        return `:bell: ${t(locale, 'reminder.snooze', { user: mention(reminder.userId) })}`;
+    }
+  })();
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+export interface DigestInput {
+  locale: TLocale;
+  mailboxName: string;
+  open: number;
+  unclaimed: number;
+  review: number;
+  overdue: number;
+  received: number;
+  oldestUnclaimed: { number: number; subject: string; permalink?: string }[];
+}
+
+export function buildDigestMessage(input: DigestInput): SlackMessage {
+  const { locale } = input;
+  const title = t(locale, 'digest.title', { mailbox: input.mailboxName });
+  const line = t(locale, 'digest.line', { open: input.open, unclaimed: input.unclaimed, review: input.review, overdue: input.overdue, received: input.received });
+  const oldest = input.oldestUnclaimed.slice(0, 5).map((ticket) => `#${ticket.number} ${escapeAndTruncate(ticket.subject, 80)}`).join(' · ');
+  return {
+    text: `${title}: ${line}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+      { type: 'section', text: { type: 'mrkdwn', text: line } },
+      ...(oldest ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: t(locale, 'digest.oldest', { tickets: oldest }) }] }] : []),
+    ],
+  };
+}
