@@ -7,7 +7,7 @@ import { register } from 'tsx/esm/api';
 register();
 const { parseMail } = await import('./parse-mail.ts');
 
-parentPort.on('message', async ({ id, raw, limits }) => {
+async function parseOne({ id, raw, limits }) {
   try {
     const mail = await parseMail(raw, limits);
     const transfer = mail.attachments.flatMap((attachment) => (attachment.content ? [attachment.content.buffer] : []));
@@ -15,5 +15,12 @@ parentPort.on('message', async ({ id, raw, limits }) => {
   } catch (error) {
     parentPort.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+// The pool sends a few mails ahead; they are parsed one after the other, in order, so the
+// pool's time limit always runs for the mail actually being parsed.
+let previous = Promise.resolve();
+parentPort.on('message', (job) => {
+  previous = previous.then(() => parseOne(job));
 });
 parentPort.postMessage({ ready: true });
