@@ -106,11 +106,17 @@ function postgresText(parts: readonly string[]): string {
 }
 
 function postgresParam(value: unknown): unknown {
-  return value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
+  // Prisma keeps timestamps (without time zone) as UTC; pg would send a Date in local time.
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return value;
 }
 
 function postgresRunner(url: string): SqlRunner {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // An idle connection the server dropped is replaced by the next query; unheard, pg's
+  // 'error' event would end the process.
+  pool.on('error', () => {});
   const execute = async (client: pg.ClientBase | pg.Pool, { parts, params }: Statement): Promise<Rows> =>
     (await client.query(postgresText(parts), params.map(postgresParam))).rows as Rows;
   return {

@@ -1,11 +1,13 @@
 /**
- * A migrated SQLite file and a parse pool for the tests of a file: made before them,
- * removed after. `world.db` and `world.pool` are usable inside tests and hooks.
+ * A migrated scratch database (SQLite file, or a database on a PostgreSQL server) and a
+ * parse pool for the tests of a file: made before them, removed after. `world.db` and
+ * `world.pool` are usable inside tests and hooks.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { createDbClient, type Db } from '../../src/db/client.js';
+import { createDbClient, rawMailStoreOf, sqlRunnerOf, type Db } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { ParsePool } from '../../src/mail/parse-pool.js';
 
 export interface ScratchWorld {
@@ -13,11 +15,11 @@ export interface ScratchWorld {
   pool: ParsePool;
 }
 
-export function useScratchSqlite(): ScratchWorld {
+export function useScratchDatabase(provider: DatabaseProvider, adminUrl?: string): ScratchWorld {
   const world = {} as ScratchWorld;
   let scratch: ScratchDatabase;
   beforeAll(async () => {
-    scratch = await createScratchDatabase('sqlite');
+    scratch = await createScratchDatabase(provider, adminUrl);
     await applyMigrations(scratch.target);
     world.db = createDbClient(scratch.target);
     world.pool = new ParsePool({ size: 1 });
@@ -25,7 +27,13 @@ export function useScratchSqlite(): ScratchWorld {
   afterAll(async () => {
     await world.pool.close();
     await world.db.$disconnect();
+    await rawMailStoreOf(world.db).close();
+    await sqlRunnerOf(world.db).close();
     await scratch.drop();
   });
   return world;
+}
+
+export function useScratchSqlite(): ScratchWorld {
+  return useScratchDatabase('sqlite');
 }
