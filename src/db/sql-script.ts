@@ -31,6 +31,23 @@ export function sql(parts: TemplateStringsArray, ...params: unknown[]): Statemen
   return { parts, params };
 }
 
+/** A list of values as one parameter, for `"id" IN ${inList(ids, 'integer')}`. */
+export class ValueList {
+  constructor(
+    readonly values: readonly (string | number)[],
+    readonly type: 'integer' | 'text',
+  ) {}
+}
+
+export function inList(values: readonly (string | number)[], type: 'integer' | 'text'): ValueList {
+  return new ValueList(values, type);
+}
+
+/** A timestamp as read: SQLite gives the text Prisma wrote, PostgreSQL a Date. */
+export function dateOf(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
+
 export interface SqlRunner {
   /** Runs the script in one transaction; an error anywhere rolls all of it back. */
   transaction<T>(script: () => SqlScript<T>): Promise<T>;
@@ -63,6 +80,11 @@ export async function retryWhileBusy<T>(write: () => T): Promise<T> {
   }
 }
 
+/** SQL text with `?` placeholders; a list is read from its JSON text. */
+function sqliteText(parts: readonly string[], params: readonly unknown[]): string {
+  return parts.reduce((text, part, index) => `${text}${params[index - 1] instanceof ValueList ? '(SELECT value FROM json_each(?))' : '?'}${part}`);
+}
+
 function runScript<T>(script: SqlScript<T>, execute: (statement: Statement) => Rows): T {
   for (let step = script.next(); ; ) {
     if (step.done) return step.value;
@@ -73,6 +95,7 @@ function runScript<T>(script: SqlScript<T>, execute: (statement: Statement) => R
 /** better-sqlite3 binds neither booleans nor dates. */
 function sqliteParam(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof ValueList) return JSON.stringify(value.values);
   if (value instanceof Date) return sqliteDate(value);
   if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
@@ -82,11 +105,12 @@ function sqliteRunner(file: string): SqlRunner {
   // No busy timeout: better-sqlite3 would wait synchronously (see retryWhileBusy).
   const db = new Database(file, { timeout: 0 });
   db.pragma('synchronous = NORMAL');
-  const prepared = new Map<string, Database.Statement>();
+  // A template's parts are one and the same array at every call of a `sql` tag site.
+  const prepared = new WeakMap<readonly string[], Database.Statement>();
   const execute = ({ parts, params }: Statement): Rows => {
-    const text = parts.join('?');
-    let statement = prepared.get(text);
-    if (!statement) prepared.set(text, (statement = db.prepare(text)));
+    let statement = prepared.get(parts);
+    // (A call site passes a list always in the same places, so its text is one too.)
+    if (!statement) prepared.set(parts, (statement = db.prepare(sqliteText(parts, params))));
     const values = params.map(sqliteParam);
     if (statement.reader) return statement.all(...values) as Rows;
     statement.run(...values);
@@ -101,24 +125,36 @@ function sqliteRunner(file: string): SqlRunner {
   };
 }
 
-function postgresText(parts: readonly string[]): string {
-  return parts.reduce((text, part, index) => `${text}$${index}${part}`);
+function postgresText(parts: readonly string[], params: readonly unknown[]): string {
+  return parts.reduce((text, part, index) => {
+    const param = params[index - 1];
+    return `${text}${param instanceof ValueList ? `(SELECT unnest($${index}::${param.type}[]))` : `$${index}`}${part}`;
+  });
 }
 
 function postgresParam(value: unknown): unknown {
   // Prisma keeps timestamps (without time zone) as UTC; pg would send a Date in local time.
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof ValueList) return value.values;
   if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 
+const PG_TIMESTAMP_OID = 1114;
+
+/** Timestamps without time zone hold UTC (as Prisma writes them); pg would read local time. */
+function utcTimestamps(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === PG_TIMESTAMP_OID) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
 function postgresRunner(url: string): SqlRunner {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = new pg.Pool({ connectionString: url, max: 2, types: { getTypeParser: utcTimestamps } });
   // An idle connection the server dropped is replaced by the next query; unheard, pg's
   // 'error' event would end the process.
   pool.on('error', () => {});
   const execute = async (client: pg.ClientBase | pg.Pool, { parts, params }: Statement): Promise<Rows> =>
-    (await client.query(postgresText(parts), params.map(postgresParam))).rows as Rows;
+    (await client.query(postgresText(parts, params), params.map(postgresParam))).rows as Rows;
   return {
     transaction: async (script) => {
       const client = await pool.connect();

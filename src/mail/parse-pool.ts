@@ -35,8 +35,11 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
-/** Mails handed to one worker at a time. */
-const JOBS_PER_WORKER = 4;
+/**
+ * Mails handed to one worker at a time: enough that it does not run dry while the main
+ * thread is busy for a few milliseconds (a batch commit, an IMAP fetch).
+ */
+const JOBS_PER_WORKER = 16;
 
 export interface ParsePoolOptions {
   size?: number;

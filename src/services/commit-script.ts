@@ -1,7 +1,7 @@
 /**
  * The writes that commit understood mails, as one SQL script (see db/sql-script.ts) for a
- * whole batch: claim each mail by its state, keep its attachments, put it into its ticket
- * or open a ticket, and queue its Slack posts. Everything is decided beforehand (parsing,
+ * whole batch: put each mail into its ticket or open a ticket, queue its Slack posts, and
+ * claim the mail by its state with its parsed fields and attachments. Everything is decided beforehand (parsing,
  * classification, threading, routing: see ingest-stored-mail.ts) except what only the
  * transaction can know: the ticket's current state and the ids the database hands out.
  */
@@ -78,7 +78,6 @@ export function* commitMailsScript(mails: readonly PlannedMail[], now: Date): Sq
   const ticketOfMail = new Map<number, number>();
   const outcomes: IngestOutcome[] = [];
   for (const mail of mails) {
-    yield* claimMail(mail);
     const target = mail.thread;
     const ticketId = target?.kind === 'ticket' ? target.ticketId : target?.kind === 'batch' ? ticketOfMail.get(target.messageRowId) : undefined;
     const outcome: IngestOutcome =
@@ -89,10 +88,16 @@ export function* commitMailsScript(mails: readonly PlannedMail[], now: Date): Sq
   return outcomes;
 }
 
-function* claimMail(mail: PlannedMail): SqlScript<void> {
+/**
+ * Writes the mail's fields and ticket, if it is still waiting: another worker may have
+ * finished it meanwhile, and then the whole transaction (its ticket too) is undone. One
+ * statement, because each update rewrites the whole row, raw source included; made as
+ * soon as the ticket is known and before the mail's posts (unique keys): on PostgreSQL a
+ * second worker committing the same mail waits here for the first, then finds it done.
+ */
+function* claimMail(mail: PlannedMail, ticketId: number): SqlScript<void> {
   const f = mail.fields;
-  // Another worker may have finished this mail meanwhile: claim it by its state.
-  const claimed = yield sql`UPDATE "Message" SET "parseState" = ${f.parseState}, "parseError" = ${f.parseError}, "messageId" = ${f.messageId},
+  const claimed = yield sql`UPDATE "Message" SET "ticketId" = ${ticketId}, "parseState" = ${f.parseState}, "parseError" = ${f.parseError}, "messageId" = ${f.messageId},
     "inReplyTo" = ${f.inReplyTo}, "references" = ${f.references}, "fromAddress" = ${f.fromAddress}, "fromName" = ${f.fromName},
     "replyTo" = ${f.replyTo}, "toAddresses" = ${f.toAddresses}, "ccAddresses" = ${f.ccAddresses}, "subject" = ${f.subject},
     "text" = ${f.text}, "html" = ${f.html}, "flags" = ${f.flags}, "sentAt" = ${f.sentAt}
@@ -116,14 +121,14 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
   yield reopen
     ? sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "status" = 'open', "reopenedAt" = ${now}, "closedAt" = NULL, "updatedAt" = ${now} WHERE "id" = ${ticketId}`
     : sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "updatedAt" = ${now} WHERE "id" = ${ticketId}`;
-  yield sql`UPDATE "Message" SET "ticketId" = ${ticketId} WHERE "id" = ${mail.messageRowId}`;
+  yield* claimMail(mail, ticketId);
   if (mail.announce) {
     // A ticket known only from imported history (or junk) has no Slack thread yet: open one
     // with its first mail, then add this one.
     const [ticketPost] = yield sql`SELECT "id" FROM "SlackPost" WHERE "dedupeKey" = ${`ticket:${ticketId}`}`;
     if (!ticketPost) {
       const [first] = yield sql`SELECT "id" FROM "Message" WHERE "ticketId" = ${ticketId} ORDER BY "id" ASC LIMIT 1`;
-      yield* queuePost(mail, ticketId, channelId, POST_KINDS.ticket, `ticket:${ticketId}`, first!.id as number, now);
+      yield* queuePost(mail, ticketId, channelId, POST_KINDS.ticket, `ticket:${ticketId}`, (first?.id as number | undefined) ?? mail.messageRowId, now);
     }
     yield* queuePost(mail, ticketId, channelId, POST_KINDS.followUp, `message:${mail.messageRowId}`, mail.messageRowId, now);
     if (mail.hasFiles) yield* queuePost(mail, ticketId, channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
@@ -150,7 +155,7 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
       ${routing.assignee ? now : null}, ${junk}, ${tags}, ${mail.channelId}, ${mail.receivedAt}, ${now}, ${mail.receivedAt}, ${closedAt})
     RETURNING "id"`;
   const ticketId = ticket!.id as number;
-  yield sql`UPDATE "Message" SET "ticketId" = ${ticketId} WHERE "id" = ${mail.messageRowId}`;
+  yield* claimMail(mail, ticketId);
   // Junk is kept (and findable) but not put in front of the team.
   if (mail.announce && !junk) {
     yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now);

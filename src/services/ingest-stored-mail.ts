@@ -8,7 +8,7 @@
  * headers, flagged as unreadable; its source stays stored unchanged.
  */
 import { sqlRunnerOf, type Db } from '../db/client.js';
-import { sql } from '../db/sql-script.js';
+import { dateOf, inList, sql } from '../db/sql-script.js';
 import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../domain/classify-mail.js';
 import type { Logger } from '../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type TRoutingRule } from '../domain/routing.js';
@@ -17,7 +17,7 @@ import { cleanMessageId, readRawHeaders } from '../mail/raw-headers.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
 import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
-import { threadBatch, threadIdsOf, type BatchMail } from './thread-batch.js';
+import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from './thread-batch.js';
 
 export { POST_KINDS, type IngestOutcome } from './commit-script.js';
 
@@ -135,17 +135,9 @@ export async function commitStoredMails(deps: IngestDeps, prepared: readonly Pre
 
 /** Everything about the mails that can be decided before the transaction. */
 async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], options: IngestOptions): Promise<PlannedMail[]> {
-  const { db } = deps;
   const ready = prepared.filter((item): item is PreparedMail & { mail: ParsedMail; raw: Uint8Array } => !!item.mail && !!item.raw);
   if (ready.length === 0) return [];
-  const rows = new Map(
-    (
-      await db.message.findMany({
-        where: { id: { in: ready.map((item) => item.messageRowId) }, parseState: 'stored' },
-        select: { id: true, mailboxId: true, messageId: true, receivedAt: true, flags: true, mailbox: { select: { channelId: true } } },
-      })
-    ).map((row) => [row.id, row]),
-  );
+  const rows = new Map((await readWaitingRows(deps.db, ready.map((item) => item.messageRowId))).map((row) => [row.id, row]));
   const waiting = ready.flatMap((item) => {
     const row = rows.get(item.messageRowId);
     if (!row) return [];
@@ -173,7 +165,7 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
     return [{ item, row, flags, history, fields }];
   });
   const batch: BatchMail[] = waiting.map(({ item, row, flags, fields }) => ({ messageRowId: row.id, mailboxId: row.mailboxId, messageId: fields.messageId, mail: item.mail, bounce: flags.bounce }));
-  const threads = threadBatch(batch, await findThreadedRows(db, batch));
+  const threads = threadBatch(batch, await findThreadedRows(deps.db, batch));
   const rulesFor = deps.routingRules ?? ((mailboxId: number) => loadRoutingRules(deps, mailboxId));
   return Promise.all(
     waiting.map(async ({ item, row, flags, history, fields }, index): Promise<PlannedMail> => {
@@ -182,7 +174,7 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
       return {
         messageRowId: row.id,
         mailboxId: row.mailboxId,
-        channelId: row.mailbox.channelId,
+        channelId: row.channelId,
         receivedAt: row.receivedAt,
         fields,
         attachments: item.mail.attachments,
@@ -198,12 +190,30 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
   );
 }
 
+/**
+ * The rows of the mails still waiting to be understood. Read (like the thread look-up
+ * below) through the driver: through Prisma these two reads cost more than the batch's
+ * writes.
+ */
+async function readWaitingRows(db: Db, ids: readonly number[]) {
+  const rows = await sqlRunnerOf(db).query(sql`SELECT m."id", m."mailboxId", m."messageId", m."receivedAt", m."flags", b."channelId"
+    FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId"
+    WHERE m."id" IN ${inList(ids, 'integer')} AND m."parseState" = 'stored'`);
+  return rows.map((row) => ({
+    id: row.id as number,
+    mailboxId: row.mailboxId as number,
+    messageId: row.messageId as string | null,
+    receivedAt: dateOf(row.receivedAt),
+    flags: row.flags as string,
+    channelId: row.channelId as string,
+  }));
+}
+
 /** One look-up for the whole batch: the stored mails in a ticket that any mail of it answers. */
-async function findThreadedRows(db: Db, batch: readonly BatchMail[]) {
+async function findThreadedRows(db: Db, batch: readonly BatchMail[]): Promise<ThreadedRow[]> {
   const ids = [...new Set(batch.flatMap((mail) => threadIdsOf(mail.mail, mail.bounce)))];
   if (ids.length === 0) return [];
-  return db.message.findMany({
-    where: { mailboxId: { in: [...new Set(batch.map((mail) => mail.mailboxId))] }, messageId: { in: ids }, ticketId: { not: null } },
-    select: { id: true, mailboxId: true, messageId: true, ticketId: true },
-  });
+  const mailboxIds = [...new Set(batch.map((mail) => mail.mailboxId))];
+  return (await sqlRunnerOf(db).query(sql`SELECT "id", "mailboxId", "messageId", "ticketId" FROM "Message"
+    WHERE "mailboxId" IN ${inList(mailboxIds, 'integer')} AND "messageId" IN ${inList(ids, 'text')} AND "ticketId" IS NOT NULL`)) as unknown as ThreadedRow[];
 }
