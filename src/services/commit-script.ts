@@ -10,7 +10,7 @@ import type { MailFlags } from '../domain/classify-mail.js';
 import type { RoutingActions } from '../domain/routing.js';
 import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { AttachmentInfo } from '../mail/parsed-mail.js';
-import type { ThreadTarget } from './thread-batch.js';
+import type { ThreadTarget } from '../domain/thread-batch.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
 
@@ -95,7 +95,7 @@ export function* commitMailsScript(mails: readonly PlannedMail[], now: Date): Sq
  * soon as the ticket is known and before the mail's posts (unique keys): on PostgreSQL a
  * second worker committing the same mail waits here for the first, then finds it done.
  */
-function* claimMail(mail: PlannedMail, ticketId: number): SqlScript<void> {
+function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<void> {
   const f = mail.fields;
   const claimed = yield sql`UPDATE "Message" SET "ticketId" = ${ticketId}, "parseState" = ${f.parseState}, "parseError" = ${f.parseError}, "messageId" = ${f.messageId},
     "inReplyTo" = ${f.inReplyTo}, "references" = ${f.references}, "fromAddress" = ${f.fromAddress}, "fromName" = ${f.fromName},
@@ -105,7 +105,7 @@ function* claimMail(mail: PlannedMail, ticketId: number): SqlScript<void> {
   if (claimed.length === 0) throw new LostClaimError(mail.messageRowId);
   for (const a of mail.attachments) {
     yield sql`INSERT INTO "Attachment" ("messageId", "filename", "contentType", "size", "contentId", "inline", "checksum", "content", "createdAt")
-      VALUES (${mail.messageRowId}, ${a.filename}, ${a.contentType}, ${a.size}, ${a.contentId}, ${a.inline}, ${a.checksum}, ${a.content}, ${new Date()})`;
+      VALUES (${mail.messageRowId}, ${a.filename}, ${a.contentType}, ${a.size}, ${a.contentId}, ${a.inline}, ${a.checksum}, ${a.content}, ${now})`;
   }
 }
 
@@ -121,7 +121,7 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
   yield reopen
     ? sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "status" = 'open', "reopenedAt" = ${now}, "closedAt" = NULL, "updatedAt" = ${now} WHERE "id" = ${ticketId}`
     : sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "updatedAt" = ${now} WHERE "id" = ${ticketId}`;
-  yield* claimMail(mail, ticketId);
+  yield* claimMail(mail, ticketId, now);
   if (mail.announce) {
     // A ticket known only from imported history (or junk) has no Slack thread yet: open one
     // with its first mail, then add this one.
@@ -155,7 +155,7 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
       ${routing.assignee ? now : null}, ${junk}, ${tags}, ${mail.channelId}, ${mail.receivedAt}, ${now}, ${mail.receivedAt}, ${closedAt})
     RETURNING "id"`;
   const ticketId = ticket!.id as number;
-  yield* claimMail(mail, ticketId);
+  yield* claimMail(mail, ticketId, now);
   // Junk is kept (and findable) but not put in front of the team.
   if (mail.announce && !junk) {
     yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now);

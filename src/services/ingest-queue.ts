@@ -129,8 +129,9 @@ export class IngestQueue {
       try {
         this.#committed(batch, await commitStoredMails(deps, batch));
         return;
-      } catch {
-        // Nothing of the batch was written; the single commits below say what went wrong.
+      } catch (error) {
+        // Nothing of the batch was written; the single commits below find the mail at fault.
+        this.logger.warn({ code: 'mail_batch_failed', mails: batch.length, err: (error as Error).message }, 'mails could not be committed together; committing them one by one');
       }
     }
     for (const mail of batch) {

@@ -17,7 +17,7 @@ import { cleanMessageId, readRawHeaders } from '../mail/raw-headers.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
 import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
-import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from './thread-batch.js';
+import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../domain/thread-batch.js';
 
 export { POST_KINDS, type IngestOutcome } from './commit-script.js';
 

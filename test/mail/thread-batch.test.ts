@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ParsedMail } from '../../src/mail/parsed-mail.js';
-import { threadBatch, type BatchMail } from '../../src/services/thread-batch.js';
+import { threadBatch, type BatchMail } from '../../src/domain/thread-batch.js';
 
 function batchMail(messageRowId: number, messageId: string, refs: { inReplyTo?: string; references?: string[] } = {}, mailboxId = 1): BatchMail {
   const mail = { inReplyTo: refs.inReplyTo ?? null, references: refs.references ?? [], reportedMessageIds: [] } as unknown as ParsedMail;
