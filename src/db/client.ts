@@ -8,11 +8,13 @@ import { PrismaClient as PostgresClient } from './generated/postgresql/client.js
 import { createAdapterFactory } from './adapter-factory.js';
 import type { DatabaseTarget } from './database-url.js';
 import { openRawMailStore, type RawMailStore } from './raw-mail-store.js';
+import { openSqlRunner, type SqlRunner } from './sql-script.js';
 
 export type Db = SqliteClient;
 export type { Mailbox, Ticket, Message, Customer, SlackPost, Draft, OutboxMail } from './generated/sqlite/client.js';
 
 const rawStores = new WeakMap<Db, RawMailStore>();
+const sqlRunners = new WeakMap<Db, SqlRunner>();
 
 /** Opens a client on the database; call `$disconnect()` on shutdown. */
 export function createDbClient(target: DatabaseTarget): Db {
@@ -25,6 +27,13 @@ export function createDbClient(target: DatabaseTarget): Db {
     readRaw: (id) => (store ??= openRawMailStore(target)).readRaw(id),
     close: async () => store?.close(),
   });
+  // The hot-path writes of ingest go through the driver too (see sql-script.ts).
+  let runner: SqlRunner | undefined;
+  sqlRunners.set(db, {
+    transaction: (script) => (runner ??= openSqlRunner(target)).transaction(script),
+    query: (statement) => (runner ??= openSqlRunner(target)).query(statement),
+    close: async () => runner?.close(),
+  });
   return db;
 }
 
@@ -33,6 +42,13 @@ export function rawMailStoreOf(db: Db): RawMailStore {
   const store = rawStores.get(db);
   if (!store) throw new Error('not a client made by createDbClient');
   return store;
+}
+
+/** The driver-level SQL runner that belongs with a client. */
+export function sqlRunnerOf(db: Db): SqlRunner {
+  const runner = sqlRunners.get(db);
+  if (!runner) throw new Error('not a client made by createDbClient');
+  return runner;
 }
 
 /**

@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseTarget } from './database-url.js';
+import { retryWhileBusy, sqliteDate } from './sql-script.js';
 
 export interface RawMailRow {
   mailboxId: number;
@@ -30,17 +31,8 @@ export interface RawMailStore {
   close(): Promise<void>;
 }
 
-/** Dates as Prisma's SQLite adapter writes them, so Prisma reads them back alike. */
-function sqliteDate(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
-}
-
-/** How long a write waits for Prisma's connection to let go of the SQLite write lock. */
-const SQLITE_BUSY_GIVE_UP_MS = 15_000;
-
 function sqliteStore(file: string): RawMailStore {
-  // No busy timeout: better-sqlite3 would wait synchronously, blocking the very event loop
-  // that the other connection (Prisma's) needs to finish its transaction. We wait async.
+  // No busy timeout: better-sqlite3 would wait synchronously (see retryWhileBusy).
   const db = new Database(file, { timeout: 0 });
   db.pragma('synchronous = NORMAL');
   const find = db.prepare('SELECT id FROM "Message" WHERE "mailboxId" = ? AND "direction" = ? AND "dedupeKey" = ?');
@@ -68,17 +60,7 @@ function sqliteStore(file: string): RawMailStore {
     return results;
   });
   return {
-    storeBatch: async (rows) => {
-      const giveUpAt = Date.now() + SQLITE_BUSY_GIVE_UP_MS;
-      for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-        try {
-          return storeBatch.immediate(rows);
-        } catch (error) {
-          if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > giveUpAt) throw error;
-          await new Promise((resolve) => setTimeout(resolve, wait));
-        }
-      }
-    },
+    storeBatch: (rows) => retryWhileBusy(() => storeBatch.immediate(rows)),
     readRaw: async (id) => (read.get(id) as { raw: Buffer } | undefined)?.raw ?? null,
     close: async () => {
       db.close();

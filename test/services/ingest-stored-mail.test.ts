@@ -1,136 +1,207 @@
 /**
- * From stored mail to tickets and queued posts, on a real SQLite file with the real parser:
- * threading, reopening, bounces, and what is queued for Slack.
+ * From stored mail to tickets and queued posts, on a real SQLite file and a real PostgreSQL
+ * database with the real parser: threading, reopening, bounces, what is queued for Slack,
+ * and the same for mails committed together in one batch.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { ingestStoredMail } from '../../src/services/ingest-stored-mail.js';
+import { IngestQueue } from '../../src/services/ingest-queue.js';
+import { commitStoredMails, ingestStoredMail, prepareStoredMail, type IngestOutcome } from '../../src/services/ingest-stored-mail.js';
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
-import { useScratchSqlite } from '../support/scratch-sqlite.js';
+import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';
+import { describeWithPostgres } from '../support/services.js';
 
-const world = useScratchSqlite();
-let mailboxId: number;
+describe('ingesting stored mail (SQLite)', () => ingestSuite(useScratchSqlite()));
+describeWithPostgres('ingesting stored mail (PostgreSQL)', (adminUrl) => ingestSuite(useScratchDatabase('postgresql', adminUrl)));
 
-beforeEach(async () => {
-  const mailbox = await world.db.mailbox.create({ data: { key: `box-${Date.now()}-${Math.random()}`, address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
-  mailboxId = mailbox.id;
-});
+function ingestSuite(world: ScratchWorld) {
+  let mailboxId: number;
 
-const deps = () => ({ db: world.db, parser: world.pool, logger: createLogger('silent'), ownAddresses: ['support@example.com'] });
-
-async function receive(raw: string) {
-  const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(raw) });
-  if (!stored.stored) throw new Error('duplicate');
-  return ingestStoredMail(deps(), stored.messageRowId);
-}
-
-const mail = (headers: string, body = 'hello') => `${headers}\r\nTo: support@example.com\r\n\r\n${body}\r\n`;
-
-describe('ingesting stored mail', () => {
-  it('opens numbered tickets, queues the ticket and its body, and remembers the customer', async () => {
-    const a = await receive(mail('From: Taro <taro@yahoo.co.jp>\r\nSubject: one\r\nMessage-ID: <a@x>'));
-    const b = await receive(mail('From: hanako@corp.example\r\nSubject: two\r\nMessage-ID: <b@x>'));
-    expect(a.kind).toBe('new_ticket');
-    const tickets = await world.db.ticket.findMany({ where: { mailboxId }, orderBy: { number: 'asc' }, include: { customer: true } });
-    expect(tickets.map((t) => [t.number, t.subject, t.status])).toEqual([[1, 'one', 'open'], [2, 'two', 'open']]);
-    expect(tickets[0]!.customer).toMatchObject({ address: 'taro@yahoo.co.jp', name: 'Taro', freeMail: true });
-    const posts = await world.db.slackPost.findMany({ where: { mailboxId }, orderBy: { id: 'asc' } });
-    expect(posts.map((p) => p.kind)).toEqual(['ticket', 'mail_body', 'ticket', 'mail_body']);
-    expect(b.kind === 'new_ticket' && b.ticketId).toBe(tickets[1]!.id);
+  beforeEach(async () => {
+    const mailbox = await world.db.mailbox.create({ data: { key: `box-${Date.now()}-${Math.random()}`, address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
+    mailboxId = mailbox.id;
   });
 
-  it('threads by In-Reply-To/References only, never by subject, and reopens a closed ticket', async () => {
-    const first = await receive(mail('From: taro@example.jp\r\nSubject: refund\r\nMessage-ID: <r1@x>'));
-    if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
-    await world.db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done', closedAt: new Date() } });
+  const deps = () => ({ db: world.db, parser: world.pool, logger: createLogger('silent'), ownAddresses: ['support@example.com'] });
 
-    const sameSubject = await receive(mail('From: other@example.jp\r\nSubject: refund\r\nMessage-ID: <r2@x>'));
-    expect(sameSubject.kind).toBe('new_ticket');
-
-    const answer = await receive(mail('From: taro@example.jp\r\nSubject: something else\r\nMessage-ID: <r3@x>\r\nReferences: <unknown@x> <r1@x>'));
-    expect(answer).toEqual({ kind: 'follow_up', ticketId: first.ticketId });
-    const ticket = await world.db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } });
-    expect(ticket.status).toBe('open');
-    expect(ticket.reopenedAt).not.toBeNull();
-  });
-
-  it('does not let an auto-reply reopen a closed ticket', async () => {
-    const first = await receive(mail('From: taro@example.jp\r\nSubject: q\r\nMessage-ID: <o1@x>'));
-    if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
-    await world.db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done' } });
-    await receive(mail('From: taro@example.jp\r\nSubject: Out of Office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <o2@x>\r\nIn-Reply-To: <o1@x>'));
-    expect((await world.db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } })).status).toBe('done');
-  });
-
-  it('puts a bounce into the thread of the mail it reports on', async () => {
-    const first = await receive(mail('From: taro@example.jp\r\nSubject: order\r\nMessage-ID: <orig-1@example.jp>'));
-    if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
-    const dsn = [
-      'From: Mail Delivery Subsystem <mailer-daemon@mx.example.com>',
-      'To: support@example.com',
-      'Subject: Undelivered Mail Returned to Sender',
-      'Message-ID: <dsn-1@mx.example.com>',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain',
-      '',
-      'Your message could not be delivered.',
-      '--b',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.example.com',
-      '',
-      'Final-Recipient: rfc822; taro@example.jp',
-      'Action: failed',
-      'Status: 5.1.1',
-      '--b',
-      'Content-Type: text/rfc822-headers',
-      '',
-      'From: support@example.com',
-      'To: taro@example.jp',
-      'Subject: Re: order',
-      'Message-ID: <orig-1@example.jp>',
-      '--b--',
-      '',
-    ].join('\r\n');
-    expect(await receive(dsn)).toEqual({ kind: 'follow_up', ticketId: first.ticketId });
-  });
-
-  it('still opens a ticket for mail the parser cannot read, marked unreadable, raw kept', async () => {
-    const broken = Buffer.from('From: taro@example.jp\r\nSubject: broken\r\nMessage-ID: <broken@x>\r\n\r\nbody');
-    const stored = await storeRawMail(world.db, { mailboxId, raw: broken });
+  async function receive(raw: string) {
+    const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(raw) });
     if (!stored.stored) throw new Error('duplicate');
-    const failing = { parse: async () => { throw new Error('boom'); } };
-    const outcome = await ingestStoredMail({ ...deps(), parser: failing }, stored.messageRowId);
-    expect(outcome.kind).toBe('new_ticket');
-    const row = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId } });
-    expect(row).toMatchObject({ parseState: 'failed', parseError: 'boom', subject: 'broken' });
-    expect(Buffer.from(row.raw).equals(broken)).toBe(true);
-  });
+    return ingestStoredMail(deps(), stored.messageRowId);
+  }
 
-  it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {
-    await world.db.routingRule.createMany({
-      data: [
-        { mailboxId, name: 'VIP', position: 0, conditions: JSON.stringify({ fromDomain: 'bigclient.co.jp' }), actions: JSON.stringify({ urgency: 'critical', tag: 'vip', assignee: 'U0LEAD' }) },
-        { mailboxId, name: 'spam', position: 1, conditions: JSON.stringify({ subject: { matches: '(?i)lottery' } }), actions: JSON.stringify({ junk: true }) },
-      ],
+  const mail = (headers: string, body = 'hello') => `${headers}\r\nTo: support@example.com\r\n\r\n${body}\r\n`;
+
+  describe('one mail at a time', () => {
+    it('opens numbered tickets, queues the ticket and its body, and remembers the customer', async () => {
+      const a = await receive(mail('From: Taro <taro@yahoo.co.jp>\r\nSubject: one\r\nMessage-ID: <a@x>'));
+      const b = await receive(mail('From: hanako@corp.example\r\nSubject: two\r\nMessage-ID: <b@x>'));
+      expect(a.kind).toBe('new_ticket');
+      const tickets = await world.db.ticket.findMany({ where: { mailboxId }, orderBy: { number: 'asc' }, include: { customer: true } });
+      expect(tickets.map((t) => [t.number, t.subject, t.status])).toEqual([[1, 'one', 'open'], [2, 'two', 'open']]);
+      expect(tickets[0]!.customer).toMatchObject({ address: 'taro@yahoo.co.jp', name: 'Taro', freeMail: true });
+      const posts = await world.db.slackPost.findMany({ where: { mailboxId }, orderBy: { id: 'asc' } });
+      expect(posts.map((p) => p.kind)).toEqual(['ticket', 'mail_body', 'ticket', 'mail_body']);
+      expect(b.kind === 'new_ticket' && b.ticketId).toBe(tickets[1]!.id);
     });
-    const vip = await receive(mail('From: buyer@mail.bigclient.co.jp\r\nSubject: order\r\nMessage-ID: <vip@x>'));
-    const spam = await receive(mail('From: win@spam.example\r\nSubject: You won the LOTTERY\r\nMessage-ID: <spam@x>'));
-    if (vip.kind !== 'new_ticket' || spam.kind !== 'new_ticket') throw new Error('expected tickets');
-    expect(await world.db.ticket.findUniqueOrThrow({ where: { id: vip.ticketId } })).toMatchObject({ urgency: 'critical', tags: '["vip"]', assigneeId: 'U0LEAD', junk: false });
-    expect(await world.db.ticket.findUniqueOrThrow({ where: { id: spam.ticketId } })).toMatchObject({ junk: true });
-    expect(await world.db.slackPost.count({ where: { ticketId: spam.ticketId } })).toBe(0);
-    expect(await world.db.slackPost.count({ where: { ticketId: vip.ticketId } })).toBe(2);
+
+    it('threads by In-Reply-To/References only, never by subject, and reopens a closed ticket', async () => {
+      const first = await receive(mail('From: taro@example.jp\r\nSubject: refund\r\nMessage-ID: <r1@x>'));
+      if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
+      await world.db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done', closedAt: new Date() } });
+
+      const sameSubject = await receive(mail('From: other@example.jp\r\nSubject: refund\r\nMessage-ID: <r2@x>'));
+      expect(sameSubject.kind).toBe('new_ticket');
+
+      const answer = await receive(mail('From: taro@example.jp\r\nSubject: something else\r\nMessage-ID: <r3@x>\r\nReferences: <unknown@x> <r1@x>'));
+      expect(answer).toEqual({ kind: 'follow_up', ticketId: first.ticketId });
+      const ticket = await world.db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } });
+      expect(ticket.status).toBe('open');
+      expect(ticket.reopenedAt).not.toBeNull();
+    });
+
+    it('does not let an auto-reply reopen a closed ticket', async () => {
+      const first = await receive(mail('From: taro@example.jp\r\nSubject: q\r\nMessage-ID: <o1@x>'));
+      if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
+      await world.db.ticket.update({ where: { id: first.ticketId }, data: { status: 'done' } });
+      await receive(mail('From: taro@example.jp\r\nSubject: Out of Office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <o2@x>\r\nIn-Reply-To: <o1@x>'));
+      expect((await world.db.ticket.findUniqueOrThrow({ where: { id: first.ticketId } })).status).toBe('done');
+    });
+
+    it('puts a bounce into the thread of the mail it reports on', async () => {
+      const first = await receive(mail('From: taro@example.jp\r\nSubject: order\r\nMessage-ID: <orig-1@example.jp>'));
+      if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
+      const dsn = [
+        'From: Mail Delivery Subsystem <mailer-daemon@mx.example.com>',
+        'To: support@example.com',
+        'Subject: Undelivered Mail Returned to Sender',
+        'Message-ID: <dsn-1@mx.example.com>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered.',
+        '--b',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.example.com',
+        '',
+        'Final-Recipient: rfc822; taro@example.jp',
+        'Action: failed',
+        'Status: 5.1.1',
+        '--b',
+        'Content-Type: text/rfc822-headers',
+        '',
+        'From: support@example.com',
+        'To: taro@example.jp',
+        'Subject: Re: order',
+        'Message-ID: <orig-1@example.jp>',
+        '--b--',
+        '',
+      ].join('\r\n');
+      expect(await receive(dsn)).toEqual({ kind: 'follow_up', ticketId: first.ticketId });
+    });
+
+    it('still opens a ticket for mail the parser cannot read, marked unreadable, raw kept', async () => {
+      const broken = Buffer.from('From: taro@example.jp\r\nSubject: broken\r\nMessage-ID: <broken@x>\r\n\r\nbody');
+      const stored = await storeRawMail(world.db, { mailboxId, raw: broken });
+      if (!stored.stored) throw new Error('duplicate');
+      const failing = { parse: async () => { throw new Error('boom'); } };
+      const outcome = await ingestStoredMail({ ...deps(), parser: failing }, stored.messageRowId);
+      expect(outcome.kind).toBe('new_ticket');
+      const row = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId } });
+      expect(row).toMatchObject({ parseState: 'failed', parseError: 'boom', subject: 'broken' });
+      expect(Buffer.from(row.raw).equals(broken)).toBe(true);
+    });
+
+    it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {
+      await world.db.routingRule.createMany({
+        data: [
+          { mailboxId, name: 'VIP', position: 0, conditions: JSON.stringify({ fromDomain: 'bigclient.co.jp' }), actions: JSON.stringify({ urgency: 'critical', tag: 'vip', assignee: 'U0LEAD' }) },
+          { mailboxId, name: 'spam', position: 1, conditions: JSON.stringify({ subject: { matches: '(?i)lottery' } }), actions: JSON.stringify({ junk: true }) },
+        ],
+      });
+      const vip = await receive(mail('From: buyer@mail.bigclient.co.jp\r\nSubject: order\r\nMessage-ID: <vip@x>'));
+      const spam = await receive(mail('From: win@spam.example\r\nSubject: You won the LOTTERY\r\nMessage-ID: <spam@x>'));
+      if (vip.kind !== 'new_ticket' || spam.kind !== 'new_ticket') throw new Error('expected tickets');
+      expect(await world.db.ticket.findUniqueOrThrow({ where: { id: vip.ticketId } })).toMatchObject({ urgency: 'critical', tags: '["vip"]', assigneeId: 'U0LEAD', junk: false });
+      expect(await world.db.ticket.findUniqueOrThrow({ where: { id: spam.ticketId } })).toMatchObject({ junk: true });
+      expect(await world.db.slackPost.count({ where: { ticketId: spam.ticketId } })).toBe(0);
+      expect(await world.db.slackPost.count({ where: { ticketId: vip.ticketId } })).toBe(2);
+    });
+
+    it('does the same mail only once, even when asked twice', async () => {
+      const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(mail('From: a@b.example\r\nSubject: once\r\nMessage-ID: <once@x>')) });
+      if (!stored.stored) throw new Error('duplicate');
+      const [one, two] = await Promise.all([ingestStoredMail(deps(), stored.messageRowId), ingestStoredMail(deps(), stored.messageRowId)]);
+      expect([one.kind, two.kind].sort()).toEqual(['already_done', 'new_ticket']);
+      expect(await world.db.ticket.count({ where: { mailboxId } })).toBe(1);
+    });
   });
 
-  it('does the same mail only once, even when asked twice', async () => {
-    const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(mail('From: a@b.example\r\nSubject: once\r\nMessage-ID: <once@x>')) });
-    if (!stored.stored) throw new Error('duplicate');
-    const [one, two] = await Promise.all([ingestStoredMail(deps(), stored.messageRowId), ingestStoredMail(deps(), stored.messageRowId)]);
-    expect([one.kind, two.kind].sort()).toEqual(['already_done', 'new_ticket']);
-    expect(await world.db.ticket.count({ where: { mailboxId } })).toBe(1);
+  describe('in batches', () => {
+    async function store(raw: string) {
+      const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(raw) });
+      if (!stored.stored) throw new Error('duplicate');
+      return stored.messageRowId;
+    }
+
+    it('commits in order: a follow-up to an earlier mail of the batch joins the ticket that mail opens', async () => {
+      const ids = [
+        await store(mail('From: taro@example.jp\r\nSubject: first\r\nMessage-ID: <batch-1@x>')),
+        await store(mail('From: other@example.jp\r\nSubject: second\r\nMessage-ID: <batch-2@x>')),
+        await store(mail('From: taro@example.jp\r\nSubject: Re: first\r\nMessage-ID: <batch-3@x>\r\nIn-Reply-To: <batch-1@x>')),
+        await store(mail('From: taro@example.jp\r\nSubject: Re: Re: first\r\nMessage-ID: <batch-4@x>\r\nReferences: <batch-1@x> <batch-3@x>')),
+      ];
+      const prepared = await Promise.all(ids.map((id) => prepareStoredMail(deps(), id)));
+      const outcomes = await commitStoredMails(deps(), prepared);
+      const [first, second] = await world.db.ticket.findMany({ where: { mailboxId }, orderBy: { number: 'asc' } });
+      expect(outcomes).toEqual([
+        { kind: 'new_ticket', ticketId: first!.id },
+        { kind: 'new_ticket', ticketId: second!.id },
+        { kind: 'follow_up', ticketId: first!.id },
+        { kind: 'follow_up', ticketId: first!.id },
+      ]);
+      expect([first!.number, second!.number]).toEqual([1, 2]);
+      const messages = await world.db.message.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+      expect(messages.map((m) => [m.parseState, m.ticketId])).toEqual([['parsed', first!.id], ['parsed', second!.id], ['parsed', first!.id], ['parsed', first!.id]]);
+      const posts = await world.db.slackPost.findMany({ where: { ticketId: first!.id }, orderBy: { id: 'asc' } });
+      expect(posts.map((p) => p.kind)).toEqual(['ticket', 'mail_body', 'follow_up', 'follow_up']);
+      // Done is done: committing the same mails again changes nothing.
+      expect(await commitStoredMails(deps(), prepared)).toEqual(ids.map(() => ({ kind: 'already_done' })));
+    });
+
+    it('writes nothing of a batch that fails, and the queue then isolates the mail at fault', async () => {
+      const ids = [
+        await store(mail('From: a@example.jp\r\nSubject: fine 1\r\nMessage-ID: <fine-1@x>')),
+        await store(mail('From: b@example.jp\r\nSubject: poison\r\nMessage-ID: <poison@x>')),
+        await store(mail('From: c@example.jp\r\nSubject: fine 2\r\nMessage-ID: <fine-2@x>')),
+      ];
+      // An attachment without a content type breaks a NOT NULL column: the database refuses the mail.
+      const parser = {
+        parse: async (raw: Uint8Array) => {
+          const parsed = await world.pool.parse(raw);
+          if (parsed.subject !== 'poison') return parsed;
+          const broken = { filename: 'x', contentType: null, size: 1, contentId: null, inline: false, checksum: 'x', content: null };
+          return { ...parsed, attachments: [broken as unknown as (typeof parsed.attachments)[number]] };
+        },
+      };
+      const prepared = await Promise.all(ids.map((id) => prepareStoredMail({ ...deps(), parser }, id)));
+      await expect(commitStoredMails(deps(), prepared)).rejects.toThrow();
+      expect((await world.db.message.findMany({ where: { id: { in: ids } } })).map((m) => m.parseState)).toEqual(['stored', 'stored', 'stored']);
+      expect(await world.db.ticket.count({ where: { mailboxId } })).toBe(0);
+
+      const outcomes: IngestOutcome[] = [];
+      const logger = createLogger('silent');
+      const queue = new IngestQueue({ ...deps(), parser, mailboxIds: [mailboxId] }, (outcome) => outcomes.push(outcome), logger);
+      queue.kick();
+      await vi.waitFor(() => expect(outcomes).toHaveLength(2), { timeout: 10_000 });
+      await queue.stop();
+      const states = await world.db.message.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' }, select: { parseState: true, ticketId: true } });
+      expect(states.map((m) => m.parseState)).toEqual(['parsed', 'stored', 'parsed']);
+      expect(outcomes.map((o) => o.kind)).toEqual(['new_ticket', 'new_ticket']);
+    });
   });
-});
+}

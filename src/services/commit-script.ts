@@ -1,0 +1,187 @@
+/**
+ * The writes that commit understood mails, as one SQL script (see db/sql-script.ts) for a
+ * whole batch: put each mail into its ticket or open a ticket, queue its Slack posts, and
+ * claim the mail by its state with its parsed fields and attachments. Everything is decided beforehand (parsing,
+ * classification, threading, routing: see ingest-stored-mail.ts) except what only the
+ * transaction can know: the ticket's current state and the ids the database hands out.
+ */
+import { sql, type SqlScript } from '../db/sql-script.js';
+import type { MailFlags } from '../domain/classify-mail.js';
+import type { RoutingActions } from '../domain/routing.js';
+import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
+import type { AttachmentInfo } from '../mail/parsed-mail.js';
+import type { ThreadTarget } from '../domain/thread-batch.js';
+
+export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
+
+/** Post kinds queued for Slack. */
+export const POST_KINDS = { ticket: 'ticket', mailBody: 'mail_body', followUp: 'follow_up', files: 'files' } as const;
+
+/** The parsed fields written onto the stored Message row (NUL-free, see ingest-stored-mail.ts). */
+export interface MessageFields {
+  parseState: 'parsed' | 'failed';
+  parseError: string | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string;
+  fromAddress: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  toAddresses: string;
+  ccAddresses: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  flags: string;
+  sentAt: Date | null;
+}
+
+export interface CustomerFields {
+  address: string;
+  domain: string;
+  name: string | null;
+  freeMail: boolean;
+  roleAddress: boolean;
+  unreplyable: boolean;
+}
+
+/** A mail ready to be written: everything but what the transaction finds out. */
+export interface PlannedMail {
+  messageRowId: number;
+  mailboxId: number;
+  /** The mailbox's channel, for a new ticket (a follow-up goes where its ticket was posted). */
+  channelId: string;
+  receivedAt: Date;
+  fields: MessageFields;
+  attachments: AttachmentInfo[];
+  flags: MailFlags;
+  /** False for history: the ticket is kept closed and nothing is posted. */
+  announce: boolean;
+  /** The mail brings files into the thread (attachments or an over-long text). */
+  hasFiles: boolean;
+  thread: ThreadTarget;
+  /** For a new ticket: the routing rules' actions and the customer to remember. */
+  routing: RoutingActions;
+  customer: CustomerFields | null;
+}
+
+/** The mail was claimed by someone else since it was read: the batch must not go on as planned. */
+export class LostClaimError extends Error {
+  constructor(readonly messageRowId: number) {
+    super(`message ${messageRowId} was ingested meanwhile`);
+  }
+}
+
+/** Commits the mails in order, in one transaction; a lost claim throws LostClaimError. */
+export function* commitMailsScript(mails: readonly PlannedMail[], now: Date): SqlScript<IngestOutcome[]> {
+  // The ticket each mail of this batch went into, for later mails of the batch answering it.
+  const ticketOfMail = new Map<number, number>();
+  const outcomes: IngestOutcome[] = [];
+  for (const mail of mails) {
+    const target = mail.thread;
+    const ticketId = target?.kind === 'ticket' ? target.ticketId : target?.kind === 'batch' ? ticketOfMail.get(target.messageRowId) : undefined;
+    const outcome: IngestOutcome =
+      ticketId !== undefined ? { kind: 'follow_up', ticketId: yield* followUp(mail, ticketId, now) } : { kind: 'new_ticket', ticketId: yield* openTicket(mail, now) };
+    ticketOfMail.set(mail.messageRowId, outcome.ticketId);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+/**
+ * Writes the mail's fields and ticket, if it is still waiting: another worker may have
+ * finished it meanwhile, and then the whole transaction (its ticket too) is undone. One
+ * statement, because each update rewrites the whole row, raw source included; made as
+ * soon as the ticket is known and before the mail's posts (unique keys): on PostgreSQL a
+ * second worker committing the same mail waits here for the first, then finds it done.
+ */
+function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<void> {
+  const f = mail.fields;
+  const claimed = yield sql`UPDATE "Message" SET "ticketId" = ${ticketId}, "parseState" = ${f.parseState}, "parseError" = ${f.parseError}, "messageId" = ${f.messageId},
+    "inReplyTo" = ${f.inReplyTo}, "references" = ${f.references}, "fromAddress" = ${f.fromAddress}, "fromName" = ${f.fromName},
+    "replyTo" = ${f.replyTo}, "toAddresses" = ${f.toAddresses}, "ccAddresses" = ${f.ccAddresses}, "subject" = ${f.subject},
+    "text" = ${f.text}, "html" = ${f.html}, "flags" = ${f.flags}, "sentAt" = ${f.sentAt}
+    WHERE "id" = ${mail.messageRowId} AND "parseState" = 'stored' RETURNING "id"`;
+  if (claimed.length === 0) throw new LostClaimError(mail.messageRowId);
+  for (const a of mail.attachments) {
+    yield sql`INSERT INTO "Attachment" ("messageId", "filename", "contentType", "size", "contentId", "inline", "checksum", "content", "createdAt")
+      VALUES (${mail.messageRowId}, ${a.filename}, ${a.contentType}, ${a.size}, ${a.contentId}, ${a.inline}, ${a.checksum}, ${a.content}, ${now})`;
+  }
+}
+
+/** Adds the mail to a ticket (reopening it if closed); returns the ticket's id. */
+function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<number> {
+  const [ticket] = yield sql`SELECT "status", "slackChannelId" FROM "Ticket" WHERE "id" = ${ticketId}`;
+  if (!ticket) throw new Error(`ticket ${ticketId} of a thread is missing`);
+  // The thread lives where the ticket was posted, even if the mailbox moved channels since.
+  const channelId = (ticket.slackChannelId as string | null) ?? mail.channelId;
+  const closed = statusCategory(DEFAULT_STATUSES, ticket.status as string) === 'closed';
+  // A customer writing again reopens a closed ticket; an auto-reply does not.
+  const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce;
+  yield reopen
+    ? sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "status" = 'open', "reopenedAt" = ${now}, "closedAt" = NULL, "updatedAt" = ${now} WHERE "id" = ${ticketId}`
+    : sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "updatedAt" = ${now} WHERE "id" = ${ticketId}`;
+  yield* claimMail(mail, ticketId, now);
+  if (mail.announce) {
+    // A ticket known only from imported history (or junk) has no Slack thread yet: open one
+    // with its first mail, then add this one.
+    const [ticketPost] = yield sql`SELECT "id" FROM "SlackPost" WHERE "dedupeKey" = ${`ticket:${ticketId}`}`;
+    if (!ticketPost) {
+      const [first] = yield sql`SELECT "id" FROM "Message" WHERE "ticketId" = ${ticketId} ORDER BY "id" ASC LIMIT 1`;
+      yield* queuePost(mail, ticketId, channelId, POST_KINDS.ticket, `ticket:${ticketId}`, (first?.id as number | undefined) ?? mail.messageRowId, now);
+    }
+    yield* queuePost(mail, ticketId, channelId, POST_KINDS.followUp, `message:${mail.messageRowId}`, mail.messageRowId, now);
+    if (mail.hasFiles) yield* queuePost(mail, ticketId, channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
+  }
+  if (reopen) yield* audit(mail, ticketId, 'ticket.reopened', { messageRowId: mail.messageRowId }, now);
+  return ticketId;
+}
+
+/** Opens a numbered ticket for the mail, routed by the rules; returns its id. */
+function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
+  const customerId = mail.customer ? yield* rememberCustomer(mail.customer, now) : null;
+  const [mailbox] = yield sql`UPDATE "Mailbox" SET "nextTicketNumber" = "nextTicketNumber" + 1, "updatedAt" = ${now}
+    WHERE "id" = ${mail.mailboxId} RETURNING "nextTicketNumber"`;
+  const number = (mailbox!.nextTicketNumber as number) - 1;
+  const { routing } = mail;
+  // Imported history is history: closed, so it waits in no list; an answer reopens it.
+  const status = mail.announce ? (routing.status ?? 'open') : 'done';
+  const closedAt = mail.announce ? null : mail.receivedAt;
+  const junk = routing.junk === true;
+  const tags = JSON.stringify(routing.tags);
+  const [ticket] = yield sql`INSERT INTO "Ticket" ("mailboxId", "number", "subject", "customerId", "status", "urgency", "assigneeId", "claimedAt",
+      "junk", "tags", "slackChannelId", "createdAt", "updatedAt", "lastMessageAt", "closedAt")
+    VALUES (${mail.mailboxId}, ${number}, ${mail.fields.subject ?? ''}, ${customerId}, ${status}, ${routing.urgency ?? 'normal'}, ${routing.assignee ?? null},
+      ${routing.assignee ? now : null}, ${junk}, ${tags}, ${mail.channelId}, ${mail.receivedAt}, ${now}, ${mail.receivedAt}, ${closedAt})
+    RETURNING "id"`;
+  const ticketId = ticket!.id as number;
+  yield* claimMail(mail, ticketId, now);
+  // Junk is kept (and findable) but not put in front of the team.
+  if (mail.announce && !junk) {
+    yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now);
+    yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.mailBody, `message:${mail.messageRowId}`, mail.messageRowId, now);
+    if (mail.hasFiles) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
+  }
+  const action = mail.announce ? 'ticket.created' : 'ticket.imported';
+  yield* audit(mail, ticketId, action, { messageRowId: mail.messageRowId, flags: mail.flags, routing: routing.matched }, now);
+  return ticketId;
+}
+
+/** The customer by address, created on first contact; a name, when the mail gives one, is updated. */
+function* rememberCustomer(customer: CustomerFields, now: Date): SqlScript<number> {
+  const [row] = yield sql`INSERT INTO "Customer" ("address", "domain", "name", "freeMail", "roleAddress", "unreplyable", "createdAt", "updatedAt")
+    VALUES (${customer.address}, ${customer.domain}, ${customer.name}, ${customer.freeMail}, ${customer.roleAddress}, ${customer.unreplyable}, ${now}, ${now})
+    ON CONFLICT ("address") DO UPDATE SET "name" = COALESCE(excluded."name", "Customer"."name"), "updatedAt" = excluded."updatedAt"
+    RETURNING "id"`;
+  return row!.id as number;
+}
+
+function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: string, dedupeKey: string, messageRowId: number, now: Date): SqlScript<void> {
+  yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "nextAttemptAt", "createdAt")
+    VALUES (${mail.mailboxId}, ${ticketId}, ${channelId}, ${kind}, ${dedupeKey}, ${JSON.stringify({ messageRowId })}, ${now}, ${now})`;
+}
+
+function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<void> {
+  yield sql`INSERT INTO "AuditLog" ("mailboxId", "ticketId", "actorId", "action", "detail", "createdAt")
+    VALUES (${mail.mailboxId}, ${ticketId}, 'system', ${action}, ${JSON.stringify(detail)}, ${now})`;
+}
