@@ -9,6 +9,7 @@ import { openDbClient, type Db } from './db/client.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from './db/database-url.js';
 import { applyMigrationsIsolated } from './db/migrate-isolated.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { createMetrics, registerDatabaseGauges } from './metrics/metrics.js';
 import { ImapConnection } from './mail/imap-connection.js';
 import { ParsePool } from './mail/parse-pool.js';
 import { historyBoundary, syncMailboxOnce } from './mail/sync-mailbox.js';
@@ -38,7 +39,8 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
-  const logger = createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const logger = createLogger(config.logLevel, undefined, (level, code) => metrics.countLog(level, code));
   let db: Db | undefined;
   let slack: SlackAppHandle | undefined;
   let parsePool: ParsePool | undefined;
@@ -156,6 +158,8 @@ async function main(): Promise<void> {
       const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {
         sync: async (client) => {
           const result = await syncMailboxOnce(database, client, target, log, () => queue.kick());
+          // /metrics reports the time since the last pass, mail or not.
+          await database.mailbox.update({ where: { id: row.id }, data: { lastSyncAt: new Date() } });
           if (result.stored || result.duplicates) log.info({ code: 'imap_synced', ...result }, 'mail fetched');
         },
       });
@@ -190,7 +194,8 @@ async function main(): Promise<void> {
       );
     }
 
-    slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections) });
+    registerDatabaseGauges(metrics, database);
+    slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections), metrics: metrics.registry });
     const userLocales = createUserLocales(slack.app.client, config.locale, logger);
     const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster, mailboxes: config.mailboxes };
     const replies = { ...ticketActions, mailboxes: config.mailboxes };

@@ -11,6 +11,7 @@ import type { RoutingActions } from '../domain/routing.js';
 import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { AttachmentInfo } from '../mail/parsed-mail.js';
 import type { ThreadTarget } from '../domain/thread-batch.js';
+import { PEOPLE_PRIORITY, TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
 
@@ -111,11 +112,13 @@ function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<v
 
 /** Adds the mail to a ticket (reopening it if closed); returns the ticket's id. */
 function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<number> {
-  const [ticket] = yield sql`SELECT "status", "slackChannelId" FROM "Ticket" WHERE "id" = ${ticketId}`;
+  const [ticket] = yield sql`SELECT "status", "slackChannelId", "slackTs" FROM "Ticket" WHERE "id" = ${ticketId}`;
   if (!ticket) throw new Error(`ticket ${ticketId} of a thread is missing`);
   // The thread lives where the ticket was posted, even if the mailbox moved channels since.
   const channelId = (ticket.slackChannelId as string | null) ?? mail.channelId;
-  const closed = statusCategory(DEFAULT_STATUSES, ticket.status as string) === 'closed';
+  // A mailbox's own status is closed when its category says so.
+  const [custom] = yield sql`SELECT "category" FROM "CustomStatus" WHERE "mailboxId" = ${mail.mailboxId} AND "key" = ${ticket.status}`;
+  const closed = custom ? custom.category === 'closed' : statusCategory(DEFAULT_STATUSES, ticket.status as string) === 'closed';
   // A customer writing again reopens a closed ticket; an auto-reply does not.
   const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce;
   yield reopen
@@ -133,7 +136,16 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
     yield* queuePost(mail, ticketId, channelId, POST_KINDS.followUp, `message:${mail.messageRowId}`, mail.messageRowId, now);
     if (mail.hasFiles) yield* queuePost(mail, ticketId, channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
   }
-  if (reopen) yield* audit(mail, ticketId, 'ticket.reopened', { messageRowId: mail.messageRowId }, now);
+  if (reopen) {
+    const auditId = yield* audit(mail, ticketId, 'ticket.reopened', { messageRowId: mail.messageRowId }, now);
+    // The ticket's message shows it open again, and the thread says why (as for a person's change).
+    if (ticket.slackTs) {
+      for (const [kind, key] of [[TICKET_POST_KINDS.update, 'update'], [TICKET_POST_KINDS.trace, 'trace']] as const) {
+        yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "priority", "nextAttemptAt", "createdAt")
+          VALUES (${mail.mailboxId}, ${ticketId}, ${channelId}, ${kind}, ${`${key}:${auditId}`}, ${JSON.stringify({ auditId })}, ${PEOPLE_PRIORITY}, ${now}, ${now})`;
+      }
+    }
+  }
   return ticketId;
 }
 
@@ -181,7 +193,8 @@ function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind
     VALUES (${mail.mailboxId}, ${ticketId}, ${channelId}, ${kind}, ${dedupeKey}, ${JSON.stringify({ messageRowId })}, ${now}, ${now})`;
 }
 
-function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<void> {
-  yield sql`INSERT INTO "AuditLog" ("mailboxId", "ticketId", "actorId", "action", "detail", "createdAt")
-    VALUES (${mail.mailboxId}, ${ticketId}, 'system', ${action}, ${JSON.stringify(detail)}, ${now})`;
+function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<number> {
+  const [row] = yield sql`INSERT INTO "AuditLog" ("mailboxId", "ticketId", "actorId", "action", "detail", "createdAt")
+    VALUES (${mail.mailboxId}, ${ticketId}, 'system', ${action}, ${JSON.stringify(detail)}, ${now}) RETURNING "id"`;
+  return row!.id as number;
 }

@@ -7,7 +7,8 @@ import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver 
 import type { TAppConfig } from '../config/config-schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { HealthReport } from '../services/check-health.js';
-import { answerHealth, HEALTH_PATH, startHealthServer } from '../http/health-route.js';
+import type { Registry } from 'prom-client';
+import { answerHealth, answerMetrics, HEALTH_PATH, METRICS_PATH, startHealthServer } from '../http/health-route.js';
 import { boltLogger } from './bolt-logger.js';
 
 export interface SlackAppHandle {
@@ -21,13 +22,18 @@ export interface SlackAppOptions {
   slack: TAppConfig['slack'];
   logger: Logger;
   health: () => Promise<HealthReport>;
+  /** Served at GET /metrics. */
+  metrics?: Registry;
 }
 
-function healthRoute(health: () => Promise<HealthReport>): CustomRoute {
-  return { path: HEALTH_PATH, method: ['GET'], handler: (_req, res) => answerHealth(res, health) };
+function healthRoutes(health: () => Promise<HealthReport>, metrics: Registry | undefined): CustomRoute[] {
+  return [
+    { path: HEALTH_PATH, method: ['GET'], handler: (_req, res) => answerHealth(res, health) },
+    ...(metrics ? [{ path: METRICS_PATH, method: ['GET'], handler: (_req: unknown, res: Parameters<CustomRoute['handler']>[1]) => answerMetrics(res, metrics) }] : []),
+  ];
 }
 
-export function createSlackApp({ slack, logger, health }: SlackAppOptions): SlackAppHandle {
+export function createSlackApp({ slack, logger, health, metrics }: SlackAppOptions): SlackAppHandle {
   const log = boltLogger(logger);
   const mode = slack.appToken ? 'socket' : 'http';
   const receiver: Receiver = slack.appToken
@@ -41,7 +47,7 @@ export function createSlackApp({ slack, logger, health }: SlackAppOptions): Slac
         // The config check guarantees a signing secret in HTTP mode.
         signingSecret: slack.signingSecret ?? '',
         endpoints: '/slack/events',
-        customRoutes: [healthRoute(health)],
+        customRoutes: healthRoutes(health, metrics),
         logger: log,
       });
   let healthServer: Server | undefined;
@@ -60,7 +66,7 @@ export function createSlackApp({ slack, logger, health }: SlackAppOptions): Slac
     mode,
     start: async () => {
       if (mode === 'socket') {
-        healthServer = await startHealthServer(slack.port, health);
+        healthServer = await startHealthServer(slack.port, health, metrics);
         await app.start();
       } else {
         await app.start(slack.port);

@@ -168,6 +168,9 @@ describeWithDovecot('replies with review', (dovecot) => {
     ]);
     await waitFor(() => thread(message).slice(threadBefore).some((m) => JSON.stringify(m.blocks ?? []).includes('届きました。')), 15_000, 'the answer in the same thread');
     expect((db.prepare('SELECT status FROM Ticket WHERE id = ?').get(ticketId) as { status: string }).status).toBe('open');
+    // The channel sees it open again, and the thread says why.
+    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('The customer wrote again')), 10_000, 'the reopen trace');
+    await waitFor(() => JSON.stringify(fixture.slack.messages.find((m) => m.ts === message.ts)!.blocks).includes('*Status*\\nOpen'), 10_000, 'the ticket message open again');
   });
 
   it('sends a draft back with the reviewer’s comment; the author’s new version is reviewed and sent', async () => {

@@ -261,4 +261,20 @@ describeWithDovecot('team work on a ticket', (dovecot) => {
     expect(second.callback_id).toBe('reply.collision');
     expect(JSON.stringify(second.blocks)).toContain(`<@${USERS.agentJa.id}> started a reply`);
   });
+
+  it('counts what it did at GET /metrics, in Prometheus format, with queue depths from the database', async () => {
+    await newTicket('Metrics');
+    const response = await fetch(`http://127.0.0.1:${fixture.port}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/^mailroom_events_total\{code="slack_posted"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^mailroom_events_total\{code="imap_synced"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^mailroom_slack_posts_waiting \d+$/m);
+    expect(text).toMatch(/^mailroom_outbox_waiting 0$/m);
+    expect(text).toMatch(/^mailroom_sync_lag_seconds\{mailbox="default"\} \d+(\.\d+)?$/m);
+    expect(text).toMatch(/^mailroom_process_resident_memory_bytes \d+$/m);
+    // Never a secret.
+    expect(text).not.toContain(fixture.slack.botToken);
+  });
 });
