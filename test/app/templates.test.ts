@@ -215,5 +215,40 @@ describeWithDovecot('reply templates', (dovecot) => {
     await waitFor(() => updates().length === 2, 5_000, 'the second update');
     expect(JSON.stringify(fixture.slack.views.get(viewId)!.blocks)).toContain('has a newer version since this opened: version 2 is filled in');
     expect((db.prepare('SELECT templateVersionId FROM Draft WHERE ticketId = ?').get(ticketId) as { templateVersionId: number }).templateVersionId).toBe(v2!.id);
+
+    // Sent for review as filled in (the body under its current block id).
+    const filledBlock = (fixture.slack.views.get(viewId)!.blocks as Json[]).find((block) => String(block.block_id).startsWith('reply_body'))!.block_id as string;
+    const filled = fixture.slack.shownValue(viewId, filledBlock, 'body');
+    const sent = await fixture.requests.viewSubmission({
+      userId: USERS.agentEn.id,
+      callbackId: 'reply.submit',
+      privateMetadata: fixture.slack.views.get(viewId)!.private_metadata as string,
+      values: {
+        reply_to: { to: text('hanako@example.jp') },
+        reply_cc: { cc: text('boss@example.jp') },
+        [filledBlock]: { body: text((filled ?? '').replace('{{order_id}}', 'A-77')) },
+      },
+    });
+    expect(sent.body).toBe('');
+    const draftPost = () => fixture.slack.posted(CHANNEL_ID, post!.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'));
+    await waitFor(() => !!draftPost(), 5_000, 'the draft for review');
+
+    // The template changes while the draft waits: its reviewer is told.
+    const list = await listTemplates(USERS.agentJa.id);
+    const edit = buttons(list).find((button) => button.actionId === 'template.edit')!;
+    const editModal = await click(USERS.agentJa.id, edit);
+    await submit(USERS.agentJa.id, editModal, { name: 'Shipping delay', category: 'Shipping', body: `${V2}\nP.S. holidays`, note: 'holiday note' });
+    await waitFor(() => versions('Shipping delay').length === 3, 5_000, 'version 3');
+    await waitFor(() => JSON.stringify(draftPost()!.blocks).includes('version 2; the template has changed since (now version 3)'), 10_000, 'the reviewer warned before approving');
+    const actions = (draftPost()!.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find((block) => block.type === 'actions')!;
+    await fixture.requests.blockAction({
+      userId: USERS.reviewer.id,
+      channelId: CHANNEL_ID,
+      messageTs: draftPost()!.ts,
+      action: { action_id: 'draft.approve', type: 'button', block_id: actions.block_id, value: actions.elements![0]!.value },
+    });
+    await waitFor(() => fixture.smtp.mails.length === 1, 10_000, 'the reply at the SMTP server');
+    expect(fixture.smtp.mails[0]!.raw).toContain('Shipping takes 5 days; order A-77.');
+    expect(fixture.smtp.mails[0]!.to.sort()).toEqual(['boss@example.jp', 'hanako@example.jp']);
   });
 });

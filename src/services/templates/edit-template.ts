@@ -27,9 +27,25 @@ import {
 } from '../../slack/views/template-views.js';
 import { accessRefusal } from '../tickets/change-ticket.js';
 import { queueTemplateAnnouncements } from './announce-template.js';
+import { queueDraftUpdate } from '../replies/draft-posts.js';
 import type { TemplateDeps } from './template-catalog.js';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/**
+ * Drafts waiting for review that were written from an earlier version of the template:
+ * their messages are shown again, now with the warning, so the reviewer knows before
+ * approving.
+ */
+async function flagDraftsInReview(tx: Tx, templateId: number, versionId: number): Promise<void> {
+  const drafts = await tx.draft.findMany({
+    where: { state: 'in_review', templateVersion: { templateId } },
+    select: { id: true, revision: true, ticket: { select: { id: true, mailboxId: true, slackChannelId: true, slackTs: true } } },
+  });
+  for (const draft of drafts) {
+    await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, `template-${versionId}`);
+  }
+}
 
 /** Why someone may not change a template here; null when they may. */
 type Denial = { kind: 'not_member'; channelId: string; mailboxName: string } | { kind: 'not_member_shared' } | { kind: 'unknown' };
@@ -244,6 +260,7 @@ async function saveEdit(deps: TemplateDeps, locale: TLocale, actorId: string, me
       if (!textChanged) return 'renamed' as const;
       const version = await tx.templateVersion.create({ data: { templateId: template.id, version: next, body: fields.body, authorId: actorId, changeNote: fields.note } });
       await queueTemplateAnnouncements(tx, deps.mailboxes, { mailboxId: template.mailboxId, versionId: version.id });
+      await flagDraftsInReview(tx, template.id, version.id);
       return 'saved' as const;
     });
     if (outcome === 'name_taken') return nameTaken();
