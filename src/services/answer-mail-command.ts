@@ -8,21 +8,30 @@ import { t } from '../i18n/messages.js';
 import type { UserLocales } from '../slack/user-locales.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
 import { buildHelpMessage, buildNoticeMessage, type SlackMessage } from '../slack/views/help-message.js';
+import { answerSearch, type SearchDeps } from './search/answer-search.js';
 
 export interface MailCommandDeps {
   userLocales: UserLocales;
   mailboxes: readonly TMailboxConfig[];
 }
 
-export async function answerMailCommand(deps: MailCommandDeps, input: { userId: string; text: string }): Promise<SlackMessage> {
+/** What the subcommands that read the database need, given by the listener per request. */
+export interface MailCommandServices {
+  search?: SearchDeps;
+}
+
+export async function answerMailCommand(deps: MailCommandDeps & MailCommandServices, input: { userId: string; text: string }): Promise<SlackMessage> {
   const locale = await deps.userLocales.localeOf(input.userId);
   const command = parseMailCommand(input.text);
   switch (command.kind) {
     case 'help':
       return buildHelpMessage(locale, deps.mailboxes);
+    case 'search':
+      if (deps.search) return answerSearch(deps.search, { userId: input.userId, text: command.args });
+      break;
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));
     default:
-      return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand: command.kind }));
   }
+  return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand: command.kind }));
 }

@@ -16,6 +16,9 @@ export const ACTION_IDS = {
   draftApprove: 'draft.approve',
   draftRequestChanges: 'draft.request_changes',
   draftEdit: 'draft.edit',
+  /** Extension: paging of `/mail search` results (value: JSON { q: query text, o: offset }). */
+  searchNext: 'search.next',
+  searchPrevious: 'search.previous',
 } as const;
 
 export const CALLBACK_IDS = {
