@@ -6,7 +6,7 @@
 import { URGENCIES, type Urgency } from './ticket-fields.js';
 
 export interface SearchQuery {
-  /** Lower-cased words, each matched as a substring (case-insensitive). */
+  /** Words (A–Z lower-cased), each matched as a substring, ignoring case. */
   terms: string[];
   from?: string;
   to?: string;
@@ -107,12 +107,20 @@ export function parseSearchQuery(text: string, userId: string): { query: SearchQ
         // Not a filter ("Re:", "注文番号:123"): an ordinary word.
       }
     }
-    const term = token.toLowerCase();
+    const term = foldCase(token);
     if (!query.terms.includes(term)) query.terms.push(term);
   }
   const filtered = Object.keys(query).length > 1;
   if (query.terms.length === 0 && !filtered) return { problem: { kind: 'empty' } };
   return { query };
+}
+
+/**
+ * Lower-cases A–Z only, as the search index is (SQLite's lower() and the PostgreSQL
+ * index's translate() fold ASCII alone), so both databases match exactly the same.
+ */
+export function foldCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /** Characters as people count them (a surrogate pair is one). */

@@ -3,20 +3,21 @@
  * over the `search_index` table the migrations keep by trigger (one row per ticket: the
  * subjects and texts of its mails in `body`, its live comments in `comments`):
  *
+ * - the index text is lower-cased (A–Z only) and so are the words: matching is exact on
+ *   both databases, so they give the same answers;
  * - words of 3+ characters use the trigram index: FTS5 `MATCH "word"` on SQLite (its
- *   trigram tokenizer matches substrings), `ILIKE '%word%'` over a pg_trgm GIN index on
+ *   trigram tokenizer matches substrings), `LIKE '%word%'` over a pg_trgm GIN index on
  *   PostgreSQL;
- * - words of 1 or 2 characters (返, 至急) have no trigram: they are checked with LIKE on
- *   the index row of each candidate, walking the tickets newest first, so the scan stops
- *   as soon as a page is full;
- * - every word must occur (AND), case-insensitively, as a substring: both databases give
- *   the same answers.
+ * - words of 1 or 2 characters (返, 至急) have no trigram: they are looked for with
+ *   instr() / strpos() in the index row of each candidate, walking the tickets newest
+ *   first, so the scan stops as soon as a page is full;
+ * - every word must occur (AND) as a substring.
  *
  * Results are ordered by the ticket's latest mail, newest first (ties by id). Junk is
  * left out, and so is every ticket whose channel the user is not a member of.
  */
 import { providerOfDb, type Db } from '../../db/client.js';
-import { charCount, likePattern, TRIGRAM, type SearchQuery } from '../../domain/search-query.js';
+import { charCount, foldCase, likePattern, TRIGRAM, type SearchQuery } from '../../domain/search-query.js';
 
 export const PAGE_SIZE = 10;
 
@@ -67,7 +68,7 @@ function ftsPhrase(term: string): string {
 
 function termConditions(sql: Statement, query: SearchQuery): string[] {
   const sqlite = sql.provider === 'sqlite';
-  const like = sqlite ? 'LIKE' : 'ILIKE';
+  const find = sqlite ? 'instr' : 'strpos';
   const columns = query.inComments ? ['"comments"'] : ['"body"', '"comments"'];
   const long = query.terms.filter((term) => charCount(term) >= TRIGRAM);
   const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
@@ -77,14 +78,14 @@ function termConditions(sql: Statement, query: SearchQuery): string[] {
       const match = long.map((term) => (query.inComments ? `"comments" : ${ftsPhrase(term)}` : ftsPhrase(term))).join(' AND ');
       conditions.push(`t."id" IN (SELECT "rowid" FROM "search_index" WHERE "search_index" MATCH ${sql.param(match)})`);
     } else {
-      const each = long.map((term) => `(${columns.map((column) => `${column} ILIKE ${sql.param(likePattern(term))}`).join(' OR ')})`);
+      const each = long.map((term) => `(${columns.map((column) => `${column} LIKE ${sql.param(likePattern(term))}`).join(' OR ')})`);
       conditions.push(`t."id" IN (SELECT "ticket_id" FROM "search_index" WHERE ${each.join(' AND ')})`);
     }
   }
   if (short.length) {
     const key = sqlite ? '"rowid"' : '"ticket_id"';
     // One placeholder per use: SQLite's `?` takes one value each.
-    const each = short.map((term) => `(${columns.map((column) => `s.${column} ${like} ${sql.param(likePattern(term))} ESCAPE '\\'`).join(' OR ')})`);
+    const each = short.map((term) => `(${columns.map((column) => `${find}(s.${column}, ${sql.param(term)}) > 0`).join(' OR ')})`);
     conditions.push(`EXISTS (SELECT 1 FROM "search_index" s WHERE s.${key} = t."id" AND ${each.join(' AND ')})`);
   }
   if (query.inComments && query.terms.length === 0) {
@@ -124,12 +125,13 @@ function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-/** One page of the tickets matching the query within the scope. */
-export async function searchTickets(db: Db, query: SearchQuery, scope: SearchScope, offset = 0, pageSize = PAGE_SIZE): Promise<SearchPage> {
-  if (scope.channelIds.length === 0 && scope.mailboxIds.length === 0) return { hits: [], offset, more: false };
-  const sql = new Statement(providerOfDb(db));
+/** The SQL of one page of results (exported for EXPLAIN in the benchmark). */
+export function searchStatement(provider: 'sqlite' | 'postgresql', query: SearchQuery, scope: SearchScope, offset: number, pageSize: number): { text: string; params: unknown[] } {
+  const sql = new Statement(provider);
   const access: string[] = [];
-  if (scope.channelIds.length) access.push(`t."slackChannelId" IN (${sql.list(scope.channelIds)})`);
+  // coalesce() keeps SQLite from an index OR over channel and mailbox, which would sort
+  // every accessible ticket; the walk down lastMessageAt stops after a page instead.
+  if (scope.channelIds.length) access.push(`coalesce(t."slackChannelId", '') IN (${sql.list(scope.channelIds)})`);
   if (scope.mailboxIds.length) access.push(`(t."slackChannelId" IS NULL AND t."mailboxId" IN (${sql.list(scope.mailboxIds)}))`);
   const where = [`t."junk" = false`, `(${access.join(' OR ')})`, ...filterConditions(sql, query), ...termConditions(sql, query)];
   const text = `SELECT t."id", t."mailboxId", t."number", t."subject", t."status", t."urgency", t."assigneeId", t."slackChannelId", t."slackTs", t."lastMessageAt", t."createdAt"
@@ -137,7 +139,14 @@ FROM "Ticket" t
 WHERE ${where.join('\n  AND ')}
 ORDER BY t."lastMessageAt" DESC, t."id" DESC
 LIMIT ${sql.param(pageSize + 1)} OFFSET ${sql.param(offset)}`;
-  const rows = await db.$queryRawUnsafe<Row[]>(text, ...sql.params);
+  return { text, params: sql.params };
+}
+
+/** One page of the tickets matching the query within the scope. */
+export async function searchTickets(db: Db, query: SearchQuery, scope: SearchScope, offset = 0, pageSize = PAGE_SIZE): Promise<SearchPage> {
+  if (scope.channelIds.length === 0 && scope.mailboxIds.length === 0) return { hits: [], offset, more: false };
+  const { text, params } = searchStatement(providerOfDb(db), query, scope, offset, pageSize);
+  const rows = await db.$queryRawUnsafe<Row[]>(text, ...params);
   const hits = rows.slice(0, pageSize).map((row) => ({
     ...row,
     id: Number(row.id),
@@ -150,29 +159,28 @@ LIMIT ${sql.param(pageSize + 1)} OFFSET ${sql.param(offset)}`;
 }
 
 /**
- * A line of text around the first word found in each ticket (mail text first, then
- * comments), for the result list.
+ * A line of text around the first word found in each ticket (its mails first, then its
+ * comments), read from the mails and comments as written, for the result list.
  */
 export async function searchSnippets(db: Db, ticketIds: readonly number[], terms: readonly string[], inComments = false, width = 60): Promise<Map<number, string>> {
   const snippets = new Map<number, string>();
   if (ticketIds.length === 0 || terms.length === 0) return snippets;
-  const sql = new Statement(providerOfDb(db));
-  const key = sql.provider === 'sqlite' ? '"rowid"' : '"ticket_id"';
-  const rows = await db.$queryRawUnsafe<{ id: number | bigint; body: string; comments: string }[]>(
-    `SELECT ${key} AS "id", "body", "comments" FROM "search_index" WHERE ${key} IN (${sql.list(ticketIds)})`,
-    ...sql.params,
-  );
-  for (const row of rows) {
-    const texts = inComments ? [row.comments] : [row.body, row.comments];
-    for (const text of texts) {
-      const lower = text.toLowerCase();
-      const at = terms.map((term) => lower.indexOf(term)).filter((index) => index >= 0).sort((a, b) => a - b)[0];
-      if (at === undefined) continue;
-      const start = Math.max(0, at - width);
-      const piece = text.slice(start, at + width * 2).replace(/\s+/g, ' ').trim();
-      snippets.set(Number(row.id), `${start > 0 ? '…' : ''}${piece}${at + width * 2 < text.length ? '…' : ''}`);
-      break;
-    }
+  const [messages, comments] = await Promise.all([
+    inComments ? [] : db.message.findMany({ where: { ticketId: { in: [...ticketIds] } }, orderBy: { id: 'asc' }, select: { ticketId: true, subject: true, text: true } }),
+    db.comment.findMany({ where: { ticketId: { in: [...ticketIds] }, deletedAt: null }, orderBy: { id: 'asc' }, select: { ticketId: true, text: true } }),
+  ]);
+  const texts = [
+    ...messages.map((message) => ({ ticketId: message.ticketId!, text: `${message.subject ?? ''}\n${(message.text ?? '').slice(0, 20_000)}` })),
+    ...comments.map((comment) => ({ ticketId: comment.ticketId, text: comment.text })),
+  ];
+  for (const { ticketId, text } of texts) {
+    if (snippets.has(ticketId)) continue;
+    const folded = foldCase(text);
+    const at = terms.map((term) => folded.indexOf(term)).filter((index) => index >= 0).sort((a, b) => a - b)[0];
+    if (at === undefined) continue;
+    const start = Math.max(0, at - width);
+    const piece = text.slice(start, at + width * 2).replace(/\s+/g, ' ').trim();
+    snippets.set(ticketId, `${start > 0 ? '…' : ''}${piece}${at + width * 2 < text.length ? '…' : ''}`);
   }
   return snippets;
 }

@@ -1,6 +1,7 @@
 -- Full-text search index (src/services/search/): one row per ticket. `body` holds the
 -- ticket's subject and every mail's subject and text (each cut at 20,000 characters),
--- `comments` the thread comments not deleted. Trigram GIN indexes serve ILIKE '%…%'.
+-- `comments` the thread comments not deleted. Both lower-cased in ASCII only (as SQLite's
+-- lower() does), so both databases match the same. Trigram GIN indexes serve LIKE '%…%'.
 -- Kept current by the triggers below, so every writer is covered. Prisma does not manage
 -- this table (src/db/migrations.ts lists it as external).
 --
@@ -24,8 +25,8 @@ BEGIN
   -- refresh committed, so two mails threaded at once both end up in the index.
   PERFORM 1 FROM "search_index" WHERE "ticket_id" = tid FOR UPDATE\003B
   UPDATE "search_index" SET
-    "body" = t."subject" || chr(10) || coalesce((SELECT string_agg(coalesce(m."subject", '''') || chr(10) || substr(coalesce(m."text", ''''), 1, 20000), chr(10)) FROM "Message" m WHERE m."ticketId" = t."id"), ''''),
-    "comments" = coalesce((SELECT string_agg(c."text", chr(10)) FROM "Comment" c WHERE c."ticketId" = t."id" AND c."deletedAt" IS NULL), '''')
+    "body" = translate(t."subject" || chr(10) || coalesce((SELECT string_agg(coalesce(m."subject", '''') || chr(10) || substr(coalesce(m."text", ''''), 1, 20000), chr(10)) FROM "Message" m WHERE m."ticketId" = t."id"), ''''), ''ABCDEFGHIJKLMNOPQRSTUVWXYZ'', ''abcdefghijklmnopqrstuvwxyz''),
+    "comments" = translate(coalesce((SELECT string_agg(c."text", chr(10)) FROM "Comment" c WHERE c."ticketId" = t."id" AND c."deletedAt" IS NULL), ''''), ''ABCDEFGHIJKLMNOPQRSTUVWXYZ'', ''abcdefghijklmnopqrstuvwxyz'')
   FROM "Ticket" t WHERE t."id" = tid AND "search_index"."ticket_id" = tid\003B
 END\003B
 ';
