@@ -8,6 +8,7 @@ import { t } from '../i18n/messages.js';
 import type { UserLocales } from '../slack/user-locales.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
 import { buildHelpMessage, buildNoticeMessage, type SlackMessage } from '../slack/views/help-message.js';
+import { answerCustomer } from './customers/customer-history.js';
 import { answerSearch, type SearchDeps } from './search/answer-search.js';
 
 export interface MailCommandDeps {
@@ -28,6 +29,9 @@ export async function answerMailCommand(deps: MailCommandDeps & MailCommandServi
       return buildHelpMessage(locale, deps.mailboxes);
     case 'search':
       if (deps.search) return answerSearch(deps.search, { userId: input.userId, text: command.args });
+      break;
+    case 'customer':
+      if (deps.search) return answerCustomer(deps.search, { userId: input.userId, text: command.args });
       break;
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));

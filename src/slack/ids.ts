@@ -19,6 +19,10 @@ export const ACTION_IDS = {
   /** Extension: paging of `/mail search` results (value: JSON { q: query text, o: offset }). */
   searchNext: 'search.next',
   searchPrevious: 'search.previous',
+  /** Extension: the customer's history, to the clicker alone (value: ticket id). */
+  ticketHistory: 'ticket.history',
+  /** Extension: edit a customer's company, phone and notes (value: customer id). */
+  customerEdit: 'customer.edit',
 } as const;
 
 export const CALLBACK_IDS = {
@@ -27,6 +31,8 @@ export const CALLBACK_IDS = {
   replyCollision: 'reply.collision',
   /** Extension: a reviewer's comment when requesting changes to a draft. */
   draftChanges: 'draft.changes',
+  /** Extension: the customer modal (company, phone, notes). */
+  customerEdit: 'customer.edit',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

@@ -1,14 +1,16 @@
 import type { WebClient } from '@slack/web-api';
-import { ACTION_IDS, SLASH_COMMAND } from '../../ids.js';
+import { ACTION_IDS, CALLBACK_IDS, SLASH_COMMAND } from '../../ids.js';
 import type { ListenerRegistry } from '../../listener-registry.js';
 import { answerMailCommand, type MailCommandDeps } from '../../../services/answer-mail-command.js';
+import { answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../../services/customers/customer-history.js';
 import { answerSearch, cachedPermalinks, type SearchDeps } from '../../../services/search/answer-search.js';
 import type { TicketActionDeps } from '../../../services/tickets/change-ticket.js';
 import { readPagingValue } from '../../views/search-results.js';
 
 /**
  * `/mail`: acknowledged at once, answered to the user alone through response_url. The
- * search paging buttons replace the results in place.
+ * search paging buttons replace the results in place; a ticket's History button and the
+ * customer edit modal answer the clicker alone too.
  */
 export function registerMailCommand(registry: ListenerRegistry, deps: MailCommandDeps & { ticketActions: TicketActionDeps }): void {
   let slack: WebClient | undefined;
@@ -34,4 +36,29 @@ export function registerMailCommand(registry: ListenerRegistry, deps: MailComman
       await respond({ response_type: 'ephemeral', replace_original: true, ...message });
     });
   }
+
+  registry.action(ACTION_IDS.ticketHistory, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const ticketId = Number((action as { value?: string }).value);
+    if (!Number.isSafeInteger(ticketId)) return;
+    const message = await answerTicketHistory(searchDeps(client), { userId: body.user.id, ticketId });
+    await respond({ response_type: 'ephemeral', replace_original: false, ...message });
+  });
+
+  registry.action(ACTION_IDS.customerEdit, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const customerId = Number((action as { value?: string }).value);
+    if (!Number.isSafeInteger(customerId)) return;
+    const opening = await openCustomerEdit(searchDeps(client), { userId: body.user.id, customerId });
+    if ('notice' in opening) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...opening.notice }));
+    await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: opening.view });
+  });
+
+  registry.view(CALLBACK_IDS.customerEdit, async ({ ack, body, view, client }) => {
+    await ack();
+    const { customerId } = JSON.parse(view.private_metadata || '{}') as { customerId?: unknown };
+    if (typeof customerId !== 'number' || !Number.isSafeInteger(customerId)) return;
+    const value = (block: string) => view.state.values[block]?.[block]?.value ?? '';
+    await saveCustomerEdit(searchDeps(client), { userId: body.user.id, customerId, company: value('company'), phone: value('phone'), notes: value('notes') });
+  });
 }
