@@ -10,6 +10,7 @@ import { escapeMrkdwn } from '../slack/views/escape.js';
 import { buildHelpMessage, buildNoticeMessage, type SlackMessage } from '../slack/views/help-message.js';
 import { answerCustomer } from './customers/customer-history.js';
 import { answerSearch, type SearchDeps } from './search/answer-search.js';
+import { answerStats } from './stats/team-stats.js';
 
 export interface MailCommandDeps {
   userLocales: UserLocales;
@@ -32,6 +33,9 @@ export async function answerMailCommand(deps: MailCommandDeps & MailCommandServi
       break;
     case 'customer':
       if (deps.search) return answerCustomer(deps.search, { userId: input.userId, text: command.args });
+      break;
+    case 'stats':
+      if (deps.search) return answerStats(deps.search, { userId: input.userId, text: command.args });
       break;
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));

@@ -4,30 +4,28 @@
  * channels the person is not in stay hidden.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDbClient, type Db } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrations.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { answerCustomer, answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../src/services/customers/customer-history.js';
 import type { SearchDeps } from '../../src/services/search/answer-search.js';
 import { checkBlocks } from '../support/block-kit-rules.js';
+import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 
 const MEMBER = 'U0MEMBER';
 const OUTSIDER = 'U0OUTSIDER';
 
 function customersOn(provider: DatabaseProvider, adminUrl?: string) {
-  let scratch: ScratchDatabase;
+  let database: MigratedDatabase;
   let db: Db;
   let deps: SearchDeps;
   let tanakaTicket: number;
   let tanakaId: number;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(provider, adminUrl);
-    await applyMigrations(scratch.target);
-    db = createDbClient(scratch.target);
+    database = await migratedDatabase(provider, adminUrl);
+    db = database.db;
     const members = new Map([['C0SUPPORT', new Set([MEMBER])], ['C0SECRET', new Set<string>()]]);
     deps = {
       db,
@@ -56,8 +54,7 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
     await ticket(free.id, 'hello');
   }, 60_000);
   afterAll(async () => {
-    await db?.$disconnect();
-    await scratch?.drop();
+    await database?.drop();
   });
 
   it(`${provider}: by address: tickets with status and links, replies, company from the domain, flags`, async () => {

@@ -4,12 +4,11 @@
  * from SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDbClient, type Db } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrations.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { parseSearchQuery, type SearchQuery } from '../../src/domain/search-query.js';
 import { searchSnippets, searchTickets, type SearchScope } from '../../src/services/search/search-tickets.js';
+import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 
 const ME = 'U0ME';
@@ -22,15 +21,14 @@ function q(text: string): SearchQuery {
 }
 
 function searchOn(provider: DatabaseProvider, adminUrl?: string) {
-  let scratch: ScratchDatabase;
+  let database: MigratedDatabase;
   let db: Db;
   let scope: SearchScope;
   const n: Record<string, number> = {};
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(provider, adminUrl);
-    await applyMigrations(scratch.target);
-    db = createDbClient(scratch.target);
+    database = await migratedDatabase(provider, adminUrl);
+    db = database.db;
     const support = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
     const sales = await db.mailbox.create({ data: { key: 'sales', address: 'sales@example.com', name: 'Sales', channelId: 'C0SALES' } });
     scope = { channelIds: ['C0SUPPORT'], mailboxIds: [support.id] };
@@ -74,8 +72,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     await db.comment.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
   }, 60_000);
   afterAll(async () => {
-    await db?.$disconnect();
-    await scratch?.drop();
+    await database?.drop();
   });
 
   async function numbers(text: string, name: string): Promise<number[]> {

@@ -13,20 +13,12 @@ import { buildCustomerCard, buildCustomerModal } from '../../slack/views/custome
 import { escapeMrkdwn } from '../../slack/views/escape.js';
 import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-message.js';
 import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
-import { searchScope, type SearchDeps } from '../search/answer-search.js';
-import type { SearchScope } from '../search/search-tickets.js';
+import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
 
 const SHOWN = 15;
 const DOMAIN_CUSTOMERS_MAX = 200;
-
-function scopeWhere(scope: SearchScope) {
-  return {
-    junk: false,
-    OR: [{ slackChannelId: { in: scope.channelIds } }, { slackChannelId: null, mailboxId: { in: scope.mailboxIds } }],
-  };
-}
 
 async function companyOf(deps: SearchDeps, customers: Customer[]): Promise<{ text: string; fromDomain: boolean } | null> {
   const own = customers.find((customer) => customer.company);
@@ -41,7 +33,7 @@ async function companyOf(deps: SearchDeps, customers: Customer[]): Promise<{ tex
 async function card(deps: SearchDeps, userId: string, customers: Customer[], title: 'address' | 'domain'): Promise<SlackMessage | null> {
   const locale = await deps.userLocales.localeOf(userId);
   const scope = await searchScope(deps, userId);
-  const where = { customerId: { in: customers.map((customer) => customer.id) }, ...scopeWhere(scope) };
+  const where = { customerId: { in: customers.map((customer) => customer.id) }, ...ticketScopeWhere(scope) };
   const [ticketCount, tickets] = await Promise.all([
     deps.db.ticket.count({ where }),
     deps.db.ticket.findMany({ where, orderBy: [{ lastMessageAt: 'desc' }, { id: 'desc' }], take: SHOWN }),
@@ -111,7 +103,7 @@ export async function answerTicketHistory(deps: SearchDeps, input: { userId: str
  */
 async function mayEdit(deps: SearchDeps, userId: string, customerId: number): Promise<boolean> {
   const scope = await searchScope(deps, userId);
-  return (await deps.db.ticket.count({ where: { customerId, ...scopeWhere(scope) } })) > 0;
+  return (await deps.db.ticket.count({ where: { customerId, ...ticketScopeWhere(scope) } })) > 0;
 }
 
 /** The edit modal, or a notice when the user may not edit this customer. */

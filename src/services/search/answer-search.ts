@@ -55,6 +55,14 @@ export async function searchScope(deps: Pick<SearchDeps, 'db' | 'members' | 'log
   return { channelIds: [...allowed], mailboxIds: mailboxes.filter((mailbox) => allowed.has(mailbox.channelId)).map((mailbox) => mailbox.id) };
 }
 
+/** The Prisma condition for tickets within a scope (junk left out). */
+export function ticketScopeWhere(scope: SearchScope) {
+  return {
+    junk: false,
+    OR: [{ slackChannelId: { in: scope.channelIds } }, { slackChannelId: null, mailboxId: { in: scope.mailboxIds } }],
+  };
+}
+
 export async function answerSearch(deps: SearchDeps, input: { userId: string; text: string; offset?: number }): Promise<SlackMessage> {
   const locale = await deps.userLocales.localeOf(input.userId);
   const parsed = parseSearchQuery(input.text, input.userId);
