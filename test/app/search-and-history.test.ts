@@ -73,4 +73,15 @@ describeWithDovecot('search and customer history in Slack', (dovecot) => {
     const { responseId: byDomain } = await fixture.requests.command({ text: 'customer example.co.jp', userId: USERS.agentEn.id, channelId: CHANNEL_ID });
     expect(JSON.stringify((await answer(byDomain)).blocks)).toContain('Customers at example.co.jp');
   });
+
+  it('publishes the Home dashboard with the week as a chart uploaded to Slack', async () => {
+    await fixture.requests.event({ type: 'app_home_opened', user: USERS.agentJa.id, channel: 'D0HOME', tab: 'home', event_ts: String(Date.now() / 1000) });
+    await waitFor(() => fixture.slack.callsOf('views.publish').some((call) => !call.error && JSON.stringify(call.args.view).includes('未担当')), 10_000, 'the dashboard');
+    const view = fixture.slack.callsOf('views.publish').find((call) => !call.error && JSON.stringify(call.args.view).includes('未担当'))!.args.view as { blocks: { type: string; slack_file?: { id: string } }[] };
+    expect(JSON.stringify(view)).toContain('未担当（12 件）');
+    const image = view.blocks.find((block) => block.type === 'image')!;
+    const file = fixture.slack.files.get(image.slack_file!.id)!;
+    expect(file.shared).toBe(true);
+    expect(file.bytes!.subarray(1, 4).toString('ascii')).toBe('PNG');
+  });
 });
