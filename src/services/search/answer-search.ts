@@ -36,11 +36,27 @@ function problemText(locale: 'en' | 'ja', problem: SearchProblem): string {
   }
 }
 
+const CHANNELS_FRESH_MS = 60_000;
+const postedChannelCache = new WeakMap<Db, { channels: string[]; until: number }>();
+
+/**
+ * Every channel tickets were posted in (routing rules can post beside the mailbox's own):
+ * a scan of the tickets, so kept for a minute — a channel new to routing shows up in
+ * searches within that minute.
+ */
+async function postedChannels(db: Db): Promise<string[]> {
+  const cached = postedChannelCache.get(db);
+  if (cached && cached.until > Date.now()) return cached.channels;
+  const rows = await db.$queryRawUnsafe<{ channel: string }[]>(`SELECT DISTINCT "slackChannelId" AS "channel" FROM "Ticket" WHERE "slackChannelId" IS NOT NULL`);
+  const channels = rows.map((row) => row.channel);
+  postedChannelCache.set(db, { channels, until: Date.now() + CHANNELS_FRESH_MS });
+  return channels;
+}
+
 /** The channels (and the mailboxes working them) whose tickets the user may see. */
 export async function searchScope(deps: Pick<SearchDeps, 'db' | 'members' | 'logger'>, userId: string): Promise<SearchScope> {
   const mailboxes = await deps.db.mailbox.findMany({ select: { id: true, channelId: true } });
-  const posted = await deps.db.$queryRawUnsafe<{ channel: string }[]>(`SELECT DISTINCT "slackChannelId" AS "channel" FROM "Ticket" WHERE "slackChannelId" IS NOT NULL`);
-  const channels = [...new Set([...mailboxes.map((mailbox) => mailbox.channelId), ...posted.map((row) => row.channel)])];
+  const channels = [...new Set([...mailboxes.map((mailbox) => mailbox.channelId), ...(await postedChannels(deps.db))])];
   const allowed = new Set<string>();
   await Promise.all(
     channels.map(async (channelId) => {
