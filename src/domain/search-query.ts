@@ -58,7 +58,8 @@ function day(value: string): Date | null {
 /** Reads the query. `userId` stands for `assignee:me`. */
 export function parseSearchQuery(text: string, userId: string): { query: SearchQuery } | { problem: SearchProblem } {
   const query: SearchQuery = { terms: [] };
-  for (const token of tokens(text.slice(0, MAX_QUERY_CHARS))) {
+  const unwrapped = typedText(text.slice(0, MAX_QUERY_CHARS));
+  for (const token of tokens(unwrapped)) {
     const colon = token.indexOf(':');
     const key = colon > 0 ? token.slice(0, colon).toLowerCase() : '';
     const value = colon > 0 ? token.slice(colon + 1) : '';
@@ -121,6 +122,15 @@ export function parseSearchQuery(text: string, userId: string): { query: SearchQ
  */
 export function foldCase(text: string): string {
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/**
+ * What the person typed. The command is escaped (manifest.yml `should_escape`): Slack sends
+ * a typed address or link as <mailto:a@b|a@b> or <http://example.jp|example.jp>; mentions
+ * (<@U…|name>) are left as they are, for assignee:.
+ */
+export function typedText(text: string): string {
+  return text.replace(/<(?:mailto:|https?:\/\/)([^|<>]+)(?:\|([^<>]*))?>/g, (_whole, target: string, label?: string) => label ?? target);
 }
 
 /** Characters as people count them (a surrogate pair is one). */

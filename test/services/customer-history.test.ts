@@ -74,7 +74,7 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   it(`${provider}: by domain: every customer of the domain`, async () => {
-    const json = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: 'example.co.jp' })).blocks);
+    const json = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: '<http://example.co.jp|example.co.jp>' })).blocks);
     expect(json).toContain('sato@example.co.jp');
     expect(json).toContain('tanaka@example.co.jp');
     expect(json).toContain('チケット（2 件）');

@@ -145,6 +145,9 @@ describeWithPostgres('PostgreSQL', (adminUrl) => searchOn('postgresql', adminUrl
 
 it('query text: filters, quoted words, mistakes', () => {
   expect(parseSearchQuery('返品 from:A@B.jp "two words" Re:', ME)).toEqual({ query: { terms: ['返品', 'two words', 're:'], from: 'a@b.jp' } });
+  expect(parseSearchQuery('from:<mailto:Tanaka@Example.jp|Tanaka@Example.jp> <https://x.example/a|x.example/a> assignee:<@U0AB12|tanaka>', ME)).toEqual({
+    query: { terms: ['x.example/a'], from: 'tanaka@example.jp', assignee: 'U0AB12' },
+  });
   expect(parseSearchQuery('before:2026-02-30', ME)).toEqual({ problem: { kind: 'bad_date', filter: 'before', value: '2026-02-30' } });
   expect(parseSearchQuery('urgency:soon', ME)).toEqual({ problem: { kind: 'bad_urgency', value: 'soon' } });
   expect(parseSearchQuery('   ', ME)).toEqual({ problem: { kind: 'empty' } });

@@ -8,6 +8,7 @@
  */
 import type { ModalView } from '@slack/types';
 import type { Customer } from '../../db/client.js';
+import { typedText } from '../../domain/search-query.js';
 import { t } from '../../i18n/messages.js';
 import { buildCustomerCard, buildCustomerModal } from '../../slack/views/customer-card.js';
 import { escapeMrkdwn } from '../../slack/views/escape.js';
@@ -75,8 +76,7 @@ async function card(deps: SearchDeps, userId: string, customers: Customer[], tit
 /** `/mail customer <address|domain>`. */
 export async function answerCustomer(deps: SearchDeps, input: { userId: string; text: string }): Promise<SlackMessage> {
   const locale = await deps.userLocales.localeOf(input.userId);
-  // Slack turns a typed address into <mailto:a@b|a@b>.
-  const key = input.text.trim().replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1').toLowerCase();
+  const key = typedText(input.text).trim().toLowerCase();
   if (!key || /\s/.test(key)) return buildNoticeMessage(t(locale, 'customer.usage'));
   const byAddress = key.includes('@') && !key.startsWith('@');
   const customers = byAddress
