@@ -15,6 +15,14 @@ export type { Mailbox, Ticket, Message, Customer, SlackPost, Draft, OutboxMail }
 
 const rawStores = new WeakMap<Db, RawMailStore>();
 const sqlRunners = new WeakMap<Db, SqlRunner>();
+const providers = new WeakMap<Db, DatabaseTarget['provider']>();
+
+/** Which database a client talks to (for the few queries written per provider). */
+export function providerOfDb(db: Db): DatabaseTarget['provider'] {
+  const provider = providers.get(db);
+  if (!provider) throw new Error('not a client made by createDbClient');
+  return provider;
+}
 
 /** Opens a client on the database; call `$disconnect()` on shutdown. */
 export function createDbClient(target: DatabaseTarget): Db {
@@ -22,6 +30,7 @@ export function createDbClient(target: DatabaseTarget): Db {
   const db = target.provider === 'sqlite' ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
   // Raw mail goes through the driver directly (see raw-mail-store.ts); opened on first use.
   let store: RawMailStore | undefined;
+  providers.set(db, target.provider);
   rawStores.set(db, {
     storeBatch: (rows) => (store ??= openRawMailStore(target)).storeBatch(rows),
     readRaw: (id) => (store ??= openRawMailStore(target)).readRaw(id),

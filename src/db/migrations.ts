@@ -15,6 +15,18 @@ import { openSchemaEngine } from './schema-engine.js';
 const LOCKFILE = 'migration_lock.toml';
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
+/**
+ * Tables the migrations create by hand and Prisma does not model: the search index (an
+ * FTS5 virtual table with its shadow tables on SQLite, a table with trigram indexes on
+ * PostgreSQL, both kept by triggers; see the `search_index` migration). Left out of the
+ * drift check and of new migrations, which would otherwise drop them. PostgreSQL wants
+ * schema-qualified names; Mailroom's tables live in `public`.
+ */
+export const SEARCH_INDEX_TABLES: Record<DatabaseProvider, readonly string[]> = {
+  sqlite: ['search_index', 'search_index_config', 'search_index_content', 'search_index_data', 'search_index_docsize', 'search_index_idx'],
+  postgresql: ['public.search_index'],
+};
+
 /** The committed migrations of a provider, in the shape the engine reads. */
 export function readMigrationList(provider: DatabaseProvider, baseDir = migrationsDir(provider)): MigrationList {
   const lockPath = path.join(baseDir, LOCKFILE);
@@ -89,13 +101,14 @@ export async function applyMigrations(target: DatabaseTarget): Promise<string[]>
  * whether the schema and the migration history have drifted apart.
  */
 export async function diffDatabaseToSchema(target: DatabaseTarget): Promise<string> {
+  const filters = { externalTables: [...SEARCH_INDEX_TABLES[target.provider]], externalEnums: [] };
   return withEngine(target, async (engine) => {
     const result = await engine.diff({
       from: { tag: 'schemaDatasource', files: [{ path: 'schema.prisma', content: schemaFor(target.provider) }], configDir: PROJECT_ROOT },
       to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schemaFor(target.provider) }] },
       script: true,
       exitCode: null,
-      filters: NO_FILTERS,
+      filters,
     });
     const sql = (result.stdout ?? '').trim();
     return /^-- This is an empty migration\.?$/.test(sql) ? '' : sql;

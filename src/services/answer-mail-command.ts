@@ -9,6 +9,9 @@ import type { UserLocales } from '../slack/user-locales.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
 import { buildHelpMessage, buildNoticeMessage, type SlackMessage } from '../slack/views/help-message.js';
 import { listTemplates, type TemplateListDeps } from './templates/list-templates.js';
+import { answerCustomer } from './customers/customer-history.js';
+import { answerSearch, type SearchDeps } from './search/answer-search.js';
+import { answerStats } from './stats/team-stats.js';
 
 export interface MailCommandDeps {
   userLocales: UserLocales;
@@ -16,17 +19,31 @@ export interface MailCommandDeps {
   templates: TemplateListDeps;
 }
 
-export async function answerMailCommand(deps: MailCommandDeps, input: { userId: string; channelId: string; text: string }): Promise<SlackMessage> {
+/** What the subcommands that read the database need, given by the listener per request. */
+export interface MailCommandServices {
+  search?: SearchDeps;
+}
+
+export async function answerMailCommand(deps: MailCommandDeps & MailCommandServices, input: { userId: string; channelId: string; text: string }): Promise<SlackMessage> {
   const locale = await deps.userLocales.localeOf(input.userId);
   const command = parseMailCommand(input.text);
   switch (command.kind) {
     case 'help':
       return buildHelpMessage(locale, deps.mailboxes);
+    case 'search':
+      if (deps.search) return answerSearch(deps.search, { userId: input.userId, text: command.args });
+      break;
+    case 'customer':
+      if (deps.search) return answerCustomer(deps.search, { userId: input.userId, text: command.args });
+      break;
+    case 'stats':
+      if (deps.search) return answerStats(deps.search, { userId: input.userId, text: command.args });
+      break;
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));
     case 'template':
       return listTemplates(deps.templates, { locale, channelId: input.channelId });
     default:
-      return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand: command.kind }));
   }
+  return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand: command.kind }));
 }

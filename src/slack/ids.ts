@@ -24,6 +24,13 @@ export const ACTION_IDS = {
   templateEdit: 'template.edit',
   /** Extension: the template menu in the reply modal (option value: the template version id). */
   replyTemplate: 'reply.template',
+  /** Extension: paging of `/mail search` results (value: JSON { q: query text, o: offset }). */
+  searchNext: 'search.next',
+  searchPrevious: 'search.previous',
+  /** Extension: the customer's history, to the clicker alone (value: ticket id). */
+  ticketHistory: 'ticket.history',
+  /** Extension: edit a customer's company, phone and notes (value: customer id). */
+  customerEdit: 'customer.edit',
 } as const;
 
 export const CALLBACK_IDS = {
@@ -34,6 +41,8 @@ export const CALLBACK_IDS = {
   draftChanges: 'draft.changes',
   /** Extension: the new-template and edit-template modal. */
   templateSave: 'template.save',
+  /** Extension: the customer modal (company, phone, notes). */
+  customerEdit: 'customer.edit',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

@@ -43,7 +43,7 @@ describe('template list', () => {
       const shown = JSON.stringify(list.blocks).match(/template\.edit/g)!.length;
       expect(shown).toBeGreaterThan(5);
       expect(mrkdwnTexts(list.blocks).join('\n')).toContain(locale === 'en' ? `+${300 - shown} more not shown` : `ほか ${300 - shown} 件`);
-      expect(checkView(buildHomeView(locale, [{ name: 'Support', address: 's@example.com', channelId: 'C0SUPPORT' }], summaries(300)))).toEqual([]);
+      expect(checkView(buildHomeView(locale, [{ name: 'Support', address: 's@example.com', channelId: 'C0SUPPORT' }], null, null, summaries(300)))).toEqual([]);
     }
   });
 

@@ -31,7 +31,7 @@ describe('the ticket message', () => {
     expect(json).toContain('請求書.pdf');
     const actions = blocks.find((block) => block.type === 'actions') as { elements: { action_id: string; value?: string }[] };
     expect(actions.elements.map((element) => element.action_id)).toEqual([
-      ACTION_IDS.ticketClaim, ACTION_IDS.ticketAssign, ACTION_IDS.ticketStatus, ACTION_IDS.ticketUrgency, ACTION_IDS.ticketReply, ACTION_IDS.ticketSnooze, ACTION_IDS.ticketJunk,
+      ACTION_IDS.ticketClaim, ACTION_IDS.ticketAssign, ACTION_IDS.ticketStatus, ACTION_IDS.ticketUrgency, ACTION_IDS.ticketReply, ACTION_IDS.ticketHistory, ACTION_IDS.ticketSnooze, ACTION_IDS.ticketJunk,
     ]);
     for (const element of actions.elements) if (element.value !== undefined) expect(element.value).toBe('42');
     expect(text).toContain('#7 返品について');

@@ -443,6 +443,10 @@ export class SlackStandin {
     'views.publish': (args) => {
       if (!args.user_id) throw new SlackError('invalid_arguments', ['user_id is required']);
       if ((args.view as Args | undefined)?.type !== 'home') throw new SlackError('invalid_arguments', ['view.type must be home']);
+      // An image from a Slack file must name a file whose upload was completed.
+      for (const block of ((args.view as Args).blocks ?? []) as { type?: string; slack_file?: { id?: string } }[]) {
+        if (block.type === 'image' && block.slack_file && !this.files.get(String(block.slack_file.id))?.shared) throw new SlackError('invalid_blocks', ['slack_file: no such file']);
+      }
       const view = this.#storeView({ ...args, view_id: `home-${String(args.user_id)}` });
       return { view };
     },

@@ -82,6 +82,7 @@ function controls(input: TicketMessageInput): ActionsBlock {
         initial_option: urgencyOptions.find((candidate) => candidate.value === `${value}:${ticket.urgency}`) ?? urgencyOptions[0],
       },
       { type: 'button', action_id: ACTION_IDS.ticketReply, text: { type: 'plain_text', text: t(locale, 'ticket.reply') }, value },
+      { type: 'button', action_id: ACTION_IDS.ticketHistory, text: { type: 'plain_text', text: t(locale, 'ticket.history') }, value },
       {
         type: 'overflow',
         action_id: ACTION_IDS.ticketSnooze,

@@ -1,0 +1,54 @@
+/**
+ * `/mail stats [today|week|month]`: the team's numbers over the period, for the mailboxes
+ * whose channels the person is a member of, answered to them alone.
+ */
+import { periodStart, readPeriod, teamStats, type StatsRows, type TeamStats } from '../../domain/stats.js';
+import { t } from '../../i18n/messages.js';
+import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-message.js';
+import { buildStatsMessage } from '../../slack/views/stats-message.js';
+import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
+import type { SearchScope } from '../search/search-tickets.js';
+
+export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger' | 'userLocales'> & { now?: () => Date };
+
+/** Reads what the numbers are made of. */
+export async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): Promise<StatsRows> {
+  const { db } = deps;
+  const inScope = ticketScopeWhere(scope);
+  const openKeys = ['open', ...(await db.customStatus.findMany({ where: { category: 'open' }, select: { key: true } })).map((status) => status.key)];
+  const [tickets, received, replies, unclaimed, waitingForReview] = await Promise.all([
+    db.ticket.findMany({
+      where: { ...inScope, AND: [{ OR: [{ createdAt: { gte: start } }, { closedAt: { gte: start } }] }] },
+      select: { assigneeId: true, urgency: true, createdAt: true, firstResponseAt: true, closedAt: true },
+    }),
+    db.message.findMany({ where: { direction: 'in', receivedAt: { gte: start }, ticket: inScope }, select: { ticket: { select: { urgency: true, assigneeId: true } } } }),
+    db.outboxMail.findMany({ where: { state: 'sent', sentAt: { gte: start }, draft: { ticket: inScope } }, select: { draft: { select: { authorId: true, ticket: { select: { urgency: true } } } } } }),
+    db.ticket.count({ where: { ...inScope, assigneeId: null, status: { in: openKeys } } }),
+    db.draft.count({ where: { state: 'in_review', ticket: inScope } }),
+  ]);
+  return {
+    start,
+    tickets,
+    receivedMails: received.map((mail) => ({ urgency: mail.ticket?.urgency ?? 'normal', assigneeId: mail.ticket?.assigneeId ?? null })),
+    replies: replies.flatMap((reply) => (reply.draft ? [{ authorId: reply.draft.authorId, urgency: reply.draft.ticket.urgency }] : [])),
+    unclaimed,
+    waitingForReview,
+  };
+}
+
+export async function computeStats(deps: StatsDeps, userId: string, start: Date): Promise<TeamStats | null> {
+  const scope = await searchScope(deps, userId);
+  if (scope.channelIds.length === 0) return null;
+  return teamStats(await readStatsRows(deps, scope, start));
+}
+
+export async function answerStats(deps: StatsDeps, input: { userId: string; text: string }): Promise<SlackMessage> {
+  const locale = await deps.userLocales.localeOf(input.userId);
+  const period = readPeriod(input.text);
+  if (!period) return buildNoticeMessage(t(locale, 'stats.usage'));
+  const now = deps.now?.() ?? new Date();
+  const start = periodStart(period, now);
+  const stats = await computeStats(deps, input.userId, start);
+  if (!stats) return buildNoticeMessage(t(locale, 'search.no_access'));
+  return buildStatsMessage({ locale, period, start, stats });
+}

@@ -1,0 +1,110 @@
+/**
+ * A customer's history, shown to one person: who they are (company from the domain or set
+ * by hand, phone, notes, flags), their tickets with status and a link to each thread, and
+ * the replies sent to them; the edit modal for company, phone and notes. Pure: data in,
+ * Block Kit out; everything that came from mail or people is escaped.
+ */
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { TLocale } from '../../config/config-schema.js';
+import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
+import { t } from '../../i18n/messages.js';
+import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
+import { escapeAndTruncate, truncate } from './escape.js';
+import { sectionsOfLines, type SlackMessage } from './help-message.js';
+import { slackDate } from './ticket-message.js';
+
+export interface CustomerCardInput {
+  locale: TLocale;
+  /** The address, or the domain when several customers share it. */
+  title: { kind: 'address'; address: string; name: string | null } | { kind: 'domain'; domain: string; addresses: string[] };
+  /** Set when one customer is shown: the edit button carries it. */
+  customerId: number | null;
+  company: { text: string; fromDomain: boolean } | null;
+  phone: string | null;
+  notes: string | null;
+  flags: { freeMail: boolean; roleAddress: boolean; unreplyable: boolean };
+  ticketCount: number;
+  tickets: { number: number; subject: string; status: string; lastMessageAt: Date; permalink: string | null; statuses: readonly StatusDefinition[] }[];
+  replyCount: number;
+  replies: { ticketNumber: number; subject: string; sentAt: Date }[];
+}
+
+const LIST_MAX = 15;
+
+export function buildCustomerCard(input: CustomerCardInput): SlackMessage {
+  const { locale } = input;
+  const none = t(locale, 'customer.none');
+  const who =
+    input.title.kind === 'address'
+      ? input.title.name ? `${input.title.name} <${input.title.address}>` : input.title.address
+      : input.title.domain;
+  const heading = input.title.kind === 'address' ? t(locale, 'customer.title', { who }) : t(locale, 'customer.domain_title', { domain: who });
+  const flags = (['freeMail', 'roleAddress', 'unreplyable'] as const).filter((flag) => input.flags[flag]).map((flag) => `\`${t(locale, `flag.${flag}`)}\``);
+  const company = input.company
+    ? input.company.fromDomain ? t(locale, 'customer.company_from_domain', { company: escapeAndTruncate(input.company.text, 200) }) : escapeAndTruncate(input.company.text, 200)
+    : none;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(heading, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*${t(locale, 'customer.company')}*\n${company}` },
+        { type: 'mrkdwn', text: `*${t(locale, 'customer.phone')}*\n${input.phone ? escapeAndTruncate(input.phone, 100) : none}` },
+        { type: 'mrkdwn', text: `*${t(locale, 'customer.flags')}*\n${flags.length ? flags.join(' ') : none}` },
+      ],
+    },
+  ];
+  if (input.notes) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${t(locale, 'customer.notes')}*\n${escapeAndTruncate(input.notes, 2500)}` } });
+  if (input.title.kind === 'domain') {
+    const addresses = input.title.addresses.slice(0, LIST_MAX).map((address) => `• ${escapeAndTruncate(address, 320)}`);
+    blocks.push(...sectionsOfLines(`*${t(locale, 'customer.addresses', { count: input.title.addresses.length })}*`, addresses));
+  }
+  const ticketLines = input.tickets.slice(0, LIST_MAX).map((ticket) => {
+    const title = `#${ticket.number} ${escapeAndTruncate(ticket.subject.trim() || t(locale, 'ticket.no_subject'), 120)}`;
+    const link = ticket.permalink ? `<${ticket.permalink}|${title.replace(/\|/g, '¦')}>` : title;
+    return `• ${link} — ${statusLabel(ticket.statuses, ticket.status, locale)} · ${slackDate(ticket.lastMessageAt)}`;
+  });
+  blocks.push(...sectionsOfLines(`*${t(locale, 'customer.tickets', { count: input.ticketCount })}*`, ticketLines.length ? ticketLines : [none]));
+  const replyLines = input.replies.slice(0, LIST_MAX).map((reply) => `• #${reply.ticketNumber} ${escapeAndTruncate(reply.subject, 120)} · ${slackDate(reply.sentAt)}`);
+  blocks.push(...sectionsOfLines(`*${t(locale, 'customer.replies', { count: input.replyCount })}*`, replyLines.length ? replyLines : [none]));
+  if (input.customerId !== null) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'customer-actions',
+      elements: [{ type: 'button', action_id: ACTION_IDS.customerEdit, text: { type: 'plain_text', text: t(locale, 'customer.edit') }, value: String(input.customerId) }],
+    });
+  }
+  return { text: escapeAndTruncate(heading, 150), blocks };
+}
+
+/** The modal for what people add by hand; private_metadata carries the customer id only. */
+export function buildCustomerModal(locale: TLocale, customer: { id: number; address: string; company: string | null; phone: string | null; notes: string | null }): ModalView {
+  const input = (id: string, label: string, value: string | null, options: { multiline?: boolean; max: number; hint?: string }): KnownBlock => ({
+    type: 'input',
+    block_id: id,
+    optional: true,
+    label: { type: 'plain_text', text: label },
+    ...(options.hint ? { hint: { type: 'plain_text', text: options.hint } } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: id,
+      multiline: options.multiline ?? false,
+      max_length: options.max,
+      ...(value ? { initial_value: value.slice(0, options.max) } : {}),
+    },
+  });
+  return {
+    type: 'modal',
+    callback_id: CALLBACK_IDS.customerEdit,
+    private_metadata: JSON.stringify({ customerId: customer.id }),
+    title: { type: 'plain_text', text: truncate(t(locale, 'customer.edit_title'), 24) },
+    submit: { type: 'plain_text', text: truncate(t(locale, 'customer.edit_save'), 24) },
+    close: { type: 'plain_text', text: truncate(t(locale, 'customer.edit_cancel'), 24) },
+    blocks: [
+      { type: 'context', elements: [{ type: 'plain_text', text: truncate(customer.address, 300) }] },
+      input('company', t(locale, 'customer.company'), customer.company, { max: 200, hint: t(locale, 'customer.edit_company_hint') }),
+      input('phone', t(locale, 'customer.phone'), customer.phone, { max: 100 }),
+      input('notes', t(locale, 'customer.notes'), customer.notes, { multiline: true, max: 2500 }),
+    ],
+  };
+}

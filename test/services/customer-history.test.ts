@@ -1,0 +1,105 @@
+/**
+ * Customer history on both databases: by address, by domain, from a ticket's History
+ * button; company from the domain or set by hand; notes and phone edited; tickets of
+ * channels the person is not in stay hidden.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/client.js';
+import type { DatabaseProvider } from '../../src/db/schema-source.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { answerCustomer, answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../src/services/customers/customer-history.js';
+import type { SearchDeps } from '../../src/services/search/answer-search.js';
+import { checkBlocks } from '../support/block-kit-rules.js';
+import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
+import { describeWithPostgres } from '../support/services.js';
+
+const MEMBER = 'U0MEMBER';
+const OUTSIDER = 'U0OUTSIDER';
+
+function customersOn(provider: DatabaseProvider, adminUrl?: string) {
+  let database: MigratedDatabase;
+  let db: Db;
+  let deps: SearchDeps;
+  let tanakaTicket: number;
+  let tanakaId: number;
+
+  beforeAll(async () => {
+    database = await migratedDatabase(provider, adminUrl);
+    db = database.db;
+    const members = new Map([['C0SUPPORT', new Set([MEMBER])], ['C0SECRET', new Set<string>()]]);
+    deps = {
+      db,
+      logger: createLogger('silent'),
+      members: { isMember: async (channel, user) => members.get(channel)?.has(user) ?? false, joined: () => {}, left: () => {} },
+      userLocales: { localeOf: async (user) => (user === MEMBER ? 'ja' : 'en') },
+      permalink: async (channel, ts) => `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`,
+    };
+    const support = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
+    const tanaka = await db.customer.create({ data: { address: 'tanaka@example.co.jp', domain: 'example.co.jp', name: '田中 太郎' } });
+    await db.customer.create({ data: { address: 'sato@example.co.jp', domain: 'example.co.jp', company: '株式会社エグザンプル' } });
+    const free = await db.customer.create({ data: { address: 'someone@gmail.com', domain: 'gmail.com', freeMail: true } });
+    tanakaId = tanaka.id;
+    let number = 0;
+    async function ticket(customerId: number, subject: string, channel = 'C0SUPPORT', reply = false) {
+      number += 1;
+      const row = await db.ticket.create({ data: { mailboxId: support.id, number, subject, customerId, status: number === 1 ? 'done' : 'open', slackChannelId: channel, slackTs: `1700000000.00000${number}` } });
+      if (reply) {
+        await db.message.create({ data: { mailboxId: support.id, ticketId: row.id, direction: 'out', parseState: 'parsed', dedupeKey: `out${number}`, raw: Buffer.from('x'), contentHash: `o${number}`, size: 1, subject: `Re: ${subject}`, sentAt: new Date() } });
+      }
+      return row.id;
+    }
+    tanakaTicket = await ticket(tanaka.id, '返品について', 'C0SUPPORT', true);
+    await ticket(tanaka.id, '再度の問い合わせ');
+    await ticket(tanaka.id, '秘密の案件', 'C0SECRET');
+    await ticket(free.id, 'hello');
+  }, 60_000);
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it(`${provider}: by address: tickets with status and links, replies, company from the domain, flags`, async () => {
+    const card = await answerCustomer(deps, { userId: MEMBER, text: '<mailto:Tanaka@example.co.jp|Tanaka@example.co.jp>' });
+    const json = JSON.stringify(card.blocks);
+    expect(json).toContain('田中 太郎');
+    expect(json).toContain('株式会社エグザンプル（ドメインから）');
+    expect(json).toContain('チケット（2 件）');
+    expect(json).toContain('対応済み');
+    expect(json).toContain('https://example.slack.com/archives/C0SUPPORT/p1700000000000001');
+    expect(json).toContain('送信した返信（1 件）');
+    expect(json).toContain('Re: 返品について');
+    expect(json).not.toContain('秘密の案件');
+    expect(checkBlocks('message', card.blocks)).toEqual([]);
+    const free = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: 'someone@gmail.com' })).blocks);
+    expect(free).toContain('フリーメール');
+  });
+
+  it(`${provider}: by domain: every customer of the domain`, async () => {
+    const json = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: '<http://example.co.jp|example.co.jp>' })).blocks);
+    expect(json).toContain('sato@example.co.jp');
+    expect(json).toContain('tanaka@example.co.jp');
+    expect(json).toContain('チケット（2 件）');
+  });
+
+  it(`${provider}: the History button, for channel members only`, async () => {
+    expect(JSON.stringify((await answerTicketHistory(deps, { userId: MEMBER, ticketId: tanakaTicket })).blocks)).toContain('返品について');
+    expect((await answerTicketHistory(deps, { userId: OUTSIDER, ticketId: tanakaTicket })).text).toContain('Only members of <#C0SUPPORT>');
+    expect((await answerCustomer(deps, { userId: OUTSIDER, text: 'tanaka@example.co.jp' })).text).toContain('No customer');
+  });
+
+  it(`${provider}: company, phone and notes edited by hand`, async () => {
+    const opening = await openCustomerEdit(deps, { userId: MEMBER, customerId: tanakaId });
+    expect('view' in opening && opening.view.callback_id).toBe('customer.edit');
+    expect('notice' in (await openCustomerEdit(deps, { userId: OUTSIDER, customerId: tanakaId }))).toBe(true);
+    expect(await saveCustomerEdit(deps, { userId: OUTSIDER, customerId: tanakaId, company: 'x', phone: '', notes: '' })).toBe(false);
+    expect(await saveCustomerEdit(deps, { userId: MEMBER, customerId: tanakaId, company: '田中商店', phone: '03-1234-5678', notes: '電話連絡を希望 <!channel>' })).toBe(true);
+    const json = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: 'tanaka@example.co.jp' })).blocks);
+    expect(json).toContain('田中商店');
+    expect(json).not.toContain('（ドメインから）');
+    expect(json).toContain('03-1234-5678');
+    expect(json).toContain('電話連絡を希望 &lt;!channel&gt;');
+    expect(await db.auditLog.count({ where: { action: 'customer.edited' } })).toBe(1);
+  });
+}
+
+describe('SQLite', () => customersOn('sqlite'));
+describeWithPostgres('PostgreSQL', (adminUrl) => customersOn('postgresql', adminUrl));

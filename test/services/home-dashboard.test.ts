@@ -1,0 +1,124 @@
+/**
+ * The Home dashboard on both databases: my tickets, waiting for my review (only in the
+ * mailboxes I review, never my own drafts), unclaimed, overdue by urgency, the week's
+ * volume and first responses; the chart is a valid PNG; the tab fits Block Kit with a
+ * realistic amount of data, in both languages.
+ */
+import { inflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/client.js';
+import type { DatabaseProvider } from '../../src/db/schema-source.js';
+import { drawWeekChart } from '../../src/domain/week-chart.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { readHomeData, type HomeData, type HomeDataDeps } from '../../src/services/home/home-data.js';
+import { composeHome } from '../../src/services/publish-home.js';
+import { crc32 } from '../../src/util/png.js';
+import { buildHomeView } from '../../src/slack/views/home-view.js';
+import { checkView } from '../support/block-kit-rules.js';
+import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
+import { describeWithPostgres } from '../support/services.js';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+const HOUR = 3_600_000;
+const ME = 'U0ME';
+
+function homeOn(provider: DatabaseProvider, adminUrl?: string) {
+  let database: MigratedDatabase;
+  let db: Db;
+  let deps: HomeDataDeps;
+
+  beforeAll(async () => {
+    database = await migratedDatabase(provider, adminUrl);
+    db = database.db;
+    deps = {
+      db,
+      logger: createLogger('silent'),
+      members: { isMember: async (channel, user) => channel === 'C0SUPPORT' && user === ME, joined: () => {}, left: () => {} },
+      permalink: async (channel, ts) => `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`,
+      mailboxes: [{ key: 'support', reviewers: [ME] }] as unknown as HomeDataDeps['mailboxes'],
+      reviewers: { isReviewer: async (ids, user) => ids.includes(user) },
+      now: () => NOW,
+    };
+    const mailbox = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
+    let number = 0;
+    async function ticket(data: { hoursAgo: number; assignee?: string; status?: string; urgency?: string; first?: number; draftBy?: string; channel?: string }) {
+      number += 1;
+      const createdAt = new Date(NOW.getTime() - data.hoursAgo * HOUR);
+      const row = await db.ticket.create({
+        data: {
+          mailboxId: mailbox.id, number, subject: `件名 ${number}`, slackChannelId: data.channel ?? 'C0SUPPORT', slackTs: `1.${number}`, createdAt, lastMessageAt: createdAt,
+          assigneeId: data.assignee ?? null, status: data.status ?? 'open', urgency: data.urgency ?? 'normal',
+          firstResponseAt: data.first !== undefined ? new Date(createdAt.getTime() + data.first * HOUR) : null,
+        },
+      });
+      await db.message.create({ data: { mailboxId: mailbox.id, ticketId: row.id, direction: 'in', dedupeKey: `in${number}`, raw: Buffer.from('x'), contentHash: `h${number}`, size: 1, receivedAt: createdAt } });
+      if (data.draftBy) await db.draft.create({ data: { ticketId: row.id, authorId: data.draftBy, subject: 'Re', body: 'b', state: 'in_review' } });
+    }
+    await ticket({ hoursAgo: 2, assignee: ME, status: 'in_progress', first: 1 }); // 1: mine
+    await ticket({ hoursAgo: 3, assignee: ME, status: 'done', first: 1 }); // 2: mine but closed
+    await ticket({ hoursAgo: 0.5 }); // 3: unclaimed, not overdue
+    await ticket({ hoursAgo: 30 }); // 4: unclaimed, overdue (normal > 24 h)
+    await ticket({ hoursAgo: 2, urgency: 'critical', assignee: 'U0OTHER', status: 'in_progress' }); // 5: overdue (critical > 1 h)
+    await ticket({ hoursAgo: 5, assignee: 'U0NEWBIE', status: 'in_progress', draftBy: 'U0NEWBIE', first: 2 }); // 6: review
+    await ticket({ hoursAgo: 6, assignee: ME, status: 'in_progress', draftBy: ME, first: 3 }); // 7: my own draft
+    await ticket({ hoursAgo: 1, channel: 'C0SECRET' }); // 8: not my channel
+  }, 60_000);
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it(`${provider}: the lists and the week`, async () => {
+    const data = (await readHomeData(deps, ME))!;
+    const numbers = (list: { tickets: { number: number }[] }) => list.tickets.map((ticket) => ticket.number);
+    expect(numbers(data.mine)).toEqual([1, 7]);
+    expect(numbers(data.review)).toEqual([6]);
+    expect(numbers(data.unclaimed)).toEqual([3, 4]);
+    expect(numbers(data.overdue)).toEqual([4, 5]);
+    expect(data.week.received).toBe(7);
+    expect(data.week.days.reduce((sum, day) => sum + day.received, 0)).toBe(7);
+    expect(data.week.medianFirstResponseMs).toBe(HOUR); // 1, 1, 2, 3 hours: the nearest-rank median
+    expect(await readHomeData(deps, 'U0OUTSIDER')).toBeNull();
+    const view = await composeHome({ userLocales: { localeOf: async () => 'ja' }, mailboxes: [], templates: { db: deps.db, mailboxes: [] }, dashboard: { ...deps, uploadChart: async () => 'F0CHART' } }, ME);
+    expect(checkView(view)).toEqual([]);
+    expect(JSON.stringify(view)).toContain('自分のチケット（2 件）');
+    expect(view.blocks.find((block) => block.type === 'image')).toMatchObject({ slack_file: { id: 'F0CHART' } });
+  });
+}
+
+describe('SQLite', () => homeOn('sqlite'));
+describeWithPostgres('PostgreSQL', (adminUrl) => homeOn('postgresql', adminUrl));
+
+describe('Home view and chart', () => {
+  it('fit Block Kit with full lists and long subjects, in both languages', () => {
+    const list = { count: 250, tickets: Array.from({ length: 8 }, (_, i) => ({ number: 10_000 + i, subject: '<!channel> 返品 & 交換 | '.repeat(30), urgency: 'critical', createdAt: NOW, permalink: 'https://example.slack.com/archives/C0SUPPORT/p1' })) };
+    const data: HomeData = {
+      mine: list, review: list, unclaimed: list, overdue: list,
+      week: { days: Array.from({ length: 7 }, (_, i) => ({ day: new Date(NOW.getTime() - (6 - i) * 24 * HOUR), received: 100 * i, medianFirstResponseMs: i * HOUR })), received: 2100, medianFirstResponseMs: 3 * HOUR, p90FirstResponseMs: 20 * HOUR },
+    };
+    for (const locale of ['en', 'ja'] as const) {
+      const view = buildHomeView(locale, [{ name: 'Support', address: 'support@example.com', channelId: 'C0SUPPORT' }], data, 'F0CHART');
+      expect(checkView(view)).toEqual([]);
+      expect(JSON.stringify(view)).not.toContain('<!channel>');
+    }
+  });
+
+  it('draws the chart as a valid PNG', () => {
+    const png = drawWeekChart(Array.from({ length: 7 }, (_, i) => ({ day: NOW, received: i * 3, medianFirstResponseMs: i % 2 ? null : i * HOUR })));
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    // Every chunk's CRC holds, and the pixels inflate to height × (1 + width × 3) bytes.
+    let at = 8;
+    let idat = Buffer.alloc(0);
+    let size = { width: 0, height: 0 };
+    while (at < png.length) {
+      const length = png.readUInt32BE(at);
+      const type = png.subarray(at + 4, at + 8).toString('ascii');
+      const data = png.subarray(at + 8, at + 8 + length);
+      expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(png.subarray(at + 4, at + 8 + length)));
+      if (type === 'IHDR') size = { width: data.readUInt32BE(0), height: data.readUInt32BE(4) };
+      if (type === 'IDAT') idat = Buffer.concat([idat, data]);
+      at += 12 + length;
+    }
+    expect(size).toEqual({ width: 700, height: 260 });
+    expect(inflateSync(idat).length).toBe(260 * (1 + 700 * 3));
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * `/mail search` on both databases: every filter, Japanese words of one, two and three
+ * characters, English words, comments, access by channel, paging — and the same answers
+ * from SQLite and PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/client.js';
+import type { DatabaseProvider } from '../../src/db/schema-source.js';
+import { parseSearchQuery, type SearchQuery } from '../../src/domain/search-query.js';
+import { searchSnippets, searchTickets, type SearchScope } from '../../src/services/search/search-tickets.js';
+import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
+import { describeWithPostgres } from '../support/services.js';
+
+const ME = 'U0ME';
+const answers: Record<string, Record<DatabaseProvider, number[]>> = {};
+
+function q(text: string): SearchQuery {
+  const parsed = parseSearchQuery(text, ME);
+  if (!('query' in parsed)) throw new Error(`bad query ${text}: ${JSON.stringify(parsed.problem)}`);
+  return parsed.query;
+}
+
+function searchOn(provider: DatabaseProvider, adminUrl?: string) {
+  let database: MigratedDatabase;
+  let db: Db;
+  let scope: SearchScope;
+  const n: Record<string, number> = {};
+
+  beforeAll(async () => {
+    database = await migratedDatabase(provider, adminUrl);
+    db = database.db;
+    const support = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
+    const sales = await db.mailbox.create({ data: { key: 'sales', address: 'sales@example.com', name: 'Sales', channelId: 'C0SALES' } });
+    scope = { channelIds: ['C0SUPPORT'], mailboxIds: [support.id] };
+    let number = 0;
+    let minute = 0;
+    async function ticket(name: string, data: { subject: string; text?: string; from?: string; to?: string; status?: string; urgency?: string; assigneeId?: string; createdAt?: string; comment?: string; attachment?: boolean; mailboxId?: number; channel?: string; junk?: boolean }) {
+      number += 1;
+      minute += 1;
+      const at = new Date(Date.UTC(2026, 10, 1, 9, minute));
+      const created = data.createdAt ? new Date(`${data.createdAt}T12:00:00Z`) : at;
+      const row = await db.ticket.create({
+        data: {
+          mailboxId: data.mailboxId ?? support.id, number, subject: data.subject, status: data.status ?? 'open', urgency: data.urgency ?? 'normal',
+          assigneeId: data.assigneeId ?? null, junk: data.junk ?? false, slackChannelId: data.channel ?? 'C0SUPPORT', slackTs: `1700000000.${String(number).padStart(6, '0')}`,
+          createdAt: created, lastMessageAt: at,
+        },
+      });
+      const message = await db.message.create({
+        data: {
+          mailboxId: row.mailboxId, ticketId: row.id, direction: 'in', parseState: 'parsed', dedupeKey: `m${number}`, raw: Buffer.from('x'), contentHash: `h${number}`, size: 1,
+          fromAddress: data.from ?? 'customer@example.net', toAddresses: JSON.stringify([{ name: '', address: data.to ?? 'support@example.com' }]), subject: data.subject, text: data.text ?? '',
+          ...(data.attachment ? { attachments: { create: { filename: 'invoice.pdf', contentType: 'application/pdf', size: 10 } } } : {}),
+        },
+      });
+      if (data.comment) await db.comment.create({ data: { ticketId: row.id, authorId: 'U0AGENT', text: data.comment, channelId: 'C0SUPPORT', slackTs: `1700000100.${String(number).padStart(6, '0')}` } });
+      n[name] = row.number;
+      return message;
+    }
+    await ticket('return', { subject: '返品について', text: '先週購入した商品を返品したいです。', from: 'tanaka@example.jp' });
+    await ticket('urgent', { subject: '至急：請求書の再発行', text: '請求書を至急お願いします。', urgency: 'urgent', attachment: true, from: 'suzuki@corp.example' });
+    await ticket('english', { subject: 'Refund request', text: 'Please REFUND my order #123.', from: 'john@example.org', status: 'in_progress', assigneeId: ME });
+    await ticket('comment', { subject: 'Delivery date', text: 'When will it arrive?', comment: '倉庫に確認中、返答待ち', assigneeId: 'U0OTHER', createdAt: '2026-10-15' });
+    await ticket('old', { subject: 'Old question', text: 'about an invoice', createdAt: '2026-09-01', status: 'done', to: 'billing@example.com' });
+    await ticket('critical', { subject: '大至急 サーバー停止', text: 'ログインできません', urgency: 'critical' });
+    await ticket('sales', { subject: '返品の相談', text: 'sales mailbox', mailboxId: sales.id, channel: 'C0SALES' });
+    await ticket('junk', { subject: '返品 spam', text: 'junk', junk: true });
+    // A second mail in a ticket and an edited, then a deleted comment reach the index too.
+    const late = await ticket('late', { subject: 'Question', text: 'first mail' });
+    await db.message.create({ data: { mailboxId: late.mailboxId, ticketId: late.ticketId, direction: 'in', parseState: 'parsed', dedupeKey: 'late2', raw: Buffer.from('x'), contentHash: 'late2', size: 1, subject: 'Re: Question', text: '追伸：交換でも構いません' } });
+    const gone = await db.comment.create({ data: { ticketId: late.ticketId!, authorId: 'U0AGENT', text: 'secret-draft-note', channelId: 'C0SUPPORT', slackTs: '1700000200.000001' } });
+    await db.comment.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
+  }, 60_000);
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  async function numbers(text: string, name: string): Promise<number[]> {
+    const page = await searchTickets(db, q(text), scope);
+    const found = page.hits.map((hit) => hit.number);
+    (answers[name] ??= {} as Record<DatabaseProvider, number[]>)[provider] = found;
+    return found;
+  }
+
+  it(`${provider}: Japanese words of one, two and three+ characters`, async () => {
+    expect(await numbers('返', 'ja1')).toEqual([n.comment, n.return]);
+    expect(await numbers('至急', 'ja2')).toEqual([n.critical, n.urgent]);
+    expect(await numbers('返品', 'ja2b')).toEqual([n.return]);
+    expect(await numbers('請求書', 'ja3')).toEqual([n.urgent]);
+    expect(await numbers('交換でも', 'ja4')).toEqual([n.late]);
+    expect(await numbers('大至急 停止', 'ja-and')).toEqual([n.critical]);
+  });
+
+  it(`${provider}: English words, any case, every word required`, async () => {
+    expect(await numbers('refund', 'en1')).toEqual([n.english]);
+    expect(await numbers('REFUND order', 'en2')).toEqual([n.english]);
+    expect(await numbers('refund arrive', 'en3')).toEqual([]);
+    expect(await numbers('"my order"', 'en-quoted')).toEqual([n.english]);
+    expect(await numbers('secret-draft-note', 'deleted-comment')).toEqual([]);
+  });
+
+  it(`${provider}: comments are searched, and in:comments searches only them`, async () => {
+    expect(await numbers('倉庫', 'comment')).toEqual([n.comment]);
+    expect(await numbers('返 in:comments', 'in-comments-1')).toEqual([n.comment]);
+    expect(await numbers('返答待ち in:comments', 'in-comments-3')).toEqual([n.comment]);
+    expect(await numbers('請求書 in:comments', 'in-comments-none')).toEqual([]);
+    expect(await numbers('in:comments', 'in-comments-only')).toEqual([n.comment]);
+  });
+
+  it(`${provider}: each filter`, async () => {
+    expect(await numbers('from:tanaka', 'from')).toEqual([n.return]);
+    expect(await numbers('from:example.jp', 'from-domain')).toEqual([n.return]);
+    expect(await numbers('to:billing@', 'to')).toEqual([n.old]);
+    expect(await numbers('status:in_progress', 'status')).toEqual([n.english]);
+    expect(await numbers('status:done', 'status-done')).toEqual([n.old]);
+    expect(await numbers('assignee:me', 'assignee-me')).toEqual([n.english]);
+    expect(await numbers('assignee:<@U0OTHER|other>', 'assignee-mention')).toEqual([n.comment]);
+    expect(await numbers('urgency:urgent', 'urgency')).toEqual([n.urgent]);
+    expect(await numbers('urgency:大至急', 'urgency-ja')).toEqual([n.critical]);
+    expect(await numbers('before:2026-10-01', 'before')).toEqual([n.old]);
+    expect(await numbers('after:2026-10-01 before:2026-10-31', 'between')).toEqual([n.comment]);
+    expect(await numbers('has:attachment', 'has')).toEqual([n.urgent]);
+    expect(await numbers('至急 has:attachment urgency:urgent from:suzuki', 'combined')).toEqual([n.urgent]);
+  });
+
+  it(`${provider}: only the user's channels, never junk`, async () => {
+    const all = await searchTickets(db, q('返品'), { channelIds: ['C0SUPPORT', 'C0SALES'], mailboxIds: [] });
+    expect(all.hits.map((hit) => hit.number)).toEqual([n.sales, n.return]);
+    expect((await searchTickets(db, q('返品'), { channelIds: [], mailboxIds: [] })).hits).toEqual([]);
+  });
+
+  it(`${provider}: pages, newest first`, async () => {
+    const first = await searchTickets(db, q('e'), scope, 0, 2);
+    const second = await searchTickets(db, q('e'), scope, 2, 2);
+    expect(first.more).toBe(true);
+    expect(first.hits.map((hit) => hit.number)).toEqual([n.late, n.old]);
+    expect(second.hits[0]!.lastMessageAt.getTime()).toBeLessThan(first.hits[1]!.lastMessageAt.getTime());
+    const snippets = await searchSnippets(db, first.hits.map((hit) => hit.id), ['交換']);
+    expect(snippets.get(first.hits[0]!.id)).toContain('交換でも構いません');
+  });
+}
+
+describe('SQLite', () => searchOn('sqlite'));
+describeWithPostgres('PostgreSQL', (adminUrl) => searchOn('postgresql', adminUrl));
+
+it('query text: filters, quoted words, mistakes', () => {
+  expect(parseSearchQuery('返品 from:A@B.jp "two words" Re:', ME)).toEqual({ query: { terms: ['返品', 'two words', 're:'], from: 'a@b.jp' } });
+  expect(parseSearchQuery('from:<mailto:Tanaka@Example.jp|Tanaka@Example.jp> <https://x.example/a|x.example/a> assignee:<@U0AB12|tanaka>', ME)).toEqual({
+    query: { terms: ['x.example/a'], from: 'tanaka@example.jp', assignee: 'U0AB12' },
+  });
+  expect(parseSearchQuery('before:2026-02-30', ME)).toEqual({ problem: { kind: 'bad_date', filter: 'before', value: '2026-02-30' } });
+  expect(parseSearchQuery('urgency:soon', ME)).toEqual({ problem: { kind: 'bad_urgency', value: 'soon' } });
+  expect(parseSearchQuery('   ', ME)).toEqual({ problem: { kind: 'empty' } });
+});
+
+describeWithPostgres('both databases', () => {
+  it('gave the same answers to every query', () => {
+    for (const [name, byProvider] of Object.entries(answers)) expect(byProvider.postgresql, name).toEqual(byProvider.sqlite);
+  });
+});

@@ -1,0 +1,24 @@
+/** A fresh database of either provider with every migration applied, and its client. */
+import { createDbClient, type Db } from '../../src/db/client.js';
+import { applyMigrations } from '../../src/db/migrations.js';
+import { createScratchDatabase } from '../../src/db/scratch-database.js';
+import type { DatabaseProvider } from '../../src/db/schema-source.js';
+
+export interface MigratedDatabase {
+  db: Db;
+  /** Disconnects and removes the database. */
+  drop(): Promise<void>;
+}
+
+export async function migratedDatabase(provider: DatabaseProvider, adminUrl?: string): Promise<MigratedDatabase> {
+  const scratch = await createScratchDatabase(provider, adminUrl);
+  await applyMigrations(scratch.target);
+  const db = createDbClient(scratch.target);
+  return {
+    db,
+    drop: async () => {
+      await db.$disconnect();
+      await scratch.drop();
+    },
+  };
+}
