@@ -3,10 +3,13 @@ import { batchBySize } from '../../src/mail/sync-mailbox.js';
 import { cleanMessageId } from '../../src/mail/raw-headers.js';
 
 describe('fetch batches', () => {
-  it('hold at most 20 mails and 16 MB, a bigger mail alone', () => {
-    const uids = Array.from({ length: 45 }, (_, i) => i + 1);
+  it('hold at most 100 mails and 16 MB, a bigger mail alone', () => {
+    const uids = Array.from({ length: 225 }, (_, i) => i + 1);
     const small = new Map(uids.map((uid) => [uid, 10_000]));
-    expect(batchBySize(uids, small).map((batch) => batch.length)).toEqual([20, 20, 5]);
+    expect(batchBySize(uids, small).map((batch) => batch.length)).toEqual([100, 100, 25]);
+    // 16 MB of mid-sized mail ends a batch before its 100 mails.
+    const midsized = new Map(uids.map((uid) => [uid, 1_000_000]));
+    expect(batchBySize(uids, midsized)[0]).toHaveLength(16);
     const mixed = new Map(uids.map((uid) => [uid, uid === 3 ? 30 * 2 ** 20 : uid === 4 ? 10 * 2 ** 20 : 1_000]));
     const batches = batchBySize(uids.slice(0, 6), mixed);
     expect(batches).toEqual([[1, 2], [3], [4, 5, 6]]);
