@@ -8,7 +8,8 @@
  * sending the next mail (measured: idle 60% of a backlog).
  */
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import { Readable } from 'node:stream';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
 import type { ParsedMail } from './parsed-mail.js';
 import { startModuleWorker } from '../util/module-worker.js';
@@ -184,4 +185,46 @@ export class ParsePool {
       }
     }
   }
+}
+
+/**
+ * One attachment of a raw mail (the `index`th of ParsedMail.attachments), decoded as it is
+ * read: a worker of its own parses the mail (`raw` is handed over to it, unusable
+ * afterwards) and sends the attachment's bytes a chunk at a time, each when the stream
+ * wants more; it ends with the stream. Never the whole file in either thread. Its own
+ * worker, not the pool's: an upload can take longer than a parse may, and new mail must
+ * not wait behind it.
+ */
+export function streamAttachmentInWorker(raw: Uint8Array, index: number): Readable {
+  const worker = startModuleWorker(import.meta.url, 'parse-worker');
+  const { port1: port, port2: out } = new MessageChannel();
+  let asked = false;
+  const stream = new Readable({
+    read() {
+      if (asked) return;
+      asked = true;
+      port.postMessage('more');
+    },
+    destroy(error, callback) {
+      port.close();
+      void worker.terminate();
+      callback(error);
+    },
+  });
+  port.on('message', (message: { chunk?: Uint8Array; end?: boolean; error?: string }) => {
+    if (message.chunk) {
+      // The stream asks for the next chunk (read) when it has room for it.
+      asked = false;
+      stream.push(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
+    } else if (message.end) stream.push(null);
+    else stream.destroy(new Error(message.error ?? 'attachment could not be decoded'));
+  });
+  worker.on('error', (error) => stream.destroy(new Error(`attachment decoder crashed: ${error.message}`)));
+  worker.on('exit', () => {
+    if (!stream.readableEnded) stream.destroy(new Error('attachment decoder exited'));
+  });
+  stream.once('end', () => stream.destroy());
+  const bytes = ownBuffer(raw);
+  worker.once('message', () => worker.postMessage({ raw: bytes, index, out }, [bytes.buffer, out]));
+  return stream;
 }
