@@ -55,6 +55,13 @@ interface Slot {
  */
 const JOBS_PER_WORKER = 16;
 
+/**
+ * A parse makes a lot of short-lived garbage (decoded lines, strings); with V8's default
+ * young generation (up to 3 × 16 MiB) a worker's heap grows by tens of MiB before a scavenge
+ * gives any of it back. A small one is scavenged often and cheaply.
+ */
+const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 6 } };
+
 export interface ParsePoolOptions {
   size?: number;
   timeoutMs?: number;
@@ -95,7 +102,7 @@ export class ParsePool {
   }
 
   #spawn(): Slot {
-    const worker = startModuleWorker(import.meta.url, 'parse-worker');
+    const worker = startModuleWorker(import.meta.url, 'parse-worker', WORKER_OPTIONS);
     // An idle worker must not keep the process alive; a busy one must (see #dispatch).
     worker.unref();
     const slot: Slot = { worker, ready: Promise.resolve(), jobs: [] };
@@ -196,7 +203,7 @@ export class ParsePool {
  * not wait behind it.
  */
 export function streamAttachmentInWorker(raw: Uint8Array, index: number): Readable {
-  const worker = startModuleWorker(import.meta.url, 'parse-worker');
+  const worker = startModuleWorker(import.meta.url, 'parse-worker', WORKER_OPTIONS);
   const { port1: port, port2: out } = new MessageChannel();
   let asked = false;
   const stream = new Readable({

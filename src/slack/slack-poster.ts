@@ -331,7 +331,9 @@ export class SlackPoster {
       if (post.kind === POST_KINDS.files) return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
-      if (messageRowId) await tx.message.update({ where: { id: messageRowId }, data: { slackTs: ts } });
+      // updateMany: update would read the whole row back, raw source included (for a 34 MiB
+      // mail, +160 MiB through Prisma's driver adapter).
+      if (messageRowId) await tx.message.updateMany({ where: { id: messageRowId }, data: { slackTs: ts } });
     });
   }
 
