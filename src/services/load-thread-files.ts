@@ -4,9 +4,8 @@
  * message can show. Large attachments are not kept in the attachment table; their bytes
  * are decoded again from the stored raw source while they are uploaded.
  */
-import { Readable } from 'node:stream';
 import { rawMailStoreOf, type Db } from '../db/client.js';
-import { streamAttachmentInWorker } from '../mail/parse-pool.js';
+import { attachmentChunks } from '../mail/parse-pool.js';
 import { BODY_CHARS_PER_MESSAGE } from '../slack/views/mail-body-message.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
 
@@ -17,8 +16,11 @@ export interface ThreadFile {
   filename: string;
   /** Bytes: what the upload announces. */
   size: number;
-  /** The bytes, read when the upload starts (a large attachment decoded as it goes). */
-  open(): Promise<Readable>;
+  /**
+   * The bytes, read as the upload goes (a large attachment decoded chunk by chunk); a
+   * chunk is valid until the next one is asked for.
+   */
+  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
 /** Whether a mail needs a files post at all (decided when it is ingested). */
@@ -35,20 +37,19 @@ export async function loadThreadFiles(db: Db, messageRowId: number): Promise<Thr
   const files = message.attachments.flatMap((attachment, index): ThreadFile[] => {
     if (attachment.inline || attachment.size > MAX_UPLOAD_BYTES) return [];
     const { content } = attachment;
-    const open = content
-      ? async () => Readable.from([content])
-      : async () => {
-          // Read for this upload alone and handed over to the decoding worker.
-          const raw = await rawMailStoreOf(db).readRaw(messageRowId);
-          if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
-          return streamAttachmentInWorker(raw, index);
-        };
-    return [{ filename: attachment.filename ?? `attachment-${index + 1}`, size: attachment.size, open }];
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (content) return void (yield content);
+      // Read for this upload alone and handed over to the decoding worker.
+      const raw = await rawMailStoreOf(db).readRaw(messageRowId);
+      if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
+      yield* attachmentChunks(raw, index);
+    }
+    return [{ filename: attachment.filename ?? `attachment-${index + 1}`, size: attachment.size, chunks }];
   });
   const text = message.text ?? '';
   if (escapeMrkdwn(text.trim()).length > BODY_CHARS_PER_MESSAGE) {
     const bytes = Buffer.from(text, 'utf8');
-    files.push({ filename: `mail-${messageRowId}.txt`, size: bytes.byteLength, open: async () => Readable.from([bytes]) });
+    files.push({ filename: `mail-${messageRowId}.txt`, size: bytes.byteLength, chunks: () => [bytes] });
   }
   return files;
 }

@@ -307,7 +307,7 @@ export class SlackPoster {
         files = [];
         for (const file of loaded) {
           const target = await this.client.files.getUploadURLExternal({ filename: file.filename, length: file.size });
-          await uploadFile(target.upload_url!, file.size, await file.open());
+          await uploadFile(target.upload_url!, file.size, file.chunks());
           files.push({ id: target.file_id!, title: file.filename });
         }
         await this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify({ ...payload, fileIds: files }) } });
