@@ -6,6 +6,7 @@
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { decodeAttachment, parseMail } from './parse-mail.js';
 import type { ParseLimits } from './parse-limits.js';
+import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
 import type { DecodedMessage } from './parse-pool.js';
 
 const port = parentPort!;
@@ -18,6 +19,8 @@ async function parseOne({ id, raw, limits }: { id: number; raw: Uint8Array; limi
   } catch (error) {
     port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
   }
+  // Once this job (and the source it holds) is let go of: see collect-garbage.ts.
+  if (raw.byteLength >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);
 }
 
 /** The buffers the attachment's bytes are sent in, and their size. */

@@ -10,6 +10,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
+import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
 import { storeRawMails, type FetchedMail, type StoreResult } from '../services/store-raw-mail.js';
 
 /** Mails per FETCH and per commit: few round trips, and bounded memory for big attachments. */
@@ -127,6 +128,24 @@ async function skipOrThrow(db: Db, mail: FetchedMail, error: Error, logger: Logg
   return [];
 }
 
+/** Fetches the batch's mails and stores them; their sources are not held beyond this call. */
+async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, cursor: { uidValidity: bigint; rescan: boolean }, batch: number[], logger: Logger): Promise<StoreResult[]> {
+  // Collect first: no other IMAP command may run inside a fetch iteration.
+  const fetched: { uid: number; source: Buffer; internalDate?: Date }[] = [];
+  for await (const message of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
+    if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
+  }
+  fetched.sort((a, b) => a.uid - b.uid);
+  const mails = fetched.map((message) => ({
+    mailboxId: target.mailboxId,
+    raw: message.source,
+    internalDate: message.internalDate,
+    imap: { folder: target.folder, uidValidity: cursor.uidValidity, uid: BigInt(message.uid) },
+    history: cursor.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
+  }));
+  return storeBatch(db, mails, logger);
+}
+
 export async function syncMailboxOnce(
   db: Db,
   client: ImapFlow,
@@ -146,20 +165,10 @@ export async function syncMailboxOnce(
     }
     const uids = [...sizes.keys()].sort((a, b) => a - b);
     for (const batch of batchBySize(uids, sizes)) {
-      // Collect first: no other IMAP command may run inside a fetch iteration.
-      const fetched: { uid: number; source: Buffer; internalDate?: Date }[] = [];
-      for await (const message of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
-        if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
-      }
-      fetched.sort((a, b) => a.uid - b.uid);
-      const mails = fetched.map((message) => ({
-        mailboxId: target.mailboxId,
-        raw: message.source,
-        internalDate: message.internalDate,
-        imap: { folder: target.folder, uidValidity, uid: BigInt(message.uid) },
-        history: rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
-      }));
-      for (const outcome of await storeBatch(db, mails, logger)) {
+      const outcomes = await fetchAndStore(db, client, target, { uidValidity, rescan }, batch, logger);
+      // The batch's sources are garbage now (see collect-garbage.ts).
+      if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();
+      for (const outcome of outcomes) {
         if (outcome.stored) {
           result.stored += 1;
           onStored(outcome.messageRowId);
