@@ -54,13 +54,6 @@ interface Slot {
  */
 const JOBS_PER_WORKER = 16;
 
-/**
- * A parse makes a lot of short-lived garbage (decoded lines, strings); with V8's default
- * young generation (up to 3 × 16 MiB) a worker's heap grows by tens of MiB before a scavenge
- * gives any of it back. A small one is scavenged often and cheaply.
- */
-const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 6 } };
-
 export interface ParsePoolOptions {
   size?: number;
   timeoutMs?: number;
@@ -101,7 +94,7 @@ export class ParsePool {
   }
 
   #spawn(): Slot {
-    const worker = startModuleWorker(import.meta.url, 'parse-worker', WORKER_OPTIONS);
+    const worker = startModuleWorker(import.meta.url, 'parse-worker');
     // An idle worker must not keep the process alive; a busy one must (see #dispatch).
     worker.unref();
     const slot: Slot = { worker, ready: Promise.resolve(), jobs: [] };
@@ -204,7 +197,7 @@ export class ParsePool {
  * new mail must not wait behind it. The worker ends with the iteration.
  */
 export async function* attachmentChunks(raw: Uint8Array, index: number): AsyncGenerator<Uint8Array> {
-  const worker = startModuleWorker(import.meta.url, 'parse-worker', WORKER_OPTIONS);
+  const worker = startModuleWorker(import.meta.url, 'parse-worker');
   const { port1: port, port2: out } = new MessageChannel();
   const inbox: DecodedMessage[] = [];
   let wake: (() => void) | undefined;
