@@ -12,7 +12,9 @@ import { waitFor } from '../test/support/net.js';
 import { machine, startWorld } from './support.js';
 
 const megabytes = Number(process.argv[2] ?? 25);
-const world = await startWorld();
+// As `npm start` runs it: glibc's malloc with two arenas instead of one per thread that
+// allocates (each keeping what it freed), measured 20–30 MiB lower at the peak.
+const world = await startWorld({ MALLOC_ARENA_MAX: '2' });
 const pid = world.bot.child.pid!;
 const memory = (field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const idle = memory('VmRSS');

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
           currentPoster = new SlackPoster(
             database,
             rows.map((row) => row.channelId),
-            { token: config.slack.botToken, apiUrl: config.slack.apiUrl, instanceId: me, loadFiles: (messageRowId) => loadThreadFiles(database, pool, messageRowId) },
+            { token: config.slack.botToken, apiUrl: config.slack.apiUrl, instanceId: me, loadFiles: (messageRowId) => loadThreadFiles(database, messageRowId) },
             logger,
           );
           poster = currentPoster;

@@ -53,10 +53,13 @@ function collectAttachment(stream: AttachmentStream, keepBytes: number, done: (a
   });
 }
 
-/** Parses a whole mail held in memory. Rejects when mailparser reports an error. */
-export function collectMail(input: Buffer, options: MailParserOptions, keepBytes: number): Promise<CollectedMail> {
+/**
+ * Runs mailparser over a whole mail held in memory; `listen` attaches the caller's handlers
+ * (and may stop the parse with `fail`). Settles with `result()` when mailparser ends, or
+ * rejects with the first error, mailparser's or the caller's.
+ */
+function runParser<T>(input: Buffer, options: MailParserOptions, listen: (parser: MailParser, fail: (error: Error) => void) => void, result: () => T): Promise<T> {
   return new Promise((resolve, reject) => {
-    const mail: CollectedMail = { headers: new Map(), attachments: [] };
     const parser = new MailParser(options);
     // mailparser may report a non-fatal error and still end: the first outcome wins.
     let settled = false;
@@ -64,22 +67,70 @@ export function collectMail(input: Buffer, options: MailParserOptions, keepBytes
       if (settled) return;
       settled = true;
       if (error) reject(error);
-      else resolve(mail);
+      else resolve(result());
+    };
+    const fail = (error: Error) => {
+      settle(error);
+      parser.destroy();
     };
     parser.on('error', (error: Error) => settle(error));
-    parser.on('headers', (headers: Headers) => (mail.headers = headers));
-    parser.on('data', (data: AttachmentStream | MessageText) => {
-      if (data.type === 'text') {
-        mail.text = data.text;
-        mail.html = data.html;
-        return;
-      }
-      // mailparser waits for release() before the next part, so the order is kept.
-      collectAttachment(data, keepBytes, (attachment) => mail.attachments.push(attachment));
-    });
     parser.on('end', () => settle(null));
+    listen(parser, fail);
     feed(parser, input);
   });
+}
+
+/** Parses a whole mail held in memory. Rejects when mailparser reports an error. */
+export function collectMail(input: Buffer, options: MailParserOptions, keepBytes: number): Promise<CollectedMail> {
+  const mail: CollectedMail = { headers: new Map(), attachments: [] };
+  return runParser(
+    input,
+    options,
+    (parser) => {
+      parser.on('headers', (headers: Headers) => (mail.headers = headers));
+      parser.on('data', (data: AttachmentStream | MessageText) => {
+        if (data.type === 'text') {
+          mail.text = data.text;
+          mail.html = data.html;
+          return;
+        }
+        // mailparser waits for release() before the next part, so the order is kept.
+        collectAttachment(data, keepBytes, (attachment) => mail.attachments.push(attachment));
+      });
+    },
+    () => mail,
+  );
+}
+
+/**
+ * Parses a mail for one attachment's bytes only: the `index`th attachment (in the order
+ * collectMail lists them) is passed to `sink` chunk by chunk as mailparser decodes it, the
+ * parser waiting for each `sink` call to finish, so a slow consumer makes nothing pile
+ * up; every other part is skipped. Resolves with the attachment's size, or null when the
+ * mail has no such attachment. A `sink` that rejects stops the parse with its error.
+ */
+export function streamAttachment(input: Buffer, options: MailParserOptions, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
+  let seen = 0;
+  let size: number | null = null;
+  return runParser(
+    input,
+    options,
+    (parser, fail) => {
+      parser.on('data', (data: AttachmentStream | MessageText) => {
+        if (data.type === 'text') return;
+        const { content, release } = data;
+        content.once('end', () => release?.());
+        if (seen++ !== index) return void content.resume();
+        size = 0;
+        content.on('data', (chunk: Buffer) => {
+          size! += chunk.length;
+          content.pause();
+          sink(chunk).then(() => content.resume(), fail);
+        });
+      });
+    },
+    () => size,
+  );
 }
 
 /** Bytes handed to mailparser at a time. */

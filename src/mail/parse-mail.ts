@@ -5,7 +5,7 @@
  * mailparser works synchronously on big parts and would otherwise stall Slack interactions.
  */
 import type { AddressObject } from 'mailparser';
-import { collectMail, type CollectedAttachment, type CollectedMail } from './collect-mail.js';
+import { collectMail, streamAttachment, type CollectedAttachment, type CollectedMail } from './collect-mail.js';
 import type { AttachmentInfo, MailAddress, ParsedMail, TriageHeaders } from './parsed-mail.js';
 import { messageIdsOf } from './raw-headers.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
@@ -86,10 +86,17 @@ function validDate(date: Date | undefined): Date | null {
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
 
+function parserOptions(limits: ParseLimits) {
+  return { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: limits.maxHtmlChars };
+}
+
+function asBuffer(raw: Uint8Array): Buffer {
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
 /** Parses one mail. Throws only when mailparser cannot make anything of it at all. */
 export async function parseMail(raw: Uint8Array, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMail> {
-  const options = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: limits.maxHtmlChars };
-  const mail = await collectMail(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), options, limits.maxAttachmentBytes);
+  const mail = await collectMail(asBuffer(raw), parserOptions(limits), limits.maxAttachmentBytes);
   const header = <T>(name: string) => mail.headers.get(name) as T | undefined;
   const address = (name: string) => addresses(header<AddressObject | AddressObject[]>(name));
   const messageId = header<string>('message-id');
@@ -112,4 +119,13 @@ export async function parseMail(raw: Uint8Array, limits: ParseLimits = DEFAULT_P
     headers: triageHeaders(mail),
     reportedMessageIds: reportedMessageIds(mail),
   };
+}
+
+/**
+ * Decodes the `index`th attachment of `ParsedMail.attachments` out of a raw mail, passing
+ * it to `sink` chunk by chunk (see streamAttachment). Resolves with its size, or null when
+ * the mail has no such attachment.
+ */
+export function decodeAttachment(raw: Uint8Array, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
+  return streamAttachment(asBuffer(raw), parserOptions(DEFAULT_PARSE_LIMITS), index, sink);
 }

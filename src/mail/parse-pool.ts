@@ -8,7 +8,7 @@
  * sending the next mail (measured: idle 60% of a backlog).
  */
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
 import type { ParsedMail } from './parsed-mail.js';
 import { startModuleWorker } from '../util/module-worker.js';
@@ -185,3 +185,46 @@ export class ParsePool {
     }
   }
 }
+
+/**
+ * One attachment of a raw mail (the `index`th of ParsedMail.attachments), decoded as it is
+ * read: a worker of its own parses the mail (`raw` is handed over to it, unusable
+ * afterwards) and fills two buffers with the attachment's bytes, each sent here and back
+ * again: a chunk yielded is valid until the next one is asked for, then it is refilled.
+ * So the file is never held whole in either thread, and uploading it leaves no garbage
+ * behind (a new buffer per chunk would pile up here until a garbage collection: tens of
+ * MiB). Its own worker, not the pool's: an upload can take longer than a parse may, and
+ * new mail must not wait behind it. The worker ends with the iteration.
+ */
+export async function* attachmentChunks(raw: Uint8Array, index: number): AsyncGenerator<Uint8Array> {
+  const worker = startModuleWorker(import.meta.url, 'parse-worker');
+  const { port1: port, port2: out } = new MessageChannel();
+  const inbox: DecodedMessage[] = [];
+  let wake: (() => void) | undefined;
+  const deliver = (message: DecodedMessage) => {
+    inbox.push(message);
+    wake?.();
+  };
+  port.on('message', deliver);
+  worker.on('error', (error) => deliver({ error: `attachment decoder crashed: ${error.message}` }));
+  worker.on('exit', () => deliver({ error: 'attachment decoder exited' }));
+  const bytes = ownBuffer(raw);
+  worker.once('message', () => worker.postMessage({ raw: bytes, index, out }, [bytes.buffer, out]));
+  try {
+    for (;;) {
+      while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const message = inbox.shift()!;
+      if ('error' in message) throw new Error(message.error);
+      if ('end' in message) return;
+      yield new Uint8Array(message.buffer, 0, message.length);
+      // Asked for the next chunk: this one has been used; back to the worker to refill.
+      port.postMessage({ buffer: message.buffer }, [message.buffer]);
+    }
+  } finally {
+    port.close();
+    await worker.terminate();
+  }
+}
+
+/** What the decoding worker sends (see parse-worker.ts). */
+export type DecodedMessage = { buffer: ArrayBuffer; length: number } | { end: true } | { error: string };

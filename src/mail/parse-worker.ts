@@ -1,7 +1,13 @@
-/** Worker thread entry of parse-pool.ts: parses the mails it is sent, one at a time, in order. */
-import { parentPort } from 'node:worker_threads';
-import { parseMail } from './parse-mail.js';
+/**
+ * Worker thread entry of parse-pool.ts: parses the mails it is sent, one at a time, in
+ * order; or, started for that alone, decodes one attachment into a port (see
+ * attachmentChunks).
+ */
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { decodeAttachment, parseMail } from './parse-mail.js';
 import type { ParseLimits } from './parse-limits.js';
+import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
+import type { DecodedMessage } from './parse-pool.js';
 
 const port = parentPort!;
 
@@ -13,12 +19,59 @@ async function parseOne({ id, raw, limits }: { id: number; raw: Uint8Array; limi
   } catch (error) {
     port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
   }
+  // Once this job (and the source it holds) is let go of: see collect-garbage.ts.
+  if (raw.byteLength >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);
+}
+
+/** The buffers the attachment's bytes are sent in, and their size. */
+const DECODE_BUFFERS = 2;
+const DECODE_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Sends the attachment's bytes into `out` in DECODE_BUFFERS buffers that go back and
+ * forth: each is filled, sent, and refilled once it comes back; with both away, decoding
+ * waits. Ends with `{ end }` or `{ error }` (see attachmentChunks).
+ */
+async function decodeInto({ raw, index, out }: { raw: Uint8Array; index: number; out: MessagePort }): Promise<void> {
+  const free = Array.from({ length: DECODE_BUFFERS }, () => new ArrayBuffer(DECODE_BUFFER_BYTES));
+  let returned: (() => void) | undefined;
+  out.on('message', ({ buffer }: { buffer: ArrayBuffer }) => {
+    free.push(buffer);
+    returned?.();
+  });
+  let current: Uint8Array<ArrayBuffer> | null = null;
+  let filled = 0;
+  const send = () => {
+    const message: DecodedMessage = { buffer: current!.buffer, length: filled };
+    out.postMessage(message, [current!.buffer]);
+    current = null;
+    filled = 0;
+  };
+  try {
+    const size = await decodeAttachment(raw, index, async (chunk) => {
+      for (let offset = 0; offset < chunk.length; ) {
+        while (!current && free.length === 0) await new Promise<void>((resolve) => (returned = resolve));
+        current ??= new Uint8Array(free.shift()!);
+        const taken = Math.min(chunk.length - offset, current.length - filled);
+        current.set(chunk.subarray(offset, offset + taken), filled);
+        filled += taken;
+        offset += taken;
+        if (filled === current.length) send();
+      }
+    });
+    if (current) send();
+    out.postMessage(size === null ? { error: `the mail has no attachment ${index + 1}` } : { end: true });
+  } catch (error) {
+    out.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+  out.close();
 }
 
 // The pool sends a few mails ahead; they are parsed one after the other, in order, so the
 // pool's time limit always runs for the mail actually being parsed.
 let previous = Promise.resolve();
-port.on('message', (job: { id: number; raw: Uint8Array; limits: ParseLimits }) => {
-  previous = previous.then(() => parseOne(job));
+port.on('message', (job: { id: number; raw: Uint8Array; limits: ParseLimits } | { raw: Uint8Array; index: number; out: MessagePort }) => {
+  if ('out' in job) void decodeInto(job);
+  else previous = previous.then(() => parseOne(job));
 });
 port.postMessage({ ready: true });

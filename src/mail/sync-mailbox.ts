@@ -10,6 +10,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
+import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
 import { storeRawMails, type FetchedMail, type StoreResult } from '../services/store-raw-mail.js';
 
 /**
@@ -130,6 +131,56 @@ async function skipOrThrow(db: Db, mail: FetchedMail, error: Error, logger: Logg
   return [];
 }
 
+/**
+ * A mail from this size on is downloaded on its own, in ranges, into one buffer of its
+ * size: fetched whole, imapflow gathers the literal's pieces and then joins them, holding
+ * it twice (+69 MiB for a 34 MiB mail).
+ */
+const DOWNLOAD_BYTES = 4 * 1024 * 1024;
+const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
+
+type FetchedSource = { uid: number; source: Buffer; internalDate?: Date };
+
+/** One mail's source by partial fetches (imapflow's download), copied into a buffer of `size`. */
+async function downloadSource(client: ImapFlow, uid: number, size: number): Promise<FetchedSource | null> {
+  const meta = await client.fetchOne(String(uid), { uid: true, internalDate: true }, { uid: true });
+  const { content } = await client.download(String(uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK_BYTES });
+  if (!meta || !content) return null;
+  let source = Buffer.allocUnsafe(size);
+  let length = 0;
+  for await (const chunk of content as AsyncIterable<Buffer>) {
+    // RFC822.SIZE should be exact; a server that counts otherwise costs a copy, not the mail.
+    if (length + chunk.length > source.length) source = Buffer.concat([source.subarray(0, length)], Math.max(length + chunk.length, source.length * 2));
+    chunk.copy(source, length);
+    length += chunk.length;
+  }
+  return { uid, source: length === source.length ? source : source.subarray(0, length), internalDate: meta.internalDate instanceof Date ? meta.internalDate : undefined };
+}
+
+/** Fetches the batch's mails and stores them; their sources are not held beyond this call. */
+async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, cursor: { uidValidity: bigint; rescan: boolean }, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<StoreResult[]> {
+  // Collect first: no other IMAP command may run inside a fetch iteration.
+  const fetched: FetchedSource[] = [];
+  const size = sizes.get(batch[0]!) ?? 0;
+  if (batch.length === 1 && size >= DOWNLOAD_BYTES) {
+    const mail = await downloadSource(client, batch[0]!, size);
+    if (mail) fetched.push(mail);
+  } else {
+    for await (const message of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
+      if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
+    }
+  }
+  fetched.sort((a, b) => a.uid - b.uid);
+  const mails = fetched.map((message) => ({
+    mailboxId: target.mailboxId,
+    raw: message.source,
+    internalDate: message.internalDate,
+    imap: { folder: target.folder, uidValidity: cursor.uidValidity, uid: BigInt(message.uid) },
+    history: cursor.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
+  }));
+  return storeBatch(db, mails, logger);
+}
+
 export async function syncMailboxOnce(
   db: Db,
   client: ImapFlow,
@@ -149,20 +200,10 @@ export async function syncMailboxOnce(
     }
     const uids = [...sizes.keys()].sort((a, b) => a - b);
     for (const batch of batchBySize(uids, sizes)) {
-      // Collect first: no other IMAP command may run inside a fetch iteration.
-      const fetched: { uid: number; source: Buffer; internalDate?: Date }[] = [];
-      for await (const message of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
-        if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
-      }
-      fetched.sort((a, b) => a.uid - b.uid);
-      const mails = fetched.map((message) => ({
-        mailboxId: target.mailboxId,
-        raw: message.source,
-        internalDate: message.internalDate,
-        imap: { folder: target.folder, uidValidity, uid: BigInt(message.uid) },
-        history: rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
-      }));
-      for (const outcome of await storeBatch(db, mails, logger)) {
+      const outcomes = await fetchAndStore(db, client, target, { uidValidity, rescan }, batch, sizes, logger);
+      // The batch's sources are garbage now (see collect-garbage.ts).
+      if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();
+      for (const outcome of outcomes) {
         if (outcome.stored) {
           result.stored += 1;
           onStored(outcome.messageRowId);

@@ -2,11 +2,10 @@
  * The files a mail brings into its ticket's thread: its attachments (inline images of HTML
  * mail left out), and its whole text as a .txt file when the text is longer than a Slack
  * message can show. Large attachments are not kept in the attachment table; their bytes
- * are read again from the stored raw source.
+ * are decoded again from the stored raw source while they are uploaded.
  */
 import { rawMailStoreOf, type Db } from '../db/client.js';
-import { DEFAULT_PARSE_LIMITS } from '../mail/parse-limits.js';
-import type { ParsePool } from '../mail/parse-pool.js';
+import { attachmentChunks } from '../mail/parse-pool.js';
 import { BODY_CHARS_PER_MESSAGE } from '../slack/views/mail-body-message.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
 
@@ -15,7 +14,13 @@ export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 export interface ThreadFile {
   filename: string;
-  bytes: Uint8Array;
+  /** Bytes: what the upload announces. */
+  size: number;
+  /**
+   * The bytes, read as the upload goes (a large attachment decoded chunk by chunk); a
+   * chunk is valid until the next one is asked for.
+   */
+  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
 /** Whether a mail needs a files post at all (decided when it is ingested). */
@@ -23,24 +28,28 @@ export function needsThreadFiles(mail: { text: string; attachments: { inline: bo
   return mail.attachments.some((attachment) => !attachment.inline) || escapeMrkdwn(mail.text.trim()).length > BODY_CHARS_PER_MESSAGE;
 }
 
-export async function loadThreadFiles(db: Db, pool: Pick<ParsePool, 'parse'>, messageRowId: number): Promise<ThreadFile[]> {
+export async function loadThreadFiles(db: Db, messageRowId: number): Promise<ThreadFile[]> {
   const message = await db.message.findUniqueOrThrow({
     where: { id: messageRowId },
     select: { text: true, attachments: { select: { filename: true, inline: true, size: true, content: true }, orderBy: { id: 'asc' } } },
   });
-  const wanted = message.attachments.filter((attachment) => !attachment.inline && attachment.size <= MAX_UPLOAD_BYTES);
-  let reparsed: Uint8Array[] | undefined;
-  if (wanted.some((attachment) => attachment.content === null)) {
-    const raw = await rawMailStoreOf(db).readRaw(messageRowId);
-    if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
-    const mail = await pool.parse(raw, { limits: { ...DEFAULT_PARSE_LIMITS, maxAttachmentBytes: MAX_UPLOAD_BYTES }, handOver: true });
-    reparsed = mail.attachments.filter((attachment) => !attachment.inline && attachment.size <= MAX_UPLOAD_BYTES).map((attachment) => attachment.content ?? new Uint8Array());
-  }
-  const files: ThreadFile[] = wanted.map((attachment, index) => ({
-    filename: attachment.filename ?? `attachment-${index + 1}`,
-    bytes: attachment.content ?? reparsed?.[index] ?? new Uint8Array(),
-  }));
+  // Rows are in the order of ParsedMail.attachments, so a row's position finds its part.
+  const files = message.attachments.flatMap((attachment, index): ThreadFile[] => {
+    if (attachment.inline || attachment.size > MAX_UPLOAD_BYTES) return [];
+    const { content } = attachment;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (content) return void (yield content);
+      // Read for this upload alone and handed over to the decoding worker.
+      const raw = await rawMailStoreOf(db).readRaw(messageRowId);
+      if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
+      yield* attachmentChunks(raw, index);
+    }
+    return [{ filename: attachment.filename ?? `attachment-${index + 1}`, size: attachment.size, chunks }];
+  });
   const text = message.text ?? '';
-  if (escapeMrkdwn(text.trim()).length > BODY_CHARS_PER_MESSAGE) files.push({ filename: `mail-${messageRowId}.txt`, bytes: Buffer.from(text, 'utf8') });
+  if (escapeMrkdwn(text.trim()).length > BODY_CHARS_PER_MESSAGE) {
+    const bytes = Buffer.from(text, 'utf8');
+    files.push({ filename: `mail-${messageRowId}.txt`, size: bytes.byteLength, chunks: () => [bytes] });
+  }
   return files;
 }

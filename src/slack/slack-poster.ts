@@ -23,6 +23,7 @@ import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import { POST_KINDS } from '../services/ingest-stored-mail.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
+import { uploadFile } from './upload-file.js';
 import { renderPost, type RenderedPost } from '../services/render-post.js';
 import { TICKET_POST_KINDS } from '../services/tickets/queue-ticket-posts.js';
 import { REPLY_POST_KINDS } from '../services/replies/draft-posts.js';
@@ -305,9 +306,8 @@ export class SlackPoster {
         if (loaded.length === 0) return await this.#markPosted(post, threadTs);
         files = [];
         for (const file of loaded) {
-          const target = await this.client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.byteLength });
-          const upload = await fetch(target.upload_url!, { method: 'POST', body: file.bytes });
-          if (!upload.ok) throw Object.assign(new Error(`file upload answered ${upload.status}`), { code: 'upload_failed' });
+          const target = await this.client.files.getUploadURLExternal({ filename: file.filename, length: file.size });
+          await uploadFile(target.upload_url!, file.size, file.chunks());
           files.push({ id: target.file_id!, title: file.filename });
         }
         await this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify({ ...payload, fileIds: files }) } });
@@ -331,7 +331,9 @@ export class SlackPoster {
       if (post.kind === POST_KINDS.files) return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
-      if (messageRowId) await tx.message.update({ where: { id: messageRowId }, data: { slackTs: ts } });
+      // updateMany: update would read the whole row back, raw source included (for a 34 MiB
+      // mail, +160 MiB through Prisma's driver adapter).
+      if (messageRowId) await tx.message.updateMany({ where: { id: messageRowId }, data: { slackTs: ts } });
     });
   }
 

@@ -1,20 +1,42 @@
 /**
- * Worker threads on a module of our own, from compiled JavaScript or from source alike.
+ * Worker threads and child processes on a module of our own, from compiled JavaScript or
+ * from source alike.
  *
  * `npm start` runs the compiled dist/*.js, and a worker starts on the compiled module next
  * to its caller with nothing else loaded. From source (vitest, `npx tsx`) the sibling is a
- * .ts file, which a plain worker cannot load: the worker registers the TypeScript loader
+ * .ts file, which plain Node cannot load: the worker registers the TypeScript loader
  * (tsx) first, through typescript-worker.mjs. Only that path pays for the loader.
  */
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/** The module `./<name>.js` (or `./<name>.ts` from source) beside `callerUrl`. */
+function moduleEntry(callerUrl: string, name: string): { entry: URL; fromSource: boolean } {
+  const fromSource = new URL(callerUrl).pathname.endsWith('.ts');
+  return { entry: new URL(`./${name}${fromSource ? '.ts' : '.js'}`, callerUrl), fromSource };
+}
+
+const TYPESCRIPT_ENTRY = new URL('./typescript-worker.mjs', import.meta.url);
 
 /**
  * Starts a worker on `./<name>.js` (or `./<name>.ts` from source) beside `callerUrl`,
  * the caller's `import.meta.url`.
  */
 export function startModuleWorker(callerUrl: string, name: string, options: WorkerOptions = {}): Worker {
-  const fromSource = new URL(callerUrl).pathname.endsWith('.ts');
-  const entry = new URL(`./${name}${fromSource ? '.ts' : '.js'}`, callerUrl);
+  const { entry, fromSource } = moduleEntry(callerUrl, name);
   if (!fromSource) return new Worker(entry, options);
-  return new Worker(new URL('./typescript-worker.mjs', import.meta.url), { ...options, argv: [entry.href] });
+  return new Worker(TYPESCRIPT_ENTRY, { ...options, argv: [entry.href] });
+}
+
+/**
+ * Starts a child Node process on the same module, with an IPC channel: for work whose
+ * memory should never count towards this process's own (a thread's memory does).
+ */
+export function startModuleProcess(callerUrl: string, name: string, options: ForkOptions = {}): ChildProcess {
+  const { entry, fromSource } = moduleEntry(callerUrl, name);
+  // No inherited flags: under tsx or vitest they would load their own machinery again.
+  const base: ForkOptions = { execArgv: [], ...options };
+  if (!fromSource) return fork(fileURLToPath(entry), [], base);
+  return fork(fileURLToPath(TYPESCRIPT_ENTRY), [entry.href], base);
 }
