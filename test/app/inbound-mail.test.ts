@@ -127,4 +127,28 @@ describeWithDovecot('inbound mail', (dovecot) => {
     const ticket = fixture.slack.posted(CHANNEL_ID).find((m) => m.ts === sharing.thread_ts)!;
     expect(JSON.stringify(ticket.blocks)).toContain('testing');
   });
+
+  it('takes a mail of several megabytes (fetched in ranges, its attachment streamed to Slack) byte for byte, once', async () => {
+    await startBot();
+    const bytes = Buffer.alloc(6 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 2654435761) >>> 24;
+    const base64 = bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
+    const raw = `From: big@customer.example\r\nTo: support@example.test\r\nSubject: 大きな添付\r\nMessage-ID: <big-${Date.now()}@customer.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n図面を添付します。\r\n--b\r\nContent-Type: application/octet-stream; name="図面.bin"\r\nContent-Disposition: attachment; filename="図面.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n--b--\r\n`;
+    expect(raw.length).toBeGreaterThan(4 * 1024 * 1024);
+    await appendMail(dovecot, fixture.mailbox, [raw]);
+    const shared = () => fixture.slack.messages.flatMap((m) => m.files ?? []).filter((file) => file.name === '図面.bin');
+    await waitFor(() => shared().length >= 1, 30_000, 'the big file shared');
+    const file = fixture.slack.files.get(shared()[0]!.id)!;
+    expect(file.bytes!.equals(bytes)).toBe(true);
+    // Stored whole, exactly as the server has it.
+    const db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
+    try {
+      const row = db.prepare("SELECT size FROM Message WHERE subject = '大きな添付'").get() as { size: number };
+      expect(row.size).toBe(Buffer.byteLength(raw));
+    } finally {
+      db.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(shared()).toHaveLength(1);
+  }, 60_000);
 });
