@@ -15,7 +15,7 @@ import { applyMigrations } from '../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../src/db/schema-source.js';
 import { parseSearchQuery } from '../src/domain/search-query.js';
-import { searchStatement, searchTickets } from '../src/services/search/search-tickets.js';
+import { searchStatement, searchTickets, shortWordCandidates } from '../src/services/search/search-tickets.js';
 import { machine, percentile } from './support.js';
 
 const TICKETS = Number(process.argv[2] ?? 100_000);
@@ -130,7 +130,8 @@ async function explain(db: Db, provider: DatabaseProvider): Promise<void> {
   for (const [kind, queries] of Object.entries(KINDS)) {
     const parsed = parseSearchQuery(queries[0]!, 'U0ME');
     if (!('query' in parsed)) continue;
-    const { text, params } = searchStatement(provider, parsed.query, { channelIds: ['C0SUPPORT'], mailboxIds: [1] }, 0, 10);
+    const candidates = await shortWordCandidates(db, parsed.query);
+    const { text, params } = searchStatement(provider, parsed.query, { channelIds: ['C0SUPPORT'], mailboxIds: [1] }, 0, 10, candidates);
     const plan = await db.$queryRawUnsafe<Record<string, unknown>[]>(`${provider === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'} ${text}`, ...params);
     console.log(`-- ${kind}: ${queries[0]}\n${plan.map((row) => (provider === 'sqlite' ? row.detail : row['QUERY PLAN'])).join('\n')}`);
   }

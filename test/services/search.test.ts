@@ -57,6 +57,8 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
       n[name] = row.number;
       return message;
     }
+    // Rare characters only this ticket has, the last ones of its mail and of its comment.
+    await ticket('rare', { subject: 'Misc', text: '末尾の字は鰻', comment: '最後は鯖缶' });
     await ticket('return', { subject: '返品について', text: '先週購入した商品を返品したいです。', from: 'tanaka@example.jp' });
     await ticket('urgent', { subject: '至急：請求書の再発行', text: '請求書を至急お願いします。', urgency: 'urgent', attachment: true, from: 'suzuki@corp.example' });
     await ticket('english', { subject: 'Refund request', text: 'Please REFUND my order #123.', from: 'john@example.org', status: 'in_progress', assigneeId: ME });
@@ -91,6 +93,21 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(await numbers('大至急 停止', 'ja-and')).toEqual([n.critical]);
   });
 
+  it(`${provider}: rare words of one and two characters, found from the index`, async () => {
+    expect(await numbers('鰻', 'rare1-last')).toEqual([n.rare]);
+    expect(await numbers('は鰻', 'rare2-last')).toEqual([n.rare]);
+    expect(await numbers('鯖缶', 'rare2-comment')).toEqual([n.rare]);
+    expect(await numbers('缶 in:comments', 'rare1-in-comments')).toEqual([n.rare]);
+    expect(await numbers('鰻 in:comments', 'rare1-not-in-comments')).toEqual([]);
+    expect(await numbers('鰻 鯖', 'rare-and')).toEqual([n.rare]);
+    expect(await numbers('鰻 返', 'rare-and-none')).toEqual([]);
+    expect(await numbers('鬱', 'rare1-none')).toEqual([]);
+    expect(await numbers('鬱病', 'rare2-none')).toEqual([]);
+    expect(await numbers('鰻 status:done', 'rare-filtered-out')).toEqual([]);
+    // What the ids come from is the index row: a 1-character ASCII word, any case.
+    expect(await numbers('Q', 'ascii1')).toEqual([n.late, n.old, n.english]);
+  });
+
   it(`${provider}: English words, any case, every word required`, async () => {
     expect(await numbers('refund', 'en1')).toEqual([n.english]);
     expect(await numbers('REFUND order', 'en2')).toEqual([n.english]);
@@ -104,7 +121,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(await numbers('返 in:comments', 'in-comments-1')).toEqual([n.comment]);
     expect(await numbers('返答待ち in:comments', 'in-comments-3')).toEqual([n.comment]);
     expect(await numbers('請求書 in:comments', 'in-comments-none')).toEqual([]);
-    expect(await numbers('in:comments', 'in-comments-only')).toEqual([n.comment]);
+    expect(await numbers('in:comments', 'in-comments-only')).toEqual([n.comment, n.rare]);
   });
 
   it(`${provider}: each filter`, async () => {
@@ -137,6 +154,18 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(second.hits[0]!.lastMessageAt.getTime()).toBeLessThan(first.hits[1]!.lastMessageAt.getTime());
     const snippets = await searchSnippets(db, first.hits.map((hit) => hit.id), ['交換']);
     expect(snippets.get(first.hits[0]!.id)).toContain('交換でも構いません');
+  });
+
+  // Last: it adds to the tickets the other cases search.
+  it(`${provider}: a mail or comment added later is found by its rare short words`, async () => {
+    expect(await numbers('鱧', 'later-mail-before')).toEqual([]);
+    const old = await db.ticket.findFirstOrThrow({ where: { number: n.old } });
+    await db.message.create({ data: { mailboxId: old.mailboxId, ticketId: old.id, direction: 'in', parseState: 'parsed', dedupeKey: 'later', raw: Buffer.from('x'), contentHash: 'later', size: 1, subject: 'Re: Old question', text: '追記：鱧' } });
+    expect(await numbers('鱧', 'later-mail')).toEqual([n.old]);
+    const english = await db.ticket.findFirstOrThrow({ where: { number: n.english } });
+    await db.comment.create({ data: { ticketId: english.id, authorId: 'U0AGENT', text: '鰆', channelId: 'C0SUPPORT', slackTs: '1700000300.000001' } });
+    expect(await numbers('鰆 in:comments', 'later-comment')).toEqual([n.english]);
+    expect(await numbers('鱧 in:comments', 'later-mail-not-comment')).toEqual([]);
   });
 }
 

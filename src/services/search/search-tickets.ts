@@ -8,9 +8,13 @@
  * - words of 3+ characters use the trigram index: FTS5 `MATCH "word"` on SQLite (its
  *   trigram tokenizer matches substrings), `LIKE '%word%'` over a pg_trgm GIN index on
  *   PostgreSQL;
- * - words of 1 or 2 characters (返, 至急) have no trigram: they are looked for with
- *   instr() / strpos() in the index row of each candidate, walking the tickets newest
- *   first, so the scan stops as soon as a page is full;
+ * - words of 1 or 2 characters (返, 至急) are always checked with instr() / strpos() in the
+ *   index row of each candidate, walking the tickets newest first, so the scan stops as
+ *   soon as a page is full. That is quick for a common word but reads every row for a
+ *   rare one, so a look-up first asks an index which tickets hold the short words
+ *   (`shortWordCandidates`, SQLite only): the trigram index through its vocabulary (the
+ *   trigrams that begin with the word). When that is at most `MAX_CANDIDATES` tickets, the
+ *   page is read from those tickets alone;
  * - every word must occur (AND) as a substring.
  *
  * Results are ordered by the ticket's latest mail, newest first (ties by id). Junk is
@@ -119,6 +123,68 @@ function filterConditions(sql: Statement, query: SearchQuery): string[] {
   return conditions;
 }
 
+/**
+ * A rare short word is served from the ids its index look-up returns; past this many
+ * tickets the word is common enough for the newest-first walk to fill a page quickly.
+ */
+export const MAX_CANDIDATES = 1000;
+/**
+ * On SQLite, a short word whose trigrams (those that begin with it) are more than this many,
+ * or are in more index rows than `MAX_TRIGRAM_ROWS` together, is left to the walk: the
+ * OR of that many trigrams costs more than the walk does for a word that common.
+ */
+const MAX_TRIGRAMS = 300;
+const MAX_TRIGRAM_ROWS = 20_000;
+
+/** The smallest string after every string that begins with `prefix` (code point order, as UTF-8 bytes compare). */
+function prefixEnd(prefix: string): string | null {
+  const points = Array.from(prefix);
+  const last = points.pop()!.codePointAt(0)!;
+  if (last === 0x10ffff) return null;
+  // No surrogate code points in a string: past D7FF comes E000.
+  return points.join('') + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
+}
+
+/** SQLite: the FTS5 expression matching rows that contain `term` (1–2 characters), or null when it is too common to be worth it. */
+async function trigramsOf(db: Db, term: string): Promise<string | null> {
+  const end = prefixEnd(term);
+  const rows = await db.$queryRawUnsafe<{ term: string; doc: number | bigint }[]>(
+    `SELECT "term", "doc" FROM "search_index_vocab" WHERE "term" >= ?${end === null ? '' : ' AND "term" < ?'} LIMIT ${MAX_TRIGRAMS + 1}`,
+    ...(end === null ? [term] : [term, end]),
+  );
+  const trigrams = rows.filter((row) => row.term.startsWith(term));
+  const docs = trigrams.reduce((sum, row) => sum + Number(row.doc), 0);
+  if (trigrams.length > MAX_TRIGRAMS || docs > MAX_TRIGRAM_ROWS) return null;
+  // No trigram begins with the word: no ticket holds it (the texts end in two line breaks,
+  // so even their last character begins one). An empty OR is not FTS5 syntax.
+  if (trigrams.length === 0) return '';
+  return `(${trigrams.map((row) => ftsPhrase(row.term)).join(' OR ')})`;
+}
+
+/**
+ * The ids of the tickets whose index rows hold every short word (1–2 characters) of the
+ * query that an index can look up — a superset of the results, as the words are checked
+ * again in the page's query — or null when there is no such word or the tickets are more
+ * than `MAX_CANDIDATES` (then the walk finds a page sooner).
+ */
+export async function shortWordCandidates(db: Db, query: SearchQuery): Promise<number[] | null> {
+  const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
+  if (short.length === 0) return null;
+  // PostgreSQL walks the tickets newest first for short words: a per-row index of 1- and
+  // 2-character grams was tried and made every mail's index refresh ~20 times slower
+  // (BENCHMARKS.md, "Search"), too high a price on the ingest path.
+  if (providerOfDb(db) !== 'sqlite') return null;
+  const groups: string[] = [];
+  for (const term of short) {
+    const group = await trigramsOf(db, term);
+    if (group === '') return [];
+    if (group !== null) groups.push(query.inComments ? `"comments" : ${group}` : group);
+  }
+  if (groups.length === 0) return null;
+  const rows: { id: number | bigint }[] = await db.$queryRawUnsafe(`SELECT "rowid" AS "id" FROM "search_index" WHERE "search_index" MATCH ? LIMIT ${MAX_CANDIDATES + 1}`, groups.join(' AND '));
+  return rows.length > MAX_CANDIDATES ? null : rows.map((row) => Number(row.id));
+}
+
 type Row = Omit<SearchHit, 'lastMessageAt' | 'createdAt'> & { lastMessageAt: Date | string | number; createdAt: Date | string | number };
 
 function toDate(value: Date | string | number): Date {
@@ -126,7 +192,15 @@ function toDate(value: Date | string | number): Date {
 }
 
 /** The SQL of one page of results (exported for EXPLAIN in the benchmark). */
-export function searchStatement(provider: 'sqlite' | 'postgresql', query: SearchQuery, scope: SearchScope, offset: number, pageSize: number): { text: string; params: unknown[] } {
+export function searchStatement(
+  provider: 'sqlite' | 'postgresql',
+  query: SearchQuery,
+  scope: SearchScope,
+  offset: number,
+  pageSize: number,
+  /** From `shortWordCandidates`: the page is read from these tickets alone. */
+  candidates: readonly number[] | null = null,
+): { text: string; params: unknown[] } {
   const sql = new Statement(provider);
   const access: string[] = [];
   // coalesce() keeps SQLite from an index OR over channel and mailbox, which would sort
@@ -134,6 +208,7 @@ export function searchStatement(provider: 'sqlite' | 'postgresql', query: Search
   if (scope.channelIds.length) access.push(`coalesce(t."slackChannelId", '') IN (${sql.list(scope.channelIds)})`);
   if (scope.mailboxIds.length) access.push(`(t."slackChannelId" IS NULL AND t."mailboxId" IN (${sql.list(scope.mailboxIds)}))`);
   const where = [`t."junk" = false`, `(${access.join(' OR ')})`, ...filterConditions(sql, query), ...termConditions(sql, query)];
+  if (candidates !== null) where.push(candidates.length ? `t."id" IN (${sql.list(candidates)})` : 'false');
   const text = `SELECT t."id", t."mailboxId", t."number", t."subject", t."status", t."urgency", t."assigneeId", t."slackChannelId", t."slackTs", t."lastMessageAt", t."createdAt"
 FROM "Ticket" t
 WHERE ${where.join('\n  AND ')}
@@ -145,7 +220,9 @@ LIMIT ${sql.param(pageSize + 1)} OFFSET ${sql.param(offset)}`;
 /** One page of the tickets matching the query within the scope. */
 export async function searchTickets(db: Db, query: SearchQuery, scope: SearchScope, offset = 0, pageSize = PAGE_SIZE): Promise<SearchPage> {
   if (scope.channelIds.length === 0 && scope.mailboxIds.length === 0) return { hits: [], offset, more: false };
-  const { text, params } = searchStatement(providerOfDb(db), query, scope, offset, pageSize);
+  const candidates = await shortWordCandidates(db, query);
+  if (candidates?.length === 0) return { hits: [], offset, more: false };
+  const { text, params } = searchStatement(providerOfDb(db), query, scope, offset, pageSize, candidates);
   const rows = await db.$queryRawUnsafe<Row[]>(text, ...params);
   const hits = rows.slice(0, pageSize).map((row) => ({
     ...row,
