@@ -68,6 +68,14 @@ function sqliteStore(file: string): RawMailStore {
   };
 }
 
+/**
+ * Timestamps without time zone hold UTC, as Prisma writes them; pg would send a Date, and
+ * now() would give, the server's local time.
+ */
+function toUtcText(date: Date): string {
+  return date.toISOString();
+}
+
 function postgresStore(url: string): RawMailStore {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
@@ -84,15 +92,15 @@ function postgresStore(url: string): RawMailStore {
           }
           const inserted = await client.query<{ id: number }>(
             `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "imapFolder", "imapUidValidity", "imapUid", "receivedAt", "createdAt", "flags")
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12) RETURNING id`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() AT TIME ZONE 'UTC', $12) RETURNING id`,
             [row.mailboxId, row.direction, row.dedupeKey, row.contentHash, Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength), row.raw.byteLength, row.messageId,
-              row.imap?.folder ?? null, row.imap ? String(row.imap.uidValidity) : null, row.imap ? String(row.imap.uid) : null, row.receivedAt, row.flags],
+              row.imap?.folder ?? null, row.imap ? String(row.imap.uidValidity) : null, row.imap ? String(row.imap.uid) : null, toUtcText(row.receivedAt), row.flags],
           );
           results.push({ stored: true, messageRowId: inserted.rows[0]!.id });
         }
         const last = rows.at(-1)?.imap;
         if (last) {
-          await client.query('UPDATE "Mailbox" SET "lastUid" = $1, "lastSyncAt" = now() WHERE "id" = $2 AND "uidValidity" = $3 AND "lastUid" < $1', [String(last.uid), rows[0]!.mailboxId, String(last.uidValidity)]);
+          await client.query('UPDATE "Mailbox" SET "lastUid" = $1, "lastSyncAt" = now() AT TIME ZONE \'UTC\' WHERE "id" = $2 AND "uidValidity" = $3 AND "lastUid" < $1', [String(last.uid), rows[0]!.mailboxId, String(last.uidValidity)]);
         }
         await client.query('COMMIT');
         return results;

@@ -1,4 +1,5 @@
 import { readMigrationList } from '../../src/db/migrations.js';
+import { createDbClient } from '../../src/db/client.js';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -143,7 +144,8 @@ describeWithDovecot('Mailroom on PostgreSQL', (dovecot) => {
     it('migrates the empty database on start, reports healthy, and posts mail from it', async () => {
       const fixture = await startFixture(dovecot);
       const database = await createScratchDatabase('postgresql', adminUrl);
-      const bot = new MailroomProcess('src/main.ts', fixture.env({ DATABASE_URL: database.url }), fixture.dir);
+      // A server in Tokyo: times must still be stored as UTC, as Prisma reads them.
+      const bot = new MailroomProcess('src/main.ts', fixture.env({ DATABASE_URL: database.url, TZ: 'Asia/Tokyo' }), fixture.dir);
       try {
         const migrated = await bot.waitForLog('db_migrated');
         expect(migrated.applied).toEqual(readMigrationList('postgresql').migrationDirectories.map((dir) => dir.path));
@@ -152,6 +154,14 @@ describeWithDovecot('Mailroom on PostgreSQL', (dovecot) => {
         await appendMail(dovecot, fixture.mailbox, [corpusMail('mikel-mail/multi_charset/japanese_shift_jis.eml')]);
         await waitFor(() => fixture.slack.posted(CHANNEL_ID).length === 1 && fixture.slack.posted(CHANNEL_ID, fixture.slack.posted(CHANNEL_ID)[0]!.ts).length === 1, 15_000, 'the ticket and its body');
         expect(JSON.stringify(fixture.slack.posted(CHANNEL_ID, fixture.slack.posted(CHANNEL_ID)[0]!.ts)[0]!.blocks)).toContain('このメールはテスト用のメールです。');
+        const db = createDbClient(database.target);
+        try {
+          const message = await db.message.findFirstOrThrow({ select: { receivedAt: true, createdAt: true } });
+          const mailbox = await db.mailbox.findFirstOrThrow({ select: { lastSyncAt: true } });
+          for (const stamp of [message.receivedAt, message.createdAt, mailbox.lastSyncAt!]) expect(Math.abs(Date.now() - stamp.getTime())).toBeLessThan(5 * 60_000);
+        } finally {
+          await db.$disconnect();
+        }
       } finally {
         expect(await bot.stop()).toBe(0);
         await database.drop();
