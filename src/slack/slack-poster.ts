@@ -17,6 +17,7 @@
  *   codes are retried with backoff. Only a refusal that retrying cannot mend fails a post,
  *   and the posts of its thread with it.
  */
+import { WakeableSleep } from '../util/wakeable-sleep.js';
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { Db, SlackPost } from '../db/client.js';
 import { backoffDelay } from '../domain/backoff.js';
@@ -72,7 +73,7 @@ export class SlackPoster {
   readonly client: WebClient;
   readonly #buckets = new Map<string, Bucket>();
   readonly #workers = new Map<string, Promise<void>>();
-  readonly #wakers = new Set<() => void>();
+  readonly #sleeper = new WakeableSleep();
   #stopped = false;
 
   constructor(
@@ -105,25 +106,13 @@ export class SlackPoster {
 
   /** New posts are queued: look now rather than at the next poll. */
   wake(): void {
-    for (const wake of this.#wakers) wake();
+    this.#sleeper.wake();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.wake();
     await Promise.allSettled(this.#workers.values());
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakers.add(done);
-    });
   }
 
   get #postPace() {
@@ -167,18 +156,18 @@ export class SlackPoster {
           orderBy: [{ priority: 'desc' }, { id: 'asc' }],
         });
         if (!post) {
-          await this.#sleep(IDLE_POLL_MS);
+          await this.#sleeper.sleep(IDLE_POLL_MS);
           continue;
         }
         const due = post.nextAttemptAt.getTime() - Date.now();
         if (due > 0) {
-          await this.#sleep(Math.min(due, IDLE_POLL_MS * 5));
+          await this.#sleeper.sleep(Math.min(due, IDLE_POLL_MS * 5));
           continue;
         }
         await this.#send(post);
       } catch (error) {
         this.logger.error({ code: 'slack_poster_failed', channel, err: (error as Error).message }, 'Slack poster error');
-        await this.#sleep(2_000);
+        await this.#sleeper.sleep(2_000);
       }
     }
   }

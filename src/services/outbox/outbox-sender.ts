@@ -11,6 +11,7 @@
  *   the thread, and is never sent again automatically.
  * - After sending, a copy is appended to the mailbox's Sent folder, retried until it is.
  */
+import { WakeableSleep } from '../../util/wakeable-sleep.js';
 import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db, OutboxMail } from '../../db/client.js';
 import { backoffDelay } from '../../domain/backoff.js';
@@ -41,7 +42,7 @@ const MAX_ATTEMPTS = 30;
 type Entry = OutboxMail & { draft: { id: number; revision: number; ticketId: number; ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string } } } | null };
 
 export class OutboxSender {
-  readonly #wakers = new Set<() => void>();
+  readonly #sleeper = new WakeableSleep();
   #stopped = false;
   #loop: Promise<void> | undefined;
 
@@ -54,25 +55,13 @@ export class OutboxSender {
   }
 
   wake(): void {
-    for (const wake of this.#wakers) wake();
+    this.#sleeper.wake();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.wake();
     await this.#loop;
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakers.add(done);
-    });
   }
 
   async #run(): Promise<void> {
@@ -86,14 +75,14 @@ export class OutboxSender {
         });
         if (!entry) {
           await this.#settleAbandoned(false);
-          await this.#sleep(IDLE_POLL_MS);
+          await this.#sleeper.sleep(IDLE_POLL_MS);
           continue;
         }
         if (entry.state === 'queued') await this.#send(entry);
         else await this.#copyToSent(entry);
       } catch (error) {
         this.deps.logger.error({ code: 'outbox_failed', err: (error as Error).message }, 'outbox error');
-        await this.#sleep(5_000);
+        await this.#sleeper.sleep(5_000);
       }
     }
   }
