@@ -16,6 +16,7 @@ import { crc32 } from '../../src/util/png.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
 import { checkView } from '../support/block-kit-rules.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
+import { fixedMembers } from '../support/fixed-members.js';
 import { describeWithPostgres } from '../support/services.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -33,7 +34,7 @@ function homeOn(provider: DatabaseProvider, adminUrl?: string) {
     deps = {
       db,
       logger: createLogger('silent'),
-      members: { isMember: async (channel, user) => channel === 'C0SUPPORT' && user === ME, joined: () => {}, left: () => {} },
+      members: fixedMembers({ C0SUPPORT: [ME] }),
       permalink: async (channel, ts) => `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`,
       mailboxes: [{ key: 'support', reviewers: [ME] }] as unknown as HomeDataDeps['mailboxes'],
       reviewers: { isReviewer: async (ids, user) => ids.includes(user) },

@@ -12,6 +12,7 @@ import { answerStats, computeStats, type StatsDeps } from '../../src/services/st
 import { buildStatsMessage, formatDuration } from '../../src/slack/views/stats-message.js';
 import { checkBlocks } from '../support/block-kit-rules.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
+import { fixedMembers } from '../support/fixed-members.js';
 import { describeWithPostgres } from '../support/services.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -28,7 +29,7 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
     deps = {
       db,
       logger: createLogger('silent'),
-      members: { isMember: async (channel, user) => channel === 'C0SUPPORT' && user === 'U0LEAD', joined: () => {}, left: () => {} },
+      members: fixedMembers({ C0SUPPORT: ['U0LEAD'] }),
       userLocales: { localeOf: async () => 'en' },
       now: () => NOW,
     };
