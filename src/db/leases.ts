@@ -4,6 +4,7 @@
  * renewed; when its holder dies another takes it over after at most its time to live.
  * Every step is one conditional write, so two instances never both hold a lease.
  */
+import { isUniqueViolation } from './errors.js';
 import type { Db } from './client.js';
 
 export interface LeaseHolder {
@@ -22,7 +23,7 @@ export async function acquireLease(db: Db, name: string, holder: string, ttlMs: 
     return true;
   } catch (error) {
     // Someone else holds it (or created it a moment ago).
-    if ((error as { code?: string }).code === 'P2002') return false;
+    if (isUniqueViolation(error)) return false;
     throw error;
   }
 }

@@ -104,12 +104,6 @@ export function localDate(date: Date, timeZone: string): string {
   return `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
 }
 
-/** Whether the local wall clock has reached "HH:MM" today. */
-export function reachedLocalTime(date: Date, hhmm: string, timeZone: string): boolean {
-  const local = localParts(date, timeZone);
-  return local.hour * 60 + local.minute >= minutesOf(hhmm);
-}
-
 /** The start of the next business window after `date` (for "remind me next business day"). */
 export function nextBusinessStart(date: Date, hours: BusinessHours): Date {
   let probe = new Date(date.getTime() + DAY_MS);

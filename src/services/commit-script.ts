@@ -11,6 +11,7 @@ import type { RoutingActions } from '../domain/routing.js';
 import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { AttachmentInfo } from '../mail/parsed-mail.js';
 import type { ThreadTarget } from '../domain/thread-batch.js';
+import { TICKET_ACTIONS } from '../domain/ticket-change.js';
 import { PEOPLE_PRIORITY, TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
@@ -137,7 +138,7 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
     if (mail.hasFiles) yield* queuePost(mail, ticketId, channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
   }
   if (reopen) {
-    const auditId = yield* audit(mail, ticketId, 'ticket.reopened', { messageRowId: mail.messageRowId }, now);
+    const auditId = yield* audit(mail, ticketId, TICKET_ACTIONS.reopened, { messageRowId: mail.messageRowId }, now);
     // The ticket's message shows it open again, and the thread says why (as for a person's change).
     if (ticket.slackTs) {
       for (const [kind, key] of [[TICKET_POST_KINDS.update, 'update'], [TICKET_POST_KINDS.trace, 'trace']] as const) {

@@ -3,6 +3,7 @@
  * instances behind a load balancer a redelivery can reach another instance. The database
  * decides which delivery is the first: the event id is its primary key.
  */
+import { isUniqueViolation } from '../db/errors.js';
 import type { Db } from '../db/client.js';
 
 /** Event ids are kept this long: Slack retries within minutes, never days. */
@@ -23,7 +24,7 @@ export function createProcessedEvents(db: Db, now = () => Date.now()): Processed
       try {
         await db.processedEvent.create({ data: { eventId } });
       } catch (error) {
-        if ((error as { code?: string }).code === 'P2002') return false;
+        if (isUniqueViolation(error)) return false;
         throw error;
       }
       sincePrune += 1;

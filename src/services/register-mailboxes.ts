@@ -3,6 +3,7 @@
  * added, changed addresses, names or channels updated. The sync cursor is kept, except that
  * a changed folder starts its cursor afresh (UIDs belong to one folder).
  */
+import { isUniqueViolation } from '../db/errors.js';
 import type { TMailboxConfig } from '../config/config-schema.js';
 import type { Db, Mailbox } from '../db/client.js';
 import { syncCustomStatuses } from './tickets/ticket-statuses.js';
@@ -53,7 +54,7 @@ async function registerMailbox(db: Db, mailbox: TMailboxConfig, retried = false)
     });
   } catch (error) {
     // Another instance created the row between our look and our insert: take theirs.
-    if (!retried && (error as { code?: string }).code === 'P2002') return registerMailbox(db, mailbox, true);
+    if (!retried && isUniqueViolation(error)) return registerMailbox(db, mailbox, true);
     throw error;
   }
 }

@@ -61,7 +61,8 @@ function ticketChangesOn(provider: DatabaseProvider, adminUrl?: string) {
     // The audit chain reads as what happened: each change starts where the previous ended.
     expect(audits.map((audit) => JSON.parse(audit.detail).from)[0]).toBe('normal');
     expect(JSON.parse(audits.at(-1)!.detail).to).toBe(final);
-    if (audits.length === 2) expect(JSON.parse(audits[1]!.detail).from).toBe(JSON.parse(audits[0]!.detail).to);
+    expect(audits).toHaveLength(2);
+    expect(JSON.parse(audits[1]!.detail).from).toBe(JSON.parse(audits[0]!.detail).to);
   });
 
   it(`${provider}: records a comment once, however often the event comes, and its edit`, async () => {

@@ -4,6 +4,7 @@
  * None of it is ever emailed. Messages outside ticket threads, and the bot's own, are not
  * comments.
  */
+import { isUniqueViolation } from '../../db/errors.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logging/logger.js';
 
@@ -55,7 +56,7 @@ export async function recordThreadMessage(deps: { db: Db; logger: Logger }, even
       data: { ticketId: ticket.id, authorId: event.user!, text: event.text ?? '', files: filesOf(event), channelId: event.channel, slackTs: event.ts!, createdAt: slackTime(event.ts!) },
     });
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') return 'ignored';
+    if (isUniqueViolation(error)) return 'ignored';
     throw error;
   }
   deps.logger.info({ code: 'comment_recorded', ticketId: ticket.id, authorId: event.user }, 'internal comment recorded');

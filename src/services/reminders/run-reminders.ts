@@ -4,6 +4,7 @@
  * is what makes each fire once — and queued for Slack in the same transaction; then the
  * daily digest, once per local day (its queue entry's unique key says so).
  */
+import { isUniqueViolation } from '../../db/errors.js';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { localDate, localParts } from '../../domain/business-time.js';
@@ -90,7 +91,7 @@ async function recordReminder(db: Db, mailboxId: number, channelId: string, remi
     });
     return true;
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') return false;
+    if (isUniqueViolation(error)) return false;
     throw error;
   }
 }
@@ -111,7 +112,7 @@ async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: 
     });
     return 1;
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') return 0;
+    if (isUniqueViolation(error)) return 0;
     throw error;
   }
 }

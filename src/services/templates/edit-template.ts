@@ -8,6 +8,7 @@
  * version is announced in the mailbox channels through the Slack post queue, in the same
  * transaction.
  */
+import { isUniqueViolation } from '../../db/errors.js';
 import type { ModalView } from '@slack/types';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
@@ -292,6 +293,3 @@ function rebased(locale: TLocale, template: LoadedTemplate['template'], latest: 
   return { response_action: 'update', view: editModal(locale, template, latest, fields, true) };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === 'P2002';
-}

@@ -8,6 +8,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import type { MailFlags } from '../../domain/classify-mail.js';
 import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
+import { SNOOZE_CHOICES } from '../../domain/ticket-change.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, truncate } from './escape.js';
 import type { SlackMessage } from './help-message.js';
@@ -86,7 +87,7 @@ function controls(input: TicketMessageInput): ActionsBlock {
       {
         type: 'overflow',
         action_id: ACTION_IDS.ticketSnooze,
-        options: (['1h', '3h', 'next'] as const).map((choice) => option(t(locale, `ticket.snooze_${choice}` as MessageKey), `${value}:${choice}`)),
+        options: SNOOZE_CHOICES.map((choice) => option(t(locale, `ticket.snooze_${choice}` as MessageKey), `${value}:${choice}`)),
       },
       {
         type: 'button',
