@@ -9,7 +9,7 @@ import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { localDate, localParts } from '../../domain/business-time.js';
 import { dueReminders, type DueReminder } from '../../domain/reminder-rules.js';
-import { statusCategory, type Urgency } from '../../domain/ticket-fields.js';
+import { statusCategory, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { buildDigestMessage, buildReminderMessage, type DigestInput } from '../../slack/views/reminder-message.js';
 import type { RenderedPost } from '../render-post.js';
@@ -40,15 +40,15 @@ export async function runReminders(deps: ReminderDeps, now = new Date()): Promis
   for (const config of deps.mailboxes) {
     const mailbox = await deps.db.mailbox.findUnique({ where: { key: config.key } });
     if (!mailbox) continue;
-    queued += await remindMailbox(deps, config, mailbox, now);
-    queued += await queueDigest(deps, config, mailbox, now);
+    const statuses = await ticketStatuses(deps.db, mailbox.id);
+    queued += await remindMailbox(deps, config, mailbox, statuses, now);
+    queued += await queueDigest(deps, config, mailbox, statuses, now);
   }
   if (queued) deps.wakePoster();
   return queued;
 }
 
-async function remindMailbox(deps: ReminderDeps, config: TMailboxConfig, mailbox: { id: number; locale: string }, now: Date): Promise<number> {
-  const statuses = await ticketStatuses(deps.db, mailbox.id);
+async function remindMailbox(deps: ReminderDeps, config: TMailboxConfig, mailbox: { id: number; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<number> {
   const tickets = await deps.db.ticket.findMany({
     where: { mailboxId: mailbox.id, junk: false, slackTs: { not: null }, OR: [{ closedAt: null }, { snoozedUntil: { lte: now } }] },
     select: { id: true, urgency: true, status: true, assigneeId: true, createdAt: true, reopenedAt: true, firstResponseAt: true, snoozedUntil: true, snoozedBy: true, slackChannelId: true },
@@ -96,7 +96,7 @@ async function recordReminder(db: Db, mailboxId: number, channelId: string, remi
   }
 }
 
-async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, now: Date): Promise<number> {
+async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<number> {
   const at = config.reminders.digestAt;
   if (at === 'off') return 0;
   const hours = config.businessHours;
@@ -105,7 +105,7 @@ async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: 
   const [hh = 0, mm = 0] = at.split(':').map(Number);
   const sinceDigestTime = local.hour * 60 + local.minute - (hh * 60 + mm);
   if (!hours.days.includes(local.weekday) || sinceDigestTime < 0 || sinceDigestTime >= DIGEST_WINDOW_MINUTES) return 0;
-  const input = await digestFigures(deps.db, config, mailbox, now);
+  const input = await digestFigures(deps.db, config, mailbox, statuses, now);
   try {
     await deps.db.slackPost.create({
       data: { mailboxId: mailbox.id, channelId: config.channelId, kind: REMINDER_POST_KINDS.digest, dedupeKey: `digest:${mailbox.id}:${localDate(now, hours.timeZone)}`, payload: JSON.stringify(input) },
@@ -117,8 +117,7 @@ async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: 
   }
 }
 
-async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, now: Date): Promise<DigestInput> {
-  const statuses = await ticketStatuses(db, mailbox.id);
+async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<DigestInput> {
   const openKeys = statuses.filter((status) => status.category !== 'closed').map((status) => status.key);
   const live = { mailboxId: mailbox.id, junk: false, status: { in: openKeys } };
   const dayAgo = new Date(now.getTime() - 24 * 60 * 60_000);

@@ -50,11 +50,11 @@ export function registerDraftActions(registry: ListenerRegistry, deps: { review:
   registry.action(ACTION_IDS.draftEdit, openModal((input) => openDraftEditor(deps.review, input)));
 
   registry.view(CALLBACK_IDS.draftChanges, async ({ ack, body, view }) => {
-    const shown = JSON.parse(view.private_metadata || '{}') as { draftId?: number; revision?: number };
+    const shown = readModalMetadata(view.private_metadata);
     const answer = await submitChangesRequest(deps.review, {
       actorId: body.user.id,
-      draftId: Number(shown.draftId) || -1,
-      revision: Number(shown.revision) || -1,
+      draftId: shown.draftId ?? -1,
+      revision: shown.revision ?? -1,
       comment: valueOf(view.state.values as Values, CHANGES_FIELD),
     });
     await ack(answer ? { response_action: 'errors', errors: answer.errors } : undefined);

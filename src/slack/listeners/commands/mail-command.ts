@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { readModalMetadata } from '../../read-modal-metadata.js';
 import { ACTION_IDS, CALLBACK_IDS, SLASH_COMMAND } from '../../ids.js';
 import type { ListenerRegistry } from '../../listener-registry.js';
 import { answerMailCommand, type MailCommandDeps } from '../../../services/answer-mail-command.js';
@@ -56,8 +57,8 @@ export function registerMailCommand(registry: ListenerRegistry, deps: MailComman
 
   registry.view(CALLBACK_IDS.customerEdit, async ({ ack, body, view, client }) => {
     await ack();
-    const { customerId } = JSON.parse(view.private_metadata || '{}') as { customerId?: unknown };
-    if (typeof customerId !== 'number' || !Number.isSafeInteger(customerId)) return;
+    const { customerId } = readModalMetadata(view.private_metadata);
+    if (customerId === undefined) return;
     const value = (block: string) => view.state.values[block]?.[block]?.value ?? '';
     await saveCustomerEdit(searchDeps(client), { userId: body.user.id, customerId, company: value('company'), phone: value('phone'), notes: value('notes') });
   });
