@@ -39,7 +39,12 @@ const sharedFile = () => {
 };
 const timeline: string[] = [];
 const sampler = setInterval(() => timeline.push(`${Date.now() - started} ms ${memory('VmRSS').toFixed(0)} MiB slack calls ${slack.calls.length}`), 20);
-await waitFor(() => sharedFile() !== undefined, 120_000, 'the attachment shared in the thread', 50);
+await waitFor(() => sharedFile() !== undefined, 120_000, 'the attachment shared in the thread', 50).catch(async (error: Error) => {
+  // The bot's own account of what went wrong.
+  console.error(world.bot.stdout.split('\n').filter((line) => /"level":(40|50)/.test(line)).join('\n'));
+  await world.stop();
+  throw error;
+});
 clearInterval(sampler);
 const seconds = (Date.now() - started) / 1000;
 const peak = memory('VmHWM');

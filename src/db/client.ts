@@ -33,6 +33,7 @@ export function createDbClient(target: DatabaseTarget): Db {
   providers.set(db, target.provider);
   rawStores.set(db, {
     storeBatch: (rows) => (store ??= openRawMailStore(target)).storeBatch(rows),
+    openRaw: (id, options) => (store ??= openRawMailStore(target)).openRaw(id, options),
     readRaw: (id) => (store ??= openRawMailStore(target)).readRaw(id),
     close: async () => store?.close(),
   });

@@ -4,11 +4,22 @@
  * mail's size in memory while writing it (+217 MiB for a 34 MiB mail) and twice while
  * reading. The cursor moves in the same driver transaction as the mail it passed, so the
  * "stored together or not at all" rule of store-raw-mail.ts holds.
+ *
+ * A source larger than RAW_PART_BYTES is written in parts: its first MiB in Message.raw,
+ * the rest in MessageRawPart rows of a MiB each, and read back the same way. Given a 34 MiB
+ * value, better-sqlite3 copies it to bind it and SQLite copies it again to build the row
+ * (+68 MiB for a moment, the bot's peak), and reading it back costs SQLite's copy and
+ * the JavaScript one; in parts, each copy is a MiB. It also keeps Message rows small, so
+ * reading a column stored after `raw` does not walk 34 MiB of overflow pages.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseTarget } from './database-url.js';
 import { retryWhileBusy, sqliteDate } from './sql-script.js';
+import { readWhole, type RawSource } from '../mail/raw-source.js';
+
+/** The size of Message.raw and of each MessageRawPart. */
+export const RAW_PART_BYTES = 1024 * 1024;
 
 export interface RawMailRow {
   mailboxId: number;
@@ -27,8 +38,46 @@ export type RawStoreResult = { stored: true; messageRowId: number } | { stored: 
 export interface RawMailStore {
   /** Inserts the mails not yet known (by dedupe key) and moves the IMAP cursor, atomically. */
   storeBatch(rows: readonly RawMailRow[]): Promise<RawStoreResult[]>;
+  /**
+   * The stored source, to be read part by part; null when there is no such mail (or, with
+   * `onlyWaiting`, when it is no longer waiting to be parsed).
+   */
+  openRaw(messageRowId: number, options?: { onlyWaiting?: boolean }): Promise<RawSource | null>;
+  /** The whole source in one buffer. */
   readRaw(messageRowId: number): Promise<Uint8Array | null>;
   close(): Promise<void>;
+}
+
+/** The pieces a source is stored in: part 0 goes in Message.raw. */
+function partsOf(raw: Uint8Array): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let offset = 0; offset === 0 || offset < raw.byteLength; offset += RAW_PART_BYTES) parts.push(raw.subarray(offset, offset + RAW_PART_BYTES));
+  return parts;
+}
+
+/** A source over one driver's reads: its head row, then its parts one by one. */
+function rawSource(head: Uint8Array, size: number, readPart: (seq: number) => Promise<Uint8Array | undefined>): RawSource {
+  return {
+    size,
+    head,
+    async *parts() {
+      // A copy: a part yielded may be moved to another thread (detached), and `head` must
+      // stay readable for the next reading of the parts.
+      let read = head.byteLength;
+      yield new Uint8Array(head);
+      for (let seq = 1; read < size; seq += 1) {
+        const part = await readPart(seq);
+        if (!part) throw new Error(`part ${seq} of a stored raw source is missing`);
+        read += part.byteLength;
+        yield part;
+      }
+    },
+  };
+}
+
+async function readRawOf(store: Pick<RawMailStore, 'openRaw'>, messageRowId: number): Promise<Uint8Array | null> {
+  const source = await store.openRaw(messageRowId);
+  return source && readWhole(source);
 }
 
 function sqliteStore(file: string): RawMailStore {
@@ -40,32 +89,43 @@ function sqliteStore(file: string): RawMailStore {
     `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "imapFolder", "imapUidValidity", "imapUid", "receivedAt", "createdAt", "flags")
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insertPart = db.prepare('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES (?, ?, ?)');
   const cursor = db.prepare('UPDATE "Mailbox" SET "lastUid" = ?, "lastSyncAt" = ? WHERE "id" = ? AND "uidValidity" = ? AND "lastUid" < ?');
-  const read = db.prepare('SELECT "raw" FROM "Message" WHERE "id" = ?');
+  const readHead = db.prepare('SELECT "raw", "size" FROM "Message" WHERE "id" = ?');
+  const readWaitingHead = db.prepare(`SELECT "raw", "size" FROM "Message" WHERE "id" = ? AND "parseState" = 'stored'`);
+  const readPart = db.prepare('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = ? AND "seq" = ?');
   db.defaultSafeIntegers(false);
   const storeBatch = db.transaction((rows: readonly RawMailRow[]) => {
     const now = sqliteDate(new Date());
     const results: RawStoreResult[] = rows.map((row) => {
       const existing = find.get(row.mailboxId, row.direction, row.dedupeKey) as { id: number } | undefined;
       if (existing) return { stored: false, duplicateOf: existing.id };
+      const [head, ...rest] = partsOf(row.raw);
       const info = insert.run(
-        row.mailboxId, row.direction, row.dedupeKey, row.contentHash, row.raw, row.raw.byteLength, row.messageId,
+        row.mailboxId, row.direction, row.dedupeKey, row.contentHash, head, row.raw.byteLength, row.messageId,
         row.imap?.folder ?? null, row.imap ? BigInt(row.imap.uidValidity) : null, row.imap ? BigInt(row.imap.uid) : null,
         sqliteDate(row.receivedAt), now, row.flags,
       );
-      return { stored: true, messageRowId: Number(info.lastInsertRowid) };
+      const messageRowId = Number(info.lastInsertRowid);
+      rest.forEach((part, index) => insertPart.run(messageRowId, index + 1, part));
+      return { stored: true, messageRowId };
     });
     const last = rows.at(-1)?.imap;
     if (last) cursor.run(BigInt(last.uid), now, rows[0]!.mailboxId, BigInt(last.uidValidity), BigInt(last.uid));
     return results;
   });
-  return {
+  const store: RawMailStore = {
     storeBatch: (rows) => retryWhileBusy(() => storeBatch.immediate(rows)),
-    readRaw: async (id) => (read.get(id) as { raw: Buffer } | undefined)?.raw ?? null,
+    openRaw: async (id, { onlyWaiting = false } = {}) => {
+      const row = (onlyWaiting ? readWaitingHead : readHead).get(id) as { raw: Buffer; size: number } | undefined;
+      return row ? rawSource(row.raw, row.size, async (seq) => (readPart.get(id, seq) as { data: Buffer } | undefined)?.data) : null;
+    },
+    readRaw: (id) => readRawOf(store, id),
     close: async () => {
       db.close();
     },
   };
+  return store;
 }
 
 /**
@@ -76,9 +136,13 @@ function toUtcText(date: Date): string {
   return date.toISOString();
 }
 
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function postgresStore(url: string): RawMailStore {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
-  return {
+  const store: RawMailStore = {
     storeBatch: async (rows) => {
       const client = await pool.connect();
       try {
@@ -90,13 +154,18 @@ function postgresStore(url: string): RawMailStore {
             results.push({ stored: false, duplicateOf: existing.rows[0].id });
             continue;
           }
+          const [head, ...rest] = partsOf(row.raw);
           const inserted = await client.query<{ id: number }>(
             `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "imapFolder", "imapUidValidity", "imapUid", "receivedAt", "createdAt", "flags")
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() AT TIME ZONE 'UTC', $12) RETURNING id`,
-            [row.mailboxId, row.direction, row.dedupeKey, row.contentHash, Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength), row.raw.byteLength, row.messageId,
+            [row.mailboxId, row.direction, row.dedupeKey, row.contentHash, asBuffer(head!), row.raw.byteLength, row.messageId,
               row.imap?.folder ?? null, row.imap ? String(row.imap.uidValidity) : null, row.imap ? String(row.imap.uid) : null, toUtcText(row.receivedAt), row.flags],
           );
-          results.push({ stored: true, messageRowId: inserted.rows[0]!.id });
+          const messageRowId = inserted.rows[0]!.id;
+          for (const [index, part] of rest.entries()) {
+            await client.query('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES ($1, $2, $3)', [messageRowId, index + 1, asBuffer(part)]);
+          }
+          results.push({ stored: true, messageRowId });
         }
         const last = rows.at(-1)?.imap;
         if (last) {
@@ -111,9 +180,16 @@ function postgresStore(url: string): RawMailStore {
         client.release();
       }
     },
-    readRaw: async (id) => (await pool.query<{ raw: Buffer }>('SELECT "raw" FROM "Message" WHERE "id" = $1', [id])).rows[0]?.raw ?? null,
+    openRaw: async (id, { onlyWaiting = false } = {}) => {
+      const waiting = onlyWaiting ? ` AND "parseState" = 'stored'` : '';
+      const row = (await pool.query<{ raw: Buffer; size: number }>(`SELECT "raw", "size" FROM "Message" WHERE "id" = $1${waiting}`, [id])).rows[0];
+      const readPart = async (seq: number) => (await pool.query<{ data: Buffer }>('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = $1 AND "seq" = $2', [id, seq])).rows[0]?.data;
+      return row ? rawSource(row.raw, row.size, readPart) : null;
+    },
+    readRaw: (id) => readRawOf(store, id),
     close: () => pool.end(),
   };
+  return store;
 }
 
 export function openRawMailStore(target: DatabaseTarget): RawMailStore {

@@ -53,12 +53,15 @@ function collectAttachment(stream: AttachmentStream, keepBytes: number, done: (a
   });
 }
 
+/** A mail as the parser reads it: whole in memory, or part by part (a large stored one). */
+export type MailInput = Buffer | AsyncIterable<Uint8Array>;
+
 /**
- * Runs mailparser over a whole mail held in memory; `listen` attaches the caller's handlers
+ * Runs mailparser over a mail; `listen` attaches the caller's handlers
  * (and may stop the parse with `fail`). Settles with `result()` when mailparser ends, or
  * rejects with the first error, mailparser's or the caller's.
  */
-function runParser<T>(input: Buffer, options: MailParserOptions, listen: (parser: MailParser, fail: (error: Error) => void) => void, result: () => T): Promise<T> {
+function runParser<T>(input: MailInput, options: MailParserOptions, listen: (parser: MailParser, fail: (error: Error) => void) => void, result: () => T): Promise<T> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser(options);
     // mailparser may report a non-fatal error and still end: the first outcome wins.
@@ -76,12 +79,13 @@ function runParser<T>(input: Buffer, options: MailParserOptions, listen: (parser
     parser.on('error', (error: Error) => settle(error));
     parser.on('end', () => settle(null));
     listen(parser, fail);
-    feed(parser, input);
+    if (Buffer.isBuffer(input)) feed(parser, input);
+    else feedParts(parser, input).catch(fail);
   });
 }
 
-/** Parses a whole mail held in memory. Rejects when mailparser reports an error. */
-export function collectMail(input: Buffer, options: MailParserOptions, keepBytes: number): Promise<CollectedMail> {
+/** Parses a mail. Rejects when mailparser reports an error. */
+export function collectMail(input: MailInput, options: MailParserOptions, keepBytes: number): Promise<CollectedMail> {
   const mail: CollectedMail = { headers: new Map(), attachments: [] };
   return runParser(
     input,
@@ -109,7 +113,7 @@ export function collectMail(input: Buffer, options: MailParserOptions, keepBytes
  * up; every other part is skipped. Resolves with the attachment's size, or null when the
  * mail has no such attachment. A `sink` that rejects stops the parse with its error.
  */
-export function streamAttachment(input: Buffer, options: MailParserOptions, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
+export function streamAttachment(input: MailInput, options: MailParserOptions, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
   let seen = 0;
   let size: number | null = null;
   return runParser(
@@ -135,6 +139,32 @@ export function streamAttachment(input: Buffer, options: MailParserOptions, inde
 
 /** Bytes handed to mailparser at a time. */
 const FEED_BYTES = 64 * 1024;
+
+/** Writes one slice; resolves when mailparser is ready for more (or has been stopped). */
+function write(parser: MailParser, slice: Uint8Array): Promise<void> | undefined {
+  if (parser.write(slice)) return undefined;
+  return new Promise((resolve) => {
+    const ready = () => {
+      parser.off('drain', ready).off('close', ready);
+      resolve();
+    };
+    parser.once('drain', ready).once('close', ready);
+  });
+}
+
+/**
+ * feed() for a mail read part by part: each part in slices, the next part asked for only
+ * once mailparser has taken the last one, so at most a part or two are held at a time.
+ */
+async function feedParts(parser: MailParser, parts: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const part of parts) {
+    for (let offset = 0; offset < part.byteLength; offset += FEED_BYTES) {
+      if (parser.destroyed) return;
+      await write(parser, part.subarray(offset, offset + FEED_BYTES));
+    }
+  }
+  parser.end();
+}
 
 /**
  * Writes the mail in slices, each when mailparser is ready for more. Given the whole mail

@@ -5,7 +5,7 @@
  * mailparser works synchronously on big parts and would otherwise stall Slack interactions.
  */
 import type { AddressObject } from 'mailparser';
-import { collectMail, streamAttachment, type CollectedAttachment, type CollectedMail } from './collect-mail.js';
+import { collectMail, streamAttachment, type CollectedAttachment, type CollectedMail, type MailInput } from './collect-mail.js';
 import type { AttachmentInfo, MailAddress, ParsedMail, TriageHeaders } from './parsed-mail.js';
 import { messageIdsOf } from './raw-headers.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
@@ -90,13 +90,16 @@ function parserOptions(limits: ParseLimits) {
   return { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: limits.maxHtmlChars };
 }
 
-function asBuffer(raw: Uint8Array): Buffer {
-  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+/** A raw mail whole in memory, or read part by part (a large stored one). */
+export type RawInput = Uint8Array | AsyncIterable<Uint8Array>;
+
+function asInput(raw: RawInput): MailInput {
+  return raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : raw;
 }
 
 /** Parses one mail. Throws only when mailparser cannot make anything of it at all. */
-export async function parseMail(raw: Uint8Array, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMail> {
-  const mail = await collectMail(asBuffer(raw), parserOptions(limits), limits.maxAttachmentBytes);
+export async function parseMail(raw: RawInput, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMail> {
+  const mail = await collectMail(asInput(raw), parserOptions(limits), limits.maxAttachmentBytes);
   const header = <T>(name: string) => mail.headers.get(name) as T | undefined;
   const address = (name: string) => addresses(header<AddressObject | AddressObject[]>(name));
   const messageId = header<string>('message-id');
@@ -126,6 +129,6 @@ export async function parseMail(raw: Uint8Array, limits: ParseLimits = DEFAULT_P
  * it to `sink` chunk by chunk (see streamAttachment). Resolves with its size, or null when
  * the mail has no such attachment.
  */
-export function decodeAttachment(raw: Uint8Array, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
-  return streamAttachment(asBuffer(raw), parserOptions(DEFAULT_PARSE_LIMITS), index, sink);
+export function decodeAttachment(raw: RawInput, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
+  return streamAttachment(asInput(raw), parserOptions(DEFAULT_PARSE_LIMITS), index, sink);
 }

@@ -8,11 +8,13 @@
  * sending the next mail (measured: idle 60% of a backlog).
  */
 import os from 'node:os';
-import { MessageChannel, type Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
 import type { ParsedMail } from './parsed-mail.js';
 import { startModuleWorker } from '../util/module-worker.js';
 import { ownBuffer } from '../util/own-buffer.js';
+import { servePulls } from '../util/pulled-parts.js';
+import { isWhole, type RawSource } from './raw-source.js';
 
 export class ParseError extends Error {
   constructor(message: string, readonly code: 'parse_failed' | 'parse_timeout' | 'parser_crashed' | 'pool_closed') {
@@ -32,7 +34,8 @@ export interface ParseOptions {
 
 interface Job {
   id: number;
-  raw: Uint8Array;
+  /** A source read part by part is pulled by the worker (see pulled-parts.ts). */
+  raw: Uint8Array | RawSource;
   limits: ParseLimits;
   handOver: boolean;
   resolve(mail: ParsedMail): void;
@@ -78,11 +81,15 @@ export class ParsePool {
     for (let i = 0; i < size; i += 1) this.#slots.push(this.#spawn());
   }
 
-  /** Parses a raw mail in a worker. Rejects with a ParseError; never throws synchronously. */
-  parse(raw: Uint8Array, { limits = this.#limits, handOver = false }: ParseOptions = {}): Promise<ParsedMail> {
+  /**
+   * Parses a raw mail in a worker. Rejects with a ParseError; never throws synchronously.
+   * A stored source larger than its head goes to the worker part by part.
+   */
+  parse(raw: Uint8Array | RawSource, { limits = this.#limits, handOver = false }: ParseOptions = {}): Promise<ParsedMail> {
     if (this.#closed) return Promise.reject(new ParseError('parse pool is closed', 'pool_closed'));
+    const input = raw instanceof Uint8Array || !isWhole(raw) ? raw : raw.head;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, raw, limits, handOver, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, raw: input, limits, handOver: handOver && input instanceof Uint8Array, resolve, reject });
       this.#dispatch();
     });
   }
@@ -177,6 +184,10 @@ export class ParsePool {
         if (slot.jobs.length === 1) this.#startClock(slot);
         void slot.ready.then(() => {
           if (!slot.jobs.includes(job)) return;
+          if (!(job.raw instanceof Uint8Array)) {
+            const source = sendParts(job.raw);
+            return slot.worker.postMessage({ id: job.id, source, size: job.raw.size, limits: job.limits }, [source]);
+          }
           if (!job.handOver) return slot.worker.postMessage({ id: job.id, raw: job.raw, limits: job.limits });
           const raw = ownBuffer(job.raw);
           slot.worker.postMessage({ id: job.id, raw, limits: job.limits }, [raw.buffer]);
@@ -187,16 +198,25 @@ export class ParsePool {
 }
 
 /**
+ * The port a worker pulls a source's parts from (its other end read here, part by part).
+ * The parts are read afresh each time, so a job whose worker died can be sent again.
+ */
+function sendParts(source: RawSource): MessagePort {
+  const { port1, port2 } = new MessageChannel();
+  servePulls(port1, source.parts());
+  return port2;
+}
+
+/**
  * One attachment of a raw mail (the `index`th of ParsedMail.attachments), decoded as it is
- * read: a worker of its own parses the mail (`raw` is handed over to it, unusable
- * afterwards) and fills two buffers with the attachment's bytes, each sent here and back
+ * read: a worker of its own parses the mail (pulling the source part by part) and fills two buffers with the attachment's bytes, each sent here and back
  * again: a chunk yielded is valid until the next one is asked for, then it is refilled.
  * So the file is never held whole in either thread, and uploading it leaves no garbage
  * behind (a new buffer per chunk would pile up here until a garbage collection: tens of
  * MiB). Its own worker, not the pool's: an upload can take longer than a parse may, and
  * new mail must not wait behind it. The worker ends with the iteration.
  */
-export async function* attachmentChunks(raw: Uint8Array, index: number): AsyncGenerator<Uint8Array> {
+export async function* attachmentChunks(raw: RawSource, index: number): AsyncGenerator<Uint8Array> {
   const worker = startModuleWorker(import.meta.url, 'parse-worker');
   const { port1: port, port2: out } = new MessageChannel();
   const inbox: DecodedMessage[] = [];
@@ -208,8 +228,10 @@ export async function* attachmentChunks(raw: Uint8Array, index: number): AsyncGe
   port.on('message', deliver);
   worker.on('error', (error) => deliver({ error: `attachment decoder crashed: ${error.message}` }));
   worker.on('exit', () => deliver({ error: 'attachment decoder exited' }));
-  const bytes = ownBuffer(raw);
-  worker.once('message', () => worker.postMessage({ raw: bytes, index, out }, [bytes.buffer, out]));
+  worker.once('message', () => {
+    const source = sendParts(raw);
+    worker.postMessage({ source, index, out }, [source, out]);
+  });
   try {
     for (;;) {
       while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));

@@ -4,23 +4,36 @@
  * attachmentChunks).
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { decodeAttachment, parseMail } from './parse-mail.js';
+import { decodeAttachment, parseMail, type RawInput } from './parse-mail.js';
 import type { ParseLimits } from './parse-limits.js';
 import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
 import type { DecodedMessage } from './parse-pool.js';
+import { pullParts } from '../util/pulled-parts.js';
 
 const port = parentPort!;
 
-async function parseOne({ id, raw, limits }: { id: number; raw: Uint8Array; limits: ParseLimits }): Promise<void> {
+/** A mail as the pool sends it: whole, or a port to pull a large one's parts from. */
+type SourceOf = { raw: Uint8Array } | { source: MessagePort; size: number };
+
+function inputOf(job: SourceOf): RawInput {
+  return 'raw' in job ? job.raw : pullParts(job.source);
+}
+
+function sizeOf(job: SourceOf): number {
+  return 'raw' in job ? job.raw.byteLength : job.size;
+}
+
+async function parseOne(job: { id: number; limits: ParseLimits } & SourceOf): Promise<void> {
+  const { id, limits } = job;
   try {
-    const mail = await parseMail(raw, limits);
+    const mail = await parseMail(inputOf(job), limits);
     const transfer = mail.attachments.flatMap((attachment) => (attachment.content ? [attachment.content.buffer as ArrayBuffer] : []));
     port.postMessage({ id, ok: true, mail }, transfer);
   } catch (error) {
     port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
   }
   // Once this job (and the source it holds) is let go of: see collect-garbage.ts.
-  if (raw.byteLength >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);
+  if (sizeOf(job) >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);
 }
 
 /** The buffers the attachment's bytes are sent in, and their size. */
@@ -32,7 +45,8 @@ const DECODE_BUFFER_BYTES = 256 * 1024;
  * forth: each is filled, sent, and refilled once it comes back; with both away, decoding
  * waits. Ends with `{ end }` or `{ error }` (see attachmentChunks).
  */
-async function decodeInto({ raw, index, out }: { raw: Uint8Array; index: number; out: MessagePort }): Promise<void> {
+async function decodeInto(job: { index: number; out: MessagePort } & SourceOf): Promise<void> {
+  const { index, out } = job;
   const free = Array.from({ length: DECODE_BUFFERS }, () => new ArrayBuffer(DECODE_BUFFER_BYTES));
   let returned: (() => void) | undefined;
   out.on('message', ({ buffer }: { buffer: ArrayBuffer }) => {
@@ -48,7 +62,7 @@ async function decodeInto({ raw, index, out }: { raw: Uint8Array; index: number;
     filled = 0;
   };
   try {
-    const size = await decodeAttachment(raw, index, async (chunk) => {
+    const size = await decodeAttachment(inputOf(job), index, async (chunk) => {
       for (let offset = 0; offset < chunk.length; ) {
         while (!current && free.length === 0) await new Promise<void>((resolve) => (returned = resolve));
         current ??= new Uint8Array(free.shift()!);
@@ -70,7 +84,7 @@ async function decodeInto({ raw, index, out }: { raw: Uint8Array; index: number;
 // The pool sends a few mails ahead; they are parsed one after the other, in order, so the
 // pool's time limit always runs for the mail actually being parsed.
 let previous = Promise.resolve();
-port.on('message', (job: { id: number; raw: Uint8Array; limits: ParseLimits } | { raw: Uint8Array; index: number; out: MessagePort }) => {
+port.on('message', (job: ({ id: number; limits: ParseLimits } | { index: number; out: MessagePort }) & SourceOf) => {
   if ('out' in job) void decodeInto(job);
   else previous = previous.then(() => parseOne(job));
 });

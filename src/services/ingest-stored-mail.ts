@@ -15,6 +15,7 @@ import { applyRoutingRules, ZRoutingRule, type MailFacts, type TRoutingRule } fr
 import { fallbackParse } from '../mail/fallback-parse.js';
 import { cleanMessageId, readRawHeaders, type RawHeaderReader } from '../mail/raw-headers.js';
 import type { ParseOptions } from '../mail/parse-pool.js';
+import type { RawSource } from '../mail/raw-source.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
 import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
@@ -23,7 +24,7 @@ import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../d
 export { POST_KINDS, type IngestOutcome } from './commit-script.js';
 
 export interface MailParser {
-  parse(raw: Uint8Array, options?: ParseOptions): Promise<ParsedMail>;
+  parse(raw: Uint8Array | RawSource, options?: ParseOptions): Promise<ParsedMail>;
 }
 
 export interface IngestDeps {
@@ -36,15 +37,17 @@ export interface IngestDeps {
   ownAddresses: readonly string[];
 }
 
-/** Parses the raw source, which is handed over to the parser: it is not usable afterwards. */
-async function parseOrFallback(deps: IngestDeps, raw: Uint8Array, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
+/** Parses the raw source, whose bytes are handed over to the parser: not usable afterwards. */
+async function parseOrFallback(deps: IngestDeps, raw: RawSource, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
   try {
     return { mail: await deps.parser.parse(raw, { handOver: true }), error: null };
   } catch (error) {
     const message = (error as Error).message;
     deps.logger.warn({ code: 'mail_parse_failed', messageRowId, err: message }, 'mail could not be parsed; posting what could be read');
-    const again = await rawMailStoreOf(deps.db).readRaw(messageRowId);
-    return { mail: fallbackParse(again ?? new Uint8Array()), error: message };
+    // The headers and the start of the body are what can be read without a parser: the
+    // first part is enough (and a large mail is not read whole for it).
+    const again = await rawMailStoreOf(deps.db).openRaw(messageRowId);
+    return { mail: fallbackParse(again?.head ?? new Uint8Array()), error: message };
   }
 }
 
@@ -106,11 +109,10 @@ export interface PreparedMail {
  * someone else meanwhile) is not read at all.
  */
 export async function prepareStoredMail(deps: IngestDeps, messageRowId: number): Promise<PreparedMail> {
-  const [row] = await sqlRunnerOf(deps.db).query(sql`SELECT "raw" FROM "Message" WHERE "id" = ${messageRowId} AND "parseState" = 'stored'`);
-  const raw = (row?.raw as Uint8Array | undefined) ?? null;
+  const raw = await rawMailStoreOf(deps.db).openRaw(messageRowId, { onlyWaiting: true });
   if (!raw) return { messageRowId, mail: null, error: null, header: null };
   // Read before the bytes go to the parser: routing rules may look at any header.
-  const header = readRawHeaders(raw);
+  const header = readRawHeaders(raw.head);
   return { messageRowId, header, ...(await parseOrFallback(deps, raw, messageRowId)) };
 }
 

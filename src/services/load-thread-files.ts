@@ -39,8 +39,8 @@ export async function loadThreadFiles(db: Db, messageRowId: number): Promise<Thr
     const { content } = attachment;
     async function* chunks(): AsyncGenerator<Uint8Array> {
       if (content) return void (yield content);
-      // Read for this upload alone and handed over to the decoding worker.
-      const raw = await rawMailStoreOf(db).readRaw(messageRowId);
+      // Read for this upload alone, part by part, by the decoding worker.
+      const raw = await rawMailStoreOf(db).openRaw(messageRowId);
       if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
       yield* attachmentChunks(raw, index);
     }

@@ -8,6 +8,9 @@ import { createLogger } from '../../src/logging/logger.js';
 import { IngestQueue } from '../../src/services/ingest-queue.js';
 import { commitStoredMails, ingestStoredMail, prepareStoredMail, type IngestOutcome } from '../../src/services/ingest-stored-mail.js';
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
+import { rawMailStoreOf } from '../../src/db/client.js';
+import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
+import { loadThreadFiles } from '../../src/services/load-thread-files.js';
 import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -114,6 +117,49 @@ function ingestSuite(world: ScratchWorld) {
       const row = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId } });
       expect(row).toMatchObject({ parseState: 'failed', parseError: 'boom', subject: 'broken' });
       expect(Buffer.from(row.raw).equals(broken)).toBe(true);
+    });
+
+    describe('a large mail, stored in parts', () => {
+      // 3.5 MB of attachment: a mail of ~4.6 MiB, stored as its first MiB and four more parts.
+      const attachment = Buffer.alloc(3_500_000);
+      for (let i = 0; i < attachment.length; i += 1) attachment[i] = (i * 2654435761) >>> 24;
+      const big = Buffer.from(
+        mail(
+          'From: big@example.jp\r\nSubject: 大きな添付\r\nMessage-ID: <big@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"',
+          `--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n添付をご確認ください。\r\n--b\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Disposition: attachment; filename="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b--`,
+        ),
+      );
+
+      it('keeps the source byte for byte, parses it part by part, and decodes its attachment for the thread', async () => {
+        const stored = await storeRawMail(world.db, { mailboxId, raw: big });
+        if (!stored.stored) throw new Error('duplicate');
+        const row = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId }, select: { raw: true, size: true } });
+        expect([row.raw.byteLength, row.size]).toEqual([RAW_PART_BYTES, big.length]);
+        expect(await world.db.messageRawPart.count({ where: { messageRowId: stored.messageRowId } })).toBe(Math.ceil(big.length / RAW_PART_BYTES) - 1);
+        expect(Buffer.from((await rawMailStoreOf(world.db).readRaw(stored.messageRowId))!).equals(big)).toBe(true);
+
+        const outcome = await ingestStoredMail(deps(), stored.messageRowId);
+        expect(outcome.kind).toBe('new_ticket');
+        const parsed = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId }, include: { attachments: true } });
+        expect(parsed).toMatchObject({ parseState: 'parsed', subject: '大きな添付' });
+        expect(parsed.text).toContain('添付をご確認ください。');
+        expect(parsed.attachments.map((a) => [a.filename, a.size])).toEqual([['data.bin', attachment.length]]);
+
+        const [file] = await loadThreadFiles(world.db, stored.messageRowId);
+        const decoded: Buffer[] = [];
+        for await (const chunk of file!.chunks()) decoded.push(Buffer.from(chunk));
+        expect(Buffer.concat(decoded).equals(attachment)).toBe(true);
+      });
+
+      it('posts what the headers say when a part has gone missing, naming the damage', async () => {
+        const stored = await storeRawMail(world.db, { mailboxId, raw: big });
+        if (!stored.stored) throw new Error('duplicate');
+        await world.db.messageRawPart.delete({ where: { messageRowId_seq: { messageRowId: stored.messageRowId, seq: 2 } } });
+        expect((await ingestStoredMail(deps(), stored.messageRowId)).kind).toBe('new_ticket');
+        const row = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId }, select: { parseState: true, parseError: true, subject: true } });
+        expect(row).toMatchObject({ parseState: 'failed', subject: '大きな添付' });
+        expect(row.parseError).toContain('part 2');
+      });
     });
 
     it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {
