@@ -80,20 +80,18 @@ async function startCursor(client: ImapFlow, target: SyncTarget, uidNext: number
 async function alignCursor(db: Db, client: ImapFlow, target: SyncTarget, logger: Logger): Promise<{ uidValidity: bigint; lastUid: bigint; rescan: boolean }> {
   const box = client.mailbox;
   if (!box) throw new Error('no mailbox selected');
-  const row = await db.mailbox.findUniqueOrThrow({ where: { id: target.mailboxId }, select: { uidValidity: true, lastUid: true } });
-  // A rescan lasts until the cursor has passed the highest UID the folder had.
-  if (row.uidValidity === box.uidValidity) return { uidValidity: box.uidValidity, lastUid: row.lastUid, rescan: rescanning.get(target.mailboxId) === box.uidValidity };
-  const lastUid = row.uidValidity === null ? await startCursor(client, target, box.uidNext) : 0n;
-  if (row.uidValidity !== null) {
+  const row = await db.mailbox.findUniqueOrThrow({ where: { id: target.mailboxId }, select: { uidValidity: true, lastUid: true, rescanUidValidity: true } });
+  // A rescan lasts until the cursor has passed the highest UID the folder had (see
+  // syncMailboxOnce), across restarts.
+  if (row.uidValidity === box.uidValidity) return { uidValidity: box.uidValidity, lastUid: row.lastUid, rescan: row.rescanUidValidity === box.uidValidity };
+  const rescan = row.uidValidity !== null;
+  const lastUid = rescan ? 0n : await startCursor(client, target, box.uidNext);
+  if (rescan) {
     logger.warn({ code: 'imap_uidvalidity_changed', folder: target.folder, was: String(row.uidValidity), now: String(box.uidValidity) }, 'UIDVALIDITY changed: rescanning the folder; known mail is recognised and not posted again');
   }
-  await db.mailbox.update({ where: { id: target.mailboxId }, data: { uidValidity: box.uidValidity, lastUid } });
-  if (row.uidValidity !== null) rescanning.set(target.mailboxId, box.uidValidity);
-  return { uidValidity: box.uidValidity, lastUid, rescan: row.uidValidity !== null };
+  await db.mailbox.update({ where: { id: target.mailboxId }, data: { uidValidity: box.uidValidity, lastUid, rescanUidValidity: rescan ? box.uidValidity : null } });
+  return { uidValidity: box.uidValidity, lastUid, rescan };
 }
-
-/** Mailboxes being read again after a UIDVALIDITY change, with the new UIDVALIDITY. */
-const rescanning = new Map<number, bigint>();
 
 /**
  * Stores a batch in one transaction; if that fails, mail by mail, so one mail that cannot
@@ -213,7 +211,7 @@ export async function syncMailboxOnce(
       }
     }
     // Caught up: later mail is new mail again.
-    if (rescan) rescanning.delete(target.mailboxId);
+    if (rescan) await db.mailbox.updateMany({ where: { id: target.mailboxId, rescanUidValidity: uidValidity }, data: { rescanUidValidity: null } });
     return result;
   } finally {
     lock.release();

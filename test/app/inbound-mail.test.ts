@@ -109,6 +109,35 @@ describeWithDovecot('inbound mail', (dovecot) => {
     db.close();
   });
 
+  it('still treats mail from before Mailroom as history when restarted in the middle of a rescan', async () => {
+    const user = `rescan-${path.basename(fixture.dir)}@example.test`;
+    const dbFile = path.join(fixture.dir, 'rescan.db');
+    const env = fixture.env({ IMAP_USER: user, MAILBOX_ADDRESS: user, DATABASE_URL: `file:${dbFile}` });
+    const imap = await openImap(dovecot, user);
+    await imap.append('INBOX', 'From: old@customer.example\r\nTo: support@example.test\r\nSubject: from 2019\r\nMessage-ID: <old-2019@customer.example>\r\n\r\nold\r\n', [], new Date('2019-01-01T00:00:00Z'));
+    await imap.logout();
+    bot = new MailroomProcess('src/main.ts', env, fixture.dir);
+    await bot.waitForLog('imap_connected');
+    await bot.stop();
+    changeUidValidity(dovecot, user, 4_000_000_003);
+    await appendMail(dovecot, user, ['From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the restart\r\nMessage-ID: <after-restart@customer.example>\r\n\r\nnew\r\n']);
+    // What the bot writes as it notices the change, before it reads the folder again: as if
+    // it was killed right after.
+    const write = new Database(dbFile);
+    write.prepare('UPDATE Mailbox SET uidValidity = 4000000003, lastUid = 0, rescanUidValidity = 4000000003').run();
+    write.close();
+
+    bot = new MailroomProcess('src/main.ts', env, fixture.dir);
+    await waitFor(() => fixture.slack.calls.some((call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('after the restart')), 15_000, 'the new mail');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(fixture.slack.calls.filter((call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('from 2019'))).toHaveLength(0);
+    const db = new Database(dbFile, { readonly: true });
+    expect(db.prepare("SELECT subject, status FROM Ticket WHERE subject = 'from 2019'").get()).toEqual({ subject: 'from 2019', status: 'done' });
+    // Caught up: the rescan is over, later mail is news again.
+    expect(db.prepare('SELECT rescanUidValidity FROM Mailbox').get()).toEqual({ rescanUidValidity: null });
+    db.close();
+  });
+
   it('shares attachments and an over-long text as files in the thread, byte for byte', async () => {
     await startBot();
     const long = Array.from({ length: 800 }, (_, i) => `${i}: 長い問い合わせの本文です。Long enquiry text.`).join('\n');
