@@ -26,6 +26,23 @@ describeWithDovecot('inbound mail', (dovecot) => {
     return bot;
   }
 
+  /**
+   * A mailbox of its own (user and database) holding one mail from `year`, before Mailroom;
+   * started once, so the mail is behind the cursor.
+   */
+  async function mailboxWithOldMail(name: string, year: number) {
+    const user = `${name}-${path.basename(fixture.dir)}@example.test`;
+    const dbFile = path.join(fixture.dir, `${name}.db`);
+    const env = fixture.env({ IMAP_USER: user, MAILBOX_ADDRESS: user, DATABASE_URL: `file:${dbFile}` });
+    const imap = await openImap(dovecot, user);
+    await imap.append('INBOX', `From: old@customer.example\r\nTo: support@example.test\r\nSubject: from ${year}\r\nMessage-ID: <old-${year}@customer.example>\r\n\r\nold\r\n`, [], new Date(`${year}-01-01T00:00:00Z`));
+    await imap.logout();
+    bot = new MailroomProcess('src/main.ts', env, fixture.dir);
+    await bot.waitForLog('imap_connected');
+    await bot.stop();
+    return { user, dbFile, env };
+  }
+
   it('posts each new mail as a ticket with its full text in the thread, and a reply into the same thread', async () => {
     await startBot();
     await appendMail(dovecot, fixture.mailbox, [
@@ -86,17 +103,8 @@ describeWithDovecot('inbound mail', (dovecot) => {
   });
 
   it('after a UIDVALIDITY change keeps mail from before Mailroom as history instead of posting it', async () => {
-    const user = `history-${path.basename(fixture.dir)}@example.test`;
-    const dbFile = path.join(fixture.dir, 'history.db');
-    const env = fixture.env({ IMAP_USER: user, MAILBOX_ADDRESS: user, DATABASE_URL: `file:${dbFile}` });
-    const imap = await openImap(dovecot, user);
-    await imap.append('INBOX', 'From: old@customer.example\r\nTo: support@example.test\r\nSubject: from 2020\r\nMessage-ID: <old-2020@customer.example>\r\n\r\nold\r\n', [], new Date('2020-01-01T00:00:00Z'));
-    await imap.logout();
+    const { user, dbFile, env } = await mailboxWithOldMail('history', 2020);
     const posted = () => fixture.slack.calls.filter((call) => call.method === 'chat.postMessage' && !call.error && JSON.stringify(call.args.blocks ?? []).includes('from 2020'));
-
-    bot = new MailroomProcess('src/main.ts', env, fixture.dir);
-    await bot.waitForLog('imap_connected');
-    await bot.stop();
     changeUidValidity(dovecot, user, 4_000_000_002);
     await appendMail(dovecot, user, ['From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the rebuild\r\nMessage-ID: <after-rebuild@customer.example>\r\n\r\nnew\r\n']);
     bot = new MailroomProcess('src/main.ts', env, fixture.dir);
@@ -110,15 +118,7 @@ describeWithDovecot('inbound mail', (dovecot) => {
   });
 
   it('still treats mail from before Mailroom as history when restarted in the middle of a rescan', async () => {
-    const user = `rescan-${path.basename(fixture.dir)}@example.test`;
-    const dbFile = path.join(fixture.dir, 'rescan.db');
-    const env = fixture.env({ IMAP_USER: user, MAILBOX_ADDRESS: user, DATABASE_URL: `file:${dbFile}` });
-    const imap = await openImap(dovecot, user);
-    await imap.append('INBOX', 'From: old@customer.example\r\nTo: support@example.test\r\nSubject: from 2019\r\nMessage-ID: <old-2019@customer.example>\r\n\r\nold\r\n', [], new Date('2019-01-01T00:00:00Z'));
-    await imap.logout();
-    bot = new MailroomProcess('src/main.ts', env, fixture.dir);
-    await bot.waitForLog('imap_connected');
-    await bot.stop();
+    const { user, dbFile, env } = await mailboxWithOldMail('rescan', 2019);
     changeUidValidity(dovecot, user, 4_000_000_003);
     await appendMail(dovecot, user, ['From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the restart\r\nMessage-ID: <after-restart@customer.example>\r\n\r\nnew\r\n']);
     // What the bot writes as it notices the change, before it reads the folder again: as if
