@@ -9,6 +9,7 @@ import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack/channel-members.js';
+import type { Permalinks } from '../../slack/permalinks.js';
 import type { UserLocales } from '../../slack/user-locales.js';
 import { escapeMrkdwn } from '../../slack/views/escape.js';
 import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-message.js';
@@ -21,8 +22,7 @@ export interface SearchDeps {
   members: ChannelMembers;
   userLocales: UserLocales;
   logger: Logger;
-  /** The permalink of a Slack message, or null when Slack does not give one. */
-  permalink(channelId: string, ts: string): Promise<string | null>;
+  permalink: Permalinks;
 }
 
 function problemText(locale: 'en' | 'ja', problem: SearchProblem): string {
@@ -112,19 +112,4 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
 async function statusesOf(db: Db, mailboxIds: number[]): Promise<Map<number, StatusDefinition[]>> {
   const entries = await Promise.all(mailboxIds.map(async (id) => [id, await ticketStatuses(db, id)] as const));
   return new Map(entries);
-}
-
-/** chat.getPermalink, remembered: a thread's permalink never changes. */
-export function cachedPermalinks(getPermalink: (channel: string, ts: string) => Promise<string | undefined>, max = 5000): SearchDeps['permalink'] {
-  const cache = new Map<string, string>();
-  return async (channelId, ts) => {
-    const key = `${channelId}:${ts}`;
-    const known = cache.get(key);
-    if (known) return known;
-    const link = await getPermalink(channelId, ts);
-    if (!link) return null;
-    if (cache.size >= max) cache.delete(cache.keys().next().value!);
-    cache.set(key, link);
-    return link;
-  };
 }
