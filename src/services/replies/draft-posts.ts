@@ -5,6 +5,7 @@
  */
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
+import { draftControls } from '../../domain/draft-controls.js';
 import { buildDraftMessage, buildSentReplyMessage } from '../../slack/views/draft-message.js';
 import type { RenderedPost } from '../render-post.js';
 import { PEOPLE_PRIORITY } from '../tickets/queue-ticket-posts.js';
@@ -68,6 +69,7 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
   if (!draft.ticket.slackTs) return { kind: 'wait' };
   const version = draft.templateVersion;
   const review = draft.reviews[0];
+  const superseded = payload.revision < draft.revision;
   const message = buildDraftMessage({
     locale: draft.ticket.mailbox.locale as TLocale,
     draft: {
@@ -80,7 +82,8 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
       subject: draft.subject,
       body: draft.body,
     },
-    superseded: payload.revision < draft.revision,
+    superseded,
+    controls: draftControls(draft.state, superseded),
     reviewerMentions: payload.reviewers,
     ...(version && version.template.currentVersion > version.version ? { outdatedTemplate: { name: version.template.name, used: version.version, current: version.template.currentVersion } } : {}),
     ...(review ? { lastReview: { reviewerId: review.reviewerId, decision: review.decision, comment: review.comment } } : {}),
