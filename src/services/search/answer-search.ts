@@ -5,7 +5,6 @@
  */
 import type { Db } from '../../db/client.js';
 import { parseSearchQuery, type SearchProblem } from '../../domain/search-query.js';
-import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack/channel-members.js';
@@ -14,7 +13,7 @@ import type { UserLocales } from '../../slack/user-locales.js';
 import { escapeMrkdwn } from '../../slack/views/escape.js';
 import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-message.js';
 import { buildSearchResults } from '../../slack/views/search-results.js';
-import { ticketStatuses } from '../tickets/ticket-statuses.js';
+import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 import { PAGE_SIZE, searchSnippets, searchTickets, type SearchScope } from './search-tickets.js';
 
 export interface SearchDeps {
@@ -92,7 +91,7 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
   const [snippets, senders, statuses] = await Promise.all([
     searchSnippets(deps.db, ids, parsed.query.terms, parsed.query.inComments),
     deps.db.message.findMany({ where: { ticketId: { in: ids }, direction: 'in' }, orderBy: { id: 'asc' }, select: { ticketId: true, fromAddress: true } }),
-    statusesOf(deps.db, [...new Set(page.hits.map((hit) => hit.mailboxId))]),
+    ticketStatusesOf(deps.db, page.hits.map((hit) => hit.mailboxId)),
   ]);
   const firstSender = new Map<number, string>();
   for (const message of senders) if (message.ticketId !== null && message.fromAddress && !firstSender.has(message.ticketId)) firstSender.set(message.ticketId, message.fromAddress);
@@ -107,9 +106,4 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
   );
   deps.logger.info({ code: 'search', userId: input.userId, terms: parsed.query.terms.length, offset, found: items.length, ms: Date.now() - started }, 'search answered');
   return buildSearchResults({ locale, queryText: input.text.trim(), offset, pageSize: PAGE_SIZE, more: page.more, items });
-}
-
-async function statusesOf(db: Db, mailboxIds: number[]): Promise<Map<number, StatusDefinition[]>> {
-  const entries = await Promise.all(mailboxIds.map(async (id) => [id, await ticketStatuses(db, id)] as const));
-  return new Map(entries);
 }
