@@ -12,8 +12,9 @@ import type { Db, Draft } from '../../db/client.js';
 import { formatAddressList, parseAddressList } from '../../domain/compose-reply.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
-import { reviewerMentions, type Reviewers } from '../../slack/reviewers.js';
+import type { Reviewers } from '../../slack/reviewers.js';
 import { buildChangesModal } from '../../slack/views/changes-modal.js';
+import { mentions } from '../../slack/views/mentions.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
 import { buildNoticeMessage } from '../../slack/views/help-message.js';
 import { REPLY_FIELDS } from '../../slack/views/reply-modals.js';
@@ -97,7 +98,7 @@ export async function submitReply(
       data: { mailboxId: draft.ticket.mailboxId, ticketId: draft.ticketId, actorId: input.actorId, action: TICKET_ACTIONS.draftSubmitted, detail: JSON.stringify({ draftId: draft.id, revision, review }) },
     });
     if (review) {
-      await queueDraftPost(tx, draft.ticket, { draftId: draft.id, revision, reviewers: reviewerMentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) }, String(audit.id));
+      await queueDraftPost(tx, draft.ticket, { draftId: draft.id, revision, reviewers: mentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) }, String(audit.id));
     } else {
       await enqueueReply.commit(tx, draft, prepared!);
     }
