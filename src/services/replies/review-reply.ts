@@ -9,7 +9,7 @@
 import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Draft } from '../../db/client.js';
-import { formatAddressList, parseAddressList } from '../../domain/compose-reply.js';
+import { parseAddressList } from '../../domain/compose-reply.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import type { Reviewers } from '../../slack/reviewers.js';
@@ -23,6 +23,7 @@ import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
+import { draftAddressesJson } from './draft-addresses.js';
 import { composeReplyModal, latestInbound, needsReview, type ReplyDeps } from './open-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
@@ -80,8 +81,8 @@ export async function submitReply(
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
   const revision = draft.submittedAt ? draft.revision + 1 : draft.revision;
   const fields = {
-    toAddresses: JSON.stringify(to.addresses.map((entry) => formatAddressList([entry]))),
-    ccAddresses: JSON.stringify(cc.addresses.map((entry) => formatAddressList([entry]))),
+    toAddresses: draftAddressesJson(to.addresses),
+    ccAddresses: draftAddressesJson(cc.addresses),
     body: input.values.body,
     revision,
     submittedAt: new Date(),
