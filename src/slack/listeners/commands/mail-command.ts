@@ -1,4 +1,5 @@
 import { readModalMetadata } from '../../read-modal-metadata.js';
+import { readActionId } from '../../read-action-id.js';
 import { ACTION_IDS, CALLBACK_IDS, SLASH_COMMAND } from '../../ids.js';
 import type { ListenerRegistry } from '../../listener-registry.js';
 import { answerMailCommand, type MailCommandDeps } from '../../../services/answer-mail-command.js';
@@ -31,16 +32,16 @@ export function registerMailCommand(registry: ListenerRegistry, deps: MailComman
 
   registry.action(ACTION_IDS.ticketHistory, async ({ ack, body, action, respond }) => {
     await ack();
-    const ticketId = Number((action as { value?: string }).value);
-    if (!Number.isSafeInteger(ticketId)) return;
+    const ticketId = readActionId((action as { value?: string }).value);
+    if (ticketId === null) return;
     const message = await answerTicketHistory(search, { userId: body.user.id, ticketId });
     await respond({ response_type: 'ephemeral', replace_original: false, ...message });
   });
 
   registry.action(ACTION_IDS.customerEdit, async ({ ack, body, action, respond, client }) => {
     await ack();
-    const customerId = Number((action as { value?: string }).value);
-    if (!Number.isSafeInteger(customerId)) return;
+    const customerId = readActionId((action as { value?: string }).value);
+    if (customerId === null) return;
     const opening = await openCustomerEdit(search, { userId: body.user.id, customerId });
     if ('notice' in opening) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...opening.notice }));
     await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: opening.view });
