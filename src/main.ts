@@ -33,6 +33,8 @@ import type { ScheduledTask } from 'node-cron';
 import { expireLeasesExcept } from './db/leases.js';
 import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from './services/instances/single-instance.js';
 import { createReviewers } from './slack/reviewers.js';
+import { createPermalinks } from './slack/permalinks.js';
+import { createChartUploader } from './services/publish-home.js';
 
 /** How long a clean shutdown may take before we exit regardless. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -196,14 +198,20 @@ async function main(): Promise<void> {
 
     registerDatabaseGauges(metrics, database);
     slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections), metrics: metrics.registry });
-    const userLocales = createUserLocales(slack.app.client, config.locale, logger);
-    const ticketActions = { db, members: createChannelMembers(slack.app.client, logger), userLocales, logger, wakePoster, mailboxes: config.mailboxes };
+    const client = slack.app.client;
+    const userLocales = createUserLocales(client, config.locale, logger);
+    const members = createChannelMembers(client, logger);
+    const reviewers = createReviewers(client, logger);
+    const permalink = createPermalinks(client);
+    const ticketActions = { db, members, userLocales, logger, wakePoster, mailboxes: config.mailboxes };
     const replies = { ...ticketActions, mailboxes: config.mailboxes };
-    const review = { ...replies, reviewers: createReviewers(slack.app.client, logger), wakeOutbox: () => outboxSender.wake() };
-    const templates = { ...ticketActions, mailboxes: config.mailboxes, userNames: createUserNames(slack.app.client, logger) };
+    const review = { ...replies, reviewers, wakeOutbox: () => outboxSender.wake() };
+    const templates = { ...ticketActions, mailboxes: config.mailboxes, userNames: createUserNames(client, logger) };
     registerListeners(boltRegistry(slack.app), {
       userLocales,
       mailboxes: config.mailboxes,
+      search: { db, members, userLocales, logger, permalink },
+      dashboard: { db, members, logger, permalink, mailboxes: config.mailboxes, reviewers, uploadChart: createChartUploader(client) },
       ticketActions,
       replies,
       review,

@@ -73,14 +73,18 @@ function windowOfDay(date: Date, hours: BusinessHours): { from: Date; to: Date }
 const MAX_DAYS = 120;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Business minutes between two instants. */
-export function businessMinutesBetween(from: Date, to: Date, hours: BusinessHours): number {
+/**
+ * Business minutes between two instants. With `upTo`, counting stops once that many are
+ * reached (the result is then at least `upTo`): a caller comparing with a limit need not
+ * walk a months-old ticket's every day.
+ */
+export function businessMinutesBetween(from: Date, to: Date, hours: BusinessHours, upTo = Infinity): number {
   if (to <= from) return 0;
   let total = 0;
   // Walk local days by their noon, which no daylight-saving change moves to another day.
   const first = localParts(from, hours.timeZone);
   let noon = zonedInstant(first.year, first.month, first.day, 12, 0, hours.timeZone);
-  for (let day = 0; day < MAX_DAYS && noon.getTime() - DAY_MS / 2 < to.getTime(); day += 1) {
+  for (let day = 0; day < MAX_DAYS && total < upTo && noon.getTime() - DAY_MS / 2 < to.getTime(); day += 1) {
     const window = windowOfDay(noon, hours);
     if (window) {
       const start = Math.max(window.from.getTime(), from.getTime());

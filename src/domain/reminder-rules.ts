@@ -45,6 +45,33 @@ function limitFor(limits: Record<Urgency, number>, urgency: string): number {
   return limits[urgency as Urgency] ?? limits.normal;
 }
 
+/** What the response target is decided on. */
+export type ResponseWaitTicket = Pick<ReminderTicket, 'urgency' | 'createdAt' | 'reopenedAt' | 'firstResponseAt'>;
+
+/** When the customer's current wait began: the ticket's reopening, if after its creation. */
+export function waitingSince(ticket: Pick<ReminderTicket, 'createdAt' | 'reopenedAt'>): Date {
+  return ticket.reopenedAt && ticket.reopenedAt > ticket.createdAt ? ticket.reopenedAt : ticket.createdAt;
+}
+
+/**
+ * Whether a ticket is past its response target: no reply since it was opened (or
+ * reopened) for at least its urgency's target; `waited` is the business minutes since
+ * waitingSince(). A first reply is what the customer waits for.
+ */
+export function pastResponseTarget(ticket: ResponseWaitTicket, waited: number, targets: Record<Urgency, number>): boolean {
+  const unanswered = !ticket.firstResponseAt || (ticket.reopenedAt !== null && ticket.firstResponseAt < ticket.reopenedAt);
+  return unanswered && waited >= limitFor(targets, ticket.urgency);
+}
+
+/** pastResponseTarget(), counting the business minutes waited until `now` (the Home tab's overdue list). */
+export function isPastResponseTarget(ticket: ResponseWaitTicket, now: Date, hours: BusinessHours, targets: Record<Urgency, number>): boolean {
+  const target = limitFor(targets, ticket.urgency);
+  const since = waitingSince(ticket);
+  // Business minutes never outnumber the clock's: a shorter wait needs no counting.
+  if (now.getTime() - since.getTime() < target * 60_000) return false;
+  return pastResponseTarget(ticket, businessMinutesBetween(since, now, hours, target), targets);
+}
+
 export function dueReminders(now: Date, hours: BusinessHours, limits: ReminderLimits, tickets: readonly ReminderTicket[], drafts: readonly ReminderDraft[]): DueReminder[] {
   const due: DueReminder[] = [];
   for (const ticket of tickets) {
@@ -56,14 +83,12 @@ export function dueReminders(now: Date, hours: BusinessHours, limits: ReminderLi
   if (!isBusinessTime(now, hours)) return due;
   for (const ticket of tickets) {
     if (!ticket.open || (ticket.snoozedUntil && ticket.snoozedUntil > now)) continue;
-    const since = ticket.reopenedAt && ticket.reopenedAt > ticket.createdAt ? ticket.reopenedAt : ticket.createdAt;
+    const since = waitingSince(ticket);
     const waited = businessMinutesBetween(since, now, hours);
     if (!ticket.assigneeId && waited >= limitFor(limits.unclaimedMinutes, ticket.urgency)) {
       due.push({ kind: 'unclaimed', ticketId: ticket.id, conditionKey: `unclaimed:${ticket.urgency}:${since.toISOString()}`, minutes: waited, urgency: ticket.urgency });
     }
-    // The response target: a first reply is what the customer waits for.
-    const unanswered = !ticket.firstResponseAt || (ticket.reopenedAt !== null && ticket.firstResponseAt < ticket.reopenedAt);
-    if (unanswered && waited >= limitFor(limits.responseTargetMinutes, ticket.urgency)) {
+    if (pastResponseTarget(ticket, waited, limits.responseTargetMinutes)) {
       due.push({ kind: 'overdue', ticketId: ticket.id, conditionKey: `overdue:${ticket.urgency}:${since.toISOString()}`, minutes: waited, urgency: ticket.urgency, assigneeId: ticket.assigneeId });
     }
   }

@@ -3,7 +3,7 @@
  * that they are not available yet rather than failing silently.
  */
 import type { TMailboxConfig } from '../config/config-schema.js';
-import { parseMailCommand } from '../domain/mail-command.js';
+import { parseMailCommand, type MailCommand } from '../domain/mail-command.js';
 import { t } from '../i18n/messages.js';
 import type { UserLocales } from '../slack/user-locales.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
@@ -17,33 +17,28 @@ export interface MailCommandDeps {
   userLocales: UserLocales;
   mailboxes: readonly TMailboxConfig[];
   templates: TemplateListDeps;
+  /** What search, customer and stats read tickets with. */
+  search: SearchDeps;
 }
 
-/** What the subcommands that read the database need, given by the listener per request. */
-export interface MailCommandServices {
-  search?: SearchDeps;
-}
-
-export async function answerMailCommand(deps: MailCommandDeps & MailCommandServices, input: { userId: string; channelId: string; text: string }): Promise<SlackMessage> {
+export async function answerMailCommand(deps: MailCommandDeps, input: { userId: string; channelId: string; text: string }): Promise<SlackMessage> {
   const locale = await deps.userLocales.localeOf(input.userId);
   const command = parseMailCommand(input.text);
   switch (command.kind) {
     case 'help':
       return buildHelpMessage(locale, deps.mailboxes);
     case 'search':
-      if (deps.search) return answerSearch(deps.search, { userId: input.userId, text: command.args });
-      break;
+      return answerSearch(deps.search, { userId: input.userId, text: command.args });
     case 'customer':
-      if (deps.search) return answerCustomer(deps.search, { userId: input.userId, text: command.args });
-      break;
+      return answerCustomer(deps.search, { userId: input.userId, text: command.args });
     case 'stats':
-      if (deps.search) return answerStats(deps.search, { userId: input.userId, text: command.args });
-      break;
+      return answerStats(deps.search, { userId: input.userId, text: command.args });
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));
     case 'template':
       return listTemplates(deps.templates, { locale, channelId: input.channelId });
     default:
   }
-  return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand: command.kind }));
+  // A subcommand listed in the domain before it is built here.
+  return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand: (command as MailCommand).kind }));
 }

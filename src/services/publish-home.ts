@@ -43,16 +43,16 @@ export async function composeHome(deps: HomeDeps & { dashboard?: DashboardDeps }
  * completeUploadExternal without a channel), once per distinct picture: the same numbers
  * give the same PNG, so every Home tab showing them shares one file.
  */
-export function createChartUploader(client: () => WebClient, max = 500): (png: Buffer) => Promise<string | null> {
+export function createChartUploader(client: WebClient, max = 500): (png: Buffer) => Promise<string | null> {
   const uploaded = new Map<string, string>();
   return async (png) => {
     const key = png.toString('base64');
     const known = uploaded.get(key);
     if (known) return known;
-    const target = await client().files.getUploadURLExternal({ filename: 'mailroom-week.png', length: png.byteLength });
+    const target = await client.files.getUploadURLExternal({ filename: 'mailroom-week.png', length: png.byteLength });
     const upload = await fetch(target.upload_url!, { method: 'POST', body: png });
     if (!upload.ok) throw new Error(`chart upload answered ${upload.status}`);
-    await client().files.completeUploadExternal({ files: [{ id: target.file_id!, title: 'Mailroom' }] });
+    await client.files.completeUploadExternal({ files: [{ id: target.file_id!, title: 'Mailroom' }] });
     if (uploaded.size >= max) uploaded.delete(uploaded.keys().next().value!);
     uploaded.set(key, target.file_id!);
     return target.file_id!;

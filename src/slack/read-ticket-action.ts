@@ -5,6 +5,7 @@
  */
 import type { SnoozeChoice, TicketChange } from '../domain/ticket-change.js';
 import { ACTION_IDS } from './ids.js';
+import { readActionId } from './read-action-id.js';
 
 export interface ClickedAction {
   action_id?: string;
@@ -19,10 +20,6 @@ export interface TicketActionRequest {
   change: TicketChange;
 }
 
-function ticketIdOf(text: string | undefined): number | null {
-  return text && /^\d{1,12}$/.test(text) ? Number(text) : null;
-}
-
 /** `<ticket id>:<key>`, as the status and urgency menus carry it. */
 function optionOf(action: ClickedAction): { ticketId: number; key: string } | null {
   const match = /^(\d{1,12}):([a-z][a-z0-9_]{0,31})$/.exec(action.selected_option?.value ?? '');
@@ -34,12 +31,12 @@ export function readTicketAction(action: ClickedAction): TicketActionRequest | n
     case ACTION_IDS.ticketClaim:
     case ACTION_IDS.ticketUnclaim:
     case ACTION_IDS.ticketJunk: {
-      const ticketId = ticketIdOf(action.value);
+      const ticketId = readActionId(action.value);
       const kind = action.action_id === ACTION_IDS.ticketClaim ? 'claim' : action.action_id === ACTION_IDS.ticketUnclaim ? 'unclaim' : 'junk';
       return ticketId === null ? null : { ticketId, change: { kind } };
     }
     case ACTION_IDS.ticketAssign: {
-      const ticketId = ticketIdOf(/^ticket-(\d+)-controls$/.exec(action.block_id ?? '')?.[1]);
+      const ticketId = readActionId(/^ticket-(\d+)-controls$/.exec(action.block_id ?? '')?.[1]);
       const user = action.selected_user;
       return ticketId === null || !user || !/^[UW][A-Z0-9]+$/.test(user) ? null : { ticketId, change: { kind: 'assign', assigneeId: user } };
     }

@@ -39,8 +39,3 @@ export function createReviewers(client: WebClient, logger: Logger, now = () => D
     },
   };
 }
-
-/** How the reviewers are named in a message so Slack notifies them. */
-export function reviewerMentions(reviewerIds: readonly string[]): string {
-  return reviewerIds.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
-}

@@ -58,6 +58,10 @@ describe('business time', () => {
     // Friday 17:50 to Monday 09:10: ten minutes on Friday, ten on Monday.
     expect(businessMinutesBetween(tokyo(27, 17, 50), tokyo(30, 9, 10), hours)).toBe(20);
     expect(businessMinutesBetween(tokyo(28, 10), tokyo(29, 15), hours)).toBe(0);
+    // Asked only whether a limit is reached, it stops counting there (a day at most past it).
+    expect(businessMinutesBetween(tokyo(23, 10), tokyo(27, 17), hours)).toBe(480 + 3 * 540 + 480);
+    expect(businessMinutesBetween(tokyo(23, 10), tokyo(27, 17), hours, 60)).toBe(480);
+    expect(businessMinutesBetween(tokyo(23, 10), tokyo(23, 10, 30), hours, 60)).toBe(30);
   });
 });
 

@@ -29,6 +29,8 @@ function registered() {
   registerListeners(registry, {
     userLocales: { localeOf: async () => 'en' },
     mailboxes: [],
+    search: unused as ListenerDeps['search'],
+    dashboard: unused as ListenerDeps['dashboard'],
     ticketActions: unused as ListenerDeps['ticketActions'],
     replies: unused as ListenerDeps['replies'],
     review: unused as ListenerDeps['review'],

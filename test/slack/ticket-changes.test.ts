@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planTicketChange, TICKET_ACTIONS, type TicketState } from '../../src/domain/ticket-change.js';
 import { replySubject } from '../../src/domain/reply-subject.js';
 import { DEFAULT_STATUSES, type StatusDefinition } from '../../src/domain/ticket-fields.js';
+import { readActionId } from '../../src/slack/read-action-id.js';
 import { readTicketAction } from '../../src/slack/read-ticket-action.js';
 import { buildCollisionModal, buildReplyModal } from '../../src/slack/views/reply-modals.js';
 import { buildTicketMessage } from '../../src/slack/views/ticket-message.js';
@@ -61,6 +62,11 @@ describe('reading a click', () => {
     expect(readTicketAction({ action_id: 'ticket.claim', value: '12; DROP TABLE' })).toBeNull();
     expect(readTicketAction({ action_id: 'ticket.urgency', selected_option: { value: '12:<!channel>' } })).toBeNull();
     expect(readTicketAction({ action_id: 'ticket.assign', block_id: 'other', selected_user: 'U0ABC' })).toBeNull();
+  });
+
+  it('reads an id from a value only as the digits we wrote', () => {
+    expect(readActionId('12')).toBe(12);
+    for (const value of [undefined, null, '', ' 12', '12.0', '1e3', '-1', '0x1f', '1234567890123']) expect(readActionId(value), String(value)).toBeNull();
   });
 });
 

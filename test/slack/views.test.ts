@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { draftControls } from '../../src/domain/draft-controls.js';
+import { buildDraftMessage, type DraftMessageInput } from '../../src/slack/views/draft-message.js';
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
@@ -39,3 +41,25 @@ describe('help and Home', () => {
   });
 });
 
+
+describe('a draft in the thread', () => {
+  const draft = { id: 7, authorId: 'U0AUTHOR', revision: 2, state: 'in_review', to: 'taro@example.jp', cc: '', subject: 'Re: 返品', body: 'はい' };
+  const buttons = (input: Omit<DraftMessageInput, 'controls'>) => {
+    const message = buildDraftMessage({ ...input, controls: draftControls(input.draft.state, input.superseded) });
+    expect(checkBlocks('message', message.blocks)).toEqual([]);
+    const actions = message.blocks.find((block) => block.type === 'actions') as { block_id: string; elements: { action_id: string; value: string; style?: string }[] } | undefined;
+    return actions && { blockId: actions.block_id, buttons: actions.elements.map((button) => `${button.action_id}${button.style ? ` (${button.style})` : ''}=${button.value}`) };
+  };
+  const input = { locale: 'en' as const, draft, superseded: false, reviewerMentions: '<@U0REVIEW>' };
+
+  it('offers review while it waits, editing once changes are requested, nothing after', () => {
+    expect(buttons(input)).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7'] });
+    expect(buttons({ ...input, draft: { ...draft, state: 'changes_requested' } })).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.edit (primary)=7'] });
+    for (const state of ['approved', 'sent', 'failed', 'uncertain']) expect(buttons({ ...input, draft: { ...draft, state } })).toBeUndefined();
+  });
+
+  it('offers nothing on an earlier revision', () => {
+    expect(buttons({ ...input, superseded: true })).toBeUndefined();
+    expect(buttons({ ...input, superseded: true, draft: { ...draft, state: 'changes_requested' } })).toBeUndefined();
+  });
+});

@@ -16,7 +16,7 @@ import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-me
 import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
-import { ticketStatuses } from '../tickets/ticket-statuses.js';
+import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
 const SHOWN = 15;
 const DOMAIN_CUSTOMERS_MAX = 200;
@@ -46,7 +46,7 @@ async function card(deps: SearchDeps, userId: string, customers: Customer[], tit
     deps.db.message.findMany({ where: replyWhere, orderBy: { id: 'desc' }, take: SHOWN, select: { subject: true, sentAt: true, receivedAt: true, ticket: { select: { number: true } } } }),
     companyOf(deps, customers),
   ]);
-  const statuses = new Map(await Promise.all([...new Set(tickets.map((ticket) => ticket.mailboxId))].map(async (id) => [id, await ticketStatuses(deps.db, id)] as const)));
+  const statuses = await ticketStatusesOf(deps.db, tickets.map((ticket) => ticket.mailboxId));
   const one = customers.length === 1 && title === 'address' ? customers[0]! : null;
   return buildCustomerCard({
     locale,

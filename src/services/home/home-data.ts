@@ -4,13 +4,15 @@
  * volume and first-response times, drawn as a chart uploaded to Slack.
  */
 import type { TMailboxConfig } from '../../config/config-schema.js';
+import type { Db } from '../../db/client.js';
+import { isPastResponseTarget } from '../../domain/reminder-rules.js';
 import { periodStart, percentileOf } from '../../domain/stats.js';
+import type { StatusCategory } from '../../domain/ticket-fields.js';
 import type { ChartDay } from '../../domain/week-chart.js';
 import type { Reviewers } from '../../slack/reviewers.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
+import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
-/** No first reply after this long is overdue, by urgency. */
-export const OVERDUE_AFTER_MS: Record<string, number> = { critical: 60 * 60_000, urgent: 4 * 60 * 60_000, normal: 24 * 60 * 60_000 };
 const LISTED = 8;
 
 export interface HomeTicket {
@@ -40,6 +42,9 @@ export type HomeDataDeps = Pick<SearchDeps, 'db' | 'members' | 'logger' | 'perma
   now?: () => Date;
 };
 
+type TicketWhere = NonNullable<NonNullable<Parameters<Db['ticket']['count']>[0]>['where']>;
+type VisibleMailbox = { id: number; key: string; config: TMailboxConfig | undefined };
+
 type TicketRow = { number: number; subject: string; urgency: string; createdAt: Date; slackChannelId: string | null; slackTs: string | null };
 
 async function list(deps: HomeDataDeps, count: number, rows: TicketRow[]): Promise<HomeList> {
@@ -57,44 +62,70 @@ async function list(deps: HomeDataDeps, count: number, rows: TicketRow[]): Promi
 
 const SELECT = { number: true, subject: true, urgency: true, createdAt: true, slackChannelId: true, slackTs: true } as const;
 
+/**
+ * Open tickets past their response target, oldest first, by the rule the reminders use
+ * (the mailbox's target per urgency, in its business minutes). Business time is not
+ * counted in SQL, so the tickets that could be late are read and the rule decides; a
+ * mailbox no longer configured has no target, as it has no reminders.
+ */
+async function overdueTickets(deps: HomeDataDeps, openInScope: TicketWhere, visible: readonly VisibleMailbox[], now: Date): Promise<TicketRow[]> {
+  const configured = visible.flatMap((mailbox) => (mailbox.config ? [{ id: mailbox.id, config: mailbox.config }] : []));
+  const candidates = await deps.db.ticket.findMany({
+    where: {
+      AND: [
+        openInScope,
+        // Unanswered, or answered before a reopening.
+        { OR: [{ firstResponseAt: null }, { reopenedAt: { not: null } }] },
+        // A wait shorter than the mailbox's shortest target on the clock is shorter in business time too.
+        { OR: configured.map(({ id, config }) => ({ mailboxId: id, createdAt: { lt: new Date(now.getTime() - Math.min(...Object.values(config.reminders.responseTargetMinutes)) * 60_000) } })) },
+      ],
+    },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { ...SELECT, mailboxId: true, reopenedAt: true, firstResponseAt: true },
+  });
+  const configOf = new Map(configured.map(({ id, config }) => [id, config]));
+  return candidates.filter((ticket) => {
+    const config = configOf.get(ticket.mailboxId)!;
+    return isPastResponseTarget(ticket, now, config.businessHours, config.reminders.responseTargetMinutes);
+  });
+}
+
 export async function readHomeData(deps: HomeDataDeps, userId: string): Promise<HomeData | null> {
   const { db } = deps;
   const now = deps.now?.() ?? new Date();
   const scope = await searchScope(deps, userId);
   if (scope.channelIds.length === 0) return null;
   const inScope = ticketScopeWhere(scope);
-  const custom = await db.customStatus.findMany({ select: { key: true, category: true } });
-  const closedKeys = ['done', ...custom.filter((status) => status.category === 'closed').map((status) => status.key)];
-  const openKeys = ['open', ...custom.filter((status) => status.category === 'open').map((status) => status.key)];
-  const notClosed = { status: { notIn: closedKeys } };
+  // The mailboxes whose tickets this person sees (their channels', and tickets routed into
+  // them): a status key means what its own mailbox's statuses say, nothing else's.
+  const visible = (await db.mailbox.findMany({ where: { tickets: { some: inScope } }, select: { id: true, key: true } })).map((row): VisibleMailbox => ({
+    ...row,
+    config: deps.mailboxes.find((mailbox) => mailbox.key === row.key),
+  }));
+  const statuses = await ticketStatusesOf(db, visible.map((mailbox) => mailbox.id));
+  const keysOf = (mailboxId: number, category: StatusCategory) => statuses.get(mailboxId)!.filter((status) => status.category === category).map((status) => status.key);
+  const notClosed = { OR: visible.map((mailbox) => ({ mailboxId: mailbox.id, status: { notIn: keysOf(mailbox.id, 'closed') } })) };
+  const stillOpen = { OR: visible.map((mailbox) => ({ mailboxId: mailbox.id, status: { in: keysOf(mailbox.id, 'open') } })) };
   const order = [{ lastMessageAt: 'desc' as const }, { id: 'desc' as const }];
 
   // Drafts waiting for review in the mailboxes this person reviews, not their own.
-  const rows = await db.mailbox.findMany({ where: { id: { in: scope.mailboxIds } }, select: { id: true, key: true } });
   const reviewed: number[] = [];
-  for (const row of rows) {
-    const config = deps.mailboxes.find((mailbox) => mailbox.key === row.key);
-    if (config && (await deps.reviewers.isReviewer(config.reviewers, userId))) reviewed.push(row.id);
+  for (const mailbox of visible) {
+    if (scope.mailboxIds.includes(mailbox.id) && mailbox.config && (await deps.reviewers.isReviewer(mailbox.config.reviewers, userId))) reviewed.push(mailbox.id);
   }
   const reviewWhere = { ...inScope, mailboxId: { in: reviewed }, drafts: { some: { state: 'in_review', authorId: { not: userId } } } };
-  const overdueWhere = {
-    ...inScope,
-    ...notClosed,
-    firstResponseAt: null,
-    AND: [{ OR: Object.entries(OVERDUE_AFTER_MS).map(([urgency, ms]) => ({ urgency, createdAt: { lt: new Date(now.getTime() - ms) } })) }],
-  };
-  const mineWhere = { ...inScope, ...notClosed, assigneeId: userId };
-  const unclaimedWhere = { ...inScope, assigneeId: null, status: { in: openKeys } };
+  const openInScope = { ...inScope, AND: [notClosed] };
+  const mineWhere = { ...openInScope, assigneeId: userId };
+  const unclaimedWhere = { ...inScope, AND: [stillOpen], assigneeId: null };
   const start = periodStart('week', now);
-  const [mine, mineCount, review, reviewCount, unclaimed, unclaimedCount, overdue, overdueCount, received, opened] = await Promise.all([
+  const [mine, mineCount, review, reviewCount, unclaimed, unclaimedCount, overdue, received, opened] = await Promise.all([
     db.ticket.findMany({ where: mineWhere, orderBy: order, take: LISTED, select: SELECT }),
     db.ticket.count({ where: mineWhere }),
     db.ticket.findMany({ where: reviewWhere, orderBy: order, take: LISTED, select: SELECT }),
     db.ticket.count({ where: reviewWhere }),
     db.ticket.findMany({ where: unclaimedWhere, orderBy: order, take: LISTED, select: SELECT }),
     db.ticket.count({ where: unclaimedWhere }),
-    db.ticket.findMany({ where: overdueWhere, orderBy: [{ createdAt: 'asc' }], take: LISTED, select: SELECT }),
-    db.ticket.count({ where: overdueWhere }),
+    overdueTickets(deps, openInScope, visible, now),
     db.message.findMany({ where: { direction: 'in', receivedAt: { gte: start }, ticket: inScope }, select: { receivedAt: true } }),
     db.ticket.findMany({ where: { ...inScope, createdAt: { gte: start }, firstResponseAt: { not: null } }, select: { createdAt: true, firstResponseAt: true } }),
   ]);
@@ -117,7 +148,7 @@ export async function readHomeData(deps: HomeDataDeps, userId: string): Promise<
     mine: await list(deps, mineCount, mine),
     review: await list(deps, reviewCount, review),
     unclaimed: await list(deps, unclaimedCount, unclaimed),
-    overdue: await list(deps, overdueCount, overdue),
+    overdue: await list(deps, overdue.length, overdue.slice(0, LISTED)),
     week: { days, received: received.length, medianFirstResponseMs: percentileOf(all, 50), p90FirstResponseMs: percentileOf(all, 90) },
   };
 }

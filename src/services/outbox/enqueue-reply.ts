@@ -9,6 +9,7 @@ import { newMessageId, parseAddressList, replyReferences, replyText, type MailAd
 import { buildReplyMail } from '../../mail/build-reply-mail.js';
 import { sha256Hex } from '../../mail/raw-headers.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
+import { draftAddressText } from '../replies/draft-addresses.js';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -34,8 +35,8 @@ export interface PreparedReply {
   text: string;
 }
 
-function addressesOf(json: string): MailAddress[] {
-  return parseAddressList((JSON.parse(json) as string[]).join(', ')).addresses;
+function addressesOf(stored: string): MailAddress[] {
+  return parseAddressList(draftAddressText(stored)).addresses;
 }
 
 async function prepare(

@@ -39,6 +39,17 @@ const IDLE_POLL_MS = 2_000;
 /** Temporary failures are retried for about a day, then reported as failed. */
 const MAX_ATTEMPTS = 30;
 
+/** An entry is read with the draft it sends and the ticket and mailbox that draft answers. */
+const WITH_DRAFT = { draft: { select: { id: true, revision: true, ticketId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } } as const;
+
+/** A reply that needs a person: how it is recorded and logged. */
+const CONCLUSIONS = {
+  /** Refused, or out of retries: reported in the thread with the server's words; a new reply is written. */
+  failed: { action: TICKET_ACTIONS.replyFailed, code: 'reply_failed' },
+  /** It may have gone out: reported, and never sent again automatically. */
+  uncertain: { action: TICKET_ACTIONS.replyUncertain, code: 'reply_uncertain' },
+} as const;
+
 type Entry = OutboxMail & { draft: { id: number; revision: number; ticketId: number; ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string } } } | null };
 
 export class OutboxSender {
@@ -71,7 +82,7 @@ export class OutboxSender {
         const entry = await this.deps.db.outboxMail.findFirst({
           where: { nextAttemptAt: { lte: now }, OR: [{ state: 'queued' }, { state: 'sent', copiedToSentAt: null }] },
           orderBy: { id: 'asc' },
-          include: { draft: { select: { id: true, revision: true, ticketId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } },
+          include: WITH_DRAFT,
         });
         if (!entry) {
           await this.#settleAbandoned(false);
@@ -94,7 +105,7 @@ export class OutboxSender {
   async #send(entry: Entry): Promise<void> {
     const mailbox = this.#mailbox(entry);
     if (!mailbox || !entry.draft) {
-      await this.#fail(entry, 'the mailbox of this reply is no longer configured');
+      await this.#conclude(entry, 'failed', 'the mailbox of this reply is no longer configured');
       return;
     }
     const { count } = await this.deps.db.outboxMail.updateMany({
@@ -142,25 +153,17 @@ export class OutboxSender {
     const kind = classifySmtpFailure(error);
     const reason = (error.response ?? error.message).slice(0, 500);
     this.deps.logger.warn({ code: 'reply_send_failed', outboxId: entry.id, kind, smtpCode: error.responseCode, command: error.command, err: reason }, 'reply not sent');
-    if (kind === 'uncertain') return this.#markUncertain(entry, reason);
+    if (kind === 'uncertain') return this.#conclude(entry, 'uncertain', reason);
     const attempts = entry.attempts + 1;
-    if (kind === 'permanent' || attempts >= MAX_ATTEMPTS) return this.#fail(entry, reason);
+    if (kind === 'permanent' || attempts >= MAX_ATTEMPTS) return this.#conclude(entry, 'failed', reason);
     await this.deps.db.outboxMail.update({
       where: { id: entry.id },
       data: { state: 'queued', claimedBy: null, claimedUntil: null, lastError: reason, nextAttemptAt: new Date(Date.now() + backoffDelay(attempts, 5_000, 60 * 60_000)) },
     });
   }
 
-  /** Reported in the thread with the server's words; the draft is done, a new reply is written. */
-  async #fail(entry: Entry, reason: string): Promise<void> {
-    await this.#conclude(entry, 'failed', TICKET_ACTIONS.replyFailed, reason);
-  }
-
-  async #markUncertain(entry: Entry, reason: string): Promise<void> {
-    await this.#conclude(entry, 'uncertain', TICKET_ACTIONS.replyUncertain, reason);
-  }
-
-  async #conclude(entry: Entry, state: 'failed' | 'uncertain', action: string, reason: string): Promise<void> {
+  async #conclude(entry: Entry, state: keyof typeof CONCLUSIONS, reason: string): Promise<void> {
+    const { action, code } = CONCLUSIONS[state];
     const draft = entry.draft;
     await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.outboxMail.updateMany({ where: { id: entry.id, state: { in: ['queued', 'sending'] } }, data: { state, claimedBy: null, claimedUntil: null, lastError: reason } });
@@ -172,7 +175,7 @@ export class OutboxSender {
       await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
       await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
     });
-    this.deps.logger.error({ code: state === 'failed' ? 'reply_failed' : 'reply_uncertain', outboxId: entry.id, messageId: entry.messageId, reason }, 'reply needs a person');
+    this.deps.logger.error({ code, outboxId: entry.id, messageId: entry.messageId, reason }, 'reply needs a person');
     this.deps.wakePoster();
   }
 
@@ -180,9 +183,9 @@ export class OutboxSender {
   async #settleAbandoned(all: boolean): Promise<void> {
     const abandoned = await this.deps.db.outboxMail.findMany({
       where: { state: 'sending', ...(all ? {} : { claimedUntil: { lt: new Date() } }) },
-      include: { draft: { select: { id: true, revision: true, ticketId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } },
+      include: WITH_DRAFT,
     });
-    for (const entry of abandoned) await this.#markUncertain(entry, 'the sending process stopped before it learned the outcome');
+    for (const entry of abandoned) await this.#conclude(entry, 'uncertain', 'the sending process stopped before it learned the outcome');
   }
 
   async #copyToSent(entry: Entry): Promise<void> {

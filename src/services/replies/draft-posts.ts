@@ -5,8 +5,10 @@
  */
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
+import { draftControls } from '../../domain/draft-controls.js';
 import { buildDraftMessage, buildSentReplyMessage } from '../../slack/views/draft-message.js';
 import type { RenderedPost } from '../render-post.js';
+import { draftAddressText } from './draft-addresses.js';
 import { PEOPLE_PRIORITY } from '../tickets/queue-ticket-posts.js';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -68,6 +70,7 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
   if (!draft.ticket.slackTs) return { kind: 'wait' };
   const version = draft.templateVersion;
   const review = draft.reviews[0];
+  const superseded = payload.revision < draft.revision;
   const message = buildDraftMessage({
     locale: draft.ticket.mailbox.locale as TLocale,
     draft: {
@@ -75,12 +78,13 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
       authorId: draft.authorId,
       revision: payload.revision,
       state: draft.state,
-      to: (JSON.parse(draft.toAddresses) as string[]).join(', '),
-      cc: (JSON.parse(draft.ccAddresses) as string[]).join(', '),
+      to: draftAddressText(draft.toAddresses),
+      cc: draftAddressText(draft.ccAddresses),
       subject: draft.subject,
       body: draft.body,
     },
-    superseded: payload.revision < draft.revision,
+    superseded,
+    controls: draftControls(draft.state, superseded),
     reviewerMentions: payload.reviewers,
     ...(version && version.template.currentVersion > version.version ? { outdatedTemplate: { name: version.template.name, used: version.version, current: version.template.currentVersion } } : {}),
     ...(review ? { lastReview: { reviewerId: review.reviewerId, decision: review.decision, comment: review.comment } } : {}),
@@ -101,7 +105,7 @@ export async function renderSentPost(db: Db, outboxId: number): Promise<Rendered
   if (!outbox || !draft) return { kind: 'drop', reason: 'sent reply no longer exists' };
   if (!draft.ticket.slackTs) return { kind: 'wait' };
   const message = buildSentReplyMessage(draft.ticket.mailbox.locale as TLocale, {
-    to: [...(JSON.parse(draft.toAddresses) as string[]), ...(JSON.parse(draft.ccAddresses) as string[])].join(', '),
+    to: draftAddressText(draft.toAddresses, draft.ccAddresses),
     authorId: draft.authorId,
     reviewerId: draft.reviews[0]?.reviewerId ?? null,
     body: draft.body,

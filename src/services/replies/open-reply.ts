@@ -13,6 +13,7 @@ import { buildCollisionModal, buildReplyModal, type Collision, type ReplyModalIn
 import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
 import { templateChoices } from '../templates/template-catalog.js';
 import { accessRefusal, ticketChannel, type TicketActionDeps } from '../tickets/change-ticket.js';
+import { draftAddressText } from './draft-addresses.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
   mailboxes: readonly TMailboxConfig[];
@@ -75,8 +76,8 @@ export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'
     ticketNumber: ticket.number,
     draftId: draft.id,
     // Web forms send from a robot and put the customer in Reply-To.
-    to: (JSON.parse(draft.toAddresses) as string[]).join(', ') || original?.replyTo || original?.fromAddress || '',
-    cc: (JSON.parse(draft.ccAddresses) as string[]).join(', '),
+    to: draftAddressText(draft.toAddresses) || original?.replyTo || original?.fromAddress || '',
+    cc: draftAddressText(draft.ccAddresses),
     subject: draft.subject,
     body: draft.body,
     quoted: original?.text ?? '',

@@ -9,11 +9,12 @@
 import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Draft } from '../../db/client.js';
-import { formatAddressList, parseAddressList } from '../../domain/compose-reply.js';
+import { parseAddressList } from '../../domain/compose-reply.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
-import { reviewerMentions, type Reviewers } from '../../slack/reviewers.js';
+import type { Reviewers } from '../../slack/reviewers.js';
 import { buildChangesModal } from '../../slack/views/changes-modal.js';
+import { mentions } from '../../slack/views/mentions.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
 import { buildNoticeMessage } from '../../slack/views/help-message.js';
 import { REPLY_FIELDS } from '../../slack/views/reply-modals.js';
@@ -22,6 +23,7 @@ import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
+import { draftAddressesJson } from './draft-addresses.js';
 import { composeReplyModal, latestInbound, needsReview, type ReplyDeps } from './open-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
@@ -79,8 +81,8 @@ export async function submitReply(
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
   const revision = draft.submittedAt ? draft.revision + 1 : draft.revision;
   const fields = {
-    toAddresses: JSON.stringify(to.addresses.map((entry) => formatAddressList([entry]))),
-    ccAddresses: JSON.stringify(cc.addresses.map((entry) => formatAddressList([entry]))),
+    toAddresses: draftAddressesJson(to.addresses),
+    ccAddresses: draftAddressesJson(cc.addresses),
     body: input.values.body,
     revision,
     submittedAt: new Date(),
@@ -97,7 +99,7 @@ export async function submitReply(
       data: { mailboxId: draft.ticket.mailboxId, ticketId: draft.ticketId, actorId: input.actorId, action: TICKET_ACTIONS.draftSubmitted, detail: JSON.stringify({ draftId: draft.id, revision, review }) },
     });
     if (review) {
-      await queueDraftPost(tx, draft.ticket, { draftId: draft.id, revision, reviewers: reviewerMentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) }, String(audit.id));
+      await queueDraftPost(tx, draft.ticket, { draftId: draft.id, revision, reviewers: mentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) }, String(audit.id));
     } else {
       await enqueueReply.commit(tx, draft, prepared!);
     }

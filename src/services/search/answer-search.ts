@@ -5,15 +5,15 @@
  */
 import type { Db } from '../../db/client.js';
 import { parseSearchQuery, type SearchProblem } from '../../domain/search-query.js';
-import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack/channel-members.js';
+import type { Permalinks } from '../../slack/permalinks.js';
 import type { UserLocales } from '../../slack/user-locales.js';
 import { escapeMrkdwn } from '../../slack/views/escape.js';
 import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-message.js';
 import { buildSearchResults } from '../../slack/views/search-results.js';
-import { ticketStatuses } from '../tickets/ticket-statuses.js';
+import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 import { PAGE_SIZE, searchSnippets, searchTickets, type SearchScope } from './search-tickets.js';
 
 export interface SearchDeps {
@@ -21,8 +21,7 @@ export interface SearchDeps {
   members: ChannelMembers;
   userLocales: UserLocales;
   logger: Logger;
-  /** The permalink of a Slack message, or null when Slack does not give one. */
-  permalink(channelId: string, ts: string): Promise<string | null>;
+  permalink: Permalinks;
 }
 
 function problemText(locale: 'en' | 'ja', problem: SearchProblem): string {
@@ -92,7 +91,7 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
   const [snippets, senders, statuses] = await Promise.all([
     searchSnippets(deps.db, ids, parsed.query.terms, parsed.query.inComments),
     deps.db.message.findMany({ where: { ticketId: { in: ids }, direction: 'in' }, orderBy: { id: 'asc' }, select: { ticketId: true, fromAddress: true } }),
-    statusesOf(deps.db, [...new Set(page.hits.map((hit) => hit.mailboxId))]),
+    ticketStatusesOf(deps.db, page.hits.map((hit) => hit.mailboxId)),
   ]);
   const firstSender = new Map<number, string>();
   for (const message of senders) if (message.ticketId !== null && message.fromAddress && !firstSender.has(message.ticketId)) firstSender.set(message.ticketId, message.fromAddress);
@@ -107,24 +106,4 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
   );
   deps.logger.info({ code: 'search', userId: input.userId, terms: parsed.query.terms.length, offset, found: items.length, ms: Date.now() - started }, 'search answered');
   return buildSearchResults({ locale, queryText: input.text.trim(), offset, pageSize: PAGE_SIZE, more: page.more, items });
-}
-
-async function statusesOf(db: Db, mailboxIds: number[]): Promise<Map<number, StatusDefinition[]>> {
-  const entries = await Promise.all(mailboxIds.map(async (id) => [id, await ticketStatuses(db, id)] as const));
-  return new Map(entries);
-}
-
-/** chat.getPermalink, remembered: a thread's permalink never changes. */
-export function cachedPermalinks(getPermalink: (channel: string, ts: string) => Promise<string | undefined>, max = 5000): SearchDeps['permalink'] {
-  const cache = new Map<string, string>();
-  return async (channelId, ts) => {
-    const key = `${channelId}:${ts}`;
-    const known = cache.get(key);
-    if (known) return known;
-    const link = await getPermalink(channelId, ts);
-    if (!link) return null;
-    if (cache.size >= max) cache.delete(cache.keys().next().value!);
-    cache.set(key, link);
-    return link;
-  };
 }

@@ -10,6 +10,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { fillTemplate, formatMailDate } from '../../domain/template-variables.js';
 import { t } from '../../i18n/messages.js';
 import { readModalMetadata } from '../../slack/read-modal-metadata.js';
+import { readActionId } from '../../slack/read-action-id.js';
 import { escapeAndTruncate } from '../../slack/views/escape.js';
 import { readReplyFields } from '../../slack/views/reply-modals.js';
 import { composeReplyModal, latestInbound } from '../replies/open-reply.js';
@@ -27,7 +28,7 @@ export interface PickInput {
 export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promise<ModalView | null> {
   const { db } = deps;
   const { ticketId, draftId } = readModalMetadata(input.view.private_metadata);
-  const versionId = /^\d{1,12}$/.test(input.value ?? '') ? Number(input.value) : null;
+  const versionId = readActionId(input.value);
   if (draftId === undefined || versionId === null) return null;
   const ticket = await db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true, customer: { select: { name: true, company: true } } } });
   if (!ticket) return null;

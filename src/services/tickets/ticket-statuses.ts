@@ -7,8 +7,16 @@ import type { Db } from '../../db/client.js';
 import { DEFAULT_STATUSES, type StatusCategory, type StatusDefinition } from '../../domain/ticket-fields.js';
 
 export async function ticketStatuses(db: Db, mailboxId: number): Promise<StatusDefinition[]> {
-  const custom = await db.customStatus.findMany({ where: { mailboxId }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
-  return [...DEFAULT_STATUSES, ...custom.map((row) => ({ key: row.key, labelJa: row.labelJa, labelEn: row.labelEn, category: row.category as StatusCategory }))];
+  return (await ticketStatusesOf(db, [mailboxId])).get(mailboxId)!;
+}
+
+/** The statuses of several mailboxes, read in one query, by mailbox id. */
+export async function ticketStatusesOf(db: Db, mailboxIds: Iterable<number>): Promise<Map<number, StatusDefinition[]>> {
+  const ids = [...new Set(mailboxIds)];
+  const custom = await db.customStatus.findMany({ where: { mailboxId: { in: ids } }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  const statuses = new Map(ids.map((id): [number, StatusDefinition[]] => [id, [...DEFAULT_STATUSES]]));
+  for (const row of custom) statuses.get(row.mailboxId)!.push({ key: row.key, labelJa: row.labelJa, labelEn: row.labelEn, category: row.category as StatusCategory });
+  return statuses;
 }
 
 /**

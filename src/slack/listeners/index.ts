@@ -1,6 +1,6 @@
 import type { ListenerRegistry } from '../listener-registry.js';
 import type { MailCommandDeps } from '../../services/answer-mail-command.js';
-import type { HomeDeps } from '../../services/publish-home.js';
+import type { DashboardDeps, HomeDeps } from '../../services/publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
@@ -16,8 +16,13 @@ import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
 
+/**
+ * Everything the listeners use, built once by the composition root (main.ts): listeners
+ * only read the request and call a service with these.
+ */
 export type ListenerDeps = MailCommandDeps &
   HomeDeps & {
+    dashboard: DashboardDeps;
     ticketActions: TicketActionDeps;
     replies: ReplyDeps;
     review: ReviewDeps;

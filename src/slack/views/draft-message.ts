@@ -1,12 +1,14 @@
 /**
  * A reply draft in the ticket's thread, as the reviewer sees it: who wrote it, to whom,
- * the text, a warning when its template has changed since, and the review buttons while
- * it waits. Rendered again in place as it moves on (approved, sent, changes requested).
- * The buttons' value is the draft id; their block names the revision shown, so approving
- * an older view of a draft that has since been edited is refused.
+ * the text, a warning when its template has changed since, and the buttons its state
+ * offers (decided in domain/draft-controls.ts). Rendered again in place as it moves on
+ * (approved, sent, changes requested). The buttons' value is the draft id; their block
+ * names the revision shown, so approving an older view of a draft that has since been
+ * edited is refused.
  */
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
+import type { DraftControl } from '../../domain/draft-controls.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
@@ -19,6 +21,8 @@ export interface DraftMessageInput {
   draft: { id: number; authorId: string; revision: number; state: string; to: string; cc: string; subject: string; body: string };
   /** This message shows an earlier revision than the draft's current one. */
   superseded: boolean;
+  /** The buttons offered, in order; the first is the primary one. */
+  controls: readonly DraftControl[];
   reviewerMentions: string;
   outdatedTemplate?: { name: string; used: number; current: number };
   lastReview?: { reviewerId: string; decision: string; comment: string | null };
@@ -27,6 +31,12 @@ export interface DraftMessageInput {
 }
 
 const BODY_CHARS = 2_900;
+
+const CONTROL_BUTTONS: Record<DraftControl, { actionId: string; label: MessageKey }> = {
+  approve: { actionId: ACTION_IDS.draftApprove, label: 'draft.approve' },
+  request_changes: { actionId: ACTION_IDS.draftRequestChanges, label: 'draft.request_changes' },
+  edit: { actionId: ACTION_IDS.draftEdit, label: 'draft.edit' },
+};
 
 export function draftBlockId(draftId: number, revision: number): string {
   return `draft-${draftId}-r${revision}`;
@@ -82,22 +92,18 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   }
   const status = statusLine(input);
   if (status) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(status, 3000) }] });
-  const value = String(draft.id);
-  const button = (actionId: string, key: MessageKey, style?: 'primary') => ({
-    type: 'button' as const,
-    action_id: actionId,
-    text: { type: 'plain_text' as const, text: t(locale, key) },
-    value,
-    ...(style ? { style } : {}),
-  });
-  if (!input.superseded && draft.state === 'in_review') {
+  if (input.controls.length) {
     blocks.push({
       type: 'actions',
       block_id: draftBlockId(draft.id, draft.revision),
-      elements: [button(ACTION_IDS.draftApprove, 'draft.approve', 'primary'), button(ACTION_IDS.draftRequestChanges, 'draft.request_changes'), button(ACTION_IDS.draftEdit, 'draft.edit')],
+      elements: input.controls.map((control, index) => ({
+        type: 'button' as const,
+        action_id: CONTROL_BUTTONS[control].actionId,
+        text: { type: 'plain_text' as const, text: t(locale, CONTROL_BUTTONS[control].label) },
+        value: String(draft.id),
+        ...(index === 0 ? { style: 'primary' as const } : {}),
+      })),
     });
-  } else if (!input.superseded && draft.state === 'changes_requested') {
-    blocks.push({ type: 'actions', block_id: draftBlockId(draft.id, draft.revision), elements: [button(ACTION_IDS.draftEdit, 'draft.edit', 'primary')] });
   }
   return { text: `${heading}: ${escapeAndTruncate(draft.subject, 150)}`, blocks };
 }

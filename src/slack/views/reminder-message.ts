@@ -7,14 +7,13 @@ import type { DueReminder } from '../../domain/reminder-rules.js';
 import { t } from '../../i18n/messages.js';
 import { escapeAndTruncate } from './escape.js';
 import type { SlackMessage } from './help-message.js';
+import { mention, mentions } from './mentions.js';
 import { urgencyLabel } from './ticket-message.js';
 
 export function durationText(locale: TLocale, minutes: number): string {
   const hours = Math.floor(minutes / 60);
   return hours > 0 ? t(locale, 'reminder.duration_hours', { hours, minutes: minutes % 60 }) : t(locale, 'reminder.duration_minutes', { minutes });
 }
-
-const mention = (id: string) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`);
 
 export interface ReminderContext {
   locale: TLocale;
@@ -30,7 +29,7 @@ export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinu
       case 'unclaimed':
         return `:alarm_clock: ${t(locale, 'reminder.unclaimed', { urgency: urgencyLabel(locale, reminder.urgency), duration: durationText(locale, reminder.minutes) })}`;
       case 'overdue': {
-        const people = [...new Set([...(reminder.assigneeId ? [reminder.assigneeId] : []), ...reviewerIds])].map(mention).join(' ');
+        const people = mentions([...new Set([...(reminder.assigneeId ? [reminder.assigneeId] : []), ...reviewerIds])]);
         return `:rotating_light: ${t(locale, 'reminder.overdue', {
           people,
           urgency: urgencyLabel(locale, reminder.urgency),
@@ -39,7 +38,7 @@ export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinu
         })}`;
       }
       case 'review_wait':
-        return `:hourglass: ${t(locale, 'reminder.review_wait', { reviewers: reviewerIds.map(mention).join(' '), author: mention(reminder.authorId), duration: durationText(locale, reminder.minutes) })}`;
+        return `:hourglass: ${t(locale, 'reminder.review_wait', { reviewers: mentions(reviewerIds), author: mention(reminder.authorId), duration: durationText(locale, reminder.minutes) })}`;
       case 'snooze':
         return `:bell: ${t(locale, 'reminder.snooze', { user: mention(reminder.userId) })}`;
     }

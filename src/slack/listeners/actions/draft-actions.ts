@@ -2,6 +2,7 @@ import type { ListenerRegistry } from '../../listener-registry.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../../ids.js';
 import { approveDraft, openChangesRequest, openDraftEditor, submitChangesRequest, submitReply, type ModalOpening, type ReviewDeps } from '../../../services/replies/review-reply.js';
 import { readModalMetadata } from '../../read-modal-metadata.js';
+import { readActionId } from '../../read-action-id.js';
 import { readDraftBlockId } from '../../views/draft-message.js';
 import { CHANGES_FIELD } from '../../views/changes-modal.js';
 import { readReplyFields, replyBodyBlockId } from '../../views/reply-modals.js';
@@ -12,7 +13,7 @@ const valueOf = (values: Values, field: { block: string; action: string }) => va
 
 /** The review buttons' block names the draft and the revision shown (see draft-message.ts). */
 function shownDraft(action: { block_id?: string; value?: string }): { draftId: number; revision: number } {
-  return readDraftBlockId(action.block_id) ?? { draftId: Number(action.value) || -1, revision: -1 };
+  return readDraftBlockId(action.block_id) ?? { draftId: readActionId(action.value) ?? -1, revision: -1 };
 }
 
 /**

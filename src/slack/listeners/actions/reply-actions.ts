@@ -2,6 +2,7 @@ import type { ListenerRegistry } from '../../listener-registry.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../../ids.js';
 import { closeReply, openReply, type ReplyDeps } from '../../../services/replies/open-reply.js';
 import { readModalMetadata } from '../../read-modal-metadata.js';
+import { readActionId } from '../../read-action-id.js';
 
 /**
  * Reply: the modal must open within the trigger's 3 seconds, so the click is acknowledged
@@ -10,8 +11,8 @@ import { readModalMetadata } from '../../read-modal-metadata.js';
 export function registerReplyActions(registry: ListenerRegistry, deps: { replies: ReplyDeps }): void {
   registry.action(ACTION_IDS.ticketReply, async ({ ack, body, action, respond, client }) => {
     await ack();
-    const ticketId = Number((action as { value?: string }).value);
-    const opening = await openReply(deps.replies, { actorId: body.user.id, ticketId: Number.isSafeInteger(ticketId) ? ticketId : -1, deliberate: false });
+    const ticketId = readActionId((action as { value?: string }).value) ?? -1;
+    const opening = await openReply(deps.replies, { actorId: body.user.id, ticketId, deliberate: false });
     if (opening.kind === 'notice') return void (await respond({ response_type: 'ephemeral', replace_original: false, ...opening.message }));
     await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: opening.view });
   });

@@ -1,5 +1,6 @@
 import type { ListenerRegistry } from '../../listener-registry.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../../ids.js';
+import { readActionId } from '../../read-action-id.js';
 import { openEditTemplate, openNewTemplate, saveTemplate } from '../../../services/templates/edit-template.js';
 import { pickTemplate } from '../../../services/templates/pick-template.js';
 import type { TemplateDeps } from '../../../services/templates/template-catalog.js';
@@ -21,7 +22,7 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
 
   registry.action(ACTION_IDS.templateEdit, async ({ ack, body, action, respond, client }) => {
     await ack();
-    const templateId = /^\d{1,12}$/.test((action as Clicked).value ?? '') ? Number((action as Clicked).value) : -1;
+    const templateId = readActionId((action as Clicked).value) ?? -1;
     const opening = await openEditTemplate(templates, { actorId: body.user.id, templateId });
     if (opening.kind === 'view') return void (await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: opening.view }));
     if ((body as { response_url?: string }).response_url) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...opening.message }));

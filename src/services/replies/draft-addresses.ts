@@ -1,0 +1,15 @@
+/**
+ * How a draft keeps its To and Cc: a JSON list of addresses as a person reads them
+ * (`Name <address>`), one entry each, so the modal, the thread and the mail all show
+ * what was typed.
+ */
+import { formatAddressList, type MailAddress } from '../../domain/compose-reply.js';
+
+export function draftAddressesJson(addresses: readonly MailAddress[]): string {
+  return JSON.stringify(addresses.map((entry) => formatAddressList([entry])));
+}
+
+/** The stored lists as one line of text, comma-separated (To, then Cc when both are given). */
+export function draftAddressText(...stored: string[]): string {
+  return stored.flatMap((json) => JSON.parse(json) as string[]).join(', ');
+}

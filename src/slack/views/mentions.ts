@@ -1,0 +1,12 @@
+/**
+ * How people are named in mrkdwn so that Slack notifies them: a user (U…, W…) by
+ * `<@id>`, a user group (S…, a mailbox's REVIEWERS may list one) by `<!subteam^id>`.
+ */
+export function mention(id: string): string {
+  return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
+}
+
+/** Several people, space-separated (a mailbox's reviewers, say). */
+export function mentions(ids: readonly string[]): string {
+  return ids.map(mention).join(' ');
+}
