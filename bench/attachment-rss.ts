@@ -12,11 +12,13 @@ import { waitFor } from '../test/support/net.js';
 import { machine, startWorld } from './support.js';
 
 const megabytes = Number(process.argv[2] ?? 25);
-// As `npm start` runs it: glibc's malloc with two arenas instead of one per thread that
-// allocates (each keeping what it freed), measured 20–30 MiB lower at the peak.
-// The bot as `npm start` runs it (package.json): two malloc arenas, a 2 MB young generation.
-// BOT_NODE_OPTIONS replaces the Node flags, to compare settings.
-const world = await startWorld({ MALLOC_ARENA_MAX: '2', NODE_OPTIONS: process.env.BOT_NODE_OPTIONS ?? '--max-semi-space-size=2' });
+// The bot as `npm start` runs it (package.json): glibc's malloc with two arenas instead of
+// one per thread that allocates (each keeping what it freed), buffers of 128 KiB and more
+// in memory of their own (given back when freed), a 2 MB young generation.
+// BOT_NODE_OPTIONS replaces the Node flags and BOT_MALLOC_ENV the malloc settings
+// (e.g. BOT_MALLOC_ENV='MALLOC_ARENA_MAX=2'), to compare.
+const mallocEnv = Object.fromEntries((process.env.BOT_MALLOC_ENV ?? 'MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072').split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+const world = await startWorld({ ...mallocEnv, NODE_OPTIONS: process.env.BOT_NODE_OPTIONS ?? '--max-semi-space-size=2' });
 const pid = world.bot.child.pid!;
 const memory = (field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const idle = memory('VmRSS');
