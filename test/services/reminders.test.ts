@@ -126,7 +126,8 @@ describe('reminders', () => {
   it('sends one digest per business day at its local time', async () => {
     config.reminders = ZReminders.parse({ digestAt: '09:00' });
     await ticket({ urgency: 'normal', createdAt: tokyo(24, 17) });
-    const digests = () => world.db.slackPost.findMany({ where: { kind: 'digest' } });
+    const digests = () => world.db.slackPost.findMany({ where: { kind: 'digest' }, orderBy: { id: 'asc' } });
+    const overdueIn = async (index: number) => JSON.parse((await digests())[index]!.payload).overdue;
     await runReminders(deps(), tokyo(25, 8, 59));
     expect(await digests()).toHaveLength(0);
     await runReminders(deps(), tokyo(25, 9, 0));
@@ -134,10 +135,13 @@ describe('reminders', () => {
     expect(await digests()).toHaveLength(1);
     const rendered = await renderPost(world.db, (await digests())[0]!);
     expect(rendered.kind === 'ready' && rendered.message.text).toContain('サポート の朝のまとめ: 未完了 1 件 · 未担当 1 件');
+    // Sixteen hours on the clock but one business hour: not yet past its four-hour target.
+    expect(await overdueIn(0)).toBe(0);
     // None on Saturday; the next on Monday.
     await runReminders(deps(), tokyo(28, 9, 0));
     expect(await digests()).toHaveLength(1);
     await runReminders(deps(), tokyo(30, 9, 30));
     expect(await digests()).toHaveLength(2);
+    expect(await overdueIn(1)).toBe(1);
   });
 });

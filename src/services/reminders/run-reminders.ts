@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { localDate, localParts } from '../../domain/business-time.js';
-import { dueReminders, type DueReminder } from '../../domain/reminder-rules.js';
+import { dueReminders, isPastResponseTarget, type DueReminder } from '../../domain/reminder-rules.js';
 import { statusCategory, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { buildDigestMessage, buildReminderMessage, type DigestInput } from '../../slack/views/reminder-message.js';
@@ -127,9 +127,10 @@ async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: numb
     db.draft.count({ where: { state: 'in_review', ticket: { mailboxId: mailbox.id } } }),
     db.ticket.count({ where: { mailboxId: mailbox.id, junk: false, createdAt: { gte: dayAgo } } }),
     db.ticket.findMany({ where: { ...live, assigneeId: null }, orderBy: { createdAt: 'asc' }, take: 5, select: { number: true, subject: true } }),
-    db.ticket.findMany({ where: { ...live, firstResponseAt: null }, select: { urgency: true, createdAt: true } }),
+    // Unanswered, or answered before a reopening: the rule decides (as for reminders and the Home tab).
+    db.ticket.findMany({ where: { ...live, OR: [{ firstResponseAt: null }, { reopenedAt: { not: null } }] }, select: { urgency: true, createdAt: true, reopenedAt: true, firstResponseAt: true } }),
   ]);
-  const overdue = unanswered.filter((ticket) => now.getTime() - ticket.createdAt.getTime() >= config.reminders.responseTargetMinutes[ticket.urgency as Urgency] * 60_000).length;
+  const overdue = unanswered.filter((ticket) => isPastResponseTarget(ticket, now, config.businessHours, config.reminders.responseTargetMinutes)).length;
   return { locale: mailbox.locale as TLocale, mailboxName: mailbox.name, open, unclaimed, review, overdue, received, oldestUnclaimed: oldest };
 }
 
