@@ -125,7 +125,7 @@ describe('reminders', () => {
 
   it('sends one digest per business day at its local time', async () => {
     config.reminders = ZReminders.parse({ digestAt: '09:00' });
-    await ticket({ urgency: 'normal', createdAt: tokyo(24, 17) });
+    await ticket({ urgency: 'urgent', createdAt: tokyo(24, 17) });
     const digests = () => world.db.slackPost.findMany({ where: { kind: 'digest' }, orderBy: { id: 'asc' } });
     const overdueIn = async (index: number) => JSON.parse((await digests())[index]!.payload).overdue;
     await runReminders(deps(), tokyo(25, 8, 59));
