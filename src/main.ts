@@ -5,7 +5,7 @@
  */
 import { readConfigOrExit } from './cli/read-config.js';
 import { EXIT } from './cli/exit-codes.js';
-import { openDbClient, type Db } from './db/client.js';
+import { closeDbClient, openDbClient, type Db } from './db/client.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from './db/database-url.js';
 import { applyMigrationsIsolated } from './db/migrate-isolated.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     await Promise.allSettled(connections.map((connection) => connection.stop()));
     await Promise.allSettled([ingest?.stop(), poster?.stop(), outbox?.stop(), slack?.stop()]);
     await parsePool?.close();
-    await db?.$disconnect().catch(() => {});
+    if (db) await closeDbClient(db).catch(() => {});
     logger.flush();
     process.exit(code);
   }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDbClient } from '../db/client.js';
+import { closeDbClient, openDbClient } from '../db/client.js';
 import { parseDatabaseUrl } from '../db/database-url.js';
 import { applyMigrations } from '../db/migrations.js';
 import { createLogger } from '../logging/logger.js';
@@ -54,5 +54,5 @@ for (const file of positionals) {
 }
 console.log(`Imported ${total.imported} mail(s) into ${mailboxConfig.key}; ${total.duplicates} were already there. Nothing was posted to Slack.`);
 await pool.close();
-await db.$disconnect();
+await closeDbClient(db);
 process.exit(failed ? EXIT.failure : EXIT.ok);

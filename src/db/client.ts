@@ -24,7 +24,7 @@ export function providerOfDb(db: Db): DatabaseTarget['provider'] {
   return provider;
 }
 
-/** Opens a client on the database; call `$disconnect()` on shutdown. */
+/** Opens a client on the database; call `closeDbClient()` on shutdown. */
 export function createDbClient(target: DatabaseTarget): Db {
   const adapter = createAdapterFactory(target);
   const db = target.provider === 'sqlite' ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
@@ -81,4 +81,15 @@ export async function isDatabaseReachable(db: Db): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Closes everything a client opened: Prisma's connections and the driver connections of
+ * its raw-mail store and SQL runner (a SQLite connection left open keeps its file locked,
+ * a pg one keeps its database from being dropped).
+ */
+export async function closeDbClient(db: Db): Promise<void> {
+  await db.$disconnect();
+  await rawMailStoreOf(db).close();
+  await sqlRunnerOf(db).close();
 }

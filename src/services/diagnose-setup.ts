@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import type { TAppConfig, TMailboxConfig } from '../config/config-schema.js';
-import { createDbClient, isDatabaseReachable } from '../db/client.js';
+import { closeDbClient, createDbClient, isDatabaseReachable } from '../db/client.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from '../db/database-url.js';
 import { pendingMigrations } from '../db/migrations.js';
 import { createImapClient } from '../mail/imap-connection.js';
@@ -39,7 +39,7 @@ async function checkDatabase(config: TAppConfig): Promise<CheckResult> {
   } catch (error) {
     return { name, ok: false, detail: `${where}: ${(error as Error).message.split('\n')[0]} — check DATABASE_URL` };
   } finally {
-    await db.$disconnect().catch(() => {});
+    await closeDbClient(db).catch(() => {});
   }
 }
 

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { TMailboxConfig } from '../config/config-schema.js';
 import { drawWeekChart } from '../domain/week-chart.js';
+import { uploadToSlack } from '../slack/upload-file.js';
 import type { UserLocales } from '../slack/user-locales.js';
 import { buildHomeView } from '../slack/views/home-view.js';
 import { allTemplateSummaries, type TemplateListDeps } from './templates/list-templates.js';
@@ -46,15 +48,13 @@ export async function composeHome(deps: HomeDeps & { dashboard?: DashboardDeps }
 export function createChartUploader(client: WebClient, max = 500): (png: Buffer) => Promise<string | null> {
   const uploaded = new Map<string, string>();
   return async (png) => {
-    const key = png.toString('base64');
+    const key = createHash('sha256').update(png).digest('hex');
     const known = uploaded.get(key);
     if (known) return known;
-    const target = await client.files.getUploadURLExternal({ filename: 'mailroom-week.png', length: png.byteLength });
-    const upload = await fetch(target.upload_url!, { method: 'POST', body: png });
-    if (!upload.ok) throw new Error(`chart upload answered ${upload.status}`);
-    await client.files.completeUploadExternal({ files: [{ id: target.file_id!, title: 'Mailroom' }] });
+    const fileId = await uploadToSlack(client, 'mailroom-week.png', png.byteLength, [png]);
+    await client.files.completeUploadExternal({ files: [{ id: fileId, title: 'Mailroom' }] });
     if (uploaded.size >= max) uploaded.delete(uploaded.keys().next().value!);
-    uploaded.set(key, target.file_id!);
-    return target.file_id!;
+    uploaded.set(key, fileId);
+    return fileId;
   };
 }

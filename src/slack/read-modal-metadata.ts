@@ -10,13 +10,23 @@ export interface ModalMetadata {
   customerId?: number;
 }
 
-export function readModalMetadata(text: string | undefined): ModalMetadata {
+/**
+ * The ids named by `keys` in a modal's private_metadata: positive safe integers only,
+ * anything else (or metadata that is not JSON) left out.
+ */
+export function readMetadataIds<K extends string>(text: string | undefined, keys: readonly K[]): Partial<Record<K, number>> {
+  let data: Record<string, unknown>;
   try {
-    const data = JSON.parse(text || '{}') as Record<string, unknown>;
-    const id = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined);
-    const optional = Object.fromEntries((['draftId', 'revision', 'customerId'] as const).flatMap((key) => (id(data[key]) === undefined ? [] : [[key, id(data[key])]])));
-    return { ticketId: id(data.ticketId) ?? -1, ...optional };
+    data = JSON.parse(text || '{}') as Record<string, unknown>;
   } catch {
-    return { ticketId: -1 };
+    return {};
   }
+  if (typeof data !== 'object' || data === null) return {};
+  const isId = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  return Object.fromEntries(keys.flatMap((key) => (isId(data[key]) ? [[key, data[key]]] : []))) as Partial<Record<K, number>>;
+}
+
+export function readModalMetadata(text: string | undefined): ModalMetadata {
+  const { ticketId = -1, ...optional } = readMetadataIds(text, ['ticketId', 'draftId', 'revision', 'customerId']);
+  return { ticketId, ...optional };
 }

@@ -24,7 +24,7 @@ import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import { POST_KINDS } from '../services/ingest-stored-mail.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
-import { uploadFile } from './upload-file.js';
+import { uploadToSlack } from './upload-file.js';
 import { renderPost, type RenderedPost } from '../services/render-post.js';
 import { TICKET_POST_KINDS } from '../services/tickets/queue-ticket-posts.js';
 import { REPLY_POST_KINDS } from '../services/replies/draft-posts.js';
@@ -295,9 +295,7 @@ export class SlackPoster {
         if (loaded.length === 0) return await this.#markPosted(post, threadTs);
         files = [];
         for (const file of loaded) {
-          const target = await this.client.files.getUploadURLExternal({ filename: file.filename, length: file.size });
-          await uploadFile(target.upload_url!, file.size, file.chunks());
-          files.push({ id: target.file_id!, title: file.filename });
+          files.push({ id: await uploadToSlack(this.client, file.filename, file.size, file.chunks()), title: file.filename });
         }
         await this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify({ ...payload, fileIds: files }) } });
       }

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { WebClient } from '@slack/web-api';
 
 /** How long the upload may stall (no bytes going either way) before it is given up. */
 const STALL_MS = 60_000;
@@ -42,4 +43,14 @@ export async function uploadFile(url: string, length: number, chunks: AsyncItera
     request.destroy();
     throw error;
   }
+}
+
+/**
+ * The first two steps of files upload v2: an upload URL for the file, then its bytes.
+ * Returns the file's id, for files.completeUploadExternal (which shares it, or not).
+ */
+export async function uploadToSlack(client: WebClient, filename: string, length: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string> {
+  const target = await client.files.getUploadURLExternal({ filename, length });
+  await uploadFile(target.upload_url!, length, chunks);
+  return target.file_id!;
 }

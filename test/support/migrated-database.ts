@@ -1,5 +1,5 @@
 /** A fresh database of either provider with every migration applied, and its client. */
-import { createDbClient, type Db } from '../../src/db/client.js';
+import { closeDbClient, createDbClient, type Db } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
@@ -17,7 +17,7 @@ export async function migratedDatabase(provider: DatabaseProvider, adminUrl?: st
   return {
     db,
     drop: async () => {
-      await db.$disconnect();
+      await closeDbClient(db);
       await scratch.drop();
     },
   };

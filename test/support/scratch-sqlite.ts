@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { createDbClient, rawMailStoreOf, sqlRunnerOf, type Db } from '../../src/db/client.js';
+import { closeDbClient, createDbClient, type Db } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
@@ -27,9 +27,7 @@ export function useScratchDatabase(provider: DatabaseProvider, adminUrl?: string
   });
   afterAll(async () => {
     await world.pool.close();
-    await world.db.$disconnect();
-    await rawMailStoreOf(world.db).close();
-    await sqlRunnerOf(world.db).close();
+    await closeDbClient(world.db);
     if (provider === 'postgresql') await connectionsClosed(scratch.url);
     await scratch.drop();
   });

@@ -8,6 +8,7 @@
  * version is announced in the mailbox channels through the Slack post queue, in the same
  * transaction.
  */
+import { readMetadataIds } from '../../slack/read-modal-metadata.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { ModalView } from '@slack/types';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
@@ -165,15 +166,8 @@ function readFields(values: Values | undefined): Fields {
 }
 
 function readMetadata(text: string | undefined): TemplateModalMetadata {
-  try {
-    const data = JSON.parse(text ?? '{}') as Record<string, unknown>;
-    const id = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined);
-    const templateId = id(data.templateId);
-    const baseVersion = id(data.baseVersion);
-    return templateId !== undefined && baseVersion !== undefined ? { templateId, baseVersion } : {};
-  } catch {
-    return {};
-  }
+  const { templateId, baseVersion } = readMetadataIds(text, ['templateId', 'baseVersion']);
+  return templateId !== undefined && baseVersion !== undefined ? { templateId, baseVersion } : {};
 }
 
 /** Problems Slack's own limits would not catch (they hold only in Slack's client). */
