@@ -11,10 +11,14 @@
  * - words of 1 or 2 characters (返, 至急) are always checked with instr() / strpos() in the
  *   index row of each candidate, walking the tickets newest first, so the scan stops as
  *   soon as a page is full. That is quick for a common word but reads every row for a
- *   rare one, so a look-up first asks an index which tickets hold the short words
- *   (`shortWordCandidates`, SQLite only): the trigram index through its vocabulary (the
- *   trigrams that begin with the word). When that is at most `MAX_CANDIDATES` tickets, the
- *   page is read from those tickets alone;
+ *   rare one, so a look-up first asks an index which tickets may hold the short words
+ *   (`shortWordCandidates`): on SQLite the trigram index through its vocabulary (the
+ *   trigrams that begin with the word); on PostgreSQL `search_grams`, a GIN index over the
+ *   hashed 1- and 2-character grams of each subject, mail and comment, a row each, kept
+ *   by triggers, so a new mail writes only its own (a per-ticket gram index, rewritten on
+ *   every mail, made ingest ~20 times slower). When that is at most `MAX_CANDIDATES` tickets
+ *   (documents, on PostgreSQL), the page is read from those tickets alone; a word in no
+ *   ticket answers at once;
  * - every word must occur (AND) as a substring.
  *
  * Results are ordered by the ticket's latest mail, newest first (ties by id). Junk is
@@ -125,7 +129,8 @@ function filterConditions(sql: Statement, query: SearchQuery): string[] {
 
 /**
  * A rare short word is served from the ids its index look-up returns; past this many
- * tickets the word is common enough for the newest-first walk to fill a page quickly.
+ * tickets (on PostgreSQL, documents) the word is common enough for the newest-first walk
+ * to fill a page quickly.
  */
 export const MAX_CANDIDATES = 1000;
 /**
@@ -161,28 +166,63 @@ async function trigramsOf(db: Db, term: string): Promise<string | null> {
   return `(${trigrams.map((row) => ftsPhrase(row.term)).join(' OR ')})`;
 }
 
-/**
- * The ids of the tickets whose index rows hold every short word (1–2 characters) of the
- * query that an index can look up — a superset of the results, as the words are checked
- * again in the page's query — or null when there is no such word or the tickets are more
- * than `MAX_CANDIDATES` (then the walk finds a page sooner).
- */
-export async function shortWordCandidates(db: Db, query: SearchQuery): Promise<number[] | null> {
-  const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
-  if (short.length === 0) return null;
-  // PostgreSQL walks the tickets newest first for short words: a per-row index of 1- and
-  // 2-character grams was tried and made every mail's index refresh ~20 times slower
-  // (BENCHMARKS.md, "Search"), too high a price on the ingest path.
-  if (providerOfDb(db) !== 'sqlite') return null;
+/** SQLite: the tickets whose index rows hold every short word of `short` that the trigram vocabulary can look up. */
+async function trigramCandidates(db: Db, short: readonly string[], inComments: boolean): Promise<number[] | null> {
   const groups: string[] = [];
   for (const term of short) {
     const group = await trigramsOf(db, term);
     if (group === '') return [];
-    if (group !== null) groups.push(query.inComments ? `"comments" : ${group}` : group);
+    if (group !== null) groups.push(inComments ? `"comments" : ${group}` : group);
   }
   if (groups.length === 0) return null;
   const rows: { id: number | bigint }[] = await db.$queryRawUnsafe(`SELECT "rowid" AS "id" FROM "search_index" WHERE "search_index" MATCH ? LIMIT ${MAX_CANDIDATES + 1}`, groups.join(' AND '));
   return rows.length > MAX_CANDIDATES ? null : rows.map((row) => Number(row.id));
+}
+
+/**
+ * PostgreSQL: the tickets with a document (subject, mail, comment) whose grams hold
+ * `term`, or null when more than `MAX_CANDIDATES` documents do: then the walk finds a page
+ * of it within a few thousand tickets. `search_gram_tickets` (the `search_grams`
+ * migration) keeps a common word cheap: the statistics tell it apart before the index is read.
+ */
+async function gramTickets(db: Db, term: string, inComments: boolean): Promise<Set<number> | null> {
+  const [row] = await db.$queryRawUnsafe<{ ids: number[] | null }[]>(`SELECT "search_gram_tickets"($1, $2, $3) AS "ids"`, term, inComments, MAX_CANDIDATES);
+  return row?.ids ? new Set(row.ids.map(Number)) : null;
+}
+
+/**
+ * PostgreSQL: words the grams may miss, left to the walk. Grams are taken per document
+ * and the index row joins documents with line breaks, so a word holding one may span two
+ * documents; and the pairs holding chr(1) are lost in the making (the `search_grams`
+ * migration says why). Any control character, to say it simply.
+ */
+const NOT_IN_GRAMS = /[\u0000-\u001f]/;
+
+/** PostgreSQL: the tickets that may hold every short word of `short` that is rare enough to look up. */
+async function gramCandidates(db: Db, short: readonly string[], inComments: boolean): Promise<number[] | null> {
+  const sets: Set<number>[] = [];
+  for (const term of short) {
+    if (NOT_IN_GRAMS.test(term)) continue;
+    const ids = await gramTickets(db, term, inComments);
+    if (ids?.size === 0) return [];
+    if (ids) sets.push(ids);
+  }
+  if (sets.length === 0) return null;
+  return [...sets[0]!].filter((id) => sets.every((set) => set.has(id)));
+}
+
+/**
+ * The ids of the tickets whose index rows may hold every short word (1–2 characters) of
+ * the query that an index can look up — a superset of the results, as the words are
+ * checked again in the page's query — or null when there is no such word or the tickets
+ * are more than `MAX_CANDIDATES` (then the walk finds a page sooner). An empty list: no
+ * ticket holds them.
+ */
+export async function shortWordCandidates(db: Db, query: SearchQuery): Promise<number[] | null> {
+  const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
+  if (short.length === 0) return null;
+  const inComments = query.inComments === true;
+  return providerOfDb(db) === 'sqlite' ? trigramCandidates(db, short, inComments) : gramCandidates(db, short, inComments);
 }
 
 type Row = Omit<SearchHit, 'lastMessageAt' | 'createdAt'> & { lastMessageAt: Date | string | number; createdAt: Date | string | number };

@@ -1,0 +1,3 @@
+-- Nothing to change on SQLite: its short words already come from the trigram index's
+-- vocabulary (20261124030000_search_short_words). This migration exists so both providers
+-- keep the same history; on PostgreSQL it adds the `search_grams` table.
