@@ -46,7 +46,12 @@ function limitFor(limits: Record<Urgency, number>, urgency: string): number {
 }
 
 /** What the response target is decided on. */
-export type ResponseWaitTicket = Pick<ReminderTicket, 'urgency' | 'createdAt' | 'reopenedAt' | 'firstResponseAt'>;
+export type ResponseWaitTicket = Pick<ReminderTicket, 'urgency' | 'createdAt' | 'reopenedAt' | 'firstResponseAt' | 'snoozedUntil'>;
+
+/** Whether someone asked to hear of the ticket only later: until then it is not nagged about, nor counted late. */
+export function isSnoozed(ticket: Pick<ReminderTicket, 'snoozedUntil'>, now: Date): boolean {
+  return ticket.snoozedUntil !== null && ticket.snoozedUntil > now;
+}
 
 /** When the customer's current wait began: the ticket's reopening, if after its creation. */
 export function waitingSince(ticket: Pick<ReminderTicket, 'createdAt' | 'reopenedAt'>): Date {
@@ -63,8 +68,13 @@ export function pastResponseTarget(ticket: ResponseWaitTicket, waited: number, t
   return unanswered && waited >= limitFor(targets, ticket.urgency);
 }
 
-/** pastResponseTarget(), counting the business minutes waited until `now` (the Home tab's overdue list). */
+/**
+ * pastResponseTarget(), counting the business minutes waited until `now` (the Home tab's
+ * overdue list, the digest); a snoozed ticket is not late until its snooze ends, as the
+ * reminders see it.
+ */
 export function isPastResponseTarget(ticket: ResponseWaitTicket, now: Date, hours: BusinessHours, targets: Record<Urgency, number>): boolean {
+  if (isSnoozed(ticket, now)) return false;
   const target = limitFor(targets, ticket.urgency);
   const since = waitingSince(ticket);
   // Business minutes never outnumber the clock's: a shorter wait needs no counting.
@@ -82,7 +92,7 @@ export function dueReminders(now: Date, hours: BusinessHours, limits: ReminderLi
   }
   if (!isBusinessTime(now, hours)) return due;
   for (const ticket of tickets) {
-    if (!ticket.open || (ticket.snoozedUntil && ticket.snoozedUntil > now)) continue;
+    if (!ticket.open || isSnoozed(ticket, now)) continue;
     const since = waitingSince(ticket);
     const waited = businessMinutesBetween(since, now, hours);
     if (!ticket.assigneeId && waited >= limitFor(limits.unclaimedMinutes, ticket.urgency)) {

@@ -36,7 +36,9 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
     };
     const support = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
     const tanaka = await db.customer.create({ data: { address: 'tanaka@example.co.jp', domain: 'example.co.jp', name: '田中 太郎' } });
-    await db.customer.create({ data: { address: 'sato@example.co.jp', domain: 'example.co.jp', company: '株式会社エグザンプル' } });
+    const sato = await db.customer.create({ data: { address: 'sato@example.co.jp', domain: 'example.co.jp', company: '株式会社エグザンプル' } });
+    // Known only to another team's mailbox: nothing of it may show.
+    const secret = await db.customer.create({ data: { address: 'ceo@example.co.jp', domain: 'example.co.jp', company: '秘密商事', phone: '090-0000-0000' } });
     const free = await db.customer.create({ data: { address: 'someone@gmail.com', domain: 'gmail.com', freeMail: true } });
     tanakaId = tanaka.id;
     let number = 0;
@@ -52,6 +54,8 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
     await ticket(tanaka.id, '再度の問い合わせ');
     await ticket(tanaka.id, '秘密の案件', 'C0SECRET');
     await ticket(free.id, 'hello');
+    await ticket(sato.id, '請求書の件');
+    await ticket(secret.id, '極秘の相談', 'C0SECRET');
   }, 60_000);
   afterAll(async () => {
     await database?.drop();
@@ -77,7 +81,12 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
     const json = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: '<http://example.co.jp|example.co.jp>' })).blocks);
     expect(json).toContain('sato@example.co.jp');
     expect(json).toContain('tanaka@example.co.jp');
-    expect(json).toContain('チケット（2 件）');
+    expect(json).toContain('チケット（3 件）');
+    // A customer of the domain with tickets in another team's channel only: not listed,
+    // and neither its company nor its phone shows.
+    expect(json).not.toContain('ceo@example.co.jp');
+    expect(json).not.toContain('秘密商事');
+    expect(json).not.toContain('090-0000-0000');
   });
 
   it(`${provider}: the History button, for channel members only`, async () => {

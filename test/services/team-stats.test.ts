@@ -29,7 +29,7 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
     deps = {
       db,
       logger: createLogger('silent'),
-      members: fixedMembers({ C0SUPPORT: ['U0LEAD'] }),
+      members: fixedMembers({ C0SUPPORT: ['U0LEAD'], C0SALES: ['U0BOTH'], C0BILLING: ['U0BOTH'] }),
       userLocales: { localeOf: async () => 'en' },
       now: () => NOW,
     };
@@ -62,6 +62,16 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
   }, 60_000);
   afterAll(async () => {
     await database?.drop();
+  });
+
+  it(`${provider}: a custom status counts as open or closed by its own mailbox's statuses`, async () => {
+    // `waiting` is open in sales and closed in billing; one unclaimed ticket of each.
+    for (const [key, channel, category] of [['sales', 'C0SALES', 'open'], ['billing', 'C0BILLING', 'closed']] as const) {
+      const mailbox = await db.mailbox.create({ data: { key, address: `${key}@example.com`, name: key, channelId: channel } });
+      await db.customStatus.create({ data: { mailboxId: mailbox.id, key: 'waiting', labelJa: '待ち', labelEn: 'Waiting', category, position: 0 } });
+      await db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: key, slackChannelId: channel, slackTs: `2.${key.length}`, status: 'waiting', createdAt: NOW } });
+    }
+    expect((await computeStats(deps, 'U0BOTH', periodStart('week', NOW)))!.unclaimed).toBe(1);
   });
 
   it(`${provider}: the week's numbers, by agent and urgency, only the user's channels`, async () => {

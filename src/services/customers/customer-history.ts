@@ -21,20 +21,35 @@ import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 const SHOWN = 15;
 const DOMAIN_CUSTOMERS_MAX = 200;
 
-async function companyOf(deps: SearchDeps, customers: Customer[]): Promise<{ text: string; fromDomain: boolean } | null> {
+/** Tickets the user may see (see ticketScopeWhere). */
+type TicketScope = ReturnType<typeof ticketScopeWhere>;
+
+async function companyOf(deps: SearchDeps, customers: Customer[], visibleTickets: TicketScope): Promise<{ text: string; fromDomain: boolean } | null> {
   const own = customers.find((customer) => customer.company);
   if (own?.company && customers.length === 1) return { text: own.company, fromDomain: false };
   const domain = customers[0]!.domain;
-  const sibling = own ?? (await deps.db.customer.findFirst({ where: { domain, company: { not: null } }, orderBy: { updatedAt: 'desc' } }));
+  // Another customer of the domain counts only if the user may see one of its tickets:
+  // what was typed about a customer of another team's mailbox stays with that team.
+  const sibling = own ?? (await deps.db.customer.findFirst({ where: { domain, company: { not: null }, tickets: { some: visibleTickets } }, orderBy: { updatedAt: 'desc' } }));
   if (sibling?.company) return { text: sibling.company, fromDomain: true };
   return customers.some((customer) => customer.freeMail) || !domain ? null : { text: domain, fromDomain: true };
 }
 
 /** The card for a set of customers (one address, or a domain), within what the user may see. */
-async function card(deps: SearchDeps, userId: string, customers: Customer[], title: 'address' | 'domain'): Promise<SlackMessage | null> {
+async function card(deps: SearchDeps, userId: string, candidates: Customer[], title: 'address' | 'domain'): Promise<SlackMessage | null> {
   const locale = await deps.userLocales.localeOf(userId);
-  const scope = await searchScope(deps, userId);
-  const where = { customerId: { in: customers.map((customer) => customer.id) }, ...ticketScopeWhere(scope) };
+  const visibleTickets = ticketScopeWhere(await searchScope(deps, userId));
+  // Only customers with a ticket the user may see: a domain's other addresses, phones and
+  // companies may belong to another team's mailbox.
+  const withTickets = await deps.db.ticket.findMany({
+    where: { customerId: { in: candidates.map((customer) => customer.id) }, ...visibleTickets },
+    distinct: ['customerId'],
+    select: { customerId: true },
+  });
+  const visibleIds = new Set(withTickets.map((ticket) => ticket.customerId));
+  const customers = candidates.filter((customer) => visibleIds.has(customer.id));
+  if (customers.length === 0) return null;
+  const where = { customerId: { in: customers.map((customer) => customer.id) }, ...visibleTickets };
   const [ticketCount, tickets] = await Promise.all([
     deps.db.ticket.count({ where }),
     deps.db.ticket.findMany({ where, orderBy: [{ lastMessageAt: 'desc' }, { id: 'desc' }], take: SHOWN }),
@@ -44,7 +59,7 @@ async function card(deps: SearchDeps, userId: string, customers: Customer[], tit
   const [replyCount, replies, company] = await Promise.all([
     deps.db.message.count({ where: replyWhere }),
     deps.db.message.findMany({ where: replyWhere, orderBy: { id: 'desc' }, take: SHOWN, select: { subject: true, sentAt: true, receivedAt: true, ticket: { select: { number: true } } } }),
-    companyOf(deps, customers),
+    companyOf(deps, customers, visibleTickets),
   ]);
   const statuses = await ticketStatusesOf(deps.db, tickets.map((ticket) => ticket.mailboxId));
   const one = customers.length === 1 && title === 'address' ? customers[0]! : null;

@@ -11,7 +11,7 @@ import type { StatusCategory } from '../../domain/ticket-fields.js';
 import type { ChartDay } from '../../domain/week-chart.js';
 import type { Reviewers } from '../../slack/reviewers.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
-import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
+import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
 const LISTED = 8;
 
@@ -81,7 +81,7 @@ async function overdueTickets(deps: HomeDataDeps, openInScope: TicketWhere, visi
       ],
     },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { ...SELECT, mailboxId: true, reopenedAt: true, firstResponseAt: true },
+    select: { ...SELECT, mailboxId: true, reopenedAt: true, firstResponseAt: true, snoozedUntil: true },
   });
   const configOf = new Map(configured.map(({ id, config }) => [id, config]));
   return candidates.filter((ticket) => {
@@ -103,9 +103,8 @@ export async function readHomeData(deps: HomeDataDeps, userId: string): Promise<
     config: deps.mailboxes.find((mailbox) => mailbox.key === row.key),
   }));
   const statuses = await ticketStatusesOf(db, visible.map((mailbox) => mailbox.id));
-  const keysOf = (mailboxId: number, category: StatusCategory) => statuses.get(mailboxId)!.filter((status) => status.category === category).map((status) => status.key);
-  const notClosed = { OR: visible.map((mailbox) => ({ mailboxId: mailbox.id, status: { notIn: keysOf(mailbox.id, 'closed') } })) };
-  const stillOpen = { OR: visible.map((mailbox) => ({ mailboxId: mailbox.id, status: { in: keysOf(mailbox.id, 'open') } })) };
+  const notClosed = statusCategoryWhere(statuses, 'closed', true);
+  const stillOpen = statusCategoryWhere(statuses, 'open');
   const order = [{ lastMessageAt: 'desc' as const }, { id: 'desc' as const }];
 
   // Drafts waiting for review in the mailboxes this person reviews, not their own.

@@ -128,7 +128,7 @@ async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: numb
     db.ticket.count({ where: { mailboxId: mailbox.id, junk: false, createdAt: { gte: dayAgo } } }),
     db.ticket.findMany({ where: { ...live, assigneeId: null }, orderBy: { createdAt: 'asc' }, take: 5, select: { number: true, subject: true } }),
     // Unanswered, or answered before a reopening: the rule decides (as for reminders and the Home tab).
-    db.ticket.findMany({ where: { ...live, OR: [{ firstResponseAt: null }, { reopenedAt: { not: null } }] }, select: { urgency: true, createdAt: true, reopenedAt: true, firstResponseAt: true } }),
+    db.ticket.findMany({ where: { ...live, OR: [{ firstResponseAt: null }, { reopenedAt: { not: null } }] }, select: { urgency: true, createdAt: true, reopenedAt: true, firstResponseAt: true, snoozedUntil: true } }),
   ]);
   const overdue = unanswered.filter((ticket) => isPastResponseTarget(ticket, now, config.businessHours, config.reminders.responseTargetMinutes)).length;
   return { locale: mailbox.locale as TLocale, mailboxName: mailbox.name, open, unclaimed, review, overdue, received, oldestUnclaimed: oldest };

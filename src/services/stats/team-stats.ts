@@ -8,6 +8,7 @@ import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-me
 import { buildStatsMessage } from '../../slack/views/stats-message.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import type { SearchScope } from '../search/search-tickets.js';
+import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
 export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger' | 'userLocales'> & { now?: () => Date };
 
@@ -15,7 +16,9 @@ export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger' | 'userLoca
 export async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): Promise<StatsRows> {
   const { db } = deps;
   const inScope = ticketScopeWhere(scope);
-  const openKeys = ['open', ...(await db.customStatus.findMany({ where: { category: 'open' }, select: { key: true } })).map((status) => status.key)];
+  // Each mailbox's own statuses: a custom key may be open in one and closed in another.
+  const visible = await db.mailbox.findMany({ where: { tickets: { some: inScope } }, select: { id: true } });
+  const stillOpen = statusCategoryWhere(await ticketStatusesOf(db, visible.map((mailbox) => mailbox.id)), 'open');
   const [tickets, received, replies, unclaimed, waitingForReview] = await Promise.all([
     db.ticket.findMany({
       where: { ...inScope, AND: [{ OR: [{ createdAt: { gte: start } }, { closedAt: { gte: start } }] }] },
@@ -23,7 +26,7 @@ export async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: 
     }),
     db.message.findMany({ where: { direction: 'in', receivedAt: { gte: start }, ticket: inScope }, select: { ticket: { select: { urgency: true, assigneeId: true } } } }),
     db.outboxMail.findMany({ where: { state: 'sent', sentAt: { gte: start }, draft: { ticket: inScope } }, select: { draft: { select: { authorId: true, ticket: { select: { urgency: true } } } } } }),
-    db.ticket.count({ where: { ...inScope, assigneeId: null, status: { in: openKeys } } }),
+    db.ticket.count({ where: { ...inScope, AND: [stillOpen], assigneeId: null } }),
     db.draft.count({ where: { state: 'in_review', ticket: inScope } }),
   ]);
   return {

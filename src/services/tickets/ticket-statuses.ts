@@ -20,6 +20,20 @@ export async function ticketStatusesOf(db: Db, mailboxIds: Iterable<number>): Pr
 }
 
 /**
+ * A ticket filter: the status is one of `category` (or, with `negate`, none of them), each
+ * ticket by its own mailbox's statuses — a custom key may be open in one mailbox and
+ * closed in another. Only tickets of the mailboxes in `statuses` match.
+ */
+export function statusCategoryWhere(statuses: ReadonlyMap<number, readonly StatusDefinition[]>, category: StatusCategory, negate = false) {
+  return {
+    OR: [...statuses].map(([mailboxId, list]) => {
+      const keys = list.filter((status) => status.category === category).map((status) => status.key);
+      return { mailboxId, status: negate ? { notIn: keys } : { in: keys } };
+    }),
+  };
+}
+
+/**
  * The file's statuses replace the stored ones. A status removed from the file is kept
  * while tickets still have it (they must stay readable) and dropped once none has.
  */
