@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseTarget } from './database-url.js';
 import { retryWhileBusy, sqliteDate } from './sql-script.js';
-import { readWhole, type RawSource } from '../mail/raw-source.js';
+import { DamagedSourceError, readWhole, type RawSource } from '../mail/raw-source.js';
 
 /** The size of Message.raw and of each MessageRawPart. */
 export const RAW_PART_BYTES = 1024 * 1024;
@@ -67,7 +67,7 @@ function rawSource(head: Uint8Array, size: number, readPart: (seq: number) => Pr
       yield new Uint8Array(head);
       for (let seq = 1; read < size; seq += 1) {
         const part = await readPart(seq);
-        if (!part) throw new Error(`part ${seq} of a stored raw source is missing`);
+        if (!part) throw new DamagedSourceError(`part ${seq} of a stored raw source is missing`);
         read += part.byteLength;
         yield part;
       }
@@ -142,6 +142,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 function postgresStore(url: string): RawMailStore {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // As in sql-script.ts: an idle connection the server dropped is replaced by the next
+  // query; unheard, pg's 'error' event would end the process.
+  pool.on('error', () => {});
   const store: RawMailStore = {
     storeBatch: async (rows) => {
       const client = await pool.connect();

@@ -76,7 +76,10 @@ function runParser<T>(input: MailInput, options: MailParserOptions, listen: (par
       settle(error);
       parser.destroy();
     };
-    parser.on('error', (error: Error) => settle(error));
+    // mailparser reports some errors (too many MIME parts, a huge part header) without
+    // stopping: it then takes no more input, and a feed waiting for it to drain would hang
+    // with the mail's parts. Stopped here, it closes, and the feed ends.
+    parser.on('error', (error: Error) => fail(error));
     parser.on('end', () => settle(null));
     listen(parser, fail);
     if (Buffer.isBuffer(input)) feed(parser, input);

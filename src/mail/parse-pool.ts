@@ -17,7 +17,11 @@ import { servePulls } from '../util/pulled-parts.js';
 import { isWhole, type RawSource } from './raw-source.js';
 
 export class ParseError extends Error {
-  constructor(message: string, readonly code: 'parse_failed' | 'parse_timeout' | 'parser_crashed' | 'pool_closed') {
+  /**
+   * `source_unreadable`: the stored source could not be read while it was parsed (a
+   * database error), so nothing is known of the mail yet: try again, do not give up on it.
+   */
+  constructor(message: string, readonly code: 'parse_failed' | 'parse_timeout' | 'parser_crashed' | 'pool_closed' | 'source_unreadable') {
     super(message);
   }
 }
@@ -38,6 +42,8 @@ interface Job {
   raw: Uint8Array | RawSource;
   limits: ParseLimits;
   handOver: boolean;
+  /** The port a worker pulls this job's parts from (the reading end), while it is out. */
+  port?: MessagePort;
   resolve(mail: ParsedMail): void;
   reject(error: Error): void;
 }
@@ -114,12 +120,13 @@ export class ParsePool {
       };
       worker.on('message', onReady);
     });
-    worker.on('message', (message: { id?: number; ok?: boolean; mail?: ParsedMail; error?: string }) => {
+    worker.on('message', (message: { id?: number; ok?: boolean; mail?: ParsedMail; error?: string; unreadable?: boolean }) => {
       if (message.id === undefined || slot.jobs[0]?.id !== message.id) return;
       const job = slot.jobs.shift()!;
+      job.port?.close();
       this.#startClock(slot);
       if (message.ok) job.resolve(message.mail!);
-      else job.reject(new ParseError(message.error ?? 'unknown parse error', 'parse_failed'));
+      else job.reject(new ParseError(message.error ?? 'unknown parse error', message.unreadable ? 'source_unreadable' : 'parse_failed'));
       this.#dispatch();
     });
     worker.on('error', (error) => this.#replace(slot, new ParseError(`parser crashed: ${error.message}`, 'parser_crashed')));
@@ -151,6 +158,11 @@ export class ParsePool {
    */
   async #retire(slot: Slot, reason: ParseError): Promise<void> {
     const [current, ...waiting] = slot.jobs.splice(0);
+    // Their parts are read no more (a port sent to a worker already gone never hears it close).
+    for (const job of [current, ...waiting]) {
+      job?.port?.close();
+      if (job) job.port = undefined;
+    }
     this.#startClock(slot);
     current?.reject(reason);
     if (reason.code === 'pool_closed') for (const job of waiting) job.reject(reason);
@@ -185,7 +197,8 @@ export class ParsePool {
         void slot.ready.then(() => {
           if (!slot.jobs.includes(job)) return;
           if (!(job.raw instanceof Uint8Array)) {
-            const source = sendParts(job.raw);
+            const { reader, source } = sendParts(job.raw);
+            job.port = reader;
             return slot.worker.postMessage({ id: job.id, source, size: job.raw.size, limits: job.limits }, [source]);
           }
           if (!job.handOver) return slot.worker.postMessage({ id: job.id, raw: job.raw, limits: job.limits });
@@ -201,10 +214,10 @@ export class ParsePool {
  * The port a worker pulls a source's parts from (its other end read here, part by part).
  * The parts are read afresh each time, so a job whose worker died can be sent again.
  */
-function sendParts(source: RawSource): MessagePort {
+function sendParts(source: RawSource): { reader: MessagePort; source: MessagePort } {
   const { port1, port2 } = new MessageChannel();
   servePulls(port1, source.parts());
-  return port2;
+  return { reader: port1, source: port2 };
 }
 
 /**
@@ -228,9 +241,11 @@ export async function* attachmentChunks(raw: RawSource, index: number): AsyncGen
   port.on('message', deliver);
   worker.on('error', (error) => deliver({ error: `attachment decoder crashed: ${error.message}` }));
   worker.on('exit', () => deliver({ error: 'attachment decoder exited' }));
+  let reader: MessagePort | undefined;
   worker.once('message', () => {
-    const source = sendParts(raw);
-    worker.postMessage({ source, index, out }, [source, out]);
+    const parts = sendParts(raw);
+    reader = parts.reader;
+    worker.postMessage({ source: parts.source, index, out }, [parts.source, out]);
   });
   try {
     for (;;) {
@@ -244,6 +259,7 @@ export async function* attachmentChunks(raw: RawSource, index: number): AsyncGen
     }
   } finally {
     port.close();
+    reader?.close();
     await worker.terminate();
   }
 }

@@ -12,6 +12,15 @@ export interface RawSource {
   parts(): AsyncIterable<Uint8Array>;
 }
 
+/**
+ * The stored source is damaged (a part missing, the wrong length): reading it again will
+ * not help, so the mail is posted with what could be read (marked `permanent`, which the
+ * part-by-part reading passes on: see pulled-parts.ts).
+ */
+export class DamagedSourceError extends Error {
+  readonly permanent = true;
+}
+
 /** Whether the source is all in its head (then it is passed around as one buffer). */
 export function isWhole(source: RawSource): boolean {
   return source.head.byteLength === source.size;
@@ -23,10 +32,10 @@ export async function readWhole(source: RawSource): Promise<Uint8Array> {
   const whole = Buffer.allocUnsafeSlow(source.size);
   let offset = 0;
   for await (const part of source.parts()) {
-    if (offset + part.byteLength > source.size) throw new Error('the stored raw source is longer than its recorded size');
+    if (offset + part.byteLength > source.size) throw new DamagedSourceError('the stored raw source is longer than its recorded size');
     whole.set(part, offset);
     offset += part.byteLength;
   }
-  if (offset !== source.size) throw new Error(`the stored raw source is ${offset} bytes, not ${source.size}`);
+  if (offset !== source.size) throw new DamagedSourceError(`the stored raw source is ${offset} bytes, not ${source.size}`);
   return whole;
 }

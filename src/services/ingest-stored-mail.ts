@@ -37,11 +37,17 @@ export interface IngestDeps {
   ownAddresses: readonly string[];
 }
 
-/** Parses the raw source, whose bytes are handed over to the parser: not usable afterwards. */
+/**
+ * Parses the raw source; when the parser gives up on the mail, what can be read without
+ * one. A source that could not be read is an error of the moment, not of the mail: it is
+ * thrown, and the queue tries again later. (Copied, not handed over, to the worker: if
+ * the worker is lost, the mails waiting behind the one at fault are parsed elsewhere.)
+ */
 async function parseOrFallback(deps: IngestDeps, raw: RawSource, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
   try {
-    return { mail: await deps.parser.parse(raw, { handOver: true }), error: null };
+    return { mail: await deps.parser.parse(raw), error: null };
   } catch (error) {
+    if ((error as { code?: string }).code === 'source_unreadable') throw error;
     const message = (error as Error).message;
     deps.logger.warn({ code: 'mail_parse_failed', messageRowId, err: message }, 'mail could not be parsed; posting what could be read');
     // The headers and the start of the body are what can be read without a parser: the

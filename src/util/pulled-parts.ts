@@ -6,7 +6,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import { ownBuffer } from './own-buffer.js';
 
-type PartMessage = { part: Uint8Array } | { end: true } | { error: string };
+/** `permanent`: the error says the bytes themselves are bad (reading again will not help). */
+type PartMessage = { part: Uint8Array } | { end: true } | { error: string; permanent: boolean };
+
+function isPermanent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
 
 /** Main side: answers each pull on `port` with the next part of `parts`; closes the port at the end. */
 export function servePulls(port: MessagePort, parts: AsyncIterable<Uint8Array>): void {
@@ -22,12 +27,18 @@ export function servePulls(port: MessagePort, parts: AsyncIterable<Uint8Array>):
         const part = ownBuffer(next.value);
         port.postMessage({ part } satisfies PartMessage, [part.buffer]);
       },
-      (error: unknown) => finish({ error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => finish({ error: error instanceof Error ? error.message : String(error), permanent: isPermanent(error) }),
     );
   });
   // The worker gone (its end of the port closed): stop reading.
   port.once('close', () => void iterator.return?.());
 }
+
+/**
+ * The source could not be read for now (the database, not the mail): the mail is to be
+ * tried again later, not parsed as unreadable. Damage to the bytes is a plain Error.
+ */
+export class SourceReadError extends Error {}
 
 /** Worker side: the parts, each asked for when the previous one has been used. */
 export async function* pullParts(port: MessagePort): AsyncGenerator<Buffer> {
@@ -36,7 +47,10 @@ export async function* pullParts(port: MessagePort): AsyncGenerator<Buffer> {
       const answer = new Promise<PartMessage>((resolve) => port.once('message', resolve));
       port.postMessage({ pull: true });
       const message = await answer;
-      if ('error' in message) throw new Error(`reading the mail failed: ${message.error}`);
+      if ('error' in message) {
+        const text = `reading the mail failed: ${message.error}`;
+        throw message.permanent ? new Error(text) : new SourceReadError(text);
+      }
       if ('end' in message) return;
       yield Buffer.from(message.part.buffer, message.part.byteOffset, message.part.byteLength);
     }

@@ -11,6 +11,7 @@ import { storeRawMail } from '../../src/services/store-raw-mail.js';
 import { rawMailStoreOf } from '../../src/db/client.js';
 import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
 import { loadThreadFiles } from '../../src/services/load-thread-files.js';
+import { ParseError } from '../../src/mail/parse-pool.js';
 import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -160,6 +161,15 @@ function ingestSuite(world: ScratchWorld) {
         expect(row).toMatchObject({ parseState: 'failed', subject: '大きな添付' });
         expect(row.parseError).toContain('part 2');
       });
+    });
+
+    it('leaves a mail waiting, to be tried again, when its source could not be read (not posted as unreadable)', async () => {
+      const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(mail('From: a@b.example\r\nSubject: later\r\nMessage-ID: <later@x>')) });
+      if (!stored.stored) throw new Error('duplicate');
+      const unreadable = { parse: async () => { throw new ParseError('reading the mail failed: connection reset', 'source_unreadable'); } };
+      await expect(ingestStoredMail({ ...deps(), parser: unreadable }, stored.messageRowId)).rejects.toThrow('connection reset');
+      expect(await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId }, select: { parseState: true, ticketId: true } })).toEqual({ parseState: 'stored', ticketId: null });
+      expect((await ingestStoredMail(deps(), stored.messageRowId)).kind).toBe('new_ticket');
     });
 
     it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {
