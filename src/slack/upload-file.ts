@@ -15,24 +15,32 @@ const STALL_MS = 60_000;
  * POSTs `length` bytes from `chunks`, each written out before the next is asked for (so a
  * chunk's buffer may be reused once the next is asked for: see attachmentChunks).
  */
-export async function uploadFile(url: string, length: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+export async function uploadFile(url: string, length: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, stallMs = STALL_MS): Promise<void> {
   const target = new URL(url);
   const request = (target.protocol === 'https:' ? https : http).request(target, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(length) },
-    timeout: STALL_MS,
+    timeout: stallMs,
   });
   // Fewer or more bytes than announced fail the upload instead of being sent (Node 18.10+;
   // missing from the type definitions).
   (request as http.ClientRequest & { strictContentLength: boolean }).strictContentLength = true;
-  request.once('timeout', () => request.destroy(new Error(`file upload stalled for ${STALL_MS / 1000} s`)));
+  request.once('timeout', () => request.destroy(new Error(`file upload stalled for ${stallMs / 1000} s`)));
   const failed = new Promise<never>((_, reject) => request.once('error', reject));
   const answered = new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
   // The request may fail before anything waits on it.
   failed.catch(() => {});
   const write = (chunk: Uint8Array) => new Promise<void>((resolve, reject) => request.write(chunk, (error) => (error ? reject(error) : resolve())));
+  // Waiting for the next chunk races the request too: a stalled upload (the timeout above)
+  // must end the upload even while the bytes themselves are slow to come (a decoding
+  // worker waiting on the database).
+  const iterator = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
   try {
-    for await (const chunk of chunks) await Promise.race([write(chunk), failed]);
+    for (;;) {
+      const next = await Promise.race([iterator.next(), failed]);
+      if (next.done) break;
+      await Promise.race([write(next.value), failed]);
+    }
     request.end();
     const response = await Promise.race([answered, failed]);
     response.resume();
@@ -41,6 +49,8 @@ export async function uploadFile(url: string, length: number, chunks: AsyncItera
     }
   } catch (error) {
     request.destroy();
+    // Stop the source (its worker, its reading) without waiting for it.
+    void Promise.resolve(iterator.return?.()).catch(() => {});
     throw error;
   }
 }
