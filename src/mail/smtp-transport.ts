@@ -5,7 +5,23 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { TSmtpConfig } from '../config/config-schema.js';
 
-export function createSmtpTransport(smtp: TSmtpConfig): Transporter {
+/** Hears each reply line of the server (and nothing else of the conversation). */
+export type ServerReplyListener = (line: string) => void;
+
+/**
+ * nodemailer's logger interface, reduced to the server's replies: with `debug` on it logs
+ * every line of the conversation, the server's tagged `tnx: 'server'`. Nothing is kept or
+ * printed (the client's lines include the login and the mail).
+ */
+function serverReplies(listen: ServerReplyListener) {
+  const hear = (meta: unknown, message: unknown) => {
+    if ((meta as { tnx?: string } | null)?.tnx === 'server' && typeof message === 'string') listen(message);
+  };
+  const ignore = () => {};
+  return { level: ignore, trace: hear, debug: hear, info: hear, warn: ignore, error: ignore, fatal: ignore };
+}
+
+export function createSmtpTransport(smtp: TSmtpConfig, onServerReply?: ServerReplyListener): Transporter {
   return nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -15,6 +31,7 @@ export function createSmtpTransport(smtp: TSmtpConfig): Transporter {
     greetingTimeout: 15_000,
     // A server gone quiet mid-transaction must not hold a reply for nodemailer's 10 minutes.
     socketTimeout: 60_000,
+    ...(onServerReply ? { logger: serverReplies(onServerReply), debug: true } : {}),
   });
 }
 

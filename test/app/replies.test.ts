@@ -102,6 +102,10 @@ describeWithDovecot('replies with review', (dovecot) => {
     const errors = (JSON.parse(bad.body) as { response_action: string; errors: Record<string, string> }).errors;
     expect(Object.keys(errors).sort()).toEqual(['reply_body', 'reply_to']);
     expect(draftRow(ticketId).state).toBe('editing');
+    // Our own address would bring the reply straight back in as new mail.
+    const toOurselves = await writeReply(USERS.agentJa.id, message, ticketId, { cc: fixture.mailbox, body: 'x' });
+    expect((JSON.parse(toOurselves.body) as { errors: Record<string, string> }).errors).toEqual({ reply_cc: expect.stringContaining(fixture.mailbox) });
+    expect(draftRow(ticketId).state).toBe('editing');
 
     const submitted = await writeReply(USERS.agentJa.id, message, ticketId, { body: '山田様\n\nご連絡ありがとうございます。本日発送いたしました。' });
     expect(submitted.status).toBe(200);

@@ -106,6 +106,9 @@ describe('what a change shows', () => {
     expect(checkView(modal)).toEqual([]);
     expect(JSON.stringify(modal.blocks)).not.toContain('<!here>');
     expect(modal.submit?.text).toBe('承認を依頼');
+    // Many short lines: each line's "> " counts against Slack's 3,000 characters too.
+    const manyLines = buildReplyModal({ locale: 'ja', ticketId: 5, ticketNumber: 12345, draftId: 8, to: 'taro@example.jp', cc: '', subject: 'Re: 返品', body: '', quoted: 'はい。\n\n'.repeat(600), review: true });
+    expect(checkView(manyLines)).toEqual([]);
     const warning = buildCollisionModal('en', 5, { claimedBy: { userId: 'U0AAA', since: now }, drafts: [{ authorId: 'U0BBB', since: now }] });
     expect(checkView(warning)).toEqual([]);
   });

@@ -24,6 +24,11 @@ export interface SmtpCapture {
   beforeAccept: ((mail: CapturedMail) => void | Promise<void>) | undefined;
   /** The next mails are refused with this SMTP reply (e.g. 550 or 451), `times` times. */
   refuseNext: { code: number; message: string; times: number } | undefined;
+  /**
+   * The connection is cut without an answer: at RCPT TO (before any mail was invited), or
+   * after the whole mail was received and kept (the sender cannot know it was taken).
+   */
+  dropConnection: 'at-rcpt' | 'after-data' | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,6 +41,7 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
     mails,
     beforeAccept: undefined,
     refuseNext: undefined,
+    dropConnection: undefined,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server = new SMTPServer({
@@ -50,6 +56,10 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
       } else {
         callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       }
+    },
+    onRcptTo(address, session, callback) {
+      if (capture.dropConnection === 'at-rcpt') return cut();
+      callback();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -68,11 +78,16 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
           user: session.user as string | undefined,
         };
         mails.push(mail);
+        if (capture.dropConnection === 'after-data') return cut();
         await capture.beforeAccept?.(mail);
         callback();
       });
     },
   });
+  /** Cuts every open connection (smtp-server keeps them in a set, sockets inside). */
+  function cut(): void {
+    for (const connection of (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections) connection._socket.destroy();
+  }
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return capture;
 }

@@ -15,12 +15,12 @@ import { WakeableSleep } from '../../util/wakeable-sleep.js';
 import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db, OutboxMail } from '../../db/client.js';
 import { backoffDelay } from '../../domain/backoff.js';
-import { classifySmtpFailure } from '../../domain/smtp-failure.js';
+import type { SmtpFailure } from '../../domain/smtp-failure.js';
+import { sendRawMail, type SmtpError } from '../../mail/send-raw-mail.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { statusCategory } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { appendToSent } from '../../mail/append-to-sent.js';
-import { createSmtpTransport } from '../../mail/smtp-transport.js';
 import { queueDraftUpdate, queueSentPost } from '../replies/draft-posts.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
@@ -36,6 +36,8 @@ export interface OutboxDeps {
 /** Longer than any SMTP transaction may take (the transport times out well before). */
 const CLAIM_MS = 5 * 60_000;
 const IDLE_POLL_MS = 2_000;
+/** Tries at recording a reply the server took (a second apart, then two, …). */
+const RECORD_SENT_ATTEMPTS = 5;
 /** Temporary failures are retried for about a day, then reported as failed. */
 const MAX_ATTEMPTS = 30;
 
@@ -115,14 +117,24 @@ export class OutboxSender {
     if (count === 0) return;
     const message = await this.deps.db.message.findUniqueOrThrow({ where: { id: entry.messageRowId! }, select: { toAddresses: true, ccAddresses: true } });
     const recipients = [...(JSON.parse(message.toAddresses) as { address: string }[]), ...(JSON.parse(message.ccAddresses) as { address: string }[])].map((entry) => entry.address);
-    const transport = createSmtpTransport(mailbox.smtp);
-    try {
-      const info = await transport.sendMail({ envelope: { from: mailbox.address, to: recipients }, raw: Buffer.from(entry.raw) });
-      await this.#recordSent(entry, mailbox, String(info.response ?? ''));
-    } catch (error) {
-      await this.#recordFailure(entry, error as Error & { responseCode?: number; code?: string; command?: string; response?: string });
-    } finally {
-      transport.close();
+    const outcome = await sendRawMail(mailbox.smtp, { from: mailbox.address, to: recipients }, entry.raw);
+    if (!outcome.sent) return this.#recordFailure(entry, outcome.error, outcome.kind);
+    await this.#recordSentSurely(entry, mailbox, outcome.response);
+  }
+
+  /**
+   * The mail went out: that must be recorded even if the database is briefly unwell, or
+   * the entry would end as `uncertain` (and a person might send it again by hand).
+   */
+  async #recordSentSurely(entry: Entry, mailbox: TMailboxConfig, response: string): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#recordSent(entry, mailbox, response);
+      } catch (error) {
+        if (attempt >= RECORD_SENT_ATTEMPTS) throw error;
+        this.deps.logger.warn({ code: 'reply_record_retry', outboxId: entry.id, err: (error as Error).message }, 'reply sent; recording it failed, trying again');
+        await this.#sleeper.sleep(attempt * 1_000);
+      }
     }
   }
 
@@ -149,8 +161,7 @@ export class OutboxSender {
     this.deps.wakePoster();
   }
 
-  async #recordFailure(entry: Entry, error: Error & { responseCode?: number; code?: string; command?: string; response?: string }): Promise<void> {
-    const kind = classifySmtpFailure(error);
+  async #recordFailure(entry: Entry, error: SmtpError, kind: SmtpFailure): Promise<void> {
     const reason = (error.response ?? error.message).slice(0, 500);
     this.deps.logger.warn({ code: 'reply_send_failed', outboxId: entry.id, kind, smtpCode: error.responseCode, command: error.command, err: reason }, 'reply not sent');
     if (kind === 'uncertain') return this.#conclude(entry, 'uncertain', reason);

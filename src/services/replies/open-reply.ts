@@ -44,13 +44,31 @@ export async function openReply(deps: ReplyDeps, input: { actorId: string; ticke
   return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket, draft, original }) };
 }
 
-/** The customer's latest mail on the ticket: what the reply answers, quotes and threads to. */
-export function latestInbound(db: Db, ticketId: number) {
-  return db.message.findFirst({
+/** Mail no reply answers: a bounce or an out-of-office about our own reply, our own mail. */
+const NOT_ANSWERED = ['bounce', 'autoReply', 'fromSelf'] as const;
+
+function answerable(flags: string): boolean {
+  try {
+    const parsed = JSON.parse(flags) as Record<string, unknown>;
+    return NOT_ANSWERED.every((flag) => parsed[flag] !== true);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The customer's latest mail on the ticket: what the reply answers, quotes and threads to.
+ * Bounces, automatic replies and our own mail threaded into the ticket are passed over
+ * (a reply to MAILER-DAEMON helps nobody); when there is nothing else, the latest mail.
+ */
+export async function latestInbound(db: Db, ticketId: number) {
+  const recent = await db.message.findMany({
     where: { ticketId, direction: 'in' },
     orderBy: { id: 'desc' },
-    select: { messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, ccAddresses: true, sentAt: true, receivedAt: true },
+    take: 50,
+    select: { messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, ccAddresses: true, sentAt: true, receivedAt: true, flags: true },
   });
+  return recent.find((message) => answerable(message.flags)) ?? recent[0] ?? null;
 }
 
 /** Whether the mailbox's replies wait for a reviewer (REVIEW_POLICY). */

@@ -74,6 +74,13 @@ export async function submitReply(
   if (to.invalid.length) errors[REPLY_FIELDS.to.block] = t(locale, 'reply.error_invalid', { addresses: to.invalid.join(', ') });
   else if (to.addresses.length === 0) errors[REPLY_FIELDS.to.block] = t(locale, 'reply.error_to');
   if (cc.invalid.length) errors[REPLY_FIELDS.cc.block] = t(locale, 'reply.error_invalid', { addresses: cc.invalid.join(', ') });
+  // A reply to one of our own mailboxes would come back in as a customer's mail (and
+  // reopen the ticket it just closed).
+  const ours = new Set(deps.mailboxes.map((mailbox) => mailbox.address.toLowerCase()));
+  for (const [list, block] of [[to, REPLY_FIELDS.to.block], [cc, REPLY_FIELDS.cc.block]] as const) {
+    const own = list.addresses.filter((entry) => ours.has(entry.address.toLowerCase())).map((entry) => entry.address);
+    if (own.length && !errors[block]) errors[block] = t(locale, 'reply.error_own', { addresses: own.join(', ') });
+  }
   if (!input.values.body.trim()) errors[bodyBlock] = t(locale, 'reply.error_body');
   if (Object.keys(errors).length) return { errors };
 

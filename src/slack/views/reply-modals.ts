@@ -7,7 +7,7 @@ import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
-import { escapeAndTruncate, truncate } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, safeCutIndex, truncate } from './escape.js';
 import { slackDate } from './ticket-message.js';
 import { byCategory } from './template-views.js';
 
@@ -101,11 +101,19 @@ function plain(text: string) {
   return { type: 'plain_text' as const, text };
 }
 
+/**
+ * The customer's mail as a mrkdwn quote, within QUOTE_CHARS in all: the `> ` of each line
+ * counts too (a mail of many short lines would otherwise pass Slack's 3,000 characters
+ * for a section, and the modal would not open at all).
+ */
+function quoteLines(text: string): string {
+  const quoted = escapeMrkdwn(text).split('\n').map((line) => `> ${line}`).join('\n');
+  return quoted.length <= QUOTE_CHARS ? quoted : `${quoted.slice(0, safeCutIndex(quoted, QUOTE_CHARS - 1))}…`;
+}
+
 export function buildReplyModal(input: ReplyModalInput): ModalView {
   const { locale } = input;
-  const quoted = input.quoted.trim()
-    ? escapeAndTruncate(input.quoted.trim(), QUOTE_CHARS).split('\n').map((line) => `> ${line}`).join('\n')
-    : `_${t(locale, 'ticket.no_body')}_`;
+  const quoted = input.quoted.trim() ? quoteLines(input.quoted.trim()) : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` } },
     ...templateBlocks(input),

@@ -1,0 +1,29 @@
+/**
+ * Sends a composed mail's bytes by SMTP and says what became of it: sent, or not sent and
+ * why in the terms that decide a retry (smtp-failure.ts). Whether the server had invited
+ * the message (354 to DATA) is heard from the conversation itself: nodemailer names a
+ * connection dropped after the body went out the same as one dropped before (`CONN`), and
+ * only the first may be tried again without risking a second copy at the customer's.
+ */
+import type { TSmtpConfig } from '../config/config-schema.js';
+import { classifySmtpFailure, type SmtpFailure } from '../domain/smtp-failure.js';
+import { createSmtpTransport } from './smtp-transport.js';
+
+export type SmtpError = Error & { responseCode?: number; code?: string; command?: string; response?: string };
+
+export type SendOutcome = { sent: true; response: string } | { sent: false; kind: SmtpFailure; error: SmtpError };
+
+export async function sendRawMail(smtp: TSmtpConfig, envelope: { from: string; to: string[] }, raw: Uint8Array): Promise<SendOutcome> {
+  let dataInvited = false;
+  const transport = createSmtpTransport(smtp, (line) => {
+    if (/^354\b/.test(line)) dataInvited = true;
+  });
+  try {
+    const info = await transport.sendMail({ envelope, raw: Buffer.from(raw) });
+    return { sent: true, response: String(info.response ?? '') };
+  } catch (error) {
+    return { sent: false, kind: classifySmtpFailure(error as SmtpError, dataInvited), error: error as SmtpError };
+  } finally {
+    transport.close();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What becomes of a reply at a real SMTP server (smtp-server): sent; refused for good or
+ * for now; or cut off — before the server invited the mail (nothing can have arrived: try
+ * again) or after it had the whole mail (it may have been taken: never send it again).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sendRawMail } from '../../src/mail/send-raw-mail.js';
+import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.js';
+
+let smtp: SmtpCapture;
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+});
+afterAll(() => smtp.stop());
+beforeEach(() => {
+  smtp.mails.length = 0;
+  smtp.refuseNext = undefined;
+  smtp.dropConnection = undefined;
+});
+
+const envelope = { from: 'support@example.com', to: ['taro@example.jp'] };
+const raw = Buffer.from('From: support@example.com\r\nTo: taro@example.jp\r\nSubject: Re: 返品\r\n\r\nお返事です\r\n');
+const send = () => sendRawMail({ host: smtp.host, port: smtp.port, secure: false }, envelope, raw);
+
+describe('sendRawMail', () => {
+  it('sends, with the server\'s answer', async () => {
+    const outcome = await send();
+    expect(outcome.sent && outcome.response).toMatch(/^250/);
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('a refusal for now may be tried again; one for good may not', async () => {
+    smtp.refuseNext = { code: 451, message: 'try later', times: 1 };
+    expect(await send()).toMatchObject({ sent: false, kind: 'temporary' });
+    smtp.refuseNext = { code: 550, message: 'no such user', times: 1 };
+    expect(await send()).toMatchObject({ sent: false, kind: 'permanent' });
+  });
+
+  it('a connection cut before the mail was invited sent nothing: temporary', async () => {
+    smtp.dropConnection = 'at-rcpt';
+    expect(await send()).toMatchObject({ sent: false, kind: 'temporary' });
+    expect(smtp.mails).toHaveLength(0);
+  });
+
+  it('a connection cut after the server had the mail may have sent it: uncertain, never temporary', async () => {
+    smtp.dropConnection = 'after-data';
+    expect(await send()).toMatchObject({ sent: false, kind: 'uncertain' });
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('a server that cannot be reached sent nothing: temporary', async () => {
+    expect(await sendRawMail({ host: '127.0.0.1', port: 1, secure: false }, envelope, raw)).toMatchObject({ sent: false, kind: 'temporary' });
+  });
+});
