@@ -13,6 +13,8 @@ import type { TRoutingRule } from '../domain/routing.js';
 import { commitStoredMails, loadRoutingRules, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
 
 const MAX_ATTEMPTS = 5;
+/** After the queue itself failed (its database reads), the next try. */
+const STALLED_RETRY_MS = 5_000;
 /** Mails committed in one transaction at most. */
 const MAX_BATCH = 50;
 /**
@@ -45,10 +47,14 @@ export class IngestQueue {
     private readonly onIngested: (outcome: IngestOutcome) => void,
     private readonly logger: Logger,
   ) {
-    // The database failing mid-drain: logged; the next kick (next mail, next sync) retries.
+    // The database failing mid-drain: logged, and tried again shortly (a quiet mailbox
+    // might bring no new mail, and no kick, for hours).
     this.#runner = new CoalescingRunner(
       () => this.#drain(),
-      (error) => this.logger.error({ code: 'mail_ingest_stalled', err: (error as Error).message }, 'ingest queue stopped early; will resume on the next mail'),
+      (error) => {
+        this.logger.error({ code: 'mail_ingest_stalled', err: (error as Error).message }, 'ingest queue stopped early; trying again shortly');
+        setTimeout(() => this.kick(), STALLED_RETRY_MS).unref();
+      },
     );
   }
 
@@ -107,6 +113,9 @@ export class IngestQueue {
       try {
         batch = [await first.prepared];
       } catch (error) {
+        // The database could not give the source: the round stops and is tried again
+        // shortly (see the runner), without counting against the mail.
+        if ((error as { code?: string }).code === 'source_unreadable') throw error;
         skipped.add(first.id);
         await this.#recordFailure(first.id, error as Error);
         continue;

@@ -58,19 +58,20 @@ async function parseOrFallback(deps: IngestDeps, raw: RawSource, messageRowId: n
 }
 
 /**
- * Text from mail may hold NUL characters (a quoted-printable =00, say), which PostgreSQL
- * refuses in text columns; they carry nothing readable, so they are left out.
+ * Text from mail may hold NUL characters (a quoted-printable =00, an encoded word in an
+ * address or a file name), which PostgreSQL refuses in text columns: the mail could then
+ * never be committed. They carry nothing readable, so every string of the parsed mail
+ * (and of what is written from it) goes without them; bytes are left alone.
  */
-function withoutNul<T extends object>(fields: T): T {
-  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? stripNul(value) : value])) as T;
-}
-
-function stripNul(text: string): string {
-  return text.replace(/\u0000/g, '');
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\u0000/g, '') as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withoutNul(entry)])) as T;
 }
 
 function customerFields(customer: MailAddress): CustomerFields {
-  return { address: customer.address, domain: domainOf(customer.address), name: stripNul(customer.name) || null, ...senderFlags(customer) };
+  return { address: customer.address, domain: domainOf(customer.address), name: customer.name || null, ...senderFlags(customer) };
 }
 
 export interface IngestOptions {
@@ -119,7 +120,8 @@ export async function prepareStoredMail(deps: IngestDeps, messageRowId: number):
   if (!raw) return { messageRowId, mail: null, error: null, header: null };
   // Read before the bytes go to the parser: routing rules may look at any header.
   const header = readRawHeaders(raw.head);
-  return { messageRowId, header, ...(await parseOrFallback(deps, raw, messageRowId)) };
+  const { mail, error } = await parseOrFallback(deps, raw, messageRowId);
+  return { messageRowId, header, mail: withoutNul(mail), error };
 }
 
 export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, options: IngestOptions = {}): Promise<IngestOutcome> {

@@ -172,6 +172,19 @@ function ingestSuite(world: ScratchWorld) {
       expect((await ingestStoredMail(deps(), stored.messageRowId)).kind).toBe('new_ticket');
     });
 
+    it('takes mail with NUL characters in an address and a file name (PostgreSQL refuses them in text)', async () => {
+      const outcome = await receive(
+        mail(
+          'From: Taro <a=?utf-8?q?=00?=b@example.com>\r\nSubject: nul\r\nMessage-ID: <nul@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"',
+          `--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: text/plain; name="x.txt"\r\nContent-Disposition: attachment; filename*=utf-8''a%00b.txt\r\n\r\nhello\r\n--b--`,
+        ),
+      );
+      if (outcome.kind !== 'new_ticket') throw new Error(`expected a ticket, got ${outcome.kind}`);
+      const ticket = await world.db.ticket.findUniqueOrThrow({ where: { id: outcome.ticketId }, include: { customer: true, messages: { include: { attachments: true } } } });
+      expect(ticket.customer?.address).toBe('ab@example.com');
+      expect(ticket.messages[0]!.attachments.map((attachment) => attachment.filename)).toEqual(['ab.txt']);
+    });
+
     it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {
       await world.db.routingRule.createMany({
         data: [
@@ -258,6 +271,32 @@ function ingestSuite(world: ScratchWorld) {
       const states = await world.db.message.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' }, select: { parseState: true, ticketId: true } });
       expect(states.map((m) => m.parseState)).toEqual(['parsed', 'stored', 'parsed']);
       expect(outcomes.map((o) => o.kind)).toEqual(['new_ticket', 'new_ticket']);
+    });
+
+    it('the queue comes back by itself when a source could not be read, without counting it against the mail', async () => {
+      const id = await store(mail('From: d@example.jp\r\nSubject: later\r\nMessage-ID: <queue-later@x>'));
+      let refusals = 0;
+      const parser = {
+        parse: async (raw: Parameters<typeof world.pool.parse>[0]) => {
+          if (refusals < 6) {
+            refusals += 1;
+            throw new ParseError('reading the mail failed: connection reset', 'source_unreadable');
+          }
+          return world.pool.parse(raw);
+        },
+      };
+      const outcomes: IngestOutcome[] = [];
+      const queue = new IngestQueue({ ...deps(), parser, mailboxIds: [mailboxId] }, (outcome) => outcomes.push(outcome), createLogger('silent'));
+      queue.kick();
+      // Five failures of a mail would mark it failed; these are the database's, not the mail's.
+      for (let kicks = 0; kicks < 6; kicks += 1) {
+        await vi.waitFor(() => expect(refusals).toBeGreaterThan(kicks), { timeout: 10_000 });
+        queue.kick();
+      }
+      await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 10_000 });
+      await queue.stop();
+      expect(outcomes[0]!.kind).toBe('new_ticket');
+      expect((await world.db.message.findUniqueOrThrow({ where: { id }, select: { parseState: true } })).parseState).toBe('parsed');
     });
   });
 }

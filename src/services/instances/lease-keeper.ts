@@ -65,7 +65,18 @@ export class LeaseKeeper {
       await (holds ? this.callbacks.onAcquired() : this.callbacks.onLost());
     } catch (error) {
       this.logger.error({ code: 'lease_callback_failed', lease: this.name, err: (error as Error).message }, 'lease change could not be carried out');
+      // Work that did not start must not sit behind a lease held for it: stand down and
+      // let go, so the next tick (here or on another instance) takes it up afresh.
+      if (holds) await this.#standDown();
     }
+  }
+
+  async #standDown(): Promise<void> {
+    this.#held = false;
+    await Promise.resolve()
+      .then(() => this.callbacks.onLost())
+      .catch(() => {});
+    await releaseLease(this.db, this.name, this.holder).catch(() => {});
   }
 
   /** Stops renewing; when held, runs onLost and lets the lease go for the next instance. */
