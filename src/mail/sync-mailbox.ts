@@ -122,11 +122,13 @@ async function skipOrThrow(db: Db, mail: FetchedMail, error: Error, logger: Logg
   if (failures < MAX_STORE_FAILURES) throw error;
   storeFailures.delete(key);
   logger.error({ code: 'imap_mail_skipped', uid: String(mail.imap!.uid), size: mail.raw.byteLength, err: error.message }, 'a mail could not be stored and was skipped; it is still on the server');
-  await db.mailbox.updateMany({
-    where: { id: mail.mailboxId, uidValidity: mail.imap!.uidValidity, lastUid: { lt: mail.imap!.uid } },
-    data: { lastUid: mail.imap!.uid },
-  });
+  await moveCursorPast(db, mail.mailboxId, mail.imap!.uidValidity, mail.imap!.uid);
   return [];
+}
+
+/** Moves the cursor past a mail given up on (never back). */
+async function moveCursorPast(db: Db, mailboxId: number, uidValidity: bigint, uid: bigint): Promise<void> {
+  await db.mailbox.updateMany({ where: { id: mailboxId, uidValidity, lastUid: { lt: uid } }, data: { lastUid: uid } });
 }
 
 /**
@@ -155,8 +157,8 @@ async function downloadSource(client: ImapFlow, uid: number, size: number): Prom
   return { uid, source: length === source.length ? source : source.subarray(0, length), internalDate: meta.internalDate instanceof Date ? meta.internalDate : undefined };
 }
 
-/** Fetches the batch's mails and stores them; their sources are not held beyond this call. */
-async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, cursor: { uidValidity: bigint; rescan: boolean }, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<StoreResult[]> {
+/** The batch's sources, in one fetch (or one ranged download for a single large mail). */
+async function fetchSources(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>): Promise<FetchedSource[]> {
   // Collect first: no other IMAP command may run inside a fetch iteration.
   const fetched: FetchedSource[] = [];
   const size = sizes.get(batch[0]!) ?? 0;
@@ -168,6 +170,54 @@ async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, curso
       if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
     }
   }
+  return fetched;
+}
+
+/**
+ * The server refused the command (NO / BAD: "message could not be converted", a damaged
+ * file), as opposed to the connection failing: it is about the mails asked for, and the
+ * connection can go on.
+ */
+function refusedByServer(error: unknown): boolean {
+  const status = (error as { responseStatus?: string } | null)?.responseStatus;
+  return status === 'NO' || status === 'BAD';
+}
+
+/**
+ * The batch's sources. When the server refuses the batch, the mails are fetched one by
+ * one, so one mail it cannot give (Exchange's "could not be converted", Dovecot's
+ * SERVERBUG) does not hold back the others: such a mail is tried again on the next passes
+ * and, after MAX_STORE_FAILURES, passed over with an error naming its UID (it stays on the
+ * server, untouched). Returns what was fetched before a mail still worth trying again,
+ * and that mail's error to raise once they are stored.
+ */
+async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, uidValidity: bigint, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<{ fetched: FetchedSource[]; failure?: Error }> {
+  try {
+    return { fetched: await fetchSources(client, batch, sizes) };
+  } catch (error) {
+    if (!refusedByServer(error)) throw error;
+  }
+  const fetched: FetchedSource[] = [];
+  for (const uid of batch) {
+    try {
+      fetched.push(...(await fetchSources(client, [uid], sizes)));
+    } catch (error) {
+      if (!refusedByServer(error)) throw error;
+      const key = `${target.mailboxId}:${uidValidity}:${uid}`;
+      const failures = (storeFailures.get(key) ?? 0) + 1;
+      storeFailures.set(key, failures);
+      if (failures < MAX_STORE_FAILURES) return { fetched, failure: error as Error };
+      storeFailures.delete(key);
+      logger.error({ code: 'imap_mail_unfetchable', uid: String(uid), err: (error as Error).message }, 'the server cannot give this mail; it was skipped and is still on the server');
+      await moveCursorPast(db, target.mailboxId, uidValidity, BigInt(uid));
+    }
+  }
+  return { fetched };
+}
+
+/** Fetches the batch's mails and stores them; their sources are not held beyond this call. */
+async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, cursor: { uidValidity: bigint; rescan: boolean }, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<StoreResult[]> {
+  const { fetched, failure } = await fetchEachIfRefused(db, client, target, cursor.uidValidity, batch, sizes, logger);
   fetched.sort((a, b) => a.uid - b.uid);
   const mails = fetched.map((message) => ({
     mailboxId: target.mailboxId,
@@ -176,7 +226,9 @@ async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, curso
     imap: { folder: target.folder, uidValidity: cursor.uidValidity, uid: BigInt(message.uid) },
     history: cursor.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
   }));
-  return storeBatch(db, mails, logger);
+  const results = await storeBatch(db, mails, logger);
+  if (failure) throw failure;
+  return results;
 }
 
 export async function syncMailboxOnce(
