@@ -84,7 +84,8 @@ describe('parsing a source read part by part', () => {
   });
 
   it('fails a mail that stalls past the time limit, and parses the mails behind it elsewhere', async () => {
-    pool = new ParsePool({ size: 1, timeoutMs: 1_000 });
+    // Long enough for a new worker to start on a busy machine (the clock runs from dispatch).
+    pool = new ParsePool({ size: 1, timeoutMs: 5_000 });
     // A read that never returns (a database that hangs) cannot be called off; what matters
     // is that the mail fails with the time limit and the ones behind it do not.
     const { source } = sourceOf(bigMail(30, 100_000), (seq) => (seq === 1 ? new Promise(() => {}) : Promise.resolve()));
