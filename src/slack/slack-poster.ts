@@ -54,6 +54,10 @@ type SlackCallError = Error & { code?: string; retryAfter?: number; data?: { err
 /** A post's claim outlives the 15 s Slack call timeout; a dead holder blocks it no longer. */
 const CLAIM_MS = 30_000;
 const IDLE_POLL_MS = 1_000;
+/** How often channels without a worker are looked for (see #watchChannels). */
+const CHANNEL_WATCH_MS = 10_000;
+/** The key of that watch among the workers (no channel id starts with '#'). */
+const CHANNEL_WATCH = '#channels';
 /** Slack errors that mean "not now", not "never": the post waits and is tried again. */
 const TRANSIENT_SLACK_ERRORS = new Set(['internal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org', 'fatal_error']);
 /** Slack errors that an admin can mend (invite the bot, fix the token): retried slowly. */
@@ -100,8 +104,28 @@ export class SlackPoster {
     if (releaseClaims) {
       await this.db.slackPost.updateMany({ where: { state: 'posting', claimedUntil: { not: null } }, data: { claimedUntil: null, claimedBy: null } });
     }
+    for (const channel of this.channels) this.#workers.set(channel, this.#work(channel));
+    await this.#startMissingWorkers();
+    this.#workers.set(CHANNEL_WATCH, this.#watchChannels());
+  }
+
+  /** A worker for every channel with unfinished posts that has none. */
+  async #startMissingWorkers(): Promise<void> {
     const pending = await this.db.slackPost.findMany({ where: { state: { in: ['queued', 'posting'] } }, distinct: ['channelId'], select: { channelId: true } });
-    for (const channel of new Set([...this.channels, ...pending.map((post) => post.channelId)])) this.#workers.set(channel, this.#work(channel));
+    for (const { channelId } of pending) if (!this.#workers.has(channelId)) this.#workers.set(channelId, this.#work(channelId));
+  }
+
+  /**
+   * Posts can be queued for a channel that had none when the poster started: a customer
+   * answering an old ticket of a mailbox since moved to another channel. Looked for
+   * every CHANNEL_WATCH_MS (and when woken), so they wait seconds, not for a restart.
+   */
+  async #watchChannels(): Promise<void> {
+    while (!this.#stopped) {
+      await this.#sleeper.sleep(CHANNEL_WATCH_MS);
+      if (this.#stopped) return;
+      await this.#startMissingWorkers().catch((error: Error) => this.logger.error({ code: 'slack_poster_failed', err: error.message }, 'Slack poster error'));
+    }
   }
 
   /** New posts are queued: look now rather than at the next poll. */

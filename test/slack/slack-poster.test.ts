@@ -75,3 +75,11 @@ it('rides out an outage: every post arrives once when Slack answers again', asyn
   expect(new Set(posted.map((m) => JSON.stringify(m.metadata))).size).toBe(4);
   expect(await world.db.slackPost.count({ where: { channelId: 'C0DOWN', state: 'posted' } })).toBe(4);
 });
+
+it('posts to a channel that had nothing queued when it started (a mailbox moved to it since)', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0HOME'), channel('C0LATER')] }).start();
+  await startPoster(['C0HOME']);
+  await queueTickets('C0LATER', 1);
+  poster!.wake();
+  await waitFor(() => slack.messages.filter((m) => m.channel === 'C0LATER').length === 2, 15_000, 'the posts of the channel nobody watched at the start');
+});
