@@ -223,6 +223,28 @@ describeWithDovecot('replies with review', (dovecot) => {
     expect((await simpleParser(sent.raw)).text).toContain('INV-2026-114');
   });
 
+  it('answers the mail its author saw, and leaves the ticket open when the customer wrote again meanwhile', async () => {
+    const { message, ticketId, messageId } = await newTicket('二通目が来る件', 'jiro@customer.example.jp');
+    await writeReply(USERS.agentJa.id, message, ticketId, { body: 'ご連絡ありがとうございます。確認いたします。' });
+    await waitFor(() => reviewButtons(message).draftId !== '', 5_000, 'the draft in the thread');
+    const buttons = reviewButtons(message);
+    // While the reply waits for its reviewer, the customer writes again.
+    await appendMail(dovecot, fixture.mailbox, [
+      `From: jiro@customer.example.jp\r\nTo: ${fixture.mailbox}\r\nSubject: Re: 二通目が来る件\r\nMessage-ID: <second-${messageId}>\r\nIn-Reply-To: <${messageId}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n追加の質問です。\r\n`,
+    ]);
+    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('追加の質問です')), 15_000, 'the second mail in the thread');
+    const mailsBefore = fixture.smtp.mails.length;
+    await click(USERS.reviewer.id, message, review('draft.approve', buttons));
+    await waitFor(() => fixture.smtp.mails.length === mailsBefore + 1, 10_000, 'the mail');
+    // It threads to and quotes the mail that was answered, not the one nobody has read yet.
+    const parsed = await simpleParser(fixture.smtp.mails.at(-1)!.raw);
+    expect(parsed.inReplyTo).toBe(`<${messageId}>`);
+    expect(parsed.text).not.toContain('追加の質問です');
+    await waitFor(() => draftRow(ticketId)?.state === 'sent', 5_000, 'the reply recorded as sent');
+    // The second mail still waits for an answer: the ticket is not closed.
+    expect((db.prepare('SELECT status, closedAt FROM Ticket WHERE id = ?').get(ticketId) as { status: string; closedAt: unknown }).status).not.toBe('done');
+  });
+
   it('reports a refusal by the mail server in the thread and sends nothing else', async () => {
     const { message, ticketId } = await newTicket('Bounce me', 'nobody@customer.example.jp');
     fixture.smtp.refuseNext = { code: 550, message: '5.1.1 <nobody@customer.example.jp>: user unknown', times: 1 };

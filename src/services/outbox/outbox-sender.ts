@@ -17,6 +17,7 @@ import type { Db, OutboxMail } from '../../db/client.js';
 import { backoffDelay } from '../../domain/backoff.js';
 import type { SmtpFailure } from '../../domain/smtp-failure.js';
 import { sendRawMail, type SmtpError } from '../../mail/send-raw-mail.js';
+import { answerable } from '../replies/open-reply.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { statusCategory } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
@@ -42,7 +43,7 @@ const RECORD_SENT_ATTEMPTS = 5;
 const MAX_ATTEMPTS = 30;
 
 /** An entry is read with the draft it sends and the ticket and mailbox that draft answers. */
-const WITH_DRAFT = { draft: { select: { id: true, revision: true, ticketId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } } as const;
+const WITH_DRAFT = { draft: { select: { id: true, revision: true, ticketId: true, answersId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } } as const;
 
 /** A reply that needs a person: how it is recorded and logged. */
 const CONCLUSIONS = {
@@ -52,7 +53,7 @@ const CONCLUSIONS = {
   uncertain: { action: TICKET_ACTIONS.replyUncertain, code: 'reply_uncertain' },
 } as const;
 
-type Entry = OutboxMail & { draft: { id: number; revision: number; ticketId: number; ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string } } } | null };
+type Entry = OutboxMail & { draft: { id: number; revision: number; ticketId: number; answersId: number | null; ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string } } } | null };
 
 export class OutboxSender {
   readonly #sleeper = new WakeableSleep();
@@ -143,15 +144,19 @@ export class OutboxSender {
     const ticket = draft.ticket;
     const sentAt = new Date();
     const statuses = await ticketStatuses(this.deps.db, ticket.mailboxId);
+    // A mail from the customer that came after the one this reply answers is still
+    // unanswered: the ticket keeps its status (and its reminders) instead of closing.
+    const newer = draft.answersId === null ? [] : await this.deps.db.message.findMany({ where: { ticketId: ticket.id, direction: 'in', id: { gt: draft.answersId } }, select: { flags: true } });
+    const keepStatus = newer.some((mail) => answerable(mail.flags));
     const after = mailbox.statusAfterReply;
     await this.deps.db.$transaction(async (tx) => {
       await tx.outboxMail.update({ where: { id: entry.id }, data: { state: 'sent', sentAt, smtpResponse: response.slice(0, 500), claimedBy: null, claimedUntil: null, lastError: null, nextAttemptAt: sentAt } });
       await tx.draft.update({ where: { id: draft.id }, data: { state: 'sent' } });
       await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: sentAt } });
       const closing = statusCategory(statuses, after) === 'closed';
-      await tx.ticket.updateMany({ where: { id: ticket.id, NOT: { status: after } }, data: { status: after, closedAt: closing ? sentAt : null } });
+      if (!keepStatus) await tx.ticket.updateMany({ where: { id: ticket.id, NOT: { status: after } }, data: { status: after, closedAt: closing ? sentAt : null } });
       const audit = await tx.auditLog.create({
-        data: { mailboxId: ticket.mailboxId, ticketId: ticket.id, actorId: 'system', action: TICKET_ACTIONS.replySent, detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, status: after }) },
+        data: { mailboxId: ticket.mailboxId, ticketId: ticket.id, actorId: 'system', action: TICKET_ACTIONS.replySent, detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, status: keepStatus ? null : after, newerMailUnanswered: keepStatus }) },
       });
       await queueSentPost(tx, ticket, entry.id);
       await queueDraftUpdate(tx, ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));

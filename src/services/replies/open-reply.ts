@@ -40,14 +40,15 @@ export async function openReply(deps: ReplyDeps, input: { actorId: string; ticke
   }
 
   const original = await latestInbound(db, ticket.id);
-  const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject));
+  const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject), original?.id ?? null);
   return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket, draft, original }) };
 }
 
 /** Mail no reply answers: a bounce or an out-of-office about our own reply, our own mail. */
 const NOT_ANSWERED = ['bounce', 'autoReply', 'fromSelf'] as const;
 
-function answerable(flags: string): boolean {
+/** Whether a customer's mail (by its flags) is one a reply answers. */
+export function answerable(flags: string): boolean {
   try {
     const parsed = JSON.parse(flags) as Record<string, unknown>;
     return NOT_ANSWERED.every((flag) => parsed[flag] !== true);
@@ -66,9 +67,21 @@ export async function latestInbound(db: Db, ticketId: number) {
     where: { ticketId, direction: 'in' },
     orderBy: { id: 'desc' },
     take: 50,
-    select: { messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, ccAddresses: true, sentAt: true, receivedAt: true, flags: true },
+    select: ANSWERED_FIELDS,
   });
   return recent.find((message) => answerable(message.flags)) ?? recent[0] ?? null;
+}
+
+const ANSWERED_FIELDS = { id: true, messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, ccAddresses: true, sentAt: true, receivedAt: true, flags: true } as const;
+
+/**
+ * The mail a draft answers: the one its author saw in the modal (`answersId`), so the
+ * reply threads to and quotes what author and reviewer read, even if the customer wrote
+ * again meanwhile; for a draft from before that was kept, the latest.
+ */
+export async function answeredMail(db: Db, draft: { ticketId: number; answersId: number | null }) {
+  const answered = draft.answersId === null ? null : await db.message.findFirst({ where: { id: draft.answersId, ticketId: draft.ticketId }, select: ANSWERED_FIELDS });
+  return answered ?? latestInbound(db, draft.ticketId);
 }
 
 /** Whether the mailbox's replies wait for a reviewer (REVIEW_POLICY). */
@@ -106,10 +119,11 @@ export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'
 }
 
 /** The person's own draft in progress on this ticket, or a new one. */
-async function ownDraft(db: Db, ticketId: number, authorId: string, subject: string) {
+/** The author's open draft on the ticket (or a new one), now answering `answersId` (the mail the modal shows). */
+async function ownDraft(db: Db, ticketId: number, authorId: string, subject: string, answersId: number | null) {
   const existing = await db.draft.findFirst({ where: { ticketId, authorId, state: { in: ['editing', 'changes_requested'] } }, orderBy: { id: 'desc' } });
-  if (existing) return db.draft.update({ where: { id: existing.id }, data: { updatedAt: new Date() } });
-  return db.draft.create({ data: { ticketId, authorId, subject, body: '' } });
+  if (existing) return db.draft.update({ where: { id: existing.id }, data: { updatedAt: new Date(), answersId } });
+  return db.draft.create({ data: { ticketId, authorId, subject, body: '', answersId } });
 }
 
 async function collisionOf(db: Db, ticket: { id: number; assigneeId: string | null; claimedAt: Date | null }, actorId: string, now: Date): Promise<Collision | null> {

@@ -24,7 +24,7 @@ import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
 import { draftAddressesJson } from './draft-addresses.js';
-import { composeReplyModal, latestInbound, needsReview, type ReplyDeps } from './open-reply.js';
+import { answeredMail, composeReplyModal, latestInbound, needsReview, type ReplyDeps } from './open-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
@@ -95,7 +95,7 @@ export async function submitReply(
     submittedAt: new Date(),
   };
   // Without review the reply is sent as written; its mail is built before the transaction.
-  const prepared = review ? null : await enqueueReply.prepare(deps, { ...draft, ...fields }, await latestInbound(deps.db, draft.ticketId));
+  const prepared = review ? null : await enqueueReply.prepare(deps, { ...draft, ...fields }, await answeredMail(deps.db, draft));
   const done = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.draft.updateMany({
       where: { id: draft.id, revision: draft.revision, state: draft.state },
@@ -137,7 +137,7 @@ export async function approveDraft(deps: ReviewDeps, input: { actorId: string; d
   const draft = await loadDraft(deps.db, input.draftId);
   const refusal = await reviewRefusal(deps, locale, input.actorId, draft, input.revision);
   if (refusal || !draft) return refusal;
-  const prepared = await enqueueReply.prepare(deps, draft, await latestInbound(deps.db, draft.ticketId));
+  const prepared = await enqueueReply.prepare(deps, draft, await answeredMail(deps.db, draft));
   const approved = await deps.db.$transaction(async (tx) => {
     // Conditional on the state and revision seen: a second click, or another reviewer, finds it approved.
     const { count } = await tx.draft.updateMany({ where: { id: draft.id, state: 'in_review', revision: draft.revision }, data: { state: 'approved' } });
@@ -210,5 +210,8 @@ export async function openDraftEditor(deps: ReviewDeps, input: { actorId: string
   if (denied) return { kind: 'notice', message: buildRefusalNotice(locale, denied) };
   if (draft.authorId !== input.actorId) return { kind: 'notice', message: notice(locale, 'notice.not_author', { author: `<@${draft.authorId}>` }) };
   if (!EDITABLE_STATES.includes(draft.state)) return { kind: 'notice', message: notice(locale, 'reply.error_state', { state: stateName(locale, draft.state) }) };
-  return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket: draft.ticket, draft, original: await latestInbound(deps.db, draft.ticketId) }) };
+  // Reopened for editing: the modal shows the latest mail, and the reply now answers it.
+  const original = await latestInbound(deps.db, draft.ticketId);
+  await deps.db.draft.updateMany({ where: { id: draft.id }, data: { answersId: original?.id ?? null } });
+  return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket: draft.ticket, draft, original }) };
 }
