@@ -16,6 +16,7 @@ beforeEach(() => {
   smtp.mails.length = 0;
   smtp.refuseNext = undefined;
   smtp.dropConnection = undefined;
+  smtp.refuseRecipients = [];
 });
 
 const envelope = { from: 'support@example.com', to: ['taro@example.jp'] };
@@ -46,6 +47,14 @@ describe('sendRawMail', () => {
     smtp.dropConnection = 'after-data';
     expect(await send()).toMatchObject({ sent: false, kind: 'uncertain' });
     expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('names the recipients the server refused while it took the mail for the others', async () => {
+    smtp.refuseRecipients = ['gone@example.jp'];
+    const outcome = await sendRawMail({ host: smtp.host, port: smtp.port, secure: false }, { ...envelope, to: ['taro@example.jp', 'gone@example.jp'] }, raw);
+    expect(outcome).toMatchObject({ sent: true, refused: [expect.stringContaining('gone@example.jp')] });
+    expect(outcome.sent && outcome.refused[0]).toContain('user unknown');
+    expect(smtp.mails.map((mail) => mail.to)).toEqual([['taro@example.jp']]);
   });
 
   it('a server that cannot be reached sent nothing: temporary', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { draftControls } from '../../src/domain/draft-controls.js';
-import { buildDraftMessage, type DraftMessageInput } from '../../src/slack/views/draft-message.js';
+import { buildDraftMessage, buildSentReplyMessage, type DraftMessageInput } from '../../src/slack/views/draft-message.js';
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
@@ -61,5 +61,19 @@ describe('a draft in the thread', () => {
   it('offers nothing on an earlier revision', () => {
     expect(buttons({ ...input, superseded: true })).toBeUndefined();
     expect(buttons({ ...input, superseded: true, draft: { ...draft, state: 'changes_requested' } })).toBeUndefined();
+  });
+});
+
+describe('the sent reply', () => {
+  it('says which recipients the mail server refused, escaped, in both languages', () => {
+    for (const [locale, words] of [['en', 'would not take it for'], ['ja', '配送を拒否しました']] as const) {
+      const message = buildSentReplyMessage(locale, { to: 'taro@example.jp, gone@example.jp', authorId: 'U0AGENT', reviewerId: 'U0LEAD', body: 'お返事です', sentAt: new Date(), refused: 'gone@example.jp (550 <!channel> user unknown)' });
+      const text = JSON.stringify(message.blocks);
+      expect(text).toContain(words);
+      expect(text).toContain('gone@example.jp');
+      expect(text).not.toContain('<!channel>');
+      expect(checkBlocks('message', message.blocks)).toEqual([]);
+    }
+    expect(JSON.stringify(buildSentReplyMessage('en', { to: 'a@example.jp', authorId: 'U0AGENT', reviewerId: null, body: 'x', sentAt: new Date() }).blocks)).not.toContain(':warning:');
   });
 });

@@ -29,6 +29,8 @@ export interface SmtpCapture {
    * after the whole mail was received and kept (the sender cannot know it was taken).
    */
   dropConnection: 'at-rcpt' | 'after-data' | undefined;
+  /** Recipients refused at RCPT TO (550), the mail still taken for the others. */
+  refuseRecipients: string[];
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
     beforeAccept: undefined,
     refuseNext: undefined,
     dropConnection: undefined,
+    refuseRecipients: [],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server = new SMTPServer({
@@ -59,6 +62,7 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
     },
     onRcptTo(address, session, callback) {
       if (capture.dropConnection === 'at-rcpt') return cut();
+      if (capture.refuseRecipients.includes(address.address)) return callback(Object.assign(new Error(`5.1.1 <${address.address}>: user unknown`), { responseCode: 550 }));
       callback();
     },
     onData(stream, session, callback) {

@@ -120,17 +120,18 @@ export class OutboxSender {
     const recipients = [...(JSON.parse(message.toAddresses) as { address: string }[]), ...(JSON.parse(message.ccAddresses) as { address: string }[])].map((entry) => entry.address);
     const outcome = await sendRawMail(mailbox.smtp, { from: mailbox.address, to: recipients }, entry.raw);
     if (!outcome.sent) return this.#recordFailure(entry, outcome.error, outcome.kind);
-    await this.#recordSentSurely(entry, mailbox, outcome.response);
+    if (outcome.refused.length) this.deps.logger.warn({ code: 'reply_partly_refused', outboxId: entry.id, refused: outcome.refused }, 'reply sent, but some recipients were refused');
+    await this.#recordSentSurely(entry, mailbox, outcome.response, outcome.refused);
   }
 
   /**
    * The mail went out: that must be recorded even if the database is briefly unwell, or
    * the entry would end as `uncertain` (and a person might send it again by hand).
    */
-  async #recordSentSurely(entry: Entry, mailbox: TMailboxConfig, response: string): Promise<void> {
+  async #recordSentSurely(entry: Entry, mailbox: TMailboxConfig, response: string, refused: string[]): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#recordSent(entry, mailbox, response);
+        return await this.#recordSent(entry, mailbox, response, refused);
       } catch (error) {
         if (attempt >= RECORD_SENT_ATTEMPTS) throw error;
         this.deps.logger.warn({ code: 'reply_record_retry', outboxId: entry.id, err: (error as Error).message }, 'reply sent; recording it failed, trying again');
@@ -139,7 +140,8 @@ export class OutboxSender {
     }
   }
 
-  async #recordSent(entry: Entry, mailbox: TMailboxConfig, response: string): Promise<void> {
+  /** `refused`: recipients the server would not take; kept in lastError and shown with the sent reply. */
+  async #recordSent(entry: Entry, mailbox: TMailboxConfig, response: string, refused: string[]): Promise<void> {
     const draft = entry.draft!;
     const ticket = draft.ticket;
     const sentAt = new Date();
@@ -150,7 +152,7 @@ export class OutboxSender {
     const keepStatus = newer.some((mail) => answerable(mail.flags));
     const after = mailbox.statusAfterReply;
     await this.deps.db.$transaction(async (tx) => {
-      await tx.outboxMail.update({ where: { id: entry.id }, data: { state: 'sent', sentAt, smtpResponse: response.slice(0, 500), claimedBy: null, claimedUntil: null, lastError: null, nextAttemptAt: sentAt } });
+      await tx.outboxMail.update({ where: { id: entry.id }, data: { state: 'sent', sentAt, smtpResponse: response.slice(0, 500), claimedBy: null, claimedUntil: null, lastError: refused.length ? refused.join('; ').slice(0, 1000) : null, nextAttemptAt: sentAt } });
       await tx.draft.update({ where: { id: draft.id }, data: { state: 'sent' } });
       await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: sentAt } });
       const closing = statusCategory(statuses, after) === 'closed';

@@ -110,6 +110,8 @@ export async function renderSentPost(db: Db, outboxId: number): Promise<Rendered
     reviewerId: draft.reviews[0]?.reviewerId ?? null,
     body: draft.body,
     sentAt: outbox.sentAt ?? new Date(),
+    // A sent reply's lastError names the recipients the server refused (outbox-sender.ts).
+    refused: outbox.lastError,
   });
   return { kind: 'ready', message, threadTs: draft.ticket.slackTs };
 }

@@ -109,7 +109,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
 }
 
 /** The reply as it went out, in the thread: to whom, by whom, the text. */
-export function buildSentReplyMessage(locale: TLocale, sent: { to: string; authorId: string; reviewerId: string | null; body: string; sentAt: Date }): SlackMessage {
+export function buildSentReplyMessage(locale: TLocale, sent: { to: string; authorId: string; reviewerId: string | null; body: string; sentAt: Date; refused?: string | null }): SlackMessage {
   const heading = t(locale, 'sent.heading', { to: escapeAndTruncate(sent.to, 300) });
   const approved = sent.reviewerId ? t(locale, 'sent.approved_by', { reviewer: `<@${sent.reviewerId}>` }) : '';
   const body = splitText(escapeMrkdwn(sent.body.trim()), BODY_CHARS).slice(0, 3);
@@ -119,6 +119,7 @@ export function buildSentReplyMessage(locale: TLocale, sent: { to: string; autho
       { type: 'section', text: { type: 'mrkdwn', text: `:outbox_tray: *${heading}*` } },
       ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `${t(locale, 'sent.by', { author: `<@${sent.authorId}>`, approved })} · ${slackDate(sent.sentAt)}` }] },
+      ...(sent.refused ? [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${t(locale, 'sent.refused', { who: escapeAndTruncate(sent.refused, 2_000) })}` } } as KnownBlock] : []),
     ],
   };
 }
