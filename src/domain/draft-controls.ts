@@ -17,3 +17,6 @@ export function draftControls(state: string, superseded: boolean): readonly Draf
       return [];
   }
 }
+
+/** States in which the author may still change a draft (the reply modal, a template picked). */
+export const EDITABLE_DRAFT_STATES = ['editing', 'changes_requested', 'in_review'];

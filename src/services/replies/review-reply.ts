@@ -6,6 +6,7 @@
  * write on the draft's state and revision, so a double click, two reviewers, or an edit
  * made while a reviewer looks can never send something unreviewed or send twice.
  */
+import { EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
 import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Draft } from '../../db/client.js';
@@ -37,8 +38,6 @@ type DraftWithTicket = Draft & { ticket: { id: number; number: number; mailboxId
 /** What a modal submission is answered with: field errors, or nothing (it closes). */
 export type SubmitAnswer = { errors: Record<string, string> } | null;
 
-const EDITABLE_STATES = ['editing', 'changes_requested', 'in_review'];
-
 async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
   return db.draft.findUnique({ where: { id: draftId }, include: { ticket: { include: { mailbox: { select: { key: true, channelId: true } } } } } });
 }
@@ -66,7 +65,7 @@ export async function submitReply(
   const draft = await loadDraft(deps.db, input.draftId);
   if (!draft || draft.authorId !== input.actorId) return bodyError('notice.draft_gone');
   if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId)) return bodyError('notice.not_member', { channel: ticketChannel(draft.ticket) });
-  if (!EDITABLE_STATES.includes(draft.state)) return bodyError('reply.error_state', { state: stateName(locale, draft.state) });
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return bodyError('reply.error_state', { state: stateName(locale, draft.state) });
 
   const to = parseAddressList(input.values.to);
   const cc = parseAddressList(input.values.cc);
@@ -209,7 +208,7 @@ export async function openDraftEditor(deps: ReviewDeps, input: { actorId: string
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId);
   if (denied) return { kind: 'notice', message: buildRefusalNotice(locale, denied) };
   if (draft.authorId !== input.actorId) return { kind: 'notice', message: notice(locale, 'notice.not_author', { author: `<@${draft.authorId}>` }) };
-  if (!EDITABLE_STATES.includes(draft.state)) return { kind: 'notice', message: notice(locale, 'reply.error_state', { state: stateName(locale, draft.state) }) };
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return { kind: 'notice', message: notice(locale, 'reply.error_state', { state: stateName(locale, draft.state) }) };
   // Reopened for editing: the modal shows the latest mail, and the reply now answers it.
   const original = await latestInbound(deps.db, draft.ticketId);
   await deps.db.draft.updateMany({ where: { id: draft.id }, data: { answersId: original?.id ?? null } });

@@ -5,6 +5,7 @@
  * modal (the template has a newer version since) fills in the newest version and says so:
  * only the latest version is ever used.
  */
+import { EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
 import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { fillTemplate, formatMailDate } from '../../domain/template-variables.js';
@@ -13,7 +14,7 @@ import { readModalMetadata } from '../../slack/read-modal-metadata.js';
 import { readActionId } from '../../slack/read-action-id.js';
 import { escapeAndTruncate } from '../../slack/views/escape.js';
 import { readReplyFields } from '../../slack/views/reply-modals.js';
-import { composeReplyModal, latestInbound } from '../replies/open-reply.js';
+import { answeredMail, composeReplyModal } from '../replies/open-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
 import type { TemplateDeps } from './template-catalog.js';
 
@@ -33,7 +34,8 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
   const ticket = await db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true, customer: { select: { name: true, company: true } } } });
   if (!ticket) return null;
   if (await accessRefusal(deps, ticketChannel(ticket), input.actorId)) return null;
-  const draft = await db.draft.findFirst({ where: { id: draftId, ticketId, authorId: input.actorId, state: { in: ['editing', 'changes_requested'] } } });
+  // The same drafts the author may still submit (one in review included: submitting makes a new revision).
+  const draft = await db.draft.findFirst({ where: { id: draftId, ticketId, authorId: input.actorId, state: { in: EDITABLE_DRAFT_STATES } } });
   if (!draft) return null;
 
   const picked = await db.templateVersion.findUnique({ where: { id: versionId }, include: { template: true } });
@@ -45,7 +47,7 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
   await db.draft.update({ where: { id: draft.id }, data: { templateVersionId: latest.id } });
 
   const locale = await deps.userLocales.localeOf(input.actorId);
-  const original = await latestInbound(db, ticket.id);
+  const original = await answeredMail(db, draft);
   const mailDate = original?.sentAt ?? original?.receivedAt;
   const body = fillTemplate(latest.body, {
     customer_name: ticket.customer?.name ?? original?.fromName,
