@@ -193,7 +193,8 @@ function refusedByServer(error: unknown): boolean {
  */
 async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, uidValidity: bigint, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<{ fetched: FetchedSource[]; failure?: Error }> {
   try {
-    return { fetched: await fetchSources(client, batch, sizes) };
+    const fetched = await fetchSources(client, batch, sizes);
+    return { fetched: await withMissingAskedAlone(client, batch, sizes, fetched, logger) };
   } catch (error) {
     if (!refusedByServer(error)) throw error;
   }
@@ -213,6 +214,25 @@ async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, 
     }
   }
   return { fetched };
+}
+
+/**
+ * A server may answer a FETCH without some of the mails asked for (expunged meanwhile, or
+ * left out: Gmail does at times). Each is asked for once more on its own; one still
+ * missing is passed over with a warning naming its UID, rather than silently.
+ */
+async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, fetched: FetchedSource[], logger: Logger): Promise<FetchedSource[]> {
+  const got = new Set(fetched.map((mail) => mail.uid));
+  const missing = batch.filter((uid) => !got.has(uid));
+  if (missing.length === 0 || batch.length === 1) {
+    if (missing.length) logger.warn({ code: 'imap_mail_missing', uids: missing.map(String) }, 'the server did not give this mail (deleted meanwhile?); passed over');
+    return fetched;
+  }
+  const again: FetchedSource[] = [];
+  for (const uid of missing) again.push(...(await fetchSources(client, [uid], sizes)));
+  const still = missing.filter((uid) => !again.some((mail) => mail.uid === uid));
+  if (still.length) logger.warn({ code: 'imap_mail_missing', uids: still.map(String) }, 'the server did not give these mails (deleted meanwhile?); passed over');
+  return [...fetched, ...again];
 }
 
 /** Fetches the batch's mails and stores them; their sources are not held beyond this call. */

@@ -5,6 +5,7 @@
  * stand-in for imapflow's client that answers like one with such a mail; the database is
  * a real SQLite file.
  */
+import { Writable } from 'node:stream';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
@@ -58,4 +59,31 @@ it('stores the mails around one the server cannot give, and passes over that one
   expect((await database.db.mailbox.findUniqueOrThrow({ where: { id: mailboxId } })).lastUid).toBe(5n);
   expect(await pass()).toBe('done');
   expect(await stored()).toEqual([1, 2, 4, 5]);
+});
+
+it('asks again for a mail a batch answer left out, and passes over one the server no longer has', async () => {
+  const id = (await database.db.mailbox.create({ data: { key: 'sales', address: 'sales@example.com', name: 'Sales', channelId: 'C0SALES', uidValidity: UIDVALIDITY, lastUid: 0n } })).id;
+  // UID 2 is left out of batch answers but given alone; UID 4 is never given (expunged).
+  const client = {
+    mailbox: { uidValidity: UIDVALIDITY, uidNext: 6, exists: 5 },
+    getMailboxLock: async () => ({ release: () => {} }),
+    async *fetch(range: string, query: { source?: boolean }) {
+      if (!query.source) {
+        for (const uid of [1, 2, 3, 4, 5]) yield { uid, size: mailOf(uid).length };
+        return;
+      }
+      const asked = range.split(',').map(Number);
+      for (const uid of asked) {
+        if (uid === 4 || (uid === 2 && asked.length > 1)) continue;
+        yield { uid, source: mailOf(uid), internalDate: new Date() };
+      }
+    },
+  } as unknown as ImapFlow;
+  const lines: string[] = [];
+  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => done(null, void lines.push(chunk.toString())) });
+  const logger = createLogger('warn', sink);
+  await syncMailboxOnce(database.db, client, { mailboxId: id, folder: 'INBOX', backfillDays: 0 }, logger, () => {});
+  const stored = (await database.db.message.findMany({ where: { mailboxId: id }, orderBy: { imapUid: 'asc' }, select: { imapUid: true } })).map((row) => Number(row.imapUid));
+  expect(stored).toEqual([1, 2, 3, 5]);
+  expect(lines.join('\n')).toMatch(/"code":"imap_mail_missing".*"uids":\["4"\]/);
 });
