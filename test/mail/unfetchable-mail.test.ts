@@ -80,7 +80,12 @@ it('asks again for a mail a batch answer left out, and passes over one the serve
     },
   } as unknown as ImapFlow;
   const lines: string[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => done(null, void lines.push(chunk.toString())) });
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
   const logger = createLogger('warn', sink);
   await syncMailboxOnce(database.db, client, { mailboxId: id, folder: 'INBOX', backfillDays: 0 }, logger, () => {});
   const stored = (await database.db.message.findMany({ where: { mailboxId: id }, orderBy: { imapUid: 'asc' }, select: { imapUid: true } })).map((row) => Number(row.imapUid));
