@@ -34,7 +34,6 @@ export function createDbClient(target: DatabaseTarget): Db {
   rawStores.set(db, {
     storeBatch: (rows) => (store ??= openRawMailStore(target)).storeBatch(rows),
     openRaw: (id, options) => (store ??= openRawMailStore(target)).openRaw(id, options),
-    readRaw: (id) => (store ??= openRawMailStore(target)).readRaw(id),
     close: async () => store?.close(),
   });
   // The hot-path writes of ingest go through the driver too (see sql-script.ts).

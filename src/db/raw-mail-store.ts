@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseTarget } from './database-url.js';
 import { retryWhileBusy, sqliteDate } from './sql-script.js';
-import { DamagedSourceError, readWhole, type RawSource } from '../mail/raw-source.js';
+import { DamagedSourceError, type RawSource } from '../mail/raw-source.js';
 
 /** The size of Message.raw and of each MessageRawPart. */
 export const RAW_PART_BYTES = 1024 * 1024;
@@ -43,8 +43,6 @@ export interface RawMailStore {
    * `onlyWaiting`, when it is no longer waiting to be parsed).
    */
   openRaw(messageRowId: number, options?: { onlyWaiting?: boolean }): Promise<RawSource | null>;
-  /** The whole source in one buffer. */
-  readRaw(messageRowId: number): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }
 
@@ -75,10 +73,6 @@ function rawSource(head: Uint8Array, size: number, readPart: (seq: number) => Pr
   };
 }
 
-async function readRawOf(store: Pick<RawMailStore, 'openRaw'>, messageRowId: number): Promise<Uint8Array | null> {
-  const source = await store.openRaw(messageRowId);
-  return source && readWhole(source);
-}
 
 function sqliteStore(file: string): RawMailStore {
   // No busy timeout: better-sqlite3 would wait synchronously (see retryWhileBusy).
@@ -90,7 +84,8 @@ function sqliteStore(file: string): RawMailStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertPart = db.prepare('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES (?, ?, ?)');
-  const cursor = db.prepare('UPDATE "Mailbox" SET "lastUid" = ?, "lastSyncAt" = ? WHERE "id" = ? AND "uidValidity" = ? AND "lastUid" < ?');
+  // lastSyncAt is written after each sync pass (main.ts), not with every batch.
+  const cursor = db.prepare('UPDATE "Mailbox" SET "lastUid" = ? WHERE "id" = ? AND "uidValidity" = ? AND "lastUid" < ?');
   const readHead = db.prepare('SELECT "raw", "size" FROM "Message" WHERE "id" = ?');
   const readWaitingHead = db.prepare(`SELECT "raw", "size" FROM "Message" WHERE "id" = ? AND "parseState" = 'stored'`);
   const readPart = db.prepare('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = ? AND "seq" = ?');
@@ -111,21 +106,19 @@ function sqliteStore(file: string): RawMailStore {
       return { stored: true, messageRowId };
     });
     const last = rows.at(-1)?.imap;
-    if (last) cursor.run(BigInt(last.uid), now, rows[0]!.mailboxId, BigInt(last.uidValidity), BigInt(last.uid));
+    if (last) cursor.run(BigInt(last.uid), rows[0]!.mailboxId, BigInt(last.uidValidity), BigInt(last.uid));
     return results;
   });
-  const store: RawMailStore = {
+  return {
     storeBatch: (rows) => retryWhileBusy(() => storeBatch.immediate(rows)),
     openRaw: async (id, { onlyWaiting = false } = {}) => {
       const row = (onlyWaiting ? readWaitingHead : readHead).get(id) as { raw: Buffer; size: number } | undefined;
       return row ? rawSource(row.raw, row.size, async (seq) => (readPart.get(id, seq) as { data: Buffer } | undefined)?.data) : null;
     },
-    readRaw: (id) => readRawOf(store, id),
     close: async () => {
       db.close();
     },
   };
-  return store;
 }
 
 /**
@@ -145,7 +138,7 @@ function postgresStore(url: string): RawMailStore {
   // As in sql-script.ts: an idle connection the server dropped is replaced by the next
   // query; unheard, pg's 'error' event would end the process.
   pool.on('error', () => {});
-  const store: RawMailStore = {
+  return {
     storeBatch: async (rows) => {
       const client = await pool.connect();
       try {
@@ -172,7 +165,7 @@ function postgresStore(url: string): RawMailStore {
         }
         const last = rows.at(-1)?.imap;
         if (last) {
-          await client.query('UPDATE "Mailbox" SET "lastUid" = $1, "lastSyncAt" = now() AT TIME ZONE \'UTC\' WHERE "id" = $2 AND "uidValidity" = $3 AND "lastUid" < $1', [String(last.uid), rows[0]!.mailboxId, String(last.uidValidity)]);
+          await client.query('UPDATE "Mailbox" SET "lastUid" = $1 WHERE "id" = $2 AND "uidValidity" = $3 AND "lastUid" < $1', [String(last.uid), rows[0]!.mailboxId, String(last.uidValidity)]);
         }
         await client.query('COMMIT');
         return results;
@@ -189,10 +182,8 @@ function postgresStore(url: string): RawMailStore {
       const readPart = async (seq: number) => (await pool.query<{ data: Buffer }>('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = $1 AND "seq" = $2', [id, seq])).rows[0]?.data;
       return row ? rawSource(row.raw, row.size, readPart) : null;
     },
-    readRaw: (id) => readRawOf(store, id),
     close: () => pool.end(),
   };
-  return store;
 }
 
 export function openRawMailStore(target: DatabaseTarget): RawMailStore {

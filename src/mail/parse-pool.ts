@@ -12,7 +12,6 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
 import type { ParsedMail } from './parsed-mail.js';
 import { startModuleWorker } from '../util/module-worker.js';
-import { ownBuffer } from '../util/own-buffer.js';
 import { servePulls } from '../util/pulled-parts.js';
 import { isWhole, type RawSource } from './raw-source.js';
 
@@ -26,22 +25,10 @@ export class ParseError extends Error {
   }
 }
 
-export interface ParseOptions {
-  /** Other limits than the pool's, e.g. to get a large attachment's content back. */
-  limits?: ParseLimits;
-  /**
-   * Move the bytes to the worker instead of copying them: `raw` is unusable afterwards (its
-   * buffer detached). For a 34 MiB mail, one copy fewer held at once.
-   */
-  handOver?: boolean;
-}
-
 interface Job {
   id: number;
   /** A source read part by part is pulled by the worker (see pulled-parts.ts). */
   raw: Uint8Array | RawSource;
-  limits: ParseLimits;
-  handOver: boolean;
   /** The port a worker pulls this job's parts from (the reading end), while it is out. */
   port?: MessagePort;
   resolve(mail: ParsedMail): void;
@@ -89,13 +76,14 @@ export class ParsePool {
 
   /**
    * Parses a raw mail in a worker. Rejects with a ParseError; never throws synchronously.
-   * A stored source larger than its head goes to the worker part by part.
+   * A stored source larger than its head goes to the worker part by part; the bytes of a
+   * whole one are copied, so if its worker is lost, the mail is simply parsed elsewhere.
    */
-  parse(raw: Uint8Array | RawSource, { limits = this.#limits, handOver = false }: ParseOptions = {}): Promise<ParsedMail> {
+  parse(raw: Uint8Array | RawSource): Promise<ParsedMail> {
     if (this.#closed) return Promise.reject(new ParseError('parse pool is closed', 'pool_closed'));
     const input = raw instanceof Uint8Array || !isWhole(raw) ? raw : raw.head;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, raw: input, limits, handOver: handOver && input instanceof Uint8Array, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, raw: input, resolve, reject });
       this.#dispatch();
     });
   }
@@ -166,12 +154,7 @@ export class ParsePool {
     this.#startClock(slot);
     current?.reject(reason);
     if (reason.code === 'pool_closed') for (const job of waiting) job.reject(reason);
-    else {
-      // Bytes handed over went down with the worker: those mails fail (and are read again by
-      // the caller); copied ones are simply parsed elsewhere.
-      for (const job of waiting.filter((candidate) => candidate.handOver)) job.reject(reason);
-      this.#queue.unshift(...waiting.filter((candidate) => !candidate.handOver));
-    }
+    else this.#queue.unshift(...waiting);
     await slot.worker.terminate();
   }
 
@@ -199,11 +182,9 @@ export class ParsePool {
           if (!(job.raw instanceof Uint8Array)) {
             const { reader, source } = sendParts(job.raw);
             job.port = reader;
-            return slot.worker.postMessage({ id: job.id, source, size: job.raw.size, limits: job.limits }, [source]);
+            return slot.worker.postMessage({ id: job.id, source, size: job.raw.size, limits: this.#limits }, [source]);
           }
-          if (!job.handOver) return slot.worker.postMessage({ id: job.id, raw: job.raw, limits: job.limits });
-          const raw = ownBuffer(job.raw);
-          slot.worker.postMessage({ id: job.id, raw, limits: job.limits }, [raw.buffer]);
+          slot.worker.postMessage({ id: job.id, raw: job.raw, limits: this.#limits });
         });
       }
     }

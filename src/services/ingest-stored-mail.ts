@@ -14,7 +14,6 @@ import type { Logger } from '../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type TRoutingRule } from '../domain/routing.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
 import { cleanMessageId, readRawHeaders, type RawHeaderReader } from '../mail/raw-headers.js';
-import type { ParseOptions } from '../mail/parse-pool.js';
 import type { RawSource } from '../mail/raw-source.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
@@ -24,7 +23,7 @@ import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../d
 export { POST_KINDS, type IngestOutcome } from './commit-script.js';
 
 export interface MailParser {
-  parse(raw: Uint8Array | RawSource, options?: ParseOptions): Promise<ParsedMail>;
+  parse(raw: Uint8Array | RawSource): Promise<ParsedMail>;
 }
 
 export interface IngestDeps {
@@ -40,8 +39,7 @@ export interface IngestDeps {
 /**
  * Parses the raw source; when the parser gives up on the mail, what can be read without
  * one. A source that could not be read is an error of the moment, not of the mail: it is
- * thrown, and the queue tries again later. (Copied, not handed over, to the worker: if
- * the worker is lost, the mails waiting behind the one at fault are parsed elsewhere.)
+ * thrown, and the queue tries again later.
  */
 async function parseOrFallback(deps: IngestDeps, raw: RawSource, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
   try {
@@ -52,8 +50,7 @@ async function parseOrFallback(deps: IngestDeps, raw: RawSource, messageRowId: n
     deps.logger.warn({ code: 'mail_parse_failed', messageRowId, err: message }, 'mail could not be parsed; posting what could be read');
     // The headers and the start of the body are what can be read without a parser: the
     // first part is enough (and a large mail is not read whole for it).
-    const again = await rawMailStoreOf(deps.db).openRaw(messageRowId);
-    return { mail: fallbackParse(again?.head ?? new Uint8Array()), error: message };
+    return { mail: fallbackParse(raw.head), error: message };
   }
 }
 
@@ -121,7 +118,7 @@ export async function prepareStoredMail(deps: IngestDeps, messageRowId: number):
   // Read before the bytes go to the parser: routing rules may look at any header.
   const header = readRawHeaders(raw.head);
   const { mail, error } = await parseOrFallback(deps, raw, messageRowId);
-  return { messageRowId, header, mail: withoutNul(mail), error };
+  return { messageRowId, header, ...withoutNul({ mail, error }) };
 }
 
 export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, options: IngestOptions = {}): Promise<IngestOutcome> {
@@ -161,7 +158,8 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
     // Mail marked history when stored (found by a UIDVALIDITY rescan, older than Mailroom's
     // first start) is kept as a closed ticket, not posted: no flood of old mail in Slack.
     const history = (JSON.parse(row.flags) as { history?: boolean }).history === true;
-    const fields = withoutNul<MessageFields>({
+    // From the parsed mail and its error, already without NULs (prepareStoredMail).
+    const fields: MessageFields = {
       parseState: item.error ? 'failed' : 'parsed',
       parseError: item.error,
       messageId: cleanMessageId(item.mail.messageId) ?? row.messageId,
@@ -177,7 +175,7 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
       html: item.mail.html,
       flags: JSON.stringify({ ...flags, textTruncated: item.mail.textTruncated, ...(history ? { history } : {}) }),
       sentAt: item.mail.date,
-    });
+    };
     return [{ item, row, flags, history, fields }];
   });
   const batch: BatchMail[] = waiting.map(({ item, row, flags, fields }) => ({ messageRowId: row.id, mailboxId: row.mailboxId, messageId: fields.messageId, mail: item.mail, bounce: flags.bounce }));

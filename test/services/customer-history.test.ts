@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { answerCustomer, answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../src/services/customers/customer-history.js';
 import type { SearchDeps } from '../../src/services/search/answer-search.js';
 import { checkBlocks } from '../support/block-kit-rules.js';
+import { fixedMembers } from '../support/fixed-members.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -26,11 +27,10 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   beforeAll(async () => {
     database = await migratedDatabase(provider, adminUrl);
     db = database.db;
-    const members = new Map([['C0SUPPORT', new Set([MEMBER])], ['C0SECRET', new Set<string>()]]);
     deps = {
       db,
       logger: createLogger('silent'),
-      members: { isMember: async (channel, user) => members.get(channel)?.has(user) ?? false, joined: () => {}, left: () => {} },
+      members: fixedMembers({ C0SUPPORT: [MEMBER], C0SECRET: [] }),
       userLocales: { localeOf: async (user) => (user === MEMBER ? 'ja' : 'en') },
       permalink: async (channel, ts) => `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`,
     };

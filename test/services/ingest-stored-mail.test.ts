@@ -10,6 +10,7 @@ import { commitStoredMails, ingestStoredMail, prepareStoredMail, type IngestOutc
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
 import { rawMailStoreOf } from '../../src/db/client.js';
 import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
+import { readWhole } from '../../src/mail/raw-source.js';
 import { loadThreadFiles } from '../../src/services/load-thread-files.js';
 import { ParseError } from '../../src/mail/parse-pool.js';
 import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';
@@ -137,7 +138,7 @@ function ingestSuite(world: ScratchWorld) {
         const row = await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId }, select: { raw: true, size: true } });
         expect([row.raw.byteLength, row.size]).toEqual([RAW_PART_BYTES, big.length]);
         expect(await world.db.messageRawPart.count({ where: { messageRowId: stored.messageRowId } })).toBe(Math.ceil(big.length / RAW_PART_BYTES) - 1);
-        expect(Buffer.from((await rawMailStoreOf(world.db).readRaw(stored.messageRowId))!).equals(big)).toBe(true);
+        expect(Buffer.from(await readWhole((await rawMailStoreOf(world.db).openRaw(stored.messageRowId))!)).equals(big)).toBe(true);
 
         const outcome = await ingestStoredMail(deps(), stored.messageRowId);
         expect(outcome.kind).toBe('new_ticket');
