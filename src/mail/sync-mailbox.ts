@@ -115,12 +115,20 @@ async function storeBatch(db: Db, mails: FetchedMail[], logger: Logger): Promise
   }
 }
 
-async function skipOrThrow(db: Db, mail: FetchedMail, error: Error, logger: Logger): Promise<StoreResult[]> {
-  const key = `${mail.mailboxId}:${mail.imap!.uidValidity}:${mail.imap!.uid}`;
+/** Counts one more failure of a mail; true once it has failed MAX_STORE_FAILURES times (and is to be passed over). */
+function givesUpOn(mailboxId: number, uidValidity: bigint, uid: bigint | number): boolean {
+  const key = `${mailboxId}:${uidValidity}:${uid}`;
   const failures = (storeFailures.get(key) ?? 0) + 1;
-  storeFailures.set(key, failures);
-  if (failures < MAX_STORE_FAILURES) throw error;
+  if (failures < MAX_STORE_FAILURES) {
+    storeFailures.set(key, failures);
+    return false;
+  }
   storeFailures.delete(key);
+  return true;
+}
+
+async function skipOrThrow(db: Db, mail: FetchedMail, error: Error, logger: Logger): Promise<StoreResult[]> {
+  if (!givesUpOn(mail.mailboxId, mail.imap!.uidValidity, mail.imap!.uid)) throw error;
   logger.error({ code: 'imap_mail_skipped', uid: String(mail.imap!.uid), size: mail.raw.byteLength, err: error.message }, 'a mail could not be stored and was skipped; it is still on the server');
   await moveCursorPast(db, mail.mailboxId, mail.imap!.uidValidity, mail.imap!.uid);
   return [];
@@ -204,11 +212,7 @@ async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, 
       fetched.push(...(await fetchSources(client, [uid], sizes)));
     } catch (error) {
       if (!refusedByServer(error)) throw error;
-      const key = `${target.mailboxId}:${uidValidity}:${uid}`;
-      const failures = (storeFailures.get(key) ?? 0) + 1;
-      storeFailures.set(key, failures);
-      if (failures < MAX_STORE_FAILURES) return { fetched, failure: error as Error };
-      storeFailures.delete(key);
+      if (!givesUpOn(target.mailboxId, uidValidity, uid)) return { fetched, failure: error as Error };
       logger.error({ code: 'imap_mail_unfetchable', uid: String(uid), err: (error as Error).message }, 'the server cannot give this mail; it was skipped and is still on the server');
       await moveCursorPast(db, target.mailboxId, uidValidity, BigInt(uid));
     }

@@ -78,6 +78,7 @@ export class SlackPoster {
   readonly #buckets = new Map<string, Bucket>();
   readonly #workers = new Map<string, Promise<void>>();
   readonly #sleeper = new WakeableSleep();
+  readonly #watchSleeper = new WakeableSleep();
   #stopped = false;
 
   constructor(
@@ -118,11 +119,12 @@ export class SlackPoster {
   /**
    * Posts can be queued for a channel that had none when the poster started: a customer
    * answering an old ticket of a mailbox since moved to another channel. Looked for
-   * every CHANNEL_WATCH_MS (and when woken), so they wait seconds, not for a restart.
+   * every CHANNEL_WATCH_MS, so they wait seconds, not for a restart. Its own sleep: the
+   * workers' is woken at every queued post, which need not cost this query each time.
    */
   async #watchChannels(): Promise<void> {
     while (!this.#stopped) {
-      await this.#sleeper.sleep(CHANNEL_WATCH_MS);
+      await this.#watchSleeper.sleep(CHANNEL_WATCH_MS);
       if (this.#stopped) return;
       await this.#startMissingWorkers().catch((error: Error) => this.logger.error({ code: 'slack_poster_failed', err: error.message }, 'Slack poster error'));
     }
@@ -136,6 +138,7 @@ export class SlackPoster {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.wake();
+    this.#watchSleeper.wake();
     await Promise.allSettled(this.#workers.values());
   }
 

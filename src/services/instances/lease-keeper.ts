@@ -71,11 +71,12 @@ export class LeaseKeeper {
     }
   }
 
+  /** Stops this instance's work for the lease and lets the lease go. */
   async #standDown(): Promise<void> {
     this.#held = false;
     await Promise.resolve()
       .then(() => this.callbacks.onLost())
-      .catch(() => {});
+      .catch((error: Error) => this.logger.error({ code: 'lease_callback_failed', lease: this.name, err: error.message }, 'lease change could not be carried out'));
     await releaseLease(this.db, this.name, this.holder).catch(() => {});
   }
 
@@ -84,9 +85,6 @@ export class LeaseKeeper {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#tick;
-    if (!this.#held) return;
-    this.#held = false;
-    await this.callbacks.onLost();
-    await releaseLease(this.db, this.name, this.holder).catch(() => {});
+    if (this.#held) await this.#standDown();
   }
 }
