@@ -94,6 +94,10 @@ export function dueReminders(now: Date, hours: BusinessHours, limits: ReminderLi
   for (const ticket of tickets) {
     if (!ticket.open || isSnoozed(ticket, now)) continue;
     const since = waitingSince(ticket);
+    // Business minutes never outnumber the clock's: a wait shorter than both limits on the
+    // clock needs no counting (this runs every minute for every open ticket).
+    const shortest = Math.min(limitFor(limits.unclaimedMinutes, ticket.urgency), limitFor(limits.responseTargetMinutes, ticket.urgency));
+    if (now.getTime() - since.getTime() < shortest * 60_000) continue;
     const waited = businessMinutesBetween(since, now, hours);
     if (!ticket.assigneeId && waited >= limitFor(limits.unclaimedMinutes, ticket.urgency)) {
       due.push({ kind: 'unclaimed', ticketId: ticket.id, conditionKey: `unclaimed:${ticket.urgency}:${since.toISOString()}`, minutes: waited, urgency: ticket.urgency });

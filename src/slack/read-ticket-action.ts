@@ -3,7 +3,7 @@
  * from Slack's payload (CONTRACT.md: the value carries the ticket id; a menu option adds
  * the chosen key; the people menu has no value, so its block id names the ticket).
  */
-import type { SnoozeChoice, TicketChange } from '../domain/ticket-change.js';
+import { SNOOZE_CHOICES, type TicketChange } from '../domain/ticket-change.js';
 import { ACTION_IDS } from './ids.js';
 import { readActionId } from './read-action-id.js';
 
@@ -45,8 +45,10 @@ export function readTicketAction(action: ClickedAction): TicketActionRequest | n
       return option && { ticketId: option.ticketId, change: { kind: 'status', status: option.key } };
     }
     case ACTION_IDS.ticketSnooze: {
-      const match = /^(\d{1,12}):(1h|3h|next)$/.exec(action.selected_option?.value ?? '');
-      return match ? { ticketId: Number(match[1]), change: { kind: 'snooze', choice: match[2] as SnoozeChoice } } : null;
+      const [id, choice, ...rest] = (action.selected_option?.value ?? '').split(':');
+      const ticketId = readActionId(id);
+      const known = SNOOZE_CHOICES.find((candidate) => candidate === choice);
+      return ticketId !== null && known && rest.length === 0 ? { ticketId, change: { kind: 'snooze', choice: known } } : null;
     }
     case ACTION_IDS.ticketUrgency: {
       const option = optionOf(action);

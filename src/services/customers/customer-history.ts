@@ -54,7 +54,6 @@ async function card(deps: SearchDeps, userId: string, candidates: Customer[], ti
     deps.db.ticket.count({ where }),
     deps.db.ticket.findMany({ where, orderBy: [{ lastMessageAt: 'desc' }, { id: 'desc' }], take: SHOWN }),
   ]);
-  if (ticketCount === 0) return null;
   const replyWhere = { direction: 'out', ticket: where };
   const [replyCount, replies, company] = await Promise.all([
     deps.db.message.count({ where: replyWhere }),

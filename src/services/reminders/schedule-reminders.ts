@@ -9,7 +9,7 @@ import type { Db } from '../../db/client.js';
 import { acquireLease } from '../../db/leases.js';
 import { runReminders, type ReminderDeps } from './run-reminders.js';
 
-export function leaseCoordinator(db: Db, holder: string): RunCoordinator {
+function leaseCoordinator(db: Db, holder: string): RunCoordinator {
   return { shouldRun: (key, ttlMs) => acquireLease(db, `cron:${key}`, holder, ttlMs) };
 }
 

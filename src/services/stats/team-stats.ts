@@ -13,7 +13,7 @@ import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuse
 export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger' | 'userLocales'> & { now?: () => Date };
 
 /** Reads what the numbers are made of. */
-export async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): Promise<StatsRows> {
+async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): Promise<StatsRows> {
   const { db } = deps;
   const inScope = ticketScopeWhere(scope);
   // Each mailbox's own statuses: a custom key may be open in one and closed in another.

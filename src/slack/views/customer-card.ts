@@ -9,7 +9,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
-import { escapeAndTruncate, truncate } from './escape.js';
+import { escapeAndTruncate, mrkdwnLink, truncate } from './escape.js';
 import { sectionsOfLines, type SlackMessage } from './help-message.js';
 import { slackDate } from './ticket-message.js';
 
@@ -61,7 +61,7 @@ export function buildCustomerCard(input: CustomerCardInput): SlackMessage {
   }
   const ticketLines = input.tickets.slice(0, LIST_MAX).map((ticket) => {
     const title = `#${ticket.number} ${escapeAndTruncate(ticket.subject.trim() || t(locale, 'ticket.no_subject'), 120)}`;
-    const link = ticket.permalink ? `<${ticket.permalink}|${title.replace(/\|/g, '¦')}>` : title;
+    const link = mrkdwnLink(ticket.permalink, title);
     return `• ${link} — ${statusLabel(ticket.statuses, ticket.status, locale)} · ${slackDate(ticket.lastMessageAt)}`;
   });
   blocks.push(...sectionsOfLines(`*${t(locale, 'customer.tickets', { count: input.ticketCount })}*`, ticketLines.length ? ticketLines : [none]));

@@ -29,3 +29,11 @@ export function escapeAndTruncate(text: string, max: number): string {
   const escaped = escapeMrkdwn(text);
   return escaped.length <= max ? escaped : `${escaped.slice(0, safeCutIndex(escaped, max - 1))}…`;
 }
+
+/**
+ * A link in mrkdwn, or the label alone when there is no address. The label must already
+ * be escaped; a `|` in it would end the link's label early, so it is shown as `¦`.
+ */
+export function mrkdwnLink(url: string | null | undefined, label: string): string {
+  return url ? `<${url}|${label.replace(/\|/g, '¦')}>` : label;
+}

@@ -3,7 +3,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { buildTemplateList, type TemplateSummary } from './template-views.js';
 import type { HomeData, HomeList } from '../../services/home/home-data.js';
-import { escapeAndTruncate } from './escape.js';
+import { escapeAndTruncate, mrkdwnLink } from './escape.js';
 import { buildHelpMessage, sectionsOfLines, type HelpMailbox } from './help-message.js';
 import { formatDuration } from './stats-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
@@ -13,7 +13,7 @@ const HOME_MAX_BLOCKS = 100;
 function listBlocks(locale: TLocale, heading: MessageKey, list: HomeList): KnownBlock[] {
   const lines = list.tickets.map((ticket) => {
     const title = `#${ticket.number} ${escapeAndTruncate(ticket.subject.trim() || t(locale, 'ticket.no_subject'), 100)}`;
-    const link = ticket.permalink ? `<${ticket.permalink}|${title.replace(/\|/g, '¦')}>` : title;
+    const link = mrkdwnLink(ticket.permalink, title);
     const urgency = ticket.urgency === 'normal' ? '' : ` · *${urgencyLabel(locale, ticket.urgency)}*`;
     return `• ${link}${urgency} · ${slackDate(ticket.createdAt)}`;
   });

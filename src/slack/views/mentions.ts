@@ -10,3 +10,11 @@ export function mention(id: string): string {
 export function mentions(ids: readonly string[]): string {
   return ids.map(mention).join(' ');
 }
+
+/**
+ * A person named in a record (an audit line, a template version's author): `<@id>` for a
+ * user id, a dash for anything else, so a stored value can never become other markup.
+ */
+export function userMention(userId: string | null | undefined): string {
+  return userId && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : '—';
+}

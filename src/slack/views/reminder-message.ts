@@ -54,7 +54,7 @@ export interface DigestInput {
   review: number;
   overdue: number;
   received: number;
-  oldestUnclaimed: { number: number; subject: string; permalink?: string }[];
+  oldestUnclaimed: { number: number; subject: string }[];
 }
 
 export function buildDigestMessage(input: DigestInput): SlackMessage {

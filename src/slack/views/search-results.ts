@@ -9,7 +9,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
-import { escapeAndTruncate, escapeMrkdwn } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink } from './escape.js';
 import type { SlackMessage } from './help-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
@@ -59,7 +59,7 @@ export function readPagingValue(value: string | undefined): SearchPaging | null 
 function itemSection(locale: TLocale, item: SearchResultItem): KnownBlock {
   const title = `#${item.number} ${escapeAndTruncate(item.subject.trim() || t(locale, 'ticket.no_subject'), 150)}`;
   // A link's label may not contain "|" or ">" unescaped; escapeMrkdwn took care of ">".
-  const head = item.permalink ? `*<${item.permalink}|${title.replace(/\|/g, '¦')}>*` : `*${title}* _(${t(locale, 'search.not_posted')})_`;
+  const head = item.permalink ? `*${mrkdwnLink(item.permalink, title)}*` : `*${title}* _(${t(locale, 'search.not_posted')})_`;
   const facts = [
     statusLabel(item.statuses, item.status, locale),
     urgencyLabel(locale, item.urgency),

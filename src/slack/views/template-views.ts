@@ -4,6 +4,7 @@
  * in, Block Kit out, within Slack's limits however many or long the templates are.
  * Template names, categories, notes and texts are people's words: escaped in mrkdwn.
  */
+import { userMention } from './mentions.js';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { DiffLine } from '../../domain/line-diff.js';
@@ -131,9 +132,9 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
   const { locale, edit } = input;
   const blocks: KnownBlock[] = [];
   if (input.conflict) {
-    blocks.push({ type: 'section', text: mrkdwn(t(locale, 'templates.conflict', { author: mention(input.conflict.authorId), version: input.conflict.version, next: input.conflict.version + 1 })) });
+    blocks.push({ type: 'section', text: mrkdwn(t(locale, 'templates.conflict', { author: userMention(input.conflict.authorId), version: input.conflict.version, next: input.conflict.version + 1 })) });
   } else if (edit) {
-    blocks.push({ type: 'context', elements: [mrkdwn(t(locale, 'templates.editing', { version: edit.version, author: mention(edit.authorId), date: slackDate(edit.at), next: edit.version + 1 }))] });
+    blocks.push({ type: 'context', elements: [mrkdwn(t(locale, 'templates.editing', { version: edit.version, author: userMention(edit.authorId), date: slackDate(edit.at), next: edit.version + 1 }))] });
   }
   blocks.push(
     {
@@ -197,10 +198,6 @@ function initial(value: string, max: number): { initial_value?: string } {
 }
 
 /** Slack user ids only ever come from Slack, but a mention is built only from a plain id. */
-function mention(userId: string): string {
-  return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : '—';
-}
-
 export interface AnnouncementInput {
   locale: TLocale;
   actorId: string;
@@ -222,7 +219,7 @@ const DIFF_LINE_MAX = 300;
  */
 export function buildTemplateAnnouncement(input: AnnouncementInput): SlackMessage {
   const { locale } = input;
-  const params = { actor: mention(input.actorId), name: escapeAndTruncate(input.name, 300), scope: escapeAndTruncate(input.scope, 300), version: input.version };
+  const params = { actor: userMention(input.actorId), name: escapeAndTruncate(input.name, 300), scope: escapeAndTruncate(input.scope, 300), version: input.version };
   const headline = t(locale, input.version === 1 ? 'templates.announce_created' : 'templates.announce_version', params);
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(headline) }];
   if (input.note?.trim()) {

@@ -3,6 +3,7 @@
  * in the mailbox's language (the channel is shared); mentions notify the person named,
  * which is how someone learns a ticket was assigned to them.
  */
+import { userMention } from './mentions.js';
 import type { TLocale } from '../../config/config-schema.js';
 import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
 import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
@@ -37,13 +38,9 @@ const ICONS: Record<string, string> = {
 };
 
 /** Slack user ids only ever come from Slack, but a mention is built only from a plain id. */
-function mention(userId: string | null | undefined): string {
-  return userId && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : '—';
-}
-
 function sentence(input: TraceInput): string {
   const { locale, detail, statuses } = input;
-  const actor = mention(input.actorId);
+  const actor = userMention(input.actorId);
   const key = (name: string) => `trace.${name}` as MessageKey;
   switch (input.action) {
     case TICKET_ACTIONS.claimed:
@@ -51,7 +48,7 @@ function sentence(input: TraceInput): string {
     case TICKET_ACTIONS.unclaimed:
       return t(locale, key('unclaimed'), { actor });
     case TICKET_ACTIONS.assigned:
-      return t(locale, key('assigned'), { actor, assignee: mention(detail.to) });
+      return t(locale, key('assigned'), { actor, assignee: userMention(detail.to) });
     case TICKET_ACTIONS.status:
       return t(locale, key('status'), { actor, from: statusLabel(statuses, detail.from ?? '', locale), to: statusLabel(statuses, detail.to ?? '', locale) });
     case TICKET_ACTIONS.urgency:
@@ -65,9 +62,9 @@ function sentence(input: TraceInput): string {
     case TICKET_ACTIONS.snoozed:
       return t(locale, key('snoozed'), { actor, date: detail.to ? slackDate(new Date(detail.to)) : '—' });
     case TICKET_ACTIONS.draftApproved:
-      return t(locale, key('draft_approved'), { actor, author: mention(detail.authorId) });
+      return t(locale, key('draft_approved'), { actor, author: userMention(detail.authorId) });
     case TICKET_ACTIONS.changesRequested:
-      return t(locale, key('changes_requested'), { actor, author: mention(detail.authorId), comment: escapeAndTruncate(detail.comment ?? '', 2_000) });
+      return t(locale, key('changes_requested'), { actor, author: userMention(detail.authorId), comment: escapeAndTruncate(detail.comment ?? '', 2_000) });
     case TICKET_ACTIONS.replyFailed:
       return t(locale, key('reply_failed'), { reason: escapeAndTruncate(detail.reason ?? '', 500) });
     case TICKET_ACTIONS.replyUncertain:
