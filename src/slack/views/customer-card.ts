@@ -77,6 +77,15 @@ export function buildCustomerCard(input: CustomerCardInput): SlackMessage {
   return { text: escapeAndTruncate(heading, 150), blocks };
 }
 
+/** The customer modal's inputs: block and action id alike. */
+export const CUSTOMER_FIELDS = { company: 'company', phone: 'phone', notes: 'notes' } as const;
+
+/** What was typed in the customer modal (empty for a field left out). */
+export function readCustomerFields(values: Record<string, Record<string, { value?: string | null }>> | undefined): { company: string; phone: string; notes: string } {
+  const value = (field: string) => values?.[field]?.[field]?.value ?? '';
+  return { company: value(CUSTOMER_FIELDS.company), phone: value(CUSTOMER_FIELDS.phone), notes: value(CUSTOMER_FIELDS.notes) };
+}
+
 /** The modal for what people add by hand; private_metadata carries the customer id only. */
 export function buildCustomerModal(locale: TLocale, customer: { id: number; address: string; company: string | null; phone: string | null; notes: string | null }): ModalView {
   const input = (id: string, label: string, value: string | null, options: { multiline?: boolean; max: number; hint?: string }): KnownBlock => ({
@@ -102,9 +111,9 @@ export function buildCustomerModal(locale: TLocale, customer: { id: number; addr
     close: { type: 'plain_text', text: truncate(t(locale, 'customer.edit_cancel'), 24) },
     blocks: [
       { type: 'context', elements: [{ type: 'plain_text', text: truncate(customer.address, 300) }] },
-      input('company', t(locale, 'customer.company'), customer.company, { max: 200, hint: t(locale, 'customer.edit_company_hint') }),
-      input('phone', t(locale, 'customer.phone'), customer.phone, { max: 100 }),
-      input('notes', t(locale, 'customer.notes'), customer.notes, { multiline: true, max: 2500 }),
+      input(CUSTOMER_FIELDS.company, t(locale, 'customer.company'), customer.company, { max: 200, hint: t(locale, 'customer.edit_company_hint') }),
+      input(CUSTOMER_FIELDS.phone, t(locale, 'customer.phone'), customer.phone, { max: 100 }),
+      input(CUSTOMER_FIELDS.notes, t(locale, 'customer.notes'), customer.notes, { multiline: true, max: 2500 }),
     ],
   };
 }

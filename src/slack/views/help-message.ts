@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
 import { escapeMrkdwn, truncate } from './escape.js';
@@ -64,4 +64,9 @@ export function sectionsOfLines(heading: string, lines: readonly string[], maxCh
 /** A one-line ephemeral answer. */
 export function buildNoticeMessage(text: string): SlackMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** A notice where there is no conversation to answer in (a click on the Home tab): a small modal. */
+export function buildNoticeModal(message: SlackMessage): ModalView {
+  return { type: 'modal', title: { type: 'plain_text', text: 'Mailroom' }, blocks: message.blocks };
 }

@@ -1,6 +1,7 @@
 import type { ListenerRegistry } from '../../listener-registry.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../../ids.js';
 import { readActionId } from '../../read-action-id.js';
+import { buildNoticeModal } from '../../views/help-message.js';
 import { openEditTemplate, openNewTemplate, saveTemplate } from '../../../services/templates/edit-template.js';
 import { pickTemplate } from '../../../services/templates/pick-template.js';
 import type { TemplateDeps } from '../../../services/templates/template-catalog.js';
@@ -27,10 +28,7 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
     if (opening.kind === 'view') return void (await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: opening.view }));
     if ((body as { response_url?: string }).response_url) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...opening.message }));
     // From the Home tab there is no response_url: the refusal is a small modal instead.
-    await client.views.open({
-      trigger_id: (body as { trigger_id: string }).trigger_id,
-      view: { type: 'modal', title: { type: 'plain_text', text: 'Mailroom' }, blocks: opening.message.blocks },
-    });
+    await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: buildNoticeModal(opening.message) });
   });
 
   registry.view(CALLBACK_IDS.templateSave, async ({ ack, body, view }) => {

@@ -5,6 +5,7 @@ import type { ListenerRegistry } from '../../listener-registry.js';
 import { answerMailCommand, type MailCommandDeps } from '../../../services/answer-mail-command.js';
 import { answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../../services/customers/customer-history.js';
 import { answerSearch } from '../../../services/search/answer-search.js';
+import { readCustomerFields } from '../../views/customer-card.js';
 import { readPagingValue } from '../../views/search-results.js';
 
 /**
@@ -51,7 +52,6 @@ export function registerMailCommand(registry: ListenerRegistry, deps: MailComman
     await ack();
     const { customerId } = readModalMetadata(view.private_metadata);
     if (customerId === undefined) return;
-    const value = (block: string) => view.state.values[block]?.[block]?.value ?? '';
-    await saveCustomerEdit(search, { userId: body.user.id, customerId, company: value('company'), phone: value('phone'), notes: value('notes') });
+    await saveCustomerEdit(search, { userId: body.user.id, customerId, ...readCustomerFields(view.state.values) });
   });
 }
