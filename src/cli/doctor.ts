@@ -9,8 +9,9 @@ import { diagnoseSetup } from '../services/diagnose-setup.js';
 const config = readConfigOrExit();
 const results = await diagnoseSetup(config);
 for (const result of results) {
-  console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name}: ${result.detail}`);
+  console.log(`${!result.ok ? 'FAIL' : result.warn ? 'WARN' : 'ok  '} ${result.name}: ${result.detail}`);
 }
 const failed = results.filter((result) => !result.ok).length;
-console.log(failed ? `${failed} check(s) failed.` : 'All checks passed.');
+const warned = results.filter((result) => result.ok && result.warn).length;
+console.log(failed ? `${failed} check(s) failed.` : warned ? `All checks passed, ${warned} with a warning.` : 'All checks passed.');
 process.exit(failed ? EXIT.failure : EXIT.ok);

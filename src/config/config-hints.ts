@@ -46,7 +46,11 @@ export const KEY_HINTS: Record<string, KeyHint> = {
   'mailbox.imap.port': { env: 'IMAP_PORT', file: 'imap.port', expect: 'a TCP port number, usually 993 (TLS) or 143' },
   'mailbox.imap.secure': { env: 'IMAP_SECURE', file: 'imap.secure', expect: 'true (TLS, port 993) or false' },
   'mailbox.imap.user': { env: 'IMAP_USER', file: 'imap.user', expect: 'the IMAP login name, often the mail address' },
-  'mailbox.imap.password': { env: 'IMAP_PASSWORD', file: 'imap.password', expect: 'the IMAP password or app password' },
+  'mailbox.imap.password': {
+    env: 'IMAP_PASSWORD',
+    file: 'imap.password',
+    expect: 'the IMAP password or app password (or MAIL_AUTH=oauth2 for Google Workspace and Microsoft 365, which refuse passwords)',
+  },
   'mailbox.imap.folder': { env: 'IMAP_FOLDER', file: 'imap.folder', expect: 'the folder to watch, usually INBOX' },
   'mailbox.imap.backfillDays': {
     env: 'IMAP_BACKFILL_DAYS',
@@ -95,6 +99,60 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     file: 'reminders',
     expect:
       'reminder limits { unclaimedMinutes / responseTargetMinutes: { normal, urgent, critical }, reviewWaitMinutes, digestAt: "HH:MM" or off } (README.md, "Reminders")',
+  },
+  'mailbox.provider': {
+    env: 'MAIL_PROVIDER',
+    file: 'provider',
+    expect: 'generic (the default), google or microsoft365: fills servers, ports, TLS, the token endpoint and scope, and the Sent-copy policy',
+  },
+  'mailbox.sentCopy': {
+    env: 'SENT_COPY',
+    file: 'sentCopy',
+    expect: 'auto (the default: never for google and microsoft365, which keep a copy themselves; append elsewhere), append or never',
+  },
+  'mailbox.imap.tls': {
+    env: 'IMAP_TLS',
+    file: 'imap.tls',
+    expect: 'none, only for a server on the same machine; leave it unset otherwise (TLS is then required: IMAP_SECURE=true, or STARTTLS with IMAP_SECURE=false)',
+  },
+  'mailbox.smtp.tls': {
+    env: 'SMTP_TLS',
+    file: 'smtp.tls',
+    expect: 'none, only for a server on the same machine; leave it unset otherwise (TLS is then required: SMTP_SECURE=true, or STARTTLS with SMTP_SECURE=false)',
+  },
+  'mailbox.auth.type': { env: 'MAIL_AUTH', file: 'auth.type', expect: 'password (the default) or oauth2, for both IMAP and SMTP of the mailbox' },
+  'mailbox.auth.tokenUrl': {
+    env: 'OAUTH_TOKEN_URL',
+    file: 'auth.tokenUrl',
+    expect: "the identity provider's https token endpoint; with MAIL_PROVIDER=google or microsoft365 (and OAUTH_TENANT_ID) it can be left unset",
+  },
+  'mailbox.auth.tenantId': {
+    env: 'OAUTH_TENANT_ID',
+    file: 'auth.tenantId',
+    expect: 'the Microsoft Entra tenant (Directory) ID, a GUID from the app registration\'s Overview page',
+  },
+  'mailbox.auth.clientId': {
+    env: 'OAUTH_CLIENT_ID',
+    file: 'auth.clientId',
+    expect: 'the Application (client) ID of the app registration (Microsoft) or the OAuth client ID (Google)',
+  },
+  'mailbox.auth.clientSecret': {
+    env: 'OAUTH_CLIENT_SECRET',
+    file: 'auth.clientSecret',
+    expect: "the client secret's Value (Certificates & secrets), not its Secret ID",
+  },
+  'mailbox.auth.scope': { env: 'OAUTH_SCOPE', file: 'auth.scope', expect: 'space-separated scopes; unset: the provider\'s default' },
+  'mailbox.auth.refreshToken': { env: 'OAUTH_REFRESH_TOKEN', file: 'auth.refreshToken', expect: 'the refresh token printed by `npm run authorize`' },
+  'mailbox.auth.serviceAccountFile': {
+    env: 'OAUTH_SERVICE_ACCOUNT_FILE',
+    file: 'auth.serviceAccountFile',
+    expect: 'the path of a Google service account key file (JSON with client_email and private_key) whose client has domain-wide delegation for https://mail.google.com/',
+  },
+  'mailbox.auth.authorizationUrl': { env: 'OAUTH_AUTHORIZATION_URL', file: 'auth.authorizationUrl', expect: "the provider's https authorization endpoint, for `npm run authorize`" },
+  'mailbox.auth.deviceAuthorizationUrl': {
+    env: 'OAUTH_DEVICE_AUTHORIZATION_URL',
+    file: 'auth.deviceAuthorizationUrl',
+    expect: "the provider's https device authorization endpoint, for `npm run authorize -- --device`",
   },
   'mailbox.reviewPolicy': { env: 'REVIEW_POLICY', file: 'reviewPolicy', expect: 'all (every reply needs approval) or none' },
 };

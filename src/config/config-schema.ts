@@ -38,34 +38,83 @@ const ZIdList = z
   .transform((ids) => ids.map((id) => id.trim()).filter((id) => id !== ''))
   .pipe(z.array(ZSlackReviewerId));
 
+/**
+ * `required`: TLS from the first byte (`secure`) or STARTTLS, which must then succeed: a
+ * server that does not offer it is refused, never talked to in clear text. `none`: the
+ * explicit opt-out for a server on the same machine; doctor warns about it.
+ */
+export const TLS_MODES = ['required', 'none'] as const;
+const ZTlsMode = z.enum(TLS_MODES).default('required');
+
+export const MAIL_PROVIDERS = ['generic', 'google', 'microsoft365'] as const;
+export type TMailProvider = (typeof MAIL_PROVIDERS)[number];
+
+/** What becomes of the copy of a sent reply: `auto` is `never` where the provider keeps one itself. */
+export const SENT_COPY_POLICIES = ['auto', 'append', 'never'] as const;
+
 export const ZImapConfig = z.object({
   host: ZNonEmpty,
   port: ZPort.default(993),
   secure: ZFlag.default(true),
+  tls: ZTlsMode,
   user: ZNonEmpty,
-  password: ZNonEmpty,
+  /** Required with password sign-in; checked by the mailbox schema, which knows the kind. */
+  password: ZNonEmpty.optional(),
   folder: ZNonEmpty.default('INBOX'),
   /** Where a copy of each sent reply goes; unset: the folder the server marks \Sent, else `Sent`. */
   sentFolder: ZNonEmpty.optional(),
   /** Days of mail already in the folder to ingest on the very first start. */
   backfillDays: z.coerce.number().int().min(0).max(3650).default(0),
 });
-export type TImapConfig = z.infer<typeof ZImapConfig>;
 
-export const ZSmtpConfig = z
-  .object({
-    host: ZNonEmpty,
-    port: ZPort.default(465),
-    secure: ZFlag.default(true),
-    user: ZNonEmpty.optional(),
-    password: ZNonEmpty.optional(),
-  })
-  // A login needs both halves; nodemailer would otherwise try to log in with no password.
-  .refine((smtp) => (smtp.user === undefined) === (smtp.password === undefined), {
-    path: ['password'],
-    message: 'smtp-login-half',
-  });
-export type TSmtpConfig = z.infer<typeof ZSmtpConfig>;
+/**
+ * How a mailbox signs in to its IMAP and SMTP servers (OAuth2 settings resolved from the
+ * configuration: see config/mail-providers.ts). The same object is shared by the
+ * mailbox's IMAP and SMTP settings, so both use one token cache.
+ */
+export type TOAuthGrant =
+  | { kind: 'client_credentials'; clientId: string; clientSecret: string; scope?: string }
+  | { kind: 'refresh_token'; clientId: string; clientSecret?: string; refreshToken: string; scope?: string }
+  | { kind: 'service_account'; clientEmail: string; privateKey: string; keyId?: string; subject: string; scope: string };
+
+export interface TOAuthSettings {
+  provider: TMailProvider;
+  tokenUrl: string;
+  grant: TOAuthGrant;
+  /** For `npm run authorize`: where a person signs in (browser) or enters a code (device). */
+  authorizationUrl?: string;
+  deviceAuthorizationUrl?: string;
+}
+
+export type TImapConfig = z.infer<typeof ZImapConfig> & { oauth?: TOAuthSettings };
+
+export const ZSmtpConfig = z.object({
+  host: ZNonEmpty,
+  port: ZPort.default(465),
+  secure: ZFlag.default(true),
+  tls: ZTlsMode,
+  user: ZNonEmpty.optional(),
+  password: ZNonEmpty.optional(),
+});
+export type TSmtpConfig = z.infer<typeof ZSmtpConfig> & { oauth?: TOAuthSettings };
+
+const ZHttpsUrl = z.url({ protocol: /^https$/ });
+
+/** The configured OAuth2 values, before the provider's defaults and the grant are worked out. */
+export const ZMailAuth = z.object({
+  type: z.enum(['password', 'oauth2']).default('password'),
+  tokenUrl: ZHttpsUrl.optional(),
+  tenantId: ZNonEmpty.regex(/^[A-Za-z0-9.-]+$/).optional(),
+  clientId: ZNonEmpty.optional(),
+  clientSecret: ZNonEmpty.optional(),
+  scope: ZNonEmpty.optional(),
+  refreshToken: ZNonEmpty.optional(),
+  serviceAccountFile: ZNonEmpty.optional(),
+  authorizationUrl: ZHttpsUrl.optional(),
+  deviceAuthorizationUrl: ZHttpsUrl.optional(),
+});
+export type TMailAuth = z.infer<typeof ZMailAuth>;
+
 
 const ZClock = z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 const ZMinutes = z.coerce.number().int().min(1).max(60 * 24 * 30);
@@ -112,8 +161,11 @@ export const ZMailboxConfig = z.object({
     name: ZNonEmpty.optional(),
     channelId: ZSlackChannelId,
     locale: ZLocale.optional(),
+    provider: z.enum(MAIL_PROVIDERS).default('generic'),
+    auth: ZMailAuth.prefault({}),
     imap: ZImapConfig,
     smtp: ZSmtpConfig,
+    sentCopy: z.enum(SENT_COPY_POLICIES).default('auto'),
     reviewers: ZIdList.default([]),
     reviewPolicy: ZReviewPolicy.default('all'),
     /** Routing rules from the mailbox file, applied before the rules made in Slack. */
@@ -128,7 +180,16 @@ export const ZMailboxConfig = z.object({
   .refine((mailbox) => ['open', 'in_progress', 'done', ...mailbox.statuses.map((status) => status.key)].includes(mailbox.statusAfterReply), {
     path: ['statusAfterReply'],
   });
-export type TMailboxConfig = z.infer<typeof ZMailboxConfig> & { name: string; locale: TLocale };
+
+/** A mailbox as the rest of the program sees it: names, language and sign-in worked out. */
+export type TMailboxConfig = Omit<z.infer<typeof ZMailboxConfig>, 'imap' | 'smtp' | 'sentCopy'> & {
+  name: string;
+  locale: TLocale;
+  imap: TImapConfig;
+  smtp: TSmtpConfig;
+  /** Whether a sent reply is appended to the Sent folder (`auto` resolved by the provider). */
+  sentCopy: 'append' | 'never';
+};
 
 export const ZSlackConfig = z.object({
   botToken: z.string().trim().regex(/^xoxb-\S+$/),

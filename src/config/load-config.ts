@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from '../db/database-url.js';
 import { KEY_HINTS } from './config-hints.js';
+import { applyProviderPreset, resolveOAuth, resolveSentCopy, type ServiceAccountKey } from './mail-providers.js';
 import {
   ZLocale,
   ZLogLevel,
@@ -78,9 +79,7 @@ function check<T extends z.ZodType>(
     seen.add(schemaPath);
     const missing = entry === undefined && valueAt(input, issue.path) === undefined;
     const detail =
-      issue.message === 'smtp-login-half'
-        ? 'SMTP_USER and SMTP_PASSWORD must be set together (or neither, for a relay without login)'
-        : entry === undefined
+      entry === undefined
           ? undefined
           : `entry ${entry + 1}${inside ? ` (${inside})` : ''} is invalid`;
     problems.push(problemLine(nameOf(schemaPath), schemaPath, missing, detail));
@@ -95,10 +94,25 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     name: env.MAILBOX_NAME,
     channelId: env.SLACK_CHANNEL_ID,
     locale: env.LOCALE,
+    provider: env.MAIL_PROVIDER,
+    auth: {
+      type: env.MAIL_AUTH,
+      tokenUrl: env.OAUTH_TOKEN_URL,
+      tenantId: env.OAUTH_TENANT_ID,
+      clientId: env.OAUTH_CLIENT_ID,
+      clientSecret: env.OAUTH_CLIENT_SECRET,
+      scope: env.OAUTH_SCOPE,
+      refreshToken: env.OAUTH_REFRESH_TOKEN,
+      serviceAccountFile: env.OAUTH_SERVICE_ACCOUNT_FILE,
+      authorizationUrl: env.OAUTH_AUTHORIZATION_URL,
+      deviceAuthorizationUrl: env.OAUTH_DEVICE_AUTHORIZATION_URL,
+    },
+    sentCopy: env.SENT_COPY,
     imap: {
       host: env.IMAP_HOST,
       port: env.IMAP_PORT,
       secure: env.IMAP_SECURE,
+      tls: env.IMAP_TLS,
       user: env.IMAP_USER,
       password: env.IMAP_PASSWORD,
       folder: env.IMAP_FOLDER,
@@ -109,6 +123,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
       host: env.SMTP_HOST,
       port: env.SMTP_PORT,
       secure: env.SMTP_SECURE,
+      tls: env.SMTP_TLS,
       user: env.SMTP_USER,
       password: env.SMTP_PASSWORD,
     },
@@ -152,6 +167,39 @@ function needsReviewersButHasNone(raw: unknown): boolean {
   return policy === 'all' && listed.every((id) => String(id).trim() === '');
 }
 
+/**
+ * The keys a mailbox's way of signing in makes necessary: a password, or the OAuth2
+ * client and endpoint. Checked on the raw values (after the provider preset) so they are
+ * reported together with every other problem of the mailbox.
+ */
+function missingSignInKeys(raw: unknown): { path: string; detail?: string }[] {
+  const set = (keys: string[]) => {
+    const value = valueAt(raw, keys);
+    return value !== undefined && String(value).trim() !== '';
+  };
+  const missing: { path: string; detail?: string }[] = [];
+  if ((valueAt(raw, ['auth', 'type']) ?? 'password') !== 'oauth2') {
+    if (!set(['imap', 'password'])) missing.push({ path: 'mailbox.imap.password' });
+    // A login needs both halves; nodemailer would otherwise try to log in with no password.
+    if (set(['smtp', 'user']) !== set(['smtp', 'password'])) {
+      missing.push({ path: 'mailbox.smtp.password', detail: 'SMTP_USER and SMTP_PASSWORD must be set together (or neither, for a relay without login)' });
+    }
+    return missing;
+  }
+  if (set(['auth', 'serviceAccountFile'])) return missing; // the key file names the client
+  if (!set(['auth', 'clientId'])) missing.push({ path: 'mailbox.auth.clientId' });
+  if (!set(['auth', 'refreshToken']) && !set(['auth', 'clientSecret'])) {
+    missing.push({
+      path: 'mailbox.auth.clientSecret',
+      detail: 'missing: client credentials need the client secret (or set OAUTH_REFRESH_TOKEN, from `npm run authorize`, for a delegated sign-in)',
+    });
+  }
+  const provider = valueAt(raw, ['provider']) ?? 'generic';
+  if (!set(['auth', 'tokenUrl']) && provider === 'microsoft365' && !set(['auth', 'tenantId'])) missing.push({ path: 'mailbox.auth.tenantId' });
+  if (!set(['auth', 'tokenUrl']) && provider === 'generic') missing.push({ path: 'mailbox.auth.tokenUrl' });
+  return missing;
+}
+
 function mailboxesFromFile(file: string, env: Env, problems: string[]): unknown[] | undefined {
   let document: unknown;
   try {
@@ -183,6 +231,64 @@ function fileKeyNamer(file: string, index: number): KeyNamer {
 }
 
 /**
+ * Reads a Google service-account key file (as downloaded from the Cloud console). Problems
+ * are reported under the key that names the file; the key itself is never echoed.
+ */
+function readServiceAccountKey(file: string, cwd: string, name: string, problems: string[]): ServiceAccountKey | undefined {
+  const expect = KEY_HINTS['mailbox.auth.serviceAccountFile']!.expect;
+  let key: Record<string, unknown>;
+  try {
+    key = JSON.parse(readFileSync(path.resolve(cwd, file), 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot be read as JSON';
+    problems.push(`${name}: ${file} ${reason}; expected ${expect}`);
+    return undefined;
+  }
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+  const clientEmail = text(key.client_email);
+  const privateKey = text(key.private_key);
+  if (!clientEmail || !privateKey?.includes('PRIVATE KEY')) {
+    problems.push(`${name}: ${file} is not a service account key (client_email and private_key missing); expected ${expect}`);
+    return undefined;
+  }
+  return { clientEmail, privateKey, keyId: text(key.private_key_id), tokenUri: text(key.token_uri) };
+}
+
+/**
+ * A validated mailbox as the program uses it: OAuth2 worked out (grant, endpoint, scope)
+ * and shared by IMAP and SMTP, SMTP signing in as the IMAP user when it uses OAuth2, and
+ * the Sent-copy policy decided.
+ */
+function finishMailbox(
+  mailbox: z.infer<typeof ZMailboxConfig>,
+  defaults: { locale: TMailboxConfig['locale'] },
+  cwd: string,
+  nameOf: KeyNamer,
+  problems: string[],
+): TMailboxConfig | undefined {
+  const base = { ...mailbox, name: mailbox.name ?? mailbox.address, locale: mailbox.locale ?? defaults.locale, sentCopy: resolveSentCopy(mailbox.provider, mailbox.sentCopy) };
+  if (mailbox.auth.type !== 'oauth2') return base;
+  const file = mailbox.auth.serviceAccountFile;
+  const serviceAccount = file ? readServiceAccountKey(file, cwd, nameOf('mailbox.auth.serviceAccountFile'), problems) : undefined;
+  if (file && !serviceAccount) return undefined;
+  const oauth = resolveOAuth(mailbox.provider, mailbox.auth, mailbox.imap.user, serviceAccount);
+  return {
+    ...base,
+    imap: { ...mailbox.imap, oauth },
+    smtp: { ...mailbox.smtp, user: mailbox.smtp.user ?? mailbox.imap.user, oauth },
+  };
+}
+
+/**
+ * The mailboxes as configured, before validation: from the MAILROOM_CONFIG file (with
+ * `${NAME}` filled from the environment) or the one mailbox of the environment.
+ */
+export function readRawMailboxes(env: Env, cwd: string, problems: string[]): Record<string, unknown>[] | undefined {
+  const configFile = env.MAILROOM_CONFIG ? path.resolve(cwd, env.MAILROOM_CONFIG) : undefined;
+  return (configFile ? mailboxesFromFile(configFile, env, problems) : [mailboxFromEnv(env)]) as Record<string, unknown>[] | undefined;
+}
+
+/**
  * Builds the configuration from an environment (already merged with `.env`).
  * @returns the configuration, or every problem found, one line each
  */
@@ -210,15 +316,19 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
   const logLevel = check(ZLogLevel.default('info'), env.LOG_LEVEL, 'logLevel', envKeyNamer, problems);
 
   const configFile = env.MAILROOM_CONFIG ? path.resolve(cwd, env.MAILROOM_CONFIG) : undefined;
-  const rawMailboxes = configFile ? mailboxesFromFile(configFile, env, problems) : [mailboxFromEnv(env)];
+  const rawMailboxes = readRawMailboxes(env, cwd, problems);
   const mailboxes: TMailboxConfig[] = [];
   rawMailboxes?.forEach((raw, index) => {
     const nameOf = configFile ? fileKeyNamer(configFile, index) : envKeyNamer;
-    const mailbox = check(ZMailboxConfig, raw, 'mailbox', nameOf, problems);
+    const preset = applyProviderPreset(raw);
+    const mailbox = check(ZMailboxConfig, preset, 'mailbox', nameOf, problems);
+    const unsigned = missingSignInKeys(preset);
+    for (const { path: schemaPath, detail } of unsigned) problems.push(problemLine(nameOf(schemaPath), schemaPath, true, detail));
     if (needsReviewersButHasNone(raw)) {
       problems.push(problemLine(nameOf('mailbox.reviewers'), 'mailbox.reviewers', false, 'empty while the review policy is all, so no reply could ever be approved'));
     }
-    if (mailbox) mailboxes.push({ ...mailbox, name: mailbox.name ?? mailbox.address, locale: mailbox.locale ?? locale ?? 'en' });
+    const finished = mailbox && unsigned.length === 0 && finishMailbox(mailbox, { locale: locale ?? 'en' }, cwd, nameOf, problems);
+    if (finished) mailboxes.push(finished);
   });
   const keys = (rawMailboxes ?? []).map((raw) => valueAt(raw, ['key']));
   for (const key of new Set(keys.filter((key, i) => keys.indexOf(key) !== i))) {

@@ -7,7 +7,10 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-const SECRET_KEYS = ['password', 'pass', 'token', 'botToken', 'appToken', 'signingSecret', 'authorization', 'secret'];
+const SECRET_KEYS = [
+  'password', 'pass', 'token', 'botToken', 'appToken', 'signingSecret', 'authorization', 'secret',
+  'accessToken', 'refreshToken', 'clientSecret', 'privateKey', 'assertion',
+];
 
 /** Told of every line logged (level number, its `code`): how /metrics counts events. */
 export type LogObserver = (level: number, code: string | undefined) => void;

@@ -4,11 +4,10 @@
  * the one the server marks \Sent (RFC 6154), else `Sent`, created if missing.
  */
 import type { TImapConfig } from '../config/config-schema.js';
-import { createImapClient } from './imap-connection.js';
+import { connectImapOnce } from './imap-connection.js';
 
 export async function appendToSent(imap: TImapConfig, raw: Buffer, sentAt: Date): Promise<string> {
-  const client = createImapClient(imap);
-  await client.connect();
+  const client = await connectImapOnce(imap);
   try {
     let folder = imap.sentFolder;
     if (!folder) {

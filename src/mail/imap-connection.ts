@@ -9,6 +9,7 @@ import { backoffDelay } from '../domain/backoff.js';
 import { CoalescingRunner } from '../util/coalescing-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { describeImapError, type ImapProblem } from './imap-errors.js';
+import { oauthTokens } from './oauth/token-source.js';
 
 /** A connection up this long counts as stable and resets the reconnect backoff. */
 const STABLE_CONNECTION_MS = 30_000;
@@ -23,21 +24,60 @@ export interface ImapStatus {
   since: Date;
 }
 
-export function createImapClient(imap: TImapConfig): ImapFlow {
+/** How a connection to these settings is protected, in words for logs and the doctor. */
+export function imapTlsDescription(imap: Pick<TImapConfig, 'secure' | 'tls'>): string {
+  if (imap.secure) return 'TLS';
+  return imap.tls === 'none' ? 'no TLS (IMAP_TLS=none)' : 'STARTTLS (required)';
+}
+
+/**
+ * An IMAP client for a mailbox, not yet connected, with what it signs in with: the password,
+ * or an access token fetched now (`renewToken` when the server refused the last one).
+ * Without `secure`, STARTTLS is required: imapflow refuses a server that does not offer
+ * it before anything is sent. Only `tls: none` talks in clear text.
+ * @throws TokenRequestError when no token can be had
+ */
+export async function createImapClient(imap: TImapConfig, options: { renewToken?: boolean } = {}): Promise<ImapFlow> {
+  const auth = imap.oauth
+    ? { user: imap.user, accessToken: await oauthTokens(imap.oauth).accessToken({ renew: options.renewToken }) }
+    : { user: imap.user, pass: imap.password };
   return new ImapFlow({
     host: imap.host,
     port: imap.port,
     secure: imap.secure,
-    auth: { user: imap.user, pass: imap.password },
+    auth,
     logger: false,
-    // Plain IMAP on loopback test servers must not be upgraded to TLS they do not offer.
-    doSTARTTLS: imap.secure ? undefined : false,
+    doSTARTTLS: imap.secure ? undefined : imap.tls !== 'none',
     connectionTimeout: 15_000,
     greetingTimeout: 10_000,
     // Back to IDLE right after each sync pass (imapflow waits 15 s by default): mail that
     // arrives in between is then announced at once, not up to 15 s later.
     autoIdleDelay: 100,
   });
+}
+
+/**
+ * A connected client for a short task (the Sent copy, the doctor): a refused token is
+ * replaced by a new one once, as the long-lived connection does.
+ */
+export async function connectImapOnce(imap: TImapConfig): Promise<ImapFlow> {
+  for (const renewToken of [false, true]) {
+    const client = await createImapClient(imap, { renewToken });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      client.close();
+      if (!imap.oauth || renewToken || !isAuthFailure(error)) throw error;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+function isAuthFailure(error: unknown): boolean {
+  const err = error as { authenticationFailed?: boolean; serverResponseCode?: string };
+  return err.authenticationFailed === true || err.serverResponseCode === 'AUTHENTICATIONFAILED';
 }
 
 export interface ImapConnectionOptions {
@@ -62,6 +102,8 @@ export class ImapConnection {
   #timer: NodeJS.Timeout | undefined;
   #attempt = 0;
   #stopped = false;
+  /** The server refused the last token: the next connect asks the provider for a new one. */
+  #renewToken = false;
   #connectedAt = 0;
 
   constructor(
@@ -108,7 +150,16 @@ export class ImapConnection {
     if (this.#stopped) return;
     this.#attempt += 1;
     this.#setStatus({ state: 'connecting' });
-    const client = createImapClient(this.imap);
+    let client: ImapFlow;
+    const renewToken = this.#renewToken;
+    this.#renewToken = false;
+    try {
+      client = await createImapClient(this.imap, { renewToken });
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
+    if (this.#stopped) return;
     this.#client = client;
     // imapflow emits 'error' on socket failures; without a listener Node would crash.
     client.on('error', (error: Error) => this.logger.warn({ code: 'imap_error', mailbox: this.mailboxKey, err: error.message }, 'IMAP error'));
@@ -136,13 +187,26 @@ export class ImapConnection {
       client.on('exists', () => this.requestSync());
       this.requestSync();
     } catch (error) {
-      const described = describeImapError(error, { ...this.imap });
-      this.#setStatus({ state: 'disconnected', problem: described.problem, message: described.message });
-      this.logger.error({ code: `imap_${described.problem}`, mailbox: this.mailboxKey }, described.message);
       if (this.#client === client) this.#client = undefined;
       client.close();
-      this.#scheduleReconnect(described.problem === 'auth_failed');
+      // A token can be refused before it expires (revoked, or the server's clock runs ahead):
+      // one immediate try with a new token before the slow retries of a refused sign-in.
+      if (this.imap.oauth && !renewToken && isAuthFailure(error)) {
+        this.logger.warn({ code: 'imap_token_refused', mailbox: this.mailboxKey }, 'IMAP refused the access token; trying once more with a new one');
+        this.#renewToken = true;
+        this.#attempt -= 1;
+        void this.#connect();
+        return;
+      }
+      this.#failed(error);
     }
+  }
+
+  #failed(error: unknown): void {
+    const described = describeImapError(error, { ...this.imap });
+    this.#setStatus({ state: 'disconnected', problem: described.problem, message: described.message });
+    this.logger.error({ code: `imap_${described.problem}`, mailbox: this.mailboxKey }, described.message);
+    this.#scheduleReconnect(described.problem === 'auth_failed');
   }
 
   /**

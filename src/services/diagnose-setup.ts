@@ -5,18 +5,60 @@
  */
 import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
+import type { ImapFlow } from 'imapflow';
 import type { TAppConfig, TMailboxConfig } from '../config/config-schema.js';
 import { closeDbClient, createDbClient, isDatabaseReachable } from '../db/client.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from '../db/database-url.js';
 import { pendingMigrations } from '../db/migrations.js';
-import { createImapClient } from '../mail/imap-connection.js';
+import { connectImapOnce, imapTlsDescription } from '../mail/imap-connection.js';
 import { describeImapError } from '../mail/imap-errors.js';
-import { describeSmtpError, verifySmtp } from '../mail/smtp-transport.js';
+import { describeTokenError } from '../mail/oauth/oauth-errors.js';
+import { oauthTokens } from '../mail/oauth/token-source.js';
+import { describeSmtpError, smtpTlsDescription, verifySmtp } from '../mail/smtp-transport.js';
 
 export interface CheckResult {
   name: string;
   ok: boolean;
   detail: string;
+  /** Works, but an admin should know (e.g. no TLS): printed as WARN, not a failure. */
+  warn?: boolean;
+}
+
+const GRANT_NAMES = {
+  client_credentials: 'client credentials (app-only)',
+  refresh_token: 'refresh token',
+  service_account: 'service account (domain-wide delegation)',
+} as const;
+
+/** Acquires a token the way the bot will, so a refused secret shows before IMAP does. */
+async function checkOAuth(mailbox: TMailboxConfig): Promise<CheckResult[]> {
+  const oauth = mailbox.imap.oauth;
+  if (!oauth) return [];
+  const name = `oauth ${mailbox.key}`;
+  const tokens = oauthTokens(oauth);
+  const grant = GRANT_NAMES[oauth.grant.kind];
+  try {
+    await tokens.accessToken();
+    const minutes = tokens.expiresAt ? Math.round((tokens.expiresAt - Date.now()) / 60_000) : undefined;
+    return [{ name, ok: true, detail: `token issued by ${new URL(oauth.tokenUrl).host} (${grant} grant)${minutes !== undefined ? `, valid for ${minutes} min; refreshed ahead of expiry` : ''}` }];
+  } catch (error) {
+    return [{ name, ok: false, detail: `${grant} grant: ${describeTokenError(error, oauth).message}` }];
+  }
+}
+
+/** A connection that will cross the network in clear text, said as a warning. */
+function tlsWarnings(mailbox: TMailboxConfig): CheckResult[] {
+  return [
+    mailbox.imap.tls === 'none' && !mailbox.imap.secure ? `IMAP to ${mailbox.imap.host}:${mailbox.imap.port}` : undefined,
+    mailbox.smtp.tls === 'none' && !mailbox.smtp.secure ? `SMTP to ${mailbox.smtp.host}:${mailbox.smtp.port}` : undefined,
+  ]
+    .filter((what): what is string => what !== undefined)
+    .map((what) => ({
+      name: `tls ${mailbox.key}`,
+      ok: true,
+      warn: true,
+      detail: `${what} is not encrypted (TLS set to none): the sign-in and every mail cross the network in clear text — only for a server on this machine`,
+    }));
 }
 
 async function checkDatabase(config: TAppConfig): Promise<CheckResult> {
@@ -45,28 +87,40 @@ async function checkDatabase(config: TAppConfig): Promise<CheckResult> {
 
 async function checkImap(mailbox: TMailboxConfig): Promise<CheckResult> {
   const name = `imap ${mailbox.key}`;
-  const client = createImapClient(mailbox.imap);
-  client.on('error', () => {});
+  const { imap } = mailbox;
+  const how = `${imap.oauth ? 'with an OAuth2 token' : 'with the password'} over ${imapTlsDescription(imap)}`;
+  let client: ImapFlow | undefined;
   try {
-    await client.connect();
-    const status = await client.status(mailbox.imap.folder, { messages: true, uidValidity: true });
-    return { name, ok: true, detail: `logged in as ${mailbox.imap.user} at ${mailbox.imap.host}; ${mailbox.imap.folder} holds ${(status && status.messages) || 0} message(s)` };
+    client = await connectImapOnce(imap);
+    const status = await client.status(imap.folder, { messages: true, uidValidity: true });
+    const sent = mailbox.sentCopy === 'append' ? 'a copy of each sent reply goes to Sent' : 'sent replies are not copied to Sent (SENT_COPY; the provider keeps its own)';
+    return { name, ok: true, detail: `signed in as ${imap.user} at ${imap.host}:${imap.port} ${how}; ${imap.folder} holds ${(status && status.messages) || 0} message(s); ${sent}` };
   } catch (error) {
-    return { name, ok: false, detail: describeImapError(error, mailbox.imap).message };
+    return { name, ok: false, detail: `${describeImapError(error, imap).message} (${how})` };
   } finally {
-    await client.logout().catch(() => client.close());
+    await client?.logout().catch(() => client?.close());
   }
 }
 
 async function checkSmtp(mailbox: TMailboxConfig): Promise<CheckResult> {
   const name = `smtp ${mailbox.key}`;
-  const { host, port, user } = mailbox.smtp;
+  const { smtp } = mailbox;
+  const over = `over ${smtpTlsDescription(smtp)}`;
   try {
-    await verifySmtp(mailbox.smtp);
-    return { name, ok: true, detail: `${host}:${port} accepts ${user ? `login as ${user}` : 'mail without login'}` };
+    await verifySmtp(smtp);
+    const login = smtp.oauth ? `sign-in as ${smtp.user} with an OAuth2 token` : smtp.user ? `login as ${smtp.user}` : 'mail without login';
+    return { name, ok: true, detail: `${smtp.host}:${smtp.port} accepts ${login} ${over}` };
   } catch (error) {
-    return { name, ok: false, detail: describeSmtpError(error, mailbox.smtp) };
+    return { name, ok: false, detail: `${describeSmtpError(error, smtp)} (${over})` };
   }
+}
+
+/** Token first (its error is the clearest), then IMAP and SMTP, which use that token. */
+async function checkMailbox(mailbox: TMailboxConfig): Promise<CheckResult[]> {
+  const token = await checkOAuth(mailbox);
+  const [imap, smtp] = await Promise.all([checkImap(mailbox), checkSmtp(mailbox)]);
+  if (mailbox.imap.oauth) oauthTokens(mailbox.imap.oauth).stop();
+  return [...token, imap, smtp, ...tlsWarnings(mailbox)];
 }
 
 async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
@@ -103,8 +157,8 @@ export async function diagnoseSetup(config: TAppConfig): Promise<CheckResult[]> 
   const [database, slack, mail] = await Promise.all([
     checkDatabase(config),
     checkSlack(config),
-    Promise.all(config.mailboxes.flatMap((mailbox) => [checkImap(mailbox), checkSmtp(mailbox)])),
+    Promise.all(config.mailboxes.map(checkMailbox)),
   ]);
   const source = config.configFile ? `from ${config.configFile}` : 'from the environment';
-  return [{ name: 'configuration', ok: true, detail: `${config.mailboxes.length} mailbox(es) ${source}` }, database, ...slack, ...mail];
+  return [{ name: 'configuration', ok: true, detail: `${config.mailboxes.length} mailbox(es) ${source}` }, database, ...slack, ...mail.flat()];
 }

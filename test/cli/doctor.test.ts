@@ -17,8 +17,10 @@ describeWithDovecot('npm run doctor', (dovecot) => {
       expect.stringMatching(/^ok   database: file:.*mailroom\.db does not exist yet; `npm start` creates it/),
       'ok   slack: token works: mailroom in Standin',
       'ok   slack channel default: the bot is a member of C0SUPPORT',
-      expect.stringMatching(new RegExp(`^ok   imap default: logged in as ${fixture.mailbox} at 127\\.0\\.0\\.1; INBOX holds 0 message\\(s\\)`)),
-      expect.stringMatching(/^ok   smtp default: 127\.0\.0\.1:\d+ accepts login as mailer/),
+      expect.stringMatching(
+        new RegExp(`^ok   imap default: signed in as ${fixture.mailbox} at 127\\.0\\.0\\.1:\\d+ with the password over STARTTLS \\(required\\); INBOX holds 0 message\\(s\\); a copy of each sent reply goes to Sent`),
+      ),
+      expect.stringMatching(/^ok   smtp default: 127\.0\.0\.1:\d+ accepts login as mailer over STARTTLS \(required\)/),
       'All checks passed.',
     ]);
   });

@@ -42,8 +42,11 @@ describe('configuration from the environment', () => {
         locale: 'en',
         reviewers: ['U0LEAD1', 'U0LEAD2'],
         reviewPolicy: 'all',
-        imap: { host: 'imap.example.com', port: 993, secure: true, user: 'support@example.com', password: 'imap-password-value', folder: 'INBOX', backfillDays: 0 },
-        smtp: expect.objectContaining({ host: 'smtp.example.com', port: 465, secure: true }),
+        provider: 'generic',
+        auth: { type: 'password' },
+        sentCopy: 'append',
+        imap: { host: 'imap.example.com', port: 993, secure: true, tls: 'required', user: 'support@example.com', password: 'imap-password-value', folder: 'INBOX', backfillDays: 0 },
+        smtp: expect.objectContaining({ host: 'smtp.example.com', port: 465, secure: true, tls: 'required' }),
       }),
     ]);
   });

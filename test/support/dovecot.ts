@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { freePort, waitFor } from './net.js';
+import { testCertificate } from './test-tls.js';
 
 export const DOVECOT_PASSWORD = 'secret';
 /** A password Dovecot refuses, for login-failure tests. */
@@ -27,24 +28,47 @@ export function dovecotInstalled(): boolean {
   return spawnSync('sh', ['-c', 'command -v dovecot && command -v doveadm'], { stdio: 'ignore' }).status === 0;
 }
 
-function config(dir: string, port: number): string {
+export interface DovecotOptions {
+  /**
+   * Accept only OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER), checked by Dovecot itself
+   * against this RFC 7662 introspection endpoint: no password can sign in.
+   */
+  oauthIntrospectionUrl?: string;
+}
+
+/**
+ * STARTTLS with the test certificate, as a real server offers it; plain-text login stays
+ * allowed for the tests' own helper clients, which do not test TLS.
+ */
+function config(dir: string, port: number, options: DovecotOptions): string {
+  const tls = testCertificate();
+  const passdb = options.oauthIntrospectionUrl
+    ? `auth_mechanisms = xoauth2 oauthbearer
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}`
+    : `auth_mechanisms = plain login
+passdb {
+  driver = static
+  args = password=${DOVECOT_PASSWORD}
+}`;
   return `protocols = imap
 listen = 127.0.0.1
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <${tls.certFile}
+ssl_key = <${tls.keyFile}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
 mail_location = maildir:${dir}/mail/%u
 default_internal_user = dovecot
 default_internal_group = dovecot
 default_login_user = dovenull
 first_valid_uid = 1
-passdb {
-  driver = static
-  args = password=${DOVECOT_PASSWORD}
-}
+${passdb}
 userdb {
   driver = static
   args = uid=dovecot gid=dovecot home=${dir}/home/%u
@@ -53,6 +77,10 @@ service imap-login {
   inet_listener imap {
     address = 127.0.0.1
     port = ${port}
+  }
+  # No implicit-TLS listener: the default 993 would clash between instances.
+  inet_listener imaps {
+    port = 0
   }
   chroot =
 }
@@ -69,7 +97,7 @@ function dovecotIds(): { uid: number; gid: number } {
 }
 
 /** Starts Dovecot; returns where it listens and how to stop it. */
-export async function startDovecot(): Promise<DovecotInfo & { stop(): Promise<void> }> {
+export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotInfo & { stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-dovecot-'));
   const port = await freePort();
   const { uid, gid } = dovecotIds();
@@ -78,7 +106,13 @@ export async function startDovecot(): Promise<DovecotInfo & { stop(): Promise<vo
   // The temp dir is private to root by default; Dovecot's workers must reach mail/ below it.
   execFileSync('chmod', ['755', dir]);
   const confFile = path.join(dir, 'dovecot.conf');
-  writeFileSync(confFile, config(dir, port));
+  writeFileSync(confFile, config(dir, port, options));
+  if (options.oauthIntrospectionUrl) {
+    writeFileSync(
+      path.join(dir, 'oauth2.conf.ext'),
+      `introspection_mode = post\nintrospection_url = ${options.oauthIntrospectionUrl}\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n`,
+    );
+  }
   // stdio ignored: the daemon keeps inherited pipes open, which would block execFileSync.
   execFileSync('dovecot', ['-c', confFile], { stdio: 'ignore' });
   await waitFor(async () => canConnect(port), 10_000, `Dovecot on port ${port} (log: ${dir}/dovecot.log)`);
@@ -105,6 +139,11 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** An IMAP client logged in as `user` on the test server. */
+/** Drops every session of `user`, as a server restart or an expired session does. */
+export function kickUser(info: DovecotInfo, user: string): void {
+  spawnSync('doveadm', ['-c', info.configFile, 'kick', user], { stdio: 'ignore' });
+}
+
 export async function openImap(info: DovecotInfo, user: string, password = DOVECOT_PASSWORD): Promise<ImapFlow> {
   const client = new ImapFlow({ host: info.host, port: info.port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
   await client.connect();

@@ -16,6 +16,7 @@ import { freePort } from './net.js';
 import { SlackRequests } from './slack-requests.js';
 import { SlackStandin } from './slack-standin.js';
 import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
+import { testCertificate } from './test-tls.js';
 
 export const SIGNING_SECRET = 'standin-signing-secret';
 export const CHANNEL_ID = 'C0SUPPORT';
@@ -66,7 +67,10 @@ export async function startFixture(dovecot: DovecotInfo): Promise<Fixture> {
         MAILBOX_NAME: 'Example Support',
         IMAP_HOST: dovecot.host,
         IMAP_PORT: String(dovecot.port),
+        // STARTTLS, required, with the test servers' self-signed certificate trusted the
+        // standard Node way.
         IMAP_SECURE: 'false',
+        NODE_EXTRA_CA_CERTS: testCertificate().certFile,
         IMAP_USER: mailbox,
         IMAP_PASSWORD: DOVECOT_PASSWORD,
         SMTP_HOST: smtp.host,

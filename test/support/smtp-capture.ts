@@ -4,6 +4,7 @@
  */
 import { SMTPServer } from 'smtp-server';
 import { freePort } from './net.js';
+import { testCertificate } from './test-tls.js';
 
 export interface CapturedMail {
   from: string;
@@ -34,7 +35,21 @@ export interface SmtpCapture {
   stop(): Promise<void>;
 }
 
-export async function startSmtpCapture(auth?: { user: string; password: string }): Promise<SmtpCapture> {
+export interface SmtpCaptureOptions {
+  /** Accept XOAUTH2 only, with a token this says is valid for the user. */
+  oauth?: (user: string, accessToken: string) => boolean;
+  /** No STARTTLS offered (to prove the bot then sends nothing). */
+  noTls?: boolean;
+  /** Every AUTH attempt, as the server saw it (method and user), to prove what was sent. */
+  authAttempts?: { method: string; user?: string; secure: boolean }[];
+}
+
+/**
+ * The server offers STARTTLS with the test certificate, as a real relay on 587 does; the
+ * bot, told SMTP_SECURE=false, must take it (NODE_EXTRA_CA_CERTS in the fixture trusts it).
+ */
+export async function startSmtpCapture(auth?: { user: string; password: string }, options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
+  const tls = testCertificate();
   const mails: CapturedMail[] = [];
   const port = await freePort();
   const capture: SmtpCapture = {
@@ -49,11 +64,20 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
   };
   const server = new SMTPServer({
     secure: false,
-    authOptional: !auth,
+    key: tls.key,
+    cert: tls.cert,
+    authOptional: !auth && !options.oauth,
     allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
+    ...(options.oauth ? { authMethods: ['XOAUTH2'] } : {}),
+    disabledCommands: options.noTls ? ['STARTTLS'] : [],
     logger: false,
-    onAuth(credentials, _session, callback) {
+    onAuth(credentials, session, callback) {
+      options.authAttempts?.push({ method: credentials.method, user: credentials.username, secure: Boolean(session.secure) });
+      if (options.oauth) {
+        if (credentials.accessToken && options.oauth(credentials.username ?? "", credentials.accessToken)) return callback(null, { user: credentials.username });
+        // RFC 7628: the refusal as a JSON challenge, after which the client ends the exchange.
+        return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'mail' } });
+      }
       if (auth && credentials.username === auth.user && credentials.password === auth.password) {
         callback(null, { user: credentials.username });
       } else {

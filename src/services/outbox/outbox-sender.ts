@@ -208,7 +208,9 @@ export class OutboxSender {
 
   async #copyToSent(entry: Entry): Promise<void> {
     const mailbox = this.#mailbox(entry);
-    if (!mailbox) {
+    // No copy where the mailbox is gone, or where the provider keeps one itself (Gmail and
+    // Microsoft 365 file what their SMTP sent): a second copy would show twice in Sent.
+    if (!mailbox || mailbox.sentCopy === 'never') {
       await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { copiedToSentAt: new Date(0) } });
       return;
     }
