@@ -204,3 +204,99 @@ describe('custom statuses in the mailbox file', () => {
     expect(problemsOf(env, dir)).toEqual([expect.stringMatching(/^boxes\.json mailboxes\[0\]\.statuses: entry 1 \(key\) is invalid; expected a list of \{ key/)]);
   });
 });
+
+describe('mail providers, OAuth2 and TLS settings', () => {
+  const { IMAP_HOST: _imapHost, SMTP_HOST: _smtpHost, IMAP_PASSWORD: _password, ...withoutServers } = VALID;
+
+  it('fills servers, ports, TLS and the Sent-copy policy from MAIL_PROVIDER, and keeps what is set by hand', () => {
+    const microsoft = loadConfig({ ...withoutServers, MAIL_PROVIDER: 'microsoft365', MAIL_AUTH: 'oauth2', OAUTH_TENANT_ID: 'contoso.onmicrosoft.com', OAUTH_CLIENT_ID: 'app-id', OAUTH_CLIENT_SECRET: 's3cret' });
+    expect(microsoft.ok, JSON.stringify(!microsoft.ok && microsoft.problems)).toBe(true);
+    const box = microsoft.ok ? microsoft.config.mailboxes[0]! : undefined;
+    expect(box).toMatchObject({
+      sentCopy: 'never',
+      imap: { host: 'outlook.office365.com', port: 993, secure: true, tls: 'required' },
+      smtp: { host: 'smtp.office365.com', port: 587, secure: false, tls: 'required', user: 'support@example.com' },
+    });
+    expect(box?.imap.oauth).toEqual({
+      provider: 'microsoft365',
+      tokenUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
+      grant: { kind: 'client_credentials', clientId: 'app-id', clientSecret: 's3cret', scope: 'https://outlook.office365.com/.default' },
+      authorizationUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize',
+      deviceAuthorizationUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode',
+    });
+    // IMAP and SMTP share one token source.
+    expect(box?.smtp.oauth).toBe(box?.imap.oauth);
+
+    const google = loadConfig({ ...withoutServers, MAIL_PROVIDER: 'google', MAIL_AUTH: 'oauth2', OAUTH_CLIENT_ID: 'client', OAUTH_REFRESH_TOKEN: 'rt', IMAP_PORT: '1993', SENT_COPY: 'append' });
+    expect(google.ok && google.config.mailboxes[0]).toMatchObject({
+      sentCopy: 'append',
+      imap: { host: 'imap.gmail.com', port: 1993, oauth: { tokenUrl: 'https://oauth2.googleapis.com/token', grant: { kind: 'refresh_token', scope: 'https://mail.google.com/' } } },
+      smtp: { host: 'smtp.gmail.com', port: 465, secure: true },
+    });
+    // A generic server keeps no copy of its own: one is appended, as before.
+    expect(loadConfig(VALID).ok && (loadConfig(VALID) as { config: { mailboxes: { sentCopy: string }[] } }).config.mailboxes[0]!.sentCopy).toBe('append');
+  });
+
+  it('names every OAuth2 key that is missing, and needs no password with OAuth2', () => {
+    const problems = problemsOf({ ...VALID, IMAP_PASSWORD: undefined, MAIL_AUTH: 'oauth2', MAIL_PROVIDER: 'microsoft365' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^OAUTH_CLIENT_ID: missing; expected the Application \(client\) ID/),
+      expect.stringMatching(/^OAUTH_CLIENT_SECRET: missing: client credentials need the client secret \(or set OAUTH_REFRESH_TOKEN/),
+      expect.stringMatching(/^OAUTH_TENANT_ID: missing; expected the Microsoft Entra tenant/),
+    ]);
+    expect(problemsOf({ ...VALID, IMAP_PASSWORD: undefined, MAIL_AUTH: 'oauth2', OAUTH_CLIENT_ID: 'id', OAUTH_CLIENT_SECRET: 'x' })).toEqual([
+      expect.stringMatching(/^OAUTH_TOKEN_URL: missing; expected the identity provider's https token endpoint/),
+    ]);
+    expect(problemsOf({ ...VALID, IMAP_PASSWORD: undefined })).toEqual([expect.stringMatching(/^IMAP_PASSWORD: missing; expected the IMAP password or app password \(or MAIL_AUTH=oauth2/)]);
+  });
+
+  it('refuses a token endpoint without TLS, an unknown provider or TLS mode, and a missing key file, without echoing values', () => {
+    const problems = problemsOf({
+      ...VALID,
+      MAIL_AUTH: 'oauth2',
+      MAIL_PROVIDER: 'yahoo',
+      OAUTH_TOKEN_URL: 'http://idp.example.com/token',
+      OAUTH_CLIENT_ID: 'id',
+      OAUTH_CLIENT_SECRET: 'hush-hush',
+      IMAP_TLS: 'off',
+      SENT_COPY: 'sometimes',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MAIL_PROVIDER: invalid; expected generic \(the default\), google or microsoft365/),
+        expect.stringMatching(/^OAUTH_TOKEN_URL: invalid; expected the identity provider's https token endpoint/),
+        expect.stringMatching(/^IMAP_TLS: invalid; expected none, only for a server on the same machine/),
+        expect.stringMatching(/^SENT_COPY: invalid; expected auto/),
+      ]),
+    );
+    expect(problems.join('\n')).not.toMatch(/hush-hush|idp\.example\.com/);
+
+    const missingFile = problemsOf({ ...VALID, MAIL_AUTH: 'oauth2', MAIL_PROVIDER: 'google', OAUTH_SERVICE_ACCOUNT_FILE: 'no-such-key.json' });
+    expect(missingFile).toEqual([expect.stringMatching(/^OAUTH_SERVICE_ACCOUNT_FILE: no-such-key\.json file not found; expected the path of a Google service account key file/)]);
+  });
+
+  it('reads OAuth2 and TLS settings of each mailbox from the MAILROOM_CONFIG file', () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'mailboxes.yaml'),
+      `mailboxes:
+  - key: support
+    address: support@example.com
+    channel: C0SUPPORT
+    provider: microsoft365
+    auth: { type: oauth2, tenantId: contoso.onmicrosoft.com, clientId: app-id, clientSecret: "\${M365_SECRET}" }
+    imap: { user: support@example.com }
+    smtp: { tls: none, host: 127.0.0.1, port: 25 }
+    reviewPolicy: none
+`,
+    );
+    const result = loadConfig({ SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 's', MAILROOM_CONFIG: 'mailboxes.yaml', M365_SECRET: 'from-env' }, dir);
+    expect(result.ok, JSON.stringify(!result.ok && result.problems)).toBe(true);
+    expect(result.ok && result.config.mailboxes[0]).toMatchObject({
+      imap: { host: 'outlook.office365.com', oauth: { grant: { kind: 'client_credentials', clientSecret: 'from-env' } } },
+      smtp: { host: '127.0.0.1', port: 25, tls: 'none', secure: false },
+    });
+    const bad = problemsOf({ SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 's', MAILROOM_CONFIG: 'mailboxes.yaml' }, dir);
+    expect(bad).toEqual([expect.stringMatching(/M365_SECRET/)]);
+  });
+});
