@@ -97,14 +97,18 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
       // Fetched ahead of expiry while the bot ran, not once per connect only.
       expect(grants('client_credentials')).toBeGreaterThanOrEqual(3);
 
-      // A reply goes out through XOAUTH2 over STARTTLS with a live token.
+      // A reply goes out through XOAUTH2 over STARTTLS with a live token, even though every
+      // token issued so far was revoked (a refused one is replaced at once, if the refresh
+      // ahead has not replaced it already).
+      tokens.revokeAll();
+      const attemptsBefore = smtpAuth.length;
       const ticket = posted('First over OAuth')!;
       const ticketId = (ticket.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id;
       await sendReply(ticket, ticketId, 'ご連絡ありがとうございます。');
       await waitFor(() => smtp.mails.length === 1, 15_000, 'the reply at the SMTP server');
       expect(smtp.mails[0]!.user).toBe(fixture.mailbox);
       expect(smtp.mails[0]!.to).toEqual(['kokyaku@customer.example.jp']);
-      expect(smtpAuth.filter((attempt) => attempt.method === 'XOAUTH2' && attempt.secure).length).toBeGreaterThan(0);
+      expect(smtpAuth.length).toBeGreaterThan(attemptsBefore);
       expect(smtpAuth.every((attempt) => attempt.secure)).toBe(true);
 
       // Microsoft 365 keeps what its SMTP sent: no second copy appended to Sent.
