@@ -1,7 +1,8 @@
 /**
  * Posting rate against a Slack stand-in that enforces 1 message/s per channel (burst 3),
  * answering 429 with Retry-After beyond it, as Slack does. N tickets = 2N posts in one
- * channel. Usage: npx tsx bench/posting-rate.ts [N=30]
+ * channel (each mail quotes an earlier one, so its full text goes to the thread).
+ * Usage: npx tsx bench/posting-rate.ts [N=30]
  */
 import { openDbClient } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
@@ -23,7 +24,7 @@ const pool = new ParsePool({ size: 1 });
 const slack = await new SlackStandin({ channels: [{ id: 'C0RATE', name: 'rate', members: ['U0MAILBOT'] }], postLimit: { perSecond: 1, burst: 3 } }).start();
 const mailbox = await db.mailbox.create({ data: { key: 'rate', address: 'support@example.com', name: 'rate', channelId: 'C0RATE' } });
 for (let i = 0; i < tickets; i += 1) {
-  const stored = await storeRawMail(db, { mailboxId: mailbox.id, raw: Buffer.from(`From: c${i}@example.jp\r\nSubject: rate ${i}\r\nMessage-ID: <rate-${i}@example.jp>\r\n\r\nbody\r\n`) });
+  const stored = await storeRawMail(db, { mailboxId: mailbox.id, raw: Buffer.from(`From: c${i}@example.jp\r\nSubject: rate ${i}\r\nMessage-ID: <rate-${i}@example.jp>\r\n\r\nbody\r\n\r\nOn Mon, 1 Dec 2026 at 09:00, Support <support@example.com> wrote:\r\n> earlier\r\n`) });
   if (stored.stored) await ingestStoredMail({ db, parser: pool, logger: createLogger('silent'), ownAddresses: [] }, stored.messageRowId);
 }
 const poster = new SlackPoster(db, ['C0RATE'], { token: slack.botToken, apiUrl: slack.apiUrl, instanceId: 'bench' }, createLogger('silent'));

@@ -14,10 +14,13 @@ export function machine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
-export async function startWorld(env: Record<string, string> = {}) {
+/** Slack's pace for chat.postMessage: about one a second per channel, short bursts. */
+export const SLACK_POST_LIMIT = { perSecond: 1, burst: 3 };
+
+export async function startWorld(env: Record<string, string> = {}, options: { postLimit?: { perSecond: number; burst: number } } = {}) {
   buildCompiled();
   const dovecot = await startDovecot();
-  const fixture: Fixture = await startFixture(dovecot);
+  const fixture: Fixture = await startFixture(dovecot, options);
   const bot = new MailroomProcess('src/main.ts', fixture.env({ LOG_LEVEL: 'warn', ...env }), fixture.dir);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`).catch(() => null))?.status === 200, 30_000, 'a healthy bot');
   return {

@@ -12,7 +12,7 @@ import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { AttachmentInfo } from '../mail/parsed-mail.js';
 import type { ThreadTarget } from '../domain/thread-batch.js';
 import { TICKET_ACTIONS } from '../domain/ticket-change.js';
-import { PEOPLE_PRIORITY, TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
+import { NEW_TICKET_PRIORITY, PEOPLE_PRIORITY, TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
 
@@ -61,6 +61,11 @@ export interface PlannedMail {
   announce: boolean;
   /** The mail brings files into the thread (attachments or an over-long text). */
   hasFiles: boolean;
+  /**
+   * The ticket message cannot show the whole text (quoted history, a signature, or more
+   * than the preview): a new ticket's thread gets the full text too.
+   */
+  needsTextCopy: boolean;
   thread: ThreadTarget;
   /** For a new ticket: the routing rules' actions and the customer to remember. */
   routing: RoutingActions;
@@ -172,7 +177,7 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
   // Junk is kept (and findable) but not put in front of the team.
   if (mail.announce && !junk) {
     yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now);
-    yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.mailBody, `message:${mail.messageRowId}`, mail.messageRowId, now);
+    if (mail.needsTextCopy) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.mailBody, `message:${mail.messageRowId}`, mail.messageRowId, now);
     if (mail.hasFiles) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
   }
   const action = mail.announce ? 'ticket.created' : 'ticket.imported';
@@ -190,8 +195,9 @@ function* rememberCustomer(customer: CustomerFields, now: Date): SqlScript<numbe
 }
 
 function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: string, dedupeKey: string, messageRowId: number, now: Date): SqlScript<void> {
-  yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "nextAttemptAt", "createdAt")
-    VALUES (${mail.mailboxId}, ${ticketId}, ${channelId}, ${kind}, ${dedupeKey}, ${JSON.stringify({ messageRowId })}, ${now}, ${now})`;
+  const priority = kind === POST_KINDS.ticket ? NEW_TICKET_PRIORITY : 0;
+  yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "priority", "nextAttemptAt", "createdAt")
+    VALUES (${mail.mailboxId}, ${ticketId}, ${channelId}, ${kind}, ${dedupeKey}, ${JSON.stringify({ messageRowId })}, ${priority}, ${now}, ${now})`;
 }
 
 function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<number> {

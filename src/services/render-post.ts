@@ -6,11 +6,11 @@ import { z } from 'zod';
 import type { TLocale } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
 import type { MailFlags } from '../domain/classify-mail.js';
-import { splitQuote } from '../domain/split-quote.js';
 import type { AuditDetail } from '../domain/ticket-change.js';
 import type { SlackMessage } from '../slack/views/help-message.js';
 import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-body-message.js';
-import { buildTicketMessage } from '../slack/views/ticket-message.js';
+import { buildPlainTicketMessage, buildTicketMessage, ticketPreviewText } from '../slack/views/ticket-message.js';
+import { buildPostFailedMessage } from '../slack/views/post-failed-message.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS } from './ingest-stored-mail.js';
 import { renderTemplateAnnouncement, TEMPLATE_POST_KIND } from './templates/announce-template.js';
@@ -26,7 +26,12 @@ export type RenderedPost =
   | { kind: 'wait' }
   | { kind: 'drop'; reason: string };
 
-const ZPostPayload = z.object({ messageRowId: z.number().int() });
+/** A note in the thread where a post Slack would not take should have been. */
+export const POST_FAILED_KIND = 'post_failed';
+const ZPostFailedPayload = z.object({ failedKind: z.string(), code: z.string(), attempts: z.number().int() });
+
+/** `plain`: Slack refused the full ticket message with this error; show the plain one. */
+const ZPostPayload = z.object({ messageRowId: z.number().int(), plain: z.string().optional() });
 const ZFlags = z.record(z.string(), z.boolean()).catch({});
 
 export interface RenderablePost {
@@ -44,9 +49,19 @@ export async function renderPost(db: Db, post: RenderablePost): Promise<Rendered
   if (post.kind === REPLY_POST_KINDS.sent) return renderSentPost(db, (JSON.parse(post.payload) as { outboxId: number }).outboxId);
   if (post.kind === TICKET_POST_KINDS.update) return renderTicketUpdate(db, post);
   if (post.kind === TEMPLATE_POST_KIND) return renderTemplateAnnouncement(db, post);
+  if (post.kind === POST_FAILED_KIND) return renderPostFailed(db, post);
   const payload = ZPostPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success || post.ticketId === null) return { kind: 'drop', reason: 'unreadable post payload' };
-  return renderMailPost(db, post.kind, post.ticketId, payload.data.messageRowId);
+  return renderMailPost(db, post.kind, post.ticketId, payload.data.messageRowId, payload.data.plain);
+}
+
+async function renderPostFailed(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  const payload = ZPostFailedPayload.safeParse(JSON.parse(post.payload));
+  if (!payload.success || post.ticketId === null) return { kind: 'drop', reason: 'unreadable post payload' };
+  const ticket = await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true, mailbox: { select: { locale: true } } } });
+  if (!ticket?.slackTs) return { kind: 'drop', reason: 'ticket no longer posted' };
+  const { failedKind, code, attempts } = payload.data;
+  return { kind: 'ready', message: buildPostFailedMessage(ticket.mailbox.locale as TLocale, failedKind, code, attempts), threadTs: ticket.slackTs };
 }
 
 /** The ticket's message as it stands now, to replace the one in the channel. */
@@ -54,7 +69,10 @@ async function renderTicketUpdate(db: Db, post: RenderablePost): Promise<Rendere
   if (post.ticketId === null) return { kind: 'drop', reason: 'update without a ticket' };
   const first = await db.message.findFirst({ where: { ticketId: post.ticketId }, orderBy: { id: 'asc' }, select: { id: true } });
   if (!first) return { kind: 'drop', reason: 'ticket has no mail' };
-  const rendered = await renderMailPost(db, POST_KINDS.ticket, post.ticketId, first.id);
+  // A ticket whose full message Slack refused keeps its plain one when it changes.
+  const ticketPost = await db.slackPost.findUnique({ where: { dedupeKey: `ticket:${post.ticketId}` }, select: { payload: true } });
+  const plain = ticketPost ? ZPostPayload.safeParse(JSON.parse(ticketPost.payload)).data?.plain : undefined;
+  const rendered = await renderMailPost(db, POST_KINDS.ticket, post.ticketId, first.id, plain);
   if (rendered.kind !== 'ready') return rendered;
   const ticket = await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
   return ticket?.slackTs ? { ...rendered, updateTs: ticket.slackTs } : { kind: 'wait' };
@@ -77,7 +95,7 @@ async function renderTrace(db: Db, post: RenderablePost): Promise<RenderedPost> 
   return { kind: 'ready', message, threadTs: audit.ticket.slackTs };
 }
 
-async function renderMailPost(db: Db, kind: string, ticketId: number, messageRowId: number): Promise<RenderedPost> {
+async function renderMailPost(db: Db, kind: string, ticketId: number, messageRowId: number, plain?: string): Promise<RenderedPost> {
   const [ticket, message] = await Promise.all([
     db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true } }),
     // Never the raw source or HTML here: a post is rendered often and mail can be large.
@@ -100,21 +118,19 @@ async function renderMailPost(db: Db, kind: string, ticketId: number, messageRow
   const attachmentNames = message.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment');
 
   if (kind === POST_KINDS.ticket) {
-    return {
-      kind: 'ready',
-      message: buildTicketMessage({
-        locale,
-        ticket,
-        sender,
-        flags: ZFlags.parse(JSON.parse(message.flags)) as Partial<MailFlags>,
-        receivedAt: message.receivedAt,
-        // The customer's own words first; the quoted history is in the thread.
-        preview: splitQuote(message.text ?? '').main.trim() || (message.text ?? ''),
-        attachmentNames,
-        unreadable: message.parseState === 'failed',
-        statuses: await ticketStatuses(db, ticket.mailboxId),
-      }),
+    const input = {
+      locale,
+      ticket,
+      sender,
+      flags: ZFlags.parse(JSON.parse(message.flags)) as Partial<MailFlags>,
+      receivedAt: message.receivedAt,
+      // The customer's own words first; the quoted history is in the thread.
+      preview: ticketPreviewText(message.text ?? ''),
+      attachmentNames,
+      unreadable: message.parseState === 'failed',
+      statuses: await ticketStatuses(db, ticket.mailboxId),
     };
+    return { kind: 'ready', message: plain ? buildPlainTicketMessage(input, plain) : buildTicketMessage(input) };
   }
   if (!ticket.slackTs) return { kind: 'wait' };
   if (kind === POST_KINDS.mailBody) return { kind: 'ready', message: buildMailBodyMessage(locale, message.text ?? ''), threadTs: ticket.slackTs };

@@ -1,9 +1,11 @@
 /**
  * Sends queued Slack posts, exactly once each, in order per channel, paced per channel.
  *
- * - Order: one worker per channel takes that channel's oldest unfinished post and nothing
- *   else until it is done, so a ticket is posted before the replies in its thread and
- *   replies never swap, even across a 429 or an outage.
+ * - Order: one worker per channel takes the first post that is due, by priority (people's
+ *   clicks, then new tickets, then thread contents: a backlog shows every ticket at the
+ *   channel's pace before the threads fill in), then age. Inside a ticket the order is
+ *   strict: a post waits while an earlier one of its ticket, of the same or a higher
+ *   priority, is unfinished. A post waiting to be retried blocks only its own thread.
  * - Pace: a token bucket per channel (Slack allows about one message a second per channel,
  *   with short bursts). A 429 pauses only that channel for its Retry-After; the Web API
  *   client is told not to pause itself, which would stall every channel.
@@ -14,8 +16,13 @@
  *   that message instead of posting again. Files are uploaded once; their ids are saved
  *   before they are shared.
  * - An outage delays but never loses: network errors, 5xx and Slack's transient error
- *   codes are retried with backoff. Only a refusal that retrying cannot mend fails a post,
- *   and the posts of its thread with it.
+ *   codes are retried with backoff for as long as the channel takes nothing. A post that
+ *   keeps failing while the channel's other posts go through is given up after
+ *   GIVE_UP_AFTER tries, as is one Slack refuses outright: it is marked failed, logged
+ *   (`slack_post_failed`, counted in /metrics) and a short note takes its place in the
+ *   thread. A refused ticket message is replaced by a plain one with the controls first.
+ * - Files are paced by the file methods' own (workspace-wide) limit, not the channel's
+ *   message rate, and shared at most FILES_PER_SHARE per call.
  */
 import { WakeableSleep } from '../util/wakeable-sleep.js';
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
@@ -25,7 +32,7 @@ import type { Logger } from '../logging/logger.js';
 import { POST_KINDS } from '../services/ingest-stored-mail.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
 import { uploadToSlack } from './upload-file.js';
-import { renderPost, type RenderedPost } from '../services/render-post.js';
+import { POST_FAILED_KIND, renderPost, type RenderedPost } from '../services/render-post.js';
 import { TICKET_POST_KINDS } from '../services/tickets/queue-ticket-posts.js';
 import { REPLY_POST_KINDS } from '../services/replies/draft-posts.js';
 
@@ -41,6 +48,8 @@ export interface PosterOptions {
   ratePerSecond?: number;
   /** Posts that may go out at once after a quiet spell. */
   burst?: number;
+  /** First retry delay of a failed post, doubling after each try (tests shorten it). */
+  retryBaseMs?: number;
 }
 
 interface Bucket {
@@ -72,12 +81,28 @@ const UPDATE_KINDS = new Set<string>([TICKET_POST_KINDS.update, REPLY_POST_KINDS
 const UPDATE_PACE = { rate: 50 / 60, burst: 10 };
 /** Pages of history searched for a post that may have been sent before a crash. */
 const RECOVERY_PAGES = 10;
+/** Due posts looked at per turn for one that is not behind an earlier post of its ticket. */
+const CANDIDATES = 20;
+/** Tries before a post that fails while its channel works is given up. */
+const GIVE_UP_AFTER = 6;
+/**
+ * files.getUploadURLExternal and files.completeUploadExternal are Tier 4 methods (100+ a
+ * minute, per workspace), not bound by chat.postMessage's one a second per channel.
+ */
+const FILES_BUCKET = 'files';
+const FILES_PACE = { rate: 100 / 60, burst: 10 };
+/** Files shared by one files.completeUploadExternal call (Slack errs with many more). */
+export const FILES_PER_SHARE = 10;
 
 export class SlackPoster {
   readonly client: WebClient;
   readonly #buckets = new Map<string, Bucket>();
   readonly #workers = new Map<string, Promise<void>>();
   readonly #sleeper = new WakeableSleep();
+  /** When each channel last took a post: a post failing while it does is the problem. */
+  readonly #lastSuccess = new Map<string, number>();
+  /** When each failing post first failed (in memory: a restart only retries longer). */
+  readonly #firstFailure = new Map<number, number>();
   readonly #watchSleeper = new WakeableSleep();
   #stopped = false;
 
@@ -173,22 +198,9 @@ export class SlackPoster {
   async #work(channel: string): Promise<void> {
     while (!this.#stopped) {
       try {
-        // The oldest unfinished post of the channel, due or not: later posts wait for it.
-        const post = await this.db.slackPost.findFirst({
-          where: {
-            channelId: channel,
-            OR: [{ state: 'queued' }, { state: 'posting', OR: [{ claimedUntil: null }, { claimedUntil: { lt: new Date() } }] }],
-          },
-          // People's clicks first (their posts carry a priority), then mail, oldest first.
-          orderBy: [{ priority: 'desc' }, { id: 'asc' }],
-        });
+        const post = await this.#nextPost(channel);
         if (!post) {
           await this.#sleeper.sleep(IDLE_POLL_MS);
-          continue;
-        }
-        const due = post.nextAttemptAt.getTime() - Date.now();
-        if (due > 0) {
-          await this.#sleeper.sleep(Math.min(due, IDLE_POLL_MS * 5));
           continue;
         }
         await this.#send(post);
@@ -197,6 +209,29 @@ export class SlackPoster {
         await this.#sleeper.sleep(2_000);
       }
     }
+  }
+
+  /** The channel's first due post, by priority then age, that no earlier post of its ticket holds back. */
+  async #nextPost(channel: string): Promise<SlackPost | undefined> {
+    const now = new Date();
+    const due = await this.db.slackPost.findMany({
+      where: {
+        channelId: channel,
+        nextAttemptAt: { lte: now },
+        OR: [{ state: 'queued' }, { state: 'posting', OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] }],
+      },
+      orderBy: [{ priority: 'desc' }, { id: 'asc' }],
+      take: CANDIDATES,
+    });
+    for (const post of due) {
+      if (post.ticketId === null) return post;
+      const earlier = await this.db.slackPost.findFirst({
+        where: { ticketId: post.ticketId, id: { lt: post.id }, priority: { gte: post.priority }, state: { in: ['queued', 'posting'] } },
+        select: { id: true },
+      });
+      if (!earlier) return post;
+    }
+    return undefined;
   }
 
   /**
@@ -299,22 +334,18 @@ export class SlackPoster {
   }
 
   /**
-   * Shares a mail's files into its thread (files upload v2: upload each, then complete).
-   * The uploaded file ids are saved before the sharing step, so after a crash the same
-   * files are shared (or found shared), never uploaded and shared a second time.
+   * Shares a mail's files into its thread (files upload v2: upload each, then complete, at
+   * most FILES_PER_SHARE files a call). The uploaded file ids, and how many are shared, are
+   * saved as they happen, so after a crash the rest is shared (or found shared), never a
+   * file uploaded or shared twice.
    */
   async #sendFiles(post: SlackPost): Promise<void> {
-    const payload = JSON.parse(post.payload) as { messageRowId: number; fileIds?: { id: string; title: string }[] };
+    const payload = JSON.parse(post.payload) as { messageRowId: number; fileIds?: { id: string; title: string }[]; shared?: number };
     const ticket = post.ticketId === null ? null : await this.db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
     if (!ticket?.slackTs) return this.#waitForThread(post);
     const threadTs = ticket.slackTs;
+    const save = () => this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify(payload) } });
     try {
-      if (post.state === 'posting' && payload.fileIds?.length) {
-        const firstId = payload.fileIds[0]!.id;
-        const shared = await this.#findInThread(post.channelId, threadTs, (message) => message.files?.some((file) => file.id === firstId) ?? false);
-        if (shared) return await this.#markPosted(post, shared);
-      }
-      if (!(await this.#takeToken(post.channelId))) return;
       if (!(await this.#claim(post))) return;
       let files = payload.fileIds;
       if (!files?.length) {
@@ -322,12 +353,25 @@ export class SlackPoster {
         if (loaded.length === 0) return await this.#markPosted(post, threadTs);
         files = [];
         for (const file of loaded) {
+          if (!(await this.#takeToken(FILES_BUCKET, FILES_PACE))) return;
           files.push({ id: await uploadToSlack(this.client, file.filename, file.size, file.chunks()), title: file.filename });
         }
-        await this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify({ ...payload, fileIds: files }) } });
+        payload.fileIds = files;
+        payload.shared = 0;
+        await save();
       }
-      const [first, ...rest] = files;
-      await this.client.files.completeUploadExternal({ files: [first!, ...rest], channel_id: post.channelId, thread_ts: threadTs });
+      while ((payload.shared ?? 0) < files.length) {
+        const batch = files.slice(payload.shared ?? 0, (payload.shared ?? 0) + FILES_PER_SHARE);
+        // A batch shared just before a crash is found in the thread, not shared again.
+        const firstId = batch[0]!.id;
+        const sharedBefore = post.state === 'posting' && (await this.#findInThread(post.channelId, threadTs, (message) => message.files?.some((file) => file.id === firstId) ?? false));
+        if (!sharedBefore) {
+          if (!(await this.#takeToken(FILES_BUCKET, FILES_PACE))) return;
+          await this.client.files.completeUploadExternal({ files: [batch[0]!, ...batch.slice(1)], channel_id: post.channelId, thread_ts: threadTs });
+        }
+        payload.shared = (payload.shared ?? 0) + batch.length;
+        await save();
+      }
       await this.#markPosted(post, threadTs);
       this.logger.info({ code: 'slack_files_shared', postId: post.id, ticketId: post.ticketId, files: files.length }, 'files shared in the thread');
     } catch (error) {
@@ -336,13 +380,15 @@ export class SlackPoster {
   }
 
   async #markPosted(post: SlackPost, ts: string): Promise<void> {
+    this.#lastSuccess.set(post.channelId, Date.now());
+    this.#firstFailure.delete(post.id);
     await this.db.$transaction(async (tx) => {
       await tx.slackPost.update({ where: { id: post.id }, data: { state: 'posted', slackTs: ts, postedAt: new Date(), claimedBy: null, claimedUntil: null } });
       if (post.kind === POST_KINDS.ticket && post.ticketId !== null) {
         await tx.ticket.update({ where: { id: post.ticketId }, data: { slackTs: ts, slackChannelId: post.channelId } });
         return;
       }
-      if (post.kind === POST_KINDS.files) return;
+      if (post.kind === POST_KINDS.files || post.kind === POST_FAILED_KIND) return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
       // updateMany: update would read the whole row back, raw source included (for a 34 MiB
@@ -357,7 +403,8 @@ export class SlackPoster {
     if (error.code === 'slack_webapi_rate_limited_error') {
       // Refused before posting: pause this channel only; the post stays first in line.
       const seconds = error.retryAfter ?? 1;
-      this.#bucket(UPDATE_KINDS.has(post.kind) ? CHAT_UPDATE_BUCKET : post.channelId).pausedUntil = Date.now() + seconds * 1000;
+      const bucket = UPDATE_KINDS.has(post.kind) ? CHAT_UPDATE_BUCKET : post.kind === POST_KINDS.files ? FILES_BUCKET : post.channelId;
+      this.#bucket(bucket).pausedUntil = Date.now() + seconds * 1000;
       await this.db.slackPost.update({ where: { id: post.id }, data: { state: post.state === 'posting' ? 'posting' : 'queued', claimedUntil: null, lastError: 'ratelimited' } });
       this.logger.warn({ code: 'slack_rate_limited', postId: post.id, retryAfter: seconds }, 'Slack rate limit: pausing this channel');
       return;
@@ -365,16 +412,59 @@ export class SlackPoster {
     const permanent = error.code === 'slack_webapi_platform_error' && slackError !== undefined && !TRANSIENT_SLACK_ERRORS.has(slackError) && !SETUP_SLACK_ERRORS.has(slackError);
     if (permanent) {
       // Slack read and refused the request: nothing was posted and retrying will not help.
-      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', claimedUntil: null, lastError: slackError } });
       this.logger.error({ code: 'slack_post_refused', postId: post.id, ticketId: post.ticketId, slackError }, 'Slack refused a post');
-      return;
+      if (post.kind === POST_KINDS.ticket && !(JSON.parse(post.payload) as { plain?: string }).plain) return this.#postPlainTicket(post, slackError);
+      return this.#giveUp(post, slackError, attempts);
     }
     // Network failure, 5xx, a transient Slack error, or one an admin must mend: it may or
     // may not have been posted, so it stays `posting` and the next try looks for it first.
     const setup = slackError !== undefined && SETUP_SLACK_ERRORS.has(slackError);
-    const delay = setup ? backoffDelay(attempts, 30_000, 15 * 60_000) : backoffDelay(attempts, 1_000, 5 * 60_000);
+    const firstFailure = this.#firstFailure.get(post.id) ?? Date.now();
+    this.#firstFailure.set(post.id, firstFailure);
+    // Given up only while the channel takes other posts: in an outage everything waits.
+    if (!setup && attempts >= GIVE_UP_AFTER && (this.#lastSuccess.get(post.channelId) ?? 0) > firstFailure) {
+      return this.#giveUp(post, slackError ?? error.code ?? 'network_error', attempts);
+    }
+    const delay = setup ? backoffDelay(attempts, 30_000, 15 * 60_000) : backoffDelay(attempts, this.options.retryBaseMs ?? 1_000, 5 * 60_000);
     await this.db.slackPost.update({ where: { id: post.id }, data: { claimedUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: (slackError ?? error.message).slice(0, 500) } });
     this.logger.warn({ code: setup ? 'slack_setup_problem' : 'slack_unreachable', postId: post.id, attempts, retryInMs: delay, slackError, err: error.message }, 'Slack post not sent yet; will retry');
+  }
+
+  /**
+   * Slack refused the ticket message itself: post a plain one with the controls instead, so
+   * the ticket can be worked and its thread posts have a parent.
+   */
+  async #postPlainTicket(post: SlackPost, slackError: string): Promise<void> {
+    const payload = JSON.parse(post.payload) as Record<string, unknown>;
+    await this.db.slackPost.update({
+      where: { id: post.id },
+      data: { state: 'queued', claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(), lastError: slackError, payload: JSON.stringify({ ...payload, plain: slackError }) },
+    });
+  }
+
+  /**
+   * A post that will not go: failed for good, said in the log and /metrics, and a short note
+   * in its thread in its place (unless it was the ticket message or an in-place update).
+   */
+  async #giveUp(post: SlackPost, code: string, attempts: number): Promise<void> {
+    this.#firstFailure.delete(post.id);
+    await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', claimedBy: null, claimedUntil: null, lastError: code.slice(0, 500) } });
+    this.logger.error({ code: 'slack_post_failed', postId: post.id, kind: post.kind, ticketId: post.ticketId, slackError: code, attempts }, 'Slack post given up; a note takes its place');
+    const noted = post.ticketId !== null && post.kind !== POST_KINDS.ticket && post.kind !== POST_FAILED_KIND && !UPDATE_KINDS.has(post.kind);
+    if (!noted) return;
+    await this.db.slackPost
+      .create({
+        data: {
+          mailboxId: post.mailboxId,
+          ticketId: post.ticketId,
+          channelId: post.channelId,
+          kind: POST_FAILED_KIND,
+          dedupeKey: `failed:${post.id}`,
+          payload: JSON.stringify({ failedKind: post.kind, code, attempts }),
+        },
+      })
+      .catch(() => {}); // already noted (a unique dedupe key): nothing more to say
+    this.wake();
   }
 
   /** The ts of a message we already posted for this post, if Slack has one. */

@@ -33,11 +33,12 @@ describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
     await appendMail(
       dovecot,
       fixture.mailbox,
+      // Each mail quotes an earlier one, so its full text goes to the thread as a second post.
       Array.from({ length: MAILS }, (_, i) =>
         i % 2 === 0
-          ? `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: backlog ${i}\r\nMessage-ID: <backlog-${i}@example.jp>\r\n\r\nmail number ${i}\r\n`
+          ? `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: backlog ${i}\r\nMessage-ID: <backlog-${i}@example.jp>\r\n\r\nmail number ${i}\r\n\r\nOn Mon, 1 Dec 2026 at 09:00, Support <support@example.test> wrote:\r\n> earlier ${i}\r\n`
           : // Every other mail carries a file, so file sharing is killed mid-way too.
-            `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: backlog ${i}\r\nMessage-ID: <backlog-${i}@example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmail number ${i}\r\n--b\r\nContent-Type: text/plain; name="file-${i}.txt"\r\nContent-Disposition: attachment; filename="file-${i}.txt"\r\n\r\ncontent ${i}\r\n--b--\r\n`,
+            `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: backlog ${i}\r\nMessage-ID: <backlog-${i}@example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmail number ${i}\r\n\r\nOn Mon, 1 Dec 2026 at 09:00, Support <support@example.test> wrote:\r\n> earlier ${i}\r\n--b\r\nContent-Type: text/plain; name="file-${i}.txt"\r\nContent-Disposition: attachment; filename="file-${i}.txt"\r\n\r\ncontent ${i}\r\n--b--\r\n`,
       ),
     );
 

@@ -38,15 +38,17 @@ function ingestSuite(world: ScratchWorld) {
   const mail = (headers: string, body = 'hello') => `${headers}\r\nTo: support@example.com\r\n\r\n${body}\r\n`;
 
   describe('one mail at a time', () => {
-    it('opens numbered tickets, queues the ticket and its body, and remembers the customer', async () => {
-      const a = await receive(mail('From: Taro <taro@yahoo.co.jp>\r\nSubject: one\r\nMessage-ID: <a@x>'));
+    it('opens numbered tickets, queues the ticket (and its full text only where the ticket message cannot show it whole), and remembers the customer', async () => {
+      const quoting = 'Thank you, that helps.\r\n\r\nOn Mon, 1 Dec 2026 at 09:00, Support <support@example.com> wrote:\r\n> Could you send the order number?';
+      const a = await receive(mail('From: Taro <taro@yahoo.co.jp>\r\nSubject: one\r\nMessage-ID: <a@x>', quoting));
       const b = await receive(mail('From: hanako@corp.example\r\nSubject: two\r\nMessage-ID: <b@x>'));
       expect(a.kind).toBe('new_ticket');
       const tickets = await world.db.ticket.findMany({ where: { mailboxId }, orderBy: { number: 'asc' }, include: { customer: true } });
       expect(tickets.map((t) => [t.number, t.subject, t.status])).toEqual([[1, 'one', 'open'], [2, 'two', 'open']]);
       expect(tickets[0]!.customer).toMatchObject({ address: 'taro@yahoo.co.jp', name: 'Taro', freeMail: true });
       const posts = await world.db.slackPost.findMany({ where: { mailboxId }, orderBy: { id: 'asc' } });
-      expect(posts.map((p) => p.kind)).toEqual(['ticket', 'mail_body', 'ticket', 'mail_body']);
+      // The second mail is short and quotes nothing: its ticket message shows it all.
+      expect(posts.map((p) => p.kind)).toEqual(['ticket', 'mail_body', 'ticket']);
       expect(b.kind === 'new_ticket' && b.ticketId).toBe(tickets[1]!.id);
     });
 
@@ -199,7 +201,7 @@ function ingestSuite(world: ScratchWorld) {
       expect(await world.db.ticket.findUniqueOrThrow({ where: { id: vip.ticketId } })).toMatchObject({ urgency: 'critical', tags: '["vip"]', assigneeId: 'U0LEAD', junk: false });
       expect(await world.db.ticket.findUniqueOrThrow({ where: { id: spam.ticketId } })).toMatchObject({ junk: true });
       expect(await world.db.slackPost.count({ where: { ticketId: spam.ticketId } })).toBe(0);
-      expect(await world.db.slackPost.count({ where: { ticketId: vip.ticketId } })).toBe(2);
+      expect(await world.db.slackPost.count({ where: { ticketId: vip.ticketId } })).toBe(1);
     });
 
     it('does the same mail only once, even when asked twice', async () => {
@@ -238,7 +240,7 @@ function ingestSuite(world: ScratchWorld) {
       const messages = await world.db.message.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
       expect(messages.map((m) => [m.parseState, m.ticketId])).toEqual([['parsed', first!.id], ['parsed', second!.id], ['parsed', first!.id], ['parsed', first!.id]]);
       const posts = await world.db.slackPost.findMany({ where: { ticketId: first!.id }, orderBy: { id: 'asc' } });
-      expect(posts.map((p) => p.kind)).toEqual(['ticket', 'mail_body', 'follow_up', 'follow_up']);
+      expect(posts.map((p) => p.kind)).toEqual(['ticket', 'follow_up', 'follow_up']);
       // Done is done: committing the same mails again changes nothing.
       expect(await commitStoredMails(deps(), prepared)).toEqual(ids.map(() => ({ kind: 'already_done' })));
     });

@@ -5,6 +5,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { ingestStoredMail } from '../../src/services/ingest-stored-mail.js';
+import { loadThreadFiles } from '../../src/services/load-thread-files.js';
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
 import { SlackPoster } from '../../src/slack/slack-poster.js';
 import { waitFor } from '../support/net.js';
@@ -20,10 +21,19 @@ afterEach(async () => {
   await slack?.stop();
 });
 
-async function queueTickets(channelId: string, count: number): Promise<void> {
+/**
+ * Mails that quote an earlier one, so each ticket is two posts: the ticket message and the
+ * full text in its thread. `attachments`: files each mail carries.
+ */
+async function queueTickets(channelId: string, count: number, attachments = 0): Promise<void> {
   const mailbox = await world.db.mailbox.create({ data: { key: `${channelId}-${Date.now()}`, address: `${channelId.toLowerCase()}@example.com`, name: channelId, channelId } });
   for (let i = 0; i < count; i += 1) {
-    const stored = await storeRawMail(world.db, { mailboxId: mailbox.id, raw: Buffer.from(`From: c${i}@example.jp\r\nSubject: ${channelId} ${i}\r\nMessage-ID: <${channelId}-${i}@example.jp>\r\n\r\nbody ${i}\r\n`) });
+    const text = `body ${i}\r\n\r\nOn Mon, 1 Dec 2026 at 09:00, Support <support@example.com> wrote:\r\n> earlier question ${i}\r\n`;
+    const files = Array.from({ length: attachments }, (_, n) => `--b\r\nContent-Type: text/plain; name="file-${n + 1}.txt"\r\nContent-Disposition: attachment; filename="file-${n + 1}.txt"\r\n\r\nfile ${n + 1}\r\n`).join('');
+    const raw = attachments
+      ? `From: c${i}@example.jp\r\nSubject: ${channelId} ${i}\r\nMessage-ID: <${channelId}-${i}@example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n${text}${files}--b--\r\n`
+      : `From: c${i}@example.jp\r\nSubject: ${channelId} ${i}\r\nMessage-ID: <${channelId}-${i}@example.jp>\r\n\r\n${text}`;
+    const stored = await storeRawMail(world.db, { mailboxId: mailbox.id, raw: Buffer.from(raw) });
     if (stored.stored) await ingestStoredMail({ db: world.db, parser: world.pool, logger: createLogger('silent'), ownAddresses: [] }, stored.messageRowId);
   }
 }
@@ -42,7 +52,7 @@ it('waits out a 429 in its own channel only, while the other channel goes on', a
   await queueTickets('C0CALM', 3);
   slack.failNext('chat.postMessage', 'ratelimited', { status: 429, retryAfter: 6, when: (args) => args.channel === 'C0BUSY' });
   await startPoster(['C0BUSY', 'C0CALM']);
-  // Each ticket is two posts (ticket and body): 4 in the busy channel, 6 in the calm one.
+  // Each ticket is two posts (ticket and full text): 4 in the busy channel, 6 in the calm one.
   await waitFor(() => slack.messages.filter((m) => m.channel === 'C0CALM').length === 6, 15_000, 'the calm channel');
   const limited = slack.calls.find((call) => call.error === 'ratelimited')!;
   const busyPosts = slack.messages.filter((m) => m.channel === 'C0BUSY');
@@ -82,4 +92,76 @@ it('posts to a channel that had nothing queued when it started (a mailbox moved 
   await queueTickets('C0LATER', 1);
   poster!.wake();
   await waitFor(() => slack.messages.filter((m) => m.channel === 'C0LATER').length === 2, 15_000, 'the posts of the channel nobody watched at the start');
+});
+
+/** The ticket messages (top level) and thread posts in the order Slack took them. */
+function order(channelId: string): string[] {
+  return slack.messages.filter((m) => m.channel === channelId).map((m) => (m.thread_ts ? `thread` : 'ticket'));
+}
+
+it('posts every ticket of a backlog before the threads of earlier tickets fill in', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0MORNING')] }).start();
+  await queueTickets('C0MORNING', 5);
+  await startPoster(['C0MORNING']);
+  await waitFor(() => slack.messages.filter((m) => m.channel === 'C0MORNING').length === 10, 20_000, 'the backlog');
+  expect(order('C0MORNING')).toEqual([...Array(5).fill('ticket'), ...Array(5).fill('thread')]);
+  // Inside each thread the full text follows its own ticket.
+  const tickets = slack.messages.filter((m) => m.channel === 'C0MORNING' && !m.thread_ts);
+  const threads = slack.messages.filter((m) => m.channel === 'C0MORNING' && m.thread_ts);
+  expect(threads.map((m) => m.thread_ts)).toEqual(tickets.map((m) => m.ts));
+});
+
+it('gives up a post that keeps failing while the channel works: a note takes its place, and the next customer is not held up', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0STUCK')] }).start();
+  await queueTickets('C0STUCK', 1);
+  // Slack errs on the first ticket's full text every time (as with too many files at once).
+  slack.failNext('chat.postMessage', 'internal_error', { times: 1_000, when: (args) => JSON.stringify(args).includes('earlier question 0') });
+  const lines: string[] = [];
+  poster = new SlackPoster(world.db, ['C0STUCK'], { token: slack.botToken, apiUrl: slack.apiUrl, instanceId: 'test', retryBaseMs: 100 }, createLogger('info', { write: (line: string) => lines.push(line) } as never));
+  await poster.start();
+  await waitFor(() => slack.messages.some((m) => m.channel === 'C0STUCK' && !m.thread_ts), 5_000, 'the first ticket');
+  const started = Date.now();
+  // The next customer writes while the bad post is being retried.
+  const next = await world.db.mailbox.findFirstOrThrow({ where: { channelId: 'C0STUCK' } });
+  const stored = await storeRawMail(world.db, { mailboxId: next.id, raw: Buffer.from('From: next@example.jp\r\nSubject: the next customer\r\nMessage-ID: <next@example.jp>\r\n\r\nHello\r\n') });
+  if (stored.stored) await ingestStoredMail({ db: world.db, parser: world.pool, logger: createLogger('silent'), ownAddresses: [] }, stored.messageRowId);
+  poster.wake();
+  await waitFor(() => slack.messages.some((m) => JSON.stringify(m.blocks ?? []).includes('the next customer')), 5_000, 'the next ticket');
+  expect(Date.now() - started).toBeLessThan(5_000);
+
+  await waitFor(() => slack.messages.some((m) => m.thread_ts && /could not be shown|表示できませんでした/.test(JSON.stringify(m.blocks ?? []))), 20_000, 'the note in the thread');
+  const failed = await world.db.slackPost.findFirstOrThrow({ where: { channelId: 'C0STUCK', kind: 'mail_body' } });
+  expect(failed.state).toBe('failed');
+  expect(failed.lastError).toBe('internal_error');
+  expect(lines.some((line) => line.includes('"code":"slack_post_failed"'))).toBe(true);
+});
+
+it('replaces a ticket message Slack refuses outright with a plain one that keeps the controls', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0PLAIN')] }).start();
+  await queueTickets('C0PLAIN', 1);
+  slack.failNext('chat.postMessage', 'invalid_blocks', { times: 1, when: (args) => !args.thread_ts });
+  await startPoster(['C0PLAIN']);
+  await waitFor(() => slack.messages.filter((m) => m.channel === 'C0PLAIN').length === 2, 10_000, 'the plain ticket and its thread');
+  const [ticket, body] = slack.messages.filter((m) => m.channel === 'C0PLAIN');
+  expect(JSON.stringify(ticket!.blocks)).toContain('ticket.claim');
+  expect(JSON.stringify(ticket!.blocks)).toMatch(/invalid_blocks/);
+  expect(body!.thread_ts).toBe(ticket!.ts);
+});
+
+it('shares 25 attachments in calls of at most 10 files, paced by the file methods, not the channel', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0FILES')] }).start();
+  await queueTickets('C0FILES', 1, 25);
+  poster = new SlackPoster(
+    world.db,
+    ['C0FILES'],
+    { token: slack.botToken, apiUrl: slack.apiUrl, instanceId: 'test', loadFiles: (id) => loadThreadFiles(world.db, id) },
+    createLogger('silent'),
+  );
+  await poster.start();
+  await waitFor(async () => (await world.db.slackPost.count({ where: { channelId: 'C0FILES', kind: 'files', state: 'posted' } })) === 1, 20_000, 'the files');
+  const shares = slack.calls.filter((call) => call.method === 'files.completeUploadExternal' && !call.error);
+  const sizes = shares.map((call) => (typeof call.args.files === 'string' ? (JSON.parse(call.args.files) as unknown[]) : (call.args.files as unknown[])).length);
+  expect(sizes).toEqual([10, 10, 5]);
+  const names = slack.messages.filter((m) => m.channel === 'C0FILES' && m.files).flatMap((m) => m.files!.map((file) => file.name));
+  expect(names.sort()).toEqual(Array.from({ length: 25 }, (_, n) => `file-${n + 1}.txt`).sort());
 });

@@ -39,9 +39,10 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(dovecot: DovecotInfo): Promise<Fixture> {
+export async function startFixture(dovecot: DovecotInfo, options: { postLimit?: { perSecond: number; burst: number } } = {}): Promise<Fixture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-test-'));
   const slack = await new SlackStandin({
+    postLimit: options.postLimit,
     users: Object.values(USERS),
     channels: [{ id: CHANNEL_ID, name: 'support', members: ['U0MAILBOT', USERS.agentEn.id, USERS.agentJa.id, USERS.reviewer.id] }],
   }).start();

@@ -492,6 +492,8 @@ export class SlackStandin {
     'files.completeUploadExternal': (args) => {
       const list = (typeof args.files === 'string' ? safeJson(args.files) : args.files) as { id: string; title?: string }[] | undefined;
       if (!Array.isArray(list) || list.length === 0) throw new SlackError('invalid_arguments', ['files is required']);
+      // Slack is reported to fail sharing many files in one call.
+      if (list.length > 14) throw new SlackError('internal_error');
       const files = list.map((entry) => this.files.get(entry.id));
       if (files.some((file) => !file || file.bytes === undefined)) throw new SlackError('file_not_found');
       if (files.some((file) => file!.shared)) throw new SlackError('file_already_shared');

@@ -10,8 +10,14 @@ type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export const TICKET_POST_KINDS = { update: 'ticket_update', trace: 'trace' } as const;
 
-/** Queue order within a channel: higher first. New mail is 0. */
-export const PEOPLE_PRIORITY = 1;
+/**
+ * Queue order within a channel, higher first: what people did (their clicks, drafts,
+ * reminders), then new tickets, then the contents of threads (full texts, files,
+ * follow-ups). A backlog thus shows every new ticket at the channel's pace before the
+ * threads fill in; inside one ticket the order stays strict (slack-poster.ts).
+ */
+export const PEOPLE_PRIORITY = 2;
+export const NEW_TICKET_PRIORITY = 1;
 
 export interface QueuedTicket {
   id: number;

@@ -10,10 +10,28 @@ import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { SNOOZE_CHOICES } from '../../domain/ticket-change.js';
 import { ACTION_IDS } from '../ids.js';
-import { escapeAndTruncate, truncate } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
+import { splitQuote } from '../../domain/split-quote.js';
 import type { SlackMessage } from './help-message.js';
 
 export const PREVIEW_CHARS = 700;
+
+/**
+ * What the ticket message shows of a mail's text: the customer's own words (the quoted
+ * history and signature are left for the thread), escaped, cut at PREVIEW_CHARS.
+ */
+export function ticketPreviewText(text: string): string {
+  return splitQuote(text).main.trim() || text;
+}
+
+/**
+ * The ticket message shows the whole text: nothing quoted or signed below it, nothing cut.
+ * Such a mail needs no copy of its text in the thread (one Slack message per mail).
+ */
+export function ticketPreviewShowsWhole(text: string): boolean {
+  const whole = text.trim();
+  return ticketPreviewText(text).trim() === whole && escapeMrkdwn(whole).length <= PREVIEW_CHARS;
+}
 const SHOWN_ATTACHMENTS = 10;
 
 export interface TicketMessageInput {
@@ -171,3 +189,24 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   blocks.push(controls(input));
   return { text, blocks };
 }
+
+/**
+ * The ticket message when Slack refused the full one (a block it would not take): plain
+ * text and the controls, so the ticket can still be claimed and answered and its thread
+ * still has a parent.
+ */
+export function buildPlainTicketMessage(input: TicketMessageInput, slackError: string): SlackMessage {
+  const { locale, ticket } = input;
+  const subject = input.ticket.subject.trim() || t(locale, 'ticket.no_subject');
+  const sender = input.sender ? input.sender.address || input.sender.name : '';
+  const text = truncate(`#${ticket.number} ${subject}${sender ? ` — ${sender}` : ''}`, 2900);
+  return {
+    text: escapeMrkdwn(truncate(text, 150)),
+    blocks: [
+      { type: 'section', text: { type: 'plain_text', text, emoji: false } },
+      { type: 'context', elements: [{ type: 'plain_text', text: truncate(t(locale, 'ticket.plain_notice', { code: slackError }), 2000), emoji: false }] },
+      controls(input),
+    ],
+  };
+}
+
