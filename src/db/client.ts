@@ -11,6 +11,8 @@ import { openRawMailStore, type RawMailStore } from './raw-mail-store.js';
 import { openSqlRunner, type SqlRunner } from './sql-script.js';
 
 export type Db = SqliteClient;
+/** A transaction's client, as `db.$transaction(async (tx) => …)` hands it over. */
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 export type { Mailbox, Ticket, Message, Customer, SlackPost, Draft, OutboxMail } from './generated/sqlite/client.js';
 
 const rawStores = new WeakMap<Db, RawMailStore>();

@@ -12,12 +12,12 @@ import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { AttachmentInfo } from '../mail/parsed-mail.js';
 import type { ThreadTarget } from '../domain/thread-batch.js';
 import { TICKET_ACTIONS } from '../domain/ticket-change.js';
-import { NEW_TICKET_PRIORITY, PEOPLE_PRIORITY, TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
+import { POST_KINDS, type PostKind } from '../posts/post-kinds.js';
+import { queuePostSql, ticketChangePosts } from '../posts/queue-post.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
 
 /** Post kinds queued for Slack. */
-export const POST_KINDS = { ticket: 'ticket', mailBody: 'mail_body', followUp: 'follow_up', files: 'files' } as const;
 
 /** The parsed fields written onto the stored Message row (NUL-free, see ingest-stored-mail.ts). */
 export interface MessageFields {
@@ -145,12 +145,8 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
   if (reopen) {
     const auditId = yield* audit(mail, ticketId, TICKET_ACTIONS.reopened, { messageRowId: mail.messageRowId }, now);
     // The ticket's message shows it open again, and the thread says why (as for a person's change).
-    if (ticket.slackTs) {
-      for (const [kind, key] of [[TICKET_POST_KINDS.update, 'update'], [TICKET_POST_KINDS.trace, 'trace']] as const) {
-        yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "priority", "nextAttemptAt", "createdAt")
-          VALUES (${mail.mailboxId}, ${ticketId}, ${channelId}, ${kind}, ${`${key}:${auditId}`}, ${JSON.stringify({ auditId })}, ${PEOPLE_PRIORITY}, ${now}, ${now})`;
-      }
-    }
+    const posted = { id: ticketId, mailboxId: mail.mailboxId, slackChannelId: channelId, slackTs: ticket.slackTs as string | null };
+    for (const post of ticketChangePosts(posted, auditId)) yield* queuePostSql(post, now);
   }
   return ticketId;
 }
@@ -194,10 +190,8 @@ function* rememberCustomer(customer: CustomerFields, now: Date): SqlScript<numbe
   return row!.id as number;
 }
 
-function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: string, dedupeKey: string, messageRowId: number, now: Date): SqlScript<void> {
-  const priority = kind === POST_KINDS.ticket ? NEW_TICKET_PRIORITY : 0;
-  yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "priority", "nextAttemptAt", "createdAt")
-    VALUES (${mail.mailboxId}, ${ticketId}, ${channelId}, ${kind}, ${dedupeKey}, ${JSON.stringify({ messageRowId })}, ${priority}, ${now}, ${now})`;
+function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: PostKind, dedupeKey: string, messageRowId: number, now: Date): SqlScript<void> {
+  yield* queuePostSql({ mailboxId: mail.mailboxId, ticketId, channelId, kind, dedupeKey, payload: { messageRowId } }, now);
 }
 
 function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<number> {

@@ -21,7 +21,7 @@ import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
 import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
 import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../domain/thread-batch.js';
 
-export { POST_KINDS, type IngestOutcome } from './commit-script.js';
+export { type IngestOutcome } from './commit-script.js';
 
 export interface MailParser {
   parse(raw: Uint8Array | RawSource): Promise<ParsedMail>;

@@ -7,52 +7,58 @@ import type { TLocale } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
 import type { MailFlags } from '../domain/classify-mail.js';
 import type { AuditDetail } from '../domain/ticket-change.js';
-import type { SlackMessage } from '../slack/views/help-message.js';
 import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-body-message.js';
 import { buildPlainTicketMessage, buildTicketMessage, ticketPreviewText } from '../slack/views/ticket-message.js';
 import { buildPostFailedMessage } from '../slack/views/post-failed-message.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
-import { POST_KINDS } from './ingest-stored-mail.js';
-import { renderTemplateAnnouncement, TEMPLATE_POST_KIND } from './templates/announce-template.js';
-import { TICKET_POST_KINDS } from './tickets/queue-ticket-posts.js';
-import { REMINDER_POST_KINDS, renderReminderPost } from './reminders/run-reminders.js';
-import { REPLY_POST_KINDS, renderDraftPost, renderSentPost, type DraftPostPayload } from './replies/draft-posts.js';
+import { POST_KINDS, type PostKind, type RenderablePost, type RenderedPost } from '../posts/post-kinds.js';
+
+export type { RenderablePost, RenderedPost };
+import { renderTemplateAnnouncement } from './templates/announce-template.js';
+import { renderReminderPost } from './reminders/run-reminders.js';
+import { renderDraftPost, renderSentPost, type DraftPostPayload } from './replies/draft-posts.js';
 import { ticketStatuses } from './tickets/ticket-statuses.js';
 
-export type RenderedPost =
-  /** `updateTs`: the message to update in place instead of posting a new one. */
-  | { kind: 'ready'; message: SlackMessage; threadTs?: string; updateTs?: string; broadcast?: boolean }
-  /** The thread it belongs to is not posted yet. */
-  | { kind: 'wait' }
-  | { kind: 'drop'; reason: string };
 
-/** A note in the thread where a post Slack would not take should have been. */
-export const POST_FAILED_KIND = 'post_failed';
 const ZPostFailedPayload = z.object({ failedKind: z.string(), code: z.string(), attempts: z.number().int() });
 
 /** `plain`: Slack refused the full ticket message with this error; show the plain one. */
 const ZPostPayload = z.object({ messageRowId: z.number().int(), plain: z.string().optional() });
 const ZFlags = z.record(z.string(), z.boolean()).catch({});
 
-export interface RenderablePost {
-  kind: string;
-  ticketId: number | null;
-  payload: string;
-}
 
 const ZAuditPayload = z.object({ auditId: z.number().int() });
 
-export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {
-  if (post.kind === TICKET_POST_KINDS.trace) return renderTrace(db, post);
-  if (post.kind === REPLY_POST_KINDS.draft || post.kind === REPLY_POST_KINDS.draftUpdate) return renderDraftPost(db, post.kind, JSON.parse(post.payload) as DraftPostPayload);
-  if (post.kind === REMINDER_POST_KINDS.reminder || post.kind === REMINDER_POST_KINDS.digest) return renderReminderPost(db, post);
-  if (post.kind === REPLY_POST_KINDS.sent) return renderSentPost(db, (JSON.parse(post.payload) as { outboxId: number }).outboxId);
-  if (post.kind === TICKET_POST_KINDS.update) return renderTicketUpdate(db, post);
-  if (post.kind === TEMPLATE_POST_KIND) return renderTemplateAnnouncement(db, post);
-  if (post.kind === POST_FAILED_KIND) return renderPostFailed(db, post);
+type Renderer = (db: Db, post: RenderablePost) => Promise<RenderedPost>;
+
+/** A mail shown in the channel or its thread, from its payload. */
+const renderMail: Renderer = async (db, post) => {
   const payload = ZPostPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success || post.ticketId === null) return { kind: 'drop', reason: 'unreadable post payload' };
   return renderMailPost(db, post.kind, post.ticketId, payload.data.messageRowId, payload.data.plain);
+};
+
+/** How each kind of post (post-kinds.ts) becomes a message: the one table of renderers. */
+const RENDERERS: Record<PostKind, Renderer> = {
+  ticket: renderMail,
+  mail_body: renderMail,
+  follow_up: renderMail,
+  // Files are shared, not rendered (slack-poster.ts).
+  files: async () => ({ kind: 'drop', reason: 'files are shared, not rendered' }),
+  ticket_update: (db, post) => renderTicketUpdate(db, post),
+  trace: (db, post) => renderTrace(db, post),
+  draft: (db, post) => renderDraftPost(db, POST_KINDS.draft, JSON.parse(post.payload) as DraftPostPayload),
+  draft_update: (db, post) => renderDraftPost(db, POST_KINDS.draftUpdate, JSON.parse(post.payload) as DraftPostPayload),
+  sent_reply: (db, post) => renderSentPost(db, (JSON.parse(post.payload) as { outboxId: number }).outboxId),
+  reminder: renderReminderPost,
+  digest: renderReminderPost,
+  template_version: renderTemplateAnnouncement,
+  post_failed: (db, post) => renderPostFailed(db, post),
+};
+
+export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  const render = RENDERERS[post.kind as PostKind] as Renderer | undefined;
+  return render ? render(db, post) : { kind: 'drop', reason: `unknown post kind ${post.kind}` };
 }
 
 async function renderPostFailed(db: Db, post: RenderablePost): Promise<RenderedPost> {

@@ -25,18 +25,19 @@
  *   message rate, and shared at most FILES_PER_SHARE per call.
  */
 import { WakeableSleep } from '../util/wakeable-sleep.js';
-import { WebClient, type WebAPICallResult } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
+import { claimPost, nextDuePost } from './post-claims.js';
+import { PostPacer, type Pace } from './post-pacer.js';
+import { findInThread, findPosted, POST_METADATA_EVENT } from './post-recovery.js';
 import type { Db, SlackPost } from '../db/client.js';
 import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
-import { POST_KINDS } from '../services/ingest-stored-mail.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
 import { uploadToSlack } from './upload-file.js';
-import { POST_FAILED_KIND, renderPost, type RenderedPost } from '../services/render-post.js';
-import { TICKET_POST_KINDS } from '../services/tickets/queue-ticket-posts.js';
-import { REPLY_POST_KINDS } from '../services/replies/draft-posts.js';
+import { renderPost, type RenderedPost } from '../services/render-post.js';
+import { POST_KINDS, UPDATE_KINDS } from '../posts/post-kinds.js';
+import { queuePosts } from '../posts/queue-post.js';
 
-export const POST_METADATA_EVENT = 'mailroom_post';
 
 export interface PosterOptions {
   token: string;
@@ -52,16 +53,8 @@ export interface PosterOptions {
   retryBaseMs?: number;
 }
 
-interface Bucket {
-  tokens: number;
-  updatedAt: number;
-  pausedUntil: number;
-}
-
 type SlackCallError = Error & { code?: string; retryAfter?: number; data?: { error?: string } };
 
-/** A post's claim outlives the 15 s Slack call timeout; a dead holder blocks it no longer. */
-const CLAIM_MS = 30_000;
 const IDLE_POLL_MS = 1_000;
 /** How often channels without a worker are looked for (see #watchChannels). */
 const CHANNEL_WATCH_MS = 10_000;
@@ -76,13 +69,7 @@ const SETUP_SLACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'inva
  * channel like posting: one bucket for all channels, with room for a burst of clicks.
  */
 const CHAT_UPDATE_BUCKET = 'chat.update';
-/** Posts that update a message in place (chat.update) rather than post a new one. */
-const UPDATE_KINDS = new Set<string>([TICKET_POST_KINDS.update, REPLY_POST_KINDS.draftUpdate]);
 const UPDATE_PACE = { rate: 50 / 60, burst: 10 };
-/** Pages of history searched for a post that may have been sent before a crash. */
-const RECOVERY_PAGES = 10;
-/** Due posts looked at per turn for one that is not behind an earlier post of its ticket. */
-const CANDIDATES = 20;
 /** Tries before a post that fails while its channel works is given up. */
 const GIVE_UP_AFTER = 6;
 /**
@@ -96,7 +83,7 @@ export const FILES_PER_SHARE = 10;
 
 export class SlackPoster {
   readonly client: WebClient;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #pacer = new PostPacer(() => this.#stopped);
   readonly #workers = new Map<string, Promise<void>>();
   readonly #sleeper = new WakeableSleep();
   /** When each channel last took a post: a post failing while it does is the problem. */
@@ -167,38 +154,14 @@ export class SlackPoster {
     await Promise.allSettled(this.#workers.values());
   }
 
-  get #postPace() {
+  get #postPace(): Pace {
     return { rate: this.options.ratePerSecond ?? 1, burst: this.options.burst ?? 3 };
-  }
-
-  #bucket(key: string, burst = this.#postPace.burst): Bucket {
-    const bucket = this.#buckets.get(key) ?? { tokens: burst, updatedAt: Date.now(), pausedUntil: 0 };
-    this.#buckets.set(key, bucket);
-    return bucket;
-  }
-
-  /** Waits until the channel (or chat.update) may be called again; false when stopping. */
-  async #takeToken(key: string, pace: { rate: number; burst: number } = this.#postPace): Promise<boolean> {
-    const { rate, burst } = pace;
-    const bucket = this.#bucket(key, burst);
-    for (;;) {
-      if (this.#stopped) return false;
-      const now = Date.now();
-      bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
-      bucket.updatedAt = now;
-      const wait = Math.max(bucket.pausedUntil - now, bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / rate) * 1000);
-      if (wait <= 0) {
-        bucket.tokens -= 1;
-        return true;
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
   }
 
   async #work(channel: string): Promise<void> {
     while (!this.#stopped) {
       try {
-        const post = await this.#nextPost(channel);
+        const post = await nextDuePost(this.db, channel);
         if (!post) {
           await this.#sleeper.sleep(IDLE_POLL_MS);
           continue;
@@ -209,42 +172,6 @@ export class SlackPoster {
         await this.#sleeper.sleep(2_000);
       }
     }
-  }
-
-  /** The channel's first due post, by priority then age, that no earlier post of its ticket holds back. */
-  async #nextPost(channel: string): Promise<SlackPost | undefined> {
-    const now = new Date();
-    const due = await this.db.slackPost.findMany({
-      where: {
-        channelId: channel,
-        nextAttemptAt: { lte: now },
-        OR: [{ state: 'queued' }, { state: 'posting', OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] }],
-      },
-      orderBy: [{ priority: 'desc' }, { id: 'asc' }],
-      take: CANDIDATES,
-    });
-    for (const post of due) {
-      if (post.ticketId === null) return post;
-      const earlier = await this.db.slackPost.findFirst({
-        where: { ticketId: post.ticketId, id: { lt: post.id }, priority: { gte: post.priority }, state: { in: ['queued', 'posting'] } },
-        select: { id: true },
-      });
-      if (!earlier) return post;
-    }
-    return undefined;
-  }
-
-  /**
-   * Takes the post for this instance: only if it is still in the state we read and nobody
-   * holds a live claim. False when another instance was quicker.
-   */
-  async #claim(post: SlackPost): Promise<boolean> {
-    const now = new Date();
-    const { count } = await this.db.slackPost.updateMany({
-      where: { id: post.id, state: post.state, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
-      data: { state: 'posting', attempts: { increment: 1 }, claimedBy: this.options.instanceId, claimedUntil: new Date(now.getTime() + CLAIM_MS) },
-    });
-    return count === 1;
   }
 
   /** The thread a post belongs in is not there and never will be: fail it too. */
@@ -277,15 +204,15 @@ export class SlackPoster {
     if (rendered.kind !== 'ready') return this.#notReady(post, rendered);
     try {
       if (post.state === 'posting') {
-        const found = await this.#findPosted(post, rendered.threadTs);
+        const found = await findPosted(this.client, post, rendered.threadTs);
         if (found) {
           await this.#markPosted(post, found);
           this.logger.info({ code: 'slack_post_recovered', postId: post.id, ts: found }, 'found an earlier post in Slack; not posting again');
           return;
         }
       }
-      if (!(await this.#takeToken(post.channelId))) return;
-      if (!(await this.#claim(post))) return;
+      if (!(await this.#pacer.take(post.channelId, this.#postPace))) return;
+      if (!(await claimPost(this.db, post, this.options.instanceId))) return;
       const common = {
         channel: post.channelId,
         text: rendered.message.text,
@@ -314,14 +241,14 @@ export class SlackPoster {
   async #sendUpdate(post: SlackPost): Promise<void> {
     // A ticket's updates all show the ticket; a draft's show that draft's one message.
     const covered = await this.db.slackPost.findMany({
-      where: { ticketId: post.ticketId, kind: post.kind, state: 'queued', id: { gt: post.id }, ...(post.kind === TICKET_POST_KINDS.update ? {} : { payload: post.payload }) },
+      where: { ticketId: post.ticketId, kind: post.kind, state: 'queued', id: { gt: post.id }, ...(post.kind === POST_KINDS.ticketUpdate ? {} : { payload: post.payload }) },
       select: { id: true },
     });
     const rendered = await renderPost(this.db, post);
     if (rendered.kind !== 'ready' || !rendered.updateTs) return this.#notReady(post, rendered.kind === 'ready' ? { kind: 'drop', reason: 'nothing to update' } : rendered);
     try {
-      if (!(await this.#takeToken(CHAT_UPDATE_BUCKET, UPDATE_PACE))) return;
-      if (!(await this.#claim(post))) return;
+      if (!(await this.#pacer.take(CHAT_UPDATE_BUCKET, UPDATE_PACE))) return;
+      if (!(await claimPost(this.db, post, this.options.instanceId))) return;
       await this.client.chat.update({ channel: post.channelId, ts: rendered.updateTs, text: rendered.message.text, blocks: rendered.message.blocks });
       await this.db.slackPost.updateMany({
         where: { id: { in: [post.id, ...covered.map((row) => row.id)] } },
@@ -346,14 +273,14 @@ export class SlackPoster {
     const threadTs = ticket.slackTs;
     const save = () => this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify(payload) } });
     try {
-      if (!(await this.#claim(post))) return;
+      if (!(await claimPost(this.db, post, this.options.instanceId))) return;
       let files = payload.fileIds;
       if (!files?.length) {
         const loaded = await (this.options.loadFiles?.(payload.messageRowId) ?? Promise.resolve([]));
         if (loaded.length === 0) return await this.#markPosted(post, threadTs);
         files = [];
         for (const file of loaded) {
-          if (!(await this.#takeToken(FILES_BUCKET, FILES_PACE))) return;
+          if (!(await this.#pacer.take(FILES_BUCKET, FILES_PACE))) return;
           files.push({ id: await uploadToSlack(this.client, file.filename, file.size, file.chunks()), title: file.filename });
         }
         payload.fileIds = files;
@@ -364,9 +291,9 @@ export class SlackPoster {
         const batch = files.slice(payload.shared ?? 0, (payload.shared ?? 0) + FILES_PER_SHARE);
         // A batch shared just before a crash is found in the thread, not shared again.
         const firstId = batch[0]!.id;
-        const sharedBefore = post.state === 'posting' && (await this.#findInThread(post.channelId, threadTs, (message) => message.files?.some((file) => file.id === firstId) ?? false));
+        const sharedBefore = post.state === 'posting' && (await findInThread(this.client, post.channelId, threadTs, (message) => message.files?.some((file) => file.id === firstId) ?? false));
         if (!sharedBefore) {
-          if (!(await this.#takeToken(FILES_BUCKET, FILES_PACE))) return;
+          if (!(await this.#pacer.take(FILES_BUCKET, FILES_PACE))) return;
           await this.client.files.completeUploadExternal({ files: [batch[0]!, ...batch.slice(1)], channel_id: post.channelId, thread_ts: threadTs });
         }
         payload.shared = (payload.shared ?? 0) + batch.length;
@@ -388,7 +315,7 @@ export class SlackPoster {
         await tx.ticket.update({ where: { id: post.ticketId }, data: { slackTs: ts, slackChannelId: post.channelId } });
         return;
       }
-      if (post.kind === POST_KINDS.files || post.kind === POST_FAILED_KIND) return;
+      if (post.kind === POST_KINDS.files || post.kind === POST_KINDS.postFailed) return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
       // updateMany: update would read the whole row back, raw source included (for a 34 MiB
@@ -403,8 +330,9 @@ export class SlackPoster {
     if (error.code === 'slack_webapi_rate_limited_error') {
       // Refused before posting: pause this channel only; the post stays first in line.
       const seconds = error.retryAfter ?? 1;
-      const bucket = UPDATE_KINDS.has(post.kind) ? CHAT_UPDATE_BUCKET : post.kind === POST_KINDS.files ? FILES_BUCKET : post.channelId;
-      this.#bucket(bucket).pausedUntil = Date.now() + seconds * 1000;
+      if (UPDATE_KINDS.has(post.kind)) this.#pacer.pause(CHAT_UPDATE_BUCKET, seconds, UPDATE_PACE);
+      else if (post.kind === POST_KINDS.files) this.#pacer.pause(FILES_BUCKET, seconds, FILES_PACE);
+      else this.#pacer.pause(post.channelId, seconds, this.#postPace);
       await this.db.slackPost.update({ where: { id: post.id }, data: { state: post.state === 'posting' ? 'posting' : 'queued', claimedUntil: null, lastError: 'ratelimited' } });
       this.logger.warn({ code: 'slack_rate_limited', postId: post.id, retryAfter: seconds }, 'Slack rate limit: pausing this channel');
       return;
@@ -450,63 +378,11 @@ export class SlackPoster {
     this.#firstFailure.delete(post.id);
     await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', claimedBy: null, claimedUntil: null, lastError: code.slice(0, 500) } });
     this.logger.error({ code: 'slack_post_failed', postId: post.id, kind: post.kind, ticketId: post.ticketId, slackError: code, attempts }, 'Slack post given up; a note takes its place');
-    const noted = post.ticketId !== null && post.kind !== POST_KINDS.ticket && post.kind !== POST_FAILED_KIND && !UPDATE_KINDS.has(post.kind);
+    const noted = post.ticketId !== null && post.kind !== POST_KINDS.ticket && post.kind !== POST_KINDS.postFailed && !UPDATE_KINDS.has(post.kind);
     if (!noted) return;
-    await this.db.slackPost
-      .create({
-        data: {
-          mailboxId: post.mailboxId,
-          ticketId: post.ticketId,
-          channelId: post.channelId,
-          kind: POST_FAILED_KIND,
-          dedupeKey: `failed:${post.id}`,
-          payload: JSON.stringify({ failedKind: post.kind, code, attempts }),
-        },
-      })
-      .catch(() => {}); // already noted (a unique dedupe key): nothing more to say
+    await queuePosts(this.db, [
+      { mailboxId: post.mailboxId, ticketId: post.ticketId, channelId: post.channelId, kind: POST_KINDS.postFailed, dedupeKey: `failed:${post.id}`, payload: { failedKind: post.kind, code, attempts } },
+    ]).catch(() => {}); // already noted (a unique dedupe key): nothing more to say
     this.wake();
   }
-
-  /** The ts of a message we already posted for this post, if Slack has one. */
-  async #findPosted(post: SlackPost, threadTs: string | undefined): Promise<string | undefined> {
-    const ours = (message: HistoryMessage) => message.metadata?.event_type === POST_METADATA_EVENT && message.metadata.event_payload?.post_id === post.id;
-    if (threadTs) return this.#findInThread(post.channelId, threadTs, ours);
-    // Everything since the post was queued, newest first, page by page.
-    const oldest = String(Math.floor(post.createdAt.getTime() / 1000) - 60);
-    return searchPages(
-      (cursor) => this.client.conversations.history({ channel: post.channelId, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }),
-      ours,
-    );
-  }
-
-  #findInThread(channel: string, threadTs: string, match: (message: HistoryMessage) => boolean): Promise<string | undefined> {
-    return searchPages(
-      (cursor) => this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }),
-      match,
-    );
-  }
 }
-
-/** Pages through a history listing until a message matches; its ts, or undefined. */
-async function searchPages(
-  fetchPage: (cursor: string | undefined) => Promise<WebAPICallResult>,
-  match: (message: HistoryMessage) => boolean,
-): Promise<string | undefined> {
-  let cursor: string | undefined;
-  for (let page = 0; page < RECOVERY_PAGES; page += 1) {
-    const result = (await fetchPage(cursor)) as HistoryPage;
-    const found = result.messages?.find(match);
-    if (found?.ts) return found.ts;
-    cursor = result.response_metadata?.next_cursor;
-    if (!result.has_more || !cursor) return undefined;
-  }
-  return undefined;
-}
-
-interface HistoryMessage {
-  ts?: string;
-  files?: { id?: string }[];
-  metadata?: { event_type?: string; event_payload?: { post_id?: number } };
-}
-
-type HistoryPage = WebAPICallResult & { messages?: HistoryMessage[]; has_more?: boolean; response_metadata?: { next_cursor?: string } };

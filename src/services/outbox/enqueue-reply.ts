@@ -4,14 +4,13 @@
  * (so the customer's answer threads back to the ticket by In-Reply-To) and the outbox
  * entry, one per draft (unique), which is all the sender ever sends.
  */
-import type { Db, Draft } from '../../db/client.js';
+import type { Db, Draft, Tx } from '../../db/client.js';
 import { newMessageId, parseAddressList, replyReferences, replyText, type MailAddress } from '../../domain/compose-reply.js';
 import { buildReplyMail } from '../../mail/build-reply-mail.js';
 import { sha256Hex } from '../../mail/raw-headers.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
 import { draftAddressText } from '../replies/draft-addresses.js';
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export interface CustomerMailForReply {
   messageId: string | null;

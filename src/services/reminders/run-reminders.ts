@@ -12,11 +12,11 @@ import { dueReminders, isPastResponseTarget, type DueReminder } from '../../doma
 import { statusCategory, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { buildDigestMessage, buildReminderMessage, type DigestInput } from '../../slack/views/reminder-message.js';
-import type { RenderedPost } from '../render-post.js';
-import { PEOPLE_PRIORITY } from '../tickets/queue-ticket-posts.js';
+import type { RenderedPost } from '../../posts/post-kinds.js';
+import { POST_KINDS } from '../../posts/post-kinds.js';
+import { queuePosts } from '../../posts/queue-post.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
 
-export const REMINDER_POST_KINDS = { reminder: 'reminder', digest: 'digest' } as const;
 
 export interface ReminderDeps {
   db: Db;
@@ -83,9 +83,7 @@ async function recordReminder(db: Db, mailboxId: number, channelId: string, remi
   try {
     await db.$transaction(async (tx) => {
       const row = await tx.reminder.create({ data: { ticketId: reminder.ticketId, kind: reminder.kind, conditionKey: reminder.conditionKey } });
-      await tx.slackPost.create({
-        data: { mailboxId, ticketId: reminder.ticketId, channelId, kind: REMINDER_POST_KINDS.reminder, dedupeKey: `reminder:${row.id}`, payload: JSON.stringify(payload), priority: PEOPLE_PRIORITY },
-      });
+      await queuePosts(tx, [{ mailboxId, ticketId: reminder.ticketId, channelId, kind: POST_KINDS.reminder, dedupeKey: `reminder:${row.id}`, payload }]);
       // The snooze is over: the ticket takes part in the other reminders again.
       if (reminder.kind === 'snooze') await tx.ticket.update({ where: { id: reminder.ticketId }, data: { snoozedUntil: null, snoozedBy: null } });
     });
@@ -107,9 +105,7 @@ async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: 
   if (!hours.days.includes(local.weekday) || sinceDigestTime < 0 || sinceDigestTime >= DIGEST_WINDOW_MINUTES) return 0;
   const input = await digestFigures(deps.db, config, mailbox, statuses, now);
   try {
-    await deps.db.slackPost.create({
-      data: { mailboxId: mailbox.id, channelId: config.channelId, kind: REMINDER_POST_KINDS.digest, dedupeKey: `digest:${mailbox.id}:${localDate(now, hours.timeZone)}`, payload: JSON.stringify(input) },
-    });
+    await queuePosts(deps.db, [{ mailboxId: mailbox.id, channelId: config.channelId, kind: POST_KINDS.digest, dedupeKey: `digest:${mailbox.id}:${localDate(now, hours.timeZone)}`, payload: input }]);
     return 1;
   } catch (error) {
     if (isUniqueViolation(error)) return 0;
@@ -136,7 +132,7 @@ async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: numb
 
 /** Renders a queued reminder (in the thread, also shown in the channel) or digest. */
 export async function renderReminderPost(db: Db, post: { kind: string; ticketId: number | null; payload: string }): Promise<RenderedPost> {
-  if (post.kind === REMINDER_POST_KINDS.digest) return { kind: 'ready', message: buildDigestMessage(JSON.parse(post.payload) as DigestInput) };
+  if (post.kind === POST_KINDS.digest) return { kind: 'ready', message: buildDigestMessage(JSON.parse(post.payload) as DigestInput) };
   const payload = JSON.parse(post.payload) as ReminderPayload;
   const ticket = post.ticketId === null ? null : await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
   if (!ticket?.slackTs) return { kind: 'drop', reason: 'ticket no longer posted' };

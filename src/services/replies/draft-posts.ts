@@ -4,16 +4,15 @@
  * reply as sent. Rendered at sending time from the database, like every queued post.
  */
 import type { TLocale } from '../../config/config-schema.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { draftControls } from '../../domain/draft-controls.js';
 import { buildDraftMessage, buildSentReplyMessage } from '../../slack/views/draft-message.js';
-import type { RenderedPost } from '../render-post.js';
+import type { RenderedPost } from '../../posts/post-kinds.js';
 import { draftAddressText } from './draft-addresses.js';
-import { PEOPLE_PRIORITY } from '../tickets/queue-ticket-posts.js';
+import { POST_KINDS } from '../../posts/post-kinds.js';
+import { queuePosts } from '../../posts/queue-post.js';
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-export const REPLY_POST_KINDS = { draft: 'draft', draftUpdate: 'draft_update', sent: 'sent_reply' } as const;
 
 export interface DraftPostPayload {
   draftId: number;
@@ -30,14 +29,14 @@ interface TicketPlace {
 }
 
 function placeOf(ticket: TicketPlace) {
-  return ticket.slackChannelId ? { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId: ticket.slackChannelId, priority: PEOPLE_PRIORITY } : null;
+  return ticket.slackChannelId ? { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId: ticket.slackChannelId } : null;
 }
 
 /** A newly submitted revision: posted in the thread, and the previous one marked replaced. */
 export async function queueDraftPost(tx: Tx, ticket: TicketPlace, payload: DraftPostPayload, key: string): Promise<void> {
   const place = placeOf(ticket);
   if (!place) return;
-  await tx.slackPost.create({ data: { ...place, kind: REPLY_POST_KINDS.draft, dedupeKey: `draft:${payload.draftId}:r${payload.revision}`, payload: JSON.stringify(payload) } });
+  await queuePosts(tx, [{ ...place, kind: POST_KINDS.draft, dedupeKey: `draft:${payload.draftId}:r${payload.revision}`, payload }]);
   if (payload.revision > 1) await queueDraftUpdate(tx, ticket, { ...payload, revision: payload.revision - 1 }, key);
 }
 
@@ -47,13 +46,13 @@ export async function queueDraftUpdate(tx: Tx, ticket: TicketPlace, payload: Dra
   if (!place) return;
   const posted = await tx.slackPost.findUnique({ where: { dedupeKey: `draft:${payload.draftId}:r${payload.revision}` }, select: { id: true } });
   if (!posted) return;
-  await tx.slackPost.create({ data: { ...place, kind: REPLY_POST_KINDS.draftUpdate, dedupeKey: `draft-update:${payload.draftId}:r${payload.revision}:${key}`, payload: JSON.stringify(payload) } });
+  await queuePosts(tx, [{ ...place, kind: POST_KINDS.draftUpdate, dedupeKey: `draft-update:${payload.draftId}:r${payload.revision}:${key}`, payload }]);
 }
 
 export async function queueSentPost(tx: Tx, ticket: TicketPlace, outboxId: number): Promise<void> {
   const place = placeOf(ticket);
   if (!place) return;
-  await tx.slackPost.create({ data: { ...place, kind: REPLY_POST_KINDS.sent, dedupeKey: `sent:${outboxId}`, payload: JSON.stringify({ outboxId }) } });
+  await queuePosts(tx, [{ ...place, kind: POST_KINDS.sentReply, dedupeKey: `sent:${outboxId}`, payload: { outboxId } }]);
 }
 
 export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPayload): Promise<RenderedPost> {
@@ -91,7 +90,7 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
     sentAt: draft.outbox?.sentAt ?? null,
     failure: draft.outbox?.lastError ?? null,
   });
-  if (kind === REPLY_POST_KINDS.draft) return { kind: 'ready', message, threadTs: draft.ticket.slackTs };
+  if (kind === POST_KINDS.draft) return { kind: 'ready', message, threadTs: draft.ticket.slackTs };
   const posted = await db.slackPost.findUnique({ where: { dedupeKey: `draft:${payload.draftId}:r${payload.revision}` }, select: { slackTs: true } });
   return posted?.slackTs ? { kind: 'ready', message, updateTs: posted.slackTs } : { kind: 'wait' };
 }

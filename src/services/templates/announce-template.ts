@@ -5,16 +5,15 @@
  */
 import { z } from 'zod';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { lineDiff } from '../../domain/line-diff.js';
 import { t } from '../../i18n/messages.js';
 import { buildTemplateAnnouncement } from '../../slack/views/template-views.js';
-import type { RenderablePost, RenderedPost } from '../render-post.js';
-import { PEOPLE_PRIORITY } from '../tickets/queue-ticket-posts.js';
+import type { RenderablePost, RenderedPost } from '../../posts/post-kinds.js';
+import { POST_KINDS } from '../../posts/post-kinds.js';
+import { queuePosts } from '../../posts/queue-post.js';
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-export const TEMPLATE_POST_KIND = 'template_version';
 
 const ZPayload = z.object({ templateVersionId: z.number().int(), mailboxId: z.number().int() });
 
@@ -30,16 +29,16 @@ export async function queueTemplateAnnouncements(
     select: { id: true, channelId: true },
   });
   const byChannel = new Map(mailboxes.reverse().map((mailbox) => [mailbox.channelId, mailbox]));
-  await tx.slackPost.createMany({
-    data: [...byChannel.values()].map((mailbox) => ({
+  await queuePosts(
+    tx,
+    [...byChannel.values()].map((mailbox) => ({
       mailboxId: mailbox.id,
       channelId: mailbox.channelId,
-      kind: TEMPLATE_POST_KIND,
+      kind: POST_KINDS.templateVersion,
       dedupeKey: `template:${input.versionId}:${mailbox.channelId}`,
-      payload: JSON.stringify({ templateVersionId: input.versionId, mailboxId: mailbox.id }),
-      priority: PEOPLE_PRIORITY,
+      payload: { templateVersionId: input.versionId, mailboxId: mailbox.id },
     })),
-  });
+  );
 }
 
 export async function renderTemplateAnnouncement(db: Db, post: RenderablePost): Promise<RenderedPost> {

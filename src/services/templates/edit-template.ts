@@ -12,7 +12,7 @@ import { readMetadataIds } from '../../slack/read-modal-metadata.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { ModalView } from '@slack/types';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { t } from '../../i18n/messages.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
 import { buildNoticeMessage } from '../../slack/views/help-message.js';
@@ -32,7 +32,6 @@ import { queueTemplateAnnouncements } from './announce-template.js';
 import { queueDraftUpdate } from '../replies/draft-posts.js';
 import type { TemplateDeps } from './template-catalog.js';
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 /**
  * Drafts waiting for review that were written from an earlier version of the template:

@@ -1,0 +1,60 @@
+/**
+ * The one way a Slack post is queued: a SlackPost row written in the caller's transaction,
+ * with the priority its kind has (post-kinds.ts). Through Prisma for the services, or as a
+ * statement of an SQL script for the ingest commit; both from the same row.
+ */
+import type { Tx } from '../db/client.js';
+import { sql, type SqlScript } from '../db/sql-script.js';
+import { KIND_PRIORITY, POST_KINDS, type PostKind } from './post-kinds.js';
+
+export interface PostToQueue {
+  mailboxId: number;
+  ticketId?: number | null;
+  channelId: string;
+  kind: PostKind;
+  /** A post is queued once per thing it shows (e.g. `message:<id>`). */
+  dedupeKey: string;
+  payload: object;
+}
+
+function postRow(post: PostToQueue, now: Date) {
+  return {
+    mailboxId: post.mailboxId,
+    ticketId: post.ticketId ?? null,
+    channelId: post.channelId,
+    kind: post.kind,
+    dedupeKey: post.dedupeKey,
+    payload: JSON.stringify(post.payload),
+    priority: KIND_PRIORITY[post.kind],
+    nextAttemptAt: now,
+    createdAt: now,
+  };
+}
+
+export async function queuePosts(tx: Tx, posts: readonly PostToQueue[], now = new Date()): Promise<void> {
+  if (posts.length) await tx.slackPost.createMany({ data: posts.map((post) => postRow(post, now)) });
+}
+
+export function* queuePostSql(post: PostToQueue, now: Date): SqlScript<void> {
+  const row = postRow(post, now);
+  yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "priority", "nextAttemptAt", "createdAt")
+    VALUES (${row.mailboxId}, ${row.ticketId}, ${row.channelId}, ${row.kind}, ${row.dedupeKey}, ${row.payload}, ${row.priority}, ${row.nextAttemptAt}, ${row.createdAt})`;
+}
+
+/**
+ * What a change to a posted ticket shows: its message updated in place and a trace line of
+ * audit record `auditId` in the thread (by a person's click, or a customer reopening it).
+ */
+export function ticketChangePosts(
+  ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null },
+  auditId: number,
+  { trace = true, update = true } = {},
+): PostToQueue[] {
+  // A ticket not posted yet shows its current state when it is; there is nothing to update.
+  if (!ticket.slackChannelId || !ticket.slackTs) return [];
+  const common = { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId: ticket.slackChannelId, payload: { auditId } };
+  return [
+    ...(update ? [{ ...common, kind: POST_KINDS.ticketUpdate, dedupeKey: `update:${auditId}` }] : []),
+    ...(trace ? [{ ...common, kind: POST_KINDS.trace, dedupeKey: `trace:${auditId}` }] : []),
+  ];
+}

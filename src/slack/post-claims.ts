@@ -1,0 +1,50 @@
+/**
+ * Which queued post a channel's worker sends next, and taking it for this instance so two
+ * instances never both send it.
+ */
+import type { Db, SlackPost } from '../db/client.js';
+
+/** A post's claim outlives the 15 s Slack call timeout; a dead holder blocks it no longer. */
+const CLAIM_MS = 30_000;
+/** Due posts looked at per turn for one that is not behind an earlier post of its ticket. */
+const CANDIDATES = 20;
+
+/**
+ * The channel's first due post, by priority then age, that no earlier unfinished post of
+ * its ticket (of the same or a higher priority) holds back: a post waiting to be retried
+ * blocks only its own thread, never the channel.
+ */
+export async function nextDuePost(db: Db, channel: string): Promise<SlackPost | undefined> {
+  const now = new Date();
+  const due = await db.slackPost.findMany({
+    where: {
+      channelId: channel,
+      nextAttemptAt: { lte: now },
+      OR: [{ state: 'queued' }, { state: 'posting', OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] }],
+    },
+    orderBy: [{ priority: 'desc' }, { id: 'asc' }],
+    take: CANDIDATES,
+  });
+  for (const post of due) {
+    if (post.ticketId === null) return post;
+    const earlier = await db.slackPost.findFirst({
+      where: { ticketId: post.ticketId, id: { lt: post.id }, priority: { gte: post.priority }, state: { in: ['queued', 'posting'] } },
+      select: { id: true },
+    });
+    if (!earlier) return post;
+  }
+  return undefined;
+}
+
+/**
+ * Takes the post for `instanceId`: only if it is still in the state it was read in and
+ * nobody holds a live claim. False when another instance was quicker.
+ */
+export async function claimPost(db: Db, post: SlackPost, instanceId: string): Promise<boolean> {
+  const now = new Date();
+  const { count } = await db.slackPost.updateMany({
+    where: { id: post.id, state: post.state, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+    data: { state: 'posting', attempts: { increment: 1 }, claimedBy: instanceId, claimedUntil: new Date(now.getTime() + CLAIM_MS) },
+  });
+  return count === 1;
+}
