@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { DatabaseTarget } from './database-url.js';
+import { ensurePrivateSqliteFile } from './private-file.js';
 
 /** How long a SQLite writer waits for another writer before giving up. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -21,7 +20,7 @@ export function createAdapterFactory(
   purpose: 'client' | 'migrations' = 'client',
 ): SqlMigrationAwareDriverAdapterFactory {
   if (target.provider === 'sqlite') {
-    mkdirSync(path.dirname(target.file), { recursive: true });
+    ensurePrivateSqliteFile(target.file);
     const db = new Database(target.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     try {
       db.pragma('journal_mode = WAL');

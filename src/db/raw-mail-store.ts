@@ -12,6 +12,7 @@
  * the JavaScript one; in parts, each copy is a MiB. It also keeps Message rows small, so
  * reading a column stored after `raw` does not walk 34 MiB of overflow pages.
  */
+import { ensurePrivateSqliteFile } from './private-file.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseTarget } from './database-url.js';
@@ -76,6 +77,7 @@ function rawSource(head: Uint8Array, size: number, readPart: (seq: number) => Pr
 
 function sqliteStore(file: string): RawMailStore {
   // No busy timeout: better-sqlite3 would wait synchronously (see retryWhileBusy).
+  ensurePrivateSqliteFile(file);
   const db = new Database(file, { timeout: 0 });
   db.pragma('synchronous = NORMAL');
   const find = db.prepare('SELECT id FROM "Message" WHERE "mailboxId" = ? AND "direction" = ? AND "dedupeKey" = ?');

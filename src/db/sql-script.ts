@@ -11,6 +11,7 @@
  *   - PostgreSQL runs it statement by statement on one pooled connection.
  * Statements are written with the `sql` tag; values become parameters (`?` or `$n`).
  */
+import { ensurePrivateSqliteFile } from './private-file.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseTarget } from './database-url.js';
@@ -103,6 +104,7 @@ function sqliteParam(value: unknown): unknown {
 
 function sqliteRunner(file: string): SqlRunner {
   // No busy timeout: better-sqlite3 would wait synchronously (see retryWhileBusy).
+  ensurePrivateSqliteFile(file);
   const db = new Database(file, { timeout: 0 });
   db.pragma('synchronous = NORMAL');
   // A template's parts are one and the same array at every call of a `sql` tag site.

@@ -18,6 +18,8 @@ import { storeRawMails, type FetchedMail, type StoreResult } from '../services/s
  * and store at 20 a batch, 1.7 s at 100), and bounded memory for big attachments.
  */
 const BATCH_MAILS = 100;
+/** UIDs listed (with their sizes) per FETCH while catching up. */
+const UID_WINDOW = 10_000n;
 const BATCH_BYTES = 16 * 1024 * 1024;
 /** Passes a mail may fail to be stored before it is skipped (left on the server, logged). */
 const MAX_STORE_FAILURES = 3;
@@ -69,11 +71,21 @@ export function historyBoundary(firstStart: Date, backfillDays: number): Date {
   return new Date(firstStart.getTime() - backfillDays * 86_400_000 - 10 * 60_000);
 }
 
+/**
+ * The cursor below the oldest of `uids` (the mail to take on a first start), or below
+ * UIDNEXT when there is none. A loop, not Math.min(...uids): spreading a large mailbox's
+ * UIDs into arguments overflows the stack (from about 130,000).
+ */
+export function cursorBelow(uids: readonly number[], uidNext: number): bigint {
+  let lowest = Infinity;
+  for (const uid of uids) if (uid < lowest) lowest = uid;
+  return BigInt((lowest === Infinity ? uidNext : lowest) - 1);
+}
+
 async function startCursor(client: ImapFlow, target: SyncTarget, uidNext: number): Promise<bigint> {
   if (target.backfillDays <= 0) return BigInt(uidNext - 1);
   const since = new Date(Date.now() - target.backfillDays * 24 * 60 * 60 * 1000);
-  const uids = (await client.search({ since }, { uid: true })) || [];
-  return uids.length ? BigInt(Math.min(...uids) - 1) : BigInt(uidNext - 1);
+  return cursorBelow((await client.search({ since }, { uid: true })) || [], uidNext);
 }
 
 /** Brings the cursor in line with the folder's UIDVALIDITY; returns the UID to fetch above. */
@@ -267,24 +279,34 @@ export async function syncMailboxOnce(
   try {
     const { uidValidity, lastUid, rescan } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
-    // UIDs and sizes above the cursor (`n:*` always matches the highest UID, even below n).
-    const sizes = new Map<number, number>();
-    for await (const message of client.fetch(`${lastUid + 1n}:*`, { uid: true, size: true }, { uid: true })) {
-      if (BigInt(message.uid) > lastUid) sizes.set(message.uid, message.size ?? 0);
-    }
-    const uids = [...sizes.keys()].sort((a, b) => a - b);
-    for (const batch of batchBySize(uids, sizes)) {
-      const outcomes = await fetchAndStore(db, client, target, { uidValidity, rescan }, batch, sizes, logger);
-      // The batch's sources are garbage now (see collect-garbage.ts).
-      if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();
-      for (const outcome of outcomes) {
-        if (outcome.stored) {
-          result.stored += 1;
-          onStored(outcome.messageRowId);
-        } else {
-          result.duplicates += 1;
+    const storeListed = async (uids: number[], sizes: Map<number, number>): Promise<void> => {
+      for (const batch of batchBySize(uids, sizes)) {
+        const outcomes = await fetchAndStore(db, client, target, { uidValidity, rescan }, batch, sizes, logger);
+        // The batch's sources are garbage now (see collect-garbage.ts).
+        if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();
+        for (const outcome of outcomes) {
+          if (outcome.stored) {
+            result.stored += 1;
+            onStored(outcome.messageRowId);
+          } else {
+            result.duplicates += 1;
+          }
         }
       }
+    };
+    // UIDs and sizes above the cursor, a window of UIDs at a time, so a mailbox of a million
+    // mails is listed in pages rather than held whole. The last window is open-ended
+    // (`n:*`, which always matches the highest UID, even below n).
+    const uidNext = BigInt(client.mailbox.uidNext ?? 0);
+    for (let from = lastUid + 1n; ; from += UID_WINDOW) {
+      const last = from + UID_WINDOW >= uidNext;
+      const sizes = new Map<number, number>();
+      for await (const message of client.fetch(last ? `${from}:*` : `${from}:${from + UID_WINDOW - 1n}`, { uid: true, size: true }, { uid: true })) {
+        if (BigInt(message.uid) > lastUid) sizes.set(message.uid, message.size ?? 0);
+      }
+      const uids = [...sizes.keys()].sort((a, b) => a - b);
+      await storeListed(uids, sizes);
+      if (last) break;
     }
     // Caught up: later mail is new mail again.
     if (rescan) await db.mailbox.updateMany({ where: { id: target.mailboxId, rescanUidValidity: uidValidity }, data: { rescanUidValidity: null } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchBySize } from '../../src/mail/sync-mailbox.js';
+import { batchBySize, cursorBelow } from '../../src/mail/sync-mailbox.js';
 import { cleanMessageId } from '../../src/mail/raw-headers.js';
 
 describe('fetch batches', () => {
@@ -22,5 +22,16 @@ describe('Message-IDs for the database', () => {
     expect(cleanMessageId('<a\u0000@b>')).toBe('a@b');
     expect(cleanMessageId(`<${'x'.repeat(5000)}@evil>`)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(cleanMessageId('  ')).toBeNull();
+  });
+});
+
+describe('cursorBelow (the first start of a mailbox with a backfill)', () => {
+  it('starts below the oldest mail to take, for a mailbox of a million UIDs without overflowing the stack', () => {
+    const uids = Array.from({ length: 1_000_000 }, (_, i) => 1_000_000 - i + 41);
+    expect(cursorBelow(uids, 2_000_000)).toBe(41n);
+  });
+
+  it('starts below UIDNEXT when there is nothing to take', () => {
+    expect(cursorBelow([], 501)).toBe(500n);
   });
 });

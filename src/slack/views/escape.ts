@@ -7,9 +7,29 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Cuts text to `max` characters, marking the cut. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The last place at or before `at` where `text` can be cut without splitting a character:
+ * never inside a surrogate pair (a lone `\ud83d` is refused by Slack's JSON or shown as
+ * garbage) nor, where the segmenter sees it, inside a cluster such as 👩‍💻 or が.
+ */
+export function characterCut(text: string, at: number): number {
+  if (at >= text.length) return text.length;
+  const from = Math.max(0, at - 32);
+  let cut = from;
+  for (const { index } of graphemes.segment(text.slice(from, at + 32))) {
+    if (from + index > at) break;
+    cut = from + index;
+  }
+  // The window may have started inside a cluster: still never split a surrogate pair.
+  if (cut === from && cut > 0 && /[\uDC00-\uDFFF]/.test(text[cut] ?? '')) cut -= 1;
+  return cut;
+}
+
+/** Cuts text to `max` characters (UTF-16 units, as Slack counts), marking the cut. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${text.slice(0, characterCut(text, max - 1))}…`;
 }
 
 /**
@@ -18,7 +38,7 @@ export function truncate(text: string, max: number): string {
  */
 export function safeCutIndex(escaped: string, at: number): number {
   const amp = escaped.lastIndexOf('&', at);
-  return amp !== -1 && amp > at - 5 && escaped.indexOf(';', amp) >= at ? amp : at;
+  return amp !== -1 && amp > at - 5 && escaped.indexOf(';', amp) >= at ? amp : characterCut(escaped, at);
 }
 
 /**
