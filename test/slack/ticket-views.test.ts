@@ -20,11 +20,24 @@ const base: TicketMessageInput = {
 };
 
 describe('the ticket message', () => {
+  it('does not let a sender name pose as another sender: no line breaks, bidi or zero-width tricks, fake brackets or badges, and a warning for another address', () => {
+    const spoof = 'Acme Billing ‹billing@acme.example› `key account`\r\n\r\n\u202Eelpmaxe.live@reppils\u200B';
+    const { blocks, text } = buildTicketMessage({ ...base, locale: 'en', flags: {}, sender: { name: spoof, address: 'mallory@evil.example' } });
+    const from = mrkdwnTexts(blocks).find((line) => line.startsWith('*From:*'))!;
+    expect(from).toMatch(/^\*From:\* mallory@evil\.example \(Acme Billing "billing@acme\.example" 'key account' elpmaxe\.live@reppils\) :warning: the name shows a different address/);
+    expect(from).not.toMatch(/[\r\n\u202E\u200B`‹›]/);
+    expect(text).not.toMatch(/[\r\n\u202E\u200B]/);
+    // A name that is just the sender's own address is no warning.
+    const honest = buildTicketMessage({ ...base, locale: 'en', sender: { name: 'taro@yahoo.co.jp', address: 'taro@yahoo.co.jp' } });
+    expect(JSON.stringify(honest.blocks)).not.toContain('different address');
+  });
+
   it('shows the mail, its sender and flags, where it stands, and the contract’s controls carrying only the ticket id', () => {
     const { blocks, text } = buildTicketMessage(base);
     const json = JSON.stringify(blocks);
     expect(blocks[0]).toMatchObject({ type: 'header', text: { text: '#7 返品について' } });
-    expect(json).toContain('山田 太郎 ‹taro@yahoo.co.jp›');
+    // The real address first, the name after it.
+    expect(json).toContain('taro@yahoo.co.jp (山田 太郎)');
     expect(json).toContain('フリーメール');
     expect(json).toContain('至急');
     expect(json).toContain('未割当');

@@ -12,6 +12,7 @@ import { SNOOZE_CHOICES } from '../../domain/ticket-change.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
 import { splitQuote } from '../../domain/split-quote.js';
+import { cleanDisplayName, nameShowsOtherAddress } from '../../domain/display-name.js';
 import type { SlackMessage } from './help-message.js';
 
 export const PREVIEW_CHARS = 700;
@@ -55,10 +56,18 @@ export function slackDate(date: Date): string {
 }
 
 /** The sender as shown, escaped and bounded (a display name can be kilobytes long). */
+/**
+ * The sender as the team sees it: the real address first, the name (cleaned of anything
+ * that could pose as something else, see domain/display-name.ts) after it, and a warning
+ * when the name carries another address.
+ */
 export function senderText(sender: TicketMessageInput['sender'], locale: TLocale): string {
   if (!sender) return t(locale, 'flag.anonymous');
   const address = escapeAndTruncate(sender.address, 320);
-  return sender.name ? `${escapeAndTruncate(sender.name, 200)} ‹${address}›` : address;
+  const name = cleanDisplayName(sender.name);
+  if (!name) return address;
+  const warning = nameShowsOtherAddress(sender.name, sender.address) ? ` :warning: ${t(locale, 'sender.name_has_address')}` : '';
+  return `${address} (${escapeAndTruncate(name, 200)})${warning}`;
 }
 
 function option(text: string, value: string): PlainTextOption {
@@ -160,7 +169,7 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   const { locale, ticket } = input;
   const subject = input.ticket.subject.trim() || t(locale, 'ticket.no_subject');
   // The notification text: plain enough for a phone's lock screen, escaped like the rest.
-  const text = `#${ticket.number} ${escapeAndTruncate(subject, 150)} — ${input.sender ? escapeAndTruncate(input.sender.name || input.sender.address, 100) : ''}`;
+  const text = `#${ticket.number} ${escapeAndTruncate(subject, 150)} — ${input.sender ? escapeAndTruncate(cleanDisplayName(input.sender.name) || input.sender.address, 100) : ''}`;
   if (ticket.junk) return { text, blocks: junkMessage(input, `#${ticket.number} ${subject}`) };
   const flags = FLAG_ORDER.filter((flag) => input.flags[flag]).map((flag) => `\`${t(locale, `flag.${flag}` as MessageKey)}\``);
   const context: ContextBlock = {
