@@ -3,6 +3,7 @@
  * automatic: auto-replies and bounces never trigger anything automatic, mail from our own
  * address is a loop, and the sender's flags are shown on the ticket.
  */
+import { ownAddressMatcher } from './own-address.js';
 import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
 
 export interface MailFlags {
@@ -75,7 +76,7 @@ export function classifyMail(mail: ParsedMail, ownAddresses: readonly string[]):
   const h = mail.headers;
   const lower = (value: string | undefined) => (value ?? '').trim().toLowerCase();
   const from = mail.from?.address ?? '';
-  const own = new Set(ownAddresses.map((address) => address.toLowerCase()));
+  const isOwn = ownAddressMatcher(ownAddresses);
   const contentType = lower(h.contentType);
 
   const bounce =
@@ -97,7 +98,7 @@ export function classifyMail(mail: ParsedMail, ownAddresses: readonly string[]):
     autoReply,
     bounce,
     list,
-    fromSelf: own.has(from) || (mail.replyTo !== null && own.has(mail.replyTo.address)),
+    fromSelf: (from !== '' && isOwn(from)) || (mail.replyTo !== null && isOwn(mail.replyTo.address)),
     ...sender,
     unreplyable: sender.unreplyable || bounce,
   };

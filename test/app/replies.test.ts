@@ -106,6 +106,11 @@ describeWithDovecot('replies with review', (dovecot) => {
     const toOurselves = await writeReply(USERS.agentJa.id, message, ticketId, { cc: fixture.mailbox, body: 'x' });
     expect((JSON.parse(toOurselves.body) as { errors: Record<string, string> }).errors).toEqual({ reply_cc: expect.stringContaining(fixture.mailbox) });
     expect(draftRow(ticketId).state).toBe('editing');
+    // A +tag variant in another case reaches the same mailbox.
+    const tagged = fixture.mailbox.replace('@', '+billing@').toUpperCase();
+    const toTagged = await writeReply(USERS.agentJa.id, message, ticketId, { to: tagged, body: 'x' });
+    expect((JSON.parse(toTagged.body) as { errors: Record<string, string> }).errors).toEqual({ reply_to: expect.stringContaining(tagged) });
+    expect(draftRow(ticketId).state).toBe('editing');
 
     const submitted = await writeReply(USERS.agentJa.id, message, ticketId, { body: '山田様\n\nご連絡ありがとうございます。本日発送いたしました。' });
     expect(submitted.status).toBe(200);

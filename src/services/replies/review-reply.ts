@@ -6,6 +6,7 @@
  * write on the draft's state and revision, so a double click, two reviewers, or an edit
  * made while a reviewer looks can never send something unreviewed or send twice.
  */
+import { ownAddressMatcher } from '../../domain/own-address.js';
 import { EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
 import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
@@ -75,9 +76,10 @@ export async function submitReply(
   if (cc.invalid.length) errors[REPLY_FIELDS.cc.block] = t(locale, 'reply.error_invalid', { addresses: cc.invalid.join(', ') });
   // A reply to one of our own mailboxes would come back in as a customer's mail (and
   // reopen the ticket it just closed).
-  const ours = new Set(deps.mailboxes.map((mailbox) => mailbox.address.toLowerCase()));
+  // Its +tag variants and the address the mailbox signs in as reach it too.
+  const isOurs = ownAddressMatcher(deps.mailboxes.flatMap((mailbox) => [mailbox.address, mailbox.imap.user]));
   for (const [list, block] of [[to, REPLY_FIELDS.to.block], [cc, REPLY_FIELDS.cc.block]] as const) {
-    const own = list.addresses.filter((entry) => ours.has(entry.address.toLowerCase())).map((entry) => entry.address);
+    const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
     if (own.length && !errors[block]) errors[block] = t(locale, 'reply.error_own', { addresses: own.join(', ') });
   }
   if (!input.values.body.trim()) errors[bodyBlock] = t(locale, 'reply.error_body');
