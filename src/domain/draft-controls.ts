@@ -6,11 +6,33 @@
  */
 export type DraftControl = 'approve' | 'request_changes' | 'edit';
 
-export function draftControls(state: string, superseded: boolean): readonly DraftControl[] {
+/**
+ * What one Slack message can show of a draft, counted as Slack counts it (mrkdwn escapes
+ * `&`, `<`, `>`): the text in three sections, the recipients and subject in one block.
+ */
+export const DRAFT_SHOWN_LIMITS = { bodyChars: 8_700, headerChars: 2_800 } as const;
+
+function escapedLength(text: string): number {
+  let length = text.length;
+  for (const char of text) if (char === '&') length += 4;
+  else if (char === '<' || char === '>') length += 3;
+  return length;
+}
+
+/**
+ * The reviewer sees every recipient and every character of the text in the draft's
+ * message: a draft longer than that cannot be approved in Slack (it is shortened, or sent
+ * back). The "To/Cc/Subject" labels are counted with room to spare.
+ */
+export function draftShownWhole(draft: { to: string; cc: string; subject: string; body: string }): boolean {
+  return escapedLength(draft.body.trim()) <= DRAFT_SHOWN_LIMITS.bodyChars && escapedLength(`${draft.to}${draft.cc}${draft.subject}`) + 60 <= DRAFT_SHOWN_LIMITS.headerChars;
+}
+
+export function draftControls(state: string, superseded: boolean, shownWhole = true): readonly DraftControl[] {
   if (superseded) return [];
   switch (state) {
     case 'in_review':
-      return ['approve', 'request_changes', 'edit'];
+      return shownWhole ? ['approve', 'request_changes', 'edit'] : ['request_changes', 'edit'];
     case 'changes_requested':
       return ['edit'];
     default:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftControls } from '../../src/domain/draft-controls.js';
+import { draftControls, draftShownWhole } from '../../src/domain/draft-controls.js';
 import { buildDraftMessage, buildSentReplyMessage, type DraftMessageInput } from '../../src/slack/views/draft-message.js';
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
@@ -56,6 +56,27 @@ describe('a draft in the thread', () => {
     expect(buttons(input)).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7'] });
     expect(buttons({ ...input, draft: { ...draft, state: 'changes_requested' } })).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.edit (primary)=7'] });
     for (const state of ['approved', 'sent', 'failed', 'uncertain']) expect(buttons({ ...input, draft: { ...draft, state } })).toBeUndefined();
+  });
+
+  it('shows the reviewer every recipient and every character that will be sent, within Slack\'s limits', () => {
+    // The audit's reproduction: a payment instruction at the very end of a long reply.
+    const body = `${'ご確認ください。'.repeat(900)}\n\nsend the refund to IBAN DE89 3704 0044 0532 0130 00`;
+    const cc = Array.from({ length: 60 }, (_, i) => `colleague${i}@example.jp`).join(', ');
+    const message = buildDraftMessage({ ...input, draft: { ...draft, body, cc }, controls: draftControls('in_review', false) });
+    const shown = mrkdwnTexts(message.blocks).join('\n');
+    expect(shown).toContain('IBAN DE89 3704 0044 0532 0130 00');
+    expect(shown).toContain('colleague59@example.jp');
+    expect(checkBlocks('message', message.blocks)).toEqual([]);
+    expect(JSON.stringify(message.blocks).length).toBeLessThan(13_000);
+  });
+
+  it('cannot be approved when it is too long to show whole: it says so, and only sending it back or editing remain', () => {
+    const body = `${'ご確認ください。'.repeat(1_200)}\n\nsend the refund to IBAN DE89 3704 0044 0532 0130 00`;
+    expect(buttons({ ...input, draft: { ...draft, body } })).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.request_changes (primary)=7', 'draft.edit=7'] });
+    const shown = mrkdwnTexts(buildDraftMessage({ ...input, draft: { ...draft, body }, controls: draftControls('in_review', false) }).blocks).join('\n');
+    expect(shown).toContain('cannot be approved in Slack');
+    expect(draftShownWhole({ ...draft, body })).toBe(false);
+    expect(draftShownWhole({ ...draft, body: 'はい' })).toBe(true);
   });
 
   it('offers nothing on an earlier revision', () => {

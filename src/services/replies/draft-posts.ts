@@ -5,10 +5,10 @@
  */
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Tx } from '../../db/client.js';
-import { draftControls } from '../../domain/draft-controls.js';
+import { draftControls, draftShownWhole } from '../../domain/draft-controls.js';
 import { buildDraftMessage, buildSentReplyMessage } from '../../slack/views/draft-message.js';
 import type { RenderedPost } from '../../posts/post-kinds.js';
-import { draftAddressText } from './draft-addresses.js';
+import { draftAddressText, reviewedText } from './draft-addresses.js';
 import { POST_KINDS } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
 
@@ -77,13 +77,10 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
       authorId: draft.authorId,
       revision: payload.revision,
       state: draft.state,
-      to: draftAddressText(draft.toAddresses),
-      cc: draftAddressText(draft.ccAddresses),
-      subject: draft.subject,
-      body: draft.body,
+      ...reviewedText(draft),
     },
     superseded,
-    controls: draftControls(draft.state, superseded),
+    controls: draftControls(draft.state, superseded, draftShownWhole(reviewedText(draft))),
     reviewerMentions: payload.reviewers,
     ...(version && version.template.currentVersion > version.version ? { outdatedTemplate: { name: version.template.name, used: version.version, current: version.template.currentVersion } } : {}),
     ...(review ? { lastReview: { reviewerId: review.reviewerId, decision: review.decision, comment: review.comment } } : {}),

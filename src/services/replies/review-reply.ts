@@ -7,7 +7,7 @@
  * made while a reviewer looks can never send something unreviewed or send twice.
  */
 import { ownAddressMatcher } from '../../domain/own-address.js';
-import { EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
+import { draftShownWhole, EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
 import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Draft } from '../../db/client.js';
@@ -25,7 +25,7 @@ import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
-import { draftAddressesJson } from './draft-addresses.js';
+import { draftAddressesJson, reviewedText } from './draft-addresses.js';
 import { answeredMail, composeReplyModal, latestInbound, needsReview, type ReplyDeps } from './open-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
@@ -138,6 +138,8 @@ export async function approveDraft(deps: ReviewDeps, input: { actorId: string; d
   const draft = await loadDraft(deps.db, input.draftId);
   const refusal = await reviewRefusal(deps, locale, input.actorId, draft, input.revision);
   if (refusal || !draft) return refusal;
+  // Nobody approves what they were not shown whole (see draftShownWhole).
+  if (!draftShownWhole(reviewedText(draft))) return notice(locale, 'notice.draft_too_long');
   const prepared = await enqueueReply.prepare(deps, draft, await answeredMail(deps.db, draft));
   const approved = await deps.db.$transaction(async (tx) => {
     // Conditional on the state and revision seen: a second click, or another reviewer, finds it approved.

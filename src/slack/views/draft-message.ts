@@ -8,7 +8,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
-import type { DraftControl } from '../../domain/draft-controls.js';
+import { DRAFT_SHOWN_LIMITS, draftShownWhole, type DraftControl } from '../../domain/draft-controls.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
@@ -31,6 +31,8 @@ export interface DraftMessageInput {
 }
 
 const BODY_CHARS = 2_900;
+/** Sections of text in a draft's message: together DRAFT_SHOWN_LIMITS.bodyChars. */
+const BODY_SECTIONS = Math.ceil(DRAFT_SHOWN_LIMITS.bodyChars / BODY_CHARS);
 
 const CONTROL_BUTTONS: Record<DraftControl, { actionId: string; label: MessageKey }> = {
   approve: { actionId: ACTION_IDS.draftApprove, label: 'draft.approve' },
@@ -75,28 +77,35 @@ function statusLine(input: DraftMessageInput): string | null {
 export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const { locale, draft } = input;
   const heading = t(locale, 'draft.heading', { author: `<@${draft.authorId}>`, revision: draft.revision });
+  // Every recipient and every character, as they will be sent (draftShownWhole); a draft
+  // too long for that is shown cut, says so, and offers no approval.
+  const whole = draftShownWhole(draft);
   const addressLines = [
-    `*${t(locale, 'draft.to')}:* ${escapeAndTruncate(draft.to, 600)}`,
-    ...(draft.cc ? [`*${t(locale, 'draft.cc')}:* ${escapeAndTruncate(draft.cc, 600)}`] : []),
-    `*${t(locale, 'draft.subject')}:* ${escapeAndTruncate(draft.subject, 600)}`,
+    `*${t(locale, 'draft.to')}:* ${escapeMrkdwn(draft.to)}`,
+    ...(draft.cc ? [`*${t(locale, 'draft.cc')}:* ${escapeMrkdwn(draft.cc)}`] : []),
+    `*${t(locale, 'draft.subject')}:* ${escapeMrkdwn(draft.subject)}`,
   ];
-  const body = splitText(escapeMrkdwn(draft.body.trim()), BODY_CHARS).slice(0, 3);
+  const body = splitText(escapeMrkdwn(draft.body.trim()), BODY_CHARS).slice(0, BODY_SECTIONS);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:memo: *${heading}*` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(addressLines.join('\n'), 3000) }] },
     ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
   ];
+  if (!whole) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'draft.too_long', { chars: draft.body.trim().length, limit: DRAFT_SHOWN_LIMITS.bodyChars })}` }] });
+  }
   if (input.outdatedTemplate) {
     const { name, used, current } = input.outdatedTemplate;
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'draft.template_outdated', { name: escapeAndTruncate(name, 100), used, current })}` }] });
   }
   const status = statusLine(input);
   if (status) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(status, 3000) }] });
-  if (input.controls.length) {
+  const controls = whole ? input.controls : input.controls.filter((control) => control !== 'approve');
+  if (controls.length) {
     blocks.push({
       type: 'actions',
       block_id: draftBlockId(draft.id, draft.revision),
-      elements: input.controls.map((control, index) => ({
+      elements: controls.map((control, index) => ({
         type: 'button' as const,
         action_id: CONTROL_BUTTONS[control].actionId,
         text: { type: 'plain_text' as const, text: t(locale, CONTROL_BUTTONS[control].label) },
