@@ -21,6 +21,8 @@ export interface MailFlags {
   unreplyable: boolean;
   /** No usable sender at all. */
   anonymous: boolean;
+  /** The From header had no usable address: the sender shown came from another header. */
+  fromGuessed: boolean;
 }
 
 /** Consumer mail providers, Japanese carriers included. */
@@ -101,5 +103,6 @@ export function classifyMail(mail: ParsedMail, ownAddresses: readonly string[]):
     fromSelf: (from !== '' && isOwn(from)) || (mail.replyTo !== null && isOwn(mail.replyTo.address)),
     ...sender,
     unreplyable: sender.unreplyable || bounce,
+    fromGuessed: mail.fromSource !== null && mail.fromSource !== 'from',
   };
 }

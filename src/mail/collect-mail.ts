@@ -22,6 +22,8 @@ export interface CollectedAttachment extends Omit<AttachmentStream, 'content' | 
 
 export interface CollectedMail {
   headers: Headers;
+  /** The top-level header lines as written (mailparser's `headers` keeps one From of several). */
+  headerLines: { key: string; line: string }[];
   text?: string;
   html?: string | false;
   attachments: CollectedAttachment[];
@@ -89,12 +91,13 @@ function runParser<T>(input: MailInput, options: MailParserOptions, listen: (par
 
 /** Parses a mail. Rejects when mailparser reports an error. */
 export function collectMail(input: MailInput, options: MailParserOptions, keepBytes: number): Promise<CollectedMail> {
-  const mail: CollectedMail = { headers: new Map(), attachments: [] };
+  const mail: CollectedMail = { headers: new Map(), headerLines: [], attachments: [] };
   return runParser(
     input,
     options,
     (parser) => {
       parser.on('headers', (headers: Headers) => (mail.headers = headers));
+      parser.on('headerLines', (lines: { key: string; line: string }[]) => (mail.headerLines = lines));
       parser.on('data', (data: AttachmentStream | MessageText) => {
         if (data.type === 'text') {
           mail.text = data.text;

@@ -25,6 +25,7 @@ export function fallbackParse(raw: Uint8Array, maxTextChars = 100_000): ParsedMa
     references: messageIdsOf(header('references')),
     subject: header('subject'),
     from: roughAddress(header('from')),
+    fromSource: header('from') ? 'from' : null,
     replyTo: roughAddress(header('reply-to')),
     to: [],
     cc: [],

@@ -6,7 +6,9 @@
  */
 import type { AddressObject } from 'mailparser';
 import { collectMail, streamAttachment, type CollectedAttachment, type CollectedMail, type MailInput } from './collect-mail.js';
-import type { AttachmentInfo, MailAddress, ParsedMail, TriageHeaders } from './parsed-mail.js';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import libmime from 'libmime';
+import type { AttachmentInfo, MailAddress, ParsedMail, SenderSource, TriageHeaders } from './parsed-mail.js';
 import { messageIdsOf } from './raw-headers.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
 import { ownBuffer } from '../util/own-buffer.js';
@@ -22,6 +24,29 @@ function addresses(field: AddressObject | AddressObject[] | undefined): MailAddr
   return flat
     .map((entry) => ({ name: (entry.name ?? '').trim(), address: (entry.address ?? '').trim().toLowerCase() }))
     .filter((entry) => entry.name !== '' || entry.address !== '');
+}
+
+const USABLE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The sender to show: the From header's address when it has one; else the best address
+ * there is — a later From header (mailparser keeps only the first), Sender, Reply-To,
+ * Return-Path — with where it came from, so the ticket can say so. The From name is kept.
+ */
+function bestSender(mail: CollectedMail, address: (name: string) => MailAddress[]): { from: MailAddress | null; fromSource: SenderSource } {
+  const first = address('from')[0] ?? null;
+  if (first && USABLE_ADDRESS.test(first.address)) return { from: first, fromSource: 'from' };
+  const laterFrom = mail.headerLines
+    .filter((line) => line.key === 'from')
+    .slice(1)
+    .flatMap((line) => addressparser(libmime.decodeWords(line.line.replace(/^from:\s*/i, ''))) as { name?: string; address?: string }[])
+    .map((entry) => ({ name: (entry.name ?? '').trim(), address: (entry.address ?? '').trim().toLowerCase() }));
+  const candidates: [SenderSource, MailAddress[]][] = [['later-from', laterFrom], ['sender', address('sender')], ['reply-to', address('reply-to')], ['return-path', address('return-path')]];
+  for (const [source, list] of candidates) {
+    const found = list.find((entry) => USABLE_ADDRESS.test(entry.address));
+    if (found) return { from: { name: first?.name || found.name, address: found.address }, fromSource: source };
+  }
+  return { from: first, fromSource: first ? 'from' : null };
 }
 
 function headerText(mail: CollectedMail, name: string): string | undefined {
@@ -110,7 +135,7 @@ export async function parseMail(raw: RawInput, limits: ParseLimits = DEFAULT_PAR
     inReplyTo: messageIdsOf(header<string>('in-reply-to'))[0] ?? null,
     references: messageIdsOf(header<string | string[]>('references')),
     subject: header<string>('subject') ?? null,
-    from: address('from')[0] ?? null,
+    ...bestSender(mail, address),
     replyTo: address('reply-to')[0] ?? null,
     to: address('to'),
     cc: address('cc'),

@@ -33,12 +33,19 @@ export interface TriageHeaders {
   xFailedRecipients?: string;
 }
 
+export type SenderSource = 'from' | 'later-from' | 'sender' | 'reply-to' | 'return-path' | null;
+
 export interface ParsedMail {
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
   subject: string | null;
   from: MailAddress | null;
+  /**
+   * Where `from` was read: the (first) From header, as it should be; else the best address
+   * there was — a later From header, Sender, Reply-To or Return-Path — shown as such.
+   */
+  fromSource: SenderSource;
   replyTo: MailAddress | null;
   to: MailAddress[];
   cc: MailAddress[];

@@ -1,5 +1,9 @@
+import { classifyMail } from '../../src/domain/classify-mail.js';
+import { DEFAULT_STATUSES } from '../../src/domain/ticket-fields.js';
+import { buildTicketMessage } from '../../src/slack/views/ticket-message.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdsOf } from '../../src/mail/raw-headers.js';
+import { parseMail } from '../../src/mail/parse-mail.js';
 import { ParsePool } from '../../src/mail/parse-pool.js';
 import { corpusMail, corpusMails } from '../support/corpus.js';
 
@@ -104,5 +108,29 @@ describe('messageIdsOf', () => {
     expect(messageIdsOf('<a@x> <b@y>\r\n <a@x>')).toEqual(['a@x', 'b@y']);
     expect(messageIdsOf('c@z')).toEqual(['c@z']);
     expect(messageIdsOf(undefined)).toEqual([]);
+  });
+});
+
+describe('a mail without a usable From', () => {
+  const body = 'Subject: t\r\nMessage-ID: <s@x>\r\n\r\nhello\r\n';
+  const senderOf = async (headers: string) => {
+    const mail = await parseMail(Buffer.from(headers + body));
+    return { from: mail.from, source: mail.fromSource, guessed: classifyMail(mail, []).fromGuessed };
+  };
+
+  it('shows the best address there is, marked as not from the From line', async () => {
+    expect(await senderOf('From: Taro <taro@example.jp>\r\nSender: list@example.jp\r\n')).toEqual({ from: { name: 'Taro', address: 'taro@example.jp' }, source: 'from', guessed: false });
+    // Two From lines, the first unreadable: the readable one (mailparser keeps only the first).
+    expect(await senderOf('From: =?x-unknown?Q?broken?=\r\nFrom: Real <real@example.jp>\r\n')).toMatchObject({ from: { address: 'real@example.jp' }, source: 'later-from', guessed: true });
+    expect(await senderOf('Sender: sender@example.jp\r\nReply-To: reply@example.jp\r\n')).toMatchObject({ from: { address: 'sender@example.jp' }, source: 'sender', guessed: true });
+    expect(await senderOf('From: undisclosed recipients\r\nReply-To: reply@example.jp\r\n')).toMatchObject({ from: { name: 'undisclosed recipients', address: 'reply@example.jp' }, source: 'reply-to', guessed: true });
+    expect(await senderOf('Return-Path: <bounce@example.jp>\r\n')).toMatchObject({ from: { address: 'bounce@example.jp' }, source: 'return-path', guessed: true });
+    expect(await senderOf('')).toEqual({ from: null, source: null, guessed: false });
+  });
+
+  it('says so on the ticket, in both languages', () => {
+    const input = { ticket: { id: 1, number: 1, subject: 's', status: 'open', urgency: 'normal', assigneeId: null }, sender: { name: '', address: 'sender@example.jp' }, flags: { fromGuessed: true }, receivedAt: new Date(), preview: 'x', attachmentNames: [], unreadable: false, statuses: DEFAULT_STATUSES };
+    expect(JSON.stringify(buildTicketMessage({ ...input, locale: 'en' }).blocks)).toContain('sender from another header');
+    expect(JSON.stringify(buildTicketMessage({ ...input, locale: 'ja' }).blocks)).toContain('差出人は別のヘッダーから');
   });
 });
