@@ -5,6 +5,7 @@
  * not make the test slow, and so several mailboxes are exercised at once.
  */
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { dedupeKeyOf, sha256Hex } from '../../src/mail/raw-headers.js';
@@ -53,19 +54,15 @@ describeWithDovecot('the whole corpus through Slack', (dovecot) => {
         `${total} ticket posts`,
         200,
       );
-      // Then the threads fill in: full texts the ticket message could not show whole, and files.
-      let settled = -1;
-      await waitFor(
-        () => {
-          const now = fixture.slack.messages.length;
-          const quiet = now === settled;
-          settled = now;
-          return quiet;
-        },
-        60_000,
-        'the files in the threads',
-        2_500,
-      );
+      // Then the threads fill in: full texts the ticket message could not show whole, and
+      // files. Done when the bot's queue of Slack posts is empty.
+      const db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
+      try {
+        const unfinished = () => (db.prepare(`SELECT COUNT(*) AS n FROM SlackPost WHERE state IN ('queued', 'posting')`).get() as { n: number }).n;
+        await waitFor(() => unfinished() === 0, 90_000, 'every thread post', 500);
+      } finally {
+        db.close();
+      }
 
       boxes.forEach((box, b) => expect(fixture.slack.posted(box.channel), box.key).toHaveLength(expected[b]!.size));
       const oneMessage: string[] = [];

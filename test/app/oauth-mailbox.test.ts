@@ -123,7 +123,7 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
     } finally {
       await bot.stop();
     }
-  });
+  }, 90_000);
 
   async function sendReply(message: StoredMessage, ticketId: number, body: string): Promise<void> {
     const opened = () => fixture.slack.calls.filter((call) => call.method === 'views.open' && !call.error).map((call) => call.args.view as { callback_id: string; private_metadata: string });
@@ -172,7 +172,7 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
     } finally {
       await fixed.stop();
     }
-  });
+  }, 90_000);
 
   it('doctor signs in with each grant: client credentials, a refresh token, a Google service account', async () => {
     const viaSecret = await runCommand('src/cli/doctor.ts', oauthEnv(), fixture.dir);
@@ -205,7 +205,8 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
     expect(narrow.stdout).toContain('FAIL oauth default: service account (domain-wide delegation) grant: OAuth2 token refused');
     expect(narrow.stdout).toContain('domain-wide delegation is missing or lacks the scope');
     expect(narrow.stdout).not.toContain('PRIVATE KEY');
-  });
+    // Six doctor runs, each a process signing in to IMAP and SMTP: more than a unit test's time.
+  }, 120_000);
 
   it('npm run authorize gives a refresh token that signs in, by device code or by browser', async () => {
     const env = oauthEnv({ OAUTH_CLIENT_SECRET: undefined, OAUTH_DEVICE_AUTHORIZATION_URL: `${tokens.baseUrl}/devicecode`, OAUTH_AUTHORIZATION_URL: `${tokens.baseUrl}/authorize` });
@@ -231,5 +232,5 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
 
     const doctor = await runCommand('src/cli/doctor.ts', oauthEnv({ OAUTH_CLIENT_SECRET: undefined, OAUTH_REFRESH_TOKEN: fromBrowser }), fixture.dir);
     expect(doctor.exitCode, doctor.stdout).toBe(0);
-  });
+  }, 60_000);
 });
