@@ -3,6 +3,8 @@
  * config → database (migrated) → mailboxes → IMAP connections → Slack → serve.
  * Exit codes: 0 after SIGTERM/SIGINT, 2 for a bad configuration, 1 for anything else.
  */
+import type { Server } from 'node:http';
+import { startMetricsServer } from './http/health-route.js';
 import { readConfigOrExit } from './cli/read-config.js';
 import { EXIT } from './cli/exit-codes.js';
 import { closeDbClient, openDbClient, type Db } from './db/client.js';
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, (level, code) => metrics.countLog(level, code));
   let db: Db | undefined;
   let slack: SlackAppHandle | undefined;
+  let metricsServer: Server | undefined;
   let parsePool: ParsePool | undefined;
   let ingest: IngestQueue | undefined;
   let poster: SlackPoster | undefined;
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     await reminders?.stop();
     await Promise.allSettled(keepers.map((keeper) => keeper.stop()));
     await Promise.allSettled(connections.map((connection) => connection.stop()));
+    metricsServer?.close();
     await Promise.allSettled([ingest?.stop(), poster?.stop(), outbox?.stop(), slack?.stop()]);
     await parsePool?.close();
     if (db) await closeDbClient(db).catch(() => {});
@@ -197,7 +201,8 @@ async function main(): Promise<void> {
     }
 
     registerDatabaseGauges(metrics, database);
-    slack = createSlackApp({ slack: config.slack, logger, health: () => checkHealth(database, connections), metrics: metrics.registry });
+    const health = () => checkHealth(database, connections);
+    slack = createSlackApp({ slack: config.slack, logger, health, healthToken: config.metrics.token });
     const client = slack.app.client;
     const userLocales = createUserLocales(client, config.locale, logger);
     const members = createChannelMembers(client, logger);
@@ -219,6 +224,10 @@ async function main(): Promise<void> {
       processedEvents: createProcessedEvents(db),
     });
     await slack.start();
+    if (config.metrics.port !== undefined) {
+      metricsServer = await startMetricsServer({ ...config.metrics, port: config.metrics.port }, health, metrics.registry);
+      logger.info({ code: 'metrics_listening', host: config.metrics.host, port: config.metrics.port, bearer: Boolean(config.metrics.token) }, 'metrics served');
+    }
     logger.info({ code: 'started', mode: slack.mode, port: config.slack.port, mailboxes: config.mailboxes.map((m) => m.key) }, 'Mailroom is running');
   } catch (error) {
     logStartFailure(logger, error);

@@ -199,6 +199,13 @@ export const ZSlackConfig = z.object({
   port: ZPort.default(3000),
 });
 
+/** GET /metrics (and a detailed /healthz) on a listener of its own; off without a port. */
+export const ZMetricsConfig = z.object({
+  port: ZPort.optional(),
+  host: ZNonEmpty.default('127.0.0.1'),
+  token: ZNonEmpty.min(16).optional(),
+});
+
 export const ZLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** The whole configuration, after defaults. */
@@ -207,6 +214,7 @@ export interface TAppConfig {
   databaseUrl: string;
   locale: TLocale;
   logLevel: z.infer<typeof ZLogLevel>;
+  metrics: z.infer<typeof ZMetricsConfig>;
   /** Path of the MAILROOM_CONFIG file, when the mailboxes came from one. */
   configFile?: string;
   mailboxes: TMailboxConfig[];

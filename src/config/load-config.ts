@@ -16,6 +16,7 @@ import {
   ZLocale,
   ZLogLevel,
   ZMailboxConfig,
+  ZMetricsConfig,
   ZSlackConfig,
   type TAppConfig,
   type TMailboxConfig,
@@ -314,6 +315,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
   if (!parseDatabaseUrl(databaseUrl, cwd)) problems.push(problemLine('DATABASE_URL', 'databaseUrl', false));
   const locale = check(ZLocale.default('en'), env.LOCALE, 'locale', envKeyNamer, problems);
   const logLevel = check(ZLogLevel.default('info'), env.LOG_LEVEL, 'logLevel', envKeyNamer, problems);
+  const metrics = check(ZMetricsConfig, { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN }, 'metrics', envKeyNamer, problems);
 
   const configFile = env.MAILROOM_CONFIG ? path.resolve(cwd, env.MAILROOM_CONFIG) : undefined;
   const rawMailboxes = readRawMailboxes(env, cwd, problems);
@@ -336,6 +338,6 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
   }
 
   // LOCALE is both the default language and the env mailbox's: report it once.
-  if (problems.length > 0 || !slack || !locale || !logLevel) return { ok: false, problems: [...new Set(problems)] };
-  return { ok: true, config: { slack, databaseUrl, locale, logLevel, configFile, mailboxes } };
+  if (problems.length > 0 || !slack || !locale || !logLevel || !metrics) return { ok: false, problems: [...new Set(problems)] };
+  return { ok: true, config: { slack, databaseUrl, locale, logLevel, metrics, configFile, mailboxes } };
 }

@@ -7,8 +7,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver 
 import type { TAppConfig } from '../config/config-schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { HealthReport } from '../services/check-health.js';
-import type { Registry } from 'prom-client';
-import { answerHealth, answerMetrics, HEALTH_PATH, METRICS_PATH, startHealthServer } from '../http/health-route.js';
+import { answerHealth, HEALTH_PATH, presentsToken, startHealthServer } from '../http/health-route.js';
 import { boltLogger } from './bolt-logger.js';
 
 export interface SlackAppHandle {
@@ -22,18 +21,16 @@ export interface SlackAppOptions {
   slack: TAppConfig['slack'];
   logger: Logger;
   health: () => Promise<HealthReport>;
-  /** Served at GET /metrics. */
-  metrics?: Registry;
+  /** Shows /healthz's details to a caller presenting it (METRICS_TOKEN). */
+  healthToken?: string;
 }
 
-function healthRoutes(health: () => Promise<HealthReport>, metrics: Registry | undefined): CustomRoute[] {
-  return [
-    { path: HEALTH_PATH, method: ['GET'], handler: (_req, res) => answerHealth(res, health) },
-    ...(metrics ? [{ path: METRICS_PATH, method: ['GET'], handler: (_req: unknown, res: Parameters<CustomRoute['handler']>[1]) => answerMetrics(res, metrics) }] : []),
-  ];
+/** GET /healthz beside Slack's endpoint: details only for a caller with the token. */
+function healthRoutes(health: () => Promise<HealthReport>, token: string | undefined): CustomRoute[] {
+  return [{ path: HEALTH_PATH, method: ['GET'], handler: (req, res) => answerHealth(res, health, presentsToken(req, token)) }];
 }
 
-export function createSlackApp({ slack, logger, health, metrics }: SlackAppOptions): SlackAppHandle {
+export function createSlackApp({ slack, logger, health, healthToken }: SlackAppOptions): SlackAppHandle {
   const log = boltLogger(logger);
   const mode = slack.appToken ? 'socket' : 'http';
   const receiver: Receiver = slack.appToken
@@ -47,7 +44,7 @@ export function createSlackApp({ slack, logger, health, metrics }: SlackAppOptio
         // The config check guarantees a signing secret in HTTP mode.
         signingSecret: slack.signingSecret ?? '',
         endpoints: '/slack/events',
-        customRoutes: healthRoutes(health, metrics),
+        customRoutes: healthRoutes(health, healthToken),
         logger: log,
       });
   let healthServer: Server | undefined;
@@ -66,7 +63,7 @@ export function createSlackApp({ slack, logger, health, metrics }: SlackAppOptio
     mode,
     start: async () => {
       if (mode === 'socket') {
-        healthServer = await startHealthServer(slack.port, health, metrics);
+        healthServer = await startHealthServer(slack.port, health, healthToken);
         await app.start();
       } else {
         await app.start(slack.port);

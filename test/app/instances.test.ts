@@ -21,7 +21,7 @@ describeWithDovecot('several instances', (dovecot) => {
     const first = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
     try {
       await first.waitForLog('started');
-      const second = new MailroomProcess('src/main.ts', fixture.env({ PORT: String(await freePort()) }), fixture.dir);
+      const second = new MailroomProcess('src/main.ts', fixture.env({ PORT: String(await freePort()), METRICS_PORT: String(await freePort()) }), fixture.dir);
       expect(await second.exited).toBe(1);
       const refusal = second.logLines.find((line) => line.code === 'another_instance');
       expect(refusal, second.stdout + second.stderr).toBeDefined();
@@ -59,7 +59,7 @@ describeWithDovecot('several instances', (dovecot) => {
       try {
         await a.waitForLog('imap_connected');
         await a.waitForLog('started');
-        b = new MailroomProcess('src/main.ts', fixture.env({ ...env, PORT: String(portB) }), fixture.dir);
+        b = new MailroomProcess('src/main.ts', fixture.env({ ...env, PORT: String(portB), METRICS_PORT: String(await freePort()) }), fixture.dir);
         await b.waitForLog('started');
         // B stands by: healthy, but not syncing.
         expect(b.logLines.some((line) => line.code === 'imap_connected')).toBe(false);

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { appendMail, DOVECOT_WRONG_PASSWORD } from '../support/dovecot.js';
 import { corpusMail } from '../support/corpus.js';
-import { startFixture, useFixture, USERS, CHANNEL_ID } from '../support/fixture.js';
+import { METRICS_TOKEN, startFixture, useFixture, USERS, CHANNEL_ID } from '../support/fixture.js';
 import { cleanEnv, MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot, describeWithPostgres } from '../support/services.js';
@@ -38,8 +38,9 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     bot = undefined;
   });
 
+  /** /healthz with its details: the caller presents METRICS_TOKEN. */
   async function health(): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`http://127.0.0.1:${fixture.port}/healthz`);
+    const response = await fetch(`http://127.0.0.1:${fixture.port}/healthz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
@@ -54,6 +55,12 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     await waitFor(async () => (await health()).status === 200, 15_000, 'healthz 200');
     const { body } = await health();
     expect(body).toMatchObject({ healthy: true, database: 'ok', mailboxes: [{ key: 'default', imap: 'connected' }] });
+    // Anyone else who can reach Slack's endpoint learns ok or not ok, nothing more.
+    const anonymous = await fetch(`http://127.0.0.1:${fixture.port}/healthz`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ healthy: true });
+    const wrong = await fetch(`http://127.0.0.1:${fixture.port}/healthz`, { headers: { authorization: 'Bearer not-the-token-at-all-xx' } });
+    expect(await wrong.json()).toEqual({ healthy: true });
 
     const dbFile = path.join(fixture.dir, 'data', 'mailroom.db');
     const db = new Database(dbFile, { readonly: true });

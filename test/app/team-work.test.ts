@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { appendMail } from '../support/dovecot.js';
-import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
+import { CHANNEL_ID, METRICS_TOKEN, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
@@ -262,9 +262,12 @@ describeWithDovecot('team work on a ticket', (dovecot) => {
     expect(JSON.stringify(second.blocks)).toContain(`<@${USERS.agentJa.id}> started a reply`);
   });
 
-  it('counts what it did at GET /metrics, in Prometheus format, with queue depths from the database', async () => {
+  it('counts what it did at GET /metrics on its own listener, behind its token, in Prometheus format, with queue depths from the database', async () => {
     await newTicket('Metrics');
-    const response = await fetch(`http://127.0.0.1:${fixture.port}/metrics`);
+    // Not beside Slack's public endpoint; on the metrics listener only with the token.
+    expect((await fetch(`http://127.0.0.1:${fixture.port}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${fixture.metricsPort}/metrics`)).status).toBe(401);
+    const response = await fetch(`http://127.0.0.1:${fixture.metricsPort}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();

@@ -27,10 +27,14 @@ export const USERS = {
   outsider: { id: 'U0OUTSIDE', locale: 'en-US' },
 } as const;
 export const SMTP_LOGIN = { user: 'mailer', password: 'smtp-secret' };
+/** METRICS_TOKEN of the fixture's bot: /metrics, and /healthz's details, need it. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
 
 export interface Fixture {
   dir: string;
   port: number;
+  /** METRICS_PORT: /metrics and a detailed /healthz, on 127.0.0.1. */
+  metricsPort: number;
   mailbox: string;
   slack: SlackStandin;
   smtp: SmtpCapture;
@@ -48,11 +52,13 @@ export async function startFixture(dovecot: DovecotInfo, options: { postLimit?: 
   }).start();
   const smtp = await startSmtpCapture(SMTP_LOGIN);
   const port = await freePort();
+  const metricsPort = await freePort();
   const mailbox = `support-${randomUUID().slice(0, 8)}@example.test`;
   const requests = new SlackRequests(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, (id) => slack.responseUrl(id));
   return {
     dir,
     port,
+    metricsPort,
     mailbox,
     slack,
     smtp,
@@ -63,6 +69,8 @@ export async function startFixture(dovecot: DovecotInfo, options: { postLimit?: 
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: slack.apiUrl,
         PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        METRICS_TOKEN,
         SLACK_CHANNEL_ID: CHANNEL_ID,
         MAILBOX_ADDRESS: mailbox,
         MAILBOX_NAME: 'Example Support',
