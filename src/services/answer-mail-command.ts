@@ -36,7 +36,7 @@ export async function answerMailCommand(deps: MailCommandDeps, input: { userId: 
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));
     case 'template':
-      return listTemplates(deps.templates, { locale, channelId: input.channelId });
+      return listTemplates(deps.templates, { locale, channelId: input.channelId, userId: input.userId });
     default:
   }
   // A subcommand listed in the domain before it is built here.

@@ -6,7 +6,7 @@ import { drawWeekChart } from '../domain/week-chart.js';
 import { uploadToSlack } from '../slack/upload-file.js';
 import type { UserLocales } from '../slack/user-locales.js';
 import { buildHomeView } from '../slack/views/home-view.js';
-import { allTemplateSummaries, type TemplateListDeps } from './templates/list-templates.js';
+import { visibleTemplateSummaries, type TemplateListDeps } from './templates/list-templates.js';
 import { readHomeData, type HomeData, type HomeDataDeps } from './home/home-data.js';
 
 export interface HomeDeps {
@@ -37,7 +37,7 @@ export async function composeHome(deps: HomeDeps & { dashboard?: DashboardDeps }
       }
     }
   }
-  return buildHomeView(locale, deps.mailboxes, data, chart, await allTemplateSummaries(deps.templates.db, locale));
+  return buildHomeView(locale, deps.mailboxes, data, chart, await visibleTemplateSummaries(deps.templates, locale, userId));
 }
 
 /**

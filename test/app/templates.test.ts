@@ -126,6 +126,12 @@ describeWithDovecot('reply templates', (dovecot) => {
     expect(announcement).not.toContain('- Dear');
     const list2 = await listTemplates(USERS.agentEn.id);
     expect(JSON.stringify(list2.blocks)).toContain('*Shipping delay* · v2');
+    // Someone in no mailbox channel sees no template names, wherever they ask.
+    const outsiders = await listTemplates(USERS.outsider.id);
+    expect(JSON.stringify(outsiders.blocks)).not.toContain('Shipping delay');
+    const { responseId } = await fixture.requests.command({ text: 'template', userId: USERS.outsider.id, channelId: 'D0OUTSIDER' });
+    await waitFor(() => fixture.slack.responses.some((response) => response.id === responseId), 5_000, 'the answer in a DM');
+    expect(JSON.stringify(fixture.slack.responses.find((response) => response.id === responseId)!.body)).not.toContain('Shipping delay');
   });
 
   it('lets exactly one of two simultaneous edits become the next version; the other sees it and saves on top', async () => {

@@ -101,7 +101,7 @@ function homeOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(data.week.days.reduce((sum, day) => sum + day.received, 0)).toBe(12);
     expect(data.week.medianFirstResponseMs).toBe(HOUR); // 1, 1, 1, 2, 3 hours: the nearest-rank median
     expect(await readHomeData(deps, 'U0OUTSIDER')).toBeNull();
-    const view = await composeHome({ userLocales: { localeOf: async () => 'ja' }, mailboxes: [], templates: { db: deps.db, mailboxes: [] }, dashboard: { ...deps, uploadChart: async () => 'F0CHART' } }, ME);
+    const view = await composeHome({ userLocales: { localeOf: async () => 'ja' }, mailboxes: [], templates: { db: deps.db, mailboxes: [], members: deps.members }, dashboard: { ...deps, uploadChart: async () => 'F0CHART' } }, ME);
     expect(checkView(view)).toEqual([]);
     expect(JSON.stringify(view)).toContain('自分のチケット（3 件）');
     expect(view.blocks.find((block) => block.type === 'image')).toMatchObject({ slack_file: { id: 'F0CHART' } });

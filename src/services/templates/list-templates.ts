@@ -1,9 +1,12 @@
 /**
  * `/mail template` and the Home tab's templates: those usable in the mailbox whose channel
- * the command was typed in (its own and the shared ones), or every template elsewhere.
+ * the command was typed in (its own and the shared ones), or elsewhere those of every
+ * mailbox whose channel the user is in. Someone in none of them sees no template at all:
+ * names like "Refund to Acme" tell about other teams' customers.
  */
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
+import type { ChannelMembers } from '../../slack/channel-members.js';
 import { t } from '../../i18n/messages.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
 import { buildTemplateList, type TemplateSummary } from '../../slack/views/template-views.js';
@@ -12,20 +15,30 @@ import { templateSummaries, usableTemplates } from './template-catalog.js';
 export interface TemplateListDeps {
   db: Db;
   mailboxes: readonly TMailboxConfig[];
+  members: ChannelMembers;
 }
 
-export async function listTemplates(deps: TemplateListDeps, input: { locale: TLocale; channelId: string }): Promise<SlackMessage> {
+/** The mailboxes whose channel the user is in, by key and database id. */
+async function visibleMailboxes(deps: TemplateListDeps, userId: string): Promise<{ key: string; id: number }[]> {
+  const keys: string[] = [];
+  for (const mailbox of deps.mailboxes) if (await deps.members.isMember(mailbox.channelId, userId)) keys.push(mailbox.key);
+  return keys.length ? deps.db.mailbox.findMany({ where: { key: { in: keys } }, select: { key: true, id: true } }) : [];
+}
+
+export async function listTemplates(deps: TemplateListDeps, input: { locale: TLocale; channelId: string; userId: string }): Promise<SlackMessage> {
+  const visible = await visibleMailboxes(deps, input.userId);
   const mailbox = deps.mailboxes.find((box) => box.channelId === input.channelId);
-  const row = mailbox ? await deps.db.mailbox.findUnique({ where: { key: mailbox.key }, select: { id: true } }) : null;
-  const templates = await usableTemplates(deps.db, row ? [row.id] : 'all');
+  const here = mailbox ? visible.find((row) => row.key === mailbox.key) : undefined;
+  const templates = visible.length ? await usableTemplates(deps.db, here ? [here.id] : visible.map((row) => row.id)) : [];
   return buildTemplateList(input.locale, {
-    title: mailbox && row ? t(input.locale, 'templates.list_title', { mailbox: mailbox.name }) : t(input.locale, 'templates.list_title_all'),
+    title: mailbox && here ? t(input.locale, 'templates.list_title', { mailbox: mailbox.name }) : t(input.locale, 'templates.list_title_all'),
     templates: templateSummaries(input.locale, templates),
-    newValue: mailbox?.key ?? '',
+    newValue: here ? mailbox!.key : '',
   });
 }
 
-/** Every template, for the Home tab. */
-export async function allTemplateSummaries(db: Db, locale: TLocale): Promise<TemplateSummary[]> {
-  return templateSummaries(locale, await usableTemplates(db, 'all'));
+/** The templates of the user's mailboxes, for their Home tab. */
+export async function visibleTemplateSummaries(deps: TemplateListDeps, locale: TLocale, userId: string): Promise<TemplateSummary[]> {
+  const visible = await visibleMailboxes(deps, userId);
+  return visible.length ? templateSummaries(locale, await usableTemplates(deps.db, visible.map((row) => row.id))) : [];
 }
