@@ -19,8 +19,11 @@ export interface ChannelMembers {
 export function createChannelMembers(client: WebClient, logger: Logger, now = () => Date.now()): ChannelMembers {
   const cache = new Map<string, { members: Set<string>; until: number }>();
   const loading = new Map<string, Promise<Set<string>>>();
+  /** Joins and leaves heard while a channel's list was being read: applied on top of it. */
+  const heardWhileLoading = new Map<string, [userId: string, change: 'joined' | 'left'][]>();
 
   async function load(channelId: string): Promise<Set<string>> {
+    heardWhileLoading.set(channelId, []);
     const members = new Set<string>();
     let cursor: string | undefined;
     do {
@@ -28,6 +31,11 @@ export function createChannelMembers(client: WebClient, logger: Logger, now = ()
       for (const member of page.members ?? []) members.add(member);
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
+    // The list may have been read before someone left (or joined): the event wins.
+    for (const [userId, change] of heardWhileLoading.get(channelId) ?? []) {
+      if (change === 'joined') members.add(userId);
+      else members.delete(userId);
+    }
     cache.set(channelId, { members, until: now() + REFRESH_MS });
     logger.debug({ code: 'channel_members_loaded', channelId, count: members.size }, 'channel members read');
     return members;
@@ -39,7 +47,10 @@ export function createChannelMembers(client: WebClient, logger: Logger, now = ()
     // Many clicks at once after a restart ask Slack once.
     let pending = loading.get(channelId);
     if (!pending) {
-      pending = load(channelId).finally(() => loading.delete(channelId));
+      pending = load(channelId).finally(() => {
+        loading.delete(channelId);
+        heardWhileLoading.delete(channelId);
+      });
       loading.set(channelId, pending);
     }
     return pending;
@@ -47,7 +58,13 @@ export function createChannelMembers(client: WebClient, logger: Logger, now = ()
 
   return {
     isMember: async (channelId, userId) => (await membersOf(channelId)).has(userId),
-    joined: (channelId, userId) => cache.get(channelId)?.members.add(userId),
-    left: (channelId, userId) => cache.get(channelId)?.members.delete(userId),
+    joined: (channelId, userId) => {
+      cache.get(channelId)?.members.add(userId);
+      heardWhileLoading.get(channelId)?.push([userId, 'joined']);
+    },
+    left: (channelId, userId) => {
+      cache.get(channelId)?.members.delete(userId);
+      heardWhileLoading.get(channelId)?.push([userId, 'left']);
+    },
   };
 }

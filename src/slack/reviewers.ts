@@ -24,8 +24,9 @@ export function createReviewers(client: WebClient, logger: Logger, now = () => D
       groups.set(groupId, { users, until: now() + REFRESH_MS });
       return users;
     } catch (error) {
-      logger.warn({ code: 'usergroup_unavailable', groupId, err: (error as Error).message }, 'could not read a reviewer group');
-      return cached?.users ?? new Set();
+      // Fail closed: an expired list may still hold someone removed from the group since.
+      logger.warn({ code: 'usergroup_unavailable', groupId, err: (error as Error).message }, 'could not read a reviewer group; nobody from it approves until it can be read');
+      return new Set();
     }
   }
 
