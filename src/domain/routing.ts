@@ -4,6 +4,7 @@
  * the combined actions out. Rules are applied in order; for a single-valued action the
  * first rule that sets it wins, tags add up.
  */
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { URGENCIES } from './ticket-fields.js';
 
@@ -56,14 +57,26 @@ export interface RoutingActions {
   matched: string[];
 }
 
-/** Patterns come from admins; `(?i)` at the start means case-insensitive, as people write it. */
-function safeRegExp(pattern: string): RegExp | null {
-  const insensitive = pattern.startsWith('(?i)');
-  try {
-    return new RegExp(insensitive ? pattern.slice(4) : pattern, insensitive ? 'iu' : 'u');
-  } catch {
-    return null;
+const compiled = new Map<string, RE2JS | null>();
+
+/**
+ * Patterns come from admins and run against whole mails (up to a million characters) on
+ * the main thread, so they run on RE2 (re2js): time linear in the text whatever the
+ * pattern, where a backtracking engine can take seconds or hang on `(a+)+$` or
+ * `invoice.*overdue`. RE2 syntax: `(?i)` for case-insensitive; no look-around or
+ * back-references (such a pattern is a configuration error).
+ */
+function safeRegExp(pattern: string): RE2JS | null {
+  if (!compiled.has(pattern)) {
+    let regex: RE2JS | null = null;
+    try {
+      regex = RE2JS.compile(pattern);
+    } catch {
+      regex = null;
+    }
+    compiled.set(pattern, regex);
   }
+  return compiled.get(pattern) ?? null;
 }
 
 /** A bare string means: equal (addresses, domains) or contained (subject, body, headers). */
@@ -74,7 +87,7 @@ function matches(values: string[], matcher: TMatcher, bareIsEquality: boolean): 
     if ('equals' in matcher) return value === matcher.equals.toLowerCase();
     if ('contains' in matcher) return value.includes(matcher.contains.toLowerCase());
     if ('endsWith' in matcher) return value.endsWith(matcher.endsWith.toLowerCase());
-    return safeRegExp(matcher.matches)?.test(raw) ?? false;
+    return safeRegExp(matcher.matches)?.matcher(raw).find() ?? false;
   });
 }
 

@@ -35,4 +35,16 @@ describe('routing rules', () => {
     expect(ZRoutingRule.safeParse({ name: 'no action', when: { from: 'a@b' }, then: {} }).success).toBe(false);
     expect(ZRoutingRule.safeParse({ name: 'typo', when: { sender: 'a@b' }, then: { junk: true } }).success).toBe(false);
   });
+
+  it('run in linear time: a pattern that makes a backtracking engine hang does not hold up the mail', () => {
+    // With JavaScript's own engine this test would not finish: (a+)+$ on 40 a's and a b
+    // tries about 2^40 ways before failing.
+    const hostile = rule({ name: 'catastrophic', when: { body: { matches: '(a+)+$' } }, then: { junk: true } });
+    expect(applyRoutingRules([hostile], facts({ body: `${'a'.repeat(40)}b` })).junk).toBeUndefined();
+    expect(applyRoutingRules([hostile], facts({ body: 'aaaa' })).junk).toBe(true);
+    const overdue = rule({ name: 'overdue', when: { body: { matches: '(?i)invoice.*overdue' } }, then: { urgency: 'urgent' } });
+    expect(applyRoutingRules([overdue], facts({ body: `${'invoice '.repeat(125_000)}OVERDUE` })).urgency).toBe('urgent');
+    // Look-around and back-references have no linear-time form: refused when configured.
+    expect(ZRoutingRule.safeParse({ name: 'lookahead', when: { subject: { matches: 'refund(?!ed)' } }, then: { junk: true } }).success).toBe(false);
+  });
 });
