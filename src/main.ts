@@ -159,6 +159,7 @@ async function main(): Promise<void> {
         mailboxId: row.id,
         folder: mailbox.imap.folder,
         backfillDays: mailbox.imap.backfillDays,
+        maxMailBytes: mailbox.imap.maxMailMb * 1024 * 1024,
         historyBefore: historyBoundary(row.createdAt, mailbox.imap.backfillDays),
       };
       const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {

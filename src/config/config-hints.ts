@@ -60,6 +60,11 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     file: 'imap.backfillDays',
     expect: 'a number of days (0 to 3650) of existing mail to import on the first start; 0 takes only new mail',
   },
+  'mailbox.imap.maxMailMb': {
+    env: 'IMAP_MAX_MAIL_MB',
+    file: 'imap.maxMailMb',
+    expect: 'a size in MB (1 to 2048, default 50): a larger mail is taken as its headers and the start of its text only',
+  },
   'mailbox.smtp.host': { env: 'SMTP_HOST', file: 'smtp.host', expect: "the SMTP relay's host name, e.g. smtp.example.com" },
   'mailbox.smtp.port': { env: 'SMTP_PORT', file: 'smtp.port', expect: 'a TCP port number, usually 465 (TLS) or 587' },
   'mailbox.smtp.secure': { env: 'SMTP_SECURE', file: 'smtp.secure', expect: 'true (TLS from the start, port 465) or false (587 with STARTTLS)' },

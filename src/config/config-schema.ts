@@ -65,6 +65,8 @@ export const ZImapConfig = z.object({
   sentFolder: ZNonEmpty.optional(),
   /** Days of mail already in the folder to ingest on the very first start. */
   backfillDays: z.coerce.number().int().min(0).max(3650).default(0),
+  /** A mail larger than this (MB) is taken as its headers and the start of its text only. */
+  maxMailMb: z.coerce.number().int().min(1).max(2048).default(50),
 });
 
 /**

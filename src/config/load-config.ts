@@ -119,6 +119,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
       folder: env.IMAP_FOLDER,
       sentFolder: env.IMAP_SENT_FOLDER,
       backfillDays: env.IMAP_BACKFILL_DAYS,
+      maxMailMb: env.IMAP_MAX_MAIL_MB,
     },
     smtp: {
       host: env.SMTP_HOST,

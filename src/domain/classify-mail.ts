@@ -23,6 +23,8 @@ export interface MailFlags {
   anonymous: boolean;
   /** The From header had no usable address: the sender shown came from another header. */
   fromGuessed: boolean;
+  /** Over the mailbox's size cap: only the headers and the start of the text were taken. */
+  oversize?: boolean;
 }
 
 /** Consumer mail providers, Japanese carriers included. */

@@ -56,6 +56,8 @@ export interface SyncTarget {
    * a UIDVALIDITY rescan brings it in, it is kept as history, not posted.
    */
   historyBefore?: Date;
+  /** A mail larger than this is taken as its start only (IMAP_MAX_MAIL_MB). */
+  maxMailBytes?: number;
 }
 
 export interface SyncPassResult {
@@ -159,7 +161,21 @@ async function moveCursorPast(db: Db, mailboxId: number, uidValidity: bigint, ui
 const DOWNLOAD_BYTES = 4 * 1024 * 1024;
 const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
 
-type FetchedSource = { uid: number; source: Buffer; internalDate?: Date };
+/** What is taken of a mail over the size cap: its headers and the start of its text. */
+const OVERSIZE_HEAD_BYTES = 256 * 1024;
+
+/** `oversize`: the whole mail's size when `source` is only its start (over the cap). */
+type FetchedSource = { uid: number; source: Buffer; internalDate?: Date; oversize?: number };
+
+/**
+ * The start of a mail over the size cap (BODY.PEEK[]<0.n>): enough for its headers and the
+ * first of its text, never the whole of it in memory.
+ */
+async function fetchHead(client: ImapFlow, uid: number, size: number): Promise<FetchedSource | null> {
+  const message = await client.fetchOne(String(uid), { uid: true, internalDate: true, source: { start: 0, maxLength: OVERSIZE_HEAD_BYTES } }, { uid: true });
+  if (!message || !message.source) return null;
+  return { uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined, oversize: size };
+}
 
 /** One mail's source by partial fetches (imapflow's download), copied into a buffer of `size`. */
 async function downloadSource(client: ImapFlow, uid: number, size: number): Promise<FetchedSource | null> {
@@ -178,11 +194,14 @@ async function downloadSource(client: ImapFlow, uid: number, size: number): Prom
 }
 
 /** The batch's sources, in one fetch (or one ranged download for a single large mail). */
-async function fetchSources(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>): Promise<FetchedSource[]> {
+async function fetchSources(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, maxBytes: number = Infinity): Promise<FetchedSource[]> {
   // Collect first: no other IMAP command may run inside a fetch iteration.
   const fetched: FetchedSource[] = [];
   const size = sizes.get(batch[0]!) ?? 0;
-  if (batch.length === 1 && size >= DOWNLOAD_BYTES) {
+  if (batch.length === 1 && size > maxBytes) {
+    const head = await fetchHead(client, batch[0]!, size);
+    if (head) fetched.push(head);
+  } else if (batch.length === 1 && size >= DOWNLOAD_BYTES) {
     const mail = await downloadSource(client, batch[0]!, size);
     if (mail) fetched.push(mail);
   } else {
@@ -213,15 +232,15 @@ function refusedByServer(error: unknown): boolean {
  */
 async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, uidValidity: bigint, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<{ fetched: FetchedSource[]; failure?: Error }> {
   try {
-    const fetched = await fetchSources(client, batch, sizes);
-    return { fetched: await withMissingAskedAlone(client, batch, sizes, fetched, logger) };
+    const fetched = await fetchSources(client, batch, sizes, target.maxMailBytes);
+    return { fetched: await withMissingAskedAlone(client, batch, sizes, fetched, logger, target.maxMailBytes) };
   } catch (error) {
     if (!refusedByServer(error)) throw error;
   }
   const fetched: FetchedSource[] = [];
   for (const uid of batch) {
     try {
-      fetched.push(...(await fetchSources(client, [uid], sizes)));
+      fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
     } catch (error) {
       if (!refusedByServer(error)) throw error;
       if (!givesUpOn(target.mailboxId, uidValidity, uid)) return { fetched, failure: error as Error };
@@ -237,7 +256,7 @@ async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, 
  * left out: Gmail does at times). Each is asked for once more on its own; one still
  * missing is passed over with a warning naming its UID, rather than silently.
  */
-async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, fetched: FetchedSource[], logger: Logger): Promise<FetchedSource[]> {
+async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, fetched: FetchedSource[], logger: Logger, maxBytes?: number): Promise<FetchedSource[]> {
   const got = new Set(fetched.map((mail) => mail.uid));
   const missing = batch.filter((uid) => !got.has(uid));
   if (missing.length === 0 || batch.length === 1) {
@@ -245,7 +264,7 @@ async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: R
     return fetched;
   }
   const again: FetchedSource[] = [];
-  for (const uid of missing) again.push(...(await fetchSources(client, [uid], sizes)));
+  for (const uid of missing) again.push(...(await fetchSources(client, [uid], sizes, maxBytes)));
   const still = missing.filter((uid) => !again.some((mail) => mail.uid === uid));
   if (still.length) logger.warn({ code: 'imap_mail_missing', uids: still.map(String) }, 'the server did not give these mails (deleted meanwhile?); passed over');
   return [...fetched, ...again];
@@ -261,6 +280,7 @@ async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, curso
     internalDate: message.internalDate,
     imap: { folder: target.folder, uidValidity: cursor.uidValidity, uid: BigInt(message.uid) },
     history: cursor.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
+    oversize: message.oversize,
   }));
   const results = await storeBatch(db, mails, logger);
   if (failure) throw failure;
@@ -280,7 +300,10 @@ export async function syncMailboxOnce(
     const { uidValidity, lastUid, rescan } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
     const storeListed = async (uids: number[], sizes: Map<number, number>): Promise<void> => {
-      for (const batch of batchBySize(uids, sizes)) {
+      // A mail over the size cap goes alone, so only its start is fetched (fetchHead).
+      const cap = target.maxMailBytes ?? Infinity;
+      const batching = new Map([...sizes].map(([uid, size]) => [uid, size > cap ? Number.MAX_SAFE_INTEGER : size]));
+      for (const batch of batchBySize(uids, batching)) {
         const outcomes = await fetchAndStore(db, client, target, { uidValidity, rescan }, batch, sizes, logger);
         // The batch's sources are garbage now (see collect-garbage.ts).
         if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();

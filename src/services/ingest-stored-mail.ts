@@ -158,7 +158,11 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
     const flags = classifyMail(item.mail, deps.ownAddresses);
     // Mail marked history when stored (found by a UIDVALIDITY rescan, older than Mailroom's
     // first start) is kept as a closed ticket, not posted: no flood of old mail in Slack.
-    const history = (JSON.parse(row.flags) as { history?: boolean }).history === true;
+    const stored = JSON.parse(row.flags) as { history?: boolean; oversize?: number };
+    const history = stored.history === true;
+    // Over the size cap only the mail's start was taken: its attachments are cut off, so
+    // none is kept or shared as if whole; the ticket says what happened.
+    const oversize = (stored.oversize ?? 0) > 0;
     // From the parsed mail and its error, already without NULs (prepareStoredMail).
     const fields: MessageFields = {
       parseState: item.error ? 'failed' : 'parsed',
@@ -174,10 +178,10 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
       subject: item.mail.subject,
       text: item.mail.text,
       html: item.mail.html,
-      flags: JSON.stringify({ ...flags, textTruncated: item.mail.textTruncated, ...(history ? { history } : {}) }),
+      flags: JSON.stringify({ ...flags, textTruncated: item.mail.textTruncated, ...(history ? { history } : {}), ...(oversize ? { oversize } : {}) }),
       sentAt: item.mail.date,
     };
-    return [{ item, row, flags, history, fields }];
+    return [{ item: oversize ? { ...item, mail: { ...item.mail, attachments: [] } } : item, row, flags, history, fields }];
   });
   const batch: BatchMail[] = waiting.map(({ item, row, flags, fields }) => ({ messageRowId: row.id, mailboxId: row.mailboxId, messageId: fields.messageId, mail: item.mail, bounce: flags.bounce }));
   const threads = threadBatch(batch, await findThreadedRows(deps.db, batch));

@@ -15,6 +15,8 @@ export interface FetchedMail {
   imap?: { folder: string; uidValidity: bigint; uid: bigint };
   /** Old mail found by a rescan: to be kept, not announced in Slack. */
   history?: boolean;
+  /** Over the mailbox's size cap: `raw` is only the start of a mail of this many bytes. */
+  oversize?: number;
 }
 
 export type StoreResult = { stored: true; messageRowId: number } | { stored: false; duplicateOf: number };
@@ -42,7 +44,7 @@ export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Prom
       raw: mail.raw,
       messageId: cleanMessageId(header('message-id')),
       receivedAt: mail.internalDate ?? new Date(),
-      flags: mail.history ? JSON.stringify({ history: true }) : '{}',
+      flags: JSON.stringify({ ...(mail.history ? { history: true } : {}), ...(mail.oversize ? { oversize: mail.oversize } : {}) }),
       imap: mail.imap,
     };
   });

@@ -19,8 +19,8 @@ describeWithDovecot('inbound mail', (dovecot) => {
     bot = undefined;
   });
 
-  async function startBot(): Promise<MailroomProcess> {
-    bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
+  async function startBot(extra: Record<string, string> = {}): Promise<MailroomProcess> {
+    bot = new MailroomProcess('src/main.ts', fixture.env(extra), fixture.dir);
     await bot.waitForLog('started');
     await bot.waitForLog('imap_connected');
     return bot;
@@ -180,5 +180,29 @@ describeWithDovecot('inbound mail', (dovecot) => {
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(shared()).toHaveLength(1);
+  }, 60_000);
+
+  it('takes only the headers and the start of a mail over the size cap, says so on the ticket, and shares no cut-off attachment', async () => {
+    await startBot({ IMAP_MAX_MAIL_MB: '1' });
+    const base64 = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const subject = `too big ${Date.now()}`;
+    const raw = `From: huge@customer.example\r\nTo: support@example.test\r\nSubject: ${subject}\r\nMessage-ID: <huge-${Date.now()}@customer.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n見積書を添付します。\r\n--b\r\nContent-Type: application/pdf; name="mitsumori.pdf"\r\nContent-Disposition: attachment; filename="mitsumori.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n--b--\r\n`;
+    await appendMail(dovecot, fixture.mailbox, [raw]);
+    await waitFor(() => fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes(subject)), 20_000, 'the ticket of the big mail');
+    const ticket = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks ?? []).includes(subject))!;
+    expect(JSON.stringify(ticket.blocks)).toContain('見積書を添付します。');
+    expect(JSON.stringify(ticket.blocks)).toContain('over the size limit');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(fixture.slack.messages.flatMap((m) => m.files ?? []).some((file) => file.name === 'mitsumori.pdf')).toBe(false);
+    const db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
+    try {
+      const row = db.prepare('SELECT size FROM Message WHERE subject = ?').get(subject) as { size: number };
+      expect(row.size).toBeLessThanOrEqual(256 * 1024);
+    } finally {
+      db.close();
+    }
+    // The bot goes on with the next mail.
+    await appendMail(dovecot, fixture.mailbox, [`From: next@customer.example\r\nTo: support@example.test\r\nSubject: after the big one\r\nMessage-ID: <after-big-${Date.now()}@customer.example>\r\n\r\nhello\r\n`]);
+    await waitFor(() => fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes('after the big one')), 20_000, 'the next mail');
   }, 60_000);
 });

@@ -45,7 +45,7 @@ describe('configuration from the environment', () => {
         provider: 'generic',
         auth: { type: 'password' },
         sentCopy: 'append',
-        imap: { host: 'imap.example.com', port: 993, secure: true, tls: 'required', user: 'support@example.com', password: 'imap-password-value', folder: 'INBOX', backfillDays: 0 },
+        imap: { host: 'imap.example.com', port: 993, secure: true, tls: 'required', user: 'support@example.com', password: 'imap-password-value', folder: 'INBOX', backfillDays: 0, maxMailMb: 50 },
         smtp: expect.objectContaining({ host: 'smtp.example.com', port: 465, secure: true, tls: 'required' }),
       }),
     ]);

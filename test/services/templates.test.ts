@@ -30,7 +30,7 @@ function mailbox(key: string, channelId: string): TMailboxConfig {
     provider: 'generic',
     auth: { type: 'password' },
     sentCopy: 'append',
-    imap: { host: 'imap.example.com', port: 993, secure: true, tls: 'required', user: key, password: 'x', folder: 'INBOX', backfillDays: 0 },
+    imap: { host: 'imap.example.com', port: 993, secure: true, tls: 'required', user: key, password: 'x', folder: 'INBOX', backfillDays: 0, maxMailMb: 50 },
     smtp: { host: 'smtp.example.com', port: 465, secure: true, tls: 'required' },
     reviewers: [],
     reviewPolicy: 'none',

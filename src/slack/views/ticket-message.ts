@@ -47,7 +47,7 @@ export interface TicketMessageInput {
   statuses: readonly StatusDefinition[];
 }
 
-const FLAG_ORDER: (keyof MailFlags)[] = ['bounce', 'autoReply', 'list', 'fromSelf', 'anonymous', 'fromGuessed', 'unreplyable', 'freeMail', 'roleAddress'];
+const FLAG_ORDER: (keyof MailFlags)[] = ['oversize', 'bounce', 'autoReply', 'list', 'fromSelf', 'anonymous', 'fromGuessed', 'unreplyable', 'freeMail', 'roleAddress'];
 
 /** Slack's date token, shown in each reader's own time zone, with a fallback. */
 export function slackDate(date: Date): string {
