@@ -16,9 +16,9 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
-import { MAIL_PROVIDERS, ZMailAuth, type TMailProvider } from '../config/config-schema.js';
+import { MAIL_PROVIDERS, ZMailAuth } from '../config/config-schema.js';
 import { readEnvironment, readRawMailboxes } from '../config/load-config.js';
-import { PROVIDER_PRESETS } from '../config/mail-providers.js';
+import { PROVIDER_PRESETS, providerEndpoints } from '../config/mail-providers.js';
 import { describeTokenError } from '../mail/oauth/oauth-errors.js';
 import { authorizationServer, clientAuthentication } from '../mail/oauth/token-grants.js';
 import { EXIT } from './exit-codes.js';
@@ -52,20 +52,14 @@ if (!provider.success || !auth.success) fail('MAIL_PROVIDER or an OAUTH_* settin
 const settings = auth.data;
 if (!settings.clientId) fail('OAUTH_CLIENT_ID is missing: the client ID of the app registration (Microsoft) or OAuth client (Google).');
 
-const preset = PROVIDER_PRESETS[provider.data as TMailProvider];
-const tenant = settings.tenantId ?? (provider.data === 'microsoft365' ? undefined : '');
-const endpoints = {
-  tokenUrl: settings.tokenUrl ?? preset.tokenUrl?.(tenant),
-  authorizationUrl: settings.authorizationUrl ?? preset.authorizationUrl?.(tenant),
-  deviceAuthorizationUrl: settings.deviceAuthorizationUrl ?? preset.deviceAuthorizationUrl?.(tenant),
-};
+const endpoints = providerEndpoints(provider.data, settings);
 if (!endpoints.tokenUrl) fail(provider.data === 'microsoft365' ? 'OAUTH_TENANT_ID is missing: the Directory (tenant) ID.' : 'OAUTH_TOKEN_URL is missing.');
-const scope = settings.scope ?? preset.scope?.delegated;
+const scope = settings.scope ?? PROVIDER_PRESETS[provider.data].scope?.delegated;
 if (!scope) fail('OAUTH_SCOPE is missing: the scopes that give IMAP and SMTP access (and offline access, for a refresh token).');
 const user = typeof (raw.imap as { user?: unknown } | undefined)?.user === 'string' ? ((raw.imap as { user: string }).user) : undefined;
 
 const useDevice = args.device ?? (args.browser ? false : provider.data === 'microsoft365');
-const as = authorizationServer({ tokenUrl: endpoints.tokenUrl, authorizationUrl: endpoints.authorizationUrl, deviceAuthorizationUrl: endpoints.deviceAuthorizationUrl });
+const as = authorizationServer({ ...endpoints, tokenUrl: endpoints.tokenUrl });
 const client: oauth.Client = { client_id: settings.clientId };
 const clientAuth = clientAuthentication(settings.clientSecret);
 const tokenSettings = { provider: provider.data, tokenUrl: endpoints.tokenUrl, grant: { kind: 'refresh_token' as const, clientId: settings.clientId, refreshToken: '' } };

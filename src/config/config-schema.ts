@@ -43,8 +43,7 @@ const ZIdList = z
  * server that does not offer it is refused, never talked to in clear text. `none`: the
  * explicit opt-out for a server on the same machine; doctor warns about it.
  */
-export const TLS_MODES = ['required', 'none'] as const;
-const ZTlsMode = z.enum(TLS_MODES).default('required');
+const ZTlsMode = z.enum(['required', 'none']).default('required');
 
 export const MAIL_PROVIDERS = ['generic', 'google', 'microsoft365'] as const;
 export type TMailProvider = (typeof MAIL_PROVIDERS)[number];
@@ -58,7 +57,7 @@ export const ZImapConfig = z.object({
   secure: ZFlag.default(true),
   tls: ZTlsMode,
   user: ZNonEmpty,
-  /** Required with password sign-in; checked by the mailbox schema, which knows the kind. */
+  /** Required with password sign-in (load-config's missingSignInKeys, which knows the kind). */
   password: ZNonEmpty.optional(),
   folder: ZNonEmpty.default('INBOX'),
   /** Where a copy of each sent reply goes; unset: the folder the server marks \Sent, else `Sent`. */
@@ -116,7 +115,6 @@ export const ZMailAuth = z.object({
   deviceAuthorizationUrl: ZHttpsUrl.optional(),
 });
 export type TMailAuth = z.infer<typeof ZMailAuth>;
-
 
 const ZClock = z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 const ZMinutes = z.coerce.number().int().min(1).max(60 * 24 * 30);

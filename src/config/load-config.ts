@@ -79,10 +79,7 @@ function check<T extends z.ZodType>(
     if (seen.has(schemaPath)) continue;
     seen.add(schemaPath);
     const missing = entry === undefined && valueAt(input, issue.path) === undefined;
-    const detail =
-      entry === undefined
-          ? undefined
-          : `entry ${entry + 1}${inside ? ` (${inside})` : ''} is invalid`;
+    const detail = entry === undefined ? undefined : `entry ${entry + 1}${inside ? ` (${inside})` : ''} is invalid`;
     problems.push(problemLine(nameOf(schemaPath), schemaPath, missing, detail));
   }
   return undefined;

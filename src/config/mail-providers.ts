@@ -82,6 +82,17 @@ export interface ServiceAccountKey {
   tokenUri?: string;
 }
 
+/** The provider's endpoints for a mailbox: the configured ones, else the preset's (Microsoft's per tenant). */
+export function providerEndpoints(provider: TMailProvider, auth: TMailAuth): Pick<Partial<TOAuthSettings>, 'tokenUrl' | 'authorizationUrl' | 'deviceAuthorizationUrl'> {
+  const preset = PROVIDER_PRESETS[provider];
+  const tenant = auth.tenantId;
+  return {
+    tokenUrl: auth.tokenUrl ?? preset.tokenUrl?.(tenant),
+    authorizationUrl: auth.authorizationUrl ?? preset.authorizationUrl?.(tenant),
+    deviceAuthorizationUrl: auth.deviceAuthorizationUrl ?? preset.deviceAuthorizationUrl?.(tenant),
+  };
+}
+
 /**
  * The OAuth2 settings of a validated mailbox: the grant chosen by what is configured (a
  * service-account key, else a refresh token, else client credentials) and the endpoint
@@ -89,7 +100,6 @@ export interface ServiceAccountKey {
  */
 export function resolveOAuth(provider: TMailProvider, auth: TMailAuth, user: string, serviceAccount?: ServiceAccountKey): TOAuthSettings {
   const preset = PROVIDER_PRESETS[provider];
-  const tenant = auth.tenantId;
   let grant: TOAuthGrant;
   if (serviceAccount) {
     grant = {
@@ -105,14 +115,10 @@ export function resolveOAuth(provider: TMailProvider, auth: TMailAuth, user: str
   } else {
     grant = { kind: 'client_credentials', clientId: auth.clientId!, clientSecret: auth.clientSecret!, scope: auth.scope ?? preset.scope?.app };
   }
-  const tokenUrl = auth.tokenUrl ?? serviceAccount?.tokenUri ?? preset.tokenUrl?.(tenant) ?? PROVIDER_PRESETS.google.tokenUrl!(tenant)!;
-  return {
-    provider,
-    tokenUrl,
-    grant,
-    authorizationUrl: auth.authorizationUrl ?? preset.authorizationUrl?.(tenant),
-    deviceAuthorizationUrl: auth.deviceAuthorizationUrl ?? preset.deviceAuthorizationUrl?.(tenant),
-  };
+  const endpoints = providerEndpoints(provider, auth);
+  // A service account's key file names Google's endpoint; the configuration may override it.
+  const tokenUrl = auth.tokenUrl ?? serviceAccount?.tokenUri ?? endpoints.tokenUrl ?? PROVIDER_PRESETS.google.tokenUrl!(undefined)!;
+  return { ...endpoints, provider, tokenUrl, grant };
 }
 
 /** `auto` is `never` for providers that keep what their SMTP sent, `append` elsewhere. */

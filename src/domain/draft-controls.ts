@@ -4,6 +4,8 @@
  * changes is edited. A message showing an older revision offers nothing, so nobody
  * approves text that has since changed. The first control is the one the step expects.
  */
+import { escapeMrkdwn } from './mrkdwn.js';
+
 export type DraftControl = 'approve' | 'request_changes' | 'edit';
 
 /**
@@ -12,12 +14,6 @@ export type DraftControl = 'approve' | 'request_changes' | 'edit';
  */
 export const DRAFT_SHOWN_LIMITS = { bodyChars: 8_700, headerChars: 2_800 } as const;
 
-function escapedLength(text: string): number {
-  let length = text.length;
-  for (const char of text) if (char === '&') length += 4;
-  else if (char === '<' || char === '>') length += 3;
-  return length;
-}
 
 /**
  * The reviewer sees every recipient and every character of the text in the draft's
@@ -25,7 +21,8 @@ function escapedLength(text: string): number {
  * back). The "To/Cc/Subject" labels are counted with room to spare.
  */
 export function draftShownWhole(draft: { to: string; cc: string; subject: string; body: string }): boolean {
-  return escapedLength(draft.body.trim()) <= DRAFT_SHOWN_LIMITS.bodyChars && escapedLength(`${draft.to}${draft.cc}${draft.subject}`) + 60 <= DRAFT_SHOWN_LIMITS.headerChars;
+  const shown = (text: string) => escapeMrkdwn(text).length;
+  return shown(draft.body.trim()) <= DRAFT_SHOWN_LIMITS.bodyChars && shown(`${draft.to}${draft.cc}${draft.subject}`) + 60 <= DRAFT_SHOWN_LIMITS.headerChars;
 }
 
 export function draftControls(state: string, superseded: boolean, shownWhole = true): readonly DraftControl[] {

@@ -68,13 +68,11 @@ const compiled = new Map<string, RE2JS | null>();
  */
 function safeRegExp(pattern: string): RE2JS | null {
   if (!compiled.has(pattern)) {
-    let regex: RE2JS | null = null;
     try {
-      regex = RE2JS.compile(pattern);
+      compiled.set(pattern, RE2JS.compile(pattern));
     } catch {
-      regex = null;
+      compiled.set(pattern, null);
     }
-    compiled.set(pattern, regex);
   }
   return compiled.get(pattern) ?? null;
 }

@@ -8,7 +8,7 @@ import type { TImapConfig } from '../config/config-schema.js';
 import { backoffDelay } from '../domain/backoff.js';
 import { CoalescingRunner } from '../util/coalescing-runner.js';
 import type { Logger } from '../logging/logger.js';
-import { describeImapError, type ImapProblem } from './imap-errors.js';
+import { describeImapError, isAuthFailure, type ImapProblem } from './imap-errors.js';
 import { oauthTokens } from './oauth/token-source.js';
 
 /** A connection up this long counts as stable and resets the reconnect backoff. */
@@ -73,11 +73,6 @@ export async function connectImapOnce(imap: TImapConfig): Promise<ImapFlow> {
     }
   }
   throw new Error('unreachable');
-}
-
-function isAuthFailure(error: unknown): boolean {
-  const err = error as { authenticationFailed?: boolean; serverResponseCode?: string };
-  return err.authenticationFailed === true || err.serverResponseCode === 'AUTHENTICATIONFAILED';
 }
 
 export interface ImapConnectionOptions {

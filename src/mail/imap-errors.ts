@@ -26,16 +26,19 @@ export function tokenRefusedAdvice(oauth: TOAuthSettings, protocol: 'IMAP' | 'SM
   return `check that the token's scope grants ${protocol} access to the mailbox and that the user name is the mailbox address`;
 }
 
-export function describeImapError(
-  error: unknown,
-  where: { user: string; host: string; port: number; folder: string; secure?: boolean; tls?: string; oauth?: TOAuthSettings },
-): DescribedImapError {
+/** The server refused the sign-in (a wrong password, or a token it would not take). */
+export function isAuthFailure(error: unknown): boolean {
+  const err = error as { code?: string; authenticationFailed?: boolean; serverResponseCode?: string };
+  return err.authenticationFailed === true || err.code === 'AUTHENTICATIONFAILED' || err.serverResponseCode === 'AUTHENTICATIONFAILED';
+}
+
+export function describeImapError(error: unknown, where: { user: string; host: string; port: number; folder: string; oauth?: TOAuthSettings }): DescribedImapError {
   if (error instanceof TokenRequestError) {
     return { problem: error.problem === 'refused' ? 'auth_failed' : 'unreachable', message: `IMAP sign-in for ${where.user} needs a token: ${error.message}` };
   }
-  const err = error as { code?: string; authenticationFailed?: boolean; responseText?: string; message?: string; serverResponseCode?: string; tlsFailed?: boolean };
+  const err = error as { code?: string; responseText?: string; message?: string; tlsFailed?: boolean };
   const code = err.code ?? '';
-  if (err.authenticationFailed || code === 'AUTHENTICATIONFAILED' || err.serverResponseCode === 'AUTHENTICATIONFAILED') {
+  if (isAuthFailure(error)) {
     if (where.oauth) {
       return { problem: 'auth_failed', message: `IMAP server ${where.host} refused the OAuth2 token for ${where.user} — ${tokenRefusedAdvice(where.oauth, 'IMAP')}` };
     }

@@ -27,13 +27,17 @@ const MAX_STORE_FAILURES = 3;
 /** UIDs that failed to store, per mailbox and UIDVALIDITY: how often. */
 const storeFailures = new Map<string, number>();
 
-/** Groups UIDs (ascending) so that each batch stays within the mail and byte budget. */
-export function batchBySize(uids: readonly number[], sizes: ReadonlyMap<number, number>): number[][] {
+/**
+ * Groups UIDs (ascending) so that each batch stays within the mail and byte budget. A mail
+ * over `aloneAbove` (the size cap) is a batch of its own, so only its start is fetched.
+ */
+export function batchBySize(uids: readonly number[], sizes: ReadonlyMap<number, number>, aloneAbove = Infinity): number[][] {
   const batches: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
   for (const uid of uids) {
-    const size = sizes.get(uid) ?? 0;
+    const raw = sizes.get(uid) ?? 0;
+    const size = raw > aloneAbove ? Infinity : raw;
     if (current.length > 0 && (current.length >= BATCH_MAILS || bytes + size > BATCH_BYTES)) {
       batches.push(current);
       current = [];
@@ -233,7 +237,7 @@ function refusedByServer(error: unknown): boolean {
 async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, uidValidity: bigint, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<{ fetched: FetchedSource[]; failure?: Error }> {
   try {
     const fetched = await fetchSources(client, batch, sizes, target.maxMailBytes);
-    return { fetched: await withMissingAskedAlone(client, batch, sizes, fetched, logger, target.maxMailBytes) };
+    return { fetched: await withMissingAskedAlone(client, batch, sizes, fetched, logger) };
   } catch (error) {
     if (!refusedByServer(error)) throw error;
   }
@@ -256,7 +260,7 @@ async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, 
  * left out: Gmail does at times). Each is asked for once more on its own; one still
  * missing is passed over with a warning naming its UID, rather than silently.
  */
-async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, fetched: FetchedSource[], logger: Logger, maxBytes?: number): Promise<FetchedSource[]> {
+async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, fetched: FetchedSource[], logger: Logger): Promise<FetchedSource[]> {
   const got = new Set(fetched.map((mail) => mail.uid));
   const missing = batch.filter((uid) => !got.has(uid));
   if (missing.length === 0 || batch.length === 1) {
@@ -264,7 +268,8 @@ async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: R
     return fetched;
   }
   const again: FetchedSource[] = [];
-  for (const uid of missing) again.push(...(await fetchSources(client, [uid], sizes, maxBytes)));
+  // Only batches of several get here, and a mail over the size cap is always alone.
+  for (const uid of missing) again.push(...(await fetchSources(client, [uid], sizes)));
   const still = missing.filter((uid) => !again.some((mail) => mail.uid === uid));
   if (still.length) logger.warn({ code: 'imap_mail_missing', uids: still.map(String) }, 'the server did not give these mails (deleted meanwhile?); passed over');
   return [...fetched, ...again];
@@ -300,10 +305,7 @@ export async function syncMailboxOnce(
     const { uidValidity, lastUid, rescan } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
     const storeListed = async (uids: number[], sizes: Map<number, number>): Promise<void> => {
-      // A mail over the size cap goes alone, so only its start is fetched (fetchHead).
-      const cap = target.maxMailBytes ?? Infinity;
-      const batching = new Map([...sizes].map(([uid, size]) => [uid, size > cap ? Number.MAX_SAFE_INTEGER : size]));
-      for (const batch of batchBySize(uids, batching)) {
+      for (const batch of batchBySize(uids, sizes, target.maxMailBytes)) {
         const outcomes = await fetchAndStore(db, client, target, { uidValidity, rescan }, batch, sizes, logger);
         // The batch's sources are garbage now (see collect-garbage.ts).
         if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();

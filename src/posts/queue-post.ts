@@ -45,8 +45,16 @@ export function* queuePostSql(post: PostToQueue, now: Date): SqlScript<void> {
  * What a change to a posted ticket shows: its message updated in place and a trace line of
  * audit record `auditId` in the thread (by a person's click, or a customer reopening it).
  */
+/** A ticket and where it is posted (nowhere yet: both null). */
+export interface QueuedTicket {
+  id: number;
+  mailboxId: number;
+  slackChannelId: string | null;
+  slackTs: string | null;
+}
+
 export function ticketChangePosts(
-  ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null },
+  ticket: QueuedTicket,
   auditId: number,
   { trace = true, update = true } = {},
 ): PostToQueue[] {

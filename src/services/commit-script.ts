@@ -17,8 +17,6 @@ import { queuePostSql, ticketChangePosts } from '../posts/queue-post.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
 
-/** Post kinds queued for Slack. */
-
 /** The parsed fields written onto the stored Message row (NUL-free, see ingest-stored-mail.ts). */
 export interface MessageFields {
   parseState: 'parsed' | 'failed';

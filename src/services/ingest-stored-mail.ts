@@ -16,7 +16,7 @@ import { fallbackParse } from '../mail/fallback-parse.js';
 import { cleanMessageId, readRawHeaders, type RawHeaderReader } from '../mail/raw-headers.js';
 import type { RawSource } from '../mail/raw-source.js';
 import { needsThreadFiles } from './load-thread-files.js';
-import { ticketPreviewShowsWhole } from '../slack/views/ticket-message.js';
+import { ticketPreviewShowsWhole } from '../domain/ticket-preview.js';
 import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
 import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
 import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../domain/thread-batch.js';

@@ -8,25 +8,23 @@ import type { Db } from '../db/client.js';
 import type { MailFlags } from '../domain/classify-mail.js';
 import type { AuditDetail } from '../domain/ticket-change.js';
 import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-body-message.js';
-import { buildPlainTicketMessage, buildTicketMessage, ticketPreviewText } from '../slack/views/ticket-message.js';
+import { ticketPreviewText } from '../domain/ticket-preview.js';
+import { buildPlainTicketMessage, buildTicketMessage } from '../slack/views/ticket-message.js';
 import { buildPostFailedMessage } from '../slack/views/post-failed-message.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS, type PostKind, type RenderablePost, type RenderedPost } from '../posts/post-kinds.js';
-
-export type { RenderablePost, RenderedPost };
 import { renderTemplateAnnouncement } from './templates/announce-template.js';
 import { renderReminderPost } from './reminders/run-reminders.js';
 import { renderDraftPost, renderSentPost, type DraftPostPayload } from './replies/draft-posts.js';
 import { ticketStatuses } from './tickets/ticket-statuses.js';
 
+export type { RenderablePost, RenderedPost };
 
 const ZPostFailedPayload = z.object({ failedKind: z.string(), code: z.string(), attempts: z.number().int() });
 
 /** `plain`: Slack refused the full ticket message with this error; show the plain one. */
 const ZPostPayload = z.object({ messageRowId: z.number().int(), plain: z.string().optional() });
 const ZFlags = z.record(z.string(), z.boolean()).catch({});
-
-
 const ZAuditPayload = z.object({ auditId: z.number().int() });
 
 type Renderer = (db: Db, post: RenderablePost) => Promise<RenderedPost>;
@@ -45,15 +43,15 @@ const RENDERERS: Record<PostKind, Renderer> = {
   follow_up: renderMail,
   // Files are shared, not rendered (slack-poster.ts).
   files: async () => ({ kind: 'drop', reason: 'files are shared, not rendered' }),
-  ticket_update: (db, post) => renderTicketUpdate(db, post),
-  trace: (db, post) => renderTrace(db, post),
+  ticket_update: renderTicketUpdate,
+  trace: renderTrace,
   draft: (db, post) => renderDraftPost(db, POST_KINDS.draft, JSON.parse(post.payload) as DraftPostPayload),
   draft_update: (db, post) => renderDraftPost(db, POST_KINDS.draftUpdate, JSON.parse(post.payload) as DraftPostPayload),
   sent_reply: (db, post) => renderSentPost(db, (JSON.parse(post.payload) as { outboxId: number }).outboxId),
   reminder: renderReminderPost,
   digest: renderReminderPost,
   template_version: renderTemplateAnnouncement,
-  post_failed: (db, post) => renderPostFailed(db, post),
+  post_failed: renderPostFailed,
 };
 
 export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {

@@ -45,7 +45,8 @@ describe('help and Home', () => {
 describe('a draft in the thread', () => {
   const draft = { id: 7, authorId: 'U0AUTHOR', revision: 2, state: 'in_review', to: 'taro@example.jp', cc: '', subject: 'Re: 返品', body: 'はい' };
   const buttons = (input: Omit<DraftMessageInput, 'controls'>) => {
-    const message = buildDraftMessage({ ...input, controls: draftControls(input.draft.state, input.superseded) });
+    const shownWhole = draftShownWhole(input.draft);
+    const message = buildDraftMessage({ ...input, controls: draftControls(input.draft.state, input.superseded, shownWhole), tooLong: !shownWhole });
     expect(checkBlocks('message', message.blocks)).toEqual([]);
     const actions = message.blocks.find((block) => block.type === 'actions') as { block_id: string; elements: { action_id: string; value: string; style?: string }[] } | undefined;
     return actions && { blockId: actions.block_id, buttons: actions.elements.map((button) => `${button.action_id}${button.style ? ` (${button.style})` : ''}=${button.value}`) };
@@ -73,7 +74,7 @@ describe('a draft in the thread', () => {
   it('cannot be approved when it is too long to show whole: it says so, and only sending it back or editing remain', () => {
     const body = `${'ご確認ください。'.repeat(1_200)}\n\nsend the refund to IBAN DE89 3704 0044 0532 0130 00`;
     expect(buttons({ ...input, draft: { ...draft, body } })).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.request_changes (primary)=7', 'draft.edit=7'] });
-    const shown = mrkdwnTexts(buildDraftMessage({ ...input, draft: { ...draft, body }, controls: draftControls('in_review', false) }).blocks).join('\n');
+    const shown = mrkdwnTexts(buildDraftMessage({ ...input, draft: { ...draft, body }, controls: draftControls('in_review', false, false), tooLong: true }).blocks).join('\n');
     expect(shown).toContain('cannot be approved in Slack');
     expect(draftShownWhole({ ...draft, body })).toBe(false);
     expect(draftShownWhole({ ...draft, body: 'はい' })).toBe(true);

@@ -26,6 +26,9 @@ export class TokenRequestError extends Error {
   }
 }
 
+const AUTHORIZE_AGAIN = 'run `npm run authorize` again and put the new token in OAUTH_REFRESH_TOKEN';
+const CONSENT_MISSING = 'admin consent is missing — in the app registration, API permissions → Grant admin consent for the organisation';
+
 /** Microsoft's AADSTS codes an admin meets while setting up, and what fixes each. */
 const MICROSOFT_ADVICE: Record<string, string> = {
   AADSTS7000215: "the client secret is wrong — copy the secret's Value (not its Secret ID) from Certificates & secrets into OAUTH_CLIENT_SECRET",
@@ -33,11 +36,11 @@ const MICROSOFT_ADVICE: Record<string, string> = {
   AADSTS700016: 'no app with this client ID in the tenant — check OAUTH_CLIENT_ID (Application (client) ID) and OAUTH_TENANT_ID (Directory (tenant) ID)',
   AADSTS90002: 'the tenant does not exist — check OAUTH_TENANT_ID (Directory (tenant) ID on the app registration\'s Overview page)',
   AADSTS900023: 'the tenant ID is malformed — check OAUTH_TENANT_ID',
-  AADSTS65001: 'admin consent is missing — in the app registration, API permissions → Grant admin consent for the organisation',
-  AADSTS1003031: 'admin consent is missing — in the app registration, API permissions → Grant admin consent for the organisation',
+  AADSTS65001: CONSENT_MISSING,
+  AADSTS1003031: CONSENT_MISSING,
   AADSTS70011: 'the scope is not valid for this grant — leave OAUTH_SCOPE unset or use https://outlook.office365.com/.default for app-only access',
-  AADSTS700082: 'the refresh token has expired — run `npm run authorize` again and put the new token in OAUTH_REFRESH_TOKEN',
-  AADSTS70008: 'the refresh token has expired — run `npm run authorize` again and put the new token in OAUTH_REFRESH_TOKEN',
+  AADSTS700082: `the refresh token has expired — ${AUTHORIZE_AGAIN}`,
+  AADSTS70008: `the refresh token has expired — ${AUTHORIZE_AGAIN}`,
   AADSTS50173: 'the refresh token was revoked (the password changed or sessions were revoked) — run `npm run authorize` again',
   AADSTS700024: 'the client assertion is not valid — check the system clock of this machine',
 };
@@ -45,19 +48,17 @@ const MICROSOFT_ADVICE: Record<string, string> = {
 function advice(settings: TOAuthSettings, error: string, description: string): { code: string; text: string } {
   const aadsts = /AADSTS\d+/.exec(description)?.[0];
   if (aadsts && MICROSOFT_ADVICE[aadsts]) return { code: aadsts, text: MICROSOFT_ADVICE[aadsts]! };
-  const grant = settings.grant.kind;
-  if (error === 'unauthorized_client' && grant === 'service_account') {
+  const { grant } = settings;
+  if (error === 'unauthorized_client' && grant.kind === 'service_account') {
     return {
       code: error,
-      text: `domain-wide delegation is missing or lacks the scope — in the Google Admin console, Security → Access and data control → API controls → Domain-wide delegation, add the service account's client ID with the scope ${settings.grant.kind === 'service_account' ? settings.grant.scope : 'https://mail.google.com/'}`,
+      text: `domain-wide delegation is missing or lacks the scope — in the Google Admin console, Security → Access and data control → API controls → Domain-wide delegation, add the service account's client ID with the scope ${grant.scope}`,
     };
   }
-  if (error === 'invalid_grant' && grant === 'service_account') {
+  if (error === 'invalid_grant' && grant.kind === 'service_account') {
     return { code: error, text: 'the mailbox cannot be impersonated — check that IMAP_USER is a user of the Google Workspace domain and that this machine\'s clock is right' };
   }
-  if (error === 'invalid_grant' && grant === 'refresh_token') {
-    return { code: error, text: 'the refresh token has expired or was revoked — run `npm run authorize` again and put the new token in OAUTH_REFRESH_TOKEN' };
-  }
+  if (error === 'invalid_grant' && grant.kind === 'refresh_token') return { code: error, text: `the refresh token has expired or was revoked — ${AUTHORIZE_AGAIN}` };
   if (error === 'invalid_client' || error === 'unauthorized_client') {
     return { code: error, text: 'the client was refused — check OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET' };
   }

@@ -11,7 +11,6 @@ import { sha256Hex } from '../../mail/raw-headers.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
 import { draftAddressText } from '../replies/draft-addresses.js';
 
-
 export interface CustomerMailForReply {
   messageId: string | null;
   references: string;

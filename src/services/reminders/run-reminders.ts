@@ -12,11 +12,9 @@ import { dueReminders, isPastResponseTarget, type DueReminder } from '../../doma
 import { statusCategory, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { buildDigestMessage, buildReminderMessage, type DigestInput } from '../../slack/views/reminder-message.js';
-import type { RenderedPost } from '../../posts/post-kinds.js';
-import { POST_KINDS } from '../../posts/post-kinds.js';
+import { POST_KINDS, type RenderedPost } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
-
 
 export interface ReminderDeps {
   db: Db;

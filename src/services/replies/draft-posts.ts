@@ -70,6 +70,7 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
   const version = draft.templateVersion;
   const review = draft.reviews[0];
   const superseded = payload.revision < draft.revision;
+  const shownWhole = draftShownWhole(reviewedText(draft));
   const message = buildDraftMessage({
     locale: draft.ticket.mailbox.locale as TLocale,
     draft: {
@@ -80,7 +81,8 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
       ...reviewedText(draft),
     },
     superseded,
-    controls: draftControls(draft.state, superseded, draftShownWhole(reviewedText(draft))),
+    controls: draftControls(draft.state, superseded, shownWhole),
+    tooLong: !shownWhole,
     reviewerMentions: payload.reviewers,
     ...(version && version.template.currentVersion > version.version ? { outdatedTemplate: { name: version.template.name, used: version.version, current: version.template.currentVersion } } : {}),
     ...(review ? { lastReview: { reviewerId: review.reviewerId, decision: review.decision, comment: review.comment } } : {}),

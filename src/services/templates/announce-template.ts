@@ -9,11 +9,8 @@ import type { Db, Tx } from '../../db/client.js';
 import { lineDiff } from '../../domain/line-diff.js';
 import { t } from '../../i18n/messages.js';
 import { buildTemplateAnnouncement } from '../../slack/views/template-views.js';
-import type { RenderablePost, RenderedPost } from '../../posts/post-kinds.js';
-import { POST_KINDS } from '../../posts/post-kinds.js';
+import { POST_KINDS, type RenderablePost, type RenderedPost } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
-
-
 
 const ZPayload = z.object({ templateVersionId: z.number().int(), mailboxId: z.number().int() });
 

@@ -32,7 +32,6 @@ import { queueTemplateAnnouncements } from './announce-template.js';
 import { queueDraftUpdate } from '../replies/draft-posts.js';
 import type { TemplateDeps } from './template-catalog.js';
 
-
 /**
  * Drafts waiting for review that were written from an earlier version of the template:
  * their messages are shown again, now with the warning, so the reviewer knows before

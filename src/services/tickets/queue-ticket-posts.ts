@@ -5,15 +5,7 @@
  * is seen at once even while a backlog is being posted.
  */
 import type { Tx } from '../../db/client.js';
-import { queuePosts, ticketChangePosts } from '../../posts/queue-post.js';
-
-
-export interface QueuedTicket {
-  id: number;
-  mailboxId: number;
-  slackChannelId: string | null;
-  slackTs: string | null;
-}
+import { queuePosts, ticketChangePosts, type QueuedTicket } from '../../posts/queue-post.js';
 
 /** Queues the in-place update of the ticket's message and the trace of audit record `auditId`. */
 export async function queueTicketPosts(tx: Tx, ticket: QueuedTicket, auditId: number, options: { trace?: boolean; update?: boolean } = {}): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
-import { DRAFT_SHOWN_LIMITS, draftShownWhole, type DraftControl } from '../../domain/draft-controls.js';
+import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
@@ -23,6 +23,8 @@ export interface DraftMessageInput {
   superseded: boolean;
   /** The buttons offered, in order; the first is the primary one. */
   controls: readonly DraftControl[];
+  /** Too long to show whole (domain/draft-controls.ts): shown cut, with a note; never approvable. */
+  tooLong?: boolean;
   reviewerMentions: string;
   outdatedTemplate?: { name: string; used: number; current: number };
   lastReview?: { reviewerId: string; decision: string; comment: string | null };
@@ -77,9 +79,8 @@ function statusLine(input: DraftMessageInput): string | null {
 export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const { locale, draft } = input;
   const heading = t(locale, 'draft.heading', { author: `<@${draft.authorId}>`, revision: draft.revision });
-  // Every recipient and every character, as they will be sent (draftShownWhole); a draft
-  // too long for that is shown cut, says so, and offers no approval.
-  const whole = draftShownWhole(draft);
+  // Every recipient and every character, as they will be sent; a draft too long for that
+  // is shown cut and says so (its controls offer no approval).
   const addressLines = [
     `*${t(locale, 'draft.to')}:* ${escapeMrkdwn(draft.to)}`,
     ...(draft.cc ? [`*${t(locale, 'draft.cc')}:* ${escapeMrkdwn(draft.cc)}`] : []),
@@ -91,7 +92,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(addressLines.join('\n'), 3000) }] },
     ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
   ];
-  if (!whole) {
+  if (input.tooLong) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'draft.too_long', { chars: draft.body.trim().length, limit: DRAFT_SHOWN_LIMITS.bodyChars })}` }] });
   }
   if (input.outdatedTemplate) {
@@ -100,12 +101,11 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   }
   const status = statusLine(input);
   if (status) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(status, 3000) }] });
-  const controls = whole ? input.controls : input.controls.filter((control) => control !== 'approve');
-  if (controls.length) {
+  if (input.controls.length) {
     blocks.push({
       type: 'actions',
       block_id: draftBlockId(draft.id, draft.revision),
-      elements: controls.map((control, index) => ({
+      elements: input.controls.map((control, index) => ({
         type: 'button' as const,
         action_id: CONTROL_BUTTONS[control].actionId,
         text: { type: 'plain_text' as const, text: t(locale, CONTROL_BUTTONS[control].label) },

@@ -1,11 +1,7 @@
-/**
- * Text from mail, customers or configuration must reach Slack as plain text. In mrkdwn,
- * `<…>` is markup (`<!channel>` pings everyone, `<https://x|y>` disguises a link), so the
- * three control characters are escaped as Slack documents; `&` first so it is not doubled.
- */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+import { escapeMrkdwn } from '../../domain/mrkdwn.js';
+
+/** Escaping mail text for mrkdwn lives in the domain (it decides what fits): see mrkdwn.ts. */
+export { escapeMrkdwn };
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

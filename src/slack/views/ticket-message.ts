@@ -11,28 +11,10 @@ import { t, type MessageKey } from '../../i18n/messages.js';
 import { SNOOZE_CHOICES } from '../../domain/ticket-change.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
-import { splitQuote } from '../../domain/split-quote.js';
+import { PREVIEW_CHARS } from '../../domain/ticket-preview.js';
 import { cleanDisplayName, nameShowsOtherAddress } from '../../domain/display-name.js';
 import type { SlackMessage } from './help-message.js';
 
-export const PREVIEW_CHARS = 700;
-
-/**
- * What the ticket message shows of a mail's text: the customer's own words (the quoted
- * history and signature are left for the thread), escaped, cut at PREVIEW_CHARS.
- */
-export function ticketPreviewText(text: string): string {
-  return splitQuote(text).main.trim() || text;
-}
-
-/**
- * The ticket message shows the whole text: nothing quoted or signed below it, nothing cut.
- * Such a mail needs no copy of its text in the thread (one Slack message per mail).
- */
-export function ticketPreviewShowsWhole(text: string): boolean {
-  const whole = text.trim();
-  return ticketPreviewText(text).trim() === whole && escapeMrkdwn(whole).length <= PREVIEW_CHARS;
-}
 const SHOWN_ATTACHMENTS = 10;
 
 export interface TicketMessageInput {
