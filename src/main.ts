@@ -167,7 +167,11 @@ async function main(): Promise<void> {
           const result = await syncMailboxOnce(database, client, target, log, () => queue.kick());
           // /metrics reports the time since the last pass, mail or not.
           await database.mailbox.update({ where: { id: row.id }, data: { lastSyncAt: new Date() } });
-          if (result.stored || result.duplicates) log.info({ code: 'imap_synced', ...result }, 'mail fetched');
+          if (result.stored || result.duplicates || result.gaps) log.info({ code: 'imap_synced', ...result }, 'mail fetched');
+          if (result.givenUp) wakePoster();
+          // Mail due for another ingest try, or put back by `npm run retry-mail`, is taken
+          // up at the latest with the next sweep.
+          queue.kick();
         },
       });
       connections.push(connection);

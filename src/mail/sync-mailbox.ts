@@ -6,11 +6,17 @@
  * First start ingests only mail arriving from now on (or the last N days with a backfill).
  * A changed UIDVALIDITY restarts the cursor at 0; mail already stored is recognised by its
  * dedupe key and not stored or posted again.
+ *
+ * The cursor never passes a mail that is neither stored nor remembered: a mail the server
+ * will not give, leaves out of an answer, or that fails to be stored is recorded as a gap
+ * (services/mail-gaps.ts) before the cursor moves past it, and retried from there. Only a
+ * mail the server says it no longer has (UID SEARCH) is passed over without one.
  */
 import type { ImapFlow } from 'imapflow';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
+import { closeGaps, dueGaps, forgetGapsOfOtherValidity, recordGapFailure, type GapPlace } from '../services/mail-gaps.js';
 import { storeRawMails, type FetchedMail, type StoreResult } from '../services/store-raw-mail.js';
 
 /**
@@ -21,11 +27,6 @@ const BATCH_MAILS = 100;
 /** UIDs listed (with their sizes) per FETCH while catching up. */
 const UID_WINDOW = 10_000n;
 const BATCH_BYTES = 16 * 1024 * 1024;
-/** Passes a mail may fail to be stored before it is skipped (left on the server, logged). */
-const MAX_STORE_FAILURES = 3;
-
-/** UIDs that failed to store, per mailbox and UIDVALIDITY: how often. */
-const storeFailures = new Map<string, number>();
 
 /**
  * Groups UIDs (ascending) so that each batch stays within the mail and byte budget. A mail
@@ -67,6 +68,10 @@ export interface SyncTarget {
 export interface SyncPassResult {
   stored: number;
   duplicates: number;
+  /** Mails recorded (or still) missing: the server would not give them or storing failed. */
+  gaps: number;
+  /** Gaps given up on in this pass (each posted in the channel). */
+  givenUp: number;
 }
 
 /**
@@ -108,53 +113,63 @@ async function alignCursor(db: Db, client: ImapFlow, target: SyncTarget, logger:
     logger.warn({ code: 'imap_uidvalidity_changed', folder: target.folder, was: String(row.uidValidity), now: String(box.uidValidity) }, 'UIDVALIDITY changed: rescanning the folder; known mail is recognised and not posted again');
   }
   await db.mailbox.update({ where: { id: target.mailboxId }, data: { uidValidity: box.uidValidity, lastUid, rescanUidValidity: rescan ? box.uidValidity : null } });
+  await forgetGapsOfOtherValidity(db, { mailboxId: target.mailboxId, folder: target.folder, uidValidity: box.uidValidity });
   return { uidValidity: box.uidValidity, lastUid, rescan };
+}
+
+/** What became of one listed mail in a pass. */
+type Outcome = { uid: number; result: StoreResult } | { uid: number; gap: true; givenUp: boolean };
+
+/** What the pass works on: the place of its UIDs, and the counts it reports. */
+interface Pass {
+  place: GapPlace;
+  rescan: boolean;
+  result: SyncPassResult;
+}
+
+/**
+ * Records a failed try of the mail at `uid` as a gap. If even that cannot be written (the
+ * database is down), the error propagates and the cursor stays before the mail.
+ */
+async function recordGap(db: Db, pass: Pass, uid: number, reason: string, logger: Logger): Promise<Outcome> {
+  const givenUp = await recordGapFailure(db, pass.place, BigInt(uid), reason);
+  if (givenUp) logger.error({ code: 'imap_mail_given_up', uid: String(uid), reason }, 'a mail could not be fetched or stored after a day of tries; it is still on the server (npm run retry-mail tries it again)');
+  else logger.warn({ code: 'imap_mail_gap', uid: String(uid), reason }, 'a mail could not be fetched or stored; it will be tried again');
+  return { uid, gap: true, givenUp };
 }
 
 /**
  * Stores a batch in one transaction; if that fails, mail by mail, so one mail that cannot
- * be stored does not hold back the others. A mail that fails MAX_STORE_FAILURES passes is
- * skipped with an error naming its UID: it stays on the server, untouched.
+ * be stored does not hold back the others: it is recorded as a gap and retried.
  */
-async function storeBatch(db: Db, mails: FetchedMail[], logger: Logger): Promise<StoreResult[]> {
+async function storeBatch(db: Db, pass: Pass, mails: FetchedMail[], logger: Logger): Promise<Outcome[]> {
+  const uidOf = (mail: FetchedMail) => Number(mail.imap!.uid);
   try {
-    return await storeRawMails(db, mails);
+    return (await storeRawMails(db, mails)).map((result, index) => ({ uid: uidOf(mails[index]!), result }));
   } catch (batchError) {
-    if (mails.length === 1) return skipOrThrow(db, mails[0]!, batchError as Error, logger);
-    const results: StoreResult[] = [];
+    if (mails.length === 1) return [await recordGap(db, pass, uidOf(mails[0]!), `not stored: ${(batchError as Error).message}`, logger)];
+    const outcomes: Outcome[] = [];
     for (const mail of mails) {
       try {
-        results.push(...(await storeRawMails(db, [mail])));
+        outcomes.push({ uid: uidOf(mail), result: (await storeRawMails(db, [mail]))[0]! });
       } catch (error) {
-        results.push(...(await skipOrThrow(db, mail, error as Error, logger)));
+        outcomes.push(await recordGap(db, pass, uidOf(mail), `not stored: ${(error as Error).message}`, logger));
       }
     }
-    return results;
+    return outcomes;
   }
 }
 
-/** Counts one more failure of a mail; true once it has failed MAX_STORE_FAILURES times (and is to be passed over). */
-function givesUpOn(mailboxId: number, uidValidity: bigint, uid: bigint | number): boolean {
-  const key = `${mailboxId}:${uidValidity}:${uid}`;
-  const failures = (storeFailures.get(key) ?? 0) + 1;
-  if (failures < MAX_STORE_FAILURES) {
-    storeFailures.set(key, failures);
-    return false;
-  }
-  storeFailures.delete(key);
-  return true;
+/** Moves the cursor up to `uid` (never back): every mail up to it is stored or remembered. */
+async function moveCursorTo(db: Db, place: GapPlace, uid: bigint): Promise<void> {
+  await db.mailbox.updateMany({ where: { id: place.mailboxId, uidValidity: place.uidValidity, lastUid: { lt: uid } }, data: { lastUid: uid } });
 }
 
-async function skipOrThrow(db: Db, mail: FetchedMail, error: Error, logger: Logger): Promise<StoreResult[]> {
-  if (!givesUpOn(mail.mailboxId, mail.imap!.uidValidity, mail.imap!.uid)) throw error;
-  logger.error({ code: 'imap_mail_skipped', uid: String(mail.imap!.uid), size: mail.raw.byteLength, err: error.message }, 'a mail could not be stored and was skipped; it is still on the server');
-  await moveCursorPast(db, mail.mailboxId, mail.imap!.uidValidity, mail.imap!.uid);
-  return [];
-}
-
-/** Moves the cursor past a mail given up on (never back). */
-async function moveCursorPast(db: Db, mailboxId: number, uidValidity: bigint, uid: bigint): Promise<void> {
-  await db.mailbox.updateMany({ where: { id: mailboxId, uidValidity, lastUid: { lt: uid } }, data: { lastUid: uid } });
+/** Which of `uids` the server still has: its UID SEARCH is the word on a mail being gone. */
+async function stillOnServer(client: ImapFlow, uids: readonly number[]): Promise<Set<number>> {
+  if (uids.length === 0) return new Set();
+  const found = await client.search({ uid: uids.join(',') }, { uid: true });
+  return new Set(found || []);
 }
 
 /**
@@ -227,69 +242,114 @@ function refusedByServer(error: unknown): boolean {
 }
 
 /**
- * The batch's sources. When the server refuses the batch, the mails are fetched one by
- * one, so one mail it cannot give (Exchange's "could not be converted", Dovecot's
- * SERVERBUG) does not hold back the others: such a mail is tried again on the next passes
- * and, after MAX_STORE_FAILURES, passed over with an error naming its UID (it stays on the
- * server, untouched). Returns what was fetched before a mail still worth trying again,
- * and that mail's error to raise once they are stored.
+ * The batch's sources, and the mails of it that are missing: refused by the server (NO /
+ * BAD: Exchange's "could not be converted", Dovecot's SERVERBUG for a damaged file) or left
+ * out of its answer. When the server refuses the batch, the mails are fetched one by one,
+ * so one mail it cannot give does not hold back the others; a mail left out of a batch's
+ * answer is asked for once more on its own (Gmail leaves mails out at times).
  */
-async function fetchEachIfRefused(db: Db, client: ImapFlow, target: SyncTarget, uidValidity: bigint, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<{ fetched: FetchedSource[]; failure?: Error }> {
+async function fetchWithMissing(client: ImapFlow, target: SyncTarget, batch: number[], sizes: ReadonlyMap<number, number>): Promise<{ fetched: FetchedSource[]; missing: Map<number, string> }> {
+  const missing = new Map<number, string>();
+  let fetched: FetchedSource[] | undefined;
   try {
-    const fetched = await fetchSources(client, batch, sizes, target.maxMailBytes);
-    return { fetched: await withMissingAskedAlone(client, batch, sizes, fetched, logger) };
+    fetched = await fetchSources(client, batch, sizes, target.maxMailBytes);
   } catch (error) {
     if (!refusedByServer(error)) throw error;
   }
-  const fetched: FetchedSource[] = [];
-  for (const uid of batch) {
-    try {
-      fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
-    } catch (error) {
-      if (!refusedByServer(error)) throw error;
-      if (!givesUpOn(target.mailboxId, uidValidity, uid)) return { fetched, failure: error as Error };
-      logger.error({ code: 'imap_mail_unfetchable', uid: String(uid), err: (error as Error).message }, 'the server cannot give this mail; it was skipped and is still on the server');
-      await moveCursorPast(db, target.mailboxId, uidValidity, BigInt(uid));
+  if (fetched && batch.length > 1) {
+    const got = new Set(fetched.map((mail) => mail.uid));
+    for (const uid of batch.filter((uid) => !got.has(uid))) fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
+  } else if (!fetched) {
+    fetched = [];
+    for (const uid of batch) {
+      try {
+        fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
+      } catch (error) {
+        if (!refusedByServer(error)) throw error;
+        missing.set(uid, `refused by the server: ${(error as { responseText?: string }).responseText ?? (error as Error).message}`);
+      }
     }
   }
-  return { fetched };
+  const got = new Set(fetched.map((mail) => mail.uid));
+  for (const uid of batch) if (!got.has(uid) && !missing.has(uid)) missing.set(uid, 'left out of the server\'s answer');
+  return { fetched, missing };
 }
 
 /**
- * A server may answer a FETCH without some of the mails asked for (expunged meanwhile, or
- * left out: Gmail does at times). Each is asked for once more on its own; one still
- * missing is passed over with a warning naming its UID, rather than silently.
+ * Fetches the batch's mails and stores them; their sources are not held beyond this call.
+ * A missing mail the server still has is recorded as a gap; one it no longer has is passed
+ * over. Gaps are recorded before the mails after them are stored, so the cursor (moved
+ * with each store) never passes a mail that is not remembered.
  */
-async function withMissingAskedAlone(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, fetched: FetchedSource[], logger: Logger): Promise<FetchedSource[]> {
-  const got = new Set(fetched.map((mail) => mail.uid));
-  const missing = batch.filter((uid) => !got.has(uid));
-  if (missing.length === 0 || batch.length === 1) {
-    if (missing.length) logger.warn({ code: 'imap_mail_missing', uids: missing.map(String) }, 'the server did not give this mail (deleted meanwhile?); passed over');
-    return fetched;
+async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, pass: Pass, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<Outcome[]> {
+  const { fetched, missing } = await fetchWithMissing(client, target, batch, sizes);
+  const outcomes: Outcome[] = [];
+  if (missing.size) {
+    const present = await stillOnServer(client, [...missing.keys()]);
+    for (const [uid, reason] of missing) {
+      if (present.has(uid)) outcomes.push(await recordGap(db, pass, uid, reason, logger));
+      else logger.warn({ code: 'imap_mail_gone', uid: String(uid) }, 'the server no longer has this mail (deleted meanwhile); passed over');
+    }
   }
-  const again: FetchedSource[] = [];
-  // Only batches of several get here, and a mail over the size cap is always alone.
-  for (const uid of missing) again.push(...(await fetchSources(client, [uid], sizes)));
-  const still = missing.filter((uid) => !again.some((mail) => mail.uid === uid));
-  if (still.length) logger.warn({ code: 'imap_mail_missing', uids: still.map(String) }, 'the server did not give these mails (deleted meanwhile?); passed over');
-  return [...fetched, ...again];
-}
-
-/** Fetches the batch's mails and stores them; their sources are not held beyond this call. */
-async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, cursor: { uidValidity: bigint; rescan: boolean }, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<StoreResult[]> {
-  const { fetched, failure } = await fetchEachIfRefused(db, client, target, cursor.uidValidity, batch, sizes, logger);
   fetched.sort((a, b) => a.uid - b.uid);
   const mails = fetched.map((message) => ({
     mailboxId: target.mailboxId,
     raw: message.source,
     internalDate: message.internalDate,
-    imap: { folder: target.folder, uidValidity: cursor.uidValidity, uid: BigInt(message.uid) },
-    history: cursor.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
+    imap: { folder: target.folder, uidValidity: pass.place.uidValidity, uid: BigInt(message.uid) },
+    history: pass.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
     oversize: message.oversize,
   }));
-  const results = await storeBatch(db, mails, logger);
-  if (failure) throw failure;
-  return results;
+  if (mails.length) outcomes.push(...(await storeBatch(db, pass, mails, logger)));
+  return outcomes;
+}
+
+/** Stores `uids` batch by batch and counts what became of them; returns the UIDs that are settled (stored, or duplicates). */
+async function storeListed(db: Db, client: ImapFlow, target: SyncTarget, pass: Pass, uids: number[], sizes: ReadonlyMap<number, number>, logger: Logger, onStored: (messageRowId: number) => void): Promise<bigint[]> {
+  const settled: bigint[] = [];
+  for (const batch of batchBySize(uids, sizes, target.maxMailBytes)) {
+    const outcomes = await fetchAndStore(db, client, target, pass, batch, sizes, logger);
+    // The batch's sources are garbage now (see collect-garbage.ts).
+    if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();
+    for (const outcome of outcomes) {
+      if ('gap' in outcome) {
+        pass.result.gaps += 1;
+        if (outcome.givenUp) pass.result.givenUp += 1;
+        continue;
+      }
+      settled.push(BigInt(outcome.uid));
+      if (outcome.result.stored) {
+        pass.result.stored += 1;
+        onStored(outcome.result.messageRowId);
+      } else {
+        pass.result.duplicates += 1;
+      }
+    }
+    // Every mail of the batch is stored, remembered as a gap, or gone from the server.
+    await moveCursorTo(db, pass.place, BigInt(batch[batch.length - 1]!));
+  }
+  return settled;
+}
+
+/**
+ * Tries the gaps that are due again: a mail the server no longer has closes its gap, one
+ * stored now too; one failing again waits longer (or is given up on).
+ */
+async function retryDueGaps(db: Db, client: ImapFlow, target: SyncTarget, pass: Pass, logger: Logger, onStored: (messageRowId: number) => void): Promise<void> {
+  const due = await dueGaps(db, pass.place);
+  if (due.length === 0) return;
+  const present = await stillOnServer(client, due.map(Number));
+  const gone = due.filter((uid) => !present.has(Number(uid)));
+  for (const uid of gone) logger.warn({ code: 'imap_mail_gone', uid: String(uid) }, 'a mail that could not be fetched is no longer on the server; its gap is closed');
+  await closeGaps(db, pass.place, gone);
+  const sizes = new Map<number, number>();
+  if (present.size) {
+    for await (const message of client.fetch([...present].join(','), { uid: true, size: true }, { uid: true })) sizes.set(message.uid, message.size ?? 0);
+  }
+  const uids = [...present].sort((a, b) => a - b);
+  const settled = await storeListed(db, client, target, pass, uids, sizes, logger, onStored);
+  await closeGaps(db, pass.place, settled);
+  if (settled.length) logger.info({ code: 'imap_gap_filled', uids: settled.map(String) }, 'mail that could not be fetched before is stored now');
 }
 
 export async function syncMailboxOnce(
@@ -300,25 +360,12 @@ export async function syncMailboxOnce(
   onStored: (messageRowId: number) => void,
 ): Promise<SyncPassResult> {
   const lock = await client.getMailboxLock(target.folder, { readOnly: true });
-  const result: SyncPassResult = { stored: 0, duplicates: 0 };
+  const result: SyncPassResult = { stored: 0, duplicates: 0, gaps: 0, givenUp: 0 };
   try {
     const { uidValidity, lastUid, rescan } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
-    const storeListed = async (uids: number[], sizes: Map<number, number>): Promise<void> => {
-      for (const batch of batchBySize(uids, sizes, target.maxMailBytes)) {
-        const outcomes = await fetchAndStore(db, client, target, { uidValidity, rescan }, batch, sizes, logger);
-        // The batch's sources are garbage now (see collect-garbage.ts).
-        if (batch.reduce((bytes, uid) => bytes + (sizes.get(uid) ?? 0), 0) >= COLLECT_AFTER_BYTES) collectGarbage();
-        for (const outcome of outcomes) {
-          if (outcome.stored) {
-            result.stored += 1;
-            onStored(outcome.messageRowId);
-          } else {
-            result.duplicates += 1;
-          }
-        }
-      }
-    };
+    const pass: Pass = { place: { mailboxId: target.mailboxId, folder: target.folder, uidValidity }, rescan, result };
+    await retryDueGaps(db, client, target, pass, logger, onStored);
     // UIDs and sizes above the cursor, a window of UIDs at a time, so a mailbox of a million
     // mails is listed in pages rather than held whole. The last window is open-ended
     // (`n:*`, which always matches the highest UID, even below n).
@@ -330,7 +377,7 @@ export async function syncMailboxOnce(
         if (BigInt(message.uid) > lastUid) sizes.set(message.uid, message.size ?? 0);
       }
       const uids = [...sizes.keys()].sort((a, b) => a - b);
-      await storeListed(uids, sizes);
+      await storeListed(db, client, target, pass, uids, sizes, logger, onStored);
       if (last) break;
     }
     // Caught up: later mail is new mail again.

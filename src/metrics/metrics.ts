@@ -46,6 +46,25 @@ export function registerDatabaseGauges(metrics: Metrics, db: Db, now = () => Dat
     },
   });
   new Gauge({
+    name: 'mailroom_mail_gaps',
+    help: 'Mails on the server not stored yet (refused, left out, or failed to store), being tried again.',
+    registers,
+    async collect() {
+      this.set(await db.mailGap.count({ where: { gaveUpAt: null } }));
+    },
+  });
+  new Gauge({
+    name: 'mailroom_mail_given_up',
+    help: 'Mails given up on after a day of tries, by stage: fetch (still on the server) or ingest (stored, no ticket). npm run retry-mail tries them again.',
+    labelNames: ['stage'],
+    registers,
+    async collect() {
+      const [fetch, ingest] = await Promise.all([db.mailGap.count({ where: { gaveUpAt: { not: null } } }), db.message.count({ where: { parseState: 'given_up' } })]);
+      this.set({ stage: 'fetch' }, fetch);
+      this.set({ stage: 'ingest' }, ingest);
+    },
+  });
+  new Gauge({
     name: 'mailroom_slack_posts_waiting',
     help: 'Slack posts queued or being posted.',
     registers,

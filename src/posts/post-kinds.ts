@@ -20,6 +20,7 @@ export type RenderedPost =
 /** A queued post as its renderer reads it. */
 export interface RenderablePost {
   kind: string;
+  mailboxId: number;
   ticketId: number | null;
   payload: string;
 }
@@ -49,6 +50,8 @@ export const POST_KINDS = {
   templateVersion: 'template_version',
   /** The note that takes the place of a post Slack would not take. */
   postFailed: 'post_failed',
+  /** A mail that could not be fetched or understood after a day of tries, in the channel. */
+  mailGivenUp: 'mail_given_up',
 } as const;
 
 export type PostKind = (typeof POST_KINDS)[keyof typeof POST_KINDS];
@@ -61,6 +64,8 @@ export const KIND_PRIORITY: Record<PostKind, number> = {
   follow_up: POST_PRIORITY.thread,
   files: POST_PRIORITY.thread,
   post_failed: POST_PRIORITY.thread,
+  // As urgent as a new ticket: it stands for one that could not be made.
+  mail_given_up: POST_PRIORITY.newTicket,
   ticket_update: POST_PRIORITY.people,
   trace: POST_PRIORITY.people,
   draft: POST_PRIORITY.people,

@@ -4,15 +4,30 @@
  * mail opened. Mails are parsed ahead (in the worker pool) and those parsed by the time
  * the previous commit is done are committed together, in one transaction: a backlog goes
  * in batches, a single new mail alone without waiting for company.
- * Kicked after each stored mail and once at start (mail stored before a crash).
+ * Kicked after each stored mail, after each sync pass and once at start (mail stored before
+ * a crash).
+ *
+ * A mail that fails is not given up on quickly: the database being down, busy or full is
+ * not the mail's fault and does not count (the round stops and is tried again shortly);
+ * any other failure is counted on the mail's row (so a restart or another instance goes
+ * on counting) and the mail is tried again after minutes, then hours (domain/backoff.ts),
+ * while the mails after it go on. From HEADERS_ONLY_AFTER failures it is taken as its
+ * headers and the start of its text, without routing rules, so it is posted with what
+ * could be read; only when that too fails for about a day is it given up on: marked
+ * `given_up`, posted in the channel, counted in /metrics, put back by `npm run retry-mail`.
  */
-import { backoffDelay } from '../domain/backoff.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { MAIL_RETRY_TRIES, mailRetryAt } from '../domain/backoff.js';
+import { fallbackParse } from '../mail/fallback-parse.js';
+import { rawMailStoreOf } from '../db/client.js';
+import { queueGivenUpPost } from './mail-gaps.js';
 import type { Logger } from '../logging/logger.js';
 import { CoalescingRunner } from '../util/coalescing-runner.js';
 import type { TRoutingRule } from '../domain/routing.js';
 import { commitStoredMails, loadRoutingRules, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
 
-const MAX_ATTEMPTS = 5;
+/** Failed tries after which a mail is taken from its headers alone. */
+const HEADERS_ONLY_AFTER = 3;
 /** After the queue itself failed (its database reads), the next try. */
 const STALLED_RETRY_MS = 5_000;
 /** Mails committed in one transaction at most. */
@@ -28,23 +43,32 @@ const PARSE_AHEAD_BYTES = 32 * 1024 * 1024;
 /** Stored mails read from the database per look. */
 const PAGE = 4 * MAX_BATCH;
 
-/** A mail being read and parsed ahead of its commit. */
-interface Ahead {
+/** A stored mail waiting for its commit, as the queue reads it. */
+interface Pending {
   id: number;
   size: number;
+  /** Failed tries so far (Message.ingestAttempts). */
+  ingestAttempts: number;
+}
+
+/** A mail being read and parsed ahead of its commit. */
+interface Ahead extends Pending {
   prepared: Promise<PreparedMail>;
   /** Set once parsed, so a batch can take every mail that is ready without waiting. */
   ready?: PreparedMail;
 }
 
+/** What became of a mail the queue took: committed (IngestOutcome), or given up on (a channel post is queued). */
+export type QueueOutcome = IngestOutcome | { kind: 'given_up' };
+
 export class IngestQueue {
-  readonly #failures = new Map<number, number>();
   readonly #runner: CoalescingRunner;
   #stopped = false;
 
   constructor(
     private readonly deps: IngestDeps & { mailboxIds: readonly number[] },
-    private readonly onIngested: (outcome: IngestOutcome) => void,
+    /** Each mail done, and each given up on (a channel post is queued for it). */
+    private readonly onIngested: (outcome: QueueOutcome) => void,
     private readonly logger: Logger,
   ) {
     // The database failing mid-drain: logged, and tried again shortly (a quiet mailbox
@@ -83,27 +107,34 @@ export class IngestQueue {
     for (;;) {
       if (this.#stopped) return;
       const pending = await this.deps.db.message.findMany({
-        where: { parseState: 'stored', direction: 'in', mailboxId: { in: [...this.deps.mailboxIds] }, id: { notIn: [...skipped] } },
+        where: {
+          parseState: 'stored',
+          direction: 'in',
+          mailboxId: { in: [...this.deps.mailboxIds] },
+          id: { notIn: [...skipped] },
+          OR: [{ ingestRetryAt: null }, { ingestRetryAt: { lte: new Date() } }],
+        },
         orderBy: { id: 'asc' },
         take: PAGE,
-        select: { id: true, size: true },
+        select: { id: true, size: true, ingestAttempts: true },
       });
       if (pending.length === 0) return;
       await this.#ingestInOrder(deps, pending, skipped);
     }
   }
 
-  async #ingestInOrder(deps: IngestDeps, pending: readonly { id: number; size: number }[], skipped: Set<number>): Promise<void> {
+  async #ingestInOrder(deps: IngestDeps, pending: readonly Pending[], skipped: Set<number>): Promise<void> {
     const ahead: Ahead[] = [];
     let next = 0;
     const parseAhead = () => {
       let bytes = ahead.reduce((sum, mail) => sum + mail.size, 0);
       while (next < pending.length && ahead.length < PARSE_AHEAD && (ahead.length === 0 || bytes + pending[next]!.size <= PARSE_AHEAD_BYTES)) {
-        const { id, size } = pending[next++]!;
-        const mail: Ahead = { id, size, prepared: prepareStoredMail(deps, id) };
+        const row = pending[next++]!;
+        const headersOnly = row.ingestAttempts >= HEADERS_ONLY_AFTER ? `taken from its headers after ${row.ingestAttempts} failed tries` : undefined;
+        const mail: Ahead = { ...row, prepared: prepareStoredMail(deps, row.id, { headersOnly }) };
         mail.prepared.then((ready) => (mail.ready = ready), () => {});
         ahead.push(mail);
-        bytes += size;
+        bytes += row.size;
       }
     };
     for (parseAhead(); ahead.length > 0; parseAhead()) {
@@ -115,17 +146,21 @@ export class IngestQueue {
       } catch (error) {
         // The database could not give the source: the round stops and is tried again
         // shortly (see the runner), without counting against the mail.
-        if ((error as { code?: string }).code === 'source_unreadable') throw error;
+        if ((error as { code?: string }).code === 'source_unreadable' || isDatabaseUnavailable(error)) throw error;
         skipped.add(first.id);
-        await this.#recordFailure(first.id, error as Error);
+        await this.#recordFailure(first, error as Error);
         continue;
       }
       // Everything parsed meanwhile goes along, in order, up to the first mail not ready.
       // The workers' answers are events: without a turn of the event loop here, the
       // commits (whose awaits resolve without one) would see one parsed mail at a time.
       await new Promise((resolve) => setImmediate(resolve));
-      while (batch.length < MAX_BATCH && ahead[0]?.ready) batch.push(ahead.shift()!.ready!);
-      await this.#commit(deps, batch, skipped);
+      const rows = [first];
+      while (batch.length < MAX_BATCH && ahead[0]?.ready) {
+        rows.push(ahead[0]);
+        batch.push(ahead.shift()!.ready!);
+      }
+      await this.#commit(deps, batch, rows, skipped);
     }
   }
 
@@ -133,50 +168,68 @@ export class IngestQueue {
    * Commits a batch in one transaction. If that fails, mail by mail, so one mail that
    * cannot be committed does not hold back the others (nor is it hidden among them).
    */
-  async #commit(deps: IngestDeps, batch: readonly PreparedMail[], skipped: Set<number>): Promise<void> {
+  async #commit(deps: IngestDeps, batch: readonly PreparedMail[], rows: readonly Pending[], skipped: Set<number>): Promise<void> {
     if (batch.length > 1) {
       try {
         this.#committed(batch, await commitStoredMails(deps, batch));
         return;
       } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
         // Nothing of the batch was written; the single commits below find the mail at fault.
         this.logger.warn({ code: 'mail_batch_failed', mails: batch.length, err: (error as Error).message }, 'mails could not be committed together; committing them one by one');
       }
     }
-    for (const mail of batch) {
+    for (const [index, mail] of batch.entries()) {
       try {
         this.#committed([mail], await commitStoredMails(deps, [mail]));
       } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
         skipped.add(mail.messageRowId);
-        await this.#recordFailure(mail.messageRowId, error as Error);
+        await this.#recordFailure(rows[index]!, error as Error);
       }
     }
   }
 
   #committed(batch: readonly PreparedMail[], outcomes: readonly IngestOutcome[]): void {
-    batch.forEach((mail, index) => {
-      this.#failures.delete(mail.messageRowId);
-      this.onIngested(outcomes[index]!);
-    });
+    batch.forEach((_mail, index) => this.onIngested(outcomes[index]!));
   }
 
   /**
-   * A failure may be passing (the database busy): the mail stays stored and is tried again
-   * on later kicks. After MAX_ATTEMPTS it is marked failed with the reason, raw kept.
+   * Counts a failed try on the mail's row and sets the next (see the header). The write
+   * failing stops the round: the database is then the trouble, and the mail is not counted.
    */
-  async #recordFailure(id: number, error: Error): Promise<void> {
-    const attempts = (this.#failures.get(id) ?? 0) + 1;
-    this.#failures.set(id, attempts);
-    this.logger.error({ code: 'mail_ingest_failed', messageRowId: id, attempts, err: error.message }, 'mail could not be ingested');
-    if (attempts < MAX_ATTEMPTS) {
-      // A quiet mailbox may bring no new mail to kick us: come back by ourselves.
-      const retry = setTimeout(() => this.kick(), backoffDelay(attempts, 2_000, 60_000));
-      retry.unref();
+  async #recordFailure(row: Pending, error: Error): Promise<void> {
+    const attempts = row.ingestAttempts + 1;
+    const reason = error.message.slice(0, 2000);
+    this.logger.error({ code: 'mail_ingest_failed', messageRowId: row.id, attempts, err: error.message }, 'mail could not be ingested; it will be tried again');
+    const db = this.deps.db;
+    if (attempts < MAIL_RETRY_TRIES) {
+      const retryAt = mailRetryAt(attempts, new Date());
+      await db.message.updateMany({ where: { id: row.id, parseState: 'stored' }, data: { ingestAttempts: attempts, ingestRetryAt: retryAt, parseError: reason } });
+      // A quiet mailbox may bring no new mail to kick us (the sweep does too, at the latest).
+      setTimeout(() => this.kick(), retryAt.getTime() - Date.now()).unref();
       return;
     }
-    this.#failures.delete(id);
-    await this.deps.db.message
-      .updateMany({ where: { id, parseState: 'stored' }, data: { parseState: 'failed', parseError: error.message.slice(0, 2000) } })
-      .catch(() => {});
+    const shown = await this.#whatCouldBeRead(row.id);
+    await db.$transaction(async (tx) => {
+      const marked = await tx.message.updateMany({ where: { id: row.id, parseState: 'stored' }, data: { parseState: 'given_up', ingestAttempts: attempts, ingestRetryAt: null, parseError: reason } });
+      if (marked.count === 0) return;
+      const { mailboxId } = await tx.message.findUniqueOrThrow({ where: { id: row.id }, select: { mailboxId: true } });
+      await queueGivenUpPost(tx, mailboxId, `given_up:${row.id}:${attempts}`, { stage: 'ingest', messageRowId: row.id, ...shown, reason, attempts });
+    });
+    this.logger.error({ code: 'mail_ingest_given_up', messageRowId: row.id, attempts, err: error.message }, 'mail could not be made a ticket after a day of tries; posted in the channel (npm run retry-mail tries it again)');
+    this.onIngested({ kind: 'given_up' });
+  }
+
+  /** The sender and subject for the channel post, as far as the headers can be read. */
+  async #whatCouldBeRead(id: number): Promise<{ from?: string; subject?: string }> {
+    try {
+      const raw = await rawMailStoreOf(this.deps.db).openRaw(id);
+      if (!raw) return {};
+      const mail = fallbackParse(raw.head);
+      return { from: mail.from?.address, subject: mail.subject ?? undefined };
+    } catch {
+      return {};
+    }
   }
 }

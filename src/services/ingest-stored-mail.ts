@@ -106,6 +106,8 @@ export interface PreparedMail {
   error: string | null;
   /** The raw source's headers (the source itself went to the parser). */
   header: RawHeaderReader | null;
+  /** Taken from its headers alone after failed tries: no routing rules. */
+  headersOnly?: boolean;
 }
 
 /**
@@ -113,11 +115,14 @@ export interface PreparedMail {
  * for the next mails while it commits earlier ones. A mail no longer waiting (done by
  * someone else meanwhile) is not read at all.
  */
-export async function prepareStoredMail(deps: IngestDeps, messageRowId: number): Promise<PreparedMail> {
+export async function prepareStoredMail(deps: IngestDeps, messageRowId: number, { headersOnly }: { headersOnly?: string } = {}): Promise<PreparedMail> {
   const raw = await rawMailStoreOf(deps.db).openRaw(messageRowId, { onlyWaiting: true });
   if (!raw) return { messageRowId, mail: null, error: null, header: null };
   // Read before the bytes go to the parser: routing rules may look at any header.
   const header = readRawHeaders(raw.head);
+  // A mail that failed again and again is taken as its headers and the start of its text,
+  // without routing rules: posted with what could be read rather than not at all.
+  if (headersOnly) return { messageRowId, header, headersOnly: true, ...withoutNul({ mail: fallbackParse(raw.head), error: headersOnly }) };
   const { mail, error } = await parseOrFallback(deps, raw, messageRowId);
   return { messageRowId, header, ...withoutNul({ mail, error }) };
 }
@@ -203,7 +208,7 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
         needsTextCopy: !ticketPreviewShowsWhole(item.mail.text),
         thread,
         // Routing rules decide about new tickets only.
-        routing: thread === null ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(item.mail, item.header)) : { tags: [], matched: [] },
+        routing: thread === null && !item.headersOnly ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(item.mail, item.header)) : { tags: [], matched: [] },
         customer: thread === null && customer ? customerFields(customer) : null,
       };
     }),

@@ -11,6 +11,8 @@ import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-
 import { ticketPreviewText } from '../domain/ticket-preview.js';
 import { buildPlainTicketMessage, buildTicketMessage } from '../slack/views/ticket-message.js';
 import { buildPostFailedMessage } from '../slack/views/post-failed-message.js';
+import { buildMailGivenUpMessage } from '../slack/views/mail-given-up-message.js';
+import type { GivenUpPayload } from './mail-gaps.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS, type PostKind, type RenderablePost, type RenderedPost } from '../posts/post-kinds.js';
 import { renderTemplateAnnouncement } from './templates/announce-template.js';
@@ -52,6 +54,7 @@ const RENDERERS: Record<PostKind, Renderer> = {
   digest: renderReminderPost,
   template_version: renderTemplateAnnouncement,
   post_failed: renderPostFailed,
+  mail_given_up: renderMailGivenUp,
 };
 
 export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {
@@ -66,6 +69,13 @@ async function renderPostFailed(db: Db, post: RenderablePost): Promise<RenderedP
   if (!ticket?.slackTs) return { kind: 'drop', reason: 'ticket no longer posted' };
   const { failedKind, code, attempts } = payload.data;
   return { kind: 'ready', message: buildPostFailedMessage(ticket.mailbox.locale as TLocale, failedKind, code, attempts), threadTs: ticket.slackTs };
+}
+
+/** A mail given up on, in the mailbox's channel (no ticket: it could not be made one). */
+async function renderMailGivenUp(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  const mailbox = await db.mailbox.findUnique({ where: { id: post.mailboxId }, select: { locale: true } });
+  if (!mailbox) return { kind: 'drop', reason: 'mailbox no longer exists' };
+  return { kind: 'ready', message: buildMailGivenUpMessage(mailbox.locale as TLocale, JSON.parse(post.payload) as GivenUpPayload) };
 }
 
 /** The ticket's message as it stands now, to replace the one in the channel. */

@@ -1,9 +1,10 @@
 /**
- * A mail the IMAP server refuses to give (NO to the FETCH: Exchange's "could not be
- * converted", Dovecot's SERVERBUG for a damaged file) must not hold back the mails after
- * it. A real Dovecot cannot be made to refuse one mail on demand, so this talks to a small
- * stand-in for imapflow's client that answers like one with such a mail; the database is
- * a real SQLite file.
+ * A mail the sync cannot take (the server refuses it, leaves it out of an answer, or it
+ * cannot be stored) must not hold back the mails after it, and must not be lost either:
+ * it is remembered as a gap in the database and tried again until it is stored, the server
+ * says it is gone, or it is given up on visibly. A real Dovecot cannot be made to refuse
+ * one mail on demand, so this talks to a small stand-in for imapflow's client that
+ * answers like a server with such a mail; the database is a real SQLite file.
  */
 import { Writable } from 'node:stream';
 import type { ImapFlow } from 'imapflow';
@@ -13,72 +14,58 @@ import { syncMailboxOnce } from '../../src/mail/sync-mailbox.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 
 const UIDVALIDITY = 7n;
-const BAD_UID = 3;
 const mailOf = (uid: number) => Buffer.from(`From: c${uid}@example.jp\r\nSubject: mail ${uid}\r\nMessage-ID: <m${uid}@example.jp>\r\n\r\nbody\r\n`);
 
-/** Five mails; asking for UID 3 (alone or among others) is answered NO, after the rows it could give. */
-function serverWithABadMail() {
-  const uids = [1, 2, 3, 4, 5];
+interface StandIn {
+  /** The UIDs in the folder (UID SEARCH answers from these). */
+  uids: number[];
+  /** Asking for it (alone or with others) is answered NO, after the rows it could give. */
+  refused?: Set<number>;
+  /** Left out of every answer, alone or not. */
+  leftOut?: Set<number>;
+  /** Left out of answers to several mails, given alone. */
+  leftOutOfBatches?: Set<number>;
+}
+
+function server(folder: StandIn) {
   const client = {
-    mailbox: { uidValidity: UIDVALIDITY, uidNext: 6, exists: uids.length },
+    get mailbox() {
+      return { uidValidity: UIDVALIDITY, uidNext: Math.max(0, ...folder.uids) + 1, exists: folder.uids.length };
+    },
     getMailboxLock: async () => ({ release: () => {} }),
+    async search(query: { uid: string }) {
+      const asked = new Set(query.uid.split(',').map(Number));
+      return folder.uids.filter((uid) => asked.has(uid));
+    },
     async *fetch(range: string, query: { source?: boolean }) {
+      const asked = range.includes(':') ? folder.uids.filter((uid) => uid >= Number(range.split(':')[0])) : range.split(',').map(Number).filter((uid) => folder.uids.includes(uid));
       if (!query.source) {
-        for (const uid of uids) yield { uid, size: mailOf(uid).length };
+        for (const uid of asked) yield { uid, size: mailOf(uid).length };
         return;
       }
-      const asked = range.split(',').map(Number);
-      for (const uid of asked) if (uid !== BAD_UID) yield { uid, source: mailOf(uid), internalDate: new Date() };
-      if (asked.includes(BAD_UID)) throw Object.assign(new Error('Command failed'), { responseStatus: 'NO', responseText: 'The requested message could not be converted to an RFC-822 compatible format.' });
+      for (const uid of asked) {
+        if (folder.refused?.has(uid) || folder.leftOut?.has(uid) || (folder.leftOutOfBatches?.has(uid) && asked.length > 1)) continue;
+        yield { uid, source: mailOf(uid), internalDate: new Date() };
+      }
+      if (asked.some((uid) => folder.refused?.has(uid))) throw Object.assign(new Error('Command failed'), { responseStatus: 'NO', responseText: 'The requested message could not be converted to an RFC-822 compatible format.' });
     },
   };
   return client as unknown as ImapFlow;
 }
 
 let database: MigratedDatabase;
-let mailboxId: number;
 beforeAll(async () => {
   database = await migratedDatabase('sqlite');
-  mailboxId = (await database.db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT', uidValidity: UIDVALIDITY, lastUid: 0n } })).id;
 });
 afterAll(() => database?.drop());
 
-it('stores the mails around one the server cannot give, and passes over that one after a few tries', async () => {
-  const client = serverWithABadMail();
-  const target = { mailboxId, folder: 'INBOX', backfillDays: 0 };
-  const stored = async () => (await database.db.message.findMany({ where: { mailboxId }, orderBy: { imapUid: 'asc' }, select: { imapUid: true } })).map((row) => Number(row.imapUid));
-  const pass = () => syncMailboxOnce(database.db, client, target, createLogger('silent'), () => {}).then(() => 'done', (error: Error) => error.message);
+let boxes = 0;
+async function mailbox() {
+  boxes += 1;
+  return (await database.db.mailbox.create({ data: { key: `box${boxes}`, address: `box${boxes}@example.com`, name: 'Support', channelId: `C0BOX${boxes}`, uidValidity: UIDVALIDITY, lastUid: 0n } })).id;
+}
 
-  // The mails before it are stored at once; it is tried again on the next passes...
-  expect(await pass()).toBe('Command failed');
-  expect(await stored()).toEqual([1, 2]);
-  expect(await pass()).toBe('Command failed');
-  // ...and then passed over, the mails after it stored, the cursor past them all.
-  expect(await pass()).toBe('done');
-  expect(await stored()).toEqual([1, 2, 4, 5]);
-  expect((await database.db.mailbox.findUniqueOrThrow({ where: { id: mailboxId } })).lastUid).toBe(5n);
-  expect(await pass()).toBe('done');
-  expect(await stored()).toEqual([1, 2, 4, 5]);
-});
-
-it('asks again for a mail a batch answer left out, and passes over one the server no longer has', async () => {
-  const id = (await database.db.mailbox.create({ data: { key: 'sales', address: 'sales@example.com', name: 'Sales', channelId: 'C0SALES', uidValidity: UIDVALIDITY, lastUid: 0n } })).id;
-  // UID 2 is left out of batch answers but given alone; UID 4 is never given (expunged).
-  const client = {
-    mailbox: { uidValidity: UIDVALIDITY, uidNext: 6, exists: 5 },
-    getMailboxLock: async () => ({ release: () => {} }),
-    async *fetch(range: string, query: { source?: boolean }) {
-      if (!query.source) {
-        for (const uid of [1, 2, 3, 4, 5]) yield { uid, size: mailOf(uid).length };
-        return;
-      }
-      const asked = range.split(',').map(Number);
-      for (const uid of asked) {
-        if (uid === 4 || (uid === 2 && asked.length > 1)) continue;
-        yield { uid, source: mailOf(uid), internalDate: new Date() };
-      }
-    },
-  } as unknown as ImapFlow;
+function helpers(mailboxId: number, client: ImapFlow) {
   const lines: string[] = [];
   const sink = new Writable({
     write: (chunk: Buffer, _encoding, done) => {
@@ -87,8 +74,102 @@ it('asks again for a mail a batch answer left out, and passes over one the serve
     },
   });
   const logger = createLogger('warn', sink);
-  await syncMailboxOnce(database.db, client, { mailboxId: id, folder: 'INBOX', backfillDays: 0 }, logger, () => {});
-  const stored = (await database.db.message.findMany({ where: { mailboxId: id }, orderBy: { imapUid: 'asc' }, select: { imapUid: true } })).map((row) => Number(row.imapUid));
-  expect(stored).toEqual([1, 2, 3, 5]);
-  expect(lines.join('\n')).toMatch(/"code":"imap_mail_missing".*"uids":\["4"\]/);
+  return {
+    lines,
+    pass: () => syncMailboxOnce(database.db, client, { mailboxId, folder: 'INBOX', backfillDays: 0 }, logger, () => {}),
+    stored: async () => (await database.db.message.findMany({ where: { mailboxId }, orderBy: { imapUid: 'asc' }, select: { imapUid: true } })).map((row) => Number(row.imapUid)),
+    cursor: async () => (await database.db.mailbox.findUniqueOrThrow({ where: { id: mailboxId } })).lastUid,
+    gaps: () => database.db.mailGap.findMany({ where: { mailboxId }, orderBy: { uid: 'asc' } }),
+    /** As if the gap's next try had come (minutes or hours later). */
+    due: (extra: object = {}) => database.db.mailGap.updateMany({ where: { mailboxId }, data: { nextTryAt: new Date(Date.now() - 1000), ...extra } }),
+  };
+}
+
+it('stores the mails around one the server refuses, remembers that one durably, and tries it again until the server gives it', async () => {
+  const mailboxId = await mailbox();
+  const folder: StandIn = { uids: [1, 2, 3, 4, 5], refused: new Set([3]) };
+  const sync = helpers(mailboxId, server(folder));
+
+  expect(await sync.pass()).toMatchObject({ stored: 4, gaps: 1, givenUp: 0 });
+  expect(await sync.stored()).toEqual([1, 2, 4, 5]);
+  // The cursor passed it only because it is remembered, with the server's reason.
+  expect(await sync.cursor()).toBe(5n);
+  const [gap] = await sync.gaps();
+  expect(gap).toMatchObject({ uid: 3n, attempts: 1, gaveUpAt: null });
+  expect(gap!.reason).toMatch(/could not be converted/);
+  expect(gap!.nextTryAt.getTime()).toBeGreaterThan(Date.now() + 30_000);
+
+  // Not due yet: the next pass leaves it alone.
+  await sync.pass();
+  expect((await sync.gaps())[0]!.attempts).toBe(1);
+  // Due and still refused: counted, and the next try is further off.
+  await sync.due();
+  await sync.pass();
+  const again = (await sync.gaps())[0]!;
+  expect(again.attempts).toBe(2);
+  // Due, and the server gives it now: stored, and the gap is closed.
+  folder.refused = new Set();
+  await sync.due();
+  expect(await sync.pass()).toMatchObject({ stored: 1 });
+  expect(await sync.stored()).toEqual([1, 2, 3, 4, 5]);
+  expect(await sync.gaps()).toEqual([]);
+});
+
+it('gives a refused mail up after a day of tries, with a post in the channel naming its UID and the reason', async () => {
+  const mailboxId = await mailbox();
+  const sync = helpers(mailboxId, server({ uids: [1, 2], refused: new Set([2]) }));
+  await sync.pass();
+  await sync.due({ attempts: 10 });
+  expect(await sync.pass()).toMatchObject({ givenUp: 0 });
+  await sync.due();
+  expect(await sync.pass()).toMatchObject({ givenUp: 1 });
+  const [gap] = await sync.gaps();
+  expect(gap!.gaveUpAt).not.toBeNull();
+  const [post] = await database.db.slackPost.findMany({ where: { mailboxId, kind: 'mail_given_up' } });
+  expect(post!.channelId).toBe(`C0BOX${boxes}`);
+  expect(JSON.parse(post!.payload)).toMatchObject({ stage: 'fetch', uid: '2', folder: 'INBOX', attempts: 12 });
+  expect(sync.lines.join('\n')).toMatch(/"code":"imap_mail_given_up"/);
+  // Given up: later passes leave it alone (until an admin runs npm run retry-mail).
+  await sync.due();
+  await sync.pass();
+  expect((await sync.gaps())[0]!.attempts).toBe(12);
+});
+
+it('asks again for a mail a batch answer left out; one the server still has is a gap, one it no longer has is passed over', async () => {
+  const mailboxId = await mailbox();
+  const folder: StandIn = { uids: [1, 2, 3, 4, 5], leftOutOfBatches: new Set([2]), leftOut: new Set([4]) };
+  const sync = helpers(mailboxId, server(folder));
+  await sync.pass();
+  expect(await sync.stored()).toEqual([1, 2, 3, 5]);
+  expect((await sync.gaps()).map((gap) => [gap.uid, gap.reason])).toEqual([[4n, "left out of the server's answer"]]);
+  // Deleted meanwhile: the server's UID SEARCH no longer lists it, so its gap is closed.
+  folder.uids = [1, 2, 3, 5];
+  await sync.due();
+  await sync.pass();
+  expect(await sync.gaps()).toEqual([]);
+  expect(sync.lines.join('\n')).toMatch(/"code":"imap_mail_gone".*"uid":"4"/);
+});
+
+it('a mail the database will not store is a gap too; if even the gap cannot be written, the cursor stays before it', async () => {
+  const mailboxId = await mailbox();
+  const sync = helpers(mailboxId, server({ uids: [1, 2, 3] }));
+  const refuse = (table: string, when: string) =>
+    database.db.$executeRawUnsafe(`CREATE TRIGGER "refuse_${table}" BEFORE INSERT ON "${table}" WHEN ${when} BEGIN SELECT RAISE(ABORT, 'disk full (a test trigger)'); END`);
+  await refuse('Message', `NEW."messageId" = 'm2@example.jp' AND NEW."mailboxId" = ${mailboxId}`);
+  await refuse('MailGap', `NEW."mailboxId" = ${mailboxId}`);
+  // Neither the mail nor its gap can be written: the pass fails with the cursor before mail 2.
+  await expect(sync.pass()).rejects.toThrow();
+  expect(await sync.stored()).toEqual([1]);
+  expect(await sync.cursor()).toBe(1n);
+  // The gap can be written: mail 3 goes on, mail 2 is remembered.
+  await database.db.$executeRawUnsafe('DROP TRIGGER "refuse_MailGap"');
+  expect(await sync.pass()).toMatchObject({ stored: 1, gaps: 1 });
+  expect(await sync.stored()).toEqual([1, 3]);
+  expect((await sync.gaps()).map((gap) => [gap.uid, gap.reason])).toEqual([[2n, expect.stringMatching(/^not stored: .*disk full/)]]);
+  // The database takes it again: the next due try stores it.
+  await database.db.$executeRawUnsafe('DROP TRIGGER "refuse_Message"');
+  await sync.due();
+  await sync.pass();
+  expect(await sync.stored()).toEqual([1, 2, 3]);
+  expect(await sync.gaps()).toEqual([]);
 });

@@ -5,7 +5,8 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { IngestQueue } from '../../src/services/ingest-queue.js';
+import { IngestQueue, type QueueOutcome } from '../../src/services/ingest-queue.js';
+import { providerOfDb } from '../../src/db/client.js';
 import { commitStoredMails, ingestStoredMail, prepareStoredMail, type IngestOutcome } from '../../src/services/ingest-stored-mail.js';
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
 import { rawMailStoreOf } from '../../src/db/client.js';
@@ -265,7 +266,7 @@ function ingestSuite(world: ScratchWorld) {
       expect((await world.db.message.findMany({ where: { id: { in: ids } } })).map((m) => m.parseState)).toEqual(['stored', 'stored', 'stored']);
       expect(await world.db.ticket.count({ where: { mailboxId } })).toBe(0);
 
-      const outcomes: IngestOutcome[] = [];
+      const outcomes: QueueOutcome[] = [];
       const logger = createLogger('silent');
       const queue = new IngestQueue({ ...deps(), parser, mailboxIds: [mailboxId] }, (outcome) => outcomes.push(outcome), logger);
       queue.kick();
@@ -288,7 +289,7 @@ function ingestSuite(world: ScratchWorld) {
           return world.pool.parse(raw);
         },
       };
-      const outcomes: IngestOutcome[] = [];
+      const outcomes: QueueOutcome[] = [];
       const queue = new IngestQueue({ ...deps(), parser, mailboxIds: [mailboxId] }, (outcome) => outcomes.push(outcome), createLogger('silent'));
       queue.kick();
       // Five failures of a mail would mark it failed; these are the database's, not the mail's.
@@ -300,6 +301,78 @@ function ingestSuite(world: ScratchWorld) {
       await queue.stop();
       expect(outcomes[0]!.kind).toBe('new_ticket');
       expect((await world.db.message.findUniqueOrThrow({ where: { id }, select: { parseState: true } })).parseState).toBe('parsed');
+    });
+
+    it('retries a mail that fails later and later, counting on its row, then posts it from its headers', async () => {
+      const id = await store(mail('From: Jiro <jiro@example.jp>\r\nSubject: poison\r\nMessage-ID: <slow-poison@x>'));
+      // The database refuses what the parser makes of this mail (a NOT NULL column), every time.
+      const parser = {
+        parse: async (raw: Parameters<typeof world.pool.parse>[0]) => {
+          const parsed = await world.pool.parse(raw);
+          const broken = { filename: 'x', contentType: null, size: 1, contentId: null, inline: false, checksum: 'x', content: null };
+          return { ...parsed, attachments: [broken as unknown as (typeof parsed.attachments)[number]] };
+        },
+      };
+      const outcomes: QueueOutcome[] = [];
+      const queue = new IngestQueue({ ...deps(), parser, mailboxIds: [mailboxId] }, (outcome) => outcomes.push(outcome), createLogger('silent'));
+      const row = () => world.db.message.findUniqueOrThrow({ where: { id }, select: { parseState: true, ingestAttempts: true, ingestRetryAt: true, ticketId: true, parseError: true } });
+      const before = Date.now();
+      queue.kick();
+      await vi.waitFor(async () => expect((await row()).ingestAttempts).toBe(1), { timeout: 10_000 });
+      const first = await row();
+      expect(first.parseState).toBe('stored');
+      expect(first.parseError).toMatch(/contentType|null|NOT NULL/i);
+      // Not tried again for about a minute (not within seconds, as before), whatever kicks it.
+      expect(first.ingestRetryAt!.getTime()).toBeGreaterThan(before + 40_000);
+      queue.kick();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await row()).ingestAttempts).toBe(1);
+
+      // Hours later, after its third failure, it is taken from its headers: posted with what could be read.
+      await world.db.message.update({ where: { id }, data: { ingestAttempts: 3, ingestRetryAt: new Date(Date.now() - 1000) } });
+      queue.kick();
+      await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 10_000 });
+      await queue.stop();
+      expect(outcomes[0]!.kind).toBe('new_ticket');
+      const done = await row();
+      expect(done.ticketId).not.toBeNull();
+      expect(done.parseState).toBe('failed');
+      const ticket = await world.db.ticket.findUniqueOrThrow({ where: { id: done.ticketId! }, include: { customer: true } });
+      expect(ticket.subject).toBe('poison');
+      expect(ticket.customer?.address).toBe('jiro@example.jp');
+      expect((await world.db.slackPost.findMany({ where: { ticketId: ticket.id } })).map((post) => post.kind)).toContain('ticket');
+    });
+
+    it('gives a mail up only after a day of tries, with a post in the channel naming it', async () => {
+      // A mail the database refuses however it is read (a trigger standing in for any lasting refusal).
+      if (providerOfDb(world.db) === 'sqlite') {
+        await world.db.$executeRawUnsafe(`CREATE TRIGGER "refuse_poison" BEFORE UPDATE OF "ticketId" ON "Message" WHEN NEW."subject" = 'refused always' BEGIN SELECT RAISE(ABORT, 'refused by a rule of this database'); END`);
+      } else {
+        await world.db.$executeRawUnsafe(`CREATE FUNCTION "refuse_poison"() RETURNS trigger AS $$ BEGIN IF NEW."subject" = 'refused always' THEN RAISE EXCEPTION 'refused by a rule of this database'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+        await world.db.$executeRawUnsafe(`CREATE TRIGGER "refuse_poison" BEFORE UPDATE ON "Message" FOR EACH ROW EXECUTE FUNCTION "refuse_poison"()`);
+      }
+      try {
+        const id = await store(mail('From: Saburo <saburo@example.jp>\r\nSubject: refused always\r\nMessage-ID: <refused-always@x>'));
+        const outcomes: QueueOutcome[] = [];
+        const queue = new IngestQueue({ ...deps(), mailboxIds: [mailboxId] }, (outcome) => outcomes.push(outcome), createLogger('silent'));
+        // The eleventh failure (as if a day had passed): one more try is left.
+        await world.db.message.update({ where: { id }, data: { ingestAttempts: 10 } });
+        queue.kick();
+        await vi.waitFor(async () => expect((await world.db.message.findUniqueOrThrow({ where: { id } })).ingestAttempts).toBe(11), { timeout: 10_000 });
+        expect(await world.db.slackPost.count({ where: { mailboxId, kind: 'mail_given_up' } })).toBe(0);
+        await world.db.message.update({ where: { id }, data: { ingestRetryAt: new Date(Date.now() - 1000) } });
+        queue.kick();
+        await vi.waitFor(() => expect(outcomes).toEqual([{ kind: 'given_up' }]), { timeout: 10_000 });
+        await queue.stop();
+        const row = await world.db.message.findUniqueOrThrow({ where: { id } });
+        expect(row.parseState).toBe('given_up');
+        expect(row.parseError).toMatch(/refused by a rule/);
+        const [post] = await world.db.slackPost.findMany({ where: { mailboxId, kind: 'mail_given_up' } });
+        expect(post!.channelId).toBe('C0SUPPORT');
+        expect(JSON.parse(post!.payload)).toMatchObject({ stage: 'ingest', messageRowId: id, from: 'saburo@example.jp', subject: 'refused always', attempts: 12 });
+      } finally {
+        await world.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS "refuse_poison"${providerOfDb(world.db) === 'sqlite' ? '' : ' ON "Message"'}`);
+      }
     });
   });
 }
