@@ -15,6 +15,8 @@ export interface PostToQueue {
   /** A post is queued once per thing it shows (e.g. `message:<id>`). */
   dedupeKey: string;
   payload: object;
+  /** Instead of the kind's own (post-kinds.ts): a sender's burst goes behind others' tickets. */
+  priority?: number;
 }
 
 function postRow(post: PostToQueue, now: Date) {
@@ -25,7 +27,7 @@ function postRow(post: PostToQueue, now: Date) {
     kind: post.kind,
     dedupeKey: post.dedupeKey,
     payload: JSON.stringify(post.payload),
-    priority: KIND_PRIORITY[post.kind],
+    priority: post.priority ?? KIND_PRIORITY[post.kind],
     nextAttemptAt: now,
     createdAt: now,
   };

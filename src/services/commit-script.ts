@@ -12,7 +12,7 @@ import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import type { AttachmentInfo } from '../mail/parsed-mail.js';
 import type { ThreadTarget } from '../domain/thread-batch.js';
 import { TICKET_ACTIONS } from '../domain/ticket-change.js';
-import { POST_KINDS, type PostKind } from '../posts/post-kinds.js';
+import { POST_KINDS, POST_PRIORITY, type PostKind } from '../posts/post-kinds.js';
 import { queuePostSql, ticketChangePosts } from '../posts/queue-post.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
@@ -170,7 +170,10 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
   yield* claimMail(mail, ticketId, now);
   // Junk is kept (and findable) but not put in front of the team.
   if (mail.announce && !junk) {
-    yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now);
+    // One sender's burst of new tickets (a mail loop, a script) does not hold up everyone
+    // else: past SENDER_BURST of theirs waiting, the rest go behind other customers' tickets.
+    const crowded = customerId !== null && (yield* ticketsWaitingFor(customerId, mail.channelId)) >= SENDER_BURST;
+    yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now, crowded ? POST_PRIORITY.thread : undefined);
     if (mail.needsTextCopy) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.mailBody, `message:${mail.messageRowId}`, mail.messageRowId, now);
     if (mail.hasFiles) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
   }
@@ -188,8 +191,18 @@ function* rememberCustomer(customer: CustomerFields, now: Date): SqlScript<numbe
   return row!.id as number;
 }
 
-function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: PostKind, dedupeKey: string, messageRowId: number, now: Date): SqlScript<void> {
-  yield* queuePostSql({ mailboxId: mail.mailboxId, ticketId, channelId, kind, dedupeKey, payload: { messageRowId } }, now);
+function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: PostKind, dedupeKey: string, messageRowId: number, now: Date, priority?: number): SqlScript<void> {
+  yield* queuePostSql({ mailboxId: mail.mailboxId, ticketId, channelId, kind, dedupeKey, payload: { messageRowId }, priority }, now);
+}
+
+/** A customer's new tickets waiting in a channel before their next goes behind other customers'. */
+const SENDER_BURST = 5;
+
+/** How many of the customer's new tickets wait to be posted in the channel. */
+function* ticketsWaitingFor(customerId: number, channelId: string): SqlScript<number> {
+  const [row] = yield sql`SELECT COUNT(*) AS "n" FROM "SlackPost" p JOIN "Ticket" t ON t."id" = p."ticketId"
+    WHERE p."channelId" = ${channelId} AND p."kind" = 'ticket' AND p."state" IN ('queued', 'posting') AND t."customerId" = ${customerId}`;
+  return Number(row?.n ?? 0);
 }
 
 function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<number> {

@@ -7,7 +7,7 @@ import type { TLocale } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
 import type { MailFlags } from '../domain/classify-mail.js';
 import type { AuditDetail } from '../domain/ticket-change.js';
-import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-body-message.js';
+import { buildFoldedFollowUpsMessage, buildFollowUpMessage, buildMailBodyMessage, type FollowUpMail } from '../slack/views/mail-body-message.js';
 import { ticketPreviewText } from '../domain/ticket-preview.js';
 import { buildPlainTicketMessage, buildTicketMessage } from '../slack/views/ticket-message.js';
 import { buildPostFailedMessage } from '../slack/views/post-failed-message.js';
@@ -109,27 +109,48 @@ async function renderTrace(db: Db, post: RenderablePost): Promise<RenderedPost> 
   return { kind: 'ready', message, threadTs: audit.ticket.slackTs };
 }
 
+/** What a post shows of a mail: never the raw source or HTML (a post is rendered often and mail can be large). */
+const MAIL_SHOWN = {
+  id: true,
+  fromAddress: true,
+  fromName: true,
+  text: true,
+  flags: true,
+  receivedAt: true,
+  parseState: true,
+  attachments: { select: { filename: true, inline: true } },
+} as const;
+
+type ShownMail = { fromAddress: string | null; fromName: string | null; text: string | null; receivedAt: Date; attachments: { filename: string | null; inline: boolean }[] };
+
+function followUpMail(message: ShownMail): FollowUpMail {
+  return {
+    sender: message.fromAddress || message.fromName ? { name: message.fromName ?? '', address: message.fromAddress ?? '' } : null,
+    receivedAt: message.receivedAt,
+    text: message.text ?? '',
+    attachmentNames: message.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment'),
+  };
+}
+
+/** Follow-ups of one ticket waiting together, shown in one message (see followUpsToFold). */
+export async function renderFoldedFollowUps(db: Db, ticketId: number, messageRowIds: readonly number[]): Promise<RenderedPost> {
+  const [ticket, messages] = await Promise.all([
+    db.ticket.findUnique({ where: { id: ticketId }, select: { slackTs: true, mailbox: { select: { locale: true } } } }),
+    db.message.findMany({ where: { id: { in: [...messageRowIds] } }, orderBy: { id: 'asc' }, select: MAIL_SHOWN }),
+  ]);
+  if (!ticket || messages.length === 0) return { kind: 'drop', reason: 'ticket or messages no longer exist' };
+  if (!ticket.slackTs) return { kind: 'wait' };
+  return { kind: 'ready', message: buildFoldedFollowUpsMessage(ticket.mailbox.locale as TLocale, messages.map(followUpMail)), threadTs: ticket.slackTs };
+}
+
 async function renderMailPost(db: Db, kind: string, ticketId: number, messageRowId: number, plain?: string): Promise<RenderedPost> {
   const [ticket, message] = await Promise.all([
     db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true } }),
-    // Never the raw source or HTML here: a post is rendered often and mail can be large.
-    db.message.findUnique({
-      where: { id: messageRowId },
-      select: {
-        fromAddress: true,
-        fromName: true,
-        text: true,
-        flags: true,
-        receivedAt: true,
-        parseState: true,
-        attachments: { select: { filename: true, inline: true } },
-      },
-    }),
+    db.message.findUnique({ where: { id: messageRowId }, select: MAIL_SHOWN }),
   ]);
   if (!ticket || !message) return { kind: 'drop', reason: 'ticket or message no longer exists' };
   const locale = ticket.mailbox.locale as TLocale;
-  const sender = message.fromAddress || message.fromName ? { name: message.fromName ?? '', address: message.fromAddress ?? '' } : null;
-  const attachmentNames = message.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment');
+  const { sender, attachmentNames } = followUpMail(message);
 
   if (kind === POST_KINDS.ticket) {
     const input = {
@@ -148,12 +169,6 @@ async function renderMailPost(db: Db, kind: string, ticketId: number, messageRow
   }
   if (!ticket.slackTs) return { kind: 'wait' };
   if (kind === POST_KINDS.mailBody) return { kind: 'ready', message: buildMailBodyMessage(locale, message.text ?? ''), threadTs: ticket.slackTs };
-  if (kind === POST_KINDS.followUp) {
-    return {
-      kind: 'ready',
-      message: buildFollowUpMessage(locale, { sender, receivedAt: message.receivedAt, text: message.text ?? '', attachmentNames }),
-      threadTs: ticket.slackTs,
-    };
-  }
+  if (kind === POST_KINDS.followUp) return { kind: 'ready', message: buildFollowUpMessage(locale, followUpMail(message)), threadTs: ticket.slackTs };
   return { kind: 'drop', reason: `unknown post kind ${kind}` };
 }

@@ -48,3 +48,32 @@ export async function claimPost(db: Db, post: SlackPost, instanceId: string): Pr
   });
   return count === 1;
 }
+
+/**
+ * Follow-ups of one ticket waiting behind each other are shown together, FOLD_MAX to a
+ * message, once FOLD_AT are due: a customer (or a mail loop) writing 300 times costs the
+ * channel 30 posts, not 300, and other threads are not held up for minutes.
+ */
+export const FOLD_AT = 3;
+export const FOLD_MAX = 10;
+
+/** The due follow-ups of `post`'s ticket queued right after it, to be shown with it; none when fewer than FOLD_AT in all. */
+export async function followUpsToFold(db: Db, post: SlackPost): Promise<SlackPost[]> {
+  if (post.ticketId === null) return [];
+  const next = await db.slackPost.findMany({
+    where: { ticketId: post.ticketId, kind: post.kind, state: 'queued', id: { gt: post.id }, nextAttemptAt: { lte: new Date() } },
+    orderBy: { id: 'asc' },
+    take: FOLD_MAX - 1,
+  });
+  return next.length + 1 >= FOLD_AT ? next : [];
+}
+
+/** Takes the folded posts along with their lead (already claimed); false if any was taken meanwhile. */
+export async function claimFolded(db: Db, posts: readonly SlackPost[], instanceId: string): Promise<boolean> {
+  if (posts.length === 0) return true;
+  const { count } = await db.slackPost.updateMany({
+    where: { id: { in: posts.map((post) => post.id) }, state: 'queued' },
+    data: { state: 'posting', attempts: { increment: 1 }, claimedBy: instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
+  });
+  return count === posts.length;
+}

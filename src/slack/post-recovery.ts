@@ -12,7 +12,7 @@ const RECOVERY_PAGES = 10;
 export interface HistoryMessage {
   ts?: string;
   files?: { id?: string }[];
-  metadata?: { event_type?: string; event_payload?: { post_id?: number } };
+  metadata?: { event_type?: string; event_payload?: { post_id?: number; folded?: string } };
 }
 
 type HistoryPage = WebAPICallResult & { messages?: HistoryMessage[]; has_more?: boolean; response_metadata?: { next_cursor?: string } };
@@ -36,7 +36,10 @@ export function findInThread(client: WebClient, channel: string, threadTs: strin
 
 /** The ts of a message we already posted for post `postId`, if Slack has one. */
 export function findPosted(client: WebClient, post: { id: number; channelId: string; createdAt: Date }, threadTs: string | undefined): Promise<string | undefined> {
-  const ours = (message: HistoryMessage) => message.metadata?.event_type === POST_METADATA_EVENT && message.metadata.event_payload?.post_id === post.id;
+  // Our message for this post, or the one it was folded into (slack-poster.ts).
+  const ours = (message: HistoryMessage) =>
+    message.metadata?.event_type === POST_METADATA_EVENT &&
+    (message.metadata.event_payload?.post_id === post.id || (message.metadata.event_payload?.folded ?? '').split(',').includes(String(post.id)));
   if (threadTs) return findInThread(client, post.channelId, threadTs, ours);
   // Everything since the post was queued, newest first, page by page.
   const oldest = String(Math.floor(post.createdAt.getTime() / 1000) - 60);

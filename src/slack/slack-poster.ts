@@ -26,7 +26,7 @@
  */
 import { WakeableSleep } from '../util/wakeable-sleep.js';
 import { WebClient } from '@slack/web-api';
-import { claimPost, nextDuePost } from './post-claims.js';
+import { claimFolded, claimPost, followUpsToFold, nextDuePost } from './post-claims.js';
 import { PostPacer, type Pace } from './post-pacer.js';
 import { findInThread, findPosted, POST_METADATA_EVENT } from './post-recovery.js';
 import type { Db, SlackPost } from '../db/client.js';
@@ -34,7 +34,7 @@ import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
 import { uploadToSlack } from './upload-file.js';
-import { renderPost, type RenderedPost } from '../services/render-post.js';
+import { renderFoldedFollowUps, renderPost, type RenderedPost } from '../services/render-post.js';
 import { POST_KINDS, UPDATE_KINDS } from '../posts/post-kinds.js';
 import { queuePosts } from '../posts/queue-post.js';
 
@@ -200,7 +200,11 @@ export class SlackPoster {
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
     if (UPDATE_KINDS.has(post.kind)) return this.#sendUpdate(post);
-    const rendered = await renderPost(this.db, post);
+    // A run of follow-ups waiting in one thread goes as one message (post-claims.ts).
+    const folded = post.kind === POST_KINDS.followUp && post.state === 'queued' ? await followUpsToFold(this.db, post) : [];
+    const rendered = folded.length
+      ? await renderFoldedFollowUps(this.db, post.ticketId!, [post, ...folded].map((each) => (JSON.parse(each.payload) as { messageRowId: number }).messageRowId))
+      : await renderPost(this.db, post);
     if (rendered.kind !== 'ready') return this.#notReady(post, rendered);
     try {
       if (post.state === 'posting') {
@@ -213,20 +217,22 @@ export class SlackPoster {
       }
       if (!(await this.#pacer.take(post.channelId, this.#postPace))) return;
       if (!(await claimPost(this.db, post, this.options.instanceId))) return;
+      if (!(await claimFolded(this.db, folded, this.options.instanceId))) throw new Error('folded follow-ups taken by another poster');
       const common = {
         channel: post.channelId,
         text: rendered.message.text,
         blocks: rendered.message.blocks,
         unfurl_links: false,
         unfurl_media: false,
-        metadata: { event_type: POST_METADATA_EVENT, event_payload: { post_id: post.id, ticket_id: post.ticketId ?? 0 } },
+        // The folded posts' ids too, so after a crash each finds this message (post-recovery.ts).
+        metadata: { event_type: POST_METADATA_EVENT, event_payload: { post_id: post.id, ticket_id: post.ticketId ?? 0, ...(folded.length ? { folded: folded.map((each) => each.id).join(',') } : {}) } },
       };
       const result = await this.client.chat.postMessage(
         // A reminder is a thread reply also shown in the channel (reply_broadcast).
         rendered.threadTs ? { ...common, thread_ts: rendered.threadTs, reply_broadcast: rendered.broadcast === true } : common,
       );
-      await this.#markPosted(post, result.ts!);
-      this.logger.info({ code: 'slack_posted', postId: post.id, kind: post.kind, ticketId: post.ticketId, ts: result.ts }, 'posted to Slack');
+      for (const each of [post, ...folded]) await this.#markPosted(each, result.ts!);
+      this.logger.info({ code: 'slack_posted', postId: post.id, kind: post.kind, ticketId: post.ticketId, ts: result.ts, folded: folded.length }, 'posted to Slack');
     } catch (error) {
       await this.#handleFailure(post, error as SlackCallError);
     }
@@ -315,7 +321,7 @@ export class SlackPoster {
         await tx.ticket.update({ where: { id: post.ticketId }, data: { slackTs: ts, slackChannelId: post.channelId } });
         return;
       }
-      if (post.kind === POST_KINDS.files || post.kind === POST_KINDS.postFailed) return;
+      if (post.kind === POST_KINDS.files || post.kind === POST_KINDS.postFailed || post.kind === POST_KINDS.mailGivenUp) return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
       // updateMany: update would read the whole row back, raw source included (for a 34 MiB

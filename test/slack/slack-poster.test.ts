@@ -165,3 +165,47 @@ it('shares 25 attachments in calls of at most 10 files, paced by the file method
   const names = slack.messages.filter((m) => m.channel === 'C0FILES' && m.files).flatMap((m) => m.files!.map((file) => file.name));
   expect(names.sort()).toEqual(Array.from({ length: 25 }, (_, n) => `file-${n + 1}.txt`).sort());
 });
+
+/** Stores and ingests each raw mail into a new mailbox of the channel. */
+async function ingestAll(channelId: string, raws: string[]): Promise<void> {
+  const mailbox = await world.db.mailbox.create({ data: { key: `${channelId}-${Date.now()}`, address: `${channelId.toLowerCase()}@example.com`, name: channelId, channelId } });
+  for (const raw of raws) {
+    const stored = await storeRawMail(world.db, { mailboxId: mailbox.id, raw: Buffer.from(raw) });
+    if (stored.stored) await ingestStoredMail({ db: world.db, parser: world.pool, logger: createLogger('silent'), ownAddresses: [] }, stored.messageRowId);
+  }
+}
+
+it('shows a run of follow-ups in one thread folded, ten to a message, each mail once, after the other customer’s new ticket', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0FLOOD')] }).start();
+  const flood = Array.from({ length: 12 }, (_, i) => `From: loop@example.jp\r\nSubject: Re: order\r\nMessage-ID: <flood-${i}@example.jp>\r\nIn-Reply-To: <flood-first@example.jp>\r\n\r\nfollow-up number ${i}\r\n`);
+  await ingestAll('C0FLOOD', [
+    'From: loop@example.jp\r\nSubject: order\r\nMessage-ID: <flood-first@example.jp>\r\n\r\nwhere is my order\r\n',
+    ...flood,
+    'From: calm@example.jp\r\nSubject: a question\r\nMessage-ID: <calm@example.jp>\r\n\r\nhello there\r\n',
+  ]);
+  await startPoster(['C0FLOOD']);
+  await waitFor(async () => (await world.db.slackPost.count({ where: { channelId: 'C0FLOOD', state: { not: 'posted' } } })) === 0, 20_000, 'every post');
+  const posted = slack.messages.filter((m) => m.channel === 'C0FLOOD');
+  // Both tickets first; then the twelve follow-ups as three messages (ten, then the last two alone).
+  expect(posted.filter((m) => !m.thread_ts).map((m) => JSON.stringify(m.blocks).includes('a question'))).toEqual([false, true]);
+  const thread = posted.filter((m) => m.thread_ts);
+  expect(thread).toHaveLength(3);
+  expect(JSON.stringify(thread[0]!.blocks)).toContain('10 mails arrived in a row');
+  const shown = thread.map((m) => JSON.stringify(m.blocks)).join('\n');
+  for (let i = 0; i < 12; i += 1) expect(shown.match(new RegExp(`follow-up number ${i}(?!\\d)`, 'g')), `mail ${i}`).toHaveLength(1);
+  // Each mail knows the message that shows it (for links and later look-ups).
+  const mails = await world.db.message.findMany({ where: { messageId: { in: flood.map((_, i) => `flood-${i}@example.jp`) } }, select: { slackTs: true } });
+  expect(mails).toHaveLength(12);
+  expect(mails.filter((mail) => mail.slackTs === thread[0]!.ts)).toHaveLength(10);
+  expect(mails.every((mail) => mail.slackTs)).toBe(true);
+});
+
+it('puts one sender’s burst of new tickets behind another customer’s after the first five', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0BURST')] }).start();
+  const burst = Array.from({ length: 8 }, (_, i) => `From: script@example.jp\r\nSubject: alert ${i}\r\nMessage-ID: <burst-${i}@example.jp>\r\n\r\nalert ${i}\r\n`);
+  await ingestAll('C0BURST', [...burst, 'From: person@example.jp\r\nSubject: help please\r\nMessage-ID: <person@example.jp>\r\n\r\nI need help\r\n']);
+  await startPoster(['C0BURST']);
+  await waitFor(() => slack.messages.filter((m) => m.channel === 'C0BURST').length === 9, 20_000, 'nine tickets');
+  const subjects = slack.messages.filter((m) => m.channel === 'C0BURST').map((m) => /alert \d|help please/.exec(JSON.stringify(m.blocks))![0]);
+  expect(subjects).toEqual(['alert 0', 'alert 1', 'alert 2', 'alert 3', 'alert 4', 'help please', 'alert 5', 'alert 6', 'alert 7']);
+});

@@ -7,6 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
+import { PREVIEW_CHARS, ticketPreviewText } from '../../domain/ticket-preview.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
 import type { SlackMessage } from './help-message.js';
 import { attachmentsContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
@@ -59,14 +60,39 @@ export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessag
   };
 }
 
+export interface FollowUpMail {
+  sender: TicketMessageInput['sender'];
+  receivedAt: Date;
+  text: string;
+  attachmentNames: string[];
+}
+
+function followUpHeading(locale: TLocale, mail: FollowUpMail): string {
+  return `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from: senderText(mail.sender, locale) })}* · ${slackDate(mail.receivedAt)}`;
+}
+
 /** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
-export function buildFollowUpMessage(
-  locale: TLocale,
-  mail: { sender: TicketMessageInput['sender']; receivedAt: Date; text: string; attachmentNames: string[] },
-): SlackMessage {
+export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): SlackMessage {
   const from = senderText(mail.sender, locale);
-  const heading = `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from })}* · ${slackDate(mail.receivedAt)}`;
+  const heading = followUpHeading(locale, mail);
   const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: heading }] }, ...bodyBlocks(locale, mail.text)];
   if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
+}
+
+/**
+ * Several follow-ups of one ticket that were waiting together, in one message: each with
+ * its heading, the customer's own words (as on a ticket message) and its attachments' names.
+ * Each mail is stored whole and found with /mail search.
+ */
+export function buildFoldedFollowUpsMessage(locale: TLocale, mails: readonly FollowUpMail[]): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  for (const mail of mails) {
+    const words = escapeAndTruncate(ticketPreviewText(mail.text), PREVIEW_CHARS);
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` } });
+    if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
+  }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'ticket.folded', { count: mails.length }) }] });
+  return { text: t(locale, 'ticket.folded', { count: mails.length }), blocks };
 }
