@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { TLocale } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
-import type { MailFlags } from '../domain/classify-mail.js';
+import { differingReplyTo, type MailFlags } from '../domain/classify-mail.js';
 import type { AuditDetail } from '../domain/ticket-change.js';
 import { buildFollowUpMessage, buildMailBodyMessage } from '../slack/views/mail-body-message.js';
 import { ticketPreviewText } from '../domain/ticket-preview.js';
@@ -108,6 +108,7 @@ async function renderMailPost(db: Db, kind: string, ticketId: number, messageRow
       select: {
         fromAddress: true,
         fromName: true,
+        replyTo: true,
         text: true,
         flags: true,
         receivedAt: true,
@@ -120,13 +121,16 @@ async function renderMailPost(db: Db, kind: string, ticketId: number, messageRow
   const locale = ticket.mailbox.locale as TLocale;
   const sender = message.fromAddress || message.fromName ? { name: message.fromName ?? '', address: message.fromAddress ?? '' } : null;
   const attachmentNames = message.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment');
+  const flags = ZFlags.parse(JSON.parse(message.flags)) as Partial<MailFlags>;
+  const replyTo = differingReplyTo(message);
 
   if (kind === POST_KINDS.ticket) {
     const input = {
       locale,
       ticket,
       sender,
-      flags: ZFlags.parse(JSON.parse(message.flags)) as Partial<MailFlags>,
+      replyTo,
+      flags,
       receivedAt: message.receivedAt,
       // The customer's own words first; the quoted history is in the thread.
       preview: ticketPreviewText(message.text ?? ''),
@@ -141,7 +145,7 @@ async function renderMailPost(db: Db, kind: string, ticketId: number, messageRow
   if (kind === POST_KINDS.followUp) {
     return {
       kind: 'ready',
-      message: buildFollowUpMessage(locale, { sender, receivedAt: message.receivedAt, text: message.text ?? '', attachmentNames }),
+      message: buildFollowUpMessage(locale, { sender, replyTo, stranger: flags.stranger === true, receivedAt: message.receivedAt, text: message.text ?? '', attachmentNames }),
       threadTs: ticket.slackTs,
     };
   }

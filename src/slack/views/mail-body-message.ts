@@ -9,7 +9,7 @@ import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
 import type { SlackMessage } from './help-message.js';
-import { attachmentsContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
+import { attachmentsContext, replyToContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
 
 /** Escaped body characters per message: well under the ~13k Slack accepts in blocks. */
 export const BODY_CHARS_PER_MESSAGE = 9_000;
@@ -59,14 +59,22 @@ export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessag
   };
 }
 
-/** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
+/**
+ * A later mail of the same ticket (the customer's answer, a bounce of our reply). A
+ * stranger's mail says so instead of where its Reply-To points: it steers no reply.
+ */
 export function buildFollowUpMessage(
   locale: TLocale,
-  mail: { sender: TicketMessageInput['sender']; receivedAt: Date; text: string; attachmentNames: string[] },
+  mail: { sender: TicketMessageInput['sender']; replyTo?: string | null; stranger?: boolean; receivedAt: Date; text: string; attachmentNames: string[] },
 ): SlackMessage {
   const from = senderText(mail.sender, locale);
   const heading = `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from })}* · ${slackDate(mail.receivedAt)}`;
-  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: heading }] }, ...bodyBlocks(locale, mail.text)];
+  const notes: KnownBlock[] = mail.stranger
+    ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.from_stranger')}` }] }]
+    : mail.replyTo
+      ? [replyToContext(locale, mail.replyTo)]
+      : [];
+  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: heading }] }, ...notes, ...bodyBlocks(locale, mail.text)];
   if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
 }
