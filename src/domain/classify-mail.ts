@@ -25,6 +25,11 @@ export interface MailFlags {
   fromGuessed: boolean;
   /** Over the mailbox's size cap: only the headers and the start of the text were taken. */
   oversize?: boolean;
+  /**
+   * A follow-up from neither the ticket's customer nor anyone on its mails (set when it is
+   * committed into the ticket): shown, but it does not decide where replies go.
+   */
+  stranger?: boolean;
 }
 
 /** Consumer mail providers, Japanese carriers included. */
@@ -43,6 +48,8 @@ const ROLE_LOCAL_PARTS = new Set([
 ]);
 
 const NO_REPLY = /^(no-?reply|do-?not-?reply|mailer-daemon|bounces?|notifications?)([+._-].*)?$/i;
+/** Senders of web forms and site software, which mail on behalf of whoever filled the form in. */
+const FORM_SENDER = /^(wordpress|forms?|web-?forms?|contact-?forms?|formmail|form-?submissions?)([+._-].*)?$/i;
 const AUTO_REPLY_SUBJECT = /^(auto(matic)?[ -]?(reply|response)|out of (the )?office|自動(応答|返信)|不在(通知|のお知らせ)?)/i;
 const BOUNCE_SUBJECT = /(undeliver(ed|able)|delivery (status notification|failure|has failed)|returned mail|failure notice|mail delivery failed|配信(不能|エラー))/i;
 
@@ -70,10 +77,33 @@ export function senderFlags(address: MailAddress | null): Pick<MailFlags, 'freeM
   };
 }
 
-/** The person to answer: Reply-To of web-form mail names the real customer. */
+/** A robot that sends for someone else: a no-reply address or a web form's sender. */
+function sendsOnBehalf(address: MailAddress): boolean {
+  const local = localPartOf(address.address);
+  return NO_REPLY.test(local) || FORM_SENDER.test(local);
+}
+
+/**
+ * Whom the mail is from, as a customer: its sender (From). Anyone can write any address
+ * into Reply-To, so it names the customer only when From is a robot sending on someone's
+ * behalf (a web form's noreply@ or wordpress@), or when there is no usable From.
+ */
 export function customerAddressOf(mail: Pick<ParsedMail, 'from' | 'replyTo'>): MailAddress | null {
+  const from = isUsable(mail.from) ? mail.from : null;
+  if (isUsable(mail.replyTo) && (!from || sendsOnBehalf(from))) return mail.replyTo;
+  return from;
+}
+
+/** Where a reply goes (RFC 5322 3.6.2): Reply-To when there is one, else From. */
+function replyAddressOf(mail: Pick<ParsedMail, 'from' | 'replyTo'>): MailAddress | null {
   if (isUsable(mail.replyTo)) return mail.replyTo;
   return isUsable(mail.from) ? mail.from : null;
+}
+
+/** A stored mail's Reply-To when it is not its sender: a reply goes elsewhere than the mail came from. */
+export function differingReplyTo(mail: { fromAddress: string | null; replyTo: string | null }): string | null {
+  const replyTo = mail.replyTo?.trim().toLowerCase();
+  return replyTo && replyTo !== mail.fromAddress?.trim().toLowerCase() ? replyTo : null;
 }
 
 export function classifyMail(mail: ParsedMail, ownAddresses: readonly string[]): MailFlags {
@@ -97,7 +127,7 @@ export function classifyMail(mail: ParsedMail, ownAddresses: readonly string[]):
       precedence === 'auto_reply' ||
       AUTO_REPLY_SUBJECT.test((mail.subject ?? '').trim()));
   const list = h.listId !== undefined || h.listUnsubscribe !== undefined || precedence === 'list' || precedence === 'bulk' || precedence === 'junk';
-  const sender = senderFlags(customerAddressOf(mail));
+  const sender = senderFlags(replyAddressOf(mail));
   return {
     autoReply,
     bounce,

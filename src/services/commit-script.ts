@@ -9,6 +9,7 @@ import { sql, type SqlScript } from '../db/sql-script.js';
 import type { MailFlags } from '../domain/classify-mail.js';
 import type { RoutingActions } from '../domain/routing.js';
 import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
+import { isParticipant, type TicketMailAddresses } from '../domain/ticket-participants.js';
 import type { AttachmentInfo } from '../mail/parsed-mail.js';
 import type { ThreadTarget } from '../domain/thread-batch.js';
 import { TICKET_ACTIONS } from '../domain/ticket-change.js';
@@ -43,6 +44,8 @@ export interface CustomerFields {
   freeMail: boolean;
   roleAddress: boolean;
   unreplyable: boolean;
+  /** The mail was sent from this very address: only then may its name replace the one kept. */
+  fromCustomer: boolean;
 }
 
 /** A mail ready to be written: everything but what the transaction finds out. */
@@ -65,6 +68,11 @@ export interface PlannedMail {
    */
   needsTextCopy: boolean;
   thread: ThreadTarget;
+  /**
+   * Who sent the mail, as a customer (customerAddressOf), when its From was readable: a
+   * follow-up's is checked against the ticket's people (null never passes).
+   */
+  sender: string | null;
   /** For a new ticket: the routing rules' actions and the customer to remember. */
   routing: RoutingActions;
   customer: CustomerFields | null;
@@ -116,7 +124,8 @@ function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<v
 
 /** Adds the mail to a ticket (reopening it if closed); returns the ticket's id. */
 function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<number> {
-  const [ticket] = yield sql`SELECT "status", "slackChannelId", "slackTs" FROM "Ticket" WHERE "id" = ${ticketId}`;
+  const [ticket] = yield sql`SELECT t."status", t."slackChannelId", t."slackTs", c."address" AS "customerAddress"
+    FROM "Ticket" t LEFT JOIN "Customer" c ON c."id" = t."customerId" WHERE t."id" = ${ticketId}`;
   if (!ticket) throw new Error(`ticket ${ticketId} of a thread is missing`);
   // The thread lives where the ticket was posted, even if the mailbox moved channels since.
   const channelId = (ticket.slackChannelId as string | null) ?? mail.channelId;
@@ -128,7 +137,9 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
   yield reopen
     ? sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "status" = 'open', "reopenedAt" = ${now}, "closedAt" = NULL, "updatedAt" = ${now} WHERE "id" = ${ticketId}`
     : sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "updatedAt" = ${now} WHERE "id" = ${ticketId}`;
-  yield* claimMail(mail, ticketId, now);
+  // Kept and shown like any mail, but marked: the reply keeps going where it went (open-reply.ts).
+  const stranger = yield* fromStranger(mail, ticketId, ticket.customerAddress as string | null);
+  yield* claimMail(stranger ? { ...mail, fields: { ...mail.fields, flags: JSON.stringify({ ...JSON.parse(mail.fields.flags), stranger }) } } : mail, ticketId, now);
   if (mail.announce) {
     // A ticket known only from imported history (or junk) has no Slack thread yet: open one
     // with its first mail, then add this one.
@@ -147,6 +158,16 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
     for (const post of ticketChangePosts(posted, auditId)) yield* queuePostSql(post, now);
   }
   return ticketId;
+}
+
+/**
+ * Whether a follow-up comes from neither the ticket's customer nor anyone on its mails
+ * (domain/ticket-participants.ts). Bounces and our own mail never steer replies: not asked.
+ */
+function* fromStranger(mail: PlannedMail, ticketId: number, customerAddress: string | null): SqlScript<boolean> {
+  if (mail.flags.bounce || mail.flags.fromSelf || isParticipant(mail.sender, customerAddress, [])) return false;
+  const mails = yield sql`SELECT "fromAddress", "replyTo", "toAddresses", "ccAddresses", "flags" FROM "Message" WHERE "ticketId" = ${ticketId}`;
+  return !isParticipant(mail.sender, customerAddress, mails as unknown as TicketMailAddresses[]);
 }
 
 /** Opens a numbered ticket for the mail, routed by the rules; returns its id. */
@@ -182,11 +203,16 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
   return ticketId;
 }
 
-/** The customer by address, created on first contact; a name, when the mail gives one, is updated. */
+/**
+ * The customer by address, created on first contact. A name the mail gives replaces the
+ * kept one only when the customer sent it from that address: a mail naming them from
+ * elsewhere (a web form anyone can fill in with anyone's address) leaves it as it is.
+ */
 function* rememberCustomer(customer: CustomerFields, now: Date): SqlScript<number> {
   const [row] = yield sql`INSERT INTO "Customer" ("address", "domain", "name", "freeMail", "roleAddress", "unreplyable", "createdAt", "updatedAt")
     VALUES (${customer.address}, ${customer.domain}, ${customer.name}, ${customer.freeMail}, ${customer.roleAddress}, ${customer.unreplyable}, ${now}, ${now})
-    ON CONFLICT ("address") DO UPDATE SET "name" = COALESCE(excluded."name", "Customer"."name"), "updatedAt" = excluded."updatedAt"
+    ON CONFLICT ("address") DO UPDATE SET "updatedAt" = excluded."updatedAt",
+      "name" = COALESCE(CASE WHEN ${customer.fromCustomer} THEN excluded."name" END, "Customer"."name")
     RETURNING "id"`;
   return row!.id as number;
 }

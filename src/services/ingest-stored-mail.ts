@@ -68,8 +68,8 @@ function withoutNul<T>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withoutNul(entry)])) as T;
 }
 
-function customerFields(customer: MailAddress): CustomerFields {
-  return { address: customer.address, domain: domainOf(customer.address), name: customer.name || null, ...senderFlags(customer) };
+function customerFields(customer: MailAddress, fromCustomer: boolean): CustomerFields {
+  return { address: customer.address, domain: domainOf(customer.address), name: customer.name || null, ...senderFlags(customer), fromCustomer };
 }
 
 export interface IngestOptions {
@@ -195,6 +195,8 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
     waiting.map(async ({ item, row, flags, history, fields }, index): Promise<PlannedMail> => {
       const thread = threads[index]!;
       const customer = customerAddressOf(item.mail);
+      // Who sent it, as far as a readable From says: a sender guessed from other headers proves nothing.
+      const sender = item.mail.fromSource === 'from' ? (customer?.address ?? null) : null;
       return {
         messageRowId: row.id,
         mailboxId: row.mailboxId,
@@ -207,9 +209,10 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
         hasFiles: needsThreadFiles(item.mail),
         needsTextCopy: !ticketPreviewShowsWhole(item.mail.text),
         thread,
+        sender,
         // Routing rules decide about new tickets only.
         routing: thread === null && !item.headersOnly ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(item.mail, item.header)) : { tags: [], matched: [] },
-        customer: thread === null && customer ? customerFields(customer) : null,
+        customer: thread === null && customer ? customerFields(customer, sender !== null && customer.address === item.mail.from?.address) : null,
       };
     }),
   );

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { TLocale } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
-import type { MailFlags } from '../domain/classify-mail.js';
+import { differingReplyTo, type MailFlags } from '../domain/classify-mail.js';
 import type { AuditDetail } from '../domain/ticket-change.js';
 import { buildFoldedFollowUpsMessage, buildFollowUpMessage, buildMailBodyMessage, type FollowUpMail } from '../slack/views/mail-body-message.js';
 import { ticketPreviewText } from '../domain/ticket-preview.js';
@@ -114,6 +114,7 @@ const MAIL_SHOWN = {
   id: true,
   fromAddress: true,
   fromName: true,
+  replyTo: true,
   text: true,
   flags: true,
   receivedAt: true,
@@ -121,11 +122,25 @@ const MAIL_SHOWN = {
   attachments: { select: { filename: true, inline: true } },
 } as const;
 
-type ShownMail = { fromAddress: string | null; fromName: string | null; text: string | null; receivedAt: Date; attachments: { filename: string | null; inline: boolean }[] };
+type ShownMail = {
+  fromAddress: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  text: string | null;
+  flags: string;
+  receivedAt: Date;
+  attachments: { filename: string | null; inline: boolean }[];
+};
+
+function mailFlags(message: ShownMail): Partial<MailFlags> {
+  return ZFlags.parse(JSON.parse(message.flags)) as Partial<MailFlags>;
+}
 
 function followUpMail(message: ShownMail): FollowUpMail {
   return {
     sender: message.fromAddress || message.fromName ? { name: message.fromName ?? '', address: message.fromAddress ?? '' } : null,
+    replyTo: differingReplyTo(message),
+    stranger: mailFlags(message).stranger === true,
     receivedAt: message.receivedAt,
     text: message.text ?? '',
     attachmentNames: message.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment'),
@@ -150,14 +165,15 @@ async function renderMailPost(db: Db, kind: string, ticketId: number, messageRow
   ]);
   if (!ticket || !message) return { kind: 'drop', reason: 'ticket or message no longer exists' };
   const locale = ticket.mailbox.locale as TLocale;
-  const { sender, attachmentNames } = followUpMail(message);
+  const { sender, replyTo, attachmentNames } = followUpMail(message);
 
   if (kind === POST_KINDS.ticket) {
     const input = {
       locale,
       ticket,
       sender,
-      flags: ZFlags.parse(JSON.parse(message.flags)) as Partial<MailFlags>,
+      replyTo,
+      flags: mailFlags(message),
       receivedAt: message.receivedAt,
       // The customer's own words first; the quoted history is in the thread.
       preview: ticketPreviewText(message.text ?? ''),

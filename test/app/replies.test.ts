@@ -35,11 +35,11 @@ describeWithDovecot('replies with review', (dovecot) => {
     await bot?.stop();
   });
 
-  async function newTicket(subject: string, from: string): Promise<{ message: StoredMessage; ticketId: number; messageId: string }> {
+  async function newTicket(subject: string, from: string, moreHeaders = ''): Promise<{ message: StoredMessage; ticketId: number; messageId: string }> {
     mails += 1;
     const messageId = `reply-${mails}-${Date.now()}@customer.example.jp`;
     await appendMail(dovecot, fixture.mailbox, [
-      `From: 山田 太郎 <${from}>\r\nTo: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${messageId}>\r\nReferences: <earlier-${mails}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n注文した商品が届きません。\r\n確認をお願いします。\r\n`,
+      `From: 山田 太郎 <${from}>\r\n${moreHeaders}To: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${messageId}>\r\nReferences: <earlier-${mails}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n注文した商品が届きません。\r\n確認をお願いします。\r\n`,
     ]);
     let message: StoredMessage | undefined;
     await waitFor(() => !!(message = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks).includes(subject))), 15_000, `the post of ${subject}`);
@@ -248,6 +248,30 @@ describeWithDovecot('replies with review', (dovecot) => {
     await waitFor(() => draftRow(ticketId)?.state === 'sent', 5_000, 'the reply recorded as sent');
     // The second mail still waits for an answer: the ticket is not closed.
     expect((db.prepare('SELECT status, closedAt FROM Ticket WHERE id = ?').get(ticketId) as { status: string; closedAt: unknown }).status).not.toBe('done');
+  });
+
+  it('shows a Reply-To that is not the sender, and a stranger joining the thread does not move the reply', async () => {
+    const { message, ticketId, messageId } = await newTicket('返信先が違う件', 'saburo@customer.example.jp', 'Reply-To: saburo.home@customer.example.jp\r\n');
+    expect(JSON.stringify(message.blocks)).toContain('*Reply-To:* saburo.home@customer.example.jp — not the sender');
+    // Someone who got hold of the Message-ID answers, asking for the reply themselves.
+    await appendMail(dovecot, fixture.mailbox, [
+      `From: mallory@evil.example\r\nReply-To: mallory@evil.example\r\nTo: ${fixture.mailbox}\r\nSubject: Re: 返信先が違う件\r\nMessage-ID: <stranger-${messageId}>\r\nIn-Reply-To: <${messageId}>\r\n\r\nPlease send the answer to me.\r\n`,
+    ]);
+    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('Please send the answer to me.')), 15_000, 'the stranger’s mail in the thread');
+    const strangerPost = thread(message).find((m) => JSON.stringify(m.blocks ?? []).includes('Please send the answer to me.'))!;
+    expect(JSON.stringify(strangerPost.blocks)).toContain('it does not change where replies go');
+
+    const before = opened().length;
+    const mailsBefore = fixture.smtp.mails.length;
+    await writeReply(USERS.agentEn.id, message, ticketId, { body: 'We will look into it.' });
+    const modal = JSON.stringify(opened()[before]!.blocks);
+    expect(modal).toContain('"initial_value":"saburo.home@customer.example.jp"');
+    expect(modal).toContain('Replies go to saburo.home@customer.example.jp, the mail’s Reply-To: it is not the sender, saburo@customer.example.jp.');
+    await waitFor(() => reviewButtons(message).draftId !== '', 5_000, 'the draft in the thread');
+    await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
+    await waitFor(() => fixture.smtp.mails.length === mailsBefore + 1, 10_000, 'the mail');
+    expect(fixture.smtp.mails.at(-1)!.to).toEqual(['saburo.home@customer.example.jp']);
+    expect((await simpleParser(fixture.smtp.mails.at(-1)!.raw)).inReplyTo).toBe(`<${messageId}>`);
   });
 
   it('reports a refusal by the mail server in the thread and sends nothing else', async () => {

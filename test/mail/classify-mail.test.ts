@@ -46,6 +46,17 @@ describe('classifying mail', () => {
     const parsed = await pool.parse(Buffer.from(mail('From: Form <noreply@forms.example>\r\nReply-To: hanako@gmail.com\r\nSubject: 問い合わせ')));
     expect(customerAddressOf(parsed)?.address).toBe('hanako@gmail.com');
     expect(classifyMail(parsed, OWN)).toMatchObject({ unreplyable: false, freeMail: true });
+    const wordpress = await pool.parse(Buffer.from(mail('From: WordPress <wordpress@shop.example>\r\nReply-To: jiro@corp.example\r\nSubject: Contact form')));
+    expect(customerAddressOf(wordpress)?.address).toBe('jiro@corp.example');
+  });
+
+  it('takes the customer from From when a person sent the mail, whatever its Reply-To says; the flags are of where a reply goes', async () => {
+    const parsed = await pool.parse(Buffer.from(mail('From: Taro <taro@corp.example>\r\nReply-To: someone@gmail.com\r\nSubject: q')));
+    expect(customerAddressOf(parsed)?.address).toBe('taro@corp.example');
+    expect(classifyMail(parsed, OWN)).toMatchObject({ freeMail: true });
+    // A role address is a real mailbox of a real customer, not a robot.
+    const role = await pool.parse(Buffer.from(mail('From: info@corp.example\r\nReply-To: sato@corp.example\r\nSubject: q')));
+    expect(customerAddressOf(role)?.address).toBe('info@corp.example');
   });
 });
 

@@ -14,6 +14,7 @@ import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
 import { readWhole } from '../../src/mail/raw-source.js';
 import { loadThreadFiles } from '../../src/services/load-thread-files.js';
 import { ParseError } from '../../src/mail/parse-pool.js';
+import { latestInbound } from '../../src/services/replies/open-reply.js';
 import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -187,6 +188,60 @@ function ingestSuite(world: ScratchWorld) {
       const ticket = await world.db.ticket.findUniqueOrThrow({ where: { id: outcome.ticketId }, include: { customer: true, messages: { include: { attachments: true } } } });
       expect(ticket.customer?.address).toBe('ab@example.com');
       expect(ticket.messages[0]!.attachments.map((attachment) => attachment.filename)).toEqual(['ab.txt']);
+    });
+
+    it('keeps the customer by the sender, by Reply-To only for a web form\'s robot sender', async () => {
+      const person = await receive(mail('From: Taro <taro@example.jp>\r\nReply-To: Mallory <mallory@evil.example>\r\nSubject: a person\r\nMessage-ID: <key-1@x>'));
+      const form = await receive(mail('From: WordPress <wordpress@shop.example>\r\nReply-To: Hanako <hanako@gmail.com>\r\nSubject: Contact form\r\nMessage-ID: <key-2@x>'));
+      const noreply = await receive(mail('From: no-reply@forms.example\r\nReply-To: jiro@corp.example\r\nSubject: Inquiry\r\nMessage-ID: <key-3@x>'));
+      const customerOf = async (outcome: IngestOutcome) =>
+        outcome.kind === 'new_ticket' ? (await world.db.ticket.findUniqueOrThrow({ where: { id: outcome.ticketId }, include: { customer: true } })).customer : null;
+      expect(await customerOf(person)).toMatchObject({ address: 'taro@example.jp', name: 'Taro' });
+      expect(await customerOf(form)).toMatchObject({ address: 'hanako@gmail.com', name: 'Hanako', freeMail: true });
+      expect(await customerOf(noreply)).toMatchObject({ address: 'jiro@corp.example' });
+      expect(await world.db.customer.count({ where: { address: 'mallory@evil.example' } })).toBe(0);
+    });
+
+    it('lets only a mail from the customer\'s own address change the name kept for them', async () => {
+      await receive(mail('From: Taro <taro@rename.example>\r\nSubject: first\r\nMessage-ID: <name-1@x>'));
+      // Anyone can fill in a web form with someone else's address and any name.
+      await receive(mail('From: noreply@forms.example\r\nReply-To: "Not Taro" <taro@rename.example>\r\nSubject: form\r\nMessage-ID: <name-2@x>'));
+      // Nor does a sender guessed from Reply-To when From is unreadable.
+      await receive(mail('From: undisclosed recipients\r\nReply-To: "Not Taro" <taro@rename.example>\r\nSubject: guessed\r\nMessage-ID: <name-3@x>'));
+      const kept = () => world.db.customer.findUniqueOrThrow({ where: { address: 'taro@rename.example' } });
+      expect((await kept()).name).toBe('Taro');
+      await receive(mail('From: Taro Yamada <taro@rename.example>\r\nSubject: again\r\nMessage-ID: <name-4@x>'));
+      expect((await kept()).name).toBe('Taro Yamada');
+      expect(await world.db.ticket.count({ where: { mailboxId, customer: { address: 'taro@rename.example' } } })).toBe(4);
+    });
+
+    it('keeps and posts a stranger\'s follow-up, marked, without letting it decide where the reply goes', async () => {
+      const first = await receive(mail('From: Taro <taro@example.jp>\r\nCc: hanako@example.jp\r\nSubject: order\r\nMessage-ID: <p1@x>'));
+      if (first.kind !== 'new_ticket') throw new Error('expected a ticket');
+      const flagsOf = async (messageId: string) => JSON.parse((await world.db.message.findFirstOrThrow({ where: { mailboxId, messageId } })).flags) as Record<string, unknown>;
+      const recipient = async () => {
+        const original = await latestInbound(world.db, first.ticketId);
+        return original?.replyTo || original?.fromAddress;
+      };
+
+      // Someone who saw the Message-ID answers, asking for replies to come to them.
+      const stranger = await receive(mail('From: mallory@evil.example\r\nReply-To: mallory@evil.example\r\nCc: eve@evil.example\r\nSubject: Re: order\r\nMessage-ID: <p2@x>\r\nIn-Reply-To: <p1@x>', 'send it to me instead'));
+      expect(stranger).toEqual({ kind: 'follow_up', ticketId: first.ticketId });
+      expect(await flagsOf('p2@x')).toMatchObject({ stranger: true });
+      expect(await world.db.slackPost.count({ where: { ticketId: first.ticketId, kind: 'follow_up' } })).toBe(1);
+      expect(await recipient()).toBe('taro@example.jp');
+      // Whom the stranger brought along is no participant either.
+      await receive(mail('From: eve@evil.example\r\nSubject: Re: order\r\nMessage-ID: <p3@x>\r\nIn-Reply-To: <p2@x>'));
+      expect(await flagsOf('p3@x')).toMatchObject({ stranger: true });
+      expect(await recipient()).toBe('taro@example.jp');
+
+      // Someone on the ticket's mails (Cc of the first) does steer it, visibly, Reply-To and all.
+      await receive(mail('From: hanako@example.jp\r\nReply-To: hanako.home@example.jp\r\nSubject: Re: order\r\nMessage-ID: <p4@x>\r\nIn-Reply-To: <p1@x>'));
+      expect(await flagsOf('p4@x')).not.toHaveProperty('stranger');
+      expect(await recipient()).toBe('hanako.home@example.jp');
+      // The customer, in any case.
+      await receive(mail('From: TARO@example.jp\r\nSubject: Re: order\r\nMessage-ID: <p5@x>\r\nIn-Reply-To: <p4@x>'));
+      expect(await recipient()).toBe('taro@example.jp');
     });
 
     it('applies routing rules to a new ticket: urgency, tags, assignee; junk is kept but not posted', async () => {

@@ -3,7 +3,8 @@ import { DEFAULT_STATUSES } from '../../src/domain/ticket-fields.js';
 import { ACTION_IDS } from '../../src/slack/ids.js';
 import { buildFollowUpMessage, buildMailBodyMessage } from '../../src/slack/views/mail-body-message.js';
 import { buildTicketMessage, type TicketMessageInput } from '../../src/slack/views/ticket-message.js';
-import { checkBlocks } from '../support/block-kit-rules.js';
+import { buildReplyModal } from '../../src/slack/views/reply-modals.js';
+import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 import { mrkdwnTexts } from '../support/blocks.js';
 
 const hostile = '<!channel> <!here> <@U123> <https://evil.example|bank> & *bold*';
@@ -78,6 +79,42 @@ describe('the ticket message', () => {
     expect(checkBlocks('message', worst.blocks)).toEqual([]);
     const parsed = [...mrkdwnTexts(worst.blocks), worst.text].join('\n');
     expect(parsed).not.toMatch(/<!channel>|<!here>|<@U123>|<https:\/\/evil/);
+  });
+});
+
+describe('a Reply-To that is not the sender', () => {
+  const replyTo = 'mallory@evil.example <!channel>';
+
+  it('is a line of its own on the ticket message, in both languages, escaped', () => {
+    const en = mrkdwnTexts(buildTicketMessage({ ...base, locale: 'en', replyTo }).blocks);
+    expect(en).toContain(':leftwards_arrow_with_hook: *Reply-To:* mallory@evil.example &lt;!channel&gt; — not the sender: a reply goes to this address');
+    const ja = buildTicketMessage({ ...base, replyTo });
+    expect(mrkdwnTexts(ja.blocks).join('\n')).toContain('*返信先（Reply-To）:* mallory@evil.example &lt;!channel&gt; — 差出人と異なります');
+    expect(checkBlocks('message', ja.blocks)).toEqual([]);
+    expect(JSON.stringify(buildTicketMessage(base).blocks)).not.toContain('Reply-To');
+  });
+
+  it('is shown on a follow-up from someone on the ticket; a stranger\'s follow-up says it steers nothing instead', () => {
+    const mail = { sender: base.sender, replyTo, receivedAt: base.receivedAt, text: 'hello', attachmentNames: [] };
+    const participant = mrkdwnTexts(buildFollowUpMessage('en', mail).blocks).join('\n');
+    expect(participant).toContain('*Reply-To:* mallory@evil.example &lt;!channel&gt;');
+    const stranger = mrkdwnTexts(buildFollowUpMessage('en', { ...mail, stranger: true }).blocks).join('\n');
+    expect(stranger).toContain('neither the customer nor on this ticket’s mails: it does not change where replies go');
+    expect(stranger).not.toContain('Reply-To');
+    expect(mrkdwnTexts(buildFollowUpMessage('ja', { ...mail, stranger: true }).blocks).join('\n')).toContain('返信先は変わりません');
+  });
+
+  it('is named in the reply modal beside the sender, under To', () => {
+    const input = { ticketId: 5, ticketNumber: 12, draftId: 8, to: 'mallory@evil.example', cc: '', subject: 'Re: 返品', body: '', quoted: 'x', review: true };
+    const replyToNote = { replyTo, sender: 'taro@example.jp' };
+    const en = buildReplyModal({ ...input, replyToNote, locale: 'en' });
+    const blocks = en.blocks as { type: string; block_id?: string }[];
+    const note = mrkdwnTexts(blocks[blocks.findIndex((block) => block.block_id === 'reply_to') + 1]).join('');
+    expect(note).toBe(':warning: Replies go to mallory@evil.example &lt;!channel&gt;, the mail’s Reply-To: it is not the sender, taro@example.jp.');
+    const ja = buildReplyModal({ ...input, replyToNote, locale: 'ja' });
+    expect(mrkdwnTexts(ja.blocks).join('\n')).toContain('返信先は mallory@evil.example &lt;!channel&gt;（メールの Reply-To）です。差出人 taro@example.jp とは異なります。');
+    expect(checkView(ja)).toEqual([]);
+    expect(JSON.stringify(buildReplyModal({ ...input, locale: 'en' }).blocks)).not.toContain('Reply-To');
   });
 });
 

@@ -7,6 +7,7 @@
 import type { ModalView } from '@slack/types';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
+import { differingReplyTo } from '../../domain/classify-mail.js';
 import { replySubject } from '../../domain/reply-subject.js';
 import type { SlackMessage } from '../../slack/views/help-message.js';
 import { buildCollisionModal, buildReplyModal, type Collision, type ReplyModalInput } from '../../slack/views/reply-modals.js';
@@ -44,8 +45,11 @@ export async function openReply(deps: ReplyDeps, input: { actorId: string; ticke
   return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket, draft, original }) };
 }
 
-/** Mail no reply answers: a bounce or an out-of-office about our own reply, our own mail. */
-const NOT_ANSWERED = ['bounce', 'autoReply', 'fromSelf'] as const;
+/**
+ * Mail no reply answers: a bounce or an out-of-office about our own reply, our own mail,
+ * and a stranger's mail threaded into the ticket (it must not decide where replies go).
+ */
+const NOT_ANSWERED = ['bounce', 'autoReply', 'fromSelf', 'stranger'] as const;
 
 /** Whether a customer's mail (by its flags) is one a reply answers. */
 export function answerable(flags: string): boolean {
@@ -58,9 +62,10 @@ export function answerable(flags: string): boolean {
 }
 
 /**
- * The customer's latest mail on the ticket: what the reply answers, quotes and threads to.
- * Bounces, automatic replies and our own mail threaded into the ticket are passed over
- * (a reply to MAILER-DAEMON helps nobody); when there is nothing else, the latest mail.
+ * The customer's latest mail on the ticket: what the reply answers, quotes and threads to,
+ * and whose Reply-To (else From) it goes to. Bounces, automatic replies, our own mail and
+ * mail from strangers threaded into the ticket are passed over (a reply to MAILER-DAEMON
+ * helps nobody); when there is nothing else, the latest mail.
  */
 export async function latestInbound(db: Db, ticketId: number) {
   const recent = await db.message.findMany({
@@ -101,13 +106,15 @@ export interface ReplyModalState {
 /** The reply modal for a draft, with the mailbox's templates (latest versions) to start from. */
 export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'>, state: ReplyModalState): Promise<ModalView> {
   const { ticket, draft, original } = state;
+  const replyTo = original && differingReplyTo(original);
   return buildReplyModal({
     locale: state.locale,
     ticketId: ticket.id,
     ticketNumber: ticket.number,
     draftId: draft.id,
-    // Web forms send from a robot and put the customer in Reply-To.
+    // Where RFC 5322 says a reply goes; a Reply-To that is not the sender is said under To.
     to: draftAddressText(draft.toAddresses) || original?.replyTo || original?.fromAddress || '',
+    ...(replyTo ? { replyToNote: { replyTo, sender: original.fromAddress ?? '' } } : {}),
     cc: draftAddressText(draft.ccAddresses),
     subject: draft.subject,
     body: draft.body,

@@ -31,7 +31,7 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
   const { ticketId, draftId } = readModalMetadata(input.view.private_metadata);
   const versionId = readActionId(input.value);
   if (draftId === undefined || versionId === null) return null;
-  const ticket = await db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true, customer: { select: { name: true, company: true } } } });
+  const ticket = await db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true, customer: { select: { address: true, name: true, company: true } } } });
   if (!ticket) return null;
   if (await accessRefusal(deps, ticketChannel(ticket), input.actorId)) return null;
   // The same drafts the author may still submit (one in review included: submitting makes a new revision).
@@ -50,7 +50,8 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
   const original = await answeredMail(db, draft);
   const mailDate = original?.sentAt ?? original?.receivedAt;
   const body = fillTemplate(latest.body, {
-    customer_name: ticket.customer?.name ?? original?.fromName,
+    // The sender's name stands in only when the sender is the customer (not a web form's robot).
+    customer_name: ticket.customer?.name ?? (original?.fromAddress === ticket.customer?.address ? original?.fromName : null),
     customer_company: ticket.customer?.company,
     agent_name: await deps.userNames.nameOf(input.actorId),
     ticket_number: String(ticket.number),

@@ -10,7 +10,7 @@ import { splitQuote } from '../../domain/split-quote.js';
 import { PREVIEW_CHARS, ticketPreviewText } from '../../domain/ticket-preview.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
 import type { SlackMessage } from './help-message.js';
-import { attachmentsContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
+import { attachmentsContext, replyToContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
 
 /** Escaped body characters per message: well under the ~13k Slack accepts in blocks. */
 export const BODY_CHARS_PER_MESSAGE = 9_000;
@@ -62,6 +62,10 @@ export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessag
 
 export interface FollowUpMail {
   sender: TicketMessageInput['sender'];
+  /** A Reply-To that is not the sender's address. */
+  replyTo?: string | null;
+  /** From someone neither the customer nor on the ticket's mails (ingest flags it). */
+  stranger?: boolean;
   receivedAt: Date;
   text: string;
   attachmentNames: string[];
@@ -71,11 +75,16 @@ function followUpHeading(locale: TLocale, mail: FollowUpMail): string {
   return `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from: senderText(mail.sender, locale) })}* · ${slackDate(mail.receivedAt)}`;
 }
 
+/** A stranger's mail says so instead of where its Reply-To points: it steers no reply. */
+function followUpNotes(locale: TLocale, mail: FollowUpMail): KnownBlock[] {
+  if (mail.stranger) return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.from_stranger')}` }] }];
+  return mail.replyTo ? [replyToContext(locale, mail.replyTo)] : [];
+}
+
 /** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
 export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): SlackMessage {
   const from = senderText(mail.sender, locale);
-  const heading = followUpHeading(locale, mail);
-  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: heading }] }, ...bodyBlocks(locale, mail.text)];
+  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] }, ...followUpNotes(locale, mail), ...bodyBlocks(locale, mail.text)];
   if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
 }
@@ -89,7 +98,7 @@ export function buildFoldedFollowUpsMessage(locale: TLocale, mails: readonly Fol
   const blocks: KnownBlock[] = [];
   for (const mail of mails) {
     const words = escapeAndTruncate(ticketPreviewText(mail.text), PREVIEW_CHARS);
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] }, ...followUpNotes(locale, mail));
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` } });
     if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   }

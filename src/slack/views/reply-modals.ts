@@ -77,6 +77,8 @@ export interface ReplyModalInput {
   draftId: number;
   ticketId: number;
   to: string;
+  /** The answered mail's Reply-To differs from its sender: both are shown under To. */
+  replyToNote?: { replyTo: string; sender: string };
   cc: string;
   subject: string;
   body: string;
@@ -123,6 +125,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       label: plain(t(locale, 'reply.to')),
       element: { type: 'plain_text_input', action_id: REPLY_FIELDS.to.action, initial_value: truncate(input.to, 500), max_length: 1000 },
     },
+    ...replyToBlocks(input),
     {
       type: 'input',
       block_id: REPLY_FIELDS.cc.block,
@@ -151,6 +154,13 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     close: plain(t(locale, 'reply.cancel')),
     blocks,
   };
+}
+
+/** Where the answered mail asks replies to go, when that is not its sender (mail text escaped). */
+function replyToBlocks({ locale, replyToNote }: ReplyModalInput): KnownBlock[] {
+  if (!replyToNote) return [];
+  const text = t(locale, 'reply.reply_to_differs', { reply_to: escapeAndTruncate(replyToNote.replyTo, 320), sender: escapeAndTruncate(replyToNote.sender, 320) || '—' });
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${text}` }] }];
 }
 
 /**

@@ -21,6 +21,8 @@ export interface TicketMessageInput {
   locale: TLocale;
   ticket: { id: number; number: number; subject: string; status: string; urgency: string; assigneeId: string | null; claimedAt?: Date | null; junk?: boolean };
   sender: { name: string; address: string } | null;
+  /** The mail's Reply-To when it is not the sender (differingReplyTo): a reply goes there. */
+  replyTo?: string | null;
   flags: Partial<MailFlags>;
   receivedAt: Date;
   preview: string;
@@ -115,6 +117,11 @@ function controls(input: TicketMessageInput): ActionsBlock {
   };
 }
 
+/** The line saying a reply to the mail goes elsewhere than the mail came from. */
+export function replyToContext(locale: TLocale, replyTo: string): ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `:leftwards_arrow_with_hook: ${t(locale, 'ticket.reply_to', { address: escapeAndTruncate(replyTo, 320) })}` }] };
+}
+
 /** A mail's attachment names as one context line (the first ten, then how many more). */
 export function attachmentsContext(locale: TLocale, names: readonly string[]): ContextBlock {
   const shown = names.slice(0, SHOWN_ATTACHMENTS).map((name) => `:paperclip: ${escapeAndTruncate(name, 120)}`);
@@ -165,6 +172,7 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`#${ticket.number} ${subject}`, 150) } },
     context,
+    ...(input.replyTo ? [replyToContext(locale, input.replyTo)] : []),
     { type: 'section', text: { type: 'mrkdwn', text: preview } },
   ];
   if (input.unreadable) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.unreadable')}` }] });
