@@ -67,7 +67,9 @@ export const KIND_PRIORITY: Record<PostKind, number> = {
   // As urgent as a new ticket: it stands for one that could not be made.
   mail_given_up: POST_PRIORITY.newTicket,
   ticket_update: POST_PRIORITY.people,
-  trace: POST_PRIORITY.people,
+  // The ticket message shows a change at once (ticket_update); the line in the thread that
+  // records it takes its turn with new tickets, so a run of clicks cannot hold them up.
+  trace: POST_PRIORITY.newTicket,
   draft: POST_PRIORITY.people,
   draft_update: POST_PRIORITY.people,
   sent_reply: POST_PRIORITY.people,

@@ -147,8 +147,28 @@ function followUpMail(message: ShownMail): FollowUpMail {
   };
 }
 
-/** Follow-ups of one ticket waiting together, shown in one message (see followUpsToFold). */
-export async function renderFoldedFollowUps(db: Db, ticketId: number, messageRowIds: readonly number[]): Promise<RenderedPost> {
+/**
+ * Posts of one kind and ticket waiting together, shown in one message (post-claims.ts):
+ * follow-ups as one message of their mails, traces as their lines one after the other.
+ */
+export async function renderFolded(db: Db, posts: readonly RenderablePost[]): Promise<RenderedPost> {
+  const [first] = posts;
+  if (!first || first.ticketId === null) return { kind: 'drop', reason: 'nothing to fold' };
+  if (first.kind === POST_KINDS.followUp) {
+    return renderFoldedFollowUps(db, first.ticketId, posts.map((post) => ZPostPayload.parse(JSON.parse(post.payload)).messageRowId));
+  }
+  const rendered = await Promise.all(posts.map((post) => renderPost(db, post)));
+  const ready = rendered.filter((each) => each.kind === 'ready');
+  // The poster then sends each on its own.
+  if (ready.length < rendered.length) return { kind: 'drop', reason: 'not every folded post can be shown' };
+  return {
+    kind: 'ready',
+    message: { text: ready.map((each) => each.message.text).join('\n'), blocks: ready.flatMap((each) => each.message.blocks) },
+    threadTs: ready[0]!.threadTs,
+  };
+}
+
+async function renderFoldedFollowUps(db: Db, ticketId: number, messageRowIds: readonly number[]): Promise<RenderedPost> {
   const [ticket, messages] = await Promise.all([
     db.ticket.findUnique({ where: { id: ticketId }, select: { slackTs: true, mailbox: { select: { locale: true } } } }),
     db.message.findMany({ where: { id: { in: [...messageRowIds] } }, orderBy: { id: 'asc' }, select: MAIL_SHOWN }),

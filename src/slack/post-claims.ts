@@ -3,6 +3,7 @@
  * instances never both send it.
  */
 import type { Db, SlackPost } from '../db/client.js';
+import { POST_KINDS } from '../posts/post-kinds.js';
 
 /** A post's claim outlives the 15 s Slack call timeout; a dead holder blocks it no longer. */
 const CLAIM_MS = 30_000;
@@ -50,22 +51,25 @@ export async function claimPost(db: Db, post: SlackPost, instanceId: string): Pr
 }
 
 /**
- * Follow-ups of one ticket waiting behind each other are shown together, FOLD_MAX to a
- * message, once FOLD_AT are due: a customer (or a mail loop) writing 300 times costs the
- * channel 30 posts, not 300, and other threads are not held up for minutes.
+ * Posts of one kind waiting behind each other in one thread are shown together, FOLD_MAX
+ * to a message, once as many as the kind's FOLD_AT are due: a customer (or a mail loop)
+ * writing 300 times costs the channel 30 posts, not 300, and a run of clicks on a ticket
+ * leaves one trace message, not one per click; other threads and new tickets are not held
+ * up for minutes.
  */
-export const FOLD_AT = 3;
+export const FOLD_AT: Partial<Record<string, number>> = { [POST_KINDS.followUp]: 3, [POST_KINDS.trace]: 2 };
 export const FOLD_MAX = 10;
 
-/** The due follow-ups of `post`'s ticket queued right after it, to be shown with it; none when fewer than FOLD_AT in all. */
-export async function followUpsToFold(db: Db, post: SlackPost): Promise<SlackPost[]> {
-  if (post.ticketId === null) return [];
+/** The due posts of `post`'s kind and ticket queued right after it, to be shown with it; none when fewer than the kind's FOLD_AT in all. */
+export async function postsToFold(db: Db, post: SlackPost): Promise<SlackPost[]> {
+  const at = FOLD_AT[post.kind];
+  if (post.ticketId === null || at === undefined || post.state !== 'queued') return [];
   const next = await db.slackPost.findMany({
     where: { ticketId: post.ticketId, kind: post.kind, state: 'queued', id: { gt: post.id }, nextAttemptAt: { lte: new Date() } },
     orderBy: { id: 'asc' },
     take: FOLD_MAX - 1,
   });
-  return next.length + 1 >= FOLD_AT ? next : [];
+  return next.length + 1 >= at ? next : [];
 }
 
 /** Takes the folded posts along with their lead (already claimed); false if any was taken meanwhile. */

@@ -26,7 +26,7 @@
  */
 import { WakeableSleep } from '../util/wakeable-sleep.js';
 import { WebClient } from '@slack/web-api';
-import { claimFolded, claimPost, followUpsToFold, nextDuePost } from './post-claims.js';
+import { claimFolded, claimPost, nextDuePost, postsToFold } from './post-claims.js';
 import { PostPacer, type Pace } from './post-pacer.js';
 import { findInThread, findPosted, POST_METADATA_EVENT } from './post-recovery.js';
 import type { Db, SlackPost } from '../db/client.js';
@@ -34,7 +34,7 @@ import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
 import { uploadToSlack } from './upload-file.js';
-import { renderFoldedFollowUps, renderPost, type RenderedPost } from '../services/render-post.js';
+import { renderFolded, renderPost, type RenderedPost } from '../services/render-post.js';
 import { POST_KINDS, UPDATE_KINDS } from '../posts/post-kinds.js';
 import { queuePosts } from '../posts/queue-post.js';
 
@@ -200,11 +200,14 @@ export class SlackPoster {
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
     if (UPDATE_KINDS.has(post.kind)) return this.#sendUpdate(post);
-    // A run of follow-ups waiting in one thread goes as one message (post-claims.ts).
-    const folded = post.kind === POST_KINDS.followUp && post.state === 'queued' ? await followUpsToFold(this.db, post) : [];
-    const rendered = folded.length
-      ? await renderFoldedFollowUps(this.db, post.ticketId!, [post, ...folded].map((each) => (JSON.parse(each.payload) as { messageRowId: number }).messageRowId))
-      : await renderPost(this.db, post);
+    // A run of follow-ups or traces waiting in one thread goes as one message (post-claims.ts).
+    // When they cannot all be shown now (one's record is gone), each goes on its own.
+    let folded = await postsToFold(this.db, post);
+    let rendered = folded.length ? await renderFolded(this.db, [post, ...folded]) : undefined;
+    if (rendered?.kind !== 'ready') {
+      folded = [];
+      rendered = await renderPost(this.db, post);
+    }
     if (rendered.kind !== 'ready') return this.#notReady(post, rendered);
     try {
       if (post.state === 'posting') {
