@@ -70,9 +70,12 @@ export async function recordGapFailure(db: Db, place: GapPlace, uid: bigint, rea
   });
 }
 
+/** Gaps tried per sync pass at most: a pass stays short however many piled up (the rest come next). */
+const GAPS_PER_PASS = 500;
+
 /** The UIDs of the place's gaps that are due for another try, oldest first. */
 export async function dueGaps(db: Db, place: GapPlace, now = new Date()): Promise<bigint[]> {
-  const rows = await db.mailGap.findMany({ where: { ...place, gaveUpAt: null, nextTryAt: { lte: now } }, orderBy: { uid: 'asc' }, select: { uid: true } });
+  const rows = await db.mailGap.findMany({ where: { ...place, gaveUpAt: null, nextTryAt: { lte: now } }, orderBy: { uid: 'asc' }, select: { uid: true }, take: GAPS_PER_PASS });
   return rows.map((row) => row.uid);
 }
 

@@ -209,3 +209,25 @@ it('puts one sender’s burst of new tickets behind another customer’s after t
   const subjects = slack.messages.filter((m) => m.channel === 'C0BURST').map((m) => /alert \d|help please/.exec(JSON.stringify(m.blocks))![0]);
   expect(subjects).toEqual(['alert 0', 'alert 1', 'alert 2', 'alert 3', 'alert 4', 'help please', 'alert 5', 'alert 6', 'alert 7']);
 });
+
+it('after a crash between Slack’s answer and our record, finds the folded message for every post in it and posts nothing twice', async () => {
+  slack = await new SlackStandin({ channels: [channel('C0CRASH')] }).start();
+  await ingestAll('C0CRASH', [
+    'From: a@example.jp\r\nSubject: crash\r\nMessage-ID: <crash-first@example.jp>\r\n\r\nfirst\r\n',
+    ...[1, 2, 3].map((i) => `From: a@example.jp\r\nSubject: Re: crash\r\nMessage-ID: <crash-${i}@example.jp>\r\nIn-Reply-To: <crash-first@example.jp>\r\n\r\nagain ${i}\r\n`),
+  ]);
+  await startPoster(['C0CRASH']);
+  await waitFor(async () => (await world.db.slackPost.count({ where: { channelId: 'C0CRASH', state: { not: 'posted' } } })) === 0, 20_000, 'every post');
+  await poster!.stop();
+  poster = undefined;
+  const folded = slack.messages.filter((m) => m.channel === 'C0CRASH' && m.thread_ts);
+  expect(folded).toHaveLength(1);
+  // As if the process had died right after Slack took the message: all three still 'posting'.
+  await world.db.slackPost.updateMany({ where: { channelId: 'C0CRASH', kind: 'follow_up' }, data: { state: 'posting', slackTs: null, claimedUntil: new Date(Date.now() - 1000) } });
+  const postsBefore = slack.calls.filter((call) => call.method === 'chat.postMessage').length;
+  await startPoster(['C0CRASH']);
+  await waitFor(async () => (await world.db.slackPost.count({ where: { channelId: 'C0CRASH', state: { not: 'posted' } } })) === 0, 20_000, 'every post recovered');
+  expect(slack.calls.filter((call) => call.method === 'chat.postMessage')).toHaveLength(postsBefore);
+  const rows = await world.db.slackPost.findMany({ where: { channelId: 'C0CRASH', kind: 'follow_up' } });
+  expect(rows.map((row) => row.slackTs)).toEqual([folded[0]!.ts, folded[0]!.ts, folded[0]!.ts]);
+});
