@@ -5,12 +5,16 @@
  * renaming or deleting a ticket keep the answers right.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/client.js';
+import { closeDbClient, createDbClient, type Db } from '../../src/db/client.js';
+import { applyMigrations, readMigrationList } from '../../src/db/migrations.js';
+import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { parseSearchQuery } from '../../src/domain/search-query.js';
 import { searchSnippets, searchTickets, shortWordCandidates, type SearchScope } from '../../src/services/search/search-tickets.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
+
+const MIGRATION = '20261205035000_search_documents';
 
 function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
   let database: MigratedDatabase;
@@ -166,6 +170,42 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(snippets.get(id)).toBe('Re: question Please REFUND my order, it broke.');
     expect(snippets.get(other)).toBe('Checked: a REFUND is due');
     expect((await searchSnippets(db, [id], ['refund'], true)).get(id)).toBe('Refund approved by billing');
+  });
+
+  it(`${provider}: the migration indexes the tickets, mails and comments already there`, async () => {
+    const scratch = await createScratchDatabase(provider, adminUrl);
+    const history = readMigrationList(provider);
+    await applyMigrations(scratch.target, { ...history, migrationDirectories: history.migrationDirectories.filter((dir) => dir.path < MIGRATION) });
+    const old = createDbClient(scratch.target);
+    try {
+      const box = await old.mailbox.create({ data: { key: 'old', address: 'old@example.com', name: 'Old', channelId: 'C0SUPPORT' } });
+      const made = await old.ticket.create({ data: { mailboxId: box.id, number: 1, subject: 'Before the upgrade', slackChannelId: 'C0SUPPORT' } });
+      const base = { mailboxId: box.id, direction: 'in', parseState: 'parsed', raw: Buffer.from('x'), size: 1, subject: 'Re: before' };
+      await old.message.create({ data: { ...base, ticketId: made.id, dedupeKey: 'a', contentHash: 'a', text: 'An invoice for 鰹' } });
+      await old.message.create({ data: { ...base, ticketId: null, dedupeKey: 'b', contentHash: 'b', text: 'Not threaded: quokka' } });
+      await old.comment.create({ data: { ticketId: made.id, authorId: 'U0AGENT', text: 'Agent says 鮎', channelId: 'C0SUPPORT', slackTs: '1.1' } });
+      await old.comment.create({ data: { ticketId: made.id, authorId: 'U0AGENT', text: 'Deleted wombat', channelId: 'C0SUPPORT', slackTs: '1.2', deletedAt: new Date() } });
+    } finally {
+      await closeDbClient(old);
+    }
+    expect(await applyMigrations(scratch.target)).toEqual([MIGRATION]);
+    const upgraded = createDbClient(scratch.target);
+    try {
+      const search = async (text: string) => {
+        const parsed = parseSearchQuery(text, 'U0ME');
+        if (!('query' in parsed)) throw new Error(text);
+        return (await searchTickets(upgraded, parsed.query, scope)).hits.map((hit) => hit.number);
+      };
+      expect(await search('upgrade invoice')).toEqual([1]);
+      expect(await search('鰹 鮎')).toEqual([1]);
+      expect(await search('鮎 in:comments')).toEqual([1]);
+      expect(await search('quokka')).toEqual([]);
+      expect(await search('wombat')).toEqual([]);
+      expect(await shortWordCandidates(upgraded, { terms: ['鰹'] })).toHaveLength(1);
+    } finally {
+      await closeDbClient(upgraded);
+      await scratch.drop();
+    }
   });
 }
 
