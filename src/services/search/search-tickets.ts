@@ -4,7 +4,8 @@
  * ticket's subject, each of its mails (subject and text), each live comment — with its
  * ticket id. A mail added to a ticket writes its own row and nothing else, so its cost
  * does not grow with the ticket (the index used to hold one row per ticket, rebuilt from
- * every mail on each new one: the 240th 20 KB mail of a ticket took 757 ms to commit).
+ * every mail on each new one: the 240th 20 KB mail of a ticket took 330 ms to commit on
+ * SQLite, 1.6 s on PostgreSQL; bench/flood-one-ticket.ts).
  *
  * - the index text is lower-cased (A–Z only) and so are the words: matching is exact on
  *   both databases, so they give the same answers;
@@ -77,6 +78,13 @@ function ftsPhrase(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
 }
 
+/**
+ * SQLite: the documents `d` as read by id, for the ticket of each one the trigram index
+ * finds, through an index of (id, ticket id): through the table, which holds the text,
+ * each look-up read a page (the `search_documents` migration).
+ */
+const DOCS_BY_ID = '"search_docs" d INDEXED BY "search_docs_id_ticket"';
+
 /** Restricts the documents `d` to comments for `in:comments`. */
 function kindCondition(inComments: boolean | undefined): string {
   return inComments ? ` AND d."kind" = 'c'` : '';
@@ -90,9 +98,9 @@ function termConditions(sql: Statement, query: SearchQuery): string[] {
       return `EXISTS (SELECT 1 FROM "search_docs" d WHERE d."ticket_id" = t."id"${kind} AND ${sqlite ? 'instr' : 'strpos'}(d."body", ${sql.param(term)}) > 0)`;
     }
     const holding = sqlite
-      ? `d."id" IN (SELECT "rowid" FROM "search_docs_fts" WHERE "search_docs_fts" MATCH ${sql.param(ftsPhrase(term))})`
-      : `d."body" LIKE ${sql.param(likePattern(term))}`;
-    return `t."id" IN (SELECT d."ticket_id" FROM "search_docs" d WHERE ${holding}${kind})`;
+      ? `${DOCS_BY_ID} WHERE d."id" IN (SELECT "rowid" FROM "search_docs_fts" WHERE "search_docs_fts" MATCH ${sql.param(ftsPhrase(term))})`
+      : `"search_docs" d WHERE d."body" LIKE ${sql.param(likePattern(term))}`;
+    return `t."id" IN (SELECT d."ticket_id" FROM ${holding}${kind})`;
   });
   if (query.inComments && query.terms.length === 0) {
     conditions.push(`EXISTS (SELECT 1 FROM "Comment" c WHERE c."ticketId" = t."id" AND c."deletedAt" IS NULL)`);
@@ -172,7 +180,7 @@ async function trigramTickets(db: Db, term: string, inComments: boolean): Promis
   if (trigrams === null) return null;
   if (trigrams.length === 0) return new Set();
   const rows = await db.$queryRawUnsafe<{ id: number | bigint }[]>(
-    `SELECT d."ticket_id" AS "id" FROM "search_docs" d WHERE d."id" IN (SELECT "rowid" FROM "search_docs_fts" WHERE "search_docs_fts" MATCH ?)${kindCondition(inComments)} LIMIT ${MAX_CANDIDATES + 1}`,
+    `SELECT d."ticket_id" AS "id" FROM ${DOCS_BY_ID} WHERE d."id" IN (SELECT "rowid" FROM "search_docs_fts" WHERE "search_docs_fts" MATCH ?)${kindCondition(inComments)} LIMIT ${MAX_CANDIDATES + 1}`,
     trigrams.map(ftsPhrase).join(' OR '),
   );
   return rows.length > MAX_CANDIDATES ? null : new Set(rows.map((row) => Number(row.id)));

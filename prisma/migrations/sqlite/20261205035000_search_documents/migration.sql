@@ -1,7 +1,8 @@
 -- Search index per document instead of per ticket (src/services/search/).
 --
 -- `search_index` held one row per ticket, rebuilt from all of its mails by the triggers
--- whenever a mail or comment came: the 240th 20 KB mail of a ticket took 757 ms to commit.
+-- whenever a mail or comment came: the 240th 20 KB mail of a ticket took 330 ms to commit
+-- on SQLite, 1.6 s on PostgreSQL (bench/flood-one-ticket.ts, BENCHMARKS.md).
 -- Now `search_docs` holds one row per document — a ticket's subject ('t'), a mail's
 -- subject and text cut at 20,000 characters ('m'), a live comment ('c') — with its ticket
 -- id, so a new mail writes its own row alone. The texts are as `search_index` held them:
@@ -34,6 +35,11 @@ CREATE TABLE "search_docs" (
 );
 CREATE UNIQUE INDEX "search_docs_doc" ON "search_docs" ("kind", "doc_id");
 CREATE INDEX "search_docs_ticket" ON "search_docs" ("ticket_id", "kind", "doc_id");
+-- The ticket and kind of each document the trigram index finds, read without the row: a
+-- row holds the text, ~a page of it, so reading them through the table read a page per
+-- document (50 ms for a word in 40,000 documents, 13 ms through this index). The search
+-- names it (INDEXED BY): SQLite always prefers the table for a look-up by id.
+CREATE INDEX "search_docs_id_ticket" ON "search_docs" ("id", "ticket_id", "kind");
 
 CREATE VIRTUAL TABLE "search_docs_fts" USING fts5("body", content = 'search_docs', content_rowid = 'id', tokenize = 'trigram case_sensitive 1');
 CREATE VIRTUAL TABLE "search_docs_vocab" USING fts5vocab('search_docs_fts', 'row');
