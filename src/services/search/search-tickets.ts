@@ -4,8 +4,8 @@
  * ticket's subject, each of its mails (subject and text), each live comment — with its
  * ticket id. A mail added to a ticket writes its own row and nothing else, so its cost
  * does not grow with the ticket (the index used to hold one row per ticket, rebuilt from
- * every mail on each new one: the 240th 20 KB mail of a ticket took 330 ms to commit on
- * SQLite, 1.6 s on PostgreSQL; bench/flood-one-ticket.ts).
+ * every mail on each new one: the 240th 20 KB mail of a ticket took ~200 ms to commit on
+ * SQLite, ~750 ms on PostgreSQL; bench/flood-one-ticket.ts).
  *
  * - the index text is lower-cased (A–Z only) and so are the words: matching is exact on
  *   both databases, so they give the same answers;

@@ -1,8 +1,8 @@
 -- Search index per document instead of per ticket (src/services/search/).
 --
 -- `search_index` held one row per ticket, rebuilt from all of its mails by the triggers
--- whenever a mail or comment came: the 240th 20 KB mail of a ticket took 330 ms to commit
--- on SQLite, 1.6 s on PostgreSQL (bench/flood-one-ticket.ts, BENCHMARKS.md).
+-- whenever a mail or comment came: the 240th 20 KB mail of a ticket took ~200 ms to commit
+-- on SQLite, ~750 ms on PostgreSQL (bench/flood-one-ticket.ts, BENCHMARKS.md).
 -- Now `search_docs` holds one row per document — a ticket's subject ('t'), a mail's
 -- subject and text cut at 20,000 characters ('m'), a live comment ('c'), the documents of
 -- `search_grams` — with its ticket id, so a new mail writes its own rows alone. The texts
