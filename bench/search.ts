@@ -109,16 +109,17 @@ async function load(provider: DatabaseProvider, scratch: ScratchDatabase, data: 
       const chunk = rows.slice(at, at + 1000);
       const values = chunk.map((row, r) => `(${row.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
       await client.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values}`, chunk.flat());
-      // As autovacuum would on a live server (it may be off on a test machine): without
-      // statistics the index refresh keeps a plan made for empty tables and reads every
-      // mail for each one, so the load slows down with every mail (17 minutes were not enough).
+      // As autovacuum would on a live server (it may be off on a test machine), so plans
+      // are made for tables of the size they have. (The per-ticket index this once
+      // refreshed kept a plan made for an empty Message table without it, reading every
+      // mail for each one: 17 minutes were not enough.)
       if (at % 10_000 === 0) await client.query(`ANALYZE "${table}"`);
     }
   }
   await client.query(`SELECT setval(pg_get_serial_sequence('"Ticket"', 'id'), ${TICKETS})`);
   await client.query('ANALYZE');
   const sizes = await client.query<{ name: string; size: string }>(
-    `SELECT c.relname AS name, pg_size_pretty(pg_total_relation_size(c.oid)) AS size FROM pg_class c WHERE c.relname IN ('search_index', 'search_grams') AND c.relkind = 'r' ORDER BY 1`,
+    `SELECT c.relname AS name, pg_size_pretty(pg_total_relation_size(c.oid)) AS size FROM pg_class c WHERE c.relname IN ('search_docs', 'search_grams') AND c.relkind = 'r' ORDER BY 1`,
   );
   console.log(`${provider}: ${sizes.rows.map((row) => `${row.name} ${row.size}`).join(', ')} (tables with their indexes)`);
   await client.end();

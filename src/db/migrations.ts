@@ -16,17 +16,17 @@ const LOCKFILE = 'migration_lock.toml';
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 /**
- * Tables the migrations create by hand and Prisma does not model: the search index (an
- * FTS5 virtual table with its shadow tables on SQLite, a table with trigram indexes on
- * PostgreSQL, both kept by triggers; see the `search_index` migration), on SQLite its
- * fts5vocab table (the `search_short_words` migration) and on PostgreSQL the table of
- * each document's 1- and 2-character grams (the `search_grams` migration). Left out of the
- * drift check and of new migrations, which would otherwise drop them. PostgreSQL wants
+ * Tables the migrations create by hand and Prisma does not model: the search index, one
+ * row per document (a ticket's subject, a mail, a comment) kept by triggers — on SQLite
+ * `search_docs` with its FTS5 table (and that table's shadow tables and fts5vocab table), on
+ * PostgreSQL `search_docs` with a trigram index and `search_grams`, each document's 1- and
+ * 2-character grams (see the `search_documents` and `search_grams` migrations). Left out of
+ * the drift check and of new migrations, which would otherwise drop them. PostgreSQL wants
  * schema-qualified names; Mailroom's tables live in `public`.
  */
 export const SEARCH_INDEX_TABLES: Record<DatabaseProvider, readonly string[]> = {
-  sqlite: ['search_index', 'search_index_config', 'search_index_content', 'search_index_data', 'search_index_docsize', 'search_index_idx', 'search_index_vocab'],
-  postgresql: ['public.search_index', 'public.search_grams'],
+  sqlite: ['search_docs', 'search_docs_fts', 'search_docs_fts_config', 'search_docs_fts_data', 'search_docs_fts_docsize', 'search_docs_fts_idx', 'search_docs_vocab'],
+  postgresql: ['public.search_docs', 'public.search_grams'],
 };
 
 /** The committed migrations of a provider, in the shape the engine reads. */
@@ -84,13 +84,14 @@ async function withEngine<T>(target: DatabaseTarget, use: (engine: SchemaEngine)
 }
 
 /**
- * Applies every committed migration the database does not have yet.
+ * Applies every committed migration the database does not have yet (or of `migrationsList`,
+ * the first of them: a test's database as an earlier version of Mailroom left it).
  * @returns the names of the migrations applied now (empty when the database was current)
  */
-export async function applyMigrations(target: DatabaseTarget): Promise<string[]> {
+export async function applyMigrations(target: DatabaseTarget, migrationsList = readMigrationList(target.provider)): Promise<string[]> {
   return withEngine(target, async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({
-      migrationsList: readMigrationList(target.provider),
+      migrationsList,
       filters: NO_FILTERS,
     });
     return appliedMigrationNames;

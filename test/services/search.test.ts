@@ -133,7 +133,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(await candidates('鮭 in:comments')).toEqual([ids.late]);
     expect(await candidates('鮭 鰻')).toEqual([]);
     for (const gone of ['鱈', '鮪', '鬱', '鬱病']) expect(await candidates(gone), gone).toEqual([]);
-    // A word with a line break may span two mails in a ticket's index row: only the walk sees that.
+    // A word with a line break may hold one of the two that end each document, which its grams do not: only the walk sees that.
     if (provider === 'postgresql') expect(await shortWordCandidates(db, { terms: ['鰻\n'] })).toBeNull();
   });
 

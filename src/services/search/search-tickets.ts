@@ -1,25 +1,29 @@
 /**
  * Finds tickets for `/mail search`. One SQL query per page, written for each provider
- * over the `search_index` table the migrations keep by trigger (one row per ticket: the
- * subjects and texts of its mails in `body`, its live comments in `comments`):
+ * over the `search_docs` table the migrations keep by trigger: one row per document — a
+ * ticket's subject, each of its mails (subject and text), each live comment — with its
+ * ticket id. A mail added to a ticket writes its own row and nothing else, so its cost
+ * does not grow with the ticket (the index used to hold one row per ticket, rebuilt from
+ * every mail on each new one: the 240th 20 KB mail of a ticket took ~200 ms to commit on
+ * SQLite, ~750 ms on PostgreSQL; bench/flood-one-ticket.ts).
  *
  * - the index text is lower-cased (A–Z only) and so are the words: matching is exact on
  *   both databases, so they give the same answers;
+ * - every word must occur (AND) as a substring in some document of the ticket, each word
+ *   in a document of its own if need be (in comments only for `in:comments`): a condition
+ *   per word;
  * - words of 3+ characters use the trigram index: FTS5 `MATCH "word"` on SQLite (its
  *   trigram tokenizer matches substrings), `LIKE '%word%'` over a pg_trgm GIN index on
  *   PostgreSQL;
  * - words of 1 or 2 characters (返, 至急) are always checked with instr() / strpos() in the
- *   index row of each candidate, walking the tickets newest first, so the scan stops as
- *   soon as a page is full. That is quick for a common word but reads every row for a
- *   rare one, so a look-up first asks an index which tickets may hold the short words
- *   (`shortWordCandidates`): on SQLite the trigram index through its vocabulary (the
- *   trigrams that begin with the word); on PostgreSQL `search_grams`, a GIN index over the
- *   hashed 1- and 2-character grams of each subject, mail and comment, a row each, kept
- *   by triggers, so a new mail writes only its own (a per-ticket gram index, rewritten on
- *   every mail, made ingest ~20 times slower). When that is at most `MAX_CANDIDATES` tickets
- *   (documents, on PostgreSQL), the page is read from those tickets alone; a word in no
- *   ticket answers at once;
- * - every word must occur (AND) as a substring.
+ *   documents of each candidate (read through the index on ticket id), walking the tickets
+ *   newest first, so the scan stops as soon as a page is full. That is quick for a common
+ *   word but reads every document for a rare one, so a look-up first asks an index which
+ *   tickets may hold the short words (`shortWordCandidates`): on SQLite the trigram index
+ *   through its vocabulary (the trigrams that begin with the word); on PostgreSQL
+ *   `search_grams`, a GIN index over the hashed 1- and 2-character grams of each
+ *   document. When each word is in at most `MAX_CANDIDATES` documents, the page is read
+ *   from the tickets holding all of them alone; a word in no document answers at once.
  *
  * Results are ordered by the ticket's latest mail, newest first (ties by id). Junk is
  * left out, and so is every ticket whose channel the user is not a member of.
@@ -74,28 +78,30 @@ function ftsPhrase(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
 }
 
+/**
+ * SQLite: the documents `d` as read by id, for the ticket of each one the trigram index
+ * finds, through an index of (id, ticket id): through the table, which holds the text,
+ * each look-up read a page (the `search_documents` migration).
+ */
+const DOCS_BY_ID = '"search_docs" d INDEXED BY "search_docs_id_ticket"';
+
+/** Restricts the documents `d` to comments for `in:comments`. */
+function kindCondition(inComments: boolean | undefined): string {
+  return inComments ? ` AND d."kind" = 'c'` : '';
+}
+
 function termConditions(sql: Statement, query: SearchQuery): string[] {
   const sqlite = sql.provider === 'sqlite';
-  const find = sqlite ? 'instr' : 'strpos';
-  const columns = query.inComments ? ['"comments"'] : ['"body"', '"comments"'];
-  const long = query.terms.filter((term) => charCount(term) >= TRIGRAM);
-  const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
-  const conditions: string[] = [];
-  if (long.length) {
-    if (sqlite) {
-      const match = long.map((term) => (query.inComments ? `"comments" : ${ftsPhrase(term)}` : ftsPhrase(term))).join(' AND ');
-      conditions.push(`t."id" IN (SELECT "rowid" FROM "search_index" WHERE "search_index" MATCH ${sql.param(match)})`);
-    } else {
-      const each = long.map((term) => `(${columns.map((column) => `${column} LIKE ${sql.param(likePattern(term))}`).join(' OR ')})`);
-      conditions.push(`t."id" IN (SELECT "ticket_id" FROM "search_index" WHERE ${each.join(' AND ')})`);
+  const kind = kindCondition(query.inComments);
+  const conditions = query.terms.map((term) => {
+    if (charCount(term) < TRIGRAM) {
+      return `EXISTS (SELECT 1 FROM "search_docs" d WHERE d."ticket_id" = t."id"${kind} AND ${sqlite ? 'instr' : 'strpos'}(d."body", ${sql.param(term)}) > 0)`;
     }
-  }
-  if (short.length) {
-    const key = sqlite ? '"rowid"' : '"ticket_id"';
-    // One placeholder per use: SQLite's `?` takes one value each.
-    const each = short.map((term) => `(${columns.map((column) => `${find}(s.${column}, ${sql.param(term)}) > 0`).join(' OR ')})`);
-    conditions.push(`EXISTS (SELECT 1 FROM "search_index" s WHERE s.${key} = t."id" AND ${each.join(' AND ')})`);
-  }
+    const holding = sqlite
+      ? `${DOCS_BY_ID} WHERE d."id" IN (SELECT "rowid" FROM "search_docs_fts" WHERE "search_docs_fts" MATCH ${sql.param(ftsPhrase(term))})`
+      : `"search_docs" d WHERE d."body" LIKE ${sql.param(likePattern(term))}`;
+    return `t."id" IN (SELECT d."ticket_id" FROM ${holding}${kind})`;
+  });
   if (query.inComments && query.terms.length === 0) {
     conditions.push(`EXISTS (SELECT 1 FROM "Comment" c WHERE c."ticketId" = t."id" AND c."deletedAt" IS NULL)`);
   }
@@ -128,14 +134,14 @@ function filterConditions(sql: Statement, query: SearchQuery): string[] {
 }
 
 /**
- * A rare short word is served from the ids its index look-up returns; past this many
- * tickets (on PostgreSQL, documents) the word is common enough for the newest-first walk
- * to fill a page quickly.
+ * A short word in at most this many documents is served from the tickets its index
+ * look-up returns; a word in more is common enough for the newest-first walk to fill a
+ * page quickly.
  */
 export const MAX_CANDIDATES = 1000;
 /**
  * On SQLite, a short word whose trigrams (those that begin with it) are more than this many,
- * or are in more index rows than `MAX_TRIGRAM_ROWS` together, is left to the walk: the
+ * or are in more documents than `MAX_TRIGRAM_ROWS` together, is left to the walk: the
  * OR of that many trigrams costs more than the walk does for a word that common.
  */
 const MAX_TRIGRAMS = 300;
@@ -150,34 +156,42 @@ function prefixEnd(prefix: string): string | null {
   return points.join('') + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
 }
 
-/** SQLite: the FTS5 expression matching rows that contain `term` (1–2 characters), or null when it is too common to be worth it. */
-async function trigramsOf(db: Db, term: string): Promise<string | null> {
+/** SQLite: the trigrams that begin with `term` (1–2 characters), or null when it is too common to be worth it. */
+async function trigramsOf(db: Db, term: string): Promise<string[] | null> {
   const end = prefixEnd(term);
   const rows = await db.$queryRawUnsafe<{ term: string; doc: number | bigint }[]>(
-    `SELECT "term", "doc" FROM "search_index_vocab" WHERE "term" >= ?${end === null ? '' : ' AND "term" < ?'} LIMIT ${MAX_TRIGRAMS + 1}`,
+    `SELECT "term", "doc" FROM "search_docs_vocab" WHERE "term" >= ?${end === null ? '' : ' AND "term" < ?'} LIMIT ${MAX_TRIGRAMS + 1}`,
     ...(end === null ? [term] : [term, end]),
   );
   const trigrams = rows.filter((row) => row.term.startsWith(term));
   const docs = trigrams.reduce((sum, row) => sum + Number(row.doc), 0);
   if (trigrams.length > MAX_TRIGRAMS || docs > MAX_TRIGRAM_ROWS) return null;
-  // No trigram begins with the word: no ticket holds it (the texts end in two line breaks,
-  // so even their last character begins one). An empty OR is not FTS5 syntax.
-  if (trigrams.length === 0) return '';
-  return `(${trigrams.map((row) => ftsPhrase(row.term)).join(' OR ')})`;
+  return trigrams.map((row) => row.term);
 }
 
-/** SQLite: the tickets whose index rows hold every short word of `short` that the trigram vocabulary can look up. */
-async function trigramCandidates(db: Db, short: readonly string[], inComments: boolean): Promise<number[] | null> {
-  const groups: string[] = [];
-  for (const term of short) {
-    const group = await trigramsOf(db, term);
-    if (group === '') return [];
-    if (group !== null) groups.push(inComments ? `"comments" : ${group}` : group);
-  }
-  if (groups.length === 0) return null;
-  const rows: { id: number | bigint }[] = await db.$queryRawUnsafe(`SELECT "rowid" AS "id" FROM "search_index" WHERE "search_index" MATCH ? LIMIT ${MAX_CANDIDATES + 1}`, groups.join(' AND '));
-  return rows.length > MAX_CANDIDATES ? null : rows.map((row) => Number(row.id));
+/**
+ * SQLite: the tickets with a document holding `term` (1–2 characters), found through the
+ * trigram index, or null when it is in too many documents. No trigram beginning with the
+ * word: no document holds it (the texts end in two line breaks, so even their last
+ * character begins one).
+ */
+async function trigramTickets(db: Db, term: string, inComments: boolean): Promise<Set<number> | null> {
+  const trigrams = await trigramsOf(db, term);
+  if (trigrams === null) return null;
+  if (trigrams.length === 0) return new Set();
+  const rows = await db.$queryRawUnsafe<{ id: number | bigint }[]>(
+    `SELECT d."ticket_id" AS "id" FROM ${DOCS_BY_ID} WHERE d."id" IN (SELECT "rowid" FROM "search_docs_fts" WHERE "search_docs_fts" MATCH ?)${kindCondition(inComments)} LIMIT ${MAX_CANDIDATES + 1}`,
+    trigrams.map(ftsPhrase).join(' OR '),
+  );
+  return rows.length > MAX_CANDIDATES ? null : new Set(rows.map((row) => Number(row.id)));
 }
+
+/**
+ * PostgreSQL: words the grams may miss, left to the walk: the documents end in two line
+ * breaks that their grams do not hold, and the pairs holding chr(1) are lost in the making
+ * (the `search_grams` migration says why). Any control character, to say it simply.
+ */
+const NOT_IN_GRAMS = /[\u0000-\u001f]/;
 
 /**
  * PostgreSQL: the tickets with a document (subject, mail, comment) whose grams hold
@@ -186,43 +200,31 @@ async function trigramCandidates(db: Db, short: readonly string[], inComments: b
  * migration) keeps a common word cheap: the statistics tell it apart before the index is read.
  */
 async function gramTickets(db: Db, term: string, inComments: boolean): Promise<Set<number> | null> {
+  if (NOT_IN_GRAMS.test(term)) return null;
   const [row] = await db.$queryRawUnsafe<{ ids: number[] | null }[]>(`SELECT "search_gram_tickets"($1, $2, $3) AS "ids"`, term, inComments, MAX_CANDIDATES);
   return row?.ids ? new Set(row.ids.map(Number)) : null;
 }
 
 /**
- * PostgreSQL: words the grams may miss, left to the walk. Grams are taken per document
- * and the index row joins documents with line breaks, so a word holding one may span two
- * documents; and the pairs holding chr(1) are lost in the making (the `search_grams`
- * migration says why). Any control character, to say it simply.
+ * The ids of the tickets that may hold every short word (1–2 characters) of the query
+ * that an index can look up — a superset of the results, as the words are checked again
+ * in the page's query — or null when there is no such word (none, or each in more than
+ * `MAX_CANDIDATES` documents: then the walk finds a page sooner). An empty list: no
+ * ticket holds them. Each word is looked up alone, as it may be in another document of
+ * the ticket than the others.
  */
-const NOT_IN_GRAMS = /[\u0000-\u001f]/;
-
-/** PostgreSQL: the tickets that may hold every short word of `short` that is rare enough to look up. */
-async function gramCandidates(db: Db, short: readonly string[], inComments: boolean): Promise<number[] | null> {
+export async function shortWordCandidates(db: Db, query: SearchQuery): Promise<number[] | null> {
+  const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
+  const inComments = query.inComments === true;
+  const lookUp = providerOfDb(db) === 'sqlite' ? trigramTickets : gramTickets;
   const sets: Set<number>[] = [];
   for (const term of short) {
-    if (NOT_IN_GRAMS.test(term)) continue;
-    const ids = await gramTickets(db, term, inComments);
+    const ids = await lookUp(db, term, inComments);
     if (ids?.size === 0) return [];
     if (ids) sets.push(ids);
   }
   if (sets.length === 0) return null;
   return [...sets[0]!].filter((id) => sets.every((set) => set.has(id)));
-}
-
-/**
- * The ids of the tickets whose index rows may hold every short word (1–2 characters) of
- * the query that an index can look up — a superset of the results, as the words are
- * checked again in the page's query — or null when there is no such word or the tickets
- * are more than `MAX_CANDIDATES` (then the walk finds a page sooner). An empty list: no
- * ticket holds them.
- */
-export async function shortWordCandidates(db: Db, query: SearchQuery): Promise<number[] | null> {
-  const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
-  if (short.length === 0) return null;
-  const inComments = query.inComments === true;
-  return providerOfDb(db) === 'sqlite' ? trigramCandidates(db, short, inComments) : gramCandidates(db, short, inComments);
 }
 
 type Row = Omit<SearchHit, 'lastMessageAt' | 'createdAt'> & { lastMessageAt: Date | string | number; createdAt: Date | string | number };
@@ -275,29 +277,50 @@ export async function searchTickets(db: Db, query: SearchQuery, scope: SearchSco
   return { hits, offset, more: rows.length > pageSize };
 }
 
+/** The first document of a ticket holding any of the words: a mail before a comment, each kind oldest first. */
+async function firstDocument(db: Db, provider: 'sqlite' | 'postgresql', ticketId: number, terms: readonly string[], inComments: boolean): Promise<{ ticketId: number; kind: 'm' | 'c'; id: number } | null> {
+  const sql = new Statement(provider);
+  const find = provider === 'sqlite' ? 'instr' : 'strpos';
+  // Each kind on its own, in the order of the index on (ticket, kind, document): the
+  // scan stops at the first document holding a word instead of reading all of them.
+  const kinds = inComments ? ['c'] : ['m', 'c'];
+  const branches = kinds.map(
+    (kind) =>
+      `SELECT * FROM (SELECT '${kind}' AS "doc_kind", "doc_id" FROM "search_docs" WHERE "ticket_id" = ${sql.param(ticketId)} AND "kind" = '${kind}'` +
+      ` AND (${terms.map((term) => `${find}("body", ${sql.param(term)}) > 0`).join(' OR ')}) ORDER BY "doc_id" LIMIT 1) AS "${kind}"`,
+  );
+  const [doc] = await db.$queryRawUnsafe<{ doc_kind: 'm' | 'c'; doc_id: number | bigint }[]>(`${branches.join(' UNION ALL ')} LIMIT 1`, ...sql.params);
+  return doc ? { ticketId, kind: doc.doc_kind, id: Number(doc.doc_id) } : null;
+}
+
 /**
  * A line of text around the first word found in each ticket (its mails first, then its
- * comments), read from the mails and comments as written, for the result list.
+ * comments), for the result list. The index finds the document; the line is read from the
+ * mail or comment as written (the index holds it lower-cased), one row per ticket.
  */
 export async function searchSnippets(db: Db, ticketIds: readonly number[], terms: readonly string[], inComments = false, width = 60): Promise<Map<number, string>> {
   const snippets = new Map<number, string>();
   if (ticketIds.length === 0 || terms.length === 0) return snippets;
+  const provider = providerOfDb(db);
+  const found = (await Promise.all(ticketIds.map((ticketId) => firstDocument(db, provider, ticketId, terms, inComments)))).filter((doc) => doc !== null);
+  const ids = (kind: 'm' | 'c') => found.filter((doc) => doc.kind === kind).map((doc) => doc.id);
   const [messages, comments] = await Promise.all([
-    inComments ? [] : db.message.findMany({ where: { ticketId: { in: [...ticketIds] } }, orderBy: { id: 'asc' }, select: { ticketId: true, subject: true, text: true } }),
-    db.comment.findMany({ where: { ticketId: { in: [...ticketIds] }, deletedAt: null }, orderBy: { id: 'asc' }, select: { ticketId: true, text: true } }),
+    db.message.findMany({ where: { id: { in: ids('m') } }, select: { id: true, subject: true, text: true } }),
+    db.comment.findMany({ where: { id: { in: ids('c') } }, select: { id: true, text: true } }),
   ]);
-  const texts = [
-    ...messages.map((message) => ({ ticketId: message.ticketId!, text: `${message.subject ?? ''}\n${(message.text ?? '').slice(0, 20_000)}` })),
-    ...comments.map((comment) => ({ ticketId: comment.ticketId, text: comment.text })),
-  ];
-  for (const { ticketId, text } of texts) {
-    if (snippets.has(ticketId)) continue;
+  const texts = new Map<string, string>([
+    ...messages.map((message) => [`m${message.id}`, `${message.subject ?? ''}\n${(message.text ?? '').slice(0, 20_000)}`] as const),
+    ...comments.map((comment) => [`c${comment.id}`, comment.text] as const),
+  ]);
+  for (const doc of found) {
+    const text = texts.get(`${doc.kind}${doc.id}`);
+    if (text === undefined) continue;
     const folded = foldCase(text);
     const at = terms.map((term) => folded.indexOf(term)).filter((index) => index >= 0).sort((a, b) => a - b)[0];
     if (at === undefined) continue;
     const start = Math.max(0, at - width);
     const piece = text.slice(start, at + width * 2).replace(/\s+/g, ' ').trim();
-    snippets.set(ticketId, `${start > 0 ? '…' : ''}${piece}${at + width * 2 < text.length ? '…' : ''}`);
+    snippets.set(doc.ticketId, `${start > 0 ? '…' : ''}${piece}${at + width * 2 < text.length ? '…' : ''}`);
   }
   return snippets;
 }
