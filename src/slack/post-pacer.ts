@@ -12,6 +12,13 @@ export interface Pace {
   burst: number;
 }
 
+/**
+ * Added to every wait for a token: a call leaves a little after its token is taken and
+ * arrives with some jitter, and at exactly Slack's rate every other one would be answered
+ * 429 (and cost a pause of a second or more).
+ */
+const MARGIN_MS = 30;
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
@@ -37,7 +44,7 @@ export class PostPacer {
       const now = Date.now();
       bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
       bucket.updatedAt = now;
-      const wait = Math.max(bucket.pausedUntil - now, bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / rate) * 1000);
+      const wait = Math.max(bucket.pausedUntil - now, bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / rate) * 1000 + MARGIN_MS);
       if (wait <= 0) {
         bucket.tokens -= 1;
         return true;

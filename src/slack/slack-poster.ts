@@ -36,6 +36,7 @@ import type { ThreadFile } from '../services/load-thread-files.js';
 import { uploadToSlack } from './upload-file.js';
 import { renderFolded, renderPost, type RenderedPost } from '../services/render-post.js';
 import { POST_KINDS, UPDATE_KINDS } from '../posts/post-kinds.js';
+import type { SlackMessage } from './views/help-message.js';
 import { queuePosts } from '../posts/queue-post.js';
 
 
@@ -200,15 +201,9 @@ export class SlackPoster {
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
     if (UPDATE_KINDS.has(post.kind)) return this.#sendUpdate(post);
-    // A run of follow-ups or traces waiting in one thread goes as one message (post-claims.ts).
-    // When they cannot all be shown now (one's record is gone), each goes on its own.
-    let folded = await postsToFold(this.db, post);
-    let rendered = folded.length ? await renderFolded(this.db, [post, ...folded]) : undefined;
-    if (rendered?.kind !== 'ready') {
-      folded = [];
-      rendered = await renderPost(this.db, post);
-    }
-    if (rendered.kind !== 'ready') return this.#notReady(post, rendered);
+    const alone = await renderPost(this.db, post);
+    if (alone.kind !== 'ready') return this.#notReady(post, alone);
+    const rendered: RenderedPost & { kind: 'ready' } = alone;
     try {
       if (post.state === 'posting') {
         const found = await findPosted(this.client, post, rendered.threadTs);
@@ -220,11 +215,13 @@ export class SlackPoster {
       }
       if (!(await this.#pacer.take(post.channelId, this.#postPace))) return;
       if (!(await claimPost(this.db, post, this.options.instanceId))) return;
-      if (!(await claimFolded(this.db, folded, this.options.instanceId))) throw new Error('folded follow-ups taken by another poster');
+      // After the wait for Slack's pace: what piled up behind it in the thread goes along.
+      const { folded, message } = await this.#foldIn(post, rendered.message);
+      if (!(await claimFolded(this.db, folded, this.options.instanceId))) throw new Error('folded posts taken by another poster');
       const common = {
         channel: post.channelId,
-        text: rendered.message.text,
-        blocks: rendered.message.blocks,
+        text: message.text,
+        blocks: message.blocks,
         unfurl_links: false,
         unfurl_media: false,
         // The folded posts' ids too, so after a crash each finds this message (post-recovery.ts).
@@ -239,6 +236,18 @@ export class SlackPoster {
     } catch (error) {
       await this.#handleFailure(post, error as SlackCallError);
     }
+  }
+
+  /**
+   * A run of follow-ups or traces waiting in the post's thread, as one message with it
+   * (post-claims.ts); the post alone when there is none, or not all of them can be shown
+   * now (one's record is gone): each then goes on its own.
+   */
+  async #foldIn(post: SlackPost, alone: SlackMessage): Promise<{ folded: SlackPost[]; message: SlackMessage }> {
+    const folded = await postsToFold(this.db, post);
+    if (folded.length === 0) return { folded, message: alone };
+    const together = await renderFolded(this.db, [post, ...folded]);
+    return together.kind === 'ready' ? { folded, message: together.message } : { folded: [], message: alone };
   }
 
   /**
