@@ -82,6 +82,8 @@ const secondCommitted = new Date(committedAt).getTime() - secondAppended;
 const ingested = () => (db.prepare(`SELECT COUNT(*) AS n FROM Message WHERE parseState != 'stored'`).get() as { n: number }).n;
 await waitFor(() => ingested() >= count + 3, 600_000, 'every mail ingested', 50);
 const allIngested = Date.now();
+// Clicks go on for 30 s at least, through the first folded posts of the flood too.
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + 30_000 - Date.now())));
 flooding = false;
 await clicking;
 await waitFor(() => (db.prepare(`SELECT COUNT(*) AS n FROM SlackPost WHERE state IN ('queued', 'posting')`).get() as { n: number }).n === 0, 900_000, 'every post', 50);
@@ -100,6 +102,6 @@ if (process.env.FLOOD_TRACE) {
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 console.log(`flood: ${count} follow-ups of ~${Math.round(filler.length / 1024 + 0.5)} KB into one ticket, appended in ${((appended - started) / 1000).toFixed(1)} s; a second customer's new mail after the first ${Math.floor(count / 3) + 1}`);
 console.log(`  second customer: APPEND → ticket message in the channel ${(second / 1000).toFixed(2)} s (target < 5 s); its ticket was committed after ${(secondCommitted / 1000).toFixed(2)} s`);
-console.log(`  clicks during the flood (${acks.length}, about 5 a second): ack p50 ${fmt(percentile(acks, 50))}   p99 ${fmt(percentile(acks, 99))}   max ${fmt(Math.max(...acks))} (target p99 < 200 ms)`);
+console.log(`  clicks during the flood and the 30 s after its start (${acks.length}, about 5 a second): ack p50 ${fmt(percentile(acks, 50))}   p99 ${fmt(percentile(acks, 99))}   max ${fmt(Math.max(...acks))} (target p99 < 200 ms)`);
 console.log(`  every mail ingested ${((allIngested - started) / 1000).toFixed(1)} s after the first APPEND; every post in Slack after ${((lastPost - started) / 1000).toFixed(1)} s; the flood took ${threadMessages} thread messages (and ${fileShares} file shares of the texts too long for a message) for ${count} mails`);
 console.log(`  machine: ${machine()}`);
