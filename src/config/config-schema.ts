@@ -1,6 +1,6 @@
 /**
  * What Mailroom's configuration must look like, as zod schemas. Field names follow the
- * environment variables of CONTRACT.md; load-config.ts maps the environment and the
+ * environment variables of docs/contract.md; load-config.ts maps the environment and the
  * MAILROOM_CONFIG file onto these shapes and turns every problem into one line per key.
  */
 import { z } from 'zod';

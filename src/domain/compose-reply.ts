@@ -1,6 +1,6 @@
 /**
  * The reply mail, decided from the draft and the customer's mail: addresses, subject
- * (CONTRACT.md: the customer's, prefixed once by `Re: `), threading headers, and the text
+ * (docs/contract.md: the customer's, prefixed once by `Re: `), threading headers, and the text
  * — the reply, then the customer's text quoted unchanged below an attribution line.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The subject of our reply: the customer's subject as it was, prefixed once by `Re: `
- * (CONTRACT.md). A subject that already starts with Re: (any case, a full-width colon as
+ * (docs/contract.md). A subject that already starts with Re: (any case, a full-width colon as
  * Japanese mailers write it) is not prefixed again; no ticket number is added.
  */
 const ALREADY_REPLY = /^\s*re\s*[:：]/i;

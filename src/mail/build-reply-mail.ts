@@ -17,7 +17,7 @@ export interface ReplyMail {
   references: string[];
   text: string;
   date: Date;
-  /** True when a person wrote it (CONTRACT.md: `Auto-Submitted: no`), false for automatic mail. */
+  /** True when a person wrote it (docs/contract.md: `Auto-Submitted: no`), false for automatic mail. */
   byPerson: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Every identifier Slack sends back to us. These are part of the outside contract
- * (CONTRACT.md): messages already posted keep their action ids forever, so a name here is
+ * (docs/contract.md): messages already posted keep their action ids forever, so a name here is
  * never changed without keeping a listener for the old one.
  */
 export const SLASH_COMMAND = '/mail';

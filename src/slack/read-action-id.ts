@@ -1,5 +1,5 @@
 /**
- * The id a control carries in its value (CONTRACT.md: a ticket, draft, template, template
+ * The id a control carries in its value (docs/contract.md: a ticket, draft, template, template
  * version or customer id; nothing else is trusted from it). The value passes through the
  * user's client, so it is read defensively: digits only, as we wrote them.
  */

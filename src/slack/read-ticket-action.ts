@@ -1,6 +1,6 @@
 /**
  * Reads a click on a ticket's message: which ticket, which change. Only the ids are taken
- * from Slack's payload (CONTRACT.md: the value carries the ticket id; a menu option adds
+ * from Slack's payload (docs/contract.md: the value carries the ticket id; a menu option adds
  * the chosen key; the people menu has no value, so its block id names the ticket).
  */
 import { SNOOZE_CHOICES, type TicketChange } from '../domain/ticket-change.js';

@@ -1,6 +1,6 @@
 /**
  * The ticket's top-level message in the mailbox channel: what the mail is, who sent it,
- * where it stands, and the controls of CONTRACT.md. Pure: data in, Block Kit out.
+ * where it stands, and the controls of docs/contract.md. Pure: data in, Block Kit out.
  * Everything that came from mail is escaped; each control's value is the ticket id only.
  */
 import type { KnownBlock, ContextBlock, ActionsBlock, Button, PlainTextOption } from '@slack/types';
