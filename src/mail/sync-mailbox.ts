@@ -325,8 +325,11 @@ async function storeListed(db: Db, client: ImapFlow, target: SyncTarget, pass: P
         pass.result.duplicates += 1;
       }
     }
-    // Every mail of the batch is stored, remembered as a gap, or gone from the server.
-    await moveCursorTo(db, pass.place, BigInt(batch[batch.length - 1]!));
+    // Every mail of the batch is stored, remembered as a gap, or gone from the server. The
+    // store moved the cursor with the mails it stored; past a last mail it did not store,
+    // it is moved here.
+    const last = BigInt(batch[batch.length - 1]!);
+    if (settled.at(-1) !== last) await moveCursorTo(db, pass.place, last);
   }
   return settled;
 }

@@ -166,6 +166,8 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
  */
 function* fromStranger(mail: PlannedMail, ticketId: number, customerAddress: string | null): SqlScript<boolean> {
   if (mail.flags.bounce || mail.flags.fromSelf || isParticipant(mail.sender, customerAddress, [])) return false;
+  // An unreadable sender is a stranger whoever is on the ticket: no need to read its mails.
+  if (!mail.sender?.trim()) return true;
   const mails = yield sql`SELECT "fromAddress", "replyTo", "toAddresses", "ccAddresses", "flags" FROM "Message" WHERE "ticketId" = ${ticketId}`;
   return !isParticipant(mail.sender, customerAddress, mails as unknown as TicketMailAddresses[]);
 }
@@ -227,7 +229,7 @@ const SENDER_BURST = 5;
 /** How many of the customer's new tickets wait to be posted in the channel. */
 function* ticketsWaitingFor(customerId: number, channelId: string): SqlScript<number> {
   const [row] = yield sql`SELECT COUNT(*) AS "n" FROM "SlackPost" p JOIN "Ticket" t ON t."id" = p."ticketId"
-    WHERE p."channelId" = ${channelId} AND p."kind" = 'ticket' AND p."state" IN ('queued', 'posting') AND t."customerId" = ${customerId}`;
+    WHERE p."channelId" = ${channelId} AND p."kind" = ${POST_KINDS.ticket} AND p."state" IN ('queued', 'posting') AND t."customerId" = ${customerId}`;
   return Number(row?.n ?? 0);
 }
 

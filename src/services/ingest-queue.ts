@@ -16,10 +16,10 @@
  * could be read; only when that too fails for about a day is it given up on: marked
  * `given_up`, posted in the channel, counted in /metrics, put back by `npm run retry-mail`.
  */
+import { rawMailStoreOf } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { MAIL_RETRY_TRIES, mailRetryAt } from '../domain/backoff.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
-import { rawMailStoreOf } from '../db/client.js';
 import { queueGivenUpPost } from './mail-gaps.js';
 import type { Logger } from '../logging/logger.js';
 import { CoalescingRunner } from '../util/coalescing-runner.js';
@@ -46,6 +46,7 @@ const PAGE = 4 * MAX_BATCH;
 /** A stored mail waiting for its commit, as the queue reads it. */
 interface Pending {
   id: number;
+  mailboxId: number;
   size: number;
   /** Failed tries so far (Message.ingestAttempts). */
   ingestAttempts: number;
@@ -116,7 +117,7 @@ export class IngestQueue {
         },
         orderBy: { id: 'asc' },
         take: PAGE,
-        select: { id: true, size: true, ingestAttempts: true },
+        select: { id: true, mailboxId: true, size: true, ingestAttempts: true },
       });
       if (pending.length === 0) return;
       await this.#ingestInOrder(deps, pending, skipped);
@@ -214,8 +215,7 @@ export class IngestQueue {
     await db.$transaction(async (tx) => {
       const marked = await tx.message.updateMany({ where: { id: row.id, parseState: 'stored' }, data: { parseState: 'given_up', ingestAttempts: attempts, ingestRetryAt: null, parseError: reason } });
       if (marked.count === 0) return;
-      const { mailboxId } = await tx.message.findUniqueOrThrow({ where: { id: row.id }, select: { mailboxId: true } });
-      await queueGivenUpPost(tx, mailboxId, `given_up:${row.id}:${attempts}`, { stage: 'ingest', messageRowId: row.id, ...shown, reason, attempts });
+      await queueGivenUpPost(tx, row.mailboxId, `given_up:${row.id}:${attempts}`, { stage: 'ingest', messageRowId: row.id, ...shown, reason, attempts });
     });
     this.logger.error({ code: 'mail_ingest_given_up', messageRowId: row.id, attempts, err: error.message }, 'mail could not be made a ticket after a day of tries; posted in the channel (npm run retry-mail tries it again)');
     this.onIngested({ kind: 'given_up' });

@@ -22,24 +22,32 @@ export interface RetryFilter {
   refs?: readonly string[];
 }
 
-function refsOf(filter: RetryFilter): { uids: bigint[]; messageIds: number[]; all: boolean } {
-  const refs = filter.refs ?? [];
-  const uids = refs.filter((ref) => /^(uid:)?\d+$/.test(ref)).map((ref) => BigInt(ref.replace('uid:', '')));
-  const messageIds = refs.filter((ref) => /^message:\d+$/.test(ref)).map((ref) => Number(ref.slice('message:'.length)));
-  return { uids, messageIds, all: refs.length === 0 };
-}
+const UID_REF = /^(uid:)?(\d+)$/;
+const MESSAGE_REF = /^message:(\d+)$/;
 
 /** True when every ref is one the command understands. */
 export function refsReadable(refs: readonly string[]): boolean {
-  return refs.every((ref) => /^(uid:)?\d+$/.test(ref) || /^message:\d+$/.test(ref));
+  return refs.every((ref) => UID_REF.test(ref) || MESSAGE_REF.test(ref));
+}
+
+/** The given-up gaps and messages the filter names (a kind none of the refs names: none of it). */
+function givenUpWhere(filter: RetryFilter) {
+  const refs = filter.refs ?? [];
+  const all = refs.length === 0;
+  const uids = refs.flatMap((ref) => UID_REF.exec(ref)?.[2] ?? []).map(BigInt);
+  const messageIds = refs.flatMap((ref) => MESSAGE_REF.exec(ref)?.[1] ?? []).map(Number);
+  const mailbox = filter.mailboxId === undefined ? {} : { mailboxId: filter.mailboxId };
+  return {
+    gaps: { ...mailbox, gaveUpAt: { not: null }, ...(all ? {} : { uid: { in: uids } }) },
+    messages: { ...mailbox, parseState: 'given_up', ...(all ? {} : { id: { in: messageIds } }) },
+  };
 }
 
 export async function listGivenUp(db: Db, filter: RetryFilter = {}): Promise<GivenUpMail[]> {
-  const { uids, messageIds, all } = refsOf(filter);
-  const mailbox = filter.mailboxId === undefined ? {} : { mailboxId: filter.mailboxId };
+  const where = givenUpWhere(filter);
   const [gaps, messages] = await Promise.all([
-    all || uids.length ? db.mailGap.findMany({ where: { ...mailbox, gaveUpAt: { not: null }, ...(all ? {} : { uid: { in: uids } }) }, include: { mailbox: { select: { key: true } } }, orderBy: { id: 'asc' } }) : [],
-    all || messageIds.length ? db.message.findMany({ where: { ...mailbox, parseState: 'given_up', ...(all ? {} : { id: { in: messageIds } }) }, select: { id: true, parseError: true, ingestAttempts: true, receivedAt: true, mailbox: { select: { key: true } } }, orderBy: { id: 'asc' } }) : [],
+    db.mailGap.findMany({ where: where.gaps, include: { mailbox: { select: { key: true } } }, orderBy: { id: 'asc' } }),
+    db.message.findMany({ where: where.messages, select: { id: true, parseError: true, ingestAttempts: true, receivedAt: true, mailbox: { select: { key: true } } }, orderBy: { id: 'asc' } }),
   ]);
   return [
     ...gaps.map((gap) => ({ stage: 'fetch' as const, mailboxKey: gap.mailbox.key, ref: `uid:${gap.uid}`, reason: gap.reason, attempts: gap.attempts, since: gap.gaveUpAt! })),
@@ -49,11 +57,10 @@ export async function listGivenUp(db: Db, filter: RetryFilter = {}): Promise<Giv
 
 /** Puts the given-up mails the filter names back in line; returns how many. */
 export async function retryGivenUp(db: Db, filter: RetryFilter = {}, now = new Date()): Promise<number> {
-  const { uids, messageIds, all } = refsOf(filter);
-  const mailbox = filter.mailboxId === undefined ? {} : { mailboxId: filter.mailboxId };
+  const where = givenUpWhere(filter);
   const [gaps, messages] = await db.$transaction([
-    db.mailGap.updateMany({ where: { ...mailbox, gaveUpAt: { not: null }, ...(all ? {} : { uid: { in: uids } }) }, data: { gaveUpAt: null, attempts: 0, nextTryAt: now } }),
-    db.message.updateMany({ where: { ...mailbox, parseState: 'given_up', ...(all ? {} : { id: { in: messageIds } }) }, data: { parseState: 'stored', ingestAttempts: 0, ingestRetryAt: null } }),
+    db.mailGap.updateMany({ where: where.gaps, data: { gaveUpAt: null, attempts: 0, nextTryAt: now } }),
+    db.message.updateMany({ where: where.messages, data: { parseState: 'stored', ingestAttempts: 0, ingestRetryAt: null } }),
   ]);
   return gaps.count + messages.count;
 }

@@ -55,5 +55,6 @@ describeWithDovecot('npm run retry-mail', (dovecot) => {
     after.close();
     const none = await runCommand('src/cli/retry-mail.ts', fixture.env(), fixture.dir, ['--list']);
     expect(none.stdout).toContain('No mail has been given up on.');
-  });
+    // Two bot starts and four commands: more than the default 30 s when other files run beside it.
+  }, 90_000);
 });

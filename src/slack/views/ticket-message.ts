@@ -39,7 +39,6 @@ export function slackDate(date: Date): string {
   return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
 }
 
-/** The sender as shown, escaped and bounded (a display name can be kilobytes long). */
 /**
  * The sender as the team sees it: the real address first, the name (cleaned of anything
  * that could pose as something else, see domain/display-name.ts) after it, and a warning
