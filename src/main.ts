@@ -24,9 +24,9 @@ import { registerMailboxes } from './services/register-mailboxes.js';
 import { createSlackApp, type SlackAppHandle } from './slack/create-slack-app.js';
 import { boltRegistry } from './slack/listener-registry.js';
 import { registerListeners } from './slack/listeners/index.js';
-import { createUserLocales } from './slack/user-locales.js';
-import { createUserNames } from './slack/user-names.js';
-import { createChannelMembers } from './slack/channel-members.js';
+import { createUserLocales } from './slack-api/user-locales.js';
+import { createUserNames } from './slack-api/user-names.js';
+import { createChannelMembers } from './slack-api/channel-members.js';
 import { createProcessedEvents } from './services/processed-events.js';
 import { OutboxSender } from './services/outbox/outbox-sender.js';
 import { LeaseKeeper } from './services/instances/lease-keeper.js';
@@ -34,8 +34,8 @@ import { scheduleReminders } from './services/reminders/schedule-reminders.js';
 import type { ScheduledTask } from 'node-cron';
 import { expireLeasesExcept } from './db/leases.js';
 import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from './services/instances/single-instance.js';
-import { createReviewers } from './slack/reviewers.js';
-import { createPermalinks } from './slack/permalinks.js';
+import { createReviewers } from './slack-api/reviewers.js';
+import { createPermalinks } from './slack-api/permalinks.js';
 import { createChartUploader } from './services/publish-home.js';
 
 /** How long a clean shutdown may take before we exit regardless. */

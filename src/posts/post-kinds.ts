@@ -7,7 +7,7 @@
  * files, follow-ups, notes). A backlog thus shows every new ticket at the channel's pace
  * before the threads fill in; inside one ticket the order stays strict (slack-poster.ts).
  */
-import type { SlackMessage } from '../slack/views/help-message.js';
+import type { SlackMessage } from '../slack-api/slack-message.js';
 
 /** What a queued post becomes when it is its turn (services/render-post.ts). */
 export type RenderedPost =

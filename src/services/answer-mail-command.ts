@@ -5,9 +5,10 @@
 import type { TMailboxConfig } from '../config/config-schema.js';
 import { parseMailCommand, type MailCommand } from '../domain/mail-command.js';
 import { t } from '../i18n/messages.js';
-import type { UserLocales } from '../slack/user-locales.js';
+import type { UserLocales } from '../slack-api/user-locales.js';
 import { escapeMrkdwn } from '../slack/views/escape.js';
-import { buildHelpMessage, buildNoticeMessage, type SlackMessage } from '../slack/views/help-message.js';
+import type { SlackMessage } from '../slack-api/slack-message.js';
+import { buildHelpMessage, buildNoticeMessage } from '../slack/views/help-message.js';
 import { listTemplates, type TemplateListDeps } from './templates/list-templates.js';
 import { answerCustomer } from './customers/customer-history.js';
 import { answerSearch, type SearchDeps } from './search/answer-search.js';

@@ -33,10 +33,10 @@ import type { Db, SlackPost } from '../db/client.js';
 import { backoffDelay } from '../domain/backoff.js';
 import type { Logger } from '../logging/logger.js';
 import type { ThreadFile } from '../services/load-thread-files.js';
-import { uploadToSlack } from './upload-file.js';
+import { uploadToSlack } from '../slack-api/upload-file.js';
 import { renderFolded, renderPost, type RenderedPost } from '../services/render-post.js';
 import { POST_KINDS, UPDATE_KINDS } from '../posts/post-kinds.js';
-import type { SlackMessage } from './views/help-message.js';
+import type { SlackMessage } from '../slack-api/slack-message.js';
 import { queuePosts } from '../posts/queue-post.js';
 
 

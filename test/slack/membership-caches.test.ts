@@ -6,8 +6,8 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { createChannelMembers } from '../../src/slack/channel-members.js';
-import { createReviewers } from '../../src/slack/reviewers.js';
+import { createChannelMembers } from '../../src/slack-api/channel-members.js';
+import { createReviewers } from '../../src/slack-api/reviewers.js';
 import { SlackStandin } from '../support/slack-standin.js';
 
 let slack: SlackStandin | undefined;

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uploadFile } from '../../src/slack/upload-file.js';
+import { uploadFile } from '../../src/slack-api/upload-file.js';
 
 let server: http.Server;
 let url: string;

@@ -12,10 +12,11 @@ import { typedText } from '../../domain/search-query.js';
 import { t } from '../../i18n/messages.js';
 import { buildCustomerCard, buildCustomerModal } from '../../slack/views/customer-card.js';
 import { escapeMrkdwn } from '../../slack/views/escape.js';
-import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import { buildNoticeMessage } from '../../slack/views/help-message.js';
 import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
-import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
+import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
 const SHOWN = 15;

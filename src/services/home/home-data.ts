@@ -9,7 +9,7 @@ import { isPastResponseTarget } from '../../domain/reminder-rules.js';
 import { periodStart, percentileOf } from '../../domain/stats.js';
 import type { StatusCategory } from '../../domain/ticket-fields.js';
 import type { ChartDay } from '../../domain/week-chart.js';
-import type { Reviewers } from '../../slack/reviewers.js';
+import type { Reviewers } from '../../slack-api/reviewers.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuses.js';
 

@@ -9,11 +9,12 @@ import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { differingReplyTo } from '../../domain/classify-mail.js';
 import { replySubject } from '../../domain/reply-subject.js';
-import type { SlackMessage } from '../../slack/views/help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildCollisionModal, buildReplyModal, type Collision, type ReplyModalInput } from '../../slack/views/reply-modals.js';
 import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
 import { templateChoices } from '../templates/template-catalog.js';
-import { accessRefusal, ticketChannel, type TicketActionDeps } from '../tickets/change-ticket.js';
+import type { TicketActionDeps } from '../tickets/change-ticket.js';
+import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { draftAddressText } from './draft-addresses.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {

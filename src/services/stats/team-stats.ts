@@ -4,7 +4,8 @@
  */
 import { periodStart, readPeriod, teamStats, type StatsRows, type TeamStats } from '../../domain/stats.js';
 import { t } from '../../i18n/messages.js';
-import { buildNoticeMessage, type SlackMessage } from '../../slack/views/help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import { buildNoticeMessage } from '../../slack/views/help-message.js';
 import { buildStatsMessage } from '../../slack/views/stats-message.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import type { SearchScope } from '../search/search-tickets.js';

@@ -14,7 +14,7 @@ import type { ModalView } from '@slack/types';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { t } from '../../i18n/messages.js';
-import type { SlackMessage } from '../../slack/views/help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildNoticeMessage } from '../../slack/views/help-message.js';
 import {
   buildTemplateModal,
@@ -27,7 +27,7 @@ import {
   TEMPLATE_NOTE_MAX,
   type TemplateModalMetadata,
 } from '../../slack/views/template-views.js';
-import { accessRefusal } from '../tickets/change-ticket.js';
+import { accessRefusal } from '../tickets/ticket-access.js';
 import { queueTemplateAnnouncements } from './announce-template.js';
 import { queueDraftUpdate } from '../replies/draft-posts.js';
 import type { TemplateDeps } from './template-catalog.js';

@@ -6,9 +6,9 @@
  */
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
-import type { ChannelMembers } from '../../slack/channel-members.js';
+import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import { t } from '../../i18n/messages.js';
-import type { SlackMessage } from '../../slack/views/help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildTemplateList, type TemplateSummary } from '../../slack/views/template-views.js';
 import { templateSummaries, usableTemplates } from './template-catalog.js';
 

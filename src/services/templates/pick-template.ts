@@ -15,7 +15,7 @@ import { readActionId } from '../../slack/read-action-id.js';
 import { escapeAndTruncate } from '../../slack/views/escape.js';
 import { readReplyFields } from '../../slack/views/reply-modals.js';
 import { answeredMail, composeReplyModal } from '../replies/open-reply.js';
-import { accessRefusal, ticketChannel } from '../tickets/change-ticket.js';
+import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import type { TemplateDeps } from './template-catalog.js';
 
 export interface PickInput {

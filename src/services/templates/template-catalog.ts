@@ -6,9 +6,9 @@ import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { t } from '../../i18n/messages.js';
 import type { Logger } from '../../logging/logger.js';
-import type { ChannelMembers } from '../../slack/channel-members.js';
-import type { UserLocales } from '../../slack/user-locales.js';
-import type { UserNames } from '../../slack/user-names.js';
+import type { ChannelMembers } from '../../slack-api/channel-members.js';
+import type { UserLocales } from '../../slack-api/user-locales.js';
+import type { UserNames } from '../../slack-api/user-names.js';
 import { TEMPLATE_CHOICES_MAX, type TemplateChoice } from '../../slack/views/reply-modals.js';
 import { byCategory, type TemplateSummary } from '../../slack/views/template-views.js';
 

@@ -11,10 +11,12 @@ import type { TMailboxConfig } from '../../config/config-schema.js';
 import { nextBusinessStart } from '../../domain/business-time.js';
 import { planTicketChange, type ChangePlan, type SnoozeChoice, type TicketChange } from '../../domain/ticket-change.js';
 import type { Logger } from '../../logging/logger.js';
-import type { ChannelMembers } from '../../slack/channel-members.js';
-import type { UserLocales } from '../../slack/user-locales.js';
-import type { SlackMessage } from '../../slack/views/help-message.js';
-import { buildRefusalNotice, type Refusal } from '../../slack/views/ticket-notices.js';
+import type { ChannelMembers } from '../../slack-api/channel-members.js';
+import type { UserLocales } from '../../slack-api/user-locales.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import type { Refusal } from '../../domain/refusal.js';
+import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
+import { accessRefusal, ticketChannel } from './ticket-access.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
 import { ticketStatuses } from './ticket-statuses.js';
 
@@ -38,24 +40,6 @@ export interface TicketActionInput {
 
 /** Rounds of plan-then-write when someone else changed the ticket in between. */
 const ATTEMPTS = 3;
-
-/** The channel whose members may act on a ticket: where it was posted, else its mailbox's. */
-export function ticketChannel(ticket: Pick<Ticket, 'slackChannelId'> & { mailbox: { channelId: string } }): string {
-  return ticket.slackChannelId ?? ticket.mailbox.channelId;
-}
-
-/**
- * Whether the user may act on the ticket: null when they may, else the refusal. Slack not
- * answering is a refusal too: nothing changes that was not checked.
- */
-export async function accessRefusal(deps: Pick<TicketActionDeps, 'members' | 'logger'>, channelId: string, userId: string): Promise<Refusal | null> {
-  try {
-    return (await deps.members.isMember(channelId, userId)) ? null : { kind: 'not_member', channelId };
-  } catch (error) {
-    deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: (error as Error).message }, 'could not read channel members');
-    return { kind: 'membership_unknown', channelId };
-  }
-}
 
 /** A click that could not be read (an old or tampered payload) changes nothing. */
 export async function changeTicket(deps: TicketActionDeps, input: TicketActionInput | { actorId: string; request: null }): Promise<SlackMessage | null> {

@@ -10,7 +10,8 @@ import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.j
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, mrkdwnLink, truncate } from './escape.js';
-import { sectionsOfLines, type SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import { sectionsOfLines } from './help-message.js';
 import { slackDate } from './ticket-message.js';
 
 export interface CustomerCardInput {

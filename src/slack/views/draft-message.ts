@@ -12,7 +12,7 @@ import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-contro
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { splitText } from './mail-body-message.js';
 import { slackDate } from './ticket-message.js';
 

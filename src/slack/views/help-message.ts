@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { escapeMrkdwn, truncate } from './escape.js';
 
 export interface HelpMailbox {
@@ -9,10 +10,6 @@ export interface HelpMailbox {
   channelId: string;
 }
 
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
 
 /** `/mail help`: what Mailroom does, the commands, and which channel works which mailbox. */
 export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbox[]): SlackMessage {

@@ -9,7 +9,7 @@ import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
 import { PREVIEW_CHARS, ticketPreviewText } from '../../domain/ticket-preview.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { attachmentsContext, replyToContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
 
 /** Escaped body characters per message: well under the ~13k Slack accepts in blocks. */

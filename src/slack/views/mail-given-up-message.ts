@@ -8,7 +8,7 @@ import { cleanDisplayName } from '../../domain/display-name.js';
 import { t } from '../../i18n/messages.js';
 import type { GivenUpPayload } from '../../services/mail-gaps.js';
 import { escapeAndTruncate } from './escape.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 
 export function buildMailGivenUpMessage(locale: TLocale, payload: GivenUpPayload): SlackMessage {
   // Everything from the mail or the server is escaped: a subject cannot mention @channel.

@@ -4,7 +4,7 @@
  */
 import type { TLocale } from '../../config/config-schema.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 
 const WHAT: Record<string, MessageKey> = {
   mail_body: 'post.failed.mail_body',

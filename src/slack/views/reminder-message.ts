@@ -6,7 +6,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import type { DueReminder } from '../../domain/reminder-rules.js';
 import { t } from '../../i18n/messages.js';
 import { escapeAndTruncate } from './escape.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { mention, mentions } from './mentions.js';
 import { urgencyLabel } from './ticket-message.js';
 

@@ -10,7 +10,7 @@ import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.j
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink } from './escape.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
 export interface SearchResultItem {

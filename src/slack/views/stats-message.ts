@@ -7,7 +7,8 @@ import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { GroupStats, Spread, StatsPeriod, TeamStats } from '../../domain/stats.js';
 import { t } from '../../i18n/messages.js';
-import { sectionsOfLines, type SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import { sectionsOfLines } from './help-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
 const AGENTS_SHOWN = 40;

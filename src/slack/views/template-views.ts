@@ -12,7 +12,7 @@ import { TEMPLATE_VARIABLES } from '../../domain/template-variables.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate } from './ticket-message.js';
 
 /** Slack's limit for a plain-text input, and so for a template's text. */

@@ -13,7 +13,7 @@ import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
 import { PREVIEW_CHARS } from '../../domain/ticket-preview.js';
 import { cleanDisplayName, nameShowsOtherAddress } from '../../domain/display-name.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 
 const SHOWN_ATTACHMENTS = 10;
 

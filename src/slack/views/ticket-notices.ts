@@ -4,20 +4,11 @@
  */
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
-import { buildNoticeMessage, type SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import type { Refusal } from '../../domain/refusal.js';
+import { buildNoticeMessage } from './help-message.js';
 import { slackDate } from './ticket-message.js';
 
-export type Refusal =
-  | { kind: 'not_member'; channelId: string }
-  | { kind: 'membership_unknown'; channelId: string }
-  | { kind: 'ticket_gone' }
-  | { kind: 'claimed_by_other'; assigneeId: string; since: Date | null }
-  | { kind: 'already_yours' }
-  | { kind: 'not_assignee'; assigneeId: string }
-  | { kind: 'assignee_not_member'; assigneeId: string; channelId: string }
-  | { kind: 'choice_gone' }
-  /** The ticket kept changing under us: try again. */
-  | { kind: 'busy' };
 
 export function buildRefusalNotice(locale: TLocale, refusal: Refusal): SlackMessage {
   const text = ((): string => {

@@ -9,7 +9,7 @@ import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js'
 import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { escapeAndTruncate } from './escape.js';
-import type { SlackMessage } from './help-message.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
 export interface TraceInput {

@@ -1,5 +1,5 @@
 import type { ListenerRegistry } from '../../listener-registry.js';
-import type { ChannelMembers } from '../../channel-members.js';
+import type { ChannelMembers } from '../../../slack-api/channel-members.js';
 
 /** Joining or leaving a mailbox channel grants or takes away access to its tickets at once. */
 export function registerChannelMembership(registry: ListenerRegistry, deps: { members: ChannelMembers }): void {

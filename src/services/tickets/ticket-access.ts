@@ -1,0 +1,26 @@
+/**
+ * Who may act on a ticket: members of the channel where it was posted. Every service that
+ * changes or shows a ticket asks here first.
+ */
+import type { Ticket } from '../../db/client.js';
+import type { Refusal } from '../../domain/refusal.js';
+import type { Logger } from '../../logging/logger.js';
+import type { ChannelMembers } from '../../slack-api/channel-members.js';
+
+/** The channel whose members may act on a ticket: where it was posted, else its mailbox's. */
+export function ticketChannel(ticket: Pick<Ticket, 'slackChannelId'> & { mailbox: { channelId: string } }): string {
+  return ticket.slackChannelId ?? ticket.mailbox.channelId;
+}
+
+/**
+ * Whether the user may act on the ticket: null when they may, else the refusal. Slack not
+ * answering is a refusal too: nothing changes that was not checked.
+ */
+export async function accessRefusal(deps: { members: ChannelMembers; logger: Logger }, channelId: string, userId: string): Promise<Refusal | null> {
+  try {
+    return (await deps.members.isMember(channelId, userId)) ? null : { kind: 'not_member', channelId };
+  } catch (error) {
+    deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: (error as Error).message }, 'could not read channel members');
+    return { kind: 'membership_unknown', channelId };
+  }
+}
