@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeDbClient, openDbClient } from '../db/client.js';
-import { parseDatabaseUrl } from '../db/database-url.js';
+import { parseDatabaseUrl } from '../config/database-url.js';
 import { applyMigrations } from '../db/migrations.js';
 import { createLogger } from '../logging/logger.js';
 import { ParsePool } from '../mail/parse-pool.js';

@@ -1,7 +1,7 @@
 /** `npm run db:migrate`: applies pending migrations and exits. */
 import { readConfigOrExit } from './read-config.js';
 import { EXIT } from './exit-codes.js';
-import { parseDatabaseUrl, redactDatabaseUrl } from '../db/database-url.js';
+import { parseDatabaseUrl, redactDatabaseUrl } from '../config/database-url.js';
 import { applyMigrations } from '../db/migrations.js';
 
 const config = readConfigOrExit();

@@ -4,11 +4,11 @@
  * MAILROOM_CONFIG file onto these shapes and turns every problem into one line per key.
  */
 import { z } from 'zod';
+import { LOCALES, type TLocale } from '../domain/locale.js';
 import { ZRoutingRule } from '../domain/routing.js';
 
-export const LOCALES = ['ja', 'en'] as const;
 export const ZLocale = z.enum(LOCALES);
-export type TLocale = z.infer<typeof ZLocale>;
+export { LOCALES, type TLocale };
 
 export const REVIEW_POLICIES = ['all', 'none'] as const;
 export const ZReviewPolicy = z.enum(REVIEW_POLICIES);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from '../db/database-url.js';
+import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from './database-url.js';
 import { KEY_HINTS } from './config-hints.js';
 import { applyProviderPreset, resolveOAuth, resolveSentCopy, type ServiceAccountKey } from './mail-providers.js';
 import {

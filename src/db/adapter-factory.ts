@@ -1,40 +1,32 @@
-import Database from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import type { DatabaseTarget } from './database-url.js';
-import { ensurePrivateSqliteFile } from './private-file.js';
+import type { DatabaseTarget } from '../config/database-url.js';
+import { openSqliteFile, type Driver } from './driver.js';
 
 /** How long a SQLite writer waits for another writer before giving up. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
+function sqliteAdapter(file: string): PrismaBetterSqlite3 {
+  return new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+}
+
 /**
- * The Prisma driver adapter factory for a database, used by both the client and the
- * migration engine. For SQLite the directory is created and WAL turned on first: WAL lets
- * Slack interactions read while the mail sync writes, and the setting is stored in the
- * file, so every later connection has it.
+ * Prisma's driver adapter for the client: on PostgreSQL over the driver's own pool (closed
+ * with the driver, not by Prisma), on SQLite a connection of Prisma's (see driver.ts).
  */
-export function createAdapterFactory(
-  target: DatabaseTarget,
-  purpose: 'client' | 'migrations' = 'client',
-): SqlMigrationAwareDriverAdapterFactory {
+export function clientAdapter(driver: Driver): SqlMigrationAwareDriverAdapterFactory {
+  return driver.provider === 'sqlite' ? sqliteAdapter(driver.file) : new PrismaPg(driver.pool);
+}
+
+/** Prisma's driver adapter for the migration engine (the SQLite file is made private and WAL first). */
+export function migrationAdapter(target: DatabaseTarget): SqlMigrationAwareDriverAdapterFactory {
   if (target.provider === 'sqlite') {
-    ensurePrivateSqliteFile(target.file);
-    const db = new Database(target.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
-    try {
-      db.pragma('journal_mode = WAL');
-    } finally {
-      db.close();
-    }
-    return new PrismaBetterSqlite3({ url: target.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    openSqliteFile(target.file).close();
+    return sqliteAdapter(target.file);
   }
-  if (purpose === 'migrations') {
-    return new PrismaPg(new pg.Pool({ connectionString: target.url, Client: CatalogReadingClient }), {
-      disposeExternalPool: true,
-    });
-  }
-  return new PrismaPg({ connectionString: target.url });
+  return new PrismaPg(new pg.Pool({ connectionString: target.url, Client: CatalogReadingClient }), { disposeExternalPool: true });
 }
 
 const PG_CHAR_OID = 18;

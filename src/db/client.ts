@@ -5,61 +5,57 @@
  */
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
-import { createAdapterFactory } from './adapter-factory.js';
-import type { DatabaseTarget } from './database-url.js';
-import { openRawMailStore, type RawMailStore } from './raw-mail-store.js';
-import { openSqlRunner, type SqlRunner } from './sql-script.js';
+import { clientAdapter } from './adapter-factory.js';
+import type { DatabaseTarget } from '../config/database-url.js';
+import { closeDriver, openDriver, type Driver } from './driver.js';
+import { rawMailStoreOver, type RawMailStore } from './raw-mail-store.js';
+import { sqlRunnerOver, type SqlRunner } from './sql-script.js';
 
 export type Db = SqliteClient;
 /** A transaction's client, as `db.$transaction(async (tx) => …)` hands it over. */
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 export type { Mailbox, Ticket, Message, Customer, SlackPost, Draft, OutboxMail } from './generated/sqlite/client.js';
 
-const rawStores = new WeakMap<Db, RawMailStore>();
-const sqlRunners = new WeakMap<Db, SqlRunner>();
-const providers = new WeakMap<Db, DatabaseTarget['provider']>();
+/** What a client opened beside Prisma: its driver connection and what runs over it. */
+interface Beside {
+  driver: Driver;
+  rawMailStore: RawMailStore;
+  sqlRunner: SqlRunner;
+}
+
+const beside = new WeakMap<Db, Beside>();
+
+function besideOf(db: Db): Beside {
+  const found = beside.get(db);
+  if (!found) throw new Error('not a client made by createDbClient');
+  return found;
+}
 
 /** Which database a client talks to (for the few queries written per provider). */
 export function providerOfDb(db: Db): DatabaseTarget['provider'] {
-  const provider = providers.get(db);
-  if (!provider) throw new Error('not a client made by createDbClient');
-  return provider;
+  return besideOf(db).driver.provider;
 }
 
-/** Opens a client on the database; call `closeDbClient()` on shutdown. */
+/**
+ * Opens a client on the database: Prisma, and the driver connection that hand-written SQL
+ * and raw mail go through (driver.ts); call `closeDbClient()` on shutdown.
+ */
 export function createDbClient(target: DatabaseTarget): Db {
-  const adapter = createAdapterFactory(target);
+  const driver = openDriver(target);
+  const adapter = clientAdapter(driver);
   const db = target.provider === 'sqlite' ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
-  // Raw mail goes through the driver directly (see raw-mail-store.ts); opened on first use.
-  let store: RawMailStore | undefined;
-  providers.set(db, target.provider);
-  rawStores.set(db, {
-    storeBatch: (rows) => (store ??= openRawMailStore(target)).storeBatch(rows),
-    openRaw: (id, options) => (store ??= openRawMailStore(target)).openRaw(id, options),
-    close: async () => store?.close(),
-  });
-  // The hot-path writes of ingest go through the driver too (see sql-script.ts).
-  let runner: SqlRunner | undefined;
-  sqlRunners.set(db, {
-    transaction: (script) => (runner ??= openSqlRunner(target)).transaction(script),
-    query: (statement) => (runner ??= openSqlRunner(target)).query(statement),
-    close: async () => runner?.close(),
-  });
+  beside.set(db, { driver, rawMailStore: rawMailStoreOver(driver), sqlRunner: sqlRunnerOver(driver) });
   return db;
 }
 
-/** The raw-mail store that belongs with a client. */
+/** The raw-mail store that belongs with a client (raw-mail-store.ts). */
 export function rawMailStoreOf(db: Db): RawMailStore {
-  const store = rawStores.get(db);
-  if (!store) throw new Error('not a client made by createDbClient');
-  return store;
+  return besideOf(db).rawMailStore;
 }
 
-/** The driver-level SQL runner that belongs with a client. */
+/** The driver-level SQL runner that belongs with a client (sql-script.ts). */
 export function sqlRunnerOf(db: Db): SqlRunner {
-  const runner = sqlRunners.get(db);
-  if (!runner) throw new Error('not a client made by createDbClient');
-  return runner;
+  return besideOf(db).sqlRunner;
 }
 
 /**
@@ -85,12 +81,11 @@ export async function isDatabaseReachable(db: Db): Promise<boolean> {
 }
 
 /**
- * Closes everything a client opened: Prisma's connections and the driver connections of
- * its raw-mail store and SQL runner (a SQLite connection left open keeps its file locked,
- * a pg one keeps its database from being dropped).
+ * Closes everything a client opened: Prisma's connection and the driver connection (a
+ * SQLite connection left open keeps its file locked, a pg one keeps its database from
+ * being dropped).
  */
 export async function closeDbClient(db: Db): Promise<void> {
   await db.$disconnect();
-  await rawMailStoreOf(db).close();
-  await sqlRunnerOf(db).close();
+  await closeDriver(besideOf(db).driver);
 }

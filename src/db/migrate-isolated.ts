@@ -1,5 +1,5 @@
 import { startModuleProcess } from '../util/module-worker.js';
-import type { DatabaseTarget } from './database-url.js';
+import type { DatabaseTarget } from '../config/database-url.js';
 
 /**
  * applyMigrations in a child process that ends afterwards: same result, but the schema

@@ -1,7 +1,7 @@
 // Child process entry of migrate-isolated.ts: applies migrations to the database it is
 // sent, answers, and exits, taking the WebAssembly schema engine's memory with it.
 import { applyMigrations } from './migrations.js';
-import type { DatabaseTarget } from './database-url.js';
+import type { DatabaseTarget } from '../config/database-url.js';
 
 process.once('message', async ({ target }: { target: DatabaseTarget }) => {
   try {

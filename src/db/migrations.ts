@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { createAdapterFactory } from './adapter-factory.js';
-import type { DatabaseTarget } from './database-url.js';
+import { migrationAdapter } from './adapter-factory.js';
+import type { DatabaseTarget } from '../config/database-url.js';
 import { migrationsDir, PROJECT_ROOT, schemaFor, type DatabaseProvider } from './schema-source.js';
 import { openSchemaEngine } from './schema-engine.js';
 
@@ -62,7 +62,7 @@ export function readMigrationList(provider: DatabaseProvider, baseDir = migratio
  * engine does not close them, and a SQLite connection left open keeps its file locked.
  */
 async function withEngine<T>(target: DatabaseTarget, use: (engine: SchemaEngine) => Promise<T>): Promise<T> {
-  const factory = createAdapterFactory(target, 'migrations');
+  const factory = migrationAdapter(target);
   const opened: SqlDriverAdapter[] = [];
   const tracked: SqlMigrationAwareDriverAdapterFactory = {
     provider: factory.provider,

@@ -12,12 +12,11 @@
  * the JavaScript one; in parts, each copy is a MiB. It also keeps Message rows small, so
  * reading a column stored after `raw` does not walk 34 MiB of overflow pages.
  */
-import { ensurePrivateSqliteFile } from './private-file.js';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import type { DatabaseTarget } from './database-url.js';
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import type { Driver } from './driver.js';
 import { retryWhileBusy, sqliteDate } from './sql-script.js';
-import { DamagedSourceError, type RawSource } from '../mail/raw-source.js';
+import { DamagedSourceError, type RawSource } from '../util/raw-source.js';
 
 /** The size of Message.raw and of each MessageRawPart. */
 export const RAW_PART_BYTES = 1024 * 1024;
@@ -44,7 +43,6 @@ export interface RawMailStore {
    * `onlyWaiting`, when it is no longer waiting to be parsed).
    */
   openRaw(messageRowId: number, options?: { onlyWaiting?: boolean }): Promise<RawSource | null>;
-  close(): Promise<void>;
 }
 
 /** The pieces a source is stored in: part 0 goes in Message.raw. */
@@ -75,11 +73,7 @@ function rawSource(head: Uint8Array, size: number, readPart: (seq: number) => Pr
 }
 
 
-function sqliteStore(file: string): RawMailStore {
-  // No busy timeout: better-sqlite3 would wait synchronously (see retryWhileBusy).
-  ensurePrivateSqliteFile(file);
-  const db = new Database(file, { timeout: 0 });
-  db.pragma('synchronous = NORMAL');
+function sqliteStore(db: Database.Database): RawMailStore {
   const find = db.prepare('SELECT id FROM "Message" WHERE "mailboxId" = ? AND "direction" = ? AND "dedupeKey" = ?');
   const insert = db.prepare(
     `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "imapFolder", "imapUidValidity", "imapUid", "receivedAt", "createdAt", "flags")
@@ -91,7 +85,6 @@ function sqliteStore(file: string): RawMailStore {
   const readHead = db.prepare('SELECT "raw", "size" FROM "Message" WHERE "id" = ?');
   const readWaitingHead = db.prepare(`SELECT "raw", "size" FROM "Message" WHERE "id" = ? AND "parseState" = 'stored'`);
   const readPart = db.prepare('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = ? AND "seq" = ?');
-  db.defaultSafeIntegers(false);
   const storeBatch = db.transaction((rows: readonly RawMailRow[]) => {
     const now = sqliteDate(new Date());
     const results: RawStoreResult[] = rows.map((row) => {
@@ -117,9 +110,6 @@ function sqliteStore(file: string): RawMailStore {
       const row = (onlyWaiting ? readWaitingHead : readHead).get(id) as { raw: Buffer; size: number } | undefined;
       return row ? rawSource(row.raw, row.size, async (seq) => (readPart.get(id, seq) as { data: Buffer } | undefined)?.data) : null;
     },
-    close: async () => {
-      db.close();
-    },
   };
 }
 
@@ -135,11 +125,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function postgresStore(url: string): RawMailStore {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  // As in sql-script.ts: an idle connection the server dropped is replaced by the next
-  // query; unheard, pg's 'error' event would end the process.
-  pool.on('error', () => {});
+function postgresStore(pool: pg.Pool): RawMailStore {
   return {
     storeBatch: async (rows) => {
       const client = await pool.connect();
@@ -184,10 +170,10 @@ function postgresStore(url: string): RawMailStore {
       const readPart = async (seq: number) => (await pool.query<{ data: Buffer }>('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = $1 AND "seq" = $2', [id, seq])).rows[0]?.data;
       return row ? rawSource(row.raw, row.size, readPart) : null;
     },
-    close: () => pool.end(),
   };
 }
 
-export function openRawMailStore(target: DatabaseTarget): RawMailStore {
-  return target.provider === 'sqlite' ? sqliteStore(target.file) : postgresStore(target.url);
+/** The store over the database's driver connection (driver.ts), which it does not own. */
+export function rawMailStoreOver(driver: Driver): RawMailStore {
+  return driver.provider === 'sqlite' ? sqliteStore(driver.sqlite) : postgresStore(driver.pool);
 }

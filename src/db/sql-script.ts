@@ -11,10 +11,9 @@
  *   - PostgreSQL runs it statement by statement on one pooled connection.
  * Statements are written with the `sql` tag; values become parameters (`?` or `$n`).
  */
-import { ensurePrivateSqliteFile } from './private-file.js';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import pg from 'pg';
-import type { DatabaseTarget } from './database-url.js';
+import type { Driver } from './driver.js';
 
 export interface Statement {
   /** The SQL text around the parameters, as the `sql` tag received it. */
@@ -54,7 +53,6 @@ export interface SqlRunner {
   transaction<T>(script: () => SqlScript<T>): Promise<T>;
   /** One read outside a transaction. */
   query(statement: Statement): Promise<Rows>;
-  close(): Promise<void>;
 }
 
 /** Dates as Prisma's SQLite adapter writes them, so Prisma reads them back alike. */
@@ -102,11 +100,7 @@ function sqliteParam(value: unknown): unknown {
   return value;
 }
 
-function sqliteRunner(file: string): SqlRunner {
-  // No busy timeout: better-sqlite3 would wait synchronously (see retryWhileBusy).
-  ensurePrivateSqliteFile(file);
-  const db = new Database(file, { timeout: 0 });
-  db.pragma('synchronous = NORMAL');
+function sqliteRunner(db: Database.Database): SqlRunner {
   // A template's parts are one and the same array at every call of a `sql` tag site.
   const prepared = new WeakMap<readonly string[], Database.Statement>();
   const execute = ({ parts, params }: Statement): Rows => {
@@ -121,9 +115,6 @@ function sqliteRunner(file: string): SqlRunner {
   return {
     transaction: (script) => retryWhileBusy(() => db.transaction(() => runScript(script(), execute)).immediate()),
     query: async (statement) => execute(statement),
-    close: async () => {
-      db.close();
-    },
   };
 }
 
@@ -150,13 +141,10 @@ function utcTimestamps(oid: number, format?: 'text' | 'binary'): (value: string)
   return pg.types.getTypeParser(oid, format as 'text');
 }
 
-function postgresRunner(url: string): SqlRunner {
-  const pool = new pg.Pool({ connectionString: url, max: 2, types: { getTypeParser: utcTimestamps } });
-  // An idle connection the server dropped is replaced by the next query; unheard, pg's
-  // 'error' event would end the process.
-  pool.on('error', () => {});
+function postgresRunner(pool: pg.Pool): SqlRunner {
+  // The pool is Prisma's too (driver.ts): the timestamp parsing is asked per query.
   const execute = async (client: pg.ClientBase | pg.Pool, { parts, params }: Statement): Promise<Rows> =>
-    (await client.query(postgresText(parts, params), params.map(postgresParam))).rows as Rows;
+    (await client.query({ text: postgresText(parts, params), values: params.map(postgresParam), types: { getTypeParser: utcTimestamps } })).rows as Rows;
   return {
     transaction: async (script) => {
       const client = await pool.connect();
@@ -175,10 +163,10 @@ function postgresRunner(url: string): SqlRunner {
       }
     },
     query: (statement) => execute(pool, statement),
-    close: () => pool.end(),
   };
 }
 
-export function openSqlRunner(target: DatabaseTarget): SqlRunner {
-  return target.provider === 'sqlite' ? sqliteRunner(target.file) : postgresRunner(target.url);
+/** The runner over the database's driver connection (driver.ts), which it does not own. */
+export function sqlRunnerOver(driver: Driver): SqlRunner {
+  return driver.provider === 'sqlite' ? sqliteRunner(driver.sqlite) : postgresRunner(driver.pool);
 }

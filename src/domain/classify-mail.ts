@@ -4,7 +4,7 @@
  * address is a loop, and the sender's flags are shown on the ticket.
  */
 import { ownAddressMatcher } from './own-address.js';
-import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
+import type { MailAddress, ParsedMail } from './parsed-mail.js';
 
 export interface MailFlags {
   /** RFC 3834 Auto-Submitted, X-Autoreply, out-of-office and the like. */

@@ -5,12 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
-import type { TLocale } from '../config/config-schema.js';
+import type { TLocale } from './locale.js';
+import type { MailAddress } from './parsed-mail.js';
 
-export interface MailAddress {
-  name: string;
-  address: string;
-}
 
 /** Reads what a person typed into To or Cc: names and addresses, comma- or line-separated. */
 export function parseAddressList(text: string): { addresses: MailAddress[]; invalid: string[] } {

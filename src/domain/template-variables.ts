@@ -4,7 +4,7 @@
  * this ticket (a customer without a company), stays as written, so the person writing the
  * reply sees it and fills it in rather than sending a blank.
  */
-import type { TLocale } from '../config/config-schema.js';
+import type { TLocale } from './locale.js';
 
 export const TEMPLATE_VARIABLES = [
   'customer_name',

@@ -5,8 +5,8 @@
  * batch; a mail answering an earlier mail of the same batch joins the ticket that mail
  * gets, exactly as if the two had been committed one after the other.
  */
-import { cleanMessageId } from '../mail/raw-headers.js';
-import type { ParsedMail } from '../mail/parsed-mail.js';
+import { cleanMessageId } from './message-id.js';
+import type { ParsedMail } from './parsed-mail.js';
 
 /** The ticket a mail joins: a stored one, the one an earlier mail of the batch gets, or none (a new ticket). */
 export type ThreadTarget = { kind: 'ticket'; ticketId: number } | { kind: 'batch'; messageRowId: number } | null;

@@ -5,7 +5,7 @@
  * earlier mail, ours included). A stranger's mail adds no one: its own addresses do not
  * count for the mails after it.
  */
-import type { MailAddress } from '../mail/parsed-mail.js';
+import type { MailAddress } from './parsed-mail.js';
 
 /** What is read of each mail already in the ticket. */
 export interface TicketMailAddresses {

@@ -3,7 +3,7 @@
  * `ja` must have every one of them (the type says so), and test/i18n checks both use the
  * same {placeholders}.
  */
-import type { TLocale } from '../config/config-schema.js';
+import type { TLocale } from '../domain/locale.js';
 
 const en = {
   'help.title': 'Mailroom: the {mailbox} mailbox in Slack',

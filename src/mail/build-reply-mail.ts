@@ -5,7 +5,7 @@
  * (UTF-8, any language, long lines).
  */
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { MailAddress } from '../domain/compose-reply.js';
+import type { MailAddress } from '../domain/parsed-mail.js';
 
 export interface ReplyMail {
   messageId: string;

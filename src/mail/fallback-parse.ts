@@ -2,7 +2,7 @@
  * What can still be read of a mail mailparser gave up on: the main headers straight from
  * the raw bytes and the body as text. Enough to post it; the raw source stays stored.
  */
-import type { MailAddress, ParsedMail } from './parsed-mail.js';
+import type { MailAddress, ParsedMail } from '../domain/parsed-mail.js';
 import { messageIdsOf, readRawHeaders } from './raw-headers.js';
 
 function roughAddress(value: string | null): MailAddress | null {

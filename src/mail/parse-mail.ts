@@ -8,7 +8,7 @@ import type { AddressObject } from 'mailparser';
 import { collectMail, streamAttachment, type CollectedAttachment, type CollectedMail, type MailInput } from './collect-mail.js';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import libmime from 'libmime';
-import type { AttachmentInfo, MailAddress, ParsedMail, SenderSource, TriageHeaders } from './parsed-mail.js';
+import type { AttachmentInfo, MailAddress, ParsedMail, SenderSource, TriageHeaders } from '../domain/parsed-mail.js';
 import { messageIdsOf } from './raw-headers.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
 import { ownBuffer } from '../util/own-buffer.js';

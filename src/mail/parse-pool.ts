@@ -10,10 +10,10 @@
 import os from 'node:os';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.js';
-import type { ParsedMail } from './parsed-mail.js';
+import type { ParsedMail } from '../domain/parsed-mail.js';
 import { startModuleWorker } from '../util/module-worker.js';
 import { servePulls } from '../util/pulled-parts.js';
-import { isWhole, type RawSource } from './raw-source.js';
+import { isWhole, type RawSource } from '../util/raw-source.js';
 
 export class ParseError extends Error {
   /**

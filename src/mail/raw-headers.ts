@@ -5,6 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import libmime from 'libmime';
+import { cleanMessageId } from '../domain/message-id.js';
 
 /** The header block as text, unfolded; at most the first 64 KB are looked at. */
 function headerBlock(raw: Uint8Array): string {
@@ -111,13 +112,3 @@ function bodyStart(bytes: Buffer): number {
   return -1;
 }
 
-/**
- * A Message-ID fit for an indexed column: brackets off, NULs out, and one longer than any
- * real one (a hostile sender can write kilobytes) replaced by its hash, so the database
- * index never refuses the mail.
- */
-export function cleanMessageId(value: string | null | undefined): string | null {
-  const id = value?.replace(/\u0000/g, '').replace(/^<|>$/g, '').trim();
-  if (!id) return null;
-  return id.length > 250 ? `sha256:${createHash('sha256').update(id).digest('hex')}` : id;
-}

@@ -10,7 +10,7 @@ import type { MailFlags } from '../domain/classify-mail.js';
 import type { RoutingActions } from '../domain/routing.js';
 import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
 import { isParticipant, type TicketMailAddresses } from '../domain/ticket-participants.js';
-import type { AttachmentInfo } from '../mail/parsed-mail.js';
+import type { AttachmentInfo } from '../domain/parsed-mail.js';
 import type { ThreadTarget } from '../domain/thread-batch.js';
 import { TICKET_ACTIONS } from '../domain/ticket-change.js';
 import { POST_KINDS, POST_PRIORITY, type PostKind } from '../posts/post-kinds.js';

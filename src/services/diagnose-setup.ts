@@ -8,7 +8,7 @@ import { WebClient } from '@slack/web-api';
 import type { ImapFlow } from 'imapflow';
 import type { TAppConfig, TMailboxConfig } from '../config/config-schema.js';
 import { closeDbClient, createDbClient, isDatabaseReachable } from '../db/client.js';
-import { parseDatabaseUrl, redactDatabaseUrl } from '../db/database-url.js';
+import { parseDatabaseUrl, redactDatabaseUrl } from '../config/database-url.js';
 import { pendingMigrations } from '../db/migrations.js';
 import { connectImapOnce, imapTlsDescription } from '../mail/imap-connection.js';
 import { describeImapError } from '../mail/imap-errors.js';

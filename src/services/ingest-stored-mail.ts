@@ -13,11 +13,12 @@ import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../domai
 import type { Logger } from '../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type TRoutingRule } from '../domain/routing.js';
 import { fallbackParse } from '../mail/fallback-parse.js';
-import { cleanMessageId, readRawHeaders, type RawHeaderReader } from '../mail/raw-headers.js';
-import type { RawSource } from '../mail/raw-source.js';
+import { cleanMessageId } from '../domain/message-id.js';
+import { readRawHeaders, type RawHeaderReader } from '../mail/raw-headers.js';
+import type { RawSource } from '../util/raw-source.js';
 import { needsThreadFiles } from './load-thread-files.js';
 import { ticketPreviewShowsWhole } from '../domain/ticket-preview.js';
-import type { MailAddress, ParsedMail } from '../mail/parsed-mail.js';
+import type { MailAddress, ParsedMail } from '../domain/parsed-mail.js';
 import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
 import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../domain/thread-batch.js';
 

@@ -5,7 +5,8 @@
  * happens later, from the stored bytes.
  */
 import { rawMailStoreOf, type Db } from '../db/client.js';
-import { cleanMessageId, dedupeKeyOf, readRawHeaders, sha256Hex } from '../mail/raw-headers.js';
+import { cleanMessageId } from '../domain/message-id.js';
+import { dedupeKeyOf, readRawHeaders, sha256Hex } from '../mail/raw-headers.js';
 
 export interface FetchedMail {
   mailboxId: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDatabaseUrl, redactDatabaseUrl } from '../../src/db/database-url.js';
+import { parseDatabaseUrl, redactDatabaseUrl } from '../../src/config/database-url.js';
 
 describe('DATABASE_URL', () => {
   it('resolves SQLite paths against the working directory', () => {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { closeDbClient, openDbClient } from '../../src/db/client.js';
-import { parseDatabaseUrl } from '../../src/db/database-url.js';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
 import { applyMigrations } from '../../src/db/migrations.js';
 
 it('creates the database (and its WAL files) with mode 0600, in a directory only the owner can enter', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParsePool, type ParseError } from '../../src/mail/parse-pool.js';
-import type { RawSource } from '../../src/mail/raw-source.js';
+import type { RawSource } from '../../src/util/raw-source.js';
 
 const PART = 1024 * 1024;
 

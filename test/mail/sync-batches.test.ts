@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchBySize, cursorBelow } from '../../src/mail/sync-mailbox.js';
-import { cleanMessageId } from '../../src/mail/raw-headers.js';
+import { cleanMessageId } from '../../src/domain/message-id.js';
 
 describe('fetch batches', () => {
   it('hold at most 100 mails and 16 MB, a bigger mail alone', () => {

@@ -3,7 +3,7 @@
  * have found: the newest mail referred to, stored or earlier in the batch, per mailbox.
  */
 import { describe, expect, it } from 'vitest';
-import type { ParsedMail } from '../../src/mail/parsed-mail.js';
+import type { ParsedMail } from '../../src/domain/parsed-mail.js';
 import { threadBatch, type BatchMail } from '../../src/domain/thread-batch.js';
 
 function batchMail(messageRowId: number, messageId: string, refs: { inReplyTo?: string; references?: string[] } = {}, mailboxId = 1): BatchMail {

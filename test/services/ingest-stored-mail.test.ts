@@ -11,7 +11,7 @@ import { commitStoredMails, ingestStoredMail, prepareStoredMail, type IngestOutc
 import { storeRawMail } from '../../src/services/store-raw-mail.js';
 import { rawMailStoreOf } from '../../src/db/client.js';
 import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
-import { readWhole } from '../../src/mail/raw-source.js';
+import { readWhole } from '../../src/util/raw-source.js';
 import { loadThreadFiles } from '../../src/services/load-thread-files.js';
 import { ParseError } from '../../src/mail/parse-pool.js';
 import { latestInbound } from '../../src/services/replies/open-reply.js';

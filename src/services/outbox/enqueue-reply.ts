@@ -5,7 +5,8 @@
  * entry, one per draft (unique), which is all the sender ever sends.
  */
 import type { Db, Draft, Tx } from '../../db/client.js';
-import { newMessageId, parseAddressList, replyReferences, replyText, type MailAddress } from '../../domain/compose-reply.js';
+import { newMessageId, parseAddressList, replyReferences, replyText } from '../../domain/compose-reply.js';
+import type { MailAddress } from '../../domain/parsed-mail.js';
 import { buildReplyMail } from '../../mail/build-reply-mail.js';
 import { sha256Hex } from '../../mail/raw-headers.js';
 import type { ReplyDeps } from '../replies/open-reply.js';

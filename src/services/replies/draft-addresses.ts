@@ -3,7 +3,8 @@
  * (`Name <address>`), one entry each, so the modal, the thread and the mail all show
  * what was typed.
  */
-import { formatAddressList, type MailAddress } from '../../domain/compose-reply.js';
+import { formatAddressList } from '../../domain/compose-reply.js';
+import type { MailAddress } from '../../domain/parsed-mail.js';
 
 export function draftAddressesJson(addresses: readonly MailAddress[]): string {
   return JSON.stringify(addresses.map((entry) => formatAddressList([entry])));

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DatabaseProvider } from './schema-source.js';
+import type { DatabaseProvider } from '../db/schema-source.js';
 
 /** Where the data lives, as decided by DATABASE_URL. */
 export type DatabaseTarget =

@@ -4,7 +4,7 @@
  */
 export interface MailAddress {
   name: string;
-  /** Lower-cased; empty when the header held no usable address. */
+  /** As read from a mail: lower-cased; empty when the header held no usable address. */
   address: string;
 }
 

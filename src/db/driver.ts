@@ -1,0 +1,59 @@
+/**
+ * The driver connection of a database that Mailroom's hand-written SQL goes through: the
+ * ingest commit and other `sql` scripts (sql-script.ts) and the raw-mail part store
+ * (raw-mail-store.ts). Prisma shares it on PostgreSQL (one pool per database). On SQLite
+ * Prisma keeps a connection of its own: its interactive transactions hold their connection
+ * across awaits, and a synchronous script run on that same connection in between would
+ * land inside them; two connections let SQLite's locking keep them apart.
+ */
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config/database-url.js';
+
+export type Driver =
+  | { provider: 'sqlite'; file: string; sqlite: Database.Database }
+  | { provider: 'postgresql'; pool: pg.Pool };
+
+/**
+ * The SQLite file holds every customer's mail: it is created readable by its owner alone
+ * (0600, in a 0700 directory when Mailroom makes the directory). SQLite gives its -wal and
+ * -shm files the database file's permissions, so they are private too.
+ */
+function ensurePrivateSqliteFile(file: string): void {
+  if (existsSync(file)) return;
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+}
+
+/**
+ * A connection to the SQLite file, made private first, in WAL mode: WAL lets Slack
+ * interactions read while the mail sync writes, and the setting is stored in the file, so
+ * every later connection (Prisma's too) has it. synchronous=NORMAL is safe in WAL mode (a
+ * power cut can lose the last commits but never corrupts): every commit that could be lost
+ * this way is redone, because the IMAP cursor is committed together with the mail it
+ * passed, and a post's state together with its effect. No busy timeout: better-sqlite3
+ * would wait synchronously (see retryWhileBusy in sql-script.ts).
+ */
+export function openSqliteFile(file: string): Database.Database {
+  ensurePrivateSqliteFile(file);
+  const sqlite = new Database(file, { timeout: 0 });
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  return sqlite;
+}
+
+export function openDriver(target: DatabaseTarget): Driver {
+  if (target.provider === 'sqlite') return { provider: 'sqlite', file: target.file, sqlite: openSqliteFile(target.file) };
+  const pool = new pg.Pool({ connectionString: target.url });
+  // An idle connection the server dropped is replaced by the next query; unheard, pg's
+  // 'error' event would end the process.
+  pool.on('error', () => {});
+  return { provider: 'postgresql', pool };
+}
+
+export async function closeDriver(driver: Driver): Promise<void> {
+  if (driver.provider === 'sqlite') driver.sqlite.close();
+  else if (!driver.pool.ended) await driver.pool.end();
+}
