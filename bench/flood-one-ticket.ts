@@ -15,8 +15,8 @@ import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { DATABASE_PROVIDERS, type DatabaseProvider } from '../src/db/schema-source.js';
 import { createLogger } from '../src/logging/logger.js';
 import { ParsePool } from '../src/mail/parse-pool.js';
-import { commitStoredMails, prepareStoredMail, type IngestDeps } from '../src/services/ingest-stored-mail.js';
-import { storeRawMail } from '../src/services/store-raw-mail.js';
+import { commitStoredMails, prepareStoredMail, type IngestDeps } from '../src/services/ingest/ingest-stored-mail.js';
+import { storeRawMail } from '../src/services/ingest/store-raw-mail.js';
 import { machine, percentile } from './support.js';
 
 const FOLLOW_UPS = Number(process.argv[2] ?? 300);

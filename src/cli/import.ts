@@ -11,7 +11,7 @@ import { applyMigrations } from '../db/migrations.js';
 import { createLogger } from '../logging/logger.js';
 import { ParsePool } from '../mail/parse-pool.js';
 import { isMbox, readMbox } from '../mail/read-mail-files.js';
-import { importMail, type ImportCounts } from '../services/import-mail.js';
+import { importMail, type ImportCounts } from '../services/ingest/import-mail.js';
 import { registerMailboxes } from '../services/register-mailboxes.js';
 import { EXIT } from './exit-codes.js';
 import { readConfigOrExit } from './read-config.js';

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { closeDbClient, openDbClient } from '../db/client.js';
 import { parseDatabaseUrl } from '../config/database-url.js';
 import { applyMigrations } from '../db/migrations.js';
-import { listGivenUp, refsReadable, retryGivenUp } from '../services/retry-given-up.js';
+import { listGivenUp, refsReadable, retryGivenUp } from '../services/ingest/retry-given-up.js';
 import { EXIT } from './exit-codes.js';
 import { readConfigOrExit } from './read-config.js';
 

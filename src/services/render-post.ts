@@ -12,7 +12,7 @@ import { ticketPreviewText } from '../domain/ticket-preview.js';
 import { buildPlainTicketMessage, buildTicketMessage } from '../slack/views/ticket-message.js';
 import { buildPostFailedMessage } from '../slack/views/post-failed-message.js';
 import { buildMailGivenUpMessage } from '../slack/views/mail-given-up-message.js';
-import type { GivenUpPayload } from './mail-gaps.js';
+import type { GivenUpPayload } from './ingest/mail-gaps.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS, type PostKind, type RenderablePost, type RenderedPost } from '../posts/post-kinds.js';
 import { renderTemplateAnnouncement } from './templates/announce-template.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchBySize, cursorBelow } from '../../src/mail/sync-mailbox.js';
+import { batchBySize, cursorBelow } from '../../src/services/ingest/sync-mailbox.js';
 import { cleanMessageId } from '../../src/domain/message-id.js';
 
 describe('fetch batches', () => {

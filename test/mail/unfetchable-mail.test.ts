@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { syncMailboxOnce } from '../../src/mail/sync-mailbox.js';
+import { syncMailboxOnce } from '../../src/services/ingest/sync-mailbox.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 
 const UIDVALIDITY = 7n;

@@ -5,10 +5,10 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { IngestQueue, type QueueOutcome } from '../../src/services/ingest-queue.js';
+import { IngestQueue, type QueueOutcome } from '../../src/services/ingest/ingest-queue.js';
 import { providerOfDb } from '../../src/db/client.js';
-import { commitStoredMails, ingestStoredMail, prepareStoredMail, type IngestOutcome } from '../../src/services/ingest-stored-mail.js';
-import { storeRawMail } from '../../src/services/store-raw-mail.js';
+import { commitStoredMails, ingestStoredMail, prepareStoredMail, type IngestOutcome } from '../../src/services/ingest/ingest-stored-mail.js';
+import { storeRawMail } from '../../src/services/ingest/store-raw-mail.js';
 import { rawMailStoreOf } from '../../src/db/client.js';
 import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
 import { readWhole } from '../../src/util/raw-source.js';

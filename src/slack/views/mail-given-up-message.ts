@@ -6,7 +6,7 @@
 import type { TLocale } from '../../config/config-schema.js';
 import { cleanDisplayName } from '../../domain/display-name.js';
 import { t } from '../../i18n/messages.js';
-import type { GivenUpPayload } from '../../services/mail-gaps.js';
+import type { GivenUpPayload } from '../../services/ingest/mail-gaps.js';
 import { escapeAndTruncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 

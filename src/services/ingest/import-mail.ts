@@ -3,8 +3,8 @@
  * mail (same dedupe, so importing twice, or importing mail the bot already has, adds
  * nothing) but becomes a closed ticket and is not posted to Slack.
  */
-import type { Db } from '../db/client.js';
-import { rawHeader } from '../mail/raw-headers.js';
+import type { Db } from '../../db/client.js';
+import { rawHeader } from '../../mail/raw-headers.js';
 import { ingestStoredMail, type IngestDeps } from './ingest-stored-mail.js';
 import { storeRawMail } from './store-raw-mail.js';
 

@@ -8,10 +8,10 @@
  * given up on: a post in the mailbox's channel names the UID and the reason, the
  * /metrics gauge counts it, and `npm run retry-mail` puts it back in line.
  */
-import type { Db, Tx } from '../db/client.js';
-import { MAIL_RETRY_TRIES, mailRetryAt } from '../domain/backoff.js';
-import { POST_KINDS } from '../posts/post-kinds.js';
-import { queuePosts } from '../posts/queue-post.js';
+import type { Db, Tx } from '../../db/client.js';
+import { MAIL_RETRY_TRIES, mailRetryAt } from '../../domain/backoff.js';
+import { POST_KINDS } from '../../posts/post-kinds.js';
+import { queuePosts } from '../../posts/queue-post.js';
 
 /** Which mail: a UID is only meaningful with its folder and UIDVALIDITY. */
 export interface GapPlace {

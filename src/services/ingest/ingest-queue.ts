@@ -16,14 +16,14 @@
  * could be read; only when that too fails for about a day is it given up on: marked
  * `given_up`, posted in the channel, counted in /metrics, put back by `npm run retry-mail`.
  */
-import { rawMailStoreOf } from '../db/client.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
-import { MAIL_RETRY_TRIES, mailRetryAt } from '../domain/backoff.js';
-import { fallbackParse } from '../mail/fallback-parse.js';
+import { rawMailStoreOf } from '../../db/client.js';
+import { isDatabaseUnavailable } from '../../db/errors.js';
+import { MAIL_RETRY_TRIES, mailRetryAt } from '../../domain/backoff.js';
+import { fallbackParse } from '../../mail/fallback-parse.js';
 import { queueGivenUpPost } from './mail-gaps.js';
-import type { Logger } from '../logging/logger.js';
-import { CoalescingRunner } from '../util/coalescing-runner.js';
-import type { TRoutingRule } from '../domain/routing.js';
+import type { Logger } from '../../logging/logger.js';
+import { CoalescingRunner } from '../../util/coalescing-runner.js';
+import type { TRoutingRule } from '../../domain/routing.js';
 import { commitStoredMails, loadRoutingRules, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
 
 /** Failed tries after which a mail is taken from its headers alone. */

@@ -4,7 +4,7 @@
  * not be made tickets (Message rows `given_up`). Putting one back in line resets its count;
  * the running bot takes it up at its next sync pass (the sweep, at most a minute away).
  */
-import type { Db } from '../db/client.js';
+import type { Db } from '../../db/client.js';
 
 export interface GivenUpMail {
   stage: 'fetch' | 'ingest';

@@ -7,20 +7,20 @@
  * A mail mailparser cannot read is still posted with what could be read from its raw
  * headers, flagged as unreadable; its source stays stored unchanged.
  */
-import { rawMailStoreOf, sqlRunnerOf, type Db } from '../db/client.js';
-import { dateOf, inList, sql } from '../db/sql-script.js';
-import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../domain/classify-mail.js';
-import type { Logger } from '../logging/logger.js';
-import { applyRoutingRules, ZRoutingRule, type MailFacts, type TRoutingRule } from '../domain/routing.js';
-import { fallbackParse } from '../mail/fallback-parse.js';
-import { cleanMessageId } from '../domain/message-id.js';
-import { readRawHeaders, type RawHeaderReader } from '../mail/raw-headers.js';
-import type { RawSource } from '../util/raw-source.js';
-import { needsThreadFiles } from './load-thread-files.js';
-import { ticketPreviewShowsWhole } from '../domain/ticket-preview.js';
-import type { MailAddress, ParsedMail } from '../domain/parsed-mail.js';
+import { rawMailStoreOf, sqlRunnerOf, type Db } from '../../db/client.js';
+import { dateOf, inList, sql } from '../../db/sql-script.js';
+import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../../domain/classify-mail.js';
+import type { Logger } from '../../logging/logger.js';
+import { applyRoutingRules, ZRoutingRule, type MailFacts, type TRoutingRule } from '../../domain/routing.js';
+import { fallbackParse } from '../../mail/fallback-parse.js';
+import { cleanMessageId } from '../../domain/message-id.js';
+import { readRawHeaders, type RawHeaderReader } from '../../mail/raw-headers.js';
+import type { RawSource } from '../../util/raw-source.js';
+import { needsThreadFiles } from '../load-thread-files.js';
+import { ticketPreviewShowsWhole } from '../../domain/ticket-preview.js';
+import type { MailAddress, ParsedMail } from '../../domain/parsed-mail.js';
 import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
-import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../domain/thread-batch.js';
+import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../../domain/thread-batch.js';
 
 export { type IngestOutcome } from './commit-script.js';
 

@@ -5,16 +5,16 @@
  * classification, threading, routing: see ingest-stored-mail.ts) except what only the
  * transaction can know: the ticket's current state and the ids the database hands out.
  */
-import { sql, type SqlScript } from '../db/sql-script.js';
-import type { MailFlags } from '../domain/classify-mail.js';
-import type { RoutingActions } from '../domain/routing.js';
-import { DEFAULT_STATUSES, statusCategory } from '../domain/ticket-fields.js';
-import { isParticipant, type TicketMailAddresses } from '../domain/ticket-participants.js';
-import type { AttachmentInfo } from '../domain/parsed-mail.js';
-import type { ThreadTarget } from '../domain/thread-batch.js';
-import { TICKET_ACTIONS } from '../domain/ticket-change.js';
-import { POST_KINDS, POST_PRIORITY, type PostKind } from '../posts/post-kinds.js';
-import { queuePostSql, ticketChangePosts } from '../posts/queue-post.js';
+import { sql, type SqlScript } from '../../db/sql-script.js';
+import type { MailFlags } from '../../domain/classify-mail.js';
+import type { RoutingActions } from '../../domain/routing.js';
+import { DEFAULT_STATUSES, statusCategory } from '../../domain/ticket-fields.js';
+import { isParticipant, type TicketMailAddresses } from '../../domain/ticket-participants.js';
+import type { AttachmentInfo } from '../../domain/parsed-mail.js';
+import type { ThreadTarget } from '../../domain/thread-batch.js';
+import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
+import { POST_KINDS, POST_PRIORITY, type PostKind } from '../../posts/post-kinds.js';
+import { queuePostSql, ticketChangePosts } from '../../posts/queue-post.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
 

@@ -4,9 +4,9 @@
  * fetches the mail again; after it, the mail is safe and never fetched twice. Parsing
  * happens later, from the stored bytes.
  */
-import { rawMailStoreOf, type Db } from '../db/client.js';
-import { cleanMessageId } from '../domain/message-id.js';
-import { dedupeKeyOf, readRawHeaders, sha256Hex } from '../mail/raw-headers.js';
+import { rawMailStoreOf, type Db } from '../../db/client.js';
+import { cleanMessageId } from '../../domain/message-id.js';
+import { dedupeKeyOf, readRawHeaders, sha256Hex } from '../../mail/raw-headers.js';
 
 export interface FetchedMail {
   mailboxId: number;

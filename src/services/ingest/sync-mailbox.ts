@@ -9,15 +9,15 @@
  *
  * The cursor never passes a mail that is neither stored nor remembered: a mail the server
  * will not give, leaves out of an answer, or that fails to be stored is recorded as a gap
- * (services/mail-gaps.ts) before the cursor moves past it, and retried from there. Only a
+ * (mail-gaps.ts) before the cursor moves past it, and retried from there. Only a
  * mail the server says it no longer has (UID SEARCH) is passed over without one.
  */
 import type { ImapFlow } from 'imapflow';
-import type { Db } from '../db/client.js';
-import type { Logger } from '../logging/logger.js';
-import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
-import { closeGaps, dueGaps, forgetGapsOfOtherValidity, recordGapFailure, type GapPlace } from '../services/mail-gaps.js';
-import { storeRawMails, type FetchedMail, type StoreResult } from '../services/store-raw-mail.js';
+import type { Db } from '../../db/client.js';
+import type { Logger } from '../../logging/logger.js';
+import { collectGarbage, COLLECT_AFTER_BYTES } from '../../util/collect-garbage.js';
+import { closeGaps, dueGaps, forgetGapsOfOtherValidity, recordGapFailure, type GapPlace } from './mail-gaps.js';
+import { storeRawMails, type FetchedMail, type StoreResult } from './store-raw-mail.js';
 
 /**
  * Mails per FETCH and per commit: few round trips (a backlog of 5,000 took 4.3 s to fetch
