@@ -4,7 +4,8 @@
  * statement of an SQL script for the ingest commit; both from the same row.
  */
 import type { Tx } from '../db/client.js';
-import { sql, type SqlScript } from '../db/sql-script.js';
+import { insertSlackPost, type SlackPostRow } from '../db/queries/slack-posts.js';
+import type { SqlScript } from '../db/sql-script.js';
 import { KIND_PRIORITY, POST_KINDS, type PostKind } from './post-kinds.js';
 
 export interface PostToQueue {
@@ -19,7 +20,7 @@ export interface PostToQueue {
   priority?: number;
 }
 
-function postRow(post: PostToQueue, now: Date) {
+function postRow(post: PostToQueue, now: Date): SlackPostRow {
   return {
     mailboxId: post.mailboxId,
     ticketId: post.ticketId ?? null,
@@ -38,9 +39,7 @@ export async function queuePosts(tx: Tx, posts: readonly PostToQueue[], now = ne
 }
 
 export function* queuePostSql(post: PostToQueue, now: Date): SqlScript<void> {
-  const row = postRow(post, now);
-  yield sql`INSERT INTO "SlackPost" ("mailboxId", "ticketId", "channelId", "kind", "dedupeKey", "payload", "priority", "nextAttemptAt", "createdAt")
-    VALUES (${row.mailboxId}, ${row.ticketId}, ${row.channelId}, ${row.kind}, ${row.dedupeKey}, ${row.payload}, ${row.priority}, ${row.nextAttemptAt}, ${row.createdAt})`;
+  yield* insertSlackPost(postRow(post, now));
 }
 
 /**

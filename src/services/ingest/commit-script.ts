@@ -5,11 +5,28 @@
  * classification, threading, routing: see ingest-stored-mail.ts) except what only the
  * transaction can know: the ticket's current state and the ids the database hands out.
  */
-import { sql, type SqlScript } from '../../db/sql-script.js';
+import {
+  addressesOnTicket,
+  claimWaitingMessage,
+  customerPostsWaiting,
+  customStatusCategory,
+  firstMailOf,
+  insertAttachment,
+  insertSystemAudit,
+  insertTicket,
+  postQueued,
+  recordTicketMail,
+  takeTicketNumber,
+  ticketToFollow,
+  upsertCustomer,
+  type CustomerFields,
+  type MessageFields,
+} from '../../db/queries/ingest-commit.js';
+import type { SqlScript } from '../../db/sql-script.js';
 import type { MailFlags } from '../../domain/classify-mail.js';
 import type { RoutingActions } from '../../domain/routing.js';
 import { DEFAULT_STATUSES, statusCategory } from '../../domain/ticket-fields.js';
-import { isParticipant, type TicketMailAddresses } from '../../domain/ticket-participants.js';
+import { isParticipant } from '../../domain/ticket-participants.js';
 import type { AttachmentInfo } from '../../domain/parsed-mail.js';
 import type { ThreadTarget } from '../../domain/thread-batch.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
@@ -17,36 +34,6 @@ import { POST_KINDS, POST_PRIORITY, type PostKind } from '../../posts/post-kinds
 import { queuePostSql, ticketChangePosts } from '../../posts/queue-post.js';
 
 export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
-
-/** The parsed fields written onto the stored Message row (NUL-free, see ingest-stored-mail.ts). */
-export interface MessageFields {
-  parseState: 'parsed' | 'failed';
-  parseError: string | null;
-  messageId: string | null;
-  inReplyTo: string | null;
-  references: string;
-  fromAddress: string | null;
-  fromName: string | null;
-  replyTo: string | null;
-  toAddresses: string;
-  ccAddresses: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  flags: string;
-  sentAt: Date | null;
-}
-
-export interface CustomerFields {
-  address: string;
-  domain: string;
-  name: string | null;
-  freeMail: boolean;
-  roleAddress: boolean;
-  unreplyable: boolean;
-  /** The mail was sent from this very address: only then may its name replace the one kept. */
-  fromCustomer: boolean;
-}
 
 /** A mail ready to be written: everything but what the transaction finds out. */
 export interface PlannedMail {
@@ -109,44 +96,30 @@ export function* commitMailsScript(mails: readonly PlannedMail[], now: Date): Sq
  * second worker committing the same mail waits here for the first, then finds it done.
  */
 function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<void> {
-  const f = mail.fields;
-  const claimed = yield sql`UPDATE "Message" SET "ticketId" = ${ticketId}, "parseState" = ${f.parseState}, "parseError" = ${f.parseError}, "messageId" = ${f.messageId},
-    "inReplyTo" = ${f.inReplyTo}, "references" = ${f.references}, "fromAddress" = ${f.fromAddress}, "fromName" = ${f.fromName},
-    "replyTo" = ${f.replyTo}, "toAddresses" = ${f.toAddresses}, "ccAddresses" = ${f.ccAddresses}, "subject" = ${f.subject},
-    "text" = ${f.text}, "html" = ${f.html}, "flags" = ${f.flags}, "sentAt" = ${f.sentAt}
-    WHERE "id" = ${mail.messageRowId} AND "parseState" = 'stored' RETURNING "id"`;
-  if (claimed.length === 0) throw new LostClaimError(mail.messageRowId);
-  for (const a of mail.attachments) {
-    yield sql`INSERT INTO "Attachment" ("messageId", "filename", "contentType", "size", "contentId", "inline", "checksum", "content", "createdAt")
-      VALUES (${mail.messageRowId}, ${a.filename}, ${a.contentType}, ${a.size}, ${a.contentId}, ${a.inline}, ${a.checksum}, ${a.content}, ${now})`;
-  }
+  if (!(yield* claimWaitingMessage(mail.messageRowId, ticketId, mail.fields))) throw new LostClaimError(mail.messageRowId);
+  for (const attachment of mail.attachments) yield* insertAttachment(mail.messageRowId, attachment, now);
 }
 
 /** Adds the mail to a ticket (reopening it if closed); returns the ticket's id. */
 function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<number> {
-  const [ticket] = yield sql`SELECT t."status", t."slackChannelId", t."slackTs", c."address" AS "customerAddress"
-    FROM "Ticket" t LEFT JOIN "Customer" c ON c."id" = t."customerId" WHERE t."id" = ${ticketId}`;
+  const ticket = yield* ticketToFollow(ticketId);
   if (!ticket) throw new Error(`ticket ${ticketId} of a thread is missing`);
   // The thread lives where the ticket was posted, even if the mailbox moved channels since.
-  const channelId = (ticket.slackChannelId as string | null) ?? mail.channelId;
+  const channelId = ticket.slackChannelId ?? mail.channelId;
   // A mailbox's own status is closed when its category says so.
-  const [custom] = yield sql`SELECT "category" FROM "CustomStatus" WHERE "mailboxId" = ${mail.mailboxId} AND "key" = ${ticket.status}`;
-  const closed = custom ? custom.category === 'closed' : statusCategory(DEFAULT_STATUSES, ticket.status as string) === 'closed';
+  const category = (yield* customStatusCategory(mail.mailboxId, ticket.status)) ?? statusCategory(DEFAULT_STATUSES, ticket.status);
+  const closed = category === 'closed';
   // A customer writing again reopens a closed ticket; an auto-reply does not.
   const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce;
-  yield reopen
-    ? sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "status" = 'open', "reopenedAt" = ${now}, "closedAt" = NULL, "updatedAt" = ${now} WHERE "id" = ${ticketId}`
-    : sql`UPDATE "Ticket" SET "lastMessageAt" = ${mail.receivedAt}, "updatedAt" = ${now} WHERE "id" = ${ticketId}`;
+  yield* recordTicketMail(ticketId, mail.receivedAt, now, reopen);
   // Kept and shown like any mail, but marked: the reply keeps going where it went (open-reply.ts).
-  const stranger = yield* fromStranger(mail, ticketId, ticket.customerAddress as string | null);
+  const stranger = yield* fromStranger(mail, ticketId, ticket.customerAddress);
   yield* claimMail(stranger ? { ...mail, fields: { ...mail.fields, flags: JSON.stringify({ ...JSON.parse(mail.fields.flags), stranger }) } } : mail, ticketId, now);
   if (mail.announce) {
     // A ticket known only from imported history (or junk) has no Slack thread yet: open one
     // with its first mail, then add this one.
-    const [ticketPost] = yield sql`SELECT "id" FROM "SlackPost" WHERE "dedupeKey" = ${`ticket:${ticketId}`}`;
-    if (!ticketPost) {
-      const [first] = yield sql`SELECT "id" FROM "Message" WHERE "ticketId" = ${ticketId} ORDER BY "id" ASC LIMIT 1`;
-      yield* queuePost(mail, ticketId, channelId, POST_KINDS.ticket, `ticket:${ticketId}`, (first?.id as number | undefined) ?? mail.messageRowId, now);
+    if (!(yield* postQueued(`ticket:${ticketId}`))) {
+      yield* queuePost(mail, ticketId, channelId, POST_KINDS.ticket, `ticket:${ticketId}`, (yield* firstMailOf(ticketId)) ?? mail.messageRowId, now);
     }
     yield* queuePost(mail, ticketId, channelId, POST_KINDS.followUp, `message:${mail.messageRowId}`, mail.messageRowId, now);
     if (mail.hasFiles) yield* queuePost(mail, ticketId, channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
@@ -154,7 +127,7 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
   if (reopen) {
     const auditId = yield* audit(mail, ticketId, TICKET_ACTIONS.reopened, { messageRowId: mail.messageRowId }, now);
     // The ticket's message shows it open again, and the thread says why (as for a person's change).
-    const posted = { id: ticketId, mailboxId: mail.mailboxId, slackChannelId: channelId, slackTs: ticket.slackTs as string | null };
+    const posted = { id: ticketId, mailboxId: mail.mailboxId, slackChannelId: channelId, slackTs: ticket.slackTs };
     for (const post of ticketChangePosts(posted, auditId)) yield* queuePostSql(post, now);
   }
   return ticketId;
@@ -168,34 +141,44 @@ function* fromStranger(mail: PlannedMail, ticketId: number, customerAddress: str
   if (mail.flags.bounce || mail.flags.fromSelf || isParticipant(mail.sender, customerAddress, [])) return false;
   // An unreadable sender is a stranger whoever is on the ticket: no need to read its mails.
   if (!mail.sender?.trim()) return true;
-  const mails = yield sql`SELECT "fromAddress", "replyTo", "toAddresses", "ccAddresses", "flags" FROM "Message" WHERE "ticketId" = ${ticketId}`;
-  return !isParticipant(mail.sender, customerAddress, mails as unknown as TicketMailAddresses[]);
+  return !isParticipant(mail.sender, customerAddress, yield* addressesOnTicket(ticketId));
 }
 
 /** Opens a numbered ticket for the mail, routed by the rules; returns its id. */
 function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
-  const customerId = mail.customer ? yield* rememberCustomer(mail.customer, now) : null;
-  const [mailbox] = yield sql`UPDATE "Mailbox" SET "nextTicketNumber" = "nextTicketNumber" + 1, "updatedAt" = ${now}
-    WHERE "id" = ${mail.mailboxId} RETURNING "nextTicketNumber"`;
-  const number = (mailbox!.nextTicketNumber as number) - 1;
+  // A name the mail gives replaces the kept one only when the customer sent it from that
+  // address: a mail naming them from elsewhere (a web form anyone can fill in with anyone's
+  // address) leaves it as it is.
+  const customerId = mail.customer ? yield* upsertCustomer(mail.customer, now) : null;
+  const number = yield* takeTicketNumber(mail.mailboxId, now);
   const { routing } = mail;
   // Imported history is history: closed, so it waits in no list; an answer reopens it.
   const status = mail.announce ? (routing.status ?? 'open') : 'done';
   const closedAt = mail.announce ? null : mail.receivedAt;
   const junk = routing.junk === true;
-  const tags = JSON.stringify(routing.tags);
-  const [ticket] = yield sql`INSERT INTO "Ticket" ("mailboxId", "number", "subject", "customerId", "status", "urgency", "assigneeId", "claimedAt",
-      "junk", "tags", "slackChannelId", "createdAt", "updatedAt", "lastMessageAt", "closedAt")
-    VALUES (${mail.mailboxId}, ${number}, ${mail.fields.subject ?? ''}, ${customerId}, ${status}, ${routing.urgency ?? 'normal'}, ${routing.assignee ?? null},
-      ${routing.assignee ? now : null}, ${junk}, ${tags}, ${mail.channelId}, ${mail.receivedAt}, ${now}, ${mail.receivedAt}, ${closedAt})
-    RETURNING "id"`;
-  const ticketId = ticket!.id as number;
+  const ticketId = yield* insertTicket({
+    mailboxId: mail.mailboxId,
+    number,
+    subject: mail.fields.subject ?? '',
+    customerId,
+    status,
+    urgency: routing.urgency ?? 'normal',
+    assigneeId: routing.assignee ?? null,
+    claimedAt: routing.assignee ? now : null,
+    junk,
+    tags: JSON.stringify(routing.tags),
+    slackChannelId: mail.channelId,
+    createdAt: mail.receivedAt,
+    updatedAt: now,
+    lastMessageAt: mail.receivedAt,
+    closedAt,
+  });
   yield* claimMail(mail, ticketId, now);
   // Junk is kept (and findable) but not put in front of the team.
   if (mail.announce && !junk) {
     // One sender's burst of new tickets (a mail loop, a script) does not hold up everyone
     // else: past SENDER_BURST of theirs waiting, the rest go behind other customers' tickets.
-    const crowded = customerId !== null && (yield* ticketsWaitingFor(customerId, mail.channelId)) >= SENDER_BURST;
+    const crowded = customerId !== null && (yield* customerPostsWaiting(customerId, mail.channelId, POST_KINDS.ticket)) >= SENDER_BURST;
     yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now, crowded ? POST_PRIORITY.thread : undefined);
     if (mail.needsTextCopy) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.mailBody, `message:${mail.messageRowId}`, mail.messageRowId, now);
     if (mail.hasFiles) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
@@ -205,20 +188,6 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
   return ticketId;
 }
 
-/**
- * The customer by address, created on first contact. A name the mail gives replaces the
- * kept one only when the customer sent it from that address: a mail naming them from
- * elsewhere (a web form anyone can fill in with anyone's address) leaves it as it is.
- */
-function* rememberCustomer(customer: CustomerFields, now: Date): SqlScript<number> {
-  const [row] = yield sql`INSERT INTO "Customer" ("address", "domain", "name", "freeMail", "roleAddress", "unreplyable", "createdAt", "updatedAt")
-    VALUES (${customer.address}, ${customer.domain}, ${customer.name}, ${customer.freeMail}, ${customer.roleAddress}, ${customer.unreplyable}, ${now}, ${now})
-    ON CONFLICT ("address") DO UPDATE SET "updatedAt" = excluded."updatedAt",
-      "name" = COALESCE(CASE WHEN ${customer.fromCustomer} THEN excluded."name" END, "Customer"."name")
-    RETURNING "id"`;
-  return row!.id as number;
-}
-
 function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: PostKind, dedupeKey: string, messageRowId: number, now: Date, priority?: number): SqlScript<void> {
   yield* queuePostSql({ mailboxId: mail.mailboxId, ticketId, channelId, kind, dedupeKey, payload: { messageRowId }, priority }, now);
 }
@@ -226,15 +195,7 @@ function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind
 /** A customer's new tickets waiting in a channel before their next goes behind other customers'. */
 const SENDER_BURST = 5;
 
-/** How many of the customer's new tickets wait to be posted in the channel. */
-function* ticketsWaitingFor(customerId: number, channelId: string): SqlScript<number> {
-  const [row] = yield sql`SELECT COUNT(*) AS "n" FROM "SlackPost" p JOIN "Ticket" t ON t."id" = p."ticketId"
-    WHERE p."channelId" = ${channelId} AND p."kind" = ${POST_KINDS.ticket} AND p."state" IN ('queued', 'posting') AND t."customerId" = ${customerId}`;
-  return Number(row?.n ?? 0);
-}
 
 function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<number> {
-  const [row] = yield sql`INSERT INTO "AuditLog" ("mailboxId", "ticketId", "actorId", "action", "detail", "createdAt")
-    VALUES (${mail.mailboxId}, ${ticketId}, 'system', ${action}, ${JSON.stringify(detail)}, ${now}) RETURNING "id"`;
-  return row!.id as number;
+  return yield* insertSystemAudit(mail.mailboxId, ticketId, action, detail, now);
 }

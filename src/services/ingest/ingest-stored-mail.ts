@@ -8,7 +8,8 @@
  * headers, flagged as unreadable; its source stays stored unchanged.
  */
 import { rawMailStoreOf, sqlRunnerOf, type Db } from '../../db/client.js';
-import { dateOf, inList, sql } from '../../db/sql-script.js';
+import { mailsInTickets, waitingMailRows } from '../../db/queries/waiting-mail.js';
+import type { CustomerFields, MessageFields } from '../../db/queries/ingest-commit.js';
 import { classifyMail, customerAddressOf, domainOf, senderFlags } from '../../domain/classify-mail.js';
 import type { Logger } from '../../logging/logger.js';
 import { applyRoutingRules, ZRoutingRule, type MailFacts, type TRoutingRule } from '../../domain/routing.js';
@@ -19,7 +20,7 @@ import type { RawSource } from '../../util/raw-source.js';
 import { needsThreadFiles } from '../load-thread-files.js';
 import { ticketPreviewShowsWhole } from '../../domain/ticket-preview.js';
 import type { MailAddress, ParsedMail } from '../../domain/parsed-mail.js';
-import { commitMailsScript, LostClaimError, type CustomerFields, type IngestOutcome, type MessageFields, type PlannedMail } from './commit-script.js';
+import { commitMailsScript, LostClaimError, type IngestOutcome, type PlannedMail } from './commit-script.js';
 import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../../domain/thread-batch.js';
 
 export { type IngestOutcome } from './commit-script.js';
@@ -157,7 +158,7 @@ export async function commitStoredMails(deps: IngestDeps, prepared: readonly Pre
 async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], options: IngestOptions): Promise<PlannedMail[]> {
   const ready = prepared.filter((item): item is PreparedMail & { mail: ParsedMail; header: RawHeaderReader } => !!item.mail && !!item.header);
   if (ready.length === 0) return [];
-  const rows = new Map((await readWaitingRows(deps.db, ready.map((item) => item.messageRowId))).map((row) => [row.id, row]));
+  const rows = new Map((await waitingMailRows(deps.db, ready.map((item) => item.messageRowId))).map((row) => [row.id, row]));
   const waiting = ready.flatMap((item) => {
     const row = rows.get(item.messageRowId);
     if (!row) return [];
@@ -219,30 +220,10 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
   );
 }
 
-/**
- * The rows of the mails still waiting to be understood. Read (like the thread look-up
- * below) through the driver: through Prisma these two reads cost more than the batch's
- * writes.
- */
-async function readWaitingRows(db: Db, ids: readonly number[]) {
-  const rows = await sqlRunnerOf(db).query(sql`SELECT m."id", m."mailboxId", m."messageId", m."receivedAt", m."flags", b."channelId"
-    FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId"
-    WHERE m."id" IN ${inList(ids, 'integer')} AND m."parseState" = 'stored'`);
-  return rows.map((row) => ({
-    id: row.id as number,
-    mailboxId: row.mailboxId as number,
-    messageId: row.messageId as string | null,
-    receivedAt: dateOf(row.receivedAt),
-    flags: row.flags as string,
-    channelId: row.channelId as string,
-  }));
-}
-
 /** One look-up for the whole batch: the stored mails in a ticket that any mail of it answers. */
 async function findThreadedRows(db: Db, batch: readonly BatchMail[]): Promise<ThreadedRow[]> {
   const ids = [...new Set(batch.flatMap((mail) => threadIdsOf(mail.mail, mail.bounce)))];
   if (ids.length === 0) return [];
   const mailboxIds = [...new Set(batch.map((mail) => mail.mailboxId))];
-  return (await sqlRunnerOf(db).query(sql`SELECT "id", "mailboxId", "messageId", "ticketId" FROM "Message"
-    WHERE "mailboxId" IN ${inList(mailboxIds, 'integer')} AND "messageId" IN ${inList(ids, 'text')} AND "ticketId" IS NOT NULL`)) as unknown as ThreadedRow[];
+  return mailsInTickets(db, mailboxIds, ids);
 }
