@@ -15,6 +15,7 @@ import { importMail, type ImportCounts } from '../services/ingest/import-mail.js
 import { registerMailboxes } from '../services/register-mailboxes.js';
 import { EXIT } from './exit-codes.js';
 import { readConfigOrExit } from './read-config.js';
+import { errorMessage } from '../errors.js';
 
 const { values, positionals } = parseArgs({ options: { mailbox: { type: 'string' } }, allowPositionals: true });
 if (positionals.length === 0) {
@@ -46,7 +47,7 @@ for (const file of positionals) {
     console.log(`${path.basename(file)}: ${counts.imported} imported, ${counts.duplicates} already known, ${counts.unreadable} stored raw but not fully readable`);
   } catch (error) {
     failed = true;
-    console.error(`${file}: ${(error as Error).message}`);
+    console.error(`${file}: ${errorMessage(error)}`);
   }
   total.imported += counts.imported;
   total.duplicates += counts.duplicates;

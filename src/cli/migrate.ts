@@ -3,6 +3,7 @@ import { readConfigOrExit } from './read-config.js';
 import { EXIT } from './exit-codes.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from '../config/database-url.js';
 import { applyMigrations } from '../db/migrations.js';
+import { errorMessage } from '../errors.js';
 
 const config = readConfigOrExit();
 const target = parseDatabaseUrl(config.databaseUrl)!;
@@ -15,6 +16,6 @@ try {
   );
   process.exit(EXIT.ok);
 } catch (error) {
-  console.error(`Migrating ${redactDatabaseUrl(target.url)} failed: ${(error as Error).message.split('\n')[0]}`);
+  console.error(`Migrating ${redactDatabaseUrl(target.url)} failed: ${errorMessage(error).split('\n')[0]}`);
   process.exit(EXIT.failure);
 }

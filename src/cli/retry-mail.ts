@@ -11,6 +11,7 @@ import { applyMigrations } from '../db/migrations.js';
 import { listGivenUp, refsReadable, retryGivenUp } from '../services/ingest/retry-given-up.js';
 import { EXIT } from './exit-codes.js';
 import { readConfigOrExit } from './read-config.js';
+import { errorMessage } from '../errors.js';
 
 const USAGE = 'usage: npm run retry-mail -- [--mailbox KEY] [--list] [uid:UID | message:ID ...]';
 let args: ReturnType<typeof parse>;
@@ -20,7 +21,7 @@ function parse() {
 try {
   args = parse();
 } catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
+  console.error(`${errorMessage(error)}\n${USAGE}`);
   process.exit(EXIT.badConfig);
 }
 const { values, positionals } = args;

@@ -21,6 +21,7 @@ import {
   type TAppConfig,
   type TMailboxConfig,
 } from './config-schema.js';
+import { errorMessage } from '../errors.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -204,7 +205,7 @@ function mailboxesFromFile(file: string, env: Env, problems: string[]): unknown[
   try {
     document = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot be read (${(error as Error).message.split('\n')[0]})`;
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot be read (${errorMessage(error).split('\n')[0]})`;
     problems.push(`MAILROOM_CONFIG: ${file} ${reason}; expected ${KEY_HINTS.configFile!.expect}`);
     return undefined;
   }

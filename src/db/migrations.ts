@@ -11,6 +11,7 @@ import { migrationAdapter } from './adapter-factory.js';
 import type { DatabaseTarget } from '../config/database-url.js';
 import { migrationsDir, PROJECT_ROOT, schemaFor, type DatabaseProvider } from './schema-source.js';
 import { openSchemaEngine } from './schema-engine.js';
+import { errorMessage } from '../errors.js';
 
 const LOCKFILE = 'migration_lock.toml';
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
@@ -129,7 +130,7 @@ export async function pendingMigrations(target: DatabaseTarget): Promise<string[
     } catch (error) {
       // A database never migrated has no bookkeeping table yet (the SQLite engine says so
       // as an error rather than a diagnostic): everything is pending.
-      if (/_prisma_migrations` does not exist/.test((error as Error).message)) {
+      if (/_prisma_migrations` does not exist/.test(errorMessage(error))) {
         return migrationsList.migrationDirectories.map((directory) => directory.path);
       }
       throw error;

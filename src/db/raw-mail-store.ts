@@ -16,7 +16,8 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { Driver } from './driver.js';
 import { retryWhileBusy, sqliteDate } from './sql-script.js';
-import { DamagedSourceError, type RawSource } from '../util/raw-source.js';
+import { DamagedSourceError } from '../errors.js';
+import type { RawSource } from '../util/raw-source.js';
 
 /** The size of Message.raw and of each MessageRawPart. */
 export const RAW_PART_BYTES = 1024 * 1024;

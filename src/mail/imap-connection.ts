@@ -10,6 +10,7 @@ import { CoalescingRunner } from '../util/coalescing-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { describeImapError, isAuthFailure, type ImapProblem } from './imap-errors.js';
 import { oauthTokens } from './oauth/token-source.js';
+import { errorMessage } from '../errors.js';
 
 /** A connection up this long counts as stable and resets the reconnect backoff. */
 const STABLE_CONNECTION_MS = 30_000;
@@ -90,7 +91,7 @@ export class ImapConnection {
   // A failed pass is retried by the next one; a dead connection is noticed by 'close'.
   readonly #sync = new CoalescingRunner(
     () => this.options.sync && this.#client ? this.options.sync(this.#client) : Promise.resolve(),
-    (error) => this.logger.error({ code: 'imap_sync_failed', mailbox: this.mailboxKey, err: (error as Error).message }, 'mail sync failed'),
+    (error) => this.logger.error({ code: 'imap_sync_failed', mailbox: this.mailboxKey, err: errorMessage(error) }, 'mail sync failed'),
   );
   #sweep: NodeJS.Timeout | undefined;
   #client: ImapFlow | undefined;

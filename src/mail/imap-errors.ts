@@ -3,7 +3,7 @@
  * connection keeper (logs, /healthz) and by `npm run doctor`.
  */
 import type { TOAuthSettings } from '../config/config-schema.js';
-import { TokenRequestError } from './oauth/oauth-errors.js';
+import { TokenRequestError } from '../errors.js';
 export type ImapProblem = 'auth_failed' | 'unreachable' | 'tls_failed' | 'folder_missing' | 'timeout' | 'other';
 
 export interface DescribedImapError {

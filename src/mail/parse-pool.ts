@@ -14,16 +14,7 @@ import type { ParsedMail } from '../domain/parsed-mail.js';
 import { startModuleWorker } from '../util/module-worker.js';
 import { servePulls } from '../util/pulled-parts.js';
 import { isWhole, type RawSource } from '../util/raw-source.js';
-
-export class ParseError extends Error {
-  /**
-   * `source_unreadable`: the stored source could not be read while it was parsed (a
-   * database error), so nothing is known of the mail yet: try again, do not give up on it.
-   */
-  constructor(message: string, readonly code: 'parse_failed' | 'parse_timeout' | 'parser_crashed' | 'pool_closed' | 'source_unreadable') {
-    super(message);
-  }
-}
+import { ParseError, SourceUnreadableError } from '../errors.js';
 
 interface Job {
   id: number;
@@ -32,7 +23,7 @@ interface Job {
   /** The port a worker pulls this job's parts from (the reading end), while it is out. */
   port?: MessagePort;
   resolve(mail: ParsedMail): void;
-  reject(error: Error): void;
+  reject(error: ParseError | SourceUnreadableError): void;
 }
 
 interface Slot {
@@ -114,7 +105,7 @@ export class ParsePool {
       job.port?.close();
       this.#startClock(slot);
       if (message.ok) job.resolve(message.mail!);
-      else job.reject(new ParseError(message.error ?? 'unknown parse error', message.unreadable ? 'source_unreadable' : 'parse_failed'));
+      else job.reject(message.unreadable ? new SourceUnreadableError(message.error ?? 'the source could not be read') : new ParseError(message.error ?? 'unknown parse error', 'parse_failed'));
       this.#dispatch();
     });
     worker.on('error', (error) => this.#replace(slot, new ParseError(`parser crashed: ${error.message}`, 'parser_crashed')));

@@ -8,7 +8,8 @@ import { decodeAttachment, parseMail, type RawInput } from './parse-mail.js';
 import type { ParseLimits } from './parse-limits.js';
 import { collectGarbage, COLLECT_AFTER_BYTES } from '../util/collect-garbage.js';
 import type { DecodedMessage } from './parse-pool.js';
-import { pullParts, SourceReadError } from '../util/pulled-parts.js';
+import { SourceUnreadableError } from '../errors.js';
+import { pullParts } from '../util/pulled-parts.js';
 
 const port = parentPort!;
 
@@ -30,7 +31,7 @@ async function parseOne(job: { id: number; limits: ParseLimits } & SourceOf): Pr
     const transfer = mail.attachments.flatMap((attachment) => (attachment.content ? [attachment.content.buffer as ArrayBuffer] : []));
     port.postMessage({ id, ok: true, mail }, transfer);
   } catch (error) {
-    port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error), unreadable: error instanceof SourceReadError });
+    port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error), unreadable: error instanceof SourceUnreadableError });
   }
   // Once this job (and the source it holds) is let go of: see collect-garbage.ts.
   if (sizeOf(job) >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);

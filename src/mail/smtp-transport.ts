@@ -5,7 +5,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { TSmtpConfig } from '../config/config-schema.js';
 import { tokenRefusedAdvice } from './imap-errors.js';
-import { TokenRequestError } from './oauth/oauth-errors.js';
+import { TokenRequestError } from '../errors.js';
 import { oauthTokens } from './oauth/token-source.js';
 
 /** Hears each reply line of the server (and nothing else of the conversation). */

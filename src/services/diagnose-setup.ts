@@ -15,6 +15,7 @@ import { describeImapError } from '../mail/imap-errors.js';
 import { describeTokenError } from '../mail/oauth/oauth-errors.js';
 import { oauthTokens } from '../mail/oauth/token-source.js';
 import { describeSmtpError, smtpTlsDescription, verifySmtp } from '../mail/smtp-transport.js';
+import { errorMessage } from '../errors.js';
 
 export interface CheckResult {
   name: string;
@@ -79,7 +80,7 @@ async function checkDatabase(config: TAppConfig): Promise<CheckResult> {
       ? { name, ok: true, detail: `${where} reachable; ${pending.length} migration(s) pending, applied by \`npm start\` or \`npm run db:migrate\`` }
       : { name, ok: true, detail: `${where} reachable and up to date` };
   } catch (error) {
-    return { name, ok: false, detail: `${where}: ${(error as Error).message.split('\n')[0]} — check DATABASE_URL` };
+    return { name, ok: false, detail: `${where}: ${errorMessage(error).split('\n')[0]} — check DATABASE_URL` };
   } finally {
     await closeDbClient(db).catch(() => {});
   }
@@ -133,7 +134,7 @@ async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
     const code = (error as { data?: { error?: string } }).data?.error;
     const hint = code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'account_inactive'
       ? 'the token was refused — copy the Bot User OAuth Token again into SLACK_BOT_TOKEN (reinstall the app if it was revoked)'
-      : `${code ?? (error as Error).message} — check SLACK_API_URL and the network`;
+      : `${code ?? errorMessage(error)} — check SLACK_API_URL and the network`;
     return [{ name: 'slack', ok: false, detail: `auth.test failed: ${hint}` }];
   }
   const results: CheckResult[] = [{ name: 'slack', ok: true, detail: `token works: ${team}` }];
@@ -145,7 +146,7 @@ async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
         ? { name, ok: true, detail: `the bot is a member of ${mailbox.channelId}` }
         : { name, ok: false, detail: `the bot is not a member of ${mailbox.channelId} — invite it in that channel with /invite @Mailroom` });
     } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+      const code = (error as { data?: { error?: string } }).data?.error ?? errorMessage(error);
       results.push({ name, ok: false, detail: `channel ${mailbox.channelId} cannot be read (${code}) — check SLACK_CHANNEL_ID and invite the bot to the channel` });
     }
   }

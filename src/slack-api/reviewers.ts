@@ -5,6 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logging/logger.js';
+import { errorMessage } from '../errors.js';
 
 const REFRESH_MS = 10 * 60 * 1000;
 
@@ -25,7 +26,7 @@ export function createReviewers(client: WebClient, logger: Logger, now = () => D
       return users;
     } catch (error) {
       // Fail closed: an expired list may still hold someone removed from the group since.
-      logger.warn({ code: 'usergroup_unavailable', groupId, err: (error as Error).message }, 'could not read a reviewer group; nobody from it approves until it can be read');
+      logger.warn({ code: 'usergroup_unavailable', groupId, err: errorMessage(error) }, 'could not read a reviewer group; nobody from it approves until it can be read');
       return new Set();
     }
   }

@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import type { TLocale } from '../config/config-schema.js';
 import { localeFromSlack } from '../i18n/messages.js';
 import type { Logger } from '../logging/logger.js';
+import { errorMessage } from '../errors.js';
 
 const CACHE_MS = 60 * 60 * 1000;
 
@@ -27,7 +28,7 @@ export function createUserLocales(client: WebClient, fallback: TLocale, logger: 
         return locale;
       } catch (error) {
         // Not fatal: answer in the default language and ask again next time.
-        logger.warn({ code: 'user_locale_unavailable', userId, err: (error as Error).message }, 'users.info failed');
+        logger.warn({ code: 'user_locale_unavailable', userId, err: errorMessage(error) }, 'users.info failed');
         return fallback;
       }
     },

@@ -5,6 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logging/logger.js';
+import { errorMessage } from '../errors.js';
 
 const CACHE_MS = 60 * 60 * 1000;
 
@@ -24,7 +25,7 @@ export function createUserNames(client: WebClient, logger: Logger, now = () => D
         cache.set(userId, { name, until: now() + CACHE_MS });
         return name;
       } catch (error) {
-        logger.warn({ code: 'user_name_unavailable', userId, err: (error as Error).message }, 'users.info failed');
+        logger.warn({ code: 'user_name_unavailable', userId, err: errorMessage(error) }, 'users.info failed');
         return null;
       }
     },

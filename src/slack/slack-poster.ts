@@ -38,6 +38,7 @@ import { renderFolded, renderPost, type RenderedPost } from '../services/render-
 import { POST_KINDS, UPDATE_KINDS } from '../posts/post-kinds.js';
 import type { SlackMessage } from '../slack-api/slack-message.js';
 import { queuePosts } from '../posts/queue-post.js';
+import { errorMessage } from '../errors.js';
 
 
 export interface PosterOptions {
@@ -169,7 +170,7 @@ export class SlackPoster {
         }
         await this.#send(post);
       } catch (error) {
-        this.logger.error({ code: 'slack_poster_failed', channel, err: (error as Error).message }, 'Slack poster error');
+        this.logger.error({ code: 'slack_poster_failed', channel, err: errorMessage(error) }, 'Slack poster error');
         await this.#sleeper.sleep(2_000);
       }
     }

@@ -4,6 +4,7 @@
  * never piles up on either side. Each part's buffer is moved, not copied.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { SourceUnreadableError } from '../errors.js';
 import { ownBuffer } from './own-buffer.js';
 
 /** `permanent`: the error says the bytes themselves are bad (reading again will not help). */
@@ -34,12 +35,6 @@ export function servePulls(port: MessagePort, parts: AsyncIterable<Uint8Array>):
   port.once('close', () => void iterator.return?.());
 }
 
-/**
- * The source could not be read for now (the database, not the mail): the mail is to be
- * tried again later, not parsed as unreadable. Damage to the bytes is a plain Error.
- */
-export class SourceReadError extends Error {}
-
 /** Worker side: the parts, each asked for when the previous one has been used. */
 export async function* pullParts(port: MessagePort): AsyncGenerator<Buffer> {
   try {
@@ -49,7 +44,7 @@ export async function* pullParts(port: MessagePort): AsyncGenerator<Buffer> {
       const message = await answer;
       if ('error' in message) {
         const text = `reading the mail failed: ${message.error}`;
-        throw message.permanent ? new Error(text) : new SourceReadError(text);
+        throw message.permanent ? new Error(text) : new SourceUnreadableError(text);
       }
       if ('end' in message) return;
       yield Buffer.from(message.part.buffer, message.part.byteOffset, message.part.byteLength);

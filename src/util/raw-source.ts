@@ -3,6 +3,8 @@
  * of any reasonable mail) and the whole source part by part. A large mail is never read
  * into one buffer on its way to the parser or to an upload (see raw-mail-store.ts).
  */
+import { DamagedSourceError } from '../errors.js';
+
 export interface RawSource {
   /** Bytes in all. */
   size: number;
@@ -10,15 +12,6 @@ export interface RawSource {
   head: Uint8Array;
   /** The whole source, `head` first, one part at a time (each read when it is asked for). */
   parts(): AsyncIterable<Uint8Array>;
-}
-
-/**
- * The stored source is damaged (a part missing, the wrong length): reading it again will
- * not help, so the mail is posted with what could be read (marked `permanent`, which the
- * part-by-part reading passes on: see pulled-parts.ts).
- */
-export class DamagedSourceError extends Error {
-  readonly permanent = true;
 }
 
 /** Whether the source is all in its head (then it is passed around as one buffer). */

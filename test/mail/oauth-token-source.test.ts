@@ -7,7 +7,7 @@
 import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
 import type { TOAuthSettings } from '../../src/config/config-schema.js';
-import { TokenRequestError } from '../../src/mail/oauth/oauth-errors.js';
+import { TokenRequestError } from '../../src/errors.js';
 import { OAuthTokenSource } from '../../src/mail/oauth/token-source.js';
 
 const SETTINGS: TOAuthSettings = {

@@ -4,7 +4,8 @@
  * with the right kind of error, the reading stops, and other mails are not harmed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ParsePool, type ParseError } from '../../src/mail/parse-pool.js';
+import { ParsePool } from '../../src/mail/parse-pool.js';
+import type { SourceUnreadableError } from '../../src/errors.js';
 import type { RawSource } from '../../src/util/raw-source.js';
 
 const PART = 1024 * 1024;
@@ -78,7 +79,7 @@ describe('parsing a source read part by part', () => {
     const { source } = sourceOf(bigMail(30, 100_000), async (seq) => {
       if (seq === 2) throw new Error('connection reset');
     });
-    const error = (await pool.parse(source).catch((caught: ParseError) => caught)) as ParseError;
+    const error = (await pool.parse(source).catch((caught: SourceUnreadableError) => caught)) as SourceUnreadableError;
     expect(error.code).toBe('source_unreadable');
     expect(error.message).toContain('connection reset');
   });

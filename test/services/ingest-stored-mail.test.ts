@@ -13,7 +13,7 @@ import { rawMailStoreOf } from '../../src/db/client.js';
 import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
 import { readWhole } from '../../src/util/raw-source.js';
 import { loadThreadFiles } from '../../src/services/load-thread-files.js';
-import { ParseError } from '../../src/mail/parse-pool.js';
+import { SourceUnreadableError } from '../../src/errors.js';
 import { latestInbound } from '../../src/services/replies/open-reply.js';
 import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';
 import { describeWithPostgres } from '../support/services.js';
@@ -171,7 +171,7 @@ function ingestSuite(world: ScratchWorld) {
     it('leaves a mail waiting, to be tried again, when its source could not be read (not posted as unreadable)', async () => {
       const stored = await storeRawMail(world.db, { mailboxId, raw: Buffer.from(mail('From: a@b.example\r\nSubject: later\r\nMessage-ID: <later@x>')) });
       if (!stored.stored) throw new Error('duplicate');
-      const unreadable = { parse: async () => { throw new ParseError('reading the mail failed: connection reset', 'source_unreadable'); } };
+      const unreadable = { parse: async () => { throw new SourceUnreadableError('reading the mail failed: connection reset'); } };
       await expect(ingestStoredMail({ ...deps(), parser: unreadable }, stored.messageRowId)).rejects.toThrow('connection reset');
       expect(await world.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId }, select: { parseState: true, ticketId: true } })).toEqual({ parseState: 'stored', ticketId: null });
       expect((await ingestStoredMail(deps(), stored.messageRowId)).kind).toBe('new_ticket');
@@ -339,7 +339,7 @@ function ingestSuite(world: ScratchWorld) {
         parse: async (raw: Parameters<typeof world.pool.parse>[0]) => {
           if (refusals < 6) {
             refusals += 1;
-            throw new ParseError('reading the mail failed: connection reset', 'source_unreadable');
+            throw new SourceUnreadableError('reading the mail failed: connection reset');
           }
           return world.pool.parse(raw);
         },

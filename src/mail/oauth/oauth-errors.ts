@@ -6,25 +6,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { TOAuthSettings } from '../../config/config-schema.js';
-
-/**
- * `refused`: the provider said no to our credentials or set-up; asking again soon will not
- * help and can lock the app out, so it is retried slowly. `unreachable`: the endpoint did
- * not answer; retried as any network failure.
- */
-export type TokenProblem = 'refused' | 'unreachable';
-
-export class TokenRequestError extends Error {
-  constructor(
-    readonly problem: TokenProblem,
-    message: string,
-    /** The provider's own error code (`invalid_client`, `AADSTS7000215`, …) when it gave one. */
-    readonly providerCode?: string,
-  ) {
-    super(message);
-    this.name = 'TokenRequestError';
-  }
-}
+import { TokenRequestError } from '../../errors.js';
 
 const AUTHORIZE_AGAIN = 'run `npm run authorize` again and put the new token in OAUTH_REFRESH_TOKEN';
 const CONSENT_MISSING = 'admin consent is missing — in the app registration, API permissions → Grant admin consent for the organisation';

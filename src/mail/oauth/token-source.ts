@@ -5,7 +5,8 @@
  * mailbox holds one token, not one per connection.
  */
 import type { TOAuthSettings } from '../../config/config-schema.js';
-import { describeTokenError, TokenRequestError } from './oauth-errors.js';
+import { TokenRequestError } from '../../errors.js';
+import { describeTokenError } from './oauth-errors.js';
 import { requestAccessToken, type IssuedToken } from './token-grants.js';
 
 /** Refresh this long before expiry at the most (a quarter of the lifetime for short tokens). */

@@ -23,6 +23,7 @@ import {
   type MessageFields,
 } from '../../db/queries/ingest-commit.js';
 import type { SqlScript } from '../../db/sql-script.js';
+import { LostClaimError } from '../../errors.js';
 import type { MailFlags } from '../../domain/classify-mail.js';
 import type { RoutingActions } from '../../domain/routing.js';
 import { DEFAULT_STATUSES, statusCategory } from '../../domain/ticket-fields.js';
@@ -63,13 +64,6 @@ export interface PlannedMail {
   /** For a new ticket: the routing rules' actions and the customer to remember. */
   routing: RoutingActions;
   customer: CustomerFields | null;
-}
-
-/** The mail was claimed by someone else since it was read: the batch must not go on as planned. */
-export class LostClaimError extends Error {
-  constructor(readonly messageRowId: number) {
-    super(`message ${messageRowId} was ingested meanwhile`);
-  }
 }
 
 /** Commits the mails in order, in one transaction; a lost claim throws LostClaimError. */

@@ -17,6 +17,7 @@
  * `given_up`, posted in the channel, counted in /metrics, put back by `npm run retry-mail`.
  */
 import { rawMailStoreOf } from '../../db/client.js';
+import { SourceUnreadableError, errorMessage } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { MAIL_RETRY_TRIES, mailRetryAt } from '../../domain/backoff.js';
 import { fallbackParse } from '../../mail/fallback-parse.js';
@@ -77,7 +78,7 @@ export class IngestQueue {
     this.#runner = new CoalescingRunner(
       () => this.#drain(),
       (error) => {
-        this.logger.error({ code: 'mail_ingest_stalled', err: (error as Error).message }, 'ingest queue stopped early; trying again shortly');
+        this.logger.error({ code: 'mail_ingest_stalled', err: errorMessage(error) }, 'ingest queue stopped early; trying again shortly');
         setTimeout(() => this.kick(), STALLED_RETRY_MS).unref();
       },
     );
@@ -147,7 +148,7 @@ export class IngestQueue {
       } catch (error) {
         // The database could not give the source: the round stops and is tried again
         // shortly (see the runner), without counting against the mail.
-        if ((error as { code?: string }).code === 'source_unreadable' || isDatabaseUnavailable(error)) throw error;
+        if (error instanceof SourceUnreadableError || isDatabaseUnavailable(error)) throw error;
         skipped.add(first.id);
         await this.#recordFailure(first, error as Error);
         continue;
@@ -177,7 +178,7 @@ export class IngestQueue {
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
         // Nothing of the batch was written; the single commits below find the mail at fault.
-        this.logger.warn({ code: 'mail_batch_failed', mails: batch.length, err: (error as Error).message }, 'mails could not be committed together; committing them one by one');
+        this.logger.warn({ code: 'mail_batch_failed', mails: batch.length, err: errorMessage(error) }, 'mails could not be committed together; committing them one by one');
       }
     }
     for (const [index, mail] of batch.entries()) {

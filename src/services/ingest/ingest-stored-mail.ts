@@ -20,7 +20,8 @@ import type { RawSource } from '../../util/raw-source.js';
 import { needsThreadFiles } from '../load-thread-files.js';
 import { ticketPreviewShowsWhole } from '../../domain/ticket-preview.js';
 import type { MailAddress, ParsedMail } from '../../domain/parsed-mail.js';
-import { commitMailsScript, LostClaimError, type IngestOutcome, type PlannedMail } from './commit-script.js';
+import { LostClaimError, SourceUnreadableError, errorMessage } from '../../errors.js';
+import { commitMailsScript, type IngestOutcome, type PlannedMail } from './commit-script.js';
 import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../../domain/thread-batch.js';
 
 export { type IngestOutcome } from './commit-script.js';
@@ -48,8 +49,8 @@ async function parseOrFallback(deps: IngestDeps, raw: RawSource, messageRowId: n
   try {
     return { mail: await deps.parser.parse(raw), error: null };
   } catch (error) {
-    if ((error as { code?: string }).code === 'source_unreadable') throw error;
-    const message = (error as Error).message;
+    if (error instanceof SourceUnreadableError) throw error;
+    const message = errorMessage(error);
     deps.logger.warn({ code: 'mail_parse_failed', messageRowId, err: message }, 'mail could not be parsed; posting what could be read');
     // The headers and the start of the body are what can be read without a parser: the
     // first part is enough (and a large mail is not read whole for it).

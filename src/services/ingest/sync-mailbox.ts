@@ -18,6 +18,7 @@ import type { Logger } from '../../logging/logger.js';
 import { collectGarbage, COLLECT_AFTER_BYTES } from '../../util/collect-garbage.js';
 import { closeGaps, dueGaps, forgetGapsOfOtherValidity, recordGapFailure, type GapPlace } from './mail-gaps.js';
 import { storeRawMails, type FetchedMail, type StoreResult } from './store-raw-mail.js';
+import { errorMessage } from '../../errors.js';
 
 /**
  * Mails per FETCH and per commit: few round trips (a backlog of 5,000 took 4.3 s to fetch
@@ -147,13 +148,13 @@ async function storeBatch(db: Db, pass: Pass, mails: FetchedMail[], logger: Logg
   try {
     return (await storeRawMails(db, mails)).map((result, index) => ({ uid: uidOf(mails[index]!), result }));
   } catch (batchError) {
-    if (mails.length === 1) return [await recordGap(db, pass, uidOf(mails[0]!), `not stored: ${(batchError as Error).message}`, logger)];
+    if (mails.length === 1) return [await recordGap(db, pass, uidOf(mails[0]!), `not stored: ${errorMessage(batchError)}`, logger)];
     const outcomes: Outcome[] = [];
     for (const mail of mails) {
       try {
         outcomes.push({ uid: uidOf(mail), result: (await storeRawMails(db, [mail]))[0]! });
       } catch (error) {
-        outcomes.push(await recordGap(db, pass, uidOf(mail), `not stored: ${(error as Error).message}`, logger));
+        outcomes.push(await recordGap(db, pass, uidOf(mail), `not stored: ${errorMessage(error)}`, logger));
       }
     }
     return outcomes;
@@ -266,7 +267,7 @@ async function fetchWithMissing(client: ImapFlow, target: SyncTarget, batch: num
         fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
       } catch (error) {
         if (!refusedByServer(error)) throw error;
-        missing.set(uid, `refused by the server: ${(error as { responseText?: string }).responseText ?? (error as Error).message}`);
+        missing.set(uid, `refused by the server: ${(error as { responseText?: string }).responseText ?? errorMessage(error)}`);
       }
     }
   }

@@ -7,6 +7,7 @@
 import { acquireLease, releaseLease } from '../../db/leases.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logging/logger.js';
+import { errorMessage } from '../../errors.js';
 
 export const LEASE_TTL_MS = 20_000;
 export const LEASE_EVERY_MS = 5_000;
@@ -55,7 +56,7 @@ export class LeaseKeeper {
       holds = await acquireLease(this.db, this.name, this.holder, this.timing.ttlMs);
     } catch (error) {
       // The database not answering: we cannot be sure we still hold the lease.
-      this.logger.warn({ code: 'lease_unsure', lease: this.name, err: (error as Error).message }, 'lease could not be renewed');
+      this.logger.warn({ code: 'lease_unsure', lease: this.name, err: errorMessage(error) }, 'lease could not be renewed');
       holds = false;
     }
     if (holds === this.#held || this.#stopped) return;
@@ -64,7 +65,7 @@ export class LeaseKeeper {
     try {
       await (holds ? this.callbacks.onAcquired() : this.callbacks.onLost());
     } catch (error) {
-      this.logger.error({ code: 'lease_callback_failed', lease: this.name, err: (error as Error).message }, 'lease change could not be carried out');
+      this.logger.error({ code: 'lease_callback_failed', lease: this.name, err: errorMessage(error) }, 'lease change could not be carried out');
       // Work that did not start must not sit behind a lease held for it: stand down and
       // let go, so the next tick (here or on another instance) takes it up afresh.
       if (holds) await this.#standDown();

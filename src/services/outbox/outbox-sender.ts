@@ -25,6 +25,7 @@ import { appendToSent } from '../../mail/append-to-sent.js';
 import { queueDraftUpdate, queueSentPost } from '../replies/draft-posts.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
+import { errorMessage } from '../../errors.js';
 
 export interface OutboxDeps {
   db: Db;
@@ -95,7 +96,7 @@ export class OutboxSender {
         if (entry.state === 'queued') await this.#send(entry);
         else await this.#copyToSent(entry);
       } catch (error) {
-        this.deps.logger.error({ code: 'outbox_failed', err: (error as Error).message }, 'outbox error');
+        this.deps.logger.error({ code: 'outbox_failed', err: errorMessage(error) }, 'outbox error');
         await this.#sleeper.sleep(5_000);
       }
     }
@@ -134,7 +135,7 @@ export class OutboxSender {
         return await this.#recordSent(entry, mailbox, response, refused);
       } catch (error) {
         if (attempt >= RECORD_SENT_ATTEMPTS) throw error;
-        this.deps.logger.warn({ code: 'reply_record_retry', outboxId: entry.id, err: (error as Error).message }, 'reply sent; recording it failed, trying again');
+        this.deps.logger.warn({ code: 'reply_record_retry', outboxId: entry.id, err: errorMessage(error) }, 'reply sent; recording it failed, trying again');
         await this.#sleeper.sleep(attempt * 1_000);
       }
     }
@@ -221,7 +222,7 @@ export class OutboxSender {
     } catch (error) {
       const waited = Date.now() - (entry.sentAt ?? new Date()).getTime();
       await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { nextAttemptAt: new Date(Date.now() + Math.min(Math.max(waited, 10_000), 60 * 60_000)) } });
-      this.deps.logger.warn({ code: 'sent_copy_failed', outboxId: entry.id, err: (error as Error).message }, 'could not append the copy to the Sent folder; will retry');
+      this.deps.logger.warn({ code: 'sent_copy_failed', outboxId: entry.id, err: errorMessage(error) }, 'could not append the copy to the Sent folder; will retry');
     }
   }
 }

@@ -8,6 +8,7 @@ import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
 import type { Db } from '../../db/client.js';
 import { acquireLease } from '../../db/leases.js';
 import { runReminders, type ReminderDeps } from './run-reminders.js';
+import { errorMessage } from '../../errors.js';
 
 function leaseCoordinator(db: Db, holder: string): RunCoordinator {
   return { shouldRun: (key, ttlMs) => acquireLease(db, `cron:${key}`, holder, ttlMs) };
@@ -20,7 +21,7 @@ export function scheduleReminders(deps: ReminderDeps & { holder: string }): Sche
       try {
         await runReminders(deps, new Date());
       } catch (error) {
-        deps.logger.error({ code: 'reminders_failed', err: (error as Error).message }, 'reminder round failed; the next minute tries again');
+        deps.logger.error({ code: 'reminders_failed', err: errorMessage(error) }, 'reminder round failed; the next minute tries again');
       }
     },
     { name: 'reminders', noOverlap: true, distributed: true, runCoordinator: leaseCoordinator(deps.db, deps.holder), distributedLease: 50_000, unref: true },

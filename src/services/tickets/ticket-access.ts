@@ -6,6 +6,7 @@ import type { Ticket } from '../../db/client.js';
 import type { Refusal } from '../../domain/refusal.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
+import { errorMessage } from '../../errors.js';
 
 /** The channel whose members may act on a ticket: where it was posted, else its mailbox's. */
 export function ticketChannel(ticket: Pick<Ticket, 'slackChannelId'> & { mailbox: { channelId: string } }): string {
@@ -20,7 +21,7 @@ export async function accessRefusal(deps: { members: ChannelMembers; logger: Log
   try {
     return (await deps.members.isMember(channelId, userId)) ? null : { kind: 'not_member', channelId };
   } catch (error) {
-    deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: (error as Error).message }, 'could not read channel members');
+    deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: errorMessage(error) }, 'could not read channel members');
     return { kind: 'membership_unknown', channelId };
   }
 }
