@@ -1,6 +1,6 @@
 import type { ListenerRegistry } from '../listener-registry.js';
 import type { MailCommandDeps } from '../../services/answer-mail-command.js';
-import type { DashboardDeps, HomeDeps } from '../../services/publish-home.js';
+import type { DashboardDeps, HomeDeps } from '../publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
