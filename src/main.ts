@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     registerListeners(boltRegistry(slack.app), {
       userLocales,
       mailboxes: config.mailboxes,
-      search: { db, members, userLocales, logger, permalink },
+      search: { db, members, logger, permalink },
       dashboard: { db, members, logger, permalink, mailboxes: config.mailboxes, reviewers, uploadChart: createChartUploader(client) },
       ticketActions,
       replies,

@@ -1,5 +1,4 @@
 import type { ListenerRegistry } from '../listener-registry.js';
-import type { MailCommandDeps } from '../../services/answer-mail-command.js';
 import type { DashboardDeps, HomeDeps } from '../publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
@@ -11,7 +10,7 @@ import { registerDraftActions } from './actions/draft-actions.js';
 import { registerReplyActions } from './actions/reply-actions.js';
 import { registerTemplateActions } from './actions/template-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
-import { registerMailCommand } from './commands/mail-command.js';
+import { registerMailCommand, type MailCommandDeps } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
