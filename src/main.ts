@@ -37,7 +37,7 @@ import { expireLeasesExcept } from './db/leases.js';
 import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from './services/instances/single-instance.js';
 import { createReviewers } from './slack-api/reviewers.js';
 import { createPermalinks } from './slack-api/permalinks.js';
-import { createChartUploader } from './services/publish-home.js';
+import { createChartUploader } from './slack-api/chart-uploader.js';
 
 /** How long a clean shutdown may take before we exit regardless. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     registerListeners(boltRegistry(slack.app), {
       userLocales,
       mailboxes: config.mailboxes,
-      search: { db, members, userLocales, logger, permalink },
+      search: { db, members, logger, permalink },
       dashboard: { db, members, logger, permalink, mailboxes: config.mailboxes, reviewers, uploadChart: createChartUploader(client) },
       ticketActions,
       replies,

@@ -6,8 +6,7 @@
  */
 import { rawMailStoreOf, type Db } from '../db/client.js';
 import { attachmentChunks } from '../mail/parse-pool.js';
-import { BODY_CHARS_PER_MESSAGE } from '../slack/views/mail-body-message.js';
-import { escapeMrkdwn } from '../slack/views/escape.js';
+import { bodyOverflowsMessage } from '../domain/mail-body.js';
 
 /** Slack takes up to 1 GB; beyond this a file is named in the thread but not uploaded. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -25,7 +24,7 @@ export interface ThreadFile {
 
 /** Whether a mail needs a files post at all (decided when it is ingested). */
 export function needsThreadFiles(mail: { text: string; attachments: { inline: boolean }[] }): boolean {
-  return mail.attachments.some((attachment) => !attachment.inline) || escapeMrkdwn(mail.text.trim()).length > BODY_CHARS_PER_MESSAGE;
+  return mail.attachments.some((attachment) => !attachment.inline) || bodyOverflowsMessage(mail.text);
 }
 
 export async function loadThreadFiles(db: Db, messageRowId: number): Promise<ThreadFile[]> {
@@ -47,7 +46,7 @@ export async function loadThreadFiles(db: Db, messageRowId: number): Promise<Thr
     return [{ filename: attachment.filename ?? `attachment-${index + 1}`, size: attachment.size, chunks }];
   });
   const text = message.text ?? '';
-  if (escapeMrkdwn(text.trim()).length > BODY_CHARS_PER_MESSAGE) {
+  if (bodyOverflowsMessage(text)) {
     const bytes = Buffer.from(text, 'utf8');
     files.push({ filename: `mail-${messageRowId}.txt`, size: bytes.byteLength, chunks: () => [bytes] });
   }

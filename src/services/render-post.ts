@@ -16,7 +16,7 @@ import type { GivenUpPayload } from './ingest/mail-gaps.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS, type PostKind, type RenderablePost, type RenderedPost } from '../posts/post-kinds.js';
 import { renderTemplateAnnouncement } from './templates/announce-template.js';
-import { renderReminderPost } from './reminders/run-reminders.js';
+import { renderReminderPost } from '../slack/poster/render-reminder-post.js';
 import { renderDraftPost, renderSentPost, type DraftPostPayload } from './replies/draft-posts.js';
 import { ticketStatuses } from './tickets/ticket-statuses.js';
 

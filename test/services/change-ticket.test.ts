@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { recordThreadMessage } from '../../src/services/comments/record-thread-message.js';
 import { createProcessedEvents } from '../../src/services/processed-events.js';
 import { changeTicket, type TicketActionDeps } from '../../src/services/tickets/change-ticket.js';
+import { buildRefusalNotice } from '../../src/slack/views/ticket-notices.js';
 import { describeWithPostgres } from '../support/services.js';
 
 function ticketChangesOn(provider: DatabaseProvider, adminUrl?: string) {
@@ -43,7 +44,13 @@ function ticketChangesOn(provider: DatabaseProvider, adminUrl?: string) {
 
   it(`${provider}: eight simultaneous claims, one winner; the rest are told who has it`, async () => {
     const ticket = await postedTicket(1);
-    const answers = await Promise.all([...members].map((actorId) => changeTicket(deps, { actorId, ticketId: ticket.id, change: { kind: 'claim' } })));
+    // What each clicker is told, as the listener words it: nothing when their claim won.
+    const answers = await Promise.all(
+      [...members].map(async (actorId) => {
+        const answer = await changeTicket(deps, { actorId, ticketId: ticket.id, change: { kind: 'claim' } });
+        return answer.kind === 'refused' ? buildRefusalNotice('en', answer.refusal) : null;
+      }),
+    );
     const after = await db.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
     expect(after.assigneeId).not.toBeNull();
     expect(answers.filter((answer) => answer === null)).toHaveLength(1);

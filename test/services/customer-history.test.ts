@@ -9,6 +9,8 @@ import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { answerCustomer, answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../src/services/customers/customer-history.js';
 import type { SearchDeps } from '../../src/services/search/answer-search.js';
+import type { UserLocales } from '../../src/slack-api/user-locales.js';
+import { buildCustomerAnswer, buildCustomerEditOpening } from '../../src/slack/views/customer-card.js';
 import { checkBlocks } from '../support/block-kit-rules.js';
 import { fixedMembers } from '../support/fixed-members.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
@@ -17,10 +19,25 @@ import { describeWithPostgres } from '../support/services.js';
 const MEMBER = 'U0MEMBER';
 const OUTSIDER = 'U0OUTSIDER';
 
+/** The locale is the listener's to look up; the services answer with data, the views word it. */
+type Deps = SearchDeps & { userLocales: UserLocales };
+
+async function customerCard(deps: Deps, input: { userId: string; text: string }) {
+  return buildCustomerAnswer(await deps.userLocales.localeOf(input.userId), await answerCustomer(deps, input));
+}
+
+async function ticketHistoryCard(deps: Deps, input: { userId: string; ticketId: number }) {
+  return buildCustomerAnswer(await deps.userLocales.localeOf(input.userId), await answerTicketHistory(deps, input));
+}
+
+async function customerEditOpening(deps: Deps, input: { userId: string; customerId: number }) {
+  return buildCustomerEditOpening(await deps.userLocales.localeOf(input.userId), await openCustomerEdit(deps, input));
+}
+
 function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   let database: MigratedDatabase;
   let db: Db;
-  let deps: SearchDeps;
+  let deps: Deps;
   let tanakaTicket: number;
   let tanakaId: number;
 
@@ -62,7 +79,7 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   it(`${provider}: by address: tickets with status and links, replies, company from the domain, flags`, async () => {
-    const card = await answerCustomer(deps, { userId: MEMBER, text: '<mailto:Tanaka@example.co.jp|Tanaka@example.co.jp>' });
+    const card = await customerCard(deps, { userId: MEMBER, text: '<mailto:Tanaka@example.co.jp|Tanaka@example.co.jp>' });
     const json = JSON.stringify(card.blocks);
     expect(json).toContain('田中 太郎');
     expect(json).toContain('株式会社エグザンプル（ドメインから）');
@@ -73,12 +90,12 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(json).toContain('Re: 返品について');
     expect(json).not.toContain('秘密の案件');
     expect(checkBlocks('message', card.blocks)).toEqual([]);
-    const free = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: 'someone@gmail.com' })).blocks);
+    const free = JSON.stringify((await customerCard(deps, { userId: MEMBER, text: 'someone@gmail.com' })).blocks);
     expect(free).toContain('フリーメール');
   });
 
   it(`${provider}: by domain: every customer of the domain`, async () => {
-    const json = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: '<http://example.co.jp|example.co.jp>' })).blocks);
+    const json = JSON.stringify((await customerCard(deps, { userId: MEMBER, text: '<http://example.co.jp|example.co.jp>' })).blocks);
     expect(json).toContain('sato@example.co.jp');
     expect(json).toContain('tanaka@example.co.jp');
     expect(json).toContain('チケット（3 件）');
@@ -90,18 +107,18 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   it(`${provider}: the History button, for channel members only`, async () => {
-    expect(JSON.stringify((await answerTicketHistory(deps, { userId: MEMBER, ticketId: tanakaTicket })).blocks)).toContain('返品について');
-    expect((await answerTicketHistory(deps, { userId: OUTSIDER, ticketId: tanakaTicket })).text).toContain('Only members of <#C0SUPPORT>');
-    expect((await answerCustomer(deps, { userId: OUTSIDER, text: 'tanaka@example.co.jp' })).text).toContain('No customer');
+    expect(JSON.stringify((await ticketHistoryCard(deps, { userId: MEMBER, ticketId: tanakaTicket })).blocks)).toContain('返品について');
+    expect((await ticketHistoryCard(deps, { userId: OUTSIDER, ticketId: tanakaTicket })).text).toContain('Only members of <#C0SUPPORT>');
+    expect((await customerCard(deps, { userId: OUTSIDER, text: 'tanaka@example.co.jp' })).text).toContain('No customer');
   });
 
   it(`${provider}: company, phone and notes edited by hand`, async () => {
-    const opening = await openCustomerEdit(deps, { userId: MEMBER, customerId: tanakaId });
+    const opening = await customerEditOpening(deps, { userId: MEMBER, customerId: tanakaId });
     expect('view' in opening && opening.view.callback_id).toBe('customer.edit');
-    expect('notice' in (await openCustomerEdit(deps, { userId: OUTSIDER, customerId: tanakaId }))).toBe(true);
+    expect('notice' in (await customerEditOpening(deps, { userId: OUTSIDER, customerId: tanakaId }))).toBe(true);
     expect(await saveCustomerEdit(deps, { userId: OUTSIDER, customerId: tanakaId, company: 'x', phone: '', notes: '' })).toBe(false);
     expect(await saveCustomerEdit(deps, { userId: MEMBER, customerId: tanakaId, company: '田中商店', phone: '03-1234-5678', notes: '電話連絡を希望 <!channel>' })).toBe(true);
-    const json = JSON.stringify((await answerCustomer(deps, { userId: MEMBER, text: 'tanaka@example.co.jp' })).blocks);
+    const json = JSON.stringify((await customerCard(deps, { userId: MEMBER, text: 'tanaka@example.co.jp' })).blocks);
     expect(json).toContain('田中商店');
     expect(json).not.toContain('（ドメインから）');
     expect(json).toContain('03-1234-5678');

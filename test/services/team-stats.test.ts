@@ -9,7 +9,8 @@ import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { periodStart, teamStats, type StatsRows } from '../../src/domain/stats.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { answerStats, computeStats, type StatsDeps } from '../../src/services/stats/team-stats.js';
-import { buildStatsMessage, formatDuration } from '../../src/slack/views/stats-message.js';
+import type { UserLocales } from '../../src/slack-api/user-locales.js';
+import { buildStatsAnswer, buildStatsMessage, formatDuration } from '../../src/slack/views/stats-message.js';
 import { checkBlocks } from '../support/block-kit-rules.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { fixedMembers } from '../support/fixed-members.js';
@@ -21,7 +22,8 @@ const MIN = 60_000;
 function statsOn(provider: DatabaseProvider, adminUrl?: string) {
   let database: MigratedDatabase;
   let db: Db;
-  let deps: StatsDeps;
+  // The locale is the listener's to look up; the service answers with data.
+  let deps: StatsDeps & { userLocales: UserLocales };
 
   beforeAll(async () => {
     database = await migratedDatabase(provider, adminUrl);
@@ -84,7 +86,7 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
     const today = (await computeStats(deps, 'U0LEAD', periodStart('today', NOW)))!;
     expect(today.received).toBe(2);
     expect(await computeStats(deps, 'U0OUTSIDER', periodStart('week', NOW))).toBeNull();
-    const message = await answerStats(deps, { userId: 'U0LEAD', text: 'month' });
+    const message = buildStatsAnswer(await deps.userLocales.localeOf('U0LEAD'), await answerStats(deps, { userId: 'U0LEAD', text: 'month' }));
     expect(message.text).toBe('Numbers for the last 30 days');
     expect(checkBlocks('message', message.blocks)).toEqual([]);
   });

@@ -6,21 +6,46 @@
  * the domain (another customer of the domain who has one set by hand, else the domain
  * itself unless it is free mail).
  */
-import type { ModalView } from '@slack/types';
 import type { Customer } from '../../db/client.js';
+import type { Refusal } from '../../domain/refusal.js';
 import { typedText } from '../../domain/search-query.js';
-import { t } from '../../i18n/messages.js';
-import { buildCustomerCard, buildCustomerModal } from '../../slack/views/customer-card.js';
-import { escapeMrkdwn } from '../../slack/views/escape.js';
-import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { buildNoticeMessage } from '../../slack/views/help-message.js';
-import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
+import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
 const SHOWN = 15;
 const DOMAIN_CUSTOMERS_MAX = 200;
+
+/** What a customer's card shows: one customer, or every customer of a domain. */
+export interface CustomerHistory {
+  /** The address, or the domain when several customers share it. */
+  title: { kind: 'address'; address: string; name: string | null } | { kind: 'domain'; domain: string; addresses: string[] };
+  /** Set when one customer is shown: the edit button carries it. */
+  customerId: number | null;
+  company: { text: string; fromDomain: boolean } | null;
+  phone: string | null;
+  notes: string | null;
+  flags: { freeMail: boolean; roleAddress: boolean; unreplyable: boolean };
+  ticketCount: number;
+  tickets: { number: number; subject: string; status: string; lastMessageAt: Date; permalink: string | null; statuses: readonly StatusDefinition[] }[];
+  replyCount: number;
+  replies: { ticketNumber: number; subject: string; sentAt: Date }[];
+}
+
+/** `who`: what was asked for, as typed (an address or domain) or a customer id. */
+type NotFound = { kind: 'not_found'; who: string };
+
+export type CustomerAnswer = { kind: 'usage' } | NotFound | { kind: 'history'; history: CustomerHistory };
+
+export type TicketHistoryAnswer =
+  | { kind: 'refused'; refusal: Refusal }
+  /** The ticket has no customer (its mail had no readable sender), or none the user may see. */
+  | { kind: 'no_sender' }
+  | { kind: 'history'; history: CustomerHistory };
+
+/** What the edit modal starts from. */
+export type CustomerEditOpening = NotFound | { kind: 'edit'; customer: Pick<Customer, 'id' | 'address' | 'company' | 'phone' | 'notes'> };
 
 /** Tickets the user may see (see ticketScopeWhere). */
 type TicketScope = ReturnType<typeof ticketScopeWhere>;
@@ -36,9 +61,8 @@ async function companyOf(deps: SearchDeps, customers: Customer[], visibleTickets
   return customers.some((customer) => customer.freeMail) || !domain ? null : { text: domain, fromDomain: true };
 }
 
-/** The card for a set of customers (one address, or a domain), within what the user may see. */
-async function card(deps: SearchDeps, userId: string, candidates: Customer[], title: 'address' | 'domain'): Promise<SlackMessage | null> {
-  const locale = await deps.userLocales.localeOf(userId);
+/** The history of a set of customers (one address, or a domain), within what the user may see. */
+async function historyOf(deps: SearchDeps, userId: string, candidates: Customer[], title: 'address' | 'domain'): Promise<CustomerHistory | null> {
   const visibleTickets = ticketScopeWhere(await searchScope(deps, userId));
   // Only customers with a ticket the user may see: a domain's other addresses, phones and
   // companies may belong to another team's mailbox.
@@ -63,8 +87,7 @@ async function card(deps: SearchDeps, userId: string, candidates: Customer[], ti
   ]);
   const statuses = await ticketStatusesOf(deps.db, tickets.map((ticket) => ticket.mailboxId));
   const one = customers.length === 1 && title === 'address' ? customers[0]! : null;
-  return buildCustomerCard({
-    locale,
+  return {
     title: one ? { kind: 'address', address: one.address, name: one.name } : { kind: 'domain', domain: customers[0]!.domain, addresses: customers.map((customer) => customer.address) },
     customerId: one?.id ?? null,
     company,
@@ -85,31 +108,29 @@ async function card(deps: SearchDeps, userId: string, candidates: Customer[], ti
     ),
     replyCount,
     replies: replies.map((reply) => ({ ticketNumber: reply.ticket?.number ?? 0, subject: reply.subject ?? '', sentAt: reply.sentAt ?? reply.receivedAt })),
-  });
+  };
 }
 
 /** `/mail customer <address|domain>`. */
-export async function answerCustomer(deps: SearchDeps, input: { userId: string; text: string }): Promise<SlackMessage> {
-  const locale = await deps.userLocales.localeOf(input.userId);
+export async function answerCustomer(deps: SearchDeps, input: { userId: string; text: string }): Promise<CustomerAnswer> {
   const key = typedText(input.text).trim().toLowerCase();
-  if (!key || /\s/.test(key)) return buildNoticeMessage(t(locale, 'customer.usage'));
+  if (!key || /\s/.test(key)) return { kind: 'usage' };
   const byAddress = key.includes('@') && !key.startsWith('@');
   const customers = byAddress
     ? await deps.db.customer.findMany({ where: { address: key } })
     : await deps.db.customer.findMany({ where: { domain: key.replace(/^@/, '') }, orderBy: { address: 'asc' }, take: DOMAIN_CUSTOMERS_MAX });
-  const answer = customers.length ? await card(deps, input.userId, customers, byAddress ? 'address' : 'domain') : null;
-  return answer ?? buildNoticeMessage(t(locale, 'customer.not_found', { who: escapeMrkdwn(key.slice(0, 320)) }));
+  const history = customers.length ? await historyOf(deps, input.userId, customers, byAddress ? 'address' : 'domain') : null;
+  return history ? { kind: 'history', history } : { kind: 'not_found', who: key };
 }
 
 /** The History button on a ticket: the ticket's customer, if the user may see the ticket. */
-export async function answerTicketHistory(deps: SearchDeps, input: { userId: string; ticketId: number }): Promise<SlackMessage> {
-  const locale = await deps.userLocales.localeOf(input.userId);
+export async function answerTicketHistory(deps: SearchDeps, input: { userId: string; ticketId: number }): Promise<TicketHistoryAnswer> {
   const ticket = await deps.db.ticket.findUnique({ where: { id: input.ticketId }, include: { mailbox: true, customer: true } });
-  if (!ticket) return buildRefusalNotice(locale, { kind: 'ticket_gone' });
+  if (!ticket) return { kind: 'refused', refusal: { kind: 'ticket_gone' } };
   const refusal = await accessRefusal(deps, ticketChannel(ticket), input.userId);
-  if (refusal) return buildRefusalNotice(locale, refusal);
-  if (!ticket.customer) return buildNoticeMessage(t(locale, 'customer.no_sender'));
-  return (await card(deps, input.userId, [ticket.customer], 'address')) ?? buildNoticeMessage(t(locale, 'customer.no_sender'));
+  if (refusal) return { kind: 'refused', refusal };
+  const history = ticket.customer ? await historyOf(deps, input.userId, [ticket.customer], 'address') : null;
+  return history ? { kind: 'history', history } : { kind: 'no_sender' };
 }
 
 /**
@@ -121,12 +142,11 @@ async function mayEdit(deps: SearchDeps, userId: string, customerId: number): Pr
   return (await deps.db.ticket.count({ where: { customerId, ...ticketScopeWhere(scope) } })) > 0;
 }
 
-/** The edit modal, or a notice when the user may not edit this customer. */
-export async function openCustomerEdit(deps: SearchDeps, input: { userId: string; customerId: number }): Promise<{ view: ModalView } | { notice: SlackMessage }> {
-  const locale = await deps.userLocales.localeOf(input.userId);
+/** The customer to edit, or not found when the user may not edit them (nor know they exist). */
+export async function openCustomerEdit(deps: SearchDeps, input: { userId: string; customerId: number }): Promise<CustomerEditOpening> {
   const customer = await deps.db.customer.findUnique({ where: { id: input.customerId } });
-  if (!customer || !(await mayEdit(deps, input.userId, customer.id))) return { notice: buildNoticeMessage(t(locale, 'customer.not_found', { who: String(input.customerId) })) };
-  return { view: buildCustomerModal(locale, customer) };
+  if (!customer || !(await mayEdit(deps, input.userId, customer.id))) return { kind: 'not_found', who: String(input.customerId) };
+  return { kind: 'edit', customer };
 }
 
 /** Saves the modal; empty fields clear (the company then comes from the domain again). */

@@ -11,8 +11,7 @@ import { localDate, localParts } from '../../domain/business-time.js';
 import { dueReminders, isPastResponseTarget, type DueReminder } from '../../domain/reminder-rules.js';
 import { statusCategory, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
-import { buildDigestMessage, buildReminderMessage, type DigestInput } from '../../slack/views/reminder-message.js';
-import { POST_KINDS, type RenderedPost } from '../../posts/post-kinds.js';
+import { POST_KINDS, type RenderablePost } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
 
@@ -26,11 +25,25 @@ export interface ReminderDeps {
 /** A digest comes at its time or within this long after it (a bot started at 15:00 sends none). */
 const DIGEST_WINDOW_MINUTES = 120;
 
-interface ReminderPayload {
+/** What a queued reminder carries: enough to word it when it is posted. */
+export interface ReminderPayload {
   reminder: DueReminder;
   locale: TLocale;
-  reviewerIds: string[];
+  reviewerIds: readonly string[];
+  /** The response target that was missed, for overdue tickets. */
   targetMinutes?: number;
+}
+
+/** The day's figures of one mailbox, counted when the digest is queued. */
+export interface DigestFigures {
+  locale: TLocale;
+  mailboxName: string;
+  open: number;
+  unclaimed: number;
+  review: number;
+  overdue: number;
+  received: number;
+  oldestUnclaimed: { number: number; subject: string }[];
 }
 
 export async function runReminders(deps: ReminderDeps, now = new Date()): Promise<number> {
@@ -111,7 +124,7 @@ async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: 
   }
 }
 
-async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<DigestInput> {
+async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<DigestFigures> {
   const openKeys = statuses.filter((status) => status.category !== 'closed').map((status) => status.key);
   const live = { mailboxId: mailbox.id, junk: false, status: { in: openKeys } };
   const dayAgo = new Date(now.getTime() - 24 * 60 * 60_000);
@@ -128,11 +141,18 @@ async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: numb
   return { locale: mailbox.locale as TLocale, mailboxName: mailbox.name, open, unclaimed, review, overdue, received, oldestUnclaimed: oldest };
 }
 
-/** Renders a queued reminder (in the thread, also shown in the channel) or digest. */
-export async function renderReminderPost(db: Db, post: { kind: string; ticketId: number | null; payload: string }): Promise<RenderedPost> {
-  if (post.kind === POST_KINDS.digest) return { kind: 'ready', message: buildDigestMessage(JSON.parse(post.payload) as DigestInput) };
+/** A queued reminder or digest as it is to be posted, or why it no longer is. */
+export type ReminderPost =
+  | { kind: 'digest'; figures: DigestFigures }
+  /** In the ticket's thread (`threadTs`), also shown in the channel. */
+  | { kind: 'reminder'; payload: ReminderPayload; threadTs: string }
+  | { kind: 'drop'; reason: string };
+
+/** Reads a queued reminder or digest at its turn (slack/poster/render-reminder-post.ts words it). */
+export async function loadReminderPost(db: Db, post: Pick<RenderablePost, 'kind' | 'ticketId' | 'payload'>): Promise<ReminderPost> {
+  if (post.kind === POST_KINDS.digest) return { kind: 'digest', figures: JSON.parse(post.payload) as DigestFigures };
   const payload = JSON.parse(post.payload) as ReminderPayload;
   const ticket = post.ticketId === null ? null : await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
   if (!ticket?.slackTs) return { kind: 'drop', reason: 'ticket no longer posted' };
-  return { kind: 'ready', message: buildReminderMessage(payload), threadTs: ticket.slackTs, broadcast: true };
+  return { kind: 'reminder', payload, threadTs: ticket.slackTs };
 }

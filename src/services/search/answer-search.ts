@@ -1,40 +1,54 @@
 /**
  * `/mail search …` and its paging buttons: reads the query, works out which channels the
  * user may look into (a member of the channel, as for every ticket action), runs one page
- * of the search and builds the answer shown to the user alone.
+ * of the search and answers with what was found (views/search-results.ts shows it to the
+ * user alone).
  */
 import type { Db } from '../../db/client.js';
 import { parseSearchQuery, type SearchProblem } from '../../domain/search-query.js';
-import { t, type MessageKey } from '../../i18n/messages.js';
+import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { Permalinks } from '../../slack-api/permalinks.js';
-import type { UserLocales } from '../../slack-api/user-locales.js';
-import { escapeMrkdwn } from '../../slack/views/escape.js';
-import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { buildNoticeMessage } from '../../slack/views/help-message.js';
-import { buildSearchResults } from '../../slack/views/search-results.js';
 import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 import { PAGE_SIZE, searchSnippets, searchTickets, type SearchScope } from './search-tickets.js';
 
 export interface SearchDeps {
   db: Db;
   members: ChannelMembers;
-  userLocales: UserLocales;
   logger: Logger;
   permalink: Permalinks;
 }
 
-function problemText(locale: 'en' | 'ja', problem: SearchProblem): string {
-  switch (problem.kind) {
-    case 'empty':
-      return t(locale, 'search.usage');
-    case 'bad_date':
-      return t(locale, 'search.bad_date', { filter: problem.filter, value: escapeMrkdwn(problem.value.slice(0, 50)) });
-    default:
-      return t(locale, `search.${problem.kind}` as MessageKey, { value: escapeMrkdwn(problem.value.slice(0, 50)) });
-  }
+/** One ticket found, with what the results show of it. */
+export interface SearchResultItem {
+  number: number;
+  subject: string;
+  status: string;
+  urgency: string;
+  assigneeId: string | null;
+  lastMessageAt: Date;
+  permalink: string | null;
+  from: string | null;
+  snippet: string | null;
+  statuses: readonly StatusDefinition[];
 }
+
+/** One page of results: `offset` of the first, `more` when a next page has some. */
+export interface SearchResults {
+  queryText: string;
+  offset: number;
+  pageSize: number;
+  more: boolean;
+  items: SearchResultItem[];
+}
+
+export type SearchAnswer =
+  /** The query could not be read: what is wrong with it. */
+  | { kind: 'problem'; problem: SearchProblem }
+  /** The user is a member of no channel with tickets. */
+  | { kind: 'no_access' }
+  | ({ kind: 'results' } & SearchResults);
 
 const CHANNELS_FRESH_MS = 60_000;
 const postedChannelCache = new WeakMap<Db, { channels: string[]; until: number }>();
@@ -79,12 +93,11 @@ export function ticketScopeWhere(scope: SearchScope) {
   };
 }
 
-export async function answerSearch(deps: SearchDeps, input: { userId: string; text: string; offset?: number }): Promise<SlackMessage> {
-  const locale = await deps.userLocales.localeOf(input.userId);
+export async function answerSearch(deps: SearchDeps, input: { userId: string; text: string; offset?: number }): Promise<SearchAnswer> {
   const parsed = parseSearchQuery(input.text, input.userId);
-  if ('problem' in parsed) return buildNoticeMessage(problemText(locale, parsed.problem));
+  if ('problem' in parsed) return { kind: 'problem', problem: parsed.problem };
   const scope = await searchScope(deps, input.userId);
-  if (scope.channelIds.length === 0) return buildNoticeMessage(t(locale, 'search.no_access'));
+  if (scope.channelIds.length === 0) return { kind: 'no_access' };
   const offset = input.offset ?? 0;
   const started = Date.now();
   const page = await searchTickets(deps.db, parsed.query, scope, offset);
@@ -96,7 +109,7 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
   ]);
   const firstSender = new Map<number, string>();
   for (const message of senders) if (message.ticketId !== null && message.fromAddress && !firstSender.has(message.ticketId)) firstSender.set(message.ticketId, message.fromAddress);
-  const items = await Promise.all(
+  const items: SearchResultItem[] = await Promise.all(
     page.hits.map(async (hit) => ({
       ...hit,
       permalink: hit.slackChannelId && hit.slackTs ? await deps.permalink(hit.slackChannelId, hit.slackTs).catch(() => null) : null,
@@ -106,5 +119,5 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
     })),
   );
   deps.logger.info({ code: 'search', userId: input.userId, terms: parsed.query.terms.length, offset, found: items.length, ms: Date.now() - started }, 'search answered');
-  return buildSearchResults({ locale, queryText: input.text.trim(), offset, pageSize: PAGE_SIZE, more: page.more, items });
+  return { kind: 'results', queryText: input.text.trim(), offset, pageSize: PAGE_SIZE, more: page.more, items };
 }

@@ -2,16 +2,19 @@
  * `/mail stats [today|week|month]`: the team's numbers over the period, for the mailboxes
  * whose channels the person is a member of, answered to them alone.
  */
-import { periodStart, readPeriod, teamStats, type StatsRows, type TeamStats } from '../../domain/stats.js';
-import { t } from '../../i18n/messages.js';
-import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { buildNoticeMessage } from '../../slack/views/help-message.js';
-import { buildStatsMessage } from '../../slack/views/stats-message.js';
+import { periodStart, readPeriod, teamStats, type StatsPeriod, type StatsRows, type TeamStats } from '../../domain/stats.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import type { SearchScope } from '../search/search-tickets.js';
 import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
-export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger' | 'userLocales'> & { now?: () => Date };
+export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger'> & { now?: () => Date };
+
+export type StatsAnswer =
+  /** The period could not be read. */
+  | { kind: 'usage' }
+  /** The user is a member of no channel with tickets. */
+  | { kind: 'no_access' }
+  | { kind: 'stats'; period: StatsPeriod; start: Date; stats: TeamStats };
 
 /** Reads what the numbers are made of. */
 async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): Promise<StatsRows> {
@@ -46,13 +49,11 @@ export async function computeStats(deps: StatsDeps, userId: string, start: Date)
   return teamStats(await readStatsRows(deps, scope, start));
 }
 
-export async function answerStats(deps: StatsDeps, input: { userId: string; text: string }): Promise<SlackMessage> {
-  const locale = await deps.userLocales.localeOf(input.userId);
+export async function answerStats(deps: StatsDeps, input: { userId: string; text: string }): Promise<StatsAnswer> {
   const period = readPeriod(input.text);
-  if (!period) return buildNoticeMessage(t(locale, 'stats.usage'));
+  if (!period) return { kind: 'usage' };
   const now = deps.now?.() ?? new Date();
   const start = periodStart(period, now);
   const stats = await computeStats(deps, input.userId, start);
-  if (!stats) return buildNoticeMessage(t(locale, 'search.no_access'));
-  return buildStatsMessage({ locale, period, start, stats });
+  return stats ? { kind: 'stats', period, start, stats } : { kind: 'no_access' };
 }

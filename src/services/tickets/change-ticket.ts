@@ -3,8 +3,8 @@
  * urgency, junk. Only members of the ticket's channel may; the change is written only if
  * the ticket still looks as it did when the plan was made (two claims at once: one wins,
  * the other is told who has it), with its audit record and the Slack updates queued in
- * the same transaction. Returns what to tell the person, or null when the updated message
- * says it all.
+ * the same transaction. Answers whether it was done (the updated message then says it
+ * all) or why not, for the person alone.
  */
 import type { Db, Ticket } from '../../db/client.js';
 import type { TMailboxConfig } from '../../config/config-schema.js';
@@ -13,9 +13,7 @@ import { planTicketChange, type ChangePlan, type SnoozeChoice, type TicketChange
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { UserLocales } from '../../slack-api/user-locales.js';
-import type { SlackMessage } from '../../slack-api/slack-message.js';
 import type { Refusal } from '../../domain/refusal.js';
-import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
 import { accessRefusal, ticketChannel } from './ticket-access.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
 import { ticketStatuses } from './ticket-statuses.js';
@@ -41,11 +39,13 @@ export interface TicketActionInput {
 /** Rounds of plan-then-write when someone else changed the ticket in between. */
 const ATTEMPTS = 3;
 
+/** `done` also when the change was already so: nothing is left to tell. */
+export type TicketChangeAnswer = { kind: 'done' } | { kind: 'refused'; refusal: Refusal };
+
 /** A click that could not be read (an old or tampered payload) changes nothing. */
-export async function changeTicket(deps: TicketActionDeps, input: TicketActionInput | { actorId: string; request: null }): Promise<SlackMessage | null> {
+export async function changeTicket(deps: TicketActionDeps, input: TicketActionInput | { actorId: string; request: null }): Promise<TicketChangeAnswer> {
   const refusal = 'change' in input ? await changeOrRefusal(deps, input) : ({ kind: 'choice_gone' } as const);
-  if (!refusal) return null;
-  return buildRefusalNotice(await deps.userLocales.localeOf(input.actorId), refusal);
+  return refusal ? { kind: 'refused', refusal } : { kind: 'done' };
 }
 
 /** When a snoozed ticket comes back: in an hour or three, or at the start of the next business day. */

@@ -1,20 +1,23 @@
 import type { ListenerRegistry } from '../listener-registry.js';
-import type { MailCommandDeps } from '../../services/answer-mail-command.js';
-import type { DashboardDeps, HomeDeps } from '../../services/publish-home.js';
+import type { DashboardDeps, HomeDeps } from '../publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
 import type { ReviewDeps } from '../../services/replies/review-reply.js';
 import type { TemplateDeps } from '../../services/templates/template-catalog.js';
 import { eventDedupe } from '../middleware/event-dedupe.js';
+import { registerCustomerEditAction } from './actions/customer-edit.js';
 import { registerDraftActions } from './actions/draft-actions.js';
 import { registerReplyActions } from './actions/reply-actions.js';
+import { registerSearchPaging } from './actions/search-paging.js';
 import { registerTemplateActions } from './actions/template-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
-import { registerMailCommand } from './commands/mail-command.js';
+import { registerTicketHistory } from './actions/ticket-history.js';
+import { registerMailCommand, type MailCommandDeps } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
+import { registerCustomerEditView } from './views/customer-edit.js';
 
 /**
  * Everything the listeners use, built once by the composition root (main.ts): listeners
@@ -35,6 +38,10 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   const { ticketActions } = deps;
   registry.use(eventDedupe(deps.processedEvents, ticketActions.logger));
   registerMailCommand(registry, deps);
+  registerSearchPaging(registry, deps);
+  registerTicketHistory(registry, deps);
+  registerCustomerEditAction(registry, deps);
+  registerCustomerEditView(registry, deps);
   registerAppHomeOpened(registry, deps);
   registerTicketActions(registry, deps);
   registerReplyActions(registry, deps);

@@ -6,29 +6,17 @@
  */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
-import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
+import { statusLabel } from '../../domain/ticket-fields.js';
 import { t } from '../../i18n/messages.js';
+import type { CustomerAnswer, CustomerEditOpening, CustomerHistory, TicketHistoryAnswer } from '../../services/customers/customer-history.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
-import { escapeAndTruncate, mrkdwnLink, truncate } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink, truncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { sectionsOfLines } from './help-message.js';
+import { buildNoticeMessage, sectionsOfLines } from './help-message.js';
+import { buildRefusalNotice } from './ticket-notices.js';
 import { slackDate } from './ticket-message.js';
 
-export interface CustomerCardInput {
-  locale: TLocale;
-  /** The address, or the domain when several customers share it. */
-  title: { kind: 'address'; address: string; name: string | null } | { kind: 'domain'; domain: string; addresses: string[] };
-  /** Set when one customer is shown: the edit button carries it. */
-  customerId: number | null;
-  company: { text: string; fromDomain: boolean } | null;
-  phone: string | null;
-  notes: string | null;
-  flags: { freeMail: boolean; roleAddress: boolean; unreplyable: boolean };
-  ticketCount: number;
-  tickets: { number: number; subject: string; status: string; lastMessageAt: Date; permalink: string | null; statuses: readonly StatusDefinition[] }[];
-  replyCount: number;
-  replies: { ticketNumber: number; subject: string; sentAt: Date }[];
-}
+export type CustomerCardInput = CustomerHistory & { locale: TLocale };
 
 const LIST_MAX = 15;
 
@@ -76,6 +64,32 @@ export function buildCustomerCard(input: CustomerCardInput): SlackMessage {
     });
   }
   return { text: escapeAndTruncate(heading, 150), blocks };
+}
+
+/** No such customer, or none the person may see: the same words, so neither is given away. */
+function notFoundNotice(locale: TLocale, who: string): SlackMessage {
+  return buildNoticeMessage(t(locale, 'customer.not_found', { who: escapeMrkdwn(who.slice(0, 320)) }));
+}
+
+/** `/mail customer` and a ticket's History button: the card, or why there is none. */
+export function buildCustomerAnswer(locale: TLocale, answer: CustomerAnswer | TicketHistoryAnswer): SlackMessage {
+  switch (answer.kind) {
+    case 'usage':
+      return buildNoticeMessage(t(locale, 'customer.usage'));
+    case 'not_found':
+      return notFoundNotice(locale, answer.who);
+    case 'refused':
+      return buildRefusalNotice(locale, answer.refusal);
+    case 'no_sender':
+      return buildNoticeMessage(t(locale, 'customer.no_sender'));
+    case 'history':
+      return buildCustomerCard({ ...answer.history, locale });
+  }
+}
+
+/** The customer's Edit button: the modal to open, or a notice when there is nothing to edit. */
+export function buildCustomerEditOpening(locale: TLocale, opening: CustomerEditOpening): { view: ModalView } | { notice: SlackMessage } {
+  return opening.kind === 'edit' ? { view: buildCustomerModal(locale, opening.customer) } : { notice: notFoundNotice(locale, opening.who) };
 }
 
 /** The customer modal's inputs: block and action id alike. */

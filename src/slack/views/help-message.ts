@@ -10,7 +10,6 @@ export interface HelpMailbox {
   channelId: string;
 }
 
-
 /** `/mail help`: what Mailroom does, the commands, and which channel works which mailbox. */
 export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbox[]): SlackMessage {
   const first = mailboxes[0];
@@ -61,6 +60,16 @@ export function sectionsOfLines(heading: string, lines: readonly string[], maxCh
 /** A one-line ephemeral answer. */
 export function buildNoticeMessage(text: string): SlackMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** `/mail <word>` for a word that is no subcommand: the word is shown back, escaped and cut. */
+export function buildUnknownCommandNotice(locale: TLocale, subcommand: string): SlackMessage {
+  return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(subcommand.slice(0, 50)) }));
+}
+
+/** A subcommand the domain lists before it is built: said to be coming rather than failing silently. */
+export function buildNotReadyNotice(locale: TLocale, subcommand: string): SlackMessage {
+  return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand }));
 }
 
 /** A notice where there is no conversation to answer in (a click on the Home tab): a small modal. */

@@ -8,12 +8,11 @@ import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
 import { PREVIEW_CHARS, ticketPreviewText } from '../../domain/ticket-preview.js';
+import { BODY_CHARS_PER_MESSAGE } from '../../domain/mail-body.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { attachmentsContext, replyToContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
 
-/** Escaped body characters per message: well under the ~13k Slack accepts in blocks. */
-export const BODY_CHARS_PER_MESSAGE = 9_000;
 const SECTION_CHARS = 2_900;
 
 /** Splits escaped text into pieces of at most `max` characters, preferring line breaks. */

@@ -3,8 +3,8 @@
  * Mentions are how the right people are notified; nobody is pinged with @here.
  */
 import type { TLocale } from '../../config/config-schema.js';
-import type { DueReminder } from '../../domain/reminder-rules.js';
 import { t } from '../../i18n/messages.js';
+import type { DigestFigures, ReminderPayload } from '../../services/reminders/run-reminders.js';
 import { escapeAndTruncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { mention, mentions } from './mentions.js';
@@ -15,15 +15,7 @@ export function durationText(locale: TLocale, minutes: number): string {
   return hours > 0 ? t(locale, 'reminder.duration_hours', { hours, minutes: minutes % 60 }) : t(locale, 'reminder.duration_minutes', { minutes });
 }
 
-export interface ReminderContext {
-  locale: TLocale;
-  reminder: DueReminder;
-  reviewerIds: readonly string[];
-  /** The response target that was missed, for overdue tickets. */
-  targetMinutes?: number;
-}
-
-export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinutes }: ReminderContext): SlackMessage {
+export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinutes }: ReminderPayload): SlackMessage {
   const text = ((): string => {
     switch (reminder.kind) {
       case 'unclaimed':
@@ -46,18 +38,7 @@ export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinu
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
-export interface DigestInput {
-  locale: TLocale;
-  mailboxName: string;
-  open: number;
-  unclaimed: number;
-  review: number;
-  overdue: number;
-  received: number;
-  oldestUnclaimed: { number: number; subject: string }[];
-}
-
-export function buildDigestMessage(input: DigestInput): SlackMessage {
+export function buildDigestMessage(input: DigestFigures): SlackMessage {
   const { locale } = input;
   const title = t(locale, 'digest.title', { mailbox: input.mailboxName });
   const line = t(locale, 'digest.line', { open: input.open, unclaimed: input.unclaimed, review: input.review, overdue: input.overdue, received: input.received });

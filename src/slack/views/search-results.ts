@@ -6,34 +6,19 @@
  */
 import type { KnownBlock, Button } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
-import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
-import { t } from '../../i18n/messages.js';
+import type { SearchProblem } from '../../domain/search-query.js';
+import { statusLabel } from '../../domain/ticket-fields.js';
+import { t, type MessageKey } from '../../i18n/messages.js';
+import type { SearchAnswer, SearchResultItem, SearchResults } from '../../services/search/answer-search.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
+import { buildNoticeMessage } from './help-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
-export interface SearchResultItem {
-  number: number;
-  subject: string;
-  status: string;
-  urgency: string;
-  assigneeId: string | null;
-  lastMessageAt: Date;
-  permalink: string | null;
-  from: string | null;
-  snippet: string | null;
-  statuses: readonly StatusDefinition[];
-}
+export type { SearchResultItem };
 
-export interface SearchResultsInput {
-  locale: TLocale;
-  queryText: string;
-  offset: number;
-  pageSize: number;
-  more: boolean;
-  items: SearchResultItem[];
-}
+export type SearchResultsInput = SearchResults & { locale: TLocale };
 
 /** What a paging button carries. */
 export interface SearchPaging {
@@ -93,4 +78,27 @@ export function buildSearchResults(input: SearchResultsInput): SlackMessage {
   }
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'search-paging', elements: buttons });
   return { text: escapeMrkdwn(title), blocks };
+}
+
+function problemText(locale: TLocale, problem: SearchProblem): string {
+  switch (problem.kind) {
+    case 'empty':
+      return t(locale, 'search.usage');
+    case 'bad_date':
+      return t(locale, 'search.bad_date', { filter: problem.filter, value: escapeMrkdwn(problem.value.slice(0, 50)) });
+    default:
+      return t(locale, `search.${problem.kind}` as MessageKey, { value: escapeMrkdwn(problem.value.slice(0, 50)) });
+  }
+}
+
+/** `/mail search` and its paging: the results, or why there are none to show. */
+export function buildSearchAnswer(locale: TLocale, answer: SearchAnswer): SlackMessage {
+  switch (answer.kind) {
+    case 'problem':
+      return buildNoticeMessage(problemText(locale, answer.problem));
+    case 'no_access':
+      return buildNoticeMessage(t(locale, 'search.no_access'));
+    case 'results':
+      return buildSearchResults({ ...answer, locale });
+  }
 }

@@ -7,8 +7,9 @@ import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { GroupStats, Spread, StatsPeriod, TeamStats } from '../../domain/stats.js';
 import { t } from '../../i18n/messages.js';
+import type { StatsAnswer } from '../../services/stats/team-stats.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { sectionsOfLines } from './help-message.js';
+import { buildNoticeMessage, sectionsOfLines } from './help-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
 const AGENTS_SHOWN = 40;
@@ -64,4 +65,16 @@ export function buildStatsMessage(input: { locale: TLocale; period: StatsPeriod;
     ...sectionsOfLines(`*${t(locale, 'stats.by_urgency')}*`, urgencies.length ? urgencies : [t(locale, 'stats.nobody')]),
   ];
   return { text: title, blocks };
+}
+
+/** `/mail stats`: the numbers, or why there are none to show. */
+export function buildStatsAnswer(locale: TLocale, answer: StatsAnswer): SlackMessage {
+  switch (answer.kind) {
+    case 'usage':
+      return buildNoticeMessage(t(locale, 'stats.usage'));
+    case 'no_access':
+      return buildNoticeMessage(t(locale, 'search.no_access'));
+    case 'stats':
+      return buildStatsMessage({ locale, period: answer.period, start: answer.start, stats: answer.stats });
+  }
 }

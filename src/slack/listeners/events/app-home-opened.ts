@@ -1,5 +1,5 @@
 import type { ListenerRegistry } from '../../listener-registry.js';
-import { composeHome, type DashboardDeps, type HomeDeps } from '../../../services/publish-home.js';
+import { publishHome, type DashboardDeps, type HomeDeps } from '../../publish-home.js';
 
 /**
  * Publishes the Home tab when a user opens it (not for the Messages tab): the dashboard,
@@ -8,6 +8,6 @@ import { composeHome, type DashboardDeps, type HomeDeps } from '../../../service
 export function registerAppHomeOpened(registry: ListenerRegistry, deps: HomeDeps & { dashboard: DashboardDeps }): void {
   registry.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    await client.views.publish({ user_id: event.user, view: await composeHome(deps, event.user) });
+    await publishHome(client, deps, event.user);
   });
 }
