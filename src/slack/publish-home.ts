@@ -11,6 +11,7 @@ import type { UserLocales } from '../slack-api/user-locales.js';
 import { readHomeData, type HomeData, type HomeDataDeps } from '../services/home/home-data.js';
 import { visibleTemplateSummaries, type TemplateListDeps } from '../services/templates/list-templates.js';
 import { buildHomeView } from './views/home-view.js';
+import { errorMessage } from '../errors.js';
 
 export interface HomeDeps {
   userLocales: UserLocales;
@@ -30,7 +31,7 @@ async function uploadedChart(dashboard: DashboardDeps, data: HomeData): Promise<
     return await dashboard.uploadChart(drawWeekChart(data.week.days));
   } catch (error) {
     // The numbers are shown as text too: the tab goes out without the picture.
-    dashboard.logger.warn({ code: 'home_chart_failed', err: (error as Error).message }, 'could not upload the Home chart');
+    dashboard.logger.warn({ code: 'home_chart_failed', err: errorMessage(error) }, 'could not upload the Home chart');
     return null;
   }
 }

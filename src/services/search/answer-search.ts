@@ -12,6 +12,7 @@ import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { Permalinks } from '../../slack-api/permalinks.js';
 import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 import { PAGE_SIZE, searchSnippets, searchTickets, type SearchScope } from './search-tickets.js';
+import { errorMessage } from '../../errors.js';
 
 export interface SearchDeps {
   db: Db;
@@ -78,7 +79,7 @@ export async function searchScope(deps: Pick<SearchDeps, 'db' | 'members' | 'log
         if (await deps.members.isMember(channelId, userId)) allowed.add(channelId);
       } catch (error) {
         // Slack could not say: that channel stays out of the results.
-        deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: (error as Error).message }, 'could not read channel members');
+        deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: errorMessage(error) }, 'could not read channel members');
       }
     }),
   );
