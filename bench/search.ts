@@ -15,7 +15,7 @@ import { applyMigrations } from '../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../src/db/schema-source.js';
 import { parseSearchQuery } from '../src/domain/search-query.js';
-import { searchStatement, searchTickets, shortWordCandidates } from '../src/services/search/search-tickets.js';
+import { searchStatement, searchTickets, shortWordCandidates } from '../src/db/queries/search-tickets.js';
 import { machine, percentile } from './support.js';
 
 const TICKETS = Number(process.argv[2] ?? 100_000);

@@ -10,7 +10,7 @@ import { applyMigrations, readMigrationList } from '../../src/db/migrations.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { parseSearchQuery } from '../../src/domain/search-query.js';
-import { searchSnippets, searchTickets, shortWordCandidates, type SearchScope } from '../../src/services/search/search-tickets.js';
+import { searchSnippets, searchTickets, shortWordCandidates, type SearchScope } from '../../src/db/queries/search-tickets.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 

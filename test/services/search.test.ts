@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { parseSearchQuery, type SearchQuery } from '../../src/domain/search-query.js';
-import { searchSnippets, searchTickets, shortWordCandidates, type SearchScope } from '../../src/services/search/search-tickets.js';
+import { searchSnippets, searchTickets, shortWordCandidates, type SearchScope } from '../../src/db/queries/search-tickets.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 

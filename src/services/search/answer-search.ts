@@ -11,8 +11,9 @@ import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { Permalinks } from '../../slack-api/permalinks.js';
 import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
-import { PAGE_SIZE, searchSnippets, searchTickets, type SearchScope } from './search-tickets.js';
+import { PAGE_SIZE, searchSnippets, searchTickets, type SearchScope } from '../../db/queries/search-tickets.js';
 import { errorMessage } from '../../errors.js';
+import { channelsWithTickets } from '../../db/queries/ticket-channels.js';
 
 export interface SearchDeps {
   db: Db;
@@ -62,8 +63,7 @@ const postedChannelCache = new WeakMap<Db, { channels: string[]; until: number }
 async function postedChannels(db: Db): Promise<string[]> {
   const cached = postedChannelCache.get(db);
   if (cached && cached.until > Date.now()) return cached.channels;
-  const rows = await db.$queryRawUnsafe<{ channel: string }[]>(`SELECT DISTINCT "slackChannelId" AS "channel" FROM "Ticket" WHERE "slackChannelId" IS NOT NULL`);
-  const channels = rows.map((row) => row.channel);
+  const channels = await channelsWithTickets(db);
   postedChannelCache.set(db, { channels, until: Date.now() + CHANNELS_FRESH_MS });
   return channels;
 }

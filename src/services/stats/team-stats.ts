@@ -4,7 +4,7 @@
  */
 import { periodStart, readPeriod, teamStats, type StatsPeriod, type StatsRows, type TeamStats } from '../../domain/stats.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
-import type { SearchScope } from '../search/search-tickets.js';
+import type { SearchScope } from '../../db/queries/search-tickets.js';
 import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
 export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger'> & { now?: () => Date };

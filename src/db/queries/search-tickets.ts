@@ -28,7 +28,7 @@
  * Results are ordered by the ticket's latest mail, newest first (ties by id). Junk is
  * left out, and so is every ticket whose channel the user is not a member of.
  */
-import { providerOfDb, type Db } from '../../db/client.js';
+import { providerOfDb, type Db } from '../client.js';
 import { charCount, foldCase, likePattern, TRIGRAM, type SearchQuery } from '../../domain/search-query.js';
 
 export const PAGE_SIZE = 10;
