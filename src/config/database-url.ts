@@ -1,5 +1,7 @@
 import path from 'node:path';
-import type { DatabaseProvider } from '../db/schema-source.js';
+
+export type DatabaseProvider = 'sqlite' | 'postgresql';
+export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = ['sqlite', 'postgresql'];
 
 /** Where the data lives, as decided by DATABASE_URL. */
 export type DatabaseTarget =

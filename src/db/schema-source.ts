@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import type { DatabaseProvider } from '../config/database-url.js';
 
-export type DatabaseProvider = 'sqlite' | 'postgresql';
-export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = ['sqlite', 'postgresql'];
+export { DATABASE_PROVIDERS, type DatabaseProvider } from '../config/database-url.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MODELS_FILE = path.join(PROJECT_ROOT, 'prisma', 'models.prisma');
