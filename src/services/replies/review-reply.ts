@@ -16,7 +16,7 @@ import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import type { Reviewers } from '../../slack-api/reviewers.js';
 import { buildChangesModal } from '../../slack/views/changes-modal.js';
-import { mentions } from '../../slack/views/mentions.js';
+import { mentions } from '../../domain/mentions.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildNoticeMessage } from '../../slack/views/help-message.js';
 import { REPLY_FIELDS } from '../../slack/views/reply-modals.js';

@@ -16,17 +16,8 @@ import type { Db, Tx } from '../../db/client.js';
 import { t } from '../../i18n/messages.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildNoticeMessage } from '../../slack/views/help-message.js';
-import {
-  buildTemplateModal,
-  mailboxScope,
-  SHARED_SCOPE,
-  TEMPLATE_BODY_MAX,
-  TEMPLATE_CATEGORY_MAX,
-  TEMPLATE_FIELDS,
-  TEMPLATE_NAME_MAX,
-  TEMPLATE_NOTE_MAX,
-  type TemplateModalMetadata,
-} from '../../slack/views/template-views.js';
+import { buildTemplateModal, TEMPLATE_FIELDS, type TemplateModalMetadata } from '../../slack/views/template-views.js';
+import { mailboxScope, SHARED_SCOPE, TEMPLATE_BODY_MAX, TEMPLATE_CATEGORY_MAX, TEMPLATE_NAME_MAX, TEMPLATE_NOTE_MAX } from '../../domain/template-rules.js';
 import { accessRefusal } from '../tickets/ticket-access.js';
 import { queueTemplateAnnouncements } from './announce-template.js';
 import { queueDraftUpdate } from '../replies/draft-posts.js';

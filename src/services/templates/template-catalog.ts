@@ -9,8 +9,8 @@ import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { UserLocales } from '../../slack-api/user-locales.js';
 import type { UserNames } from '../../slack-api/user-names.js';
-import { TEMPLATE_CHOICES_MAX, type TemplateChoice } from '../../slack/views/reply-modals.js';
-import { byCategory, type TemplateSummary } from '../../slack/views/template-views.js';
+import type { TemplateSummary } from '../../slack/views/template-views.js';
+import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
 
 export interface TemplateDeps {
   db: Db;
@@ -55,6 +55,14 @@ export function scopeLabel(locale: TLocale, template: { mailboxName: string | nu
 
 export function templateSummaries(locale: TLocale, templates: readonly UsableTemplate[]): TemplateSummary[] {
   return templates.map((template) => ({ id: template.id, name: template.name, category: template.category, version: template.latest.version, scope: scopeLabel(locale, template), updatedAt: template.updatedAt }));
+}
+
+/** A template the reply can start from: always its latest version. */
+export interface TemplateChoice {
+  versionId: number;
+  name: string;
+  category: string | null;
+  version: number;
 }
 
 /** The reply modal's menu: by category, then name; Slack takes 100 options at most. */

@@ -9,7 +9,8 @@ import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex, truncate } from './escape.js';
 import { slackDate } from './ticket-message.js';
-import { byCategory } from './template-views.js';
+import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
+import type { TemplateChoice } from '../../services/templates/template-catalog.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -59,17 +60,6 @@ export function readReplyFields(values: StateValues | undefined): { to: string |
     bodyRevision: bodyBlock ? replyBodyRevision(bodyBlock) : 0,
   };
 }
-
-/** A template the reply can start from: always its latest version. */
-export interface TemplateChoice {
-  versionId: number;
-  name: string;
-  category: string | null;
-  version: number;
-}
-
-/** Slack's limit for options in one menu. */
-export const TEMPLATE_CHOICES_MAX = 100;
 
 export interface ReplyModalInput {
   locale: TLocale;

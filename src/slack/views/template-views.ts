@@ -4,22 +4,17 @@
  * in, Block Kit out, within Slack's limits however many or long the templates are.
  * Template names, categories, notes and texts are people's words: escaped in mrkdwn.
  */
-import { userMention } from './mentions.js';
+import { userMention } from '../../domain/mentions.js';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { DiffLine } from '../../domain/line-diff.js';
+import { byCategory, TEMPLATE_BODY_MAX, TEMPLATE_CATEGORY_MAX, TEMPLATE_NAME_MAX, TEMPLATE_NOTE_MAX } from '../../domain/template-rules.js';
 import { TEMPLATE_VARIABLES } from '../../domain/template-variables.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate } from './ticket-message.js';
-
-/** Slack's limit for a plain-text input, and so for a template's text. */
-export const TEMPLATE_BODY_MAX = 3_000;
-export const TEMPLATE_NAME_MAX = 100;
-export const TEMPLATE_CATEGORY_MAX = 50;
-export const TEMPLATE_NOTE_MAX = 500;
 
 export const TEMPLATE_FIELDS = {
   name: { block: 'template_name', action: 'name' },
@@ -28,10 +23,6 @@ export const TEMPLATE_FIELDS = {
   body: { block: 'template_body', action: 'body' },
   note: { block: 'template_note', action: 'note' },
 } as const;
-
-/** The scope menu's value for a template every mailbox shares. */
-export const SHARED_SCOPE = 'shared';
-export const mailboxScope = (key: string) => `mailbox:${key}`;
 
 export interface TemplateSummary {
   id: number;
@@ -45,15 +36,6 @@ export interface TemplateSummary {
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
-
-/** Sorted by category (uncategorised last), then name; one entry per category. */
-export function byCategory<T extends { category: string | null; name: string }>(items: readonly T[]): { category: string | null; items: T[] }[] {
-  const groups = new Map<string | null, T[]>();
-  for (const item of items) groups.set(item.category || null, [...(groups.get(item.category || null) ?? []), item]);
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
-    .map(([category, members]) => ({ category, items: members.sort((x, y) => x.name.localeCompare(y.name)) }));
-}
 
 /** Room left for the list in a message: 50 blocks and Slack's size limit, with margin. */
 const LIST_MAX_BLOCKS = 46;
