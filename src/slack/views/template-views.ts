@@ -37,6 +37,11 @@ export interface TemplateSummary {
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
+/** Where a template may be used: its mailbox, or every mailbox for a shared one. */
+export function scopeName(locale: TLocale, mailboxName: string | null): string {
+  return mailboxName ?? t(locale, 'templates.shared');
+}
+
 /** Room left for the list in a message: 50 blocks and Slack's size limit, with margin. */
 const LIST_MAX_BLOCKS = 46;
 const LIST_MAX_CHARS = 11_000;
