@@ -15,6 +15,9 @@ import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
+import { registerDraftChanges } from './views/draft-changes.js';
+import { registerReplyCollision } from './views/reply-collision.js';
+import { registerReplySubmit } from './views/reply-submit.js';
 
 /**
  * Everything the listeners use, built once by the composition root (main.ts): listeners
@@ -40,6 +43,9 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerReplyActions(registry, deps);
   registerDraftActions(registry, deps);
   registerTemplateActions(registry, deps);
+  registerReplyCollision(registry, deps);
+  registerReplySubmit(registry, deps);
+  registerDraftChanges(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }

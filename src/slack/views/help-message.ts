@@ -63,6 +63,11 @@ export function buildNoticeMessage(text: string): SlackMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
+/** A one-line ephemeral answer that says why nothing happened. */
+export function buildInfoNotice(text: string): SlackMessage {
+  return buildNoticeMessage(`:information_source: ${text}`);
+}
+
 /** A notice where there is no conversation to answer in (a click on the Home tab): a small modal. */
 export function buildNoticeModal(message: SlackMessage): ModalView {
   return { type: 'modal', title: { type: 'plain_text', text: 'Mailroom' }, blocks: message.blocks };

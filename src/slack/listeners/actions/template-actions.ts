@@ -1,12 +1,15 @@
 import type { ListenerRegistry } from '../../listener-registry.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../../ids.js';
 import { readActionId } from '../../read-action-id.js';
+import { readModalMetadata } from '../../read-modal-metadata.js';
 import { buildNoticeModal } from '../../views/help-message.js';
+import { buildReplyModal, readReplyFields } from '../../views/reply-modals.js';
 import { openEditTemplate, openNewTemplate, saveTemplate } from '../../../services/templates/edit-template.js';
 import { pickTemplate } from '../../../services/templates/pick-template.js';
 import type { TemplateDeps } from '../../../services/templates/template-catalog.js';
 
 type Clicked = { value?: string; selected_option?: { value?: string } | null };
+type ReplyModalContainer = { id: string; hash: string; private_metadata?: string; state?: { values?: Parameters<typeof readReplyFields>[0] } };
 
 /**
  * Templates: "New template" and "Edit" open the modal with the click's trigger (within its
@@ -38,10 +41,15 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
 
   registry.action(ACTION_IDS.replyTemplate, async ({ ack, body, action, client }) => {
     await ack();
-    const container = (body as { view?: { id: string; hash: string; private_metadata?: string; state?: { values?: Record<string, Record<string, { value?: string | null }>> } } }).view;
+    const container = (body as { view?: ReplyModalContainer }).view;
     if (!container) return;
-    const view = await pickTemplate(templates, { actorId: body.user.id, value: (action as Clicked).selected_option?.value, view: container });
-    if (!view) return;
+    const { ticketId, draftId } = readModalMetadata(container.private_metadata);
+    const versionId = readActionId((action as Clicked).selected_option?.value);
+    if (draftId === undefined || versionId === null) return;
+    const typed = readReplyFields(container.state?.values);
+    const pick = await pickTemplate(templates, { actorId: body.user.id, ticketId, draftId, versionId, typed });
+    if (pick.kind === 'unusable') return;
+    const view = buildReplyModal({ ...pick.modal, locale: await templates.userLocales.localeOf(body.user.id) });
     try {
       // The hash: if the modal changed since this click (another choice), Slack refuses.
       await client.views.update({ view_id: container.id, hash: container.hash, view });
