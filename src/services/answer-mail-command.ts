@@ -10,6 +10,7 @@ import { escapeMrkdwn } from '../slack/views/escape.js';
 import type { SlackMessage } from '../slack-api/slack-message.js';
 import { buildHelpMessage, buildNoticeMessage } from '../slack/views/help-message.js';
 import { listTemplates, type TemplateListDeps } from './templates/list-templates.js';
+import { buildTemplateListing } from '../slack/views/template-views.js';
 import { answerCustomer } from './customers/customer-history.js';
 import { answerSearch, type SearchDeps } from './search/answer-search.js';
 import { answerStats } from './stats/team-stats.js';
@@ -37,7 +38,7 @@ export async function answerMailCommand(deps: MailCommandDeps, input: { userId: 
     case 'unknown':
       return buildNoticeMessage(t(locale, 'command.unknown', { subcommand: escapeMrkdwn(command.subcommand.slice(0, 50)) }));
     case 'template':
-      return listTemplates(deps.templates, { locale, channelId: input.channelId, userId: input.userId });
+      return buildTemplateListing(locale, await listTemplates(deps.templates, { channelId: input.channelId, userId: input.userId }));
     default:
   }
   // A subcommand listed in the domain before it is built here.

@@ -6,7 +6,8 @@ import { drawWeekChart } from '../domain/week-chart.js';
 import { uploadToSlack } from '../slack-api/upload-file.js';
 import type { UserLocales } from '../slack-api/user-locales.js';
 import { buildHomeView } from '../slack/views/home-view.js';
-import { visibleTemplateSummaries, type TemplateListDeps } from './templates/list-templates.js';
+import { visibleTemplates, type TemplateListDeps } from './templates/list-templates.js';
+import { templateSummaries } from '../slack/views/template-views.js';
 import { readHomeData, type HomeData, type HomeDataDeps } from './home/home-data.js';
 
 export interface HomeDeps {
@@ -37,7 +38,7 @@ export async function composeHome(deps: HomeDeps & { dashboard?: DashboardDeps }
       }
     }
   }
-  return buildHomeView(locale, deps.mailboxes, data, chart, await visibleTemplateSummaries(deps.templates, locale, userId));
+  return buildHomeView(locale, deps.mailboxes, data, chart, templateSummaries(locale, await visibleTemplates(deps.templates, userId)));
 }
 
 /**

@@ -2,14 +2,12 @@
  * Which templates can be used where, always at their latest version: a mailbox's own and
  * the shared ones (mailboxId null). Archived templates are never offered.
  */
-import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
+import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
-import { t } from '../../i18n/messages.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { UserLocales } from '../../slack-api/user-locales.js';
 import type { UserNames } from '../../slack-api/user-names.js';
-import type { TemplateSummary } from '../../slack/views/template-views.js';
 import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
 
 export interface TemplateDeps {
@@ -28,6 +26,7 @@ export interface UsableTemplate {
   name: string;
   category: string | null;
   mailboxId: number | null;
+  /** Null for a shared template. */
   mailboxName: string | null;
   updatedAt: Date;
   latest: { id: number; version: number; body: string; authorId: string; createdAt: Date };
@@ -47,14 +46,6 @@ export async function usableTemplates(db: Db, mailboxIds: readonly number[] | 'a
     if (!version) return [];
     return [{ id: template.id, name: template.name, category: template.category, mailboxId: template.mailboxId, mailboxName: template.mailbox?.name ?? null, updatedAt: version.createdAt, latest: version }];
   });
-}
-
-export function scopeLabel(locale: TLocale, template: { mailboxName: string | null }): string {
-  return template.mailboxName ?? t(locale, 'templates.shared');
-}
-
-export function templateSummaries(locale: TLocale, templates: readonly UsableTemplate[]): TemplateSummary[] {
-  return templates.map((template) => ({ id: template.id, name: template.name, category: template.category, version: template.latest.version, scope: scopeLabel(locale, template), updatedAt: template.updatedAt }));
 }
 
 /** A template the reply can start from: always its latest version. */

@@ -18,6 +18,7 @@ import { registerThreadMessages } from './events/thread-messages.js';
 import { registerDraftChanges } from './views/draft-changes.js';
 import { registerReplyCollision } from './views/reply-collision.js';
 import { registerReplySubmit } from './views/reply-submit.js';
+import { registerTemplateSave } from './views/template-save.js';
 
 /**
  * Everything the listeners use, built once by the composition root (main.ts): listeners
@@ -46,6 +47,7 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerReplyCollision(registry, deps);
   registerReplySubmit(registry, deps);
   registerDraftChanges(registry, deps);
+  registerTemplateSave(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }

@@ -13,6 +13,8 @@ import { TEMPLATE_VARIABLES } from '../../domain/template-variables.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
+import type { TemplateListing } from '../../services/templates/list-templates.js';
+import type { UsableTemplate } from '../../services/templates/template-catalog.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate } from './ticket-message.js';
 
@@ -40,6 +42,27 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 /** Where a template may be used: its mailbox, or every mailbox for a shared one. */
 export function scopeName(locale: TLocale, mailboxName: string | null): string {
   return mailboxName ?? t(locale, 'templates.shared');
+}
+
+/** The templates as a list shows them: where each may be used, in the reader's language. */
+export function templateSummaries(locale: TLocale, templates: readonly UsableTemplate[]): TemplateSummary[] {
+  return templates.map((template) => ({
+    id: template.id,
+    name: template.name,
+    category: template.category,
+    version: template.latest.version,
+    scope: scopeName(locale, template.mailboxName),
+    updatedAt: template.updatedAt,
+  }));
+}
+
+/** `/mail template`: the templates of the channel's mailbox, or of every mailbox the person is in. */
+export function buildTemplateListing(locale: TLocale, listing: TemplateListing): SlackMessage {
+  return buildTemplateList(locale, {
+    title: listing.mailboxName !== null ? t(locale, 'templates.list_title', { mailbox: listing.mailboxName }) : t(locale, 'templates.list_title_all'),
+    templates: templateSummaries(locale, listing.templates),
+    newValue: listing.newValue,
+  });
 }
 
 /** Room left for the list in a message: 50 blocks and Slack's size limit, with margin. */
