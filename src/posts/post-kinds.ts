@@ -17,6 +17,9 @@ export type RenderedPost =
   | { kind: 'wait' }
   | { kind: 'drop'; reason: string };
 
+/** A queued post that cannot be shown now: what a service's loader answers instead of its data. */
+export type PostNotReady = Exclude<RenderedPost, { kind: 'ready' }>;
+
 /** A queued post as its renderer reads it. */
 export interface RenderablePost {
   kind: string;

@@ -15,9 +15,10 @@ import { buildMailGivenUpMessage } from '../slack/views/mail-given-up-message.js
 import type { GivenUpPayload } from './ingest/mail-gaps.js';
 import { buildTraceMessage } from '../slack/views/trace-message.js';
 import { POST_KINDS, type PostKind, type RenderablePost, type RenderedPost } from '../posts/post-kinds.js';
-import { renderTemplateAnnouncement } from './templates/announce-template.js';
+import { renderTemplateAnnouncement } from '../slack/poster/render-template-post.js';
 import { renderReminderPost } from '../slack/poster/render-reminder-post.js';
-import { renderDraftPost, renderSentPost, type DraftPostPayload } from './replies/draft-posts.js';
+import { renderDraftPost, renderSentPost } from '../slack/poster/render-draft-post.js';
+import type { DraftPostPayload } from './replies/draft-posts.js';
 import { ticketStatuses } from './tickets/ticket-statuses.js';
 
 export type { RenderablePost, RenderedPost };

@@ -9,7 +9,8 @@ import type { TMailboxConfig } from '../config/config-schema.js';
 import { drawWeekChart } from '../domain/week-chart.js';
 import type { UserLocales } from '../slack-api/user-locales.js';
 import { readHomeData, type HomeData, type HomeDataDeps } from '../services/home/home-data.js';
-import { visibleTemplateSummaries, type TemplateListDeps } from '../services/templates/list-templates.js';
+import { visibleTemplates, type TemplateListDeps } from '../services/templates/list-templates.js';
+import { templateSummaries } from './views/template-views.js';
 import { buildHomeView } from './views/home-view.js';
 import { errorMessage } from '../errors.js';
 
@@ -41,7 +42,7 @@ export async function composeHome(deps: HomeDeps & { dashboard?: DashboardDeps }
   const locale = await deps.userLocales.localeOf(userId);
   const data = deps.dashboard ? await readHomeData(deps.dashboard, userId) : null;
   const chart = deps.dashboard && data ? await uploadedChart(deps.dashboard, data) : null;
-  return buildHomeView(locale, deps.mailboxes, data, chart, await visibleTemplateSummaries(deps.templates, locale, userId));
+  return buildHomeView(locale, deps.mailboxes, data, chart, templateSummaries(locale, await visibleTemplates(deps.templates, userId)));
 }
 
 export async function publishHome(client: WebClient, deps: HomeDeps & { dashboard?: DashboardDeps }, userId: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lineDiff } from '../../src/domain/line-diff.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
-import { buildReplyModal, readReplyFields, replyBodyBlockId, type TemplateChoice } from '../../src/slack/views/reply-modals.js';
+import { buildReplyModal, readReplyFields, replyBodyBlockId } from '../../src/slack/views/reply-modals.js';
+import type { TemplateChoice } from '../../src/services/templates/template-catalog.js';
 import { buildTemplateAnnouncement, buildTemplateList, buildTemplateModal, type TemplateSummary } from '../../src/slack/views/template-views.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 import { mrkdwnTexts } from '../support/blocks.js';

@@ -1,18 +1,15 @@
 /**
  * The Slack side of a reply's life, through the posting queue: the draft shown in the
  * thread (one message per submitted revision, updated in place as it moves on), and the
- * reply as sent. Rendered at sending time from the database, like every queued post.
+ * reply as sent. Read at sending time from the database, like every queued post, and
+ * rendered by slack/poster/render-draft-post.ts.
  */
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Tx } from '../../db/client.js';
-import { draftControls, draftShownWhole } from '../../domain/draft-controls.js';
-import { buildDraftMessage, buildSentReplyMessage } from '../../slack/views/draft-message.js';
-import type { RenderedPost } from '../../posts/post-kinds.js';
-import { draftAddressText, reviewedText } from './draft-addresses.js';
-import { POST_KINDS } from '../../posts/post-kinds.js';
+import { draftControls, draftShownWhole, type DraftControl } from '../../domain/draft-controls.js';
+import { POST_KINDS, type PostNotReady } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
-
-
+import { draftAddressText, reviewedText } from './draft-addresses.js';
 
 export interface DraftPostPayload {
   draftId: number;
@@ -55,7 +52,27 @@ export async function queueSentPost(tx: Tx, ticket: TicketPlace, outboxId: numbe
   await queuePosts(tx, [{ ...place, kind: POST_KINDS.sentReply, dedupeKey: `sent:${outboxId}`, payload: { outboxId } }]);
 }
 
-export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPayload): Promise<RenderedPost> {
+/** What a draft's message shows, in its mailbox's language (draft-message.ts words it). */
+export interface DraftShown {
+  locale: TLocale;
+  draft: { id: number; authorId: string; revision: number; state: string; to: string; cc: string; subject: string; body: string };
+  /** This message shows an earlier revision than the draft's current one. */
+  superseded: boolean;
+  /** The buttons offered, in order; the first is the primary one. */
+  controls: readonly DraftControl[];
+  /** Too long to show whole (domain/draft-controls.ts): shown cut, with a note; never approvable. */
+  tooLong?: boolean;
+  reviewerMentions: string;
+  outdatedTemplate?: { name: string; used: number; current: number };
+  lastReview?: { reviewerId: string; decision: string; comment: string | null };
+  sentAt?: Date | null;
+  failure?: string | null;
+}
+
+/** A draft's post when its turn comes: a new message in the thread, or the one to update. */
+export type DraftPost = { kind: 'ready'; shown: DraftShown; threadTs: string } | { kind: 'ready'; shown: DraftShown; updateTs: string } | PostNotReady;
+
+export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayload): Promise<DraftPost> {
   const draft = await db.draft.findUnique({
     where: { id: payload.draftId },
     include: {
@@ -71,7 +88,7 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
   const review = draft.reviews[0];
   const superseded = payload.revision < draft.revision;
   const shownWhole = draftShownWhole(reviewedText(draft));
-  const message = buildDraftMessage({
+  const shown: DraftShown = {
     locale: draft.ticket.mailbox.locale as TLocale,
     draft: {
       id: draft.id,
@@ -88,13 +105,24 @@ export async function renderDraftPost(db: Db, kind: string, payload: DraftPostPa
     ...(review ? { lastReview: { reviewerId: review.reviewerId, decision: review.decision, comment: review.comment } } : {}),
     sentAt: draft.outbox?.sentAt ?? null,
     failure: draft.outbox?.lastError ?? null,
-  });
-  if (kind === POST_KINDS.draft) return { kind: 'ready', message, threadTs: draft.ticket.slackTs };
+  };
+  if (kind === POST_KINDS.draft) return { kind: 'ready', shown, threadTs: draft.ticket.slackTs };
   const posted = await db.slackPost.findUnique({ where: { dedupeKey: `draft:${payload.draftId}:r${payload.revision}` }, select: { slackTs: true } });
-  return posted?.slackTs ? { kind: 'ready', message, updateTs: posted.slackTs } : { kind: 'wait' };
+  return posted?.slackTs ? { kind: 'ready', shown, updateTs: posted.slackTs } : { kind: 'wait' };
 }
 
-export async function renderSentPost(db: Db, outboxId: number): Promise<RenderedPost> {
+/** The reply as it went out: to whom, by whom, the text. */
+export interface SentReply {
+  to: string;
+  authorId: string;
+  reviewerId: string | null;
+  body: string;
+  sentAt: Date;
+  /** The recipients the mail server refused, if any. */
+  refused?: string | null;
+}
+
+export async function loadSentPost(db: Db, outboxId: number): Promise<{ kind: 'ready'; locale: TLocale; sent: SentReply; threadTs: string } | PostNotReady> {
   const outbox = await db.outboxMail.findUnique({
     where: { id: outboxId },
     include: { draft: { include: { reviews: { where: { decision: 'approved' }, orderBy: { id: 'desc' }, take: 1 }, ticket: { include: { mailbox: true } } } } },
@@ -102,7 +130,7 @@ export async function renderSentPost(db: Db, outboxId: number): Promise<Rendered
   const draft = outbox?.draft;
   if (!outbox || !draft) return { kind: 'drop', reason: 'sent reply no longer exists' };
   if (!draft.ticket.slackTs) return { kind: 'wait' };
-  const message = buildSentReplyMessage(draft.ticket.mailbox.locale as TLocale, {
+  const sent: SentReply = {
     to: draftAddressText(draft.toAddresses, draft.ccAddresses),
     authorId: draft.authorId,
     reviewerId: draft.reviews[0]?.reviewerId ?? null,
@@ -110,6 +138,6 @@ export async function renderSentPost(db: Db, outboxId: number): Promise<Rendered
     sentAt: outbox.sentAt ?? new Date(),
     // A sent reply's lastError names the recipients the server refused (outbox-sender.ts).
     refused: outbox.lastError,
-  });
-  return { kind: 'ready', message, threadTs: draft.ticket.slackTs };
+  };
+  return { kind: 'ready', locale: draft.ticket.mailbox.locale as TLocale, sent, threadTs: draft.ticket.slackTs };
 }

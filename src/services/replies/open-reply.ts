@@ -4,15 +4,12 @@
  * waiting for review, is first told who and since when, and may still go on deliberately.
  * Opening the modal keeps a draft, so the next person sees this one coming.
  */
-import type { ModalView } from '@slack/types';
-import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
+import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { differingReplyTo } from '../../domain/classify-mail.js';
+import type { Refusal } from '../../domain/refusal.js';
 import { replySubject } from '../../domain/reply-subject.js';
-import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { buildCollisionModal, buildReplyModal, type Collision, type ReplyModalInput } from '../../slack/views/reply-modals.js';
-import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
-import { templateChoices } from '../templates/template-catalog.js';
+import { templateChoices, type TemplateChoice } from '../templates/template-catalog.js';
 import type { TicketActionDeps } from '../tickets/change-ticket.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { draftAddressText } from './draft-addresses.js';
@@ -22,28 +19,57 @@ export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'us
   now?: () => Date;
 }
 
-export type ReplyOpening = { kind: 'notice'; message: SlackMessage } | { kind: 'view'; view: ModalView };
+/** Who else is on the ticket, and since when. */
+export interface Collision {
+  claimedBy?: { userId: string; since: Date | null };
+  drafts: { authorId: string; since: Date }[];
+}
+
+/** What the reply modal shows (reply-modals.ts words it in the person's language). */
+export interface ReplyModalData {
+  ticketNumber: number;
+  draftId: number;
+  ticketId: number;
+  to: string;
+  /** The answered mail's Reply-To differs from its sender: both are shown under To. */
+  replyToNote?: { replyTo: string; sender: string };
+  cc: string;
+  subject: string;
+  body: string;
+  quoted: string;
+  /** Review needed before sending: the button says so. */
+  review: boolean;
+  /** Templates of the ticket's mailbox (latest versions); the menu is left out when undefined. */
+  templates?: readonly TemplateChoice[];
+  /** The version chosen in the menu. */
+  chosenVersionId?: number;
+  /** How often a template has filled the body (see replyBodyBlockId). */
+  bodyRevision?: number;
+  /** What a template just filled in: its name and version, and whether that is newer than the one chosen. */
+  templateFilled?: { name: string; version: number; newer: boolean };
+}
+
+export type ReplyOpening = { kind: 'refused'; refusal: Refusal } | { kind: 'collision'; ticketId: number; collision: Collision } | { kind: 'compose'; modal: ReplyModalData };
 
 /** A modal left open this long without a word is no longer someone writing. */
 const EDITING_STALE_MS = 30 * 60 * 1000;
 
 export async function openReply(deps: ReplyDeps, input: { actorId: string; ticketId: number; deliberate: boolean }): Promise<ReplyOpening> {
   const { db } = deps;
-  const locale = await deps.userLocales.localeOf(input.actorId);
   const ticket = await db.ticket.findUnique({ where: { id: input.ticketId }, include: { mailbox: true } });
-  if (!ticket) return { kind: 'notice', message: buildRefusalNotice(locale, { kind: 'ticket_gone' }) };
+  if (!ticket) return { kind: 'refused', refusal: { kind: 'ticket_gone' } };
   const denied = await accessRefusal(deps, ticketChannel(ticket), input.actorId);
-  if (denied) return { kind: 'notice', message: buildRefusalNotice(locale, denied) };
+  if (denied) return { kind: 'refused', refusal: denied };
   const now = deps.now?.() ?? new Date();
 
   if (!input.deliberate) {
     const collision = await collisionOf(db, ticket, input.actorId, now);
-    if (collision) return { kind: 'view', view: buildCollisionModal(locale, ticket.id, collision) };
+    if (collision) return { kind: 'collision', ticketId: ticket.id, collision };
   }
 
   const original = await latestInbound(db, ticket.id);
   const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject), original?.id ?? null);
-  return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket, draft, original }) };
+  return { kind: 'compose', modal: await composeReplyModal(deps, { ticket, draft, original }) };
 }
 
 /**
@@ -96,20 +122,18 @@ export function needsReview(deps: Pick<ReplyDeps, 'mailboxes'>, mailboxKey: stri
 }
 
 export interface ReplyModalState {
-  locale: TLocale;
   ticket: { id: number; number: number; mailboxId: number; mailbox: { key: string } };
   draft: { id: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
   original: { fromAddress: string | null; replyTo: string | null; text: string | null } | null;
   /** What the person has in the modal now, and what a template filled in. */
-  overrides?: Partial<Pick<ReplyModalInput, 'to' | 'cc' | 'body' | 'bodyRevision' | 'chosenVersionId' | 'templateNote'>>;
+  overrides?: Partial<Pick<ReplyModalData, 'to' | 'cc' | 'body' | 'bodyRevision' | 'chosenVersionId' | 'templateFilled'>>;
 }
 
 /** The reply modal for a draft, with the mailbox's templates (latest versions) to start from. */
-export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'>, state: ReplyModalState): Promise<ModalView> {
+export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'>, state: ReplyModalState): Promise<ReplyModalData> {
   const { ticket, draft, original } = state;
   const replyTo = original && differingReplyTo(original);
-  return buildReplyModal({
-    locale: state.locale,
+  return {
     ticketId: ticket.id,
     ticketNumber: ticket.number,
     draftId: draft.id,
@@ -123,7 +147,7 @@ export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'
     review: needsReview(deps, ticket.mailbox.key),
     templates: await templateChoices(deps.db, ticket.mailboxId),
     ...state.overrides,
-  });
+  };
 }
 
 /** The person's own draft in progress on this ticket, or a new one. */

@@ -8,25 +8,18 @@
  */
 import { ownAddressMatcher } from '../../domain/own-address.js';
 import { draftShownWhole, EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
-import type { ModalView } from '@slack/types';
-import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Draft } from '../../db/client.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
+import type { Refusal } from '../../domain/refusal.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
-import { t, type MessageKey } from '../../i18n/messages.js';
 import type { Reviewers } from '../../slack-api/reviewers.js';
-import { buildChangesModal } from '../../slack/views/changes-modal.js';
-import { mentions } from '../../slack/views/mentions.js';
-import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { buildNoticeMessage } from '../../slack/views/help-message.js';
-import { REPLY_FIELDS } from '../../slack/views/reply-modals.js';
-import { buildRefusalNotice } from '../../slack/views/ticket-notices.js';
+import { mentions } from '../../domain/mentions.js';
 import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
 import { draftAddressesJson, reviewedText } from './draft-addresses.js';
-import { answeredMail, composeReplyModal, latestInbound, needsReview, type ReplyDeps } from './open-reply.js';
+import { answeredMail, composeReplyModal, latestInbound, needsReview, type ReplyDeps, type ReplyModalData } from './open-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
@@ -36,8 +29,30 @@ export interface ReviewDeps extends ReplyDeps {
 
 type DraftWithTicket = Draft & { ticket: { id: number; number: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string; channelId: string } } };
 
-/** What a modal submission is answered with: field errors, or nothing (it closes). */
-export type SubmitAnswer = { errors: Record<string, string> } | null;
+/** Why a draft's author or reviewer may not do what they asked (draft-notices.ts words it). */
+export type DraftRefusal =
+  | { kind: 'access'; refusal: Refusal }
+  | { kind: 'draft_gone' }
+  | { kind: 'not_reviewer' }
+  | { kind: 'own_draft' }
+  | { kind: 'not_in_review'; state: string }
+  | { kind: 'changed'; revision: number }
+  | { kind: 'too_long' }
+  | { kind: 'not_author'; authorId: string }
+  | { kind: 'not_editable'; state: string };
+
+export type ReplyField = 'to' | 'cc' | 'body';
+
+/** What is wrong with one field of the reply modal (a refusal is shown on the body). */
+export type ReplyProblem =
+  | { kind: 'refused'; refusal: DraftRefusal }
+  | { kind: 'invalid_addresses'; addresses: string[] }
+  | { kind: 'to_missing' }
+  | { kind: 'own_addresses'; addresses: string[] }
+  | { kind: 'body_missing' };
+
+/** The reply modal submitted: in review or the outbox (the modal closes), or problems on its fields. */
+export type ReplySubmission = { kind: 'submitted' } | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
 
 async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
   return db.draft.findUnique({ where: { id: draftId }, include: { ticket: { include: { mailbox: { select: { key: true, channelId: true } } } } } });
@@ -47,43 +62,38 @@ function reviewerIdsOf(deps: ReviewDeps, mailboxKey: string): string[] {
   return deps.mailboxes.find((mailbox) => mailbox.key === mailboxKey)?.reviewers ?? [];
 }
 
-function stateName(locale: TLocale, state: string): string {
-  return t(locale, `draft_state.${state}` as MessageKey);
-}
-
-function notice(locale: TLocale, key: MessageKey, params: Record<string, string | number> = {}): SlackMessage {
-  return buildNoticeMessage(`:information_source: ${t(locale, key, params)}`);
+/** The draft's state now, after a conditional write found it changed (gone: discarded). */
+async function stateNow(db: Db, draftId: number): Promise<string> {
+  return (await loadDraft(db, draftId))?.state ?? 'discarded';
 }
 
 /** The reply modal submitted: check it, then into review (or the outbox). */
 export async function submitReply(
   deps: ReviewDeps,
-  input: { actorId: string; draftId: number; values: { to: string; cc: string; body: string }; bodyBlock?: string },
-): Promise<SubmitAnswer> {
-  const locale = await deps.userLocales.localeOf(input.actorId);
-  const bodyBlock = input.bodyBlock ?? REPLY_FIELDS.body.block;
-  const bodyError = (key: MessageKey, params: Record<string, string | number> = {}) => ({ errors: { [bodyBlock]: t(locale, key, params) } });
+  input: { actorId: string; draftId: number; values: { to: string; cc: string; body: string } },
+): Promise<ReplySubmission> {
+  const refused = (refusal: DraftRefusal): ReplySubmission => ({ kind: 'invalid', errors: { body: { kind: 'refused', refusal } } });
   const draft = await loadDraft(deps.db, input.draftId);
-  if (!draft || draft.authorId !== input.actorId) return bodyError('notice.draft_gone');
-  if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId)) return bodyError('notice.not_member', { channel: ticketChannel(draft.ticket) });
-  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return bodyError('reply.error_state', { state: stateName(locale, draft.state) });
+  if (!draft || draft.authorId !== input.actorId) return refused({ kind: 'draft_gone' });
+  if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId)) return refused({ kind: 'access', refusal: { kind: 'not_member', channelId: ticketChannel(draft.ticket) } });
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
 
   const to = parseAddressList(input.values.to);
   const cc = parseAddressList(input.values.cc);
-  const errors: Record<string, string> = {};
-  if (to.invalid.length) errors[REPLY_FIELDS.to.block] = t(locale, 'reply.error_invalid', { addresses: to.invalid.join(', ') });
-  else if (to.addresses.length === 0) errors[REPLY_FIELDS.to.block] = t(locale, 'reply.error_to');
-  if (cc.invalid.length) errors[REPLY_FIELDS.cc.block] = t(locale, 'reply.error_invalid', { addresses: cc.invalid.join(', ') });
+  const errors: Partial<Record<ReplyField, ReplyProblem>> = {};
+  if (to.invalid.length) errors.to = { kind: 'invalid_addresses', addresses: to.invalid };
+  else if (to.addresses.length === 0) errors.to = { kind: 'to_missing' };
+  if (cc.invalid.length) errors.cc = { kind: 'invalid_addresses', addresses: cc.invalid };
   // A reply to one of our own mailboxes would come back in as a customer's mail (and
   // reopen the ticket it just closed).
   // Its +tag variants and the address the mailbox signs in as reach it too.
   const isOurs = ownAddressMatcher(deps.mailboxes.flatMap((mailbox) => [mailbox.address, mailbox.imap.user]));
-  for (const [list, block] of [[to, REPLY_FIELDS.to.block], [cc, REPLY_FIELDS.cc.block]] as const) {
+  for (const [list, field] of [[to, 'to'], [cc, 'cc']] as const) {
     const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
-    if (own.length && !errors[block]) errors[block] = t(locale, 'reply.error_own', { addresses: own.join(', ') });
+    if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
   }
-  if (!input.values.body.trim()) errors[bodyBlock] = t(locale, 'reply.error_body');
-  if (Object.keys(errors).length) return { errors };
+  if (!input.values.body.trim()) errors.body = { kind: 'body_missing' };
+  if (Object.keys(errors).length) return { kind: 'invalid', errors };
 
   const review = needsReview(deps, draft.ticket.mailbox.key);
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
@@ -113,33 +123,39 @@ export async function submitReply(
     }
     return true;
   });
-  if (!done) return bodyError('reply.error_state', { state: stateName(locale, (await loadDraft(deps.db, draft.id))?.state ?? 'discarded') });
+  if (!done) return refused({ kind: 'not_editable', state: await stateNow(deps.db, draft.id) });
   deps.logger.info({ code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision }, review ? 'reply submitted for review' : 'reply queued for sending');
   deps.wakePoster();
   if (!review) deps.wakeOutbox();
-  return null;
+  return { kind: 'submitted' };
 }
 
 /** Why a reviewer may not decide on this draft as shown, or null. */
-async function reviewRefusal(deps: ReviewDeps, locale: TLocale, actorId: string, draft: DraftWithTicket | null, shownRevision: number): Promise<SlackMessage | null> {
-  if (!draft) return notice(locale, 'notice.draft_gone');
+async function reviewRefusal(deps: ReviewDeps, actorId: string, draft: DraftWithTicket | null, shownRevision: number): Promise<DraftRefusal | null> {
+  if (!draft) return { kind: 'draft_gone' };
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), actorId);
-  if (denied) return buildRefusalNotice(locale, denied);
-  if (!(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), actorId))) return notice(locale, 'notice.not_reviewer');
-  if (draft.authorId === actorId) return notice(locale, 'notice.own_draft');
-  if (draft.state !== 'in_review') return notice(locale, 'notice.draft_not_in_review', { state: stateName(locale, draft.state) });
-  if (draft.revision !== shownRevision) return notice(locale, 'notice.draft_changed', { revision: draft.revision });
+  if (denied) return { kind: 'access', refusal: denied };
+  if (!(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), actorId))) return { kind: 'not_reviewer' };
+  if (draft.authorId === actorId) return { kind: 'own_draft' };
+  if (draft.state !== 'in_review') return { kind: 'not_in_review', state: draft.state };
+  if (draft.revision !== shownRevision) return { kind: 'changed', revision: draft.revision };
   return null;
 }
 
+/**
+ * An approval's outcome. `unapplied`: the draft changed as the approval was written, yet
+ * nothing refuses it now; the reviewer is told nothing, and sees the draft as it is.
+ */
+export type DraftApproval = { kind: 'approved' } | { kind: 'unapplied' } | { kind: 'refused'; refusal: DraftRefusal };
+
 /** draft.approve: the reviewer's approval puts exactly this revision into the outbox. */
-export async function approveDraft(deps: ReviewDeps, input: { actorId: string; draftId: number; revision: number }): Promise<SlackMessage | null> {
-  const locale = await deps.userLocales.localeOf(input.actorId);
+export async function approveDraft(deps: ReviewDeps, input: { actorId: string; draftId: number; revision: number }): Promise<DraftApproval> {
   const draft = await loadDraft(deps.db, input.draftId);
-  const refusal = await reviewRefusal(deps, locale, input.actorId, draft, input.revision);
-  if (refusal || !draft) return refusal;
+  const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
+  if (refusal) return { kind: 'refused', refusal };
+  if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
   // Nobody approves what they were not shown whole (see draftShownWhole).
-  if (!draftShownWhole(reviewedText(draft))) return notice(locale, 'notice.draft_too_long');
+  if (!draftShownWhole(reviewedText(draft))) return { kind: 'refused', refusal: { kind: 'too_long' } };
   const prepared = await enqueueReply.prepare(deps, draft, await answeredMail(deps.db, draft));
   const approved = await deps.db.$transaction(async (tx) => {
     // Conditional on the state and revision seen: a second click, or another reviewer, finds it approved.
@@ -154,33 +170,43 @@ export async function approveDraft(deps: ReviewDeps, input: { actorId: string; d
     await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
     return true;
   });
-  if (!approved) return reviewRefusal(deps, locale, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
+  if (!approved) {
+    const now = await reviewRefusal(deps, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
+    return now ? { kind: 'refused', refusal: now } : { kind: 'unapplied' };
+  }
   deps.logger.info({ code: 'draft_approved', draftId: draft.id, ticketId: draft.ticketId, reviewerId: input.actorId }, 'reply approved');
   deps.wakePoster();
   deps.wakeOutbox();
-  return null;
+  return { kind: 'approved' };
 }
 
-export type ModalOpening = { kind: 'notice'; message: SlackMessage } | { kind: 'view'; view: ModalView };
+/** The draft and revision a reviewer was shown (what the changes modal carries). */
+export interface ShownDraft {
+  draftId: number;
+  revision: number;
+}
 
-/** draft.request_changes: the modal asking the reviewer what should change. */
-export async function openChangesRequest(deps: ReviewDeps, input: { actorId: string; draftId: number; revision: number }): Promise<ModalOpening> {
-  const locale = await deps.userLocales.localeOf(input.actorId);
+export type ChangesOpening = { kind: 'refused'; refusal: DraftRefusal } | { kind: 'ask'; shown: ShownDraft };
+
+/** draft.request_changes: whether the reviewer may be asked what should change. */
+export async function openChangesRequest(deps: ReviewDeps, input: { actorId: string } & ShownDraft): Promise<ChangesOpening> {
   const draft = await loadDraft(deps.db, input.draftId);
-  const refusal = await reviewRefusal(deps, locale, input.actorId, draft, input.revision);
-  if (refusal) return { kind: 'notice', message: refusal };
-  return { kind: 'view', view: buildChangesModal(locale, { draftId: input.draftId, revision: input.revision }) };
+  const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
+  if (refusal) return { kind: 'refused', refusal };
+  return { kind: 'ask', shown: { draftId: input.draftId, revision: input.revision } };
 }
+
+/** The changes request submitted: sent back to the author (the modal closes), refused, or without a comment. */
+export type ChangesSubmission = { kind: 'requested' } | { kind: 'refused'; refusal: DraftRefusal } | { kind: 'comment_missing' };
 
 /** The reviewer's comment: the draft goes back to its author, who is told; the comment is kept. */
-export async function submitChangesRequest(deps: ReviewDeps, input: { actorId: string; draftId: number; revision: number; comment: string }): Promise<SubmitAnswer> {
-  const locale = await deps.userLocales.localeOf(input.actorId);
+export async function submitChangesRequest(deps: ReviewDeps, input: { actorId: string; comment: string } & ShownDraft): Promise<ChangesSubmission> {
   const draft = await loadDraft(deps.db, input.draftId);
-  const refusal = await reviewRefusal(deps, locale, input.actorId, draft, input.revision);
-  const commentError = (text: string) => ({ errors: { changes_comment: text } });
-  if (refusal || !draft) return commentError(refusal?.text.replace(/^:information_source: /, '') ?? t(locale, 'notice.draft_gone'));
+  const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
+  if (refusal) return { kind: 'refused', refusal };
+  if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
   const comment = input.comment.trim();
-  if (!comment) return commentError(t(locale, 'draft.changes_label'));
+  if (!comment) return { kind: 'comment_missing' };
   const done = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.draft.updateMany({ where: { id: draft.id, state: 'in_review', revision: draft.revision }, data: { state: 'changes_requested' } });
     if (count === 0) return false;
@@ -199,22 +225,24 @@ export async function submitChangesRequest(deps: ReviewDeps, input: { actorId: s
     await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
     return true;
   });
-  if (!done) return commentError(t(locale, 'notice.draft_not_in_review', { state: stateName(locale, (await loadDraft(deps.db, draft.id))?.state ?? 'discarded') }));
+  if (!done) return { kind: 'refused', refusal: { kind: 'not_in_review', state: await stateNow(deps.db, draft.id) } };
   deps.wakePoster();
-  return null;
+  return { kind: 'requested' };
 }
 
+export type DraftEditorOpening = { kind: 'refused'; refusal: DraftRefusal } | { kind: 'compose'; modal: ReplyModalData };
+
 /** draft.edit: the author reopens the reply modal with the draft as it is. */
-export async function openDraftEditor(deps: ReviewDeps, input: { actorId: string; draftId: number }): Promise<ModalOpening> {
-  const locale = await deps.userLocales.localeOf(input.actorId);
+export async function openDraftEditor(deps: ReviewDeps, input: { actorId: string; draftId: number }): Promise<DraftEditorOpening> {
+  const refused = (refusal: DraftRefusal): DraftEditorOpening => ({ kind: 'refused', refusal });
   const draft = await loadDraft(deps.db, input.draftId);
-  if (!draft) return { kind: 'notice', message: notice(locale, 'notice.draft_gone') };
+  if (!draft) return refused({ kind: 'draft_gone' });
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId);
-  if (denied) return { kind: 'notice', message: buildRefusalNotice(locale, denied) };
-  if (draft.authorId !== input.actorId) return { kind: 'notice', message: notice(locale, 'notice.not_author', { author: `<@${draft.authorId}>` }) };
-  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return { kind: 'notice', message: notice(locale, 'reply.error_state', { state: stateName(locale, draft.state) }) };
+  if (denied) return refused({ kind: 'access', refusal: denied });
+  if (draft.authorId !== input.actorId) return refused({ kind: 'not_author', authorId: draft.authorId });
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
   // Reopened for editing: the modal shows the latest mail, and the reply now answers it.
   const original = await latestInbound(deps.db, draft.ticketId);
   await deps.db.draft.updateMany({ where: { id: draft.id }, data: { answersId: original?.id ?? null } });
-  return { kind: 'view', view: await composeReplyModal(deps, { locale, ticket: draft.ticket, draft, original }) };
+  return { kind: 'compose', modal: await composeReplyModal(deps, { ticket: draft.ticket, draft, original }) };
 }

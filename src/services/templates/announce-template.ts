@@ -1,15 +1,14 @@
 /**
  * A new template version is announced in the channel of its mailbox, or of every mailbox
  * for a shared template: queued as Slack posts in the transaction that saves the version,
- * rendered when sent (who, which template, the change note, what changed).
+ * read when sent (who, which template, the change note, what changed) and rendered by
+ * slack/poster/render-template-post.ts.
  */
 import { z } from 'zod';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db, Tx } from '../../db/client.js';
-import { lineDiff } from '../../domain/line-diff.js';
-import { t } from '../../i18n/messages.js';
-import { buildTemplateAnnouncement } from '../../slack/views/template-views.js';
-import { POST_KINDS, type RenderablePost, type RenderedPost } from '../../posts/post-kinds.js';
+import { lineDiff, type DiffLine } from '../../domain/line-diff.js';
+import { POST_KINDS, type PostNotReady, type RenderablePost } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
 
 const ZPayload = z.object({ templateVersionId: z.number().int(), mailboxId: z.number().int() });
@@ -38,7 +37,20 @@ export async function queueTemplateAnnouncements(
   );
 }
 
-export async function renderTemplateAnnouncement(db: Db, post: RenderablePost): Promise<RenderedPost> {
+/** What an announcement says, in its mailbox's language (the view words it). */
+export interface TemplateAnnouncement {
+  locale: TLocale;
+  actorId: string;
+  name: string;
+  /** The template's mailbox; null for a shared one. */
+  mailboxName: string | null;
+  version: number;
+  note: string | null;
+  /** Lines removed and added since the previous version (all added for version 1). */
+  diff: DiffLine[];
+}
+
+export async function loadTemplateAnnouncement(db: Db, post: RenderablePost): Promise<{ kind: 'ready'; announcement: TemplateAnnouncement } | PostNotReady> {
   const payload = ZPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success) return { kind: 'drop', reason: 'unreadable post payload' };
   const [version, mailbox] = await Promise.all([
@@ -48,17 +60,16 @@ export async function renderTemplateAnnouncement(db: Db, post: RenderablePost): 
   if (!version || !mailbox) return { kind: 'drop', reason: 'template version or mailbox no longer exists' };
   const previous =
     version.version > 1 ? await db.templateVersion.findUnique({ where: { templateId_version: { templateId: version.templateId, version: version.version - 1 } }, select: { body: true } }) : null;
-  const locale = mailbox.locale as TLocale;
   return {
     kind: 'ready',
-    message: buildTemplateAnnouncement({
-      locale,
+    announcement: {
+      locale: mailbox.locale as TLocale,
       actorId: version.authorId,
       name: version.template.name,
-      scope: version.template.mailbox?.name ?? t(locale, 'templates.shared'),
+      mailboxName: version.template.mailbox?.name ?? null,
       version: version.version,
       note: version.changeNote,
       diff: lineDiff(previous?.body ?? '', version.body),
-    }),
+    },
   };
 }

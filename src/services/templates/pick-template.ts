@@ -6,47 +6,45 @@
  * only the latest version is ever used.
  */
 import { EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
-import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { fillTemplate, formatMailDate } from '../../domain/template-variables.js';
-import { t } from '../../i18n/messages.js';
-import { readModalMetadata } from '../../slack/read-modal-metadata.js';
-import { readActionId } from '../../slack/read-action-id.js';
-import { escapeAndTruncate } from '../../slack/views/escape.js';
-import { readReplyFields } from '../../slack/views/reply-modals.js';
-import { answeredMail, composeReplyModal } from '../replies/open-reply.js';
+import { answeredMail, composeReplyModal, type ReplyModalData } from '../replies/open-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import type { TemplateDeps } from './template-catalog.js';
 
 export interface PickInput {
   actorId: string;
-  /** The option's value: a template version id. */
-  value: string | undefined;
-  view: { private_metadata?: string; state?: { values?: Parameters<typeof readReplyFields>[0] } };
+  /** From the reply modal's metadata. */
+  ticketId: number;
+  draftId: number;
+  /** The option chosen: a template version id. */
+  versionId: number;
+  /** What the person has in the modal now (null: a field the modal does not have). */
+  typed: { to: string | null; cc: string | null; bodyRevision: number };
 }
 
-/** The updated reply modal, or null when the choice cannot be used (nothing changes then). */
-export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promise<ModalView | null> {
+/** The reply modal again, filled in; `unusable` when the choice cannot be used (nothing changes then). */
+export type TemplatePick = { kind: 'unusable' } | { kind: 'filled'; modal: ReplyModalData };
+
+export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promise<TemplatePick> {
   const { db } = deps;
-  const { ticketId, draftId } = readModalMetadata(input.view.private_metadata);
-  const versionId = readActionId(input.value);
-  if (draftId === undefined || versionId === null) return null;
+  const { ticketId, draftId, versionId } = input;
+  const unusable = { kind: 'unusable' } as const;
   const ticket = await db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true, customer: { select: { address: true, name: true, company: true } } } });
-  if (!ticket) return null;
-  if (await accessRefusal(deps, ticketChannel(ticket), input.actorId)) return null;
+  if (!ticket) return unusable;
+  if (await accessRefusal(deps, ticketChannel(ticket), input.actorId)) return unusable;
   // The same drafts the author may still submit (one in review included: submitting makes a new revision).
   const draft = await db.draft.findFirst({ where: { id: draftId, ticketId, authorId: input.actorId, state: { in: EDITABLE_DRAFT_STATES } } });
-  if (!draft) return null;
+  if (!draft) return unusable;
 
   const picked = await db.templateVersion.findUnique({ where: { id: versionId }, include: { template: true } });
   const template = picked?.template;
-  if (!template || template.archived || (template.mailboxId !== null && template.mailboxId !== ticket.mailboxId)) return null;
+  if (!template || template.archived || (template.mailboxId !== null && template.mailboxId !== ticket.mailboxId)) return unusable;
   // Only the latest version: an option from before an edit gets the edit.
   const latest = picked.version === template.currentVersion ? picked : await db.templateVersion.findUnique({ where: { templateId_version: { templateId: template.id, version: template.currentVersion } } });
-  if (!latest) return null;
+  if (!latest) return unusable;
   await db.draft.update({ where: { id: draft.id }, data: { templateVersionId: latest.id } });
 
-  const locale = await deps.userLocales.localeOf(input.actorId);
   const original = await answeredMail(db, draft);
   const mailDate = original?.sentAt ?? original?.receivedAt;
   const body = fillTemplate(latest.body, {
@@ -59,14 +57,14 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
     mailbox_name: ticket.mailbox.name,
     mailbox_address: ticket.mailbox.address,
   });
-  const typed = readReplyFields(input.view.state?.values);
-  const note = t(locale, latest.id === picked.id ? 'reply.template_filled' : 'reply.template_newer', { name: escapeAndTruncate(template.name, 200), version: latest.version });
+  const { typed } = input;
   deps.logger.info({ code: 'reply_template_picked', ticketId: ticket.id, draftId: draft.id, templateVersionId: latest.id, actorId: input.actorId }, 'template filled into a reply');
-  return composeReplyModal(deps, {
-    locale,
+  const templateFilled = { name: template.name, version: latest.version, newer: latest.id !== picked.id };
+  const modal = await composeReplyModal(deps, {
     ticket,
     draft,
     original,
-    overrides: { ...(typed.to !== null ? { to: typed.to } : {}), ...(typed.cc !== null ? { cc: typed.cc } : {}), body, bodyRevision: typed.bodyRevision + 1, chosenVersionId: latest.id, templateNote: note },
+    overrides: { ...(typed.to !== null ? { to: typed.to } : {}), ...(typed.cc !== null ? { cc: typed.cc } : {}), body, bodyRevision: typed.bodyRevision + 1, chosenVersionId: latest.id, templateFilled },
   });
+  return { kind: 'filled', modal };
 }

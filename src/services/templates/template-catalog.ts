@@ -2,15 +2,13 @@
  * Which templates can be used where, always at their latest version: a mailbox's own and
  * the shared ones (mailboxId null). Archived templates are never offered.
  */
-import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
+import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
-import { t } from '../../i18n/messages.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { UserLocales } from '../../slack-api/user-locales.js';
 import type { UserNames } from '../../slack-api/user-names.js';
-import { TEMPLATE_CHOICES_MAX, type TemplateChoice } from '../../slack/views/reply-modals.js';
-import { byCategory, type TemplateSummary } from '../../slack/views/template-views.js';
+import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
 
 export interface TemplateDeps {
   db: Db;
@@ -28,6 +26,7 @@ export interface UsableTemplate {
   name: string;
   category: string | null;
   mailboxId: number | null;
+  /** Null for a shared template. */
   mailboxName: string | null;
   updatedAt: Date;
   latest: { id: number; version: number; body: string; authorId: string; createdAt: Date };
@@ -49,12 +48,12 @@ export async function usableTemplates(db: Db, mailboxIds: readonly number[] | 'a
   });
 }
 
-export function scopeLabel(locale: TLocale, template: { mailboxName: string | null }): string {
-  return template.mailboxName ?? t(locale, 'templates.shared');
-}
-
-export function templateSummaries(locale: TLocale, templates: readonly UsableTemplate[]): TemplateSummary[] {
-  return templates.map((template) => ({ id: template.id, name: template.name, category: template.category, version: template.latest.version, scope: scopeLabel(locale, template), updatedAt: template.updatedAt }));
+/** A template the reply can start from: always its latest version. */
+export interface TemplateChoice {
+  versionId: number;
+  name: string;
+  category: string | null;
+  version: number;
 }
 
 /** The reply modal's menu: by category, then name; Slack takes 100 options at most. */

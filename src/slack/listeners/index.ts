@@ -18,6 +18,10 @@ import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
 import { registerCustomerEditView } from './views/customer-edit.js';
+import { registerDraftChanges } from './views/draft-changes.js';
+import { registerReplyCollision } from './views/reply-collision.js';
+import { registerReplySubmit } from './views/reply-submit.js';
+import { registerTemplateSave } from './views/template-save.js';
 
 /**
  * Everything the listeners use, built once by the composition root (main.ts): listeners
@@ -47,6 +51,10 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerReplyActions(registry, deps);
   registerDraftActions(registry, deps);
   registerTemplateActions(registry, deps);
+  registerReplyCollision(registry, deps);
+  registerReplySubmit(registry, deps);
+  registerDraftChanges(registry, deps);
+  registerTemplateSave(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }

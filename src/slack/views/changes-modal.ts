@@ -2,12 +2,14 @@
 import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
+import type { ChangesSubmission, ShownDraft } from '../../services/replies/review-reply.js';
 import { CALLBACK_IDS } from '../ids.js';
+import { draftRefusalText } from './draft-notices.js';
 import { truncate } from './escape.js';
 
 export const CHANGES_FIELD = { block: 'changes_comment', action: 'comment' } as const;
 
-export function buildChangesModal(locale: TLocale, draft: { draftId: number; revision: number }): ModalView {
+export function buildChangesModal(locale: TLocale, draft: ShownDraft): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK_IDS.draftChanges,
@@ -25,4 +27,11 @@ export function buildChangesModal(locale: TLocale, draft: { draftId: number; rev
       },
     ],
   };
+}
+
+/** The comment field's error for a request that was not made (none when it was). */
+export function changesErrors(locale: TLocale, submission: ChangesSubmission): Record<string, string> | null {
+  if (submission.kind === 'requested') return null;
+  const text = submission.kind === 'refused' ? draftRefusalText(locale, submission.refusal) : t(locale, 'draft.changes_label');
+  return { [CHANGES_FIELD.block]: text };
 }

@@ -9,6 +9,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
+import type { DraftShown, SentReply } from '../../services/replies/draft-posts.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
@@ -16,21 +17,7 @@ import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { splitText } from './mail-body-message.js';
 import { slackDate } from './ticket-message.js';
 
-export interface DraftMessageInput {
-  locale: TLocale;
-  draft: { id: number; authorId: string; revision: number; state: string; to: string; cc: string; subject: string; body: string };
-  /** This message shows an earlier revision than the draft's current one. */
-  superseded: boolean;
-  /** The buttons offered, in order; the first is the primary one. */
-  controls: readonly DraftControl[];
-  /** Too long to show whole (domain/draft-controls.ts): shown cut, with a note; never approvable. */
-  tooLong?: boolean;
-  reviewerMentions: string;
-  outdatedTemplate?: { name: string; used: number; current: number };
-  lastReview?: { reviewerId: string; decision: string; comment: string | null };
-  sentAt?: Date | null;
-  failure?: string | null;
-}
+export type DraftMessageInput = DraftShown;
 
 const BODY_CHARS = 2_900;
 /** Sections of text in a draft's message: together DRAFT_SHOWN_LIMITS.bodyChars. */
@@ -118,7 +105,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
 }
 
 /** The reply as it went out, in the thread: to whom, by whom, the text. */
-export function buildSentReplyMessage(locale: TLocale, sent: { to: string; authorId: string; reviewerId: string | null; body: string; sentAt: Date; refused?: string | null }): SlackMessage {
+export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMessage {
   const heading = t(locale, 'sent.heading', { to: escapeAndTruncate(sent.to, 300) });
   const approved = sent.reviewerId ? t(locale, 'sent.approved_by', { reviewer: `<@${sent.reviewerId}>` }) : '';
   const body = splitText(escapeMrkdwn(sent.body.trim()), BODY_CHARS).slice(0, 3);

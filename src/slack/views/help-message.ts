@@ -72,6 +72,11 @@ export function buildNotReadyNotice(locale: TLocale, subcommand: string): SlackM
   return buildNoticeMessage(t(locale, 'command.not_ready', { subcommand }));
 }
 
+/** A one-line ephemeral answer that says why nothing happened. */
+export function buildInfoNotice(text: string): SlackMessage {
+  return buildNoticeMessage(`:information_source: ${text}`);
+}
+
 /** A notice where there is no conversation to answer in (a click on the Home tab): a small modal. */
 export function buildNoticeModal(message: SlackMessage): ModalView {
   return { type: 'modal', title: { type: 'plain_text', text: 'Mailroom' }, blocks: message.blocks };

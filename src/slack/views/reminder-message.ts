@@ -7,7 +7,7 @@ import { t } from '../../i18n/messages.js';
 import type { DigestFigures, ReminderPayload } from '../../services/reminders/run-reminders.js';
 import { escapeAndTruncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { mention, mentions } from './mentions.js';
+import { mention, mentions } from '../../domain/mentions.js';
 import { urgencyLabel } from './ticket-message.js';
 
 export function durationText(locale: TLocale, minutes: number): string {

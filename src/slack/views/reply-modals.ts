@@ -9,7 +9,11 @@ import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex, truncate } from './escape.js';
 import { slackDate } from './ticket-message.js';
-import { byCategory } from './template-views.js';
+import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
+import type { Collision, ReplyModalData, ReplyOpening } from '../../services/replies/open-reply.js';
+import type { ReplyField, ReplyProblem, ReplySubmission } from '../../services/replies/review-reply.js';
+import { draftRefusalText } from './draft-notices.js';
+import type { TemplateChoice } from '../../services/templates/template-catalog.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -41,6 +45,29 @@ export function replyBodyRevision(blockId: string): number {
   return match ? Number(match[1]) : -1;
 }
 
+function problemText(locale: TLocale, problem: ReplyProblem): string {
+  switch (problem.kind) {
+    case 'refused':
+      return draftRefusalText(locale, problem.refusal);
+    case 'invalid_addresses':
+      return t(locale, 'reply.error_invalid', { addresses: problem.addresses.join(', ') });
+    case 'to_missing':
+      return t(locale, 'reply.error_to');
+    case 'own_addresses':
+      return t(locale, 'reply.error_own', { addresses: problem.addresses.join(', ') });
+    case 'body_missing':
+      return t(locale, 'reply.error_body');
+  }
+}
+
+/** The errors on the submitted modal's fields (none when it was submitted); the body's block as submitted. */
+export function replySubmitErrors(locale: TLocale, submission: ReplySubmission, bodyRevision: number): Record<string, string> | null {
+  if (submission.kind === 'submitted') return null;
+  const blocks: Record<ReplyField, string> = { to: REPLY_FIELDS.to.block, cc: REPLY_FIELDS.cc.block, body: replyBodyBlockId(bodyRevision) };
+  const errors = Object.entries(submission.errors).map(([field, problem]) => [blocks[field as ReplyField], problemText(locale, problem)]);
+  return Object.fromEntries(errors);
+}
+
 type StateValues = Record<string, Record<string, { value?: string | null } | undefined> | undefined>;
 
 /**
@@ -60,39 +87,8 @@ export function readReplyFields(values: StateValues | undefined): { to: string |
   };
 }
 
-/** A template the reply can start from: always its latest version. */
-export interface TemplateChoice {
-  versionId: number;
-  name: string;
-  category: string | null;
-  version: number;
-}
-
-/** Slack's limit for options in one menu. */
-export const TEMPLATE_CHOICES_MAX = 100;
-
-export interface ReplyModalInput {
+export interface ReplyModalInput extends ReplyModalData {
   locale: TLocale;
-  ticketNumber: number;
-  draftId: number;
-  ticketId: number;
-  to: string;
-  /** The answered mail's Reply-To differs from its sender: both are shown under To. */
-  replyToNote?: { replyTo: string; sender: string };
-  cc: string;
-  subject: string;
-  body: string;
-  quoted: string;
-  /** Review needed before sending: the button says so. */
-  review: boolean;
-  /** Templates of the ticket's mailbox (latest versions); the menu is left out when undefined. */
-  templates?: readonly TemplateChoice[];
-  /** The version chosen in the menu. */
-  chosenVersionId?: number;
-  /** How often a template has filled the body (see replyBodyBlockId). */
-  bodyRevision?: number;
-  /** A line under the menu (mrkdwn, already escaped): what was filled in. */
-  templateNote?: string;
 }
 
 const QUOTE_CHARS = 2_800;
@@ -192,13 +188,12 @@ function templateBlocks(input: ReplyModalInput): KnownBlock[] {
     ...(chosen && groups.some((group) => group.items.includes(chosen)) ? { initial_option: option(chosen) } : {}),
   };
   const blocks: KnownBlock[] = [{ type: 'section', block_id: REPLY_FIELDS.template.block, text: { type: 'mrkdwn', text: `*${t(locale, 'reply.template')}*` }, accessory: menu }];
-  if (input.templateNote) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: input.templateNote }] });
+  if (input.templateFilled) {
+    const { name, version, newer } = input.templateFilled;
+    const note = t(locale, newer ? 'reply.template_newer' : 'reply.template_filled', { name: escapeAndTruncate(name, 200), version });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
+  }
   return blocks;
-}
-
-export interface Collision {
-  claimedBy?: { userId: string; since: Date | null };
-  drafts: { authorId: string; since: Date }[];
 }
 
 /** Who else is on the ticket, and since when; "Reply anyway" goes on deliberately. */
@@ -222,4 +217,9 @@ export function buildCollisionModal(locale: TLocale, ticketId: number, collision
       { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
     ],
   };
+}
+
+/** The modal a Reply click (or "Reply anyway") opens: the warning, or the reply modal itself. */
+export function buildReplyOpeningModal(locale: TLocale, opening: Exclude<ReplyOpening, { kind: 'refused' }>): ModalView {
+  return opening.kind === 'collision' ? buildCollisionModal(locale, opening.ticketId, opening.collision) : buildReplyModal({ ...opening.modal, locale });
 }

@@ -4,22 +4,19 @@
  * in, Block Kit out, within Slack's limits however many or long the templates are.
  * Template names, categories, notes and texts are people's words: escaped in mrkdwn.
  */
-import { userMention } from './mentions.js';
+import { userMention } from '../../domain/mentions.js';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { DiffLine } from '../../domain/line-diff.js';
+import { byCategory, TEMPLATE_BODY_MAX, TEMPLATE_CATEGORY_MAX, TEMPLATE_NAME_MAX, TEMPLATE_NOTE_MAX } from '../../domain/template-rules.js';
 import { TEMPLATE_VARIABLES } from '../../domain/template-variables.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
+import type { TemplateListing } from '../../services/templates/list-templates.js';
+import type { UsableTemplate } from '../../services/templates/template-catalog.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate } from './ticket-message.js';
-
-/** Slack's limit for a plain-text input, and so for a template's text. */
-export const TEMPLATE_BODY_MAX = 3_000;
-export const TEMPLATE_NAME_MAX = 100;
-export const TEMPLATE_CATEGORY_MAX = 50;
-export const TEMPLATE_NOTE_MAX = 500;
 
 export const TEMPLATE_FIELDS = {
   name: { block: 'template_name', action: 'name' },
@@ -28,10 +25,6 @@ export const TEMPLATE_FIELDS = {
   body: { block: 'template_body', action: 'body' },
   note: { block: 'template_note', action: 'note' },
 } as const;
-
-/** The scope menu's value for a template every mailbox shares. */
-export const SHARED_SCOPE = 'shared';
-export const mailboxScope = (key: string) => `mailbox:${key}`;
 
 export interface TemplateSummary {
   id: number;
@@ -46,13 +39,30 @@ export interface TemplateSummary {
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
-/** Sorted by category (uncategorised last), then name; one entry per category. */
-export function byCategory<T extends { category: string | null; name: string }>(items: readonly T[]): { category: string | null; items: T[] }[] {
-  const groups = new Map<string | null, T[]>();
-  for (const item of items) groups.set(item.category || null, [...(groups.get(item.category || null) ?? []), item]);
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
-    .map(([category, members]) => ({ category, items: members.sort((x, y) => x.name.localeCompare(y.name)) }));
+/** Where a template may be used: its mailbox, or every mailbox for a shared one. */
+export function scopeName(locale: TLocale, mailboxName: string | null): string {
+  return mailboxName ?? t(locale, 'templates.shared');
+}
+
+/** The templates as a list shows them: where each may be used, in the reader's language. */
+export function templateSummaries(locale: TLocale, templates: readonly UsableTemplate[]): TemplateSummary[] {
+  return templates.map((template) => ({
+    id: template.id,
+    name: template.name,
+    category: template.category,
+    version: template.latest.version,
+    scope: scopeName(locale, template.mailboxName),
+    updatedAt: template.updatedAt,
+  }));
+}
+
+/** `/mail template`: the templates of the channel's mailbox, or of every mailbox the person is in. */
+export function buildTemplateListing(locale: TLocale, listing: TemplateListing): SlackMessage {
+  return buildTemplateList(locale, {
+    title: listing.mailboxName !== null ? t(locale, 'templates.list_title', { mailbox: listing.mailboxName }) : t(locale, 'templates.list_title_all'),
+    templates: templateSummaries(locale, listing.templates),
+    newValue: listing.newValue,
+  });
 }
 
 /** Room left for the list in a message: 50 blocks and Slack's size limit, with margin. */

@@ -3,7 +3,7 @@
  * in the mailbox's language (the channel is shared); mentions notify the person named,
  * which is how someone learns a ticket was assigned to them.
  */
-import { userMention } from './mentions.js';
+import { userMention } from '../../domain/mentions.js';
 import type { TLocale } from '../../config/config-schema.js';
 import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
 import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';

@@ -9,6 +9,7 @@ import { answerCustomer } from '../../../services/customers/customer-history.js'
 import { answerSearch, type SearchDeps } from '../../../services/search/answer-search.js';
 import { answerStats } from '../../../services/stats/team-stats.js';
 import { listTemplates, type TemplateListDeps } from '../../../services/templates/list-templates.js';
+import { buildTemplateListing } from '../../views/template-views.js';
 import type { SlackMessage } from '../../../slack-api/slack-message.js';
 import type { UserLocales } from '../../../slack-api/user-locales.js';
 import { SLASH_COMMAND } from '../../ids.js';
@@ -42,7 +43,7 @@ export async function answerMailCommand(deps: MailCommandDeps, input: { userId: 
     case 'unknown':
       return buildUnknownCommandNotice(locale, command.subcommand);
     case 'template':
-      return listTemplates(deps.templates, { locale, channelId: input.channelId, userId });
+      return buildTemplateListing(locale, await listTemplates(deps.templates, { channelId: input.channelId, userId }));
     default:
   }
   // A subcommand listed in the domain before it is built here.

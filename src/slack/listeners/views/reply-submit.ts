@@ -1,0 +1,32 @@
+import type { ListenerRegistry } from '../../listener-registry.js';
+import { CALLBACK_IDS } from '../../ids.js';
+import { closeReply } from '../../../services/replies/open-reply.js';
+import { submitReply, type ReviewDeps } from '../../../services/replies/review-reply.js';
+import { readModalMetadata } from '../../read-modal-metadata.js';
+import { readReplyFields, replySubmitErrors } from '../../views/reply-modals.js';
+
+/**
+ * The reply modal (`reply.submit`): submitted, it answers with errors on its fields or
+ * closes; closed without sending, an untouched draft is dropped.
+ */
+export function registerReplySubmit(registry: ListenerRegistry, deps: { review: ReviewDeps }): void {
+  registry.view(CALLBACK_IDS.replySubmit, async ({ ack, body, view }) => {
+    const { draftId } = readModalMetadata(view.private_metadata);
+    // The body's block id changes each time a template fills it (see reply-modals.ts).
+    const fields = readReplyFields(view.state.values);
+    const locale = await deps.review.userLocales.localeOf(body.user.id);
+    const submission = await submitReply(deps.review, {
+      actorId: body.user.id,
+      draftId: draftId ?? -1,
+      values: { to: fields.to ?? '', cc: fields.cc ?? '', body: fields.body ?? '' },
+    });
+    const errors = replySubmitErrors(locale, submission, fields.bodyRevision);
+    await ack(errors ? { response_action: 'errors', errors } : undefined);
+  });
+
+  registry.view({ callback_id: CALLBACK_IDS.replySubmit, type: 'view_closed' }, async ({ ack, body, view }) => {
+    await ack();
+    const { draftId } = readModalMetadata(view.private_metadata);
+    if (draftId !== undefined) await closeReply(deps.review.db, { actorId: body.user.id, draftId });
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Why a click on a draft, or a reply modal's submission, changed nothing: said to the
+ * person alone as a notice, or on a modal's field.
+ */
+import type { TLocale } from '../../config/config-schema.js';
+import { t, type MessageKey } from '../../i18n/messages.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import type { DraftRefusal } from '../../services/replies/review-reply.js';
+import { buildInfoNotice } from './help-message.js';
+import { refusalText } from './ticket-notices.js';
+
+function stateName(locale: TLocale, state: string): string {
+  return t(locale, `draft_state.${state}` as MessageKey);
+}
+
+export function draftRefusalText(locale: TLocale, refusal: DraftRefusal): string {
+  switch (refusal.kind) {
+    case 'access':
+      return refusalText(locale, refusal.refusal);
+    case 'draft_gone':
+      return t(locale, 'notice.draft_gone');
+    case 'not_reviewer':
+      return t(locale, 'notice.not_reviewer');
+    case 'own_draft':
+      return t(locale, 'notice.own_draft');
+    case 'not_in_review':
+      return t(locale, 'notice.draft_not_in_review', { state: stateName(locale, refusal.state) });
+    case 'changed':
+      return t(locale, 'notice.draft_changed', { revision: refusal.revision });
+    case 'too_long':
+      return t(locale, 'notice.draft_too_long');
+    case 'not_author':
+      return t(locale, 'notice.not_author', { author: `<@${refusal.authorId}>` });
+    case 'not_editable':
+      return t(locale, 'reply.error_state', { state: stateName(locale, refusal.state) });
+  }
+}
+
+export function buildDraftRefusalNotice(locale: TLocale, refusal: DraftRefusal): SlackMessage {
+  return buildInfoNotice(draftRefusalText(locale, refusal));
+}
