@@ -11,7 +11,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { ParsePool } from '../src/mail/parse-pool.js';
 import { ingestStoredMail } from '../src/services/ingest/ingest-stored-mail.js';
 import { storeRawMail } from '../src/services/ingest/store-raw-mail.js';
-import { SlackPoster } from '../src/slack/slack-poster.js';
+import { SlackPoster } from '../src/slack/poster/slack-poster.js';
 import { waitFor } from '../test/support/net.js';
 import { SlackStandin } from '../test/support/slack-standin.js';
 import { machine } from './support.js';

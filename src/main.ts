@@ -18,7 +18,7 @@ import { ParsePool } from './mail/parse-pool.js';
 import { historyBoundary, syncMailboxOnce } from './services/ingest/sync-mailbox.js';
 import { IngestQueue } from './services/ingest/ingest-queue.js';
 import { loadThreadFiles } from './services/load-thread-files.js';
-import { SlackPoster } from './slack/slack-poster.js';
+import { SlackPoster } from './slack/poster/slack-poster.js';
 import { describeSmtpError, verifySmtp } from './mail/smtp-transport.js';
 import { checkHealth } from './services/check-health.js';
 import { registerMailboxes } from './services/register-mailboxes.js';

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ZBusinessHours, ZReminders, type TMailboxConfig } from '../../src/config/config-schema.js';
 import { businessMinutesBetween, zonedInstant } from '../../src/domain/business-time.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { renderPost } from '../../src/services/render-post.js';
+import { renderPost } from '../../src/slack/poster/render-post.js';
 import { runReminders } from '../../src/services/reminders/run-reminders.js';
 import { useScratchSqlite } from '../support/scratch-sqlite.js';
 

@@ -12,7 +12,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratc
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { registerMailboxes } from '../../src/services/register-mailboxes.js';
-import { renderPost } from '../../src/services/render-post.js';
+import { renderPost } from '../../src/slack/poster/render-post.js';
 import { answerTemplateSave as saveTemplate } from '../../src/slack/listeners/views/template-save.js';
 import type { TemplateDeps } from '../../src/services/templates/template-catalog.js';
 import { describeWithPostgres } from '../support/services.js';

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { ingestStoredMail } from '../../src/services/ingest/ingest-stored-mail.js';
 import { loadThreadFiles } from '../../src/services/load-thread-files.js';
 import { storeRawMail } from '../../src/services/ingest/store-raw-mail.js';
-import { SlackPoster } from '../../src/slack/slack-poster.js';
+import { SlackPoster } from '../../src/slack/poster/slack-poster.js';
 import { waitFor } from '../support/net.js';
 import { useScratchSqlite } from '../support/scratch-sqlite.js';
 import { SlackStandin } from '../support/slack-standin.js';

@@ -2,8 +2,8 @@
  * Which queued post a channel's worker sends next, and taking it for this instance so two
  * instances never both send it.
  */
-import type { Db, SlackPost } from '../db/client.js';
-import { POST_KINDS } from '../posts/post-kinds.js';
+import type { Db, SlackPost } from '../../db/client.js';
+import { POST_KINDS } from '../../posts/post-kinds.js';
 
 /** A post's claim outlives the 15 s Slack call timeout; a dead holder blocks it no longer. */
 const CLAIM_MS = 30_000;

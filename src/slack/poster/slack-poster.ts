@@ -24,21 +24,21 @@
  * - Files are paced by the file methods' own (workspace-wide) limit, not the channel's
  *   message rate, and shared at most FILES_PER_SHARE per call.
  */
-import { WakeableSleep } from '../util/wakeable-sleep.js';
+import { WakeableSleep } from '../../util/wakeable-sleep.js';
 import { WebClient } from '@slack/web-api';
 import { claimFolded, claimPost, nextDuePost, postsToFold } from './post-claims.js';
 import { PostPacer, type Pace } from './post-pacer.js';
 import { findInThread, findPosted, POST_METADATA_EVENT } from './post-recovery.js';
-import type { Db, SlackPost } from '../db/client.js';
-import { backoffDelay } from '../domain/backoff.js';
-import type { Logger } from '../logging/logger.js';
-import type { ThreadFile } from '../services/load-thread-files.js';
-import { uploadToSlack } from '../slack-api/upload-file.js';
-import { renderFolded, renderPost, type RenderedPost } from '../services/render-post.js';
-import { POST_KINDS, UPDATE_KINDS } from '../posts/post-kinds.js';
-import type { SlackMessage } from '../slack-api/slack-message.js';
-import { queuePosts } from '../posts/queue-post.js';
-import { errorMessage } from '../errors.js';
+import type { Db, SlackPost } from '../../db/client.js';
+import { backoffDelay } from '../../domain/backoff.js';
+import type { Logger } from '../../logging/logger.js';
+import type { ThreadFile } from '../../services/load-thread-files.js';
+import { uploadToSlack } from '../../slack-api/upload-file.js';
+import { renderFolded, renderPost, type RenderedPost } from './render-post.js';
+import { POST_KINDS, UPDATE_KINDS } from '../../posts/post-kinds.js';
+import type { SlackMessage } from '../../slack-api/slack-message.js';
+import { queuePosts } from '../../posts/queue-post.js';
+import { errorMessage } from '../../errors.js';
 
 
 export interface PosterOptions {

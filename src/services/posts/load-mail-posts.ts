@@ -1,0 +1,182 @@
+/**
+ * What the queued posts of mail and ticket changes show, read at their turn in the queue
+ * (so a post delayed by an outage still shows the current status and assignee): a loader
+ * per kind, answering the data or why the post cannot be shown now (wait, drop). The
+ * poster's renderers (slack/poster/render-post.ts) word it with the views.
+ */
+import { z } from 'zod';
+import type { TLocale } from '../../config/config-schema.js';
+import type { Db, Ticket } from '../../db/client.js';
+import { differingReplyTo, type MailFlags } from '../../domain/classify-mail.js';
+import type { MailAddress } from '../../domain/parsed-mail.js';
+import type { AuditDetail } from '../../domain/ticket-change.js';
+import type { StatusDefinition } from '../../domain/ticket-fields.js';
+import { POST_KINDS, type PostNotReady, type RenderablePost } from '../../posts/post-kinds.js';
+import type { GivenUpPayload } from '../ingest/mail-gaps.js';
+import { ticketStatuses } from '../tickets/ticket-statuses.js';
+
+/** `plain`: Slack refused the full ticket message with this error; show the plain one. */
+const ZPostPayload = z.object({ messageRowId: z.number().int(), plain: z.string().optional() });
+const ZPostFailedPayload = z.object({ failedKind: z.string(), code: z.string(), attempts: z.number().int() });
+const ZAuditPayload = z.object({ auditId: z.number().int() });
+const ZFlags = z.record(z.string(), z.boolean()).catch({});
+
+const UNREADABLE: PostNotReady = { kind: 'drop', reason: 'unreadable post payload' };
+
+/** A mail as a post shows it: never the raw source or HTML (a post is rendered often and mail can be large). */
+const MAIL_SHOWN = {
+  id: true,
+  fromAddress: true,
+  fromName: true,
+  replyTo: true,
+  text: true,
+  flags: true,
+  receivedAt: true,
+  parseState: true,
+  attachments: { select: { filename: true, inline: true } },
+} as const;
+
+type ShownRow = {
+  fromAddress: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  text: string | null;
+  flags: string;
+  receivedAt: Date;
+  parseState: string;
+  attachments: { filename: string | null; inline: boolean }[];
+};
+
+/** A mail of a ticket, as its posts show it. */
+export interface ShownMail {
+  sender: MailAddress | null;
+  /** A Reply-To that differs from the sender, shown beside it (differingReplyTo). */
+  replyTo: string | null;
+  /** From someone neither the customer nor on the ticket's mails. */
+  stranger: boolean;
+  flags: Partial<MailFlags>;
+  receivedAt: Date;
+  text: string;
+  attachmentNames: string[];
+  /** The mail could not be parsed: posted from its headers. */
+  unreadable: boolean;
+}
+
+function shownMail(row: ShownRow): ShownMail {
+  const flags = ZFlags.parse(JSON.parse(row.flags)) as Partial<MailFlags>;
+  return {
+    sender: row.fromAddress || row.fromName ? { name: row.fromName ?? '', address: row.fromAddress ?? '' } : null,
+    replyTo: differingReplyTo(row),
+    stranger: flags.stranger === true,
+    flags,
+    receivedAt: row.receivedAt,
+    text: row.text ?? '',
+    attachmentNames: row.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment'),
+    unreadable: row.parseState === 'failed',
+  };
+}
+
+export type TicketWithMailbox = Ticket & { mailbox: { locale: string; name: string; address: string; key: string } };
+
+/** A mail post: the ticket as it stands, the mail, and the mailbox's statuses. */
+export interface MailPostData {
+  locale: TLocale;
+  ticket: TicketWithMailbox;
+  mail: ShownMail;
+  /** The mailbox's statuses, for the ticket message (empty for a post in the thread). */
+  statuses: StatusDefinition[];
+  /** For a ticket message Slack refused in full: its error, to show the plain message instead. */
+  plain?: string;
+}
+
+/** The mail a post of kind ticket, mail_body or follow_up shows, from its payload. */
+export async function loadMailPost(db: Db, post: RenderablePost): Promise<MailPostData | PostNotReady> {
+  const payload = ZPostPayload.safeParse(JSON.parse(post.payload));
+  if (!payload.success || post.ticketId === null) return UNREADABLE;
+  return loadMail(db, post.ticketId, payload.data.messageRowId, post.kind === POST_KINDS.ticket, payload.data.plain);
+}
+
+async function loadMail(db: Db, ticketId: number, messageRowId: number, ticketMessage: boolean, plain?: string): Promise<MailPostData | PostNotReady> {
+  const [ticket, message] = await Promise.all([
+    db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true } }),
+    db.message.findUnique({ where: { id: messageRowId }, select: MAIL_SHOWN }),
+  ]);
+  if (!ticket || !message) return { kind: 'drop', reason: 'ticket or message no longer exists' };
+  return {
+    locale: ticket.mailbox.locale as TLocale,
+    ticket,
+    mail: shownMail(message),
+    statuses: ticketMessage ? await ticketStatuses(db, ticket.mailboxId) : [],
+    ...(plain ? { plain } : {}),
+  };
+}
+
+/** The ticket's first mail as it stands now, and where its message is to be updated. */
+export async function loadTicketUpdate(db: Db, post: RenderablePost): Promise<(MailPostData & { updateTs: string | null }) | PostNotReady> {
+  if (post.ticketId === null) return { kind: 'drop', reason: 'update without a ticket' };
+  const first = await db.message.findFirst({ where: { ticketId: post.ticketId }, orderBy: { id: 'asc' }, select: { id: true } });
+  if (!first) return { kind: 'drop', reason: 'ticket has no mail' };
+  // A ticket whose full message Slack refused keeps its plain one when it changes.
+  const ticketPost = await db.slackPost.findUnique({ where: { dedupeKey: `ticket:${post.ticketId}` }, select: { payload: true } });
+  const plain = ticketPost ? ZPostPayload.safeParse(JSON.parse(ticketPost.payload)).data?.plain : undefined;
+  const loaded = await loadMail(db, post.ticketId, first.id, true, plain);
+  return 'kind' in loaded ? loaded : { ...loaded, updateTs: loaded.ticket.slackTs };
+}
+
+/** Follow-ups waiting together (post-claims.ts), shown as one message in the ticket's thread. */
+export async function loadFoldedFollowUps(db: Db, posts: readonly RenderablePost[]): Promise<{ locale: TLocale; mails: ShownMail[]; threadTs: string } | PostNotReady> {
+  const ticketId = posts[0]?.ticketId;
+  if (ticketId === undefined || ticketId === null) return { kind: 'drop', reason: 'nothing to fold' };
+  const messageRowIds = posts.map((post) => ZPostPayload.parse(JSON.parse(post.payload)).messageRowId);
+  const [ticket, messages] = await Promise.all([
+    db.ticket.findUnique({ where: { id: ticketId }, select: { slackTs: true, mailbox: { select: { locale: true } } } }),
+    db.message.findMany({ where: { id: { in: messageRowIds } }, orderBy: { id: 'asc' }, select: MAIL_SHOWN }),
+  ]);
+  if (!ticket || messages.length === 0) return { kind: 'drop', reason: 'ticket or messages no longer exist' };
+  if (!ticket.slackTs) return { kind: 'wait' };
+  return { locale: ticket.mailbox.locale as TLocale, mails: messages.map(shownMail), threadTs: ticket.slackTs };
+}
+
+export interface TraceData {
+  locale: TLocale;
+  action: string;
+  actorId: string;
+  detail: AuditDetail;
+  at: Date;
+  statuses: StatusDefinition[];
+  threadTs: string;
+}
+
+/** The audit record a trace line says, in its ticket's thread. */
+export async function loadTrace(db: Db, post: RenderablePost): Promise<TraceData | PostNotReady> {
+  const payload = ZAuditPayload.safeParse(JSON.parse(post.payload));
+  if (!payload.success) return UNREADABLE;
+  const audit = await db.auditLog.findUnique({ where: { id: payload.data.auditId }, include: { ticket: { include: { mailbox: true } } } });
+  if (!audit?.ticket) return { kind: 'drop', reason: 'audit record or ticket no longer exists' };
+  if (!audit.ticket.slackTs) return { kind: 'wait' };
+  return {
+    locale: audit.ticket.mailbox.locale as TLocale,
+    action: audit.action,
+    actorId: audit.actorId,
+    detail: JSON.parse(audit.detail) as AuditDetail,
+    at: audit.createdAt,
+    statuses: await ticketStatuses(db, audit.ticket.mailboxId),
+    threadTs: audit.ticket.slackTs,
+  };
+}
+
+/** The note in a ticket's thread that takes the place of a post Slack would not take. */
+export async function loadPostFailed(db: Db, post: RenderablePost): Promise<{ locale: TLocale; failedKind: string; code: string; attempts: number; threadTs: string } | PostNotReady> {
+  const payload = ZPostFailedPayload.safeParse(JSON.parse(post.payload));
+  if (!payload.success || post.ticketId === null) return UNREADABLE;
+  const ticket = await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true, mailbox: { select: { locale: true } } } });
+  if (!ticket?.slackTs) return { kind: 'drop', reason: 'ticket no longer posted' };
+  return { locale: ticket.mailbox.locale as TLocale, ...payload.data, threadTs: ticket.slackTs };
+}
+
+/** A mail given up on, in the mailbox's channel (no ticket: it could not be made one). */
+export async function loadMailGivenUp(db: Db, post: RenderablePost): Promise<{ locale: TLocale; gap: GivenUpPayload } | PostNotReady> {
+  const mailbox = await db.mailbox.findUnique({ where: { id: post.mailboxId }, select: { locale: true } });
+  if (!mailbox) return { kind: 'drop', reason: 'mailbox no longer exists' };
+  return { locale: mailbox.locale as TLocale, gap: JSON.parse(post.payload) as GivenUpPayload };
+}

@@ -1,0 +1,139 @@
+/**
+ * Turns a queued Slack post into the message to send, at its turn in the queue: the one
+ * table of renderers, a kind each (post-kinds.ts). Each reads its data through a service's
+ * loader and words it with a view; a loader's wait or drop is passed on as it is.
+ */
+import type { Db } from '../../db/client.js';
+import { ticketPreviewText } from '../../domain/ticket-preview.js';
+import { POST_KINDS, type PostKind, type PostNotReady, type RenderablePost, type RenderedPost } from '../../posts/post-kinds.js';
+import {
+  loadFoldedFollowUps,
+  loadMailGivenUp,
+  loadMailPost,
+  loadPostFailed,
+  loadTicketUpdate,
+  loadTrace,
+  type MailPostData,
+} from '../../services/posts/load-mail-posts.js';
+import type { DraftPostPayload } from '../../services/replies/draft-posts.js';
+import { buildFoldedFollowUpsMessage, buildFollowUpMessage, buildMailBodyMessage } from '../views/mail-body-message.js';
+import { buildMailGivenUpMessage } from '../views/mail-given-up-message.js';
+import { buildPostFailedMessage } from '../views/post-failed-message.js';
+import { buildPlainTicketMessage, buildTicketMessage, type TicketMessageInput } from '../views/ticket-message.js';
+import { buildTraceMessage } from '../views/trace-message.js';
+import { renderDraftPost, renderSentPost } from './render-draft-post.js';
+import { renderReminderPost } from './render-reminder-post.js';
+import { renderTemplateAnnouncement } from './render-template-post.js';
+
+export type { RenderablePost, RenderedPost };
+
+type Renderer = (db: Db, post: RenderablePost) => Promise<RenderedPost>;
+
+function notReady<T extends object>(loaded: T | PostNotReady): loaded is PostNotReady {
+  return 'kind' in loaded && (loaded.kind === 'wait' || loaded.kind === 'drop');
+}
+
+function ticketMessageInput({ locale, ticket, mail, statuses }: MailPostData): TicketMessageInput {
+  return {
+    locale,
+    ticket,
+    sender: mail.sender,
+    replyTo: mail.replyTo,
+    flags: mail.flags,
+    receivedAt: mail.receivedAt,
+    // The customer's own words first; the quoted history is in the thread.
+    preview: ticketPreviewText(mail.text),
+    attachmentNames: mail.attachmentNames,
+    unreadable: mail.unreadable,
+    statuses,
+  };
+}
+
+/** The ticket's message in the channel: the full one, or the plain one Slack would take. */
+function ticketMessage(data: MailPostData) {
+  const input = ticketMessageInput(data);
+  return data.plain ? buildPlainTicketMessage(input, data.plain) : buildTicketMessage(input);
+}
+
+/** A mail shown in the channel (a new ticket) or in its thread (its full text, a follow-up). */
+const renderMail: Renderer = async (db, post) => {
+  const data = await loadMailPost(db, post);
+  if (notReady(data)) return data;
+  if (post.kind === POST_KINDS.ticket) return { kind: 'ready', message: ticketMessage(data) };
+  const threadTs = data.ticket.slackTs;
+  if (!threadTs) return { kind: 'wait' };
+  if (post.kind === POST_KINDS.mailBody) return { kind: 'ready', message: buildMailBodyMessage(data.locale, data.mail.text), threadTs };
+  return { kind: 'ready', message: buildFollowUpMessage(data.locale, data.mail), threadTs };
+};
+
+/** The ticket's message as it stands now, to replace the one in the channel. */
+const renderTicketUpdate: Renderer = async (db, post) => {
+  const data = await loadTicketUpdate(db, post);
+  if (notReady(data)) return data;
+  return data.updateTs ? { kind: 'ready', message: ticketMessage(data), updateTs: data.updateTs } : { kind: 'wait' };
+};
+
+const renderTrace: Renderer = async (db, post) => {
+  const data = await loadTrace(db, post);
+  if (notReady(data)) return data;
+  return { kind: 'ready', message: buildTraceMessage(data), threadTs: data.threadTs };
+};
+
+const renderPostFailed: Renderer = async (db, post) => {
+  const data = await loadPostFailed(db, post);
+  if (notReady(data)) return data;
+  return { kind: 'ready', message: buildPostFailedMessage(data.locale, data.failedKind, data.code, data.attempts), threadTs: data.threadTs };
+};
+
+const renderMailGivenUp: Renderer = async (db, post) => {
+  const data = await loadMailGivenUp(db, post);
+  if (notReady(data)) return data;
+  return { kind: 'ready', message: buildMailGivenUpMessage(data.locale, data.gap) };
+};
+
+/** How each kind of post (post-kinds.ts) becomes a message. */
+const RENDERERS: Record<PostKind, Renderer> = {
+  ticket: renderMail,
+  mail_body: renderMail,
+  follow_up: renderMail,
+  // Files are shared, not rendered (slack-poster.ts).
+  files: async () => ({ kind: 'drop', reason: 'files are shared, not rendered' }),
+  ticket_update: renderTicketUpdate,
+  trace: renderTrace,
+  draft: (db, post) => renderDraftPost(db, POST_KINDS.draft, JSON.parse(post.payload) as DraftPostPayload),
+  draft_update: (db, post) => renderDraftPost(db, POST_KINDS.draftUpdate, JSON.parse(post.payload) as DraftPostPayload),
+  sent_reply: (db, post) => renderSentPost(db, (JSON.parse(post.payload) as { outboxId: number }).outboxId),
+  reminder: renderReminderPost,
+  digest: renderReminderPost,
+  template_version: renderTemplateAnnouncement,
+  post_failed: renderPostFailed,
+  mail_given_up: renderMailGivenUp,
+};
+
+export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {
+  const render = RENDERERS[post.kind as PostKind] as Renderer | undefined;
+  return render ? render(db, post) : { kind: 'drop', reason: `unknown post kind ${post.kind}` };
+}
+
+/**
+ * Posts of one kind and ticket waiting together, shown in one message (post-claims.ts):
+ * follow-ups as one message of their mails, traces as their lines one after the other.
+ */
+export async function renderFolded(db: Db, posts: readonly RenderablePost[]): Promise<RenderedPost> {
+  const [first] = posts;
+  if (!first || first.ticketId === null) return { kind: 'drop', reason: 'nothing to fold' };
+  if (first.kind === POST_KINDS.followUp) {
+    const data = await loadFoldedFollowUps(db, posts);
+    if (notReady(data)) return data;
+    return { kind: 'ready', message: buildFoldedFollowUpsMessage(data.locale, data.mails), threadTs: data.threadTs };
+  }
+  const rendered = await Promise.all(posts.map((post) => renderPost(db, post)));
+  const ready = rendered.filter((each) => each.kind === 'ready');
+  // The poster then sends each on its own.
+  if (ready.length < rendered.length) return { kind: 'drop', reason: 'not every folded post can be shown' };
+  return {
+    kind: 'ready',
+    message: { text: ready.map((each) => each.message.text).join('\n'), blocks: ready.flatMap((each) => each.message.blocks) },
+    threadTs: ready[0]!.threadTs,
+  };
+}
