@@ -72,6 +72,16 @@ export class TokenRequestError extends MailroomError {
   }
 }
 
+/** Another Mailroom runs on this SQLite file (which one instance at a time may use). */
+export class AnotherInstanceError extends MailroomError {
+  readonly code = 'another_instance';
+  constructor(readonly holder: string) {
+    super(
+      `Another Mailroom (${holder}) is running on this SQLite file; SQLite runs one instance. Stop it first, or use PostgreSQL (DATABASE_URL=postgresql://…) to run several.`,
+    );
+  }
+}
+
 /** What an unknown thrown value says, for a log line or a note (a non-Error is stringified). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

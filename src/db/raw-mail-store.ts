@@ -81,7 +81,7 @@ function sqliteStore(db: Database.Database): RawMailStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertPart = db.prepare('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES (?, ?, ?)');
-  // lastSyncAt is written after each sync pass (main.ts), not with every batch.
+  // lastSyncAt is written after each sync pass (recordSyncPass), not with every batch.
   const cursor = db.prepare('UPDATE "Mailbox" SET "lastUid" = ? WHERE "id" = ? AND "uidValidity" = ? AND "lastUid" < ?');
   const readHead = db.prepare('SELECT "raw", "size" FROM "Message" WHERE "id" = ?');
   const readWaitingHead = db.prepare(`SELECT "raw", "size" FROM "Message" WHERE "id" = ? AND "parseState" = 'stored'`);

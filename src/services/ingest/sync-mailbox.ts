@@ -391,3 +391,8 @@ export async function syncMailboxOnce(
     lock.release();
   }
 }
+
+/** A pass is over, mail or not: /metrics reports the time since the last one (not written with every batch). */
+export async function recordSyncPass(db: Db, mailboxId: number, at = new Date()): Promise<void> {
+  await db.mailbox.update({ where: { id: mailboxId }, data: { lastSyncAt: at } });
+}

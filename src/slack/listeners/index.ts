@@ -1,5 +1,8 @@
 import type { ListenerRegistry } from '../listener-registry.js';
-import type { DashboardDeps, HomeDeps } from '../publish-home.js';
+import type { TMailboxConfig } from '../../config/config-schema.js';
+import type { SearchDeps } from '../../services/search/answer-search.js';
+import type { UserLocales } from '../../slack-api/user-locales.js';
+import type { DashboardDeps } from '../publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
@@ -13,7 +16,7 @@ import { registerSearchPaging } from './actions/search-paging.js';
 import { registerTemplateActions } from './actions/template-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerTicketHistory } from './actions/ticket-history.js';
-import { registerMailCommand, type MailCommandDeps } from './commands/mail-command.js';
+import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
@@ -24,18 +27,22 @@ import { registerReplySubmit } from './views/reply-submit.js';
 import { registerTemplateSave } from './views/template-save.js';
 
 /**
- * Everything the listeners use, built once by the composition root (main.ts): listeners
- * only read the request and call a service with these.
+ * Everything the listeners use, one object per feature, built once by the composition
+ * root (app/listener-deps.ts): listeners only read the request, call a service with these
+ * and answer with a view.
  */
-export type ListenerDeps = MailCommandDeps &
-  HomeDeps & {
-    dashboard: DashboardDeps;
-    ticketActions: TicketActionDeps;
-    replies: ReplyDeps;
-    review: ReviewDeps;
-    templates: TemplateDeps;
-    processedEvents: ProcessedEvents;
-  };
+export interface ListenerDeps {
+  userLocales: UserLocales;
+  mailboxes: readonly TMailboxConfig[];
+  /** Search, customers and stats read tickets with these. */
+  search: SearchDeps;
+  dashboard: DashboardDeps;
+  ticketActions: TicketActionDeps;
+  replies: ReplyDeps;
+  review: ReviewDeps;
+  templates: TemplateDeps;
+  processedEvents: ProcessedEvents;
+}
 
 /** Every listener of the app, per Slack surface. */
 export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps): void {

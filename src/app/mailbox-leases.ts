@@ -1,0 +1,104 @@
+/**
+ * The leases that decide which instance does what (services/instances/lease-keeper.ts):
+ * one instance posts to Slack, and each mailbox is synced and understood by one instance,
+ * so a follow-up is always threaded after the mail before it. Another instance takes over
+ * within seconds when the holder dies.
+ */
+import type { TMailboxConfig } from '../config/config-schema.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logging/logger.js';
+import { ImapConnection } from '../mail/imap-connection.js';
+import type { IngestQueue } from '../services/ingest/ingest-queue.js';
+import { historyBoundary, recordSyncPass, syncMailboxOnce } from '../services/ingest/sync-mailbox.js';
+import { LeaseKeeper } from '../services/instances/lease-keeper.js';
+import { SlackPoster, type PosterOptions } from '../slack/poster/slack-poster.js';
+
+/** The Slack poster, started while this instance holds the `slack-poster` lease. */
+export class PosterLease {
+  #poster: SlackPoster | undefined;
+  readonly keeper: LeaseKeeper;
+
+  constructor(db: Db, channels: readonly string[], options: PosterOptions, holder: string, logger: Logger, releaseClaims: boolean) {
+    this.keeper = new LeaseKeeper(
+      db,
+      'slack-poster',
+      holder,
+      {
+        onAcquired: async () => {
+          this.#poster = new SlackPoster(db, channels, options, logger);
+          // On SQLite, and for a poster taking over, claims left behind are a dead process's.
+          await this.#poster.start({ releaseClaims });
+        },
+        onLost: async () => {
+          const stopping = this.#poster;
+          this.#poster = undefined;
+          await stopping?.stop();
+        },
+      },
+      logger,
+    );
+  }
+
+  /** Queued posts are waiting: post them now (nothing when another instance posts). */
+  wake(): void {
+    this.#poster?.wake();
+  }
+
+  async stop(): Promise<void> {
+    await this.#poster?.stop();
+  }
+}
+
+export interface MailboxLeaseParts {
+  db: Db;
+  queue: IngestQueue;
+  holder: string;
+  logger: Logger;
+  /** The mailboxes whose lease this instance holds: the ingest queue takes only their mail. */
+  heldMailboxIds: number[];
+  /** A mail was given up on: its channel post is queued. */
+  wakePoster(): void;
+}
+
+/** A mailbox's IMAP connection, run while this instance holds the mailbox's lease. */
+export function mailboxLease(parts: MailboxLeaseParts, mailbox: TMailboxConfig, row: { id: number; createdAt: Date }): { connection: ImapConnection; keeper: LeaseKeeper } {
+  const { db, queue, heldMailboxIds } = parts;
+  const log = parts.logger.child({ mailbox: mailbox.key });
+  const target = {
+    mailboxId: row.id,
+    folder: mailbox.imap.folder,
+    backfillDays: mailbox.imap.backfillDays,
+    maxMailBytes: mailbox.imap.maxMailMb * 1024 * 1024,
+    historyBefore: historyBoundary(row.createdAt, mailbox.imap.backfillDays),
+  };
+  const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {
+    sync: async (client) => {
+      const result = await syncMailboxOnce(db, client, target, log, () => queue.kick());
+      await recordSyncPass(db, row.id);
+      if (result.stored || result.duplicates || result.gaps) log.info({ code: 'imap_synced', ...result }, 'mail fetched');
+      if (result.givenUp) parts.wakePoster();
+      // Mail due for another ingest try, or put back by `npm run retry-mail`, is taken up
+      // at the latest with the next sweep.
+      queue.kick();
+    },
+  });
+  const keeper = new LeaseKeeper(
+    db,
+    `mailbox:${mailbox.key}`,
+    parts.holder,
+    {
+      onAcquired: () => {
+        heldMailboxIds.push(row.id);
+        connection.start();
+        // Mail stored before a restart (or by the instance we take over from) but not yet understood.
+        queue.kick();
+      },
+      onLost: async () => {
+        heldMailboxIds.splice(heldMailboxIds.indexOf(row.id), 1);
+        await connection.stop('standby');
+      },
+    },
+    log,
+  );
+  return { connection, keeper };
+}
