@@ -8,10 +8,10 @@
  *   adapters: db/, mail/, slack-api/, posts/ (the post queue, over db/)
  *   config/, i18n/
  *   domain/
- *   base: util/, logging/, metrics/, types/, errors.ts
+ *   base: util/, logging/ (and metrics), types/, errors.ts
  */
 const LAYERS = {
-  base: '^src/(util|logging|metrics|types)/|^src/errors[.]ts$',
+  base: '^src/(util|logging|types)/|^src/errors[.]ts$',
   domain: '^src/domain/',
   language: '^src/i18n/',
   config: '^src/config/',

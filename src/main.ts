@@ -8,7 +8,7 @@ import { EXIT } from './cli/exit-codes.js';
 import { readConfigOrExit } from './cli/read-config.js';
 import { AnotherInstanceError } from './errors.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { createMetrics } from './metrics/metrics.js';
+import { createMetrics } from './logging/metrics.js';
 
 /** How long a clean shutdown may take before we exit regardless. */
 const SHUTDOWN_DEADLINE_MS = 10_000;

@@ -11,19 +11,20 @@ import { parseDatabaseUrl, redactDatabaseUrl } from '../config/database-url.js';
 import { closeDbClient, openDbClient, type Db } from '../db/client.js';
 import { expireLeasesExcept } from '../db/leases.js';
 import { applyMigrationsIsolated } from '../db/migrate-isolated.js';
+import { ownAddressesOf } from '../domain/own-address.js';
 import { AnotherInstanceError } from '../errors.js';
 import { startMetricsServer } from '../http/health-route.js';
 import type { Logger } from '../logging/logger.js';
 import type { ImapConnection } from '../mail/imap-connection.js';
 import { ParsePool } from '../mail/parse-pool.js';
 import { describeSmtpError, verifySmtp } from '../mail/smtp-transport.js';
-import type { Metrics } from '../metrics/metrics.js';
-import { checkHealth } from '../services/check-health.js';
-import { registerDatabaseGauges } from '../services/database-gauges.js';
+import type { Metrics } from '../logging/metrics.js';
+import { checkHealth } from '../services/health/check-health.js';
+import { registerDatabaseGauges } from '../services/health/database-gauges.js';
 import { IngestQueue } from '../services/ingest/ingest-queue.js';
 import { LeaseKeeper } from '../services/instances/lease-keeper.js';
 import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from '../services/instances/single-instance.js';
-import { loadThreadFiles } from '../services/load-thread-files.js';
+import { loadThreadFiles } from '../services/tickets/load-thread-files.js';
 import { OutboxSender } from '../services/outbox/outbox-sender.js';
 import { registerMailboxes } from '../services/register-mailboxes.js';
 import { scheduleReminders } from '../services/reminders/schedule-reminders.js';
@@ -88,7 +89,7 @@ export class MailroomInstance {
 
     const heldMailboxIds: number[] = [];
     const queue = new IngestQueue(
-      { db, parser: this.#parsePool, logger, ownAddresses: config.mailboxes.map((mailbox) => mailbox.address), mailboxIds: heldMailboxIds },
+      { db, parser: this.#parsePool, logger, ownAddresses: ownAddressesOf(config.mailboxes), mailboxIds: heldMailboxIds },
       (outcome) => {
         if (outcome.kind !== 'already_done') wakePoster();
       },

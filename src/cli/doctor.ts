@@ -4,7 +4,7 @@
  */
 import { readConfigOrExit } from './read-config.js';
 import { EXIT } from './exit-codes.js';
-import { diagnoseSetup } from '../services/diagnose-setup.js';
+import { diagnoseSetup } from '../services/health/diagnose-setup.js';
 
 const config = readConfigOrExit();
 const results = await diagnoseSetup(config);

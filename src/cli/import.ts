@@ -16,6 +16,7 @@ import { registerMailboxes } from '../services/register-mailboxes.js';
 import { EXIT } from './exit-codes.js';
 import { readConfigOrExit } from './read-config.js';
 import { errorMessage } from '../errors.js';
+import { ownAddressesOf } from '../domain/own-address.js';
 
 const { values, positionals } = parseArgs({ options: { mailbox: { type: 'string' } }, allowPositionals: true });
 if (positionals.length === 0) {
@@ -35,7 +36,7 @@ const db = await openDbClient(target);
 const pool = new ParsePool();
 const logger = createLogger('warn');
 const [mailbox] = await registerMailboxes(db, [mailboxConfig]);
-const deps = { db, parser: pool, logger, ownAddresses: config.mailboxes.map((m) => m.address) };
+const deps = { db, parser: pool, logger, ownAddresses: ownAddressesOf(config.mailboxes) };
 const total: ImportCounts = { imported: 0, duplicates: 0, unreadable: 0 };
 let failed = false;
 

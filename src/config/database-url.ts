@@ -40,7 +40,3 @@ export function redactDatabaseUrl(url: string): string {
     return 'postgresql://(unreadable URL)';
   }
 }
-
-export function providerOf(target: DatabaseTarget): DatabaseProvider {
-  return target.provider;
-}

@@ -16,3 +16,8 @@ export function ownAddressMatcher(ownAddresses: readonly string[]): (address: st
   const keys = new Set(ownAddresses.map(addressKey));
   return (address) => keys.has(addressKey(address));
 }
+
+/** Our own addresses: each mailbox's address and the login it signs in as (often the same). */
+export function ownAddressesOf(mailboxes: readonly { address: string; imap: { user: string } }[]): string[] {
+  return mailboxes.flatMap((mailbox) => [mailbox.address, mailbox.imap.user]);
+}

@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { HealthReport } from '../services/check-health.js';
+import type { HealthReport } from '../services/health/check-health.js';
 
 export const HEALTH_PATH = '/healthz';
 export const METRICS_PATH = '/metrics';

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { TAppConfig } from '../config/config-schema.js';
 import type { Logger } from '../logging/logger.js';
-import type { HealthReport } from '../services/check-health.js';
+import type { HealthReport } from '../services/health/check-health.js';
 import { answerHealth, HEALTH_PATH, presentsToken, startHealthServer } from '../http/health-route.js';
 import { boltLogger } from './bolt-logger.js';
 

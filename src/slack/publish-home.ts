@@ -8,7 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import type { TMailboxConfig } from '../config/config-schema.js';
 import { drawWeekChart } from '../domain/week-chart.js';
 import type { UserLocales } from '../slack-api/user-locales.js';
-import { readHomeData, type HomeData, type HomeDataDeps } from '../services/home/home-data.js';
+import { readHomeData, type HomeData, type HomeDataDeps } from '../services/reports/home-data.js';
 import { visibleTemplates, type TemplateListDeps } from '../services/templates/list-templates.js';
 import { templateSummaries } from './views/template-views.js';
 import { buildHomeView } from './views/home-view.js';

@@ -9,7 +9,7 @@ import { applyMigrations } from '../../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { recordThreadMessage } from '../../src/services/comments/record-thread-message.js';
+import { recordThreadMessage } from '../../src/services/tickets/record-thread-message.js';
 import { createProcessedEvents } from '../../src/services/processed-events.js';
 import { changeTicket, type TicketActionDeps } from '../../src/services/tickets/change-ticket.js';
 import { buildRefusalNotice } from '../../src/slack/views/ticket-notices.js';

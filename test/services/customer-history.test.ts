@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { answerCustomer, answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../src/services/customers/customer-history.js';
+import { answerCustomer, answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../src/services/search/customer-history.js';
 import type { SearchDeps } from '../../src/services/search/answer-search.js';
 import type { UserLocales } from '../../src/slack-api/user-locales.js';
 import { buildCustomerAnswer, buildCustomerEditOpening } from '../../src/slack/views/customer-card.js';

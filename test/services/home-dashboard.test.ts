@@ -12,7 +12,7 @@ import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { drawWeekChart } from '../../src/domain/week-chart.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { readHomeData, type HomeData, type HomeDataDeps } from '../../src/services/home/home-data.js';
+import { readHomeData, type HomeData, type HomeDataDeps } from '../../src/services/reports/home-data.js';
 import { composeHome } from '../../src/slack/publish-home.js';
 import { crc32 } from '../../src/util/png.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';

@@ -12,7 +12,7 @@ import { storeRawMail } from '../../src/services/ingest/store-raw-mail.js';
 import { rawMailStoreOf } from '../../src/db/client.js';
 import { RAW_PART_BYTES } from '../../src/db/raw-mail-store.js';
 import { readWhole } from '../../src/util/raw-source.js';
-import { loadThreadFiles } from '../../src/services/load-thread-files.js';
+import { loadThreadFiles } from '../../src/services/tickets/load-thread-files.js';
 import { SourceUnreadableError } from '../../src/errors.js';
 import { latestInbound } from '../../src/services/replies/open-reply.js';
 import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';

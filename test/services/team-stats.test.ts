@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { periodStart, teamStats, type StatsRows } from '../../src/domain/stats.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { answerStats, computeStats, type StatsDeps } from '../../src/services/stats/team-stats.js';
+import { answerStats, computeStats, type StatsDeps } from '../../src/services/reports/team-stats.js';
 import type { UserLocales } from '../../src/slack-api/user-locales.js';
 import { buildStatsAnswer, buildStatsMessage, formatDuration } from '../../src/slack/views/stats-message.js';
 import { checkBlocks } from '../support/block-kit-rules.js';

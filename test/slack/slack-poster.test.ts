@@ -5,7 +5,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { ingestStoredMail } from '../../src/services/ingest/ingest-stored-mail.js';
-import { loadThreadFiles } from '../../src/services/load-thread-files.js';
+import { loadThreadFiles } from '../../src/services/tickets/load-thread-files.js';
 import { storeRawMail } from '../../src/services/ingest/store-raw-mail.js';
 import { SlackPoster } from '../../src/slack/poster/slack-poster.js';
 import { waitFor } from '../support/net.js';

@@ -17,7 +17,7 @@ import { fallbackParse } from '../../mail/fallback-parse.js';
 import { cleanMessageId } from '../../domain/message-id.js';
 import { readRawHeaders, type RawHeaderReader } from '../../mail/raw-headers.js';
 import type { RawSource } from '../../util/raw-source.js';
-import { needsThreadFiles } from '../load-thread-files.js';
+import { needsThreadFiles } from '../tickets/load-thread-files.js';
 import { ticketPreviewShowsWhole } from '../../domain/ticket-preview.js';
 import type { MailAddress, ParsedMail } from '../../domain/parsed-mail.js';
 import { LostClaimError, SourceUnreadableError, errorMessage } from '../../errors.js';

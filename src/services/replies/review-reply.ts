@@ -6,7 +6,7 @@
  * write on the draft's state and revision, so a double click, two reviewers, or an edit
  * made while a reviewer looks can never send something unreviewed or send twice.
  */
-import { ownAddressMatcher } from '../../domain/own-address.js';
+import { ownAddressesOf, ownAddressMatcher } from '../../domain/own-address.js';
 import { draftShownWhole, EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
 import type { Db, Draft } from '../../db/client.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
@@ -85,9 +85,8 @@ export async function submitReply(
   else if (to.addresses.length === 0) errors.to = { kind: 'to_missing' };
   if (cc.invalid.length) errors.cc = { kind: 'invalid_addresses', addresses: cc.invalid };
   // A reply to one of our own mailboxes would come back in as a customer's mail (and
-  // reopen the ticket it just closed).
-  // Its +tag variants and the address the mailbox signs in as reach it too.
-  const isOurs = ownAddressMatcher(deps.mailboxes.flatMap((mailbox) => [mailbox.address, mailbox.imap.user]));
+  // reopen the ticket it just closed); its +tag variants reach it too.
+  const isOurs = ownAddressMatcher(ownAddressesOf(deps.mailboxes));
   for (const [list, field] of [[to, 'to'], [cc, 'cc']] as const) {
     const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
     if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };

@@ -8,7 +8,7 @@ import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
 import type { ReviewDeps } from '../../services/replies/review-reply.js';
 import type { TemplateDeps } from '../../services/templates/template-catalog.js';
-import { eventDedupe } from '../middleware/event-dedupe.js';
+import { eventDedupe } from '../event-dedupe.js';
 import { registerCustomerEditAction } from './actions/customer-edit.js';
 import { registerDraftActions } from './actions/draft-actions.js';
 import { registerReplyActions } from './actions/reply-actions.js';

@@ -14,7 +14,7 @@ import {
   loadTicketUpdate,
   loadTrace,
   type MailPostData,
-} from '../../services/posts/load-mail-posts.js';
+} from '../../services/tickets/load-ticket-posts.js';
 import type { DraftPostPayload } from '../../services/replies/draft-posts.js';
 import { buildFoldedFollowUpsMessage, buildFollowUpMessage, buildMailBodyMessage } from '../views/mail-body-message.js';
 import { buildMailGivenUpMessage } from '../views/mail-given-up-message.js';

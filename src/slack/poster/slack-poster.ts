@@ -32,7 +32,7 @@ import { findInThread, findPosted, POST_METADATA_EVENT } from './post-recovery.j
 import type { Db, SlackPost } from '../../db/client.js';
 import { backoffDelay } from '../../domain/backoff.js';
 import type { Logger } from '../../logging/logger.js';
-import type { ThreadFile } from '../../services/load-thread-files.js';
+import type { ThreadFile } from '../../services/tickets/load-thread-files.js';
 import { uploadToSlack } from '../../slack-api/upload-file.js';
 import { renderFolded, renderPost, type RenderedPost } from './render-post.js';
 import { POST_KINDS, UPDATE_KINDS } from '../../posts/post-kinds.js';

@@ -8,7 +8,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { statusLabel } from '../../domain/ticket-fields.js';
 import { t } from '../../i18n/messages.js';
-import type { CustomerAnswer, CustomerEditOpening, CustomerHistory, TicketHistoryAnswer } from '../../services/customers/customer-history.js';
+import type { CustomerAnswer, CustomerEditOpening, CustomerHistory, TicketHistoryAnswer } from '../../services/search/customer-history.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink, truncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';

@@ -2,7 +2,7 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { buildTemplateList, type TemplateSummary } from './template-views.js';
-import type { HomeData, HomeList } from '../../services/home/home-data.js';
+import type { HomeData, HomeList } from '../../services/reports/home-data.js';
 import { escapeAndTruncate, mrkdwnLink } from './escape.js';
 import { buildHelpMessage, sectionsOfLines, type HelpMailbox } from './help-message.js';
 import { formatDuration } from './stats-message.js';

@@ -7,7 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { GroupStats, Spread, StatsPeriod, TeamStats } from '../../domain/stats.js';
 import { t } from '../../i18n/messages.js';
-import type { StatsAnswer } from '../../services/stats/team-stats.js';
+import type { StatsAnswer } from '../../services/reports/team-stats.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildNoticeMessage, sectionsOfLines } from './help-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';

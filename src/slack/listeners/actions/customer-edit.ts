@@ -1,4 +1,4 @@
-import { openCustomerEdit } from '../../../services/customers/customer-history.js';
+import { openCustomerEdit } from '../../../services/search/customer-history.js';
 import type { SearchDeps } from '../../../services/search/answer-search.js';
 import type { UserLocales } from '../../../slack-api/user-locales.js';
 import { ACTION_IDS } from '../../ids.js';

@@ -1,4 +1,4 @@
-import { answerTicketHistory } from '../../../services/customers/customer-history.js';
+import { answerTicketHistory } from '../../../services/search/customer-history.js';
 import type { SearchDeps } from '../../../services/search/answer-search.js';
 import type { UserLocales } from '../../../slack-api/user-locales.js';
 import { ACTION_IDS } from '../../ids.js';

@@ -5,9 +5,9 @@
  */
 import type { TMailboxConfig } from '../../../config/config-schema.js';
 import { parseMailCommand, type MailCommand } from '../../../domain/mail-command.js';
-import { answerCustomer } from '../../../services/customers/customer-history.js';
+import { answerCustomer } from '../../../services/search/customer-history.js';
 import { answerSearch, type SearchDeps } from '../../../services/search/answer-search.js';
-import { answerStats } from '../../../services/stats/team-stats.js';
+import { answerStats } from '../../../services/reports/team-stats.js';
 import { listTemplates, type TemplateListDeps } from '../../../services/templates/list-templates.js';
 import { buildTemplateListing } from '../../views/template-views.js';
 import type { SlackMessage } from '../../../slack-api/slack-message.js';

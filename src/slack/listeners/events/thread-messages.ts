@@ -1,5 +1,5 @@
 import type { ListenerRegistry } from '../../listener-registry.js';
-import { recordThreadMessage, type SlackMessageEvent } from '../../../services/comments/record-thread-message.js';
+import { recordThreadMessage, type SlackMessageEvent } from '../../../services/tickets/record-thread-message.js';
 import type { Db } from '../../../db/client.js';
 import type { Logger } from '../../../logging/logger.js';
 

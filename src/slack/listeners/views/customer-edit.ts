@@ -1,4 +1,4 @@
-import { saveCustomerEdit } from '../../../services/customers/customer-history.js';
+import { saveCustomerEdit } from '../../../services/search/customer-history.js';
 import type { SearchDeps } from '../../../services/search/answer-search.js';
 import { CALLBACK_IDS } from '../../ids.js';
 import type { ListenerRegistry } from '../../listener-registry.js';

@@ -10,7 +10,7 @@ import type { Customer } from '../../db/client.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { typedText } from '../../domain/search-query.js';
 import type { StatusDefinition } from '../../domain/ticket-fields.js';
-import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
+import { searchScope, ticketScopeWhere, type SearchDeps } from './answer-search.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { ticketStatusesOf } from '../tickets/ticket-statuses.js';
 

@@ -13,7 +13,7 @@ import type { AuditDetail } from '../../domain/ticket-change.js';
 import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import { POST_KINDS, type PostNotReady, type RenderablePost } from '../../posts/post-kinds.js';
 import type { GivenUpPayload } from '../ingest/mail-gaps.js';
-import { ticketStatuses } from '../tickets/ticket-statuses.js';
+import { ticketStatuses } from './ticket-statuses.js';
 
 /** `plain`: Slack refused the full ticket message with this error; show the plain one. */
 const ZPostPayload = z.object({ messageRowId: z.number().int(), plain: z.string().optional() });

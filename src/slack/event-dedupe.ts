@@ -4,8 +4,8 @@
  * succeed where it failed.
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Logger } from '../../logging/logger.js';
-import type { ProcessedEvents } from '../../services/processed-events.js';
+import type { Logger } from '../logging/logger.js';
+import type { ProcessedEvents } from '../services/processed-events.js';
 
 export function eventDedupe(events: ProcessedEvents, logger: Logger): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {

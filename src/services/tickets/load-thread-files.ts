@@ -4,9 +4,9 @@
  * message can show. Large attachments are not kept in the attachment table; their bytes
  * are decoded again from the stored raw source while they are uploaded.
  */
-import { rawMailStoreOf, type Db } from '../db/client.js';
-import { attachmentChunks } from '../mail/parse-pool.js';
-import { bodyOverflowsMessage } from '../domain/mail-body.js';
+import { rawMailStoreOf, type Db } from '../../db/client.js';
+import { attachmentChunks } from '../../mail/parse-pool.js';
+import { bodyOverflowsMessage } from '../../domain/mail-body.js';
 
 /** Slack takes up to 1 GB; beyond this a file is named in the thread but not uploaded. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;

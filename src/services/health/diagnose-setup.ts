@@ -6,16 +6,16 @@
 import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import type { ImapFlow } from 'imapflow';
-import type { TAppConfig, TMailboxConfig } from '../config/config-schema.js';
-import { closeDbClient, createDbClient, isDatabaseReachable } from '../db/client.js';
-import { parseDatabaseUrl, redactDatabaseUrl } from '../config/database-url.js';
-import { pendingMigrations } from '../db/migrations.js';
-import { connectImapOnce, imapTlsDescription } from '../mail/imap-connection.js';
-import { describeImapError } from '../mail/imap-errors.js';
-import { describeTokenError } from '../mail/oauth/oauth-errors.js';
-import { oauthTokens } from '../mail/oauth/token-source.js';
-import { describeSmtpError, smtpTlsDescription, verifySmtp } from '../mail/smtp-transport.js';
-import { errorMessage } from '../errors.js';
+import type { TAppConfig, TMailboxConfig } from '../../config/config-schema.js';
+import { closeDbClient, createDbClient, isDatabaseReachable } from '../../db/client.js';
+import { parseDatabaseUrl, redactDatabaseUrl } from '../../config/database-url.js';
+import { pendingMigrations } from '../../db/migrations.js';
+import { connectImapOnce, imapTlsDescription } from '../../mail/imap-connection.js';
+import { describeImapError } from '../../mail/imap-errors.js';
+import { describeTokenError } from '../../mail/oauth/oauth-errors.js';
+import { oauthTokens } from '../../mail/oauth/token-source.js';
+import { describeSmtpError, smtpTlsDescription, verifySmtp } from '../../mail/smtp-transport.js';
+import { errorMessage } from '../../errors.js';
 
 export interface CheckResult {
   name: string;

@@ -2,8 +2,8 @@
  * What GET /healthz reports: the database and each mailbox's IMAP connection. Healthy
  * only when all of them are up, so a load balancer or systemd watchdog acts on it.
  */
-import { isDatabaseReachable, type Db } from '../db/client.js';
-import type { ImapConnection } from '../mail/imap-connection.js';
+import { isDatabaseReachable, type Db } from '../../db/client.js';
+import type { ImapConnection } from '../../mail/imap-connection.js';
 
 export interface HealthReport {
   healthy: boolean;

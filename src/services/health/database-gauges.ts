@@ -3,8 +3,8 @@
  * at each scrape, so every instance reports the same truth.
  */
 import { Gauge } from 'prom-client';
-import type { Db } from '../db/client.js';
-import type { Metrics } from '../metrics/metrics.js';
+import type { Db } from '../../db/client.js';
+import type { Metrics } from '../../logging/metrics.js';
 
 /** Queue depths and sync lag, read from the database at each scrape. */
 export function registerDatabaseGauges(metrics: Metrics, db: Db, now = () => Date.now()): void {
