@@ -62,7 +62,7 @@ function generate(mailboxId: number): Generated {
     const japanese = random() < 0.6;
     const subject = japanese ? pick(JA_SUBJECTS) : pick(EN_SUBJECTS);
     const sentences = japanese ? JA_SENTENCES : EN_SENTENCES;
-    const body = Array.from({ length: 3 + Math.floor(random() * 6) }, () => pick(sentences)).join(japanese ? '' : ' ') + ` #${i}`;
+    const body = `${Array.from({ length: 3 + Math.floor(random() * 6) }, () => pick(sentences)).join(japanese ? '' : ' ')} #${i}`;
     const created = new Date(start + (i / TICKETS) * 365 * 86_400_000);
     const from = `user${Math.floor(random() * 20_000)}@${pick(DOMAINS)}`;
     out.tickets.push([i, mailboxId, i, subject, pick(STATUSES), pick(URGENCIES), pick(AGENTS), false, 'C0SUPPORT', `1700000000.${String(i).padStart(6, '0')}`, created, created, created]);

@@ -39,7 +39,7 @@ describe('parsing mail', () => {
 
     const attachment = await pool.parse(mikel('multi_charset/japanese_attachment_long_name.eml'));
     expect(attachment.subject).toBe('まみむめも'.repeat(10));
-    expect(attachment.attachments.map((a) => a.filename)).toEqual(['かきくけこ'.repeat(5) + '.txt']);
+    expect(attachment.attachments.map((a) => a.filename)).toEqual([`${'かきくけこ'.repeat(5)}.txt`]);
 
     const korean = await pool.parse(mikel('multi_charset/ks_c_5601-1987.eml'));
     expect(korean.text).toContain('스티해');

@@ -84,7 +84,7 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
         callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       }
     },
-    onRcptTo(address, session, callback) {
+    onRcptTo(address, _session, callback) {
       if (capture.dropConnection === 'at-rcpt') return cut();
       if (capture.refuseRecipients.includes(address.address)) return callback(Object.assign(new Error(`5.1.1 <${address.address}>: user unknown`), { responseCode: 550 }));
       callback();

@@ -24,7 +24,7 @@ import { LostClaimError, SourceUnreadableError, errorMessage } from '../../error
 import { commitMailsScript, type IngestOutcome, type PlannedMail } from './commit-script.js';
 import { threadBatch, threadIdsOf, type BatchMail, type ThreadedRow } from '../../domain/thread-batch.js';
 
-export { type IngestOutcome } from './commit-script.js';
+export type { IngestOutcome } from './commit-script.js';
 
 export interface MailParser {
   parse(raw: Uint8Array | RawSource): Promise<ParsedMail>;

@@ -4,7 +4,7 @@
  * (so the customer's answer threads back to the ticket by In-Reply-To) and the outbox
  * entry, one per draft (unique), which is all the sender ever sends.
  */
-import type { Db, Draft, Tx } from '../../db/client.js';
+import type { Draft, Tx } from '../../db/client.js';
 import { newMessageId, parseAddressList, replyReferences, replyText } from '../../domain/compose-reply.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
 import { buildReplyMail } from '../../mail/build-reply-mail.js';

@@ -7,7 +7,6 @@ import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { isPastResponseTarget } from '../../domain/reminder-rules.js';
 import { periodStart, percentileOf } from '../../domain/stats.js';
-import type { StatusCategory } from '../../domain/ticket-fields.js';
 import type { ChartDay } from '../../domain/week-chart.js';
 import type { Reviewers } from '../../slack-api/reviewers.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';

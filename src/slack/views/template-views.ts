@@ -12,7 +12,7 @@ import { byCategory, TEMPLATE_BODY_MAX, TEMPLATE_CATEGORY_MAX, TEMPLATE_NAME_MAX
 import { TEMPLATE_VARIABLES } from '../../domain/template-variables.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
-import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
+import { escapeAndTruncate, truncate } from './escape.js';
 import type { TemplateListing } from '../../services/templates/list-templates.js';
 import type { UsableTemplate } from '../../services/templates/template-catalog.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
