@@ -17,10 +17,19 @@ const megabytes = Number(process.argv[2] ?? 25);
 // in memory of their own (given back when freed), a 2 MB young generation.
 // BOT_NODE_OPTIONS replaces the Node flags and BOT_MALLOC_ENV the malloc settings
 // (e.g. BOT_MALLOC_ENV='MALLOC_ARENA_MAX=2'), to compare.
-const mallocEnv = Object.fromEntries((process.env.BOT_MALLOC_ENV ?? 'MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072').split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string]));
-const world = await startWorld({ ...mallocEnv, NODE_OPTIONS: process.env.BOT_NODE_OPTIONS ?? '--max-semi-space-size=2' });
+const mallocEnv = Object.fromEntries(
+  (process.env.BOT_MALLOC_ENV ?? 'MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => pair.split('=') as [string, string]),
+);
+const world = await startWorld({
+  ...mallocEnv,
+  NODE_OPTIONS: process.env.BOT_NODE_OPTIONS ?? '--max-semi-space-size=2',
+});
 const pid = world.bot.child.pid!;
-const memory = (field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const memory = (field: 'VmHWM' | 'VmRSS') =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const idle = memory('VmRSS');
 
 const attachment = Buffer.alloc(megabytes * 1024 * 1024);
@@ -40,13 +49,23 @@ const sharedFile = () => {
   return files.find((file) => file.name === 'data.bin');
 };
 const timeline: string[] = [];
-const sampler = setInterval(() => timeline.push(`${Date.now() - started} ms ${memory('VmRSS').toFixed(0)} MiB slack calls ${slack.calls.length}`), 20);
-await waitFor(() => sharedFile() !== undefined, 120_000, 'the attachment shared in the thread', 50).catch(async (error: Error) => {
-  // The bot's own account of what went wrong.
-  console.error(world.bot.stdout.split('\n').filter((line) => /"level":(40|50)/.test(line)).join('\n'));
-  await world.stop();
-  throw error;
-});
+const sampler = setInterval(
+  () => timeline.push(`${Date.now() - started} ms ${memory('VmRSS').toFixed(0)} MiB slack calls ${slack.calls.length}`),
+  20,
+);
+await waitFor(() => sharedFile() !== undefined, 120_000, 'the attachment shared in the thread', 50).catch(
+  async (error: Error) => {
+    // The bot's own account of what went wrong.
+    console.error(
+      world.bot.stdout
+        .split('\n')
+        .filter((line) => /"level":(40|50)/.test(line))
+        .join('\n'),
+    );
+    await world.stop();
+    throw error;
+  },
+);
 clearInterval(sampler);
 const seconds = (Date.now() - started) / 1000;
 const peak = memory('VmHWM');
@@ -55,5 +74,7 @@ const uploaded = slack.files.get(sharedFile()!.id)?.bytes;
 if (!uploaded?.equals(attachment)) throw new Error('the uploaded file differs from the attachment');
 await world.stop();
 console.log(`a ${megabytes} MB attachment (${(raw.length / 2 ** 20).toFixed(1)} MiB of mail) through the running bot`);
-console.log(`  peak RSS ${peak.toFixed(0)} MiB (idle before: ${idle.toFixed(0)} MiB), attachment shared ${seconds.toFixed(1)} s after APPEND`);
+console.log(
+  `  peak RSS ${peak.toFixed(0)} MiB (idle before: ${idle.toFixed(0)} MiB), attachment shared ${seconds.toFixed(1)} s after APPEND`,
+);
 console.log(`  machine: ${machine()}`);

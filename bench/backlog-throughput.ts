@@ -27,7 +27,10 @@ const templates = corpusMails().map(({ raw }) => raw);
 const appender = await openImap(dovecot, user);
 let bytes = 0;
 for (let i = 0; i < count; i += 1) {
-  const raw = Buffer.concat([Buffer.from(`Message-ID: <backlog-${i}@bench.example>\r\n`), templates[i % templates.length]!]);
+  const raw = Buffer.concat([
+    Buffer.from(`Message-ID: <backlog-${i}@bench.example>\r\n`),
+    templates[i % templates.length]!,
+  ]);
   bytes += raw.length;
   await appender.append('INBOX', raw);
 }
@@ -35,11 +38,19 @@ await appender.logout();
 
 // Baseline: fetch everything, then parse each with mailparser, on one thread.
 const baseStart = Date.now();
-const client = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, doSTARTTLS: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false });
+const client = new ImapFlow({
+  host: dovecot.host,
+  port: dovecot.port,
+  secure: false,
+  doSTARTTLS: false,
+  auth: { user, pass: DOVECOT_PASSWORD },
+  logger: false,
+});
 await client.connect();
 const lock = await client.getMailboxLock('INBOX');
 const sources: Buffer[] = [];
-for await (const message of client.fetch('1:*', { uid: true, source: true })) if (message.source) sources.push(message.source);
+for await (const message of client.fetch('1:*', { uid: true, source: true }))
+  if (message.source) sources.push(message.source);
 lock.release();
 await client.logout();
 for (const source of sources) await simpleParser(source);
@@ -51,18 +62,37 @@ await applyMigrations(scratch.target);
 const db = await openDbClient(scratch.target);
 const pool = new ParsePool();
 const logger = createLogger('silent');
-const mailbox = await db.mailbox.create({ data: { key: 'backlog', address: 'support@example.com', name: 'backlog', channelId: 'C0BACKLOG' } });
+const mailbox = await db.mailbox.create({
+  data: { key: 'backlog', address: 'support@example.com', name: 'backlog', channelId: 'C0BACKLOG' },
+});
 const start = Date.now();
-const sync = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, doSTARTTLS: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false });
+const sync = new ImapFlow({
+  host: dovecot.host,
+  port: dovecot.port,
+  secure: false,
+  doSTARTTLS: false,
+  auth: { user, pass: DOVECOT_PASSWORD },
+  logger: false,
+});
 await sync.connect();
 let done!: () => void;
 const finished = new Promise<void>((resolve) => (done = resolve));
 let ingested = 0;
-const queue = new IngestQueue({ db, parser: pool, logger, ownAddresses: ['support@example.com'], mailboxIds: [mailbox.id] }, () => {
-  ingested += 1;
-  if (ingested === count) done();
-}, logger);
-const result = await syncMailboxOnce(db, sync, { mailboxId: mailbox.id, folder: 'INBOX', backfillDays: 36500 }, logger, () => queue.kick());
+const queue = new IngestQueue(
+  { db, parser: pool, logger, ownAddresses: ['support@example.com'], mailboxIds: [mailbox.id] },
+  () => {
+    ingested += 1;
+    if (ingested === count) done();
+  },
+  logger,
+);
+const result = await syncMailboxOnce(
+  db,
+  sync,
+  { mailboxId: mailbox.id, folder: 'INBOX', backfillDays: 36500 },
+  logger,
+  () => queue.kick(),
+);
 const syncSeconds = (Date.now() - start) / 1000;
 await finished;
 const seconds = (Date.now() - start) / 1000;
@@ -75,7 +105,11 @@ await scratch.drop();
 await dovecot.stop();
 
 console.log(`backlog of ${count} mails (${(bytes / 2 ** 20).toFixed(1)} MiB, the corpus cycled)`);
-console.log(`  baseline imapflow fetch + mailparser: ${baseSeconds.toFixed(1)} s = ${(count / baseSeconds).toFixed(0)} mails/s`);
-console.log(`  Mailroom sync + store + ingest:       ${seconds.toFixed(1)} s = ${(count / seconds).toFixed(0)} mails/s (sync and raw store alone: ${syncSeconds.toFixed(1)} s; ${result.stored} stored, ${result.duplicates} duplicates, ${tickets} tickets)`);
+console.log(
+  `  baseline imapflow fetch + mailparser: ${baseSeconds.toFixed(1)} s = ${(count / baseSeconds).toFixed(0)} mails/s`,
+);
+console.log(
+  `  Mailroom sync + store + ingest:       ${seconds.toFixed(1)} s = ${(count / seconds).toFixed(0)} mails/s (sync and raw store alone: ${syncSeconds.toFixed(1)} s; ${result.stored} stored, ${result.duplicates} duplicates, ${tickets} tickets)`,
+);
 console.log(`  ratio Mailroom / baseline: ${(baseSeconds / seconds).toFixed(2)}`);
 console.log(`  machine: ${machine()}`);

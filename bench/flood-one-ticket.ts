@@ -20,13 +20,19 @@ import { storeRawMail } from '../src/services/ingest/store-raw-mail.js';
 import { machine, percentile } from './support.js';
 
 const FOLLOW_UPS = Number(process.argv[2] ?? 300);
-const POINTS = [1, 30, 120, 240, FOLLOW_UPS].filter((point, index, all) => point <= FOLLOW_UPS && all.indexOf(point) === index);
+const POINTS = [1, 30, 120, 240, FOLLOW_UPS].filter(
+  (point, index, all) => point <= FOLLOW_UPS && all.indexOf(point) === index,
+);
 
 /** ~20 KB of text, different in each mail (Japanese and English lines, as support mail is). */
 function body(i: number): string {
   const lines: string[] = [];
   for (let line = 0; Buffer.byteLength(lines.join('\r\n')) < 20_000; line += 1) {
-    lines.push(line % 2 ? `Line ${line} of follow-up ${i}: the order has still not arrived, please check again.` : `追伸 ${i}-${line}：商品がまだ届いていません。至急ご確認をお願いいたします。`);
+    lines.push(
+      line % 2
+        ? `Line ${line} of follow-up ${i}: the order has still not arrived, please check again.`
+        : `追伸 ${i}-${line}：商品がまだ届いていません。至急ご確認をお願いいたします。`,
+    );
   }
   return lines.join('\r\n');
 }
@@ -45,8 +51,15 @@ async function flood(provider: DatabaseProvider, pool: ParsePool): Promise<numbe
   await applyMigrations(scratch.target);
   const db = await openDbClient(scratch.target);
   try {
-    const mailbox = await db.mailbox.create({ data: { key: 'flood', address: 'support@example.com', name: 'flood', channelId: 'C0FLOOD' } });
-    const deps: IngestDeps = { db, parser: pool, logger: createLogger('silent'), ownAddresses: ['support@example.com'] };
+    const mailbox = await db.mailbox.create({
+      data: { key: 'flood', address: 'support@example.com', name: 'flood', channelId: 'C0FLOOD' },
+    });
+    const deps: IngestDeps = {
+      db,
+      parser: pool,
+      logger: createLogger('silent'),
+      ownAddresses: ['support@example.com'],
+    };
     const times: number[] = [];
     for (let i = 0; i <= FOLLOW_UPS; i += 1) {
       const stored = await storeRawMail(db, { mailboxId: mailbox.id, raw: mail(i) });
@@ -64,14 +77,19 @@ async function flood(provider: DatabaseProvider, pool: ParsePool): Promise<numbe
   }
 }
 
-console.log(`one ticket, ${FOLLOW_UPS} follow-ups of ~${(mail(1).length / 1000).toFixed(0)} KB committed one at a time; ${machine()}`);
+console.log(
+  `one ticket, ${FOLLOW_UPS} follow-ups of ~${(mail(1).length / 1000).toFixed(0)} KB committed one at a time; ${machine()}`,
+);
 const pool = new ParsePool({ size: 1 });
 try {
   for (const provider of DATABASE_PROVIDERS) {
     const times = await flood(provider, pool);
-    const around = (point: number) => percentile(times.slice(Math.max(1, point - 2), Math.min(FOLLOW_UPS, point + 2) + 1), 50);
+    const around = (point: number) =>
+      percentile(times.slice(Math.max(1, point - 2), Math.min(FOLLOW_UPS, point + 2) + 1), 50);
     const figures = POINTS.map((point) => `#${point} ${around(point).toFixed(1)} ms`).join(', ');
-    console.log(`${provider.padEnd(10)} opening mail ${times[0]!.toFixed(1)} ms; follow-up ${figures}; #${FOLLOW_UPS}/#1 ${(around(FOLLOW_UPS) / around(1)).toFixed(2)}`);
+    console.log(
+      `${provider.padEnd(10)} opening mail ${times[0]!.toFixed(1)} ms; follow-up ${figures}; #${FOLLOW_UPS}/#1 ${(around(FOLLOW_UPS) / around(1)).toFixed(2)}`,
+    );
   }
 } finally {
   await pool.close();

@@ -15,10 +15,20 @@ const latencies: number[] = [];
 try {
   for (let i = 0; i < count; i += 1) {
     const subject = `latency probe ${i}`;
-    await imap.append('INBOX', `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: ${subject}\r\nMessage-ID: <latency-${i}-${Date.now()}@example.jp>\r\n\r\n遅延測定 ${i}\r\n`);
+    await imap.append(
+      'INBOX',
+      `From: customer${i}@example.jp\r\nTo: support@example.test\r\nSubject: ${subject}\r\nMessage-ID: <latency-${i}-${Date.now()}@example.jp>\r\n\r\n遅延測定 ${i}\r\n`,
+    );
     const appendedAt = Date.now();
-    await waitFor(() => world.fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes(subject)), 20_000, subject, 5);
-    const call = world.fixture.slack.calls.find((c) => c.method === 'chat.postMessage' && !c.error && JSON.stringify(c.args.blocks ?? []).includes(subject))!;
+    await waitFor(
+      () => world.fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes(subject)),
+      20_000,
+      subject,
+      5,
+    );
+    const call = world.fixture.slack.calls.find(
+      (c) => c.method === 'chat.postMessage' && !c.error && JSON.stringify(c.args.blocks ?? []).includes(subject),
+    )!;
     latencies.push(call.at - appendedAt);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
@@ -27,5 +37,7 @@ try {
   await world.stop();
 }
 console.log(`inbound latency, APPEND → chat.postMessage, ${count} mails (IDLE)`);
-console.log(`  p50 ${percentile(latencies, 50)} ms   p95 ${percentile(latencies, 95)} ms   max ${Math.max(...latencies)} ms   min ${Math.min(...latencies)} ms`);
+console.log(
+  `  p50 ${percentile(latencies, 50)} ms   p95 ${percentile(latencies, 95)} ms   max ${Math.max(...latencies)} ms   min ${Math.min(...latencies)} ms`,
+);
 console.log(`  machine: ${machine()}`);

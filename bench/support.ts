@@ -17,12 +17,19 @@ export function machine(): string {
 /** Slack's pace for chat.postMessage: about one a second per channel, short bursts. */
 export const SLACK_POST_LIMIT = { perSecond: 1, burst: 3 };
 
-export async function startWorld(env: Record<string, string> = {}, options: { postLimit?: { perSecond: number; burst: number } } = {}) {
+export async function startWorld(
+  env: Record<string, string> = {},
+  options: { postLimit?: { perSecond: number; burst: number } } = {},
+) {
   buildCompiled();
   const dovecot = await startDovecot();
   const fixture: Fixture = await startFixture(dovecot, options);
   const bot = new MailroomProcess('src/main.ts', fixture.env({ LOG_LEVEL: 'warn', ...env }), fixture.dir);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`).catch(() => null))?.status === 200, 30_000, 'a healthy bot');
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`).catch(() => null))?.status === 200,
+    30_000,
+    'a healthy bot',
+  );
   return {
     dovecot,
     fixture,

@@ -56,7 +56,10 @@ async function main(): Promise<void> {
 
 function logFailure(logger: Logger, error: unknown, code = 'start_failed'): void {
   const err = error as Error & { code?: string; data?: { error?: string } };
-  logger.fatal({ code, errorCode: err.code, slackError: err.data?.error, err: err.message }, `Mailroom stopped: ${err.message}`);
+  logger.fatal(
+    { code, errorCode: err.code, slackError: err.data?.error, err: err.message },
+    `Mailroom stopped: ${err.message}`,
+  );
 }
 
 await main();

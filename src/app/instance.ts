@@ -23,7 +23,12 @@ import { checkHealth } from '../services/health/check-health.js';
 import { registerDatabaseGauges } from '../services/health/database-gauges.js';
 import { IngestQueue } from '../services/ingest/ingest-queue.js';
 import { LeaseKeeper } from '../services/instances/lease-keeper.js';
-import { claimSoleInstance, INSTANCE_LEASE, instanceId, runningInstanceOf } from '../services/instances/single-instance.js';
+import {
+  claimSoleInstance,
+  INSTANCE_LEASE,
+  instanceId,
+  runningInstanceOf,
+} from '../services/instances/single-instance.js';
 import { loadThreadFiles } from '../services/tickets/load-thread-files.js';
 import { OutboxSender } from '../services/outbox/outbox-sender.js';
 import { registerMailboxes } from '../services/register-mailboxes.js';
@@ -59,7 +64,10 @@ export class MailroomInstance {
     const running = target.provider === 'sqlite' ? runningInstanceOf(target.file) : null;
     if (running) throw new AnotherInstanceError(running);
     const applied = await applyMigrationsIsolated(target);
-    logger.info({ code: 'db_migrated', database: redactDatabaseUrl(target.url), applied }, applied.length ? 'migrations applied' : 'database is current');
+    logger.info(
+      { code: 'db_migrated', database: redactDatabaseUrl(target.url), applied },
+      applied.length ? 'migrations applied' : 'database is current',
+    );
     const db = await openDbClient(target);
     this.#db = db;
     const rows = await registerMailboxes(db, config.mailboxes);
@@ -78,7 +86,12 @@ export class MailroomInstance {
     const poster = new PosterLease(
       db,
       rows.map((row) => row.channelId),
-      { token: config.slack.botToken, apiUrl: config.slack.apiUrl, instanceId: me, loadFiles: (messageRowId) => loadThreadFiles(db, messageRowId) },
+      {
+        token: config.slack.botToken,
+        apiUrl: config.slack.apiUrl,
+        instanceId: me,
+        loadFiles: (messageRowId) => loadThreadFiles(db, messageRowId),
+      },
       me,
       logger,
       sqlite,
@@ -89,7 +102,13 @@ export class MailroomInstance {
 
     const heldMailboxIds: number[] = [];
     const queue = new IngestQueue(
-      { db, parser: this.#parsePool, logger, ownAddresses: ownAddressesOf(config.mailboxes), mailboxIds: heldMailboxIds },
+      {
+        db,
+        parser: this.#parsePool,
+        logger,
+        ownAddresses: ownAddressesOf(config.mailboxes),
+        mailboxIds: heldMailboxIds,
+      },
       (outcome) => {
         if (outcome.kind !== 'already_done') wakePoster();
       },
@@ -97,7 +116,11 @@ export class MailroomInstance {
     );
     this.#ingest = queue;
     config.mailboxes.forEach((mailbox, index) => {
-      const { connection, keeper } = mailboxLease({ db, queue, holder: me, logger, heldMailboxIds, wakePoster }, mailbox, rows[index]!);
+      const { connection, keeper } = mailboxLease(
+        { db, queue, holder: me, logger, heldMailboxIds, wakePoster },
+        mailbox,
+        rows[index]!,
+      );
       this.#connections.push(connection);
       this.#keepers.push(keeper);
     });
@@ -115,14 +138,37 @@ export class MailroomInstance {
     this.#slack = slack;
     registerListeners(
       boltRegistry(slack.app),
-      buildListenerDeps({ db, logger, client: slack.app.client, mailboxes: config.mailboxes, locale: config.locale, wakePoster, wakeOutbox: () => outbox.wake() }),
+      buildListenerDeps({
+        db,
+        logger,
+        client: slack.app.client,
+        mailboxes: config.mailboxes,
+        locale: config.locale,
+        wakePoster,
+        wakeOutbox: () => outbox.wake(),
+      }),
     );
     await slack.start();
     if (config.metrics.port !== undefined) {
-      this.#metricsServer = await startMetricsServer({ ...config.metrics, port: config.metrics.port }, health, this.metrics.registry);
-      logger.info({ code: 'metrics_listening', host: config.metrics.host, port: config.metrics.port, bearer: Boolean(config.metrics.token) }, 'metrics served');
+      this.#metricsServer = await startMetricsServer(
+        { ...config.metrics, port: config.metrics.port },
+        health,
+        this.metrics.registry,
+      );
+      logger.info(
+        {
+          code: 'metrics_listening',
+          host: config.metrics.host,
+          port: config.metrics.port,
+          bearer: Boolean(config.metrics.token),
+        },
+        'metrics served',
+      );
     }
-    logger.info({ code: 'started', mode: slack.mode, port: config.slack.port, mailboxes: config.mailboxes.map((m) => m.key) }, 'Mailroom is running');
+    logger.info(
+      { code: 'started', mode: slack.mode, port: config.slack.port, mailboxes: config.mailboxes.map((m) => m.key) },
+      'Mailroom is running',
+    );
   }
 
   /** SMTP is used only when a reply is sent; a bad login is said now, not at the first reply. */
@@ -130,7 +176,8 @@ export class MailroomInstance {
     for (const mailbox of this.config.mailboxes) {
       verifySmtp(mailbox.smtp).then(
         () => this.logger.info({ code: 'smtp_ok', mailbox: mailbox.key }, 'SMTP login works'),
-        (error: unknown) => this.logger.error({ code: 'smtp_failed', mailbox: mailbox.key }, describeSmtpError(error, mailbox.smtp)),
+        (error: unknown) =>
+          this.logger.error({ code: 'smtp_failed', mailbox: mailbox.key }, describeSmtpError(error, mailbox.smtp)),
       );
     }
   }

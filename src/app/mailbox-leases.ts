@@ -18,7 +18,14 @@ export class PosterLease {
   #poster: SlackPoster | undefined;
   readonly keeper: LeaseKeeper;
 
-  constructor(db: Db, channels: readonly string[], options: PosterOptions, holder: string, logger: Logger, releaseClaims: boolean) {
+  constructor(
+    db: Db,
+    channels: readonly string[],
+    options: PosterOptions,
+    holder: string,
+    logger: Logger,
+    releaseClaims: boolean,
+  ) {
     this.keeper = new LeaseKeeper(
       db,
       'slack-poster',
@@ -61,7 +68,11 @@ export interface MailboxLeaseParts {
 }
 
 /** A mailbox's IMAP connection, run while this instance holds the mailbox's lease. */
-export function mailboxLease(parts: MailboxLeaseParts, mailbox: TMailboxConfig, row: { id: number; createdAt: Date }): { connection: ImapConnection; keeper: LeaseKeeper } {
+export function mailboxLease(
+  parts: MailboxLeaseParts,
+  mailbox: TMailboxConfig,
+  row: { id: number; createdAt: Date },
+): { connection: ImapConnection; keeper: LeaseKeeper } {
   const { db, queue, heldMailboxIds } = parts;
   const log = parts.logger.child({ mailbox: mailbox.key });
   const target = {
@@ -75,7 +86,8 @@ export function mailboxLease(parts: MailboxLeaseParts, mailbox: TMailboxConfig, 
     sync: async (client) => {
       const result = await syncMailboxOnce(db, client, target, log, () => queue.kick());
       await recordSyncPass(db, row.id);
-      if (result.stored || result.duplicates || result.gaps) log.info({ code: 'imap_synced', ...result }, 'mail fetched');
+      if (result.stored || result.duplicates || result.gaps)
+        log.info({ code: 'imap_synced', ...result }, 'mail fetched');
       if (result.givenUp) parts.wakePoster();
       // Mail due for another ingest try, or put back by `npm run retry-mail`, is taken up
       // at the latest with the next sweep.

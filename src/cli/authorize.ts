@@ -48,30 +48,48 @@ if (!raw) fail(`No mailbox "${args.mailbox}" in ${env.MAILROOM_CONFIG ?? 'the co
 
 const provider = z.enum(MAIL_PROVIDERS).default('generic').safeParse(raw.provider);
 const auth = ZMailAuth.safeParse(raw.auth ?? {});
-if (!provider.success || !auth.success) fail('MAIL_PROVIDER or an OAUTH_* setting is invalid: run `npm run doctor` to see which.');
+if (!provider.success || !auth.success)
+  fail('MAIL_PROVIDER or an OAUTH_* setting is invalid: run `npm run doctor` to see which.');
 const settings = auth.data;
-if (!settings.clientId) fail('OAUTH_CLIENT_ID is missing: the client ID of the app registration (Microsoft) or OAuth client (Google).');
+if (!settings.clientId)
+  fail('OAUTH_CLIENT_ID is missing: the client ID of the app registration (Microsoft) or OAuth client (Google).');
 
 const endpoints = providerEndpoints(provider.data, settings);
-if (!endpoints.tokenUrl) fail(provider.data === 'microsoft365' ? 'OAUTH_TENANT_ID is missing: the Directory (tenant) ID.' : 'OAUTH_TOKEN_URL is missing.');
+if (!endpoints.tokenUrl)
+  fail(
+    provider.data === 'microsoft365'
+      ? 'OAUTH_TENANT_ID is missing: the Directory (tenant) ID.'
+      : 'OAUTH_TOKEN_URL is missing.',
+  );
 const scope = settings.scope ?? PROVIDER_PRESETS[provider.data].scope?.delegated;
-if (!scope) fail('OAUTH_SCOPE is missing: the scopes that give IMAP and SMTP access (and offline access, for a refresh token).');
-const user = typeof (raw.imap as { user?: unknown } | undefined)?.user === 'string' ? ((raw.imap as { user: string }).user) : undefined;
+if (!scope)
+  fail('OAUTH_SCOPE is missing: the scopes that give IMAP and SMTP access (and offline access, for a refresh token).');
+const user =
+  typeof (raw.imap as { user?: unknown } | undefined)?.user === 'string'
+    ? (raw.imap as { user: string }).user
+    : undefined;
 
 const useDevice = args.device ?? (args.browser ? false : provider.data === 'microsoft365');
 const as = authorizationServer({ ...endpoints, tokenUrl: endpoints.tokenUrl });
 const client: oauth.Client = { client_id: settings.clientId };
 const clientAuth = clientAuthentication(settings.clientSecret);
-const tokenSettings = { provider: provider.data, tokenUrl: endpoints.tokenUrl, grant: { kind: 'refresh_token' as const, clientId: settings.clientId, refreshToken: '' } };
+const tokenSettings = {
+  provider: provider.data,
+  tokenUrl: endpoints.tokenUrl,
+  grant: { kind: 'refresh_token' as const, clientId: settings.clientId, refreshToken: '' },
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** RFC 8628: show the code, then poll until the person has signed in (or gave up). */
 async function deviceFlow(): Promise<oauth.TokenEndpointResponse> {
-  if (!as.device_authorization_endpoint) fail('OAUTH_DEVICE_AUTHORIZATION_URL is missing: the provider\'s device authorization endpoint (or use --browser).');
+  if (!as.device_authorization_endpoint)
+    fail("OAUTH_DEVICE_AUTHORIZATION_URL is missing: the provider's device authorization endpoint (or use --browser).");
   const started = await oauth.deviceAuthorizationRequest(as, client, clientAuth, { scope: scope! });
   const device = await oauth.processDeviceAuthorizationResponse(as, client, started);
-  console.log(`Sign in as ${user ?? 'the mailbox user'}: open ${device.verification_uri_complete ?? device.verification_uri}`);
+  console.log(
+    `Sign in as ${user ?? 'the mailbox user'}: open ${device.verification_uri_complete ?? device.verification_uri}`,
+  );
   console.log(`and enter the code ${device.user_code}`);
   console.log('Waiting for the sign-in…');
   let interval = (device.interval ?? 5) * 1000;
@@ -95,7 +113,8 @@ async function deviceFlow(): Promise<oauth.TokenEndpointResponse> {
 
 /** Authorization code with PKCE, the browser sent back to a listener on 127.0.0.1. */
 async function browserFlow(): Promise<oauth.TokenEndpointResponse> {
-  if (!as.authorization_endpoint) fail('OAUTH_AUTHORIZATION_URL is missing: the provider\'s authorization endpoint (or use --device).');
+  if (!as.authorization_endpoint)
+    fail("OAUTH_AUTHORIZATION_URL is missing: the provider's authorization endpoint (or use --device).");
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const server = http.createServer();
@@ -126,7 +145,9 @@ async function browserFlow(): Promise<oauth.TokenEndpointResponse> {
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Mailroom: signed in. You can close this window and return to the terminal.\n');
+      response
+        .writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('Mailroom: signed in. You can close this window and return to the terminal.\n');
       clearTimeout(timer);
       resolve(returned);
     });
@@ -140,15 +161,24 @@ async function browserFlow(): Promise<oauth.TokenEndpointResponse> {
 try {
   const tokens = useDevice ? await deviceFlow() : await browserFlow();
   if (!tokens.refresh_token) {
-    fail(`Signed in, but ${new URL(endpoints.tokenUrl).host} gave no refresh token: add offline access to OAUTH_SCOPE (Microsoft: offline_access) and run the command again.`);
+    fail(
+      `Signed in, but ${new URL(endpoints.tokenUrl).host} gave no refresh token: add offline access to OAUTH_SCOPE (Microsoft: offline_access) and run the command again.`,
+    );
   }
-  const where = env.MAILROOM_CONFIG ? `auth.refreshToken of mailbox "${raw.key}" in ${env.MAILROOM_CONFIG} (or an environment variable it names)` : 'OAUTH_REFRESH_TOKEN (in .env or the environment)';
+  const where = env.MAILROOM_CONFIG
+    ? `auth.refreshToken of mailbox "${raw.key}" in ${env.MAILROOM_CONFIG} (or an environment variable it names)`
+    : 'OAUTH_REFRESH_TOKEN (in .env or the environment)';
   console.log('');
-  console.log(`Refresh token for ${user ?? 'the mailbox'} — keep it secret; put it in ${where}, then run \`npm run doctor\`:`);
+  console.log(
+    `Refresh token for ${user ?? 'the mailbox'} — keep it secret; put it in ${where}, then run \`npm run doctor\`:`,
+  );
   console.log(tokens.refresh_token);
   process.exit(EXIT.ok);
 } catch (error) {
-  const described = error instanceof oauth.AuthorizationResponseError ? `${error.error}: ${error.error_description ?? ''}` : describeTokenError(error, tokenSettings).message;
+  const described =
+    error instanceof oauth.AuthorizationResponseError
+      ? `${error.error}: ${error.error_description ?? ''}`
+      : describeTokenError(error, tokenSettings).message;
   process.stderr.write(`Authorisation failed: ${described}\n`);
   process.exit(EXIT.failure);
 }

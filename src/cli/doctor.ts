@@ -13,5 +13,11 @@ for (const result of results) {
 }
 const failed = results.filter((result) => !result.ok).length;
 const warned = results.filter((result) => result.ok && result.warn).length;
-console.log(failed ? `${failed} check(s) failed.` : warned ? `All checks passed, ${warned} with a warning.` : 'All checks passed.');
+console.log(
+  failed
+    ? `${failed} check(s) failed.`
+    : warned
+      ? `All checks passed, ${warned} with a warning.`
+      : 'All checks passed.',
+);
 process.exit(failed ? EXIT.failure : EXIT.ok);

@@ -24,9 +24,13 @@ if (positionals.length === 0) {
   process.exit(EXIT.badConfig);
 }
 const config = readConfigOrExit();
-const mailboxConfig = values.mailbox ? config.mailboxes.find((mailbox) => mailbox.key === values.mailbox) : config.mailboxes[0];
+const mailboxConfig = values.mailbox
+  ? config.mailboxes.find((mailbox) => mailbox.key === values.mailbox)
+  : config.mailboxes[0];
 if (!mailboxConfig) {
-  console.error(`--mailbox ${values.mailbox}: no such mailbox; configured: ${config.mailboxes.map((mailbox) => mailbox.key).join(', ')}`);
+  console.error(
+    `--mailbox ${values.mailbox}: no such mailbox; configured: ${config.mailboxes.map((mailbox) => mailbox.key).join(', ')}`,
+  );
   process.exit(EXIT.badConfig);
 }
 
@@ -43,9 +47,15 @@ let failed = false;
 for (const file of positionals) {
   const counts: ImportCounts = { imported: 0, duplicates: 0, unreadable: 0 };
   try {
-    const mails = (await isMbox(file)) ? readMbox(file) : (async function* () { yield await readFile(file); })();
+    const mails = (await isMbox(file))
+      ? readMbox(file)
+      : (async function* () {
+          yield await readFile(file);
+        })();
     for await (const raw of mails) await importMail(deps, mailbox!.id, raw, counts);
-    console.log(`${path.basename(file)}: ${counts.imported} imported, ${counts.duplicates} already known, ${counts.unreadable} stored raw but not fully readable`);
+    console.log(
+      `${path.basename(file)}: ${counts.imported} imported, ${counts.duplicates} already known, ${counts.unreadable} stored raw but not fully readable`,
+    );
   } catch (error) {
     failed = true;
     console.error(`${file}: ${errorMessage(error)}`);
@@ -54,7 +64,9 @@ for (const file of positionals) {
   total.duplicates += counts.duplicates;
   total.unreadable += counts.unreadable;
 }
-console.log(`Imported ${total.imported} mail(s) into ${mailboxConfig.key}; ${total.duplicates} were already there. Nothing was posted to Slack.`);
+console.log(
+  `Imported ${total.imported} mail(s) into ${mailboxConfig.key}; ${total.duplicates} were already there. Nothing was posted to Slack.`,
+);
 await pool.close();
 await closeDbClient(db);
 process.exit(failed ? EXIT.failure : EXIT.ok);

@@ -16,7 +16,10 @@ import { errorMessage } from '../errors.js';
 const USAGE = 'usage: npm run retry-mail -- [--mailbox KEY] [--list] [uid:UID | message:ID ...]';
 let args: ReturnType<typeof parse>;
 function parse() {
-  return parseArgs({ options: { mailbox: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true });
+  return parseArgs({
+    options: { mailbox: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean' } },
+    allowPositionals: true,
+  });
 }
 try {
   args = parse();
@@ -26,13 +29,16 @@ try {
 }
 const { values, positionals } = args;
 if (values.help || !refsReadable(positionals)) {
-  if (!values.help) console.error(`not a mail to retry: ${positionals.filter((ref) => !refsReadable([ref])).join(' ')}`);
+  if (!values.help)
+    console.error(`not a mail to retry: ${positionals.filter((ref) => !refsReadable([ref])).join(' ')}`);
   console.error(USAGE);
   process.exit(values.help ? EXIT.ok : EXIT.badConfig);
 }
 const config = readConfigOrExit();
 if (values.mailbox && !config.mailboxes.some((mailbox) => mailbox.key === values.mailbox)) {
-  console.error(`--mailbox ${values.mailbox}: no such mailbox; configured: ${config.mailboxes.map((mailbox) => mailbox.key).join(', ')}`);
+  console.error(
+    `--mailbox ${values.mailbox}: no such mailbox; configured: ${config.mailboxes.map((mailbox) => mailbox.key).join(', ')}`,
+  );
   process.exit(EXIT.badConfig);
 }
 
@@ -40,7 +46,9 @@ const target = parseDatabaseUrl(config.databaseUrl)!;
 await applyMigrations(target);
 const db = await openDbClient(target);
 try {
-  const mailboxId = values.mailbox ? (await db.mailbox.findUnique({ where: { key: values.mailbox }, select: { id: true } }))?.id ?? -1 : undefined;
+  const mailboxId = values.mailbox
+    ? ((await db.mailbox.findUnique({ where: { key: values.mailbox }, select: { id: true } }))?.id ?? -1)
+    : undefined;
   const filter = { mailboxId, refs: positionals };
   const mails = await listGivenUp(db, filter);
   if (mails.length === 0) {
@@ -48,13 +56,17 @@ try {
   } else {
     for (const mail of mails) {
       const what = mail.stage === 'fetch' ? 'not fetched from the server' : 'stored, not made a ticket';
-      console.log(`${mail.mailboxKey}  ${mail.ref}  ${what} after ${mail.attempts} tries (${mail.since.toISOString()}): ${mail.reason}`);
+      console.log(
+        `${mail.mailboxKey}  ${mail.ref}  ${what} after ${mail.attempts} tries (${mail.since.toISOString()}): ${mail.reason}`,
+      );
     }
     if (values.list) {
       console.log(`${mails.length} mail(s). Run without --list to try them again.`);
     } else {
       const count = await retryGivenUp(db, filter);
-      console.log(`${count} mail(s) put back in line; the running bot tries them again at its next sync pass (within a minute).`);
+      console.log(
+        `${count} mail(s) put back in line; the running bot tries them again at its next sync pass (within a minute).`,
+      );
     }
   }
 } finally {

@@ -27,10 +27,19 @@ const ZFlag = z.union([
 ]);
 
 const ZNonEmpty = z.string().trim().min(1);
-const ZMailAddress = z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/);
-export const ZSlackChannelId = z.string().trim().regex(/^[CGD][A-Z0-9]{2,}$/);
+const ZMailAddress = z
+  .string()
+  .trim()
+  .regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/);
+export const ZSlackChannelId = z
+  .string()
+  .trim()
+  .regex(/^[CGD][A-Z0-9]{2,}$/);
 /** Users (U…, W… on Enterprise Grid) or a user group (S…). */
-const ZSlackReviewerId = z.string().trim().regex(/^[UWS][A-Z0-9]{2,}$/);
+const ZSlackReviewerId = z
+  .string()
+  .trim()
+  .regex(/^[UWS][A-Z0-9]{2,}$/);
 
 /** A comma-separated list in the environment, a list in the file. */
 const ZIdList = z
@@ -76,7 +85,14 @@ export const ZImapConfig = z.object({
 export type TOAuthGrant =
   | { kind: 'client_credentials'; clientId: string; clientSecret: string; scope?: string }
   | { kind: 'refresh_token'; clientId: string; clientSecret?: string; refreshToken: string; scope?: string }
-  | { kind: 'service_account'; clientEmail: string; privateKey: string; keyId?: string; subject: string; scope: string };
+  | {
+      kind: 'service_account';
+      clientEmail: string;
+      privateKey: string;
+      keyId?: string;
+      subject: string;
+      scope: string;
+    };
 
 export interface TOAuthSettings {
   provider: TMailProvider;
@@ -116,8 +132,15 @@ export const ZMailAuth = z.object({
 });
 export type TMailAuth = z.infer<typeof ZMailAuth>;
 
-const ZClock = z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
-const ZMinutes = z.coerce.number().int().min(1).max(60 * 24 * 30);
+const ZClock = z
+  .string()
+  .trim()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const ZMinutes = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(60 * 24 * 30);
 
 function validTimeZone(zone: string): boolean {
   try {
@@ -131,7 +154,11 @@ function validTimeZone(zone: string): boolean {
 /** When the team works, in its time zone: reminders count only these hours and wait for them. */
 export const ZBusinessHours = z
   .object({
-    timeZone: z.string().trim().refine(validTimeZone).default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+    timeZone: z
+      .string()
+      .trim()
+      .refine(validTimeZone)
+      .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
     days: z.array(z.coerce.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
     start: ZClock.default('09:00'),
     end: ZClock.default('18:00'),
@@ -140,23 +167,35 @@ export const ZBusinessHours = z
 
 /** Reminder limits in business minutes, per urgency; the daily digest's local time or off. */
 export const ZReminders = z.object({
-  unclaimedMinutes: z.object({ normal: ZMinutes.default(240), urgent: ZMinutes.default(60), critical: ZMinutes.default(15) }).prefault({}),
+  unclaimedMinutes: z
+    .object({ normal: ZMinutes.default(240), urgent: ZMinutes.default(60), critical: ZMinutes.default(15) })
+    .prefault({}),
   reviewWaitMinutes: ZMinutes.default(60),
-  responseTargetMinutes: z.object({ normal: ZMinutes.default(1440), urgent: ZMinutes.default(240), critical: ZMinutes.default(60) }).prefault({}),
+  responseTargetMinutes: z
+    .object({ normal: ZMinutes.default(1440), urgent: ZMinutes.default(240), critical: ZMinutes.default(60) })
+    .prefault({}),
   digestAt: z.union([ZClock, z.literal('off')]).default('09:00'),
 });
 export type TReminders = z.infer<typeof ZReminders>;
 
 /** A mailbox's own status: shown in both languages, understood through its category. */
 export const ZCustomStatus = z.object({
-  key: z.string().trim().regex(/^[a-z][a-z0-9_]{0,31}$/).refine((key) => !['open', 'in_progress', 'done'].includes(key)),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/)
+    .refine((key) => !['open', 'in_progress', 'done'].includes(key)),
   ja: ZNonEmpty.max(60),
   en: ZNonEmpty.max(60),
   category: z.enum(['open', 'pending', 'closed']),
 });
 
-export const ZMailboxConfig = z.object({
-    key: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+export const ZMailboxConfig = z
+  .object({
+    key: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
     address: ZMailAddress,
     name: ZNonEmpty.optional(),
     channelId: ZSlackChannelId,
@@ -175,11 +214,21 @@ export const ZMailboxConfig = z.object({
     businessHours: ZBusinessHours.prefault({}),
     reminders: ZReminders.prefault({}),
     /** The status a ticket moves to when a reply to it has been sent. */
-    statusAfterReply: z.string().trim().regex(/^[a-z][a-z0-9_]{0,31}$/).default('done'),
+    statusAfterReply: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9_]{0,31}$/)
+      .default('done'),
   })
-  .refine((mailbox) => ['open', 'in_progress', 'done', ...mailbox.statuses.map((status) => status.key)].includes(mailbox.statusAfterReply), {
-    path: ['statusAfterReply'],
-  });
+  .refine(
+    (mailbox) =>
+      ['open', 'in_progress', 'done', ...mailbox.statuses.map((status) => status.key)].includes(
+        mailbox.statusAfterReply,
+      ),
+    {
+      path: ['statusAfterReply'],
+    },
+  );
 
 /** A mailbox as the rest of the program sees it: names, language and sign-in worked out. */
 export type TMailboxConfig = Omit<z.infer<typeof ZMailboxConfig>, 'imap' | 'smtp' | 'sentCopy'> & {
@@ -192,9 +241,16 @@ export type TMailboxConfig = Omit<z.infer<typeof ZMailboxConfig>, 'imap' | 'smtp
 };
 
 export const ZSlackConfig = z.object({
-  botToken: z.string().trim().regex(/^xoxb-\S+$/),
+  botToken: z
+    .string()
+    .trim()
+    .regex(/^xoxb-\S+$/),
   signingSecret: ZNonEmpty.optional(),
-  appToken: z.string().trim().regex(/^xapp-\S+$/).optional(),
+  appToken: z
+    .string()
+    .trim()
+    .regex(/^xapp-\S+$/)
+    .optional(),
   apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
   port: ZPort.default(3000),
 });

@@ -75,7 +75,13 @@ function check<T extends z.ZodType>(
     const index = issue.path.findIndex((key) => typeof key === 'number');
     const listPath = index === -1 ? issue.path : issue.path.slice(0, index);
     const entry = index === -1 ? undefined : (issue.path[index] as number);
-    const inside = index === -1 ? '' : issue.path.slice(index + 1).map(String).join('.');
+    const inside =
+      index === -1
+        ? ''
+        : issue.path
+            .slice(index + 1)
+            .map(String)
+            .join('.');
     const schemaPath = [prefix, ...listPath.map(String)].filter(Boolean).join('.');
     if (seen.has(schemaPath)) continue;
     seen.add(schemaPath);
@@ -143,14 +149,18 @@ function substituteEnv(value: unknown, env: Env, where: string, problems: string
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
       const replacement = env[name];
-      if (replacement === undefined) problems.push(`${where}: refers to \${${name}}, which is not set in the environment`);
+      if (replacement === undefined)
+        problems.push(`${where}: refers to \${${name}}, which is not set in the environment`);
       return replacement ?? `\${${name}}`;
     });
   }
   if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${where}[${i}]`, problems));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, where ? `${where}.${key}` : key, problems)]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        substituteEnv(item, env, where ? `${where}.${key}` : key, problems),
+      ]),
     );
   }
   return value;
@@ -182,7 +192,10 @@ function missingSignInKeys(raw: unknown): { path: string; detail?: string }[] {
     if (!set(['imap', 'password'])) missing.push({ path: 'mailbox.imap.password' });
     // A login needs both halves; nodemailer would otherwise try to log in with no password.
     if (set(['smtp', 'user']) !== set(['smtp', 'password'])) {
-      missing.push({ path: 'mailbox.smtp.password', detail: 'SMTP_USER and SMTP_PASSWORD must be set together (or neither, for a relay without login)' });
+      missing.push({
+        path: 'mailbox.smtp.password',
+        detail: 'SMTP_USER and SMTP_PASSWORD must be set together (or neither, for a relay without login)',
+      });
     }
     return missing;
   }
@@ -191,11 +204,13 @@ function missingSignInKeys(raw: unknown): { path: string; detail?: string }[] {
   if (!set(['auth', 'refreshToken']) && !set(['auth', 'clientSecret'])) {
     missing.push({
       path: 'mailbox.auth.clientSecret',
-      detail: 'missing: client credentials need the client secret (or set OAUTH_REFRESH_TOKEN, from `npm run authorize`, for a delegated sign-in)',
+      detail:
+        'missing: client credentials need the client secret (or set OAUTH_REFRESH_TOKEN, from `npm run authorize`, for a delegated sign-in)',
     });
   }
   const provider = valueAt(raw, ['provider']) ?? 'generic';
-  if (!set(['auth', 'tokenUrl']) && provider === 'microsoft365' && !set(['auth', 'tenantId'])) missing.push({ path: 'mailbox.auth.tenantId' });
+  if (!set(['auth', 'tokenUrl']) && provider === 'microsoft365' && !set(['auth', 'tenantId']))
+    missing.push({ path: 'mailbox.auth.tenantId' });
   if (!set(['auth', 'tokenUrl']) && provider === 'generic') missing.push({ path: 'mailbox.auth.tokenUrl' });
   return missing;
 }
@@ -205,7 +220,10 @@ function mailboxesFromFile(file: string, env: Env, problems: string[]): unknown[
   try {
     document = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot be read (${errorMessage(error).split('\n')[0]})`;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : `cannot be read (${errorMessage(error).split('\n')[0]})`;
     problems.push(`MAILROOM_CONFIG: ${file} ${reason}; expected ${KEY_HINTS.configFile!.expect}`);
     return undefined;
   }
@@ -217,7 +235,10 @@ function mailboxesFromFile(file: string, env: Env, problems: string[]): unknown[
   const defaults = (valueAt(document, ['defaults']) ?? {}) as Record<string, unknown>;
   return list.map((entry, index) => {
     const where = `${path.basename(file)} mailboxes[${index}]`;
-    const raw = substituteEnv({ ...defaults, ...(entry as Record<string, unknown>) }, env, where, problems) as Record<string, unknown>;
+    const raw = substituteEnv({ ...defaults, ...(entry as Record<string, unknown>) }, env, where, problems) as Record<
+      string,
+      unknown
+    >;
     const { channel, ...rest } = raw;
     return { ...rest, channelId: channel, locale: raw.locale ?? env.LOCALE };
   });
@@ -234,7 +255,12 @@ function fileKeyNamer(file: string, index: number): KeyNamer {
  * Reads a Google service-account key file (as downloaded from the Cloud console). Problems
  * are reported under the key that names the file; the key itself is never echoed.
  */
-function readServiceAccountKey(file: string, cwd: string, name: string, problems: string[]): ServiceAccountKey | undefined {
+function readServiceAccountKey(
+  file: string,
+  cwd: string,
+  name: string,
+  problems: string[],
+): ServiceAccountKey | undefined {
   const expect = KEY_HINTS['mailbox.auth.serviceAccountFile']!.expect;
   let key: Record<string, unknown>;
   try {
@@ -248,7 +274,9 @@ function readServiceAccountKey(file: string, cwd: string, name: string, problems
   const clientEmail = text(key.client_email);
   const privateKey = text(key.private_key);
   if (!clientEmail || !privateKey?.includes('PRIVATE KEY')) {
-    problems.push(`${name}: ${file} is not a service account key (client_email and private_key missing); expected ${expect}`);
+    problems.push(
+      `${name}: ${file} is not a service account key (client_email and private_key missing); expected ${expect}`,
+    );
     return undefined;
   }
   return { clientEmail, privateKey, keyId: text(key.private_key_id), tokenUri: text(key.token_uri) };
@@ -266,10 +294,17 @@ function finishMailbox(
   nameOf: KeyNamer,
   problems: string[],
 ): TMailboxConfig | undefined {
-  const base = { ...mailbox, name: mailbox.name ?? mailbox.address, locale: mailbox.locale ?? defaults.locale, sentCopy: resolveSentCopy(mailbox.provider, mailbox.sentCopy) };
+  const base = {
+    ...mailbox,
+    name: mailbox.name ?? mailbox.address,
+    locale: mailbox.locale ?? defaults.locale,
+    sentCopy: resolveSentCopy(mailbox.provider, mailbox.sentCopy),
+  };
   if (mailbox.auth.type !== 'oauth2') return base;
   const file = mailbox.auth.serviceAccountFile;
-  const serviceAccount = file ? readServiceAccountKey(file, cwd, nameOf('mailbox.auth.serviceAccountFile'), problems) : undefined;
+  const serviceAccount = file
+    ? readServiceAccountKey(file, cwd, nameOf('mailbox.auth.serviceAccountFile'), problems)
+    : undefined;
   if (file && !serviceAccount) return undefined;
   const oauth = resolveOAuth(mailbox.provider, mailbox.auth, mailbox.imap.user, serviceAccount);
   return {
@@ -285,7 +320,9 @@ function finishMailbox(
  */
 export function readRawMailboxes(env: Env, cwd: string, problems: string[]): Record<string, unknown>[] | undefined {
   const configFile = env.MAILROOM_CONFIG ? path.resolve(cwd, env.MAILROOM_CONFIG) : undefined;
-  return (configFile ? mailboxesFromFile(configFile, env, problems) : [mailboxFromEnv(env)]) as Record<string, unknown>[] | undefined;
+  return (configFile ? mailboxesFromFile(configFile, env, problems) : [mailboxFromEnv(env)]) as
+    | Record<string, unknown>[]
+    | undefined;
 }
 
 /**
@@ -308,13 +345,20 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     envKeyNamer,
     problems,
   );
-  if (!appToken && !env.SLACK_SIGNING_SECRET) problems.push(problemLine('SLACK_SIGNING_SECRET', 'slack.signingSecret', true));
+  if (!appToken && !env.SLACK_SIGNING_SECRET)
+    problems.push(problemLine('SLACK_SIGNING_SECRET', 'slack.signingSecret', true));
 
   const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   if (!parseDatabaseUrl(databaseUrl, cwd)) problems.push(problemLine('DATABASE_URL', 'databaseUrl', false));
   const locale = check(ZLocale.default('en'), env.LOCALE, 'locale', envKeyNamer, problems);
   const logLevel = check(ZLogLevel.default('info'), env.LOG_LEVEL, 'logLevel', envKeyNamer, problems);
-  const metrics = check(ZMetricsConfig, { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN }, 'metrics', envKeyNamer, problems);
+  const metrics = check(
+    ZMetricsConfig,
+    { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
+    'metrics',
+    envKeyNamer,
+    problems,
+  );
 
   const configFile = env.MAILROOM_CONFIG ? path.resolve(cwd, env.MAILROOM_CONFIG) : undefined;
   const rawMailboxes = readRawMailboxes(env, cwd, problems);
@@ -324,19 +368,31 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     const preset = applyProviderPreset(raw);
     const mailbox = check(ZMailboxConfig, preset, 'mailbox', nameOf, problems);
     const unsigned = missingSignInKeys(preset);
-    for (const { path: schemaPath, detail } of unsigned) problems.push(problemLine(nameOf(schemaPath), schemaPath, true, detail));
+    for (const { path: schemaPath, detail } of unsigned)
+      problems.push(problemLine(nameOf(schemaPath), schemaPath, true, detail));
     if (needsReviewersButHasNone(raw)) {
-      problems.push(problemLine(nameOf('mailbox.reviewers'), 'mailbox.reviewers', false, 'empty while the review policy is all, so no reply could ever be approved'));
+      problems.push(
+        problemLine(
+          nameOf('mailbox.reviewers'),
+          'mailbox.reviewers',
+          false,
+          'empty while the review policy is all, so no reply could ever be approved',
+        ),
+      );
     }
-    const finished = mailbox && unsigned.length === 0 && finishMailbox(mailbox, { locale: locale ?? 'en' }, cwd, nameOf, problems);
+    const finished =
+      mailbox && unsigned.length === 0 && finishMailbox(mailbox, { locale: locale ?? 'en' }, cwd, nameOf, problems);
     if (finished) mailboxes.push(finished);
   });
   const keys = (rawMailboxes ?? []).map((raw) => valueAt(raw, ['key']));
   for (const key of new Set(keys.filter((key, i) => keys.indexOf(key) !== i))) {
-    problems.push(`MAILROOM_CONFIG: mailbox key "${key}" is used more than once; expected ${KEY_HINTS['mailbox.key']!.expect}`);
+    problems.push(
+      `MAILROOM_CONFIG: mailbox key "${key}" is used more than once; expected ${KEY_HINTS['mailbox.key']!.expect}`,
+    );
   }
 
   // LOCALE is both the default language and the env mailbox's: report it once.
-  if (problems.length > 0 || !slack || !locale || !logLevel || !metrics) return { ok: false, problems: [...new Set(problems)] };
+  if (problems.length > 0 || !slack || !locale || !logLevel || !metrics)
+    return { ok: false, problems: [...new Set(problems)] };
   return { ok: true, config: { slack, databaseUrl, locale, logLevel, metrics, configFile, mailboxes } };
 }

@@ -71,7 +71,11 @@ function fillServer(raw: RawServer, preset: ServerPreset | undefined): RawServer
 export function applyProviderPreset(raw: Record<string, unknown>): Record<string, unknown> {
   const preset = PROVIDER_PRESETS[raw.provider as TMailProvider] as ProviderPreset | undefined;
   if (!preset) return raw;
-  return { ...raw, imap: fillServer(raw.imap as RawServer, preset.imap), smtp: fillServer(raw.smtp as RawServer, preset.smtp) };
+  return {
+    ...raw,
+    imap: fillServer(raw.imap as RawServer, preset.imap),
+    smtp: fillServer(raw.smtp as RawServer, preset.smtp),
+  };
 }
 
 /** What a Google service-account key file holds that the JWT-bearer grant needs. */
@@ -83,7 +87,10 @@ export interface ServiceAccountKey {
 }
 
 /** The provider's endpoints for a mailbox: the configured ones, else the preset's (Microsoft's per tenant). */
-export function providerEndpoints(provider: TMailProvider, auth: TMailAuth): Pick<Partial<TOAuthSettings>, 'tokenUrl' | 'authorizationUrl' | 'deviceAuthorizationUrl'> {
+export function providerEndpoints(
+  provider: TMailProvider,
+  auth: TMailAuth,
+): Pick<Partial<TOAuthSettings>, 'tokenUrl' | 'authorizationUrl' | 'deviceAuthorizationUrl'> {
   const preset = PROVIDER_PRESETS[provider];
   const tenant = auth.tenantId;
   return {
@@ -98,7 +105,12 @@ export function providerEndpoints(provider: TMailProvider, auth: TMailAuth): Pic
  * service-account key, else a refresh token, else client credentials) and the endpoint
  * and scope, from the configuration or else the provider.
  */
-export function resolveOAuth(provider: TMailProvider, auth: TMailAuth, user: string, serviceAccount?: ServiceAccountKey): TOAuthSettings {
+export function resolveOAuth(
+  provider: TMailProvider,
+  auth: TMailAuth,
+  user: string,
+  serviceAccount?: ServiceAccountKey,
+): TOAuthSettings {
   const preset = PROVIDER_PRESETS[provider];
   let grant: TOAuthGrant;
   if (serviceAccount) {
@@ -111,13 +123,25 @@ export function resolveOAuth(provider: TMailProvider, auth: TMailAuth, user: str
       scope: auth.scope ?? preset.scope?.app ?? PROVIDER_PRESETS.google.scope!.app,
     };
   } else if (auth.refreshToken) {
-    grant = { kind: 'refresh_token', clientId: auth.clientId!, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken, scope: auth.scope ?? preset.scope?.delegated };
+    grant = {
+      kind: 'refresh_token',
+      clientId: auth.clientId!,
+      clientSecret: auth.clientSecret,
+      refreshToken: auth.refreshToken,
+      scope: auth.scope ?? preset.scope?.delegated,
+    };
   } else {
-    grant = { kind: 'client_credentials', clientId: auth.clientId!, clientSecret: auth.clientSecret!, scope: auth.scope ?? preset.scope?.app };
+    grant = {
+      kind: 'client_credentials',
+      clientId: auth.clientId!,
+      clientSecret: auth.clientSecret!,
+      scope: auth.scope ?? preset.scope?.app,
+    };
   }
   const endpoints = providerEndpoints(provider, auth);
   // A service account's key file names Google's endpoint; the configuration may override it.
-  const tokenUrl = auth.tokenUrl ?? serviceAccount?.tokenUri ?? endpoints.tokenUrl ?? PROVIDER_PRESETS.google.tokenUrl!(undefined)!;
+  const tokenUrl =
+    auth.tokenUrl ?? serviceAccount?.tokenUri ?? endpoints.tokenUrl ?? PROVIDER_PRESETS.google.tokenUrl!(undefined)!;
   return { ...endpoints, provider, tokenUrl, grant };
 }
 

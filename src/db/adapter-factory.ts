@@ -26,7 +26,9 @@ export function migrationAdapter(target: DatabaseTarget): SqlMigrationAwareDrive
     openSqliteFile(target.file).close();
     return sqliteAdapter(target.file);
   }
-  return new PrismaPg(new pg.Pool({ connectionString: target.url, Client: CatalogReadingClient }), { disposeExternalPool: true });
+  return new PrismaPg(new pg.Pool({ connectionString: target.url, Client: CatalogReadingClient }), {
+    disposeExternalPool: true,
+  });
 }
 
 const PG_CHAR_OID = 18;
@@ -50,7 +52,8 @@ class CatalogReadingClient extends pg.Client {
       if (typeof last === 'function') {
         const callback = last as (error: Error | null, result?: pg.QueryResult) => void;
         return query(...args.slice(0, -1), (error: Error | null, result?: pg.QueryResult) =>
-          callback(error, result && relabelCharColumns(result)));
+          callback(error, result && relabelCharColumns(result)),
+        );
       }
       const pending = query(...args);
       return pending instanceof Promise ? pending.then(relabelCharColumns) : pending;

@@ -43,7 +43,8 @@ export function providerOfDb(db: Db): DatabaseTarget['provider'] {
 export function createDbClient(target: DatabaseTarget): Db {
   const driver = openDriver(target);
   const adapter = clientAdapter(driver);
-  const db = target.provider === 'sqlite' ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
+  const db =
+    target.provider === 'sqlite' ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
   beside.set(db, { driver, rawMailStore: rawMailStoreOver(driver), sqlRunner: sqlRunnerOver(driver) });
   return db;
 }

@@ -45,7 +45,8 @@ export function openSqliteFile(file: string): Database.Database {
 }
 
 export function openDriver(target: DatabaseTarget): Driver {
-  if (target.provider === 'sqlite') return { provider: 'sqlite', file: target.file, sqlite: openSqliteFile(target.file) };
+  if (target.provider === 'sqlite')
+    return { provider: 'sqlite', file: target.file, sqlite: openSqliteFile(target.file) };
   const pool = new pg.Pool({ connectionString: target.url });
   // An idle connection the server dropped is replaced by the next query; unheard, pg's
   // 'error' event would end the process.

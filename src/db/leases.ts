@@ -14,9 +14,18 @@ export interface LeaseHolder {
 }
 
 /** Takes the lease, or renews it when we hold it. True when we hold it afterwards. */
-export async function acquireLease(db: Db, name: string, holder: string, ttlMs: number, now = new Date()): Promise<boolean> {
+export async function acquireLease(
+  db: Db,
+  name: string,
+  holder: string,
+  ttlMs: number,
+  now = new Date(),
+): Promise<boolean> {
   const expiresAt = new Date(now.getTime() + ttlMs);
-  const { count } = await db.lease.updateMany({ where: { name, OR: [{ holder }, { expiresAt: { lt: now } }] }, data: { holder, expiresAt } });
+  const { count } = await db.lease.updateMany({
+    where: { name, OR: [{ holder }, { expiresAt: { lt: now } }] },
+    data: { holder, expiresAt },
+  });
   if (count === 1) return true;
   try {
     await db.lease.create({ data: { name, holder, expiresAt } });
@@ -29,8 +38,17 @@ export async function acquireLease(db: Db, name: string, holder: string, ttlMs: 
 }
 
 /** Takes the lease from `from` regardless of its expiry (the holder is known to be dead). */
-export async function takeOverLease(db: Db, name: string, from: string, holder: string, ttlMs: number): Promise<boolean> {
-  const { count } = await db.lease.updateMany({ where: { name, holder: from }, data: { holder, expiresAt: new Date(Date.now() + ttlMs) } });
+export async function takeOverLease(
+  db: Db,
+  name: string,
+  from: string,
+  holder: string,
+  ttlMs: number,
+): Promise<boolean> {
+  const { count } = await db.lease.updateMany({
+    where: { name, holder: from },
+    data: { holder, expiresAt: new Date(Date.now() + ttlMs) },
+  });
   return count === 1;
 }
 

@@ -9,7 +9,9 @@ import type { DatabaseTarget } from '../config/database-url.js';
  */
 export function applyMigrationsIsolated(target: DatabaseTarget): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = startModuleProcess(import.meta.url, 'migrate-process', { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = startModuleProcess(import.meta.url, 'migrate-process', {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let settled = false;
     child.on('message', (result: { ready?: boolean; ok?: boolean; applied?: string[]; error?: string }) => {
       // Sent once the child listens: a message sent earlier could be lost while it loads.

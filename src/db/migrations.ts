@@ -26,7 +26,15 @@ const NO_FILTERS = { externalTables: [], externalEnums: [] };
  * schema-qualified names; Mailroom's tables live in `public`.
  */
 export const SEARCH_INDEX_TABLES: Record<DatabaseProvider, readonly string[]> = {
-  sqlite: ['search_docs', 'search_docs_fts', 'search_docs_fts_config', 'search_docs_fts_data', 'search_docs_fts_docsize', 'search_docs_fts_idx', 'search_docs_vocab'],
+  sqlite: [
+    'search_docs',
+    'search_docs_fts',
+    'search_docs_fts_config',
+    'search_docs_fts_data',
+    'search_docs_fts_docsize',
+    'search_docs_fts_idx',
+    'search_docs_vocab',
+  ],
   postgresql: ['public.search_docs', 'public.search_grams'],
 };
 
@@ -89,7 +97,10 @@ async function withEngine<T>(target: DatabaseTarget, use: (engine: SchemaEngine)
  * the first of them: a test's database as an earlier version of Mailroom left it).
  * @returns the names of the migrations applied now (empty when the database was current)
  */
-export async function applyMigrations(target: DatabaseTarget, migrationsList = readMigrationList(target.provider)): Promise<string[]> {
+export async function applyMigrations(
+  target: DatabaseTarget,
+  migrationsList = readMigrationList(target.provider),
+): Promise<string[]> {
   return withEngine(target, async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList,
@@ -108,7 +119,11 @@ export async function diffDatabaseToSchema(target: DatabaseTarget): Promise<stri
   const filters = { externalTables: [...SEARCH_INDEX_TABLES[target.provider]], externalEnums: [] };
   return withEngine(target, async (engine) => {
     const result = await engine.diff({
-      from: { tag: 'schemaDatasource', files: [{ path: 'schema.prisma', content: schemaFor(target.provider) }], configDir: PROJECT_ROOT },
+      from: {
+        tag: 'schemaDatasource',
+        files: [{ path: 'schema.prisma', content: schemaFor(target.provider) }],
+        configDir: PROJECT_ROOT,
+      },
       to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schemaFor(target.provider) }] },
       script: true,
       exitCode: null,
@@ -124,8 +139,13 @@ export async function pendingMigrations(target: DatabaseTarget): Promise<string[
   const migrationsList = readMigrationList(target.provider);
   return withEngine(target, async (engine) => {
     try {
-      const { history } = await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: NO_FILTERS });
-      if (history?.diagnostic === 'databaseIsBehind' || history?.diagnostic === 'historiesDiverge') return history.unappliedMigrationNames;
+      const { history } = await engine.diagnoseMigrationHistory({
+        migrationsList,
+        optInToShadowDatabase: false,
+        filters: NO_FILTERS,
+      });
+      if (history?.diagnostic === 'databaseIsBehind' || history?.diagnostic === 'historiesDiverge')
+        return history.unappliedMigrationNames;
       return [];
     } catch (error) {
       // A database never migrated has no bookkeeping table yet (the SQLite engine says so

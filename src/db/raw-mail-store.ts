@@ -49,12 +49,17 @@ export interface RawMailStore {
 /** The pieces a source is stored in: part 0 goes in Message.raw. */
 function partsOf(raw: Uint8Array): Uint8Array[] {
   const parts: Uint8Array[] = [];
-  for (let offset = 0; offset === 0 || offset < raw.byteLength; offset += RAW_PART_BYTES) parts.push(raw.subarray(offset, offset + RAW_PART_BYTES));
+  for (let offset = 0; offset === 0 || offset < raw.byteLength; offset += RAW_PART_BYTES)
+    parts.push(raw.subarray(offset, offset + RAW_PART_BYTES));
   return parts;
 }
 
 /** A source over one driver's reads: its head row, then its parts one by one. */
-function rawSource(head: Uint8Array, size: number, readPart: (seq: number) => Promise<Uint8Array | undefined>): RawSource {
+function rawSource(
+  head: Uint8Array,
+  size: number,
+  readPart: (seq: number) => Promise<Uint8Array | undefined>,
+): RawSource {
   return {
     size,
     head,
@@ -73,7 +78,6 @@ function rawSource(head: Uint8Array, size: number, readPart: (seq: number) => Pr
   };
 }
 
-
 function sqliteStore(db: Database.Database): RawMailStore {
   const find = db.prepare('SELECT id FROM "Message" WHERE "mailboxId" = ? AND "direction" = ? AND "dedupeKey" = ?');
   const insert = db.prepare(
@@ -82,7 +86,9 @@ function sqliteStore(db: Database.Database): RawMailStore {
   );
   const insertPart = db.prepare('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES (?, ?, ?)');
   // lastSyncAt is written after each sync pass (recordSyncPass), not with every batch.
-  const cursor = db.prepare('UPDATE "Mailbox" SET "lastUid" = ? WHERE "id" = ? AND "uidValidity" = ? AND "lastUid" < ?');
+  const cursor = db.prepare(
+    'UPDATE "Mailbox" SET "lastUid" = ? WHERE "id" = ? AND "uidValidity" = ? AND "lastUid" < ?',
+  );
   const readHead = db.prepare('SELECT "raw", "size" FROM "Message" WHERE "id" = ?');
   const readWaitingHead = db.prepare(`SELECT "raw", "size" FROM "Message" WHERE "id" = ? AND "parseState" = 'stored'`);
   const readPart = db.prepare('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = ? AND "seq" = ?');
@@ -93,9 +99,19 @@ function sqliteStore(db: Database.Database): RawMailStore {
       if (existing) return { stored: false, duplicateOf: existing.id };
       const [head, ...rest] = partsOf(row.raw);
       const info = insert.run(
-        row.mailboxId, row.direction, row.dedupeKey, row.contentHash, head, row.raw.byteLength, row.messageId,
-        row.imap?.folder ?? null, row.imap ? BigInt(row.imap.uidValidity) : null, row.imap ? BigInt(row.imap.uid) : null,
-        sqliteDate(row.receivedAt), now, row.flags,
+        row.mailboxId,
+        row.direction,
+        row.dedupeKey,
+        row.contentHash,
+        head,
+        row.raw.byteLength,
+        row.messageId,
+        row.imap?.folder ?? null,
+        row.imap ? BigInt(row.imap.uidValidity) : null,
+        row.imap ? BigInt(row.imap.uid) : null,
+        sqliteDate(row.receivedAt),
+        now,
+        row.flags,
       );
       const messageRowId = Number(info.lastInsertRowid);
       rest.forEach((part, index) => insertPart.run(messageRowId, index + 1, part));
@@ -109,7 +125,9 @@ function sqliteStore(db: Database.Database): RawMailStore {
     storeBatch: (rows) => retryWhileBusy(() => storeBatch.immediate(rows)),
     openRaw: async (id, { onlyWaiting = false } = {}) => {
       const row = (onlyWaiting ? readWaitingHead : readHead).get(id) as { raw: Buffer; size: number } | undefined;
-      return row ? rawSource(row.raw, row.size, async (seq) => (readPart.get(id, seq) as { data: Buffer } | undefined)?.data) : null;
+      return row
+        ? rawSource(row.raw, row.size, async (seq) => (readPart.get(id, seq) as { data: Buffer } | undefined)?.data)
+        : null;
     },
   };
 }
@@ -134,7 +152,10 @@ function postgresStore(pool: pg.Pool): RawMailStore {
         await client.query('BEGIN');
         const results: RawStoreResult[] = [];
         for (const row of rows) {
-          const existing = await client.query<{ id: number }>('SELECT id FROM "Message" WHERE "mailboxId" = $1 AND "direction" = $2 AND "dedupeKey" = $3', [row.mailboxId, row.direction, row.dedupeKey]);
+          const existing = await client.query<{ id: number }>(
+            'SELECT id FROM "Message" WHERE "mailboxId" = $1 AND "direction" = $2 AND "dedupeKey" = $3',
+            [row.mailboxId, row.direction, row.dedupeKey],
+          );
           if (existing.rows[0]) {
             results.push({ stored: false, duplicateOf: existing.rows[0].id });
             continue;
@@ -143,18 +164,37 @@ function postgresStore(pool: pg.Pool): RawMailStore {
           const inserted = await client.query<{ id: number }>(
             `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "imapFolder", "imapUidValidity", "imapUid", "receivedAt", "createdAt", "flags")
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() AT TIME ZONE 'UTC', $12) RETURNING id`,
-            [row.mailboxId, row.direction, row.dedupeKey, row.contentHash, asBuffer(head!), row.raw.byteLength, row.messageId,
-              row.imap?.folder ?? null, row.imap ? String(row.imap.uidValidity) : null, row.imap ? String(row.imap.uid) : null, toUtcText(row.receivedAt), row.flags],
+            [
+              row.mailboxId,
+              row.direction,
+              row.dedupeKey,
+              row.contentHash,
+              asBuffer(head!),
+              row.raw.byteLength,
+              row.messageId,
+              row.imap?.folder ?? null,
+              row.imap ? String(row.imap.uidValidity) : null,
+              row.imap ? String(row.imap.uid) : null,
+              toUtcText(row.receivedAt),
+              row.flags,
+            ],
           );
           const messageRowId = inserted.rows[0]!.id;
           for (const [index, part] of rest.entries()) {
-            await client.query('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES ($1, $2, $3)', [messageRowId, index + 1, asBuffer(part)]);
+            await client.query('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES ($1, $2, $3)', [
+              messageRowId,
+              index + 1,
+              asBuffer(part),
+            ]);
           }
           results.push({ stored: true, messageRowId });
         }
         const last = rows.at(-1)?.imap;
         if (last) {
-          await client.query('UPDATE "Mailbox" SET "lastUid" = $1 WHERE "id" = $2 AND "uidValidity" = $3 AND "lastUid" < $1', [String(last.uid), rows[0]!.mailboxId, String(last.uidValidity)]);
+          await client.query(
+            'UPDATE "Mailbox" SET "lastUid" = $1 WHERE "id" = $2 AND "uidValidity" = $3 AND "lastUid" < $1',
+            [String(last.uid), rows[0]!.mailboxId, String(last.uidValidity)],
+          );
         }
         await client.query('COMMIT');
         return results;
@@ -167,8 +207,19 @@ function postgresStore(pool: pg.Pool): RawMailStore {
     },
     openRaw: async (id, { onlyWaiting = false } = {}) => {
       const waiting = onlyWaiting ? ` AND "parseState" = 'stored'` : '';
-      const row = (await pool.query<{ raw: Buffer; size: number }>(`SELECT "raw", "size" FROM "Message" WHERE "id" = $1${waiting}`, [id])).rows[0];
-      const readPart = async (seq: number) => (await pool.query<{ data: Buffer }>('SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = $1 AND "seq" = $2', [id, seq])).rows[0]?.data;
+      const row = (
+        await pool.query<{ raw: Buffer; size: number }>(
+          `SELECT "raw", "size" FROM "Message" WHERE "id" = $1${waiting}`,
+          [id],
+        )
+      ).rows[0];
+      const readPart = async (seq: number) =>
+        (
+          await pool.query<{ data: Buffer }>(
+            'SELECT "data" FROM "MessageRawPart" WHERE "messageRowId" = $1 AND "seq" = $2',
+            [id, seq],
+          )
+        ).rows[0]?.data;
       return row ? rawSource(row.raw, row.size, readPart) : null;
     },
   };

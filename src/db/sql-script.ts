@@ -81,7 +81,10 @@ export async function retryWhileBusy<T>(write: () => T): Promise<T> {
 
 /** SQL text with `?` placeholders; a list is read from its JSON text. */
 function sqliteText(parts: readonly string[], params: readonly unknown[]): string {
-  return parts.reduce((text, part, index) => `${text}${params[index - 1] instanceof ValueList ? '(SELECT value FROM json_each(?))' : '?'}${part}`);
+  return parts.reduce(
+    (text, part, index) =>
+      `${text}${params[index - 1] instanceof ValueList ? '(SELECT value FROM json_each(?))' : '?'}${part}`,
+  );
 }
 
 function runScript<T>(script: SqlScript<T>, execute: (statement: Statement) => Rows): T {
@@ -96,7 +99,8 @@ function sqliteParam(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof ValueList) return JSON.stringify(value.values);
   if (value instanceof Date) return sqliteDate(value);
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 
@@ -129,7 +133,8 @@ function postgresParam(value: unknown): unknown {
   // Prisma keeps timestamps (without time zone) as UTC; pg would send a Date in local time.
   if (value instanceof Date) return value.toISOString();
   if (value instanceof ValueList) return value.values;
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 
@@ -144,7 +149,13 @@ function utcTimestamps(oid: number, format?: 'text' | 'binary'): (value: string)
 function postgresRunner(pool: pg.Pool): SqlRunner {
   // The pool is Prisma's too (driver.ts): the timestamp parsing is asked per query.
   const execute = async (client: pg.ClientBase | pg.Pool, { parts, params }: Statement): Promise<Rows> =>
-    (await client.query({ text: postgresText(parts, params), values: params.map(postgresParam), types: { getTypeParser: utcTimestamps } })).rows as Rows;
+    (
+      await client.query({
+        text: postgresText(parts, params),
+        values: params.map(postgresParam),
+        types: { getTypeParser: utcTimestamps },
+      })
+    ).rows as Rows;
   return {
     transaction: async (script) => {
       const client = await pool.connect();

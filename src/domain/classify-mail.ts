@@ -34,24 +34,92 @@ export interface MailFlags {
 
 /** Consumer mail providers, Japanese carriers included. */
 export const FREE_MAIL_DOMAINS = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.jp', 'ymail.com', 'hotmail.com', 'hotmail.co.jp', 'outlook.com',
-  'outlook.jp', 'live.com', 'live.jp', 'msn.com', 'icloud.com', 'me.com', 'mac.com', 'aol.com', 'gmx.com', 'gmx.de', 'gmx.net',
-  'mail.com', 'proton.me', 'protonmail.com', 'zoho.com', 'yandex.com', 'yandex.ru', 'mail.ru', 'qq.com', '163.com', '126.com',
-  'naver.com', 'daum.net', 'docomo.ne.jp', 'ezweb.ne.jp', 'au.com', 'softbank.ne.jp', 'i.softbank.jp', 'ymobile.ne.jp',
-  'nifty.com', 'biglobe.ne.jp', 'ocn.ne.jp', 'so-net.ne.jp', 'excite.co.jp', 'infoseek.jp',
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'yahoo.co.jp',
+  'ymail.com',
+  'hotmail.com',
+  'hotmail.co.jp',
+  'outlook.com',
+  'outlook.jp',
+  'live.com',
+  'live.jp',
+  'msn.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'aol.com',
+  'gmx.com',
+  'gmx.de',
+  'gmx.net',
+  'mail.com',
+  'proton.me',
+  'protonmail.com',
+  'zoho.com',
+  'yandex.com',
+  'yandex.ru',
+  'mail.ru',
+  'qq.com',
+  '163.com',
+  '126.com',
+  'naver.com',
+  'daum.net',
+  'docomo.ne.jp',
+  'ezweb.ne.jp',
+  'au.com',
+  'softbank.ne.jp',
+  'i.softbank.jp',
+  'ymobile.ne.jp',
+  'nifty.com',
+  'biglobe.ne.jp',
+  'ocn.ne.jp',
+  'so-net.ne.jp',
+  'excite.co.jp',
+  'infoseek.jp',
 ]);
 
 const ROLE_LOCAL_PARTS = new Set([
-  'info', 'support', 'sales', 'admin', 'administrator', 'contact', 'office', 'help', 'helpdesk', 'billing', 'accounts',
-  'webmaster', 'postmaster', 'hostmaster', 'abuse', 'security', 'marketing', 'hr', 'jobs', 'press', 'service', 'team',
-  'hello', 'enquiries', 'inquiry', 'noreply', 'no-reply', 'donotreply', 'do-not-reply', 'mailer-daemon', 'notifications',
+  'info',
+  'support',
+  'sales',
+  'admin',
+  'administrator',
+  'contact',
+  'office',
+  'help',
+  'helpdesk',
+  'billing',
+  'accounts',
+  'webmaster',
+  'postmaster',
+  'hostmaster',
+  'abuse',
+  'security',
+  'marketing',
+  'hr',
+  'jobs',
+  'press',
+  'service',
+  'team',
+  'hello',
+  'enquiries',
+  'inquiry',
+  'noreply',
+  'no-reply',
+  'donotreply',
+  'do-not-reply',
+  'mailer-daemon',
+  'notifications',
 ]);
 
 const NO_REPLY = /^(no-?reply|do-?not-?reply|mailer-daemon|bounces?|notifications?)([+._-].*)?$/i;
 /** Senders of web forms and site software, which mail on behalf of whoever filled the form in. */
 const FORM_SENDER = /^(wordpress|forms?|web-?forms?|contact-?forms?|formmail|form-?submissions?)([+._-].*)?$/i;
-const AUTO_REPLY_SUBJECT = /^(auto(matic)?[ -]?(reply|response)|out of (the )?office|自動(応答|返信)|不在(通知|のお知らせ)?)/i;
-const BOUNCE_SUBJECT = /(undeliver(ed|able)|delivery (status notification|failure|has failed)|returned mail|failure notice|mail delivery failed|配信(不能|エラー))/i;
+const AUTO_REPLY_SUBJECT =
+  /^(auto(matic)?[ -]?(reply|response)|out of (the )?office|自動(応答|返信)|不在(通知|のお知らせ)?)/i;
+const BOUNCE_SUBJECT =
+  /(undeliver(ed|able)|delivery (status notification|failure|has failed)|returned mail|failure notice|mail delivery failed|配信(不能|エラー))/i;
 
 export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -66,7 +134,9 @@ function isUsable(address: MailAddress | null): address is MailAddress {
 }
 
 /** Flags of the address someone would reply to. */
-export function senderFlags(address: MailAddress | null): Pick<MailFlags, 'freeMail' | 'roleAddress' | 'unreplyable' | 'anonymous'> {
+export function senderFlags(
+  address: MailAddress | null,
+): Pick<MailFlags, 'freeMail' | 'roleAddress' | 'unreplyable' | 'anonymous'> {
   if (!isUsable(address)) return { freeMail: false, roleAddress: false, unreplyable: true, anonymous: true };
   const local = localPartOf(address.address);
   return {
@@ -126,7 +196,12 @@ export function classifyMail(mail: ParsedMail, ownAddresses: readonly string[]):
       h.xAutoreply !== undefined ||
       precedence === 'auto_reply' ||
       AUTO_REPLY_SUBJECT.test((mail.subject ?? '').trim()));
-  const list = h.listId !== undefined || h.listUnsubscribe !== undefined || precedence === 'list' || precedence === 'bulk' || precedence === 'junk';
+  const list =
+    h.listId !== undefined ||
+    h.listUnsubscribe !== undefined ||
+    precedence === 'list' ||
+    precedence === 'bulk' ||
+    precedence === 'junk';
   const sender = senderFlags(replyAddressOf(mail));
   return {
     autoReply,

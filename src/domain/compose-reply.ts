@@ -8,7 +8,6 @@ import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { TLocale } from './locale.js';
 import type { MailAddress } from './parsed-mail.js';
 
-
 /** Reads what a person typed into To or Cc: names and addresses, comma- or line-separated. */
 export function parseAddressList(text: string): { addresses: MailAddress[]; invalid: string[] } {
   const addresses: MailAddress[] = [];
@@ -47,7 +46,11 @@ const ATTRIBUTION: Record<TLocale, (date: string, sender: string) => string> = {
 };
 
 function formatDate(date: Date, locale: TLocale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone,
+  }).format(date);
 }
 
 /** The reply, then the original quoted line by line, unchanged otherwise. */
@@ -61,7 +64,13 @@ export function replyText(input: {
   const originalText = (input.original.text ?? '').replace(/\r\n/g, '\n').trimEnd();
   if (!originalText) return `${body}\n`;
   const sender = input.original.from ? formatAddressList([input.original.from]) : '';
-  const attribution = ATTRIBUTION[input.locale](formatDate(input.original.date, input.locale, input.timeZone ?? 'Asia/Tokyo'), sender);
-  const quoted = originalText.split('\n').map((line) => (line ? `> ${line}` : '>')).join('\n');
+  const attribution = ATTRIBUTION[input.locale](
+    formatDate(input.original.date, input.locale, input.timeZone ?? 'Asia/Tokyo'),
+    sender,
+  );
+  const quoted = originalText
+    .split('\n')
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n');
   return `${body}\n\n${attribution}\n${quoted}\n`;
 }

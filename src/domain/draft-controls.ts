@@ -14,7 +14,6 @@ export type DraftControl = 'approve' | 'request_changes' | 'edit';
  */
 export const DRAFT_SHOWN_LIMITS = { bodyChars: 8_700, headerChars: 2_800 } as const;
 
-
 /**
  * The reviewer sees every recipient and every character of the text in the draft's
  * message: a draft longer than that cannot be approved in Slack (it is shortened, or sent
@@ -22,7 +21,10 @@ export const DRAFT_SHOWN_LIMITS = { bodyChars: 8_700, headerChars: 2_800 } as co
  */
 export function draftShownWhole(draft: { to: string; cc: string; subject: string; body: string }): boolean {
   const shown = (text: string) => escapeMrkdwn(text).length;
-  return shown(draft.body.trim()) <= DRAFT_SHOWN_LIMITS.bodyChars && shown(`${draft.to}${draft.cc}${draft.subject}`) + 60 <= DRAFT_SHOWN_LIMITS.headerChars;
+  return (
+    shown(draft.body.trim()) <= DRAFT_SHOWN_LIMITS.bodyChars &&
+    shown(`${draft.to}${draft.cc}${draft.subject}`) + 60 <= DRAFT_SHOWN_LIMITS.headerChars
+  );
 }
 
 export function draftControls(state: string, superseded: boolean, shownWhole = true): readonly DraftControl[] {

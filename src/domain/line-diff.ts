@@ -24,12 +24,19 @@ export function lineDiff(before: string, after: string): DiffLine[] {
   const n = left.length;
   const m = right.length;
   // A text far beyond a template's size is not compared line by line: all of it changed.
-  if (n * m > MAX_CELLS) return [...left.map((text) => ({ kind: 'removed' as const, text })), ...right.map((text) => ({ kind: 'added' as const, text }))];
+  if (n * m > MAX_CELLS)
+    return [
+      ...left.map((text) => ({ kind: 'removed' as const, text })),
+      ...right.map((text) => ({ kind: 'added' as const, text })),
+    ];
   // lcs[i * (m + 1) + j]: length of the common subsequence of left[i..] and right[j..].
   const lcs = new Uint16Array((n + 1) * (m + 1));
   for (let i = n - 1; i >= 0; i -= 1) {
     for (let j = m - 1; j >= 0; j -= 1) {
-      lcs[i * (m + 1) + j] = left[i] === right[j] ? lcs[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(lcs[(i + 1) * (m + 1) + j]!, lcs[i * (m + 1) + j + 1]!);
+      lcs[i * (m + 1) + j] =
+        left[i] === right[j]
+          ? lcs[(i + 1) * (m + 1) + j + 1]! + 1
+          : Math.max(lcs[(i + 1) * (m + 1) + j]!, lcs[i * (m + 1) + j + 1]!);
     }
   }
   const out: DiffLine[] = [];

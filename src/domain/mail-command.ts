@@ -5,9 +5,7 @@
 export const MAIL_SUBCOMMANDS = ['help', 'search', 'customer', 'stats', 'template'] as const;
 export type MailSubcommand = (typeof MAIL_SUBCOMMANDS)[number];
 
-export type MailCommand =
-  | { kind: MailSubcommand; args: string }
-  | { kind: 'unknown'; subcommand: string };
+export type MailCommand = { kind: MailSubcommand; args: string } | { kind: 'unknown'; subcommand: string };
 
 export function parseMailCommand(text: string): MailCommand {
   const trimmed = text.trim();

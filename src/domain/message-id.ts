@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
  * index never refuses the mail.
  */
 export function cleanMessageId(value: string | null | undefined): string | null {
-  const id = value?.replace(/\u0000/g, '').replace(/^<|>$/g, '').trim();
+  const id = value
+    ?.replace(/\u0000/g, '')
+    .replace(/^<|>$/g, '')
+    .trim();
   if (!id) return null;
   return id.length > 250 ? `sha256:${createHash('sha256').update(id).digest('hex')}` : id;
 }

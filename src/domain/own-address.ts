@@ -7,7 +7,10 @@ function addressKey(address: string): string {
   const at = address.lastIndexOf('@');
   if (at === -1) return address.trim().toLowerCase();
   const local = address.slice(0, at).trim().toLowerCase();
-  const domain = address.slice(at + 1).trim().toLowerCase();
+  const domain = address
+    .slice(at + 1)
+    .trim()
+    .toLowerCase();
   const plus = local.indexOf('+');
   return `${plus > 0 ? local.slice(0, plus) : local}@${domain}`;
 }

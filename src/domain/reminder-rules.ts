@@ -38,7 +38,14 @@ export interface ReminderDraft {
 export type DueReminder =
   | { kind: 'unclaimed'; ticketId: number; conditionKey: string; minutes: number; urgency: string }
   | { kind: 'review_wait'; ticketId: number; conditionKey: string; minutes: number; draftId: number; authorId: string }
-  | { kind: 'overdue'; ticketId: number; conditionKey: string; minutes: number; urgency: string; assigneeId: string | null }
+  | {
+      kind: 'overdue';
+      ticketId: number;
+      conditionKey: string;
+      minutes: number;
+      urgency: string;
+      assigneeId: string | null;
+    }
   | { kind: 'snooze'; ticketId: number; conditionKey: string; userId: string };
 
 function limitFor(limits: Record<Urgency, number>, urgency: string): number {
@@ -46,7 +53,10 @@ function limitFor(limits: Record<Urgency, number>, urgency: string): number {
 }
 
 /** What the response target is decided on. */
-export type ResponseWaitTicket = Pick<ReminderTicket, 'urgency' | 'createdAt' | 'reopenedAt' | 'firstResponseAt' | 'snoozedUntil'>;
+export type ResponseWaitTicket = Pick<
+  ReminderTicket,
+  'urgency' | 'createdAt' | 'reopenedAt' | 'firstResponseAt' | 'snoozedUntil'
+>;
 
 /** Whether someone asked to hear of the ticket only later: until then it is not nagged about, nor counted late. */
 export function isSnoozed(ticket: Pick<ReminderTicket, 'snoozedUntil'>, now: Date): boolean {
@@ -63,8 +73,13 @@ export function waitingSince(ticket: Pick<ReminderTicket, 'createdAt' | 'reopene
  * reopened) for at least its urgency's target; `waited` is the business minutes since
  * waitingSince(). A first reply is what the customer waits for.
  */
-export function pastResponseTarget(ticket: ResponseWaitTicket, waited: number, targets: Record<Urgency, number>): boolean {
-  const unanswered = !ticket.firstResponseAt || (ticket.reopenedAt !== null && ticket.firstResponseAt < ticket.reopenedAt);
+export function pastResponseTarget(
+  ticket: ResponseWaitTicket,
+  waited: number,
+  targets: Record<Urgency, number>,
+): boolean {
+  const unanswered =
+    !ticket.firstResponseAt || (ticket.reopenedAt !== null && ticket.firstResponseAt < ticket.reopenedAt);
   return unanswered && waited >= limitFor(targets, ticket.urgency);
 }
 
@@ -73,7 +88,12 @@ export function pastResponseTarget(ticket: ResponseWaitTicket, waited: number, t
  * overdue list, the digest); a snoozed ticket is not late until its snooze ends, as the
  * reminders see it.
  */
-export function isPastResponseTarget(ticket: ResponseWaitTicket, now: Date, hours: BusinessHours, targets: Record<Urgency, number>): boolean {
+export function isPastResponseTarget(
+  ticket: ResponseWaitTicket,
+  now: Date,
+  hours: BusinessHours,
+  targets: Record<Urgency, number>,
+): boolean {
   if (isSnoozed(ticket, now)) return false;
   const target = limitFor(targets, ticket.urgency);
   const since = waitingSince(ticket);
@@ -82,12 +102,23 @@ export function isPastResponseTarget(ticket: ResponseWaitTicket, now: Date, hour
   return pastResponseTarget(ticket, businessMinutesBetween(since, now, hours, target), targets);
 }
 
-export function dueReminders(now: Date, hours: BusinessHours, limits: ReminderLimits, tickets: readonly ReminderTicket[], drafts: readonly ReminderDraft[]): DueReminder[] {
+export function dueReminders(
+  now: Date,
+  hours: BusinessHours,
+  limits: ReminderLimits,
+  tickets: readonly ReminderTicket[],
+  drafts: readonly ReminderDraft[],
+): DueReminder[] {
   const due: DueReminder[] = [];
   for (const ticket of tickets) {
     // A snooze ends at the time the person chose, business hours or not.
     if (ticket.snoozedUntil && ticket.snoozedUntil <= now && ticket.snoozedBy) {
-      due.push({ kind: 'snooze', ticketId: ticket.id, conditionKey: `snooze:${ticket.snoozedUntil.toISOString()}`, userId: ticket.snoozedBy });
+      due.push({
+        kind: 'snooze',
+        ticketId: ticket.id,
+        conditionKey: `snooze:${ticket.snoozedUntil.toISOString()}`,
+        userId: ticket.snoozedBy,
+      });
     }
   }
   if (!isBusinessTime(now, hours)) return due;
@@ -96,20 +127,43 @@ export function dueReminders(now: Date, hours: BusinessHours, limits: ReminderLi
     const since = waitingSince(ticket);
     // Business minutes never outnumber the clock's: a wait shorter than both limits on the
     // clock needs no counting (this runs every minute for every open ticket).
-    const shortest = Math.min(limitFor(limits.unclaimedMinutes, ticket.urgency), limitFor(limits.responseTargetMinutes, ticket.urgency));
+    const shortest = Math.min(
+      limitFor(limits.unclaimedMinutes, ticket.urgency),
+      limitFor(limits.responseTargetMinutes, ticket.urgency),
+    );
     if (now.getTime() - since.getTime() < shortest * 60_000) continue;
     const waited = businessMinutesBetween(since, now, hours);
     if (!ticket.assigneeId && waited >= limitFor(limits.unclaimedMinutes, ticket.urgency)) {
-      due.push({ kind: 'unclaimed', ticketId: ticket.id, conditionKey: `unclaimed:${ticket.urgency}:${since.toISOString()}`, minutes: waited, urgency: ticket.urgency });
+      due.push({
+        kind: 'unclaimed',
+        ticketId: ticket.id,
+        conditionKey: `unclaimed:${ticket.urgency}:${since.toISOString()}`,
+        minutes: waited,
+        urgency: ticket.urgency,
+      });
     }
     if (pastResponseTarget(ticket, waited, limits.responseTargetMinutes)) {
-      due.push({ kind: 'overdue', ticketId: ticket.id, conditionKey: `overdue:${ticket.urgency}:${since.toISOString()}`, minutes: waited, urgency: ticket.urgency, assigneeId: ticket.assigneeId });
+      due.push({
+        kind: 'overdue',
+        ticketId: ticket.id,
+        conditionKey: `overdue:${ticket.urgency}:${since.toISOString()}`,
+        minutes: waited,
+        urgency: ticket.urgency,
+        assigneeId: ticket.assigneeId,
+      });
     }
   }
   for (const draft of drafts) {
     const waited = businessMinutesBetween(draft.submittedAt, now, hours);
     if (waited >= limits.reviewWaitMinutes) {
-      due.push({ kind: 'review_wait', ticketId: draft.ticketId, conditionKey: `review:${draft.id}:r${draft.revision}`, minutes: waited, draftId: draft.id, authorId: draft.authorId });
+      due.push({
+        kind: 'review_wait',
+        ticketId: draft.ticketId,
+        conditionKey: `review:${draft.id}:r${draft.revision}`,
+        minutes: waited,
+        draftId: draft.id,
+        authorId: draft.authorId,
+      });
     }
   }
   return due;

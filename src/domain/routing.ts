@@ -30,7 +30,10 @@ export const ZRoutingRule = z.object({
     .object({
       urgency: z.enum(URGENCIES).optional(),
       tag: z.union([z.string(), z.array(z.string())]).optional(),
-      assignee: z.string().regex(/^[UW][A-Z0-9]{2,}$/).optional(),
+      assignee: z
+        .string()
+        .regex(/^[UW][A-Z0-9]{2,}$/)
+        .optional(),
       status: z.string().min(1).optional(),
       junk: z.boolean().optional(),
     })
@@ -81,7 +84,8 @@ function safeRegExp(pattern: string): RE2JS | null {
 function matches(values: string[], matcher: TMatcher, bareIsEquality: boolean): boolean {
   return values.some((raw) => {
     const value = raw.toLowerCase();
-    if (typeof matcher === 'string') return bareIsEquality ? value === matcher.toLowerCase() : value.includes(matcher.toLowerCase());
+    if (typeof matcher === 'string')
+      return bareIsEquality ? value === matcher.toLowerCase() : value.includes(matcher.toLowerCase());
     if ('equals' in matcher) return value === matcher.equals.toLowerCase();
     if ('contains' in matcher) return value.includes(matcher.contains.toLowerCase());
     if ('endsWith' in matcher) return value.endsWith(matcher.endsWith.toLowerCase());
@@ -122,7 +126,8 @@ export function applyRoutingRules(rules: readonly TRoutingRule[], facts: MailFac
     result.assignee ??= assignee;
     result.status ??= status;
     result.junk ??= junk;
-    for (const name of tag === undefined ? [] : Array.isArray(tag) ? tag : [tag]) if (!result.tags.includes(name)) result.tags.push(name);
+    for (const name of tag === undefined ? [] : Array.isArray(tag) ? tag : [tag])
+      if (!result.tags.includes(name)) result.tags.push(name);
   }
   return result;
 }

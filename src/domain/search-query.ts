@@ -130,7 +130,10 @@ export function foldCase(text: string): string {
  * (<@U…|name>) are left as they are, for assignee:.
  */
 export function typedText(text: string): string {
-  return text.replace(/<(?:mailto:|https?:\/\/)([^|<>]+)(?:\|([^<>]*))?>/g, (_whole, target: string, label?: string) => label ?? target);
+  return text.replace(
+    /<(?:mailto:|https?:\/\/)([^|<>]+)(?:\|([^<>]*))?>/g,
+    (_whole, target: string, label?: string) => label ?? target,
+  );
 }
 
 /** Characters as people count them (a surrogate pair is one). */

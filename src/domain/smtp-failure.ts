@@ -18,9 +18,13 @@ const CONNECT_ERRORS = new Set(['ECONNECTION', 'EDNS', 'ETLS', 'EAUTH', 'ENOAUTH
  * when that is known. It is the sure sign: before it, the server cannot have accepted the
  * mail; after it, it may have.
  */
-export function classifySmtpFailure(error: { responseCode?: number; code?: string; command?: string }, dataInvited?: boolean): SmtpFailure {
+export function classifySmtpFailure(
+  error: { responseCode?: number; code?: string; command?: string },
+  dataInvited?: boolean,
+): SmtpFailure {
   // The server answered: its reply code says whether to try again.
-  if (typeof error.responseCode === 'number' && error.responseCode >= 400) return error.responseCode < 500 ? 'temporary' : 'permanent';
+  if (typeof error.responseCode === 'number' && error.responseCode >= 400)
+    return error.responseCode < 500 ? 'temporary' : 'permanent';
   if (dataInvited !== undefined) return dataInvited ? 'uncertain' : 'temporary';
   if (error.command && BEFORE_DATA.test(error.command)) return 'temporary';
   if (error.code && CONNECT_ERRORS.has(error.code) && !error.command) return 'temporary';

@@ -28,7 +28,11 @@ function quoteStart(lines: string[]): number {
     const line = lines[i]!;
     if (QUOTE_INTRO.some((pattern) => pattern.test(line))) {
       // "From:" only counts as Outlook's quoted header block when more header lines follow.
-      if (/^(From|差出人|送信者)[:：]/.test(line) && !/^(Sent|To|Date|Subject|送信日時|宛先|件名)[:：]/.test(lines[i + 1] ?? '')) continue;
+      if (
+        /^(From|差出人|送信者)[:：]/.test(line) &&
+        !/^(Sent|To|Date|Subject|送信日時|宛先|件名)[:：]/.test(lines[i + 1] ?? '')
+      )
+        continue;
       return i;
     }
   }

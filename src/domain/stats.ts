@@ -76,8 +76,15 @@ export interface StatsRows {
   waitingForReview: number;
 }
 
-function group(rows: StatsRows, keyOf: (item: { assigneeId: string | null; urgency: string }) => string | null, replyKey: (reply: { authorId: string; urgency: string }) => string): GroupStats[] {
-  const groups = new Map<string, { received: number; replied: number; created: StatsTicket[]; closed: StatsTicket[] }>();
+function group(
+  rows: StatsRows,
+  keyOf: (item: { assigneeId: string | null; urgency: string }) => string | null,
+  replyKey: (reply: { authorId: string; urgency: string }) => string,
+): GroupStats[] {
+  const groups = new Map<
+    string,
+    { received: number; replied: number; created: StatsTicket[]; closed: StatsTicket[] }
+  >();
   const at = (key: string) => {
     let entry = groups.get(key);
     if (!entry) groups.set(key, (entry = { received: 0, replied: 0, created: [], closed: [] }));
@@ -105,19 +112,31 @@ function group(rows: StatsRows, keyOf: (item: { assigneeId: string | null; urgen
 }
 
 function firstResponses(tickets: readonly StatsTicket[]): number[] {
-  return tickets.filter((ticket) => ticket.firstResponseAt).map((ticket) => ticket.firstResponseAt!.getTime() - ticket.createdAt.getTime());
+  return tickets
+    .filter((ticket) => ticket.firstResponseAt)
+    .map((ticket) => ticket.firstResponseAt!.getTime() - ticket.createdAt.getTime());
 }
 
 function closeTimes(tickets: readonly StatsTicket[]): number[] {
-  return tickets.filter((ticket) => ticket.closedAt).map((ticket) => ticket.closedAt!.getTime() - ticket.createdAt.getTime());
+  return tickets
+    .filter((ticket) => ticket.closedAt)
+    .map((ticket) => ticket.closedAt!.getTime() - ticket.createdAt.getTime());
 }
 
 export function teamStats(rows: StatsRows): TeamStats {
   const created = rows.tickets.filter((ticket) => ticket.createdAt >= rows.start);
   const closed = rows.tickets.filter((ticket) => ticket.closedAt && ticket.closedAt >= rows.start);
-  const byAgent = group(rows, (item) => item.assigneeId, (reply) => reply.authorId).sort((a, b) => b.closed + b.replied - (a.closed + a.replied) || a.key.localeCompare(b.key));
+  const byAgent = group(
+    rows,
+    (item) => item.assigneeId,
+    (reply) => reply.authorId,
+  ).sort((a, b) => b.closed + b.replied - (a.closed + a.replied) || a.key.localeCompare(b.key));
   const urgencyOrder = ['critical', 'urgent', 'normal'];
-  const byUrgency = group(rows, (item) => item.urgency, (reply) => reply.urgency).sort((a, b) => urgencyOrder.indexOf(a.key) - urgencyOrder.indexOf(b.key));
+  const byUrgency = group(
+    rows,
+    (item) => item.urgency,
+    (reply) => reply.urgency,
+  ).sort((a, b) => urgencyOrder.indexOf(a.key) - urgencyOrder.indexOf(b.key));
   return {
     received: rows.receivedMails.length,
     replied: rows.replies.length,

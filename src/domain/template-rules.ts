@@ -20,7 +20,9 @@ export const SHARED_SCOPE = 'shared';
 export const mailboxScope = (key: string) => `mailbox:${key}`;
 
 /** Sorted by category (uncategorised last), then name; one entry per category. */
-export function byCategory<T extends { category: string | null; name: string }>(items: readonly T[]): { category: string | null; items: T[] }[] {
+export function byCategory<T extends { category: string | null; name: string }>(
+  items: readonly T[],
+): { category: string | null; items: T[] }[] {
   const groups = new Map<string | null, T[]>();
   for (const item of items) groups.set(item.category || null, [...(groups.get(item.category || null) ?? []), item]);
   return [...groups.entries()]

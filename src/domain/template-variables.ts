@@ -24,7 +24,9 @@ const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
 export function fillTemplate(body: string, values: TemplateValues): string {
   return body.replace(VARIABLE, (written, name: string) => {
-    const value = (TEMPLATE_VARIABLES as readonly string[]).includes(name) ? values[name as TemplateVariable] : undefined;
+    const value = (TEMPLATE_VARIABLES as readonly string[]).includes(name)
+      ? values[name as TemplateVariable]
+      : undefined;
     return value != null && value.trim() !== '' ? value : written;
   });
 }
@@ -40,5 +42,10 @@ export function unknownVariables(body: string): string[] {
  * in English. In the server's time zone (TZ), like every date the bot writes into mail.
  */
 export function formatMailDate(date: Date, locale: TLocale, timeZone?: string): string {
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-US', { year: 'numeric', month: 'long', day: 'numeric', ...(timeZone ? { timeZone } : {}) }).format(date);
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-US', {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(date);
 }

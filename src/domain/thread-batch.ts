@@ -31,7 +31,11 @@ export interface ThreadedRow {
 /** The Message-IDs a mail may answer. */
 export function threadIdsOf(mail: ParsedMail, bounce: boolean): string[] {
   const reported = bounce ? mail.reportedMessageIds : [];
-  return [...new Set([mail.inReplyTo, ...mail.references, ...reported].map(cleanMessageId).filter((id): id is string => !!id))];
+  return [
+    ...new Set(
+      [mail.inReplyTo, ...mail.references, ...reported].map(cleanMessageId).filter((id): id is string => !!id),
+    ),
+  ];
 }
 
 /**
@@ -46,7 +50,8 @@ export function threadBatch(mails: readonly BatchMail[], stored: readonly Thread
     const key = `${mailboxId}\n${messageId}`;
     if ((newest.get(key)?.id ?? -1) < id) newest.set(key, { id, target });
   };
-  for (const row of stored) if (row.ticketId !== null) offer(row.mailboxId, row.messageId, row.id, { kind: 'ticket', ticketId: row.ticketId });
+  for (const row of stored)
+    if (row.ticketId !== null) offer(row.mailboxId, row.messageId, row.id, { kind: 'ticket', ticketId: row.ticketId });
   return mails.map((mail) => {
     let found: { id: number; target: NonNullable<ThreadTarget> } | undefined;
     for (const id of threadIdsOf(mail.mail, mail.bounce)) {

@@ -80,11 +80,18 @@ export type ChangePlan =
 /** The status a ticket leaves `open` for when someone takes it on (未対応 → 対応中). */
 const STATUS_WHEN_CLAIMED = 'in_progress';
 
-export function planTicketChange(ticket: TicketState, change: TicketChange, actorId: string, statuses: readonly StatusDefinition[], now: Date): ChangePlan {
+export function planTicketChange(
+  ticket: TicketState,
+  change: TicketChange,
+  actorId: string,
+  statuses: readonly StatusDefinition[],
+  now: Date,
+): ChangePlan {
   switch (change.kind) {
     case 'claim': {
       if (ticket.assigneeId === actorId) return { kind: 'refuse', reason: 'already_yours' };
-      if (ticket.assigneeId) return { kind: 'refuse', reason: 'claimed_by_other', assigneeId: ticket.assigneeId, since: ticket.claimedAt };
+      if (ticket.assigneeId)
+        return { kind: 'refuse', reason: 'claimed_by_other', assigneeId: ticket.assigneeId, since: ticket.claimedAt };
       // Taking an untouched ticket means working on it; any other status is someone's choice.
       const moves = ticket.status === 'open' && statuses.some((status) => status.key === STATUS_WHEN_CLAIMED);
       return {
@@ -98,8 +105,15 @@ export function planTicketChange(ticket: TicketState, change: TicketChange, acto
     case 'unclaim': {
       if (!ticket.assigneeId) return { kind: 'unchanged' };
       // Taking a ticket away from someone is a deliberate act: Assign, which names it.
-      if (ticket.assigneeId !== actorId) return { kind: 'refuse', reason: 'not_assignee', assigneeId: ticket.assigneeId };
-      return { kind: 'apply', expect: { assigneeId: actorId }, data: { assigneeId: null, claimedAt: null }, action: TICKET_ACTIONS.unclaimed, detail: { from: actorId } };
+      if (ticket.assigneeId !== actorId)
+        return { kind: 'refuse', reason: 'not_assignee', assigneeId: ticket.assigneeId };
+      return {
+        kind: 'apply',
+        expect: { assigneeId: actorId },
+        data: { assigneeId: null, claimedAt: null },
+        action: TICKET_ACTIONS.unclaimed,
+        detail: { from: actorId },
+      };
     }
     case 'assign': {
       if (ticket.assigneeId === change.assigneeId) return { kind: 'unchanged' };
@@ -124,16 +138,35 @@ export function planTicketChange(ticket: TicketState, change: TicketChange, acto
       };
     }
     case 'urgency': {
-      if (!(URGENCIES as readonly string[]).includes(change.urgency)) return { kind: 'refuse', reason: 'unknown_urgency' };
+      if (!(URGENCIES as readonly string[]).includes(change.urgency))
+        return { kind: 'refuse', reason: 'unknown_urgency' };
       if (ticket.urgency === change.urgency) return { kind: 'unchanged' };
-      return { kind: 'apply', expect: { urgency: ticket.urgency }, data: { urgency: change.urgency }, action: TICKET_ACTIONS.urgency, detail: { from: ticket.urgency, to: change.urgency } };
+      return {
+        kind: 'apply',
+        expect: { urgency: ticket.urgency },
+        data: { urgency: change.urgency },
+        action: TICKET_ACTIONS.urgency,
+        detail: { from: ticket.urgency, to: change.urgency },
+      };
     }
     case 'junk':
-      return { kind: 'apply', expect: { junk: ticket.junk }, data: { junk: !ticket.junk }, action: ticket.junk ? TICKET_ACTIONS.unjunk : TICKET_ACTIONS.junk, detail: {} };
+      return {
+        kind: 'apply',
+        expect: { junk: ticket.junk },
+        data: { junk: !ticket.junk },
+        action: ticket.junk ? TICKET_ACTIONS.unjunk : TICKET_ACTIONS.junk,
+        detail: {},
+      };
     case 'snooze': {
       const until = change.until ?? new Date(now.getTime() + 60 * 60_000);
       // The latest choice wins: a snooze is a person's own note to self.
-      return { kind: 'apply', expect: {}, data: { snoozedUntil: until, snoozedBy: actorId }, action: TICKET_ACTIONS.snoozed, detail: { to: until.toISOString() } };
+      return {
+        kind: 'apply',
+        expect: {},
+        data: { snoozedUntil: until, snoozedBy: actorId },
+        action: TICKET_ACTIONS.snoozed,
+        detail: { to: until.toISOString() },
+      };
     }
   }
 }

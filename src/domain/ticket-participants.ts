@@ -35,11 +35,19 @@ function fromStranger(mail: TicketMailAddresses): boolean {
 }
 
 /** Whether `sender` is the ticket's customer or on one of its mails (lower-cased compare). */
-export function isParticipant(sender: string | null, customerAddress: string | null, mails: readonly TicketMailAddresses[]): boolean {
+export function isParticipant(
+  sender: string | null,
+  customerAddress: string | null,
+  mails: readonly TicketMailAddresses[],
+): boolean {
   const who = sender?.trim().toLowerCase();
   if (!who) return false;
   if (who === customerAddress?.toLowerCase()) return true;
   return mails
     .filter((mail) => !fromStranger(mail))
-    .some((mail) => [mail.fromAddress ?? '', mail.replyTo ?? '', ...listed(mail.toAddresses), ...listed(mail.ccAddresses)].some((address) => address.toLowerCase() === who));
+    .some((mail) =>
+      [mail.fromAddress ?? '', mail.replyTo ?? '', ...listed(mail.toAddresses), ...listed(mail.ccAddresses)].some(
+        (address) => address.toLowerCase() === who,
+      ),
+    );
 }

@@ -36,9 +36,11 @@ export function drawWeekChart(days: readonly ChartDay[], width = 700, height = 2
   days.forEach((day, i) => {
     const barH = (day.received / maxReceived) * plotH;
     chart.fillRect(left + i * slot + slot * 0.2, top + plotH - barH, slot * 0.6, barH, BLUE);
-    if (day.medianFirstResponseMs !== null) points.push([left + i * slot + slot / 2, top + plotH - (day.medianFirstResponseMs / maxResponse) * plotH]);
+    if (day.medianFirstResponseMs !== null)
+      points.push([left + i * slot + slot / 2, top + plotH - (day.medianFirstResponseMs / maxResponse) * plotH]);
   });
-  for (let i = 1; i < points.length; i += 1) chart.line(points[i - 1]![0], points[i - 1]![1], points[i]![0], points[i]![1], ORANGE, 3);
+  for (let i = 1; i < points.length; i += 1)
+    chart.line(points[i - 1]![0], points[i - 1]![1], points[i]![0], points[i]![1], ORANGE, 3);
   for (const [x, y] of points) chart.fillRect(x - 5, y - 5, 10, 10, ORANGE);
   return chart.toPng();
 }

@@ -34,7 +34,11 @@ async function answerMetrics(res: ServerResponse, registry: Registry): Promise<v
 }
 
 /** 200 or 503; the whole report only with `details`. */
-export async function answerHealth(res: ServerResponse, health: () => Promise<HealthReport>, details: boolean): Promise<void> {
+export async function answerHealth(
+  res: ServerResponse,
+  health: () => Promise<HealthReport>,
+  details: boolean,
+): Promise<void> {
   const report = await health().catch(() => null);
   res.writeHead(report?.healthy ? 200 : 503, { 'content-type': 'application/json' });
   res.end(JSON.stringify(details && report ? report : { healthy: report?.healthy ?? false }));
@@ -53,7 +57,11 @@ function listen(server: http.Server, port: number, host?: string): Promise<http.
 const isGet = (req: IncomingMessage, path: string) => req.method === 'GET' && req.url?.split('?')[0] === path;
 
 /** Socket Mode's listener on PORT: /healthz only; rejects when the port cannot be had. */
-export function startHealthServer(port: number, health: () => Promise<HealthReport>, token: string | undefined): Promise<http.Server> {
+export function startHealthServer(
+  port: number,
+  health: () => Promise<HealthReport>,
+  token: string | undefined,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (isGet(req, HEALTH_PATH)) void answerHealth(res, health, presentsToken(req, token));
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -68,10 +76,16 @@ export interface MetricsListener {
 }
 
 /** GET /metrics and a detailed /healthz, for the operator's monitoring, behind the token if one is set. */
-export function startMetricsServer(listener: MetricsListener, health: () => Promise<HealthReport>, registry: Registry): Promise<http.Server> {
+export function startMetricsServer(
+  listener: MetricsListener,
+  health: () => Promise<HealthReport>,
+  registry: Registry,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (listener.token && !presentsToken(req, listener.token)) {
-      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('a bearer token is required');
+      res
+        .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+        .end('a bearer token is required');
       return;
     }
     if (isGet(req, METRICS_PATH)) void answerMetrics(res, registry);

@@ -7,17 +7,20 @@ import type { TLocale } from '../domain/locale.js';
 
 const en = {
   'help.title': 'Mailroom: the {mailbox} mailbox in Slack',
-  'help.intro': 'Every mail to {address} becomes a thread in <#{channel}>. Claim it, talk it over in the thread (never emailed), reply from a template.',
+  'help.intro':
+    'Every mail to {address} becomes a thread in <#{channel}>. Claim it, talk it over in the thread (never emailed), reply from a template.',
   'help.commands': 'Commands',
   'help.cmd.help': '`/mail help` — this help',
-  'help.cmd.search': '`/mail search <words>` — find past mail (filters: from: to: status: assignee: urgency: before: after: has:attachment in:comments)',
+  'help.cmd.search':
+    '`/mail search <words>` — find past mail (filters: from: to: status: assignee: urgency: before: after: has:attachment in:comments)',
   'help.cmd.customer': '`/mail customer <address|domain>` — a customer’s history',
   'help.cmd.stats': '`/mail stats [today|week|month]` — numbers for the team',
   'help.cmd.template': '`/mail template` — list, create and edit reply templates',
   'search.title': 'Search: {query}',
   'search.range': 'Results {from}–{to}, newest first. Only you can see this.',
   'search.none': 'Nothing found for {query}.',
-  'search.usage': 'Give words to look for and/or filters, e.g. `/mail search 返品 from:example.com status:open`. Filters: from: to: status: assignee:(@someone, me, none) urgency: before:/after:YYYY-MM-DD has:attachment in:comments',
+  'search.usage':
+    'Give words to look for and/or filters, e.g. `/mail search 返品 from:example.com status:open`. Filters: from: to: status: assignee:(@someone, me, none) urgency: before:/after:YYYY-MM-DD has:attachment in:comments',
   'search.bad_date': '`{filter}:{value}` is not a date; write it as YYYY-MM-DD.',
   'search.bad_urgency': '`urgency:{value}`: use normal, urgent or critical (通常, 至急, 大至急).',
   'search.bad_assignee': '`assignee:{value}`: mention someone (@name), or write me or none.',
@@ -45,7 +48,8 @@ const en = {
   'customer.edit_cancel': 'Cancel',
   'customer.edit_company_hint': 'Empty: taken from the mail domain',
   'customer.not_found': 'No customer {who} in the mailboxes you are a member of.',
-  'customer.usage': 'Give an address or a domain, e.g. `/mail customer tanaka@example.co.jp` or `/mail customer example.co.jp`.',
+  'customer.usage':
+    'Give an address or a domain, e.g. `/mail customer tanaka@example.co.jp` or `/mail customer example.co.jp`.',
   'customer.no_sender': 'This mail has no usable sender, so there is no customer history.',
   'ticket.history': 'History',
   'stats.title.today': 'Numbers for today',
@@ -63,7 +67,8 @@ const en = {
   'stats.spread': 'median {median} · p90 {p90} ({count} tickets)',
   'stats.by_agent': 'By agent',
   'stats.by_urgency': 'By urgency',
-  'stats.group_line': '{name}: received {received} · replied {replied} · closed {closed} · first response {first} · to close {close}',
+  'stats.group_line':
+    '{name}: received {received} · replied {replied} · closed {closed} · first response {first} · to close {close}',
   'stats.nobody': 'Nothing in this period.',
   'stats.more_agents': '…and {count} more',
   'duration.minutes': '{m} min',
@@ -79,7 +84,8 @@ const en = {
   'home.week': 'The last 7 days',
   'home.week_summary': 'Received {received} · first response median {median}, p90 {p90}',
   'home.chart_alt': 'Mails received per day and median first response, last 7 days: {days}',
-  'home.chart_legend': 'Blue bars: mails received per day. Orange line: median first response of the tickets opened that day.',
+  'home.chart_legend':
+    'Blue bars: mails received per day. Orange line: median first response of the tickets opened that day.',
   'home.chart_day': '{day}: {received} received, first response {median}',
   'help.mailboxes': 'Mailboxes',
   'help.mailbox.line': '*{name}* ({address}) → <#{channel}>',
@@ -88,7 +94,8 @@ const en = {
   'home.title': 'Mailroom',
   'home.intro': 'Shared mailboxes worked from Slack. Type `/mail help` in any channel for the commands.',
   'templates.home_heading': 'Reply templates',
-  'templates.home_intro': 'Kept in one place, versioned; a reply can use only the latest version. In a mailbox channel, `/mail template` lists that mailbox’s.',
+  'templates.home_intro':
+    'Kept in one place, versioned; a reply can use only the latest version. In a mailbox channel, `/mail template` lists that mailbox’s.',
   'templates.list_title': 'Reply templates for {mailbox}',
   'templates.list_title_all': 'Reply templates of every mailbox',
   'templates.none': 'No templates yet. Create the first one.',
@@ -112,8 +119,10 @@ const en = {
   'templates.body_hint': 'Filled in when picked in a reply: {variables}',
   'templates.note': 'What changed, and why',
   'templates.note_hint': 'Shown to the channel with the new version.',
-  'templates.editing': 'Editing version {version} ({author}, {date}). Saving makes version {next}; from then on replies can use only that one.',
-  'templates.conflict': ':warning: {author} saved version {version} while you were editing. Your text is kept below; saving now makes it version {next}, on top of theirs.',
+  'templates.editing':
+    'Editing version {version} ({author}, {date}). Saving makes version {next}; from then on replies can use only that one.',
+  'templates.conflict':
+    ':warning: {author} saved version {version} while you were editing. Your text is kept below; saving now makes it version {next}, on top of theirs.',
   'templates.error_name_required': 'Give the template a name.',
   'templates.error_name_taken': 'There is already a template called “{name}” there.',
   'templates.error_body_required': 'The template needs a text.',
@@ -121,14 +130,18 @@ const en = {
   'templates.error_unchanged': 'This is the same as version {version}: change something to save a new version.',
   'templates.error_not_member': 'Only members of the {mailbox} mailbox’s channel can change its templates.',
   'templates.error_not_member_shared': 'Only members of a mailbox channel can change shared templates.',
-  'templates.error_membership_unknown': 'Slack did not say who is in the channel just now. Please try again in a moment.',
+  'templates.error_membership_unknown':
+    'Slack did not say who is in the channel just now. Please try again in a moment.',
   'templates.error_scope': 'Choose where the template can be used.',
   'templates.error_gone': 'This template no longer exists.',
-  'templates.notice_not_member': 'Only members of <#{channel}> can change the templates of {mailbox}. Nothing was changed.',
-  'templates.notice_not_member_shared': 'Only members of a mailbox channel can change shared templates. Nothing was changed.',
+  'templates.notice_not_member':
+    'Only members of <#{channel}> can change the templates of {mailbox}. Nothing was changed.',
+  'templates.notice_not_member_shared':
+    'Only members of a mailbox channel can change shared templates. Nothing was changed.',
   'templates.notice_gone': 'This template no longer exists. Nothing was changed.',
   'templates.announce_created': ':memo: {actor} created the template *{name}* ({scope}).',
-  'templates.announce_version': ':memo: {actor} saved version {version} of the template *{name}* ({scope}). Replies can use only this version from now on.',
+  'templates.announce_version':
+    ':memo: {actor} saved version {version} of the template *{name}* ({scope}). Replies can use only this version from now on.',
   'templates.announce_note': 'Change note',
   'templates.announce_changes': 'What changed',
   'templates.announce_more': '… and {count} more changed lines.',
@@ -150,14 +163,18 @@ const en = {
   'ticket.no_subject': '(no subject)',
   'ticket.no_body': '(no text)',
   'ticket.unreadable': 'This mail could not be fully read; the original is stored unchanged.',
-  'ticket.plain_notice': 'Slack refused the full ticket message ({code}); this short one takes its place. The mail is stored unchanged and can be found with /mail search.',
-  'post.failed': ':warning: {what} could not be shown in Slack ({code}) after {attempts} tries. The mail is stored unchanged and can be found with /mail search.',
+  'ticket.plain_notice':
+    'Slack refused the full ticket message ({code}); this short one takes its place. The mail is stored unchanged and can be found with /mail search.',
+  'post.failed':
+    ':warning: {what} could not be shown in Slack ({code}) after {attempts} tries. The mail is stored unchanged and can be found with /mail search.',
   'post.failed.mail_body': 'The full text of this mail',
   'post.failed.follow_up': 'A follow-up mail in this ticket',
   'post.failed.files': 'The attachments of this mail',
   'post.failed.other': 'A message for this ticket',
-  'mail.given_up.fetch': ':rotating_light: A mail could not be fetched from the server after {attempts} tries over about a day: UID {uid} in {folder}. Reason: {reason}. It is still on the server, untouched. An admin can try it again with `npm run retry-mail`.',
-  'mail.given_up.ingest': ':rotating_light: A stored mail could not be made a ticket after {attempts} tries over about a day: from {from}, subject “{subject}”. Reason: {reason}. Its source is kept. An admin can try it again with `npm run retry-mail`.',
+  'mail.given_up.fetch':
+    ':rotating_light: A mail could not be fetched from the server after {attempts} tries over about a day: UID {uid} in {folder}. Reason: {reason}. It is still on the server, untouched. An admin can try it again with `npm run retry-mail`.',
+  'mail.given_up.ingest':
+    ':rotating_light: A stored mail could not be made a ticket after {attempts} tries over about a day: from {from}, subject “{subject}”. Reason: {reason}. Its source is kept. An admin can try it again with `npm run retry-mail`.',
   'ticket.claim': 'Claim',
   'ticket.unclaim': 'Unclaim',
   'ticket.assign_placeholder': 'Assign to…',
@@ -168,9 +185,11 @@ const en = {
   'ticket.junk_confirm_yes': 'Junk it',
   'ticket.junk_confirm_no': 'Cancel',
   'ticket.follow_up': 'New mail from {from}',
-  'ticket.folded': '{count} mails arrived in a row and are shown together, each with its sender’s own words. Every mail is stored whole: /mail search finds it.',
+  'ticket.folded':
+    '{count} mails arrived in a row and are shown together, each with its sender’s own words. Every mail is stored whole: /mail search finds it.',
   'ticket.reply_to': '*Reply-To:* {address} — not the sender: a reply goes to this address',
-  'ticket.from_stranger': 'Sent by someone who is neither the customer nor on this ticket’s mails: it does not change where replies go.',
+  'ticket.from_stranger':
+    'Sent by someone who is neither the customer nor on this ticket’s mails: it does not change where replies go.',
   'ticket.body_heading': 'Full text',
   'ticket.body_cut': '(The text continues in the attached .txt file; the whole mail is stored.)',
   'ticket.since': 'since {date}',
@@ -186,12 +205,17 @@ const en = {
   'trace.unjunked': '{actor} took this ticket out of junk.',
   'trace.reopened': 'The customer wrote again, so the ticket is open again.',
   'notice.not_member': 'Only members of <#{channel}> can work on its tickets. Nothing was changed.',
-  'notice.membership_unknown': 'Slack did not say who is in <#{channel}> just now, so nothing was changed. Please try again in a moment.',
-  'notice.ticket_gone': 'This ticket no longer exists (the message may be older than this installation). Nothing was changed.',
-  'notice.claimed_by_other': '{assignee} already has this ticket (since {since}). Use “Assign to…” if you mean to take it over.',
+  'notice.membership_unknown':
+    'Slack did not say who is in <#{channel}> just now, so nothing was changed. Please try again in a moment.',
+  'notice.ticket_gone':
+    'This ticket no longer exists (the message may be older than this installation). Nothing was changed.',
+  'notice.claimed_by_other':
+    '{assignee} already has this ticket (since {since}). Use “Assign to…” if you mean to take it over.',
   'notice.already_yours': 'You already have this ticket.',
-  'notice.not_assignee': '{assignee} has this ticket; only they can release it. Use “Assign to…” to hand it to someone else.',
-  'notice.assignee_not_member': '{assignee} is not in <#{channel}>, so they could not work on this ticket. Invite them first. Nothing was changed.',
+  'notice.not_assignee':
+    '{assignee} has this ticket; only they can release it. Use “Assign to…” to hand it to someone else.',
+  'notice.assignee_not_member':
+    '{assignee} is not in <#{channel}>, so they could not work on this ticket. Invite them first. Nothing was changed.',
   'notice.choice_gone': 'That choice is no longer available. Nothing was changed.',
   'reply.title': 'Reply to #{number}',
   'reply.send_for_review': 'Send for review',
@@ -218,7 +242,8 @@ const en = {
   'draft.approve': 'Approve and send',
   'draft.request_changes': 'Request changes',
   'draft.edit': 'Edit',
-  'draft.template_outdated': 'Written from template “{name}” version {used}; the template has changed since (now version {current}).',
+  'draft.template_outdated':
+    'Written from template “{name}” version {used}; the template has changed since (now version {current}).',
   'draft.state.approved': 'Approved by {reviewer}; sending…',
   'draft.state.sent': 'Sent {date}.',
   'draft.state.changes_requested': '{reviewer} asked for changes: {comment}',
@@ -235,13 +260,16 @@ const en = {
   'sent.approved_by': ', approved by {reviewer}',
   'trace.draft_approved': '{actor} approved the reply by {author}; it is being sent.',
   'trace.changes_requested': '{actor} asked {author} for changes: “{comment}”',
-  'trace.reply_failed': 'The reply could not be sent. The mail server said: {reason}. Write it again with Reply once the problem is fixed.',
-  'trace.reply_uncertain': 'Mailroom stopped while sending this reply, so it is not certain whether the customer got it. It was not sent again automatically: check the Sent folder, then reply again if needed.',
+  'trace.reply_failed':
+    'The reply could not be sent. The mail server said: {reason}. Write it again with Reply once the problem is fixed.',
+  'trace.reply_uncertain':
+    'Mailroom stopped while sending this reply, so it is not certain whether the customer got it. It was not sent again automatically: check the Sent folder, then reply again if needed.',
   'notice.not_reviewer': 'Only reviewers of this mailbox can approve replies. Nothing was changed.',
   'notice.own_draft': 'You cannot approve your own reply; another reviewer has to. Nothing was changed.',
   'notice.draft_gone': 'This draft no longer exists. Nothing was changed.',
   'notice.draft_not_in_review': 'This draft is not waiting for review any more ({state}). Nothing was changed.',
-  'notice.draft_changed': 'This draft has changed since this message (now version {revision}); review the newest version in the thread. Nothing was changed.',
+  'notice.draft_changed':
+    'This draft has changed since this message (now version {revision}); review the newest version in the thread. Nothing was changed.',
   'notice.not_author': 'Only {author}, who wrote this reply, can edit it. Nothing was changed.',
   'reply.error_to': 'Give at least one address, like name@example.com.',
   'reply.error_invalid': 'Not a mail address: {addresses}',
@@ -263,7 +291,8 @@ const en = {
   'reminder.duration_hours': '{hours} h {minutes} min',
   'reminder.duration_minutes': '{minutes} min',
   'digest.title': 'Morning summary for {mailbox}',
-  'digest.line': '{open} open · {unclaimed} unclaimed · {review} waiting for review · {overdue} past their response target · {received} received since yesterday’s summary',
+  'digest.line':
+    '{open} open · {unclaimed} unclaimed · {review} waiting for review · {overdue} past their response target · {received} received since yesterday’s summary',
   'digest.oldest': 'Oldest unclaimed: {tickets}',
   'ticket.snooze_1h': 'Remind me in 1 hour',
   'ticket.snooze_3h': 'Remind me in 3 hours',
@@ -276,10 +305,13 @@ const en = {
   'flag.roleAddress': 'role address',
   'flag.unreplyable': 'cannot be replied to',
   'flag.anonymous': 'no sender',
-  'flag.oversize': 'over the size limit: only the headers and the start of the text were taken; the whole mail is still on the mail server',
+  'flag.oversize':
+    'over the size limit: only the headers and the start of the text were taken; the whole mail is still on the mail server',
   'flag.fromGuessed': 'sender from another header: the From line was unreadable',
-  'draft.too_long': 'This reply is too long to show whole here ({chars} characters and its recipients; a reviewer must see every character, at most {limit}), so it cannot be approved in Slack: shorten it, or send it back.',
-  'notice.draft_too_long': 'This reply is too long to show whole in Slack, so it cannot be approved here: ask its author to shorten it.',
+  'draft.too_long':
+    'This reply is too long to show whole here ({chars} characters and its recipients; a reviewer must see every character, at most {limit}), so it cannot be approved in Slack: shorten it, or send it back.',
+  'notice.draft_too_long':
+    'This reply is too long to show whole in Slack, so it cannot be approved here: ask its author to shorten it.',
   'sender.name_has_address': 'the name shows a different address: not the sender',
   'flag.autoReply': 'auto-reply',
   'flag.bounce': 'bounce',
@@ -291,19 +323,23 @@ export type MessageKey = keyof typeof en;
 
 const ja: Record<MessageKey, string> = {
   'help.title': 'Mailroom：{mailbox} の共有メールボックス',
-  'help.intro': '{address} に届いたメールはすべて <#{channel}> のスレッドになります。担当を宣言し、スレッドで相談し（メールには送られません）、テンプレートから返信します。',
+  'help.intro':
+    '{address} に届いたメールはすべて <#{channel}> のスレッドになります。担当を宣言し、スレッドで相談し（メールには送られません）、テンプレートから返信します。',
   'help.commands': 'コマンド',
   'help.cmd.help': '`/mail help` — このヘルプ',
-  'help.cmd.search': '`/mail search <語句>` — 過去のメールを検索（絞り込み：from: to: status: assignee: urgency: before: after: has:attachment in:comments）',
+  'help.cmd.search':
+    '`/mail search <語句>` — 過去のメールを検索（絞り込み：from: to: status: assignee: urgency: before: after: has:attachment in:comments）',
   'help.cmd.customer': '`/mail customer <アドレス|ドメイン>` — 顧客の履歴',
   'help.cmd.stats': '`/mail stats [today|week|month]` — チームの数値',
   'help.cmd.template': '`/mail template` — 返信テンプレートの一覧・作成・編集',
   'search.title': '検索：{query}',
   'search.range': '{from}〜{to} 件目（新しい順）。この結果はあなたにだけ表示されています。',
   'search.none': '{query} に一致するものはありません。',
-  'search.usage': '探す語句や絞り込みを指定してください。例：`/mail search 返品 from:example.com status:open`。絞り込み：from: to: status: assignee:（@メンション、me、none） urgency: before:/after:YYYY-MM-DD has:attachment in:comments',
+  'search.usage':
+    '探す語句や絞り込みを指定してください。例：`/mail search 返品 from:example.com status:open`。絞り込み：from: to: status: assignee:（@メンション、me、none） urgency: before:/after:YYYY-MM-DD has:attachment in:comments',
   'search.bad_date': '`{filter}:{value}` は日付ではありません。YYYY-MM-DD の形で書いてください。',
-  'search.bad_urgency': '`urgency:{value}`：normal、urgent、critical（通常、至急、大至急）のいずれかを指定してください。',
+  'search.bad_urgency':
+    '`urgency:{value}`：normal、urgent、critical（通常、至急、大至急）のいずれかを指定してください。',
   'search.bad_assignee': '`assignee:{value}`：@メンション、me、none のいずれかを指定してください。',
   'search.bad_has': '`has:{value}`：使えるのは has:attachment だけです。',
   'search.bad_in': '`in:{value}`：使えるのは in:comments だけです。',
@@ -329,13 +365,15 @@ const ja: Record<MessageKey, string> = {
   'customer.edit_cancel': 'キャンセル',
   'customer.edit_company_hint': '空欄の場合はメールのドメインから表示します',
   'customer.not_found': 'あなたが参加しているメールボックスに {who} の顧客はいません。',
-  'customer.usage': 'アドレスかドメインを指定してください。例：`/mail customer tanaka@example.co.jp`、`/mail customer example.co.jp`',
+  'customer.usage':
+    'アドレスかドメインを指定してください。例：`/mail customer tanaka@example.co.jp`、`/mail customer example.co.jp`',
   'customer.no_sender': 'このメールには返信できる差出人がないため、顧客の履歴はありません。',
   'ticket.history': '履歴',
   'stats.title.today': '今日の数値',
   'stats.title.week': '直近 7 日間の数値',
   'stats.title.month': '直近 30 日間の数値',
-  'stats.since': '{date} 以降。あなたが参加しているチャンネルのメールボックスが対象です。この結果はあなたにだけ表示されています。',
+  'stats.since':
+    '{date} 以降。あなたが参加しているチャンネルのメールボックスが対象です。この結果はあなたにだけ表示されています。',
   'stats.usage': '`/mail stats today`、`/mail stats week`、`/mail stats month` のいずれかを使ってください。',
   'stats.received': '受信',
   'stats.replied': '返信',
@@ -368,11 +406,13 @@ const ja: Record<MessageKey, string> = {
   'help.mailboxes': 'メールボックス',
   'help.mailbox.line': '*{name}*（{address}）→ <#{channel}>',
   'command.unknown': '`/mail {subcommand}` というコマンドはありません。`/mail help` をお試しください。',
-  'command.not_ready': '`/mail {subcommand}` はこのバージョンではまだ使えません。使えるコマンドは `/mail help` で確認できます。',
+  'command.not_ready':
+    '`/mail {subcommand}` はこのバージョンではまだ使えません。使えるコマンドは `/mail help` で確認できます。',
   'home.title': 'Mailroom',
   'home.intro': 'Slack で扱う共有メールボックスです。コマンドはどのチャンネルでも `/mail help` で確認できます。',
   'templates.home_heading': '返信テンプレート',
-  'templates.home_intro': '一か所で管理し、版を残します。返信に使えるのは最新版だけです。メールボックスのチャンネルで `/mail template` と入力すると、そのメールボックスのテンプレートが表示されます。',
+  'templates.home_intro':
+    '一か所で管理し、版を残します。返信に使えるのは最新版だけです。メールボックスのチャンネルで `/mail template` と入力すると、そのメールボックスのテンプレートが表示されます。',
   'templates.list_title': '{mailbox} の返信テンプレート',
   'templates.list_title_all': 'すべてのメールボックスの返信テンプレート',
   'templates.none': 'テンプレートはまだありません。最初のひとつを作成してください。',
@@ -396,23 +436,31 @@ const ja: Record<MessageKey, string> = {
   'templates.body_hint': '返信で選ぶと差し込まれます：{variables}',
   'templates.note': '変更内容と理由',
   'templates.note_hint': '新しい版とともにチャンネルに表示されます。',
-  'templates.editing': '第{version}版（{author}、{date}）を編集しています。保存すると第{next}版になり、以後の返信ではその版だけが使えます。',
-  'templates.conflict': ':warning: 編集中に {author} さんが第{version}版を保存しました。あなたの本文は下に残っています。このまま保存すると、その版の上に第{next}版として保存されます。',
+  'templates.editing':
+    '第{version}版（{author}、{date}）を編集しています。保存すると第{next}版になり、以後の返信ではその版だけが使えます。',
+  'templates.conflict':
+    ':warning: 編集中に {author} さんが第{version}版を保存しました。あなたの本文は下に残っています。このまま保存すると、その版の上に第{next}版として保存されます。',
   'templates.error_name_required': 'テンプレートの名前を入力してください。',
   'templates.error_name_taken': '「{name}」という名前のテンプレートはすでにあります。',
   'templates.error_body_required': '本文を入力してください。',
   'templates.error_too_long': '{max} 文字以内で入力してください。',
   'templates.error_unchanged': '第{version}版と同じ内容です。新しい版にするには内容を変更してください。',
-  'templates.error_not_member': '{mailbox} のチャンネルのメンバーだけが、このメールボックスのテンプレートを変更できます。',
-  'templates.error_not_member_shared': '共通テンプレートを変更できるのは、いずれかのメールボックスのチャンネルのメンバーだけです。',
-  'templates.error_membership_unknown': 'チャンネルのメンバーを Slack から確認できませんでした。少し待ってからもう一度お試しください。',
+  'templates.error_not_member':
+    '{mailbox} のチャンネルのメンバーだけが、このメールボックスのテンプレートを変更できます。',
+  'templates.error_not_member_shared':
+    '共通テンプレートを変更できるのは、いずれかのメールボックスのチャンネルのメンバーだけです。',
+  'templates.error_membership_unknown':
+    'チャンネルのメンバーを Slack から確認できませんでした。少し待ってからもう一度お試しください。',
   'templates.error_scope': '使えるメールボックスを選んでください。',
   'templates.error_gone': 'このテンプレートはもう存在しません。',
-  'templates.notice_not_member': '<#{channel}> のメンバーだけが {mailbox} のテンプレートを変更できます。何も変更されていません。',
-  'templates.notice_not_member_shared': '共通テンプレートを変更できるのは、いずれかのメールボックスのチャンネルのメンバーだけです。何も変更されていません。',
+  'templates.notice_not_member':
+    '<#{channel}> のメンバーだけが {mailbox} のテンプレートを変更できます。何も変更されていません。',
+  'templates.notice_not_member_shared':
+    '共通テンプレートを変更できるのは、いずれかのメールボックスのチャンネルのメンバーだけです。何も変更されていません。',
   'templates.notice_gone': 'このテンプレートはもう存在しません。何も変更されていません。',
   'templates.announce_created': ':memo: {actor} さんがテンプレート *{name}*（{scope}）を作成しました。',
-  'templates.announce_version': ':memo: {actor} さんがテンプレート *{name}*（{scope}）の第{version}版を保存しました。以後の返信ではこの版だけが使えます。',
+  'templates.announce_version':
+    ':memo: {actor} さんがテンプレート *{name}*（{scope}）の第{version}版を保存しました。以後の返信ではこの版だけが使えます。',
   'templates.announce_note': '変更メモ',
   'templates.announce_changes': '変更箇所',
   'templates.announce_more': '…ほか {count} 行の変更',
@@ -420,7 +468,8 @@ const ja: Record<MessageKey, string> = {
   'reply.template': 'テンプレートから書く',
   'reply.template_placeholder': 'テンプレートを選択…',
   'reply.no_templates': 'このメールボックスのテンプレートはまだありません。`/mail template` で作成できます。',
-  'reply.template_filled': '「{name}」（第{version}版）を差し込みました。{{…}} のまま残っている箇所は手で埋めてください。',
+  'reply.template_filled':
+    '「{name}」（第{version}版）を差し込みました。{{…}} のまま残っている箇所は手で埋めてください。',
   'reply.template_newer': '「{name}」はこの画面を開いた後に更新されたため、最新の第{version}版を差し込みました。',
   'error.generic': 'こちら側で問題が発生しました（{code}）。何も変更されていません。もう一度お試しください。',
   'ticket.from': '差出人',
@@ -434,14 +483,18 @@ const ja: Record<MessageKey, string> = {
   'ticket.no_subject': '（件名なし）',
   'ticket.no_body': '（本文なし）',
   'ticket.unreadable': 'このメールは一部を読み取れませんでした。元のメールはそのまま保存されています。',
-  'ticket.plain_notice': 'Slack が通常のチケットメッセージを受け付けなかったため（{code}）、この簡易表示に置き換えました。メールはそのまま保存されており、/mail search で探せます。',
-  'post.failed': ':warning: {what}を Slack に表示できませんでした（{code}、{attempts} 回試行）。メールはそのまま保存されており、/mail search で探せます。',
+  'ticket.plain_notice':
+    'Slack が通常のチケットメッセージを受け付けなかったため（{code}）、この簡易表示に置き換えました。メールはそのまま保存されており、/mail search で探せます。',
+  'post.failed':
+    ':warning: {what}を Slack に表示できませんでした（{code}、{attempts} 回試行）。メールはそのまま保存されており、/mail search で探せます。',
   'post.failed.mail_body': 'このメールの全文',
   'post.failed.follow_up': 'このチケットへの追加のメール',
   'post.failed.files': 'このメールの添付ファイル',
   'post.failed.other': 'このチケットのメッセージ',
-  'mail.given_up.fetch': ':rotating_light: 1 日ほどかけて {attempts} 回試しましたが、メールをサーバーから取得できませんでした: {folder} の UID {uid}。理由: {reason}。メールはサーバーにそのまま残っています。管理者は `npm run retry-mail` でもう一度試せます。',
-  'mail.given_up.ingest': ':rotating_light: 保存したメールを 1 日ほどかけて {attempts} 回試しましたが、チケットにできませんでした: 差出人 {from}、件名「{subject}」。理由: {reason}。元のメールは保存されています。管理者は `npm run retry-mail` でもう一度試せます。',
+  'mail.given_up.fetch':
+    ':rotating_light: 1 日ほどかけて {attempts} 回試しましたが、メールをサーバーから取得できませんでした: {folder} の UID {uid}。理由: {reason}。メールはサーバーにそのまま残っています。管理者は `npm run retry-mail` でもう一度試せます。',
+  'mail.given_up.ingest':
+    ':rotating_light: 保存したメールを 1 日ほどかけて {attempts} 回試しましたが、チケットにできませんでした: 差出人 {from}、件名「{subject}」。理由: {reason}。元のメールは保存されています。管理者は `npm run retry-mail` でもう一度試せます。',
   'ticket.claim': '担当する',
   'ticket.unclaim': '担当を外れる',
   'ticket.assign_placeholder': '担当者を割り当て…',
@@ -452,7 +505,8 @@ const ja: Record<MessageKey, string> = {
   'ticket.junk_confirm_yes': '迷惑メールにする',
   'ticket.junk_confirm_no': 'キャンセル',
   'ticket.follow_up': '{from} から新しいメール',
-  'ticket.folded': '続けて届いた {count} 通のメールをまとめて表示しています（各メールは本人が書いた部分のみ）。どのメールも全文が保存されており、/mail search で探せます。',
+  'ticket.folded':
+    '続けて届いた {count} 通のメールをまとめて表示しています（各メールは本人が書いた部分のみ）。どのメールも全文が保存されており、/mail search で探せます。',
   'ticket.reply_to': '*返信先（Reply-To）:* {address} — 差出人と異なります。返信はこのアドレス宛てになります',
   'ticket.from_stranger': 'お客様でもこのチケットのメールの関係者でもない相手からのメールです。返信先は変わりません。',
   'ticket.body_heading': '本文',
@@ -470,12 +524,17 @@ const ja: Record<MessageKey, string> = {
   'trace.unjunked': '{actor} さんが迷惑メールを解除しました。',
   'trace.reopened': 'お客様から再度メールが届いたため、チケットを未対応に戻しました。',
   'notice.not_member': '<#{channel}> のメンバーだけがこのチケットを操作できます。何も変更されていません。',
-  'notice.membership_unknown': '<#{channel}> のメンバーを Slack から確認できなかったため、何も変更していません。少し待ってからもう一度お試しください。',
-  'notice.ticket_gone': 'このチケットはもう存在しません（このインストールより古いメッセージかもしれません）。何も変更されていません。',
-  'notice.claimed_by_other': '{assignee} さんがすでに担当しています（{since}）。引き継ぐ場合は「担当者を割り当て」を使ってください。',
+  'notice.membership_unknown':
+    '<#{channel}> のメンバーを Slack から確認できなかったため、何も変更していません。少し待ってからもう一度お試しください。',
+  'notice.ticket_gone':
+    'このチケットはもう存在しません（このインストールより古いメッセージかもしれません）。何も変更されていません。',
+  'notice.claimed_by_other':
+    '{assignee} さんがすでに担当しています（{since}）。引き継ぐ場合は「担当者を割り当て」を使ってください。',
   'notice.already_yours': 'このチケットはすでにあなたが担当しています。',
-  'notice.not_assignee': '{assignee} さんが担当しています。担当を外せるのは本人だけです。ほかの人に渡す場合は「担当者を割り当て」を使ってください。',
-  'notice.assignee_not_member': '{assignee} さんは <#{channel}> にいないため、このチケットを扱えません。先にチャンネルに招待してください。何も変更されていません。',
+  'notice.not_assignee':
+    '{assignee} さんが担当しています。担当を外せるのは本人だけです。ほかの人に渡す場合は「担当者を割り当て」を使ってください。',
+  'notice.assignee_not_member':
+    '{assignee} さんは <#{channel}> にいないため、このチケットを扱えません。先にチャンネルに招待してください。何も変更されていません。',
   'notice.choice_gone': 'その選択肢はもう使えません。何も変更されていません。',
   'reply.title': '#{number} に返信',
   'reply.send_for_review': '承認を依頼',
@@ -502,7 +561,8 @@ const ja: Record<MessageKey, string> = {
   'draft.approve': '承認して送信',
   'draft.request_changes': '修正を依頼',
   'draft.edit': '編集',
-  'draft.template_outdated': 'テンプレート「{name}」の第 {used} 版から作成されました。その後テンプレートが更新されています（現在 第 {current} 版）。',
+  'draft.template_outdated':
+    'テンプレート「{name}」の第 {used} 版から作成されました。その後テンプレートが更新されています（現在 第 {current} 版）。',
   'draft.state.approved': '{reviewer} さんが承認しました。送信中…',
   'draft.state.sent': '{date} に送信しました。',
   'draft.state.changes_requested': '{reviewer} さんから修正依頼：{comment}',
@@ -519,13 +579,16 @@ const ja: Record<MessageKey, string> = {
   'sent.approved_by': '、承認：{reviewer}',
   'trace.draft_approved': '{actor} さんが {author} さんの返信を承認しました。送信します。',
   'trace.changes_requested': '{actor} さんが {author} さんに修正を依頼しました：「{comment}」',
-  'trace.reply_failed': '返信を送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから「返信」で書き直してください。',
-  'trace.reply_uncertain': '送信の途中で Mailroom が停止したため、お客様に届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら改めて返信してください。',
+  'trace.reply_failed':
+    '返信を送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから「返信」で書き直してください。',
+  'trace.reply_uncertain':
+    '送信の途中で Mailroom が停止したため、お客様に届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら改めて返信してください。',
   'notice.not_reviewer': '返信を承認できるのはこのメールボックスの承認者だけです。何も変更されていません。',
   'notice.own_draft': '自分の返信は承認できません。ほかの承認者に依頼してください。何も変更されていません。',
   'notice.draft_gone': 'この下書きはもう存在しません。何も変更されていません。',
   'notice.draft_not_in_review': 'この下書きはもう承認待ちではありません（{state}）。何も変更されていません。',
-  'notice.draft_changed': 'このメッセージの後に下書きが更新されました（現在 第 {revision} 版）。スレッドの最新版を確認してください。何も変更されていません。',
+  'notice.draft_changed':
+    'このメッセージの後に下書きが更新されました（現在 第 {revision} 版）。スレッドの最新版を確認してください。何も変更されていません。',
   'notice.not_author': 'この返信を編集できるのは作成者の {author} さんだけです。何も変更されていません。',
   'reply.error_to': '宛先を 1 件以上入力してください（例：name@example.com）。',
   'reply.error_invalid': 'メールアドレスではありません：{addresses}',
@@ -540,14 +603,16 @@ const ja: Record<MessageKey, string> = {
   'draft_state.failed': '送信失敗',
   'draft_state.uncertain': '送信状況不明',
   'draft_state.discarded': '破棄済み',
-  'reminder.unclaimed': 'この{urgency}のチケットは {duration}（営業時間）誰も担当していません。どなたか担当をお願いします。',
+  'reminder.unclaimed':
+    'この{urgency}のチケットは {duration}（営業時間）誰も担当していません。どなたか担当をお願いします。',
   'reminder.overdue': '{people} この{urgency}のチケットに {duration} 返信がありません（目標 {target}）。',
   'reminder.review_wait': '{reviewers} {author} さんの返信が {duration} 承認を待っています。',
   'reminder.snooze': '{user} このチケットのリマインダーです。',
   'reminder.duration_hours': '{hours} 時間 {minutes} 分',
   'reminder.duration_minutes': '{minutes} 分',
   'digest.title': '{mailbox} の朝のまとめ',
-  'digest.line': '未完了 {open} 件 · 未担当 {unclaimed} 件 · 承認待ち {review} 件 · 返信目標超過 {overdue} 件 · 前回のまとめ以降の受信 {received} 件',
+  'digest.line':
+    '未完了 {open} 件 · 未担当 {unclaimed} 件 · 承認待ち {review} 件 · 返信目標超過 {overdue} 件 · 前回のまとめ以降の受信 {received} 件',
   'digest.oldest': '最も古い未担当：{tickets}',
   'ticket.snooze_1h': '1 時間後に通知',
   'ticket.snooze_3h': '3 時間後に通知',
@@ -560,10 +625,13 @@ const ja: Record<MessageKey, string> = {
   'flag.roleAddress': '役割アドレス',
   'flag.unreplyable': '返信不可',
   'flag.anonymous': '差出人なし',
-  'flag.oversize': 'サイズ上限を超えています：ヘッダーと本文の冒頭のみ取り込みました（メール全体はメールサーバーに残っています）',
+  'flag.oversize':
+    'サイズ上限を超えています：ヘッダーと本文の冒頭のみ取り込みました（メール全体はメールサーバーに残っています）',
   'flag.fromGuessed': '差出人は別のヘッダーから（From が読めません）',
-  'draft.too_long': 'この返信は長すぎて全文を表示できません（{chars} 文字と宛先。承認者はすべての文字を確認する必要があり、上限は {limit} 文字）。Slack では承認できません。短くするか、差し戻してください。',
-  'notice.draft_too_long': 'この返信は長すぎて Slack に全文を表示できないため、ここでは承認できません。作成者に短くするよう依頼してください。',
+  'draft.too_long':
+    'この返信は長すぎて全文を表示できません（{chars} 文字と宛先。承認者はすべての文字を確認する必要があり、上限は {limit} 文字）。Slack では承認できません。短くするか、差し戻してください。',
+  'notice.draft_too_long':
+    'この返信は長すぎて Slack に全文を表示できないため、ここでは承認できません。作成者に短くするよう依頼してください。',
   'sender.name_has_address': '表示名に別のアドレスがあります（差出人ではありません）',
   'flag.autoReply': '自動応答',
   'flag.bounce': 'エラーメール',

@@ -8,8 +8,19 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 const SECRET_KEYS = [
-  'password', 'pass', 'token', 'botToken', 'appToken', 'signingSecret', 'authorization', 'secret',
-  'accessToken', 'refreshToken', 'clientSecret', 'privateKey', 'assertion',
+  'password',
+  'pass',
+  'token',
+  'botToken',
+  'appToken',
+  'signingSecret',
+  'authorization',
+  'secret',
+  'accessToken',
+  'refreshToken',
+  'clientSecret',
+  'privateKey',
+  'assertion',
 ];
 
 /** Told of every line logged (level number, its `code`): how /metrics counts events. */
@@ -24,7 +35,12 @@ export function createLogger(level = 'info', destination?: NodeJS.WritableStream
             hooks: {
               logMethod(args, method, levelNumber) {
                 const first = args[0] as unknown;
-                observe(levelNumber, first && typeof first === 'object' ? ((first as { code?: unknown }).code as string | undefined) : undefined);
+                observe(
+                  levelNumber,
+                  first && typeof first === 'object'
+                    ? ((first as { code?: unknown }).code as string | undefined)
+                    : undefined,
+                );
                 return method.apply(this, args);
               },
             },
@@ -32,7 +48,10 @@ export function createLogger(level = 'info', destination?: NodeJS.WritableStream
         : {}),
       base: { app: 'mailroom' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]), censor: '[redacted]' },
+      redact: {
+        paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
+        censor: '[redacted]',
+      },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination as pino.DestinationStream | undefined,

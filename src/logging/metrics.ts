@@ -21,8 +21,18 @@ const WARN = 40;
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mailroom_' });
-  const events = new Counter({ name: 'mailroom_events_total', help: 'Logged events by code (mail fetched, posts, replies sent, …).', labelNames: ['code'], registers: [registry] });
-  const problems = new Counter({ name: 'mailroom_problems_total', help: 'Warnings and errors by code.', labelNames: ['code'], registers: [registry] });
+  const events = new Counter({
+    name: 'mailroom_events_total',
+    help: 'Logged events by code (mail fetched, posts, replies sent, …).',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const problems = new Counter({
+    name: 'mailroom_problems_total',
+    help: 'Warnings and errors by code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   return {
     registry,
     countLog(level, code) {

@@ -30,7 +30,11 @@ export interface CollectedMail {
 }
 
 /** Reads one attachment's stream to its end, keeping its bytes only while within keepBytes. */
-function collectAttachment(stream: AttachmentStream, keepBytes: number, done: (attachment: CollectedAttachment) => void): void {
+function collectAttachment(
+  stream: AttachmentStream,
+  keepBytes: number,
+  done: (attachment: CollectedAttachment) => void,
+): void {
   const { content, release, ...info } = stream;
   let chunks: Buffer[] | null = [];
   let length = 0;
@@ -50,7 +54,13 @@ function collectAttachment(stream: AttachmentStream, keepBytes: number, done: (a
   content.once('end', () => {
     const whole = chunks ? Buffer.concat(chunks, length) : null;
     // mailparser sets size and checksum on its own attachment object as the stream ends.
-    done({ ...info, size: stream.size ?? length, checksum: stream.checksum ?? '', content: whole, head: head ?? whole!.subarray(0, ATTACHMENT_HEAD_BYTES) });
+    done({
+      ...info,
+      size: stream.size ?? length,
+      checksum: stream.checksum ?? '',
+      content: whole,
+      head: head ?? whole!.subarray(0, ATTACHMENT_HEAD_BYTES),
+    });
     release?.();
   });
 }
@@ -63,7 +73,12 @@ export type MailInput = Buffer | AsyncIterable<Uint8Array>;
  * (and may stop the parse with `fail`). Settles with `result()` when mailparser ends, or
  * rejects with the first error, mailparser's or the caller's.
  */
-function runParser<T>(input: MailInput, options: MailParserOptions, listen: (parser: MailParser, fail: (error: Error) => void) => void, result: () => T): Promise<T> {
+function runParser<T>(
+  input: MailInput,
+  options: MailParserOptions,
+  listen: (parser: MailParser, fail: (error: Error) => void) => void,
+  result: () => T,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser(options);
     // mailparser may report a non-fatal error and still end: the first outcome wins.
@@ -119,7 +134,12 @@ export function collectMail(input: MailInput, options: MailParserOptions, keepBy
  * up; every other part is skipped. Resolves with the attachment's size, or null when the
  * mail has no such attachment. A `sink` that rejects stops the parse with its error.
  */
-export function streamAttachment(input: MailInput, options: MailParserOptions, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
+export function streamAttachment(
+  input: MailInput,
+  options: MailParserOptions,
+  index: number,
+  sink: (chunk: Buffer) => Promise<void>,
+): Promise<number | null> {
   let seen = 0;
   let size: number | null = null;
   return runParser(

@@ -90,8 +90,12 @@ export class ImapConnection {
   #status: ImapStatus = { state: 'standby', since: new Date() };
   // A failed pass is retried by the next one; a dead connection is noticed by 'close'.
   readonly #sync = new CoalescingRunner(
-    () => this.options.sync && this.#client ? this.options.sync(this.#client) : Promise.resolve(),
-    (error) => this.logger.error({ code: 'imap_sync_failed', mailbox: this.mailboxKey, err: errorMessage(error) }, 'mail sync failed'),
+    () => (this.options.sync && this.#client ? this.options.sync(this.#client) : Promise.resolve()),
+    (error) =>
+      this.logger.error(
+        { code: 'imap_sync_failed', mailbox: this.mailboxKey, err: errorMessage(error) },
+        'mail sync failed',
+      ),
   );
   #sweep: NodeJS.Timeout | undefined;
   #client: ImapFlow | undefined;
@@ -158,7 +162,9 @@ export class ImapConnection {
     if (this.#stopped) return;
     this.#client = client;
     // imapflow emits 'error' on socket failures; without a listener Node would crash.
-    client.on('error', (error: Error) => this.logger.warn({ code: 'imap_error', mailbox: this.mailboxKey, err: error.message }, 'IMAP error'));
+    client.on('error', (error: Error) =>
+      this.logger.warn({ code: 'imap_error', mailbox: this.mailboxKey, err: error.message }, 'IMAP error'),
+    );
     client.on('close', () => {
       if (this.#client !== client || this.#stopped) return;
       this.#client = undefined;
@@ -178,7 +184,10 @@ export class ImapConnection {
       }
       this.#connectedAt = Date.now();
       this.#setStatus({ state: 'connected' });
-      this.logger.info({ code: 'imap_connected', mailbox: this.mailboxKey, folder: this.imap.folder }, 'IMAP connected');
+      this.logger.info(
+        { code: 'imap_connected', mailbox: this.mailboxKey, folder: this.imap.folder },
+        'IMAP connected',
+      );
       // IDLE (or imapflow's NOOP polling where the server has no IDLE) reports new mail here.
       client.on('exists', () => this.requestSync());
       this.requestSync();
@@ -188,7 +197,10 @@ export class ImapConnection {
       // A token can be refused before it expires (revoked, or the server's clock runs ahead):
       // one immediate try with a new token before the slow retries of a refused sign-in.
       if (this.imap.oauth && !renewToken && isAuthFailure(error)) {
-        this.logger.warn({ code: 'imap_token_refused', mailbox: this.mailboxKey }, 'IMAP refused the access token; trying once more with a new one');
+        this.logger.warn(
+          { code: 'imap_token_refused', mailbox: this.mailboxKey },
+          'IMAP refused the access token; trying once more with a new one',
+        );
         this.#renewToken = true;
         this.#attempt -= 1;
         void this.#connect();

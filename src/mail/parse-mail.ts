@@ -5,7 +5,13 @@
  * mailparser works synchronously on big parts and would otherwise stall Slack interactions.
  */
 import type { AddressObject } from 'mailparser';
-import { collectMail, streamAttachment, type CollectedAttachment, type CollectedMail, type MailInput } from './collect-mail.js';
+import {
+  collectMail,
+  streamAttachment,
+  type CollectedAttachment,
+  type CollectedMail,
+  type MailInput,
+} from './collect-mail.js';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import libmime from 'libmime';
 import type { AttachmentInfo, MailAddress, ParsedMail, SenderSource, TriageHeaders } from '../domain/parsed-mail.js';
@@ -16,7 +22,6 @@ import { ownBuffer } from '../util/own-buffer.js';
 function stripBrackets(id: string): string {
   return id.trim().replace(/^<|>$/g, '').trim();
 }
-
 
 function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
   const objects = Array.isArray(field) ? field : field ? [field] : [];
@@ -33,15 +38,29 @@ const USABLE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * there is — a later From header (mailparser keeps only the first), Sender, Reply-To,
  * Return-Path — with where it came from, so the ticket can say so. The From name is kept.
  */
-function bestSender(mail: CollectedMail, address: (name: string) => MailAddress[]): { from: MailAddress | null; fromSource: SenderSource } {
+function bestSender(
+  mail: CollectedMail,
+  address: (name: string) => MailAddress[],
+): { from: MailAddress | null; fromSource: SenderSource } {
   const first = address('from')[0] ?? null;
   if (first && USABLE_ADDRESS.test(first.address)) return { from: first, fromSource: 'from' };
   const laterFrom = mail.headerLines
     .filter((line) => line.key === 'from')
     .slice(1)
-    .flatMap((line) => addressparser(libmime.decodeWords(line.line.replace(/^from:\s*/i, ''))) as { name?: string; address?: string }[])
+    .flatMap(
+      (line) =>
+        addressparser(libmime.decodeWords(line.line.replace(/^from:\s*/i, ''))) as {
+          name?: string;
+          address?: string;
+        }[],
+    )
     .map((entry) => ({ name: (entry.name ?? '').trim(), address: (entry.address ?? '').trim().toLowerCase() }));
-  const candidates: [SenderSource, MailAddress[]][] = [['later-from', laterFrom], ['sender', address('sender')], ['reply-to', address('reply-to')], ['return-path', address('return-path')]];
+  const candidates: [SenderSource, MailAddress[]][] = [
+    ['later-from', laterFrom],
+    ['sender', address('sender')],
+    ['reply-to', address('reply-to')],
+    ['return-path', address('return-path')],
+  ];
   for (const [source, list] of candidates) {
     const found = list.find((entry) => USABLE_ADDRESS.test(entry.address));
     if (found) return { from: { name: first?.name || found.name, address: found.address }, fromSource: source };
@@ -55,7 +74,12 @@ function headerText(mail: CollectedMail, name: string): string | undefined {
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object' && 'value' in value && typeof value.value === 'string') {
-    const params = 'params' in value && value.params ? Object.entries(value.params as Record<string, string>).map(([k, v]) => `; ${k}=${v}`).join('') : '';
+    const params =
+      'params' in value && value.params
+        ? Object.entries(value.params as Record<string, string>)
+            .map(([k, v]) => `; ${k}=${v}`)
+            .join('')
+        : '';
     return `${value.value}${params}`;
   }
   if (typeof value === 'object' && 'text' in value && typeof value.text === 'string') return value.text;
@@ -64,7 +88,9 @@ function headerText(mail: CollectedMail, name: string): string | undefined {
 
 function triageHeaders(mail: CollectedMail): TriageHeaders {
   // mailparser folds List-* headers into one `list` object.
-  const list = mail.headers.get('list') as Record<string, { url?: string; mail?: string; id?: string; name?: string }> | undefined;
+  const list = mail.headers.get('list') as
+    | Record<string, { url?: string; mail?: string; id?: string; name?: string }>
+    | undefined;
   return {
     autoSubmitted: headerText(mail, 'auto-submitted'),
     precedence: headerText(mail, 'precedence'),
@@ -92,7 +118,12 @@ function attachmentInfo(attachment: CollectedAttachment): AttachmentInfo {
   };
 }
 
-const REPORTED_PART_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
+const REPORTED_PART_TYPES = new Set([
+  'message/rfc822',
+  'text/rfc822-headers',
+  'message/global',
+  'message/global-headers',
+]);
 
 /** Message-IDs named in the original-message parts of a delivery report. */
 function reportedMessageIds(mail: CollectedMail): string[] {
@@ -154,6 +185,10 @@ export async function parseMail(raw: RawInput, limits: ParseLimits = DEFAULT_PAR
  * it to `sink` chunk by chunk (see streamAttachment). Resolves with its size, or null when
  * the mail has no such attachment.
  */
-export function decodeAttachment(raw: RawInput, index: number, sink: (chunk: Buffer) => Promise<void>): Promise<number | null> {
+export function decodeAttachment(
+  raw: RawInput,
+  index: number,
+  sink: (chunk: Buffer) => Promise<void>,
+): Promise<number | null> {
   return streamAttachment(asInput(raw), parserOptions(DEFAULT_PARSE_LIMITS), index, sink);
 }

@@ -59,7 +59,11 @@ export class ParsePool {
    * One worker by default: each carries its own JavaScript heap (tens of MB), and on the
    * small machines Mailroom is meant for, parsing is rarely the bottleneck.
    */
-  constructor({ size = Math.max(1, Math.min(2, os.availableParallelism() - 2)), timeoutMs = 60_000, limits = DEFAULT_PARSE_LIMITS }: ParsePoolOptions = {}) {
+  constructor({
+    size = Math.max(1, Math.min(2, os.availableParallelism() - 2)),
+    timeoutMs = 60_000,
+    limits = DEFAULT_PARSE_LIMITS,
+  }: ParsePoolOptions = {}) {
     this.#timeoutMs = timeoutMs;
     this.#limits = limits;
     for (let i = 0; i < size; i += 1) this.#slots.push(this.#spawn());
@@ -82,7 +86,9 @@ export class ParsePool {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.reject(new ParseError('parse pool is closed', 'pool_closed'));
-    await Promise.all(this.#slots.map((slot) => this.#retire(slot, new ParseError('parse pool is closed', 'pool_closed'))));
+    await Promise.all(
+      this.#slots.map((slot) => this.#retire(slot, new ParseError('parse pool is closed', 'pool_closed'))),
+    );
   }
 
   #spawn(): Slot {
@@ -99,18 +105,29 @@ export class ParsePool {
       };
       worker.on('message', onReady);
     });
-    worker.on('message', (message: { id?: number; ok?: boolean; mail?: ParsedMail; error?: string; unreadable?: boolean }) => {
-      if (message.id === undefined || slot.jobs[0]?.id !== message.id) return;
-      const job = slot.jobs.shift()!;
-      job.port?.close();
-      this.#startClock(slot);
-      if (message.ok) job.resolve(message.mail!);
-      else job.reject(message.unreadable ? new SourceUnreadableError(message.error ?? 'the source could not be read') : new ParseError(message.error ?? 'unknown parse error', 'parse_failed'));
-      this.#dispatch();
-    });
-    worker.on('error', (error) => this.#replace(slot, new ParseError(`parser crashed: ${error.message}`, 'parser_crashed')));
+    worker.on(
+      'message',
+      (message: { id?: number; ok?: boolean; mail?: ParsedMail; error?: string; unreadable?: boolean }) => {
+        if (message.id === undefined || slot.jobs[0]?.id !== message.id) return;
+        const job = slot.jobs.shift()!;
+        job.port?.close();
+        this.#startClock(slot);
+        if (message.ok) job.resolve(message.mail!);
+        else
+          job.reject(
+            message.unreadable
+              ? new SourceUnreadableError(message.error ?? 'the source could not be read')
+              : new ParseError(message.error ?? 'unknown parse error', 'parse_failed'),
+          );
+        this.#dispatch();
+      },
+    );
+    worker.on('error', (error) =>
+      this.#replace(slot, new ParseError(`parser crashed: ${error.message}`, 'parser_crashed')),
+    );
     worker.on('exit', () => {
-      if (!this.#closed && this.#slots.includes(slot)) this.#replace(slot, new ParseError('parser exited', 'parser_crashed'));
+      if (!this.#closed && this.#slots.includes(slot))
+        this.#replace(slot, new ParseError('parser exited', 'parser_crashed'));
     });
     return slot;
   }

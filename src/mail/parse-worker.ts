@@ -28,10 +28,17 @@ async function parseOne(job: { id: number; limits: ParseLimits } & SourceOf): Pr
   const { id, limits } = job;
   try {
     const mail = await parseMail(inputOf(job), limits);
-    const transfer = mail.attachments.flatMap((attachment) => (attachment.content ? [attachment.content.buffer as ArrayBuffer] : []));
+    const transfer = mail.attachments.flatMap((attachment) =>
+      attachment.content ? [attachment.content.buffer as ArrayBuffer] : [],
+    );
     port.postMessage({ id, ok: true, mail }, transfer);
   } catch (error) {
-    port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error), unreadable: error instanceof SourceUnreadableError });
+    port.postMessage({
+      id,
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      unreadable: error instanceof SourceUnreadableError,
+    });
   }
   // Once this job (and the source it holds) is let go of: see collect-garbage.ts.
   if (sizeOf(job) >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);

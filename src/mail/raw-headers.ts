@@ -43,7 +43,12 @@ export function rawHeader(raw: Uint8Array, name: string): string | null {
 export function messageIdsOf(value: string | string[] | null | undefined): string[] {
   const text = Array.isArray(value) ? value.join(' ') : (value ?? '');
   const strip = (id: string) => id.trim().replace(/^<|>$/g, '').trim();
-  const ids = text.match(/<[^<>\s]+>/g)?.map(strip) ?? text.split(/\s+/).map(strip).filter((id) => id.includes('@'));
+  const ids =
+    text.match(/<[^<>\s]+>/g)?.map(strip) ??
+    text
+      .split(/\s+/)
+      .map(strip)
+      .filter((id) => id.includes('@'));
   return [...new Set(ids.filter((id) => id !== ''))];
 }
 
@@ -70,11 +75,29 @@ export function sha256Hex(raw: Uint8Array): string {
  * after a UIDVALIDITY change) share a key; different mails never do, even from a sender
  * that reuses Message-IDs. Without a Message-ID, the hash of the whole source.
  */
-export function dedupeKeyOf(raw: Uint8Array, contentHash: string, header: RawHeaderReader = readRawHeaders(raw)): string {
+export function dedupeKeyOf(
+  raw: Uint8Array,
+  contentHash: string,
+  header: RawHeaderReader = readRawHeaders(raw),
+): string {
   const messageId = cleanMessageId(header('message-id'));
   if (!messageId) return `sha256:${contentHash}`;
   const identity = createHash('sha256');
-  for (const name of ['from', 'sender', 'reply-to', 'to', 'cc', 'date', 'subject', 'in-reply-to', 'references', 'resent-message-id', 'content-type', 'content-transfer-encoding']) identity.update(`${header(name) ?? ''}\n`);
+  for (const name of [
+    'from',
+    'sender',
+    'reply-to',
+    'to',
+    'cc',
+    'date',
+    'subject',
+    'in-reply-to',
+    'references',
+    'resent-message-id',
+    'content-type',
+    'content-transfer-encoding',
+  ])
+    identity.update(`${header(name) ?? ''}\n`);
   hashNormalisedBody(identity, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
   return `mid:${messageId}:${identity.digest('hex').slice(0, 24)}`;
 }
@@ -111,4 +134,3 @@ function bodyStart(bytes: Buffer): number {
   }
   return -1;
 }
-

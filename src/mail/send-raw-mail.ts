@@ -15,16 +15,28 @@ export type SmtpError = Error & { responseCode?: number; code?: string; command?
  * `refused`: recipients the server would not take (RCPT TO refused) while it took the mail
  * for the others, each with the server's words: the mail went out, but not to them.
  */
-export type SendOutcome = { sent: true; response: string; refused: string[] } | { sent: false; kind: SmtpFailure; error: SmtpError };
+export type SendOutcome =
+  | { sent: true; response: string; refused: string[] }
+  | { sent: false; kind: SmtpFailure; error: SmtpError };
 
-export async function sendRawMail(smtp: TSmtpConfig, envelope: { from: string; to: string[] }, raw: Uint8Array): Promise<SendOutcome> {
+export async function sendRawMail(
+  smtp: TSmtpConfig,
+  envelope: { from: string; to: string[] },
+  raw: Uint8Array,
+): Promise<SendOutcome> {
   let dataInvited = false;
   const transport = createSmtpTransport(smtp, (line) => {
     if (/^354\b/.test(line)) dataInvited = true;
   });
   try {
-    const info = (await transport.sendMail({ envelope, raw: Buffer.from(raw) })) as { response?: string; rejectedErrors?: SmtpError[]; rejected?: unknown[] };
-    const refused = (info.rejectedErrors ?? []).map((error) => `${(error as { recipient?: string }).recipient ?? ''} (${(error.response ?? error.message).slice(0, 200)})`.trim());
+    const info = (await transport.sendMail({ envelope, raw: Buffer.from(raw) })) as {
+      response?: string;
+      rejectedErrors?: SmtpError[];
+      rejected?: unknown[];
+    };
+    const refused = (info.rejectedErrors ?? []).map((error) =>
+      `${(error as { recipient?: string }).recipient ?? ''} (${(error.response ?? error.message).slice(0, 200)})`.trim(),
+    );
     return { sent: true, response: String(info.response ?? ''), refused };
   } catch (error) {
     return { sent: false, kind: classifySmtpFailure(error as SmtpError, dataInvited), error: error as SmtpError };

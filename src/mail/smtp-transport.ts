@@ -41,8 +41,15 @@ function smtpAuth(smtp: TSmtpConfig) {
     return {
       type: 'OAuth2' as const,
       user: smtp.user,
-      provisionCallback: (_user: string, renew: boolean, done: (error: Error | null, token?: string, expires?: number) => void) => {
-        tokens.accessToken({ renew }).then((token) => done(null, token, tokens.expiresAt), (error: Error) => done(error));
+      provisionCallback: (
+        _user: string,
+        renew: boolean,
+        done: (error: Error | null, token?: string, expires?: number) => void,
+      ) => {
+        tokens.accessToken({ renew }).then(
+          (token) => done(null, token, tokens.expiresAt),
+          (error: Error) => done(error),
+        );
       },
     };
   }
@@ -73,8 +80,10 @@ export function createSmtpTransport(smtp: TSmtpConfig, onServerReply?: ServerRep
 export function describeSmtpError(error: unknown, smtp: TSmtpConfig): string {
   if (error instanceof TokenRequestError) return `SMTP sign-in for ${smtp.user} needs a token: ${error.message}`;
   const err = error as { code?: string; message?: string };
-  if (err.code === 'EAUTH' && smtp.oauth) return `SMTP server ${smtp.host} refused the OAuth2 token for ${smtp.user} — ${tokenRefusedAdvice(smtp.oauth, 'SMTP')}`;
-  if (err.code === 'EAUTH') return `SMTP login failed for ${smtp.user}: authentication rejected — check SMTP_USER and SMTP_PASSWORD`;
+  if (err.code === 'EAUTH' && smtp.oauth)
+    return `SMTP server ${smtp.host} refused the OAuth2 token for ${smtp.user} — ${tokenRefusedAdvice(smtp.oauth, 'SMTP')}`;
+  if (err.code === 'EAUTH')
+    return `SMTP login failed for ${smtp.user}: authentication rejected — check SMTP_USER and SMTP_PASSWORD`;
   if (err.code === 'ETLS' && /STARTTLS/i.test(err.message ?? '')) {
     return `SMTP server ${smtp.host}:${smtp.port} does not offer STARTTLS, so nothing was sent — use SMTP_SECURE=true with port 465, or a server that offers STARTTLS on 587; SMTP_TLS=none only for a server on this machine`;
   }

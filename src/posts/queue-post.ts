@@ -61,7 +61,12 @@ export function ticketChangePosts(
 ): PostToQueue[] {
   // A ticket not posted yet shows its current state when it is; there is nothing to update.
   if (!ticket.slackChannelId || !ticket.slackTs) return [];
-  const common = { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId: ticket.slackChannelId, payload: { auditId } };
+  const common = {
+    mailboxId: ticket.mailboxId,
+    ticketId: ticket.id,
+    channelId: ticket.slackChannelId,
+    payload: { auditId },
+  };
   return [
     ...(update ? [{ ...common, kind: POST_KINDS.ticketUpdate, dedupeKey: `update:${auditId}` }] : []),
     ...(trace ? [{ ...common, kind: POST_KINDS.trace, dedupeKey: `trace:${auditId}` }] : []),

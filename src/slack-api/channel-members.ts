@@ -27,7 +27,11 @@ export function createChannelMembers(client: WebClient, logger: Logger, now = ()
     const members = new Set<string>();
     let cursor: string | undefined;
     do {
-      const page = await client.conversations.members({ channel: channelId, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await client.conversations.members({
+        channel: channelId,
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
       for (const member of page.members ?? []) members.add(member);
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);

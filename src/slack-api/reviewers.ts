@@ -26,7 +26,10 @@ export function createReviewers(client: WebClient, logger: Logger, now = () => D
       return users;
     } catch (error) {
       // Fail closed: an expired list may still hold someone removed from the group since.
-      logger.warn({ code: 'usergroup_unavailable', groupId, err: errorMessage(error) }, 'could not read a reviewer group; nobody from it approves until it can be read');
+      logger.warn(
+        { code: 'usergroup_unavailable', groupId, err: errorMessage(error) },
+        'could not read a reviewer group; nobody from it approves until it can be read',
+      );
       return new Set();
     }
   }

@@ -15,7 +15,12 @@ const STALL_MS = 60_000;
  * POSTs `length` bytes from `chunks`, each written out before the next is asked for (so a
  * chunk's buffer may be reused once the next is asked for: see attachmentChunks).
  */
-export async function uploadFile(url: string, length: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, stallMs = STALL_MS): Promise<void> {
+export async function uploadFile(
+  url: string,
+  length: number,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  stallMs = STALL_MS,
+): Promise<void> {
   const target = new URL(url);
   const request = (target.protocol === 'https:' ? https : http).request(target, {
     method: 'POST',
@@ -30,7 +35,8 @@ export async function uploadFile(url: string, length: number, chunks: AsyncItera
   const answered = new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
   // The request may fail before anything waits on it.
   failed.catch(() => {});
-  const write = (chunk: Uint8Array) => new Promise<void>((resolve, reject) => request.write(chunk, (error) => (error ? reject(error) : resolve())));
+  const write = (chunk: Uint8Array) =>
+    new Promise<void>((resolve, reject) => request.write(chunk, (error) => (error ? reject(error) : resolve())));
   // Waiting for the next chunk races the request too: a stalled upload (the timeout above)
   // must end the upload even while the bytes themselves are slow to come (a decoding
   // worker waiting on the database).
@@ -59,7 +65,12 @@ export async function uploadFile(url: string, length: number, chunks: AsyncItera
  * The first two steps of files upload v2: an upload URL for the file, then its bytes.
  * Returns the file's id, for files.completeUploadExternal (which shares it, or not).
  */
-export async function uploadToSlack(client: WebClient, filename: string, length: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string> {
+export async function uploadToSlack(
+  client: WebClient,
+  filename: string,
+  length: number,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<string> {
   const target = await client.files.getUploadURLExternal({ filename, length });
   await uploadFile(target.upload_url!, length, chunks);
   return target.file_id!;

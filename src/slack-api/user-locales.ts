@@ -15,7 +15,12 @@ export interface UserLocales {
   localeOf(userId: string): Promise<TLocale>;
 }
 
-export function createUserLocales(client: WebClient, fallback: TLocale, logger: Logger, now = () => Date.now()): UserLocales {
+export function createUserLocales(
+  client: WebClient,
+  fallback: TLocale,
+  logger: Logger,
+  now = () => Date.now(),
+): UserLocales {
   const cache = new Map<string, { locale: TLocale; until: number }>();
   return {
     async localeOf(userId) {

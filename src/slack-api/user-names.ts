@@ -21,7 +21,10 @@ export function createUserNames(client: WebClient, logger: Logger, now = () => D
       if (cached && cached.until > now()) return cached.name;
       try {
         const { user } = await client.users.info({ user: userId });
-        const name = [user?.profile?.display_name, user?.profile?.real_name, user?.real_name].find((candidate) => candidate?.trim())?.trim() ?? null;
+        const name =
+          [user?.profile?.display_name, user?.profile?.real_name, user?.real_name]
+            .find((candidate) => candidate?.trim())
+            ?.trim() ?? null;
         cache.set(userId, { name, until: now() + CACHE_MS });
         return name;
       } catch (error) {

@@ -5,7 +5,8 @@ import type { Logger } from '../logging/logger.js';
 export function boltLogger(logger: Logger): SlackLogger {
   const child = logger.child({ component: 'bolt' });
   let level: LogLevel = LogLevel.INFO;
-  const text = (parts: unknown[]) => scrubSecrets(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
+  const text = (parts: unknown[]) =>
+    scrubSecrets(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
   return {
     debug: (...parts) => child.debug(text(parts)),
     info: (...parts) => child.info(text(parts)),

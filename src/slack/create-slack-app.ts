@@ -27,7 +27,9 @@ export interface SlackAppOptions {
 
 /** GET /healthz beside Slack's endpoint: details only for a caller with the token. */
 function healthRoutes(health: () => Promise<HealthReport>, token: string | undefined): CustomRoute[] {
-  return [{ path: HEALTH_PATH, method: ['GET'], handler: (req, res) => answerHealth(res, health, presentsToken(req, token)) }];
+  return [
+    { path: HEALTH_PATH, method: ['GET'], handler: (req, res) => answerHealth(res, health, presentsToken(req, token)) },
+  ];
 }
 
 export function createSlackApp({ slack, logger, health, healthToken }: SlackAppOptions): SlackAppHandle {

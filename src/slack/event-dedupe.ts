@@ -9,7 +9,10 @@ import type { ProcessedEvents } from '../services/processed-events.js';
 
 export function eventDedupe(events: ProcessedEvents, logger: Logger): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {
-    const eventId = (body as { type?: string; event_id?: string }).type === 'event_callback' ? (body as { event_id?: string }).event_id : undefined;
+    const eventId =
+      (body as { type?: string; event_id?: string }).type === 'event_callback'
+        ? (body as { event_id?: string }).event_id
+        : undefined;
     if (!eventId) return next();
     if (!(await events.first(eventId))) {
       logger.info({ code: 'slack_event_repeat', eventId }, 'event already handled; ignoring the redelivery');

@@ -18,7 +18,10 @@ export interface ListenerRegistry {
   event<E extends string>(type: E, listener: Middleware<SlackEventMiddlewareArgs<E>>): void;
   action(actionId: string, listener: Middleware<SlackActionMiddlewareArgs>): void;
   /** A modal's submission, or (with type view_closed) its closing. */
-  view(constraint: string | { callback_id: string; type: 'view_closed' }, listener: Middleware<SlackViewMiddlewareArgs>): void;
+  view(
+    constraint: string | { callback_id: string; type: 'view_closed' },
+    listener: Middleware<SlackViewMiddlewareArgs>,
+  ): void;
   /** Runs before every listener (event dedupe). */
   use(middleware: Middleware<AnyMiddlewareArgs>): void;
 }
@@ -28,7 +31,8 @@ export function boltRegistry(app: App): ListenerRegistry {
     command: (name, listener) => app.command(name, listener),
     event: (type, listener) => app.event(type, listener),
     action: (actionId, listener) => app.action(actionId, listener),
-    view: (constraint, listener) => (typeof constraint === 'string' ? app.view(constraint, listener) : app.view(constraint, listener)),
+    view: (constraint, listener) =>
+      typeof constraint === 'string' ? app.view(constraint, listener) : app.view(constraint, listener),
     use: (middleware) => app.use(middleware),
   };
 }

@@ -42,9 +42,19 @@ export async function composeHome(deps: HomeDeps & { dashboard?: DashboardDeps }
   const locale = await deps.userLocales.localeOf(userId);
   const data = deps.dashboard ? await readHomeData(deps.dashboard, userId) : null;
   const chart = deps.dashboard && data ? await uploadedChart(deps.dashboard, data) : null;
-  return buildHomeView(locale, deps.mailboxes, data, chart, templateSummaries(locale, await visibleTemplates(deps.templates, userId)));
+  return buildHomeView(
+    locale,
+    deps.mailboxes,
+    data,
+    chart,
+    templateSummaries(locale, await visibleTemplates(deps.templates, userId)),
+  );
 }
 
-export async function publishHome(client: WebClient, deps: HomeDeps & { dashboard?: DashboardDeps }, userId: string): Promise<void> {
+export async function publishHome(
+  client: WebClient,
+  deps: HomeDeps & { dashboard?: DashboardDeps },
+  userId: string,
+): Promise<void> {
   await client.views.publish({ user_id: userId, view: await composeHome(deps, userId) });
 }

@@ -14,7 +14,10 @@ export interface ModalMetadata {
  * The ids named by `keys` in a modal's private_metadata: positive safe integers only,
  * anything else (or metadata that is not JSON) left out.
  */
-export function readMetadataIds<K extends string>(text: string | undefined, keys: readonly K[]): Partial<Record<K, number>> {
+export function readMetadataIds<K extends string>(
+  text: string | undefined,
+  keys: readonly K[],
+): Partial<Record<K, number>> {
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(text || '{}') as Record<string, unknown>;
@@ -22,8 +25,11 @@ export function readMetadataIds<K extends string>(text: string | undefined, keys
     return {};
   }
   if (typeof data !== 'object' || data === null) return {};
-  const isId = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-  return Object.fromEntries(keys.flatMap((key) => (isId(data[key]) ? [[key, data[key]]] : []))) as Partial<Record<K, number>>;
+  const isId = (value: unknown): value is number =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  return Object.fromEntries(keys.flatMap((key) => (isId(data[key]) ? [[key, data[key]]] : []))) as Partial<
+    Record<K, number>
+  >;
 }
 
 export function readModalMetadata(text: string | undefined): ModalMetadata {

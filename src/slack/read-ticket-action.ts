@@ -32,13 +32,20 @@ export function readTicketAction(action: ClickedAction): TicketActionRequest | n
     case ACTION_IDS.ticketUnclaim:
     case ACTION_IDS.ticketJunk: {
       const ticketId = readActionId(action.value);
-      const kind = action.action_id === ACTION_IDS.ticketClaim ? 'claim' : action.action_id === ACTION_IDS.ticketUnclaim ? 'unclaim' : 'junk';
+      const kind =
+        action.action_id === ACTION_IDS.ticketClaim
+          ? 'claim'
+          : action.action_id === ACTION_IDS.ticketUnclaim
+            ? 'unclaim'
+            : 'junk';
       return ticketId === null ? null : { ticketId, change: { kind } };
     }
     case ACTION_IDS.ticketAssign: {
       const ticketId = readActionId(/^ticket-(\d+)-controls$/.exec(action.block_id ?? '')?.[1]);
       const user = action.selected_user;
-      return ticketId === null || !user || !/^[UW][A-Z0-9]+$/.test(user) ? null : { ticketId, change: { kind: 'assign', assigneeId: user } };
+      return ticketId === null || !user || !/^[UW][A-Z0-9]+$/.test(user)
+        ? null
+        : { ticketId, change: { kind: 'assign', assigneeId: user } };
     }
     case ACTION_IDS.ticketStatus: {
       const option = optionOf(action);
@@ -48,7 +55,9 @@ export function readTicketAction(action: ClickedAction): TicketActionRequest | n
       const [id, choice, ...rest] = (action.selected_option?.value ?? '').split(':');
       const ticketId = readActionId(id);
       const known = SNOOZE_CHOICES.find((candidate) => candidate === choice);
-      return ticketId !== null && known && rest.length === 0 ? { ticketId, change: { kind: 'snooze', choice: known } } : null;
+      return ticketId !== null && known && rest.length === 0
+        ? { ticketId, change: { kind: 'snooze', choice: known } }
+        : null;
     }
     case ACTION_IDS.ticketUrgency: {
       const option = optionOf(action);

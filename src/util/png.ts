@@ -32,7 +32,11 @@ function chunk(type: string, data: Buffer): Buffer {
 /** A picture to draw on: RGB pixels, row by row. */
 export class Raster {
   readonly pixels: Uint8Array;
-  constructor(readonly width: number, readonly height: number, background: [number, number, number] = [255, 255, 255]) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: [number, number, number] = [255, 255, 255],
+  ) {
     this.pixels = new Uint8Array(width * height * 3);
     for (let i = 0; i < width * height; i += 1) this.pixels.set(background, i * 3);
   }
@@ -42,7 +46,8 @@ export class Raster {
     const y0 = Math.max(0, Math.round(y));
     const x1 = Math.min(this.width, Math.round(x + w));
     const y1 = Math.min(this.height, Math.round(y + h));
-    for (let row = y0; row < y1; row += 1) for (let col = x0; col < x1; col += 1) this.pixels.set(color, (row * this.width + col) * 3);
+    for (let row = y0; row < y1; row += 1)
+      for (let col = x0; col < x1; col += 1) this.pixels.set(color, (row * this.width + col) * 3);
   }
 
   /** A line of the given thickness (square pen). */
@@ -64,7 +69,8 @@ export class Raster {
     // Every row starts with filter type 0 (none).
     const rowBytes = this.width * 3;
     const raw = Buffer.alloc((rowBytes + 1) * this.height);
-    for (let row = 0; row < this.height; row += 1) raw.set(this.pixels.subarray(row * rowBytes, (row + 1) * rowBytes), row * (rowBytes + 1) + 1);
+    for (let row = 0; row < this.height; row += 1)
+      raw.set(this.pixels.subarray(row * rowBytes, (row + 1) * rowBytes), row * (rowBytes + 1) + 1);
     return Buffer.concat([
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
       chunk('IHDR', header),

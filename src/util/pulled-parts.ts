@@ -28,7 +28,8 @@ export function servePulls(port: MessagePort, parts: AsyncIterable<Uint8Array>):
         const part = ownBuffer(next.value);
         port.postMessage({ part } satisfies PartMessage, [part.buffer]);
       },
-      (error: unknown) => finish({ error: error instanceof Error ? error.message : String(error), permanent: isPermanent(error) }),
+      (error: unknown) =>
+        finish({ error: error instanceof Error ? error.message : String(error), permanent: isPermanent(error) }),
     );
   });
   // The worker gone (its end of the port closed): stop reading.

@@ -25,10 +25,12 @@ export async function readWhole(source: RawSource): Promise<Uint8Array> {
   const whole = Buffer.allocUnsafeSlow(source.size);
   let offset = 0;
   for await (const part of source.parts()) {
-    if (offset + part.byteLength > source.size) throw new DamagedSourceError('the stored raw source is longer than its recorded size');
+    if (offset + part.byteLength > source.size)
+      throw new DamagedSourceError('the stored raw source is longer than its recorded size');
     whole.set(part, offset);
     offset += part.byteLength;
   }
-  if (offset !== source.size) throw new DamagedSourceError(`the stored raw source is ${offset} bytes, not ${source.size}`);
+  if (offset !== source.size)
+    throw new DamagedSourceError(`the stored raw source is ${offset} bytes, not ${source.size}`);
   return whole;
 }

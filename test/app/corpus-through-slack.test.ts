@@ -23,20 +23,43 @@ describeWithDovecot('the whole corpus through Slack', (dovecot) => {
   const fixture = useFixture(dovecot);
 
   it('posts one ticket per distinct mail, within Block Kit, with Japanese decoded, and nothing pings', async () => {
-    const boxes = Array.from({ length: BOXES }, (_, i) => ({ key: `box${i}`, user: `corpus${i}-${path.basename(fixture.dir)}@example.test`, channel: `C0CORPUS${i}` }));
-    for (const box of boxes) fixture.slack.channels.set(box.channel, { id: box.channel, name: box.key, members: ['U0MAILBOT', USERS.agentEn.id] });
+    const boxes = Array.from({ length: BOXES }, (_, i) => ({
+      key: `box${i}`,
+      user: `corpus${i}-${path.basename(fixture.dir)}@example.test`,
+      channel: `C0CORPUS${i}`,
+    }));
+    for (const box of boxes)
+      fixture.slack.channels.set(box.channel, {
+        id: box.channel,
+        name: box.key,
+        members: ['U0MAILBOT', USERS.agentEn.id],
+      });
     const configFile = path.join(fixture.dir, 'mailroom.yml');
     writeFileSync(
       configFile,
       JSON.stringify({
-        defaults: { smtp: { host: '127.0.0.1', port: fixture.smtp.port, secure: false }, reviewPolicy: 'none', imap: { host: dovecot.host, port: dovecot.port, secure: false, password: DOVECOT_PASSWORD } },
-        mailboxes: boxes.map((box) => ({ key: box.key, address: box.user, channel: box.channel, locale: 'ja', imap: { host: dovecot.host, port: dovecot.port, secure: false, password: DOVECOT_PASSWORD, user: box.user } })),
+        defaults: {
+          smtp: { host: '127.0.0.1', port: fixture.smtp.port, secure: false },
+          reviewPolicy: 'none',
+          imap: { host: dovecot.host, port: dovecot.port, secure: false, password: DOVECOT_PASSWORD },
+        },
+        mailboxes: boxes.map((box) => ({
+          key: box.key,
+          address: box.user,
+          channel: box.channel,
+          locale: 'ja',
+          imap: { host: dovecot.host, port: dovecot.port, secure: false, password: DOVECOT_PASSWORD, user: box.user },
+        })),
       }),
     );
     const bot = new MailroomProcess('src/main.ts', fixture.env({ MAILROOM_CONFIG: configFile }), fixture.dir);
     try {
       await bot.waitForLog('started');
-      await waitFor(() => bot.logLines.filter((line) => line.code === 'imap_connected').length >= BOXES, 20_000, 'every mailbox connected');
+      await waitFor(
+        () => bot.logLines.filter((line) => line.code === 'imap_connected').length >= BOXES,
+        20_000,
+        'every mailbox connected',
+      );
 
       const mails = corpusMails();
       const expected = boxes.map(() => new Set<string>());
@@ -44,7 +67,11 @@ describeWithDovecot('the whole corpus through Slack', (dovecot) => {
         boxes.map((box, b) => {
           const mine = mails.filter((_, i) => i % BOXES === b);
           for (const { raw } of mine) expected[b]!.add(dedupeKeyOf(raw, sha256Hex(raw)));
-          return appendMail(dovecot, box.user, mine.map(({ raw }) => raw));
+          return appendMail(
+            dovecot,
+            box.user,
+            mine.map(({ raw }) => raw),
+          );
         }),
       );
       const total = expected.reduce((sum, keys) => sum + keys.size, 0);
@@ -58,7 +85,12 @@ describeWithDovecot('the whole corpus through Slack', (dovecot) => {
       // files. Done when the bot's queue of Slack posts is empty.
       const db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
       try {
-        const unfinished = () => (db.prepare(`SELECT COUNT(*) AS n FROM SlackPost WHERE state IN ('queued', 'posting')`).get() as { n: number }).n;
+        const unfinished = () =>
+          (
+            db.prepare(`SELECT COUNT(*) AS n FROM SlackPost WHERE state IN ('queued', 'posting')`).get() as {
+              n: number;
+            }
+          ).n;
         await waitFor(() => unfinished() === 0, 90_000, 'every thread post', 500);
       } finally {
         db.close();
@@ -74,7 +106,10 @@ describeWithDovecot('the whole corpus through Slack', (dovecot) => {
           expect(bodies, 'at most one full text per ticket').toBeLessThanOrEqual(1);
           // No copy in the thread only where the ticket message cut nothing.
           if (bodies === 0) expect(mrkdwnTexts(ticket.blocks).join('\n')).not.toMatch(/…$/m);
-          expect(thread.filter((m) => m.files).length, 'at most three file shares (ten files each) per ticket').toBeLessThanOrEqual(3);
+          expect(
+            thread.filter((m) => m.files).length,
+            'at most three file shares (ten files each) per ticket',
+          ).toBeLessThanOrEqual(3);
           (bodies ? withCopy : oneMessage).push(ticket.ts);
         }
       }
@@ -89,7 +124,9 @@ describeWithDovecot('the whole corpus through Slack', (dovecot) => {
       expect(bot.logLines.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
 
       const all = boxes.flatMap((box) => fixture.slack.posted(box.channel));
-      const threads = boxes.flatMap((box) => fixture.slack.posted(box.channel).flatMap((ticket) => fixture.slack.posted(box.channel, ticket.ts)));
+      const threads = boxes.flatMap((box) =>
+        fixture.slack.posted(box.channel).flatMap((ticket) => fixture.slack.posted(box.channel, ticket.ts)),
+      );
       const headers = all.map((post) => (post.blocks![0] as { text: { text: string } }).text.text);
       expect(headers).toContainEqual(expect.stringMatching(/^#\d+ まみむめも$/));
       expect(headers).toContainEqual(expect.stringMatching(/^#\d+ (まみむめも){10}$/));

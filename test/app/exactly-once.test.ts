@@ -71,7 +71,11 @@ describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
         () => {
           const tickets = fixture.slack.posted(CHANNEL_ID);
           const files = fixture.slack.messages.flatMap((m) => m.files ?? []);
-          return tickets.length >= MAILS && tickets.every((ticket) => fixture.slack.posted(CHANNEL_ID, ticket.ts).length >= 1) && files.length >= MAILS / 2;
+          return (
+            tickets.length >= MAILS &&
+            tickets.every((ticket) => fixture.slack.posted(CHANNEL_ID, ticket.ts).length >= 1) &&
+            files.length >= MAILS / 2
+          );
         },
         60_000,
         'every ticket and its body',
@@ -86,10 +90,18 @@ describeWithDovecot('exactly once under SIGKILL', (dovecot) => {
     expect(subjects).toEqual(Array.from({ length: MAILS }, (_, i) => `backlog ${i}`).sort());
     for (const ticket of tickets) {
       const thread = fixture.slack.posted(CHANNEL_ID, ticket.ts);
-      expect(thread.filter((m) => m.blocks), headerOf(ticket)).toHaveLength(1);
-      expect(thread.filter((m) => m.files).length, headerOf(ticket)).toBe(Number(headerOf(ticket).split(' ').at(-1)) % 2);
+      expect(
+        thread.filter((m) => m.blocks),
+        headerOf(ticket),
+      ).toHaveLength(1);
+      expect(thread.filter((m) => m.files).length, headerOf(ticket)).toBe(
+        Number(headerOf(ticket).split(' ').at(-1)) % 2,
+      );
     }
-    const sharedNames = fixture.slack.messages.flatMap((m) => m.files ?? []).map((file) => file.name).sort();
+    const sharedNames = fixture.slack.messages
+      .flatMap((m) => m.files ?? [])
+      .map((file) => file.name)
+      .sort();
     expect(sharedNames).toEqual(Array.from({ length: MAILS / 2 }, (_, i) => `file-${i * 2 + 1}.txt`).sort());
     const numbers = tickets.map((ticket) => Number(/^#(\d+)/.exec(headerOf(ticket))?.[1])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: MAILS }, (_, i) => i + 1));

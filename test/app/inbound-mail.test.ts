@@ -35,7 +35,12 @@ describeWithDovecot('inbound mail', (dovecot) => {
     const dbFile = path.join(fixture.dir, `${name}.db`);
     const env = fixture.env({ IMAP_USER: user, MAILBOX_ADDRESS: user, DATABASE_URL: `file:${dbFile}` });
     const imap = await openImap(dovecot, user);
-    await imap.append('INBOX', `From: old@customer.example\r\nTo: support@example.test\r\nSubject: from ${year}\r\nMessage-ID: <old-${year}@customer.example>\r\n\r\nold\r\n`, [], new Date(`${year}-01-01T00:00:00Z`));
+    await imap.append(
+      'INBOX',
+      `From: old@customer.example\r\nTo: support@example.test\r\nSubject: from ${year}\r\nMessage-ID: <old-${year}@customer.example>\r\n\r\nold\r\n`,
+      [],
+      new Date(`${year}-01-01T00:00:00Z`),
+    );
     await imap.logout();
     bot = new MailroomProcess('src/main.ts', env, fixture.dir);
     await bot.waitForLog('imap_connected');
@@ -53,7 +58,10 @@ describeWithDovecot('inbound mail', (dovecot) => {
     const [first, second] = fixture.slack.posted(CHANNEL_ID);
     expect(first!.blocks![0]).toMatchObject({ type: 'header', text: { text: '#1 まみむめも' } });
     expect(mrkdwnOf(first!.blocks)).toContain('ticket.claim');
-    expect(first!.metadata).toMatchObject({ event_type: 'mailroom_post', event_payload: { ticket_id: expect.any(Number) } });
+    expect(first!.metadata).toMatchObject({
+      event_type: 'mailroom_post',
+      event_payload: { ticket_id: expect.any(Number) },
+    });
     // A short mail that quotes nothing is whole in the ticket message: no copy in the thread.
     expect(mrkdwnOf(first!.blocks)).toContain('すみません。');
 
@@ -67,7 +75,11 @@ describeWithDovecot('inbound mail', (dovecot) => {
     await appendMail(dovecot, fixture.mailbox, [
       'From: Mallory <mallory@evil.example>\r\nTo: support@example.test\r\nSubject: Re: something else entirely\r\nMessage-ID: <m2@evil.example>\r\nIn-Reply-To: <m1@evil.example>\r\nReferences: <m1@evil.example>\r\n\r\nAny news?\r\n',
     ]);
-    await waitFor(() => fixture.slack.posted(CHANNEL_ID, second!.ts).length >= 1, 10_000, 'the follow-up in the thread');
+    await waitFor(
+      () => fixture.slack.posted(CHANNEL_ID, second!.ts).length >= 1,
+      10_000,
+      'the follow-up in the thread',
+    );
     expect(mrkdwnOf(fixture.slack.posted(CHANNEL_ID, second!.ts)[0]!.blocks)).toContain('Any news?');
     expect(fixture.slack.posted(CHANNEL_ID)).toHaveLength(2);
     expect(fixture.slack.posted(CHANNEL_ID, first!.ts)).toHaveLength(0);
@@ -77,11 +89,15 @@ describeWithDovecot('inbound mail', (dovecot) => {
     const before = fixture.slack.posted(CHANNEL_ID).length;
     await startBot();
     await bot!.stop();
-    await appendMail(dovecot, fixture.mailbox, ['From: a@customer.example\r\nTo: support@example.test\r\nSubject: while you were away\r\nMessage-ID: <away@customer.example>\r\n\r\nhello\r\n']);
+    await appendMail(dovecot, fixture.mailbox, [
+      'From: a@customer.example\r\nTo: support@example.test\r\nSubject: while you were away\r\nMessage-ID: <away@customer.example>\r\n\r\nhello\r\n',
+    ]);
     await startBot();
     await waitFor(() => fixture.slack.posted(CHANNEL_ID).length >= before + 1, 15_000, 'the mail from the downtime');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const subjects = fixture.slack.posted(CHANNEL_ID).map((message) => (message.blocks![0] as { text: { text: string } }).text.text);
+    const subjects = fixture.slack
+      .posted(CHANNEL_ID)
+      .map((message) => (message.blocks![0] as { text: { text: string } }).text.text);
     expect(subjects.slice(before)).toEqual([`#${before + 1} while you were away`]);
   });
 
@@ -90,13 +106,17 @@ describeWithDovecot('inbound mail', (dovecot) => {
     await startBot();
     await bot!.stop();
     changeUidValidity(dovecot, fixture.mailbox, 4_000_000_001);
-    await appendMail(dovecot, fixture.mailbox, ['From: b@customer.example\r\nTo: support@example.test\r\nSubject: after the migration\r\nMessage-ID: <after@customer.example>\r\n\r\nhello\r\n']);
+    await appendMail(dovecot, fixture.mailbox, [
+      'From: b@customer.example\r\nTo: support@example.test\r\nSubject: after the migration\r\nMessage-ID: <after@customer.example>\r\n\r\nhello\r\n',
+    ]);
     await startBot();
     await bot!.waitForLog('imap_uidvalidity_changed');
     const synced = await bot!.waitForLog('imap_synced');
     await waitFor(() => fixture.slack.posted(CHANNEL_ID).length >= before + 1, 15_000, 'the new mail');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const subjects = fixture.slack.posted(CHANNEL_ID).map((message) => (message.blocks![0] as { text: { text: string } }).text.text);
+    const subjects = fixture.slack
+      .posted(CHANNEL_ID)
+      .map((message) => (message.blocks![0] as { text: { text: string } }).text.text);
     expect(subjects.slice(before)).toEqual([`#${before + 1} after the migration`]);
     // Every mail of the folder was read again; only the new one was stored.
     expect(synced.stored).toBe(1);
@@ -105,23 +125,44 @@ describeWithDovecot('inbound mail', (dovecot) => {
 
   it('after a UIDVALIDITY change keeps mail from before Mailroom as history instead of posting it', async () => {
     const { user, dbFile, env } = await mailboxWithOldMail('history', 2020);
-    const posted = () => fixture.slack.calls.filter((call) => call.method === 'chat.postMessage' && !call.error && JSON.stringify(call.args.blocks ?? []).includes('from 2020'));
+    const posted = () =>
+      fixture.slack.calls.filter(
+        (call) =>
+          call.method === 'chat.postMessage' &&
+          !call.error &&
+          JSON.stringify(call.args.blocks ?? []).includes('from 2020'),
+      );
     changeUidValidity(dovecot, user, 4_000_000_002);
-    await appendMail(dovecot, user, ['From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the rebuild\r\nMessage-ID: <after-rebuild@customer.example>\r\n\r\nnew\r\n']);
+    await appendMail(dovecot, user, [
+      'From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the rebuild\r\nMessage-ID: <after-rebuild@customer.example>\r\n\r\nnew\r\n',
+    ]);
     bot = new MailroomProcess('src/main.ts', env, fixture.dir);
     await bot.waitForLog('imap_uidvalidity_changed');
-    await waitFor(() => fixture.slack.calls.some((call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('after the rebuild')), 15_000, 'the new mail');
+    await waitFor(
+      () =>
+        fixture.slack.calls.some(
+          (call) =>
+            call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('after the rebuild'),
+        ),
+      15_000,
+      'the new mail',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(posted()).toHaveLength(0);
     const db = new Database(dbFile, { readonly: true });
-    expect(db.prepare("SELECT subject, status FROM Ticket WHERE subject = 'from 2020'").get()).toEqual({ subject: 'from 2020', status: 'done' });
+    expect(db.prepare("SELECT subject, status FROM Ticket WHERE subject = 'from 2020'").get()).toEqual({
+      subject: 'from 2020',
+      status: 'done',
+    });
     db.close();
   });
 
   it('still treats mail from before Mailroom as history when restarted in the middle of a rescan', async () => {
     const { user, dbFile, env } = await mailboxWithOldMail('rescan', 2019);
     changeUidValidity(dovecot, user, 4_000_000_003);
-    await appendMail(dovecot, user, ['From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the restart\r\nMessage-ID: <after-restart@customer.example>\r\n\r\nnew\r\n']);
+    await appendMail(dovecot, user, [
+      'From: new@customer.example\r\nTo: support@example.test\r\nSubject: after the restart\r\nMessage-ID: <after-restart@customer.example>\r\n\r\nnew\r\n',
+    ]);
     // What the bot writes as it notices the change, before it reads the folder again: as if
     // it was killed right after.
     const write = new Database(dbFile);
@@ -129,11 +170,26 @@ describeWithDovecot('inbound mail', (dovecot) => {
     write.close();
 
     bot = new MailroomProcess('src/main.ts', env, fixture.dir);
-    await waitFor(() => fixture.slack.calls.some((call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('after the restart')), 15_000, 'the new mail');
+    await waitFor(
+      () =>
+        fixture.slack.calls.some(
+          (call) =>
+            call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('after the restart'),
+        ),
+      15_000,
+      'the new mail',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(fixture.slack.calls.filter((call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('from 2019'))).toHaveLength(0);
+    expect(
+      fixture.slack.calls.filter(
+        (call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks ?? []).includes('from 2019'),
+      ),
+    ).toHaveLength(0);
     const db = new Database(dbFile, { readonly: true });
-    expect(db.prepare("SELECT subject, status FROM Ticket WHERE subject = 'from 2019'").get()).toEqual({ subject: 'from 2019', status: 'done' });
+    expect(db.prepare("SELECT subject, status FROM Ticket WHERE subject = 'from 2019'").get()).toEqual({
+      subject: 'from 2019',
+      status: 'done',
+    });
     // Caught up: the rescan is over, later mail is news again.
     expect(db.prepare('SELECT rescanUidValidity FROM Mailbox').get()).toEqual({ rescanUidValidity: null });
     db.close();
@@ -146,7 +202,10 @@ describeWithDovecot('inbound mail', (dovecot) => {
       corpusMail('mikel-mail/multi_charset/japanese_attachment.eml'),
       `From: long@customer.example\r\nTo: support@example.test\r\nSubject: long one\r\nMessage-ID: <long@customer.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${long}\r\n`,
     ]);
-    const filesIn = (name: string) => fixture.slack.messages.flatMap((m) => m.files ?? []).find((file) => file.name === name || file.name.startsWith(name));
+    const filesIn = (name: string) =>
+      fixture.slack.messages
+        .flatMap((m) => m.files ?? [])
+        .find((file) => file.name === name || file.name.startsWith(name));
     await waitFor(() => !!filesIn('てすと.txt') && !!filesIn('mail-'), 20_000, 'both files shared');
     const attachment = fixture.slack.files.get(filesIn('てすと.txt')!.id)!;
     expect(attachment.bytes!.toString('utf8')).toContain('this is a test');
@@ -166,7 +225,8 @@ describeWithDovecot('inbound mail', (dovecot) => {
     const raw = `From: big@customer.example\r\nTo: support@example.test\r\nSubject: 大きな添付\r\nMessage-ID: <big-${Date.now()}@customer.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n図面を添付します。\r\n--b\r\nContent-Type: application/octet-stream; name="図面.bin"\r\nContent-Disposition: attachment; filename="図面.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n--b--\r\n`;
     expect(raw.length).toBeGreaterThan(4 * 1024 * 1024);
     await appendMail(dovecot, fixture.mailbox, [raw]);
-    const shared = () => fixture.slack.messages.flatMap((m) => m.files ?? []).filter((file) => file.name === '図面.bin');
+    const shared = () =>
+      fixture.slack.messages.flatMap((m) => m.files ?? []).filter((file) => file.name === '図面.bin');
     await waitFor(() => shared().length >= 1, 30_000, 'the big file shared');
     const file = fixture.slack.files.get(shared()[0]!.id)!;
     expect(file.bytes!.equals(bytes)).toBe(true);
@@ -184,16 +244,24 @@ describeWithDovecot('inbound mail', (dovecot) => {
 
   it('takes only the headers and the start of a mail over the size cap, says so on the ticket, and shares no cut-off attachment', async () => {
     await startBot({ IMAP_MAX_MAIL_MB: '1' });
-    const base64 = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const base64 = Buffer.alloc(3 * 1024 * 1024, 7)
+      .toString('base64')
+      .replace(/.{76}/g, '$&\r\n');
     const subject = `too big ${Date.now()}`;
     const raw = `From: huge@customer.example\r\nTo: support@example.test\r\nSubject: ${subject}\r\nMessage-ID: <huge-${Date.now()}@customer.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n見積書を添付します。\r\n--b\r\nContent-Type: application/pdf; name="mitsumori.pdf"\r\nContent-Disposition: attachment; filename="mitsumori.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}\r\n--b--\r\n`;
     await appendMail(dovecot, fixture.mailbox, [raw]);
-    await waitFor(() => fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes(subject)), 20_000, 'the ticket of the big mail');
+    await waitFor(
+      () => fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes(subject)),
+      20_000,
+      'the ticket of the big mail',
+    );
     const ticket = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks ?? []).includes(subject))!;
     expect(JSON.stringify(ticket.blocks)).toContain('見積書を添付します。');
     expect(JSON.stringify(ticket.blocks)).toContain('over the size limit');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(fixture.slack.messages.flatMap((m) => m.files ?? []).some((file) => file.name === 'mitsumori.pdf')).toBe(false);
+    expect(fixture.slack.messages.flatMap((m) => m.files ?? []).some((file) => file.name === 'mitsumori.pdf')).toBe(
+      false,
+    );
     const db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
     try {
       const row = db.prepare('SELECT size FROM Message WHERE subject = ?').get(subject) as { size: number };
@@ -202,7 +270,13 @@ describeWithDovecot('inbound mail', (dovecot) => {
       db.close();
     }
     // The bot goes on with the next mail.
-    await appendMail(dovecot, fixture.mailbox, [`From: next@customer.example\r\nTo: support@example.test\r\nSubject: after the big one\r\nMessage-ID: <after-big-${Date.now()}@customer.example>\r\n\r\nhello\r\n`]);
-    await waitFor(() => fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes('after the big one')), 20_000, 'the next mail');
+    await appendMail(dovecot, fixture.mailbox, [
+      `From: next@customer.example\r\nTo: support@example.test\r\nSubject: after the big one\r\nMessage-ID: <after-big-${Date.now()}@customer.example>\r\n\r\nhello\r\n`,
+    ]);
+    await waitFor(
+      () => fixture.slack.posted(CHANNEL_ID).some((m) => JSON.stringify(m.blocks ?? []).includes('after the big one')),
+      20_000,
+      'the next mail',
+    );
   }, 60_000);
 });

@@ -21,7 +21,11 @@ describeWithDovecot('several instances', (dovecot) => {
     const first = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
     try {
       await first.waitForLog('started');
-      const second = new MailroomProcess('src/main.ts', fixture.env({ PORT: String(await freePort()), METRICS_PORT: String(await freePort()) }), fixture.dir);
+      const second = new MailroomProcess(
+        'src/main.ts',
+        fixture.env({ PORT: String(await freePort()), METRICS_PORT: String(await freePort()) }),
+        fixture.dir,
+      );
       expect(await second.exited).toBe(1);
       const refusal = second.logLines.find((line) => line.code === 'another_instance');
       expect(refusal, second.stdout + second.stderr).toBeDefined();
@@ -52,14 +56,27 @@ describeWithDovecot('several instances', (dovecot) => {
       const env = { DATABASE_URL: database.url, REVIEWERS: USERS.reviewer.id };
       const a = new MailroomProcess('src/main.ts', fixture.env(env), fixture.dir);
       let b: MailroomProcess | undefined;
-      const toB = new SlackRequests(`http://127.0.0.1:${portB}/slack/events`, SIGNING_SECRET, (id) => fixture.slack.responseUrl(id));
-      const subjects = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `two instances ${from + i}`);
-      const mail = (subject: string) => `From: c-${subject.replace(/\D/g, '')}@example.jp\r\nTo: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/ /g, '-')}-${Date.now()}@example.jp>\r\n\r\nbody of ${subject}\r\n`;
-      const posted = (subject: string) => fixture.slack.posted(CHANNEL_ID).filter((m) => ((m.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '').endsWith(` ${subject}`));
+      const toB = new SlackRequests(`http://127.0.0.1:${portB}/slack/events`, SIGNING_SECRET, (id) =>
+        fixture.slack.responseUrl(id),
+      );
+      const subjects = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => `two instances ${from + i}`);
+      const mail = (subject: string) =>
+        `From: c-${subject.replace(/\D/g, '')}@example.jp\r\nTo: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/ /g, '-')}-${Date.now()}@example.jp>\r\n\r\nbody of ${subject}\r\n`;
+      const posted = (subject: string) =>
+        fixture.slack
+          .posted(CHANNEL_ID)
+          .filter((m) =>
+            ((m.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '').endsWith(` ${subject}`),
+          );
       try {
         await a.waitForLog('imap_connected');
         await a.waitForLog('started');
-        b = new MailroomProcess('src/main.ts', fixture.env({ ...env, PORT: String(portB), METRICS_PORT: String(await freePort()) }), fixture.dir);
+        b = new MailroomProcess(
+          'src/main.ts',
+          fixture.env({ ...env, PORT: String(portB), METRICS_PORT: String(await freePort()) }),
+          fixture.dir,
+        );
         await b.waitForLog('started');
         // B stands by: healthy, but not syncing.
         expect(b.logLines.some((line) => line.code === 'imap_connected')).toBe(false);
@@ -73,23 +90,56 @@ describeWithDovecot('several instances', (dovecot) => {
         const ticketId = (ticket.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id;
         const opened = () => fixture.slack.calls.filter((call) => call.method === 'views.open' && !call.error);
         const before = opened().length;
-        await fixture.requests.blockAction({ userId: USERS.agentEn.id, channelId: CHANNEL_ID, messageTs: ticket.ts, action: { action_id: 'ticket.reply', type: 'button', value: String(ticketId) } });
+        await fixture.requests.blockAction({
+          userId: USERS.agentEn.id,
+          channelId: CHANNEL_ID,
+          messageTs: ticket.ts,
+          action: { action_id: 'ticket.reply', type: 'button', value: String(ticketId) },
+        });
         await waitFor(() => opened().length > before, 5_000, 'the reply modal');
         const modal = opened().at(-1)!.args.view as { private_metadata: string };
         await toB.viewSubmission({
           userId: USERS.agentEn.id,
           callbackId: 'reply.submit',
           privateMetadata: modal.private_metadata,
-          values: { reply_to: { to: { type: 'plain_text_input', value: 'c-0@example.jp' } }, reply_cc: { cc: { type: 'plain_text_input', value: '' } }, reply_body: { body: { type: 'plain_text_input', value: 'Sent once.' } } },
+          values: {
+            reply_to: { to: { type: 'plain_text_input', value: 'c-0@example.jp' } },
+            reply_cc: { cc: { type: 'plain_text_input', value: '' } },
+            reply_body: { body: { type: 'plain_text_input', value: 'Sent once.' } },
+          },
         });
         let draftMessage: { ts: string; blocks?: unknown[] } | undefined;
-        await waitFor(() => !!(draftMessage = fixture.slack.posted(CHANNEL_ID, ticket.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))), 10_000, 'the draft');
-        const actions = (draftMessage!.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find((block) => block.type === 'actions')!;
-        const approve = { action_id: 'draft.approve', type: 'button', block_id: actions.block_id, value: actions.elements![0]!.value };
+        await waitFor(
+          () =>
+            !!(draftMessage = fixture.slack
+              .posted(CHANNEL_ID, ticket.ts)
+              .find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))),
+          10_000,
+          'the draft',
+        );
+        const actions = (
+          draftMessage!.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]
+        ).find((block) => block.type === 'actions')!;
+        const approve = {
+          action_id: 'draft.approve',
+          type: 'button',
+          block_id: actions.block_id,
+          value: actions.elements![0]!.value,
+        };
         // A double click landing on both instances at once.
         await Promise.all([
-          fixture.requests.blockAction({ userId: USERS.reviewer.id, channelId: CHANNEL_ID, messageTs: draftMessage!.ts, action: approve }),
-          toB.blockAction({ userId: USERS.reviewer.id, channelId: CHANNEL_ID, messageTs: draftMessage!.ts, action: approve }),
+          fixture.requests.blockAction({
+            userId: USERS.reviewer.id,
+            channelId: CHANNEL_ID,
+            messageTs: draftMessage!.ts,
+            action: approve,
+          }),
+          toB.blockAction({
+            userId: USERS.reviewer.id,
+            channelId: CHANNEL_ID,
+            messageTs: draftMessage!.ts,
+            action: approve,
+          }),
         ]);
         await waitFor(() => fixture.smtp.mails.length >= 1, 10_000, 'the reply');
 
@@ -101,7 +151,11 @@ describeWithDovecot('several instances', (dovecot) => {
         await b.waitForLog('imap_connected', 35_000);
         const takeover = Date.now() - killedAt;
         expect(takeover).toBeLessThan(30_000);
-        await waitFor(() => subjects(3, 6).every((subject) => posted(subject).length >= 1), 30_000, 'the mails after the takeover');
+        await waitFor(
+          () => subjects(3, 6).every((subject) => posted(subject).length >= 1),
+          30_000,
+          'the mails after the takeover',
+        );
         await new Promise((resolve) => setTimeout(resolve, 2_000));
 
         for (const subject of subjects(0, 6)) expect(posted(subject), subject).toHaveLength(1);

@@ -35,7 +35,10 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
     dovecot = await startDovecot({ oauthIntrospectionUrl: tokens.introspectionUrl });
     fixture = await startFixture(dovecot);
     tokens.options.user = fixture.mailbox;
-    smtp = await startSmtpCapture(undefined, { oauth: (user, token) => tokens.valid(user, token), authAttempts: smtpAuth });
+    smtp = await startSmtpCapture(undefined, {
+      oauth: (user, token) => tokens.valid(user, token),
+      authAttempts: smtpAuth,
+    });
   });
   afterAll(async () => {
     await fixture?.close();
@@ -62,16 +65,27 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
 
   /** The customer's mail arrives: appended with a token of the test's own. */
   async function deliver(subject: string): Promise<void> {
-    const client = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, doSTARTTLS: false, auth: { user: fixture.mailbox, accessToken: tokens.issueForTest() }, logger: false });
+    const client = new ImapFlow({
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: fixture.mailbox, accessToken: tokens.issueForTest() },
+      logger: false,
+    });
     await client.connect();
     try {
-      await client.append('INBOX', `From: 顧客 <kokyaku@customer.example.jp>\r\nTo: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}-${Date.now()}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nお問い合わせです。\r\n`);
+      await client.append(
+        'INBOX',
+        `From: 顧客 <kokyaku@customer.example.jp>\r\nTo: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}-${Date.now()}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nお問い合わせです。\r\n`,
+      );
     } finally {
       await client.logout();
     }
   }
 
-  const posted = (subject: string) => fixture.slack.posted(CHANNEL_ID).find((message) => JSON.stringify(message.blocks ?? []).includes(subject));
+  const posted = (subject: string) =>
+    fixture.slack.posted(CHANNEL_ID).find((message) => JSON.stringify(message.blocks ?? []).includes(subject));
   const grants = (kind: string) => tokens.requests.filter((grant) => grant === kind).length;
 
   function expectNoSecretIn(output: string): void {
@@ -114,7 +128,13 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
       // Microsoft 365 keeps what its SMTP sent: no second copy appended to Sent.
       const db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
       try {
-        await waitFor(() => (db.prepare('SELECT copiedToSentAt FROM OutboxMail').get() as { copiedToSentAt: number | null } | undefined)?.copiedToSentAt != null, 10_000, 'the Sent decision');
+        await waitFor(
+          () =>
+            (db.prepare('SELECT copiedToSentAt FROM OutboxMail').get() as { copiedToSentAt: number | null } | undefined)
+              ?.copiedToSentAt != null,
+          10_000,
+          'the Sent decision',
+        );
       } finally {
         db.close();
       }
@@ -126,9 +146,17 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
   }, 90_000);
 
   async function sendReply(message: StoredMessage, ticketId: number, body: string): Promise<void> {
-    const opened = () => fixture.slack.calls.filter((call) => call.method === 'views.open' && !call.error).map((call) => call.args.view as { callback_id: string; private_metadata: string });
+    const opened = () =>
+      fixture.slack.calls
+        .filter((call) => call.method === 'views.open' && !call.error)
+        .map((call) => call.args.view as { callback_id: string; private_metadata: string });
     const before = opened().length;
-    await fixture.requests.blockAction({ userId: USERS.agentJa.id, channelId: CHANNEL_ID, messageTs: message.ts, action: { action_id: 'ticket.reply', type: 'button', value: String(ticketId) } });
+    await fixture.requests.blockAction({
+      userId: USERS.agentJa.id,
+      channelId: CHANNEL_ID,
+      messageTs: message.ts,
+      action: { action_id: 'ticket.reply', type: 'button', value: String(ticketId) },
+    });
     await waitFor(() => opened().length > before, 5_000, 'the reply modal');
     const modal = opened().at(-1)!;
     const answer = await fixture.requests.viewSubmission({
@@ -163,7 +191,9 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
 
     const doctor = await runCommand('src/cli/doctor.ts', wrong, fixture.dir);
     expect(doctor.exitCode).toBe(1);
-    expect(doctor.stdout).toMatch(/FAIL oauth default: client credentials \(app-only\) grant: OAuth2 token refused by 127\.0\.0\.1:\d+ \(invalid_client: AADSTS7000215: Invalid client secret provided\.\) — the client secret is wrong/);
+    expect(doctor.stdout).toMatch(
+      /FAIL oauth default: client credentials \(app-only\) grant: OAuth2 token refused by 127\.0\.0\.1:\d+ \(invalid_client: AADSTS7000215: Invalid client secret provided\.\) — the client secret is wrong/,
+    );
     expect(doctor.stdout).not.toContain('not-the-secret-value');
 
     const fixed = new MailroomProcess('src/main.ts', oauthEnv(), fixture.dir);
@@ -177,16 +207,26 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
   it('doctor signs in with each grant: client credentials, a refresh token, a Google service account', async () => {
     const viaSecret = await runCommand('src/cli/doctor.ts', oauthEnv(), fixture.dir);
     expect(viaSecret.exitCode, viaSecret.stdout + viaSecret.stderr).toBe(0);
-    expect(viaSecret.stdout).toMatch(/ok   oauth default: token issued by 127\.0\.0\.1:\d+ \(client credentials \(app-only\) grant\), valid for \d+ min/);
+    expect(viaSecret.stdout).toMatch(
+      /ok   oauth default: token issued by 127\.0\.0\.1:\d+ \(client credentials \(app-only\) grant\), valid for \d+ min/,
+    );
     expect(viaSecret.stdout).toContain(`ok   imap default: signed in as ${fixture.mailbox}`);
     expect(viaSecret.stdout).toContain('with an OAuth2 token over STARTTLS (required)');
     expect(viaSecret.stdout).toContain('sent replies are not copied to Sent');
-    expect(viaSecret.stdout).toMatch(new RegExp(`ok   smtp default: 127\\.0\\.0\\.1:\\d+ accepts sign-in as ${fixture.mailbox} with an OAuth2 token over STARTTLS`));
+    expect(viaSecret.stdout).toMatch(
+      new RegExp(
+        `ok   smtp default: 127\\.0\\.0\\.1:\\d+ accepts sign-in as ${fixture.mailbox} with an OAuth2 token over STARTTLS`,
+      ),
+    );
 
     const refreshToken = tokens.refreshTokenFor();
     for (let run = 0; run < 2; run += 1) {
       // Run twice: the configured refresh token still works after the provider handed out a newer one.
-      const viaRefresh = await runCommand('src/cli/doctor.ts', oauthEnv({ OAUTH_CLIENT_SECRET: undefined, OAUTH_REFRESH_TOKEN: refreshToken }), fixture.dir);
+      const viaRefresh = await runCommand(
+        'src/cli/doctor.ts',
+        oauthEnv({ OAUTH_CLIENT_SECRET: undefined, OAUTH_REFRESH_TOKEN: refreshToken }),
+        fixture.dir,
+      );
       expect(viaRefresh.exitCode, viaRefresh.stdout).toBe(0);
       expect(viaRefresh.stdout).toContain('(refresh token grant)');
       expect(viaRefresh.stdout).not.toContain(refreshToken);
@@ -194,22 +234,38 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-sa-'));
     const account = tokens.serviceAccount(dir);
-    const google = { MAIL_PROVIDER: 'google', OAUTH_TOKEN_URL: undefined, OAUTH_CLIENT_ID: undefined, OAUTH_CLIENT_SECRET: undefined, OAUTH_SERVICE_ACCOUNT_FILE: account.file };
+    const google = {
+      MAIL_PROVIDER: 'google',
+      OAUTH_TOKEN_URL: undefined,
+      OAUTH_CLIENT_ID: undefined,
+      OAUTH_CLIENT_SECRET: undefined,
+      OAUTH_SERVICE_ACCOUNT_FILE: account.file,
+    };
     const viaServiceAccount = await runCommand('src/cli/doctor.ts', oauthEnv(google), fixture.dir);
     expect(viaServiceAccount.exitCode, viaServiceAccount.stdout).toBe(0);
     expect(viaServiceAccount.stdout).toContain('(service account (domain-wide delegation) grant)');
 
     // Delegation granted for another scope: Google's unauthorized_client, said as what to do.
-    const narrow = await runCommand('src/cli/doctor.ts', oauthEnv({ ...google, OAUTH_SCOPE: 'https://www.googleapis.com/auth/gmail.readonly' }), fixture.dir);
+    const narrow = await runCommand(
+      'src/cli/doctor.ts',
+      oauthEnv({ ...google, OAUTH_SCOPE: 'https://www.googleapis.com/auth/gmail.readonly' }),
+      fixture.dir,
+    );
     expect(narrow.exitCode).toBe(1);
-    expect(narrow.stdout).toContain('FAIL oauth default: service account (domain-wide delegation) grant: OAuth2 token refused');
+    expect(narrow.stdout).toContain(
+      'FAIL oauth default: service account (domain-wide delegation) grant: OAuth2 token refused',
+    );
     expect(narrow.stdout).toContain('domain-wide delegation is missing or lacks the scope');
     expect(narrow.stdout).not.toContain('PRIVATE KEY');
     // Six doctor runs, each a process signing in to IMAP and SMTP: more than a unit test's time.
   }, 120_000);
 
   it('npm run authorize gives a refresh token that signs in, by device code or by browser', async () => {
-    const env = oauthEnv({ OAUTH_CLIENT_SECRET: undefined, OAUTH_DEVICE_AUTHORIZATION_URL: `${tokens.baseUrl}/devicecode`, OAUTH_AUTHORIZATION_URL: `${tokens.baseUrl}/authorize` });
+    const env = oauthEnv({
+      OAUTH_CLIENT_SECRET: undefined,
+      OAUTH_DEVICE_AUTHORIZATION_URL: `${tokens.baseUrl}/devicecode`,
+      OAUTH_AUTHORIZATION_URL: `${tokens.baseUrl}/authorize`,
+    });
     const device = new MailroomProcess('src/cli/authorize.ts', env, fixture.dir, ['--device']);
     await waitFor(() => /enter the code (\w+)/.test(device.stdout), 10_000, 'the device code');
     expect(tokens.approveDevice(/enter the code (\w+)/.exec(device.stdout)![1]!)).toBe(true);
@@ -219,18 +275,27 @@ describeWithDovecot('OAuth2 mailboxes (token-only IMAP and SMTP)', () => {
 
     const browser = new MailroomProcess('src/cli/authorize.ts', env, fixture.dir, ['--browser']);
     await waitFor(() => browser.stdout.includes('/authorize?'), 10_000, 'the sign-in address');
-    const address = browser.stdout.split('\n').find((line) => line.includes('/authorize?'))!.trim();
+    const address = browser.stdout
+      .split('\n')
+      .find((line) => line.includes('/authorize?'))!
+      .trim();
     expect(new URL(address).searchParams.get('code_challenge_method')).toBe('S256');
     // The browser: the provider signs the person in and sends it back to the local listener.
     const location = await new Promise<string>((resolve, reject) =>
-      https.get(address, { ca: testCertificate().cert }, (response) => resolve(response.headers.location ?? '')).on('error', reject),
+      https
+        .get(address, { ca: testCertificate().cert }, (response) => resolve(response.headers.location ?? ''))
+        .on('error', reject),
     );
     expect((await fetch(location)).status).toBe(200);
     expect(await browser.exited, browser.stderr).toBe(0);
     const fromBrowser = browser.stdout.trim().split('\n').at(-1)!;
     expect(tokens.refreshTokens.has(fromBrowser)).toBe(true);
 
-    const doctor = await runCommand('src/cli/doctor.ts', oauthEnv({ OAUTH_CLIENT_SECRET: undefined, OAUTH_REFRESH_TOKEN: fromBrowser }), fixture.dir);
+    const doctor = await runCommand(
+      'src/cli/doctor.ts',
+      oauthEnv({ OAUTH_CLIENT_SECRET: undefined, OAUTH_REFRESH_TOKEN: fromBrowser }),
+      fixture.dir,
+    );
     expect(doctor.exitCode, doctor.stdout).toBe(0);
   }, 60_000);
 });

@@ -22,7 +22,11 @@ describeWithDovecot('replies with review', (dovecot) => {
 
   const startBot = async () => {
     // The author may approve others' replies, but never their own.
-    bot = new MailroomProcess('src/main.ts', fixture.env({ REVIEWERS: `${USERS.reviewer.id},${USERS.agentJa.id}` }), fixture.dir);
+    bot = new MailroomProcess(
+      'src/main.ts',
+      fixture.env({ REVIEWERS: `${USERS.reviewer.id},${USERS.agentJa.id}` }),
+      fixture.dir,
+    );
     await bot.waitForLog('started');
     await bot.waitForLog('imap_connected');
   };
@@ -35,44 +39,87 @@ describeWithDovecot('replies with review', (dovecot) => {
     await bot?.stop();
   });
 
-  async function newTicket(subject: string, from: string, moreHeaders = ''): Promise<{ message: StoredMessage; ticketId: number; messageId: string }> {
+  async function newTicket(
+    subject: string,
+    from: string,
+    moreHeaders = '',
+  ): Promise<{ message: StoredMessage; ticketId: number; messageId: string }> {
     mails += 1;
     const messageId = `reply-${mails}-${Date.now()}@customer.example.jp`;
     await appendMail(dovecot, fixture.mailbox, [
       `From: 山田 太郎 <${from}>\r\n${moreHeaders}To: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${messageId}>\r\nReferences: <earlier-${mails}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n注文した商品が届きません。\r\n確認をお願いします。\r\n`,
     ]);
     let message: StoredMessage | undefined;
-    await waitFor(() => !!(message = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks).includes(subject))), 15_000, `the post of ${subject}`);
+    await waitFor(
+      () => !!(message = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks).includes(subject))),
+      15_000,
+      `the post of ${subject}`,
+    );
     const ticketId = (message!.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id;
-    await waitFor(() => (db.prepare('SELECT slackTs FROM Ticket WHERE id = ?').get(ticketId) as { slackTs: string | null } | undefined)?.slackTs != null, 5_000, 'the ticket ts');
+    await waitFor(
+      () =>
+        (db.prepare('SELECT slackTs FROM Ticket WHERE id = ?').get(ticketId) as { slackTs: string | null } | undefined)
+          ?.slackTs != null,
+      5_000,
+      'the ticket ts',
+    );
     return { message: message!, ticketId, messageId };
   }
 
-  const answers = (responseId: string) => fixture.slack.responses.filter((response) => response.id === responseId).map((response) => String(response.body.text ?? ''));
+  const answers = (responseId: string) =>
+    fixture.slack.responses
+      .filter((response) => response.id === responseId)
+      .map((response) => String(response.body.text ?? ''));
   const thread = (message: StoredMessage) => fixture.slack.posted(CHANNEL_ID, message.ts);
-  const opened = () => fixture.slack.calls.filter((call) => call.method === 'views.open' && !call.error).map((call) => call.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] });
-  const draftRow = (ticketId: number) => db.prepare('SELECT id, state, revision FROM Draft WHERE ticketId = ? AND state != ? ORDER BY id DESC').get(ticketId, 'discarded') as { id: number; state: string; revision: number };
+  const opened = () =>
+    fixture.slack.calls
+      .filter((call) => call.method === 'views.open' && !call.error)
+      .map((call) => call.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] });
+  const draftRow = (ticketId: number) =>
+    db
+      .prepare('SELECT id, state, revision FROM Draft WHERE ticketId = ? AND state != ? ORDER BY id DESC')
+      .get(ticketId, 'discarded') as { id: number; state: string; revision: number };
 
   async function click(userId: string, message: StoredMessage, action: Record<string, unknown>): Promise<string> {
     const responseId = `r-${Math.random().toString(36).slice(2)}`;
-    const response = await fixture.requests.blockAction({ userId, channelId: CHANNEL_ID, messageTs: message.ts, action, responseId });
+    const response = await fixture.requests.blockAction({
+      userId,
+      channelId: CHANNEL_ID,
+      messageTs: message.ts,
+      action,
+      responseId,
+    });
     expect(response.status).toBe(200);
     return responseId;
   }
 
   /** Opens the reply modal on a ticket and submits it; returns Slack's HTTP answer body. */
-  async function writeReply(userId: string, message: StoredMessage, ticketId: number, values: { to?: string; cc?: string; body: string }) {
+  async function writeReply(
+    userId: string,
+    message: StoredMessage,
+    ticketId: number,
+    values: { to?: string; cc?: string; body: string },
+  ) {
     const before = opened().length;
     await click(userId, message, { action_id: 'ticket.reply', type: 'button', value: String(ticketId) });
     await waitFor(() => opened().length > before, 5_000, 'the reply modal');
     let modal = opened().at(-1)!;
     if (modal.callback_id === 'reply.collision') {
-      const goOn = await fixture.requests.viewSubmission({ userId, callbackId: 'reply.collision', values: {}, privateMetadata: modal.private_metadata });
+      const goOn = await fixture.requests.viewSubmission({
+        userId,
+        callbackId: 'reply.collision',
+        values: {},
+        privateMetadata: modal.private_metadata,
+      });
       modal = (JSON.parse(goOn.body) as { view: typeof modal }).view;
     }
     expect(modal.callback_id).toBe('reply.submit');
     const prefilledTo = JSON.stringify(modal.blocks).match(/"initial_value":"([^"]*@[^"]*)"/)?.[1] ?? '';
-    return submitModal(userId, modal.private_metadata, { to: values.to ?? prefilledTo, cc: values.cc ?? '', body: values.body });
+    return submitModal(userId, modal.private_metadata, {
+      to: values.to ?? prefilledTo,
+      cc: values.cc ?? '',
+      body: values.body,
+    });
   }
 
   function submitModal(userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) {
@@ -80,18 +127,31 @@ describeWithDovecot('replies with review', (dovecot) => {
       userId,
       callbackId: 'reply.submit',
       privateMetadata,
-      values: { reply_to: { to: { type: 'plain_text_input', value: values.to } }, reply_cc: { cc: { type: 'plain_text_input', value: values.cc } }, reply_body: { body: { type: 'plain_text_input', value: values.body } } },
+      values: {
+        reply_to: { to: { type: 'plain_text_input', value: values.to } },
+        reply_cc: { cc: { type: 'plain_text_input', value: values.cc } },
+        reply_body: { body: { type: 'plain_text_input', value: values.body } },
+      },
     });
   }
 
   /** The review buttons on the newest draft message in the thread. */
   function reviewButtons(message: StoredMessage): { blockId: string; draftId: string } {
-    const draftMessage = [...thread(message)].reverse().find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'));
+    const draftMessage = [...thread(message)]
+      .reverse()
+      .find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'));
     if (!draftMessage) return { blockId: '', draftId: '' };
-    const actions = (draftMessage.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find((block) => block.type === 'actions')!;
+    const actions = (
+      draftMessage.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]
+    ).find((block) => block.type === 'actions')!;
     return { blockId: actions.block_id!, draftId: actions.elements![0]!.value! };
   }
-  const review = (actionId: string, buttons: { blockId: string; draftId: string }) => ({ action_id: actionId, type: 'button', block_id: buttons.blockId, value: buttons.draftId });
+  const review = (actionId: string, buttons: { blockId: string; draftId: string }) => ({
+    action_id: actionId,
+    type: 'button',
+    block_id: buttons.blockId,
+    value: buttons.draftId,
+  });
 
   it('sends exactly one reviewed reply with the right headers, refusing non-reviewers and self-approval, and threads the answer back', async () => {
     const { message, ticketId, messageId } = await newTicket('商品が届きません', 'taro@customer.example.jp');
@@ -104,19 +164,29 @@ describeWithDovecot('replies with review', (dovecot) => {
     expect(draftRow(ticketId).state).toBe('editing');
     // Our own address would bring the reply straight back in as new mail.
     const toOurselves = await writeReply(USERS.agentJa.id, message, ticketId, { cc: fixture.mailbox, body: 'x' });
-    expect((JSON.parse(toOurselves.body) as { errors: Record<string, string> }).errors).toEqual({ reply_cc: expect.stringContaining(fixture.mailbox) });
+    expect((JSON.parse(toOurselves.body) as { errors: Record<string, string> }).errors).toEqual({
+      reply_cc: expect.stringContaining(fixture.mailbox),
+    });
     expect(draftRow(ticketId).state).toBe('editing');
     // A +tag variant in another case reaches the same mailbox.
     const tagged = fixture.mailbox.replace('@', '+billing@').toUpperCase();
     const toTagged = await writeReply(USERS.agentJa.id, message, ticketId, { to: tagged, body: 'x' });
-    expect((JSON.parse(toTagged.body) as { errors: Record<string, string> }).errors).toEqual({ reply_to: expect.stringContaining(tagged) });
+    expect((JSON.parse(toTagged.body) as { errors: Record<string, string> }).errors).toEqual({
+      reply_to: expect.stringContaining(tagged),
+    });
     expect(draftRow(ticketId).state).toBe('editing');
 
-    const submitted = await writeReply(USERS.agentJa.id, message, ticketId, { body: '山田様\n\nご連絡ありがとうございます。本日発送いたしました。' });
+    const submitted = await writeReply(USERS.agentJa.id, message, ticketId, {
+      body: '山田様\n\nご連絡ありがとうございます。本日発送いたしました。',
+    });
     expect(submitted.status).toBe(200);
     expect(submitted.body).toBe('');
     expect(draftRow(ticketId).state).toBe('in_review');
-    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft in the thread');
+    await waitFor(
+      () => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')),
+      5_000,
+      'the draft in the thread',
+    );
     const draftPost = thread(message).find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))!;
     // The reviewers are told a reply waits for them.
     expect(JSON.stringify(draftPost.blocks)).toContain(`<@${USERS.reviewer.id}>`);
@@ -146,12 +216,34 @@ describeWithDovecot('replies with review', (dovecot) => {
     // The customer's text below, quoted unchanged.
     expect(parsed.text).toContain('> 注文した商品が届きません。\n> 確認をお願いします。');
     const ourId = parsed.messageId!;
-    expect((db.prepare('SELECT messageId FROM OutboxMail WHERE draftId = ?').get(buttons.draftId) as { messageId: string }).messageId).toBe(ourId.slice(1, -1));
+    expect(
+      (db.prepare('SELECT messageId FROM OutboxMail WHERE draftId = ?').get(buttons.draftId) as { messageId: string })
+        .messageId,
+    ).toBe(ourId.slice(1, -1));
 
     // The ticket moves on; the thread shows what was sent; the Sent folder has a copy.
-    await waitFor(() => (db.prepare('SELECT status FROM Ticket WHERE id = ?').get(ticketId) as { status: string }).status === 'done', 5_000, 'the status after the reply');
-    expect((db.prepare('SELECT firstResponseAt FROM Ticket WHERE id = ?').get(ticketId) as { firstResponseAt: number | null }).firstResponseAt).not.toBeNull();
-    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('taro@customer.example.jp') && JSON.stringify(m.blocks ?? []).includes('本日発送')), 5_000, 'the sent reply in the thread');
+    await waitFor(
+      () =>
+        (db.prepare('SELECT status FROM Ticket WHERE id = ?').get(ticketId) as { status: string }).status === 'done',
+      5_000,
+      'the status after the reply',
+    );
+    expect(
+      (
+        db.prepare('SELECT firstResponseAt FROM Ticket WHERE id = ?').get(ticketId) as {
+          firstResponseAt: number | null;
+        }
+      ).firstResponseAt,
+    ).not.toBeNull();
+    await waitFor(
+      () =>
+        thread(message).some(
+          (m) =>
+            (m.text ?? '').includes('taro@customer.example.jp') && JSON.stringify(m.blocks ?? []).includes('本日発送'),
+        ),
+      5_000,
+      'the sent reply in the thread',
+    );
     await bot.waitForLog('reply_copied_to_sent');
     const imap = await openImap(dovecot, fixture.mailbox);
     try {
@@ -175,17 +267,38 @@ describeWithDovecot('replies with review', (dovecot) => {
     await appendMail(dovecot, fixture.mailbox, [
       `From: taro@customer.example.jp\r\nTo: ${fixture.mailbox}\r\nSubject: Re: 商品が届きません\r\nMessage-ID: <answer-${Date.now()}@customer.example.jp>\r\nIn-Reply-To: ${ourId}\r\nReferences: <${messageId}> ${ourId}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n届きました。ありがとうございます。\r\n`,
     ]);
-    await waitFor(() => thread(message).slice(threadBefore).some((m) => JSON.stringify(m.blocks ?? []).includes('届きました。')), 15_000, 'the answer in the same thread');
-    expect((db.prepare('SELECT status FROM Ticket WHERE id = ?').get(ticketId) as { status: string }).status).toBe('open');
+    await waitFor(
+      () =>
+        thread(message)
+          .slice(threadBefore)
+          .some((m) => JSON.stringify(m.blocks ?? []).includes('届きました。')),
+      15_000,
+      'the answer in the same thread',
+    );
+    expect((db.prepare('SELECT status FROM Ticket WHERE id = ?').get(ticketId) as { status: string }).status).toBe(
+      'open',
+    );
     // The channel sees it open again, and the thread says why.
-    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('The customer wrote again')), 10_000, 'the reopen trace');
-    await waitFor(() => JSON.stringify(fixture.slack.messages.find((m) => m.ts === message.ts)!.blocks).includes('*Status*\\nOpen'), 10_000, 'the ticket message open again');
+    await waitFor(
+      () => thread(message).some((m) => (m.text ?? '').includes('The customer wrote again')),
+      10_000,
+      'the reopen trace',
+    );
+    await waitFor(
+      () => JSON.stringify(fixture.slack.messages.find((m) => m.ts === message.ts)!.blocks).includes('*Status*\\nOpen'),
+      10_000,
+      'the ticket message open again',
+    );
   });
 
   it('sends a draft back with the reviewer’s comment; the author’s new version is reviewed and sent', async () => {
     const { message, ticketId } = await newTicket('Invoice question', 'hanako@customer.example.jp');
     await writeReply(USERS.agentEn.id, message, ticketId, { body: 'Dear customer, see attached.' });
-    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft');
+    await waitFor(
+      () => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')),
+      5_000,
+      'the draft',
+    );
     const first = reviewButtons(message);
 
     const before = opened().length;
@@ -197,13 +310,27 @@ describeWithDovecot('replies with review', (dovecot) => {
       userId: USERS.reviewer.id,
       callbackId: 'draft.changes',
       privateMetadata: commentModal.private_metadata,
-      values: { changes_comment: { comment: { type: 'plain_text_input', value: 'Nothing is attached. Name the invoice number instead.' } } },
+      values: {
+        changes_comment: {
+          comment: { type: 'plain_text_input', value: 'Nothing is attached. Name the invoice number instead.' },
+        },
+      },
     });
     expect(sentBack.body).toBe('');
     expect(draftRow(ticketId).state).toBe('changes_requested');
     // The author is told (mentioned), and the comment is kept with the draft.
-    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes(`<@${USERS.agentEn.id}>`) && (m.text ?? '').includes('Name the invoice number')), 5_000, 'the request in the thread');
-    expect(db.prepare('SELECT decision, comment FROM Review WHERE draftId = ?').all(first.draftId)).toEqual([{ decision: 'changes_requested', comment: 'Nothing is attached. Name the invoice number instead.' }]);
+    await waitFor(
+      () =>
+        thread(message).some(
+          (m) =>
+            (m.text ?? '').includes(`<@${USERS.agentEn.id}>`) && (m.text ?? '').includes('Name the invoice number'),
+        ),
+      5_000,
+      'the request in the thread',
+    );
+    expect(db.prepare('SELECT decision, comment FROM Review WHERE draftId = ?').all(first.draftId)).toEqual([
+      { decision: 'changes_requested', comment: 'Nothing is attached. Name the invoice number instead.' },
+    ]);
 
     // Only the author edits; the edit is a new version, and the old message is marked replaced.
     const notAuthor = await click(USERS.agentJa.id, message, review('draft.edit', first));
@@ -213,7 +340,11 @@ describeWithDovecot('replies with review', (dovecot) => {
     await waitFor(() => opened().length > editBefore, 5_000, 'the edit modal');
     const editModal = opened().at(-1)!;
     expect(JSON.stringify(editModal.blocks)).toContain('Dear customer, see attached.');
-    await submitModal(USERS.agentEn.id, editModal.private_metadata, { to: 'hanako@customer.example.jp', cc: 'boss@customer.example.jp', body: 'Dear customer, the invoice number is INV-2026-114.' });
+    await submitModal(USERS.agentEn.id, editModal.private_metadata, {
+      to: 'hanako@customer.example.jp',
+      cc: 'boss@customer.example.jp',
+      body: 'Dear customer, the invoice number is INV-2026-114.',
+    });
     expect(draftRow(ticketId)).toMatchObject({ state: 'in_review', revision: 2 });
     await waitFor(() => reviewButtons(message).blockId.endsWith('-r2'), 5_000, 'the new version in the thread');
 
@@ -237,7 +368,11 @@ describeWithDovecot('replies with review', (dovecot) => {
     await appendMail(dovecot, fixture.mailbox, [
       `From: jiro@customer.example.jp\r\nTo: ${fixture.mailbox}\r\nSubject: Re: 二通目が来る件\r\nMessage-ID: <second-${messageId}>\r\nIn-Reply-To: <${messageId}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n追加の質問です。\r\n`,
     ]);
-    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('追加の質問です')), 15_000, 'the second mail in the thread');
+    await waitFor(
+      () => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('追加の質問です')),
+      15_000,
+      'the second mail in the thread',
+    );
     const mailsBefore = fixture.smtp.mails.length;
     await click(USERS.reviewer.id, message, review('draft.approve', buttons));
     await waitFor(() => fixture.smtp.mails.length === mailsBefore + 1, 10_000, 'the mail');
@@ -247,18 +382,35 @@ describeWithDovecot('replies with review', (dovecot) => {
     expect(parsed.text).not.toContain('追加の質問です');
     await waitFor(() => draftRow(ticketId)?.state === 'sent', 5_000, 'the reply recorded as sent');
     // The second mail still waits for an answer: the ticket is not closed.
-    expect((db.prepare('SELECT status, closedAt FROM Ticket WHERE id = ?').get(ticketId) as { status: string; closedAt: unknown }).status).not.toBe('done');
+    expect(
+      (
+        db.prepare('SELECT status, closedAt FROM Ticket WHERE id = ?').get(ticketId) as {
+          status: string;
+          closedAt: unknown;
+        }
+      ).status,
+    ).not.toBe('done');
   });
 
   it('shows a Reply-To that is not the sender, and a stranger joining the thread does not move the reply', async () => {
-    const { message, ticketId, messageId } = await newTicket('返信先が違う件', 'saburo@customer.example.jp', 'Reply-To: saburo.home@customer.example.jp\r\n');
+    const { message, ticketId, messageId } = await newTicket(
+      '返信先が違う件',
+      'saburo@customer.example.jp',
+      'Reply-To: saburo.home@customer.example.jp\r\n',
+    );
     expect(JSON.stringify(message.blocks)).toContain('*Reply-To:* saburo.home@customer.example.jp — not the sender');
     // Someone who got hold of the Message-ID answers, asking for the reply themselves.
     await appendMail(dovecot, fixture.mailbox, [
       `From: mallory@evil.example\r\nReply-To: mallory@evil.example\r\nTo: ${fixture.mailbox}\r\nSubject: Re: 返信先が違う件\r\nMessage-ID: <stranger-${messageId}>\r\nIn-Reply-To: <${messageId}>\r\n\r\nPlease send the answer to me.\r\n`,
     ]);
-    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('Please send the answer to me.')), 15_000, 'the stranger’s mail in the thread');
-    const strangerPost = thread(message).find((m) => JSON.stringify(m.blocks ?? []).includes('Please send the answer to me.'))!;
+    await waitFor(
+      () => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('Please send the answer to me.')),
+      15_000,
+      'the stranger’s mail in the thread',
+    );
+    const strangerPost = thread(message).find((m) =>
+      JSON.stringify(m.blocks ?? []).includes('Please send the answer to me.'),
+    )!;
     expect(JSON.stringify(strangerPost.blocks)).toContain('it does not change where replies go');
 
     const before = opened().length;
@@ -266,7 +418,9 @@ describeWithDovecot('replies with review', (dovecot) => {
     await writeReply(USERS.agentEn.id, message, ticketId, { body: 'We will look into it.' });
     const modal = JSON.stringify(opened()[before]!.blocks);
     expect(modal).toContain('"initial_value":"saburo.home@customer.example.jp"');
-    expect(modal).toContain('Replies go to saburo.home@customer.example.jp, the mail’s Reply-To: it is not the sender, saburo@customer.example.jp.');
+    expect(modal).toContain(
+      'Replies go to saburo.home@customer.example.jp, the mail’s Reply-To: it is not the sender, saburo@customer.example.jp.',
+    );
     await waitFor(() => reviewButtons(message).draftId !== '', 5_000, 'the draft in the thread');
     await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
     await waitFor(() => fixture.smtp.mails.length === mailsBefore + 1, 10_000, 'the mail');
@@ -278,10 +432,18 @@ describeWithDovecot('replies with review', (dovecot) => {
     const { message, ticketId } = await newTicket('Bounce me', 'nobody@customer.example.jp');
     fixture.smtp.refuseNext = { code: 550, message: '5.1.1 <nobody@customer.example.jp>: user unknown', times: 1 };
     await writeReply(USERS.agentEn.id, message, ticketId, { body: 'Hello' });
-    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft');
+    await waitFor(
+      () => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')),
+      5_000,
+      'the draft',
+    );
     const mailsBefore = fixture.smtp.mails.length;
     await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
-    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('user unknown')), 10_000, 'the server’s reason in the thread');
+    await waitFor(
+      () => thread(message).some((m) => (m.text ?? '').includes('user unknown')),
+      10_000,
+      'the server’s reason in the thread',
+    );
     expect(draftRow(ticketId).state).toBe('failed');
     expect(fixture.smtp.mails.length).toBe(mailsBefore);
   });
@@ -289,7 +451,11 @@ describeWithDovecot('replies with review', (dovecot) => {
   it('never sends a second mail when killed between the server taking the mail and recording it', async () => {
     const { message, ticketId } = await newTicket('Crash while sending', 'jiro@customer.example.jp');
     await writeReply(USERS.agentEn.id, message, ticketId, { body: 'This goes out once.' });
-    await waitFor(() => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')), 5_000, 'the draft');
+    await waitFor(
+      () => thread(message).some((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve')),
+      5_000,
+      'the draft',
+    );
     const mailsBefore = fixture.smtp.mails.length;
     fixture.smtp.beforeAccept = async () => {
       bot.child.kill('SIGKILL');
@@ -304,7 +470,11 @@ describeWithDovecot('replies with review', (dovecot) => {
 
     await startBot();
     db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });
-    await waitFor(() => thread(message).some((m) => (m.text ?? '').includes('not certain whether the customer got it')), 10_000, 'the notice in the thread');
+    await waitFor(
+      () => thread(message).some((m) => (m.text ?? '').includes('not certain whether the customer got it')),
+      10_000,
+      'the notice in the thread',
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(fixture.smtp.mails.length).toBe(mailsBefore + 1);
     expect(draftRow(ticketId).state).toBe('uncertain');

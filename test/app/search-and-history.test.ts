@@ -24,11 +24,23 @@ describeWithDovecot('search and customer history in Slack', (dovecot) => {
     await appendMail(
       dovecot,
       fixture.mailbox,
-      subjects.map((subject, i) => `From: 田中 <tanaka@example.co.jp>\r\nTo: ${fixture.mailbox}\r\nSubject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\nMessage-ID: <search-${i}-${Date.now()}@example.co.jp>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nHello ${i}\r\n`),
+      subjects.map(
+        (subject, i) =>
+          `From: 田中 <tanaka@example.co.jp>\r\nTo: ${fixture.mailbox}\r\nSubject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\nMessage-ID: <search-${i}-${Date.now()}@example.co.jp>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nHello ${i}\r\n`,
+      ),
     );
-    await waitFor(() => fixture.slack.posted(CHANNEL_ID).filter((m) => JSON.stringify(m.blocks).includes('返品の件')).length === 12, 30_000, 'twelve tickets posted');
-    for (const message of fixture.slack.posted(CHANNEL_ID).filter((m) => JSON.stringify(m.blocks).includes('返品の件'))) {
-      posted.push({ message, ticketId: (message.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id });
+    await waitFor(
+      () => fixture.slack.posted(CHANNEL_ID).filter((m) => JSON.stringify(m.blocks).includes('返品の件')).length === 12,
+      30_000,
+      'twelve tickets posted',
+    );
+    for (const message of fixture.slack
+      .posted(CHANNEL_ID)
+      .filter((m) => JSON.stringify(m.blocks).includes('返品の件'))) {
+      posted.push({
+        message,
+        ticketId: (message.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id,
+      });
     }
   }, 60_000);
   afterAll(async () => {
@@ -36,12 +48,24 @@ describeWithDovecot('search and customer history in Slack', (dovecot) => {
   });
 
   const answer = async (responseId: string) => {
-    await waitFor(() => fixture.slack.responses.some((response) => response.id === responseId), 10_000, `the answer ${responseId}`);
-    return fixture.slack.responses.filter((response) => response.id === responseId).at(-1)!.body as { response_type?: string; replace_original?: boolean; blocks: { type: string; elements?: { action_id: string; value: string }[] }[] };
+    await waitFor(
+      () => fixture.slack.responses.some((response) => response.id === responseId),
+      10_000,
+      `the answer ${responseId}`,
+    );
+    return fixture.slack.responses.filter((response) => response.id === responseId).at(-1)!.body as {
+      response_type?: string;
+      replace_original?: boolean;
+      blocks: { type: string; elements?: { action_id: string; value: string }[] }[];
+    };
   };
 
   it('answers the searcher alone, ten at a time with permalinks, and pages on', async () => {
-    const { responseId } = await fixture.requests.command({ text: 'search 返品 from:tanaka', userId: USERS.agentJa.id, channelId: CHANNEL_ID });
+    const { responseId } = await fixture.requests.command({
+      text: 'search 返品 from:tanaka',
+      userId: USERS.agentJa.id,
+      channelId: CHANNEL_ID,
+    });
     const first = await answer(responseId);
     expect(first.response_type).toBe('ephemeral');
     const json = JSON.stringify(first.blocks);
@@ -50,7 +74,13 @@ describeWithDovecot('search and customer history in Slack', (dovecot) => {
     const paging = first.blocks.find((block) => block.type === 'actions')!;
     expect(paging.elements!.map((element) => element.action_id)).toEqual(['search.next']);
     const next = `r-next-${Date.now()}`;
-    await fixture.requests.blockAction({ userId: USERS.agentJa.id, channelId: CHANNEL_ID, messageTs: '1700000000.000001', action: { action_id: 'search.next', type: 'button', value: paging.elements![0]!.value }, responseId: next });
+    await fixture.requests.blockAction({
+      userId: USERS.agentJa.id,
+      channelId: CHANNEL_ID,
+      messageTs: '1700000000.000001',
+      action: { action_id: 'search.next', type: 'button', value: paging.elements![0]!.value },
+      responseId: next,
+    });
     const second = await answer(next);
     expect(second.replace_original).toBe(true);
     expect(JSON.stringify(second.blocks)).toContain('返品の件 1');
@@ -58,26 +88,57 @@ describeWithDovecot('search and customer history in Slack', (dovecot) => {
   });
 
   it('shows nothing to someone outside the channel', async () => {
-    const { responseId } = await fixture.requests.command({ text: 'search 返品', userId: USERS.outsider.id, channelId: CHANNEL_ID });
+    const { responseId } = await fixture.requests.command({
+      text: 'search 返品',
+      userId: USERS.outsider.id,
+      channelId: CHANNEL_ID,
+    });
     expect(JSON.stringify((await answer(responseId)).blocks)).toContain('not a member of any mailbox channel');
   });
 
   it('opens the customer’s history from the History button, and `/mail customer` by domain', async () => {
     const { message, ticketId } = posted[0]!;
     const responseId = `r-history-${Date.now()}`;
-    await fixture.requests.blockAction({ userId: USERS.agentEn.id, channelId: CHANNEL_ID, messageTs: message.ts, action: { action_id: 'ticket.history', type: 'button', value: String(ticketId) }, responseId });
+    await fixture.requests.blockAction({
+      userId: USERS.agentEn.id,
+      channelId: CHANNEL_ID,
+      messageTs: message.ts,
+      action: { action_id: 'ticket.history', type: 'button', value: String(ticketId) },
+      responseId,
+    });
     const history = JSON.stringify((await answer(responseId)).blocks);
     expect(history).toContain('tanaka@example.co.jp');
     expect(history).toContain('Tickets (12)');
     expect(history).toContain('example.co.jp (from the domain)');
-    const { responseId: byDomain } = await fixture.requests.command({ text: 'customer example.co.jp', userId: USERS.agentEn.id, channelId: CHANNEL_ID });
+    const { responseId: byDomain } = await fixture.requests.command({
+      text: 'customer example.co.jp',
+      userId: USERS.agentEn.id,
+      channelId: CHANNEL_ID,
+    });
     expect(JSON.stringify((await answer(byDomain)).blocks)).toContain('Customers at example.co.jp');
   });
 
   it('publishes the Home dashboard with the week as a chart uploaded to Slack', async () => {
-    await fixture.requests.event({ type: 'app_home_opened', user: USERS.agentJa.id, channel: 'D0HOME', tab: 'home', event_ts: String(Date.now() / 1000) });
-    await waitFor(() => fixture.slack.callsOf('views.publish').some((call) => !call.error && JSON.stringify(call.args.view).includes('未担当')), 10_000, 'the dashboard');
-    const view = fixture.slack.callsOf('views.publish').find((call) => !call.error && JSON.stringify(call.args.view).includes('未担当'))!.args.view as { blocks: { type: string; slack_file?: { id: string } }[] };
+    await fixture.requests.event({
+      type: 'app_home_opened',
+      user: USERS.agentJa.id,
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: String(Date.now() / 1000),
+    });
+    await waitFor(
+      () =>
+        fixture.slack
+          .callsOf('views.publish')
+          .some((call) => !call.error && JSON.stringify(call.args.view).includes('未担当')),
+      10_000,
+      'the dashboard',
+    );
+    const view = fixture.slack
+      .callsOf('views.publish')
+      .find((call) => !call.error && JSON.stringify(call.args.view).includes('未担当'))!.args.view as {
+      blocks: { type: string; slack_file?: { id: string } }[];
+    };
     expect(JSON.stringify(view)).toContain('未担当（12 件）');
     const image = view.blocks.find((block) => block.type === 'image')!;
     const file = fixture.slack.files.get(image.slack_file!.id)!;

@@ -17,14 +17,28 @@ it('npm start without configuration exits 2 and names every missing key', async 
   const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-empty-'));
   const run = new MailroomProcess('src/main.ts', cleanEnv(), emptyDir);
   expect(await run.exited).toBe(2);
-  for (const key of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'MAILBOX_ADDRESS', 'IMAP_HOST', 'IMAP_USER', 'IMAP_PASSWORD', 'SMTP_HOST', 'REVIEWERS']) {
+  for (const key of [
+    'SLACK_BOT_TOKEN',
+    'SLACK_SIGNING_SECRET',
+    'SLACK_CHANNEL_ID',
+    'MAILBOX_ADDRESS',
+    'IMAP_HOST',
+    'IMAP_USER',
+    'IMAP_PASSWORD',
+    'SMTP_HOST',
+    'REVIEWERS',
+  ]) {
     expect(run.stderr).toMatch(new RegExp(`^  ${key}: `, 'm'));
   }
 });
 
 it('a secret in the wrong variable is named but never printed', async () => {
   const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-empty-'));
-  const run = new MailroomProcess('src/main.ts', cleanEnv({ SLACK_BOT_TOKEN: 'xoxp-user-token-do-not-print', IMAP_PASSWORD: 'hunter2-do-not-print' }), emptyDir);
+  const run = new MailroomProcess(
+    'src/main.ts',
+    cleanEnv({ SLACK_BOT_TOKEN: 'xoxp-user-token-do-not-print', IMAP_PASSWORD: 'hunter2-do-not-print' }),
+    emptyDir,
+  );
   expect(await run.exited).toBe(2);
   expect(run.stderr).toMatch(/SLACK_BOT_TOKEN: invalid; expected a bot token starting with xoxb-/);
   expect(run.stderr + run.stdout).not.toContain('do-not-print');
@@ -40,7 +54,9 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
 
   /** /healthz with its details: the caller presents METRICS_TOKEN. */
   async function health(): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`http://127.0.0.1:${fixture.port}/healthz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const response = await fetch(`http://127.0.0.1:${fixture.port}/healthz`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
@@ -59,7 +75,9 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     const anonymous = await fetch(`http://127.0.0.1:${fixture.port}/healthz`);
     expect(anonymous.status).toBe(200);
     expect(await anonymous.json()).toEqual({ healthy: true });
-    const wrong = await fetch(`http://127.0.0.1:${fixture.port}/healthz`, { headers: { authorization: 'Bearer not-the-token-at-all-xx' } });
+    const wrong = await fetch(`http://127.0.0.1:${fixture.port}/healthz`, {
+      headers: { authorization: 'Bearer not-the-token-at-all-xx' },
+    });
     expect(await wrong.json()).toEqual({ healthy: true });
 
     const dbFile = path.join(fixture.dir, 'data', 'mailroom.db');
@@ -92,8 +110,14 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
   it('refuses a request with a forged signature and answers nothing', async () => {
     await startBot();
     const before = fixture.slack.responses.length;
-    const forged = await fixture.requests.command({ text: 'help', userId: USERS.agentEn.id, channelId: CHANNEL_ID }, { secret: 'not-the-secret' });
-    const stale = await fixture.requests.command({ text: 'help', userId: USERS.agentEn.id, channelId: CHANNEL_ID }, { timestamp: Math.floor(Date.now() / 1000) - 60 * 10 });
+    const forged = await fixture.requests.command(
+      { text: 'help', userId: USERS.agentEn.id, channelId: CHANNEL_ID },
+      { secret: 'not-the-secret' },
+    );
+    const stale = await fixture.requests.command(
+      { text: 'help', userId: USERS.agentEn.id, channelId: CHANNEL_ID },
+      { timestamp: Math.floor(Date.now() / 1000) - 60 * 10 },
+    );
     expect(forged.status).toBe(401);
     expect(stale.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -102,7 +126,13 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
 
   it('publishes the Home tab in the user’s language', async () => {
     await startBot();
-    const response = await fixture.requests.event({ type: 'app_home_opened', user: USERS.agentJa.id, channel: 'D0HOME', tab: 'home', event_ts: String(Date.now() / 1000) });
+    const response = await fixture.requests.event({
+      type: 'app_home_opened',
+      user: USERS.agentJa.id,
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: String(Date.now() / 1000),
+    });
     expect(response.status).toBe(200);
     await waitFor(() => fixture.slack.callsOf('views.publish').some((call) => !call.error), 5_000, 'views.publish');
     const publish = fixture.slack.callsOf('views.publish').find((call) => !call.error)!;
@@ -114,9 +144,17 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
     await startBot({ SLACK_APP_TOKEN: fixture.slack.appToken, SLACK_SIGNING_SECRET: undefined, LOG_LEVEL: 'debug' });
     await waitFor(() => fixture.slack.sockets.length > 0, 10_000, 'a Socket Mode connection');
     expect(fixture.slack.callsOf('apps.connections.open').some((call) => !call.error)).toBe(true);
-    const { fields, responseId } = fixture.requests.commandPayload({ text: 'help', userId: USERS.agentJa.id, channelId: CHANNEL_ID });
+    const { fields, responseId } = fixture.requests.commandPayload({
+      text: 'help',
+      userId: USERS.agentJa.id,
+      channelId: CHANNEL_ID,
+    });
     await fixture.slack.sendEnvelope('slash_commands', fields);
-    await waitFor(() => fixture.slack.responses.some((response) => response.id === responseId), 5_000, 'the help answer');
+    await waitFor(
+      () => fixture.slack.responses.some((response) => response.id === responseId),
+      5_000,
+      'the help answer',
+    );
     const answer = fixture.slack.responses.find((response) => response.id === responseId)!.body;
     expect(JSON.stringify(answer.blocks)).toContain('コマンド');
     await waitFor(async () => (await health()).status === 200, 15_000, 'healthz 200 in Socket Mode');
@@ -135,10 +173,18 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
 
   it('reports unhealthy with the reason when the IMAP login is refused, and keeps running', async () => {
     await startBot({ IMAP_PASSWORD: DOVECOT_WRONG_PASSWORD });
-    await waitFor(async () => ((await health()).body.mailboxes as { problem?: string }[])[0]?.problem === 'auth_failed', 15_000, 'auth_failed');
+    await waitFor(
+      async () => ((await health()).body.mailboxes as { problem?: string }[])[0]?.problem === 'auth_failed',
+      15_000,
+      'auth_failed',
+    );
     const { status, body } = await health();
     expect(status).toBe(503);
-    expect(body).toMatchObject({ healthy: false, database: 'ok', mailboxes: [{ imap: expect.stringMatching(/disconnected|connecting/), problem: 'auth_failed' }] });
+    expect(body).toMatchObject({
+      healthy: false,
+      database: 'ok',
+      mailboxes: [{ imap: expect.stringMatching(/disconnected|connecting/), problem: 'auth_failed' }],
+    });
     const logged = bot!.logLines.find((line) => line.code === 'imap_auth_failed');
     expect(logged?.msg).toMatch(/authentication rejected — check IMAP_USER and IMAP_PASSWORD/);
     expect(bot!.stdout).not.toContain(DOVECOT_WRONG_PASSWORD);
@@ -152,20 +198,31 @@ describeWithDovecot('Mailroom on PostgreSQL', (dovecot) => {
       const fixture = await startFixture(dovecot);
       const database = await createScratchDatabase('postgresql', adminUrl);
       // A server in Tokyo: times must still be stored as UTC, as Prisma reads them.
-      const bot = new MailroomProcess('src/main.ts', fixture.env({ DATABASE_URL: database.url, TZ: 'Asia/Tokyo' }), fixture.dir);
+      const bot = new MailroomProcess(
+        'src/main.ts',
+        fixture.env({ DATABASE_URL: database.url, TZ: 'Asia/Tokyo' }),
+        fixture.dir,
+      );
       try {
         const migrated = await bot.waitForLog('db_migrated');
         expect(migrated.applied).toEqual(readMigrationList('postgresql').migrationDirectories.map((dir) => dir.path));
         await bot.waitForLog('started');
-        await waitFor(async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`)).status === 200, 15_000, 'healthz 200');
+        await waitFor(
+          async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`)).status === 200,
+          15_000,
+          'healthz 200',
+        );
         await appendMail(dovecot, fixture.mailbox, [corpusMail('mikel-mail/multi_charset/japanese_shift_jis.eml')]);
         await waitFor(() => fixture.slack.posted(CHANNEL_ID).length === 1, 15_000, 'the ticket');
-        expect(JSON.stringify(fixture.slack.posted(CHANNEL_ID)[0]!.blocks)).toContain('このメールはテスト用のメールです。');
+        expect(JSON.stringify(fixture.slack.posted(CHANNEL_ID)[0]!.blocks)).toContain(
+          'このメールはテスト用のメールです。',
+        );
         const db = createDbClient(database.target);
         try {
           const message = await db.message.findFirstOrThrow({ select: { receivedAt: true, createdAt: true } });
           const mailbox = await db.mailbox.findFirstOrThrow({ select: { lastSyncAt: true } });
-          for (const stamp of [message.receivedAt, message.createdAt, mailbox.lastSyncAt!]) expect(Math.abs(Date.now() - stamp.getTime())).toBeLessThan(5 * 60_000);
+          for (const stamp of [message.receivedAt, message.createdAt, mailbox.lastSyncAt!])
+            expect(Math.abs(Date.now() - stamp.getTime())).toBeLessThan(5 * 60_000);
         } finally {
           await db.$disconnect();
         }

@@ -49,12 +49,22 @@ describeWithDovecot('npm run import', (dovecot) => {
     const bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
     try {
       await bot.waitForLog('imap_connected');
-      await appendMail(dovecot, fixture.mailbox, ['From: Taro <taro@example.jp>\r\nTo: support@example.test\r\nSubject: Re: invoice\r\nMessage-ID: <h3@example.jp>\r\nIn-Reply-To: <h1@example.jp>\r\n\r\nStill waiting for it.\r\n']);
-      await waitFor(() => fixture.slack.posted(CHANNEL_ID).length === 1 && fixture.slack.posted(CHANNEL_ID, fixture.slack.posted(CHANNEL_ID)[0]!.ts).length >= 1, 15_000, 'the reopened ticket');
+      await appendMail(dovecot, fixture.mailbox, [
+        'From: Taro <taro@example.jp>\r\nTo: support@example.test\r\nSubject: Re: invoice\r\nMessage-ID: <h3@example.jp>\r\nIn-Reply-To: <h1@example.jp>\r\n\r\nStill waiting for it.\r\n',
+      ]);
+      await waitFor(
+        () =>
+          fixture.slack.posted(CHANNEL_ID).length === 1 &&
+          fixture.slack.posted(CHANNEL_ID, fixture.slack.posted(CHANNEL_ID)[0]!.ts).length >= 1,
+        15_000,
+        'the reopened ticket',
+      );
       const [ticket] = fixture.slack.posted(CHANNEL_ID);
       expect(JSON.stringify(ticket!.blocks)).toContain('#1 invoice');
       expect(JSON.stringify(ticket!.blocks)).toContain('Open');
-      expect(JSON.stringify(fixture.slack.posted(CHANNEL_ID, ticket!.ts)[0]!.blocks)).toContain('Still waiting for it.');
+      expect(JSON.stringify(fixture.slack.posted(CHANNEL_ID, ticket!.ts)[0]!.blocks)).toContain(
+        'Still waiting for it.',
+      );
     } finally {
       await bot.stop();
     }

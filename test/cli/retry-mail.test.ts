@@ -23,13 +23,21 @@ describeWithDovecot('npm run retry-mail', (dovecot) => {
       await first.stop();
     }
     // A mail the server refused for a day: past the cursor, remembered only as a given-up gap.
-    await appendMail(dovecot, fixture.mailbox, ['From: Taro <taro@example.jp>\r\nTo: support@example.test\r\nSubject: the lost one\r\nMessage-ID: <lost@example.jp>\r\n\r\nPlease answer.\r\n']);
+    await appendMail(dovecot, fixture.mailbox, [
+      'From: Taro <taro@example.jp>\r\nTo: support@example.test\r\nSubject: the lost one\r\nMessage-ID: <lost@example.jp>\r\n\r\nPlease answer.\r\n',
+    ]);
     const file = path.join(fixture.dir, 'data', 'mailroom.db');
     const db = new Database(file);
-    const box = db.prepare('SELECT id, uidValidity, lastUid FROM Mailbox').get() as { id: number; uidValidity: number; lastUid: number };
+    const box = db.prepare('SELECT id, uidValidity, lastUid FROM Mailbox').get() as {
+      id: number;
+      uidValidity: number;
+      lastUid: number;
+    };
     const uid = box.lastUid + 1;
     db.prepare('UPDATE Mailbox SET lastUid = ? WHERE id = ?').run(uid, box.id);
-    db.prepare(`INSERT INTO MailGap (mailboxId, folder, uidValidity, uid, attempts, reason, nextTryAt, gaveUpAt, updatedAt) VALUES (?, 'INBOX', ?, ?, 12, 'refused by the server: could not be converted', ?, ?, ?)`).run(box.id, box.uidValidity, uid, Date.now(), Date.now(), Date.now());
+    db.prepare(
+      `INSERT INTO MailGap (mailboxId, folder, uidValidity, uid, attempts, reason, nextTryAt, gaveUpAt, updatedAt) VALUES (?, 'INBOX', ?, ?, 12, 'refused by the server: could not be converted', ?, ?, ?)`,
+    ).run(box.id, box.uidValidity, uid, Date.now(), Date.now(), Date.now());
     db.close();
 
     const listed = await runCommand('src/cli/retry-mail.ts', fixture.env(), fixture.dir, ['--list']);
@@ -46,7 +54,12 @@ describeWithDovecot('npm run retry-mail', (dovecot) => {
 
     const bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
     try {
-      await waitFor(() => fixture.slack.posted(CHANNEL_ID).some((message) => JSON.stringify(message.blocks).includes('the lost one')), 20_000, 'the retried mail posted');
+      await waitFor(
+        () =>
+          fixture.slack.posted(CHANNEL_ID).some((message) => JSON.stringify(message.blocks).includes('the lost one')),
+        20_000,
+        'the retried mail posted',
+      );
     } finally {
       await bot.stop();
     }

@@ -12,7 +12,12 @@ import { describeWithDovecot } from '../support/services.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.js';
 
 /** An IMAP server without STARTTLS that refuses every login, keeping what clients send. */
-async function startPlainImap(): Promise<{ port: number; heard: string[]; connections: number; stop(): Promise<void> }> {
+async function startPlainImap(): Promise<{
+  port: number;
+  heard: string[];
+  connections: number;
+  stop(): Promise<void>;
+}> {
   const heard: string[] = [];
   const state = { connections: 0 };
   const server = net.createServer((socket) => {
@@ -28,7 +33,8 @@ async function startPlainImap(): Promise<{ port: number; heard: string[]; connec
         heard.push(line);
         const [tag, command = ''] = line.split(' ');
         const verb = command.toUpperCase();
-        if (verb === 'LOGIN' || verb === 'AUTHENTICATE') socket.write(`${tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n`);
+        if (verb === 'LOGIN' || verb === 'AUTHENTICATE')
+          socket.write(`${tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n`);
         else if (verb === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN ID\r\n${tag} OK done\r\n`);
         else if (verb === 'LOGOUT') socket.end(`* BYE\r\n${tag} OK bye\r\n`);
         else if (tag && command) socket.write(`${tag} OK done\r\n`);
@@ -62,14 +68,19 @@ describeWithDovecot('TLS that cannot be skipped', (dovecot) => {
     await smtp?.stop();
   });
 
-  const env = (extra: Record<string, string> = {}) => fixture.env({ IMAP_PORT: String(imap.port), SMTP_PORT: String(smtp.port), ...extra });
+  const env = (extra: Record<string, string> = {}) =>
+    fixture.env({ IMAP_PORT: String(imap.port), SMTP_PORT: String(smtp.port), ...extra });
   const loginsHeard = () => imap.heard.filter((line) => /^\S+ (LOGIN|AUTHENTICATE)\b/i.test(line));
 
   it('sends no login before TLS: a server without STARTTLS is refused, by the doctor and by the bot', async () => {
     const doctor = await runCommand('src/cli/doctor.ts', env(), fixture.dir);
     expect(doctor.exitCode).toBe(1);
-    expect(doctor.stdout).toMatch(/FAIL imap default: IMAP server 127\.0\.0\.1:\d+ does not offer STARTTLS .*so nothing was sent — use IMAP_SECURE=true/);
-    expect(doctor.stdout).toMatch(/FAIL smtp default: SMTP server 127\.0\.0\.1:\d+ does not offer STARTTLS, so nothing was sent/);
+    expect(doctor.stdout).toMatch(
+      /FAIL imap default: IMAP server 127\.0\.0\.1:\d+ does not offer STARTTLS .*so nothing was sent — use IMAP_SECURE=true/,
+    );
+    expect(doctor.stdout).toMatch(
+      /FAIL smtp default: SMTP server 127\.0\.0\.1:\d+ does not offer STARTTLS, so nothing was sent/,
+    );
 
     const bot = new MailroomProcess('src/main.ts', env(), fixture.dir);
     try {

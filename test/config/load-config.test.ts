@@ -45,15 +45,37 @@ describe('configuration from the environment', () => {
         provider: 'generic',
         auth: { type: 'password' },
         sentCopy: 'append',
-        imap: { host: 'imap.example.com', port: 993, secure: true, tls: 'required', user: 'support@example.com', password: 'imap-password-value', folder: 'INBOX', backfillDays: 0, maxMailMb: 50 },
+        imap: {
+          host: 'imap.example.com',
+          port: 993,
+          secure: true,
+          tls: 'required',
+          user: 'support@example.com',
+          password: 'imap-password-value',
+          folder: 'INBOX',
+          backfillDays: 0,
+          maxMailMb: 50,
+        },
         smtp: expect.objectContaining({ host: 'smtp.example.com', port: 465, secure: true, tls: 'required' }),
       }),
     ]);
   });
 
   it('reads ports and flags as people write them', () => {
-    const result = loadConfig({ ...VALID, IMAP_PORT: '143', IMAP_SECURE: 'no', SMTP_PORT: '587', SMTP_SECURE: 'FALSE', LOCALE: 'ja', PORT: '8080' });
-    expect(result.ok && result.config.mailboxes[0]).toMatchObject({ locale: 'ja', imap: { port: 143, secure: false }, smtp: { port: 587, secure: false } });
+    const result = loadConfig({
+      ...VALID,
+      IMAP_PORT: '143',
+      IMAP_SECURE: 'no',
+      SMTP_PORT: '587',
+      SMTP_SECURE: 'FALSE',
+      LOCALE: 'ja',
+      PORT: '8080',
+    });
+    expect(result.ok && result.config.mailboxes[0]).toMatchObject({
+      locale: 'ja',
+      imap: { port: 143, secure: false },
+      smtp: { port: 587, secure: false },
+    });
     expect(result.ok && result.config.slack.port).toBe(8080);
   });
 
@@ -71,19 +93,25 @@ describe('configuration from the environment', () => {
       ['DATABASE_URL', 'IMAP_PORT', 'REVIEW_POLICY', 'SLACK_BOT_TOKEN', 'SLACK_CHANNEL_ID', 'SMTP_SECURE'].sort(),
     );
     expect(problems.join('\n')).not.toMatch(/xoxp-a-user-token|nine-nine-three|maybe|sometimes|mysql:/);
-    expect(problems.find((line) => line.startsWith('SLACK_CHANNEL_ID'))).toMatch(/expected a channel ID such as C0123ABCD/);
+    expect(problems.find((line) => line.startsWith('SLACK_CHANNEL_ID'))).toMatch(
+      /expected a channel ID such as C0123ABCD/,
+    );
   });
 
   it('requires reviewers while every reply needs approval, and not when review is off', () => {
     const withoutReviewers = { ...VALID, REVIEWERS: undefined };
-    expect(problemsOf(withoutReviewers)).toEqual([expect.stringMatching(/^REVIEWERS: empty while the review policy is all/)]);
+    expect(problemsOf(withoutReviewers)).toEqual([
+      expect.stringMatching(/^REVIEWERS: empty while the review policy is all/),
+    ]);
     expect(loadConfig({ ...withoutReviewers, REVIEW_POLICY: 'none' }).ok).toBe(true);
   });
 
   it('needs the signing secret only in HTTP mode', () => {
     const socketMode = { ...VALID, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-abc' };
     expect(loadConfig(socketMode).ok).toBe(true);
-    expect(problemsOf({ ...VALID, SLACK_SIGNING_SECRET: undefined })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: missing/)]);
+    expect(problemsOf({ ...VALID, SLACK_SIGNING_SECRET: undefined })).toEqual([
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: missing/),
+    ]);
   });
 
   it('accepts PostgreSQL URLs', () => {
@@ -94,7 +122,10 @@ describe('configuration from the environment', () => {
 describe('.env', () => {
   it('is read from the working directory, and the real environment wins', () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, '.env'), 'IMAP_HOST=from-dotenv.example.com\nSMTP_HOST=smtp-from-dotenv.example.com\nLOCALE=\n');
+    writeFileSync(
+      path.join(dir, '.env'),
+      'IMAP_HOST=from-dotenv.example.com\nSMTP_HOST=smtp-from-dotenv.example.com\nLOCALE=\n',
+    );
     const env = readEnvironment({ IMAP_HOST: 'from-env.example.com' }, dir);
     expect(env.IMAP_HOST).toBe('from-env.example.com');
     expect(env.SMTP_HOST).toBe('smtp-from-dotenv.example.com');
@@ -103,7 +134,11 @@ describe('.env', () => {
 });
 
 describe('MAILROOM_CONFIG with several mailboxes', () => {
-  const slackOnly: Env = { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: VALID.SLACK_SIGNING_SECRET, LOCALE: 'ja' };
+  const slackOnly: Env = {
+    SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: VALID.SLACK_SIGNING_SECRET,
+    LOCALE: 'ja',
+  };
 
   it('gives each mailbox its own channel, servers, reviewers, policy and locale; ${VAR} pulls secrets from the environment', () => {
     const dir = tempDir();
@@ -126,12 +161,37 @@ mailboxes:
     reviewPolicy: none
 `,
     );
-    const result = loadConfig({ ...slackOnly, MAILROOM_CONFIG: 'mailroom.yml', SUPPORT_IMAP_PASSWORD: 's3cret', SMTP_RELAY_PASSWORD: 'relay-pw' }, dir);
+    const result = loadConfig(
+      {
+        ...slackOnly,
+        MAILROOM_CONFIG: 'mailroom.yml',
+        SUPPORT_IMAP_PASSWORD: 's3cret',
+        SMTP_RELAY_PASSWORD: 'relay-pw',
+      },
+      dir,
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const [support, sales] = result.config.mailboxes;
-    expect(support).toMatchObject({ key: 'support', name: 'サポート', channelId: 'C0SUPPORT', locale: 'ja', reviewers: ['U0LEAD1'], reviewPolicy: 'all', imap: { password: 's3cret', folder: 'INBOX' }, smtp: { port: 587, password: 'relay-pw' } });
-    expect(sales).toMatchObject({ key: 'sales', name: 'sales@example.com', channelId: 'C0SALES', locale: 'en', reviewers: [], reviewPolicy: 'none', imap: { folder: 'Sales' } });
+    expect(support).toMatchObject({
+      key: 'support',
+      name: 'サポート',
+      channelId: 'C0SUPPORT',
+      locale: 'ja',
+      reviewers: ['U0LEAD1'],
+      reviewPolicy: 'all',
+      imap: { password: 's3cret', folder: 'INBOX' },
+      smtp: { port: 587, password: 'relay-pw' },
+    });
+    expect(sales).toMatchObject({
+      key: 'sales',
+      name: 'sales@example.com',
+      channelId: 'C0SALES',
+      locale: 'en',
+      reviewers: [],
+      reviewPolicy: 'none',
+      imap: { folder: 'Sales' },
+    });
   });
 
   it('names bad keys by mailbox and file, including unset ${VAR}s and duplicate keys', () => {
@@ -140,8 +200,22 @@ mailboxes:
       path.join(dir, 'boxes.json'),
       JSON.stringify({
         mailboxes: [
-          { key: 'support', address: 'support@example.com', channel: 'C0SUPPORT', imap: { host: 'imap', user: 'u', password: '${MISSING_SECRET}' }, smtp: { host: 'smtp' }, reviewPolicy: 'none' },
-          { key: 'support', address: 'not-an-address', channel: 'C0OTHER', imap: { user: 'u', password: 'p' }, smtp: { host: 'smtp' }, reviewPolicy: 'none' },
+          {
+            key: 'support',
+            address: 'support@example.com',
+            channel: 'C0SUPPORT',
+            imap: { host: 'imap', user: 'u', password: '${MISSING_SECRET}' },
+            smtp: { host: 'smtp' },
+            reviewPolicy: 'none',
+          },
+          {
+            key: 'support',
+            address: 'not-an-address',
+            channel: 'C0OTHER',
+            imap: { user: 'u', password: 'p' },
+            smtp: { host: 'smtp' },
+            reviewPolicy: 'none',
+          },
         ],
       }),
     );
@@ -158,14 +232,18 @@ mailboxes:
   });
 
   it('says so when the file is missing', () => {
-    expect(problemsOf({ ...slackOnly, MAILROOM_CONFIG: 'nowhere.yml' })).toEqual([expect.stringMatching(/^MAILROOM_CONFIG: .*nowhere\.yml file not found/)]);
+    expect(problemsOf({ ...slackOnly, MAILROOM_CONFIG: 'nowhere.yml' })).toEqual([
+      expect.stringMatching(/^MAILROOM_CONFIG: .*nowhere\.yml file not found/),
+    ]);
   });
 });
 
 describe('SMTP login', () => {
   it('needs user and password together, or neither', () => {
     expect(loadConfig({ ...VALID, SMTP_USER: 'relay' }).ok).toBe(false);
-    expect(problemsOf({ ...VALID, SMTP_USER: 'relay' })).toEqual([expect.stringMatching(/^SMTP_PASSWORD: SMTP_USER and SMTP_PASSWORD must be set together/)]);
+    expect(problemsOf({ ...VALID, SMTP_USER: 'relay' })).toEqual([
+      expect.stringMatching(/^SMTP_PASSWORD: SMTP_USER and SMTP_PASSWORD must be set together/),
+    ]);
     expect(loadConfig({ ...VALID, SMTP_USER: 'relay', SMTP_PASSWORD: 'pw' }).ok).toBe(true);
   });
 });
@@ -176,14 +254,32 @@ describe('routing rules in the mailbox file', () => {
     const write = (routing: unknown) =>
       writeFileSync(
         path.join(dir, 'boxes.json'),
-        JSON.stringify({ mailboxes: [{ key: 'support', address: 'support@example.com', channel: 'C0SUPPORT', imap: { host: 'imap', user: 'u', password: 'p' }, smtp: { host: 'smtp' }, reviewPolicy: 'none', routing }] }),
+        JSON.stringify({
+          mailboxes: [
+            {
+              key: 'support',
+              address: 'support@example.com',
+              channel: 'C0SUPPORT',
+              imap: { host: 'imap', user: 'u', password: 'p' },
+              smtp: { host: 'smtp' },
+              reviewPolicy: 'none',
+              routing,
+            },
+          ],
+        }),
       );
     const env = { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', MAILROOM_CONFIG: 'boxes.json' };
     write([{ name: 'VIP', when: { fromDomain: 'bigclient.co.jp' }, then: { urgency: 'critical' } }]);
     const result = loadConfig(env, dir);
-    expect(result.ok && result.config.mailboxes[0]!.routing).toEqual([{ name: 'VIP', when: { fromDomain: 'bigclient.co.jp' }, then: { urgency: 'critical' } }]);
+    expect(result.ok && result.config.mailboxes[0]!.routing).toEqual([
+      { name: 'VIP', when: { fromDomain: 'bigclient.co.jp' }, then: { urgency: 'critical' } },
+    ]);
     write([{ name: 'VIP', when: { fromDomain: 'bigclient.co.jp' }, then: { urgency: 'asap' } }]);
-    expect(problemsOf(env, dir)).toEqual([expect.stringMatching(/^boxes\.json mailboxes\[0\]\.routing: entry 1 \(then\.urgency\) is invalid; expected a list of rules/)]);
+    expect(problemsOf(env, dir)).toEqual([
+      expect.stringMatching(
+        /^boxes\.json mailboxes\[0\]\.routing: entry 1 \(then\.urgency\) is invalid; expected a list of rules/,
+      ),
+    ]);
   });
 });
 
@@ -193,15 +289,33 @@ describe('custom statuses in the mailbox file', () => {
     const write = (statuses: unknown) =>
       writeFileSync(
         path.join(dir, 'boxes.json'),
-        JSON.stringify({ mailboxes: [{ key: 'support', address: 'support@example.com', channel: 'C0SUPPORT', imap: { host: 'imap', user: 'u', password: 'p' }, smtp: { host: 'smtp' }, reviewPolicy: 'none', statuses }] }),
+        JSON.stringify({
+          mailboxes: [
+            {
+              key: 'support',
+              address: 'support@example.com',
+              channel: 'C0SUPPORT',
+              imap: { host: 'imap', user: 'u', password: 'p' },
+              smtp: { host: 'smtp' },
+              reviewPolicy: 'none',
+              statuses,
+            },
+          ],
+        }),
       );
     const env = { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', MAILROOM_CONFIG: 'boxes.json' };
     write([{ key: 'waiting_customer', ja: '顧客の返事待ち', en: 'Waiting for the customer', category: 'pending' }]);
     const result = loadConfig(env, dir);
-    expect(result.ok && result.config.mailboxes[0]!.statuses).toEqual([{ key: 'waiting_customer', ja: '顧客の返事待ち', en: 'Waiting for the customer', category: 'pending' }]);
+    expect(result.ok && result.config.mailboxes[0]!.statuses).toEqual([
+      { key: 'waiting_customer', ja: '顧客の返事待ち', en: 'Waiting for the customer', category: 'pending' },
+    ]);
     // A built-in key cannot be redefined; the category must be one numbers understand.
     write([{ key: 'done', ja: '完了', en: 'Done', category: 'finished' }]);
-    expect(problemsOf(env, dir)).toEqual([expect.stringMatching(/^boxes\.json mailboxes\[0\]\.statuses: entry 1 \(key\) is invalid; expected a list of \{ key/)]);
+    expect(problemsOf(env, dir)).toEqual([
+      expect.stringMatching(
+        /^boxes\.json mailboxes\[0\]\.statuses: entry 1 \(key\) is invalid; expected a list of \{ key/,
+      ),
+    ]);
   });
 });
 
@@ -209,7 +323,14 @@ describe('mail providers, OAuth2 and TLS settings', () => {
   const { IMAP_HOST: _imapHost, SMTP_HOST: _smtpHost, IMAP_PASSWORD: _password, ...withoutServers } = VALID;
 
   it('fills servers, ports, TLS and the Sent-copy policy from MAIL_PROVIDER, and keeps what is set by hand', () => {
-    const microsoft = loadConfig({ ...withoutServers, MAIL_PROVIDER: 'microsoft365', MAIL_AUTH: 'oauth2', OAUTH_TENANT_ID: 'contoso.onmicrosoft.com', OAUTH_CLIENT_ID: 'app-id', OAUTH_CLIENT_SECRET: 's3cret' });
+    const microsoft = loadConfig({
+      ...withoutServers,
+      MAIL_PROVIDER: 'microsoft365',
+      MAIL_AUTH: 'oauth2',
+      OAUTH_TENANT_ID: 'contoso.onmicrosoft.com',
+      OAUTH_CLIENT_ID: 'app-id',
+      OAUTH_CLIENT_SECRET: 's3cret',
+    });
     expect(microsoft.ok, JSON.stringify(!microsoft.ok && microsoft.problems)).toBe(true);
     const box = microsoft.ok ? microsoft.config.mailboxes[0]! : undefined;
     expect(box).toMatchObject({
@@ -220,34 +341,76 @@ describe('mail providers, OAuth2 and TLS settings', () => {
     expect(box?.imap.oauth).toEqual({
       provider: 'microsoft365',
       tokenUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
-      grant: { kind: 'client_credentials', clientId: 'app-id', clientSecret: 's3cret', scope: 'https://outlook.office365.com/.default' },
+      grant: {
+        kind: 'client_credentials',
+        clientId: 'app-id',
+        clientSecret: 's3cret',
+        scope: 'https://outlook.office365.com/.default',
+      },
       authorizationUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize',
       deviceAuthorizationUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode',
     });
     // IMAP and SMTP share one token source.
     expect(box?.smtp.oauth).toBe(box?.imap.oauth);
 
-    const google = loadConfig({ ...withoutServers, MAIL_PROVIDER: 'google', MAIL_AUTH: 'oauth2', OAUTH_CLIENT_ID: 'client', OAUTH_REFRESH_TOKEN: 'rt', IMAP_PORT: '1993', SENT_COPY: 'append' });
+    const google = loadConfig({
+      ...withoutServers,
+      MAIL_PROVIDER: 'google',
+      MAIL_AUTH: 'oauth2',
+      OAUTH_CLIENT_ID: 'client',
+      OAUTH_REFRESH_TOKEN: 'rt',
+      IMAP_PORT: '1993',
+      SENT_COPY: 'append',
+    });
     expect(google.ok && google.config.mailboxes[0]).toMatchObject({
       sentCopy: 'append',
-      imap: { host: 'imap.gmail.com', port: 1993, oauth: { tokenUrl: 'https://oauth2.googleapis.com/token', grant: { kind: 'refresh_token', scope: 'https://mail.google.com/' } } },
+      imap: {
+        host: 'imap.gmail.com',
+        port: 1993,
+        oauth: {
+          tokenUrl: 'https://oauth2.googleapis.com/token',
+          grant: { kind: 'refresh_token', scope: 'https://mail.google.com/' },
+        },
+      },
       smtp: { host: 'smtp.gmail.com', port: 465, secure: true },
     });
     // A generic server keeps no copy of its own: one is appended, as before.
-    expect(loadConfig(VALID).ok && (loadConfig(VALID) as { config: { mailboxes: { sentCopy: string }[] } }).config.mailboxes[0]!.sentCopy).toBe('append');
+    expect(
+      loadConfig(VALID).ok &&
+        (loadConfig(VALID) as { config: { mailboxes: { sentCopy: string }[] } }).config.mailboxes[0]!.sentCopy,
+    ).toBe('append');
   });
 
   it('names every OAuth2 key that is missing, and needs no password with OAuth2', () => {
-    const problems = problemsOf({ ...VALID, IMAP_PASSWORD: undefined, MAIL_AUTH: 'oauth2', MAIL_PROVIDER: 'microsoft365' });
+    const problems = problemsOf({
+      ...VALID,
+      IMAP_PASSWORD: undefined,
+      MAIL_AUTH: 'oauth2',
+      MAIL_PROVIDER: 'microsoft365',
+    });
     expect(problems).toEqual([
       expect.stringMatching(/^OAUTH_CLIENT_ID: missing; expected the Application \(client\) ID/),
-      expect.stringMatching(/^OAUTH_CLIENT_SECRET: missing: client credentials need the client secret \(or set OAUTH_REFRESH_TOKEN/),
+      expect.stringMatching(
+        /^OAUTH_CLIENT_SECRET: missing: client credentials need the client secret \(or set OAUTH_REFRESH_TOKEN/,
+      ),
       expect.stringMatching(/^OAUTH_TENANT_ID: missing; expected the Microsoft Entra tenant/),
     ]);
-    expect(problemsOf({ ...VALID, IMAP_PASSWORD: undefined, MAIL_AUTH: 'oauth2', OAUTH_CLIENT_ID: 'id', OAUTH_CLIENT_SECRET: 'x' })).toEqual([
+    expect(
+      problemsOf({
+        ...VALID,
+        IMAP_PASSWORD: undefined,
+        MAIL_AUTH: 'oauth2',
+        OAUTH_CLIENT_ID: 'id',
+        OAUTH_CLIENT_SECRET: 'x',
+      }),
+    ).toEqual([
       expect.stringMatching(/^OAUTH_TOKEN_URL: missing; expected the identity provider's https token endpoint/),
     ]);
-    expect(problemsOf({ ...VALID, IMAP_PASSWORD: undefined })).toEqual([expect.stringMatching(/^IMAP_PASSWORD: missing; expected the IMAP password or app password \(or MAIL_AUTH=oauth2/)]);
+    expect(problemsOf({ ...VALID, IMAP_PASSWORD: undefined })).toEqual([
+      expect.stringMatching(
+        /^IMAP_PASSWORD: missing; expected the IMAP password or app password \(or MAIL_AUTH=oauth2/,
+      ),
+    ]);
   });
 
   it('refuses a token endpoint without TLS, an unknown provider or TLS mode, and a missing key file, without echoing values', () => {
@@ -271,8 +434,17 @@ describe('mail providers, OAuth2 and TLS settings', () => {
     );
     expect(problems.join('\n')).not.toMatch(/hush-hush|idp\.example\.com/);
 
-    const missingFile = problemsOf({ ...VALID, MAIL_AUTH: 'oauth2', MAIL_PROVIDER: 'google', OAUTH_SERVICE_ACCOUNT_FILE: 'no-such-key.json' });
-    expect(missingFile).toEqual([expect.stringMatching(/^OAUTH_SERVICE_ACCOUNT_FILE: no-such-key\.json file not found; expected the path of a Google service account key file/)]);
+    const missingFile = problemsOf({
+      ...VALID,
+      MAIL_AUTH: 'oauth2',
+      MAIL_PROVIDER: 'google',
+      OAUTH_SERVICE_ACCOUNT_FILE: 'no-such-key.json',
+    });
+    expect(missingFile).toEqual([
+      expect.stringMatching(
+        /^OAUTH_SERVICE_ACCOUNT_FILE: no-such-key\.json file not found; expected the path of a Google service account key file/,
+      ),
+    ]);
   });
 
   it('reads OAuth2 and TLS settings of each mailbox from the MAILROOM_CONFIG file', () => {
@@ -290,13 +462,27 @@ describe('mail providers, OAuth2 and TLS settings', () => {
     reviewPolicy: none
 `,
     );
-    const result = loadConfig({ SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 's', MAILROOM_CONFIG: 'mailboxes.yaml', M365_SECRET: 'from-env' }, dir);
+    const result = loadConfig(
+      {
+        SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN,
+        SLACK_SIGNING_SECRET: 's',
+        MAILROOM_CONFIG: 'mailboxes.yaml',
+        M365_SECRET: 'from-env',
+      },
+      dir,
+    );
     expect(result.ok, JSON.stringify(!result.ok && result.problems)).toBe(true);
     expect(result.ok && result.config.mailboxes[0]).toMatchObject({
-      imap: { host: 'outlook.office365.com', oauth: { grant: { kind: 'client_credentials', clientSecret: 'from-env' } } },
+      imap: {
+        host: 'outlook.office365.com',
+        oauth: { grant: { kind: 'client_credentials', clientSecret: 'from-env' } },
+      },
       smtp: { host: '127.0.0.1', port: 25, tls: 'none', secure: false },
     });
-    const bad = problemsOf({ SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 's', MAILROOM_CONFIG: 'mailboxes.yaml' }, dir);
+    const bad = problemsOf(
+      { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 's', MAILROOM_CONFIG: 'mailboxes.yaml' },
+      dir,
+    );
     expect(bad).toEqual([expect.stringMatching(/M365_SECRET/)]);
   });
 });

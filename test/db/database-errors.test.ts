@@ -41,13 +41,23 @@ describe('SQLite', () => {
 describe('PostgreSQL', () => {
   it('a server that cannot be reached is unavailable; a refused row is not', async () => {
     const refused = new pg.Client({ host: '127.0.0.1', port: 1, user: 'postgres', connectionTimeoutMillis: 2_000 });
-    expect(isDatabaseUnavailable(await refused.connect().then(() => null, (error: unknown) => error))).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        await refused.connect().then(
+          () => null,
+          (error: unknown) => error,
+        ),
+      ),
+    ).toBe(true);
     const url = inject('postgresUrl');
     if (!url) return;
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const error = await client.query('CREATE TEMP TABLE t (v text NOT NULL); INSERT INTO t VALUES (NULL)').then(() => null, (e: unknown) => e);
+      const error = await client.query('CREATE TEMP TABLE t (v text NOT NULL); INSERT INTO t VALUES (NULL)').then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isDatabaseUnavailable(error)).toBe(false);
     } finally {
       await client.end();

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDbClient } from '../../src/db/client.js';
-import { applyMigrations, diffDatabaseToSchema, pendingMigrations, readMigrationList } from '../../src/db/migrations.js';
+import {
+  applyMigrations,
+  diffDatabaseToSchema,
+  pendingMigrations,
+  readMigrationList,
+} from '../../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import { DATABASE_PROVIDERS, type DatabaseProvider } from '../../src/db/schema-source.js';
 import { describeWithPostgres } from '../support/services.js';
@@ -32,9 +37,20 @@ function migrationsBehaveOn(provider: DatabaseProvider, adminUrl?: string): void
     await applyMigrations(target);
     const db = createDbClient(target);
     try {
-      const mailbox = await db.mailbox.create({ data: { key: 'support', address: 'support@example.test', name: 'Support', channelId: 'C0SUPPORT', uidValidity: 4_294_967_295n, lastUid: 4_294_967_290n } });
+      const mailbox = await db.mailbox.create({
+        data: {
+          key: 'support',
+          address: 'support@example.test',
+          name: 'Support',
+          channelId: 'C0SUPPORT',
+          uidValidity: 4_294_967_295n,
+          lastUid: 4_294_967_290n,
+        },
+      });
       const ticket = await db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: '返品について' } });
-      await expect(db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: 'duplicate number' } })).rejects.toThrow();
+      await expect(
+        db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: 'duplicate number' } }),
+      ).rejects.toThrow();
       const reread = await db.mailbox.findUniqueOrThrow({ where: { id: mailbox.id }, include: { tickets: true } });
       expect(reread.uidValidity).toBe(4_294_967_295n);
       expect(reread.tickets.map((t) => t.subject)).toEqual([ticket.subject]);
@@ -47,7 +63,10 @@ function migrationsBehaveOn(provider: DatabaseProvider, adminUrl?: string): void
     const { target } = await scratch(provider, adminUrl);
     await applyMigrations(target);
     const drift = await diffDatabaseToSchema(target);
-    expect(drift, `prisma/models.prisma changed without a migration: run \`npm run db:migration -- NAME\`\n${drift}`).toBe('');
+    expect(
+      drift,
+      `prisma/models.prisma changed without a migration: run \`npm run db:migration -- NAME\`\n${drift}`,
+    ).toBe('');
   });
 }
 
@@ -65,6 +84,8 @@ it('the drift check notices a model that has no migration', async () => {
 });
 
 it('both providers have the same migrations, so neither history falls behind', () => {
-  const [sqlite, postgresql] = DATABASE_PROVIDERS.map((provider) => readMigrationList(provider).migrationDirectories.map((dir) => dir.path));
+  const [sqlite, postgresql] = DATABASE_PROVIDERS.map((provider) =>
+    readMigrationList(provider).migrationDirectories.map((dir) => dir.path),
+  );
   expect(sqlite).toEqual(postgresql);
 });

@@ -16,10 +16,13 @@ it('creates the database (and its WAL files) with mode 0600, in a directory only
   await applyMigrations(target);
   const db = await openDbClient(target);
   try {
-    await db.mailbox.create({ data: { key: 'private', address: 'support@example.com', name: 'support', channelId: 'C0PRIVATE' } });
+    await db.mailbox.create({
+      data: { key: 'private', address: 'support@example.com', name: 'support', channelId: 'C0PRIVATE' },
+    });
     const mode = (file: string) => statSync(file).mode & 0o777;
     expect(mode(dir)).toBe(0o700);
-    for (const file of ['mailroom.db', 'mailroom.db-wal', 'mailroom.db-shm']) expect(mode(path.join(dir, file)), file).toBe(0o600);
+    for (const file of ['mailroom.db', 'mailroom.db-wal', 'mailroom.db-shm'])
+      expect(mode(path.join(dir, file)), file).toBe(0o600);
   } finally {
     await closeDbClient(db);
   }

@@ -14,19 +14,30 @@ describe('template variables', () => {
   };
 
   it('fills every known variable, with or without spaces inside the braces', () => {
-    const body = '{{customer_company}} {{ customer_name }} 様\n{{original_date}}のお問い合わせ（#{{ticket_number}}）について\n{{agent_name}} / {{mailbox_name}} <{{mailbox_address}}>';
-    expect(fillTemplate(body, values)).toBe('株式会社サンプル 山田 太郎 様\n2026年11月24日のお問い合わせ（#42）について\nAlex Agent / Example Support <support@example.com>');
+    const body =
+      '{{customer_company}} {{ customer_name }} 様\n{{original_date}}のお問い合わせ（#{{ticket_number}}）について\n{{agent_name}} / {{mailbox_name}} <{{mailbox_address}}>';
+    expect(fillTemplate(body, values)).toBe(
+      '株式会社サンプル 山田 太郎 様\n2026年11月24日のお問い合わせ（#42）について\nAlex Agent / Example Support <support@example.com>',
+    );
   });
 
   it('leaves unknown variables and unknown values visible for the writer', () => {
-    expect(fillTemplate('Dear {{customer_name}} of {{customer_company}}, {{custmer_name}} {{order_id}}', { customer_name: 'Ann', customer_company: '  ' })).toBe(
-      'Dear Ann of {{customer_company}}, {{custmer_name}} {{order_id}}',
-    );
-    expect(unknownVariables('{{custmer_name}} {{customer_name}} {{order_id}} {{order_id}}')).toEqual(['custmer_name', 'order_id']);
+    expect(
+      fillTemplate('Dear {{customer_name}} of {{customer_company}}, {{custmer_name}} {{order_id}}', {
+        customer_name: 'Ann',
+        customer_company: '  ',
+      }),
+    ).toBe('Dear Ann of {{customer_company}}, {{custmer_name}} {{order_id}}');
+    expect(unknownVariables('{{custmer_name}} {{customer_name}} {{order_id}} {{order_id}}')).toEqual([
+      'custmer_name',
+      'order_id',
+    ]);
   });
 
   it('does not fill a value into itself or treat inserted text as a variable', () => {
-    expect(fillTemplate('{{customer_name}}', { customer_name: '{{agent_name}}', agent_name: 'X' })).toBe('{{agent_name}}');
+    expect(fillTemplate('{{customer_name}}', { customer_name: '{{agent_name}}', agent_name: 'X' })).toBe(
+      '{{agent_name}}',
+    );
     expect(fillTemplate('$& $1 {{customer_name}}', { customer_name: '$&' })).toBe('$& $1 $&');
   });
 

@@ -13,7 +13,9 @@ describe('messages', () => {
   });
 
   it('fill placeholders', () => {
-    expect(t('ja', 'command.unknown', { subcommand: 'foo' })).toBe('`/mail foo` というコマンドはありません。`/mail help` をお試しください。');
+    expect(t('ja', 'command.unknown', { subcommand: 'foo' })).toBe(
+      '`/mail foo` というコマンドはありません。`/mail help` をお試しください。',
+    );
   });
 
   it('follow the Slack client’s locale', () => {

@@ -75,7 +75,10 @@ describe('OAuthTokenSource', () => {
   it("turns the provider's refusal into what to fix, and a dead endpoint into a retryable problem", async () => {
     const refusing = new OAuthTokenSource(SETTINGS, async () => {
       throw new oauth.ResponseBodyError('server responded with an error in the response body', {
-        cause: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys for app are expired.\r\nTrace ID: abc' },
+        cause: {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000222: The provided client secret keys for app are expired.\r\nTrace ID: abc',
+        },
         response: new Response(null, { status: 401 }),
       });
     });
@@ -89,6 +92,9 @@ describe('OAuthTokenSource', () => {
     const unreachable = new OAuthTokenSource(SETTINGS, async () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
     });
-    await expect(unreachable.accessToken()).rejects.toMatchObject({ problem: 'unreachable', message: expect.stringContaining('cannot be reached (ENOTFOUND)') });
+    await expect(unreachable.accessToken()).rejects.toMatchObject({
+      problem: 'unreachable',
+      message: expect.stringContaining('cannot be reached (ENOTFOUND)'),
+    });
   });
 });

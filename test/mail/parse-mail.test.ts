@@ -20,7 +20,9 @@ describe('parsing mail', () => {
     const mails = corpusMails();
     expect(mails.length).toBeGreaterThan(90);
     const results = await Promise.allSettled(mails.map(({ raw }) => pool.parse(raw)));
-    const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [`${mails[i]!.name}: ${String(result.reason)}`] : []));
+    const failed = results.flatMap((result, i) =>
+      result.status === 'rejected' ? [`${mails[i]!.name}: ${String(result.reason)}`] : [],
+    );
     expect(failed).toEqual([]);
   });
 
@@ -48,7 +50,9 @@ describe('parsing mail', () => {
   it('decodes EUC-JP and ISO-2022-JP encoded-word headers', async () => {
     const eucBody = Buffer.from([0xa4, 0xb3, 0xa4, 0xf3, 0xa4, 0xcb, 0xa4, 0xc1, 0xa4, 0xcf]); // こんにちは
     const raw = Buffer.concat([
-      Buffer.from('From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\nTo: support@example.com\r\nSubject: =?EUC-JP?B?pLOk86TLpMGkzw==?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=EUC-JP\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+      Buffer.from(
+        'From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\nTo: support@example.com\r\nSubject: =?EUC-JP?B?pLOk86TLpMGkzw==?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=EUC-JP\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+      ),
       eucBody,
       Buffer.from('\r\n'),
     ]);
@@ -59,7 +63,8 @@ describe('parsing mail', () => {
   });
 
   it('turns HTML-only mail into readable text and keeps the HTML', async () => {
-    const raw = 'From: shop@example.com\r\nTo: support@example.com\r\nSubject: order\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>ご注文<b>ありがとう</b>ございます。</p><p>Order&nbsp;#42</p><script>alert(1)</script></body></html>\r\n';
+    const raw =
+      'From: shop@example.com\r\nTo: support@example.com\r\nSubject: order\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>ご注文<b>ありがとう</b>ございます。</p><p>Order&nbsp;#42</p><script>alert(1)</script></body></html>\r\n';
     const mail = await pool.parse(Buffer.from(raw));
     expect(mail.text).toContain('ご注文ありがとうございます。');
     expect(mail.text).toContain('Order #42');
@@ -68,7 +73,8 @@ describe('parsing mail', () => {
   });
 
   it('reads threading headers and Reply-To, lower-casing addresses', async () => {
-    const raw = 'From: Form <NoReply@Forms.Example.com>\r\nReply-To: "Suzuki Hanako" <Hanako@Example.JP>\r\nTo: support@example.com\r\nSubject: Re: help\r\nMessage-ID: <abc@forms.example.com>\r\nIn-Reply-To: <our-1@mailroom.example.com>\r\nReferences: <first@x.example> <our-1@mailroom.example.com>\r\n\r\nhello\r\n';
+    const raw =
+      'From: Form <NoReply@Forms.Example.com>\r\nReply-To: "Suzuki Hanako" <Hanako@Example.JP>\r\nTo: support@example.com\r\nSubject: Re: help\r\nMessage-ID: <abc@forms.example.com>\r\nIn-Reply-To: <our-1@mailroom.example.com>\r\nReferences: <first@x.example> <our-1@mailroom.example.com>\r\n\r\nhello\r\n';
     const mail = await pool.parse(Buffer.from(raw));
     expect(mail).toMatchObject({
       messageId: 'abc@forms.example.com',
@@ -86,8 +92,12 @@ describe('parsing mail', () => {
 
   it('does not block the event loop on a 5 MB text part', async () => {
     const line = 'これは長い本文です。This is a long body line.\r\n';
-    const body = Buffer.from(line.repeat(Math.ceil(5_000_000 / Buffer.byteLength(line)))).toString('base64').replace(/.{76}/g, '$&\r\n');
-    const raw = Buffer.from(`From: a@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n`);
+    const body = Buffer.from(line.repeat(Math.ceil(5_000_000 / Buffer.byteLength(line))))
+      .toString('base64')
+      .replace(/.{76}/g, '$&\r\n');
+    const raw = Buffer.from(
+      `From: a@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n`,
+    );
     let longestPause = 0;
     let last = Date.now();
     const ticker = setInterval(() => {
@@ -119,18 +129,49 @@ describe('a mail without a usable From', () => {
   };
 
   it('shows the best address there is, marked as not from the From line', async () => {
-    expect(await senderOf('From: Taro <taro@example.jp>\r\nSender: list@example.jp\r\n')).toEqual({ from: { name: 'Taro', address: 'taro@example.jp' }, source: 'from', guessed: false });
+    expect(await senderOf('From: Taro <taro@example.jp>\r\nSender: list@example.jp\r\n')).toEqual({
+      from: { name: 'Taro', address: 'taro@example.jp' },
+      source: 'from',
+      guessed: false,
+    });
     // Two From lines, the first unreadable: the readable one (mailparser keeps only the first).
-    expect(await senderOf('From: =?x-unknown?Q?broken?=\r\nFrom: Real <real@example.jp>\r\n')).toMatchObject({ from: { address: 'real@example.jp' }, source: 'later-from', guessed: true });
-    expect(await senderOf('Sender: sender@example.jp\r\nReply-To: reply@example.jp\r\n')).toMatchObject({ from: { address: 'sender@example.jp' }, source: 'sender', guessed: true });
-    expect(await senderOf('From: undisclosed recipients\r\nReply-To: reply@example.jp\r\n')).toMatchObject({ from: { name: 'undisclosed recipients', address: 'reply@example.jp' }, source: 'reply-to', guessed: true });
-    expect(await senderOf('Return-Path: <bounce@example.jp>\r\n')).toMatchObject({ from: { address: 'bounce@example.jp' }, source: 'return-path', guessed: true });
+    expect(await senderOf('From: =?x-unknown?Q?broken?=\r\nFrom: Real <real@example.jp>\r\n')).toMatchObject({
+      from: { address: 'real@example.jp' },
+      source: 'later-from',
+      guessed: true,
+    });
+    expect(await senderOf('Sender: sender@example.jp\r\nReply-To: reply@example.jp\r\n')).toMatchObject({
+      from: { address: 'sender@example.jp' },
+      source: 'sender',
+      guessed: true,
+    });
+    expect(await senderOf('From: undisclosed recipients\r\nReply-To: reply@example.jp\r\n')).toMatchObject({
+      from: { name: 'undisclosed recipients', address: 'reply@example.jp' },
+      source: 'reply-to',
+      guessed: true,
+    });
+    expect(await senderOf('Return-Path: <bounce@example.jp>\r\n')).toMatchObject({
+      from: { address: 'bounce@example.jp' },
+      source: 'return-path',
+      guessed: true,
+    });
     expect(await senderOf('')).toEqual({ from: null, source: null, guessed: false });
   });
 
   it('says so on the ticket, in both languages', () => {
-    const input = { ticket: { id: 1, number: 1, subject: 's', status: 'open', urgency: 'normal', assigneeId: null }, sender: { name: '', address: 'sender@example.jp' }, flags: { fromGuessed: true }, receivedAt: new Date(), preview: 'x', attachmentNames: [], unreadable: false, statuses: DEFAULT_STATUSES };
-    expect(JSON.stringify(buildTicketMessage({ ...input, locale: 'en' }).blocks)).toContain('sender from another header');
+    const input = {
+      ticket: { id: 1, number: 1, subject: 's', status: 'open', urgency: 'normal', assigneeId: null },
+      sender: { name: '', address: 'sender@example.jp' },
+      flags: { fromGuessed: true },
+      receivedAt: new Date(),
+      preview: 'x',
+      attachmentNames: [],
+      unreadable: false,
+      statuses: DEFAULT_STATUSES,
+    };
+    expect(JSON.stringify(buildTicketMessage({ ...input, locale: 'en' }).blocks)).toContain(
+      'sender from another header',
+    );
     expect(JSON.stringify(buildTicketMessage({ ...input, locale: 'ja' }).blocks)).toContain('差出人は別のヘッダーから');
   });
 });

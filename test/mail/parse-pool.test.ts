@@ -33,8 +33,13 @@ function sourceOf(raw: Buffer, trouble?: (seq: number) => Promise<void>) {
 const small = Buffer.from('From: a@example.jp\r\nSubject: small\r\nMessage-ID: <small@x>\r\n\r\nhello\r\n');
 
 function bigMail(parts: number, partBytes: number): Buffer {
-  const body = Array.from({ length: parts }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\n${String(i).padEnd(partBytes, '.')}\r\n`).join('');
-  return Buffer.from(`From: big@example.jp\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${body}--b--\r\n`);
+  const body = Array.from(
+    { length: parts },
+    (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\n${String(i).padEnd(partBytes, '.')}\r\n`,
+  ).join('');
+  return Buffer.from(
+    `From: big@example.jp\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${body}--b--\r\n`,
+  );
 }
 
 async function until(check: () => boolean, ms = 5_000): Promise<void> {

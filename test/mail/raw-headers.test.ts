@@ -28,7 +28,9 @@ describe('dedupe keys', () => {
 
 describe('rawHeader', () => {
   it('reads folded, encoded and raw UTF-8 headers', () => {
-    const raw = Buffer.from('Subject: =?ISO-2022-JP?B?GyRCJF4kXyRgJGEkYhsoQg==?=\r\n =?UTF-8?B?5pys5paH?=\r\nX-Raw: 返品\r\n\r\nbody');
+    const raw = Buffer.from(
+      'Subject: =?ISO-2022-JP?B?GyRCJF4kXyRgJGEkYhsoQg==?=\r\n =?UTF-8?B?5pys5paH?=\r\nX-Raw: 返品\r\n\r\nbody',
+    );
     expect(rawHeader(raw, 'subject')).toBe('まみむめも本文');
     expect(rawHeader(raw, 'x-raw')).toBe('返品');
     expect(rawHeader(raw, 'missing')).toBeNull();

@@ -19,18 +19,34 @@ describe('routing rules', () => {
       rule({ name: 'priority header', when: { 'header.X-Priority': { matches: '^1' } }, then: { assignee: 'U0LEAD' } }),
       rule({ name: 'other box', when: { to: 'sales@example.com' }, then: { junk: true } }),
     ];
-    expect(applyRoutingRules(rules, facts())).toEqual({ urgency: 'critical', tags: ['vip', 'urgent'], assignee: 'U0LEAD', matched: ['VIP', 'urgent subject', 'priority header'] });
+    expect(applyRoutingRules(rules, facts())).toEqual({
+      urgency: 'critical',
+      tags: ['vip', 'urgent'],
+      assignee: 'U0LEAD',
+      matched: ['VIP', 'urgent subject', 'priority header'],
+    });
   });
 
   it('needs every condition of a rule to hold', () => {
-    const both = rule({ name: 'both', when: { fromDomain: 'bigclient.co.jp', subject: { contains: 'invoice' } }, then: { junk: true } });
+    const both = rule({
+      name: 'both',
+      when: { fromDomain: 'bigclient.co.jp', subject: { contains: 'invoice' } },
+      then: { junk: true },
+    });
     expect(applyRoutingRules([both], facts()).matched).toEqual([]);
     expect(applyRoutingRules([both], facts({ subject: 'Invoice please' })).junk).toBe(true);
   });
 
   it('reads (?i) regular expressions and refuses broken ones and empty rules', () => {
-    expect(applyRoutingRules([rule({ name: 'spam', when: { subject: { matches: '(?i)v[i1]agra' } }, then: { junk: true } })], facts({ subject: 'VIAGRA deal' })).junk).toBe(true);
-    expect(ZRoutingRule.safeParse({ name: 'bad', when: { subject: { matches: '(' } }, then: { junk: true } }).success).toBe(false);
+    expect(
+      applyRoutingRules(
+        [rule({ name: 'spam', when: { subject: { matches: '(?i)v[i1]agra' } }, then: { junk: true } })],
+        facts({ subject: 'VIAGRA deal' }),
+      ).junk,
+    ).toBe(true);
+    expect(
+      ZRoutingRule.safeParse({ name: 'bad', when: { subject: { matches: '(' } }, then: { junk: true } }).success,
+    ).toBe(false);
     expect(ZRoutingRule.safeParse({ name: 'empty', when: {}, then: { junk: true } }).success).toBe(false);
     expect(ZRoutingRule.safeParse({ name: 'no action', when: { from: 'a@b' }, then: {} }).success).toBe(false);
     expect(ZRoutingRule.safeParse({ name: 'typo', when: { sender: 'a@b' }, then: { junk: true } }).success).toBe(false);
@@ -42,9 +58,21 @@ describe('routing rules', () => {
     const hostile = rule({ name: 'catastrophic', when: { body: { matches: '(a+)+$' } }, then: { junk: true } });
     expect(applyRoutingRules([hostile], facts({ body: `${'a'.repeat(40)}b` })).junk).toBeUndefined();
     expect(applyRoutingRules([hostile], facts({ body: 'aaaa' })).junk).toBe(true);
-    const overdue = rule({ name: 'overdue', when: { body: { matches: '(?i)invoice.*overdue' } }, then: { urgency: 'urgent' } });
-    expect(applyRoutingRules([overdue], facts({ body: `${'invoice '.repeat(125_000)}OVERDUE` })).urgency).toBe('urgent');
+    const overdue = rule({
+      name: 'overdue',
+      when: { body: { matches: '(?i)invoice.*overdue' } },
+      then: { urgency: 'urgent' },
+    });
+    expect(applyRoutingRules([overdue], facts({ body: `${'invoice '.repeat(125_000)}OVERDUE` })).urgency).toBe(
+      'urgent',
+    );
     // Look-around and back-references have no linear-time form: refused when configured.
-    expect(ZRoutingRule.safeParse({ name: 'lookahead', when: { subject: { matches: 'refund(?!ed)' } }, then: { junk: true } }).success).toBe(false);
+    expect(
+      ZRoutingRule.safeParse({
+        name: 'lookahead',
+        when: { subject: { matches: 'refund(?!ed)' } },
+        then: { junk: true },
+      }).success,
+    ).toBe(false);
   });
 });

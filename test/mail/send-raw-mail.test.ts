@@ -24,7 +24,7 @@ const raw = Buffer.from('From: support@example.com\r\nTo: taro@example.jp\r\nSub
 const send = () => sendRawMail({ host: smtp.host, port: smtp.port, secure: false, tls: 'none' }, envelope, raw);
 
 describe('sendRawMail', () => {
-  it('sends, with the server\'s answer', async () => {
+  it("sends, with the server's answer", async () => {
     const outcome = await send();
     expect(outcome.sent && outcome.response).toMatch(/^250/);
     expect(smtp.mails).toHaveLength(1);
@@ -51,13 +51,20 @@ describe('sendRawMail', () => {
 
   it('names the recipients the server refused while it took the mail for the others', async () => {
     smtp.refuseRecipients = ['gone@example.jp'];
-    const outcome = await sendRawMail({ host: smtp.host, port: smtp.port, secure: false, tls: 'none' }, { ...envelope, to: ['taro@example.jp', 'gone@example.jp'] }, raw);
+    const outcome = await sendRawMail(
+      { host: smtp.host, port: smtp.port, secure: false, tls: 'none' },
+      { ...envelope, to: ['taro@example.jp', 'gone@example.jp'] },
+      raw,
+    );
     expect(outcome).toMatchObject({ sent: true, refused: [expect.stringContaining('gone@example.jp')] });
     expect(outcome.sent && outcome.refused[0]).toContain('user unknown');
     expect(smtp.mails.map((mail) => mail.to)).toEqual([['taro@example.jp']]);
   });
 
   it('a server that cannot be reached sent nothing: temporary', async () => {
-    expect(await sendRawMail({ host: '127.0.0.1', port: 1, secure: false, tls: 'none' }, envelope, raw)).toMatchObject({ sent: false, kind: 'temporary' });
+    expect(await sendRawMail({ host: '127.0.0.1', port: 1, secure: false, tls: 'none' }, envelope, raw)).toMatchObject({
+      sent: false,
+      kind: 'temporary',
+    });
   });
 });

@@ -14,7 +14,8 @@ import { syncMailboxOnce } from '../../src/services/ingest/sync-mailbox.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 
 const UIDVALIDITY = 7n;
-const mailOf = (uid: number) => Buffer.from(`From: c${uid}@example.jp\r\nSubject: mail ${uid}\r\nMessage-ID: <m${uid}@example.jp>\r\n\r\nbody\r\n`);
+const mailOf = (uid: number) =>
+  Buffer.from(`From: c${uid}@example.jp\r\nSubject: mail ${uid}\r\nMessage-ID: <m${uid}@example.jp>\r\n\r\nbody\r\n`);
 
 interface StandIn {
   /** The UIDs in the folder (UID SEARCH answers from these). */
@@ -38,16 +39,30 @@ function server(folder: StandIn) {
       return folder.uids.filter((uid) => asked.has(uid));
     },
     async *fetch(range: string, query: { source?: boolean }) {
-      const asked = range.includes(':') ? folder.uids.filter((uid) => uid >= Number(range.split(':')[0])) : range.split(',').map(Number).filter((uid) => folder.uids.includes(uid));
+      const asked = range.includes(':')
+        ? folder.uids.filter((uid) => uid >= Number(range.split(':')[0]))
+        : range
+            .split(',')
+            .map(Number)
+            .filter((uid) => folder.uids.includes(uid));
       if (!query.source) {
         for (const uid of asked) yield { uid, size: mailOf(uid).length };
         return;
       }
       for (const uid of asked) {
-        if (folder.refused?.has(uid) || folder.leftOut?.has(uid) || (folder.leftOutOfBatches?.has(uid) && asked.length > 1)) continue;
+        if (
+          folder.refused?.has(uid) ||
+          folder.leftOut?.has(uid) ||
+          (folder.leftOutOfBatches?.has(uid) && asked.length > 1)
+        )
+          continue;
         yield { uid, source: mailOf(uid), internalDate: new Date() };
       }
-      if (asked.some((uid) => folder.refused?.has(uid))) throw Object.assign(new Error('Command failed'), { responseStatus: 'NO', responseText: 'The requested message could not be converted to an RFC-822 compatible format.' });
+      if (asked.some((uid) => folder.refused?.has(uid)))
+        throw Object.assign(new Error('Command failed'), {
+          responseStatus: 'NO',
+          responseText: 'The requested message could not be converted to an RFC-822 compatible format.',
+        });
     },
   };
   return client as unknown as ImapFlow;
@@ -62,7 +77,18 @@ afterAll(() => database?.drop());
 let boxes = 0;
 async function mailbox() {
   boxes += 1;
-  return (await database.db.mailbox.create({ data: { key: `box${boxes}`, address: `box${boxes}@example.com`, name: 'Support', channelId: `C0BOX${boxes}`, uidValidity: UIDVALIDITY, lastUid: 0n } })).id;
+  return (
+    await database.db.mailbox.create({
+      data: {
+        key: `box${boxes}`,
+        address: `box${boxes}@example.com`,
+        name: 'Support',
+        channelId: `C0BOX${boxes}`,
+        uidValidity: UIDVALIDITY,
+        lastUid: 0n,
+      },
+    })
+  ).id;
 }
 
 function helpers(mailboxId: number, client: ImapFlow) {
@@ -77,11 +103,22 @@ function helpers(mailboxId: number, client: ImapFlow) {
   return {
     lines,
     pass: () => syncMailboxOnce(database.db, client, { mailboxId, folder: 'INBOX', backfillDays: 0 }, logger, () => {}),
-    stored: async () => (await database.db.message.findMany({ where: { mailboxId }, orderBy: { imapUid: 'asc' }, select: { imapUid: true } })).map((row) => Number(row.imapUid)),
+    stored: async () =>
+      (
+        await database.db.message.findMany({
+          where: { mailboxId },
+          orderBy: { imapUid: 'asc' },
+          select: { imapUid: true },
+        })
+      ).map((row) => Number(row.imapUid)),
     cursor: async () => (await database.db.mailbox.findUniqueOrThrow({ where: { id: mailboxId } })).lastUid,
     gaps: () => database.db.mailGap.findMany({ where: { mailboxId }, orderBy: { uid: 'asc' } }),
     /** As if the gap's next try had come (minutes or hours later). */
-    due: (extra: object = {}) => database.db.mailGap.updateMany({ where: { mailboxId }, data: { nextTryAt: new Date(Date.now() - 1000), ...extra } }),
+    due: (extra: object = {}) =>
+      database.db.mailGap.updateMany({
+        where: { mailboxId },
+        data: { nextTryAt: new Date(Date.now() - 1000), ...extra },
+      }),
   };
 }
 
@@ -154,7 +191,9 @@ it('a mail the database will not store is a gap too; if even the gap cannot be w
   const mailboxId = await mailbox();
   const sync = helpers(mailboxId, server({ uids: [1, 2, 3] }));
   const refuse = (table: string, when: string) =>
-    database.db.$executeRawUnsafe(`CREATE TRIGGER "refuse_${table}" BEFORE INSERT ON "${table}" WHEN ${when} BEGIN SELECT RAISE(ABORT, 'disk full (a test trigger)'); END`);
+    database.db.$executeRawUnsafe(
+      `CREATE TRIGGER "refuse_${table}" BEFORE INSERT ON "${table}" WHEN ${when} BEGIN SELECT RAISE(ABORT, 'disk full (a test trigger)'); END`,
+    );
   await refuse('Message', `NEW."messageId" = 'm2@example.jp' AND NEW."mailboxId" = ${mailboxId}`);
   await refuse('MailGap', `NEW."mailboxId" = ${mailboxId}`);
   // Neither the mail nor its gap can be written: the pass fails with the cursor before mail 2.
@@ -165,7 +204,9 @@ it('a mail the database will not store is a gap too; if even the gap cannot be w
   await database.db.$executeRawUnsafe('DROP TRIGGER "refuse_MailGap"');
   expect(await sync.pass()).toMatchObject({ stored: 1, gaps: 1 });
   expect(await sync.stored()).toEqual([1, 3]);
-  expect((await sync.gaps()).map((gap) => [gap.uid, gap.reason])).toEqual([[2n, expect.stringMatching(/^not stored: .*disk full/)]]);
+  expect((await sync.gaps()).map((gap) => [gap.uid, gap.reason])).toEqual([
+    [2n, expect.stringMatching(/^not stored: .*disk full/)],
+  ]);
   // The database takes it again: the next due try stores it.
   await database.db.$executeRawUnsafe('DROP TRIGGER "refuse_Message"');
   await sync.due();

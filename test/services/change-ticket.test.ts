@@ -38,8 +38,20 @@ function ticketChangesOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   async function postedTicket(number: number) {
-    const mailbox = await db.mailbox.upsert({ where: { key: 'support' }, create: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' }, update: {} });
-    return db.ticket.create({ data: { mailboxId: mailbox.id, number, subject: 'race', slackChannelId: 'C0SUPPORT', slackTs: `1700000000.${String(number).padStart(6, '0')}` } });
+    const mailbox = await db.mailbox.upsert({
+      where: { key: 'support' },
+      create: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' },
+      update: {},
+    });
+    return db.ticket.create({
+      data: {
+        mailboxId: mailbox.id,
+        number,
+        subject: 'race',
+        slackChannelId: 'C0SUPPORT',
+        slackTs: `1700000000.${String(number).padStart(6, '0')}`,
+      },
+    });
   }
 
   it(`${provider}: eight simultaneous claims, one winner; the rest are told who has it`, async () => {
@@ -54,7 +66,8 @@ function ticketChangesOn(provider: DatabaseProvider, adminUrl?: string) {
     const after = await db.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
     expect(after.assigneeId).not.toBeNull();
     expect(answers.filter((answer) => answer === null)).toHaveLength(1);
-    for (const answer of answers.filter((answer) => answer !== null)) expect(answer!.text).toContain(`<@${after.assigneeId}> already has this ticket`);
+    for (const answer of answers.filter((answer) => answer !== null))
+      expect(answer!.text).toContain(`<@${after.assigneeId}> already has this ticket`);
     expect(await db.auditLog.count({ where: { ticketId: ticket.id, action: 'ticket.claimed' } })).toBe(1);
     expect(await db.slackPost.count({ where: { ticketId: ticket.id, kind: 'trace' } })).toBe(1);
     expect(await db.slackPost.count({ where: { ticketId: ticket.id, kind: 'ticket_update' } })).toBe(1);
@@ -62,8 +75,15 @@ function ticketChangesOn(provider: DatabaseProvider, adminUrl?: string) {
 
   it(`${provider}: simultaneous urgency changes each apply in turn, none lost from the audit`, async () => {
     const ticket = await postedTicket(2);
-    await Promise.all(['urgent', 'critical'].map((urgency, i) => changeTicket(deps, { actorId: `U0AGENT${i}`, ticketId: ticket.id, change: { kind: 'urgency', urgency } })));
-    const audits = await db.auditLog.findMany({ where: { ticketId: ticket.id, action: 'ticket.urgency_changed' }, orderBy: { id: 'asc' } });
+    await Promise.all(
+      ['urgent', 'critical'].map((urgency, i) =>
+        changeTicket(deps, { actorId: `U0AGENT${i}`, ticketId: ticket.id, change: { kind: 'urgency', urgency } }),
+      ),
+    );
+    const audits = await db.auditLog.findMany({
+      where: { ticketId: ticket.id, action: 'ticket.urgency_changed' },
+      orderBy: { id: 'asc' },
+    });
     const final = (await db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).urgency;
     // The audit chain reads as what happened: each change starts where the previous ended.
     expect(audits.map((audit) => JSON.parse(audit.detail).from)[0]).toBe('normal');
@@ -74,10 +94,20 @@ function ticketChangesOn(provider: DatabaseProvider, adminUrl?: string) {
 
   it(`${provider}: records a comment once, however often the event comes, and its edit`, async () => {
     const ticket = await postedTicket(3);
-    const event = { channel: 'C0SUPPORT', user: 'U0AGENT1', text: '至急 確認します', ts: '1700000100.000001', thread_ts: ticket.slackTs! };
+    const event = {
+      channel: 'C0SUPPORT',
+      user: 'U0AGENT1',
+      text: '至急 確認します',
+      ts: '1700000100.000001',
+      thread_ts: ticket.slackTs!,
+    };
     const results = await Promise.all([recordThreadMessage(deps, event), recordThreadMessage(deps, event)]);
     expect(results.sort()).toEqual(['created', 'ignored']);
-    await recordThreadMessage(deps, { channel: 'C0SUPPORT', subtype: 'message_changed', message: { ...event, channel: 'C0SUPPORT', text: '至急 確認済み' } });
+    await recordThreadMessage(deps, {
+      channel: 'C0SUPPORT',
+      subtype: 'message_changed',
+      message: { ...event, channel: 'C0SUPPORT', text: '至急 確認済み' },
+    });
     const comments = await db.comment.findMany({ where: { ticketId: ticket.id } });
     expect(comments.map((comment) => comment.text)).toEqual(['至急 確認済み']);
     expect(comments[0]!.editedAt).not.toBeNull();

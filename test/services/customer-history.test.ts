@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { answerCustomer, answerTicketHistory, openCustomerEdit, saveCustomerEdit } from '../../src/services/search/customer-history.js';
+import {
+  answerCustomer,
+  answerTicketHistory,
+  openCustomerEdit,
+  saveCustomerEdit,
+} from '../../src/services/search/customer-history.js';
 import type { SearchDeps } from '../../src/services/search/answer-search.js';
 import type { UserLocales } from '../../src/slack-api/user-locales.js';
 import { buildCustomerAnswer, buildCustomerEditOpening } from '../../src/slack/views/customer-card.js';
@@ -51,19 +56,52 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
       userLocales: { localeOf: async (user) => (user === MEMBER ? 'ja' : 'en') },
       permalink: async (channel, ts) => `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`,
     };
-    const support = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
-    const tanaka = await db.customer.create({ data: { address: 'tanaka@example.co.jp', domain: 'example.co.jp', name: '田中 太郎' } });
-    const sato = await db.customer.create({ data: { address: 'sato@example.co.jp', domain: 'example.co.jp', company: '株式会社エグザンプル' } });
+    const support = await db.mailbox.create({
+      data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' },
+    });
+    const tanaka = await db.customer.create({
+      data: { address: 'tanaka@example.co.jp', domain: 'example.co.jp', name: '田中 太郎' },
+    });
+    const sato = await db.customer.create({
+      data: { address: 'sato@example.co.jp', domain: 'example.co.jp', company: '株式会社エグザンプル' },
+    });
     // Known only to another team's mailbox: nothing of it may show.
-    const secret = await db.customer.create({ data: { address: 'ceo@example.co.jp', domain: 'example.co.jp', company: '秘密商事', phone: '090-0000-0000' } });
-    const free = await db.customer.create({ data: { address: 'someone@gmail.com', domain: 'gmail.com', freeMail: true } });
+    const secret = await db.customer.create({
+      data: { address: 'ceo@example.co.jp', domain: 'example.co.jp', company: '秘密商事', phone: '090-0000-0000' },
+    });
+    const free = await db.customer.create({
+      data: { address: 'someone@gmail.com', domain: 'gmail.com', freeMail: true },
+    });
     tanakaId = tanaka.id;
     let number = 0;
     async function ticket(customerId: number, subject: string, channel = 'C0SUPPORT', reply = false) {
       number += 1;
-      const row = await db.ticket.create({ data: { mailboxId: support.id, number, subject, customerId, status: number === 1 ? 'done' : 'open', slackChannelId: channel, slackTs: `1700000000.00000${number}` } });
+      const row = await db.ticket.create({
+        data: {
+          mailboxId: support.id,
+          number,
+          subject,
+          customerId,
+          status: number === 1 ? 'done' : 'open',
+          slackChannelId: channel,
+          slackTs: `1700000000.00000${number}`,
+        },
+      });
       if (reply) {
-        await db.message.create({ data: { mailboxId: support.id, ticketId: row.id, direction: 'out', parseState: 'parsed', dedupeKey: `out${number}`, raw: Buffer.from('x'), contentHash: `o${number}`, size: 1, subject: `Re: ${subject}`, sentAt: new Date() } });
+        await db.message.create({
+          data: {
+            mailboxId: support.id,
+            ticketId: row.id,
+            direction: 'out',
+            parseState: 'parsed',
+            dedupeKey: `out${number}`,
+            raw: Buffer.from('x'),
+            contentHash: `o${number}`,
+            size: 1,
+            subject: `Re: ${subject}`,
+            sentAt: new Date(),
+          },
+        });
       }
       return row.id;
     }
@@ -79,7 +117,10 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   it(`${provider}: by address: tickets with status and links, replies, company from the domain, flags`, async () => {
-    const card = await customerCard(deps, { userId: MEMBER, text: '<mailto:Tanaka@example.co.jp|Tanaka@example.co.jp>' });
+    const card = await customerCard(deps, {
+      userId: MEMBER,
+      text: '<mailto:Tanaka@example.co.jp|Tanaka@example.co.jp>',
+    });
     const json = JSON.stringify(card.blocks);
     expect(json).toContain('田中 太郎');
     expect(json).toContain('株式会社エグザンプル（ドメインから）');
@@ -95,7 +136,9 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   it(`${provider}: by domain: every customer of the domain`, async () => {
-    const json = JSON.stringify((await customerCard(deps, { userId: MEMBER, text: '<http://example.co.jp|example.co.jp>' })).blocks);
+    const json = JSON.stringify(
+      (await customerCard(deps, { userId: MEMBER, text: '<http://example.co.jp|example.co.jp>' })).blocks,
+    );
     expect(json).toContain('sato@example.co.jp');
     expect(json).toContain('tanaka@example.co.jp');
     expect(json).toContain('チケット（3 件）');
@@ -107,17 +150,33 @@ function customersOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   it(`${provider}: the History button, for channel members only`, async () => {
-    expect(JSON.stringify((await ticketHistoryCard(deps, { userId: MEMBER, ticketId: tanakaTicket })).blocks)).toContain('返品について');
-    expect((await ticketHistoryCard(deps, { userId: OUTSIDER, ticketId: tanakaTicket })).text).toContain('Only members of <#C0SUPPORT>');
-    expect((await customerCard(deps, { userId: OUTSIDER, text: 'tanaka@example.co.jp' })).text).toContain('No customer');
+    expect(
+      JSON.stringify((await ticketHistoryCard(deps, { userId: MEMBER, ticketId: tanakaTicket })).blocks),
+    ).toContain('返品について');
+    expect((await ticketHistoryCard(deps, { userId: OUTSIDER, ticketId: tanakaTicket })).text).toContain(
+      'Only members of <#C0SUPPORT>',
+    );
+    expect((await customerCard(deps, { userId: OUTSIDER, text: 'tanaka@example.co.jp' })).text).toContain(
+      'No customer',
+    );
   });
 
   it(`${provider}: company, phone and notes edited by hand`, async () => {
     const opening = await customerEditOpening(deps, { userId: MEMBER, customerId: tanakaId });
     expect('view' in opening && opening.view.callback_id).toBe('customer.edit');
     expect('notice' in (await customerEditOpening(deps, { userId: OUTSIDER, customerId: tanakaId }))).toBe(true);
-    expect(await saveCustomerEdit(deps, { userId: OUTSIDER, customerId: tanakaId, company: 'x', phone: '', notes: '' })).toBe(false);
-    expect(await saveCustomerEdit(deps, { userId: MEMBER, customerId: tanakaId, company: '田中商店', phone: '03-1234-5678', notes: '電話連絡を希望 <!channel>' })).toBe(true);
+    expect(
+      await saveCustomerEdit(deps, { userId: OUTSIDER, customerId: tanakaId, company: 'x', phone: '', notes: '' }),
+    ).toBe(false);
+    expect(
+      await saveCustomerEdit(deps, {
+        userId: MEMBER,
+        customerId: tanakaId,
+        company: '田中商店',
+        phone: '03-1234-5678',
+        notes: '電話連絡を希望 <!channel>',
+      }),
+    ).toBe(true);
     const json = JSON.stringify((await customerCard(deps, { userId: MEMBER, text: 'tanaka@example.co.jp' })).blocks);
     expect(json).toContain('田中商店');
     expect(json).not.toContain('（ドメインから）');

@@ -28,7 +28,9 @@ beforeEach(async () => {
   await world.db.ticket.deleteMany();
   await world.db.mailbox.deleteMany();
   const key = `box${Date.now()}`;
-  const mailbox = await world.db.mailbox.create({ data: { key, address: 'support@example.com', name: 'サポート', channelId: 'C0SUPPORT', locale: 'ja' } });
+  const mailbox = await world.db.mailbox.create({
+    data: { key, address: 'support@example.com', name: 'サポート', channelId: 'C0SUPPORT', locale: 'ja' },
+  });
   mailboxId = mailbox.id;
   config = {
     key,
@@ -45,12 +47,33 @@ beforeEach(async () => {
 
 const deps = () => ({ db: world.db, mailboxes: [config], logger: createLogger('silent'), wakePoster: () => {} });
 
-async function ticket(fields: { urgency?: string; createdAt: Date; assigneeId?: string; snoozedUntil?: Date; snoozedBy?: string; status?: string; firstResponseAt?: Date }) {
+async function ticket(fields: {
+  urgency?: string;
+  createdAt: Date;
+  assigneeId?: string;
+  snoozedUntil?: Date;
+  snoozedBy?: string;
+  status?: string;
+  firstResponseAt?: Date;
+}) {
   number += 1;
-  return world.db.ticket.create({ data: { mailboxId, number, subject: `件名 ${number}`, slackChannelId: 'C0SUPPORT', slackTs: `1700000000.${String(number).padStart(6, '0')}`, ...fields } });
+  return world.db.ticket.create({
+    data: {
+      mailboxId,
+      number,
+      subject: `件名 ${number}`,
+      slackChannelId: 'C0SUPPORT',
+      slackTs: `1700000000.${String(number).padStart(6, '0')}`,
+      ...fields,
+    },
+  });
 }
 
-const reminders = async (kind?: string) => world.db.slackPost.findMany({ where: { kind: 'reminder', ...(kind ? { payload: { contains: `"kind":"${kind}"` } } : {}) }, orderBy: { id: 'asc' } });
+const reminders = async (kind?: string) =>
+  world.db.slackPost.findMany({
+    where: { kind: 'reminder', ...(kind ? { payload: { contains: `"kind":"${kind}"` } } : {}) },
+    orderBy: { id: 'asc' },
+  });
 
 describe('business time', () => {
   it('counts only business minutes, across nights and weekends', () => {
@@ -78,7 +101,9 @@ describe('reminders', () => {
     expect(post!.ticketId).toBe(critical.id);
     const rendered = await renderPost(world.db, post!);
     expect(rendered).toMatchObject({ kind: 'ready', threadTs: critical.slackTs, broadcast: true });
-    expect(rendered.kind === 'ready' && rendered.message.text).toContain('大至急のチケットは 16 分（営業時間）誰も担当していません');
+    expect(rendered.kind === 'ready' && rendered.message.text).toContain(
+      '大至急のチケットは 16 分（営業時間）誰も担当していません',
+    );
     // The normal one after 4 business hours; by then the critical one is past its response target too.
     expect(await runReminders(deps(), tokyo(24, 14, 0))).toBe(2);
     expect((await reminders('unclaimed')).length).toBe(2);
@@ -94,7 +119,12 @@ describe('reminders', () => {
   });
 
   it('keeps quiet about a snoozed ticket, then reminds the person who snoozed it, once', async () => {
-    const snoozed = await ticket({ urgency: 'critical', createdAt: tokyo(24, 10), snoozedUntil: tokyo(24, 13), snoozedBy: 'U0AGENTJA' });
+    const snoozed = await ticket({
+      urgency: 'critical',
+      createdAt: tokyo(24, 10),
+      snoozedUntil: tokyo(24, 13),
+      snoozedBy: 'U0AGENTJA',
+    });
     expect(await runReminders(deps(), tokyo(24, 11))).toBe(0);
     expect(await runReminders(deps(), tokyo(24, 13, 1))).toBeGreaterThanOrEqual(1);
     const [snooze] = await reminders('snooze');
@@ -109,17 +139,35 @@ describe('reminders', () => {
 
   it('nudges the reviewers about a draft waiting too long, and escalates a ticket past its response target', async () => {
     const claimed = await ticket({ urgency: 'urgent', createdAt: tokyo(24, 9), assigneeId: 'U0AGENTEN' });
-    await world.db.draft.create({ data: { ticketId: claimed.id, authorId: 'U0AGENTEN', subject: 'Re: x', body: 'draft', state: 'in_review', submittedAt: tokyo(24, 10) } });
+    await world.db.draft.create({
+      data: {
+        ticketId: claimed.id,
+        authorId: 'U0AGENTEN',
+        subject: 'Re: x',
+        body: 'draft',
+        state: 'in_review',
+        submittedAt: tokyo(24, 10),
+      },
+    });
     expect(await runReminders(deps(), tokyo(24, 10, 59))).toBe(0);
     expect(await runReminders(deps(), tokyo(24, 11, 0))).toBe(1);
     const review = await renderPost(world.db, (await reminders('review_wait'))[0]!);
-    expect(review.kind === 'ready' && review.message.text).toContain('<@U0REVIEWR> <!subteam^S0LEADS> <@U0AGENTEN> さんの返信が 1 時間 0 分 承認を待っています');
+    expect(review.kind === 'ready' && review.message.text).toContain(
+      '<@U0REVIEWR> <!subteam^S0LEADS> <@U0AGENTEN> さんの返信が 1 時間 0 分 承認を待っています',
+    );
     // 至急: a first reply within 4 business hours.
     expect(await runReminders(deps(), tokyo(24, 13, 0))).toBe(1);
     const overdue = await renderPost(world.db, (await reminders('overdue'))[0]!);
-    expect(overdue.kind === 'ready' && overdue.message.text).toMatch(/^:rotating_light: <@U0AGENTEN> <@U0REVIEWR> <!subteam\^S0LEADS> この至急のチケットに 4 時間 0 分 返信がありません/);
+    expect(overdue.kind === 'ready' && overdue.message.text).toMatch(
+      /^:rotating_light: <@U0AGENTEN> <@U0REVIEWR> <!subteam\^S0LEADS> この至急のチケットに 4 時間 0 分 返信がありません/,
+    );
     // A ticket already answered is not overdue.
-    await ticket({ urgency: 'urgent', createdAt: tokyo(24, 9), assigneeId: 'U0AGENTEN', firstResponseAt: tokyo(24, 9, 30) });
+    await ticket({
+      urgency: 'urgent',
+      createdAt: tokyo(24, 9),
+      assigneeId: 'U0AGENTEN',
+      firstResponseAt: tokyo(24, 9, 30),
+    });
     expect(await runReminders(deps(), tokyo(24, 13, 5))).toBe(0);
   });
 
@@ -134,7 +182,9 @@ describe('reminders', () => {
     await runReminders(deps(), tokyo(25, 9, 1));
     expect(await digests()).toHaveLength(1);
     const rendered = await renderPost(world.db, (await digests())[0]!);
-    expect(rendered.kind === 'ready' && rendered.message.text).toContain('サポート の朝のまとめ: 未完了 1 件 · 未担当 1 件');
+    expect(rendered.kind === 'ready' && rendered.message.text).toContain(
+      'サポート の朝のまとめ: 未完了 1 件 · 未担当 1 件',
+    );
     // Sixteen hours on the clock but one business hour: not yet past its four-hour target.
     expect(await overdueIn(0)).toBe(0);
     // None on Saturday; the next on Monday.

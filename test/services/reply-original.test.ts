@@ -16,12 +16,26 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 it('passes over bounces, automatic replies and our own mail', async () => {
-  const mailbox = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
+  const mailbox = await db.mailbox.create({
+    data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' },
+  });
   const ticket = await db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: '返品について' } });
   let n = 0;
   const mail = (fromAddress: string, subject: string, flags: object = {}) =>
     db.message.create({
-      data: { mailboxId: mailbox.id, ticketId: ticket.id, direction: 'in', parseState: 'parsed', dedupeKey: `m${++n}`, raw: Buffer.from('x'), contentHash: `h${n}`, size: 1, fromAddress, subject, flags: JSON.stringify(flags) },
+      data: {
+        mailboxId: mailbox.id,
+        ticketId: ticket.id,
+        direction: 'in',
+        parseState: 'parsed',
+        dedupeKey: `m${++n}`,
+        raw: Buffer.from('x'),
+        contentHash: `h${n}`,
+        size: 1,
+        fromAddress,
+        subject,
+        flags: JSON.stringify(flags),
+      },
     });
   await mail('taro@example.jp', '返品について');
   expect((await latestInbound(db, ticket.id))?.fromAddress).toBe('taro@example.jp');

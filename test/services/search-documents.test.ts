@@ -10,7 +10,12 @@ import { applyMigrations, readMigrationList } from '../../src/db/migrations.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { parseSearchQuery } from '../../src/domain/search-query.js';
-import { searchSnippets, searchTickets, shortWordCandidates, type SearchScope } from '../../src/db/queries/search-tickets.js';
+import {
+  searchSnippets,
+  searchTickets,
+  shortWordCandidates,
+  type SearchScope,
+} from '../../src/db/queries/search-tickets.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -26,7 +31,11 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
   beforeAll(async () => {
     database = await migratedDatabase(provider, adminUrl);
     db = database.db;
-    mailboxId = (await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } })).id;
+    mailboxId = (
+      await db.mailbox.create({
+        data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' },
+      })
+    ).id;
   }, 60_000);
   afterAll(async () => {
     await database?.drop();
@@ -34,20 +43,50 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
 
   async function ticket(subject: string): Promise<number> {
     number += 1;
-    const row = await db.ticket.create({ data: { mailboxId, number, subject, slackChannelId: 'C0SUPPORT', slackTs: `1700000000.${String(number).padStart(6, '0')}`, lastMessageAt: new Date(Date.UTC(2026, 10, 1, 9, number)) } });
+    const row = await db.ticket.create({
+      data: {
+        mailboxId,
+        number,
+        subject,
+        slackChannelId: 'C0SUPPORT',
+        slackTs: `1700000000.${String(number).padStart(6, '0')}`,
+        lastMessageAt: new Date(Date.UTC(2026, 10, 1, 9, number)),
+      },
+    });
     return row.id;
   }
 
   let mails = 0;
   async function mail(ticketId: number | null, text: string) {
     mails += 1;
-    return db.message.create({ data: { mailboxId, ticketId, direction: 'in', parseState: 'parsed', dedupeKey: `m${mails}`, raw: Buffer.from('x'), contentHash: `h${mails}`, size: 1, subject: 'Re: question', text } });
+    return db.message.create({
+      data: {
+        mailboxId,
+        ticketId,
+        direction: 'in',
+        parseState: 'parsed',
+        dedupeKey: `m${mails}`,
+        raw: Buffer.from('x'),
+        contentHash: `h${mails}`,
+        size: 1,
+        subject: 'Re: question',
+        text,
+      },
+    });
   }
 
   let comments = 0;
   async function comment(ticketId: number, text: string) {
     comments += 1;
-    return db.comment.create({ data: { ticketId, authorId: 'U0AGENT', text, channelId: 'C0SUPPORT', slackTs: `1700000100.${String(comments).padStart(6, '0')}` } });
+    return db.comment.create({
+      data: {
+        ticketId,
+        authorId: 'U0AGENT',
+        text,
+        channelId: 'C0SUPPORT',
+        slackTs: `1700000100.${String(comments).padStart(6, '0')}`,
+      },
+    });
   }
 
   async function found(text: string): Promise<number[]> {
@@ -57,7 +96,9 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
   }
 
   async function indexRows(ticketId: number): Promise<number> {
-    const [row] = await db.$queryRawUnsafe<{ rows: number | bigint }[]>(`SELECT count(*) AS "rows" FROM "search_docs" WHERE "ticket_id" = ${ticketId}`);
+    const [row] = await db.$queryRawUnsafe<{ rows: number | bigint }[]>(
+      `SELECT count(*) AS "rows" FROM "search_docs" WHERE "ticket_id" = ${ticketId}`,
+    );
     return Number(row!.rows);
   }
 
@@ -69,7 +110,9 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
     await db.$executeRawUnsafe('CREATE TABLE "index_writes" ("n" INTEGER NOT NULL)');
     await db.$executeRawUnsafe('INSERT INTO "index_writes" VALUES (0)');
     if (provider === 'postgresql') {
-      await db.$executeRawUnsafe('CREATE FUNCTION "count_index_write"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE "index_writes" SET "n" = "n" + 1; RETURN NULL; END $$');
+      await db.$executeRawUnsafe(
+        'CREATE FUNCTION "count_index_write"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE "index_writes" SET "n" = "n" + 1; RETURN NULL; END $$',
+      );
     }
     for (const table of INDEX_TABLES) {
       for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
@@ -80,7 +123,8 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
         );
       }
     }
-    return async () => Number((await db.$queryRawUnsafe<{ n: number | bigint }[]>('SELECT "n" FROM "index_writes"'))[0]!.n);
+    return async () =>
+      Number((await db.$queryRawUnsafe<{ n: number | bigint }[]>('SELECT "n" FROM "index_writes"'))[0]!.n);
   }
 
   it(`${provider}: a mail added to a ticket writes its own index rows and no other, however many the ticket holds`, async () => {
@@ -175,16 +219,45 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
   it(`${provider}: the migration indexes the tickets, mails and comments already there`, async () => {
     const scratch = await createScratchDatabase(provider, adminUrl);
     const history = readMigrationList(provider);
-    await applyMigrations(scratch.target, { ...history, migrationDirectories: history.migrationDirectories.filter((dir) => dir.path < MIGRATION) });
+    await applyMigrations(scratch.target, {
+      ...history,
+      migrationDirectories: history.migrationDirectories.filter((dir) => dir.path < MIGRATION),
+    });
     const old = createDbClient(scratch.target);
     try {
-      const box = await old.mailbox.create({ data: { key: 'old', address: 'old@example.com', name: 'Old', channelId: 'C0SUPPORT' } });
-      const made = await old.ticket.create({ data: { mailboxId: box.id, number: 1, subject: 'Before the upgrade', slackChannelId: 'C0SUPPORT' } });
-      const base = { mailboxId: box.id, direction: 'in', parseState: 'parsed', raw: Buffer.from('x'), size: 1, subject: 'Re: before' };
-      await old.message.create({ data: { ...base, ticketId: made.id, dedupeKey: 'a', contentHash: 'a', text: 'An invoice for 鰹' } });
-      await old.message.create({ data: { ...base, ticketId: null, dedupeKey: 'b', contentHash: 'b', text: 'Not threaded: quokka' } });
-      await old.comment.create({ data: { ticketId: made.id, authorId: 'U0AGENT', text: 'Agent says 鮎', channelId: 'C0SUPPORT', slackTs: '1.1' } });
-      await old.comment.create({ data: { ticketId: made.id, authorId: 'U0AGENT', text: 'Deleted wombat', channelId: 'C0SUPPORT', slackTs: '1.2', deletedAt: new Date() } });
+      const box = await old.mailbox.create({
+        data: { key: 'old', address: 'old@example.com', name: 'Old', channelId: 'C0SUPPORT' },
+      });
+      const made = await old.ticket.create({
+        data: { mailboxId: box.id, number: 1, subject: 'Before the upgrade', slackChannelId: 'C0SUPPORT' },
+      });
+      const base = {
+        mailboxId: box.id,
+        direction: 'in',
+        parseState: 'parsed',
+        raw: Buffer.from('x'),
+        size: 1,
+        subject: 'Re: before',
+      };
+      await old.message.create({
+        data: { ...base, ticketId: made.id, dedupeKey: 'a', contentHash: 'a', text: 'An invoice for 鰹' },
+      });
+      await old.message.create({
+        data: { ...base, ticketId: null, dedupeKey: 'b', contentHash: 'b', text: 'Not threaded: quokka' },
+      });
+      await old.comment.create({
+        data: { ticketId: made.id, authorId: 'U0AGENT', text: 'Agent says 鮎', channelId: 'C0SUPPORT', slackTs: '1.1' },
+      });
+      await old.comment.create({
+        data: {
+          ticketId: made.id,
+          authorId: 'U0AGENT',
+          text: 'Deleted wombat',
+          channelId: 'C0SUPPORT',
+          slackTs: '1.2',
+          deletedAt: new Date(),
+        },
+      });
     } finally {
       await closeDbClient(old);
     }

@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { parseSearchQuery, type SearchQuery } from '../../src/domain/search-query.js';
-import { searchSnippets, searchTickets, shortWordCandidates, type SearchScope } from '../../src/db/queries/search-tickets.js';
+import {
+  searchSnippets,
+  searchTickets,
+  shortWordCandidates,
+  type SearchScope,
+} from '../../src/db/queries/search-tickets.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -30,53 +35,168 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
   beforeAll(async () => {
     database = await migratedDatabase(provider, adminUrl);
     db = database.db;
-    const support = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
-    const sales = await db.mailbox.create({ data: { key: 'sales', address: 'sales@example.com', name: 'Sales', channelId: 'C0SALES' } });
+    const support = await db.mailbox.create({
+      data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' },
+    });
+    const sales = await db.mailbox.create({
+      data: { key: 'sales', address: 'sales@example.com', name: 'Sales', channelId: 'C0SALES' },
+    });
     scope = { channelIds: ['C0SUPPORT'], mailboxIds: [support.id] };
     let number = 0;
     let minute = 0;
-    async function ticket(name: string, data: { subject: string; text?: string; from?: string; to?: string; status?: string; urgency?: string; assigneeId?: string; createdAt?: string; comment?: string; attachment?: boolean; mailboxId?: number; channel?: string; junk?: boolean }) {
+    async function ticket(
+      name: string,
+      data: {
+        subject: string;
+        text?: string;
+        from?: string;
+        to?: string;
+        status?: string;
+        urgency?: string;
+        assigneeId?: string;
+        createdAt?: string;
+        comment?: string;
+        attachment?: boolean;
+        mailboxId?: number;
+        channel?: string;
+        junk?: boolean;
+      },
+    ) {
       number += 1;
       minute += 1;
       const at = new Date(Date.UTC(2026, 10, 1, 9, minute));
       const created = data.createdAt ? new Date(`${data.createdAt}T12:00:00Z`) : at;
       const row = await db.ticket.create({
         data: {
-          mailboxId: data.mailboxId ?? support.id, number, subject: data.subject, status: data.status ?? 'open', urgency: data.urgency ?? 'normal',
-          assigneeId: data.assigneeId ?? null, junk: data.junk ?? false, slackChannelId: data.channel ?? 'C0SUPPORT', slackTs: `1700000000.${String(number).padStart(6, '0')}`,
-          createdAt: created, lastMessageAt: at,
+          mailboxId: data.mailboxId ?? support.id,
+          number,
+          subject: data.subject,
+          status: data.status ?? 'open',
+          urgency: data.urgency ?? 'normal',
+          assigneeId: data.assigneeId ?? null,
+          junk: data.junk ?? false,
+          slackChannelId: data.channel ?? 'C0SUPPORT',
+          slackTs: `1700000000.${String(number).padStart(6, '0')}`,
+          createdAt: created,
+          lastMessageAt: at,
         },
       });
       const message = await db.message.create({
         data: {
-          mailboxId: row.mailboxId, ticketId: row.id, direction: 'in', parseState: 'parsed', dedupeKey: `m${number}`, raw: Buffer.from('x'), contentHash: `h${number}`, size: 1,
-          fromAddress: data.from ?? 'customer@example.net', toAddresses: JSON.stringify([{ name: '', address: data.to ?? 'support@example.com' }]), subject: data.subject, text: data.text ?? '',
-          ...(data.attachment ? { attachments: { create: { filename: 'invoice.pdf', contentType: 'application/pdf', size: 10 } } } : {}),
+          mailboxId: row.mailboxId,
+          ticketId: row.id,
+          direction: 'in',
+          parseState: 'parsed',
+          dedupeKey: `m${number}`,
+          raw: Buffer.from('x'),
+          contentHash: `h${number}`,
+          size: 1,
+          fromAddress: data.from ?? 'customer@example.net',
+          toAddresses: JSON.stringify([{ name: '', address: data.to ?? 'support@example.com' }]),
+          subject: data.subject,
+          text: data.text ?? '',
+          ...(data.attachment
+            ? { attachments: { create: { filename: 'invoice.pdf', contentType: 'application/pdf', size: 10 } } }
+            : {}),
         },
       });
-      if (data.comment) await db.comment.create({ data: { ticketId: row.id, authorId: 'U0AGENT', text: data.comment, channelId: 'C0SUPPORT', slackTs: `1700000100.${String(number).padStart(6, '0')}` } });
+      if (data.comment)
+        await db.comment.create({
+          data: {
+            ticketId: row.id,
+            authorId: 'U0AGENT',
+            text: data.comment,
+            channelId: 'C0SUPPORT',
+            slackTs: `1700000100.${String(number).padStart(6, '0')}`,
+          },
+        });
       n[name] = row.number;
       ids[name] = row.id;
       return message;
     }
     // Rare characters only this ticket has, the last ones of its mail and of its comment.
     await ticket('rare', { subject: 'Misc', text: '末尾の字は鰻', comment: '最後は鯖缶' });
-    await ticket('return', { subject: '返品について', text: '先週購入した商品を返品したいです。', from: 'tanaka@example.jp' });
-    await ticket('urgent', { subject: '至急：請求書の再発行', text: '請求書を至急お願いします。', urgency: 'urgent', attachment: true, from: 'suzuki@corp.example' });
-    await ticket('english', { subject: 'Refund request', text: 'Please REFUND my order #123.', from: 'john@example.org', status: 'in_progress', assigneeId: ME });
-    await ticket('comment', { subject: 'Delivery date', text: 'When will it arrive?', comment: '倉庫に確認中、返答待ち', assigneeId: 'U0OTHER', createdAt: '2026-10-15' });
-    await ticket('old', { subject: 'Old question', text: 'about an invoice', createdAt: '2026-09-01', status: 'done', to: 'billing@example.com' });
+    await ticket('return', {
+      subject: '返品について',
+      text: '先週購入した商品を返品したいです。',
+      from: 'tanaka@example.jp',
+    });
+    await ticket('urgent', {
+      subject: '至急：請求書の再発行',
+      text: '請求書を至急お願いします。',
+      urgency: 'urgent',
+      attachment: true,
+      from: 'suzuki@corp.example',
+    });
+    await ticket('english', {
+      subject: 'Refund request',
+      text: 'Please REFUND my order #123.',
+      from: 'john@example.org',
+      status: 'in_progress',
+      assigneeId: ME,
+    });
+    await ticket('comment', {
+      subject: 'Delivery date',
+      text: 'When will it arrive?',
+      comment: '倉庫に確認中、返答待ち',
+      assigneeId: 'U0OTHER',
+      createdAt: '2026-10-15',
+    });
+    await ticket('old', {
+      subject: 'Old question',
+      text: 'about an invoice',
+      createdAt: '2026-09-01',
+      status: 'done',
+      to: 'billing@example.com',
+    });
     await ticket('critical', { subject: '大至急 サーバー停止', text: 'ログインできません', urgency: 'critical' });
     await ticket('sales', { subject: '返品の相談', text: 'sales mailbox', mailboxId: sales.id, channel: 'C0SALES' });
     await ticket('junk', { subject: '返品 spam', text: 'junk', junk: true });
     // A second mail in a ticket and an edited, then a deleted comment reach the index too.
     const late = await ticket('late', { subject: 'Question', text: 'first mail' });
-    await db.message.create({ data: { mailboxId: late.mailboxId, ticketId: late.ticketId, direction: 'in', parseState: 'parsed', dedupeKey: 'late2', raw: Buffer.from('x'), contentHash: 'late2', size: 1, subject: 'Re: Question', text: '追伸：交換でも構いません' } });
-    const gone = await db.comment.create({ data: { ticketId: late.ticketId!, authorId: 'U0AGENT', text: 'secret-draft-note', channelId: 'C0SUPPORT', slackTs: '1700000200.000001' } });
+    await db.message.create({
+      data: {
+        mailboxId: late.mailboxId,
+        ticketId: late.ticketId,
+        direction: 'in',
+        parseState: 'parsed',
+        dedupeKey: 'late2',
+        raw: Buffer.from('x'),
+        contentHash: 'late2',
+        size: 1,
+        subject: 'Re: Question',
+        text: '追伸：交換でも構いません',
+      },
+    });
+    const gone = await db.comment.create({
+      data: {
+        ticketId: late.ticketId!,
+        authorId: 'U0AGENT',
+        text: 'secret-draft-note',
+        channelId: 'C0SUPPORT',
+        slackTs: '1700000200.000001',
+      },
+    });
     await db.comment.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
-    const goneShort = await db.comment.create({ data: { ticketId: late.ticketId!, authorId: 'U0AGENT', text: '鮪の件', channelId: 'C0SUPPORT', slackTs: '1700000200.000002' } });
+    const goneShort = await db.comment.create({
+      data: {
+        ticketId: late.ticketId!,
+        authorId: 'U0AGENT',
+        text: '鮪の件',
+        channelId: 'C0SUPPORT',
+        slackTs: '1700000200.000002',
+      },
+    });
     await db.comment.update({ where: { id: goneShort.id }, data: { deletedAt: new Date() } });
-    const edited = await db.comment.create({ data: { ticketId: late.ticketId!, authorId: 'U0AGENT', text: '鱈の件', channelId: 'C0SUPPORT', slackTs: '1700000200.000003' } });
+    const edited = await db.comment.create({
+      data: {
+        ticketId: late.ticketId!,
+        authorId: 'U0AGENT',
+        text: '鱈の件',
+        channelId: 'C0SUPPORT',
+        slackTs: '1700000200.000003',
+      },
+    });
     await db.comment.update({ where: { id: edited.id }, data: { text: '鮭の件', editedAt: new Date() } });
   }, 60_000);
   afterAll(async () => {
@@ -140,7 +260,14 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
   if (provider === 'postgresql') {
     it('postgresql: a word in more documents than the look-up may read is left to the walk', async () => {
       const lookUp = async (word: string, inComments: boolean, maxRows: number) =>
-        (await db.$queryRawUnsafe<{ ids: number[] | null }[]>(`SELECT "search_gram_tickets"($1, $2, $3) AS "ids"`, word, inComments, maxRows))[0]!.ids;
+        (
+          await db.$queryRawUnsafe<{ ids: number[] | null }[]>(
+            `SELECT "search_gram_tickets"($1, $2, $3) AS "ids"`,
+            word,
+            inComments,
+            maxRows,
+          )
+        )[0]!.ids;
       // 返品: in the subjects of three tickets and of their mails, six documents (junk counts).
       expect(await lookUp('返品', false, 3)).toBeNull();
       const byId = (a: number, b: number) => a - b;
@@ -194,7 +321,11 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(first.more).toBe(true);
     expect(first.hits.map((hit) => hit.number)).toEqual([n.late, n.old]);
     expect(second.hits[0]!.lastMessageAt.getTime()).toBeLessThan(first.hits[1]!.lastMessageAt.getTime());
-    const snippets = await searchSnippets(db, first.hits.map((hit) => hit.id), ['交換']);
+    const snippets = await searchSnippets(
+      db,
+      first.hits.map((hit) => hit.id),
+      ['交換'],
+    );
     expect(snippets.get(first.hits[0]!.id)).toContain('交換でも構いません');
   });
 
@@ -202,10 +333,31 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
   it(`${provider}: a mail or comment added later is found by its rare short words`, async () => {
     expect(await numbers('鱧', 'later-mail-before')).toEqual([]);
     const old = await db.ticket.findFirstOrThrow({ where: { number: n.old } });
-    await db.message.create({ data: { mailboxId: old.mailboxId, ticketId: old.id, direction: 'in', parseState: 'parsed', dedupeKey: 'later', raw: Buffer.from('x'), contentHash: 'later', size: 1, subject: 'Re: Old question', text: '追記：鱧' } });
+    await db.message.create({
+      data: {
+        mailboxId: old.mailboxId,
+        ticketId: old.id,
+        direction: 'in',
+        parseState: 'parsed',
+        dedupeKey: 'later',
+        raw: Buffer.from('x'),
+        contentHash: 'later',
+        size: 1,
+        subject: 'Re: Old question',
+        text: '追記：鱧',
+      },
+    });
     expect(await numbers('鱧', 'later-mail')).toEqual([n.old]);
     const english = await db.ticket.findFirstOrThrow({ where: { number: n.english } });
-    await db.comment.create({ data: { ticketId: english.id, authorId: 'U0AGENT', text: '鰆', channelId: 'C0SUPPORT', slackTs: '1700000300.000001' } });
+    await db.comment.create({
+      data: {
+        ticketId: english.id,
+        authorId: 'U0AGENT',
+        text: '鰆',
+        channelId: 'C0SUPPORT',
+        slackTs: '1700000300.000001',
+      },
+    });
     expect(await numbers('鰆 in:comments', 'later-comment')).toEqual([n.english]);
     expect(await numbers('鱧 in:comments', 'later-mail-not-comment')).toEqual([]);
   });
@@ -215,17 +367,27 @@ describe('SQLite', () => searchOn('sqlite'));
 describeWithPostgres('PostgreSQL', (adminUrl) => searchOn('postgresql', adminUrl));
 
 it('query text: filters, quoted words, mistakes', () => {
-  expect(parseSearchQuery('返品 from:A@B.jp "two words" Re:', ME)).toEqual({ query: { terms: ['返品', 'two words', 're:'], from: 'a@b.jp' } });
-  expect(parseSearchQuery('from:<mailto:Tanaka@Example.jp|Tanaka@Example.jp> <https://x.example/a|x.example/a> assignee:<@U0AB12|tanaka>', ME)).toEqual({
+  expect(parseSearchQuery('返品 from:A@B.jp "two words" Re:', ME)).toEqual({
+    query: { terms: ['返品', 'two words', 're:'], from: 'a@b.jp' },
+  });
+  expect(
+    parseSearchQuery(
+      'from:<mailto:Tanaka@Example.jp|Tanaka@Example.jp> <https://x.example/a|x.example/a> assignee:<@U0AB12|tanaka>',
+      ME,
+    ),
+  ).toEqual({
     query: { terms: ['x.example/a'], from: 'tanaka@example.jp', assignee: 'U0AB12' },
   });
-  expect(parseSearchQuery('before:2026-02-30', ME)).toEqual({ problem: { kind: 'bad_date', filter: 'before', value: '2026-02-30' } });
+  expect(parseSearchQuery('before:2026-02-30', ME)).toEqual({
+    problem: { kind: 'bad_date', filter: 'before', value: '2026-02-30' },
+  });
   expect(parseSearchQuery('urgency:soon', ME)).toEqual({ problem: { kind: 'bad_urgency', value: 'soon' } });
   expect(parseSearchQuery('   ', ME)).toEqual({ problem: { kind: 'empty' } });
 });
 
 describeWithPostgres('both databases', () => {
   it('gave the same answers to every query', () => {
-    for (const [name, byProvider] of Object.entries(answers)) expect(byProvider.postgresql, name).toEqual(byProvider.sqlite);
+    for (const [name, byProvider] of Object.entries(answers))
+      expect(byProvider.postgresql, name).toEqual(byProvider.sqlite);
   });
 });

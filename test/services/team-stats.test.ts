@@ -35,32 +35,101 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
       userLocales: { localeOf: async () => 'en' },
       now: () => NOW,
     };
-    const mailbox = await db.mailbox.create({ data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' } });
+    const mailbox = await db.mailbox.create({
+      data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: 'C0SUPPORT' },
+    });
     let number = 0;
-    async function ticket(data: { created: Date; first?: number; closed?: number; assignee?: string; urgency?: string; status?: string; channel?: string; replyBy?: string; review?: boolean }) {
+    async function ticket(data: {
+      created: Date;
+      first?: number;
+      closed?: number;
+      assignee?: string;
+      urgency?: string;
+      status?: string;
+      channel?: string;
+      replyBy?: string;
+      review?: boolean;
+    }) {
       number += 1;
       const row = await db.ticket.create({
         data: {
-          mailboxId: mailbox.id, number, subject: `t${number}`, slackChannelId: data.channel ?? 'C0SUPPORT', slackTs: `1.${number}`, createdAt: data.created,
-          urgency: data.urgency ?? 'normal', assigneeId: data.assignee ?? null, status: data.status ?? (data.closed !== undefined ? 'done' : 'open'),
+          mailboxId: mailbox.id,
+          number,
+          subject: `t${number}`,
+          slackChannelId: data.channel ?? 'C0SUPPORT',
+          slackTs: `1.${number}`,
+          createdAt: data.created,
+          urgency: data.urgency ?? 'normal',
+          assigneeId: data.assignee ?? null,
+          status: data.status ?? (data.closed !== undefined ? 'done' : 'open'),
           firstResponseAt: data.first !== undefined ? new Date(data.created.getTime() + data.first * MIN) : null,
           closedAt: data.closed !== undefined ? new Date(data.created.getTime() + data.closed * MIN) : null,
         },
       });
-      await db.message.create({ data: { mailboxId: mailbox.id, ticketId: row.id, direction: 'in', dedupeKey: `in${number}`, raw: Buffer.from('x'), contentHash: `h${number}`, size: 1, receivedAt: data.created } });
+      await db.message.create({
+        data: {
+          mailboxId: mailbox.id,
+          ticketId: row.id,
+          direction: 'in',
+          dedupeKey: `in${number}`,
+          raw: Buffer.from('x'),
+          contentHash: `h${number}`,
+          size: 1,
+          receivedAt: data.created,
+        },
+      });
       if (data.replyBy || data.review) {
-        const draft = await db.draft.create({ data: { ticketId: row.id, authorId: data.replyBy ?? 'U0NEWBIE', subject: 'Re', body: 'b', state: data.review ? 'in_review' : 'sent' } });
-        if (data.replyBy) await db.outboxMail.create({ data: { mailboxId: mailbox.id, draftId: draft.id, messageId: `out${number}@x`, raw: Buffer.from('x'), state: 'sent', sentAt: new Date(data.created.getTime() + (data.first ?? 0) * MIN) } });
+        const draft = await db.draft.create({
+          data: {
+            ticketId: row.id,
+            authorId: data.replyBy ?? 'U0NEWBIE',
+            subject: 'Re',
+            body: 'b',
+            state: data.review ? 'in_review' : 'sent',
+          },
+        });
+        if (data.replyBy)
+          await db.outboxMail.create({
+            data: {
+              mailboxId: mailbox.id,
+              draftId: draft.id,
+              messageId: `out${number}@x`,
+              raw: Buffer.from('x'),
+              state: 'sent',
+              sentAt: new Date(data.created.getTime() + (data.first ?? 0) * MIN),
+            },
+          });
       }
     }
     const day = (n: number) => new Date(NOW.getTime() - n * 86_400_000);
     await ticket({ created: day(1), first: 30, closed: 120, assignee: 'U0AGENT1', replyBy: 'U0AGENT1' });
-    await ticket({ created: day(2), first: 90, closed: 600, assignee: 'U0AGENT1', replyBy: 'U0AGENT1', urgency: 'urgent' });
-    await ticket({ created: day(3), first: 10, assignee: 'U0AGENT2', replyBy: 'U0AGENT2', status: 'in_progress', urgency: 'critical' });
+    await ticket({
+      created: day(2),
+      first: 90,
+      closed: 600,
+      assignee: 'U0AGENT1',
+      replyBy: 'U0AGENT1',
+      urgency: 'urgent',
+    });
+    await ticket({
+      created: day(3),
+      first: 10,
+      assignee: 'U0AGENT2',
+      replyBy: 'U0AGENT2',
+      status: 'in_progress',
+      urgency: 'critical',
+    });
     await ticket({ created: day(0.1) });
     await ticket({ created: day(0.2), review: true, assignee: 'U0NEWBIE', status: 'in_progress' });
     await ticket({ created: day(40), first: 5, closed: 50, assignee: 'U0AGENT1' });
-    await ticket({ created: day(1), first: 1, closed: 2, assignee: 'U0SECRET', channel: 'C0SECRET', replyBy: 'U0SECRET' });
+    await ticket({
+      created: day(1),
+      first: 1,
+      closed: 2,
+      assignee: 'U0SECRET',
+      channel: 'C0SECRET',
+      replyBy: 'U0SECRET',
+    });
   }, 60_000);
   afterAll(async () => {
     await database?.drop();
@@ -68,10 +137,27 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
 
   it(`${provider}: a custom status counts as open or closed by its own mailbox's statuses`, async () => {
     // `waiting` is open in sales and closed in billing; one unclaimed ticket of each.
-    for (const [key, channel, category] of [['sales', 'C0SALES', 'open'], ['billing', 'C0BILLING', 'closed']] as const) {
-      const mailbox = await db.mailbox.create({ data: { key, address: `${key}@example.com`, name: key, channelId: channel } });
-      await db.customStatus.create({ data: { mailboxId: mailbox.id, key: 'waiting', labelJa: '待ち', labelEn: 'Waiting', category, position: 0 } });
-      await db.ticket.create({ data: { mailboxId: mailbox.id, number: 1, subject: key, slackChannelId: channel, slackTs: `2.${key.length}`, status: 'waiting', createdAt: NOW } });
+    for (const [key, channel, category] of [
+      ['sales', 'C0SALES', 'open'],
+      ['billing', 'C0BILLING', 'closed'],
+    ] as const) {
+      const mailbox = await db.mailbox.create({
+        data: { key, address: `${key}@example.com`, name: key, channelId: channel },
+      });
+      await db.customStatus.create({
+        data: { mailboxId: mailbox.id, key: 'waiting', labelJa: '待ち', labelEn: 'Waiting', category, position: 0 },
+      });
+      await db.ticket.create({
+        data: {
+          mailboxId: mailbox.id,
+          number: 1,
+          subject: key,
+          slackChannelId: channel,
+          slackTs: `2.${key.length}`,
+          status: 'waiting',
+          createdAt: NOW,
+        },
+      });
     }
     expect((await computeStats(deps, 'U0BOTH', periodStart('week', NOW)))!.unclaimed).toBe(1);
   });
@@ -81,12 +167,23 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(stats).toMatchObject({ received: 5, replied: 3, closed: 2, unclaimed: 1, waitingForReview: 1 });
     expect(stats.firstResponse).toEqual({ count: 3, median: 30 * MIN, p90: 90 * MIN });
     expect(stats.timeToClose).toEqual({ count: 2, median: 120 * MIN, p90: 600 * MIN });
-    expect(stats.byAgent.map((group) => [group.key, group.replied, group.closed])).toEqual([['U0AGENT1', 2, 2], ['U0AGENT2', 1, 0], ['U0NEWBIE', 0, 0]]);
-    expect(stats.byUrgency.map((group) => [group.key, group.received])).toEqual([['critical', 1], ['urgent', 1], ['normal', 3]]);
+    expect(stats.byAgent.map((group) => [group.key, group.replied, group.closed])).toEqual([
+      ['U0AGENT1', 2, 2],
+      ['U0AGENT2', 1, 0],
+      ['U0NEWBIE', 0, 0],
+    ]);
+    expect(stats.byUrgency.map((group) => [group.key, group.received])).toEqual([
+      ['critical', 1],
+      ['urgent', 1],
+      ['normal', 3],
+    ]);
     const today = (await computeStats(deps, 'U0LEAD', periodStart('today', NOW)))!;
     expect(today.received).toBe(2);
     expect(await computeStats(deps, 'U0OUTSIDER', periodStart('week', NOW))).toBeNull();
-    const message = buildStatsAnswer(await deps.userLocales.localeOf('U0LEAD'), await answerStats(deps, { userId: 'U0LEAD', text: 'month' }));
+    const message = buildStatsAnswer(
+      await deps.userLocales.localeOf('U0LEAD'),
+      await answerStats(deps, { userId: 'U0LEAD', text: 'month' }),
+    );
     expect(message.text).toBe('Numbers for the last 30 days');
     expect(checkBlocks('message', message.blocks)).toEqual([]);
   });
@@ -100,11 +197,20 @@ describe('stats views', () => {
     const rows: StatsRows = {
       start: new Date('2026-10-21T00:00:00Z'),
       tickets: Array.from({ length: 3000 }, (_, i) => ({
-        assigneeId: `U0AGENT${String(i % 60).padStart(3, '0')}`, urgency: ['normal', 'urgent', 'critical'][i % 3]!, createdAt: new Date(Date.UTC(2026, 9, 22) + i * 60_000),
-        firstResponseAt: new Date(Date.UTC(2026, 9, 22) + i * 60_000 + (i % 300) * MIN), closedAt: i % 2 ? new Date(Date.UTC(2026, 9, 23) + i * 60_000) : null,
+        assigneeId: `U0AGENT${String(i % 60).padStart(3, '0')}`,
+        urgency: ['normal', 'urgent', 'critical'][i % 3]!,
+        createdAt: new Date(Date.UTC(2026, 9, 22) + i * 60_000),
+        firstResponseAt: new Date(Date.UTC(2026, 9, 22) + i * 60_000 + (i % 300) * MIN),
+        closedAt: i % 2 ? new Date(Date.UTC(2026, 9, 23) + i * 60_000) : null,
       })),
-      receivedMails: Array.from({ length: 4000 }, (_, i) => ({ urgency: 'normal', assigneeId: `U0AGENT${String(i % 60).padStart(3, '0')}` })),
-      replies: Array.from({ length: 2500 }, (_, i) => ({ authorId: `U0AGENT${String(i % 60).padStart(3, '0')}`, urgency: 'urgent' })),
+      receivedMails: Array.from({ length: 4000 }, (_, i) => ({
+        urgency: 'normal',
+        assigneeId: `U0AGENT${String(i % 60).padStart(3, '0')}`,
+      })),
+      replies: Array.from({ length: 2500 }, (_, i) => ({
+        authorId: `U0AGENT${String(i % 60).padStart(3, '0')}`,
+        urgency: 'urgent',
+      })),
       unclaimed: 12,
       waitingForReview: 4,
     };

@@ -30,7 +30,17 @@ function mailbox(key: string, channelId: string): TMailboxConfig {
     provider: 'generic',
     auth: { type: 'password' },
     sentCopy: 'append',
-    imap: { host: 'imap.example.com', port: 993, secure: true, tls: 'required', user: key, password: 'x', folder: 'INBOX', backfillDays: 0, maxMailMb: 50 },
+    imap: {
+      host: 'imap.example.com',
+      port: 993,
+      secure: true,
+      tls: 'required',
+      user: key,
+      password: 'x',
+      folder: 'INBOX',
+      backfillDays: 0,
+      maxMailMb: 50,
+    },
     smtp: { host: 'smtp.example.com', port: 465, secure: true, tls: 'required' },
     reviewers: [],
     reviewPolicy: 'none',
@@ -52,7 +62,10 @@ function templatesOn(provider: DatabaseProvider, adminUrl?: string) {
   let db: Db;
   let deps: TemplateDeps;
   let woken = 0;
-  const members: Record<string, Set<string>> = { C0SUPPORT: new Set(['U0AGENT0', 'U0AGENT1', 'U0AGENT2', 'U0AGENT3', 'U0AGENT4', 'U0AGENT5']), C0SALES: new Set(['U0SELLER']) };
+  const members: Record<string, Set<string>> = {
+    C0SUPPORT: new Set(['U0AGENT0', 'U0AGENT1', 'U0AGENT2', 'U0AGENT3', 'U0AGENT4', 'U0AGENT5']),
+    C0SALES: new Set(['U0SELLER']),
+  };
   beforeAll(async () => {
     scratch = await createScratchDatabase(provider, adminUrl);
     await applyMigrations(scratch.target);
@@ -63,7 +76,11 @@ function templatesOn(provider: DatabaseProvider, adminUrl?: string) {
       db,
       mailboxes,
       logger: createLogger('silent'),
-      members: { isMember: async (channel, user) => members[channel]?.has(user) ?? false, joined: () => {}, left: () => {} },
+      members: {
+        isMember: async (channel, user) => members[channel]?.has(user) ?? false,
+        joined: () => {},
+        left: () => {},
+      },
       userLocales: { localeOf: async () => 'en' },
       userNames: { nameOf: async () => null },
       wakePoster: () => void (woken += 1),
@@ -74,20 +91,42 @@ function templatesOn(provider: DatabaseProvider, adminUrl?: string) {
     await scratch?.drop();
   });
 
-  const announcements = (versionId: number) => db.slackPost.findMany({ where: { kind: 'template_version', payload: { contains: `"templateVersionId":${versionId},` } }, orderBy: { channelId: 'asc' } });
+  const announcements = (versionId: number) =>
+    db.slackPost.findMany({
+      where: { kind: 'template_version', payload: { contains: `"templateVersionId":${versionId},` } },
+      orderBy: { channelId: 'asc' },
+    });
 
   it(`${provider}: six simultaneous edits of version 1 make exactly one version 2; the rest see it`, async () => {
-    expect(await saveTemplate(deps, { actorId: 'U0AGENT0', privateMetadata: '{}', values: input({ name: 'Delay', scope: 'mailbox:support', body: 'one' }) })).toBeUndefined();
+    expect(
+      await saveTemplate(deps, {
+        actorId: 'U0AGENT0',
+        privateMetadata: '{}',
+        values: input({ name: 'Delay', scope: 'mailbox:support', body: 'one' }),
+      }),
+    ).toBeUndefined();
     const template = await db.template.findFirstOrThrow({ where: { name: 'Delay' } });
     const editors = ['U0AGENT0', 'U0AGENT1', 'U0AGENT2', 'U0AGENT3', 'U0AGENT4', 'U0AGENT5'];
     const answers = await Promise.all(
-      editors.map((actorId) => saveTemplate(deps, { actorId, privateMetadata: JSON.stringify({ templateId: template.id, baseVersion: 1 }), values: input({ name: 'Delay', body: `by ${actorId}`, note: actorId }) })),
+      editors.map((actorId) =>
+        saveTemplate(deps, {
+          actorId,
+          privateMetadata: JSON.stringify({ templateId: template.id, baseVersion: 1 }),
+          values: input({ name: 'Delay', body: `by ${actorId}`, note: actorId }),
+        }),
+      ),
     );
     expect(answers.filter((answer) => answer === undefined)).toHaveLength(1);
     for (const answer of answers.filter((answer) => answer !== undefined)) {
-      expect(answer).toMatchObject({ response_action: 'update', view: { private_metadata: JSON.stringify({ templateId: template.id, baseVersion: 2 }) } });
+      expect(answer).toMatchObject({
+        response_action: 'update',
+        view: { private_metadata: JSON.stringify({ templateId: template.id, baseVersion: 2 }) },
+      });
     }
-    const versions = await db.templateVersion.findMany({ where: { templateId: template.id }, orderBy: { version: 'asc' } });
+    const versions = await db.templateVersion.findMany({
+      where: { templateId: template.id },
+      orderBy: { version: 'asc' },
+    });
     expect(versions.map((version) => version.version)).toEqual([1, 2]);
     expect((await db.template.findUniqueOrThrow({ where: { id: template.id } })).currentVersion).toBe(2);
     // The winner's text is version 2, announced once, in the support channel only.
@@ -98,7 +137,13 @@ function templatesOn(provider: DatabaseProvider, adminUrl?: string) {
   });
 
   it(`${provider}: a shared template is announced in every mailbox channel, each in its language`, async () => {
-    expect(await saveTemplate(deps, { actorId: 'U0SELLER', privateMetadata: '{}', values: input({ name: 'Thanks', scope: 'shared', body: 'Thank you, {{customer_name}}.' }) })).toBeUndefined();
+    expect(
+      await saveTemplate(deps, {
+        actorId: 'U0SELLER',
+        privateMetadata: '{}',
+        values: input({ name: 'Thanks', scope: 'shared', body: 'Thank you, {{customer_name}}.' }),
+      }),
+    ).toBeUndefined();
     const version = await db.templateVersion.findFirstOrThrow({ where: { template: { name: 'Thanks' } } });
     const posts = await announcements(version.id);
     expect(posts.map((post) => post.channelId)).toEqual(['C0SALES', 'C0SUPPORT']);
@@ -108,17 +153,44 @@ function templatesOn(provider: DatabaseProvider, adminUrl?: string) {
       ':memo: <@U0SELLER> created the template *Thanks* (shared by every mailbox).',
     ]);
     // Shared names are unique too, though the database index cannot see NULL mailboxes.
-    expect(await saveTemplate(deps, { actorId: 'U0AGENT1', privateMetadata: '{}', values: input({ name: 'Thanks', scope: 'shared', body: 'again' }) })).toMatchObject({ response_action: 'errors', errors: { template_name: expect.any(String) } });
+    expect(
+      await saveTemplate(deps, {
+        actorId: 'U0AGENT1',
+        privateMetadata: '{}',
+        values: input({ name: 'Thanks', scope: 'shared', body: 'again' }),
+      }),
+    ).toMatchObject({ response_action: 'errors', errors: { template_name: expect.any(String) } });
   });
 
   it(`${provider}: only members of a mailbox channel change its templates`, async () => {
-    const refused = await saveTemplate(deps, { actorId: 'U0SELLER', privateMetadata: '{}', values: input({ name: 'Support only', scope: 'mailbox:support', body: 'x' }) });
-    expect(refused).toEqual({ response_action: 'errors', errors: { template_scope: 'Only members of the Support mailbox’s channel can change its templates.' } });
+    const refused = await saveTemplate(deps, {
+      actorId: 'U0SELLER',
+      privateMetadata: '{}',
+      values: input({ name: 'Support only', scope: 'mailbox:support', body: 'x' }),
+    });
+    expect(refused).toEqual({
+      response_action: 'errors',
+      errors: { template_scope: 'Only members of the Support mailbox’s channel can change its templates.' },
+    });
     const delay = await db.template.findFirstOrThrow({ where: { name: 'Delay' } });
-    const edit = await saveTemplate(deps, { actorId: 'U0SELLER', privateMetadata: JSON.stringify({ templateId: delay.id, baseVersion: 2 }), values: input({ name: 'Delay', body: 'sneaky' }) });
-    expect(edit).toMatchObject({ response_action: 'errors', errors: { template_body: expect.stringContaining('Only members') } });
-    const nobody = await saveTemplate(deps, { actorId: 'U0STRANGER', privateMetadata: '{}', values: input({ name: 'Shared?', scope: 'shared', body: 'x' }) });
-    expect(nobody).toMatchObject({ response_action: 'errors', errors: { template_scope: expect.stringContaining('shared templates') } });
+    const edit = await saveTemplate(deps, {
+      actorId: 'U0SELLER',
+      privateMetadata: JSON.stringify({ templateId: delay.id, baseVersion: 2 }),
+      values: input({ name: 'Delay', body: 'sneaky' }),
+    });
+    expect(edit).toMatchObject({
+      response_action: 'errors',
+      errors: { template_body: expect.stringContaining('Only members') },
+    });
+    const nobody = await saveTemplate(deps, {
+      actorId: 'U0STRANGER',
+      privateMetadata: '{}',
+      values: input({ name: 'Shared?', scope: 'shared', body: 'x' }),
+    });
+    expect(nobody).toMatchObject({
+      response_action: 'errors',
+      errors: { template_scope: expect.stringContaining('shared templates') },
+    });
     expect(await db.template.count({ where: { name: { in: ['Support only', 'Shared?'] } } })).toBe(0);
   });
 }

@@ -10,7 +10,11 @@ import { ROOT } from '../support/mailroom-process.js';
 interface Manifest {
   features: { app_home: { home_tab_enabled: boolean }; slash_commands: { command: string; url: string }[] };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean };
+    socket_mode_enabled: boolean;
+  };
 }
 
 const manifest = parseYaml(readFileSync(path.join(ROOT, 'manifest.yml'), 'utf8')) as Manifest;
@@ -25,7 +29,14 @@ function registered() {
     view: (constraint) => seen.views.push(typeof constraint === 'string' ? constraint : constraint.callback_id),
     use: () => {},
   };
-  const unused = new Proxy({}, { get: () => () => { throw new Error('not called while registering'); } });
+  const unused = new Proxy(
+    {},
+    {
+      get: () => () => {
+        throw new Error('not called while registering');
+      },
+    },
+  );
   registerListeners(registry, {
     userLocales: { localeOf: async () => 'en' },
     mailboxes: [],
@@ -42,7 +53,6 @@ function registered() {
 
 /** Manifest event names a Bolt event type arrives under. */
 const MANIFEST_EVENTS_OF: Record<string, string[]> = { message: ['message.channels', 'message.groups'] };
-
 
 /** Scopes a Web API method needs (Slack's method reference). */
 const METHOD_SCOPES: Record<string, string[]> = {
@@ -101,7 +111,8 @@ describe('manifest.yml', () => {
       app_home_opened: [],
     };
     for (const event of manifest.settings.event_subscriptions.bot_events) {
-      for (const scope of eventScopes[event] ?? ['unknown event']) expect(scopes, `${event} needs ${scope}`).toContain(scope);
+      for (const scope of eventScopes[event] ?? ['unknown event'])
+        expect(scopes, `${event} needs ${scope}`).toContain(scope);
     }
     expect(scopes).toContain('commands');
   });
@@ -110,11 +121,14 @@ describe('manifest.yml', () => {
     const scopes = manifest.oauth_config.scopes.bot;
     const called = new Set<string>();
     for (const file of sourceFiles(path.join(ROOT, 'src'))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/\bclient\.((?:[a-z]+\.)+[a-zA-Z]+)\(/g)) called.add(match[1]!);
+      for (const match of readFileSync(file, 'utf8').matchAll(/\bclient\.((?:[a-z]+\.)+[a-zA-Z]+)\(/g))
+        called.add(match[1]!);
     }
     expect(called.size).toBeGreaterThan(0);
     for (const method of called) {
-      expect(METHOD_SCOPES, `add ${method} to METHOD_SCOPES with the scope Slack lists for it`).toHaveProperty([method]);
+      expect(METHOD_SCOPES, `add ${method} to METHOD_SCOPES with the scope Slack lists for it`).toHaveProperty([
+        method,
+      ]);
       for (const scope of METHOD_SCOPES[method]!) expect(scopes, `${method} needs ${scope}`).toContain(scope);
     }
   });

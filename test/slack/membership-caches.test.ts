@@ -14,7 +14,10 @@ let slack: SlackStandin | undefined;
 afterEach(async () => slack?.stop());
 
 async function standin(): Promise<{ slack: SlackStandin; client: WebClient }> {
-  slack = await new SlackStandin({ channels: [{ id: 'C0TEAM', name: 'team', members: ['U0ALICE', 'U0BOB'] }], userGroups: { S0LEADS: ['U0LEAD', 'U0FORMER'] } }).start();
+  slack = await new SlackStandin({
+    channels: [{ id: 'C0TEAM', name: 'team', members: ['U0ALICE', 'U0BOB'] }],
+    userGroups: { S0LEADS: ['U0LEAD', 'U0FORMER'] },
+  }).start();
   return { slack, client: new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }) };
 }
 

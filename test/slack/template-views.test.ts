@@ -3,7 +3,12 @@ import { lineDiff } from '../../src/domain/line-diff.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
 import { buildReplyModal, readReplyFields, replyBodyBlockId } from '../../src/slack/views/reply-modals.js';
 import type { TemplateChoice } from '../../src/services/templates/template-catalog.js';
-import { buildTemplateAnnouncement, buildTemplateList, buildTemplateModal, type TemplateSummary } from '../../src/slack/views/template-views.js';
+import {
+  buildTemplateAnnouncement,
+  buildTemplateList,
+  buildTemplateModal,
+  type TemplateSummary,
+} from '../../src/slack/views/template-views.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 import { mrkdwnTexts } from '../support/blocks.js';
 
@@ -11,7 +16,14 @@ const hostile = '<!channel> *Refunds* & <https://evil.example|Bank>';
 const at = new Date('2026-11-24T03:00:00Z');
 
 function summaries(count: number, name = (i: number) => `テンプレート ${i} `.repeat(8)): TemplateSummary[] {
-  return Array.from({ length: count }, (_, i) => ({ id: i + 1, name: name(i), category: i % 3 === 0 ? null : `カテゴリ ${i % 7} `.repeat(5), version: i + 1, scope: `窓口 ${i}`.repeat(10), updatedAt: at }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    name: name(i),
+    category: i % 3 === 0 ? null : `カテゴリ ${i % 7} `.repeat(5),
+    version: i + 1,
+    scope: `窓口 ${i}`.repeat(10),
+    updatedAt: at,
+  }));
 }
 
 describe('template list', () => {
@@ -43,13 +55,29 @@ describe('template list', () => {
       expect(checkBlocks('message', list.blocks)).toEqual([]);
       const shown = JSON.stringify(list.blocks).match(/template\.edit/g)!.length;
       expect(shown).toBeGreaterThan(5);
-      expect(mrkdwnTexts(list.blocks).join('\n')).toContain(locale === 'en' ? `+${300 - shown} more not shown` : `ほか ${300 - shown} 件`);
-      expect(checkView(buildHomeView(locale, [{ name: 'Support', address: 's@example.com', channelId: 'C0SUPPORT' }], null, null, summaries(300)))).toEqual([]);
+      expect(mrkdwnTexts(list.blocks).join('\n')).toContain(
+        locale === 'en' ? `+${300 - shown} more not shown` : `ほか ${300 - shown} 件`,
+      );
+      expect(
+        checkView(
+          buildHomeView(
+            locale,
+            [{ name: 'Support', address: 's@example.com', channelId: 'C0SUPPORT' }],
+            null,
+            null,
+            summaries(300),
+          ),
+        ),
+      ).toEqual([]);
     }
   });
 
   it('never lets a template name ping or link', () => {
-    const list = buildTemplateList('en', { title: 'T', newValue: '', templates: [{ id: 1, name: hostile, category: hostile, version: 1, scope: hostile, updatedAt: at }] });
+    const list = buildTemplateList('en', {
+      title: 'T',
+      newValue: '',
+      templates: [{ id: 1, name: hostile, category: hostile, version: 1, scope: hostile, updatedAt: at }],
+    });
     const mrkdwn = mrkdwnTexts(list.blocks).join('\n');
     expect(mrkdwn).not.toContain('<!channel>');
     expect(mrkdwn).toContain('&lt;!channel&gt;');
@@ -58,14 +86,30 @@ describe('template list', () => {
 
 describe('template modal', () => {
   it('asks for name, category, scope and text when new; shows the version and asks for a note when editing', () => {
-    const created = buildTemplateModal({ locale: 'en', name: '', category: '', body: '', scopes: [{ value: 'mailbox:support', label: 'Support' }, { value: 'shared', label: 'Every mailbox (shared)' }], scope: 'mailbox:support' });
+    const created = buildTemplateModal({
+      locale: 'en',
+      name: '',
+      category: '',
+      body: '',
+      scopes: [
+        { value: 'mailbox:support', label: 'Support' },
+        { value: 'shared', label: 'Every mailbox (shared)' },
+      ],
+      scope: 'mailbox:support',
+    });
     expect(checkView(created)).toEqual([]);
     expect(created.callback_id).toBe('template.save');
     const ids = created.blocks.map((block) => block.block_id).filter(Boolean);
     expect(ids).toEqual(['template_name', 'template_category', 'template_scope', 'template_body']);
     expect(JSON.stringify(created.blocks)).toContain('{{customer_name}}');
 
-    const edited = buildTemplateModal({ locale: 'ja', name: hostile, category: 'x'.repeat(80), body: 'y'.repeat(5000), edit: { templateId: 7, version: 2, authorId: 'U0AGENTEN', at, scopeLabel: hostile } });
+    const edited = buildTemplateModal({
+      locale: 'ja',
+      name: hostile,
+      category: 'x'.repeat(80),
+      body: 'y'.repeat(5000),
+      edit: { templateId: 7, version: 2, authorId: 'U0AGENTEN', at, scopeLabel: hostile },
+    });
     expect(checkView(edited)).toEqual([]);
     expect(JSON.parse(edited.private_metadata!)).toEqual({ templateId: 7, baseVersion: 2 });
     expect(mrkdwnTexts(edited.blocks).join('\n')).toContain('第2版');
@@ -74,7 +118,14 @@ describe('template modal', () => {
   });
 
   it('after a conflict, is based on the newer version and says who saved it', () => {
-    const view = buildTemplateModal({ locale: 'en', name: 'n', category: '', body: 'b', edit: { templateId: 7, version: 3, authorId: 'U0AGENTJA', at, scopeLabel: 'S' }, conflict: { authorId: 'U0AGENTJA', version: 3 } });
+    const view = buildTemplateModal({
+      locale: 'en',
+      name: 'n',
+      category: '',
+      body: 'b',
+      edit: { templateId: 7, version: 3, authorId: 'U0AGENTJA', at, scopeLabel: 'S' },
+      conflict: { authorId: 'U0AGENTJA', version: 3 },
+    });
     expect(checkView(view)).toEqual([]);
     expect(JSON.parse(view.private_metadata!)).toEqual({ templateId: 7, baseVersion: 3 });
     expect(mrkdwnTexts(view.blocks).join('\n')).toContain('<@U0AGENTJA> saved version 3 while you were editing');
@@ -101,10 +152,22 @@ describe('template announcement', () => {
   });
 
   it('stays within one message for the largest change, escaped, and counts what it leaves out', () => {
-    const before = Array.from({ length: 1500 }, (_, i) => `<!channel> & old ${i}`).join('\n').slice(0, 3000);
-    const after = Array.from({ length: 1500 }, (_, i) => `\`\`\` new ${i} &&&&`).join('\n').slice(0, 3000);
+    const before = Array.from({ length: 1500 }, (_, i) => `<!channel> & old ${i}`)
+      .join('\n')
+      .slice(0, 3000);
+    const after = Array.from({ length: 1500 }, (_, i) => `\`\`\` new ${i} &&&&`)
+      .join('\n')
+      .slice(0, 3000);
     for (const locale of ['ja', 'en'] as const) {
-      const message = buildTemplateAnnouncement({ locale, actorId: 'U0AGENTEN', name: hostile.repeat(20), scope: hostile, version: 9, note: '&'.repeat(500), diff: lineDiff(before, after) });
+      const message = buildTemplateAnnouncement({
+        locale,
+        actorId: 'U0AGENTEN',
+        name: hostile.repeat(20),
+        scope: hostile,
+        version: 9,
+        note: '&'.repeat(500),
+        diff: lineDiff(before, after),
+      });
       expect(checkBlocks('message', message.blocks)).toEqual([]);
       const text = mrkdwnTexts(message.blocks).join('\n');
       expect(text).not.toContain('<!channel>');
@@ -116,14 +179,40 @@ describe('template announcement', () => {
 });
 
 describe('template menu in the reply modal', () => {
-  const base = { locale: 'en' as const, ticketNumber: 5, draftId: 9, ticketId: 3, to: 'c@example.jp', cc: '', subject: 'Re: x', body: '', quoted: 'q', review: true };
+  const base = {
+    locale: 'en' as const,
+    ticketNumber: 5,
+    draftId: 9,
+    ticketId: 3,
+    to: 'c@example.jp',
+    cc: '',
+    subject: 'Re: x',
+    body: '',
+    quoted: 'q',
+    review: true,
+  };
   const choices = (count: number, category: (i: number) => string | null): TemplateChoice[] =>
-    Array.from({ length: count }, (_, i) => ({ versionId: 1000 + i, name: `Template ${i} `.repeat(10), category: category(i), version: (i % 4) + 1 }));
+    Array.from({ length: count }, (_, i) => ({
+      versionId: 1000 + i,
+      name: `Template ${i} `.repeat(10),
+      category: category(i),
+      version: (i % 4) + 1,
+    }));
 
   it('groups by category when there are categories, within Slack’s 100 options, the choice shown', () => {
-    const view = buildReplyModal({ ...base, templates: choices(150, (i) => (i % 2 ? `Category ${i % 5}` : null)), chosenVersionId: 1001, bodyRevision: 2, body: 'filled' });
+    const view = buildReplyModal({
+      ...base,
+      templates: choices(150, (i) => (i % 2 ? `Category ${i % 5}` : null)),
+      chosenVersionId: 1001,
+      bodyRevision: 2,
+      body: 'filled',
+    });
     expect(checkView(view)).toEqual([]);
-    const menu = (view.blocks.find((block) => block.block_id === 'reply_template') as { accessory: { option_groups: { options: unknown[] }[]; initial_option: { value: string } } }).accessory;
+    const menu = (
+      view.blocks.find((block) => block.block_id === 'reply_template') as {
+        accessory: { option_groups: { options: unknown[] }[]; initial_option: { value: string } };
+      }
+    ).accessory;
     expect(menu.option_groups.flatMap((group) => group.options)).toHaveLength(100);
     expect(menu.initial_option.value).toBe('1001');
     expect(view.blocks.some((block) => block.block_id === replyBodyBlockId(2))).toBe(true);
@@ -140,7 +229,17 @@ describe('template menu in the reply modal', () => {
   });
 
   it('reads the body whatever block id a template gave it', () => {
-    expect(readReplyFields({ reply_to: { to: { value: 'a@x' } }, reply_cc: { cc: { value: null } }, 'reply_body.3': { body: { value: 'text' } } })).toEqual({ to: 'a@x', cc: '', body: 'text', bodyRevision: 3 });
-    expect(readReplyFields({ reply_body: { body: { value: 'plain' } } })).toMatchObject({ to: null, body: 'plain', bodyRevision: 0 });
+    expect(
+      readReplyFields({
+        reply_to: { to: { value: 'a@x' } },
+        reply_cc: { cc: { value: null } },
+        'reply_body.3': { body: { value: 'text' } },
+      }),
+    ).toEqual({ to: 'a@x', cc: '', body: 'text', bodyRevision: 3 });
+    expect(readReplyFields({ reply_body: { body: { value: 'plain' } } })).toMatchObject({
+      to: null,
+      body: 'plain',
+      bodyRevision: 0,
+    });
   });
 });

@@ -10,8 +10,18 @@ import { buildTraceMessage } from '../../src/slack/views/trace-message.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 
 const now = new Date('2026-11-24T01:00:00Z');
-const open: TicketState = { status: 'open', urgency: 'normal', assigneeId: null, claimedAt: null, junk: false, closedAt: null };
-const statuses: StatusDefinition[] = [...DEFAULT_STATUSES, { key: 'waiting_customer', labelJa: '顧客の返事待ち', labelEn: 'Waiting for the customer', category: 'pending' }];
+const open: TicketState = {
+  status: 'open',
+  urgency: 'normal',
+  assigneeId: null,
+  claimedAt: null,
+  junk: false,
+  closedAt: null,
+};
+const statuses: StatusDefinition[] = [
+  ...DEFAULT_STATUSES,
+  { key: 'waiting_customer', labelJa: '顧客の返事待ち', labelEn: 'Waiting for the customer', category: 'pending' },
+];
 
 describe('planning a change to a ticket', () => {
   it('claims only an unclaimed ticket, conditionally, moving an untouched one to in progress', () => {
@@ -24,14 +34,29 @@ describe('planning a change to a ticket', () => {
     const waiting = { ...open, status: 'waiting_customer' };
     expect(planTicketChange(waiting, { kind: 'claim' }, 'U1', statuses, now)).not.toHaveProperty('data.status');
     const claimed = { ...open, assigneeId: 'U2', claimedAt: now };
-    expect(planTicketChange(claimed, { kind: 'claim' }, 'U1', statuses, now)).toEqual({ kind: 'refuse', reason: 'claimed_by_other', assigneeId: 'U2', since: now });
-    expect(planTicketChange(claimed, { kind: 'claim' }, 'U2', statuses, now)).toEqual({ kind: 'refuse', reason: 'already_yours' });
+    expect(planTicketChange(claimed, { kind: 'claim' }, 'U1', statuses, now)).toEqual({
+      kind: 'refuse',
+      reason: 'claimed_by_other',
+      assigneeId: 'U2',
+      since: now,
+    });
+    expect(planTicketChange(claimed, { kind: 'claim' }, 'U2', statuses, now)).toEqual({
+      kind: 'refuse',
+      reason: 'already_yours',
+    });
   });
 
   it('lets only the assignee unclaim, and anyone assign (conditional on the assignee seen)', () => {
     const claimed = { ...open, assigneeId: 'U2', claimedAt: now };
-    expect(planTicketChange(claimed, { kind: 'unclaim' }, 'U1', statuses, now)).toMatchObject({ kind: 'refuse', reason: 'not_assignee' });
-    expect(planTicketChange(claimed, { kind: 'unclaim' }, 'U2', statuses, now)).toMatchObject({ kind: 'apply', expect: { assigneeId: 'U2' }, data: { assigneeId: null } });
+    expect(planTicketChange(claimed, { kind: 'unclaim' }, 'U1', statuses, now)).toMatchObject({
+      kind: 'refuse',
+      reason: 'not_assignee',
+    });
+    expect(planTicketChange(claimed, { kind: 'unclaim' }, 'U2', statuses, now)).toMatchObject({
+      kind: 'apply',
+      expect: { assigneeId: 'U2' },
+      data: { assigneeId: null },
+    });
     expect(planTicketChange(claimed, { kind: 'assign', assigneeId: 'U3' }, 'U1', statuses, now)).toMatchObject({
       kind: 'apply',
       expect: { assigneeId: 'U2' },
@@ -40,25 +65,50 @@ describe('planning a change to a ticket', () => {
   });
 
   it('knows custom statuses and their categories: closing sets closedAt, reopening clears it', () => {
-    expect(planTicketChange(open, { kind: 'status', status: 'done' }, 'U1', statuses, now)).toMatchObject({ data: { status: 'done', closedAt: now } });
+    expect(planTicketChange(open, { kind: 'status', status: 'done' }, 'U1', statuses, now)).toMatchObject({
+      data: { status: 'done', closedAt: now },
+    });
     const closed = { ...open, status: 'done', closedAt: now };
-    expect(planTicketChange(closed, { kind: 'status', status: 'waiting_customer' }, 'U1', statuses, now)).toMatchObject({ data: { closedAt: null } });
-    expect(planTicketChange(open, { kind: 'status', status: 'nope' }, 'U1', statuses, now)).toMatchObject({ kind: 'refuse', reason: 'unknown_status' });
-    expect(planTicketChange(open, { kind: 'status', status: 'open' }, 'U1', statuses, now)).toEqual({ kind: 'unchanged' });
-    expect(planTicketChange(open, { kind: 'urgency', urgency: 'panic' }, 'U1', statuses, now)).toMatchObject({ reason: 'unknown_urgency' });
+    expect(planTicketChange(closed, { kind: 'status', status: 'waiting_customer' }, 'U1', statuses, now)).toMatchObject(
+      { data: { closedAt: null } },
+    );
+    expect(planTicketChange(open, { kind: 'status', status: 'nope' }, 'U1', statuses, now)).toMatchObject({
+      kind: 'refuse',
+      reason: 'unknown_status',
+    });
+    expect(planTicketChange(open, { kind: 'status', status: 'open' }, 'U1', statuses, now)).toEqual({
+      kind: 'unchanged',
+    });
+    expect(planTicketChange(open, { kind: 'urgency', urgency: 'panic' }, 'U1', statuses, now)).toMatchObject({
+      reason: 'unknown_urgency',
+    });
   });
 
   it('toggles junk, conditional on the state seen', () => {
-    expect(planTicketChange(open, { kind: 'junk' }, 'U1', statuses, now)).toMatchObject({ expect: { junk: false }, data: { junk: true }, action: TICKET_ACTIONS.junk });
-    expect(planTicketChange({ ...open, junk: true }, { kind: 'junk' }, 'U1', statuses, now)).toMatchObject({ data: { junk: false }, action: TICKET_ACTIONS.unjunk });
+    expect(planTicketChange(open, { kind: 'junk' }, 'U1', statuses, now)).toMatchObject({
+      expect: { junk: false },
+      data: { junk: true },
+      action: TICKET_ACTIONS.junk,
+    });
+    expect(planTicketChange({ ...open, junk: true }, { kind: 'junk' }, 'U1', statuses, now)).toMatchObject({
+      data: { junk: false },
+      action: TICKET_ACTIONS.unjunk,
+    });
   });
 });
 
 describe('reading a click', () => {
   it('takes the ticket id from the value, the option, or the block of the people menu, and nothing else', () => {
-    expect(readTicketAction({ action_id: 'ticket.claim', value: '12' })).toEqual({ ticketId: 12, change: { kind: 'claim' } });
-    expect(readTicketAction({ action_id: 'ticket.status', selected_option: { value: '12:waiting_customer' } })).toEqual({ ticketId: 12, change: { kind: 'status', status: 'waiting_customer' } });
-    expect(readTicketAction({ action_id: 'ticket.assign', block_id: 'ticket-12-controls', selected_user: 'U0ABC' })).toEqual({ ticketId: 12, change: { kind: 'assign', assigneeId: 'U0ABC' } });
+    expect(readTicketAction({ action_id: 'ticket.claim', value: '12' })).toEqual({
+      ticketId: 12,
+      change: { kind: 'claim' },
+    });
+    expect(readTicketAction({ action_id: 'ticket.status', selected_option: { value: '12:waiting_customer' } })).toEqual(
+      { ticketId: 12, change: { kind: 'status', status: 'waiting_customer' } },
+    );
+    expect(
+      readTicketAction({ action_id: 'ticket.assign', block_id: 'ticket-12-controls', selected_user: 'U0ABC' }),
+    ).toEqual({ ticketId: 12, change: { kind: 'assign', assigneeId: 'U0ABC' } });
     expect(readTicketAction({ action_id: 'ticket.claim', value: '12; DROP TABLE' })).toBeNull();
     expect(readTicketAction({ action_id: 'ticket.urgency', selected_option: { value: '12:<!channel>' } })).toBeNull();
     expect(readTicketAction({ action_id: 'ticket.assign', block_id: 'other', selected_user: 'U0ABC' })).toBeNull();
@@ -66,25 +116,60 @@ describe('reading a click', () => {
 
   it('reads an id from a value only as the digits we wrote', () => {
     expect(readActionId('12')).toBe(12);
-    for (const value of [undefined, null, '', ' 12', '12.0', '1e3', '-1', '0x1f', '1234567890123']) expect(readActionId(value), String(value)).toBeNull();
+    for (const value of [undefined, null, '', ' 12', '12.0', '1e3', '-1', '0x1f', '1234567890123'])
+      expect(readActionId(value), String(value)).toBeNull();
   });
 });
 
 describe('what a change shows', () => {
   it('writes the trace in the mailbox language, mentioning the person assigned', () => {
     const base = { actorId: 'U0AAA', at: now, statuses };
-    expect(buildTraceMessage({ ...base, locale: 'ja', action: TICKET_ACTIONS.assigned, detail: { from: null, to: 'U0BBB' } }).text).toContain('<@U0AAA> さんが <@U0BBB> さんを担当者にしました。');
-    expect(buildTraceMessage({ ...base, locale: 'en', action: TICKET_ACTIONS.status, detail: { from: 'open', to: 'waiting_customer' } }).text).toContain('Open → Waiting for the customer');
-    expect(buildTraceMessage({ ...base, locale: 'ja', action: TICKET_ACTIONS.urgency, detail: { from: 'normal', to: 'critical' } }).text).toContain('通常 → 大至急');
-    expect(buildTraceMessage({ ...base, locale: 'ja', action: TICKET_ACTIONS.claimed, detail: { to: 'U0AAA', status: 'in_progress' } }).text).toContain('担当しました（対応中）');
+    expect(
+      buildTraceMessage({ ...base, locale: 'ja', action: TICKET_ACTIONS.assigned, detail: { from: null, to: 'U0BBB' } })
+        .text,
+    ).toContain('<@U0AAA> さんが <@U0BBB> さんを担当者にしました。');
+    expect(
+      buildTraceMessage({
+        ...base,
+        locale: 'en',
+        action: TICKET_ACTIONS.status,
+        detail: { from: 'open', to: 'waiting_customer' },
+      }).text,
+    ).toContain('Open → Waiting for the customer');
+    expect(
+      buildTraceMessage({
+        ...base,
+        locale: 'ja',
+        action: TICKET_ACTIONS.urgency,
+        detail: { from: 'normal', to: 'critical' },
+      }).text,
+    ).toContain('通常 → 大至急');
+    expect(
+      buildTraceMessage({
+        ...base,
+        locale: 'ja',
+        action: TICKET_ACTIONS.claimed,
+        detail: { to: 'U0AAA', status: 'in_progress' },
+      }).text,
+    ).toContain('担当しました（対応中）');
     // Only a plain user id becomes a mention.
-    expect(buildTraceMessage({ ...base, locale: 'en', action: TICKET_ACTIONS.assigned, detail: { to: '!channel' } }).text).not.toContain('<!channel>');
+    expect(
+      buildTraceMessage({ ...base, locale: 'en', action: TICKET_ACTIONS.assigned, detail: { to: '!channel' } }).text,
+    ).not.toContain('<!channel>');
   });
 
   it('folds a junk ticket to its title and the way back, within Block Kit limits', () => {
     const message = buildTicketMessage({
       locale: 'en',
-      ticket: { id: 5, number: 9, subject: '<!channel> win a prize', status: 'open', urgency: 'normal', assigneeId: null, junk: true },
+      ticket: {
+        id: 5,
+        number: 9,
+        subject: '<!channel> win a prize',
+        status: 'open',
+        urgency: 'normal',
+        assigneeId: null,
+        junk: true,
+      },
       sender: { name: 'Spam', address: 'spam@example.com' },
       flags: {},
       receivedAt: now,
@@ -102,14 +187,39 @@ describe('what a change shows', () => {
   });
 
   it('builds the reply modal and the collision warning within Slack’s view limits', () => {
-    const modal = buildReplyModal({ locale: 'ja', ticketId: 5, ticketNumber: 12345, draftId: 8, to: 'taro@example.jp', cc: '', subject: 'Re: 返品', body: '', quoted: '<!here> '.repeat(2000), review: true });
+    const modal = buildReplyModal({
+      locale: 'ja',
+      ticketId: 5,
+      ticketNumber: 12345,
+      draftId: 8,
+      to: 'taro@example.jp',
+      cc: '',
+      subject: 'Re: 返品',
+      body: '',
+      quoted: '<!here> '.repeat(2000),
+      review: true,
+    });
     expect(checkView(modal)).toEqual([]);
     expect(JSON.stringify(modal.blocks)).not.toContain('<!here>');
     expect(modal.submit?.text).toBe('承認を依頼');
     // Many short lines: each line's "> " counts against Slack's 3,000 characters too.
-    const manyLines = buildReplyModal({ locale: 'ja', ticketId: 5, ticketNumber: 12345, draftId: 8, to: 'taro@example.jp', cc: '', subject: 'Re: 返品', body: '', quoted: 'はい。\n\n'.repeat(600), review: true });
+    const manyLines = buildReplyModal({
+      locale: 'ja',
+      ticketId: 5,
+      ticketNumber: 12345,
+      draftId: 8,
+      to: 'taro@example.jp',
+      cc: '',
+      subject: 'Re: 返品',
+      body: '',
+      quoted: 'はい。\n\n'.repeat(600),
+      review: true,
+    });
     expect(checkView(manyLines)).toEqual([]);
-    const warning = buildCollisionModal('en', 5, { claimedBy: { userId: 'U0AAA', since: now }, drafts: [{ authorId: 'U0BBB', since: now }] });
+    const warning = buildCollisionModal('en', 5, {
+      claimedBy: { userId: 'U0AAA', since: now },
+      drafts: [{ authorId: 'U0BBB', since: now }],
+    });
     expect(checkView(warning)).toEqual([]);
   });
 

@@ -23,13 +23,24 @@ const base: TicketMessageInput = {
 describe('the ticket message', () => {
   it('does not let a sender name pose as another sender: no line breaks, bidi or zero-width tricks, fake brackets or badges, and a warning for another address', () => {
     const spoof = 'Acme Billing ‹billing@acme.example› `key account`\r\n\r\n\u202Eelpmaxe.live@reppils\u200B';
-    const { blocks, text } = buildTicketMessage({ ...base, locale: 'en', flags: {}, sender: { name: spoof, address: 'mallory@evil.example' } });
+    const { blocks, text } = buildTicketMessage({
+      ...base,
+      locale: 'en',
+      flags: {},
+      sender: { name: spoof, address: 'mallory@evil.example' },
+    });
     const from = mrkdwnTexts(blocks).find((line) => line.startsWith('*From:*'))!;
-    expect(from).toMatch(/^\*From:\* mallory@evil\.example \(Acme Billing "billing@acme\.example" 'key account' elpmaxe\.live@reppils\) :warning: the name shows a different address/);
+    expect(from).toMatch(
+      /^\*From:\* mallory@evil\.example \(Acme Billing "billing@acme\.example" 'key account' elpmaxe\.live@reppils\) :warning: the name shows a different address/,
+    );
     expect(from).not.toMatch(/[\r\n\u202E\u200B`‹›]/);
     expect(text).not.toMatch(/[\r\n\u202E\u200B]/);
     // A name that is just the sender's own address is no warning.
-    const honest = buildTicketMessage({ ...base, locale: 'en', sender: { name: 'taro@yahoo.co.jp', address: 'taro@yahoo.co.jp' } });
+    const honest = buildTicketMessage({
+      ...base,
+      locale: 'en',
+      sender: { name: 'taro@yahoo.co.jp', address: 'taro@yahoo.co.jp' },
+    });
     expect(JSON.stringify(honest.blocks)).not.toContain('different address');
   });
 
@@ -43,9 +54,18 @@ describe('the ticket message', () => {
     expect(json).toContain('至急');
     expect(json).toContain('未割当');
     expect(json).toContain('請求書.pdf');
-    const actions = blocks.find((block) => block.type === 'actions') as { elements: { action_id: string; value?: string }[] };
+    const actions = blocks.find((block) => block.type === 'actions') as {
+      elements: { action_id: string; value?: string }[];
+    };
     expect(actions.elements.map((element) => element.action_id)).toEqual([
-      ACTION_IDS.ticketClaim, ACTION_IDS.ticketAssign, ACTION_IDS.ticketStatus, ACTION_IDS.ticketUrgency, ACTION_IDS.ticketReply, ACTION_IDS.ticketHistory, ACTION_IDS.ticketSnooze, ACTION_IDS.ticketJunk,
+      ACTION_IDS.ticketClaim,
+      ACTION_IDS.ticketAssign,
+      ACTION_IDS.ticketStatus,
+      ACTION_IDS.ticketUrgency,
+      ACTION_IDS.ticketReply,
+      ACTION_IDS.ticketHistory,
+      ACTION_IDS.ticketSnooze,
+      ACTION_IDS.ticketJunk,
     ]);
     for (const element of actions.elements) if (element.value !== undefined) expect(element.value).toBe('42');
     expect(text).toContain('#7 返品について');
@@ -59,7 +79,9 @@ describe('the ticket message', () => {
   });
 
   it('offers Unclaim and shows the assignee once claimed', () => {
-    const json = JSON.stringify(buildTicketMessage({ ...base, ticket: { ...base.ticket, assigneeId: 'U0AGENT' } }).blocks);
+    const json = JSON.stringify(
+      buildTicketMessage({ ...base, ticket: { ...base.ticket, assigneeId: 'U0AGENT' } }).blocks,
+    );
     expect(json).toContain(ACTION_IDS.ticketUnclaim);
     expect(json).not.toContain(ACTION_IDS.ticketClaim);
     expect(json).toContain('<@U0AGENT>');
@@ -71,7 +93,15 @@ describe('the ticket message', () => {
       locale: 'en',
       ticket: { ...base.ticket, subject: hostile.repeat(40) },
       sender: { name: hostile.repeat(20), address: 'x@example.com' },
-      flags: { bounce: true, autoReply: true, list: true, fromSelf: true, unreplyable: true, freeMail: true, roleAddress: true },
+      flags: {
+        bounce: true,
+        autoReply: true,
+        list: true,
+        fromSelf: true,
+        unreplyable: true,
+        freeMail: true,
+        roleAddress: true,
+      },
       preview: hostile.repeat(500),
       attachmentNames: Array.from({ length: 300 }, (_, i) => `${hostile}-${i}.pdf`),
       unreadable: true,
@@ -87,32 +117,52 @@ describe('a Reply-To that is not the sender', () => {
 
   it('is a line of its own on the ticket message, in both languages, escaped', () => {
     const en = mrkdwnTexts(buildTicketMessage({ ...base, locale: 'en', replyTo }).blocks);
-    expect(en).toContain(':leftwards_arrow_with_hook: *Reply-To:* mallory@evil.example &lt;!channel&gt; — not the sender: a reply goes to this address');
+    expect(en).toContain(
+      ':leftwards_arrow_with_hook: *Reply-To:* mallory@evil.example &lt;!channel&gt; — not the sender: a reply goes to this address',
+    );
     const ja = buildTicketMessage({ ...base, replyTo });
-    expect(mrkdwnTexts(ja.blocks).join('\n')).toContain('*返信先（Reply-To）:* mallory@evil.example &lt;!channel&gt; — 差出人と異なります');
+    expect(mrkdwnTexts(ja.blocks).join('\n')).toContain(
+      '*返信先（Reply-To）:* mallory@evil.example &lt;!channel&gt; — 差出人と異なります',
+    );
     expect(checkBlocks('message', ja.blocks)).toEqual([]);
     expect(JSON.stringify(buildTicketMessage(base).blocks)).not.toContain('Reply-To');
   });
 
-  it('is shown on a follow-up from someone on the ticket; a stranger\'s follow-up says it steers nothing instead', () => {
+  it("is shown on a follow-up from someone on the ticket; a stranger's follow-up says it steers nothing instead", () => {
     const mail = { sender: base.sender, replyTo, receivedAt: base.receivedAt, text: 'hello', attachmentNames: [] };
     const participant = mrkdwnTexts(buildFollowUpMessage('en', mail).blocks).join('\n');
     expect(participant).toContain('*Reply-To:* mallory@evil.example &lt;!channel&gt;');
     const stranger = mrkdwnTexts(buildFollowUpMessage('en', { ...mail, stranger: true }).blocks).join('\n');
     expect(stranger).toContain('neither the customer nor on this ticket’s mails: it does not change where replies go');
     expect(stranger).not.toContain('Reply-To');
-    expect(mrkdwnTexts(buildFollowUpMessage('ja', { ...mail, stranger: true }).blocks).join('\n')).toContain('返信先は変わりません');
+    expect(mrkdwnTexts(buildFollowUpMessage('ja', { ...mail, stranger: true }).blocks).join('\n')).toContain(
+      '返信先は変わりません',
+    );
   });
 
   it('is named in the reply modal beside the sender, under To', () => {
-    const input = { ticketId: 5, ticketNumber: 12, draftId: 8, to: 'mallory@evil.example', cc: '', subject: 'Re: 返品', body: '', quoted: 'x', review: true };
+    const input = {
+      ticketId: 5,
+      ticketNumber: 12,
+      draftId: 8,
+      to: 'mallory@evil.example',
+      cc: '',
+      subject: 'Re: 返品',
+      body: '',
+      quoted: 'x',
+      review: true,
+    };
     const replyToNote = { replyTo, sender: 'taro@example.jp' };
     const en = buildReplyModal({ ...input, replyToNote, locale: 'en' });
     const blocks = en.blocks as { type: string; block_id?: string }[];
     const note = mrkdwnTexts(blocks[blocks.findIndex((block) => block.block_id === 'reply_to') + 1]).join('');
-    expect(note).toBe(':warning: Replies go to mallory@evil.example &lt;!channel&gt;, the mail’s Reply-To: it is not the sender, taro@example.jp.');
+    expect(note).toBe(
+      ':warning: Replies go to mallory@evil.example &lt;!channel&gt;, the mail’s Reply-To: it is not the sender, taro@example.jp.',
+    );
     const ja = buildReplyModal({ ...input, replyToNote, locale: 'ja' });
-    expect(mrkdwnTexts(ja.blocks).join('\n')).toContain('返信先は mallory@evil.example &lt;!channel&gt;（メールの Reply-To）です。差出人 taro@example.jp とは異なります。');
+    expect(mrkdwnTexts(ja.blocks).join('\n')).toContain(
+      '返信先は mallory@evil.example &lt;!channel&gt;（メールの Reply-To）です。差出人 taro@example.jp とは異なります。',
+    );
     expect(checkView(ja)).toEqual([]);
     expect(JSON.stringify(buildReplyModal({ ...input, locale: 'en' }).blocks)).not.toContain('Reply-To');
   });
@@ -120,7 +170,10 @@ describe('a Reply-To that is not the sender', () => {
 
 describe('mail text in the thread', () => {
   it('shows the customer’s words, then the quoted history as a block quote, leaving nothing out', () => {
-    const message = buildMailBodyMessage('en', 'Thanks!\n\nOn Mon, Nov 23, 2026 at 9:00 AM Support <support@example.com> wrote:\n> restart <it>');
+    const message = buildMailBodyMessage(
+      'en',
+      'Thanks!\n\nOn Mon, Nov 23, 2026 at 9:00 AM Support <support@example.com> wrote:\n> restart <it>',
+    );
     const texts = mrkdwnTexts(message.blocks).join('\n');
     expect(texts).toContain('Thanks!');
     expect(texts).toContain('> On Mon, Nov 23, 2026 at 9:00 AM Support &lt;support@example.com&gt; wrote:');
@@ -129,7 +182,15 @@ describe('mail text in the thread', () => {
 
   it('splits a long body over sections and says when it is cut', () => {
     const long = Array.from({ length: 3000 }, (_, i) => `${i} 長い本文の行です & <b>`).join('\n');
-    for (const message of [buildMailBodyMessage('ja', long), buildFollowUpMessage('ja', { sender: base.sender, receivedAt: base.receivedAt, text: long, attachmentNames: ['a.pdf'] })]) {
+    for (const message of [
+      buildMailBodyMessage('ja', long),
+      buildFollowUpMessage('ja', {
+        sender: base.sender,
+        receivedAt: base.receivedAt,
+        text: long,
+        attachmentNames: ['a.pdf'],
+      }),
+    ]) {
       expect(checkBlocks('message', message.blocks)).toEqual([]);
       expect(JSON.stringify(message.blocks)).toContain('本文の続きは添付の .txt ファイルにあります');
       expect(message.text.length).toBeLessThanOrEqual(3000);

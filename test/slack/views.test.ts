@@ -1,36 +1,55 @@
 import { describe, expect, it } from 'vitest';
 import { draftControls, draftShownWhole } from '../../src/domain/draft-controls.js';
-import { buildDraftMessage, buildSentReplyMessage, type DraftMessageInput } from '../../src/slack/views/draft-message.js';
+import {
+  buildDraftMessage,
+  buildSentReplyMessage,
+  type DraftMessageInput,
+} from '../../src/slack/views/draft-message.js';
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 import { mrkdwnTexts } from '../support/blocks.js';
 
-const hostile = { name: '<!channel> Support & <https://evil.example|Bank>', address: 'support@example.com', channelId: 'C0SUPPORT' };
+const hostile = {
+  name: '<!channel> Support & <https://evil.example|Bank>',
+  address: 'support@example.com',
+  channelId: 'C0SUPPORT',
+};
 
 describe('escaping text for mrkdwn', () => {
   it('turns mentions and links from mail into plain text', () => {
-    expect(escapeMrkdwn('<!channel> & <https://x.example|y>')).toBe('&lt;!channel&gt; &amp; &lt;https://x.example|y&gt;');
+    expect(escapeMrkdwn('<!channel> & <https://x.example|y>')).toBe(
+      '&lt;!channel&gt; &amp; &lt;https://x.example|y&gt;',
+    );
   });
 });
 
 describe('help and Home', () => {
   it('show a configured name as written in plain-text headers', () => {
     const header = buildHelpMessage('en', [{ ...hostile, name: 'Sales & Support' }]).blocks[0];
-    expect(header).toMatchObject({ type: 'header', text: { type: 'plain_text', text: 'Mailroom: the Sales & Support mailbox in Slack' } });
+    expect(header).toMatchObject({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Mailroom: the Sales & Support mailbox in Slack' },
+    });
   });
 
   it('never lets a configured name ping or link', () => {
     // Only mrkdwn is parsed for mentions and links; plain_text shows the characters as they are.
-    const mrkdwn = mrkdwnTexts(buildHelpMessage('en', [hostile, { ...hostile, channelId: 'C0SALES' }]).blocks).join('\n');
+    const mrkdwn = mrkdwnTexts(buildHelpMessage('en', [hostile, { ...hostile, channelId: 'C0SALES' }]).blocks).join(
+      '\n',
+    );
     expect(mrkdwn).not.toContain('<!channel>');
     expect(mrkdwn).not.toContain('<https://evil');
     expect(mrkdwn).toContain('&lt;!channel&gt;');
   });
 
   it('fit Block Kit with many mailboxes, in both languages', () => {
-    const mailboxes = Array.from({ length: 60 }, (_, i) => ({ name: `受付窓口 ${i}`.repeat(5), address: `box${i}@example.com`, channelId: `C0BOX${i}` }));
+    const mailboxes = Array.from({ length: 60 }, (_, i) => ({
+      name: `受付窓口 ${i}`.repeat(5),
+      address: `box${i}@example.com`,
+      channelId: `C0BOX${i}`,
+    }));
     for (const locale of ['ja', 'en'] as const) {
       const help = buildHelpMessage(locale, mailboxes);
       expect(checkBlocks('message', help.blocks)).toEqual([]);
@@ -41,29 +60,61 @@ describe('help and Home', () => {
   });
 });
 
-
 describe('a draft in the thread', () => {
-  const draft = { id: 7, authorId: 'U0AUTHOR', revision: 2, state: 'in_review', to: 'taro@example.jp', cc: '', subject: 'Re: 返品', body: 'はい' };
+  const draft = {
+    id: 7,
+    authorId: 'U0AUTHOR',
+    revision: 2,
+    state: 'in_review',
+    to: 'taro@example.jp',
+    cc: '',
+    subject: 'Re: 返品',
+    body: 'はい',
+  };
   const buttons = (input: Omit<DraftMessageInput, 'controls'>) => {
     const shownWhole = draftShownWhole(input.draft);
-    const message = buildDraftMessage({ ...input, controls: draftControls(input.draft.state, input.superseded, shownWhole), tooLong: !shownWhole });
+    const message = buildDraftMessage({
+      ...input,
+      controls: draftControls(input.draft.state, input.superseded, shownWhole),
+      tooLong: !shownWhole,
+    });
     expect(checkBlocks('message', message.blocks)).toEqual([]);
-    const actions = message.blocks.find((block) => block.type === 'actions') as { block_id: string; elements: { action_id: string; value: string; style?: string }[] } | undefined;
-    return actions && { blockId: actions.block_id, buttons: actions.elements.map((button) => `${button.action_id}${button.style ? ` (${button.style})` : ''}=${button.value}`) };
+    const actions = message.blocks.find((block) => block.type === 'actions') as
+      | { block_id: string; elements: { action_id: string; value: string; style?: string }[] }
+      | undefined;
+    return (
+      actions && {
+        blockId: actions.block_id,
+        buttons: actions.elements.map(
+          (button) => `${button.action_id}${button.style ? ` (${button.style})` : ''}=${button.value}`,
+        ),
+      }
+    );
   };
   const input = { locale: 'en' as const, draft, superseded: false, reviewerMentions: '<@U0REVIEW>' };
 
   it('offers review while it waits, editing once changes are requested, nothing after', () => {
-    expect(buttons(input)).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7'] });
-    expect(buttons({ ...input, draft: { ...draft, state: 'changes_requested' } })).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.edit (primary)=7'] });
-    for (const state of ['approved', 'sent', 'failed', 'uncertain']) expect(buttons({ ...input, draft: { ...draft, state } })).toBeUndefined();
+    expect(buttons(input)).toEqual({
+      blockId: 'draft-7-r2',
+      buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7'],
+    });
+    expect(buttons({ ...input, draft: { ...draft, state: 'changes_requested' } })).toEqual({
+      blockId: 'draft-7-r2',
+      buttons: ['draft.edit (primary)=7'],
+    });
+    for (const state of ['approved', 'sent', 'failed', 'uncertain'])
+      expect(buttons({ ...input, draft: { ...draft, state } })).toBeUndefined();
   });
 
-  it('shows the reviewer every recipient and every character that will be sent, within Slack\'s limits', () => {
+  it("shows the reviewer every recipient and every character that will be sent, within Slack's limits", () => {
     // The audit's reproduction: a payment instruction at the very end of a long reply.
     const body = `${'ご確認ください。'.repeat(900)}\n\nsend the refund to IBAN DE89 3704 0044 0532 0130 00`;
     const cc = Array.from({ length: 60 }, (_, i) => `colleague${i}@example.jp`).join(', ');
-    const message = buildDraftMessage({ ...input, draft: { ...draft, body, cc }, controls: draftControls('in_review', false) });
+    const message = buildDraftMessage({
+      ...input,
+      draft: { ...draft, body, cc },
+      controls: draftControls('in_review', false),
+    });
     const shown = mrkdwnTexts(message.blocks).join('\n');
     expect(shown).toContain('IBAN DE89 3704 0044 0532 0130 00');
     expect(shown).toContain('colleague59@example.jp');
@@ -73,8 +124,18 @@ describe('a draft in the thread', () => {
 
   it('cannot be approved when it is too long to show whole: it says so, and only sending it back or editing remain', () => {
     const body = `${'ご確認ください。'.repeat(1_200)}\n\nsend the refund to IBAN DE89 3704 0044 0532 0130 00`;
-    expect(buttons({ ...input, draft: { ...draft, body } })).toEqual({ blockId: 'draft-7-r2', buttons: ['draft.request_changes (primary)=7', 'draft.edit=7'] });
-    const shown = mrkdwnTexts(buildDraftMessage({ ...input, draft: { ...draft, body }, controls: draftControls('in_review', false, false), tooLong: true }).blocks).join('\n');
+    expect(buttons({ ...input, draft: { ...draft, body } })).toEqual({
+      blockId: 'draft-7-r2',
+      buttons: ['draft.request_changes (primary)=7', 'draft.edit=7'],
+    });
+    const shown = mrkdwnTexts(
+      buildDraftMessage({
+        ...input,
+        draft: { ...draft, body },
+        controls: draftControls('in_review', false, false),
+        tooLong: true,
+      }).blocks,
+    ).join('\n');
     expect(shown).toContain('cannot be approved in Slack');
     expect(draftShownWhole({ ...draft, body })).toBe(false);
     expect(draftShownWhole({ ...draft, body: 'はい' })).toBe(true);
@@ -88,14 +149,34 @@ describe('a draft in the thread', () => {
 
 describe('the sent reply', () => {
   it('says which recipients the mail server refused, escaped, in both languages', () => {
-    for (const [locale, words] of [['en', 'would not take it for'], ['ja', '配送を拒否しました']] as const) {
-      const message = buildSentReplyMessage(locale, { to: 'taro@example.jp, gone@example.jp', authorId: 'U0AGENT', reviewerId: 'U0LEAD', body: 'お返事です', sentAt: new Date(), refused: 'gone@example.jp (550 <!channel> user unknown)' });
+    for (const [locale, words] of [
+      ['en', 'would not take it for'],
+      ['ja', '配送を拒否しました'],
+    ] as const) {
+      const message = buildSentReplyMessage(locale, {
+        to: 'taro@example.jp, gone@example.jp',
+        authorId: 'U0AGENT',
+        reviewerId: 'U0LEAD',
+        body: 'お返事です',
+        sentAt: new Date(),
+        refused: 'gone@example.jp (550 <!channel> user unknown)',
+      });
       const text = JSON.stringify(message.blocks);
       expect(text).toContain(words);
       expect(text).toContain('gone@example.jp');
       expect(text).not.toContain('<!channel>');
       expect(checkBlocks('message', message.blocks)).toEqual([]);
     }
-    expect(JSON.stringify(buildSentReplyMessage('en', { to: 'a@example.jp', authorId: 'U0AGENT', reviewerId: null, body: 'x', sentAt: new Date() }).blocks)).not.toContain(':warning:');
+    expect(
+      JSON.stringify(
+        buildSentReplyMessage('en', {
+          to: 'a@example.jp',
+          authorId: 'U0AGENT',
+          reviewerId: null,
+          body: 'x',
+          sentAt: new Date(),
+        }).blocks,
+      ),
+    ).not.toContain(':warning:');
   });
 });

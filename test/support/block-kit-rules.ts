@@ -66,7 +66,8 @@ class Checker {
         this.textObject(`${where}.text`, element.text, 75, true);
         this.string(`${where}.value`, element.value, 2000, false);
         this.string(`${where}.url`, element.url, 3000, false);
-        if (element.style !== undefined && !['primary', 'danger'].includes(String(element.style))) this.fail(`${where}.style`, 'must be primary or danger');
+        if (element.style !== undefined && !['primary', 'danger'].includes(String(element.style)))
+          this.fail(`${where}.style`, 'must be primary or danger');
         break;
       case 'static_select':
       case 'multi_static_select': {
@@ -74,22 +75,30 @@ class Checker {
         const groups = element.option_groups as unknown[] | undefined;
         if (!options && !groups) this.fail(where, 'needs options or option_groups');
         if (options && groups) this.fail(where, 'options and option_groups cannot both be set');
-        if (options && (!Array.isArray(options) || options.length === 0 || options.length > 100)) this.fail(`${where}.options`, 'must have 1 to 100 options');
+        if (options && (!Array.isArray(options) || options.length === 0 || options.length > 100))
+          this.fail(`${where}.options`, 'must have 1 to 100 options');
         options?.forEach((option, i) => this.option(`${where}.options[${i}]`, option));
-        if (groups && (!Array.isArray(groups) || groups.length === 0 || groups.length > 100)) this.fail(`${where}.option_groups`, 'must have 1 to 100 groups');
+        if (groups && (!Array.isArray(groups) || groups.length === 0 || groups.length > 100))
+          this.fail(`${where}.option_groups`, 'must have 1 to 100 groups');
         groups?.forEach((group, g) => {
           const entry = group as Json;
           this.textObject(`${where}.option_groups[${g}].label`, entry?.label, 75, true);
           const members = entry?.options as unknown[] | undefined;
-          if (!Array.isArray(members) || members.length === 0 || members.length > 100) this.fail(`${where}.option_groups[${g}].options`, 'must have 1 to 100 options');
+          if (!Array.isArray(members) || members.length === 0 || members.length > 100)
+            this.fail(`${where}.option_groups[${g}].options`, 'must have 1 to 100 options');
           members?.forEach((option, i) => this.option(`${where}.option_groups[${g}].options[${i}]`, option));
         });
-        const all = [...(options ?? []), ...(groups ?? []).flatMap((group) => ((group as Json)?.options as unknown[] | undefined) ?? [])] as Json[];
+        const all = [
+          ...(options ?? []),
+          ...(groups ?? []).flatMap((group) => ((group as Json)?.options as unknown[] | undefined) ?? []),
+        ] as Json[];
         const initialOption = element.initial_option as Json | undefined;
         if (initialOption !== undefined) {
           this.option(`${where}.initial_option`, initialOption);
           // Slack refuses an initial option that is not exactly one of the options.
-          const same = (option: Json) => option?.value === initialOption.value && (option?.text as Json | undefined)?.text === (initialOption.text as Json | undefined)?.text;
+          const same = (option: Json) =>
+            option?.value === initialOption.value &&
+            (option?.text as Json | undefined)?.text === (initialOption.text as Json | undefined)?.text;
           if (!all.some(same)) this.fail(`${where}.initial_option`, 'must be one of the options');
         }
         if (element.placeholder !== undefined) this.textObject(`${where}.placeholder`, element.placeholder, 150, true);
@@ -97,14 +106,16 @@ class Checker {
       }
       case 'overflow': {
         const options = element.options as unknown[] | undefined;
-        if (!Array.isArray(options) || options.length < 1 || options.length > 5) this.fail(`${where}.options`, 'must have 1 to 5 options');
+        if (!Array.isArray(options) || options.length < 1 || options.length > 5)
+          this.fail(`${where}.options`, 'must have 1 to 5 options');
         options?.forEach((option, i) => this.option(`${where}.options[${i}]`, option));
         break;
       }
       case 'checkboxes':
       case 'radio_buttons': {
         const options = element.options as unknown[] | undefined;
-        if (!Array.isArray(options) || options.length < 1 || options.length > 10) this.fail(`${where}.options`, 'must have 1 to 10 options');
+        if (!Array.isArray(options) || options.length < 1 || options.length > 10)
+          this.fail(`${where}.options`, 'must have 1 to 10 options');
         break;
       }
       case 'users_select':
@@ -117,7 +128,8 @@ class Checker {
         if (element.placeholder !== undefined) this.textObject(`${where}.placeholder`, element.placeholder, 150, true);
         break;
       case 'plain_text_input':
-        if (element.max_length !== undefined && (Number(element.max_length) > 3000 || Number(element.max_length) < 1)) this.fail(`${where}.max_length`, 'must be 1 to 3000');
+        if (element.max_length !== undefined && (Number(element.max_length) > 3000 || Number(element.max_length) < 1))
+          this.fail(`${where}.max_length`, 'must be 1 to 3000');
         this.string(`${where}.initial_value`, element.initial_value, 3000, false);
         break;
       case 'image':
@@ -133,7 +145,8 @@ class Checker {
     // action_ids must be unique within a block.
     this.actionIds = new Set();
     if (!block || typeof block !== 'object') return this.fail(where, 'must be a block object');
-    if (!BLOCK_TYPES[surface].includes(String(block.type))) return this.fail(`${where}.type`, `${String(block.type)} is not allowed in a ${surface}`);
+    if (!BLOCK_TYPES[surface].includes(String(block.type)))
+      return this.fail(`${where}.type`, `${String(block.type)} is not allowed in a ${surface}`);
     if (block.block_id !== undefined) {
       this.string(`${where}.block_id`, block.block_id, 255);
       if (this.blockIds.has(String(block.block_id))) this.fail(`${where}.block_id`, 'duplicate block_id');
@@ -156,7 +169,8 @@ class Checker {
         break;
       case 'context': {
         const elements = block.elements as unknown[];
-        if (!Array.isArray(elements) || elements.length < 1 || elements.length > 10) this.fail(`${where}.elements`, 'must have 1 to 10 elements');
+        if (!Array.isArray(elements) || elements.length < 1 || elements.length > 10)
+          this.fail(`${where}.elements`, 'must have 1 to 10 elements');
         elements?.forEach((element, i) => {
           const item = element as Json;
           if (item?.type === 'image') this.string(`${where}.elements[${i}].alt_text`, item.alt_text, 2000);
@@ -166,7 +180,8 @@ class Checker {
       }
       case 'actions': {
         const elements = block.elements as unknown[];
-        if (!Array.isArray(elements) || elements.length < 1 || elements.length > 25) this.fail(`${where}.elements`, 'must have 1 to 25 elements');
+        if (!Array.isArray(elements) || elements.length < 1 || elements.length > 25)
+          this.fail(`${where}.elements`, 'must have 1 to 25 elements');
         elements?.forEach((element, i) => this.element(`${where}.elements[${i}]`, element));
         break;
       }
@@ -191,9 +206,11 @@ class Checker {
 export function checkBlocks(surface: Surface, blocks: unknown): string[] {
   const checker = new Checker();
   if (!Array.isArray(blocks)) return ['blocks: must be an array'];
-  if (blocks.length > BLOCK_LIMIT[surface]) checker.fail('blocks', `at most ${BLOCK_LIMIT[surface]} blocks in a ${surface} (has ${blocks.length})`);
+  if (blocks.length > BLOCK_LIMIT[surface])
+    checker.fail('blocks', `at most ${BLOCK_LIMIT[surface]} blocks in a ${surface} (has ${blocks.length})`);
   const size = JSON.stringify(blocks).length;
-  if (surface === 'message' && size > MESSAGE_BLOCKS_MAX_CHARS) checker.fail('blocks', `msg_blocks_too_long (${size} characters)`);
+  if (surface === 'message' && size > MESSAGE_BLOCKS_MAX_CHARS)
+    checker.fail('blocks', `msg_blocks_too_long (${size} characters)`);
   blocks.forEach((block, i) => checker.block(surface, `blocks[${i}]`, block));
   return checker.problems;
 }

@@ -145,13 +145,25 @@ export function kickUser(info: DovecotInfo, user: string): void {
 }
 
 export async function openImap(info: DovecotInfo, user: string, password = DOVECOT_PASSWORD): Promise<ImapFlow> {
-  const client = new ImapFlow({ host: info.host, port: info.port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
+  const client = new ImapFlow({
+    host: info.host,
+    port: info.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass: password },
+    logger: false,
+  });
   await client.connect();
   return client;
 }
 
 /** Appends raw mails to a user's folder, as a mail server delivering them would. */
-export async function appendMail(info: DovecotInfo, user: string, raws: (string | Buffer)[], folder = 'INBOX'): Promise<void> {
+export async function appendMail(
+  info: DovecotInfo,
+  user: string,
+  raws: (string | Buffer)[],
+  folder = 'INBOX',
+): Promise<void> {
   const client = await openImap(info, user);
   try {
     for (const raw of raws) await client.append(folder, raw);
@@ -162,5 +174,9 @@ export async function appendMail(info: DovecotInfo, user: string, raws: (string 
 
 /** Gives a folder a new UIDVALIDITY, as a server migration or mailbox rebuild does. */
 export function changeUidValidity(info: DovecotInfo, user: string, uidValidity: number, folder = 'INBOX'): void {
-  execFileSync('doveadm', ['-c', info.configFile, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), folder], { stdio: 'pipe' });
+  execFileSync(
+    'doveadm',
+    ['-c', info.configFile, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), folder],
+    { stdio: 'pipe' },
+  );
 }

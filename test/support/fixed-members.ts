@@ -5,5 +5,9 @@
 import type { ChannelMembers } from '../../src/slack-api/channel-members.js';
 
 export function fixedMembers(members: Record<string, readonly string[]>): ChannelMembers {
-  return { isMember: async (channel, user) => members[channel]?.includes(user) ?? false, joined: () => {}, left: () => {} };
+  return {
+    isMember: async (channel, user) => members[channel]?.includes(user) ?? false,
+    joined: () => {},
+    left: () => {},
+  };
 }

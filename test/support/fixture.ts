@@ -43,18 +43,29 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(dovecot: DovecotInfo, options: { postLimit?: { perSecond: number; burst: number } } = {}): Promise<Fixture> {
+export async function startFixture(
+  dovecot: DovecotInfo,
+  options: { postLimit?: { perSecond: number; burst: number } } = {},
+): Promise<Fixture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mailroom-test-'));
   const slack = await new SlackStandin({
     postLimit: options.postLimit,
     users: Object.values(USERS),
-    channels: [{ id: CHANNEL_ID, name: 'support', members: ['U0MAILBOT', USERS.agentEn.id, USERS.agentJa.id, USERS.reviewer.id] }],
+    channels: [
+      {
+        id: CHANNEL_ID,
+        name: 'support',
+        members: ['U0MAILBOT', USERS.agentEn.id, USERS.agentJa.id, USERS.reviewer.id],
+      },
+    ],
   }).start();
   const smtp = await startSmtpCapture(SMTP_LOGIN);
   const port = await freePort();
   const metricsPort = await freePort();
   const mailbox = `support-${randomUUID().slice(0, 8)}@example.test`;
-  const requests = new SlackRequests(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, (id) => slack.responseUrl(id));
+  const requests = new SlackRequests(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, (id) =>
+    slack.responseUrl(id),
+  );
   return {
     dir,
     port,

@@ -34,7 +34,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const pgUrl = process.env.MAILROOM_TEST_PG_URL ?? DEFAULT_PG_ADMIN_URL;
   project.provide('postgresUrl', (await postgresReachable(pgUrl)) ? pgUrl : null);
   const dovecot = dovecotInstalled() ? await startDovecot() : null;
-  project.provide('dovecot', dovecot ? { host: dovecot.host, port: dovecot.port, configFile: dovecot.configFile } : null);
+  project.provide(
+    'dovecot',
+    dovecot ? { host: dovecot.host, port: dovecot.port, configFile: dovecot.configFile } : null,
+  );
   return async () => {
     await dovecot?.stop();
   };

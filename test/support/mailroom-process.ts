@@ -45,7 +45,11 @@ export class MailroomProcess {
   readonly child: ChildProcess;
 
   constructor(script: string, env: NodeJS.ProcessEnv, cwd: string, args: string[] = []) {
-    this.child = spawn(process.execPath, [compiledScript(script), ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [compiledScript(script), ...args], {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>
@@ -73,7 +77,10 @@ export class MailroomProcess {
   async waitForLog(code: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
     await waitFor(() => this.logLines.some((line) => line.code === code) || this.#ended, timeoutMs, `log line ${code}`);
     const line = this.logLines.find((entry) => entry.code === code);
-    if (!line) throw new Error(`ended (${this.exitCode ?? this.signal}) before logging ${code}:\n${this.stdout}\n${this.stderr}`);
+    if (!line)
+      throw new Error(
+        `ended (${this.exitCode ?? this.signal}) before logging ${code}:\n${this.stdout}\n${this.stderr}`,
+      );
     return line;
   }
 
@@ -84,7 +91,12 @@ export class MailroomProcess {
 }
 
 /** Runs a command to its end. */
-export async function runCommand(script: string, env: NodeJS.ProcessEnv, cwd: string, args: string[] = []): Promise<MailroomProcess> {
+export async function runCommand(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  args: string[] = [],
+): Promise<MailroomProcess> {
   const run = new MailroomProcess(script, env, cwd, args);
   await run.exited;
   return run;

@@ -13,7 +13,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns true; fails after `timeoutMs` naming what it waited for. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, intervalMs = 50): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

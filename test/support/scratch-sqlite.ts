@@ -44,7 +44,10 @@ async function connectionsClosed(url: string): Promise<void> {
   await admin.connect();
   try {
     for (let tries = 0; tries < 100; tries += 1) {
-      const { rows } = await admin.query<{ others: number }>('SELECT count(*)::int AS others FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      const { rows } = await admin.query<{ others: number }>(
+        'SELECT count(*)::int AS others FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      );
       if (rows[0]!.others === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

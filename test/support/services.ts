@@ -14,9 +14,11 @@ function gate<T>(service: string, info: T | null, howToGet: string) {
     }
     const message = `${service} is not available: ${howToGet}`;
     if (process.env.CI === 'true') {
-      describe(name, () => it(`needs ${service}`, () => {
-        throw new Error(`${message} (CI=true: required)`);
-      }));
+      describe(name, () =>
+        it(`needs ${service}`, () => {
+          throw new Error(`${message} (CI=true: required)`);
+        }),
+      );
       return;
     }
     console.warn(`\n!!! SKIPPED "${name}": ${message}\n`);
@@ -24,7 +26,11 @@ function gate<T>(service: string, info: T | null, howToGet: string) {
   };
 }
 
-export const describeWithDovecot = gate<DovecotInfo>('Dovecot', inject('dovecot'), 'run `apt-get install -y dovecot-imapd` (as root)');
+export const describeWithDovecot = gate<DovecotInfo>(
+  'Dovecot',
+  inject('dovecot'),
+  'run `apt-get install -y dovecot-imapd` (as root)',
+);
 export const describeWithPostgres = gate<string>(
   'PostgreSQL',
   inject('postgresUrl'),

@@ -82,18 +82,33 @@ export class SlackRequests {
   /** A slash command over HTTP; returns the HTTP answer and the response_url id it carried. */
   async command(input: CommandInput, options?: SignedSendOptions): Promise<SlackResponse & { responseId: string }> {
     const { fields, responseId } = this.commandPayload(input);
-    const response = await this.send(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', options);
+    const response = await this.send(
+      new URLSearchParams(fields).toString(),
+      'application/x-www-form-urlencoded',
+      options,
+    );
     return { ...response, responseId };
   }
 
   /** A button click or menu choice on a message. */
   blockAction(
-    input: { userId: string; channelId: string; messageTs: string; action: Record<string, unknown>; responseId?: string },
+    input: {
+      userId: string;
+      channelId: string;
+      messageTs: string;
+      action: Record<string, unknown>;
+      responseId?: string;
+    },
     options?: SignedSendOptions,
   ): Promise<SlackResponse> {
     const payload = {
       type: 'block_actions',
-      user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: TEAM_ID },
+      user: {
+        id: input.userId,
+        username: input.userId.toLowerCase(),
+        name: input.userId.toLowerCase(),
+        team_id: TEAM_ID,
+      },
       api_app_id: APP_ID,
       token: 'deprecated-verification-token',
       container: { type: 'message', message_ts: input.messageTs, channel_id: input.channelId, is_ephemeral: false },
@@ -107,14 +122,26 @@ export class SlackRequests {
       response_url: this.responseUrl(input.responseId),
       actions: [{ block_id: 'b', action_ts: String(Date.now() / 1000), ...input.action }],
     };
-    return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
+    return this.send(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+      options,
+    );
   }
 
   /** A button click or menu choice inside an open modal (`view` as the stand-in's viewPayload gives it). */
-  viewAction(input: { userId: string; view: Record<string, unknown>; action: Record<string, unknown> }, options?: SignedSendOptions): Promise<SlackResponse> {
+  viewAction(
+    input: { userId: string; view: Record<string, unknown>; action: Record<string, unknown> },
+    options?: SignedSendOptions,
+  ): Promise<SlackResponse> {
     const payload = {
       type: 'block_actions',
-      user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: TEAM_ID },
+      user: {
+        id: input.userId,
+        username: input.userId.toLowerCase(),
+        name: input.userId.toLowerCase(),
+        team_id: TEAM_ID,
+      },
       api_app_id: APP_ID,
       token: 'deprecated-verification-token',
       container: { type: 'view', view_id: input.view.id },
@@ -125,18 +152,33 @@ export class SlackRequests {
       view: { team_id: TEAM_ID, app_id: APP_ID, ...input.view },
       actions: [{ block_id: 'b', action_ts: String(Date.now() / 1000), ...input.action }],
     };
-    return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
+    return this.send(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+      options,
+    );
   }
 
   /** A modal submitted by a user. */
   viewSubmission(
-    input: { userId: string; callbackId: string; values: Record<string, Record<string, unknown>>; privateMetadata?: string; viewId?: string },
+    input: {
+      userId: string;
+      callbackId: string;
+      values: Record<string, Record<string, unknown>>;
+      privateMetadata?: string;
+      viewId?: string;
+    },
     options?: SignedSendOptions,
   ): Promise<SlackResponse> {
     const payload = {
       type: 'view_submission',
       team: { id: TEAM_ID, domain: 'standin' },
-      user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: TEAM_ID },
+      user: {
+        id: input.userId,
+        username: input.userId.toLowerCase(),
+        name: input.userId.toLowerCase(),
+        team_id: TEAM_ID,
+      },
       api_app_id: APP_ID,
       token: 'deprecated-verification-token',
       trigger_id: makeTriggerId(),
@@ -152,11 +194,18 @@ export class SlackRequests {
       is_enterprise_install: false,
       enterprise: null,
     };
-    return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
+    return this.send(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+      options,
+    );
   }
 
   /** An Events API delivery; the same `eventId` again is what Slack's retries look like. */
-  event(event: Record<string, unknown>, options: SignedSendOptions & { eventId?: string } = {}): Promise<SlackResponse> {
+  event(
+    event: Record<string, unknown>,
+    options: SignedSendOptions & { eventId?: string } = {},
+  ): Promise<SlackResponse> {
     const body = JSON.stringify({
       token: 'deprecated-verification-token',
       team_id: TEAM_ID,
@@ -165,7 +214,9 @@ export class SlackRequests {
       type: 'event_callback',
       event_id: options.eventId ?? `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
       event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: TEAM_ID, user_id: 'U0MAILBOT', is_bot: true, is_enterprise_install: false }],
+      authorizations: [
+        { enterprise_id: null, team_id: TEAM_ID, user_id: 'U0MAILBOT', is_bot: true, is_enterprise_install: false },
+      ],
       is_ext_shared_channel: false,
     });
     return this.send(body, 'application/json', options);

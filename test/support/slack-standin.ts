@@ -75,7 +75,10 @@ export function makeTriggerId(issuedAt = Date.now()): string {
 }
 
 class SlackError extends Error {
-  constructor(readonly code: string, readonly messages: string[] = []) {
+  constructor(
+    readonly code: string,
+    readonly messages: string[] = [],
+  ) {
     super(code);
   }
 }
@@ -109,7 +112,10 @@ export class SlackStandin {
    */
   beforeAnswer: ((call: RecordedCall) => void | Promise<void>) | undefined;
   /** Set to make the next calls of a method fail (e.g. 'ratelimited', 'fatal_error'). */
-  readonly failures = new Map<string, { error: string; status?: number; retryAfter?: number; times: number; when?: (args: Args) => boolean }>();
+  readonly failures = new Map<
+    string,
+    { error: string; status?: number; retryAfter?: number; times: number; when?: (args: Args) => boolean }
+  >();
   #server: http.Server | undefined;
   #lastTs = 0;
   #triggerTtlMs: number;
@@ -187,7 +193,14 @@ export class SlackStandin {
       if (message.envelope_id) this.#acks.get(message.envelope_id)?.(message.payload ?? {});
     });
     socket.on('close', () => this.sockets.splice(this.sockets.indexOf(socket), 1));
-    socket.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0MAILROOM' }, debug_info: { host: 'standin', approximate_connection_time: 18060 } }));
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        connection_info: { app_id: 'A0MAILROOM' },
+        debug_info: { host: 'standin', approximate_connection_time: 18060 },
+      }),
+    );
   }
 
   /** Delivers a Socket Mode envelope (`slash_commands`, `interactive`, `events_api`); resolves with the ack. */
@@ -202,7 +215,16 @@ export class SlackStandin {
         this.#acks.delete(envelopeId);
         resolve(ack);
       });
-      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+      socket.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: type !== 'events_api',
+          retry_attempt: 0,
+          retry_reason: '',
+        }),
+      );
     });
   }
 
@@ -211,8 +233,18 @@ export class SlackStandin {
   }
 
   /** Makes the next `times` calls of a method (those `when` picks, e.g. one channel) fail. */
-  failNext(method: string, error: string, options: { status?: number; retryAfter?: number; times?: number; when?: (args: Args) => boolean } = {}): void {
-    this.failures.set(method, { error, status: options.status, retryAfter: options.retryAfter, times: options.times ?? 1, when: options.when });
+  failNext(
+    method: string,
+    error: string,
+    options: { status?: number; retryAfter?: number; times?: number; when?: (args: Args) => boolean } = {},
+  ): void {
+    this.failures.set(method, {
+      error,
+      status: options.status,
+      retryAfter: options.retryAfter,
+      times: options.times ?? 1,
+      when: options.when,
+    });
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -255,11 +287,16 @@ export class SlackStandin {
       if (failure && failure.times > 0 && (!failure.when || failure.when(args))) {
         failure.times -= 1;
         if (failure.times === 0) this.failures.delete(method);
-        const headers: Record<string, string> = failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};
+        const headers: Record<string, string> =
+          failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};
         call.error = failure.error;
         return send(failure.status ?? 200, { ok: false, error: failure.error }, headers);
       }
-      this.#authenticate(req.headers.authorization, args, method === 'apps.connections.open' ? this.appToken : this.botToken);
+      this.#authenticate(
+        req.headers.authorization,
+        args,
+        method === 'apps.connections.open' ? this.appToken : this.botToken,
+      );
       const wait = method === 'chat.postMessage' ? this.#overLimit(String(args.channel)) : 0;
       if (wait > 0) {
         call.error = 'ratelimited';
@@ -273,7 +310,11 @@ export class SlackStandin {
     } catch (error) {
       if (!(error instanceof SlackError)) throw error;
       call.error = error.code;
-      return send(200, { ok: false, error: error.code, ...(error.messages.length ? { response_metadata: { messages: error.messages } } : {}) });
+      return send(200, {
+        ok: false,
+        error: error.code,
+        ...(error.messages.length ? { response_metadata: { messages: error.messages } } : {}),
+      });
     }
   }
 
@@ -361,7 +402,9 @@ export class SlackStandin {
   shownValue(viewId: string, blockId: string, actionId: string): string | undefined {
     const typed = this.#typed.get(viewId)?.get(blockId)?.get(actionId);
     if (typed !== undefined) return typed;
-    const block = ((this.views.get(viewId)?.blocks ?? []) as Args[]).find((candidate) => candidate.block_id === blockId);
+    const block = ((this.views.get(viewId)?.blocks ?? []) as Args[]).find(
+      (candidate) => candidate.block_id === blockId,
+    );
     const element = block?.element as Args | undefined;
     return element?.action_id === actionId ? (element.initial_value as string | undefined) : undefined;
   }
@@ -373,7 +416,13 @@ export class SlackStandin {
     const values: Record<string, Record<string, Args>> = {};
     for (const block of (view.blocks ?? []) as Args[]) {
       const element = block.element as Args | undefined;
-      if (block.type !== 'input' || !element || typeof block.block_id !== 'string' || typeof element.action_id !== 'string') continue;
+      if (
+        block.type !== 'input' ||
+        !element ||
+        typeof block.block_id !== 'string' ||
+        typeof element.action_id !== 'string'
+      )
+        continue;
       const value = this.shownValue(viewId, block.block_id, element.action_id);
       values[block.block_id] = { [element.action_id]: { type: element.type, value: value ?? null } };
     }
@@ -383,7 +432,11 @@ export class SlackStandin {
   #keepTyped(viewId: string, view: Args): void {
     const typed = this.#typed.get(viewId);
     if (!typed) return;
-    const inputs = new Map(((view.blocks ?? []) as Args[]).filter((block) => block.type === 'input').map((block) => [block.block_id, (block.element as Args | undefined)?.action_id]));
+    const inputs = new Map(
+      ((view.blocks ?? []) as Args[])
+        .filter((block) => block.type === 'input')
+        .map((block) => [block.block_id, (block.element as Args | undefined)?.action_id]),
+    );
     for (const [blockId, actions] of typed) {
       for (const actionId of actions.keys()) if (inputs.get(blockId) !== actionId) actions.delete(actionId);
       if (actions.size === 0) typed.delete(blockId);
@@ -392,13 +445,30 @@ export class SlackStandin {
 
   #methods: Record<string, (args: Args) => Args> = {
     // Slack's URL carries a connection ticket: a secret that must not reach logs.
-    'apps.connections.open': () => ({ url: `ws://127.0.0.1:${this.port}/socket?ticket=standin-ticket-${randomUUID()}&app_id=A0MAILROOM` }),
-    'auth.test': () => ({ url: 'https://standin.slack.test/', team: 'Standin', user: 'mailroom', team_id: 'T0STANDIN', user_id: this.botUserId, bot_id: BOT_ID }),
+    'apps.connections.open': () => ({
+      url: `ws://127.0.0.1:${this.port}/socket?ticket=standin-ticket-${randomUUID()}&app_id=A0MAILROOM`,
+    }),
+    'auth.test': () => ({
+      url: 'https://standin.slack.test/',
+      team: 'Standin',
+      user: 'mailroom',
+      team_id: 'T0STANDIN',
+      user_id: this.botUserId,
+      bot_id: BOT_ID,
+    }),
     'chat.postMessage': (args) => {
       const channel = this.#channel(args);
       if (!channel.members.includes(this.botUserId)) throw new SlackError('not_in_channel');
       this.#checkMessage(args);
-      const message: StoredMessage = { channel: channel.id, ts: this.#nextTs(), text: args.text as string, blocks: args.blocks as unknown[], thread_ts: args.thread_ts as string, metadata: args.metadata, user: this.botUserId };
+      const message: StoredMessage = {
+        channel: channel.id,
+        ts: this.#nextTs(),
+        text: args.text as string,
+        blocks: args.blocks as unknown[],
+        thread_ts: args.thread_ts as string,
+        metadata: args.metadata,
+        user: this.botUserId,
+      };
       this.messages.push(message);
       return { channel: channel.id, ts: message.ts, message: { ...message, bot_id: BOT_ID } };
     },
@@ -421,7 +491,10 @@ export class SlackStandin {
     'chat.getPermalink': (args) => {
       const channel = this.#channel(args);
       if (!args.message_ts) throw new SlackError('invalid_arguments');
-      return { channel: channel.id, permalink: `https://standin.slack.test/archives/${channel.id}/p${String(args.message_ts).replace('.', '')}` };
+      return {
+        channel: channel.id,
+        permalink: `https://standin.slack.test/archives/${channel.id}/p${String(args.message_ts).replace('.', '')}`,
+      };
     },
     'views.open': (args) => {
       this.#checkTrigger(args);
@@ -432,7 +505,8 @@ export class SlackStandin {
       return { view: this.#storeView(args) };
     },
     'views.update': (args) => {
-      if (!args.view_id && !args.external_id) throw new SlackError('invalid_arguments', ['view_id or external_id is required']);
+      if (!args.view_id && !args.external_id)
+        throw new SlackError('invalid_arguments', ['view_id or external_id is required']);
       const current = args.view_id ? this.views.get(String(args.view_id)) : undefined;
       if (args.view_id && !current) throw new SlackError('not_found');
       if (args.hash !== undefined && current && args.hash !== current.hash) throw new SlackError('hash_conflict');
@@ -442,10 +516,12 @@ export class SlackStandin {
     },
     'views.publish': (args) => {
       if (!args.user_id) throw new SlackError('invalid_arguments', ['user_id is required']);
-      if ((args.view as Args | undefined)?.type !== 'home') throw new SlackError('invalid_arguments', ['view.type must be home']);
+      if ((args.view as Args | undefined)?.type !== 'home')
+        throw new SlackError('invalid_arguments', ['view.type must be home']);
       // An image from a Slack file must name a file whose upload was completed.
       for (const block of ((args.view as Args).blocks ?? []) as { type?: string; slack_file?: { id?: string } }[]) {
-        if (block.type === 'image' && block.slack_file && !this.files.get(String(block.slack_file.id))?.shared) throw new SlackError('invalid_blocks', ['slack_file: no such file']);
+        if (block.type === 'image' && block.slack_file && !this.files.get(String(block.slack_file.id))?.shared)
+          throw new SlackError('invalid_blocks', ['slack_file: no such file']);
       }
       const view = this.#storeView({ ...args, view_id: `home-${String(args.user_id)}` });
       return { view };
@@ -455,11 +531,27 @@ export class SlackStandin {
       if (!user) throw new SlackError('user_not_found');
       const wantsLocale = args.include_locale === true || args.include_locale === 'true';
       const profile = { real_name: user.realName ?? '', display_name: user.displayName ?? '' };
-      return { user: { id: user.id, name: user.name ?? user.id, real_name: profile.real_name, profile, tz: user.tz ?? 'Asia/Tokyo', ...(wantsLocale && user.locale ? { locale: user.locale } : {}) } };
+      return {
+        user: {
+          id: user.id,
+          name: user.name ?? user.id,
+          real_name: profile.real_name,
+          profile,
+          tz: user.tz ?? 'Asia/Tokyo',
+          ...(wantsLocale && user.locale ? { locale: user.locale } : {}),
+        },
+      };
     },
     'conversations.info': (args) => {
       const channel = this.#channel(args);
-      return { channel: { id: channel.id, name: channel.name, is_private: channel.isPrivate ?? false, is_member: channel.members.includes(this.botUserId) } };
+      return {
+        channel: {
+          id: channel.id,
+          name: channel.name,
+          is_private: channel.isPrivate ?? false,
+          is_member: channel.members.includes(this.botUserId),
+        },
+      };
     },
     'conversations.history': (args) => {
       const channel = this.#channel(args);
@@ -479,18 +571,23 @@ export class SlackStandin {
       const parent = this.messages.find((m) => m.channel === channel.id && m.ts === args.ts);
       if (!parent) throw new SlackError('thread_not_found');
       const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
-      const thread = this.messages.filter((m) => m.channel === channel.id && (m.ts === parent.ts || m.thread_ts === parent.ts));
+      const thread = this.messages.filter(
+        (m) => m.channel === channel.id && (m.ts === parent.ts || m.thread_ts === parent.ts),
+      );
       return { messages: thread.map((m) => this.#shown(m, withMetadata)), has_more: false };
     },
     'files.getUploadURLExternal': (args) => {
       const length = Number(args.length);
-      if (!args.filename || !Number.isInteger(length) || length < 0) throw new SlackError('invalid_arguments', ['filename and length are required']);
+      if (!args.filename || !Number.isInteger(length) || length < 0)
+        throw new SlackError('invalid_arguments', ['filename and length are required']);
       const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
       this.files.set(id, { id, filename: String(args.filename), length, shared: false });
       return { upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
     },
     'files.completeUploadExternal': (args) => {
-      const list = (typeof args.files === 'string' ? safeJson(args.files) : args.files) as { id: string; title?: string }[] | undefined;
+      const list = (typeof args.files === 'string' ? safeJson(args.files) : args.files) as
+        | { id: string; title?: string }[]
+        | undefined;
       if (!Array.isArray(list) || list.length === 0) throw new SlackError('invalid_arguments', ['files is required']);
       // Slack is reported to fail sharing many files in one call.
       if (list.length > 14) throw new SlackError('internal_error');
@@ -500,8 +597,20 @@ export class SlackStandin {
       const channel = args.channel_id ? this.#channel({ channel: args.channel_id }) : undefined;
       if (channel && !channel.members.includes(this.botUserId)) throw new SlackError('not_in_channel');
       for (const file of files) file!.shared = true;
-      const shared = files.map((file, i) => ({ id: file!.id, name: file!.filename, title: list[i]!.title ?? file!.filename, size: file!.length }));
-      if (channel) this.messages.push({ channel: channel.id, ts: this.#nextTs(), thread_ts: args.thread_ts as string | undefined, files: shared, user: this.botUserId });
+      const shared = files.map((file, i) => ({
+        id: file!.id,
+        name: file!.filename,
+        title: list[i]!.title ?? file!.filename,
+        size: file!.length,
+      }));
+      if (channel)
+        this.messages.push({
+          channel: channel.id,
+          ts: this.#nextTs(),
+          thread_ts: args.thread_ts as string | undefined,
+          files: shared,
+          user: this.botUserId,
+        });
       return { files: shared.map(({ id, title }) => ({ id, title })) };
     },
     'usergroups.users.list': (args) => {

@@ -48,7 +48,10 @@ export interface SmtpCaptureOptions {
  * The server offers STARTTLS with the test certificate, as a real relay on 587 does; the
  * bot, told SMTP_SECURE=false, must take it (NODE_EXTRA_CA_CERTS in the fixture trusts it).
  */
-export async function startSmtpCapture(auth?: { user: string; password: string }, options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
+export async function startSmtpCapture(
+  auth?: { user: string; password: string },
+  options: SmtpCaptureOptions = {},
+): Promise<SmtpCapture> {
   const tls = testCertificate();
   const mails: CapturedMail[] = [];
   const port = await freePort();
@@ -72,9 +75,14 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
     disabledCommands: options.noTls ? ['STARTTLS'] : [],
     logger: false,
     onAuth(credentials, session, callback) {
-      options.authAttempts?.push({ method: credentials.method, user: credentials.username, secure: Boolean(session.secure) });
+      options.authAttempts?.push({
+        method: credentials.method,
+        user: credentials.username,
+        secure: Boolean(session.secure),
+      });
       if (options.oauth) {
-        if (credentials.accessToken && options.oauth(credentials.username ?? "", credentials.accessToken)) return callback(null, { user: credentials.username });
+        if (credentials.accessToken && options.oauth(credentials.username ?? '', credentials.accessToken))
+          return callback(null, { user: credentials.username });
         // RFC 7628: the refusal as a JSON challenge, after which the client ends the exchange.
         return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'mail' } });
       }
@@ -86,7 +94,8 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
     },
     onRcptTo(address, _session, callback) {
       if (capture.dropConnection === 'at-rcpt') return cut();
-      if (capture.refuseRecipients.includes(address.address)) return callback(Object.assign(new Error(`5.1.1 <${address.address}>: user unknown`), { responseCode: 550 }));
+      if (capture.refuseRecipients.includes(address.address))
+        return callback(Object.assign(new Error(`5.1.1 <${address.address}>: user unknown`), { responseCode: 550 }));
       callback();
     },
     onData(stream, session, callback) {
@@ -114,7 +123,8 @@ export async function startSmtpCapture(auth?: { user: string; password: string }
   });
   /** Cuts every open connection (smtp-server keeps them in a set, sockets inside). */
   function cut(): void {
-    for (const connection of (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections) connection._socket.destroy();
+    for (const connection of (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections)
+      connection._socket.destroy();
   }
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return capture;

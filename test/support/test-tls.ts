@@ -25,11 +25,28 @@ export function testCertificate(): TestCertificate {
   if (!existsSync(certFile)) {
     mkdirSync(path.dirname(DIR), { recursive: true });
     const work = mkdtempSync(`${DIR}-making-`);
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-sha256',
-      '-keyout', path.join(work, 'key.pem'), '-out', path.join(work, 'cert.pem'),
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '3650',
+        '-sha256',
+        '-keyout',
+        path.join(work, 'key.pem'),
+        '-out',
+        path.join(work, 'cert.pem'),
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       renameSync(work, DIR);
     } catch {

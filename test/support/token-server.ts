@@ -65,17 +65,24 @@ export class TokenServer {
     this.clientSecret = options.clientSecret ?? `secret-${randomBytes(8).toString('hex')}`;
     this.lifetimeS = options.lifetimeS ?? 30;
     const tls = testCertificate();
-    this.#https = https.createServer({ key: tls.key, cert: tls.cert }, (request, response) => void this.#handle(request, response));
+    this.#https = https.createServer(
+      { key: tls.key, cert: tls.cert },
+      (request, response) => void this.#handle(request, response),
+    );
     this.#http = http.createServer((request, response) => void this.#handle(request, response));
   }
 
   async start(): Promise<this> {
-    await Promise.all([this.#https, this.#http].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    await Promise.all(
+      [this.#https, this.#http].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
+    );
     return this;
   }
 
   stop(): Promise<void> {
-    return Promise.all([this.#https, this.#http].map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => {});
+    return Promise.all(
+      [this.#https, this.#http].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    ).then(() => {});
   }
 
   get baseUrl(): string {
@@ -154,23 +161,36 @@ export class TokenServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const send = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+      response
+        .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(body));
     };
-    const refuse = (error: string, description?: string, status = 400) => send(status, { error, ...(description ? { error_description: description } : {}) });
+    const refuse = (error: string, description?: string, status = 400) =>
+      send(status, { error, ...(description ? { error_description: description } : {}) });
     try {
       if (url.pathname === '/introspect') {
         const issued = this.#accessTokens.get(form.get('token') ?? '');
-        send(200, issued && issued.expiresAt > Date.now() ? { active: true, username: issued.user } : { active: false });
+        send(
+          200,
+          issued && issued.expiresAt > Date.now() ? { active: true, username: issued.user } : { active: false },
+        );
       } else if (url.pathname === '/devicecode') {
         if (form.get('client_id') !== this.clientId) return refuse('invalid_client');
         const deviceCode = randomBytes(12).toString('hex');
         const userCode = randomBytes(3).toString('hex').toUpperCase();
         this.#devices.set(deviceCode, { userCode, approved: false });
-        send(200, { device_code: deviceCode, user_code: userCode, verification_uri: `${this.baseUrl}/device`, expires_in: 300, interval: 1 });
+        send(200, {
+          device_code: deviceCode,
+          user_code: userCode,
+          verification_uri: `${this.baseUrl}/device`,
+          expires_in: 300,
+          interval: 1,
+        });
       } else if (url.pathname === '/authorize') {
         // The person signs in at once and the browser is sent back with a code.
         const redirectUri = url.searchParams.get('redirect_uri') ?? '';
-        if (url.searchParams.get('client_id') !== this.clientId || !/^http:\/\/127\.0\.0\.1:\d+\//.test(redirectUri)) return refuse('invalid_request');
+        if (url.searchParams.get('client_id') !== this.clientId || !/^http:\/\/127\.0\.0\.1:\d+\//.test(redirectUri))
+          return refuse('invalid_request');
         const code = randomBytes(12).toString('hex');
         this.#codes.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', redirectUri });
         const back = new URL(redirectUri);
@@ -187,7 +207,11 @@ export class TokenServer {
     }
   }
 
-  async #token(form: URLSearchParams, send: (status: number, body: unknown) => void, refuse: (error: string, description?: string, status?: number) => void): Promise<void> {
+  async #token(
+    form: URLSearchParams,
+    send: (status: number, body: unknown) => void,
+    refuse: (error: string, description?: string, status?: number) => void,
+  ): Promise<void> {
     const grant = form.get('grant_type') ?? '';
     this.requests.push(grant.replace('urn:ietf:params:oauth:grant-type:', ''));
     if (this.refuse) return refuse(this.refuse.error, this.refuse.description, this.refuse.status ?? 400);
@@ -204,12 +228,21 @@ export class TokenServer {
       }
       case 'urn:ietf:params:oauth:grant-type:jwt-bearer': {
         const assertion = form.get('assertion') ?? '';
-        const issuer = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as { iss?: string };
+        const issuer = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as {
+          iss?: string;
+        };
         const key = this.#publicKeys.get(issuer.iss ?? '');
         if (!key) return refuse('invalid_client', 'The OAuth client was not found.');
         const { payload } = await jwtVerify(assertion, key, { audience: this.tokenUrl, issuer: issuer.iss });
-        if (!String(payload.scope ?? '').split(' ').includes(GOOGLE_MAIL_SCOPE)) {
-          return refuse('unauthorized_client', 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.');
+        if (
+          !String(payload.scope ?? '')
+            .split(' ')
+            .includes(GOOGLE_MAIL_SCOPE)
+        ) {
+          return refuse(
+            'unauthorized_client',
+            'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
+          );
         }
         return send(200, this.#issue(String(payload.sub), false));
       }
@@ -224,7 +257,8 @@ export class TokenServer {
         const code = this.#codes.get(form.get('code') ?? '');
         const verifier = form.get('code_verifier') ?? '';
         const challenge = createHash('sha256').update(verifier).digest('base64url');
-        if (!code || code.challenge !== challenge || code.redirectUri !== form.get('redirect_uri')) return refuse('invalid_grant', 'PKCE or redirect mismatch');
+        if (!code || code.challenge !== challenge || code.redirectUri !== form.get('redirect_uri'))
+          return refuse('invalid_grant', 'PKCE or redirect mismatch');
         this.#codes.delete(form.get('code')!);
         return send(200, this.#issue(this.options.user, true));
       }

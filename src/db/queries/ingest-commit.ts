@@ -44,7 +44,8 @@ export interface CustomerFields {
  * source included.
  */
 export function* claimWaitingMessage(messageRowId: number, ticketId: number, f: MessageFields): SqlScript<boolean> {
-  const claimed = yield sql`UPDATE "Message" SET "ticketId" = ${ticketId}, "parseState" = ${f.parseState}, "parseError" = ${f.parseError}, "messageId" = ${f.messageId},
+  const claimed =
+    yield sql`UPDATE "Message" SET "ticketId" = ${ticketId}, "parseState" = ${f.parseState}, "parseError" = ${f.parseError}, "messageId" = ${f.messageId},
     "inReplyTo" = ${f.inReplyTo}, "references" = ${f.references}, "fromAddress" = ${f.fromAddress}, "fromName" = ${f.fromName},
     "replyTo" = ${f.replyTo}, "toAddresses" = ${f.toAddresses}, "ccAddresses" = ${f.ccAddresses}, "subject" = ${f.subject},
     "text" = ${f.text}, "html" = ${f.html}, "flags" = ${f.flags}, "sentAt" = ${f.sentAt}
@@ -128,7 +129,8 @@ export interface NewTicketRow {
 }
 
 export function* insertTicket(t: NewTicketRow): SqlScript<number> {
-  const [row] = yield sql`INSERT INTO "Ticket" ("mailboxId", "number", "subject", "customerId", "status", "urgency", "assigneeId", "claimedAt",
+  const [row] =
+    yield sql`INSERT INTO "Ticket" ("mailboxId", "number", "subject", "customerId", "status", "urgency", "assigneeId", "claimedAt",
       "junk", "tags", "slackChannelId", "createdAt", "updatedAt", "lastMessageAt", "closedAt")
     VALUES (${t.mailboxId}, ${t.number}, ${t.subject}, ${t.customerId}, ${t.status}, ${t.urgency}, ${t.assigneeId},
       ${t.claimedAt}, ${t.junk}, ${t.tags}, ${t.slackChannelId}, ${t.createdAt}, ${t.updatedAt}, ${t.lastMessageAt}, ${t.closedAt})
@@ -141,7 +143,8 @@ export function* insertTicket(t: NewTicketRow): SqlScript<number> {
  * kept one only when the customer sent it from that address (`fromCustomer`).
  */
 export function* upsertCustomer(customer: CustomerFields, now: Date): SqlScript<number> {
-  const [row] = yield sql`INSERT INTO "Customer" ("address", "domain", "name", "freeMail", "roleAddress", "unreplyable", "createdAt", "updatedAt")
+  const [row] =
+    yield sql`INSERT INTO "Customer" ("address", "domain", "name", "freeMail", "roleAddress", "unreplyable", "createdAt", "updatedAt")
     VALUES (${customer.address}, ${customer.domain}, ${customer.name}, ${customer.freeMail}, ${customer.roleAddress}, ${customer.unreplyable}, ${now}, ${now})
     ON CONFLICT ("address") DO UPDATE SET "updatedAt" = excluded."updatedAt",
       "name" = COALESCE(CASE WHEN ${customer.fromCustomer} THEN excluded."name" END, "Customer"."name")
@@ -157,7 +160,13 @@ export function* customerPostsWaiting(customerId: number, channelId: string, kin
 }
 
 /** An audit record of Mailroom's own doing (actor `system`); returns its id. */
-export function* insertSystemAudit(mailboxId: number, ticketId: number, action: string, detail: object, now: Date): SqlScript<number> {
+export function* insertSystemAudit(
+  mailboxId: number,
+  ticketId: number,
+  action: string,
+  detail: object,
+  now: Date,
+): SqlScript<number> {
   const [row] = yield sql`INSERT INTO "AuditLog" ("mailboxId", "ticketId", "actorId", "action", "detail", "createdAt")
     VALUES (${mailboxId}, ${ticketId}, 'system', ${action}, ${JSON.stringify(detail)}, ${now}) RETURNING "id"`;
   return row!.id as number;

@@ -121,7 +121,10 @@ function filterConditions(sql: Statement, query: SearchQuery): string[] {
     );
   }
   if (query.status !== undefined) conditions.push(`t."status" = ${sql.param(query.status)}`);
-  if (query.assignee !== undefined) conditions.push(query.assignee === null ? `t."assigneeId" IS NULL` : `t."assigneeId" = ${sql.param(query.assignee)}`);
+  if (query.assignee !== undefined)
+    conditions.push(
+      query.assignee === null ? `t."assigneeId" IS NULL` : `t."assigneeId" = ${sql.param(query.assignee)}`,
+    );
   if (query.urgency !== undefined) conditions.push(`t."urgency" = ${sql.param(query.urgency)}`);
   if (query.before) conditions.push(`t."createdAt" < ${sql.param(query.before)}`);
   if (query.after) conditions.push(`t."createdAt" >= ${sql.param(query.after)}`);
@@ -201,7 +204,12 @@ const NOT_IN_GRAMS = /[\u0000-\u001f]/;
  */
 async function gramTickets(db: Db, term: string, inComments: boolean): Promise<Set<number> | null> {
   if (NOT_IN_GRAMS.test(term)) return null;
-  const [row] = await db.$queryRawUnsafe<{ ids: number[] | null }[]>(`SELECT "search_gram_tickets"($1, $2, $3) AS "ids"`, term, inComments, MAX_CANDIDATES);
+  const [row] = await db.$queryRawUnsafe<{ ids: number[] | null }[]>(
+    `SELECT "search_gram_tickets"($1, $2, $3) AS "ids"`,
+    term,
+    inComments,
+    MAX_CANDIDATES,
+  );
   return row?.ids ? new Set(row.ids.map(Number)) : null;
 }
 
@@ -227,7 +235,10 @@ export async function shortWordCandidates(db: Db, query: SearchQuery): Promise<n
   return [...sets[0]!].filter((id) => sets.every((set) => set.has(id)));
 }
 
-type Row = Omit<SearchHit, 'lastMessageAt' | 'createdAt'> & { lastMessageAt: Date | string | number; createdAt: Date | string | number };
+type Row = Omit<SearchHit, 'lastMessageAt' | 'createdAt'> & {
+  lastMessageAt: Date | string | number;
+  createdAt: Date | string | number;
+};
 
 function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
@@ -248,8 +259,14 @@ export function searchStatement(
   // coalesce() keeps SQLite from an index OR over channel and mailbox, which would sort
   // every accessible ticket; the walk down lastMessageAt stops after a page instead.
   if (scope.channelIds.length) access.push(`coalesce(t."slackChannelId", '') IN (${sql.list(scope.channelIds)})`);
-  if (scope.mailboxIds.length) access.push(`(t."slackChannelId" IS NULL AND t."mailboxId" IN (${sql.list(scope.mailboxIds)}))`);
-  const where = [`t."junk" = false`, `(${access.join(' OR ')})`, ...filterConditions(sql, query), ...termConditions(sql, query)];
+  if (scope.mailboxIds.length)
+    access.push(`(t."slackChannelId" IS NULL AND t."mailboxId" IN (${sql.list(scope.mailboxIds)}))`);
+  const where = [
+    `t."junk" = false`,
+    `(${access.join(' OR ')})`,
+    ...filterConditions(sql, query),
+    ...termConditions(sql, query),
+  ];
   if (candidates !== null) where.push(candidates.length ? `t."id" IN (${sql.list(candidates)})` : 'false');
   const text = `SELECT t."id", t."mailboxId", t."number", t."subject", t."status", t."urgency", t."assigneeId", t."slackChannelId", t."slackTs", t."lastMessageAt", t."createdAt"
 FROM "Ticket" t
@@ -260,7 +277,13 @@ LIMIT ${sql.param(pageSize + 1)} OFFSET ${sql.param(offset)}`;
 }
 
 /** One page of the tickets matching the query within the scope. */
-export async function searchTickets(db: Db, query: SearchQuery, scope: SearchScope, offset = 0, pageSize = PAGE_SIZE): Promise<SearchPage> {
+export async function searchTickets(
+  db: Db,
+  query: SearchQuery,
+  scope: SearchScope,
+  offset = 0,
+  pageSize = PAGE_SIZE,
+): Promise<SearchPage> {
   if (scope.channelIds.length === 0 && scope.mailboxIds.length === 0) return { hits: [], offset, more: false };
   const candidates = await shortWordCandidates(db, query);
   if (candidates?.length === 0) return { hits: [], offset, more: false };
@@ -278,7 +301,13 @@ export async function searchTickets(db: Db, query: SearchQuery, scope: SearchSco
 }
 
 /** The first document of a ticket holding any of the words: a mail before a comment, each kind oldest first. */
-async function firstDocument(db: Db, provider: 'sqlite' | 'postgresql', ticketId: number, terms: readonly string[], inComments: boolean): Promise<{ ticketId: number; kind: 'm' | 'c'; id: number } | null> {
+async function firstDocument(
+  db: Db,
+  provider: 'sqlite' | 'postgresql',
+  ticketId: number,
+  terms: readonly string[],
+  inComments: boolean,
+): Promise<{ ticketId: number; kind: 'm' | 'c'; id: number } | null> {
   const sql = new Statement(provider);
   const find = provider === 'sqlite' ? 'instr' : 'strpos';
   // Each kind on its own, in the order of the index on (ticket, kind, document): the
@@ -289,7 +318,10 @@ async function firstDocument(db: Db, provider: 'sqlite' | 'postgresql', ticketId
       `SELECT * FROM (SELECT '${kind}' AS "doc_kind", "doc_id" FROM "search_docs" WHERE "ticket_id" = ${sql.param(ticketId)} AND "kind" = '${kind}'` +
       ` AND (${terms.map((term) => `${find}("body", ${sql.param(term)}) > 0`).join(' OR ')}) ORDER BY "doc_id" LIMIT 1) AS "${kind}"`,
   );
-  const [doc] = await db.$queryRawUnsafe<{ doc_kind: 'm' | 'c'; doc_id: number | bigint }[]>(`${branches.join(' UNION ALL ')} LIMIT 1`, ...sql.params);
+  const [doc] = await db.$queryRawUnsafe<{ doc_kind: 'm' | 'c'; doc_id: number | bigint }[]>(
+    `${branches.join(' UNION ALL ')} LIMIT 1`,
+    ...sql.params,
+  );
   return doc ? { ticketId, kind: doc.doc_kind, id: Number(doc.doc_id) } : null;
 }
 
@@ -298,28 +330,44 @@ async function firstDocument(db: Db, provider: 'sqlite' | 'postgresql', ticketId
  * comments), for the result list. The index finds the document; the line is read from the
  * mail or comment as written (the index holds it lower-cased), one row per ticket.
  */
-export async function searchSnippets(db: Db, ticketIds: readonly number[], terms: readonly string[], inComments = false, width = 60): Promise<Map<number, string>> {
+export async function searchSnippets(
+  db: Db,
+  ticketIds: readonly number[],
+  terms: readonly string[],
+  inComments = false,
+  width = 60,
+): Promise<Map<number, string>> {
   const snippets = new Map<number, string>();
   if (ticketIds.length === 0 || terms.length === 0) return snippets;
   const provider = providerOfDb(db);
-  const found = (await Promise.all(ticketIds.map((ticketId) => firstDocument(db, provider, ticketId, terms, inComments)))).filter((doc) => doc !== null);
+  const found = (
+    await Promise.all(ticketIds.map((ticketId) => firstDocument(db, provider, ticketId, terms, inComments)))
+  ).filter((doc) => doc !== null);
   const ids = (kind: 'm' | 'c') => found.filter((doc) => doc.kind === kind).map((doc) => doc.id);
   const [messages, comments] = await Promise.all([
     db.message.findMany({ where: { id: { in: ids('m') } }, select: { id: true, subject: true, text: true } }),
     db.comment.findMany({ where: { id: { in: ids('c') } }, select: { id: true, text: true } }),
   ]);
   const texts = new Map<string, string>([
-    ...messages.map((message) => [`m${message.id}`, `${message.subject ?? ''}\n${(message.text ?? '').slice(0, 20_000)}`] as const),
+    ...messages.map(
+      (message) => [`m${message.id}`, `${message.subject ?? ''}\n${(message.text ?? '').slice(0, 20_000)}`] as const,
+    ),
     ...comments.map((comment) => [`c${comment.id}`, comment.text] as const),
   ]);
   for (const doc of found) {
     const text = texts.get(`${doc.kind}${doc.id}`);
     if (text === undefined) continue;
     const folded = foldCase(text);
-    const at = terms.map((term) => folded.indexOf(term)).filter((index) => index >= 0).sort((a, b) => a - b)[0];
+    const at = terms
+      .map((term) => folded.indexOf(term))
+      .filter((index) => index >= 0)
+      .sort((a, b) => a - b)[0];
     if (at === undefined) continue;
     const start = Math.max(0, at - width);
-    const piece = text.slice(start, at + width * 2).replace(/\s+/g, ' ').trim();
+    const piece = text
+      .slice(start, at + width * 2)
+      .replace(/\s+/g, ' ')
+      .trim();
     snippets.set(doc.ticketId, `${start > 0 ? '…' : ''}${piece}${at + width * 2 < text.length ? '…' : ''}`);
   }
   return snippets;

@@ -18,7 +18,9 @@ export interface WaitingMailRow {
 
 /** The rows of these mails that are still waiting to be understood. */
 export async function waitingMailRows(db: Db, ids: readonly number[]): Promise<WaitingMailRow[]> {
-  const rows = await sqlRunnerOf(db).query(sql`SELECT m."id", m."mailboxId", m."messageId", m."receivedAt", m."flags", b."channelId"
+  const rows = await sqlRunnerOf(
+    db,
+  ).query(sql`SELECT m."id", m."mailboxId", m."messageId", m."receivedAt", m."flags", b."channelId"
     FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId"
     WHERE m."id" IN ${inList(ids, 'integer')} AND m."parseState" = 'stored'`);
   return rows.map((row) => ({
@@ -32,7 +34,11 @@ export async function waitingMailRows(db: Db, ids: readonly number[]): Promise<W
 }
 
 /** The mails of these mailboxes with one of these Message-IDs that are in a ticket. */
-export async function mailsInTickets(db: Db, mailboxIds: readonly number[], messageIds: readonly string[]): Promise<ThreadedRow[]> {
+export async function mailsInTickets(
+  db: Db,
+  mailboxIds: readonly number[],
+  messageIds: readonly string[],
+): Promise<ThreadedRow[]> {
   return (await sqlRunnerOf(db).query(sql`SELECT "id", "mailboxId", "messageId", "ticketId" FROM "Message"
     WHERE "mailboxId" IN ${inList(mailboxIds, 'integer')} AND "messageId" IN ${inList(messageIds, 'text')} AND "ticketId" IS NOT NULL`)) as unknown as ThreadedRow[];
 }

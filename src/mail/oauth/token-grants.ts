@@ -22,7 +22,9 @@ export interface IssuedToken {
   refreshToken?: string;
 }
 
-export function authorizationServer(settings: Pick<TOAuthSettings, 'tokenUrl' | 'authorizationUrl' | 'deviceAuthorizationUrl'>): oauth.AuthorizationServer {
+export function authorizationServer(
+  settings: Pick<TOAuthSettings, 'tokenUrl' | 'authorizationUrl' | 'deviceAuthorizationUrl'>,
+): oauth.AuthorizationServer {
   return {
     issuer: new URL(settings.tokenUrl).origin,
     token_endpoint: settings.tokenUrl,
@@ -39,7 +41,10 @@ export function clientAuthentication(clientSecret: string | undefined): oauth.Cl
 /** The service account's assertion stands in for client authentication: nothing else is sent. */
 const assertionOnly: oauth.ClientAuth = () => {};
 
-async function signAssertion(grant: Extract<TOAuthGrant, { kind: 'service_account' }>, audience: string): Promise<string> {
+async function signAssertion(
+  grant: Extract<TOAuthGrant, { kind: 'service_account' }>,
+  audience: string,
+): Promise<string> {
   const key = await importPKCS8(grant.privateKey, 'RS256');
   return new SignJWT({ scope: grant.scope })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(grant.keyId ? { kid: grant.keyId } : {}) })
@@ -65,14 +70,26 @@ export async function requestAccessToken(settings: TOAuthSettings, refreshToken?
   switch (grant.kind) {
     case 'client_credentials':
       client = { client_id: grant.clientId };
-      response = await oauth.clientCredentialsGrantRequest(as, client, clientAuthentication(grant.clientSecret), grant.scope ? { scope: grant.scope } : {}, options);
+      response = await oauth.clientCredentialsGrantRequest(
+        as,
+        client,
+        clientAuthentication(grant.clientSecret),
+        grant.scope ? { scope: grant.scope } : {},
+        options,
+      );
       break;
     case 'refresh_token':
       client = { client_id: grant.clientId };
-      response = await oauth.refreshTokenGrantRequest(as, client, clientAuthentication(grant.clientSecret), refreshToken ?? grant.refreshToken, {
-        ...options,
-        ...(grant.scope ? { additionalParameters: { scope: grant.scope } } : {}),
-      });
+      response = await oauth.refreshTokenGrantRequest(
+        as,
+        client,
+        clientAuthentication(grant.clientSecret),
+        refreshToken ?? grant.refreshToken,
+        {
+          ...options,
+          ...(grant.scope ? { additionalParameters: { scope: grant.scope } } : {}),
+        },
+      );
       break;
     case 'service_account':
       client = { client_id: grant.clientEmail };

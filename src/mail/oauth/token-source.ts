@@ -77,13 +77,21 @@ export class OAuthTokenSource {
   }
 
   #keep(issued: IssuedToken): string {
-    if (!issued.accessToken) throw new TokenRequestError('refused', 'the token endpoint answered without an access token — check OAUTH_TOKEN_URL');
+    if (!issued.accessToken)
+      throw new TokenRequestError(
+        'refused',
+        'the token endpoint answered without an access token — check OAUTH_TOKEN_URL',
+      );
     this.fetched += 1;
     if (issued.refreshToken) this.#refreshToken = issued.refreshToken;
     const lifetimeMs = (issued.expiresIn && issued.expiresIn > 0 ? issued.expiresIn : ASSUMED_LIFETIME_S) * 1000;
     const issuedAt = this.now();
     const ahead = Math.min(REFRESH_AHEAD_MAX_MS, lifetimeMs / 4);
-    this.#cached = { value: issued.accessToken, expiresAt: issuedAt + lifetimeMs, refreshAt: issuedAt + lifetimeMs - ahead };
+    this.#cached = {
+      value: issued.accessToken,
+      expiresAt: issuedAt + lifetimeMs,
+      refreshAt: issuedAt + lifetimeMs - ahead,
+    };
     this.#scheduleRefresh(lifetimeMs - ahead);
     return issued.accessToken;
   }

@@ -18,6 +18,7 @@ export async function checkHealth(db: Db, connections: readonly ImapConnection[]
     return { key: connection.mailboxKey, imap: state, ...(problem ? { problem } : {}), since: since.toISOString() };
   });
   // A mailbox another instance syncs (standby) is no reason to take this one out of service.
-  const healthy = database === 'ok' && mailboxes.every((mailbox) => mailbox.imap === 'connected' || mailbox.imap === 'standby');
+  const healthy =
+    database === 'ok' && mailboxes.every((mailbox) => mailbox.imap === 'connected' || mailbox.imap === 'standby');
   return { healthy, database, mailboxes };
 }

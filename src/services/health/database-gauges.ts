@@ -31,7 +31,10 @@ export function registerDatabaseGauges(metrics: Metrics, db: Db, now = () => Dat
     labelNames: ['stage'],
     registers,
     async collect() {
-      const [fetch, ingest] = await Promise.all([db.mailGap.count({ where: { gaveUpAt: { not: null } } }), db.message.count({ where: { parseState: 'given_up' } })]);
+      const [fetch, ingest] = await Promise.all([
+        db.mailGap.count({ where: { gaveUpAt: { not: null } } }),
+        db.message.count({ where: { parseState: 'given_up' } }),
+      ]);
       this.set({ stage: 'fetch' }, fetch);
       this.set({ stage: 'ingest' }, ingest);
     },

@@ -41,7 +41,13 @@ async function checkOAuth(mailbox: TMailboxConfig): Promise<CheckResult[]> {
   try {
     await tokens.accessToken();
     const minutes = tokens.expiresAt ? Math.round((tokens.expiresAt - Date.now()) / 60_000) : undefined;
-    return [{ name, ok: true, detail: `token issued by ${new URL(oauth.tokenUrl).host} (${grant} grant)${minutes !== undefined ? `, valid for ${minutes} min; refreshed ahead of expiry` : ''}` }];
+    return [
+      {
+        name,
+        ok: true,
+        detail: `token issued by ${new URL(oauth.tokenUrl).host} (${grant} grant)${minutes !== undefined ? `, valid for ${minutes} min; refreshed ahead of expiry` : ''}`,
+      },
+    ];
   } catch (error) {
     return [{ name, ok: false, detail: `${grant} grant: ${describeTokenError(error, oauth).message}` }];
   }
@@ -50,8 +56,12 @@ async function checkOAuth(mailbox: TMailboxConfig): Promise<CheckResult[]> {
 /** A connection that will cross the network in clear text, said as a warning. */
 function tlsWarnings(mailbox: TMailboxConfig): CheckResult[] {
   return [
-    mailbox.imap.tls === 'none' && !mailbox.imap.secure ? `IMAP to ${mailbox.imap.host}:${mailbox.imap.port}` : undefined,
-    mailbox.smtp.tls === 'none' && !mailbox.smtp.secure ? `SMTP to ${mailbox.smtp.host}:${mailbox.smtp.port}` : undefined,
+    mailbox.imap.tls === 'none' && !mailbox.imap.secure
+      ? `IMAP to ${mailbox.imap.host}:${mailbox.imap.port}`
+      : undefined,
+    mailbox.smtp.tls === 'none' && !mailbox.smtp.secure
+      ? `SMTP to ${mailbox.smtp.host}:${mailbox.smtp.port}`
+      : undefined,
   ]
     .filter((what): what is string => what !== undefined)
     .map((what) => ({
@@ -68,16 +78,28 @@ async function checkDatabase(config: TAppConfig): Promise<CheckResult> {
   const name = 'database';
   // Opening a missing SQLite file would create it; a typo in DATABASE_URL must show instead.
   if (target.provider === 'sqlite' && !existsSync(target.file)) {
-    return { name, ok: true, detail: `${where} does not exist yet; \`npm start\` creates it (check DATABASE_URL if you expected an existing file)` };
+    return {
+      name,
+      ok: true,
+      detail: `${where} does not exist yet; \`npm start\` creates it (check DATABASE_URL if you expected an existing file)`,
+    };
   }
   const db = createDbClient(target);
   try {
     if (!(await isDatabaseReachable(db))) {
-      return { name, ok: false, detail: `${where} cannot be reached — check DATABASE_URL and that the server is running` };
+      return {
+        name,
+        ok: false,
+        detail: `${where} cannot be reached — check DATABASE_URL and that the server is running`,
+      };
     }
     const pending = await pendingMigrations(target);
     return pending.length
-      ? { name, ok: true, detail: `${where} reachable; ${pending.length} migration(s) pending, applied by \`npm start\` or \`npm run db:migrate\`` }
+      ? {
+          name,
+          ok: true,
+          detail: `${where} reachable; ${pending.length} migration(s) pending, applied by \`npm start\` or \`npm run db:migrate\``,
+        }
       : { name, ok: true, detail: `${where} reachable and up to date` };
   } catch (error) {
     return { name, ok: false, detail: `${where}: ${errorMessage(error).split('\n')[0]} — check DATABASE_URL` };
@@ -94,8 +116,15 @@ async function checkImap(mailbox: TMailboxConfig): Promise<CheckResult> {
   try {
     client = await connectImapOnce(imap);
     const status = await client.status(imap.folder, { messages: true, uidValidity: true });
-    const sent = mailbox.sentCopy === 'append' ? 'a copy of each sent reply goes to Sent' : 'sent replies are not copied to Sent (SENT_COPY; the provider keeps its own)';
-    return { name, ok: true, detail: `signed in as ${imap.user} at ${imap.host}:${imap.port} ${how}; ${imap.folder} holds ${(status && status.messages) || 0} message(s); ${sent}` };
+    const sent =
+      mailbox.sentCopy === 'append'
+        ? 'a copy of each sent reply goes to Sent'
+        : 'sent replies are not copied to Sent (SENT_COPY; the provider keeps its own)';
+    return {
+      name,
+      ok: true,
+      detail: `signed in as ${imap.user} at ${imap.host}:${imap.port} ${how}; ${imap.folder} holds ${(status && status.messages) || 0} message(s); ${sent}`,
+    };
   } catch (error) {
     return { name, ok: false, detail: `${describeImapError(error, imap).message} (${how})` };
   } finally {
@@ -109,7 +138,11 @@ async function checkSmtp(mailbox: TMailboxConfig): Promise<CheckResult> {
   const over = `over ${smtpTlsDescription(smtp)}`;
   try {
     await verifySmtp(smtp);
-    const login = smtp.oauth ? `sign-in as ${smtp.user} with an OAuth2 token` : smtp.user ? `login as ${smtp.user}` : 'mail without login';
+    const login = smtp.oauth
+      ? `sign-in as ${smtp.user} with an OAuth2 token`
+      : smtp.user
+        ? `login as ${smtp.user}`
+        : 'mail without login';
     return { name, ok: true, detail: `${smtp.host}:${smtp.port} accepts ${login} ${over}` };
   } catch (error) {
     return { name, ok: false, detail: `${describeSmtpError(error, smtp)} (${over})` };
@@ -125,16 +158,21 @@ async function checkMailbox(mailbox: TMailboxConfig): Promise<CheckResult[]> {
 }
 
 async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
-  const client = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 }, timeout: 10_000 });
+  const client = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
+  });
   let team: string;
   try {
     const auth = await client.auth.test();
     team = `${auth.user ?? 'bot'} in ${auth.team ?? 'the workspace'}`;
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
-    const hint = code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'account_inactive'
-      ? 'the token was refused — copy the Bot User OAuth Token again into SLACK_BOT_TOKEN (reinstall the app if it was revoked)'
-      : `${code ?? errorMessage(error)} — check SLACK_API_URL and the network`;
+    const hint =
+      code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'account_inactive'
+        ? 'the token was refused — copy the Bot User OAuth Token again into SLACK_BOT_TOKEN (reinstall the app if it was revoked)'
+        : `${code ?? errorMessage(error)} — check SLACK_API_URL and the network`;
     return [{ name: 'slack', ok: false, detail: `auth.test failed: ${hint}` }];
   }
   const results: CheckResult[] = [{ name: 'slack', ok: true, detail: `token works: ${team}` }];
@@ -142,12 +180,22 @@ async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
     const name = `slack channel ${mailbox.key}`;
     try {
       const info = await client.conversations.info({ channel: mailbox.channelId });
-      results.push(info.channel?.is_member
-        ? { name, ok: true, detail: `the bot is a member of ${mailbox.channelId}` }
-        : { name, ok: false, detail: `the bot is not a member of ${mailbox.channelId} — invite it in that channel with /invite @Mailroom` });
+      results.push(
+        info.channel?.is_member
+          ? { name, ok: true, detail: `the bot is a member of ${mailbox.channelId}` }
+          : {
+              name,
+              ok: false,
+              detail: `the bot is not a member of ${mailbox.channelId} — invite it in that channel with /invite @Mailroom`,
+            },
+      );
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error ?? errorMessage(error);
-      results.push({ name, ok: false, detail: `channel ${mailbox.channelId} cannot be read (${code}) — check SLACK_CHANNEL_ID and invite the bot to the channel` });
+      results.push({
+        name,
+        ok: false,
+        detail: `channel ${mailbox.channelId} cannot be read (${code}) — check SLACK_CHANNEL_ID and invite the bot to the channel`,
+      });
     }
   }
   return results;
@@ -161,5 +209,10 @@ export async function diagnoseSetup(config: TAppConfig): Promise<CheckResult[]> 
     Promise.all(config.mailboxes.map(checkMailbox)),
   ]);
   const source = config.configFile ? `from ${config.configFile}` : 'from the environment';
-  return [{ name: 'configuration', ok: true, detail: `${config.mailboxes.length} mailbox(es) ${source}` }, database, ...slack, ...mail.flat()];
+  return [
+    { name: 'configuration', ok: true, detail: `${config.mailboxes.length} mailbox(es) ${source}` },
+    database,
+    ...slack,
+    ...mail.flat(),
+  ];
 }

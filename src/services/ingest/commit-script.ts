@@ -34,7 +34,10 @@ import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { POST_KINDS, POST_PRIORITY, type PostKind } from '../../posts/post-kinds.js';
 import { queuePostSql, ticketChangePosts } from '../../posts/queue-post.js';
 
-export type IngestOutcome = { kind: 'new_ticket'; ticketId: number } | { kind: 'follow_up'; ticketId: number } | { kind: 'already_done' };
+export type IngestOutcome =
+  | { kind: 'new_ticket'; ticketId: number }
+  | { kind: 'follow_up'; ticketId: number }
+  | { kind: 'already_done' };
 
 /** A mail ready to be written: everything but what the transaction finds out. */
 export interface PlannedMail {
@@ -73,9 +76,16 @@ export function* commitMailsScript(mails: readonly PlannedMail[], now: Date): Sq
   const outcomes: IngestOutcome[] = [];
   for (const mail of mails) {
     const target = mail.thread;
-    const ticketId = target?.kind === 'ticket' ? target.ticketId : target?.kind === 'batch' ? ticketOfMail.get(target.messageRowId) : undefined;
+    const ticketId =
+      target?.kind === 'ticket'
+        ? target.ticketId
+        : target?.kind === 'batch'
+          ? ticketOfMail.get(target.messageRowId)
+          : undefined;
     const outcome: IngestOutcome =
-      ticketId !== undefined ? { kind: 'follow_up', ticketId: yield* followUp(mail, ticketId, now) } : { kind: 'new_ticket', ticketId: yield* openTicket(mail, now) };
+      ticketId !== undefined
+        ? { kind: 'follow_up', ticketId: yield* followUp(mail, ticketId, now) }
+        : { kind: 'new_ticket', ticketId: yield* openTicket(mail, now) };
     ticketOfMail.set(mail.messageRowId, outcome.ticketId);
     outcomes.push(outcome);
   }
@@ -90,7 +100,8 @@ export function* commitMailsScript(mails: readonly PlannedMail[], now: Date): Sq
  * second worker committing the same mail waits here for the first, then finds it done.
  */
 function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<void> {
-  if (!(yield* claimWaitingMessage(mail.messageRowId, ticketId, mail.fields))) throw new LostClaimError(mail.messageRowId);
+  if (!(yield* claimWaitingMessage(mail.messageRowId, ticketId, mail.fields)))
+    throw new LostClaimError(mail.messageRowId);
   for (const attachment of mail.attachments) yield* insertAttachment(mail.messageRowId, attachment, now);
 }
 
@@ -101,22 +112,54 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
   // The thread lives where the ticket was posted, even if the mailbox moved channels since.
   const channelId = ticket.slackChannelId ?? mail.channelId;
   // A mailbox's own status is closed when its category says so.
-  const category = (yield* customStatusCategory(mail.mailboxId, ticket.status)) ?? statusCategory(DEFAULT_STATUSES, ticket.status);
+  const category =
+    (yield* customStatusCategory(mail.mailboxId, ticket.status)) ?? statusCategory(DEFAULT_STATUSES, ticket.status);
   const closed = category === 'closed';
   // A customer writing again reopens a closed ticket; an auto-reply does not.
   const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce;
   yield* recordTicketMail(ticketId, mail.receivedAt, now, reopen);
   // Kept and shown like any mail, but marked: the reply keeps going where it went (open-reply.ts).
   const stranger = yield* fromStranger(mail, ticketId, ticket.customerAddress);
-  yield* claimMail(stranger ? { ...mail, fields: { ...mail.fields, flags: JSON.stringify({ ...JSON.parse(mail.fields.flags), stranger }) } } : mail, ticketId, now);
+  yield* claimMail(
+    stranger
+      ? { ...mail, fields: { ...mail.fields, flags: JSON.stringify({ ...JSON.parse(mail.fields.flags), stranger }) } }
+      : mail,
+    ticketId,
+    now,
+  );
   if (mail.announce) {
     // A ticket known only from imported history (or junk) has no Slack thread yet: open one
     // with its first mail, then add this one.
     if (!(yield* postQueued(`ticket:${ticketId}`))) {
-      yield* queuePost(mail, ticketId, channelId, POST_KINDS.ticket, `ticket:${ticketId}`, (yield* firstMailOf(ticketId)) ?? mail.messageRowId, now);
+      yield* queuePost(
+        mail,
+        ticketId,
+        channelId,
+        POST_KINDS.ticket,
+        `ticket:${ticketId}`,
+        (yield* firstMailOf(ticketId)) ?? mail.messageRowId,
+        now,
+      );
     }
-    yield* queuePost(mail, ticketId, channelId, POST_KINDS.followUp, `message:${mail.messageRowId}`, mail.messageRowId, now);
-    if (mail.hasFiles) yield* queuePost(mail, ticketId, channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
+    yield* queuePost(
+      mail,
+      ticketId,
+      channelId,
+      POST_KINDS.followUp,
+      `message:${mail.messageRowId}`,
+      mail.messageRowId,
+      now,
+    );
+    if (mail.hasFiles)
+      yield* queuePost(
+        mail,
+        ticketId,
+        channelId,
+        POST_KINDS.files,
+        `files:${mail.messageRowId}`,
+        mail.messageRowId,
+        now,
+      );
   }
   if (reopen) {
     const auditId = yield* audit(mail, ticketId, TICKET_ACTIONS.reopened, { messageRowId: mail.messageRowId }, now);
@@ -172,23 +215,69 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
   if (mail.announce && !junk) {
     // One sender's burst of new tickets (a mail loop, a script) does not hold up everyone
     // else: past SENDER_BURST of theirs waiting, the rest go behind other customers' tickets.
-    const crowded = customerId !== null && (yield* customerPostsWaiting(customerId, mail.channelId, POST_KINDS.ticket)) >= SENDER_BURST;
-    yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.ticket, `ticket:${ticketId}`, mail.messageRowId, now, crowded ? POST_PRIORITY.thread : undefined);
-    if (mail.needsTextCopy) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.mailBody, `message:${mail.messageRowId}`, mail.messageRowId, now);
-    if (mail.hasFiles) yield* queuePost(mail, ticketId, mail.channelId, POST_KINDS.files, `files:${mail.messageRowId}`, mail.messageRowId, now);
+    const crowded =
+      customerId !== null &&
+      (yield* customerPostsWaiting(customerId, mail.channelId, POST_KINDS.ticket)) >= SENDER_BURST;
+    yield* queuePost(
+      mail,
+      ticketId,
+      mail.channelId,
+      POST_KINDS.ticket,
+      `ticket:${ticketId}`,
+      mail.messageRowId,
+      now,
+      crowded ? POST_PRIORITY.thread : undefined,
+    );
+    if (mail.needsTextCopy)
+      yield* queuePost(
+        mail,
+        ticketId,
+        mail.channelId,
+        POST_KINDS.mailBody,
+        `message:${mail.messageRowId}`,
+        mail.messageRowId,
+        now,
+      );
+    if (mail.hasFiles)
+      yield* queuePost(
+        mail,
+        ticketId,
+        mail.channelId,
+        POST_KINDS.files,
+        `files:${mail.messageRowId}`,
+        mail.messageRowId,
+        now,
+      );
   }
   const action = mail.announce ? 'ticket.created' : 'ticket.imported';
-  yield* audit(mail, ticketId, action, { messageRowId: mail.messageRowId, flags: mail.flags, routing: routing.matched }, now);
+  yield* audit(
+    mail,
+    ticketId,
+    action,
+    { messageRowId: mail.messageRowId, flags: mail.flags, routing: routing.matched },
+    now,
+  );
   return ticketId;
 }
 
-function* queuePost(mail: PlannedMail, ticketId: number, channelId: string, kind: PostKind, dedupeKey: string, messageRowId: number, now: Date, priority?: number): SqlScript<void> {
-  yield* queuePostSql({ mailboxId: mail.mailboxId, ticketId, channelId, kind, dedupeKey, payload: { messageRowId }, priority }, now);
+function* queuePost(
+  mail: PlannedMail,
+  ticketId: number,
+  channelId: string,
+  kind: PostKind,
+  dedupeKey: string,
+  messageRowId: number,
+  now: Date,
+  priority?: number,
+): SqlScript<void> {
+  yield* queuePostSql(
+    { mailboxId: mail.mailboxId, ticketId, channelId, kind, dedupeKey, payload: { messageRowId }, priority },
+    now,
+  );
 }
 
 /** A customer's new tickets waiting in a channel before their next goes behind other customers'. */
 const SENDER_BURST = 5;
-
 
 function* audit(mail: PlannedMail, ticketId: number, action: string, detail: object, now: Date): SqlScript<number> {
   return yield* insertSystemAudit(mail.mailboxId, ticketId, action, detail, now);

@@ -14,15 +14,27 @@ export interface ImportCounts {
   unreadable: number;
 }
 
-export async function importMail(deps: IngestDeps & { db: Db }, mailboxId: number, raw: Uint8Array, counts: ImportCounts): Promise<void> {
+export async function importMail(
+  deps: IngestDeps & { db: Db },
+  mailboxId: number,
+  raw: Uint8Array,
+  counts: ImportCounts,
+): Promise<void> {
   const date = new Date(rawHeader(raw, 'date') ?? '');
-  const stored = await storeRawMail(deps.db, { mailboxId, raw, internalDate: Number.isNaN(date.getTime()) ? undefined : date });
+  const stored = await storeRawMail(deps.db, {
+    mailboxId,
+    raw,
+    internalDate: Number.isNaN(date.getTime()) ? undefined : date,
+  });
   if (!stored.stored) {
     counts.duplicates += 1;
     return;
   }
   await ingestStoredMail(deps, stored.messageRowId, { announce: false });
-  const row = await deps.db.message.findUniqueOrThrow({ where: { id: stored.messageRowId }, select: { parseState: true } });
+  const row = await deps.db.message.findUniqueOrThrow({
+    where: { id: stored.messageRowId },
+    select: { parseState: true },
+  });
   if (row.parseState === 'failed') counts.unreadable += 1;
   counts.imported += 1;
 }

@@ -25,7 +25,14 @@ import { queueGivenUpPost } from './mail-gaps.js';
 import type { Logger } from '../../logging/logger.js';
 import { CoalescingRunner } from '../../util/coalescing-runner.js';
 import type { TRoutingRule } from '../../domain/routing.js';
-import { commitStoredMails, loadRoutingRules, prepareStoredMail, type IngestDeps, type IngestOutcome, type PreparedMail } from './ingest-stored-mail.js';
+import {
+  commitStoredMails,
+  loadRoutingRules,
+  prepareStoredMail,
+  type IngestDeps,
+  type IngestOutcome,
+  type PreparedMail,
+} from './ingest-stored-mail.js';
 
 /** Failed tries after which a mail is taken from its headers alone. */
 const HEADERS_ONLY_AFTER = 3;
@@ -78,7 +85,10 @@ export class IngestQueue {
     this.#runner = new CoalescingRunner(
       () => this.#drain(),
       (error) => {
-        this.logger.error({ code: 'mail_ingest_stalled', err: errorMessage(error) }, 'ingest queue stopped early; trying again shortly');
+        this.logger.error(
+          { code: 'mail_ingest_stalled', err: errorMessage(error) },
+          'ingest queue stopped early; trying again shortly',
+        );
         setTimeout(() => this.kick(), STALLED_RETRY_MS).unref();
       },
     );
@@ -130,11 +140,21 @@ export class IngestQueue {
     let next = 0;
     const parseAhead = () => {
       let bytes = ahead.reduce((sum, mail) => sum + mail.size, 0);
-      while (next < pending.length && ahead.length < PARSE_AHEAD && (ahead.length === 0 || bytes + pending[next]!.size <= PARSE_AHEAD_BYTES)) {
+      while (
+        next < pending.length &&
+        ahead.length < PARSE_AHEAD &&
+        (ahead.length === 0 || bytes + pending[next]!.size <= PARSE_AHEAD_BYTES)
+      ) {
         const row = pending[next++]!;
-        const headersOnly = row.ingestAttempts >= HEADERS_ONLY_AFTER ? `taken from its headers after ${row.ingestAttempts} failed tries` : undefined;
+        const headersOnly =
+          row.ingestAttempts >= HEADERS_ONLY_AFTER
+            ? `taken from its headers after ${row.ingestAttempts} failed tries`
+            : undefined;
         const mail: Ahead = { ...row, prepared: prepareStoredMail(deps, row.id, { headersOnly }) };
-        mail.prepared.then((ready) => (mail.ready = ready), () => {});
+        mail.prepared.then(
+          (ready) => (mail.ready = ready),
+          () => {},
+        );
         ahead.push(mail);
         bytes += row.size;
       }
@@ -170,7 +190,12 @@ export class IngestQueue {
    * Commits a batch in one transaction. If that fails, mail by mail, so one mail that
    * cannot be committed does not hold back the others (nor is it hidden among them).
    */
-  async #commit(deps: IngestDeps, batch: readonly PreparedMail[], rows: readonly Pending[], skipped: Set<number>): Promise<void> {
+  async #commit(
+    deps: IngestDeps,
+    batch: readonly PreparedMail[],
+    rows: readonly Pending[],
+    skipped: Set<number>,
+  ): Promise<void> {
     if (batch.length > 1) {
       try {
         this.#committed(batch, await commitStoredMails(deps, batch));
@@ -178,7 +203,10 @@ export class IngestQueue {
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
         // Nothing of the batch was written; the single commits below find the mail at fault.
-        this.logger.warn({ code: 'mail_batch_failed', mails: batch.length, err: errorMessage(error) }, 'mails could not be committed together; committing them one by one');
+        this.logger.warn(
+          { code: 'mail_batch_failed', mails: batch.length, err: errorMessage(error) },
+          'mails could not be committed together; committing them one by one',
+        );
       }
     }
     for (const [index, mail] of batch.entries()) {
@@ -203,22 +231,40 @@ export class IngestQueue {
   async #recordFailure(row: Pending, error: Error): Promise<void> {
     const attempts = row.ingestAttempts + 1;
     const reason = error.message.slice(0, 2000);
-    this.logger.error({ code: 'mail_ingest_failed', messageRowId: row.id, attempts, err: error.message }, 'mail could not be ingested; it will be tried again');
+    this.logger.error(
+      { code: 'mail_ingest_failed', messageRowId: row.id, attempts, err: error.message },
+      'mail could not be ingested; it will be tried again',
+    );
     const db = this.deps.db;
     if (attempts < MAIL_RETRY_TRIES) {
       const retryAt = mailRetryAt(attempts, new Date());
-      await db.message.updateMany({ where: { id: row.id, parseState: 'stored' }, data: { ingestAttempts: attempts, ingestRetryAt: retryAt, parseError: reason } });
+      await db.message.updateMany({
+        where: { id: row.id, parseState: 'stored' },
+        data: { ingestAttempts: attempts, ingestRetryAt: retryAt, parseError: reason },
+      });
       // A quiet mailbox may bring no new mail to kick us (the sweep does too, at the latest).
       setTimeout(() => this.kick(), retryAt.getTime() - Date.now()).unref();
       return;
     }
     const shown = await this.#whatCouldBeRead(row.id);
     await db.$transaction(async (tx) => {
-      const marked = await tx.message.updateMany({ where: { id: row.id, parseState: 'stored' }, data: { parseState: 'given_up', ingestAttempts: attempts, ingestRetryAt: null, parseError: reason } });
+      const marked = await tx.message.updateMany({
+        where: { id: row.id, parseState: 'stored' },
+        data: { parseState: 'given_up', ingestAttempts: attempts, ingestRetryAt: null, parseError: reason },
+      });
       if (marked.count === 0) return;
-      await queueGivenUpPost(tx, row.mailboxId, `given_up:${row.id}:${attempts}`, { stage: 'ingest', messageRowId: row.id, ...shown, reason, attempts });
+      await queueGivenUpPost(tx, row.mailboxId, `given_up:${row.id}:${attempts}`, {
+        stage: 'ingest',
+        messageRowId: row.id,
+        ...shown,
+        reason,
+        attempts,
+      });
     });
-    this.logger.error({ code: 'mail_ingest_given_up', messageRowId: row.id, attempts, err: error.message }, 'mail could not be made a ticket after a day of tries; posted in the channel (npm run retry-mail tries it again)');
+    this.logger.error(
+      { code: 'mail_ingest_given_up', messageRowId: row.id, attempts, err: error.message },
+      'mail could not be made a ticket after a day of tries; posted in the channel (npm run retry-mail tries it again)',
+    );
     this.onIngested({ kind: 'given_up' });
   }
 

@@ -45,13 +45,20 @@ export interface IngestDeps {
  * one. A source that could not be read is an error of the moment, not of the mail: it is
  * thrown, and the queue tries again later.
  */
-async function parseOrFallback(deps: IngestDeps, raw: RawSource, messageRowId: number): Promise<{ mail: ParsedMail; error: string | null }> {
+async function parseOrFallback(
+  deps: IngestDeps,
+  raw: RawSource,
+  messageRowId: number,
+): Promise<{ mail: ParsedMail; error: string | null }> {
   try {
     return { mail: await deps.parser.parse(raw), error: null };
   } catch (error) {
     if (error instanceof SourceUnreadableError) throw error;
     const message = errorMessage(error);
-    deps.logger.warn({ code: 'mail_parse_failed', messageRowId, err: message }, 'mail could not be parsed; posting what could be read');
+    deps.logger.warn(
+      { code: 'mail_parse_failed', messageRowId, err: message },
+      'mail could not be parsed; posting what could be read',
+    );
     // The headers and the start of the body are what can be read without a parser: the
     // first part is enough (and a large mail is not read whole for it).
     return { mail: fallbackParse(raw.head), error: message };
@@ -72,7 +79,13 @@ function withoutNul<T>(value: T): T {
 }
 
 function customerFields(customer: MailAddress, fromCustomer: boolean): CustomerFields {
-  return { address: customer.address, domain: domainOf(customer.address), name: customer.name || null, ...senderFlags(customer), fromCustomer };
+  return {
+    address: customer.address,
+    domain: domainOf(customer.address),
+    name: customer.name || null,
+    ...senderFlags(customer),
+    fromCustomer,
+  };
 }
 
 export interface IngestOptions {
@@ -82,11 +95,21 @@ export interface IngestOptions {
 
 /** The mailbox's enabled routing rules in order; a rule that no longer validates is skipped and logged. */
 export async function loadRoutingRules(deps: IngestDeps, mailboxId: number): Promise<TRoutingRule[]> {
-  const rows = await deps.db.routingRule.findMany({ where: { mailboxId, enabled: true }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  const rows = await deps.db.routingRule.findMany({
+    where: { mailboxId, enabled: true },
+    orderBy: [{ position: 'asc' }, { id: 'asc' }],
+  });
   return rows.flatMap((row) => {
-    const rule = ZRoutingRule.safeParse({ name: row.name, when: JSON.parse(row.conditions), then: JSON.parse(row.actions) });
+    const rule = ZRoutingRule.safeParse({
+      name: row.name,
+      when: JSON.parse(row.conditions),
+      then: JSON.parse(row.actions),
+    });
     if (rule.success) return [rule.data];
-    deps.logger.warn({ code: 'routing_rule_invalid', ruleId: row.id, name: row.name }, 'routing rule skipped: it no longer validates');
+    deps.logger.warn(
+      { code: 'routing_rule_invalid', ruleId: row.id, name: row.name },
+      'routing rule skipped: it no longer validates',
+    );
     return [];
   });
 }
@@ -100,7 +123,6 @@ function mailFacts(mail: ParsedMail, header: RawHeaderReader): MailFacts {
     header,
   };
 }
-
 
 /** A stored mail read and parsed, ready to be committed; nothing written yet. */
 export interface PreparedMail {
@@ -118,19 +140,33 @@ export interface PreparedMail {
  * for the next mails while it commits earlier ones. A mail no longer waiting (done by
  * someone else meanwhile) is not read at all.
  */
-export async function prepareStoredMail(deps: IngestDeps, messageRowId: number, { headersOnly }: { headersOnly?: string } = {}): Promise<PreparedMail> {
+export async function prepareStoredMail(
+  deps: IngestDeps,
+  messageRowId: number,
+  { headersOnly }: { headersOnly?: string } = {},
+): Promise<PreparedMail> {
   const raw = await rawMailStoreOf(deps.db).openRaw(messageRowId, { onlyWaiting: true });
   if (!raw) return { messageRowId, mail: null, error: null, header: null };
   // Read before the bytes go to the parser: routing rules may look at any header.
   const header = readRawHeaders(raw.head);
   // A mail that failed again and again is taken as its headers and the start of its text,
   // without routing rules: posted with what could be read rather than not at all.
-  if (headersOnly) return { messageRowId, header, headersOnly: true, ...withoutNul({ mail: fallbackParse(raw.head), error: headersOnly }) };
+  if (headersOnly)
+    return {
+      messageRowId,
+      header,
+      headersOnly: true,
+      ...withoutNul({ mail: fallbackParse(raw.head), error: headersOnly }),
+    };
   const { mail, error } = await parseOrFallback(deps, raw, messageRowId);
   return { messageRowId, header, ...withoutNul({ mail, error }) };
 }
 
-export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, options: IngestOptions = {}): Promise<IngestOutcome> {
+export async function ingestStoredMail(
+  deps: IngestDeps,
+  messageRowId: number,
+  options: IngestOptions = {},
+): Promise<IngestOutcome> {
   const [outcome] = await commitStoredMails(deps, [await prepareStoredMail(deps, messageRowId)], options);
   return outcome!;
 }
@@ -140,7 +176,11 @@ export async function ingestStoredMail(deps: IngestDeps, messageRowId: number, o
  * one transaction; one outcome per mail. With several mails, anything going wrong fails
  * the whole batch (nothing written): the caller then commits them one by one.
  */
-export async function commitStoredMails(deps: IngestDeps, prepared: readonly PreparedMail[], options: IngestOptions = {}): Promise<IngestOutcome[]> {
+export async function commitStoredMails(
+  deps: IngestDeps,
+  prepared: readonly PreparedMail[],
+  options: IngestOptions = {},
+): Promise<IngestOutcome[]> {
   const planned = await planMails(deps, prepared, options);
   const outcomes = new Map<number, IngestOutcome>();
   if (planned.length) {
@@ -156,10 +196,23 @@ export async function commitStoredMails(deps: IngestDeps, prepared: readonly Pre
 }
 
 /** Everything about the mails that can be decided before the transaction. */
-async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], options: IngestOptions): Promise<PlannedMail[]> {
-  const ready = prepared.filter((item): item is PreparedMail & { mail: ParsedMail; header: RawHeaderReader } => !!item.mail && !!item.header);
+async function planMails(
+  deps: IngestDeps,
+  prepared: readonly PreparedMail[],
+  options: IngestOptions,
+): Promise<PlannedMail[]> {
+  const ready = prepared.filter(
+    (item): item is PreparedMail & { mail: ParsedMail; header: RawHeaderReader } => !!item.mail && !!item.header,
+  );
   if (ready.length === 0) return [];
-  const rows = new Map((await waitingMailRows(deps.db, ready.map((item) => item.messageRowId))).map((row) => [row.id, row]));
+  const rows = new Map(
+    (
+      await waitingMailRows(
+        deps.db,
+        ready.map((item) => item.messageRowId),
+      )
+    ).map((row) => [row.id, row]),
+  );
   const waiting = ready.flatMap((item) => {
     const row = rows.get(item.messageRowId);
     if (!row) return [];
@@ -186,12 +239,25 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
       subject: item.mail.subject,
       text: item.mail.text,
       html: item.mail.html,
-      flags: JSON.stringify({ ...flags, textTruncated: item.mail.textTruncated, ...(history ? { history } : {}), ...(oversize ? { oversize } : {}) }),
+      flags: JSON.stringify({
+        ...flags,
+        textTruncated: item.mail.textTruncated,
+        ...(history ? { history } : {}),
+        ...(oversize ? { oversize } : {}),
+      }),
       sentAt: item.mail.date,
     };
-    return [{ item: oversize ? { ...item, mail: { ...item.mail, attachments: [] } } : item, row, flags, history, fields }];
+    return [
+      { item: oversize ? { ...item, mail: { ...item.mail, attachments: [] } } : item, row, flags, history, fields },
+    ];
   });
-  const batch: BatchMail[] = waiting.map(({ item, row, flags, fields }) => ({ messageRowId: row.id, mailboxId: row.mailboxId, messageId: fields.messageId, mail: item.mail, bounce: flags.bounce }));
+  const batch: BatchMail[] = waiting.map(({ item, row, flags, fields }) => ({
+    messageRowId: row.id,
+    mailboxId: row.mailboxId,
+    messageId: fields.messageId,
+    mail: item.mail,
+    bounce: flags.bounce,
+  }));
   const threads = threadBatch(batch, await findThreadedRows(deps.db, batch));
   const rulesFor = deps.routingRules ?? ((mailboxId: number) => loadRoutingRules(deps, mailboxId));
   return Promise.all(
@@ -214,8 +280,14 @@ async function planMails(deps: IngestDeps, prepared: readonly PreparedMail[], op
         thread,
         sender,
         // Routing rules decide about new tickets only.
-        routing: thread === null && !item.headersOnly ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(item.mail, item.header)) : { tags: [], matched: [] },
-        customer: thread === null && customer ? customerFields(customer, sender !== null && customer.address === item.mail.from?.address) : null,
+        routing:
+          thread === null && !item.headersOnly
+            ? applyRoutingRules(await rulesFor(row.mailboxId), mailFacts(item.mail, item.header))
+            : { tags: [], matched: [] },
+        customer:
+          thread === null && customer
+            ? customerFields(customer, sender !== null && customer.address === item.mail.from?.address)
+            : null,
       };
     }),
   );

@@ -34,7 +34,12 @@ export interface GivenUpPayload {
 }
 
 /** Queues the channel post saying a mail was given up on, in the caller's transaction. */
-export async function queueGivenUpPost(tx: Tx, mailboxId: number, dedupeKey: string, payload: GivenUpPayload): Promise<void> {
+export async function queueGivenUpPost(
+  tx: Tx,
+  mailboxId: number,
+  dedupeKey: string,
+  payload: GivenUpPayload,
+): Promise<void> {
   const mailbox = await tx.mailbox.findUniqueOrThrow({ where: { id: mailboxId }, select: { channelId: true } });
   await queuePosts(tx, [{ mailboxId, channelId: mailbox.channelId, kind: POST_KINDS.mailGivenUp, dedupeKey, payload }]);
 }
@@ -44,7 +49,13 @@ export async function queueGivenUpPost(tx: Tx, mailboxId: number, dedupeKey: str
  * the next. Returns true when this try gave it up; the channel post is queued in the same
  * transaction.
  */
-export async function recordGapFailure(db: Db, place: GapPlace, uid: bigint, reason: string, now = new Date()): Promise<boolean> {
+export async function recordGapFailure(
+  db: Db,
+  place: GapPlace,
+  uid: bigint,
+  reason: string,
+  now = new Date(),
+): Promise<boolean> {
   const where = { mailboxId_folder_uidValidity_uid: { ...place, uid } };
   const cut = reason.slice(0, 500);
   return db.$transaction(async (tx) => {
@@ -75,7 +86,12 @@ const GAPS_PER_PASS = 500;
 
 /** The UIDs of the place's gaps that are due for another try, oldest first. */
 export async function dueGaps(db: Db, place: GapPlace, now = new Date()): Promise<bigint[]> {
-  const rows = await db.mailGap.findMany({ where: { ...place, gaveUpAt: null, nextTryAt: { lte: now } }, orderBy: { uid: 'asc' }, select: { uid: true }, take: GAPS_PER_PASS });
+  const rows = await db.mailGap.findMany({
+    where: { ...place, gaveUpAt: null, nextTryAt: { lte: now } },
+    orderBy: { uid: 'asc' },
+    select: { uid: true },
+    take: GAPS_PER_PASS,
+  });
   return rows.map((row) => row.uid);
 }
 
@@ -86,5 +102,7 @@ export async function closeGaps(db: Db, place: GapPlace, uids: readonly bigint[]
 
 /** After a UIDVALIDITY change the old UIDs mean nothing; the rescan reads every mail again. */
 export async function forgetGapsOfOtherValidity(db: Db, place: GapPlace): Promise<void> {
-  await db.mailGap.deleteMany({ where: { mailboxId: place.mailboxId, folder: place.folder, uidValidity: { not: place.uidValidity } } });
+  await db.mailGap.deleteMany({
+    where: { mailboxId: place.mailboxId, folder: place.folder, uidValidity: { not: place.uidValidity } },
+  });
 }

@@ -47,11 +47,35 @@ export async function listGivenUp(db: Db, filter: RetryFilter = {}): Promise<Giv
   const where = givenUpWhere(filter);
   const [gaps, messages] = await Promise.all([
     db.mailGap.findMany({ where: where.gaps, include: { mailbox: { select: { key: true } } }, orderBy: { id: 'asc' } }),
-    db.message.findMany({ where: where.messages, select: { id: true, parseError: true, ingestAttempts: true, receivedAt: true, mailbox: { select: { key: true } } }, orderBy: { id: 'asc' } }),
+    db.message.findMany({
+      where: where.messages,
+      select: {
+        id: true,
+        parseError: true,
+        ingestAttempts: true,
+        receivedAt: true,
+        mailbox: { select: { key: true } },
+      },
+      orderBy: { id: 'asc' },
+    }),
   ]);
   return [
-    ...gaps.map((gap) => ({ stage: 'fetch' as const, mailboxKey: gap.mailbox.key, ref: `uid:${gap.uid}`, reason: gap.reason, attempts: gap.attempts, since: gap.gaveUpAt! })),
-    ...messages.map((message) => ({ stage: 'ingest' as const, mailboxKey: message.mailbox.key, ref: `message:${message.id}`, reason: message.parseError ?? '', attempts: message.ingestAttempts, since: message.receivedAt })),
+    ...gaps.map((gap) => ({
+      stage: 'fetch' as const,
+      mailboxKey: gap.mailbox.key,
+      ref: `uid:${gap.uid}`,
+      reason: gap.reason,
+      attempts: gap.attempts,
+      since: gap.gaveUpAt!,
+    })),
+    ...messages.map((message) => ({
+      stage: 'ingest' as const,
+      mailboxKey: message.mailbox.key,
+      ref: `message:${message.id}`,
+      reason: message.parseError ?? '',
+      attempts: message.ingestAttempts,
+      since: message.receivedAt,
+    })),
   ];
 }
 
@@ -60,7 +84,10 @@ export async function retryGivenUp(db: Db, filter: RetryFilter = {}, now = new D
   const where = givenUpWhere(filter);
   const [gaps, messages] = await db.$transaction([
     db.mailGap.updateMany({ where: where.gaps, data: { gaveUpAt: null, attempts: 0, nextTryAt: now } }),
-    db.message.updateMany({ where: where.messages, data: { parseState: 'stored', ingestAttempts: 0, ingestRetryAt: null } }),
+    db.message.updateMany({
+      where: where.messages,
+      data: { parseState: 'stored', ingestAttempts: 0, ingestRetryAt: null },
+    }),
   ]);
   return gaps.count + messages.count;
 }

@@ -45,10 +45,12 @@ export async function storeRawMails(db: Db, mails: readonly FetchedMail[]): Prom
       raw: mail.raw,
       messageId: cleanMessageId(header('message-id')),
       receivedAt: mail.internalDate ?? new Date(),
-      flags: JSON.stringify({ ...(mail.history ? { history: true } : {}), ...(mail.oversize ? { oversize: mail.oversize } : {}) }),
+      flags: JSON.stringify({
+        ...(mail.history ? { history: true } : {}),
+        ...(mail.oversize ? { oversize: mail.oversize } : {}),
+      }),
       imap: mail.imap,
     };
   });
   return rawMailStoreOf(db).storeBatch(rows);
 }
-

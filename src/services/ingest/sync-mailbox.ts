@@ -33,7 +33,11 @@ const BATCH_BYTES = 16 * 1024 * 1024;
  * Groups UIDs (ascending) so that each batch stays within the mail and byte budget. A mail
  * over `aloneAbove` (the size cap) is a batch of its own, so only its start is fetched.
  */
-export function batchBySize(uids: readonly number[], sizes: ReadonlyMap<number, number>, aloneAbove = Infinity): number[][] {
+export function batchBySize(
+  uids: readonly number[],
+  sizes: ReadonlyMap<number, number>,
+  aloneAbove = Infinity,
+): number[][] {
   const batches: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
@@ -101,20 +105,44 @@ async function startCursor(client: ImapFlow, target: SyncTarget, uidNext: number
 }
 
 /** Brings the cursor in line with the folder's UIDVALIDITY; returns the UID to fetch above. */
-async function alignCursor(db: Db, client: ImapFlow, target: SyncTarget, logger: Logger): Promise<{ uidValidity: bigint; lastUid: bigint; rescan: boolean }> {
+async function alignCursor(
+  db: Db,
+  client: ImapFlow,
+  target: SyncTarget,
+  logger: Logger,
+): Promise<{ uidValidity: bigint; lastUid: bigint; rescan: boolean }> {
   const box = client.mailbox;
   if (!box) throw new Error('no mailbox selected');
-  const row = await db.mailbox.findUniqueOrThrow({ where: { id: target.mailboxId }, select: { uidValidity: true, lastUid: true, rescanUidValidity: true } });
+  const row = await db.mailbox.findUniqueOrThrow({
+    where: { id: target.mailboxId },
+    select: { uidValidity: true, lastUid: true, rescanUidValidity: true },
+  });
   // A rescan lasts until the cursor has passed the highest UID the folder had (see
   // syncMailboxOnce), across restarts.
-  if (row.uidValidity === box.uidValidity) return { uidValidity: box.uidValidity, lastUid: row.lastUid, rescan: row.rescanUidValidity === box.uidValidity };
+  if (row.uidValidity === box.uidValidity)
+    return { uidValidity: box.uidValidity, lastUid: row.lastUid, rescan: row.rescanUidValidity === box.uidValidity };
   const rescan = row.uidValidity !== null;
   const lastUid = rescan ? 0n : await startCursor(client, target, box.uidNext);
   if (rescan) {
-    logger.warn({ code: 'imap_uidvalidity_changed', folder: target.folder, was: String(row.uidValidity), now: String(box.uidValidity) }, 'UIDVALIDITY changed: rescanning the folder; known mail is recognised and not posted again');
+    logger.warn(
+      {
+        code: 'imap_uidvalidity_changed',
+        folder: target.folder,
+        was: String(row.uidValidity),
+        now: String(box.uidValidity),
+      },
+      'UIDVALIDITY changed: rescanning the folder; known mail is recognised and not posted again',
+    );
   }
-  await db.mailbox.update({ where: { id: target.mailboxId }, data: { uidValidity: box.uidValidity, lastUid, rescanUidValidity: rescan ? box.uidValidity : null } });
-  await forgetGapsOfOtherValidity(db, { mailboxId: target.mailboxId, folder: target.folder, uidValidity: box.uidValidity });
+  await db.mailbox.update({
+    where: { id: target.mailboxId },
+    data: { uidValidity: box.uidValidity, lastUid, rescanUidValidity: rescan ? box.uidValidity : null },
+  });
+  await forgetGapsOfOtherValidity(db, {
+    mailboxId: target.mailboxId,
+    folder: target.folder,
+    uidValidity: box.uidValidity,
+  });
   return { uidValidity: box.uidValidity, lastUid, rescan };
 }
 
@@ -134,8 +162,16 @@ interface Pass {
  */
 async function recordGap(db: Db, pass: Pass, uid: number, reason: string, logger: Logger): Promise<Outcome> {
   const givenUp = await recordGapFailure(db, pass.place, BigInt(uid), reason);
-  if (givenUp) logger.error({ code: 'imap_mail_given_up', uid: String(uid), reason }, 'a mail could not be fetched or stored after a day of tries; it is still on the server (npm run retry-mail tries it again)');
-  else logger.warn({ code: 'imap_mail_gap', uid: String(uid), reason }, 'a mail could not be fetched or stored; it will be tried again');
+  if (givenUp)
+    logger.error(
+      { code: 'imap_mail_given_up', uid: String(uid), reason },
+      'a mail could not be fetched or stored after a day of tries; it is still on the server (npm run retry-mail tries it again)',
+    );
+  else
+    logger.warn(
+      { code: 'imap_mail_gap', uid: String(uid), reason },
+      'a mail could not be fetched or stored; it will be tried again',
+    );
   return { uid, gap: true, givenUp };
 }
 
@@ -148,7 +184,8 @@ async function storeBatch(db: Db, pass: Pass, mails: FetchedMail[], logger: Logg
   try {
     return (await storeRawMails(db, mails)).map((result, index) => ({ uid: uidOf(mails[index]!), result }));
   } catch (batchError) {
-    if (mails.length === 1) return [await recordGap(db, pass, uidOf(mails[0]!), `not stored: ${errorMessage(batchError)}`, logger)];
+    if (mails.length === 1)
+      return [await recordGap(db, pass, uidOf(mails[0]!), `not stored: ${errorMessage(batchError)}`, logger)];
     const outcomes: Outcome[] = [];
     for (const mail of mails) {
       try {
@@ -163,7 +200,10 @@ async function storeBatch(db: Db, pass: Pass, mails: FetchedMail[], logger: Logg
 
 /** Moves the cursor up to `uid` (never back): every mail up to it is stored or remembered. */
 async function moveCursorTo(db: Db, place: GapPlace, uid: bigint): Promise<void> {
-  await db.mailbox.updateMany({ where: { id: place.mailboxId, uidValidity: place.uidValidity, lastUid: { lt: uid } }, data: { lastUid: uid } });
+  await db.mailbox.updateMany({
+    where: { id: place.mailboxId, uidValidity: place.uidValidity, lastUid: { lt: uid } },
+    data: { lastUid: uid },
+  });
 }
 
 /** Which of `uids` the server still has: its UID SEARCH is the word on a mail being gone. */
@@ -192,9 +232,18 @@ type FetchedSource = { uid: number; source: Buffer; internalDate?: Date; oversiz
  * first of its text, never the whole of it in memory.
  */
 async function fetchHead(client: ImapFlow, uid: number, size: number): Promise<FetchedSource | null> {
-  const message = await client.fetchOne(String(uid), { uid: true, internalDate: true, source: { start: 0, maxLength: OVERSIZE_HEAD_BYTES } }, { uid: true });
+  const message = await client.fetchOne(
+    String(uid),
+    { uid: true, internalDate: true, source: { start: 0, maxLength: OVERSIZE_HEAD_BYTES } },
+    { uid: true },
+  );
   if (!message || !message.source) return null;
-  return { uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined, oversize: size };
+  return {
+    uid,
+    source: message.source,
+    internalDate: message.internalDate instanceof Date ? message.internalDate : undefined,
+    oversize: size,
+  };
 }
 
 /** One mail's source by partial fetches (imapflow's download), copied into a buffer of `size`. */
@@ -206,15 +255,25 @@ async function downloadSource(client: ImapFlow, uid: number, size: number): Prom
   let length = 0;
   for await (const chunk of content as AsyncIterable<Buffer>) {
     // RFC822.SIZE should be exact; a server that counts otherwise costs a copy, not the mail.
-    if (length + chunk.length > source.length) source = Buffer.concat([source.subarray(0, length)], Math.max(length + chunk.length, source.length * 2));
+    if (length + chunk.length > source.length)
+      source = Buffer.concat([source.subarray(0, length)], Math.max(length + chunk.length, source.length * 2));
     chunk.copy(source, length);
     length += chunk.length;
   }
-  return { uid, source: length === source.length ? source : source.subarray(0, length), internalDate: meta.internalDate instanceof Date ? meta.internalDate : undefined };
+  return {
+    uid,
+    source: length === source.length ? source : source.subarray(0, length),
+    internalDate: meta.internalDate instanceof Date ? meta.internalDate : undefined,
+  };
 }
 
 /** The batch's sources, in one fetch (or one ranged download for a single large mail). */
-async function fetchSources(client: ImapFlow, batch: number[], sizes: ReadonlyMap<number, number>, maxBytes: number = Infinity): Promise<FetchedSource[]> {
+async function fetchSources(
+  client: ImapFlow,
+  batch: number[],
+  sizes: ReadonlyMap<number, number>,
+  maxBytes: number = Infinity,
+): Promise<FetchedSource[]> {
   // Collect first: no other IMAP command may run inside a fetch iteration.
   const fetched: FetchedSource[] = [];
   const size = sizes.get(batch[0]!) ?? 0;
@@ -225,8 +284,17 @@ async function fetchSources(client: ImapFlow, batch: number[], sizes: ReadonlyMa
     const mail = await downloadSource(client, batch[0]!, size);
     if (mail) fetched.push(mail);
   } else {
-    for await (const message of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
-      if (message.source) fetched.push({ uid: message.uid, source: message.source, internalDate: message.internalDate instanceof Date ? message.internalDate : undefined });
+    for await (const message of client.fetch(
+      batch.join(','),
+      { uid: true, source: true, internalDate: true },
+      { uid: true },
+    )) {
+      if (message.source)
+        fetched.push({
+          uid: message.uid,
+          source: message.source,
+          internalDate: message.internalDate instanceof Date ? message.internalDate : undefined,
+        });
     }
   }
   return fetched;
@@ -249,7 +317,12 @@ function refusedByServer(error: unknown): boolean {
  * so one mail it cannot give does not hold back the others; a mail left out of a batch's
  * answer is asked for once more on its own (Gmail leaves mails out at times).
  */
-async function fetchWithMissing(client: ImapFlow, target: SyncTarget, batch: number[], sizes: ReadonlyMap<number, number>): Promise<{ fetched: FetchedSource[]; missing: Map<number, string> }> {
+async function fetchWithMissing(
+  client: ImapFlow,
+  target: SyncTarget,
+  batch: number[],
+  sizes: ReadonlyMap<number, number>,
+): Promise<{ fetched: FetchedSource[]; missing: Map<number, string> }> {
   const missing = new Map<number, string>();
   let fetched: FetchedSource[] | undefined;
   try {
@@ -259,7 +332,8 @@ async function fetchWithMissing(client: ImapFlow, target: SyncTarget, batch: num
   }
   if (fetched && batch.length > 1) {
     const got = new Set(fetched.map((mail) => mail.uid));
-    for (const uid of batch.filter((uid) => !got.has(uid))) fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
+    for (const uid of batch.filter((uid) => !got.has(uid)))
+      fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
   } else if (!fetched) {
     fetched = [];
     for (const uid of batch) {
@@ -267,12 +341,15 @@ async function fetchWithMissing(client: ImapFlow, target: SyncTarget, batch: num
         fetched.push(...(await fetchSources(client, [uid], sizes, target.maxMailBytes)));
       } catch (error) {
         if (!refusedByServer(error)) throw error;
-        missing.set(uid, `refused by the server: ${(error as { responseText?: string }).responseText ?? errorMessage(error)}`);
+        missing.set(
+          uid,
+          `refused by the server: ${(error as { responseText?: string }).responseText ?? errorMessage(error)}`,
+        );
       }
     }
   }
   const got = new Set(fetched.map((mail) => mail.uid));
-  for (const uid of batch) if (!got.has(uid) && !missing.has(uid)) missing.set(uid, 'left out of the server\'s answer');
+  for (const uid of batch) if (!got.has(uid) && !missing.has(uid)) missing.set(uid, "left out of the server's answer");
   return { fetched, missing };
 }
 
@@ -282,14 +359,26 @@ async function fetchWithMissing(client: ImapFlow, target: SyncTarget, batch: num
  * over. Gaps are recorded before the mails after them are stored, so the cursor (moved
  * with each store) never passes a mail that is not remembered.
  */
-async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, pass: Pass, batch: number[], sizes: ReadonlyMap<number, number>, logger: Logger): Promise<Outcome[]> {
+async function fetchAndStore(
+  db: Db,
+  client: ImapFlow,
+  target: SyncTarget,
+  pass: Pass,
+  batch: number[],
+  sizes: ReadonlyMap<number, number>,
+  logger: Logger,
+): Promise<Outcome[]> {
   const { fetched, missing } = await fetchWithMissing(client, target, batch, sizes);
   const outcomes: Outcome[] = [];
   if (missing.size) {
     const present = await stillOnServer(client, [...missing.keys()]);
     for (const [uid, reason] of missing) {
       if (present.has(uid)) outcomes.push(await recordGap(db, pass, uid, reason, logger));
-      else logger.warn({ code: 'imap_mail_gone', uid: String(uid) }, 'the server no longer has this mail (deleted meanwhile); passed over');
+      else
+        logger.warn(
+          { code: 'imap_mail_gone', uid: String(uid) },
+          'the server no longer has this mail (deleted meanwhile); passed over',
+        );
     }
   }
   fetched.sort((a, b) => a.uid - b.uid);
@@ -298,7 +387,8 @@ async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, pass:
     raw: message.source,
     internalDate: message.internalDate,
     imap: { folder: target.folder, uidValidity: pass.place.uidValidity, uid: BigInt(message.uid) },
-    history: pass.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
+    history:
+      pass.rescan && !!target.historyBefore && !!message.internalDate && message.internalDate < target.historyBefore,
     oversize: message.oversize,
   }));
   if (mails.length) outcomes.push(...(await storeBatch(db, pass, mails, logger)));
@@ -306,7 +396,16 @@ async function fetchAndStore(db: Db, client: ImapFlow, target: SyncTarget, pass:
 }
 
 /** Stores `uids` batch by batch and counts what became of them; returns the UIDs that are settled (stored, or duplicates). */
-async function storeListed(db: Db, client: ImapFlow, target: SyncTarget, pass: Pass, uids: number[], sizes: ReadonlyMap<number, number>, logger: Logger, onStored: (messageRowId: number) => void): Promise<bigint[]> {
+async function storeListed(
+  db: Db,
+  client: ImapFlow,
+  target: SyncTarget,
+  pass: Pass,
+  uids: number[],
+  sizes: ReadonlyMap<number, number>,
+  logger: Logger,
+  onStored: (messageRowId: number) => void,
+): Promise<bigint[]> {
   const settled: bigint[] = [];
   for (const batch of batchBySize(uids, sizes, target.maxMailBytes)) {
     const outcomes = await fetchAndStore(db, client, target, pass, batch, sizes, logger);
@@ -339,21 +438,37 @@ async function storeListed(db: Db, client: ImapFlow, target: SyncTarget, pass: P
  * Tries the gaps that are due again: a mail the server no longer has closes its gap, one
  * stored now too; one failing again waits longer (or is given up on).
  */
-async function retryDueGaps(db: Db, client: ImapFlow, target: SyncTarget, pass: Pass, logger: Logger, onStored: (messageRowId: number) => void): Promise<void> {
+async function retryDueGaps(
+  db: Db,
+  client: ImapFlow,
+  target: SyncTarget,
+  pass: Pass,
+  logger: Logger,
+  onStored: (messageRowId: number) => void,
+): Promise<void> {
   const due = await dueGaps(db, pass.place);
   if (due.length === 0) return;
   const present = await stillOnServer(client, due.map(Number));
   const gone = due.filter((uid) => !present.has(Number(uid)));
-  for (const uid of gone) logger.warn({ code: 'imap_mail_gone', uid: String(uid) }, 'a mail that could not be fetched is no longer on the server; its gap is closed');
+  for (const uid of gone)
+    logger.warn(
+      { code: 'imap_mail_gone', uid: String(uid) },
+      'a mail that could not be fetched is no longer on the server; its gap is closed',
+    );
   await closeGaps(db, pass.place, gone);
   const sizes = new Map<number, number>();
   if (present.size) {
-    for await (const message of client.fetch([...present].join(','), { uid: true, size: true }, { uid: true })) sizes.set(message.uid, message.size ?? 0);
+    for await (const message of client.fetch([...present].join(','), { uid: true, size: true }, { uid: true }))
+      sizes.set(message.uid, message.size ?? 0);
   }
   const uids = [...present].sort((a, b) => a - b);
   const settled = await storeListed(db, client, target, pass, uids, sizes, logger, onStored);
   await closeGaps(db, pass.place, settled);
-  if (settled.length) logger.info({ code: 'imap_gap_filled', uids: settled.map(String) }, 'mail that could not be fetched before is stored now');
+  if (settled.length)
+    logger.info(
+      { code: 'imap_gap_filled', uids: settled.map(String) },
+      'mail that could not be fetched before is stored now',
+    );
 }
 
 export async function syncMailboxOnce(
@@ -377,7 +492,11 @@ export async function syncMailboxOnce(
     for (let from = lastUid + 1n; ; from += UID_WINDOW) {
       const last = from + UID_WINDOW >= uidNext;
       const sizes = new Map<number, number>();
-      for await (const message of client.fetch(last ? `${from}:*` : `${from}:${from + UID_WINDOW - 1n}`, { uid: true, size: true }, { uid: true })) {
+      for await (const message of client.fetch(
+        last ? `${from}:*` : `${from}:${from + UID_WINDOW - 1n}`,
+        { uid: true, size: true },
+        { uid: true },
+      )) {
         if (BigInt(message.uid) > lastUid) sizes.set(message.uid, message.size ?? 0);
       }
       const uids = [...sizes.keys()].sort((a, b) => a - b);
@@ -385,7 +504,11 @@ export async function syncMailboxOnce(
       if (last) break;
     }
     // Caught up: later mail is new mail again.
-    if (rescan) await db.mailbox.updateMany({ where: { id: target.mailboxId, rescanUidValidity: uidValidity }, data: { rescanUidValidity: null } });
+    if (rescan)
+      await db.mailbox.updateMany({
+        where: { id: target.mailboxId, rescanUidValidity: uidValidity },
+        data: { rescanUidValidity: null },
+      });
     return result;
   } finally {
     lock.release();

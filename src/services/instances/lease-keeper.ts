@@ -56,16 +56,25 @@ export class LeaseKeeper {
       holds = await acquireLease(this.db, this.name, this.holder, this.timing.ttlMs);
     } catch (error) {
       // The database not answering: we cannot be sure we still hold the lease.
-      this.logger.warn({ code: 'lease_unsure', lease: this.name, err: errorMessage(error) }, 'lease could not be renewed');
+      this.logger.warn(
+        { code: 'lease_unsure', lease: this.name, err: errorMessage(error) },
+        'lease could not be renewed',
+      );
       holds = false;
     }
     if (holds === this.#held || this.#stopped) return;
     this.#held = holds;
-    this.logger.info({ code: holds ? 'lease_acquired' : 'lease_lost', lease: this.name, holder: this.holder }, holds ? 'this instance took over' : 'this instance let go');
+    this.logger.info(
+      { code: holds ? 'lease_acquired' : 'lease_lost', lease: this.name, holder: this.holder },
+      holds ? 'this instance took over' : 'this instance let go',
+    );
     try {
       await (holds ? this.callbacks.onAcquired() : this.callbacks.onLost());
     } catch (error) {
-      this.logger.error({ code: 'lease_callback_failed', lease: this.name, err: errorMessage(error) }, 'lease change could not be carried out');
+      this.logger.error(
+        { code: 'lease_callback_failed', lease: this.name, err: errorMessage(error) },
+        'lease change could not be carried out',
+      );
       // Work that did not start must not sit behind a lease held for it: stand down and
       // let go, so the next tick (here or on another instance) takes it up afresh.
       if (holds) await this.#standDown();
@@ -77,7 +86,12 @@ export class LeaseKeeper {
     this.#held = false;
     await Promise.resolve()
       .then(() => this.callbacks.onLost())
-      .catch((error: Error) => this.logger.error({ code: 'lease_callback_failed', lease: this.name, err: error.message }, 'lease change could not be carried out'));
+      .catch((error: Error) =>
+        this.logger.error(
+          { code: 'lease_callback_failed', lease: this.name, err: error.message },
+          'lease change could not be carried out',
+        ),
+      );
     await releaseLease(this.db, this.name, this.holder).catch(() => {});
   }
 

@@ -42,7 +42,9 @@ export function runningInstanceOf(file: string, me = instanceId(), now = Date.no
   try {
     const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'Lease'").get();
     if (!table) return null;
-    const row = db.prepare('SELECT holder, expiresAt FROM Lease WHERE name = ?').get(INSTANCE_LEASE) as { holder: string; expiresAt: string | number } | undefined;
+    const row = db.prepare('SELECT holder, expiresAt FROM Lease WHERE name = ?').get(INSTANCE_LEASE) as
+      | { holder: string; expiresAt: string | number }
+      | undefined;
     if (!row || row.holder === me) return null;
     const expiresAt = typeof row.expiresAt === 'number' ? row.expiresAt : Date.parse(row.expiresAt);
     return expiresAt > now && holderAlive(row.holder) ? row.holder : null;
@@ -56,6 +58,7 @@ export async function claimSoleInstance(db: Db, me = instanceId()): Promise<stri
   if (await acquireLease(db, INSTANCE_LEASE, me, LEASE_TTL_MS)) return null;
   const current = await leaseHolder(db, INSTANCE_LEASE);
   if (!current) return (await acquireLease(db, INSTANCE_LEASE, me, LEASE_TTL_MS)) ? null : 'another instance';
-  if (!holderAlive(current.holder) && (await takeOverLease(db, INSTANCE_LEASE, current.holder, me, LEASE_TTL_MS))) return null;
+  if (!holderAlive(current.holder) && (await takeOverLease(db, INSTANCE_LEASE, current.holder, me, LEASE_TTL_MS)))
+    return null;
   return current.holder;
 }

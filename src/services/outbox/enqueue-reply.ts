@@ -47,7 +47,9 @@ async function prepare(
   if (!mailbox) throw new Error(`mailbox ${draft.ticket.mailbox.key} is no longer configured`);
   const from = { name: mailbox.name, address: mailbox.address };
   const messageId = newMessageId(mailbox.address);
-  const references = original ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] }) : [];
+  const references = original
+    ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] })
+    : [];
   const text = replyText({
     body: draft.body,
     original: {
@@ -57,11 +59,24 @@ async function prepare(
     },
     locale: mailbox.locale,
   });
-  const mail = { messageId, from, to: addressesOf(draft.toAddresses), cc: addressesOf(draft.ccAddresses), subject: draft.subject, inReplyTo: original?.messageId ?? null, references, text };
+  const mail = {
+    messageId,
+    from,
+    to: addressesOf(draft.toAddresses),
+    cc: addressesOf(draft.ccAddresses),
+    subject: draft.subject,
+    inReplyTo: original?.messageId ?? null,
+    references,
+    text,
+  };
   return { ...mail, raw: await buildReplyMail({ ...mail, date: new Date(), byPerson: true }) };
 }
 
-async function commit(tx: Tx, draft: Pick<Draft, 'id' | 'ticketId'> & { ticket: { mailboxId: number } }, reply: PreparedReply): Promise<void> {
+async function commit(
+  tx: Tx,
+  draft: Pick<Draft, 'id' | 'ticketId'> & { ticket: { mailboxId: number } },
+  reply: PreparedReply,
+): Promise<void> {
   const message = await tx.message.create({
     data: {
       mailboxId: draft.ticket.mailboxId,
@@ -83,7 +98,15 @@ async function commit(tx: Tx, draft: Pick<Draft, 'id' | 'ticketId'> & { ticket: 
       size: reply.raw.length,
     },
   });
-  await tx.outboxMail.create({ data: { mailboxId: draft.ticket.mailboxId, draftId: draft.id, messageRowId: message.id, messageId: reply.messageId, raw: new Uint8Array(reply.raw) } });
+  await tx.outboxMail.create({
+    data: {
+      mailboxId: draft.ticket.mailboxId,
+      draftId: draft.id,
+      messageRowId: message.id,
+      messageId: reply.messageId,
+      raw: new Uint8Array(reply.raw),
+    },
+  });
 }
 
 export const enqueueReply = { prepare, commit };

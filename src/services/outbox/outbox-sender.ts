@@ -44,7 +44,17 @@ const RECORD_SENT_ATTEMPTS = 5;
 const MAX_ATTEMPTS = 30;
 
 /** An entry is read with the draft it sends and the ticket and mailbox that draft answers. */
-const WITH_DRAFT = { draft: { select: { id: true, revision: true, ticketId: true, answersId: true, ticket: { include: { mailbox: { select: { key: true } } } } } } } as const;
+const WITH_DRAFT = {
+  draft: {
+    select: {
+      id: true,
+      revision: true,
+      ticketId: true,
+      answersId: true,
+      ticket: { include: { mailbox: { select: { key: true } } } },
+    },
+  },
+} as const;
 
 /** A reply that needs a person: how it is recorded and logged. */
 const CONCLUSIONS = {
@@ -54,7 +64,21 @@ const CONCLUSIONS = {
   uncertain: { action: TICKET_ACTIONS.replyUncertain, code: 'reply_uncertain' },
 } as const;
 
-type Entry = OutboxMail & { draft: { id: number; revision: number; ticketId: number; answersId: number | null; ticket: { id: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string } } } | null };
+type Entry = OutboxMail & {
+  draft: {
+    id: number;
+    revision: number;
+    ticketId: number;
+    answersId: number | null;
+    ticket: {
+      id: number;
+      mailboxId: number;
+      slackChannelId: string | null;
+      slackTs: string | null;
+      mailbox: { key: string };
+    };
+  } | null;
+};
 
 export class OutboxSender {
   readonly #sleeper = new WakeableSleep();
@@ -114,14 +138,29 @@ export class OutboxSender {
     }
     const { count } = await this.deps.db.outboxMail.updateMany({
       where: { id: entry.id, state: 'queued' },
-      data: { state: 'sending', attempts: { increment: 1 }, claimedBy: this.deps.instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
+      data: {
+        state: 'sending',
+        attempts: { increment: 1 },
+        claimedBy: this.deps.instanceId,
+        claimedUntil: new Date(Date.now() + CLAIM_MS),
+      },
     });
     if (count === 0) return;
-    const message = await this.deps.db.message.findUniqueOrThrow({ where: { id: entry.messageRowId! }, select: { toAddresses: true, ccAddresses: true } });
-    const recipients = [...(JSON.parse(message.toAddresses) as { address: string }[]), ...(JSON.parse(message.ccAddresses) as { address: string }[])].map((entry) => entry.address);
+    const message = await this.deps.db.message.findUniqueOrThrow({
+      where: { id: entry.messageRowId! },
+      select: { toAddresses: true, ccAddresses: true },
+    });
+    const recipients = [
+      ...(JSON.parse(message.toAddresses) as { address: string }[]),
+      ...(JSON.parse(message.ccAddresses) as { address: string }[]),
+    ].map((entry) => entry.address);
     const outcome = await sendRawMail(mailbox.smtp, { from: mailbox.address, to: recipients }, entry.raw);
     if (!outcome.sent) return this.#recordFailure(entry, outcome.error, outcome.kind);
-    if (outcome.refused.length) this.deps.logger.warn({ code: 'reply_partly_refused', outboxId: entry.id, refused: outcome.refused }, 'reply sent, but some recipients were refused');
+    if (outcome.refused.length)
+      this.deps.logger.warn(
+        { code: 'reply_partly_refused', outboxId: entry.id, refused: outcome.refused },
+        'reply sent, but some recipients were refused',
+      );
     await this.#recordSentSurely(entry, mailbox, outcome.response, outcome.refused);
   }
 
@@ -135,7 +174,10 @@ export class OutboxSender {
         return await this.#recordSent(entry, mailbox, response, refused);
       } catch (error) {
         if (attempt >= RECORD_SENT_ATTEMPTS) throw error;
-        this.deps.logger.warn({ code: 'reply_record_retry', outboxId: entry.id, err: errorMessage(error) }, 'reply sent; recording it failed, trying again');
+        this.deps.logger.warn(
+          { code: 'reply_record_retry', outboxId: entry.id, err: errorMessage(error) },
+          'reply sent; recording it failed, trying again',
+        );
         await this.#sleeper.sleep(attempt * 1_000);
       }
     }
@@ -149,35 +191,94 @@ export class OutboxSender {
     const statuses = await ticketStatuses(this.deps.db, ticket.mailboxId);
     // A mail from the customer that came after the one this reply answers is still
     // unanswered: the ticket keeps its status (and its reminders) instead of closing.
-    const newer = draft.answersId === null ? [] : await this.deps.db.message.findMany({ where: { ticketId: ticket.id, direction: 'in', id: { gt: draft.answersId } }, select: { flags: true } });
+    const newer =
+      draft.answersId === null
+        ? []
+        : await this.deps.db.message.findMany({
+            where: { ticketId: ticket.id, direction: 'in', id: { gt: draft.answersId } },
+            select: { flags: true },
+          });
     const keepStatus = newer.some((mail) => answerable(mail.flags));
     const after = mailbox.statusAfterReply;
     await this.deps.db.$transaction(async (tx) => {
-      await tx.outboxMail.update({ where: { id: entry.id }, data: { state: 'sent', sentAt, smtpResponse: response.slice(0, 500), claimedBy: null, claimedUntil: null, lastError: refused.length ? refused.join('; ').slice(0, 1000) : null, nextAttemptAt: sentAt } });
+      await tx.outboxMail.update({
+        where: { id: entry.id },
+        data: {
+          state: 'sent',
+          sentAt,
+          smtpResponse: response.slice(0, 500),
+          claimedBy: null,
+          claimedUntil: null,
+          lastError: refused.length ? refused.join('; ').slice(0, 1000) : null,
+          nextAttemptAt: sentAt,
+        },
+      });
       await tx.draft.update({ where: { id: draft.id }, data: { state: 'sent' } });
-      await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: sentAt } });
+      await tx.ticket.updateMany({
+        where: { id: ticket.id, firstResponseAt: null },
+        data: { firstResponseAt: sentAt },
+      });
       const closing = statusCategory(statuses, after) === 'closed';
-      if (!keepStatus) await tx.ticket.updateMany({ where: { id: ticket.id, NOT: { status: after } }, data: { status: after, closedAt: closing ? sentAt : null } });
+      if (!keepStatus)
+        await tx.ticket.updateMany({
+          where: { id: ticket.id, NOT: { status: after } },
+          data: { status: after, closedAt: closing ? sentAt : null },
+        });
       const audit = await tx.auditLog.create({
-        data: { mailboxId: ticket.mailboxId, ticketId: ticket.id, actorId: 'system', action: TICKET_ACTIONS.replySent, detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, status: keepStatus ? null : after, newerMailUnanswered: keepStatus }) },
+        data: {
+          mailboxId: ticket.mailboxId,
+          ticketId: ticket.id,
+          actorId: 'system',
+          action: TICKET_ACTIONS.replySent,
+          detail: JSON.stringify({
+            draftId: draft.id,
+            messageId: entry.messageId,
+            status: keepStatus ? null : after,
+            newerMailUnanswered: keepStatus,
+          }),
+        },
       });
       await queueSentPost(tx, ticket, entry.id);
-      await queueDraftUpdate(tx, ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
+      await queueDraftUpdate(
+        tx,
+        ticket,
+        { draftId: draft.id, revision: draft.revision, reviewers: '' },
+        String(audit.id),
+      );
       await queueTicketPosts(tx, ticket, audit.id, { trace: false });
     });
-    this.deps.logger.info({ code: 'reply_sent', outboxId: entry.id, ticketId: ticket.id, messageId: entry.messageId }, 'reply sent');
+    this.deps.logger.info(
+      { code: 'reply_sent', outboxId: entry.id, ticketId: ticket.id, messageId: entry.messageId },
+      'reply sent',
+    );
     this.deps.wakePoster();
   }
 
   async #recordFailure(entry: Entry, error: SmtpError, kind: SmtpFailure): Promise<void> {
     const reason = (error.response ?? error.message).slice(0, 500);
-    this.deps.logger.warn({ code: 'reply_send_failed', outboxId: entry.id, kind, smtpCode: error.responseCode, command: error.command, err: reason }, 'reply not sent');
+    this.deps.logger.warn(
+      {
+        code: 'reply_send_failed',
+        outboxId: entry.id,
+        kind,
+        smtpCode: error.responseCode,
+        command: error.command,
+        err: reason,
+      },
+      'reply not sent',
+    );
     if (kind === 'uncertain') return this.#conclude(entry, 'uncertain', reason);
     const attempts = entry.attempts + 1;
     if (kind === 'permanent' || attempts >= MAX_ATTEMPTS) return this.#conclude(entry, 'failed', reason);
     await this.deps.db.outboxMail.update({
       where: { id: entry.id },
-      data: { state: 'queued', claimedBy: null, claimedUntil: null, lastError: reason, nextAttemptAt: new Date(Date.now() + backoffDelay(attempts, 5_000, 60 * 60_000)) },
+      data: {
+        state: 'queued',
+        claimedBy: null,
+        claimedUntil: null,
+        lastError: reason,
+        nextAttemptAt: new Date(Date.now() + backoffDelay(attempts, 5_000, 60 * 60_000)),
+      },
     });
   }
 
@@ -185,14 +286,28 @@ export class OutboxSender {
     const { action, code } = CONCLUSIONS[state];
     const draft = entry.draft;
     await this.deps.db.$transaction(async (tx) => {
-      const { count } = await tx.outboxMail.updateMany({ where: { id: entry.id, state: { in: ['queued', 'sending'] } }, data: { state, claimedBy: null, claimedUntil: null, lastError: reason } });
+      const { count } = await tx.outboxMail.updateMany({
+        where: { id: entry.id, state: { in: ['queued', 'sending'] } },
+        data: { state, claimedBy: null, claimedUntil: null, lastError: reason },
+      });
       if (count === 0 || !draft) return;
       await tx.draft.update({ where: { id: draft.id }, data: { state } });
       const audit = await tx.auditLog.create({
-        data: { mailboxId: draft.ticket.mailboxId, ticketId: draft.ticketId, actorId: 'system', action, detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, reason }) },
+        data: {
+          mailboxId: draft.ticket.mailboxId,
+          ticketId: draft.ticketId,
+          actorId: 'system',
+          action,
+          detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, reason }),
+        },
       });
       await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
-      await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
+      await queueDraftUpdate(
+        tx,
+        draft.ticket,
+        { draftId: draft.id, revision: draft.revision, reviewers: '' },
+        String(audit.id),
+      );
     });
     this.deps.logger.error({ code, outboxId: entry.id, messageId: entry.messageId, reason }, 'reply needs a person');
     this.deps.wakePoster();
@@ -204,7 +319,8 @@ export class OutboxSender {
       where: { state: 'sending', ...(all ? {} : { claimedUntil: { lt: new Date() } }) },
       include: WITH_DRAFT,
     });
-    for (const entry of abandoned) await this.#conclude(entry, 'uncertain', 'the sending process stopped before it learned the outcome');
+    for (const entry of abandoned)
+      await this.#conclude(entry, 'uncertain', 'the sending process stopped before it learned the outcome');
   }
 
   async #copyToSent(entry: Entry): Promise<void> {
@@ -218,11 +334,20 @@ export class OutboxSender {
     try {
       const folder = await appendToSent(mailbox.imap, Buffer.from(entry.raw), entry.sentAt ?? new Date());
       await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { copiedToSentAt: new Date() } });
-      this.deps.logger.info({ code: 'reply_copied_to_sent', outboxId: entry.id, folder }, 'copy kept in the Sent folder');
+      this.deps.logger.info(
+        { code: 'reply_copied_to_sent', outboxId: entry.id, folder },
+        'copy kept in the Sent folder',
+      );
     } catch (error) {
       const waited = Date.now() - (entry.sentAt ?? new Date()).getTime();
-      await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { nextAttemptAt: new Date(Date.now() + Math.min(Math.max(waited, 10_000), 60 * 60_000)) } });
-      this.deps.logger.warn({ code: 'sent_copy_failed', outboxId: entry.id, err: errorMessage(error) }, 'could not append the copy to the Sent folder; will retry');
+      await this.deps.db.outboxMail.update({
+        where: { id: entry.id },
+        data: { nextAttemptAt: new Date(Date.now() + Math.min(Math.max(waited, 10_000), 60 * 60_000)) },
+      });
+      this.deps.logger.warn(
+        { code: 'sent_copy_failed', outboxId: entry.id, err: errorMessage(error) },
+        'could not append the copy to the Sent folder; will retry',
+      );
     }
   }
 }

@@ -59,10 +59,32 @@ export async function runReminders(deps: ReminderDeps, now = new Date()): Promis
   return queued;
 }
 
-async function remindMailbox(deps: ReminderDeps, config: TMailboxConfig, mailbox: { id: number; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<number> {
+async function remindMailbox(
+  deps: ReminderDeps,
+  config: TMailboxConfig,
+  mailbox: { id: number; locale: string },
+  statuses: readonly StatusDefinition[],
+  now: Date,
+): Promise<number> {
   const tickets = await deps.db.ticket.findMany({
-    where: { mailboxId: mailbox.id, junk: false, slackTs: { not: null }, OR: [{ closedAt: null }, { snoozedUntil: { lte: now } }] },
-    select: { id: true, urgency: true, status: true, assigneeId: true, createdAt: true, reopenedAt: true, firstResponseAt: true, snoozedUntil: true, snoozedBy: true, slackChannelId: true },
+    where: {
+      mailboxId: mailbox.id,
+      junk: false,
+      slackTs: { not: null },
+      OR: [{ closedAt: null }, { snoozedUntil: { lte: now } }],
+    },
+    select: {
+      id: true,
+      urgency: true,
+      status: true,
+      assigneeId: true,
+      createdAt: true,
+      reopenedAt: true,
+      firstResponseAt: true,
+      snoozedUntil: true,
+      snoozedBy: true,
+      slackChannelId: true,
+    },
   });
   const drafts = await deps.db.draft.findMany({
     where: { state: 'in_review', submittedAt: { not: null }, ticket: { mailboxId: mailbox.id } },
@@ -82,21 +104,44 @@ async function remindMailbox(deps: ReminderDeps, config: TMailboxConfig, mailbox
       reminder,
       locale: mailbox.locale as TLocale,
       reviewerIds: config.reviewers,
-      ...(reminder.kind === 'overdue' ? { targetMinutes: config.reminders.responseTargetMinutes[reminder.urgency as Urgency] } : {}),
+      ...(reminder.kind === 'overdue'
+        ? { targetMinutes: config.reminders.responseTargetMinutes[reminder.urgency as Urgency] }
+        : {}),
     };
-    if (await recordReminder(deps.db, mailbox.id, channelOf.get(reminder.ticketId) ?? config.channelId, reminder, payload)) queued += 1;
+    if (
+      await recordReminder(deps.db, mailbox.id, channelOf.get(reminder.ticketId) ?? config.channelId, reminder, payload)
+    )
+      queued += 1;
   }
   return queued;
 }
 
 /** Records and queues one reminder; false when this condition was reminded of before. */
-async function recordReminder(db: Db, mailboxId: number, channelId: string, reminder: DueReminder, payload: ReminderPayload): Promise<boolean> {
+async function recordReminder(
+  db: Db,
+  mailboxId: number,
+  channelId: string,
+  reminder: DueReminder,
+  payload: ReminderPayload,
+): Promise<boolean> {
   try {
     await db.$transaction(async (tx) => {
-      const row = await tx.reminder.create({ data: { ticketId: reminder.ticketId, kind: reminder.kind, conditionKey: reminder.conditionKey } });
-      await queuePosts(tx, [{ mailboxId, ticketId: reminder.ticketId, channelId, kind: POST_KINDS.reminder, dedupeKey: `reminder:${row.id}`, payload }]);
+      const row = await tx.reminder.create({
+        data: { ticketId: reminder.ticketId, kind: reminder.kind, conditionKey: reminder.conditionKey },
+      });
+      await queuePosts(tx, [
+        {
+          mailboxId,
+          ticketId: reminder.ticketId,
+          channelId,
+          kind: POST_KINDS.reminder,
+          dedupeKey: `reminder:${row.id}`,
+          payload,
+        },
+      ]);
       // The snooze is over: the ticket takes part in the other reminders again.
-      if (reminder.kind === 'snooze') await tx.ticket.update({ where: { id: reminder.ticketId }, data: { snoozedUntil: null, snoozedBy: null } });
+      if (reminder.kind === 'snooze')
+        await tx.ticket.update({ where: { id: reminder.ticketId }, data: { snoozedUntil: null, snoozedBy: null } });
     });
     return true;
   } catch (error) {
@@ -105,7 +150,13 @@ async function recordReminder(db: Db, mailboxId: number, channelId: string, remi
   }
 }
 
-async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<number> {
+async function queueDigest(
+  deps: ReminderDeps,
+  config: TMailboxConfig,
+  mailbox: { id: number; name: string; locale: string },
+  statuses: readonly StatusDefinition[],
+  now: Date,
+): Promise<number> {
   const at = config.reminders.digestAt;
   if (at === 'off') return 0;
   const hours = config.businessHours;
@@ -116,7 +167,15 @@ async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: 
   if (!hours.days.includes(local.weekday) || sinceDigestTime < 0 || sinceDigestTime >= DIGEST_WINDOW_MINUTES) return 0;
   const input = await digestFigures(deps.db, config, mailbox, statuses, now);
   try {
-    await queuePosts(deps.db, [{ mailboxId: mailbox.id, channelId: config.channelId, kind: POST_KINDS.digest, dedupeKey: `digest:${mailbox.id}:${localDate(now, hours.timeZone)}`, payload: input }]);
+    await queuePosts(deps.db, [
+      {
+        mailboxId: mailbox.id,
+        channelId: config.channelId,
+        kind: POST_KINDS.digest,
+        dedupeKey: `digest:${mailbox.id}:${localDate(now, hours.timeZone)}`,
+        payload: input,
+      },
+    ]);
     return 1;
   } catch (error) {
     if (isUniqueViolation(error)) return 0;
@@ -124,7 +183,13 @@ async function queueDigest(deps: ReminderDeps, config: TMailboxConfig, mailbox: 
   }
 }
 
-async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: number; name: string; locale: string }, statuses: readonly StatusDefinition[], now: Date): Promise<DigestFigures> {
+async function digestFigures(
+  db: Db,
+  config: TMailboxConfig,
+  mailbox: { id: number; name: string; locale: string },
+  statuses: readonly StatusDefinition[],
+  now: Date,
+): Promise<DigestFigures> {
   const openKeys = statuses.filter((status) => status.category !== 'closed').map((status) => status.key);
   const live = { mailboxId: mailbox.id, junk: false, status: { in: openKeys } };
   const dayAgo = new Date(now.getTime() - 24 * 60 * 60_000);
@@ -133,12 +198,31 @@ async function digestFigures(db: Db, config: TMailboxConfig, mailbox: { id: numb
     db.ticket.count({ where: { ...live, assigneeId: null } }),
     db.draft.count({ where: { state: 'in_review', ticket: { mailboxId: mailbox.id } } }),
     db.ticket.count({ where: { mailboxId: mailbox.id, junk: false, createdAt: { gte: dayAgo } } }),
-    db.ticket.findMany({ where: { ...live, assigneeId: null }, orderBy: { createdAt: 'asc' }, take: 5, select: { number: true, subject: true } }),
+    db.ticket.findMany({
+      where: { ...live, assigneeId: null },
+      orderBy: { createdAt: 'asc' },
+      take: 5,
+      select: { number: true, subject: true },
+    }),
     // Unanswered, or answered before a reopening: the rule decides (as for reminders and the Home tab).
-    db.ticket.findMany({ where: { ...live, OR: [{ firstResponseAt: null }, { reopenedAt: { not: null } }] }, select: { urgency: true, createdAt: true, reopenedAt: true, firstResponseAt: true, snoozedUntil: true } }),
+    db.ticket.findMany({
+      where: { ...live, OR: [{ firstResponseAt: null }, { reopenedAt: { not: null } }] },
+      select: { urgency: true, createdAt: true, reopenedAt: true, firstResponseAt: true, snoozedUntil: true },
+    }),
   ]);
-  const overdue = unanswered.filter((ticket) => isPastResponseTarget(ticket, now, config.businessHours, config.reminders.responseTargetMinutes)).length;
-  return { locale: mailbox.locale as TLocale, mailboxName: mailbox.name, open, unclaimed, review, overdue, received, oldestUnclaimed: oldest };
+  const overdue = unanswered.filter((ticket) =>
+    isPastResponseTarget(ticket, now, config.businessHours, config.reminders.responseTargetMinutes),
+  ).length;
+  return {
+    locale: mailbox.locale as TLocale,
+    mailboxName: mailbox.name,
+    open,
+    unclaimed,
+    review,
+    overdue,
+    received,
+    oldestUnclaimed: oldest,
+  };
 }
 
 /** A queued reminder or digest as it is to be posted, or why it no longer is. */
@@ -149,10 +233,16 @@ export type ReminderPost =
   | { kind: 'drop'; reason: string };
 
 /** Reads a queued reminder or digest at its turn (slack/poster/render-reminder-post.ts words it). */
-export async function loadReminderPost(db: Db, post: Pick<RenderablePost, 'kind' | 'ticketId' | 'payload'>): Promise<ReminderPost> {
+export async function loadReminderPost(
+  db: Db,
+  post: Pick<RenderablePost, 'kind' | 'ticketId' | 'payload'>,
+): Promise<ReminderPost> {
   if (post.kind === POST_KINDS.digest) return { kind: 'digest', figures: JSON.parse(post.payload) as DigestFigures };
   const payload = JSON.parse(post.payload) as ReminderPayload;
-  const ticket = post.ticketId === null ? null : await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
+  const ticket =
+    post.ticketId === null
+      ? null
+      : await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
   if (!ticket?.slackTs) return { kind: 'drop', reason: 'ticket no longer posted' };
   return { kind: 'reminder', payload, threadTs: ticket.slackTs };
 }

@@ -21,9 +21,19 @@ export function scheduleReminders(deps: ReminderDeps & { holder: string }): Sche
       try {
         await runReminders(deps, new Date());
       } catch (error) {
-        deps.logger.error({ code: 'reminders_failed', err: errorMessage(error) }, 'reminder round failed; the next minute tries again');
+        deps.logger.error(
+          { code: 'reminders_failed', err: errorMessage(error) },
+          'reminder round failed; the next minute tries again',
+        );
       }
     },
-    { name: 'reminders', noOverlap: true, distributed: true, runCoordinator: leaseCoordinator(deps.db, deps.holder), distributedLease: 50_000, unref: true },
+    {
+      name: 'reminders',
+      noOverlap: true,
+      distributed: true,
+      runCoordinator: leaseCoordinator(deps.db, deps.holder),
+      distributedLease: 50_000,
+      unref: true,
+    },
   );
 }

@@ -16,6 +16,16 @@ export function draftAddressText(...stored: string[]): string {
 }
 
 /** What a reviewer is shown of a draft, and what an approval sends: recipients, subject, text. */
-export function reviewedText(draft: { toAddresses: string; ccAddresses: string; subject: string; body: string }): { to: string; cc: string; subject: string; body: string } {
-  return { to: draftAddressText(draft.toAddresses), cc: draftAddressText(draft.ccAddresses), subject: draft.subject, body: draft.body };
+export function reviewedText(draft: { toAddresses: string; ccAddresses: string; subject: string; body: string }): {
+  to: string;
+  cc: string;
+  subject: string;
+  body: string;
+} {
+  return {
+    to: draftAddressText(draft.toAddresses),
+    cc: draftAddressText(draft.ccAddresses),
+    subject: draft.subject,
+    body: draft.body,
+  };
 }

@@ -26,36 +26,71 @@ interface TicketPlace {
 }
 
 function placeOf(ticket: TicketPlace) {
-  return ticket.slackChannelId ? { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId: ticket.slackChannelId } : null;
+  return ticket.slackChannelId
+    ? { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId: ticket.slackChannelId }
+    : null;
 }
 
 /** A newly submitted revision: posted in the thread, and the previous one marked replaced. */
-export async function queueDraftPost(tx: Tx, ticket: TicketPlace, payload: DraftPostPayload, key: string): Promise<void> {
+export async function queueDraftPost(
+  tx: Tx,
+  ticket: TicketPlace,
+  payload: DraftPostPayload,
+  key: string,
+): Promise<void> {
   const place = placeOf(ticket);
   if (!place) return;
-  await queuePosts(tx, [{ ...place, kind: POST_KINDS.draft, dedupeKey: `draft:${payload.draftId}:r${payload.revision}`, payload }]);
+  await queuePosts(tx, [
+    { ...place, kind: POST_KINDS.draft, dedupeKey: `draft:${payload.draftId}:r${payload.revision}`, payload },
+  ]);
   if (payload.revision > 1) await queueDraftUpdate(tx, ticket, { ...payload, revision: payload.revision - 1 }, key);
 }
 
 /** The draft's message for `payload.revision` rendered again (its state changed). `key` makes the queue entry unique. */
-export async function queueDraftUpdate(tx: Tx, ticket: TicketPlace, payload: DraftPostPayload, key: string): Promise<void> {
+export async function queueDraftUpdate(
+  tx: Tx,
+  ticket: TicketPlace,
+  payload: DraftPostPayload,
+  key: string,
+): Promise<void> {
   const place = placeOf(ticket);
   if (!place) return;
-  const posted = await tx.slackPost.findUnique({ where: { dedupeKey: `draft:${payload.draftId}:r${payload.revision}` }, select: { id: true } });
+  const posted = await tx.slackPost.findUnique({
+    where: { dedupeKey: `draft:${payload.draftId}:r${payload.revision}` },
+    select: { id: true },
+  });
   if (!posted) return;
-  await queuePosts(tx, [{ ...place, kind: POST_KINDS.draftUpdate, dedupeKey: `draft-update:${payload.draftId}:r${payload.revision}:${key}`, payload }]);
+  await queuePosts(tx, [
+    {
+      ...place,
+      kind: POST_KINDS.draftUpdate,
+      dedupeKey: `draft-update:${payload.draftId}:r${payload.revision}:${key}`,
+      payload,
+    },
+  ]);
 }
 
 export async function queueSentPost(tx: Tx, ticket: TicketPlace, outboxId: number): Promise<void> {
   const place = placeOf(ticket);
   if (!place) return;
-  await queuePosts(tx, [{ ...place, kind: POST_KINDS.sentReply, dedupeKey: `sent:${outboxId}`, payload: { outboxId } }]);
+  await queuePosts(tx, [
+    { ...place, kind: POST_KINDS.sentReply, dedupeKey: `sent:${outboxId}`, payload: { outboxId } },
+  ]);
 }
 
 /** What a draft's message shows, in its mailbox's language (draft-message.ts words it). */
 export interface DraftShown {
   locale: TLocale;
-  draft: { id: number; authorId: string; revision: number; state: string; to: string; cc: string; subject: string; body: string };
+  draft: {
+    id: number;
+    authorId: string;
+    revision: number;
+    state: string;
+    to: string;
+    cc: string;
+    subject: string;
+    body: string;
+  };
   /** This message shows an earlier revision than the draft's current one. */
   superseded: boolean;
   /** The buttons offered, in order; the first is the primary one. */
@@ -70,7 +105,10 @@ export interface DraftShown {
 }
 
 /** A draft's post when its turn comes: a new message in the thread, or the one to update. */
-export type DraftPost = { kind: 'ready'; shown: DraftShown; threadTs: string } | { kind: 'ready'; shown: DraftShown; updateTs: string } | PostNotReady;
+export type DraftPost =
+  | { kind: 'ready'; shown: DraftShown; threadTs: string }
+  | { kind: 'ready'; shown: DraftShown; updateTs: string }
+  | PostNotReady;
 
 export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayload): Promise<DraftPost> {
   const draft = await db.draft.findUnique({
@@ -101,13 +139,26 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
     controls: draftControls(draft.state, superseded, shownWhole),
     tooLong: !shownWhole,
     reviewerMentions: payload.reviewers,
-    ...(version && version.template.currentVersion > version.version ? { outdatedTemplate: { name: version.template.name, used: version.version, current: version.template.currentVersion } } : {}),
-    ...(review ? { lastReview: { reviewerId: review.reviewerId, decision: review.decision, comment: review.comment } } : {}),
+    ...(version && version.template.currentVersion > version.version
+      ? {
+          outdatedTemplate: {
+            name: version.template.name,
+            used: version.version,
+            current: version.template.currentVersion,
+          },
+        }
+      : {}),
+    ...(review
+      ? { lastReview: { reviewerId: review.reviewerId, decision: review.decision, comment: review.comment } }
+      : {}),
     sentAt: draft.outbox?.sentAt ?? null,
     failure: draft.outbox?.lastError ?? null,
   };
   if (kind === POST_KINDS.draft) return { kind: 'ready', shown, threadTs: draft.ticket.slackTs };
-  const posted = await db.slackPost.findUnique({ where: { dedupeKey: `draft:${payload.draftId}:r${payload.revision}` }, select: { slackTs: true } });
+  const posted = await db.slackPost.findUnique({
+    where: { dedupeKey: `draft:${payload.draftId}:r${payload.revision}` },
+    select: { slackTs: true },
+  });
   return posted?.slackTs ? { kind: 'ready', shown, updateTs: posted.slackTs } : { kind: 'wait' };
 }
 
@@ -122,10 +173,20 @@ export interface SentReply {
   refused?: string | null;
 }
 
-export async function loadSentPost(db: Db, outboxId: number): Promise<{ kind: 'ready'; locale: TLocale; sent: SentReply; threadTs: string } | PostNotReady> {
+export async function loadSentPost(
+  db: Db,
+  outboxId: number,
+): Promise<{ kind: 'ready'; locale: TLocale; sent: SentReply; threadTs: string } | PostNotReady> {
   const outbox = await db.outboxMail.findUnique({
     where: { id: outboxId },
-    include: { draft: { include: { reviews: { where: { decision: 'approved' }, orderBy: { id: 'desc' }, take: 1 }, ticket: { include: { mailbox: true } } } } },
+    include: {
+      draft: {
+        include: {
+          reviews: { where: { decision: 'approved' }, orderBy: { id: 'desc' }, take: 1 },
+          ticket: { include: { mailbox: true } },
+        },
+      },
+    },
   });
   const draft = outbox?.draft;
   if (!outbox || !draft) return { kind: 'drop', reason: 'sent reply no longer exists' };

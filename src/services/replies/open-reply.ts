@@ -49,12 +49,18 @@ export interface ReplyModalData {
   templateFilled?: { name: string; version: number; newer: boolean };
 }
 
-export type ReplyOpening = { kind: 'refused'; refusal: Refusal } | { kind: 'collision'; ticketId: number; collision: Collision } | { kind: 'compose'; modal: ReplyModalData };
+export type ReplyOpening =
+  | { kind: 'refused'; refusal: Refusal }
+  | { kind: 'collision'; ticketId: number; collision: Collision }
+  | { kind: 'compose'; modal: ReplyModalData };
 
 /** A modal left open this long without a word is no longer someone writing. */
 const EDITING_STALE_MS = 30 * 60 * 1000;
 
-export async function openReply(deps: ReplyDeps, input: { actorId: string; ticketId: number; deliberate: boolean }): Promise<ReplyOpening> {
+export async function openReply(
+  deps: ReplyDeps,
+  input: { actorId: string; ticketId: number; deliberate: boolean },
+): Promise<ReplyOpening> {
   const { db } = deps;
   const ticket = await db.ticket.findUnique({ where: { id: input.ticketId }, include: { mailbox: true } });
   if (!ticket) return { kind: 'refused', refusal: { kind: 'ticket_gone' } };
@@ -68,7 +74,13 @@ export async function openReply(deps: ReplyDeps, input: { actorId: string; ticke
   }
 
   const original = await latestInbound(db, ticket.id);
-  const draft = await ownDraft(db, ticket.id, input.actorId, replySubject(original?.subject ?? ticket.subject), original?.id ?? null);
+  const draft = await ownDraft(
+    db,
+    ticket.id,
+    input.actorId,
+    replySubject(original?.subject ?? ticket.subject),
+    original?.id ?? null,
+  );
   return { kind: 'compose', modal: await composeReplyModal(deps, { ticket, draft, original }) };
 }
 
@@ -104,7 +116,20 @@ export async function latestInbound(db: Db, ticketId: number) {
   return recent.find((message) => answerable(message.flags)) ?? recent[0] ?? null;
 }
 
-const ANSWERED_FIELDS = { id: true, messageId: true, references: true, fromAddress: true, fromName: true, replyTo: true, subject: true, text: true, ccAddresses: true, sentAt: true, receivedAt: true, flags: true } as const;
+const ANSWERED_FIELDS = {
+  id: true,
+  messageId: true,
+  references: true,
+  fromAddress: true,
+  fromName: true,
+  replyTo: true,
+  subject: true,
+  text: true,
+  ccAddresses: true,
+  sentAt: true,
+  receivedAt: true,
+  flags: true,
+} as const;
 
 /**
  * The mail a draft answers: the one its author saw in the modal (`answersId`), so the
@@ -112,7 +137,13 @@ const ANSWERED_FIELDS = { id: true, messageId: true, references: true, fromAddre
  * again meanwhile; for a draft from before that was kept, the latest.
  */
 export async function answeredMail(db: Db, draft: { ticketId: number; answersId: number | null }) {
-  const answered = draft.answersId === null ? null : await db.message.findFirst({ where: { id: draft.answersId, ticketId: draft.ticketId }, select: ANSWERED_FIELDS });
+  const answered =
+    draft.answersId === null
+      ? null
+      : await db.message.findFirst({
+          where: { id: draft.answersId, ticketId: draft.ticketId },
+          select: ANSWERED_FIELDS,
+        });
   return answered ?? latestInbound(db, draft.ticketId);
 }
 
@@ -126,11 +157,16 @@ export interface ReplyModalState {
   draft: { id: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
   original: { fromAddress: string | null; replyTo: string | null; text: string | null } | null;
   /** What the person has in the modal now, and what a template filled in. */
-  overrides?: Partial<Pick<ReplyModalData, 'to' | 'cc' | 'body' | 'bodyRevision' | 'chosenVersionId' | 'templateFilled'>>;
+  overrides?: Partial<
+    Pick<ReplyModalData, 'to' | 'cc' | 'body' | 'bodyRevision' | 'chosenVersionId' | 'templateFilled'>
+  >;
 }
 
 /** The reply modal for a draft, with the mailbox's templates (latest versions) to start from. */
-export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'>, state: ReplyModalState): Promise<ReplyModalData> {
+export async function composeReplyModal(
+  deps: Pick<ReplyDeps, 'db' | 'mailboxes'>,
+  state: ReplyModalState,
+): Promise<ReplyModalData> {
   const { ticket, draft, original } = state;
   const replyTo = original && differingReplyTo(original);
   return {
@@ -153,27 +189,47 @@ export async function composeReplyModal(deps: Pick<ReplyDeps, 'db' | 'mailboxes'
 /** The person's own draft in progress on this ticket, or a new one. */
 /** The author's open draft on the ticket (or a new one), now answering `answersId` (the mail the modal shows). */
 async function ownDraft(db: Db, ticketId: number, authorId: string, subject: string, answersId: number | null) {
-  const existing = await db.draft.findFirst({ where: { ticketId, authorId, state: { in: ['editing', 'changes_requested'] } }, orderBy: { id: 'desc' } });
+  const existing = await db.draft.findFirst({
+    where: { ticketId, authorId, state: { in: ['editing', 'changes_requested'] } },
+    orderBy: { id: 'desc' },
+  });
   if (existing) return db.draft.update({ where: { id: existing.id }, data: { updatedAt: new Date(), answersId } });
   return db.draft.create({ data: { ticketId, authorId, subject, body: '', answersId } });
 }
 
-async function collisionOf(db: Db, ticket: { id: number; assigneeId: string | null; claimedAt: Date | null }, actorId: string, now: Date): Promise<Collision | null> {
+async function collisionOf(
+  db: Db,
+  ticket: { id: number; assigneeId: string | null; claimedAt: Date | null },
+  actorId: string,
+  now: Date,
+): Promise<Collision | null> {
   const drafts = await db.draft.findMany({
     where: {
       ticketId: ticket.id,
       authorId: { not: actorId },
-      OR: [{ state: { in: ['in_review', 'changes_requested'] } }, { state: 'editing', updatedAt: { gt: new Date(now.getTime() - EDITING_STALE_MS) } }],
+      OR: [
+        { state: { in: ['in_review', 'changes_requested'] } },
+        { state: 'editing', updatedAt: { gt: new Date(now.getTime() - EDITING_STALE_MS) } },
+      ],
     },
     orderBy: { createdAt: 'asc' },
     select: { authorId: true, createdAt: true },
   });
-  const claimedBy = ticket.assigneeId && ticket.assigneeId !== actorId ? { userId: ticket.assigneeId, since: ticket.claimedAt } : undefined;
+  const claimedBy =
+    ticket.assigneeId && ticket.assigneeId !== actorId
+      ? { userId: ticket.assigneeId, since: ticket.claimedAt }
+      : undefined;
   if (!claimedBy && drafts.length === 0) return null;
-  return { ...(claimedBy ? { claimedBy } : {}), drafts: drafts.map((draft) => ({ authorId: draft.authorId, since: draft.createdAt })) };
+  return {
+    ...(claimedBy ? { claimedBy } : {}),
+    drafts: drafts.map((draft) => ({ authorId: draft.authorId, since: draft.createdAt })),
+  };
 }
 
 /** The reply modal was closed without sending: an untouched draft is dropped. */
 export async function closeReply(db: Db, input: { actorId: string; draftId: number }): Promise<void> {
-  await db.draft.updateMany({ where: { id: input.draftId, authorId: input.actorId, state: 'editing', body: '' }, data: { state: 'discarded' } });
+  await db.draft.updateMany({
+    where: { id: input.draftId, authorId: input.actorId, state: 'editing', body: '' },
+    data: { state: 'discarded' },
+  });
 }

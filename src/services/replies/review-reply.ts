@@ -19,7 +19,14 @@ import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
 import { draftAddressesJson, reviewedText } from './draft-addresses.js';
-import { answeredMail, composeReplyModal, latestInbound, needsReview, type ReplyDeps, type ReplyModalData } from './open-reply.js';
+import {
+  answeredMail,
+  composeReplyModal,
+  latestInbound,
+  needsReview,
+  type ReplyDeps,
+  type ReplyModalData,
+} from './open-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
@@ -27,7 +34,16 @@ export interface ReviewDeps extends ReplyDeps {
   wakeOutbox(): void;
 }
 
-type DraftWithTicket = Draft & { ticket: { id: number; number: number; mailboxId: number; slackChannelId: string | null; slackTs: string | null; mailbox: { key: string; channelId: string } } };
+type DraftWithTicket = Draft & {
+  ticket: {
+    id: number;
+    number: number;
+    mailboxId: number;
+    slackChannelId: string | null;
+    slackTs: string | null;
+    mailbox: { key: string; channelId: string };
+  };
+};
 
 /** Why a draft's author or reviewer may not do what they asked (draft-notices.ts words it). */
 export type DraftRefusal =
@@ -52,10 +68,15 @@ export type ReplyProblem =
   | { kind: 'body_missing' };
 
 /** The reply modal submitted: in review or the outbox (the modal closes), or problems on its fields. */
-export type ReplySubmission = { kind: 'submitted' } | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
+export type ReplySubmission =
+  | { kind: 'submitted' }
+  | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
 
 async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
-  return db.draft.findUnique({ where: { id: draftId }, include: { ticket: { include: { mailbox: { select: { key: true, channelId: true } } } } } });
+  return db.draft.findUnique({
+    where: { id: draftId },
+    include: { ticket: { include: { mailbox: { select: { key: true, channelId: true } } } } },
+  });
 }
 
 function reviewerIdsOf(deps: ReviewDeps, mailboxKey: string): string[] {
@@ -72,10 +93,14 @@ export async function submitReply(
   deps: ReviewDeps,
   input: { actorId: string; draftId: number; values: { to: string; cc: string; body: string } },
 ): Promise<ReplySubmission> {
-  const refused = (refusal: DraftRefusal): ReplySubmission => ({ kind: 'invalid', errors: { body: { kind: 'refused', refusal } } });
+  const refused = (refusal: DraftRefusal): ReplySubmission => ({
+    kind: 'invalid',
+    errors: { body: { kind: 'refused', refusal } },
+  });
   const draft = await loadDraft(deps.db, input.draftId);
   if (!draft || draft.authorId !== input.actorId) return refused({ kind: 'draft_gone' });
-  if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId)) return refused({ kind: 'access', refusal: { kind: 'not_member', channelId: ticketChannel(draft.ticket) } });
+  if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId))
+    return refused({ kind: 'access', refusal: { kind: 'not_member', channelId: ticketChannel(draft.ticket) } });
   if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
 
   const to = parseAddressList(input.values.to);
@@ -87,7 +112,10 @@ export async function submitReply(
   // A reply to one of our own mailboxes would come back in as a customer's mail (and
   // reopen the ticket it just closed); its +tag variants reach it too.
   const isOurs = ownAddressMatcher(ownAddressesOf(deps.mailboxes));
-  for (const [list, field] of [[to, 'to'], [cc, 'cc']] as const) {
+  for (const [list, field] of [
+    [to, 'to'],
+    [cc, 'cc'],
+  ] as const) {
     const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
     if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
   }
@@ -105,7 +133,9 @@ export async function submitReply(
     submittedAt: new Date(),
   };
   // Without review the reply is sent as written; its mail is built before the transaction.
-  const prepared = review ? null : await enqueueReply.prepare(deps, { ...draft, ...fields }, await answeredMail(deps.db, draft));
+  const prepared = review
+    ? null
+    : await enqueueReply.prepare(deps, { ...draft, ...fields }, await answeredMail(deps.db, draft));
   const done = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.draft.updateMany({
       where: { id: draft.id, revision: draft.revision, state: draft.state },
@@ -113,28 +143,48 @@ export async function submitReply(
     });
     if (count === 0) return false;
     const audit = await tx.auditLog.create({
-      data: { mailboxId: draft.ticket.mailboxId, ticketId: draft.ticketId, actorId: input.actorId, action: TICKET_ACTIONS.draftSubmitted, detail: JSON.stringify({ draftId: draft.id, revision, review }) },
+      data: {
+        mailboxId: draft.ticket.mailboxId,
+        ticketId: draft.ticketId,
+        actorId: input.actorId,
+        action: TICKET_ACTIONS.draftSubmitted,
+        detail: JSON.stringify({ draftId: draft.id, revision, review }),
+      },
     });
     if (review) {
-      await queueDraftPost(tx, draft.ticket, { draftId: draft.id, revision, reviewers: mentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) }, String(audit.id));
+      await queueDraftPost(
+        tx,
+        draft.ticket,
+        { draftId: draft.id, revision, reviewers: mentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) },
+        String(audit.id),
+      );
     } else {
       await enqueueReply.commit(tx, draft, prepared!);
     }
     return true;
   });
   if (!done) return refused({ kind: 'not_editable', state: await stateNow(deps.db, draft.id) });
-  deps.logger.info({ code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision }, review ? 'reply submitted for review' : 'reply queued for sending');
+  deps.logger.info(
+    { code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision },
+    review ? 'reply submitted for review' : 'reply queued for sending',
+  );
   deps.wakePoster();
   if (!review) deps.wakeOutbox();
   return { kind: 'submitted' };
 }
 
 /** Why a reviewer may not decide on this draft as shown, or null. */
-async function reviewRefusal(deps: ReviewDeps, actorId: string, draft: DraftWithTicket | null, shownRevision: number): Promise<DraftRefusal | null> {
+async function reviewRefusal(
+  deps: ReviewDeps,
+  actorId: string,
+  draft: DraftWithTicket | null,
+  shownRevision: number,
+): Promise<DraftRefusal | null> {
   if (!draft) return { kind: 'draft_gone' };
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), actorId);
   if (denied) return { kind: 'access', refusal: denied };
-  if (!(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), actorId))) return { kind: 'not_reviewer' };
+  if (!(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), actorId)))
+    return { kind: 'not_reviewer' };
   if (draft.authorId === actorId) return { kind: 'own_draft' };
   if (draft.state !== 'in_review') return { kind: 'not_in_review', state: draft.state };
   if (draft.revision !== shownRevision) return { kind: 'changed', revision: draft.revision };
@@ -148,7 +198,10 @@ async function reviewRefusal(deps: ReviewDeps, actorId: string, draft: DraftWith
 export type DraftApproval = { kind: 'approved' } | { kind: 'unapplied' } | { kind: 'refused'; refusal: DraftRefusal };
 
 /** draft.approve: the reviewer's approval puts exactly this revision into the outbox. */
-export async function approveDraft(deps: ReviewDeps, input: { actorId: string; draftId: number; revision: number }): Promise<DraftApproval> {
+export async function approveDraft(
+  deps: ReviewDeps,
+  input: { actorId: string; draftId: number; revision: number },
+): Promise<DraftApproval> {
   const draft = await loadDraft(deps.db, input.draftId);
   const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
   if (refusal) return { kind: 'refused', refusal };
@@ -158,22 +211,41 @@ export async function approveDraft(deps: ReviewDeps, input: { actorId: string; d
   const prepared = await enqueueReply.prepare(deps, draft, await answeredMail(deps.db, draft));
   const approved = await deps.db.$transaction(async (tx) => {
     // Conditional on the state and revision seen: a second click, or another reviewer, finds it approved.
-    const { count } = await tx.draft.updateMany({ where: { id: draft.id, state: 'in_review', revision: draft.revision }, data: { state: 'approved' } });
+    const { count } = await tx.draft.updateMany({
+      where: { id: draft.id, state: 'in_review', revision: draft.revision },
+      data: { state: 'approved' },
+    });
     if (count === 0) return false;
-    await tx.review.create({ data: { draftId: draft.id, reviewerId: input.actorId, revision: draft.revision, decision: 'approved' } });
+    await tx.review.create({
+      data: { draftId: draft.id, reviewerId: input.actorId, revision: draft.revision, decision: 'approved' },
+    });
     await enqueueReply.commit(tx, draft, prepared);
     const audit = await tx.auditLog.create({
-      data: { mailboxId: draft.ticket.mailboxId, ticketId: draft.ticketId, actorId: input.actorId, action: TICKET_ACTIONS.draftApproved, detail: JSON.stringify({ draftId: draft.id, revision: draft.revision, authorId: draft.authorId }) },
+      data: {
+        mailboxId: draft.ticket.mailboxId,
+        ticketId: draft.ticketId,
+        actorId: input.actorId,
+        action: TICKET_ACTIONS.draftApproved,
+        detail: JSON.stringify({ draftId: draft.id, revision: draft.revision, authorId: draft.authorId }),
+      },
     });
     await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
-    await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
+    await queueDraftUpdate(
+      tx,
+      draft.ticket,
+      { draftId: draft.id, revision: draft.revision, reviewers: '' },
+      String(audit.id),
+    );
     return true;
   });
   if (!approved) {
     const now = await reviewRefusal(deps, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
     return now ? { kind: 'refused', refusal: now } : { kind: 'unapplied' };
   }
-  deps.logger.info({ code: 'draft_approved', draftId: draft.id, ticketId: draft.ticketId, reviewerId: input.actorId }, 'reply approved');
+  deps.logger.info(
+    { code: 'draft_approved', draftId: draft.id, ticketId: draft.ticketId, reviewerId: input.actorId },
+    'reply approved',
+  );
   deps.wakePoster();
   deps.wakeOutbox();
   return { kind: 'approved' };
@@ -188,7 +260,10 @@ export interface ShownDraft {
 export type ChangesOpening = { kind: 'refused'; refusal: DraftRefusal } | { kind: 'ask'; shown: ShownDraft };
 
 /** draft.request_changes: whether the reviewer may be asked what should change. */
-export async function openChangesRequest(deps: ReviewDeps, input: { actorId: string } & ShownDraft): Promise<ChangesOpening> {
+export async function openChangesRequest(
+  deps: ReviewDeps,
+  input: { actorId: string } & ShownDraft,
+): Promise<ChangesOpening> {
   const draft = await loadDraft(deps.db, input.draftId);
   const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
   if (refusal) return { kind: 'refused', refusal };
@@ -196,10 +271,16 @@ export async function openChangesRequest(deps: ReviewDeps, input: { actorId: str
 }
 
 /** The changes request submitted: sent back to the author (the modal closes), refused, or without a comment. */
-export type ChangesSubmission = { kind: 'requested' } | { kind: 'refused'; refusal: DraftRefusal } | { kind: 'comment_missing' };
+export type ChangesSubmission =
+  | { kind: 'requested' }
+  | { kind: 'refused'; refusal: DraftRefusal }
+  | { kind: 'comment_missing' };
 
 /** The reviewer's comment: the draft goes back to its author, who is told; the comment is kept. */
-export async function submitChangesRequest(deps: ReviewDeps, input: { actorId: string; comment: string } & ShownDraft): Promise<ChangesSubmission> {
+export async function submitChangesRequest(
+  deps: ReviewDeps,
+  input: { actorId: string; comment: string } & ShownDraft,
+): Promise<ChangesSubmission> {
   const draft = await loadDraft(deps.db, input.draftId);
   const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
   if (refusal) return { kind: 'refused', refusal };
@@ -207,9 +288,20 @@ export async function submitChangesRequest(deps: ReviewDeps, input: { actorId: s
   const comment = input.comment.trim();
   if (!comment) return { kind: 'comment_missing' };
   const done = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.draft.updateMany({ where: { id: draft.id, state: 'in_review', revision: draft.revision }, data: { state: 'changes_requested' } });
+    const { count } = await tx.draft.updateMany({
+      where: { id: draft.id, state: 'in_review', revision: draft.revision },
+      data: { state: 'changes_requested' },
+    });
     if (count === 0) return false;
-    await tx.review.create({ data: { draftId: draft.id, reviewerId: input.actorId, revision: draft.revision, decision: 'changes_requested', comment } });
+    await tx.review.create({
+      data: {
+        draftId: draft.id,
+        reviewerId: input.actorId,
+        revision: draft.revision,
+        decision: 'changes_requested',
+        comment,
+      },
+    });
     const audit = await tx.auditLog.create({
       data: {
         mailboxId: draft.ticket.mailboxId,
@@ -221,7 +313,12 @@ export async function submitChangesRequest(deps: ReviewDeps, input: { actorId: s
     });
     // The trace mentions the author: that is how they learn their reply came back.
     await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
-    await queueDraftUpdate(tx, draft.ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(audit.id));
+    await queueDraftUpdate(
+      tx,
+      draft.ticket,
+      { draftId: draft.id, revision: draft.revision, reviewers: '' },
+      String(audit.id),
+    );
     return true;
   });
   if (!done) return { kind: 'refused', refusal: { kind: 'not_in_review', state: await stateNow(deps.db, draft.id) } };
@@ -229,10 +326,15 @@ export async function submitChangesRequest(deps: ReviewDeps, input: { actorId: s
   return { kind: 'requested' };
 }
 
-export type DraftEditorOpening = { kind: 'refused'; refusal: DraftRefusal } | { kind: 'compose'; modal: ReplyModalData };
+export type DraftEditorOpening =
+  | { kind: 'refused'; refusal: DraftRefusal }
+  | { kind: 'compose'; modal: ReplyModalData };
 
 /** draft.edit: the author reopens the reply modal with the draft as it is. */
-export async function openDraftEditor(deps: ReviewDeps, input: { actorId: string; draftId: number }): Promise<DraftEditorOpening> {
+export async function openDraftEditor(
+  deps: ReviewDeps,
+  input: { actorId: string; draftId: number },
+): Promise<DraftEditorOpening> {
   const refused = (refusal: DraftRefusal): DraftEditorOpening => ({ kind: 'refused', refusal });
   const draft = await loadDraft(deps.db, input.draftId);
   if (!draft) return refused({ kind: 'draft_gone' });

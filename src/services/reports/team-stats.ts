@@ -2,7 +2,14 @@
  * `/mail stats [today|week|month]`: the team's numbers over the period, for the mailboxes
  * whose channels the person is a member of, answered to them alone.
  */
-import { periodStart, readPeriod, teamStats, type StatsPeriod, type StatsRows, type TeamStats } from '../../domain/stats.js';
+import {
+  periodStart,
+  readPeriod,
+  teamStats,
+  type StatsPeriod,
+  type StatsRows,
+  type TeamStats,
+} from '../../domain/stats.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import type { SearchScope } from '../../db/queries/search-tickets.js';
 import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuses.js';
@@ -22,22 +29,39 @@ async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): 
   const inScope = ticketScopeWhere(scope);
   // Each mailbox's own statuses: a custom key may be open in one and closed in another.
   const visible = await db.mailbox.findMany({ where: { tickets: { some: inScope } }, select: { id: true } });
-  const stillOpen = statusCategoryWhere(await ticketStatusesOf(db, visible.map((mailbox) => mailbox.id)), 'open');
+  const stillOpen = statusCategoryWhere(
+    await ticketStatusesOf(
+      db,
+      visible.map((mailbox) => mailbox.id),
+    ),
+    'open',
+  );
   const [tickets, received, replies, unclaimed, waitingForReview] = await Promise.all([
     db.ticket.findMany({
       where: { ...inScope, AND: [{ OR: [{ createdAt: { gte: start } }, { closedAt: { gte: start } }] }] },
       select: { assigneeId: true, urgency: true, createdAt: true, firstResponseAt: true, closedAt: true },
     }),
-    db.message.findMany({ where: { direction: 'in', receivedAt: { gte: start }, ticket: inScope }, select: { ticket: { select: { urgency: true, assigneeId: true } } } }),
-    db.outboxMail.findMany({ where: { state: 'sent', sentAt: { gte: start }, draft: { ticket: inScope } }, select: { draft: { select: { authorId: true, ticket: { select: { urgency: true } } } } } }),
+    db.message.findMany({
+      where: { direction: 'in', receivedAt: { gte: start }, ticket: inScope },
+      select: { ticket: { select: { urgency: true, assigneeId: true } } },
+    }),
+    db.outboxMail.findMany({
+      where: { state: 'sent', sentAt: { gte: start }, draft: { ticket: inScope } },
+      select: { draft: { select: { authorId: true, ticket: { select: { urgency: true } } } } },
+    }),
     db.ticket.count({ where: { ...inScope, AND: [stillOpen], assigneeId: null } }),
     db.draft.count({ where: { state: 'in_review', ticket: inScope } }),
   ]);
   return {
     start,
     tickets,
-    receivedMails: received.map((mail) => ({ urgency: mail.ticket?.urgency ?? 'normal', assigneeId: mail.ticket?.assigneeId ?? null })),
-    replies: replies.flatMap((reply) => (reply.draft ? [{ authorId: reply.draft.authorId, urgency: reply.draft.ticket.urgency }] : [])),
+    receivedMails: received.map((mail) => ({
+      urgency: mail.ticket?.urgency ?? 'normal',
+      assigneeId: mail.ticket?.assigneeId ?? null,
+    })),
+    replies: replies.flatMap((reply) =>
+      reply.draft ? [{ authorId: reply.draft.authorId, urgency: reply.draft.ticket.urgency }] : [],
+    ),
     unclaimed,
     waitingForReview,
   };

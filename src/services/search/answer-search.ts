@@ -69,7 +69,10 @@ async function postedChannels(db: Db): Promise<string[]> {
 }
 
 /** The channels (and the mailboxes working them) whose tickets the user may see. */
-export async function searchScope(deps: Pick<SearchDeps, 'db' | 'members' | 'logger'>, userId: string): Promise<SearchScope> {
+export async function searchScope(
+  deps: Pick<SearchDeps, 'db' | 'members' | 'logger'>,
+  userId: string,
+): Promise<SearchScope> {
   const mailboxes = await deps.db.mailbox.findMany({ select: { id: true, channelId: true } });
   const channels = [...new Set([...mailboxes.map((mailbox) => mailbox.channelId), ...(await postedChannels(deps.db))])];
   const allowed = new Set<string>();
@@ -79,11 +82,17 @@ export async function searchScope(deps: Pick<SearchDeps, 'db' | 'members' | 'log
         if (await deps.members.isMember(channelId, userId)) allowed.add(channelId);
       } catch (error) {
         // Slack could not say: that channel stays out of the results.
-        deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: errorMessage(error) }, 'could not read channel members');
+        deps.logger.warn(
+          { code: 'channel_members_unavailable', channelId, err: errorMessage(error) },
+          'could not read channel members',
+        );
       }
     }),
   );
-  return { channelIds: [...allowed], mailboxIds: mailboxes.filter((mailbox) => allowed.has(mailbox.channelId)).map((mailbox) => mailbox.id) };
+  return {
+    channelIds: [...allowed],
+    mailboxIds: mailboxes.filter((mailbox) => allowed.has(mailbox.channelId)).map((mailbox) => mailbox.id),
+  };
 }
 
 /** The Prisma condition for tickets within a scope (junk left out). */
@@ -94,7 +103,10 @@ export function ticketScopeWhere(scope: SearchScope) {
   };
 }
 
-export async function answerSearch(deps: SearchDeps, input: { userId: string; text: string; offset?: number }): Promise<SearchAnswer> {
+export async function answerSearch(
+  deps: SearchDeps,
+  input: { userId: string; text: string; offset?: number },
+): Promise<SearchAnswer> {
   const parsed = parseSearchQuery(input.text, input.userId);
   if ('problem' in parsed) return { kind: 'problem', problem: parsed.problem };
   const scope = await searchScope(deps, input.userId);
@@ -105,20 +117,42 @@ export async function answerSearch(deps: SearchDeps, input: { userId: string; te
   const ids = page.hits.map((hit) => hit.id);
   const [snippets, senders, statuses] = await Promise.all([
     searchSnippets(deps.db, ids, parsed.query.terms, parsed.query.inComments),
-    deps.db.message.findMany({ where: { ticketId: { in: ids }, direction: 'in' }, orderBy: { id: 'asc' }, select: { ticketId: true, fromAddress: true } }),
-    ticketStatusesOf(deps.db, page.hits.map((hit) => hit.mailboxId)),
+    deps.db.message.findMany({
+      where: { ticketId: { in: ids }, direction: 'in' },
+      orderBy: { id: 'asc' },
+      select: { ticketId: true, fromAddress: true },
+    }),
+    ticketStatusesOf(
+      deps.db,
+      page.hits.map((hit) => hit.mailboxId),
+    ),
   ]);
   const firstSender = new Map<number, string>();
-  for (const message of senders) if (message.ticketId !== null && message.fromAddress && !firstSender.has(message.ticketId)) firstSender.set(message.ticketId, message.fromAddress);
+  for (const message of senders)
+    if (message.ticketId !== null && message.fromAddress && !firstSender.has(message.ticketId))
+      firstSender.set(message.ticketId, message.fromAddress);
   const items: SearchResultItem[] = await Promise.all(
     page.hits.map(async (hit) => ({
       ...hit,
-      permalink: hit.slackChannelId && hit.slackTs ? await deps.permalink(hit.slackChannelId, hit.slackTs).catch(() => null) : null,
+      permalink:
+        hit.slackChannelId && hit.slackTs
+          ? await deps.permalink(hit.slackChannelId, hit.slackTs).catch(() => null)
+          : null,
       from: firstSender.get(hit.id) ?? null,
       snippet: snippets.get(hit.id) ?? null,
       statuses: statuses.get(hit.mailboxId) ?? [],
     })),
   );
-  deps.logger.info({ code: 'search', userId: input.userId, terms: parsed.query.terms.length, offset, found: items.length, ms: Date.now() - started }, 'search answered');
+  deps.logger.info(
+    {
+      code: 'search',
+      userId: input.userId,
+      terms: parsed.query.terms.length,
+      offset,
+      found: items.length,
+      ms: Date.now() - started,
+    },
+    'search answered',
+  );
   return { kind: 'results', queryText: input.text.trim(), offset, pageSize: PAGE_SIZE, more: page.more, items };
 }

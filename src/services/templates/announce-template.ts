@@ -20,7 +20,8 @@ export async function queueTemplateAnnouncements(
   input: { mailboxId: number | null; versionId: number },
 ): Promise<void> {
   const mailboxes = await tx.mailbox.findMany({
-    where: input.mailboxId === null ? { key: { in: configured.map((mailbox) => mailbox.key) } } : { id: input.mailboxId },
+    where:
+      input.mailboxId === null ? { key: { in: configured.map((mailbox) => mailbox.key) } } : { id: input.mailboxId },
     orderBy: { id: 'asc' },
     select: { id: true, channelId: true },
   });
@@ -50,16 +51,27 @@ export interface TemplateAnnouncement {
   diff: DiffLine[];
 }
 
-export async function loadTemplateAnnouncement(db: Db, post: RenderablePost): Promise<{ kind: 'ready'; announcement: TemplateAnnouncement } | PostNotReady> {
+export async function loadTemplateAnnouncement(
+  db: Db,
+  post: RenderablePost,
+): Promise<{ kind: 'ready'; announcement: TemplateAnnouncement } | PostNotReady> {
   const payload = ZPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success) return { kind: 'drop', reason: 'unreadable post payload' };
   const [version, mailbox] = await Promise.all([
-    db.templateVersion.findUnique({ where: { id: payload.data.templateVersionId }, include: { template: { include: { mailbox: { select: { name: true } } } } } }),
+    db.templateVersion.findUnique({
+      where: { id: payload.data.templateVersionId },
+      include: { template: { include: { mailbox: { select: { name: true } } } } },
+    }),
     db.mailbox.findUnique({ where: { id: payload.data.mailboxId }, select: { locale: true } }),
   ]);
   if (!version || !mailbox) return { kind: 'drop', reason: 'template version or mailbox no longer exists' };
   const previous =
-    version.version > 1 ? await db.templateVersion.findUnique({ where: { templateId_version: { templateId: version.templateId, version: version.version - 1 } }, select: { body: true } }) : null;
+    version.version > 1
+      ? await db.templateVersion.findUnique({
+          where: { templateId_version: { templateId: version.templateId, version: version.version - 1 } },
+          select: { body: true },
+        })
+      : null;
   return {
     kind: 'ready',
     announcement: {

@@ -27,20 +27,31 @@ export interface TemplateListing {
 /** The mailboxes whose channel the user is in, by key and database id. */
 async function visibleMailboxes(deps: TemplateListDeps, userId: string): Promise<{ key: string; id: number }[]> {
   const keys: string[] = [];
-  for (const mailbox of deps.mailboxes) if (await deps.members.isMember(mailbox.channelId, userId)) keys.push(mailbox.key);
+  for (const mailbox of deps.mailboxes)
+    if (await deps.members.isMember(mailbox.channelId, userId)) keys.push(mailbox.key);
   return keys.length ? deps.db.mailbox.findMany({ where: { key: { in: keys } }, select: { key: true, id: true } }) : [];
 }
 
-export async function listTemplates(deps: TemplateListDeps, input: { channelId: string; userId: string }): Promise<TemplateListing> {
+export async function listTemplates(
+  deps: TemplateListDeps,
+  input: { channelId: string; userId: string },
+): Promise<TemplateListing> {
   const visible = await visibleMailboxes(deps, input.userId);
   const mailbox = deps.mailboxes.find((box) => box.channelId === input.channelId);
   const here = mailbox ? visible.find((row) => row.key === mailbox.key) : undefined;
-  const templates = visible.length ? await usableTemplates(deps.db, here ? [here.id] : visible.map((row) => row.id)) : [];
+  const templates = visible.length
+    ? await usableTemplates(deps.db, here ? [here.id] : visible.map((row) => row.id))
+    : [];
   return { mailboxName: mailbox && here ? mailbox.name : null, templates, newValue: here ? mailbox!.key : '' };
 }
 
 /** The templates of the user's mailboxes, for their Home tab. */
 export async function visibleTemplates(deps: TemplateListDeps, userId: string): Promise<UsableTemplate[]> {
   const visible = await visibleMailboxes(deps, userId);
-  return visible.length ? usableTemplates(deps.db, visible.map((row) => row.id)) : [];
+  return visible.length
+    ? usableTemplates(
+        deps.db,
+        visible.map((row) => row.id),
+      )
+    : [];
 }

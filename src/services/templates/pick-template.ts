@@ -30,18 +30,29 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
   const { db } = deps;
   const { ticketId, draftId, versionId } = input;
   const unusable = { kind: 'unusable' } as const;
-  const ticket = await db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true, customer: { select: { address: true, name: true, company: true } } } });
+  const ticket = await db.ticket.findUnique({
+    where: { id: ticketId },
+    include: { mailbox: true, customer: { select: { address: true, name: true, company: true } } },
+  });
   if (!ticket) return unusable;
   if (await accessRefusal(deps, ticketChannel(ticket), input.actorId)) return unusable;
   // The same drafts the author may still submit (one in review included: submitting makes a new revision).
-  const draft = await db.draft.findFirst({ where: { id: draftId, ticketId, authorId: input.actorId, state: { in: EDITABLE_DRAFT_STATES } } });
+  const draft = await db.draft.findFirst({
+    where: { id: draftId, ticketId, authorId: input.actorId, state: { in: EDITABLE_DRAFT_STATES } },
+  });
   if (!draft) return unusable;
 
   const picked = await db.templateVersion.findUnique({ where: { id: versionId }, include: { template: true } });
   const template = picked?.template;
-  if (!template || template.archived || (template.mailboxId !== null && template.mailboxId !== ticket.mailboxId)) return unusable;
+  if (!template || template.archived || (template.mailboxId !== null && template.mailboxId !== ticket.mailboxId))
+    return unusable;
   // Only the latest version: an option from before an edit gets the edit.
-  const latest = picked.version === template.currentVersion ? picked : await db.templateVersion.findUnique({ where: { templateId_version: { templateId: template.id, version: template.currentVersion } } });
+  const latest =
+    picked.version === template.currentVersion
+      ? picked
+      : await db.templateVersion.findUnique({
+          where: { templateId_version: { templateId: template.id, version: template.currentVersion } },
+        });
   if (!latest) return unusable;
   await db.draft.update({ where: { id: draft.id }, data: { templateVersionId: latest.id } });
 
@@ -49,7 +60,8 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
   const mailDate = original?.sentAt ?? original?.receivedAt;
   const body = fillTemplate(latest.body, {
     // The sender's name stands in only when the sender is the customer (not a web form's robot).
-    customer_name: ticket.customer?.name ?? (original?.fromAddress === ticket.customer?.address ? original?.fromName : null),
+    customer_name:
+      ticket.customer?.name ?? (original?.fromAddress === ticket.customer?.address ? original?.fromName : null),
     customer_company: ticket.customer?.company,
     agent_name: await deps.userNames.nameOf(input.actorId),
     ticket_number: String(ticket.number),
@@ -58,13 +70,29 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
     mailbox_address: ticket.mailbox.address,
   });
   const { typed } = input;
-  deps.logger.info({ code: 'reply_template_picked', ticketId: ticket.id, draftId: draft.id, templateVersionId: latest.id, actorId: input.actorId }, 'template filled into a reply');
+  deps.logger.info(
+    {
+      code: 'reply_template_picked',
+      ticketId: ticket.id,
+      draftId: draft.id,
+      templateVersionId: latest.id,
+      actorId: input.actorId,
+    },
+    'template filled into a reply',
+  );
   const templateFilled = { name: template.name, version: latest.version, newer: latest.id !== picked.id };
   const modal = await composeReplyModal(deps, {
     ticket,
     draft,
     original,
-    overrides: { ...(typed.to !== null ? { to: typed.to } : {}), ...(typed.cc !== null ? { cc: typed.cc } : {}), body, bodyRevision: typed.bodyRevision + 1, chosenVersionId: latest.id, templateFilled },
+    overrides: {
+      ...(typed.to !== null ? { to: typed.to } : {}),
+      ...(typed.cc !== null ? { cc: typed.cc } : {}),
+      body,
+      bodyRevision: typed.bodyRevision + 1,
+      chosenVersionId: latest.id,
+      templateFilled,
+    },
   });
   return { kind: 'filled', modal };
 }

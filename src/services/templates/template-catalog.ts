@@ -35,16 +35,31 @@ export interface UsableTemplate {
 /** The templates usable in these mailboxes (every mailbox: `all`), with their latest version. */
 export async function usableTemplates(db: Db, mailboxIds: readonly number[] | 'all'): Promise<UsableTemplate[]> {
   const templates = await db.template.findMany({
-    where: { archived: false, ...(mailboxIds === 'all' ? {} : { OR: [{ mailboxId: null }, { mailboxId: { in: [...mailboxIds] } }] }) },
+    where: {
+      archived: false,
+      ...(mailboxIds === 'all' ? {} : { OR: [{ mailboxId: null }, { mailboxId: { in: [...mailboxIds] } }] }),
+    },
     include: { mailbox: { select: { name: true } } },
   });
   if (templates.length === 0) return [];
-  const versions = await db.templateVersion.findMany({ where: { OR: templates.map((template) => ({ templateId: template.id, version: template.currentVersion })) } });
+  const versions = await db.templateVersion.findMany({
+    where: { OR: templates.map((template) => ({ templateId: template.id, version: template.currentVersion })) },
+  });
   const latest = new Map(versions.map((version) => [version.templateId, version]));
   return templates.flatMap((template) => {
     const version = latest.get(template.id);
     if (!version) return [];
-    return [{ id: template.id, name: template.name, category: template.category, mailboxId: template.mailboxId, mailboxName: template.mailbox?.name ?? null, updatedAt: version.createdAt, latest: version }];
+    return [
+      {
+        id: template.id,
+        name: template.name,
+        category: template.category,
+        mailboxId: template.mailboxId,
+        mailboxName: template.mailbox?.name ?? null,
+        updatedAt: version.createdAt,
+        latest: version,
+      },
+    ];
   });
 }
 
@@ -62,5 +77,10 @@ export async function templateChoices(db: Db, mailboxId: number): Promise<Templa
   return byCategory(templates)
     .flatMap((group) => group.items)
     .slice(0, TEMPLATE_CHOICES_MAX)
-    .map((template) => ({ versionId: template.latest.id, name: template.name, category: template.category, version: template.latest.version }));
+    .map((template) => ({
+      versionId: template.latest.id,
+      name: template.name,
+      category: template.category,
+      version: template.latest.version,
+    }));
 }

@@ -43,7 +43,10 @@ const ATTEMPTS = 3;
 export type TicketChangeAnswer = { kind: 'done' } | { kind: 'refused'; refusal: Refusal };
 
 /** A click that could not be read (an old or tampered payload) changes nothing. */
-export async function changeTicket(deps: TicketActionDeps, input: TicketActionInput | { actorId: string; request: null }): Promise<TicketChangeAnswer> {
+export async function changeTicket(
+  deps: TicketActionDeps,
+  input: TicketActionInput | { actorId: string; request: null },
+): Promise<TicketChangeAnswer> {
   const refusal = 'change' in input ? await changeOrRefusal(deps, input) : ({ kind: 'choice_gone' } as const);
   return refusal ? { kind: 'refused', refusal } : { kind: 'done' };
 }
@@ -59,7 +62,11 @@ function snoozeUntil(deps: TicketActionDeps, mailboxKey: string, choice: SnoozeC
 
 async function changeOrRefusal(deps: TicketActionDeps, request: TicketActionInput): Promise<Refusal | null> {
   const { db } = deps;
-  const load = () => db.ticket.findUnique({ where: { id: request.ticketId }, include: { mailbox: { select: { channelId: true, key: true } } } });
+  const load = () =>
+    db.ticket.findUnique({
+      where: { id: request.ticketId },
+      include: { mailbox: { select: { channelId: true, key: true } } },
+    });
   let ticket = await load();
   let input = request;
   if (!ticket) return { kind: 'ticket_gone' };
@@ -69,10 +76,17 @@ async function changeOrRefusal(deps: TicketActionDeps, request: TicketActionInpu
   if (input.change.kind === 'assign') {
     // Someone outside the channel could not even open the ticket they were given.
     const theirs = await accessRefusal(deps, channelId, input.change.assigneeId);
-    if (theirs) return theirs.kind === 'not_member' ? { kind: 'assignee_not_member', assigneeId: input.change.assigneeId, channelId } : theirs;
+    if (theirs)
+      return theirs.kind === 'not_member'
+        ? { kind: 'assignee_not_member', assigneeId: input.change.assigneeId, channelId }
+        : theirs;
   }
   const statuses = await ticketStatuses(db, ticket.mailboxId);
-  if (input.change.kind === 'snooze') input = { ...input, change: { ...input.change, until: snoozeUntil(deps, ticket.mailbox.key, input.change.choice) } };
+  if (input.change.kind === 'snooze')
+    input = {
+      ...input,
+      change: { ...input.change, until: snoozeUntil(deps, ticket.mailbox.key, input.change.choice) },
+    };
   for (let attempt = 0; attempt < ATTEMPTS && ticket; attempt += 1) {
     const plan = planTicketChange(ticket, input.change, input.actorId, statuses, deps.now?.() ?? new Date());
     if (plan.kind !== 'apply') return refusalOf(plan);
@@ -100,12 +114,23 @@ function refusalOf(plan: Exclude<ChangePlan, { kind: 'apply' }>): Refusal | null
   }
 }
 
-async function applyPlan(deps: TicketActionDeps, ticket: Ticket, actorId: string, plan: Extract<ChangePlan, { kind: 'apply' }>): Promise<boolean> {
+async function applyPlan(
+  deps: TicketActionDeps,
+  ticket: Ticket,
+  actorId: string,
+  plan: Extract<ChangePlan, { kind: 'apply' }>,
+): Promise<boolean> {
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.ticket.updateMany({ where: { id: ticket.id, ...plan.expect }, data: plan.data });
     if (count === 0) return false;
     const audit = await tx.auditLog.create({
-      data: { mailboxId: ticket.mailboxId, ticketId: ticket.id, actorId, action: plan.action, detail: JSON.stringify(plan.detail) },
+      data: {
+        mailboxId: ticket.mailboxId,
+        ticketId: ticket.id,
+        actorId,
+        action: plan.action,
+        detail: JSON.stringify(plan.detail),
+      },
     });
     await queueTicketPosts(tx, ticket, audit.id);
     deps.logger.info({ code: plan.action, ticketId: ticket.id, actorId, ...plan.detail }, 'ticket changed');

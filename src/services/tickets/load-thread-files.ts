@@ -30,7 +30,10 @@ export function needsThreadFiles(mail: { text: string; attachments: { inline: bo
 export async function loadThreadFiles(db: Db, messageRowId: number): Promise<ThreadFile[]> {
   const message = await db.message.findUniqueOrThrow({
     where: { id: messageRowId },
-    select: { text: true, attachments: { select: { filename: true, inline: true, size: true, content: true }, orderBy: { id: 'asc' } } },
+    select: {
+      text: true,
+      attachments: { select: { filename: true, inline: true, size: true, content: true }, orderBy: { id: 'asc' } },
+    },
   });
   // Rows are in the order of ParsedMail.attachments, so a row's position finds its part.
   const files = message.attachments.flatMap((attachment, index): ThreadFile[] => {

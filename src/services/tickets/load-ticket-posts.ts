@@ -96,7 +96,13 @@ export async function loadMailPost(db: Db, post: RenderablePost): Promise<MailPo
   return loadMail(db, post.ticketId, payload.data.messageRowId, post.kind === POST_KINDS.ticket, payload.data.plain);
 }
 
-async function loadMail(db: Db, ticketId: number, messageRowId: number, ticketMessage: boolean, plain?: string): Promise<MailPostData | PostNotReady> {
+async function loadMail(
+  db: Db,
+  ticketId: number,
+  messageRowId: number,
+  ticketMessage: boolean,
+  plain?: string,
+): Promise<MailPostData | PostNotReady> {
   const [ticket, message] = await Promise.all([
     db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true } }),
     db.message.findUnique({ where: { id: messageRowId }, select: MAIL_SHOWN }),
@@ -112,19 +118,32 @@ async function loadMail(db: Db, ticketId: number, messageRowId: number, ticketMe
 }
 
 /** The ticket's first mail as it stands now, and where its message is to be updated. */
-export async function loadTicketUpdate(db: Db, post: RenderablePost): Promise<(MailPostData & { updateTs: string | null }) | PostNotReady> {
+export async function loadTicketUpdate(
+  db: Db,
+  post: RenderablePost,
+): Promise<(MailPostData & { updateTs: string | null }) | PostNotReady> {
   if (post.ticketId === null) return { kind: 'drop', reason: 'update without a ticket' };
-  const first = await db.message.findFirst({ where: { ticketId: post.ticketId }, orderBy: { id: 'asc' }, select: { id: true } });
+  const first = await db.message.findFirst({
+    where: { ticketId: post.ticketId },
+    orderBy: { id: 'asc' },
+    select: { id: true },
+  });
   if (!first) return { kind: 'drop', reason: 'ticket has no mail' };
   // A ticket whose full message Slack refused keeps its plain one when it changes.
-  const ticketPost = await db.slackPost.findUnique({ where: { dedupeKey: `ticket:${post.ticketId}` }, select: { payload: true } });
+  const ticketPost = await db.slackPost.findUnique({
+    where: { dedupeKey: `ticket:${post.ticketId}` },
+    select: { payload: true },
+  });
   const plain = ticketPost ? ZPostPayload.safeParse(JSON.parse(ticketPost.payload)).data?.plain : undefined;
   const loaded = await loadMail(db, post.ticketId, first.id, true, plain);
   return 'kind' in loaded ? loaded : { ...loaded, updateTs: loaded.ticket.slackTs };
 }
 
 /** Follow-ups waiting together (post-claims.ts), shown as one message in the ticket's thread. */
-export async function loadFoldedFollowUps(db: Db, posts: readonly RenderablePost[]): Promise<{ locale: TLocale; mails: ShownMail[]; threadTs: string } | PostNotReady> {
+export async function loadFoldedFollowUps(
+  db: Db,
+  posts: readonly RenderablePost[],
+): Promise<{ locale: TLocale; mails: ShownMail[]; threadTs: string } | PostNotReady> {
   const ticketId = posts[0]?.ticketId;
   if (ticketId === undefined || ticketId === null) return { kind: 'drop', reason: 'nothing to fold' };
   const messageRowIds = posts.map((post) => ZPostPayload.parse(JSON.parse(post.payload)).messageRowId);
@@ -151,7 +170,10 @@ export interface TraceData {
 export async function loadTrace(db: Db, post: RenderablePost): Promise<TraceData | PostNotReady> {
   const payload = ZAuditPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success) return UNREADABLE;
-  const audit = await db.auditLog.findUnique({ where: { id: payload.data.auditId }, include: { ticket: { include: { mailbox: true } } } });
+  const audit = await db.auditLog.findUnique({
+    where: { id: payload.data.auditId },
+    include: { ticket: { include: { mailbox: true } } },
+  });
   if (!audit?.ticket) return { kind: 'drop', reason: 'audit record or ticket no longer exists' };
   if (!audit.ticket.slackTs) return { kind: 'wait' };
   return {
@@ -166,16 +188,25 @@ export async function loadTrace(db: Db, post: RenderablePost): Promise<TraceData
 }
 
 /** The note in a ticket's thread that takes the place of a post Slack would not take. */
-export async function loadPostFailed(db: Db, post: RenderablePost): Promise<{ locale: TLocale; failedKind: string; code: string; attempts: number; threadTs: string } | PostNotReady> {
+export async function loadPostFailed(
+  db: Db,
+  post: RenderablePost,
+): Promise<{ locale: TLocale; failedKind: string; code: string; attempts: number; threadTs: string } | PostNotReady> {
   const payload = ZPostFailedPayload.safeParse(JSON.parse(post.payload));
   if (!payload.success || post.ticketId === null) return UNREADABLE;
-  const ticket = await db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true, mailbox: { select: { locale: true } } } });
+  const ticket = await db.ticket.findUnique({
+    where: { id: post.ticketId },
+    select: { slackTs: true, mailbox: { select: { locale: true } } },
+  });
   if (!ticket?.slackTs) return { kind: 'drop', reason: 'ticket no longer posted' };
   return { locale: ticket.mailbox.locale as TLocale, ...payload.data, threadTs: ticket.slackTs };
 }
 
 /** A mail given up on, in the mailbox's channel (no ticket: it could not be made one). */
-export async function loadMailGivenUp(db: Db, post: RenderablePost): Promise<{ locale: TLocale; gap: GivenUpPayload } | PostNotReady> {
+export async function loadMailGivenUp(
+  db: Db,
+  post: RenderablePost,
+): Promise<{ locale: TLocale; gap: GivenUpPayload } | PostNotReady> {
   const mailbox = await db.mailbox.findUnique({ where: { id: post.mailboxId }, select: { locale: true } });
   if (!mailbox) return { kind: 'drop', reason: 'mailbox no longer exists' };
   return { locale: mailbox.locale as TLocale, gap: JSON.parse(post.payload) as GivenUpPayload };

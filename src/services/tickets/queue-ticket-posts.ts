@@ -8,6 +8,11 @@ import type { Tx } from '../../db/client.js';
 import { queuePosts, ticketChangePosts, type QueuedTicket } from '../../posts/queue-post.js';
 
 /** Queues the in-place update of the ticket's message and the trace of audit record `auditId`. */
-export async function queueTicketPosts(tx: Tx, ticket: QueuedTicket, auditId: number, options: { trace?: boolean; update?: boolean } = {}): Promise<void> {
+export async function queueTicketPosts(
+  tx: Tx,
+  ticket: QueuedTicket,
+  auditId: number,
+  options: { trace?: boolean; update?: boolean } = {},
+): Promise<void> {
   await queuePosts(tx, ticketChangePosts(ticket, auditId, options));
 }

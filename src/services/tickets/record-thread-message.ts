@@ -30,50 +30,96 @@ export type CommentOutcome = 'created' | 'edited' | 'deleted' | 'ignored';
 /** Subtypes that are a person writing in the thread (a file shared, or "also send to channel"). */
 const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
-function isPersonInThread(message: SlackMessageEvent | undefined): message is SlackMessageEvent & { user: string; ts: string; thread_ts: string } {
-  return !!message && PERSON_SUBTYPES.has(message.subtype) && !message.bot_id && !!message.user && !!message.ts && !!message.thread_ts && message.thread_ts !== message.ts;
+function isPersonInThread(
+  message: SlackMessageEvent | undefined,
+): message is SlackMessageEvent & { user: string; ts: string; thread_ts: string } {
+  return (
+    !!message &&
+    PERSON_SUBTYPES.has(message.subtype) &&
+    !message.bot_id &&
+    !!message.user &&
+    !!message.ts &&
+    !!message.thread_ts &&
+    message.thread_ts !== message.ts
+  );
 }
 
 function filesOf(message: SlackMessageEvent): string {
-  return JSON.stringify((message.files ?? []).filter((file) => file.id).map((file) => ({ id: file.id, name: file.name ?? file.title ?? '' })));
+  return JSON.stringify(
+    (message.files ?? [])
+      .filter((file) => file.id)
+      .map((file) => ({ id: file.id, name: file.name ?? file.title ?? '' })),
+  );
 }
 
 async function ticketOfThread(db: Db, channelId: string, threadTs: string) {
-  return db.ticket.findUnique({ where: { slackChannelId_slackTs: { slackChannelId: channelId, slackTs: threadTs } }, select: { id: true, mailboxId: true } });
+  return db.ticket.findUnique({
+    where: { slackChannelId_slackTs: { slackChannelId: channelId, slackTs: threadTs } },
+    select: { id: true, mailboxId: true },
+  });
 }
 
-export async function recordThreadMessage(deps: { db: Db; logger: Logger }, event: SlackMessageEvent): Promise<CommentOutcome> {
+export async function recordThreadMessage(
+  deps: { db: Db; logger: Logger },
+  event: SlackMessageEvent,
+): Promise<CommentOutcome> {
   if (event.subtype === 'message_changed') return recordEdit(deps, event);
   if (event.subtype === 'message_deleted') return recordDeletion(deps, event);
   if (!isPersonInThread(event)) return 'ignored';
   const ticket = await ticketOfThread(deps.db, event.channel, event.thread_ts!);
   if (!ticket) return 'ignored';
   // Slack redelivers; the channel and ts say which message this is, once.
-  const existing = await deps.db.comment.findUnique({ where: { channelId_slackTs: { channelId: event.channel, slackTs: event.ts! } }, select: { id: true } });
+  const existing = await deps.db.comment.findUnique({
+    where: { channelId_slackTs: { channelId: event.channel, slackTs: event.ts! } },
+    select: { id: true },
+  });
   if (existing) return 'ignored';
   try {
     await deps.db.comment.create({
-      data: { ticketId: ticket.id, authorId: event.user!, text: event.text ?? '', files: filesOf(event), channelId: event.channel, slackTs: event.ts!, createdAt: slackTime(event.ts!) },
+      data: {
+        ticketId: ticket.id,
+        authorId: event.user!,
+        text: event.text ?? '',
+        files: filesOf(event),
+        channelId: event.channel,
+        slackTs: event.ts!,
+        createdAt: slackTime(event.ts!),
+      },
     });
   } catch (error) {
     if (isUniqueViolation(error)) return 'ignored';
     throw error;
   }
-  deps.logger.info({ code: 'comment_recorded', ticketId: ticket.id, authorId: event.user }, 'internal comment recorded');
+  deps.logger.info(
+    { code: 'comment_recorded', ticketId: ticket.id, authorId: event.user },
+    'internal comment recorded',
+  );
   return 'created';
 }
 
 async function recordEdit(deps: { db: Db; logger: Logger }, event: SlackMessageEvent): Promise<CommentOutcome> {
   const message = event.message;
   if (!isPersonInThread(message)) return 'ignored';
-  const comment = await deps.db.comment.findUnique({ where: { channelId_slackTs: { channelId: event.channel, slackTs: message.ts } }, include: { ticket: { select: { mailboxId: true } } } });
+  const comment = await deps.db.comment.findUnique({
+    where: { channelId_slackTs: { channelId: event.channel, slackTs: message.ts } },
+    include: { ticket: { select: { mailboxId: true } } },
+  });
   // Slack also sends message_changed when it unfurls a link or a reply count changes.
   if (!comment || (comment.text === (message.text ?? '') && comment.files === filesOf(message))) return 'ignored';
   await deps.db.$transaction([
-    deps.db.comment.update({ where: { id: comment.id }, data: { text: message.text ?? '', files: filesOf(message), editedAt: new Date() } }),
+    deps.db.comment.update({
+      where: { id: comment.id },
+      data: { text: message.text ?? '', files: filesOf(message), editedAt: new Date() },
+    }),
     // The earlier wording is kept: a comment is knowledge, and an edit should not erase it.
     deps.db.auditLog.create({
-      data: { mailboxId: comment.ticket.mailboxId, ticketId: comment.ticketId, actorId: message.user, action: 'comment.edited', detail: JSON.stringify({ commentId: comment.id, previousText: comment.text }) },
+      data: {
+        mailboxId: comment.ticket.mailboxId,
+        ticketId: comment.ticketId,
+        actorId: message.user,
+        action: 'comment.edited',
+        detail: JSON.stringify({ commentId: comment.id, previousText: comment.text }),
+      },
     }),
   ]);
   return 'edited';
@@ -82,13 +128,22 @@ async function recordEdit(deps: { db: Db; logger: Logger }, event: SlackMessageE
 async function recordDeletion(deps: { db: Db; logger: Logger }, event: SlackMessageEvent): Promise<CommentOutcome> {
   const ts = event.deleted_ts ?? event.previous_message?.ts;
   if (!ts) return 'ignored';
-  const comment = await deps.db.comment.findUnique({ where: { channelId_slackTs: { channelId: event.channel, slackTs: ts } }, include: { ticket: { select: { mailboxId: true } } } });
+  const comment = await deps.db.comment.findUnique({
+    where: { channelId_slackTs: { channelId: event.channel, slackTs: ts } },
+    include: { ticket: { select: { mailboxId: true } } },
+  });
   if (!comment || comment.deletedAt) return 'ignored';
   await deps.db.$transaction([
     // Marked, not removed: the audit trail and numbers keep what was said.
     deps.db.comment.update({ where: { id: comment.id }, data: { deletedAt: new Date() } }),
     deps.db.auditLog.create({
-      data: { mailboxId: comment.ticket.mailboxId, ticketId: comment.ticketId, actorId: comment.authorId, action: 'comment.deleted', detail: JSON.stringify({ commentId: comment.id }) },
+      data: {
+        mailboxId: comment.ticket.mailboxId,
+        ticketId: comment.ticketId,
+        actorId: comment.authorId,
+        action: 'comment.deleted',
+        detail: JSON.stringify({ commentId: comment.id }),
+      },
     }),
   ]);
   return 'deleted';

@@ -17,11 +17,18 @@ export function ticketChannel(ticket: Pick<Ticket, 'slackChannelId'> & { mailbox
  * Whether the user may act on the ticket: null when they may, else the refusal. Slack not
  * answering is a refusal too: nothing changes that was not checked.
  */
-export async function accessRefusal(deps: { members: ChannelMembers; logger: Logger }, channelId: string, userId: string): Promise<Refusal | null> {
+export async function accessRefusal(
+  deps: { members: ChannelMembers; logger: Logger },
+  channelId: string,
+  userId: string,
+): Promise<Refusal | null> {
   try {
     return (await deps.members.isMember(channelId, userId)) ? null : { kind: 'not_member', channelId };
   } catch (error) {
-    deps.logger.warn({ code: 'channel_members_unavailable', channelId, err: errorMessage(error) }, 'could not read channel members');
+    deps.logger.warn(
+      { code: 'channel_members_unavailable', channelId, err: errorMessage(error) },
+      'could not read channel members',
+    );
     return { kind: 'membership_unknown', channelId };
   }
 }

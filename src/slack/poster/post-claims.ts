@@ -29,7 +29,12 @@ export async function nextDuePost(db: Db, channel: string): Promise<SlackPost | 
   for (const post of due) {
     if (post.ticketId === null) return post;
     const earlier = await db.slackPost.findFirst({
-      where: { ticketId: post.ticketId, id: { lt: post.id }, priority: { gte: post.priority }, state: { in: ['queued', 'posting'] } },
+      where: {
+        ticketId: post.ticketId,
+        id: { lt: post.id },
+        priority: { gte: post.priority },
+        state: { in: ['queued', 'posting'] },
+      },
       select: { id: true },
     });
     if (!earlier) return post;
@@ -45,7 +50,12 @@ export async function claimPost(db: Db, post: SlackPost, instanceId: string): Pr
   const now = new Date();
   const { count } = await db.slackPost.updateMany({
     where: { id: post.id, state: post.state, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
-    data: { state: 'posting', attempts: { increment: 1 }, claimedBy: instanceId, claimedUntil: new Date(now.getTime() + CLAIM_MS) },
+    data: {
+      state: 'posting',
+      attempts: { increment: 1 },
+      claimedBy: instanceId,
+      claimedUntil: new Date(now.getTime() + CLAIM_MS),
+    },
   });
   return count === 1;
 }
@@ -65,7 +75,13 @@ export async function postsToFold(db: Db, post: SlackPost): Promise<SlackPost[]>
   const at = FOLD_AT[post.kind];
   if (post.ticketId === null || at === undefined || post.state !== 'queued') return [];
   const next = await db.slackPost.findMany({
-    where: { ticketId: post.ticketId, kind: post.kind, state: 'queued', id: { gt: post.id }, nextAttemptAt: { lte: new Date() } },
+    where: {
+      ticketId: post.ticketId,
+      kind: post.kind,
+      state: 'queued',
+      id: { gt: post.id },
+      nextAttemptAt: { lte: new Date() },
+    },
     orderBy: { id: 'asc' },
     take: FOLD_MAX - 1,
   });
@@ -77,7 +93,12 @@ export async function claimFolded(db: Db, posts: readonly SlackPost[], instanceI
   if (posts.length === 0) return true;
   const { count } = await db.slackPost.updateMany({
     where: { id: { in: posts.map((post) => post.id) }, state: 'queued' },
-    data: { state: 'posting', attempts: { increment: 1 }, claimedBy: instanceId, claimedUntil: new Date(Date.now() + CLAIM_MS) },
+    data: {
+      state: 'posting',
+      attempts: { increment: 1 },
+      claimedBy: instanceId,
+      claimedUntil: new Date(Date.now() + CLAIM_MS),
+    },
   });
   return count === posts.length;
 }

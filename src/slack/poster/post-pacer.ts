@@ -44,7 +44,10 @@ export class PostPacer {
       const now = Date.now();
       bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
       bucket.updatedAt = now;
-      const wait = Math.max(bucket.pausedUntil - now, bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / rate) * 1000 + MARGIN_MS);
+      const wait = Math.max(
+        bucket.pausedUntil - now,
+        bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / rate) * 1000 + MARGIN_MS,
+      );
       if (wait <= 0) {
         bucket.tokens -= 1;
         return true;

@@ -5,7 +5,13 @@
  */
 import type { Db } from '../../db/client.js';
 import { ticketPreviewText } from '../../domain/ticket-preview.js';
-import { POST_KINDS, type PostKind, type PostNotReady, type RenderablePost, type RenderedPost } from '../../posts/post-kinds.js';
+import {
+  POST_KINDS,
+  type PostKind,
+  type PostNotReady,
+  type RenderablePost,
+  type RenderedPost,
+} from '../../posts/post-kinds.js';
 import {
   loadFoldedFollowUps,
   loadMailGivenUp,
@@ -62,7 +68,8 @@ const renderMail: Renderer = async (db, post) => {
   if (post.kind === POST_KINDS.ticket) return { kind: 'ready', message: ticketMessage(data) };
   const threadTs = data.ticket.slackTs;
   if (!threadTs) return { kind: 'wait' };
-  if (post.kind === POST_KINDS.mailBody) return { kind: 'ready', message: buildMailBodyMessage(data.locale, data.mail.text), threadTs };
+  if (post.kind === POST_KINDS.mailBody)
+    return { kind: 'ready', message: buildMailBodyMessage(data.locale, data.mail.text), threadTs };
   return { kind: 'ready', message: buildFollowUpMessage(data.locale, data.mail), threadTs };
 };
 
@@ -82,7 +89,11 @@ const renderTrace: Renderer = async (db, post) => {
 const renderPostFailed: Renderer = async (db, post) => {
   const data = await loadPostFailed(db, post);
   if (notReady(data)) return data;
-  return { kind: 'ready', message: buildPostFailedMessage(data.locale, data.failedKind, data.code, data.attempts), threadTs: data.threadTs };
+  return {
+    kind: 'ready',
+    message: buildPostFailedMessage(data.locale, data.failedKind, data.code, data.attempts),
+    threadTs: data.threadTs,
+  };
 };
 
 const renderMailGivenUp: Renderer = async (db, post) => {
@@ -133,7 +144,10 @@ export async function renderFolded(db: Db, posts: readonly RenderablePost[]): Pr
   if (ready.length < rendered.length) return { kind: 'drop', reason: 'not every folded post can be shown' };
   return {
     kind: 'ready',
-    message: { text: ready.map((each) => each.message.text).join('\n'), blocks: ready.flatMap((each) => each.message.blocks) },
+    message: {
+      text: ready.map((each) => each.message.text).join('\n'),
+      blocks: ready.flatMap((each) => each.message.blocks),
+    },
     threadTs: ready[0]!.threadTs,
   };
 }

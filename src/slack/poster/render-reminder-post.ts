@@ -14,7 +14,12 @@ export async function renderReminderPost(db: Db, post: RenderablePost): Promise<
       return { kind: 'ready', message: buildDigestMessage(loaded.figures) };
     case 'reminder':
       // Shown in the channel too: a reminder is there to be seen.
-      return { kind: 'ready', message: buildReminderMessage(loaded.payload), threadTs: loaded.threadTs, broadcast: true };
+      return {
+        kind: 'ready',
+        message: buildReminderMessage(loaded.payload),
+        threadTs: loaded.threadTs,
+        broadcast: true,
+      };
     default:
       return loaded;
   }

@@ -8,5 +8,8 @@ export async function renderTemplateAnnouncement(db: Db, post: RenderablePost): 
   const loaded = await loadTemplateAnnouncement(db, post);
   if (loaded.kind !== 'ready') return loaded;
   const { mailboxName, ...announcement } = loaded.announcement;
-  return { kind: 'ready', message: buildTemplateAnnouncement({ ...announcement, scope: scopeName(announcement.locale, mailboxName) }) };
+  return {
+    kind: 'ready',
+    message: buildTemplateAnnouncement({ ...announcement, scope: scopeName(announcement.locale, mailboxName) }),
+  };
 }

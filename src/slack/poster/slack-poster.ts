@@ -40,7 +40,6 @@ import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { queuePosts } from '../../posts/queue-post.js';
 import { errorMessage } from '../../errors.js';
 
-
 export interface PosterOptions {
   token: string;
   apiUrl: string;
@@ -63,9 +62,25 @@ const CHANNEL_WATCH_MS = 10_000;
 /** The key of that watch among the workers (no channel id starts with '#'). */
 const CHANNEL_WATCH = '#channels';
 /** Slack errors that mean "not now", not "never": the post waits and is tried again. */
-const TRANSIENT_SLACK_ERRORS = new Set(['internal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org', 'fatal_error']);
+const TRANSIENT_SLACK_ERRORS = new Set([
+  'internal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'team_added_to_org',
+  'fatal_error',
+]);
 /** Slack errors that an admin can mend (invite the bot, fix the token): retried slowly. */
-const SETUP_SLACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'missing_scope', 'is_archived']);
+const SETUP_SLACK_ERRORS = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'missing_scope',
+  'is_archived',
+]);
 /**
  * chat.update is limited per workspace (Slack's Tier 3, about 50 a minute), not per
  * channel like posting: one bucket for all channels, with room for a burst of clicks.
@@ -117,7 +132,10 @@ export class SlackPoster {
    */
   async start({ releaseClaims = false } = {}): Promise<void> {
     if (releaseClaims) {
-      await this.db.slackPost.updateMany({ where: { state: 'posting', claimedUntil: { not: null } }, data: { claimedUntil: null, claimedBy: null } });
+      await this.db.slackPost.updateMany({
+        where: { state: 'posting', claimedUntil: { not: null } },
+        data: { claimedUntil: null, claimedBy: null },
+      });
     }
     for (const channel of this.channels) this.#workers.set(channel, this.#work(channel));
     await this.#startMissingWorkers();
@@ -126,8 +144,13 @@ export class SlackPoster {
 
   /** A worker for every channel with unfinished posts that has none. */
   async #startMissingWorkers(): Promise<void> {
-    const pending = await this.db.slackPost.findMany({ where: { state: { in: ['queued', 'posting'] } }, distinct: ['channelId'], select: { channelId: true } });
-    for (const { channelId } of pending) if (!this.#workers.has(channelId)) this.#workers.set(channelId, this.#work(channelId));
+    const pending = await this.db.slackPost.findMany({
+      where: { state: { in: ['queued', 'posting'] } },
+      distinct: ['channelId'],
+      select: { channelId: true },
+    });
+    for (const { channelId } of pending)
+      if (!this.#workers.has(channelId)) this.#workers.set(channelId, this.#work(channelId));
   }
 
   /**
@@ -140,7 +163,9 @@ export class SlackPoster {
     while (!this.#stopped) {
       await this.#watchSleeper.sleep(CHANNEL_WATCH_MS);
       if (this.#stopped) return;
-      await this.#startMissingWorkers().catch((error: Error) => this.logger.error({ code: 'slack_poster_failed', err: error.message }, 'Slack poster error'));
+      await this.#startMissingWorkers().catch((error: Error) =>
+        this.logger.error({ code: 'slack_poster_failed', err: error.message }, 'Slack poster error'),
+      );
     }
   }
 
@@ -179,14 +204,23 @@ export class SlackPoster {
   /** The thread a post belongs in is not there and never will be: fail it too. */
   async #parentFailed(post: SlackPost): Promise<boolean> {
     if (post.ticketId === null) return false;
-    const parent = await this.db.slackPost.findUnique({ where: { dedupeKey: `ticket:${post.ticketId}` }, select: { state: true } });
+    const parent = await this.db.slackPost.findUnique({
+      where: { dedupeKey: `ticket:${post.ticketId}` },
+      select: { state: true },
+    });
     return parent?.state === 'failed';
   }
 
   async #waitForThread(post: SlackPost): Promise<void> {
     if (await this.#parentFailed(post)) {
-      await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', lastError: 'the ticket post failed' } });
-      this.logger.error({ code: 'slack_post_dropped', postId: post.id, ticketId: post.ticketId }, 'thread post dropped: its ticket could not be posted');
+      await this.db.slackPost.update({
+        where: { id: post.id },
+        data: { state: 'failed', lastError: 'the ticket post failed' },
+      });
+      this.logger.error(
+        { code: 'slack_post_dropped', postId: post.id, ticketId: post.ticketId },
+        'thread post dropped: its ticket could not be posted',
+      );
       return;
     }
     await this.db.slackPost.update({ where: { id: post.id }, data: { nextAttemptAt: new Date(Date.now() + 1_000) } });
@@ -210,7 +244,10 @@ export class SlackPoster {
         const found = await findPosted(this.client, post, rendered.threadTs);
         if (found) {
           await this.#markPosted(post, found);
-          this.logger.info({ code: 'slack_post_recovered', postId: post.id, ts: found }, 'found an earlier post in Slack; not posting again');
+          this.logger.info(
+            { code: 'slack_post_recovered', postId: post.id, ts: found },
+            'found an earlier post in Slack; not posting again',
+          );
           return;
         }
       }
@@ -218,7 +255,8 @@ export class SlackPoster {
       if (!(await claimPost(this.db, post, this.options.instanceId))) return;
       // After the wait for Slack's pace: what piled up behind it in the thread goes along.
       const { folded, message } = await this.#foldIn(post, rendered.message);
-      if (!(await claimFolded(this.db, folded, this.options.instanceId))) throw new Error('folded posts taken by another poster');
+      if (!(await claimFolded(this.db, folded, this.options.instanceId)))
+        throw new Error('folded posts taken by another poster');
       const common = {
         channel: post.channelId,
         text: message.text,
@@ -226,14 +264,33 @@ export class SlackPoster {
         unfurl_links: false,
         unfurl_media: false,
         // The folded posts' ids too, so after a crash each finds this message (post-recovery.ts).
-        metadata: { event_type: POST_METADATA_EVENT, event_payload: { post_id: post.id, ticket_id: post.ticketId ?? 0, ...(folded.length ? { folded: folded.map((each) => each.id).join(',') } : {}) } },
+        metadata: {
+          event_type: POST_METADATA_EVENT,
+          event_payload: {
+            post_id: post.id,
+            ticket_id: post.ticketId ?? 0,
+            ...(folded.length ? { folded: folded.map((each) => each.id).join(',') } : {}),
+          },
+        },
       };
       const result = await this.client.chat.postMessage(
         // A reminder is a thread reply also shown in the channel (reply_broadcast).
-        rendered.threadTs ? { ...common, thread_ts: rendered.threadTs, reply_broadcast: rendered.broadcast === true } : common,
+        rendered.threadTs
+          ? { ...common, thread_ts: rendered.threadTs, reply_broadcast: rendered.broadcast === true }
+          : common,
       );
       for (const each of [post, ...folded]) await this.#markPosted(each, result.ts!);
-      this.logger.info({ code: 'slack_posted', postId: post.id, kind: post.kind, ticketId: post.ticketId, ts: result.ts, folded: folded.length }, 'posted to Slack');
+      this.logger.info(
+        {
+          code: 'slack_posted',
+          postId: post.id,
+          kind: post.kind,
+          ticketId: post.ticketId,
+          ts: result.ts,
+          folded: folded.length,
+        },
+        'posted to Slack',
+      );
     } catch (error) {
       await this.#handleFailure(post, error as SlackCallError);
     }
@@ -260,20 +317,41 @@ export class SlackPoster {
   async #sendUpdate(post: SlackPost): Promise<void> {
     // A ticket's updates all show the ticket; a draft's show that draft's one message.
     const covered = await this.db.slackPost.findMany({
-      where: { ticketId: post.ticketId, kind: post.kind, state: 'queued', id: { gt: post.id }, ...(post.kind === POST_KINDS.ticketUpdate ? {} : { payload: post.payload }) },
+      where: {
+        ticketId: post.ticketId,
+        kind: post.kind,
+        state: 'queued',
+        id: { gt: post.id },
+        ...(post.kind === POST_KINDS.ticketUpdate ? {} : { payload: post.payload }),
+      },
       select: { id: true },
     });
     const rendered = await renderPost(this.db, post);
-    if (rendered.kind !== 'ready' || !rendered.updateTs) return this.#notReady(post, rendered.kind === 'ready' ? { kind: 'drop', reason: 'nothing to update' } : rendered);
+    if (rendered.kind !== 'ready' || !rendered.updateTs)
+      return this.#notReady(post, rendered.kind === 'ready' ? { kind: 'drop', reason: 'nothing to update' } : rendered);
     try {
       if (!(await this.#pacer.take(CHAT_UPDATE_BUCKET, UPDATE_PACE))) return;
       if (!(await claimPost(this.db, post, this.options.instanceId))) return;
-      await this.client.chat.update({ channel: post.channelId, ts: rendered.updateTs, text: rendered.message.text, blocks: rendered.message.blocks });
+      await this.client.chat.update({
+        channel: post.channelId,
+        ts: rendered.updateTs,
+        text: rendered.message.text,
+        blocks: rendered.message.blocks,
+      });
       await this.db.slackPost.updateMany({
         where: { id: { in: [post.id, ...covered.map((row) => row.id)] } },
-        data: { state: 'posted', slackTs: rendered.updateTs, postedAt: new Date(), claimedBy: null, claimedUntil: null },
+        data: {
+          state: 'posted',
+          slackTs: rendered.updateTs,
+          postedAt: new Date(),
+          claimedBy: null,
+          claimedUntil: null,
+        },
       });
-      this.logger.info({ code: 'slack_ticket_updated', postId: post.id, ticketId: post.ticketId, covered: covered.length }, 'ticket message updated');
+      this.logger.info(
+        { code: 'slack_ticket_updated', postId: post.id, ticketId: post.ticketId, covered: covered.length },
+        'ticket message updated',
+      );
     } catch (error) {
       await this.#handleFailure(post, error as SlackCallError);
     }
@@ -286,8 +364,15 @@ export class SlackPoster {
    * file uploaded or shared twice.
    */
   async #sendFiles(post: SlackPost): Promise<void> {
-    const payload = JSON.parse(post.payload) as { messageRowId: number; fileIds?: { id: string; title: string }[]; shared?: number };
-    const ticket = post.ticketId === null ? null : await this.db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
+    const payload = JSON.parse(post.payload) as {
+      messageRowId: number;
+      fileIds?: { id: string; title: string }[];
+      shared?: number;
+    };
+    const ticket =
+      post.ticketId === null
+        ? null
+        : await this.db.ticket.findUnique({ where: { id: post.ticketId }, select: { slackTs: true } });
     if (!ticket?.slackTs) return this.#waitForThread(post);
     const threadTs = ticket.slackTs;
     const save = () => this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify(payload) } });
@@ -300,7 +385,10 @@ export class SlackPoster {
         files = [];
         for (const file of loaded) {
           if (!(await this.#pacer.take(FILES_BUCKET, FILES_PACE))) return;
-          files.push({ id: await uploadToSlack(this.client, file.filename, file.size, file.chunks()), title: file.filename });
+          files.push({
+            id: await uploadToSlack(this.client, file.filename, file.size, file.chunks()),
+            title: file.filename,
+          });
         }
         payload.fileIds = files;
         payload.shared = 0;
@@ -310,16 +398,30 @@ export class SlackPoster {
         const batch = files.slice(payload.shared ?? 0, (payload.shared ?? 0) + FILES_PER_SHARE);
         // A batch shared just before a crash is found in the thread, not shared again.
         const firstId = batch[0]!.id;
-        const sharedBefore = post.state === 'posting' && (await findInThread(this.client, post.channelId, threadTs, (message) => message.files?.some((file) => file.id === firstId) ?? false));
+        const sharedBefore =
+          post.state === 'posting' &&
+          (await findInThread(
+            this.client,
+            post.channelId,
+            threadTs,
+            (message) => message.files?.some((file) => file.id === firstId) ?? false,
+          ));
         if (!sharedBefore) {
           if (!(await this.#pacer.take(FILES_BUCKET, FILES_PACE))) return;
-          await this.client.files.completeUploadExternal({ files: [batch[0]!, ...batch.slice(1)], channel_id: post.channelId, thread_ts: threadTs });
+          await this.client.files.completeUploadExternal({
+            files: [batch[0]!, ...batch.slice(1)],
+            channel_id: post.channelId,
+            thread_ts: threadTs,
+          });
         }
         payload.shared = (payload.shared ?? 0) + batch.length;
         await save();
       }
       await this.#markPosted(post, threadTs);
-      this.logger.info({ code: 'slack_files_shared', postId: post.id, ticketId: post.ticketId, files: files.length }, 'files shared in the thread');
+      this.logger.info(
+        { code: 'slack_files_shared', postId: post.id, ticketId: post.ticketId, files: files.length },
+        'files shared in the thread',
+      );
     } catch (error) {
       await this.#handleFailure(post, error as SlackCallError);
     }
@@ -329,12 +431,16 @@ export class SlackPoster {
     this.#lastSuccess.set(post.channelId, Date.now());
     this.#firstFailure.delete(post.id);
     await this.db.$transaction(async (tx) => {
-      await tx.slackPost.update({ where: { id: post.id }, data: { state: 'posted', slackTs: ts, postedAt: new Date(), claimedBy: null, claimedUntil: null } });
+      await tx.slackPost.update({
+        where: { id: post.id },
+        data: { state: 'posted', slackTs: ts, postedAt: new Date(), claimedBy: null, claimedUntil: null },
+      });
       if (post.kind === POST_KINDS.ticket && post.ticketId !== null) {
         await tx.ticket.update({ where: { id: post.ticketId }, data: { slackTs: ts, slackChannelId: post.channelId } });
         return;
       }
-      if (post.kind === POST_KINDS.files || post.kind === POST_KINDS.postFailed || post.kind === POST_KINDS.mailGivenUp) return;
+      if (post.kind === POST_KINDS.files || post.kind === POST_KINDS.postFailed || post.kind === POST_KINDS.mailGivenUp)
+        return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
       // updateMany: update would read the whole row back, raw source included (for a 34 MiB
@@ -352,15 +458,29 @@ export class SlackPoster {
       if (UPDATE_KINDS.has(post.kind)) this.#pacer.pause(CHAT_UPDATE_BUCKET, seconds, UPDATE_PACE);
       else if (post.kind === POST_KINDS.files) this.#pacer.pause(FILES_BUCKET, seconds, FILES_PACE);
       else this.#pacer.pause(post.channelId, seconds, this.#postPace);
-      await this.db.slackPost.update({ where: { id: post.id }, data: { state: post.state === 'posting' ? 'posting' : 'queued', claimedUntil: null, lastError: 'ratelimited' } });
-      this.logger.warn({ code: 'slack_rate_limited', postId: post.id, retryAfter: seconds }, 'Slack rate limit: pausing this channel');
+      await this.db.slackPost.update({
+        where: { id: post.id },
+        data: { state: post.state === 'posting' ? 'posting' : 'queued', claimedUntil: null, lastError: 'ratelimited' },
+      });
+      this.logger.warn(
+        { code: 'slack_rate_limited', postId: post.id, retryAfter: seconds },
+        'Slack rate limit: pausing this channel',
+      );
       return;
     }
-    const permanent = error.code === 'slack_webapi_platform_error' && slackError !== undefined && !TRANSIENT_SLACK_ERRORS.has(slackError) && !SETUP_SLACK_ERRORS.has(slackError);
+    const permanent =
+      error.code === 'slack_webapi_platform_error' &&
+      slackError !== undefined &&
+      !TRANSIENT_SLACK_ERRORS.has(slackError) &&
+      !SETUP_SLACK_ERRORS.has(slackError);
     if (permanent) {
       // Slack read and refused the request: nothing was posted and retrying will not help.
-      this.logger.error({ code: 'slack_post_refused', postId: post.id, ticketId: post.ticketId, slackError }, 'Slack refused a post');
-      if (post.kind === POST_KINDS.ticket && !(JSON.parse(post.payload) as { plain?: string }).plain) return this.#postPlainTicket(post, slackError);
+      this.logger.error(
+        { code: 'slack_post_refused', postId: post.id, ticketId: post.ticketId, slackError },
+        'Slack refused a post',
+      );
+      if (post.kind === POST_KINDS.ticket && !(JSON.parse(post.payload) as { plain?: string }).plain)
+        return this.#postPlainTicket(post, slackError);
       return this.#giveUp(post, slackError, attempts);
     }
     // Network failure, 5xx, a transient Slack error, or one an admin must mend: it may or
@@ -372,9 +492,28 @@ export class SlackPoster {
     if (!setup && attempts >= GIVE_UP_AFTER && (this.#lastSuccess.get(post.channelId) ?? 0) > firstFailure) {
       return this.#giveUp(post, slackError ?? error.code ?? 'network_error', attempts);
     }
-    const delay = setup ? backoffDelay(attempts, 30_000, 15 * 60_000) : backoffDelay(attempts, this.options.retryBaseMs ?? 1_000, 5 * 60_000);
-    await this.db.slackPost.update({ where: { id: post.id }, data: { claimedUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: (slackError ?? error.message).slice(0, 500) } });
-    this.logger.warn({ code: setup ? 'slack_setup_problem' : 'slack_unreachable', postId: post.id, attempts, retryInMs: delay, slackError, err: error.message }, 'Slack post not sent yet; will retry');
+    const delay = setup
+      ? backoffDelay(attempts, 30_000, 15 * 60_000)
+      : backoffDelay(attempts, this.options.retryBaseMs ?? 1_000, 5 * 60_000);
+    await this.db.slackPost.update({
+      where: { id: post.id },
+      data: {
+        claimedUntil: null,
+        nextAttemptAt: new Date(Date.now() + delay),
+        lastError: (slackError ?? error.message).slice(0, 500),
+      },
+    });
+    this.logger.warn(
+      {
+        code: setup ? 'slack_setup_problem' : 'slack_unreachable',
+        postId: post.id,
+        attempts,
+        retryInMs: delay,
+        slackError,
+        err: error.message,
+      },
+      'Slack post not sent yet; will retry',
+    );
   }
 
   /**
@@ -385,7 +524,14 @@ export class SlackPoster {
     const payload = JSON.parse(post.payload) as Record<string, unknown>;
     await this.db.slackPost.update({
       where: { id: post.id },
-      data: { state: 'queued', claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(), lastError: slackError, payload: JSON.stringify({ ...payload, plain: slackError }) },
+      data: {
+        state: 'queued',
+        claimedBy: null,
+        claimedUntil: null,
+        nextAttemptAt: new Date(),
+        lastError: slackError,
+        payload: JSON.stringify({ ...payload, plain: slackError }),
+      },
     });
   }
 
@@ -395,12 +541,36 @@ export class SlackPoster {
    */
   async #giveUp(post: SlackPost, code: string, attempts: number): Promise<void> {
     this.#firstFailure.delete(post.id);
-    await this.db.slackPost.update({ where: { id: post.id }, data: { state: 'failed', claimedBy: null, claimedUntil: null, lastError: code.slice(0, 500) } });
-    this.logger.error({ code: 'slack_post_failed', postId: post.id, kind: post.kind, ticketId: post.ticketId, slackError: code, attempts }, 'Slack post given up; a note takes its place');
-    const noted = post.ticketId !== null && post.kind !== POST_KINDS.ticket && post.kind !== POST_KINDS.postFailed && !UPDATE_KINDS.has(post.kind);
+    await this.db.slackPost.update({
+      where: { id: post.id },
+      data: { state: 'failed', claimedBy: null, claimedUntil: null, lastError: code.slice(0, 500) },
+    });
+    this.logger.error(
+      {
+        code: 'slack_post_failed',
+        postId: post.id,
+        kind: post.kind,
+        ticketId: post.ticketId,
+        slackError: code,
+        attempts,
+      },
+      'Slack post given up; a note takes its place',
+    );
+    const noted =
+      post.ticketId !== null &&
+      post.kind !== POST_KINDS.ticket &&
+      post.kind !== POST_KINDS.postFailed &&
+      !UPDATE_KINDS.has(post.kind);
     if (!noted) return;
     await queuePosts(this.db, [
-      { mailboxId: post.mailboxId, ticketId: post.ticketId, channelId: post.channelId, kind: POST_KINDS.postFailed, dedupeKey: `failed:${post.id}`, payload: { failedKind: post.kind, code, attempts } },
+      {
+        mailboxId: post.mailboxId,
+        ticketId: post.ticketId,
+        channelId: post.channelId,
+        kind: POST_KINDS.postFailed,
+        dedupeKey: `failed:${post.id}`,
+        payload: { failedKind: post.kind, code, attempts },
+      },
     ]).catch(() => {}); // already noted (a unique dedupe key): nothing more to say
     this.wake();
   }

@@ -32,6 +32,7 @@ export function buildChangesModal(locale: TLocale, draft: ShownDraft): ModalView
 /** The comment field's error for a request that was not made (none when it was). */
 export function changesErrors(locale: TLocale, submission: ChangesSubmission): Record<string, string> | null {
   if (submission.kind === 'requested') return null;
-  const text = submission.kind === 'refused' ? draftRefusalText(locale, submission.refusal) : t(locale, 'draft.changes_label');
+  const text =
+    submission.kind === 'refused' ? draftRefusalText(locale, submission.refusal) : t(locale, 'draft.changes_label');
   return { [CHANGES_FIELD.block]: text };
 }

@@ -44,7 +44,9 @@ function statusLine(input: DraftMessageInput): string | null {
   if (input.superseded) return t(locale, 'draft.state.superseded');
   switch (draft.state) {
     case 'in_review':
-      return input.reviewerMentions ? t(locale, 'draft.waiting', { reviewers: input.reviewerMentions }) : t(locale, 'draft.waiting_nobody');
+      return input.reviewerMentions
+        ? t(locale, 'draft.waiting', { reviewers: input.reviewerMentions })
+        : t(locale, 'draft.waiting_nobody');
     case 'approved':
       return t(locale, 'draft.state.approved', { reviewer: lastReview ? `<@${lastReview.reviewerId}>` : '—' });
     case 'sent':
@@ -80,11 +82,27 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
     ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
   ];
   if (input.tooLong) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'draft.too_long', { chars: draft.body.trim().length, limit: DRAFT_SHOWN_LIMITS.bodyChars })}` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:warning: ${t(locale, 'draft.too_long', { chars: draft.body.trim().length, limit: DRAFT_SHOWN_LIMITS.bodyChars })}`,
+        },
+      ],
+    });
   }
   if (input.outdatedTemplate) {
     const { name, used, current } = input.outdatedTemplate;
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'draft.template_outdated', { name: escapeAndTruncate(name, 100), used, current })}` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:warning: ${t(locale, 'draft.template_outdated', { name: escapeAndTruncate(name, 100), used, current })}`,
+        },
+      ],
+    });
   }
   const status = statusLine(input);
   if (status) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(status, 3000) }] });
@@ -114,8 +132,26 @@ export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMe
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `:outbox_tray: *${heading}*` } },
       ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${t(locale, 'sent.by', { author: `<@${sent.authorId}>`, approved })} · ${slackDate(sent.sentAt)}` }] },
-      ...(sent.refused ? [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${t(locale, 'sent.refused', { who: escapeAndTruncate(sent.refused, 2_000) })}` } } as KnownBlock] : []),
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${t(locale, 'sent.by', { author: `<@${sent.authorId}>`, approved })} · ${slackDate(sent.sentAt)}`,
+          },
+        ],
+      },
+      ...(sent.refused
+        ? [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `:warning: ${t(locale, 'sent.refused', { who: escapeAndTruncate(sent.refused, 2_000) })}`,
+              },
+            } as KnownBlock,
+          ]
+        : []),
     ],
   };
 }

@@ -15,22 +15,29 @@ export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbo
   const first = mailboxes[0];
   // plain_text shows text as it is: no escaping there, or "&" would read "&amp;".
   const title = t(locale, 'help.title', { mailbox: first?.name ?? 'Mailroom' });
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, 150) } },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(title, 150) } }];
   if (first) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: t(locale, 'help.intro', { address: escapeMrkdwn(first.address), channel: first.channelId }) },
+      text: {
+        type: 'mrkdwn',
+        text: t(locale, 'help.intro', { address: escapeMrkdwn(first.address), channel: first.channelId }),
+      },
     });
   }
-  const commands = (['help.cmd.help', 'help.cmd.search', 'help.cmd.customer', 'help.cmd.stats', 'help.cmd.template'] as const)
+  const commands = (
+    ['help.cmd.help', 'help.cmd.search', 'help.cmd.customer', 'help.cmd.stats', 'help.cmd.template'] as const
+  )
     .map((key) => `• ${t(locale, key)}`)
     .join('\n');
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${t(locale, 'help.commands')}*\n${commands}` } });
   if (mailboxes.length > 1) {
     const lines = mailboxes.map((mailbox) =>
-      t(locale, 'help.mailbox.line', { name: escapeMrkdwn(mailbox.name), address: escapeMrkdwn(mailbox.address), channel: mailbox.channelId }),
+      t(locale, 'help.mailbox.line', {
+        name: escapeMrkdwn(mailbox.name),
+        address: escapeMrkdwn(mailbox.address),
+        channel: mailbox.channelId,
+      }),
     );
     blocks.push(...sectionsOfLines(`*${t(locale, 'help.mailboxes')}*`, lines));
   }

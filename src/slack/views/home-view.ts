@@ -18,7 +18,10 @@ function listBlocks(locale: TLocale, heading: MessageKey, list: HomeList): Known
     return `• ${link}${urgency} · ${slackDate(ticket.createdAt)}`;
   });
   if (list.count > list.tickets.length) lines.push(t(locale, 'home.more', { count: list.count - list.tickets.length }));
-  return sectionsOfLines(`*${t(locale, heading, { count: list.count })}*`, lines.length ? lines : [t(locale, 'home.none')]);
+  return sectionsOfLines(
+    `*${t(locale, heading, { count: list.count })}*`,
+    lines.length ? lines : [t(locale, 'home.none')],
+  );
 }
 
 /**
@@ -57,13 +60,21 @@ export function buildHomeView(
     );
     const dayLines = data.week.days.map((day) =>
       t(locale, 'home.chart_day', {
-        day: day.day.toLocaleDateString(locale === 'ja' ? 'ja-JP' : 'en-GB', { weekday: 'short', month: 'numeric', day: 'numeric' }),
+        day: day.day.toLocaleDateString(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+          weekday: 'short',
+          month: 'numeric',
+          day: 'numeric',
+        }),
         received: day.received,
         median: formatDuration(locale, day.medianFirstResponseMs),
       }),
     );
     if (chartFileId) {
-      blocks.push({ type: 'image', slack_file: { id: chartFileId }, alt_text: t(locale, 'home.chart_alt', { days: dayLines.join('; ') }).slice(0, 2000) });
+      blocks.push({
+        type: 'image',
+        slack_file: { id: chartFileId },
+        alt_text: t(locale, 'home.chart_alt', { days: dayLines.join('; ') }).slice(0, 2000),
+      });
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'home.chart_legend') }] });
     }
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: dayLines.join('\n').slice(0, 3000) }] });
@@ -76,7 +87,12 @@ export function buildHomeView(
   );
   // The reply templates of every mailbox, with "New template" and an Edit button each.
   const list = buildTemplateList(locale, { title: t(locale, 'templates.home_heading'), templates, newValue: '' });
-  blocks.push({ type: 'divider' }, list.blocks[0]!, { type: 'section', text: { type: 'mrkdwn', text: t(locale, 'templates.home_intro') } }, ...list.blocks.slice(1));
+  blocks.push(
+    { type: 'divider' },
+    list.blocks[0]!,
+    { type: 'section', text: { type: 'mrkdwn', text: t(locale, 'templates.home_intro') } },
+    ...list.blocks.slice(1),
+  );
   // A Home tab holds 100 blocks: with full lists above, the template list is cut short.
   return { type: 'home', blocks: blocks.slice(0, HOME_MAX_BLOCKS) };
 }

@@ -11,7 +11,13 @@ import { PREVIEW_CHARS, ticketPreviewText } from '../../domain/ticket-preview.js
 import { BODY_CHARS_PER_MESSAGE } from '../../domain/mail-body.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { attachmentsContext, replyToContext, senderText, slackDate, type TicketMessageInput } from './ticket-message.js';
+import {
+  attachmentsContext,
+  replyToContext,
+  senderText,
+  slackDate,
+  type TicketMessageInput,
+} from './ticket-message.js';
 
 const SECTION_CHARS = 2_900;
 
@@ -37,7 +43,9 @@ export function displayText(text: string): string {
   const { main, signature, quoted } = splitQuote(text.trim());
   const own = escapeMrkdwn(main + signature);
   if (!quoted.trim()) return own;
-  const quotedLines = escapeMrkdwn(quoted.replace(/^\n+/, '')).split('\n').map((line) => `> ${line}`);
+  const quotedLines = escapeMrkdwn(quoted.replace(/^\n+/, ''))
+    .split('\n')
+    .map((line) => `> ${line}`);
   return `${own}\n${quotedLines.join('\n')}`;
 }
 
@@ -46,7 +54,10 @@ function bodyBlocks(locale: TLocale, text: string): KnownBlock[] {
   if (!escaped) return [{ type: 'section', text: { type: 'mrkdwn', text: `_${t(locale, 'ticket.no_body')}_` } }];
   const fits = escaped.length <= BODY_CHARS_PER_MESSAGE;
   const shown = fits ? escaped : splitText(escaped, BODY_CHARS_PER_MESSAGE)[0]!;
-  const blocks: KnownBlock[] = splitText(shown, SECTION_CHARS).map((piece) => ({ type: 'section', text: { type: 'mrkdwn', text: piece } }));
+  const blocks: KnownBlock[] = splitText(shown, SECTION_CHARS).map((piece) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: piece },
+  }));
   if (!fits) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'ticket.body_cut') }] });
   return blocks;
 }
@@ -55,7 +66,10 @@ function bodyBlocks(locale: TLocale, text: string): KnownBlock[] {
 export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessage {
   return {
     text: escapeAndTruncate(text.trim(), 3000) || t(locale, 'ticket.no_body'),
-    blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `*${t(locale, 'ticket.body_heading')}*` }] }, ...bodyBlocks(locale, text)],
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `*${t(locale, 'ticket.body_heading')}*` }] },
+      ...bodyBlocks(locale, text),
+    ],
   };
 }
 
@@ -76,14 +90,21 @@ function followUpHeading(locale: TLocale, mail: FollowUpMail): string {
 
 /** A stranger's mail says so instead of where its Reply-To points: it steers no reply. */
 function followUpNotes(locale: TLocale, mail: FollowUpMail): KnownBlock[] {
-  if (mail.stranger) return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.from_stranger')}` }] }];
+  if (mail.stranger)
+    return [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.from_stranger')}` }] },
+    ];
   return mail.replyTo ? [replyToContext(locale, mail.replyTo)] : [];
 }
 
 /** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
 export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): SlackMessage {
   const from = senderText(mail.sender, locale);
-  const blocks: KnownBlock[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] }, ...followUpNotes(locale, mail), ...bodyBlocks(locale, mail.text)];
+  const blocks: KnownBlock[] = [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
+    ...followUpNotes(locale, mail),
+    ...bodyBlocks(locale, mail.text),
+  ];
   if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
 }
@@ -97,10 +118,16 @@ export function buildFoldedFollowUpsMessage(locale: TLocale, mails: readonly Fol
   const blocks: KnownBlock[] = [];
   for (const mail of mails) {
     const words = escapeAndTruncate(ticketPreviewText(mail.text), PREVIEW_CHARS);
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] }, ...followUpNotes(locale, mail));
+    blocks.push(
+      { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
+      ...followUpNotes(locale, mail),
+    );
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` } });
     if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'ticket.folded', { count: mails.length }) }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: t(locale, 'ticket.folded', { count: mails.length }) }],
+  });
   return { text: t(locale, 'ticket.folded', { count: mails.length }), blocks };
 }

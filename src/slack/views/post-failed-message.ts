@@ -12,7 +12,12 @@ const WHAT: Record<string, MessageKey> = {
   files: 'post.failed.files',
 };
 
-export function buildPostFailedMessage(locale: TLocale, failedKind: string, code: string, attempts: number): SlackMessage {
+export function buildPostFailedMessage(
+  locale: TLocale,
+  failedKind: string,
+  code: string,
+  attempts: number,
+): SlackMessage {
   const what = t(locale, WHAT[failedKind] ?? 'post.failed.other');
   const text = t(locale, 'post.failed', { what, code, attempts });
   return { text, blocks: [{ type: 'section', text: { type: 'plain_text', text, emoji: true } }] };

@@ -12,7 +12,9 @@ import { urgencyLabel } from './ticket-message.js';
 
 export function durationText(locale: TLocale, minutes: number): string {
   const hours = Math.floor(minutes / 60);
-  return hours > 0 ? t(locale, 'reminder.duration_hours', { hours, minutes: minutes % 60 }) : t(locale, 'reminder.duration_minutes', { minutes });
+  return hours > 0
+    ? t(locale, 'reminder.duration_hours', { hours, minutes: minutes % 60 })
+    : t(locale, 'reminder.duration_minutes', { minutes });
 }
 
 export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinutes }: ReminderPayload): SlackMessage {
@@ -41,14 +43,30 @@ export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinu
 export function buildDigestMessage(input: DigestFigures): SlackMessage {
   const { locale } = input;
   const title = t(locale, 'digest.title', { mailbox: input.mailboxName });
-  const line = t(locale, 'digest.line', { open: input.open, unclaimed: input.unclaimed, review: input.review, overdue: input.overdue, received: input.received });
-  const oldest = input.oldestUnclaimed.slice(0, 5).map((ticket) => `#${ticket.number} ${escapeAndTruncate(ticket.subject, 80)}`).join(' · ');
+  const line = t(locale, 'digest.line', {
+    open: input.open,
+    unclaimed: input.unclaimed,
+    review: input.review,
+    overdue: input.overdue,
+    received: input.received,
+  });
+  const oldest = input.oldestUnclaimed
+    .slice(0, 5)
+    .map((ticket) => `#${ticket.number} ${escapeAndTruncate(ticket.subject, 80)}`)
+    .join(' · ');
   return {
     text: `${title}: ${line}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
       { type: 'section', text: { type: 'mrkdwn', text: line } },
-      ...(oldest ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: t(locale, 'digest.oldest', { tickets: oldest }) }] }] : []),
+      ...(oldest
+        ? [
+            {
+              type: 'context' as const,
+              elements: [{ type: 'mrkdwn' as const, text: t(locale, 'digest.oldest', { tickets: oldest }) }],
+            },
+          ]
+        : []),
     ],
   };
 }

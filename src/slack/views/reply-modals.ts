@@ -61,10 +61,21 @@ function problemText(locale: TLocale, problem: ReplyProblem): string {
 }
 
 /** The errors on the submitted modal's fields (none when it was submitted); the body's block as submitted. */
-export function replySubmitErrors(locale: TLocale, submission: ReplySubmission, bodyRevision: number): Record<string, string> | null {
+export function replySubmitErrors(
+  locale: TLocale,
+  submission: ReplySubmission,
+  bodyRevision: number,
+): Record<string, string> | null {
   if (submission.kind === 'submitted') return null;
-  const blocks: Record<ReplyField, string> = { to: REPLY_FIELDS.to.block, cc: REPLY_FIELDS.cc.block, body: replyBodyBlockId(bodyRevision) };
-  const errors = Object.entries(submission.errors).map(([field, problem]) => [blocks[field as ReplyField], problemText(locale, problem)]);
+  const blocks: Record<ReplyField, string> = {
+    to: REPLY_FIELDS.to.block,
+    cc: REPLY_FIELDS.cc.block,
+    body: replyBodyBlockId(bodyRevision),
+  };
+  const errors = Object.entries(submission.errors).map(([field, problem]) => [
+    blocks[field as ReplyField],
+    problemText(locale, problem),
+  ]);
   return Object.fromEntries(errors);
 }
 
@@ -74,7 +85,12 @@ type StateValues = Record<string, Record<string, { value?: string | null } | und
  * To, Cc and body as typed in the reply modal (view.state.values), whatever the body's
  * revision; null for a field the state does not have.
  */
-export function readReplyFields(values: StateValues | undefined): { to: string | null; cc: string | null; body: string | null; bodyRevision: number } {
+export function readReplyFields(values: StateValues | undefined): {
+  to: string | null;
+  cc: string | null;
+  body: string | null;
+  bodyRevision: number;
+} {
   const value = (block: string, action: string) => (values?.[block] ? (values[block]?.[action]?.value ?? '') : null);
   const bodyBlock = Object.keys(values ?? {})
     .filter((block) => replyBodyRevision(block) >= 0)
@@ -105,7 +121,10 @@ function plain(text: string) {
  * for a section, and the modal would not open at all).
  */
 function quoteLines(text: string): string {
-  const quoted = escapeMrkdwn(text).split('\n').map((line) => `> ${line}`).join('\n');
+  const quoted = escapeMrkdwn(text)
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
   return quoted.length <= QUOTE_CHARS ? quoted : `${quoted.slice(0, safeCutIndex(quoted, QUOTE_CHARS - 1))}…`;
 }
 
@@ -113,13 +132,21 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
   const { locale } = input;
   const quoted = input.quoted.trim() ? quoteLines(input.quoted.trim()) : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` },
+    },
     ...templateBlocks(input),
     {
       type: 'input',
       block_id: REPLY_FIELDS.to.block,
       label: plain(t(locale, 'reply.to')),
-      element: { type: 'plain_text_input', action_id: REPLY_FIELDS.to.action, initial_value: truncate(input.to, 500), max_length: 1000 },
+      element: {
+        type: 'plain_text_input',
+        action_id: REPLY_FIELDS.to.action,
+        initial_value: truncate(input.to, 500),
+        max_length: 1000,
+      },
     },
     ...replyToBlocks(input),
     {
@@ -128,13 +155,24 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       optional: true,
       label: plain(t(locale, 'reply.cc')),
       hint: plain(t(locale, 'reply.cc_hint')),
-      element: { type: 'plain_text_input', action_id: REPLY_FIELDS.cc.action, max_length: 1000, ...(input.cc ? { initial_value: truncate(input.cc, 1000) } : {}) },
+      element: {
+        type: 'plain_text_input',
+        action_id: REPLY_FIELDS.cc.action,
+        max_length: 1000,
+        ...(input.cc ? { initial_value: truncate(input.cc, 1000) } : {}),
+      },
     },
     {
       type: 'input',
       block_id: replyBodyBlockId(input.bodyRevision),
       label: plain(t(locale, 'reply.body')),
-      element: { type: 'plain_text_input', action_id: REPLY_FIELDS.body.action, multiline: true, max_length: BODY_MAX, ...(input.body ? { initial_value: truncate(input.body, BODY_MAX) } : {}) },
+      element: {
+        type: 'plain_text_input',
+        action_id: REPLY_FIELDS.body.action,
+        multiline: true,
+        max_length: BODY_MAX,
+        ...(input.body ? { initial_value: truncate(input.body, BODY_MAX) } : {}),
+      },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.quoted') }] },
     { type: 'section', text: { type: 'mrkdwn', text: quoted } },
@@ -155,7 +193,10 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
 /** Where the answered mail asks replies to go, when that is not its sender (mail text escaped). */
 function replyToBlocks({ locale, replyToNote }: ReplyModalInput): KnownBlock[] {
   if (!replyToNote) return [];
-  const text = t(locale, 'reply.reply_to_differs', { reply_to: escapeAndTruncate(replyToNote.replyTo, 320), sender: escapeAndTruncate(replyToNote.sender, 320) || '—' });
+  const text = t(locale, 'reply.reply_to_differs', {
+    reply_to: escapeAndTruncate(replyToNote.replyTo, 320),
+    sender: escapeAndTruncate(replyToNote.sender, 320) || '—',
+  });
   return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${text}` }] }];
 }
 
@@ -166,7 +207,8 @@ function replyToBlocks({ locale, replyToNote }: ReplyModalInput): KnownBlock[] {
 function templateBlocks(input: ReplyModalInput): KnownBlock[] {
   const { locale, templates } = input;
   if (!templates) return [];
-  if (templates.length === 0) return [{ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.no_templates') }] }];
+  if (templates.length === 0)
+    return [{ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.no_templates') }] }];
   const option = (choice: TemplateChoice): PlainTextOption => ({
     text: plain(truncate(`${choice.name} (v${choice.version})`, 75)),
     value: String(choice.versionId),
@@ -187,10 +229,20 @@ function templateBlocks(input: ReplyModalInput): KnownBlock[] {
       : { options: groups.flatMap((group) => group.items.map(option)) }),
     ...(chosen && groups.some((group) => group.items.includes(chosen)) ? { initial_option: option(chosen) } : {}),
   };
-  const blocks: KnownBlock[] = [{ type: 'section', block_id: REPLY_FIELDS.template.block, text: { type: 'mrkdwn', text: `*${t(locale, 'reply.template')}*` }, accessory: menu }];
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      block_id: REPLY_FIELDS.template.block,
+      text: { type: 'mrkdwn', text: `*${t(locale, 'reply.template')}*` },
+      accessory: menu,
+    },
+  ];
   if (input.templateFilled) {
     const { name, version, newer } = input.templateFilled;
-    const note = t(locale, newer ? 'reply.template_newer' : 'reply.template_filled', { name: escapeAndTruncate(name, 200), version });
+    const note = t(locale, newer ? 'reply.template_newer' : 'reply.template_filled', {
+      name: escapeAndTruncate(name, 200),
+      version,
+    });
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
   }
   return blocks;
@@ -200,10 +252,14 @@ function templateBlocks(input: ReplyModalInput): KnownBlock[] {
 export function buildCollisionModal(locale: TLocale, ticketId: number, collision: Collision): ModalView {
   const lines: string[] = [];
   if (collision.claimedBy) {
-    lines.push(`• ${t(locale, 'reply.warning_claimed', { assignee: `<@${collision.claimedBy.userId}>`, since: collision.claimedBy.since ? slackDate(collision.claimedBy.since) : '—' })}`);
+    lines.push(
+      `• ${t(locale, 'reply.warning_claimed', { assignee: `<@${collision.claimedBy.userId}>`, since: collision.claimedBy.since ? slackDate(collision.claimedBy.since) : '—' })}`,
+    );
   }
   for (const draft of collision.drafts.slice(0, 10)) {
-    lines.push(`• ${t(locale, 'reply.warning_draft', { author: `<@${draft.authorId}>`, since: slackDate(draft.since) })}`);
+    lines.push(
+      `• ${t(locale, 'reply.warning_draft', { author: `<@${draft.authorId}>`, since: slackDate(draft.since) })}`,
+    );
   }
   return {
     type: 'modal',
@@ -220,6 +276,11 @@ export function buildCollisionModal(locale: TLocale, ticketId: number, collision
 }
 
 /** The modal a Reply click (or "Reply anyway") opens: the warning, or the reply modal itself. */
-export function buildReplyOpeningModal(locale: TLocale, opening: Exclude<ReplyOpening, { kind: 'refused' }>): ModalView {
-  return opening.kind === 'collision' ? buildCollisionModal(locale, opening.ticketId, opening.collision) : buildReplyModal({ ...opening.modal, locale });
+export function buildReplyOpeningModal(
+  locale: TLocale,
+  opening: Exclude<ReplyOpening, { kind: 'refused' }>,
+): ModalView {
+  return opening.kind === 'collision'
+    ? buildCollisionModal(locale, opening.ticketId, opening.collision)
+    : buildReplyModal({ ...opening.modal, locale });
 }

@@ -34,7 +34,13 @@ export function pagingValue(queryText: string, offset: number): string {
 export function readPagingValue(value: string | undefined): SearchPaging | null {
   try {
     const parsed = JSON.parse(value ?? '') as Partial<SearchPaging>;
-    if (typeof parsed.q !== 'string' || !Number.isInteger(parsed.o) || (parsed.o as number) < 0 || (parsed.o as number) > 100_000) return null;
+    if (
+      typeof parsed.q !== 'string' ||
+      !Number.isInteger(parsed.o) ||
+      (parsed.o as number) < 0 ||
+      (parsed.o as number) > 100_000
+    )
+      return null;
     return { q: parsed.q.slice(0, 500), o: parsed.o as number };
   } catch {
     return null;
@@ -44,7 +50,9 @@ export function readPagingValue(value: string | undefined): SearchPaging | null 
 function itemSection(locale: TLocale, item: SearchResultItem): KnownBlock {
   const title = `#${item.number} ${escapeAndTruncate(item.subject.trim() || t(locale, 'ticket.no_subject'), 150)}`;
   // A link's label may not contain "|" or ">" unescaped; escapeMrkdwn took care of ">".
-  const head = item.permalink ? `*${mrkdwnLink(item.permalink, title)}*` : `*${title}* _(${t(locale, 'search.not_posted')})_`;
+  const head = item.permalink
+    ? `*${mrkdwnLink(item.permalink, title)}*`
+    : `*${title}* _(${t(locale, 'search.not_posted')})_`;
   const facts = [
     statusLabel(item.statuses, item.status, locale),
     urgencyLabel(locale, item.urgency),
@@ -66,15 +74,28 @@ export function buildSearchResults(input: SearchResultsInput): SlackMessage {
   const title = t(locale, 'search.title', { query: queryText.slice(0, 100) });
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${t(locale, 'search.title', { query })}*` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'search.range', { from: offset + 1, to: offset + items.length }) }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: t(locale, 'search.range', { from: offset + 1, to: offset + items.length }) }],
+    },
     ...items.map((item) => itemSection(locale, item)),
   ];
   const buttons: Button[] = [];
   if (offset > 0) {
-    buttons.push({ type: 'button', action_id: ACTION_IDS.searchPrevious, text: { type: 'plain_text', text: t(locale, 'search.previous') }, value: pagingValue(queryText, Math.max(0, offset - input.pageSize)) });
+    buttons.push({
+      type: 'button',
+      action_id: ACTION_IDS.searchPrevious,
+      text: { type: 'plain_text', text: t(locale, 'search.previous') },
+      value: pagingValue(queryText, Math.max(0, offset - input.pageSize)),
+    });
   }
   if (input.more) {
-    buttons.push({ type: 'button', action_id: ACTION_IDS.searchNext, text: { type: 'plain_text', text: t(locale, 'search.next') }, value: pagingValue(queryText, offset + items.length) });
+    buttons.push({
+      type: 'button',
+      action_id: ACTION_IDS.searchNext,
+      text: { type: 'plain_text', text: t(locale, 'search.next') },
+      value: pagingValue(queryText, offset + items.length),
+    });
   }
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'search-paging', elements: buttons });
   return { text: escapeMrkdwn(title), blocks };

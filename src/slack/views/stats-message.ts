@@ -23,7 +23,11 @@ export function formatDuration(locale: TLocale, ms: number | null): string {
 }
 
 function spread(locale: TLocale, value: Spread): string {
-  return t(locale, 'stats.spread', { median: formatDuration(locale, value.median), p90: formatDuration(locale, value.p90), count: value.count });
+  return t(locale, 'stats.spread', {
+    median: formatDuration(locale, value.median),
+    p90: formatDuration(locale, value.p90),
+    count: value.count,
+  });
 }
 
 function groupLine(locale: TLocale, name: string, group: GroupStats): string {
@@ -37,16 +41,25 @@ function groupLine(locale: TLocale, name: string, group: GroupStats): string {
   })}`;
 }
 
-export function buildStatsMessage(input: { locale: TLocale; period: StatsPeriod; start: Date; stats: TeamStats }): SlackMessage {
+export function buildStatsMessage(input: {
+  locale: TLocale;
+  period: StatsPeriod;
+  start: Date;
+  stats: TeamStats;
+}): SlackMessage {
   const { locale, stats } = input;
   const title = t(locale, `stats.title.${input.period}`);
   const field = (label: string, value: string | number) => ({ type: 'mrkdwn' as const, text: `*${label}*\n${value}` });
   const agents = stats.byAgent.slice(0, AGENTS_SHOWN).map((group) => groupLine(locale, `<@${group.key}>`, group));
-  if (stats.byAgent.length > AGENTS_SHOWN) agents.push(t(locale, 'stats.more_agents', { count: stats.byAgent.length - AGENTS_SHOWN }));
+  if (stats.byAgent.length > AGENTS_SHOWN)
+    agents.push(t(locale, 'stats.more_agents', { count: stats.byAgent.length - AGENTS_SHOWN }));
   const urgencies = stats.byUrgency.map((group) => groupLine(locale, urgencyLabel(locale, group.key), group));
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'stats.since', { date: slackDate(input.start) }) }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: t(locale, 'stats.since', { date: slackDate(input.start) }) }],
+    },
     {
       type: 'section',
       fields: [
@@ -59,10 +72,16 @@ export function buildStatsMessage(input: { locale: TLocale; period: StatsPeriod;
     },
     {
       type: 'section',
-      fields: [field(t(locale, 'stats.first_response'), spread(locale, stats.firstResponse)), field(t(locale, 'stats.time_to_close'), spread(locale, stats.timeToClose))],
+      fields: [
+        field(t(locale, 'stats.first_response'), spread(locale, stats.firstResponse)),
+        field(t(locale, 'stats.time_to_close'), spread(locale, stats.timeToClose)),
+      ],
     },
     ...sectionsOfLines(`*${t(locale, 'stats.by_agent')}*`, agents.length ? agents : [t(locale, 'stats.nobody')]),
-    ...sectionsOfLines(`*${t(locale, 'stats.by_urgency')}*`, urgencies.length ? urgencies : [t(locale, 'stats.nobody')]),
+    ...sectionsOfLines(
+      `*${t(locale, 'stats.by_urgency')}*`,
+      urgencies.length ? urgencies : [t(locale, 'stats.nobody')],
+    ),
   ];
   return { text: title, blocks };
 }

@@ -8,11 +8,21 @@ import type { TLocale } from '../../config/config-schema.js';
 import { mailboxScope, SHARED_SCOPE } from '../../domain/template-rules.js';
 import { t } from '../../i18n/messages.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
-import type { NewTemplateForm, TemplateDenial, TemplateEditForm, TemplateFields, TemplateProblem, TemplateSaving } from '../../services/templates/edit-template.js';
+import type {
+  NewTemplateForm,
+  TemplateDenial,
+  TemplateEditForm,
+  TemplateFields,
+  TemplateProblem,
+  TemplateSaving,
+} from '../../services/templates/edit-template.js';
 import { buildInfoNotice } from './help-message.js';
 import { buildTemplateModal, scopeName, TEMPLATE_FIELDS } from './template-views.js';
 
-type Values = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null } | undefined> | undefined>;
+type Values = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value?: string } | null } | undefined> | undefined
+>;
 
 /** The modal's fields as typed: trimmed, and the text with its line endings normalised. */
 export function readTemplateFields(values: Values | undefined): TemplateFields {
@@ -32,10 +42,20 @@ export function readTemplateFields(values: Values | undefined): TemplateFields {
 /** "New template": every configured mailbox, and shared, to choose from. */
 export function buildNewTemplateModal(locale: TLocale, form: NewTemplateForm): ModalView {
   const scopes = [
-    ...form.mailboxes.map((mailbox) => ({ value: mailboxScope(mailbox.key), label: `${mailbox.name} (${mailbox.address})` })),
+    ...form.mailboxes.map((mailbox) => ({
+      value: mailboxScope(mailbox.key),
+      label: `${mailbox.name} (${mailbox.address})`,
+    })),
     { value: SHARED_SCOPE, label: t(locale, 'templates.scope_shared') },
   ];
-  return buildTemplateModal({ locale, name: '', category: '', body: '', scopes, ...(form.scope ? { scope: form.scope } : {}) });
+  return buildTemplateModal({
+    locale,
+    name: '',
+    category: '',
+    body: '',
+    scopes,
+    ...(form.scope ? { scope: form.scope } : {}),
+  });
 }
 
 export function buildTemplateEditModal(locale: TLocale, form: TemplateEditForm): ModalView {
@@ -46,25 +66,41 @@ export function buildTemplateEditModal(locale: TLocale, form: TemplateEditForm):
     category: fields.category ?? '',
     body: fields.body,
     note: fields.note ?? '',
-    edit: { templateId: form.templateId, version: latest.version, authorId: latest.authorId, at: latest.createdAt, scopeLabel: scopeName(locale, form.mailboxName) },
+    edit: {
+      templateId: form.templateId,
+      version: latest.version,
+      authorId: latest.authorId,
+      at: latest.createdAt,
+      scopeLabel: scopeName(locale, form.mailboxName),
+    },
     ...(form.conflict ? { conflict: { authorId: latest.authorId, version: latest.version } } : {}),
   });
 }
 
 /** Why an edit does not open: the template is gone, or the person may not change it. */
-export function buildTemplateRefusalNotice(locale: TLocale, refusal: { kind: 'gone' } | { kind: 'denied'; denial: TemplateDenial }): SlackMessage {
+export function buildTemplateRefusalNotice(
+  locale: TLocale,
+  refusal: { kind: 'gone' } | { kind: 'denied'; denial: TemplateDenial },
+): SlackMessage {
   const text = refusal.kind === 'gone' ? t(locale, 'templates.notice_gone') : denialNoticeText(locale, refusal.denial);
   return buildInfoNotice(text);
 }
 
 function denialNoticeText(locale: TLocale, denied: TemplateDenial): string {
-  if (denied.kind === 'not_member') return t(locale, 'templates.notice_not_member', { channel: denied.channelId, mailbox: denied.mailboxName });
-  return t(locale, denied.kind === 'not_member_shared' ? 'templates.notice_not_member_shared' : 'templates.error_membership_unknown');
+  if (denied.kind === 'not_member')
+    return t(locale, 'templates.notice_not_member', { channel: denied.channelId, mailbox: denied.mailboxName });
+  return t(
+    locale,
+    denied.kind === 'not_member_shared' ? 'templates.notice_not_member_shared' : 'templates.error_membership_unknown',
+  );
 }
 
 function denialError(locale: TLocale, denied: TemplateDenial): string {
   if (denied.kind === 'not_member') return t(locale, 'templates.error_not_member', { mailbox: denied.mailboxName });
-  return t(locale, denied.kind === 'not_member_shared' ? 'templates.error_not_member_shared' : 'templates.error_membership_unknown');
+  return t(
+    locale,
+    denied.kind === 'not_member_shared' ? 'templates.error_not_member_shared' : 'templates.error_membership_unknown',
+  );
 }
 
 function problemText(locale: TLocale, problem: TemplateProblem): string {
@@ -89,11 +125,18 @@ function problemText(locale: TLocale, problem: TemplateProblem): string {
 }
 
 /** What Slack is told on submit: close (undefined), errors on fields, or the modal again. */
-export type SaveAnswer = undefined | { response_action: 'errors'; errors: Record<string, string> } | { response_action: 'update'; view: ModalView };
+export type SaveAnswer =
+  | undefined
+  | { response_action: 'errors'; errors: Record<string, string> }
+  | { response_action: 'update'; view: ModalView };
 
 export function templateSaveAnswer(locale: TLocale, saving: TemplateSaving): SaveAnswer {
   if (saving.kind === 'saved') return undefined;
-  if (saving.kind === 'rebased') return { response_action: 'update', view: buildTemplateEditModal(locale, saving.form) };
-  const errors = Object.entries(saving.errors).map(([field, problem]) => [TEMPLATE_FIELDS[field as keyof typeof saving.errors].block, problemText(locale, problem)]);
+  if (saving.kind === 'rebased')
+    return { response_action: 'update', view: buildTemplateEditModal(locale, saving.form) };
+  const errors = Object.entries(saving.errors).map(([field, problem]) => [
+    TEMPLATE_FIELDS[field as keyof typeof saving.errors].block,
+    problemText(locale, problem),
+  ]);
   return { response_action: 'errors', errors: Object.fromEntries(errors) };
 }

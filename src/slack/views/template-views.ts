@@ -8,7 +8,13 @@ import { userMention } from '../../domain/mentions.js';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { DiffLine } from '../../domain/line-diff.js';
-import { byCategory, TEMPLATE_BODY_MAX, TEMPLATE_CATEGORY_MAX, TEMPLATE_NAME_MAX, TEMPLATE_NOTE_MAX } from '../../domain/template-rules.js';
+import {
+  byCategory,
+  TEMPLATE_BODY_MAX,
+  TEMPLATE_CATEGORY_MAX,
+  TEMPLATE_NAME_MAX,
+  TEMPLATE_NOTE_MAX,
+} from '../../domain/template-rules.js';
 import { TEMPLATE_VARIABLES } from '../../domain/template-variables.js';
 import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
@@ -59,7 +65,10 @@ export function templateSummaries(locale: TLocale, templates: readonly UsableTem
 /** `/mail template`: the templates of the channel's mailbox, or of every mailbox the person is in. */
 export function buildTemplateListing(locale: TLocale, listing: TemplateListing): SlackMessage {
   return buildTemplateList(locale, {
-    title: listing.mailboxName !== null ? t(locale, 'templates.list_title', { mailbox: listing.mailboxName }) : t(locale, 'templates.list_title_all'),
+    title:
+      listing.mailboxName !== null
+        ? t(locale, 'templates.list_title', { mailbox: listing.mailboxName })
+        : t(locale, 'templates.list_title_all'),
     templates: templateSummaries(locale, listing.templates),
     newValue: listing.newValue,
   });
@@ -73,12 +82,23 @@ const LIST_MAX_CHARS = 11_000;
  * The templates grouped by category, each with its latest version and an Edit button, and
  * "New template" on top. What does not fit a message is counted, not dropped silently.
  */
-export function buildTemplateList(locale: TLocale, input: { title: string; templates: readonly TemplateSummary[]; newValue: string }): SlackMessage {
+export function buildTemplateList(
+  locale: TLocale,
+  input: { title: string; templates: readonly TemplateSummary[]; newValue: string },
+): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(truncate(input.title, 150)) },
     {
       type: 'actions',
-      elements: [{ type: 'button', action_id: ACTION_IDS.templateNew, style: 'primary', text: plain(t(locale, 'templates.new')), value: input.newValue }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.templateNew,
+          style: 'primary',
+          text: plain(t(locale, 'templates.new')),
+          value: input.newValue,
+        },
+      ],
     },
   ];
   if (input.templates.length === 0) {
@@ -95,7 +115,10 @@ export function buildTemplateList(locale: TLocale, input: { title: string; templ
     return true;
   };
   fill: for (const group of byCategory(input.templates)) {
-    const heading = group.category === null ? t(locale, 'templates.uncategorized') : escapeAndTruncate(group.category, TEMPLATE_CATEGORY_MAX * 5);
+    const heading =
+      group.category === null
+        ? t(locale, 'templates.uncategorized')
+        : escapeAndTruncate(group.category, TEMPLATE_CATEGORY_MAX * 5);
     if (!add({ type: 'context', elements: [mrkdwn(`*${heading}*`)] })) break;
     for (const template of group.items) {
       const line = t(locale, 'templates.line', {
@@ -107,13 +130,22 @@ export function buildTemplateList(locale: TLocale, input: { title: string; templ
       const row: KnownBlock = {
         type: 'section',
         text: mrkdwn(line),
-        accessory: { type: 'button', action_id: ACTION_IDS.templateEdit, text: plain(t(locale, 'templates.edit')), value: String(template.id) },
+        accessory: {
+          type: 'button',
+          action_id: ACTION_IDS.templateEdit,
+          text: plain(t(locale, 'templates.edit')),
+          value: String(template.id),
+        },
       };
       if (!add(row)) break fill;
       shown += 1;
     }
   }
-  if (shown < input.templates.length) blocks.push({ type: 'context', elements: [mrkdwn(t(locale, 'templates.more', { count: input.templates.length - shown }))] });
+  if (shown < input.templates.length)
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(t(locale, 'templates.more', { count: input.templates.length - shown }))],
+    });
   return { text: input.title, blocks };
 }
 
@@ -142,16 +174,42 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
   const { locale, edit } = input;
   const blocks: KnownBlock[] = [];
   if (input.conflict) {
-    blocks.push({ type: 'section', text: mrkdwn(t(locale, 'templates.conflict', { author: userMention(input.conflict.authorId), version: input.conflict.version, next: input.conflict.version + 1 })) });
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        t(locale, 'templates.conflict', {
+          author: userMention(input.conflict.authorId),
+          version: input.conflict.version,
+          next: input.conflict.version + 1,
+        }),
+      ),
+    });
   } else if (edit) {
-    blocks.push({ type: 'context', elements: [mrkdwn(t(locale, 'templates.editing', { version: edit.version, author: userMention(edit.authorId), date: slackDate(edit.at), next: edit.version + 1 }))] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          t(locale, 'templates.editing', {
+            version: edit.version,
+            author: userMention(edit.authorId),
+            date: slackDate(edit.at),
+            next: edit.version + 1,
+          }),
+        ),
+      ],
+    });
   }
   blocks.push(
     {
       type: 'input',
       block_id: TEMPLATE_FIELDS.name.block,
       label: plain(t(locale, 'templates.name')),
-      element: { type: 'plain_text_input', action_id: TEMPLATE_FIELDS.name.action, max_length: TEMPLATE_NAME_MAX, ...initial(input.name, TEMPLATE_NAME_MAX) },
+      element: {
+        type: 'plain_text_input',
+        action_id: TEMPLATE_FIELDS.name.action,
+        max_length: TEMPLATE_NAME_MAX,
+        ...initial(input.name, TEMPLATE_NAME_MAX),
+      },
     },
     {
       type: 'input',
@@ -159,27 +217,50 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
       optional: true,
       label: plain(t(locale, 'templates.category')),
       hint: plain(t(locale, 'templates.category_hint')),
-      element: { type: 'plain_text_input', action_id: TEMPLATE_FIELDS.category.action, max_length: TEMPLATE_CATEGORY_MAX, ...initial(input.category, TEMPLATE_CATEGORY_MAX) },
+      element: {
+        type: 'plain_text_input',
+        action_id: TEMPLATE_FIELDS.category.action,
+        max_length: TEMPLATE_CATEGORY_MAX,
+        ...initial(input.category, TEMPLATE_CATEGORY_MAX),
+      },
     },
   );
   if (edit) {
-    blocks.push({ type: 'context', elements: [mrkdwn(t(locale, 'templates.scope_fixed', { scope: escapeAndTruncate(edit.scopeLabel, 500) }))] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(t(locale, 'templates.scope_fixed', { scope: escapeAndTruncate(edit.scopeLabel, 500) }))],
+    });
   } else {
-    const options: PlainTextOption[] = (input.scopes ?? []).slice(0, 100).map((scope) => ({ text: plain(truncate(scope.label, 75)), value: scope.value }));
+    const options: PlainTextOption[] = (input.scopes ?? [])
+      .slice(0, 100)
+      .map((scope) => ({ text: plain(truncate(scope.label, 75)), value: scope.value }));
     const chosen = options.find((option) => option.value === input.scope);
     blocks.push({
       type: 'input',
       block_id: TEMPLATE_FIELDS.scope.block,
       label: plain(t(locale, 'templates.scope')),
-      element: { type: 'static_select', action_id: TEMPLATE_FIELDS.scope.action, options, ...(chosen ? { initial_option: chosen } : {}) },
+      element: {
+        type: 'static_select',
+        action_id: TEMPLATE_FIELDS.scope.action,
+        options,
+        ...(chosen ? { initial_option: chosen } : {}),
+      },
     });
   }
   blocks.push({
     type: 'input',
     block_id: TEMPLATE_FIELDS.body.block,
     label: plain(t(locale, 'templates.body')),
-    hint: plain(t(locale, 'templates.body_hint', { variables: TEMPLATE_VARIABLES.map((name) => `{{${name}}}`).join(' ') })),
-    element: { type: 'plain_text_input', action_id: TEMPLATE_FIELDS.body.action, multiline: true, max_length: TEMPLATE_BODY_MAX, ...initial(input.body, TEMPLATE_BODY_MAX) },
+    hint: plain(
+      t(locale, 'templates.body_hint', { variables: TEMPLATE_VARIABLES.map((name) => `{{${name}}}`).join(' ') }),
+    ),
+    element: {
+      type: 'plain_text_input',
+      action_id: TEMPLATE_FIELDS.body.action,
+      multiline: true,
+      max_length: TEMPLATE_BODY_MAX,
+      ...initial(input.body, TEMPLATE_BODY_MAX),
+    },
   });
   if (edit) {
     blocks.push({
@@ -188,10 +269,17 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
       optional: true,
       label: plain(t(locale, 'templates.note')),
       hint: plain(t(locale, 'templates.note_hint')),
-      element: { type: 'plain_text_input', action_id: TEMPLATE_FIELDS.note.action, max_length: TEMPLATE_NOTE_MAX, ...initial(input.note ?? '', TEMPLATE_NOTE_MAX) },
+      element: {
+        type: 'plain_text_input',
+        action_id: TEMPLATE_FIELDS.note.action,
+        max_length: TEMPLATE_NOTE_MAX,
+        ...initial(input.note ?? '', TEMPLATE_NOTE_MAX),
+      },
     });
   }
-  const metadata: TemplateModalMetadata = edit ? { templateId: edit.templateId, baseVersion: input.conflict?.version ?? edit.version } : {};
+  const metadata: TemplateModalMetadata = edit
+    ? { templateId: edit.templateId, baseVersion: input.conflict?.version ?? edit.version }
+    : {};
   return {
     type: 'modal',
     callback_id: CALLBACK_IDS.templateSave,
@@ -229,14 +317,25 @@ const DIFF_LINE_MAX = 300;
  */
 export function buildTemplateAnnouncement(input: AnnouncementInput): SlackMessage {
   const { locale } = input;
-  const params = { actor: userMention(input.actorId), name: escapeAndTruncate(input.name, 300), scope: escapeAndTruncate(input.scope, 300), version: input.version };
+  const params = {
+    actor: userMention(input.actorId),
+    name: escapeAndTruncate(input.name, 300),
+    scope: escapeAndTruncate(input.scope, 300),
+    version: input.version,
+  };
   const headline = t(locale, input.version === 1 ? 'templates.announce_created' : 'templates.announce_version', params);
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(headline) }];
   if (input.note?.trim()) {
-    const note = escapeAndTruncate(input.note.trim(), 2_000).split('\n').map((line) => `> ${line}`).join('\n');
+    const note = escapeAndTruncate(input.note.trim(), 2_000)
+      .split('\n')
+      .map((line) => `> ${line}`)
+      .join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*${t(locale, 'templates.announce_note')}*\n${note}`) });
   }
-  blocks.push({ type: 'section', text: mrkdwn(`*${t(locale, 'templates.announce_changes')}*\n${diffText(locale, input.diff)}`) });
+  blocks.push({
+    type: 'section',
+    text: mrkdwn(`*${t(locale, 'templates.announce_changes')}*\n${diffText(locale, input.diff)}`),
+  });
   return { text: headline, blocks };
 }
 
@@ -245,7 +344,8 @@ function diffText(locale: TLocale, diff: readonly DiffLine[]): string {
   const lines: string[] = [];
   let size = 0;
   for (const line of diff) {
-    const shown = `${line.kind === 'removed' ? '-' : '+'} ${codeSafe(escapeAndTruncate(line.text, DIFF_LINE_MAX))}`.trimEnd();
+    const shown =
+      `${line.kind === 'removed' ? '-' : '+'} ${codeSafe(escapeAndTruncate(line.text, DIFF_LINE_MAX))}`.trimEnd();
     if (size + shown.length + 1 > DIFF_MAX_CHARS) break;
     lines.push(shown);
     size += shown.length + 1;

@@ -19,7 +19,16 @@ const SHOWN_ATTACHMENTS = 10;
 
 export interface TicketMessageInput {
   locale: TLocale;
-  ticket: { id: number; number: number; subject: string; status: string; urgency: string; assigneeId: string | null; claimedAt?: Date | null; junk?: boolean };
+  ticket: {
+    id: number;
+    number: number;
+    subject: string;
+    status: string;
+    urgency: string;
+    assigneeId: string | null;
+    claimedAt?: Date | null;
+    junk?: boolean;
+  };
   sender: { name: string; address: string } | null;
   /** The mail's Reply-To when it is not the sender (differingReplyTo): a reply goes there. */
   replyTo?: string | null;
@@ -31,7 +40,18 @@ export interface TicketMessageInput {
   statuses: readonly StatusDefinition[];
 }
 
-const FLAG_ORDER: (keyof MailFlags)[] = ['oversize', 'bounce', 'autoReply', 'list', 'fromSelf', 'anonymous', 'fromGuessed', 'unreplyable', 'freeMail', 'roleAddress'];
+const FLAG_ORDER: (keyof MailFlags)[] = [
+  'oversize',
+  'bounce',
+  'autoReply',
+  'list',
+  'fromSelf',
+  'anonymous',
+  'fromGuessed',
+  'unreplyable',
+  'freeMail',
+  'roleAddress',
+];
 
 /** Slack's date token, shown in each reader's own time zone, with a fallback. */
 export function slackDate(date: Date): string {
@@ -49,7 +69,9 @@ export function senderText(sender: TicketMessageInput['sender'], locale: TLocale
   const address = escapeAndTruncate(sender.address, 320);
   const name = cleanDisplayName(sender.name);
   if (!name) return address;
-  const warning = nameShowsOtherAddress(sender.name, sender.address) ? ` :warning: ${t(locale, 'sender.name_has_address')}` : '';
+  const warning = nameShowsOtherAddress(sender.name, sender.address)
+    ? ` :warning: ${t(locale, 'sender.name_has_address')}`
+    : '';
   return `${address} (${escapeAndTruncate(name, 200)})${warning}`;
 }
 
@@ -58,16 +80,31 @@ function option(text: string, value: string): PlainTextOption {
 }
 
 export function urgencyLabel(locale: TLocale, urgency: string): string {
-  return (URGENCIES as readonly string[]).includes(urgency) ? t(locale, `urgency.${urgency as Urgency}` as MessageKey) : urgency;
+  return (URGENCIES as readonly string[]).includes(urgency)
+    ? t(locale, `urgency.${urgency as Urgency}` as MessageKey)
+    : urgency;
 }
 
 function controls(input: TicketMessageInput): ActionsBlock {
   const { locale, ticket, statuses } = input;
   const value = String(ticket.id);
   const claim: Button = ticket.assigneeId
-    ? { type: 'button', action_id: ACTION_IDS.ticketUnclaim, text: { type: 'plain_text', text: t(locale, 'ticket.unclaim') }, value }
-    : { type: 'button', action_id: ACTION_IDS.ticketClaim, text: { type: 'plain_text', text: t(locale, 'ticket.claim') }, value, style: 'primary' };
-  const statusOptions = statuses.slice(0, 100).map((status) => option(statusLabel(statuses, status.key, locale), `${value}:${status.key}`));
+    ? {
+        type: 'button',
+        action_id: ACTION_IDS.ticketUnclaim,
+        text: { type: 'plain_text', text: t(locale, 'ticket.unclaim') },
+        value,
+      }
+    : {
+        type: 'button',
+        action_id: ACTION_IDS.ticketClaim,
+        text: { type: 'plain_text', text: t(locale, 'ticket.claim') },
+        value,
+        style: 'primary',
+      };
+  const statusOptions = statuses
+    .slice(0, 100)
+    .map((status) => option(statusLabel(statuses, status.key, locale), `${value}:${status.key}`));
   const urgencyOptions = URGENCIES.map((urgency) => option(urgencyLabel(locale, urgency), `${value}:${urgency}`));
   return {
     type: 'actions',
@@ -84,20 +121,34 @@ function controls(input: TicketMessageInput): ActionsBlock {
         type: 'static_select',
         action_id: ACTION_IDS.ticketStatus,
         options: statusOptions,
-        initial_option: statusOptions.find((candidate) => candidate.value === `${value}:${ticket.status}`) ?? statusOptions[0],
+        initial_option:
+          statusOptions.find((candidate) => candidate.value === `${value}:${ticket.status}`) ?? statusOptions[0],
       },
       {
         type: 'static_select',
         action_id: ACTION_IDS.ticketUrgency,
         options: urgencyOptions,
-        initial_option: urgencyOptions.find((candidate) => candidate.value === `${value}:${ticket.urgency}`) ?? urgencyOptions[0],
+        initial_option:
+          urgencyOptions.find((candidate) => candidate.value === `${value}:${ticket.urgency}`) ?? urgencyOptions[0],
       },
-      { type: 'button', action_id: ACTION_IDS.ticketReply, text: { type: 'plain_text', text: t(locale, 'ticket.reply') }, value },
-      { type: 'button', action_id: ACTION_IDS.ticketHistory, text: { type: 'plain_text', text: t(locale, 'ticket.history') }, value },
+      {
+        type: 'button',
+        action_id: ACTION_IDS.ticketReply,
+        text: { type: 'plain_text', text: t(locale, 'ticket.reply') },
+        value,
+      },
+      {
+        type: 'button',
+        action_id: ACTION_IDS.ticketHistory,
+        text: { type: 'plain_text', text: t(locale, 'ticket.history') },
+        value,
+      },
       {
         type: 'overflow',
         action_id: ACTION_IDS.ticketSnooze,
-        options: SNOOZE_CHOICES.map((choice) => option(t(locale, `ticket.snooze_${choice}` as MessageKey), `${value}:${choice}`)),
+        options: SNOOZE_CHOICES.map((choice) =>
+          option(t(locale, `ticket.snooze_${choice}` as MessageKey), `${value}:${choice}`),
+        ),
       },
       {
         type: 'button',
@@ -118,7 +169,15 @@ function controls(input: TicketMessageInput): ActionsBlock {
 
 /** The line saying a reply to the mail goes elsewhere than the mail came from. */
 export function replyToContext(locale: TLocale, replyTo: string): ContextBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: `:leftwards_arrow_with_hook: ${t(locale, 'ticket.reply_to', { address: escapeAndTruncate(replyTo, 320) })}` }] };
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `:leftwards_arrow_with_hook: ${t(locale, 'ticket.reply_to', { address: escapeAndTruncate(replyTo, 320) })}`,
+      },
+    ],
+  };
 }
 
 /** A mail's attachment names as one context line (the first ten, then how many more). */
@@ -131,7 +190,9 @@ export function attachmentsContext(locale: TLocale, names: readonly string[]): C
 
 function assigneeText(locale: TLocale, ticket: TicketMessageInput['ticket']): string {
   if (!ticket.assigneeId) return t(locale, 'ticket.unassigned');
-  return ticket.claimedAt ? `<@${ticket.assigneeId}> ${t(locale, 'ticket.since', { date: slackDate(ticket.claimedAt) })}` : `<@${ticket.assigneeId}>`;
+  return ticket.claimedAt
+    ? `<@${ticket.assigneeId}> ${t(locale, 'ticket.since', { date: slackDate(ticket.claimedAt) })}`
+    : `<@${ticket.assigneeId}>`;
 }
 
 /** A junk ticket folds down to its title and the way back. */
@@ -142,13 +203,23 @@ function junkMessage(input: TicketMessageInput, title: string): KnownBlock[] {
     {
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: truncate(`:wastebasket: ${t(locale, 'ticket.junked')}  ${senderText(input.sender, locale)}`, 3000) },
+        {
+          type: 'mrkdwn',
+          text: truncate(`:wastebasket: ${t(locale, 'ticket.junked')}  ${senderText(input.sender, locale)}`, 3000),
+        },
       ],
     },
     {
       type: 'actions',
       block_id: `ticket-${ticket.id}-controls`,
-      elements: [{ type: 'button', action_id: ACTION_IDS.ticketJunk, text: { type: 'plain_text', text: t(locale, 'ticket.unjunk') }, value: String(ticket.id) }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.ticketJunk,
+          text: { type: 'plain_text', text: t(locale, 'ticket.unjunk') },
+          value: String(ticket.id),
+        },
+      ],
     },
   ];
 }
@@ -159,27 +230,44 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   // The notification text: plain enough for a phone's lock screen, escaped like the rest.
   const text = `#${ticket.number} ${escapeAndTruncate(subject, 150)} — ${input.sender ? escapeAndTruncate(cleanDisplayName(input.sender.name) || input.sender.address, 100) : ''}`;
   if (ticket.junk) return { text, blocks: junkMessage(input, `#${ticket.number} ${subject}`) };
-  const flags = FLAG_ORDER.filter((flag) => input.flags[flag]).map((flag) => `\`${t(locale, `flag.${flag}` as MessageKey)}\``);
+  const flags = FLAG_ORDER.filter((flag) => input.flags[flag]).map(
+    (flag) => `\`${t(locale, `flag.${flag}` as MessageKey)}\``,
+  );
   const context: ContextBlock = {
     type: 'context',
     elements: [
-      { type: 'mrkdwn', text: truncate(`*${t(locale, 'ticket.from')}:* ${senderText(input.sender, locale)}${flags.length ? `  ${flags.join(' ')}` : ''}`, 3000) },
+      {
+        type: 'mrkdwn',
+        text: truncate(
+          `*${t(locale, 'ticket.from')}:* ${senderText(input.sender, locale)}${flags.length ? `  ${flags.join(' ')}` : ''}`,
+          3000,
+        ),
+      },
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.received')}:* ${slackDate(input.receivedAt)}` },
     ],
   };
-  const preview = input.preview.trim() ? escapeAndTruncate(input.preview.trim(), PREVIEW_CHARS) : `_${t(locale, 'ticket.no_body')}_`;
+  const preview = input.preview.trim()
+    ? escapeAndTruncate(input.preview.trim(), PREVIEW_CHARS)
+    : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`#${ticket.number} ${subject}`, 150) } },
     context,
     ...(input.replyTo ? [replyToContext(locale, input.replyTo)] : []),
     { type: 'section', text: { type: 'mrkdwn', text: preview } },
   ];
-  if (input.unreadable) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.unreadable')}` }] });
+  if (input.unreadable)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.unreadable')}` }],
+    });
   if (input.attachmentNames.length) blocks.push(attachmentsContext(locale, input.attachmentNames));
   blocks.push({
     type: 'section',
     fields: [
-      { type: 'mrkdwn', text: `*${t(locale, 'ticket.status')}*\n${statusLabel(input.statuses, ticket.status, locale)}` },
+      {
+        type: 'mrkdwn',
+        text: `*${t(locale, 'ticket.status')}*\n${statusLabel(input.statuses, ticket.status, locale)}`,
+      },
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.urgency')}*\n${urgencyLabel(locale, ticket.urgency)}` },
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.assignee')}*\n${assigneeText(locale, ticket)}` },
     ],
@@ -202,9 +290,17 @@ export function buildPlainTicketMessage(input: TicketMessageInput, slackError: s
     text: escapeMrkdwn(truncate(text, 150)),
     blocks: [
       { type: 'section', text: { type: 'plain_text', text, emoji: false } },
-      { type: 'context', elements: [{ type: 'plain_text', text: truncate(t(locale, 'ticket.plain_notice', { code: slackError }), 2000), emoji: false }] },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'plain_text',
+            text: truncate(t(locale, 'ticket.plain_notice', { code: slackError }), 2000),
+            emoji: false,
+          },
+        ],
+      },
       controls(input),
     ],
   };
 }
-

@@ -9,7 +9,6 @@ import type { Refusal } from '../../domain/refusal.js';
 import { buildInfoNotice } from './help-message.js';
 import { slackDate } from './ticket-message.js';
 
-
 export function buildRefusalNotice(locale: TLocale, refusal: Refusal): SlackMessage {
   return buildInfoNotice(refusalText(locale, refusal));
 }
@@ -24,13 +23,19 @@ export function refusalText(locale: TLocale, refusal: Refusal): string {
     case 'ticket_gone':
       return t(locale, 'notice.ticket_gone');
     case 'claimed_by_other':
-      return t(locale, 'notice.claimed_by_other', { assignee: `<@${refusal.assigneeId}>`, since: refusal.since ? slackDate(refusal.since) : '—' });
+      return t(locale, 'notice.claimed_by_other', {
+        assignee: `<@${refusal.assigneeId}>`,
+        since: refusal.since ? slackDate(refusal.since) : '—',
+      });
     case 'already_yours':
       return t(locale, 'notice.already_yours');
     case 'not_assignee':
       return t(locale, 'notice.not_assignee', { assignee: `<@${refusal.assigneeId}>` });
     case 'assignee_not_member':
-      return t(locale, 'notice.assignee_not_member', { assignee: `<@${refusal.assigneeId}>`, channel: refusal.channelId });
+      return t(locale, 'notice.assignee_not_member', {
+        assignee: `<@${refusal.assigneeId}>`,
+        channel: refusal.channelId,
+      });
     case 'choice_gone':
       return t(locale, 'notice.choice_gone');
     case 'busy':

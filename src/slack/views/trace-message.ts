@@ -44,15 +44,25 @@ function sentence(input: TraceInput): string {
   const key = (name: string) => `trace.${name}` as MessageKey;
   switch (input.action) {
     case TICKET_ACTIONS.claimed:
-      return detail.status ? t(locale, key('claimed_status'), { actor, status: statusLabel(statuses, detail.status, locale) }) : t(locale, key('claimed'), { actor });
+      return detail.status
+        ? t(locale, key('claimed_status'), { actor, status: statusLabel(statuses, detail.status, locale) })
+        : t(locale, key('claimed'), { actor });
     case TICKET_ACTIONS.unclaimed:
       return t(locale, key('unclaimed'), { actor });
     case TICKET_ACTIONS.assigned:
       return t(locale, key('assigned'), { actor, assignee: userMention(detail.to) });
     case TICKET_ACTIONS.status:
-      return t(locale, key('status'), { actor, from: statusLabel(statuses, detail.from ?? '', locale), to: statusLabel(statuses, detail.to ?? '', locale) });
+      return t(locale, key('status'), {
+        actor,
+        from: statusLabel(statuses, detail.from ?? '', locale),
+        to: statusLabel(statuses, detail.to ?? '', locale),
+      });
     case TICKET_ACTIONS.urgency:
-      return t(locale, key('urgency'), { actor, from: urgencyLabel(locale, detail.from ?? ''), to: urgencyLabel(locale, detail.to ?? '') });
+      return t(locale, key('urgency'), {
+        actor,
+        from: urgencyLabel(locale, detail.from ?? ''),
+        to: urgencyLabel(locale, detail.to ?? ''),
+      });
     case TICKET_ACTIONS.junk:
       return t(locale, key('junked'), { actor });
     case TICKET_ACTIONS.unjunk:
@@ -64,7 +74,11 @@ function sentence(input: TraceInput): string {
     case TICKET_ACTIONS.draftApproved:
       return t(locale, key('draft_approved'), { actor, author: userMention(detail.authorId) });
     case TICKET_ACTIONS.changesRequested:
-      return t(locale, key('changes_requested'), { actor, author: userMention(detail.authorId), comment: escapeAndTruncate(detail.comment ?? '', 2_000) });
+      return t(locale, key('changes_requested'), {
+        actor,
+        author: userMention(detail.authorId),
+        comment: escapeAndTruncate(detail.comment ?? '', 2_000),
+      });
     case TICKET_ACTIONS.replyFailed:
       return t(locale, key('reply_failed'), { reason: escapeAndTruncate(detail.reason ?? '', 500) });
     case TICKET_ACTIONS.replyUncertain:
@@ -76,5 +90,8 @@ function sentence(input: TraceInput): string {
 
 export function buildTraceMessage(input: TraceInput): SlackMessage {
   const line = `${ICONS[input.action] ?? ':memo:'} ${sentence(input)}`;
-  return { text: line, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `${line}  ·  ${slackDate(input.at)}` }] }] };
+  return {
+    text: line,
+    blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `${line}  ·  ${slackDate(input.at)}` }] }],
+  };
 }

@@ -2,7 +2,13 @@ import type { ModalView } from '@slack/types';
 import type { TLocale } from '../../../config/config-schema.js';
 import type { ListenerRegistry } from '../../listener-registry.js';
 import { ACTION_IDS } from '../../ids.js';
-import { approveDraft, openChangesRequest, openDraftEditor, type DraftRefusal, type ReviewDeps } from '../../../services/replies/review-reply.js';
+import {
+  approveDraft,
+  openChangesRequest,
+  openDraftEditor,
+  type DraftRefusal,
+  type ReviewDeps,
+} from '../../../services/replies/review-reply.js';
 import { readActionId } from '../../read-action-id.js';
 import { buildChangesModal } from '../../views/changes-modal.js';
 import { readDraftBlockId } from '../../views/draft-message.js';
@@ -29,8 +35,13 @@ export function registerDraftActions(registry: ListenerRegistry, deps: { review:
     return { locale, input: { actorId: body.user.id, ...shownDraft(action as { block_id?: string; value?: string }) } };
   };
   const tellRefusal = async ({ respond }: ActionArgs, locale: TLocale, refusal: DraftRefusal) =>
-    void (await respond({ response_type: 'ephemeral', replace_original: false, ...buildDraftRefusalNotice(locale, refusal) }));
-  const openView = async ({ body, client }: ActionArgs, view: ModalView) => void (await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view }));
+    void (await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...buildDraftRefusalNotice(locale, refusal),
+    }));
+  const openView = async ({ body, client }: ActionArgs, view: ModalView) =>
+    void (await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view }));
 
   registry.action(ACTION_IDS.draftApprove, async (args) => {
     const { locale, input } = await clicked(args);

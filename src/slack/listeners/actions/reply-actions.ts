@@ -16,7 +16,15 @@ export function registerReplyActions(registry: ListenerRegistry, deps: { replies
     const ticketId = readActionId((action as { value?: string }).value) ?? -1;
     const locale = await deps.replies.userLocales.localeOf(body.user.id);
     const opening = await openReply(deps.replies, { actorId: body.user.id, ticketId, deliberate: false });
-    if (opening.kind === 'refused') return void (await respond({ response_type: 'ephemeral', replace_original: false, ...buildRefusalNotice(locale, opening.refusal) }));
-    await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: buildReplyOpeningModal(locale, opening) });
+    if (opening.kind === 'refused')
+      return void (await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...buildRefusalNotice(locale, opening.refusal),
+      }));
+    await client.views.open({
+      trigger_id: (body as { trigger_id: string }).trigger_id,
+      view: buildReplyOpeningModal(locale, opening),
+    });
   });
 }

@@ -8,7 +8,10 @@ import { buildSearchAnswer, readPagingValue } from '../../views/search-results.j
  * The Next and Previous buttons under `/mail search` results: the search runs again from
  * the button's query and offset (access checked again) and replaces the results in place.
  */
-export function registerSearchPaging(registry: ListenerRegistry, deps: { userLocales: UserLocales; search: SearchDeps }): void {
+export function registerSearchPaging(
+  registry: ListenerRegistry,
+  deps: { userLocales: UserLocales; search: SearchDeps },
+): void {
   for (const actionId of [ACTION_IDS.searchNext, ACTION_IDS.searchPrevious]) {
     registry.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();

@@ -4,13 +4,22 @@ import { readActionId } from '../../read-action-id.js';
 import { readModalMetadata } from '../../read-modal-metadata.js';
 import { buildNoticeModal } from '../../views/help-message.js';
 import { buildReplyModal, readReplyFields } from '../../views/reply-modals.js';
-import { buildNewTemplateModal, buildTemplateEditModal, buildTemplateRefusalNotice } from '../../views/template-form.js';
+import {
+  buildNewTemplateModal,
+  buildTemplateEditModal,
+  buildTemplateRefusalNotice,
+} from '../../views/template-form.js';
 import { openEditTemplate, openNewTemplate } from '../../../services/templates/edit-template.js';
 import { pickTemplate } from '../../../services/templates/pick-template.js';
 import type { TemplateDeps } from '../../../services/templates/template-catalog.js';
 
 type Clicked = { value?: string; selected_option?: { value?: string } | null };
-type ReplyModalContainer = { id: string; hash: string; private_metadata?: string; state?: { values?: Parameters<typeof readReplyFields>[0] } };
+type ReplyModalContainer = {
+  id: string;
+  hash: string;
+  private_metadata?: string;
+  state?: { values?: Parameters<typeof readReplyFields>[0] };
+};
 
 /**
  * Templates: "New template" and "Edit" open the modal with the click's trigger (within its
@@ -22,7 +31,10 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
   registry.action(ACTION_IDS.templateNew, async ({ ack, body, action, client }) => {
     await ack();
     const locale = await templates.userLocales.localeOf(body.user.id);
-    const view = buildNewTemplateModal(locale, openNewTemplate(templates, { mailboxKey: (action as Clicked).value ?? '' }));
+    const view = buildNewTemplateModal(
+      locale,
+      openNewTemplate(templates, { mailboxKey: (action as Clicked).value ?? '' }),
+    );
     await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view });
   });
 
@@ -32,9 +44,14 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
     const templateId = readActionId((action as Clicked).value) ?? -1;
     const opening = await openEditTemplate(templates, { actorId: body.user.id, templateId });
     const triggerId = (body as { trigger_id: string }).trigger_id;
-    if (opening.kind === 'edit') return void (await client.views.open({ trigger_id: triggerId, view: buildTemplateEditModal(locale, opening.form) }));
+    if (opening.kind === 'edit')
+      return void (await client.views.open({
+        trigger_id: triggerId,
+        view: buildTemplateEditModal(locale, opening.form),
+      }));
     const notice = buildTemplateRefusalNotice(locale, opening);
-    if ((body as { response_url?: string }).response_url) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...notice }));
+    if ((body as { response_url?: string }).response_url)
+      return void (await respond({ response_type: 'ephemeral', replace_original: false, ...notice }));
     // From the Home tab there is no response_url: the refusal is a small modal instead.
     await client.views.open({ trigger_id: triggerId, view: buildNoticeModal(notice) });
   });
@@ -56,7 +73,10 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
     } catch (error) {
       const slackError = (error as { data?: { error?: string } }).data?.error;
       if (slackError !== 'hash_conflict') throw error;
-      templates.logger.info({ code: 'reply_template_superseded', actorId: body.user.id }, 'the reply modal changed meanwhile; this choice was not applied');
+      templates.logger.info(
+        { code: 'reply_template_superseded', actorId: body.user.id },
+        'the reply modal changed meanwhile; this choice was not applied',
+      );
     }
   });
 }

@@ -7,7 +7,10 @@ import { readActionId } from '../../read-action-id.js';
 import { buildCustomerAnswer } from '../../views/customer-card.js';
 
 /** A ticket's History button: its customer's history, to the clicker alone, below the ticket. */
-export function registerTicketHistory(registry: ListenerRegistry, deps: { userLocales: UserLocales; search: SearchDeps }): void {
+export function registerTicketHistory(
+  registry: ListenerRegistry,
+  deps: { userLocales: UserLocales; search: SearchDeps },
+): void {
   registry.action(ACTION_IDS.ticketHistory, async ({ ack, body, action, respond }) => {
     await ack();
     const ticketId = readActionId((action as { value?: string }).value);

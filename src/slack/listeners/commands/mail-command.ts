@@ -27,7 +27,10 @@ export interface MailCommandDeps {
   search: SearchDeps;
 }
 
-export async function answerMailCommand(deps: MailCommandDeps, input: { userId: string; channelId: string; text: string }): Promise<SlackMessage> {
+export async function answerMailCommand(
+  deps: MailCommandDeps,
+  input: { userId: string; channelId: string; text: string },
+): Promise<SlackMessage> {
   const { userId } = input;
   const locale = await deps.userLocales.localeOf(userId);
   const command = parseMailCommand(input.text);
@@ -53,7 +56,11 @@ export async function answerMailCommand(deps: MailCommandDeps, input: { userId: 
 export function registerMailCommand(registry: ListenerRegistry, deps: MailCommandDeps): void {
   registry.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
     await ack();
-    const message = await answerMailCommand(deps, { userId: command.user_id, channelId: command.channel_id, text: command.text });
+    const message = await answerMailCommand(deps, {
+      userId: command.user_id,
+      channelId: command.channel_id,
+      text: command.text,
+    });
     await respond({ response_type: 'ephemeral', ...message });
   });
 }

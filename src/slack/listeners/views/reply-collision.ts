@@ -12,7 +12,10 @@ export function registerReplyCollision(registry: ListenerRegistry, deps: { repli
     const { ticketId } = readModalMetadata(view.private_metadata);
     const locale = await deps.replies.userLocales.localeOf(body.user.id);
     const opening = await openReply(deps.replies, { actorId: body.user.id, ticketId, deliberate: true });
-    const shown = opening.kind === 'refused' ? buildNoticeModal(buildRefusalNotice(locale, opening.refusal)) : buildReplyOpeningModal(locale, opening);
+    const shown =
+      opening.kind === 'refused'
+        ? buildNoticeModal(buildRefusalNotice(locale, opening.refusal))
+        : buildReplyOpeningModal(locale, opening);
     await ack({ response_action: 'update', view: shown });
   });
 }

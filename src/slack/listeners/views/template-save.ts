@@ -17,12 +17,22 @@ export async function answerTemplateSave(
   input: { actorId: string; privateMetadata: string | undefined; values: Parameters<typeof readTemplateFields>[0] },
 ): Promise<SaveAnswer> {
   const locale = await deps.userLocales.localeOf(input.actorId);
-  const saving = await saveTemplate(deps, { actorId: input.actorId, fields: readTemplateFields(input.values), edit: readEditedVersion(input.privateMetadata) });
+  const saving = await saveTemplate(deps, {
+    actorId: input.actorId,
+    fields: readTemplateFields(input.values),
+    edit: readEditedVersion(input.privateMetadata),
+  });
   return templateSaveAnswer(locale, saving);
 }
 
 export function registerTemplateSave(registry: ListenerRegistry, deps: { templates: TemplateDeps }): void {
   registry.view(CALLBACK_IDS.templateSave, async ({ ack, body, view }) => {
-    await ack(await answerTemplateSave(deps.templates, { actorId: body.user.id, privateMetadata: view.private_metadata, values: view.state.values }));
+    await ack(
+      await answerTemplateSave(deps.templates, {
+        actorId: body.user.id,
+        privateMetadata: view.private_metadata,
+        values: view.state.values,
+      }),
+    );
   });
 }
