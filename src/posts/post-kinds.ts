@@ -9,7 +9,7 @@
  */
 import type { SlackMessage } from '../slack-api/slack-message.js';
 
-/** What a queued post becomes when it is its turn (services/render-post.ts). */
+/** What a queued post becomes when it is its turn (slack/poster/render-post.ts). */
 export type RenderedPost =
   /** `updateTs`: the message to update in place instead of posting a new one. */
   | { kind: 'ready'; message: SlackMessage; threadTs?: string; updateTs?: string; broadcast?: boolean }

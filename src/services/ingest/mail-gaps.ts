@@ -20,7 +20,7 @@ export interface GapPlace {
   uidValidity: bigint;
 }
 
-/** What the channel post about a given-up mail shows (render-post.ts). */
+/** What the channel post about a given-up mail shows (slack/poster/render-post.ts). */
 export interface GivenUpPayload {
   stage: 'fetch' | 'ingest';
   /** The mail's IMAP UID (fetch) or its stored row (ingest). */
