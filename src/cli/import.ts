@@ -5,16 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeDbClient, openDbClient } from '../db/client.js';
-import { parseDatabaseUrl } from '../config/database-url.js';
-import { applyMigrations } from '../db/migrations.js';
+import { closeDbClient } from '../db/client.js';
 import { createLogger } from '../logging/logger.js';
 import { ParsePool } from '../mail/parse-pool.js';
 import { isMbox, readMbox } from '../mail/read-mail-files.js';
 import { importMail, type ImportCounts } from '../services/ingest/import-mail.js';
 import { registerMailboxes } from '../services/register-mailboxes.js';
 import { EXIT } from './exit-codes.js';
-import { readConfigOrExit } from './read-config.js';
+import { mailboxOrExit, openMigratedDb, readConfigOrExit } from './read-config.js';
 import { errorMessage } from '../errors.js';
 import { ownAddressesOf } from '../domain/own-address.js';
 
@@ -24,19 +22,8 @@ if (positionals.length === 0) {
   process.exit(EXIT.badConfig);
 }
 const config = readConfigOrExit();
-const mailboxConfig = values.mailbox
-  ? config.mailboxes.find((mailbox) => mailbox.key === values.mailbox)
-  : config.mailboxes[0];
-if (!mailboxConfig) {
-  console.error(
-    `--mailbox ${values.mailbox}: no such mailbox; configured: ${config.mailboxes.map((mailbox) => mailbox.key).join(', ')}`,
-  );
-  process.exit(EXIT.badConfig);
-}
-
-const target = parseDatabaseUrl(config.databaseUrl)!;
-await applyMigrations(target);
-const db = await openDbClient(target);
+const mailboxConfig = mailboxOrExit(config, values.mailbox);
+const db = await openMigratedDb(config);
 const pool = new ParsePool();
 const logger = createLogger('warn');
 const [mailbox] = await registerMailboxes(db, [mailboxConfig]);

@@ -1,5 +1,8 @@
 import { loadConfig, readEnvironment } from '../config/load-config.js';
-import type { TAppConfig } from '../config/config-schema.js';
+import type { TAppConfig, TMailboxConfig } from '../config/config-schema.js';
+import { parseDatabaseUrl } from '../config/database-url.js';
+import { openDbClient, type Db } from '../db/client.js';
+import { applyMigrations } from '../db/migrations.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -15,4 +18,21 @@ export function readConfigOrExit(): TAppConfig {
       'Set these in the environment or in a .env file in this directory (see README.md, "Configuration").\n',
   );
   process.exit(EXIT.badConfig);
+}
+
+/** The mailbox `--mailbox KEY` names (without it, the first), or exit 2 naming the configured ones. */
+export function mailboxOrExit(config: TAppConfig, key: string | undefined): TMailboxConfig {
+  const mailbox = key === undefined ? config.mailboxes[0] : config.mailboxes.find((each) => each.key === key);
+  if (mailbox) return mailbox;
+  console.error(
+    `--mailbox ${key}: no such mailbox; configured: ${config.mailboxes.map((each) => each.key).join(', ')}`,
+  );
+  process.exit(EXIT.badConfig);
+}
+
+/** The database for a command, migrated first as `npm start` would. */
+export async function openMigratedDb(config: TAppConfig): Promise<Db> {
+  const target = parseDatabaseUrl(config.databaseUrl)!;
+  await applyMigrations(target);
+  return openDbClient(target);
 }

@@ -5,12 +5,10 @@
  * next sync pass. With --list nothing is changed.
  */
 import { parseArgs } from 'node:util';
-import { closeDbClient, openDbClient } from '../db/client.js';
-import { parseDatabaseUrl } from '../config/database-url.js';
-import { applyMigrations } from '../db/migrations.js';
+import { closeDbClient } from '../db/client.js';
 import { listGivenUp, refsReadable, retryGivenUp } from '../services/ingest/retry-given-up.js';
 import { EXIT } from './exit-codes.js';
-import { readConfigOrExit } from './read-config.js';
+import { mailboxOrExit, openMigratedDb, readConfigOrExit } from './read-config.js';
 import { errorMessage } from '../errors.js';
 
 const USAGE = 'usage: npm run retry-mail -- [--mailbox KEY] [--list] [uid:UID | message:ID ...]';
@@ -35,16 +33,8 @@ if (values.help || !refsReadable(positionals)) {
   process.exit(values.help ? EXIT.ok : EXIT.badConfig);
 }
 const config = readConfigOrExit();
-if (values.mailbox && !config.mailboxes.some((mailbox) => mailbox.key === values.mailbox)) {
-  console.error(
-    `--mailbox ${values.mailbox}: no such mailbox; configured: ${config.mailboxes.map((mailbox) => mailbox.key).join(', ')}`,
-  );
-  process.exit(EXIT.badConfig);
-}
-
-const target = parseDatabaseUrl(config.databaseUrl)!;
-await applyMigrations(target);
-const db = await openDbClient(target);
+if (values.mailbox !== undefined) mailboxOrExit(config, values.mailbox);
+const db = await openMigratedDb(config);
 try {
   const mailboxId = values.mailbox
     ? ((await db.mailbox.findUnique({ where: { key: values.mailbox }, select: { id: true } }))?.id ?? -1)

@@ -130,36 +130,12 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
   if (mail.announce) {
     // A ticket known only from imported history (or junk) has no Slack thread yet: open one
     // with its first mail, then add this one.
+    const post = mailPoster(mail, ticketId, channelId, now);
     if (!(yield* postQueued(`ticket:${ticketId}`))) {
-      yield* queuePost(
-        mail,
-        ticketId,
-        channelId,
-        POST_KINDS.ticket,
-        `ticket:${ticketId}`,
-        (yield* firstMailOf(ticketId)) ?? mail.messageRowId,
-        now,
-      );
+      yield* post(POST_KINDS.ticket, { messageRowId: (yield* firstMailOf(ticketId)) ?? mail.messageRowId });
     }
-    yield* queuePost(
-      mail,
-      ticketId,
-      channelId,
-      POST_KINDS.followUp,
-      `message:${mail.messageRowId}`,
-      mail.messageRowId,
-      now,
-    );
-    if (mail.hasFiles)
-      yield* queuePost(
-        mail,
-        ticketId,
-        channelId,
-        POST_KINDS.files,
-        `files:${mail.messageRowId}`,
-        mail.messageRowId,
-        now,
-      );
+    yield* post(POST_KINDS.followUp);
+    if (mail.hasFiles) yield* post(POST_KINDS.files);
   }
   if (reopen) {
     const auditId = yield* audit(mail, ticketId, TICKET_ACTIONS.reopened, { messageRowId: mail.messageRowId }, now);
@@ -218,36 +194,10 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
     const crowded =
       customerId !== null &&
       (yield* customerPostsWaiting(customerId, mail.channelId, POST_KINDS.ticket)) >= SENDER_BURST;
-    yield* queuePost(
-      mail,
-      ticketId,
-      mail.channelId,
-      POST_KINDS.ticket,
-      `ticket:${ticketId}`,
-      mail.messageRowId,
-      now,
-      crowded ? POST_PRIORITY.thread : undefined,
-    );
-    if (mail.needsTextCopy)
-      yield* queuePost(
-        mail,
-        ticketId,
-        mail.channelId,
-        POST_KINDS.mailBody,
-        `message:${mail.messageRowId}`,
-        mail.messageRowId,
-        now,
-      );
-    if (mail.hasFiles)
-      yield* queuePost(
-        mail,
-        ticketId,
-        mail.channelId,
-        POST_KINDS.files,
-        `files:${mail.messageRowId}`,
-        mail.messageRowId,
-        now,
-      );
+    const post = mailPoster(mail, ticketId, mail.channelId, now);
+    yield* post(POST_KINDS.ticket, { priority: crowded ? POST_PRIORITY.thread : undefined });
+    if (mail.needsTextCopy) yield* post(POST_KINDS.mailBody);
+    if (mail.hasFiles) yield* post(POST_KINDS.files);
   }
   const action = mail.announce ? 'ticket.created' : 'ticket.imported';
   yield* audit(
@@ -260,20 +210,34 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
   return ticketId;
 }
 
-function* queuePost(
-  mail: PlannedMail,
-  ticketId: number,
-  channelId: string,
-  kind: PostKind,
-  dedupeKey: string,
-  messageRowId: number,
-  now: Date,
-  priority?: number,
-): SqlScript<void> {
-  yield* queuePostSql(
-    { mailboxId: mail.mailboxId, ticketId, channelId, kind, dedupeKey, payload: { messageRowId }, priority },
-    now,
-  );
+/** What a post is queued once for: the ticket's message, a mail's files, or the mail itself. */
+function postDedupeKey(kind: PostKind, ticketId: number, messageRowId: number): string {
+  if (kind === POST_KINDS.ticket) return `ticket:${ticketId}`;
+  if (kind === POST_KINDS.files) return `files:${messageRowId}`;
+  return `message:${messageRowId}`;
+}
+
+/**
+ * Queues the posts that show this mail in the ticket's channel. `messageRowId`: the mail a
+ * ticket message shows, when not this one (a thread opened late shows its first mail).
+ */
+function mailPoster(mail: PlannedMail, ticketId: number, channelId: string, now: Date) {
+  return function* (kind: PostKind, options: { messageRowId?: number; priority?: number } = {}): SqlScript<void> {
+    const messageRowId = options.messageRowId ?? mail.messageRowId;
+    const dedupeKey = postDedupeKey(kind, ticketId, mail.messageRowId);
+    yield* queuePostSql(
+      {
+        mailboxId: mail.mailboxId,
+        ticketId,
+        channelId,
+        kind,
+        dedupeKey,
+        payload: { messageRowId },
+        priority: options.priority,
+      },
+      now,
+    );
+  };
 }
 
 /** A customer's new tickets waiting in a channel before their next goes behind other customers'. */

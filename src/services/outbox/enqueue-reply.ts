@@ -7,7 +7,7 @@
 import type { Draft, Tx } from '../../db/client.js';
 import { newMessageId, parseAddressList, replyReferences, replyText } from '../../domain/compose-reply.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
-import { buildReplyMail } from '../../mail/build-reply-mail.js';
+import { buildReplyMail, type ReplyMail } from '../../mail/build-reply-mail.js';
 import { sha256Hex } from '../../mail/raw-headers.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
 import { draftAddressText } from '../replies/draft-addresses.js';
@@ -22,16 +22,9 @@ export interface CustomerMailForReply {
   receivedAt: Date;
 }
 
-export interface PreparedReply {
-  messageId: string;
+/** The reply's mail as built before the transaction, and its raw bytes as they will be sent. */
+export interface PreparedReply extends Omit<ReplyMail, 'date' | 'byPerson'> {
   raw: Buffer;
-  from: MailAddress;
-  to: MailAddress[];
-  cc: MailAddress[];
-  subject: string;
-  inReplyTo: string | null;
-  references: string[];
-  text: string;
 }
 
 function addressesOf(stored: string): MailAddress[] {

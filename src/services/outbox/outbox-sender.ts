@@ -22,7 +22,7 @@ import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { statusCategory } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { appendToSent } from '../../mail/append-to-sent.js';
-import { queueDraftUpdate, queueSentPost } from '../replies/draft-posts.js';
+import { queueDraftStatePosts, queueDraftUpdate, queueSentPost } from '../replies/draft-posts.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
 import { errorMessage } from '../../errors.js';
@@ -301,13 +301,7 @@ export class OutboxSender {
           detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, reason }),
         },
       });
-      await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
-      await queueDraftUpdate(
-        tx,
-        draft.ticket,
-        { draftId: draft.id, revision: draft.revision, reviewers: '' },
-        String(audit.id),
-      );
+      await queueDraftStatePosts(tx, draft.ticket, draft, audit.id);
     });
     this.deps.logger.error({ code, outboxId: entry.id, messageId: entry.messageId, reason }, 'reply needs a person');
     this.deps.wakePoster();

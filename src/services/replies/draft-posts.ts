@@ -9,6 +9,7 @@ import type { Db, Tx } from '../../db/client.js';
 import { draftControls, draftShownWhole, type DraftControl } from '../../domain/draft-controls.js';
 import { POST_KINDS, type PostNotReady } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
+import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { draftAddressText, reviewedText } from './draft-addresses.js';
 
 export interface DraftPostPayload {
@@ -44,6 +45,21 @@ export async function queueDraftPost(
     { ...place, kind: POST_KINDS.draft, dedupeKey: `draft:${payload.draftId}:r${payload.revision}`, payload },
   ]);
   if (payload.revision > 1) await queueDraftUpdate(tx, ticket, { ...payload, revision: payload.revision - 1 }, key);
+}
+
+/**
+ * What a draft's new state shows (approved, sent back, sent, failed): the line of audit
+ * record `auditId` in the thread, which mentions the author, and the draft's message
+ * updated in place.
+ */
+export async function queueDraftStatePosts(
+  tx: Tx,
+  ticket: TicketPlace,
+  draft: { id: number; revision: number },
+  auditId: number,
+): Promise<void> {
+  await queueTicketPosts(tx, ticket, auditId, { update: false });
+  await queueDraftUpdate(tx, ticket, { draftId: draft.id, revision: draft.revision, reviewers: '' }, String(auditId));
 }
 
 /** The draft's message for `payload.revision` rendered again (its state changed). `key` makes the queue entry unique. */

@@ -8,7 +8,7 @@
  */
 import { ownAddressesOf, ownAddressMatcher } from '../../domain/own-address.js';
 import { draftShownWhole, EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
-import type { Db, Draft } from '../../db/client.js';
+import type { Db, Draft, Tx } from '../../db/client.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
@@ -16,8 +16,7 @@ import type { Reviewers } from '../../slack-api/reviewers.js';
 import { mentions } from '../../domain/mentions.js';
 import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
-import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
-import { queueDraftPost, queueDraftUpdate } from './draft-posts.js';
+import { queueDraftPost, queueDraftStatePosts } from './draft-posts.js';
 import { draftAddressesJson, reviewedText } from './draft-addresses.js';
 import {
   answeredMail,
@@ -197,6 +196,46 @@ async function reviewRefusal(
  */
 export type DraftApproval = { kind: 'approved' } | { kind: 'unapplied' } | { kind: 'refused'; refusal: DraftRefusal };
 
+type Decision = { decision: 'approved' } | { decision: 'changes_requested'; comment: string };
+
+/**
+ * Writes a reviewer's decision on the revision they were shown, conditional on its state
+ * and revision (a second click, or another reviewer, finds it decided), with its audit
+ * record and the thread's trace and draft update; `alongside` runs in the same
+ * transaction. False when the draft was decided or changed meanwhile.
+ */
+async function recordDecision(
+  db: Db,
+  draft: DraftWithTicket,
+  reviewerId: string,
+  decided: Decision,
+  alongside?: (tx: Tx) => Promise<void>,
+): Promise<boolean> {
+  const comment = decided.decision === 'changes_requested' ? decided.comment : undefined;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.draft.updateMany({
+      where: { id: draft.id, state: 'in_review', revision: draft.revision },
+      data: { state: decided.decision },
+    });
+    if (count === 0) return false;
+    await tx.review.create({
+      data: { draftId: draft.id, reviewerId, revision: draft.revision, decision: decided.decision, comment },
+    });
+    await alongside?.(tx);
+    const audit = await tx.auditLog.create({
+      data: {
+        mailboxId: draft.ticket.mailboxId,
+        ticketId: draft.ticketId,
+        actorId: reviewerId,
+        action: decided.decision === 'approved' ? TICKET_ACTIONS.draftApproved : TICKET_ACTIONS.changesRequested,
+        detail: JSON.stringify({ draftId: draft.id, revision: draft.revision, authorId: draft.authorId, comment }),
+      },
+    });
+    await queueDraftStatePosts(tx, draft.ticket, draft, audit.id);
+    return true;
+  });
+}
+
 /** draft.approve: the reviewer's approval puts exactly this revision into the outbox. */
 export async function approveDraft(
   deps: ReviewDeps,
@@ -209,35 +248,9 @@ export async function approveDraft(
   // Nobody approves what they were not shown whole (see draftShownWhole).
   if (!draftShownWhole(reviewedText(draft))) return { kind: 'refused', refusal: { kind: 'too_long' } };
   const prepared = await enqueueReply.prepare(deps, draft, await answeredMail(deps.db, draft));
-  const approved = await deps.db.$transaction(async (tx) => {
-    // Conditional on the state and revision seen: a second click, or another reviewer, finds it approved.
-    const { count } = await tx.draft.updateMany({
-      where: { id: draft.id, state: 'in_review', revision: draft.revision },
-      data: { state: 'approved' },
-    });
-    if (count === 0) return false;
-    await tx.review.create({
-      data: { draftId: draft.id, reviewerId: input.actorId, revision: draft.revision, decision: 'approved' },
-    });
-    await enqueueReply.commit(tx, draft, prepared);
-    const audit = await tx.auditLog.create({
-      data: {
-        mailboxId: draft.ticket.mailboxId,
-        ticketId: draft.ticketId,
-        actorId: input.actorId,
-        action: TICKET_ACTIONS.draftApproved,
-        detail: JSON.stringify({ draftId: draft.id, revision: draft.revision, authorId: draft.authorId }),
-      },
-    });
-    await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
-    await queueDraftUpdate(
-      tx,
-      draft.ticket,
-      { draftId: draft.id, revision: draft.revision, reviewers: '' },
-      String(audit.id),
-    );
-    return true;
-  });
+  const approved = await recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
+    enqueueReply.commit(tx, draft, prepared),
+  );
   if (!approved) {
     const now = await reviewRefusal(deps, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
     return now ? { kind: 'refused', refusal: now } : { kind: 'unapplied' };
@@ -287,40 +300,8 @@ export async function submitChangesRequest(
   if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
   const comment = input.comment.trim();
   if (!comment) return { kind: 'comment_missing' };
-  const done = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.draft.updateMany({
-      where: { id: draft.id, state: 'in_review', revision: draft.revision },
-      data: { state: 'changes_requested' },
-    });
-    if (count === 0) return false;
-    await tx.review.create({
-      data: {
-        draftId: draft.id,
-        reviewerId: input.actorId,
-        revision: draft.revision,
-        decision: 'changes_requested',
-        comment,
-      },
-    });
-    const audit = await tx.auditLog.create({
-      data: {
-        mailboxId: draft.ticket.mailboxId,
-        ticketId: draft.ticketId,
-        actorId: input.actorId,
-        action: TICKET_ACTIONS.changesRequested,
-        detail: JSON.stringify({ draftId: draft.id, revision: draft.revision, authorId: draft.authorId, comment }),
-      },
-    });
-    // The trace mentions the author: that is how they learn their reply came back.
-    await queueTicketPosts(tx, draft.ticket, audit.id, { update: false });
-    await queueDraftUpdate(
-      tx,
-      draft.ticket,
-      { draftId: draft.id, revision: draft.revision, reviewers: '' },
-      String(audit.id),
-    );
-    return true;
-  });
+  // The trace mentions the author: that is how they learn their reply came back.
+  const done = await recordDecision(deps.db, draft, input.actorId, { decision: 'changes_requested', comment });
   if (!done) return { kind: 'refused', refusal: { kind: 'not_in_review', state: await stateNow(deps.db, draft.id) } };
   deps.wakePoster();
   return { kind: 'requested' };
