@@ -6,6 +6,7 @@ import type { ChangesSubmission, ShownDraft } from '../../services/replies/revie
 import { CALLBACK_IDS } from '../ids.js';
 import { draftRefusalText } from './draft-notices.js';
 import { truncate } from './escape.js';
+import { textInput } from './text-input.js';
 
 export const CHANGES_FIELD = { block: 'changes_comment', action: 'comment' } as const;
 
@@ -18,13 +19,13 @@ export function buildChangesModal(locale: TLocale, draft: ShownDraft): ModalView
     submit: { type: 'plain_text', text: truncate(t(locale, 'draft.changes_submit'), 24) },
     close: { type: 'plain_text', text: t(locale, 'reply.cancel') },
     blocks: [
-      {
-        type: 'input',
-        block_id: CHANGES_FIELD.block,
-        label: { type: 'plain_text', text: t(locale, 'draft.changes_label') },
-        hint: { type: 'plain_text', text: t(locale, 'draft.changes_hint') },
-        element: { type: 'plain_text_input', action_id: CHANGES_FIELD.action, multiline: true, max_length: 2_000 },
-      },
+      textInput({
+        field: CHANGES_FIELD,
+        label: t(locale, 'draft.changes_label'),
+        hint: t(locale, 'draft.changes_hint'),
+        multiline: true,
+        maxLength: 2_000,
+      }),
     ],
   };
 }

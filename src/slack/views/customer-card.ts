@@ -20,6 +20,7 @@ import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildNoticeMessage, sectionsOfLines } from './help-message.js';
 import { buildRefusalNotice } from './ticket-notices.js';
 import { slackDate } from './ticket-message.js';
+import { textInput } from './text-input.js';
 
 export type CustomerCardInput = CustomerHistory & { locale: TLocale };
 
@@ -166,20 +167,16 @@ export function buildCustomerModal(
     label: string,
     value: string | null,
     options: { multiline?: boolean; max: number; hint?: string },
-  ): KnownBlock => ({
-    type: 'input',
-    block_id: id,
-    optional: true,
-    label: { type: 'plain_text', text: label },
-    ...(options.hint ? { hint: { type: 'plain_text', text: options.hint } } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: id,
-      multiline: options.multiline ?? false,
-      max_length: options.max,
-      ...(value ? { initial_value: value.slice(0, options.max) } : {}),
-    },
-  });
+  ): KnownBlock =>
+    textInput({
+      field: { block: id, action: id },
+      label,
+      hint: options.hint,
+      optional: true,
+      multiline: options.multiline,
+      maxLength: options.max,
+      initial: value,
+    });
   return {
     type: 'modal',
     callback_id: CALLBACK_IDS.customerEdit,

@@ -14,6 +14,7 @@ import type { Collision, ReplyModalData, ReplyOpening } from '../../services/rep
 import type { ReplyField, ReplyProblem, ReplySubmission } from '../../services/replies/review-reply.js';
 import { draftRefusalText } from './draft-notices.js';
 import type { TemplateChoice } from '../../services/templates/template-catalog.js';
+import { plainText, textInput } from './text-input.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -111,10 +112,6 @@ const QUOTE_CHARS = 2_800;
 /** Slack's limit for a plain-text input's value. */
 const BODY_MAX = 3_000;
 
-function plain(text: string) {
-  return { type: 'plain_text' as const, text };
-}
-
 /**
  * The customer's mail as a mrkdwn quote, within QUOTE_CHARS in all: the `> ` of each line
  * counts too (a mail of many short lines would otherwise pass Slack's 3,000 characters
@@ -137,43 +134,29 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` },
     },
     ...templateBlocks(input),
-    {
-      type: 'input',
-      block_id: REPLY_FIELDS.to.block,
-      label: plain(t(locale, 'reply.to')),
-      element: {
-        type: 'plain_text_input',
-        action_id: REPLY_FIELDS.to.action,
-        initial_value: truncate(input.to, 500),
-        max_length: 1000,
-      },
-    },
+    textInput({
+      field: REPLY_FIELDS.to,
+      label: t(locale, 'reply.to'),
+      maxLength: 1000,
+      initial: input.to,
+      initialMax: 500,
+    }),
     ...replyToBlocks(input),
-    {
-      type: 'input',
-      block_id: REPLY_FIELDS.cc.block,
+    textInput({
+      field: REPLY_FIELDS.cc,
+      label: t(locale, 'reply.cc'),
+      hint: t(locale, 'reply.cc_hint'),
       optional: true,
-      label: plain(t(locale, 'reply.cc')),
-      hint: plain(t(locale, 'reply.cc_hint')),
-      element: {
-        type: 'plain_text_input',
-        action_id: REPLY_FIELDS.cc.action,
-        max_length: 1000,
-        ...(input.cc ? { initial_value: truncate(input.cc, 1000) } : {}),
-      },
-    },
-    {
-      type: 'input',
-      block_id: replyBodyBlockId(input.bodyRevision),
-      label: plain(t(locale, 'reply.body')),
-      element: {
-        type: 'plain_text_input',
-        action_id: REPLY_FIELDS.body.action,
-        multiline: true,
-        max_length: BODY_MAX,
-        ...(input.body ? { initial_value: truncate(input.body, BODY_MAX) } : {}),
-      },
-    },
+      maxLength: 1000,
+      initial: input.cc,
+    }),
+    textInput({
+      field: { block: replyBodyBlockId(input.bodyRevision), action: REPLY_FIELDS.body.action },
+      label: t(locale, 'reply.body'),
+      multiline: true,
+      maxLength: BODY_MAX,
+      initial: input.body,
+    }),
     { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.quoted') }] },
     { type: 'section', text: { type: 'mrkdwn', text: quoted } },
   ];
@@ -183,9 +166,9 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     callback_id: CALLBACK_IDS.replySubmit,
     notify_on_close: true,
     private_metadata: JSON.stringify(metadata),
-    title: plain(truncate(t(locale, 'reply.title', { number: input.ticketNumber }), 24)),
-    submit: plain(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
-    close: plain(t(locale, 'reply.cancel')),
+    title: plainText(truncate(t(locale, 'reply.title', { number: input.ticketNumber }), 24)),
+    submit: plainText(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
+    close: plainText(t(locale, 'reply.cancel')),
     blocks,
   };
 }
@@ -210,7 +193,7 @@ function templateBlocks(input: ReplyModalInput): KnownBlock[] {
   if (templates.length === 0)
     return [{ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.no_templates') }] }];
   const option = (choice: TemplateChoice): PlainTextOption => ({
-    text: plain(truncate(`${choice.name} (v${choice.version})`, 75)),
+    text: plainText(truncate(`${choice.name} (v${choice.version})`, 75)),
     value: String(choice.versionId),
   });
   const groups = byCategory(templates.slice(0, TEMPLATE_CHOICES_MAX));
@@ -218,11 +201,11 @@ function templateBlocks(input: ReplyModalInput): KnownBlock[] {
   const menu = {
     type: 'static_select' as const,
     action_id: REPLY_FIELDS.template.action,
-    placeholder: plain(t(locale, 'reply.template_placeholder')),
+    placeholder: plainText(t(locale, 'reply.template_placeholder')),
     ...(groups.some((group) => group.category !== null)
       ? {
           option_groups: groups.map((group) => ({
-            label: plain(truncate(group.category ?? t(locale, 'templates.uncategorized'), 75)),
+            label: plainText(truncate(group.category ?? t(locale, 'templates.uncategorized'), 75)),
             options: group.items.map(option),
           })),
         }
@@ -265,9 +248,9 @@ export function buildCollisionModal(locale: TLocale, ticketId: number, collision
     type: 'modal',
     callback_id: CALLBACK_IDS.replyCollision,
     private_metadata: JSON.stringify({ ticketId }),
-    title: plain(truncate(t(locale, 'reply.warning_title'), 24)),
-    submit: plain(truncate(t(locale, 'reply.warning_continue'), 24)),
-    close: plain(t(locale, 'reply.cancel')),
+    title: plainText(truncate(t(locale, 'reply.warning_title'), 24)),
+    submit: plainText(truncate(t(locale, 'reply.warning_continue'), 24)),
+    close: plainText(t(locale, 'reply.cancel')),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `:warning: ${t(locale, 'reply.warning_intro')}` } },
       { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },

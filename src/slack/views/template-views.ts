@@ -23,6 +23,7 @@ import type { TemplateListing } from '../../services/templates/list-templates.js
 import type { UsableTemplate } from '../../services/templates/template-catalog.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate } from './ticket-message.js';
+import { plainText, textInput } from './text-input.js';
 
 export const TEMPLATE_FIELDS = {
   name: { block: 'template_name', action: 'name' },
@@ -42,7 +43,6 @@ export interface TemplateSummary {
   updatedAt: Date;
 }
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
 /** Where a template may be used: its mailbox, or every mailbox for a shared one. */
@@ -87,7 +87,7 @@ export function buildTemplateList(
   input: { title: string; templates: readonly TemplateSummary[]; newValue: string },
 ): SlackMessage {
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plain(truncate(input.title, 150)) },
+    { type: 'header', text: plainText(truncate(input.title, 150)) },
     {
       type: 'actions',
       elements: [
@@ -95,7 +95,7 @@ export function buildTemplateList(
           type: 'button',
           action_id: ACTION_IDS.templateNew,
           style: 'primary',
-          text: plain(t(locale, 'templates.new')),
+          text: plainText(t(locale, 'templates.new')),
           value: input.newValue,
         },
       ],
@@ -133,7 +133,7 @@ export function buildTemplateList(
         accessory: {
           type: 'button',
           action_id: ACTION_IDS.templateEdit,
-          text: plain(t(locale, 'templates.edit')),
+          text: plainText(t(locale, 'templates.edit')),
           value: String(template.id),
         },
       };
@@ -200,30 +200,20 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
     });
   }
   blocks.push(
-    {
-      type: 'input',
-      block_id: TEMPLATE_FIELDS.name.block,
-      label: plain(t(locale, 'templates.name')),
-      element: {
-        type: 'plain_text_input',
-        action_id: TEMPLATE_FIELDS.name.action,
-        max_length: TEMPLATE_NAME_MAX,
-        ...initial(input.name, TEMPLATE_NAME_MAX),
-      },
-    },
-    {
-      type: 'input',
-      block_id: TEMPLATE_FIELDS.category.block,
+    textInput({
+      field: TEMPLATE_FIELDS.name,
+      label: t(locale, 'templates.name'),
+      maxLength: TEMPLATE_NAME_MAX,
+      initial: input.name,
+    }),
+    textInput({
+      field: TEMPLATE_FIELDS.category,
+      label: t(locale, 'templates.category'),
+      hint: t(locale, 'templates.category_hint'),
       optional: true,
-      label: plain(t(locale, 'templates.category')),
-      hint: plain(t(locale, 'templates.category_hint')),
-      element: {
-        type: 'plain_text_input',
-        action_id: TEMPLATE_FIELDS.category.action,
-        max_length: TEMPLATE_CATEGORY_MAX,
-        ...initial(input.category, TEMPLATE_CATEGORY_MAX),
-      },
-    },
+      maxLength: TEMPLATE_CATEGORY_MAX,
+      initial: input.category,
+    }),
   );
   if (edit) {
     blocks.push({
@@ -233,12 +223,12 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
   } else {
     const options: PlainTextOption[] = (input.scopes ?? [])
       .slice(0, 100)
-      .map((scope) => ({ text: plain(truncate(scope.label, 75)), value: scope.value }));
+      .map((scope) => ({ text: plainText(truncate(scope.label, 75)), value: scope.value }));
     const chosen = options.find((option) => option.value === input.scope);
     blocks.push({
       type: 'input',
       block_id: TEMPLATE_FIELDS.scope.block,
-      label: plain(t(locale, 'templates.scope')),
+      label: plainText(t(locale, 'templates.scope')),
       element: {
         type: 'static_select',
         action_id: TEMPLATE_FIELDS.scope.action,
@@ -247,35 +237,27 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
       },
     });
   }
-  blocks.push({
-    type: 'input',
-    block_id: TEMPLATE_FIELDS.body.block,
-    label: plain(t(locale, 'templates.body')),
-    hint: plain(
-      t(locale, 'templates.body_hint', { variables: TEMPLATE_VARIABLES.map((name) => `{{${name}}}`).join(' ') }),
-    ),
-    element: {
-      type: 'plain_text_input',
-      action_id: TEMPLATE_FIELDS.body.action,
+  blocks.push(
+    textInput({
+      field: TEMPLATE_FIELDS.body,
+      label: t(locale, 'templates.body'),
+      hint: t(locale, 'templates.body_hint', { variables: TEMPLATE_VARIABLES.map((name) => `{{${name}}}`).join(' ') }),
       multiline: true,
-      max_length: TEMPLATE_BODY_MAX,
-      ...initial(input.body, TEMPLATE_BODY_MAX),
-    },
-  });
+      maxLength: TEMPLATE_BODY_MAX,
+      initial: input.body,
+    }),
+  );
   if (edit) {
-    blocks.push({
-      type: 'input',
-      block_id: TEMPLATE_FIELDS.note.block,
-      optional: true,
-      label: plain(t(locale, 'templates.note')),
-      hint: plain(t(locale, 'templates.note_hint')),
-      element: {
-        type: 'plain_text_input',
-        action_id: TEMPLATE_FIELDS.note.action,
-        max_length: TEMPLATE_NOTE_MAX,
-        ...initial(input.note ?? '', TEMPLATE_NOTE_MAX),
-      },
-    });
+    blocks.push(
+      textInput({
+        field: TEMPLATE_FIELDS.note,
+        label: t(locale, 'templates.note'),
+        hint: t(locale, 'templates.note_hint'),
+        optional: true,
+        maxLength: TEMPLATE_NOTE_MAX,
+        initial: input.note,
+      }),
+    );
   }
   const metadata: TemplateModalMetadata = edit
     ? { templateId: edit.templateId, baseVersion: input.conflict?.version ?? edit.version }
@@ -284,15 +266,11 @@ export function buildTemplateModal(input: TemplateModalInput): ModalView {
     type: 'modal',
     callback_id: CALLBACK_IDS.templateSave,
     private_metadata: JSON.stringify(metadata),
-    title: plain(truncate(t(locale, edit ? 'templates.title_edit' : 'templates.title_new'), 24)),
-    submit: plain(truncate(t(locale, 'templates.save'), 24)),
-    close: plain(truncate(t(locale, 'templates.cancel'), 24)),
+    title: plainText(truncate(t(locale, edit ? 'templates.title_edit' : 'templates.title_new'), 24)),
+    submit: plainText(truncate(t(locale, 'templates.save'), 24)),
+    close: plainText(truncate(t(locale, 'templates.cancel'), 24)),
     blocks,
   };
-}
-
-function initial(value: string, max: number): { initial_value?: string } {
-  return value ? { initial_value: truncate(value, max) } : {};
 }
 
 /** Slack user ids only ever come from Slack, but a mention is built only from a plain id. */
