@@ -89,3 +89,29 @@ it('both providers have the same migrations, so neither history falls behind', (
   );
   expect(sqlite).toEqual(postgresql);
 });
+
+it('SQLite: the search index keeps its triggers on Ticket, Message and Comment through every migration', async () => {
+  // A migration that copies a table (Prisma's way of changing a column on SQLite) drops its
+  // triggers with it, and the search index would silently stop following that table.
+  const { target } = await scratch('sqlite');
+  await applyMigrations(target);
+  const db = createDbClient(target);
+  try {
+    const triggers = await db.$queryRawUnsafe<{ name: string; tbl_name: string }[]>(
+      `SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('Ticket', 'Message', 'Comment') ORDER BY name`,
+    );
+    expect(triggers.map((trigger) => `${trigger.tbl_name}:${trigger.name}`)).toEqual([
+      'Comment:search_docs_comment_delete',
+      'Comment:search_docs_comment_insert',
+      'Comment:search_docs_comment_update',
+      'Message:search_docs_message_delete',
+      'Message:search_docs_message_insert',
+      'Message:search_docs_message_update',
+      'Ticket:search_docs_ticket_delete',
+      'Ticket:search_docs_ticket_insert',
+      'Ticket:search_docs_ticket_subject',
+    ]);
+  } finally {
+    await db.$disconnect();
+  }
+});
