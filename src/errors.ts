@@ -53,6 +53,17 @@ export class LostClaimError extends MailroomError {
 }
 
 /**
+ * A ticket or mail changed between the look and the write (merged meanwhile, a mail split
+ * out by someone else): the transaction is undone and the person told what it is now.
+ */
+export class TicketChangedError extends MailroomError {
+  readonly code = 'ticket_changed';
+  constructor(readonly ticketId: number) {
+    super(`ticket ${ticketId} changed meanwhile`);
+  }
+}
+
+/**
  * `refused`: the OAuth2 provider said no to our credentials or set-up; asking again soon
  * will not help and can lock the app out, so it is retried slowly. `unreachable`: the
  * endpoint did not answer; retried as any network failure.

@@ -49,6 +49,16 @@ export const TICKET_ACTIONS = {
   replySent: 'reply.sent',
   replyFailed: 'reply.failed',
   replyUncertain: 'reply.uncertain',
+  /** On the source: merged into another ticket (its detail is a MergeRecord, domain/ticket-merge.ts). */
+  merged: 'ticket.merged',
+  /** On the target: another ticket merged in. */
+  mergedIn: 'ticket.merged_in',
+  /** On both: a merge undone. */
+  mergeUndone: 'ticket.merge_undone',
+  /** On the ticket a mail left: the mail split out into a new ticket. */
+  split: 'ticket.split',
+  /** On the new ticket: made of a mail split out of another. */
+  splitFrom: 'ticket.split_from',
 } as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[keyof typeof TICKET_ACTIONS];
 
@@ -61,6 +71,18 @@ export interface AuditDetail {
   authorId?: string;
   comment?: string;
   reason?: string;
+  /**
+   * Merge and split: the ticket mail left and the one it went to, by id and number, and how
+   * many mails moved; on the target's records, the source's `ticket.merged` record (what
+   * an undo reverses); for a split, whose mail it was.
+   */
+  sourceId?: number;
+  sourceNumber?: number;
+  targetId?: number;
+  targetNumber?: number;
+  mails?: number;
+  mergeAuditId?: number;
+  sender?: string | null;
 }
 
 export type ChangePlan =

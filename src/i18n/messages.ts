@@ -317,6 +317,49 @@ const en = {
   'flag.bounce': 'bounce',
   'flag.list': 'mailing list',
   'flag.fromSelf': 'from our own address',
+  // Merge and split (services/tickets/merge-tickets.ts, split-mail.ts).
+  'ticket.merge': 'Merge…',
+  'ticket.merged_into': 'Merged into {target}: its mails, comments and drafts are there now.',
+  'ticket.merged_in': '{numbers} merged in · {mails} mails · last mail {date}',
+  'merge.title': 'Merge ticket',
+  'merge.submit': 'Merge',
+  'merge.intro':
+    'Merge *#{number}* {subject} into another ticket of this mailbox: its mails, comments and drafts move there, later replies to them land there, and #{number} keeps a pointer. It can be undone for a day.',
+  'merge.choose_label': 'One of the customer’s tickets',
+  'merge.choose_placeholder': 'Choose a ticket',
+  'merge.option': '#{number} {subject} ({status})',
+  'merge.number_label': 'Or the ticket number',
+  'merge.number_hint': 'For example 12 or #12. Typed, it wins over the menu.',
+  'merge.not_a_number': '“{text}” is not a ticket number.',
+  'merge.undo': 'Undo merge',
+  'merge.undo_confirm_title': 'Undo the merge?',
+  'merge.undo_confirm_text': 'The mails, comments and drafts that came from #{number} go back to it.',
+  'merge.undo_confirm_yes': 'Undo',
+  'split.action': 'Split into a new ticket',
+  'split.confirm_title': 'Split this mail out?',
+  'split.confirm_text': 'The mail leaves this ticket and becomes a new ticket of its own, posted in the channel.',
+  'split.confirm_yes': 'Split it',
+  'trace.merged':
+    '{actor} merged this ticket into {target} ({mails} mails, with the comments and drafts): work on it there.',
+  'trace.merged_in': '{source} merged in by {actor}: {mails} mails.',
+  'trace.merge_undone': '{actor} undid the merge of {source} into {target}: {mails} mails went back to {source}.',
+  'trace.split': '{actor} split the mail from {sender} out into a new ticket, {target}.',
+  'trace.split_from': '{actor} split this mail out of {source}.',
+  'notice.merged': 'This ticket was merged into #{number}: work on it there. Nothing was changed.',
+  'notice.merge_target_missing': 'Choose a ticket, or type its number.',
+  'notice.merge_target_unknown': 'There is no ticket #{number} in this mailbox.',
+  'notice.merge_same_ticket': 'A ticket cannot be merged into itself.',
+  'notice.merge_target_merged': '#{number} was itself merged into #{into}: merge into #{into} instead.',
+  'notice.merge_not_current':
+    'This merge is no longer in place (it was undone, or the ticket was merged again). Nothing was changed.',
+  'notice.merge_undo_expired':
+    'This merge was made {date}; a merge can be undone within a day only. Nothing was changed.',
+  'notice.merge_undo_blocked':
+    '#{number} has since been merged into #{into}: undo that merge first. Nothing was changed.',
+  'notice.split_mail_gone': 'This mail is no longer in the ticket (it was split out already). Nothing was changed.',
+  'notice.split_first_mail':
+    'This is the ticket’s first mail, the ticket itself: it cannot be split out. Nothing was changed.',
+  'notice.split_outgoing': 'Our own replies stay with the mail they answer. Nothing was changed.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -637,6 +680,51 @@ const ja: Record<MessageKey, string> = {
   'flag.bounce': 'エラーメール',
   'flag.list': 'メーリングリスト',
   'flag.fromSelf': '自分のアドレスから',
+  // 統合と分割（services/tickets/merge-tickets.ts、split-mail.ts）
+  'ticket.merge': '統合…',
+  'ticket.merged_into': '{target} に統合されました。メール・コメント・下書きはそちらにあります。',
+  'ticket.merged_in': '{numbers} を統合 · メール {mails} 件 · 最新のメール {date}',
+  'merge.title': 'チケットを統合',
+  'merge.submit': '統合する',
+  'merge.intro':
+    '*#{number}* {subject} をこのメールボックスの別のチケットに統合します。メール・コメント・下書きはそちらに移り、それらへの返信もそちらに届きます。#{number} には移動先への案内が残ります。1 日以内なら取り消せます。',
+  'merge.choose_label': 'このお客様のチケット',
+  'merge.choose_placeholder': 'チケットを選択',
+  'merge.option': '#{number} {subject}（{status}）',
+  'merge.number_label': 'またはチケット番号',
+  'merge.number_hint': '例：12 または #12。入力した番号がメニューより優先されます。',
+  'merge.not_a_number': '「{text}」はチケット番号ではありません。',
+  'merge.undo': '統合を取り消す',
+  'merge.undo_confirm_title': '統合を取り消しますか？',
+  'merge.undo_confirm_text': '#{number} から移ったメール・コメント・下書きを #{number} に戻します。',
+  'merge.undo_confirm_yes': '取り消す',
+  'split.action': '新しいチケットに分割',
+  'split.confirm_title': 'このメールを分割しますか？',
+  'split.confirm_text': 'このメールをこのチケットから外し、新しいチケットとしてチャンネルに投稿します。',
+  'split.confirm_yes': '分割する',
+  'trace.merged':
+    '{actor} さんがこのチケットを {target} に統合しました（メール {mails} 件、コメントと下書きも）。以後はそちらで対応してください。',
+  'trace.merged_in': '{actor} さんが {source} を統合しました：メール {mails} 件。',
+  'trace.merge_undone':
+    '{actor} さんが {source} から {target} への統合を取り消しました：メール {mails} 件を {source} に戻しました。',
+  'trace.split': '{actor} さんが {sender} からのメールを新しいチケット {target} に分割しました。',
+  'trace.split_from': '{actor} さんがこのメールを {source} から分割しました。',
+  'notice.merged': 'このチケットは #{number} に統合されています。そちらで対応してください。何も変更されていません。',
+  'notice.merge_target_missing': 'チケットを選ぶか、番号を入力してください。',
+  'notice.merge_target_unknown': 'このメールボックスに #{number} のチケットはありません。',
+  'notice.merge_same_ticket': 'チケットをそれ自身に統合することはできません。',
+  'notice.merge_target_merged': '#{number} は #{into} に統合済みです。#{into} に統合してください。',
+  'notice.merge_not_current':
+    'この統合はもう有効ではありません（取り消されたか、チケットが再び統合されました）。何も変更されていません。',
+  'notice.merge_undo_expired':
+    'この統合は {date} に行われました。統合を取り消せるのは 1 日以内だけです。何も変更されていません。',
+  'notice.merge_undo_blocked':
+    '#{number} はその後 #{into} に統合されています。先にその統合を取り消してください。何も変更されていません。',
+  'notice.split_mail_gone':
+    'このメールはもうこのチケットにありません（すでに分割されています）。何も変更されていません。',
+  'notice.split_first_mail':
+    'これはチケットの最初のメール（チケットそのもの）なので分割できません。何も変更されていません。',
+  'notice.split_outgoing': 'こちらから送った返信は、返信先のメールと一緒に残ります。何も変更されていません。',
 };
 
 export const MESSAGES: Record<TLocale, Record<MessageKey, string>> = { en, ja };

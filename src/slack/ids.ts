@@ -31,6 +31,12 @@ export const ACTION_IDS = {
   ticketHistory: 'ticket.history',
   /** Extension: edit a customer's company, phone and notes (value: customer id). */
   customerEdit: 'customer.edit',
+  /** Extension: "Merge…" on the ticket message, opens the merge modal (value: ticket id). */
+  ticketMerge: 'ticket.merge',
+  /** Extension: "Undo merge" on a merge's trace in either thread (value: `<source ticket id>:<merge audit id>`). */
+  ticketMergeUndo: 'ticket.merge_undo',
+  /** Extension: a follow-up mail's ⋯ menu, "split into a new ticket" (option value: the mail's Message row id). */
+  mailSplit: 'mail.split',
 } as const;
 
 export const CALLBACK_IDS = {
@@ -43,6 +49,8 @@ export const CALLBACK_IDS = {
   templateSave: 'template.save',
   /** Extension: the customer modal (company, phone, notes). */
   customerEdit: 'customer.edit',
+  /** Extension: the merge modal (private_metadata `{"ticketId": source id}`). */
+  ticketMerge: 'ticket.merge',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

@@ -63,13 +63,24 @@ export interface TicketToFollow {
   slackChannelId: string | null;
   slackTs: string | null;
   customerAddress: string | null;
+  /** The ticket it was merged into, where its mail goes now. */
+  mergedIntoId: number | null;
+  /** Other tickets were merged into it: its message shows how many mails it has, and the last. */
+  hasMergedIn: boolean;
 }
 
-/** What a follow-up needs of its ticket: its status, where it is posted, its customer. */
+/** What a follow-up needs of its ticket: its status, where it is posted, its customer, its merges. */
 export function* ticketToFollow(ticketId: number): SqlScript<TicketToFollow | undefined> {
-  const [row] = yield sql`SELECT t."status", t."slackChannelId", t."slackTs", c."address" AS "customerAddress"
+  const [row] =
+    yield sql`SELECT t."status", t."slackChannelId", t."slackTs", c."address" AS "customerAddress", t."mergedIntoId",
+    CASE WHEN EXISTS (SELECT 1 FROM "Ticket" m WHERE m."mergedIntoId" = t."id") THEN 1 ELSE 0 END AS "hasMergedIn"
     FROM "Ticket" t LEFT JOIN "Customer" c ON c."id" = t."customerId" WHERE t."id" = ${ticketId}`;
-  return row as TicketToFollow | undefined;
+  if (!row) return undefined;
+  return {
+    ...(row as Omit<TicketToFollow, 'mergedIntoId' | 'hasMergedIn'>),
+    mergedIntoId: row.mergedIntoId === null ? null : Number(row.mergedIntoId),
+    hasMergedIn: Number(row.hasMergedIn) === 1,
+  };
 }
 
 /** The category of a mailbox's own status of that key; undefined when it is a built-in one. */
@@ -78,11 +89,17 @@ export function* customStatusCategory(mailboxId: number, key: string): SqlScript
   return row?.category as string | undefined;
 }
 
-/** A mail came into the ticket; `reopen`: it was closed and opens again. */
-export function* recordTicketMail(ticketId: number, receivedAt: Date, now: Date, reopen: boolean): SqlScript<void> {
-  yield reopen
-    ? sql`UPDATE "Ticket" SET "lastMessageAt" = ${receivedAt}, "status" = 'open', "reopenedAt" = ${now}, "closedAt" = NULL, "updatedAt" = ${now} WHERE "id" = ${ticketId}`
-    : sql`UPDATE "Ticket" SET "lastMessageAt" = ${receivedAt}, "updatedAt" = ${now} WHERE "id" = ${ticketId}`;
+/**
+ * A mail came into the ticket; `reopen`: it was closed and opens again. False when the
+ * ticket has been merged into another meanwhile (the mail then goes there).
+ */
+export function* recordTicketMail(ticketId: number, receivedAt: Date, now: Date, reopen: boolean): SqlScript<boolean> {
+  const updated = yield reopen
+    ? sql`UPDATE "Ticket" SET "lastMessageAt" = ${receivedAt}, "status" = 'open', "reopenedAt" = ${now}, "closedAt" = NULL, "updatedAt" = ${now}
+      WHERE "id" = ${ticketId} AND "mergedIntoId" IS NULL RETURNING "id"`
+    : sql`UPDATE "Ticket" SET "lastMessageAt" = ${receivedAt}, "updatedAt" = ${now}
+      WHERE "id" = ${ticketId} AND "mergedIntoId" IS NULL RETURNING "id"`;
+  return updated.length > 0;
 }
 
 /** Whether a post with this dedupe key was ever queued. */

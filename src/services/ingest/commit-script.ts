@@ -21,6 +21,7 @@ import {
   upsertCustomer,
   type CustomerFields,
   type MessageFields,
+  type TicketToFollow,
 } from '../../db/queries/ingest-commit.js';
 import type { SqlScript } from '../../db/sql-script.js';
 import { LostClaimError } from '../../errors.js';
@@ -105,19 +106,50 @@ function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<v
   for (const attachment of mail.attachments) yield* insertAttachment(mail.messageRowId, attachment, now);
 }
 
+/** Merges followed from a thread's ticket before its mail is given up on (a chain of merges is short). */
+const MERGE_HOPS = 10;
+
+/**
+ * The ticket a mail threaded into ticket `ticketId` goes to: that one, or the one it was
+ * merged into (threading finds the mails where they are, but a merge can come between the
+ * threading and this commit).
+ */
+function* followMerges(ticketId: number): SqlScript<{ ticketId: number; ticket: TicketToFollow }> {
+  for (let id = ticketId, hop = 0; hop < MERGE_HOPS; hop += 1) {
+    const ticket = yield* ticketToFollow(id);
+    if (!ticket) throw new Error(`ticket ${id} of a thread is missing`);
+    if (ticket.mergedIntoId === null) return { ticketId: id, ticket };
+    id = ticket.mergedIntoId;
+  }
+  throw new Error(`ticket ${ticketId} of a thread is merged more than ${MERGE_HOPS} times over`);
+}
+
 /** Adds the mail to a ticket (reopening it if closed); returns the ticket's id. */
-function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<number> {
-  const ticket = yield* ticketToFollow(ticketId);
-  if (!ticket) throw new Error(`ticket ${ticketId} of a thread is missing`);
-  // The thread lives where the ticket was posted, even if the mailbox moved channels since.
-  const channelId = ticket.slackChannelId ?? mail.channelId;
-  // A mailbox's own status is closed when its category says so.
-  const category =
-    (yield* customStatusCategory(mail.mailboxId, ticket.status)) ?? statusCategory(DEFAULT_STATUSES, ticket.status);
-  const closed = category === 'closed';
-  // A customer writing again reopens a closed ticket; an auto-reply does not.
-  const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce;
-  yield* recordTicketMail(ticketId, mail.receivedAt, now, reopen);
+function* followUp(mail: PlannedMail, threadTicketId: number, now: Date): SqlScript<number> {
+  for (let round = 0; round < MERGE_HOPS; round += 1) {
+    const { ticketId, ticket } = yield* followMerges(threadTicketId);
+    // The thread lives where the ticket was posted, even if the mailbox moved channels since.
+    const channelId = ticket.slackChannelId ?? mail.channelId;
+    // A mailbox's own status is closed when its category says so.
+    const category =
+      (yield* customStatusCategory(mail.mailboxId, ticket.status)) ?? statusCategory(DEFAULT_STATUSES, ticket.status);
+    const closed = category === 'closed';
+    // A customer writing again reopens a closed ticket; an auto-reply does not.
+    const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce;
+    // Merged while we looked (PostgreSQL: the merge held the ticket's row until it committed): look again.
+    if (!(yield* recordTicketMail(ticketId, mail.receivedAt, now, reopen))) continue;
+    return yield* addFollowUp(mail, { ticketId, ticket, channelId, reopen }, now);
+  }
+  throw new Error(`ticket ${threadTicketId} of a thread keeps being merged`);
+}
+
+/** The rest of a follow-up, once its ticket has taken it: the mail claimed and its posts queued. */
+function* addFollowUp(
+  mail: PlannedMail,
+  into: { ticketId: number; ticket: TicketToFollow; channelId: string; reopen: boolean },
+  now: Date,
+): SqlScript<number> {
+  const { ticketId, ticket, channelId, reopen } = into;
   // Kept and shown like any mail, but marked: the reply keeps going where it went (open-reply.ts).
   const stranger = yield* fromStranger(mail, ticketId, ticket.customerAddress);
   yield* claimMail(
@@ -136,6 +168,8 @@ function* followUp(mail: PlannedMail, ticketId: number, now: Date): SqlScript<nu
     }
     yield* post(POST_KINDS.followUp);
     if (mail.hasFiles) yield* post(POST_KINDS.files);
+    // A ticket others were merged into shows its mail count and last mail: both just changed.
+    if (ticket.hasMergedIn && !reopen) yield* post(POST_KINDS.ticketUpdate);
   }
   if (reopen) {
     const auditId = yield* audit(mail, ticketId, TICKET_ACTIONS.reopened, { messageRowId: mail.messageRowId }, now);
@@ -214,6 +248,7 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
 function postDedupeKey(kind: PostKind, ticketId: number, messageRowId: number): string {
   if (kind === POST_KINDS.ticket) return `ticket:${ticketId}`;
   if (kind === POST_KINDS.files) return `files:${messageRowId}`;
+  if (kind === POST_KINDS.ticketUpdate) return `update:message:${messageRowId}`;
   return `message:${messageRowId}`;
 }
 

@@ -11,7 +11,7 @@ import type { Refusal } from '../../domain/refusal.js';
 import { replySubject } from '../../domain/reply-subject.js';
 import { templateChoices, type TemplateChoice } from '../templates/template-catalog.js';
 import type { TicketActionDeps } from '../tickets/change-ticket.js';
-import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
+import { accessRefusal, mergedRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { draftAddressText } from './draft-addresses.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
@@ -64,7 +64,7 @@ export async function openReply(
   const { db } = deps;
   const ticket = await db.ticket.findUnique({ where: { id: input.ticketId }, include: { mailbox: true } });
   if (!ticket) return { kind: 'refused', refusal: { kind: 'ticket_gone' } };
-  const denied = await accessRefusal(deps, ticketChannel(ticket), input.actorId);
+  const denied = (await accessRefusal(deps, ticketChannel(ticket), input.actorId)) ?? (await mergedRefusal(db, ticket));
   if (denied) return { kind: 'refused', refusal: denied };
   const now = deps.now?.() ?? new Date();
 

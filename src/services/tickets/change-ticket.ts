@@ -14,7 +14,7 @@ import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
 import type { UserLocales } from '../../slack-api/user-locales.js';
 import type { Refusal } from '../../domain/refusal.js';
-import { accessRefusal, ticketChannel } from './ticket-access.js';
+import { accessRefusal, mergedRefusal, ticketChannel } from './ticket-access.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
 import { ticketStatuses } from './ticket-statuses.js';
 
@@ -88,6 +88,9 @@ async function changeOrRefusal(deps: TicketActionDeps, request: TicketActionInpu
       change: { ...input.change, until: snoozeUntil(deps, ticket.mailbox.key, input.change.choice) },
     };
   for (let attempt = 0; attempt < ATTEMPTS && ticket; attempt += 1) {
+    // A merged ticket is a pointer: its mails are worked on where they went.
+    const merged = await mergedRefusal(db, ticket);
+    if (merged) return merged;
     const plan = planTicketChange(ticket, input.change, input.actorId, statuses, deps.now?.() ?? new Date());
     if (plan.kind !== 'apply') return refusalOf(plan);
     if (await applyPlan(deps, ticket, input.actorId, plan)) {
@@ -121,7 +124,10 @@ async function applyPlan(
   plan: Extract<ChangePlan, { kind: 'apply' }>,
 ): Promise<boolean> {
   return deps.db.$transaction(async (tx) => {
-    const { count } = await tx.ticket.updateMany({ where: { id: ticket.id, ...plan.expect }, data: plan.data });
+    const { count } = await tx.ticket.updateMany({
+      where: { id: ticket.id, mergedIntoId: null, ...plan.expect },
+      data: plan.data,
+    });
     if (count === 0) return false;
     const audit = await tx.auditLog.create({
       data: {

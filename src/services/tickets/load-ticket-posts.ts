@@ -9,7 +9,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Ticket } from '../../db/client.js';
 import { differingReplyTo, type MailFlags } from '../../domain/classify-mail.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
-import type { AuditDetail } from '../../domain/ticket-change.js';
+import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
 import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import { POST_KINDS, type PostNotReady, type RenderablePost } from '../../posts/post-kinds.js';
 import type { GivenUpPayload } from '../ingest/mail-gaps.js';
@@ -37,6 +37,7 @@ const MAIL_SHOWN = {
 } as const;
 
 type ShownRow = {
+  id: number;
   fromAddress: string | null;
   fromName: string | null;
   replyTo: string | null;
@@ -49,6 +50,8 @@ type ShownRow = {
 
 /** A mail of a ticket, as its posts show it. */
 export interface ShownMail {
+  /** Its Message row: what a follow-up's "split out" carries. */
+  id: number;
   sender: MailAddress | null;
   /** A Reply-To that differs from the sender, shown beside it (differingReplyTo). */
   replyTo: string | null;
@@ -65,6 +68,7 @@ export interface ShownMail {
 function shownMail(row: ShownRow): ShownMail {
   const flags = ZFlags.parse(JSON.parse(row.flags)) as Partial<MailFlags>;
   return {
+    id: row.id,
     sender: row.fromAddress || row.fromName ? { name: row.fromName ?? '', address: row.fromAddress ?? '' } : null,
     replyTo: differingReplyTo(row),
     stranger: flags.stranger === true,
@@ -78,6 +82,21 @@ function shownMail(row: ShownRow): ShownMail {
 
 export type TicketWithMailbox = Ticket & { mailbox: { locale: string; name: string; address: string; key: string } };
 
+/** Where a ticket is posted, for a link to its thread (null until it is). */
+export interface TicketPlace {
+  number: number;
+  channelId: string | null;
+  ts: string | null;
+}
+
+/** A ticket's merges, as its message shows them (merge-tickets.ts). */
+export interface TicketMerges {
+  /** The ticket it was merged into: it is a pointer now. */
+  into: TicketPlace | null;
+  /** Tickets merged into it, with how many mails it holds now and when the last came. */
+  mergedIn: { numbers: number[]; mails: number; lastMailAt: Date } | null;
+}
+
 /** A mail post: the ticket as it stands, the mail, and the mailbox's statuses. */
 export interface MailPostData {
   locale: TLocale;
@@ -85,6 +104,8 @@ export interface MailPostData {
   mail: ShownMail;
   /** The mailbox's statuses, for the ticket message (empty for a post in the thread). */
   statuses: StatusDefinition[];
+  /** For the ticket message: its merges. */
+  merges?: TicketMerges;
   /** For a ticket message Slack refused in full: its error, to show the plain message instead. */
   plain?: string;
 }
@@ -113,7 +134,33 @@ async function loadMail(
     ticket,
     mail: shownMail(message),
     statuses: ticketMessage ? await ticketStatuses(db, ticket.mailboxId) : [],
+    ...(ticketMessage ? { merges: await mergesOf(db, ticket) } : {}),
     ...(plain ? { plain } : {}),
+  };
+}
+
+const PLACE = { number: true, slackChannelId: true, slackTs: true } as const;
+
+function placeOf(row: { number: number; slackChannelId: string | null; slackTs: string | null }): TicketPlace {
+  return { number: row.number, channelId: row.slackChannelId, ts: row.slackTs };
+}
+
+/** The ticket it was merged into, or the tickets merged into it with its mails now. */
+async function mergesOf(db: Db, ticket: Ticket): Promise<TicketMerges> {
+  if (ticket.mergedIntoId !== null) {
+    const into = await db.ticket.findUnique({ where: { id: ticket.mergedIntoId }, select: PLACE });
+    return { into: into ? placeOf(into) : null, mergedIn: null };
+  }
+  const mergedIn = await db.ticket.findMany({
+    where: { mergedIntoId: ticket.id },
+    orderBy: { number: 'asc' },
+    select: { number: true },
+  });
+  if (mergedIn.length === 0) return { into: null, mergedIn: null };
+  const mails = await db.message.count({ where: { ticketId: ticket.id } });
+  return {
+    into: null,
+    mergedIn: { numbers: mergedIn.map((row) => row.number), mails, lastMailAt: ticket.lastMessageAt },
   };
 }
 
@@ -164,6 +211,37 @@ export interface TraceData {
   at: Date;
   statuses: StatusDefinition[];
   threadTs: string;
+  /** A merge or split: the other ticket of it (for a link to its thread). */
+  other?: TicketPlace;
+  /** A merge, on either ticket: what its Undo button names (the source and its merge record). */
+  undo?: { sourceId: number; mergeAuditId: number };
+}
+
+/** Actions whose trace names another ticket: merges and splits. */
+const BETWEEN_TICKETS: ReadonlySet<string> = new Set([
+  TICKET_ACTIONS.merged,
+  TICKET_ACTIONS.mergedIn,
+  TICKET_ACTIONS.mergeUndone,
+  TICKET_ACTIONS.split,
+  TICKET_ACTIONS.splitFrom,
+]);
+
+/** The other ticket of a merge or split, and the Undo a merge's trace offers. */
+async function betweenTickets(
+  db: Db,
+  audit: { id: number; action: string; ticketId: number },
+  detail: AuditDetail,
+): Promise<Pick<TraceData, 'other' | 'undo'>> {
+  if (!BETWEEN_TICKETS.has(audit.action)) return {};
+  const otherId = audit.ticketId === detail.sourceId ? detail.targetId : detail.sourceId;
+  const other = otherId === undefined ? null : await db.ticket.findUnique({ where: { id: otherId }, select: PLACE });
+  const undo =
+    audit.action === TICKET_ACTIONS.merged
+      ? { sourceId: audit.ticketId, mergeAuditId: audit.id }
+      : audit.action === TICKET_ACTIONS.mergedIn && detail.sourceId !== undefined && detail.mergeAuditId !== undefined
+        ? { sourceId: detail.sourceId, mergeAuditId: detail.mergeAuditId }
+        : undefined;
+  return { ...(other ? { other: placeOf(other) } : {}), ...(undo ? { undo } : {}) };
 }
 
 /** The audit record a trace line says, in its ticket's thread. */
@@ -176,14 +254,16 @@ export async function loadTrace(db: Db, post: RenderablePost): Promise<TraceData
   });
   if (!audit?.ticket) return { kind: 'drop', reason: 'audit record or ticket no longer exists' };
   if (!audit.ticket.slackTs) return { kind: 'wait' };
+  const detail = JSON.parse(audit.detail) as AuditDetail;
   return {
     locale: audit.ticket.mailbox.locale as TLocale,
     action: audit.action,
     actorId: audit.actorId,
-    detail: JSON.parse(audit.detail) as AuditDetail,
+    detail,
     at: audit.createdAt,
     statuses: await ticketStatuses(db, audit.ticket.mailboxId),
     threadTs: audit.ticket.slackTs,
+    ...(await betweenTickets(db, { id: audit.id, action: audit.action, ticketId: audit.ticket.id }, detail)),
   };
 }
 

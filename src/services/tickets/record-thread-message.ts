@@ -52,11 +52,24 @@ function filesOf(message: SlackMessageEvent): string {
   );
 }
 
+/** Merges followed from a thread's ticket (a chain of merges is short). */
+const MERGE_HOPS = 10;
+
+/**
+ * The ticket a thread's comments belong to: the thread's own, or, once it was merged, the
+ * ticket it was merged into (where its mails and earlier comments are now).
+ */
 async function ticketOfThread(db: Db, channelId: string, threadTs: string) {
-  return db.ticket.findUnique({
+  let ticket = await db.ticket.findUnique({
     where: { slackChannelId_slackTs: { slackChannelId: channelId, slackTs: threadTs } },
-    select: { id: true, mailboxId: true },
+    select: { id: true, mailboxId: true, mergedIntoId: true },
   });
+  for (let hop = 0; ticket?.mergedIntoId != null && hop < MERGE_HOPS; hop += 1)
+    ticket = await db.ticket.findUnique({
+      where: { id: ticket.mergedIntoId },
+      select: { id: true, mailboxId: true, mergedIntoId: true },
+    });
+  return ticket;
 }
 
 export async function recordThreadMessage(

@@ -2,7 +2,7 @@
  * Who may act on a ticket: members of the channel where it was posted. Every service that
  * changes or shows a ticket asks here first.
  */
-import type { Ticket } from '../../db/client.js';
+import type { Db, Ticket } from '../../db/client.js';
 import type { Refusal } from '../../domain/refusal.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
@@ -31,4 +31,14 @@ export async function accessRefusal(
     );
     return { kind: 'membership_unknown', channelId };
   }
+}
+
+/**
+ * A ticket merged into another takes no clicks (its mails are worked on there): the refusal
+ * naming that ticket, or null for a ticket of its own.
+ */
+export async function mergedRefusal(db: Db, ticket: { mergedIntoId: number | null }): Promise<Refusal | null> {
+  if (ticket.mergedIntoId === null) return null;
+  const target = await db.ticket.findUnique({ where: { id: ticket.mergedIntoId }, select: { number: true } });
+  return { kind: 'merged', targetNumber: target?.number ?? 0 };
 }

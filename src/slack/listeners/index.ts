@@ -16,6 +16,8 @@ import { registerSearchPaging } from './actions/search-paging.js';
 import { registerTemplateActions } from './actions/template-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerTicketHistory } from './actions/ticket-history.js';
+import { registerTicketMerge } from './actions/ticket-merge.js';
+import { registerMailSplit } from './actions/mail-split.js';
 import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
@@ -25,6 +27,7 @@ import { registerDraftChanges } from './views/draft-changes.js';
 import { registerReplyCollision } from './views/reply-collision.js';
 import { registerReplySubmit } from './views/reply-submit.js';
 import { registerTemplateSave } from './views/template-save.js';
+import { registerTicketMergeView } from './views/ticket-merge.js';
 
 /**
  * Everything the listeners use, one object per feature, built once by the composition
@@ -55,6 +58,9 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerCustomerEditView(registry, deps);
   registerAppHomeOpened(registry, deps);
   registerTicketActions(registry, deps);
+  registerTicketMerge(registry, deps);
+  registerTicketMergeView(registry, deps);
+  registerMailSplit(registry, deps);
   registerReplyActions(registry, deps);
   registerDraftActions(registry, deps);
   registerTemplateActions(registry, deps);

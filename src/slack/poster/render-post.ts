@@ -20,7 +20,9 @@ import {
   loadTicketUpdate,
   loadTrace,
   type MailPostData,
+  type TicketPlace,
 } from '../../services/tickets/load-ticket-posts.js';
+import type { Permalinks } from '../../slack-api/permalinks.js';
 import type { DraftPostPayload } from '../../services/replies/draft-posts.js';
 import { buildFoldedFollowUpsMessage, buildFollowUpMessage, buildMailBodyMessage } from '../views/mail-body-message.js';
 import { buildMailGivenUpMessage } from '../views/mail-given-up-message.js';
@@ -33,13 +35,30 @@ import { renderTemplateAnnouncement } from './render-template-post.js';
 
 export type { RenderablePost, RenderedPost };
 
-type Renderer = (db: Db, post: RenderablePost) => Promise<RenderedPost>;
+/**
+ * `links`: permalinks of other tickets' threads (a merge's pointer, a split's trace), the
+ * poster's chat.getPermalink remembered. Without them, or when Slack does not answer, a
+ * ticket is named by its number alone.
+ */
+type Renderer = (db: Db, post: RenderablePost, links?: Permalinks) => Promise<RenderedPost>;
+
+/** The permalink of a ticket's thread, or null when it is not posted or Slack gives none. */
+async function threadLink(
+  links: Permalinks | undefined,
+  place: TicketPlace | null | undefined,
+): Promise<string | null> {
+  if (!links || !place?.channelId || !place.ts) return null;
+  return links(place.channelId, place.ts).catch(() => null);
+}
 
 function notReady<T extends object>(loaded: T | PostNotReady): loaded is PostNotReady {
   return 'kind' in loaded && (loaded.kind === 'wait' || loaded.kind === 'drop');
 }
 
-function ticketMessageInput({ locale, ticket, mail, statuses }: MailPostData): TicketMessageInput {
+async function ticketMessageInput(
+  { locale, ticket, mail, statuses, merges }: MailPostData,
+  links?: Permalinks,
+): Promise<TicketMessageInput> {
   return {
     locale,
     ticket,
@@ -52,20 +71,28 @@ function ticketMessageInput({ locale, ticket, mail, statuses }: MailPostData): T
     attachmentNames: mail.attachmentNames,
     unreadable: mail.unreadable,
     statuses,
+    ...(merges
+      ? {
+          merges: {
+            into: merges.into && { number: merges.into.number, link: await threadLink(links, merges.into) },
+            mergedIn: merges.mergedIn,
+          },
+        }
+      : {}),
   };
 }
 
 /** The ticket's message in the channel: the full one, or the plain one Slack would take. */
-function ticketMessage(data: MailPostData) {
-  const input = ticketMessageInput(data);
+async function ticketMessage(data: MailPostData, links?: Permalinks) {
+  const input = await ticketMessageInput(data, links);
   return data.plain ? buildPlainTicketMessage(input, data.plain) : buildTicketMessage(input);
 }
 
 /** A mail shown in the channel (a new ticket) or in its thread (its full text, a follow-up). */
-const renderMail: Renderer = async (db, post) => {
+const renderMail: Renderer = async (db, post, links) => {
   const data = await loadMailPost(db, post);
   if (notReady(data)) return data;
-  if (post.kind === POST_KINDS.ticket) return { kind: 'ready', message: ticketMessage(data) };
+  if (post.kind === POST_KINDS.ticket) return { kind: 'ready', message: await ticketMessage(data, links) };
   const threadTs = data.ticket.slackTs;
   if (!threadTs) return { kind: 'wait' };
   if (post.kind === POST_KINDS.mailBody)
@@ -74,16 +101,19 @@ const renderMail: Renderer = async (db, post) => {
 };
 
 /** The ticket's message as it stands now, to replace the one in the channel. */
-const renderTicketUpdate: Renderer = async (db, post) => {
+const renderTicketUpdate: Renderer = async (db, post, links) => {
   const data = await loadTicketUpdate(db, post);
   if (notReady(data)) return data;
-  return data.updateTs ? { kind: 'ready', message: ticketMessage(data), updateTs: data.updateTs } : { kind: 'wait' };
+  return data.updateTs
+    ? { kind: 'ready', message: await ticketMessage(data, links), updateTs: data.updateTs }
+    : { kind: 'wait' };
 };
 
-const renderTrace: Renderer = async (db, post) => {
+const renderTrace: Renderer = async (db, post, links) => {
   const data = await loadTrace(db, post);
   if (notReady(data)) return data;
-  return { kind: 'ready', message: buildTraceMessage(data), threadTs: data.threadTs };
+  const other = data.other && { number: data.other.number, link: await threadLink(links, data.other) };
+  return { kind: 'ready', message: buildTraceMessage({ ...data, other }), threadTs: data.threadTs };
 };
 
 const renderPostFailed: Renderer = async (db, post) => {
@@ -121,16 +151,20 @@ const RENDERERS: Record<PostKind, Renderer> = {
   mail_given_up: renderMailGivenUp,
 };
 
-export async function renderPost(db: Db, post: RenderablePost): Promise<RenderedPost> {
+export async function renderPost(db: Db, post: RenderablePost, links?: Permalinks): Promise<RenderedPost> {
   const render = RENDERERS[post.kind as PostKind] as Renderer | undefined;
-  return render ? render(db, post) : { kind: 'drop', reason: `unknown post kind ${post.kind}` };
+  return render ? render(db, post, links) : { kind: 'drop', reason: `unknown post kind ${post.kind}` };
 }
 
 /**
  * Posts of one kind and ticket waiting together, shown in one message (post-claims.ts):
  * follow-ups as one message of their mails, traces as their lines one after the other.
  */
-export async function renderFolded(db: Db, posts: readonly RenderablePost[]): Promise<RenderedPost> {
+export async function renderFolded(
+  db: Db,
+  posts: readonly RenderablePost[],
+  links?: Permalinks,
+): Promise<RenderedPost> {
   const [first] = posts;
   if (!first || first.ticketId === null) return { kind: 'drop', reason: 'nothing to fold' };
   if (first.kind === POST_KINDS.followUp) {
@@ -138,7 +172,7 @@ export async function renderFolded(db: Db, posts: readonly RenderablePost[]): Pr
     if (notReady(data)) return data;
     return { kind: 'ready', message: buildFoldedFollowUpsMessage(data.locale, data.mails), threadTs: data.threadTs };
   }
-  const rendered = await Promise.all(posts.map((post) => renderPost(db, post)));
+  const rendered = await Promise.all(posts.map((post) => renderPost(db, post, links)));
   const ready = rendered.filter((each) => each.kind === 'ready');
   // The poster then sends each on its own.
   if (ready.length < rendered.length) return { kind: 'drop', reason: 'not every folded post can be shown' };

@@ -34,6 +34,7 @@ import { backoffDelay } from '../../domain/backoff.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ThreadFile } from '../../services/tickets/load-thread-files.js';
 import { uploadToSlack } from '../../slack-api/upload-file.js';
+import { createPermalinks, type Permalinks } from '../../slack-api/permalinks.js';
 import { renderFolded, renderPost, type RenderedPost } from './render-post.js';
 import { POST_KINDS, UPDATE_KINDS } from '../../posts/post-kinds.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
@@ -100,6 +101,8 @@ export const FILES_PER_SHARE = 10;
 
 export class SlackPoster {
   readonly client: WebClient;
+  /** Links to other tickets' threads in what is rendered (a merge's pointer). */
+  readonly #links: Permalinks;
   readonly #pacer = new PostPacer(() => this.#stopped);
   readonly #workers = new Map<string, Promise<void>>();
   readonly #sleeper = new WakeableSleep();
@@ -122,6 +125,7 @@ export class SlackPoster {
       retryConfig: { retries: 0 },
       timeout: 15_000,
     });
+    this.#links = createPermalinks(this.client);
   }
 
   /**
@@ -236,7 +240,7 @@ export class SlackPoster {
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
     if (UPDATE_KINDS.has(post.kind)) return this.#sendUpdate(post);
-    const alone = await renderPost(this.db, post);
+    const alone = await renderPost(this.db, post, this.#links);
     if (alone.kind !== 'ready') return this.#notReady(post, alone);
     const rendered: RenderedPost & { kind: 'ready' } = alone;
     try {
@@ -304,7 +308,7 @@ export class SlackPoster {
   async #foldIn(post: SlackPost, alone: SlackMessage): Promise<{ folded: SlackPost[]; message: SlackMessage }> {
     const folded = await postsToFold(this.db, post);
     if (folded.length === 0) return { folded, message: alone };
-    const together = await renderFolded(this.db, [post, ...folded]);
+    const together = await renderFolded(this.db, [post, ...folded], this.#links);
     return together.kind === 'ready' ? { folded, message: together.message } : { folded: [], message: alone };
   }
 
@@ -326,7 +330,7 @@ export class SlackPoster {
       },
       select: { id: true },
     });
-    const rendered = await renderPost(this.db, post);
+    const rendered = await renderPost(this.db, post, this.#links);
     if (rendered.kind !== 'ready' || !rendered.updateTs)
       return this.#notReady(post, rendered.kind === 'ready' ? { kind: 'drop', reason: 'nothing to update' } : rendered);
     try {

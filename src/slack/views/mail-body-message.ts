@@ -3,7 +3,8 @@
  * from the customer. Split over sections at line breaks to stay within Slack's per-section
  * and per-message limits; what does not fit is said to be cut (the stored mail is whole).
  */
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, Overflow, SectionBlock } from '@slack/types';
+import { ACTION_IDS } from '../ids.js';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
@@ -74,6 +75,8 @@ export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessag
 }
 
 export interface FollowUpMail {
+  /** Its Message row: the "split into a new ticket" menu carries it. */
+  id?: number;
   sender: TicketMessageInput['sender'];
   /** A Reply-To that is not the sender's address. */
   replyTo?: string | null;
@@ -86,6 +89,29 @@ export interface FollowUpMail {
 
 function followUpHeading(locale: TLocale, mail: FollowUpMail): string {
   return `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from: senderText(mail.sender, locale) })}* · ${slackDate(mail.receivedAt)}`;
+}
+
+/** A follow-up's ⋯ menu: split the mail out into a new ticket (after a confirmation). */
+function splitMenu(locale: TLocale, messageRowId: number): Overflow {
+  return {
+    type: 'overflow',
+    action_id: ACTION_IDS.mailSplit,
+    options: [{ text: { type: 'plain_text', text: t(locale, 'split.action') }, value: String(messageRowId) }],
+    confirm: {
+      title: { type: 'plain_text', text: t(locale, 'split.confirm_title') },
+      text: { type: 'plain_text', text: t(locale, 'split.confirm_text') },
+      confirm: { type: 'plain_text', text: t(locale, 'split.confirm_yes') },
+      deny: { type: 'plain_text', text: t(locale, 'reply.cancel') },
+    },
+  };
+}
+
+/** The mail's first section with its ⋯ menu beside it, when the mail is known by its row. */
+function withSplitMenu(locale: TLocale, mail: FollowUpMail, blocks: KnownBlock[]): KnownBlock[] {
+  const index = blocks.findIndex((block) => block.type === 'section');
+  if (mail.id === undefined || index < 0) return blocks;
+  const section = blocks[index] as SectionBlock;
+  return blocks.map((block, i) => (i === index ? { ...section, accessory: splitMenu(locale, mail.id!) } : block));
 }
 
 /** A stranger's mail says so instead of where its Reply-To points: it steers no reply. */
@@ -103,7 +129,7 @@ export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): Slack
   const blocks: KnownBlock[] = [
     { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
     ...followUpNotes(locale, mail),
-    ...bodyBlocks(locale, mail.text),
+    ...withSplitMenu(locale, mail, bodyBlocks(locale, mail.text)),
   ];
   if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
@@ -122,7 +148,11 @@ export function buildFoldedFollowUpsMessage(locale: TLocale, mails: readonly Fol
       { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
       ...followUpNotes(locale, mail),
     );
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` } });
+    blocks.push(
+      ...withSplitMenu(locale, mail, [
+        { type: 'section', text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` } },
+      ]),
+    );
     if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   }
   blocks.push({

@@ -10,7 +10,7 @@ import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { SNOOZE_CHOICES } from '../../domain/ticket-change.js';
 import { ACTION_IDS } from '../ids.js';
-import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink, truncate } from './escape.js';
 import { PREVIEW_CHARS } from '../../domain/ticket-preview.js';
 import { cleanDisplayName, nameShowsOtherAddress } from '../../domain/display-name.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
@@ -38,6 +38,11 @@ export interface TicketMessageInput {
   attachmentNames: string[];
   unreadable: boolean;
   statuses: readonly StatusDefinition[];
+  /** Its merges (merge-tickets.ts): merged into another (a pointer now), or others merged in. */
+  merges?: {
+    into: { number: number; link: string | null } | null;
+    mergedIn: { numbers: number[]; mails: number; lastMailAt: Date } | null;
+  };
 }
 
 const FLAG_ORDER: (keyof MailFlags)[] = [
@@ -152,6 +157,12 @@ function controls(input: TicketMessageInput): ActionsBlock {
       },
       {
         type: 'button',
+        action_id: ACTION_IDS.ticketMerge,
+        text: { type: 'plain_text', text: t(locale, 'ticket.merge') },
+        value,
+      },
+      {
+        type: 'button',
         action_id: ACTION_IDS.ticketJunk,
         text: { type: 'plain_text', text: t(locale, 'ticket.junk') },
         value,
@@ -224,6 +235,44 @@ function junkMessage(input: TicketMessageInput, title: string): KnownBlock[] {
   ];
 }
 
+/** `#12`, linked to its thread when the link is known. */
+export function ticketReference(number: number, link: string | null | undefined): string {
+  return mrkdwnLink(link, `#${number}`);
+}
+
+/** The line a merged ticket's message ends with instead of its controls. */
+function mergedIntoContext(locale: TLocale, into: { number: number; link: string | null }): ContextBlock {
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `:twisted_rightwards_arrows: ${t(locale, 'ticket.merged_into', { target: ticketReference(into.number, into.link) })}`,
+      },
+    ],
+  };
+}
+
+/** On a ticket others were merged into: which, how many mails it holds now, and the last one's time. */
+function mergedInContext(
+  locale: TLocale,
+  mergedIn: { numbers: number[]; mails: number; lastMailAt: Date },
+): ContextBlock {
+  const numbers = mergedIn.numbers.map((number) => `#${number}`).join(', ');
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: truncate(
+          `:inbox_tray: ${t(locale, 'ticket.merged_in', { numbers, mails: mergedIn.mails, date: slackDate(mergedIn.lastMailAt) })}`,
+          3000,
+        ),
+      },
+    ],
+  };
+}
+
 export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
   const { locale, ticket } = input;
   const subject = input.ticket.subject.trim() || t(locale, 'ticket.no_subject');
@@ -261,6 +310,10 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
       elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.unreadable')}` }],
     });
   if (input.attachmentNames.length) blocks.push(attachmentsContext(locale, input.attachmentNames));
+  // A merged ticket is a pointer: no status to set, no controls to click.
+  const into = input.merges?.into;
+  if (into) return { text, blocks: [...blocks, mergedIntoContext(locale, into)] };
+  if (input.merges?.mergedIn) blocks.push(mergedInContext(locale, input.merges.mergedIn));
   blocks.push({
     type: 'section',
     fields: [
@@ -300,7 +353,7 @@ export function buildPlainTicketMessage(input: TicketMessageInput, slackError: s
           },
         ],
       },
-      controls(input),
+      input.merges?.into ? mergedIntoContext(locale, input.merges.into) : controls(input),
     ],
   };
 }

@@ -40,5 +40,27 @@ export function refusalText(locale: TLocale, refusal: Refusal): string {
       return t(locale, 'notice.choice_gone');
     case 'busy':
       return t(locale, 'error.generic', { code: 'ticket_busy' });
+    case 'merged':
+      return t(locale, 'notice.merged', { number: refusal.targetNumber });
+    case 'merge_target_missing':
+      return t(locale, 'notice.merge_target_missing');
+    case 'merge_target_unknown':
+      return t(locale, 'notice.merge_target_unknown', { number: refusal.number });
+    case 'merge_same_ticket':
+      return t(locale, 'notice.merge_same_ticket');
+    case 'merge_target_merged':
+      return t(locale, 'notice.merge_target_merged', { number: refusal.number, into: refusal.intoNumber });
+    case 'merge_not_current':
+      return t(locale, 'notice.merge_not_current');
+    case 'merge_undo_expired':
+      return t(locale, 'notice.merge_undo_expired', { date: slackDate(refusal.mergedAt) });
+    case 'merge_undo_blocked':
+      return t(locale, 'notice.merge_undo_blocked', { number: refusal.targetNumber, into: refusal.intoNumber });
+    case 'split_mail_gone':
+      return t(locale, 'notice.split_mail_gone');
+    case 'split_first_mail':
+      return t(locale, 'notice.split_first_mail');
+    case 'split_outgoing':
+      return t(locale, 'notice.split_outgoing');
   }
 }

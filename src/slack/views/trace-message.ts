@@ -8,7 +8,9 @@ import type { TLocale } from '../../config/config-schema.js';
 import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
 import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
-import { escapeAndTruncate } from './escape.js';
+import type { ActionsBlock, KnownBlock } from '@slack/types';
+import { ACTION_IDS } from '../ids.js';
+import { escapeAndTruncate, mrkdwnLink } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
@@ -19,6 +21,10 @@ export interface TraceInput {
   detail: AuditDetail;
   at: Date;
   statuses: readonly StatusDefinition[];
+  /** A merge or split: the other ticket (not this thread's), with its thread's permalink when known. */
+  other?: { number: number; link: string | null };
+  /** A merge: its Undo button names the source ticket and the merge's audit record. */
+  undo?: { sourceId: number; mergeAuditId: number };
 }
 
 const ICONS: Record<string, string> = {
@@ -35,7 +41,21 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.changesRequested]: ':pencil2:',
   [TICKET_ACTIONS.replyFailed]: ':x:',
   [TICKET_ACTIONS.replyUncertain]: ':warning:',
+  [TICKET_ACTIONS.merged]: ':twisted_rightwards_arrows:',
+  [TICKET_ACTIONS.mergedIn]: ':inbox_tray:',
+  [TICKET_ACTIONS.mergeUndone]: ':leftwards_arrow_with_hook:',
+  [TICKET_ACTIONS.split]: ':scissors:',
+  [TICKET_ACTIONS.splitFrom]: ':scissors:',
 };
+
+/** The two tickets of a merge or split as the trace names them: the other one linked to its thread. */
+function ticketsOf(input: TraceInput): { source: string; target: string } {
+  const name = (number: number | undefined) => {
+    const label = `#${number ?? '?'}`;
+    return number !== undefined && number === input.other?.number ? mrkdwnLink(input.other.link, label) : label;
+  };
+  return { source: name(input.detail.sourceNumber), target: name(input.detail.targetNumber) };
+}
 
 /** Slack user ids only ever come from Slack, but a mention is built only from a plain id. */
 function sentence(input: TraceInput): string {
@@ -83,15 +103,55 @@ function sentence(input: TraceInput): string {
       return t(locale, key('reply_failed'), { reason: escapeAndTruncate(detail.reason ?? '', 500) });
     case TICKET_ACTIONS.replyUncertain:
       return t(locale, key('reply_uncertain'));
+    case TICKET_ACTIONS.merged:
+      return t(locale, key('merged'), { actor, target: ticketsOf(input).target, mails: detail.mails ?? 0 });
+    case TICKET_ACTIONS.mergedIn:
+      return t(locale, key('merged_in'), { actor, source: ticketsOf(input).source, mails: detail.mails ?? 0 });
+    case TICKET_ACTIONS.mergeUndone:
+      return t(locale, key('merge_undone'), { actor, ...ticketsOf(input), mails: detail.mails ?? 0 });
+    case TICKET_ACTIONS.split:
+      return t(locale, key('split'), {
+        actor,
+        target: ticketsOf(input).target,
+        sender: escapeAndTruncate(detail.sender ?? '—', 320),
+      });
+    case TICKET_ACTIONS.splitFrom:
+      return t(locale, key('split_from'), { actor, source: ticketsOf(input).source });
     default:
       return input.action;
   }
 }
 
+/** A merge's Undo button, on the pointer in the source's thread and the note in the target's. */
+function undoBlock(input: TraceInput, undo: { sourceId: number; mergeAuditId: number }): ActionsBlock {
+  const { locale } = input;
+  return {
+    type: 'actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION_IDS.ticketMergeUndo,
+        text: { type: 'plain_text', text: t(locale, 'merge.undo') },
+        value: `${undo.sourceId}:${undo.mergeAuditId}`,
+        confirm: {
+          title: { type: 'plain_text', text: t(locale, 'merge.undo_confirm_title') },
+          text: {
+            type: 'plain_text',
+            text: t(locale, 'merge.undo_confirm_text', { number: input.detail.sourceNumber ?? '?' }),
+          },
+          confirm: { type: 'plain_text', text: t(locale, 'merge.undo_confirm_yes') },
+          deny: { type: 'plain_text', text: t(locale, 'reply.cancel') },
+        },
+      },
+    ],
+  };
+}
+
 export function buildTraceMessage(input: TraceInput): SlackMessage {
   const line = `${ICONS[input.action] ?? ':memo:'} ${sentence(input)}`;
-  return {
-    text: line,
-    blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `${line}  ·  ${slackDate(input.at)}` }] }],
-  };
+  const blocks: KnownBlock[] = [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${line}  ·  ${slackDate(input.at)}` }] },
+  ];
+  if (input.undo) blocks.push(undoBlock(input, input.undo));
+  return { text: line, blocks };
 }

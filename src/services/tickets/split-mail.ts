@@ -1,0 +1,201 @@
+/**
+ * Splitting one mail out of a ticket into a new ticket of its own: a customer's mail
+ * threaded into a conversation it does not belong to (an answer to an old mail that raises
+ * something new). The new ticket takes the mailbox's next number, the mail's customer and
+ * status open, and is posted in the channel like any new ticket (through the post queue);
+ * both threads say what happened, and both tickets keep an audit record. Only members of
+ * the ticket's channel may.
+ */
+import type { Db, Tx } from '../../db/client.js';
+import { customerAddressOf, domainOf, senderFlags } from '../../domain/classify-mail.js';
+import type { MailAddress } from '../../domain/parsed-mail.js';
+import type { Refusal } from '../../domain/refusal.js';
+import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
+import { ticketPreviewShowsWhole } from '../../domain/ticket-preview.js';
+import { TicketChangedError } from '../../errors.js';
+import { POST_KINDS } from '../../posts/post-kinds.js';
+import { queuePosts, type PostToQueue, type QueuedTicket } from '../../posts/queue-post.js';
+import type { TicketActionDeps } from './change-ticket.js';
+import { needsThreadFiles } from './load-thread-files.js';
+import { queueTicketPosts } from './queue-ticket-posts.js';
+import { accessRefusal, mergedRefusal, ticketChannel } from './ticket-access.js';
+
+export type SplitAnswer = { kind: 'split'; ticketId: number; number: number } | { kind: 'refused'; refusal: Refusal };
+
+const MAIL_SPLIT = {
+  id: true,
+  ticketId: true,
+  direction: true,
+  fromAddress: true,
+  fromName: true,
+  replyTo: true,
+  subject: true,
+  text: true,
+  receivedAt: true,
+  attachments: { select: { inline: true } },
+} as const;
+
+type SplitMail = NonNullable<Awaited<ReturnType<typeof loadMail>>>;
+
+function loadMail(db: Db, messageRowId: number) {
+  return db.message.findUnique({ where: { id: messageRowId }, select: MAIL_SPLIT });
+}
+
+/** Moves mail `messageRowId` out of its ticket into a new one. */
+export async function splitMail(
+  deps: TicketActionDeps,
+  input: { actorId: string; messageRowId: number },
+): Promise<SplitAnswer> {
+  const refused = (refusal: Refusal): SplitAnswer => ({ kind: 'refused', refusal });
+  const { db } = deps;
+  const mail = await loadMail(db, input.messageRowId);
+  if (!mail || mail.ticketId === null) return refused({ kind: 'split_mail_gone' });
+  const source = await db.ticket.findUnique({
+    where: { id: mail.ticketId },
+    include: { mailbox: { select: { channelId: true } } },
+  });
+  if (!source) return refused({ kind: 'split_mail_gone' });
+  const channelId = ticketChannel(source);
+  const denied = (await accessRefusal(deps, channelId, input.actorId)) ?? (await mergedRefusal(db, source));
+  if (denied) return refused(denied);
+  if (mail.direction !== 'in') return refused({ kind: 'split_outgoing' });
+  const first = await db.message.findFirst({
+    where: { ticketId: source.id },
+    orderBy: { id: 'asc' },
+    select: { id: true },
+  });
+  if (first?.id === mail.id) return refused({ kind: 'split_first_mail' });
+  try {
+    const created = await writeSplit(deps, input.actorId, { mail, source, channelId });
+    deps.wakePoster();
+    deps.logger.info(
+      {
+        code: TICKET_ACTIONS.split,
+        ticketId: source.id,
+        newTicketId: created.id,
+        messageRowId: mail.id,
+        actorId: input.actorId,
+      },
+      'mail split out into a new ticket',
+    );
+    return { kind: 'split', ticketId: created.id, number: created.number };
+  } catch (error) {
+    // Split by someone else meanwhile, or its ticket merged: it is not where it was.
+    if (error instanceof TicketChangedError) return refused({ kind: 'split_mail_gone' });
+    throw error;
+  }
+}
+
+/** The customer of a stored mail, as ingest takes it from a parsed one (customerAddressOf). */
+function customerOf(mail: SplitMail): MailAddress | null {
+  const from = mail.fromAddress ? { name: mail.fromName ?? '', address: mail.fromAddress } : null;
+  const replyTo = mail.replyTo ? { name: '', address: mail.replyTo } : null;
+  return customerAddressOf({ from, replyTo });
+}
+
+async function upsertCustomer(tx: Tx, mail: SplitMail): Promise<number | null> {
+  const customer = customerOf(mail);
+  if (!customer) return null;
+  const address = customer.address.toLowerCase();
+  const { freeMail, roleAddress, unreplyable } = senderFlags(customer);
+  const row = await tx.customer.upsert({
+    where: { address },
+    create: { address, domain: domainOf(address), name: customer.name || null, freeMail, roleAddress, unreplyable },
+    update: {},
+    select: { id: true },
+  });
+  return row.id;
+}
+
+async function writeSplit(
+  deps: TicketActionDeps,
+  actorId: string,
+  split: { mail: SplitMail; source: QueuedTicket & { number: number; subject: string }; channelId: string },
+): Promise<{ id: number; number: number }> {
+  const { mail, source, channelId } = split;
+  const now = deps.now?.() ?? new Date();
+  return deps.db.$transaction(async (tx) => {
+    // The source's row first, as a merge takes it: a merge and a split of one ticket go one after the other.
+    const held = await tx.ticket.updateMany({ where: { id: source.id, mergedIntoId: null }, data: { updatedAt: now } });
+    if (held.count === 0) throw new TicketChangedError(source.id);
+    const mailbox = await tx.mailbox.update({
+      where: { id: source.mailboxId },
+      data: { nextTicketNumber: { increment: 1 } },
+      select: { nextTicketNumber: true },
+    });
+    const ticket = await tx.ticket.create({
+      data: {
+        mailboxId: source.mailboxId,
+        number: mailbox.nextTicketNumber - 1,
+        subject: mail.subject ?? source.subject,
+        customerId: await upsertCustomer(tx, mail),
+        slackChannelId: channelId,
+        createdAt: mail.receivedAt,
+        lastMessageAt: mail.receivedAt,
+      },
+      select: { id: true, number: true, mailboxId: true },
+    });
+    const moved = await tx.message.updateMany({
+      where: { id: mail.id, ticketId: source.id },
+      data: { ticketId: ticket.id },
+    });
+    if (moved.count === 0) throw new TicketChangedError(source.id);
+    const latest = await tx.message.aggregate({
+      where: { ticketId: source.id, direction: 'in' },
+      _max: { receivedAt: true },
+    });
+    if (latest._max.receivedAt)
+      await tx.ticket.update({ where: { id: source.id }, data: { lastMessageAt: latest._max.receivedAt } });
+    const detail: AuditDetail = {
+      sourceId: source.id,
+      sourceNumber: source.number,
+      targetId: ticket.id,
+      targetNumber: ticket.number,
+      mails: 1,
+      sender: mail.fromAddress,
+    };
+    const audit = (ticketId: number, action: string) =>
+      tx.auditLog.create({
+        data: {
+          mailboxId: source.mailboxId,
+          ticketId,
+          actorId,
+          action,
+          detail: JSON.stringify(detail),
+          createdAt: now,
+        },
+      });
+    const left = await audit(source.id, TICKET_ACTIONS.split);
+    const made = await audit(ticket.id, TICKET_ACTIONS.splitFrom);
+    await queuePosts(tx, newTicketPosts(mail, ticket, channelId, made.id), now);
+    await queueTicketPosts(tx, source, left.id);
+    return ticket;
+  });
+}
+
+/**
+ * A new ticket's posts, as the ingest queues them for one (commit-script.ts): the ticket
+ * message, the full text and the files when the message cannot show them, then the trace
+ * of where it came from. The mail's own posts in the old thread keep their keys, so these
+ * are keyed by the new ticket.
+ */
+function newTicketPosts(
+  mail: SplitMail,
+  ticket: { id: number; mailboxId: number },
+  channelId: string,
+  auditId: number,
+): PostToQueue[] {
+  const common = { mailboxId: ticket.mailboxId, ticketId: ticket.id, channelId };
+  const text = mail.text ?? '';
+  const payload = { messageRowId: mail.id };
+  return [
+    { ...common, kind: POST_KINDS.ticket, dedupeKey: `ticket:${ticket.id}`, payload },
+    ...(ticketPreviewShowsWhole(text)
+      ? []
+      : [{ ...common, kind: POST_KINDS.mailBody, dedupeKey: `message:${mail.id}:ticket:${ticket.id}`, payload }]),
+    ...(needsThreadFiles({ text, attachments: mail.attachments })
+      ? [{ ...common, kind: POST_KINDS.files, dedupeKey: `files:${mail.id}:ticket:${ticket.id}`, payload }]
+      : []),
+    { ...common, kind: POST_KINDS.trace, dedupeKey: `trace:${auditId}`, payload: { auditId } },
+  ];
+}
