@@ -65,6 +65,7 @@ describe('the ticket message', () => {
       ACTION_IDS.ticketReply,
       ACTION_IDS.ticketHistory,
       ACTION_IDS.ticketSnooze,
+      ACTION_IDS.ticketMerge,
       ACTION_IDS.ticketJunk,
     ]);
     for (const element of actions.elements) if (element.value !== undefined) expect(element.value).toBe('42');

@@ -164,25 +164,28 @@ async function mergesOf(db: Db, ticket: Ticket): Promise<TicketMerges> {
   };
 }
 
-/** The ticket's first mail as it stands now, and where its message is to be updated. */
+/**
+ * The ticket's message as it stands now, and where it is to be updated: the mail it was
+ * posted with (a merged ticket's mail is in the target by now, and still what its message
+ * shows), else its first mail.
+ */
 export async function loadTicketUpdate(
   db: Db,
   post: RenderablePost,
 ): Promise<(MailPostData & { updateTs: string | null }) | PostNotReady> {
   if (post.ticketId === null) return { kind: 'drop', reason: 'update without a ticket' };
-  const first = await db.message.findFirst({
-    where: { ticketId: post.ticketId },
-    orderBy: { id: 'asc' },
-    select: { id: true },
-  });
-  if (!first) return { kind: 'drop', reason: 'ticket has no mail' };
-  // A ticket whose full message Slack refused keeps its plain one when it changes.
   const ticketPost = await db.slackPost.findUnique({
     where: { dedupeKey: `ticket:${post.ticketId}` },
     select: { payload: true },
   });
-  const plain = ticketPost ? ZPostPayload.safeParse(JSON.parse(ticketPost.payload)).data?.plain : undefined;
-  const loaded = await loadMail(db, post.ticketId, first.id, true, plain);
+  const posted = ticketPost ? ZPostPayload.safeParse(JSON.parse(ticketPost.payload)).data : undefined;
+  const shown =
+    posted?.messageRowId ??
+    (await db.message.findFirst({ where: { ticketId: post.ticketId }, orderBy: { id: 'asc' }, select: { id: true } }))
+      ?.id;
+  if (shown === undefined) return { kind: 'drop', reason: 'ticket has no mail' };
+  // A ticket whose full message Slack refused keeps its plain one when it changes.
+  const loaded = await loadMail(db, post.ticketId, shown, true, posted?.plain);
   return 'kind' in loaded ? loaded : { ...loaded, updateTs: loaded.ticket.slackTs };
 }
 

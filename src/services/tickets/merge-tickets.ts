@@ -45,7 +45,7 @@ export type MergeOpening =
       subject: string;
       /** The customer's other tickets in the mailbox, open ones first, then the latest closed. */
       candidates: MergeCandidate[];
-      statuses: StatusDefinition[];
+      statuses: readonly StatusDefinition[];
     };
 
 export type MergeAnswer =
