@@ -9,6 +9,12 @@ import type { MergeRefusal } from './refusal.js';
 /** A merge can be undone for a day; after that the mails have been worked on where they are. */
 export const MERGE_UNDO_MS = 24 * 60 * 60_000;
 
+/**
+ * Merges followed from a ticket to the one it was merged into, and on (a ticket merged into
+ * one merged later): a chain is short, and a longer one means something is wrong.
+ */
+export const MERGE_HOPS = 10;
+
 /** A ticket as a merge looks at it. */
 export interface MergeSide {
   id: number;

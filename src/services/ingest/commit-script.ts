@@ -32,6 +32,7 @@ import { isParticipant } from '../../domain/ticket-participants.js';
 import type { AttachmentInfo } from '../../domain/parsed-mail.js';
 import type { ThreadTarget } from '../../domain/thread-batch.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
+import { MERGE_HOPS } from '../../domain/ticket-merge.js';
 import { POST_KINDS, POST_PRIORITY, type PostKind } from '../../posts/post-kinds.js';
 import { queuePostSql, ticketChangePosts } from '../../posts/queue-post.js';
 
@@ -105,9 +106,6 @@ function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<v
     throw new LostClaimError(mail.messageRowId);
   for (const attachment of mail.attachments) yield* insertAttachment(mail.messageRowId, attachment, now);
 }
-
-/** Merges followed from a thread's ticket before its mail is given up on (a chain of merges is short). */
-const MERGE_HOPS = 10;
 
 /**
  * The ticket a mail threaded into ticket `ticketId` goes to: that one, or the one it was

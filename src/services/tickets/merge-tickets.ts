@@ -20,8 +20,9 @@ import { statusCategory, type StatusDefinition } from '../../domain/ticket-field
 import { mergeRefusal, undoAllowed, type MergeRecord, type StateBefore } from '../../domain/ticket-merge.js';
 import { errorMessage, TicketChangedError } from '../../errors.js';
 import type { TicketActionDeps } from './change-ticket.js';
+import { resetLastMailTime } from './last-mail-time.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
-import { accessRefusal, mergedRefusal, ticketChannel } from './ticket-access.js';
+import { accessRefusal, mergedIntoNumber, mergedRefusal, ticketChannel } from './ticket-access.js';
 import { ticketStatuses } from './ticket-statuses.js';
 
 type TicketWithChannel = Ticket & { mailbox: { channelId: string } };
@@ -164,12 +165,9 @@ async function mergeOnce(
     include: WITH_CHANNEL,
   });
   if (!target) return refused({ kind: 'merge_target_unknown', number: input.targetNumber });
-  const into =
-    target.mergedIntoId === null
-      ? null
-      : await db.ticket.findUnique({ where: { id: target.mergedIntoId }, select: { number: true } });
   const problem =
-    mergeRefusal(source, target, into?.number ?? null) ?? (await accessToBoth(deps, input.actorId, source, target));
+    mergeRefusal(source, target, await mergedIntoNumber(db, target)) ??
+    (await accessToBoth(deps, input.actorId, source, target));
   if (problem) return refused(problem);
   const record = await writeMerge(deps, input.actorId, source, target);
   deps.wakePoster();
@@ -346,10 +344,8 @@ async function undoOnce(
   if (!target) return refused({ kind: 'ticket_gone' });
   const problem = await accessToBoth(deps, input.actorId, source, target);
   if (problem) return refused(problem);
-  if (target.mergedIntoId !== null) {
-    const into = await db.ticket.findUnique({ where: { id: target.mergedIntoId }, select: { number: true } });
-    return refused({ kind: 'merge_undo_blocked', targetNumber: target.number, intoNumber: into?.number ?? 0 });
-  }
+  const intoNumber = await mergedIntoNumber(db, target);
+  if (intoNumber !== null) return refused({ kind: 'merge_undo_blocked', targetNumber: target.number, intoNumber });
   if (!undoAllowed(source.mergedAt, now)) return refused({ kind: 'merge_undo_expired', mergedAt: source.mergedAt });
   const mails = await writeUndo(deps, input.actorId, {
     source,
@@ -403,13 +399,7 @@ async function writeUndo(
     const mails = (await tx.message.updateMany(back(record.messageIds))).count;
     await tx.comment.updateMany(back(record.commentIds));
     await tx.draft.updateMany(back(record.draftIds));
-    // The target's last mail is its own latest again.
-    const latest = await tx.message.aggregate({
-      where: { ticketId: target.id, direction: 'in' },
-      _max: { receivedAt: true },
-    });
-    if (latest._max.receivedAt)
-      await tx.ticket.update({ where: { id: target.id }, data: { lastMessageAt: latest._max.receivedAt } });
+    await resetLastMailTime(tx, target.id);
     // A target the merge opened closes again, unless someone has changed its status since.
     if (record.targetBefore)
       await tx.ticket.updateMany({

@@ -7,6 +7,7 @@
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logging/logger.js';
+import { MERGE_HOPS } from '../../domain/ticket-merge.js';
 
 /** The fields of Slack's `message` event (and its subtypes) that matter here. */
 export interface SlackMessageEvent {
@@ -51,9 +52,6 @@ function filesOf(message: SlackMessageEvent): string {
       .map((file) => ({ id: file.id, name: file.name ?? file.title ?? '' })),
   );
 }
-
-/** Merges followed from a thread's ticket (a chain of merges is short). */
-const MERGE_HOPS = 10;
 
 /**
  * The ticket a thread's comments belong to: the thread's own, or, once it was merged, the

@@ -17,6 +17,7 @@ import { POST_KINDS } from '../../posts/post-kinds.js';
 import { queuePosts, type PostToQueue, type QueuedTicket } from '../../posts/queue-post.js';
 import type { TicketActionDeps } from './change-ticket.js';
 import { needsThreadFiles } from './load-thread-files.js';
+import { resetLastMailTime } from './last-mail-time.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
 import { accessRefusal, mergedRefusal, ticketChannel } from './ticket-access.js';
 
@@ -140,12 +141,7 @@ async function writeSplit(
       data: { ticketId: ticket.id },
     });
     if (moved.count === 0) throw new TicketChangedError(source.id);
-    const latest = await tx.message.aggregate({
-      where: { ticketId: source.id, direction: 'in' },
-      _max: { receivedAt: true },
-    });
-    if (latest._max.receivedAt)
-      await tx.ticket.update({ where: { id: source.id }, data: { lastMessageAt: latest._max.receivedAt } });
+    await resetLastMailTime(tx, source.id);
     const detail: AuditDetail = {
       sourceId: source.id,
       sourceNumber: source.number,

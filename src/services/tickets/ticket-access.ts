@@ -38,7 +38,13 @@ export async function accessRefusal(
  * naming that ticket, or null for a ticket of its own.
  */
 export async function mergedRefusal(db: Db, ticket: { mergedIntoId: number | null }): Promise<Refusal | null> {
+  const targetNumber = await mergedIntoNumber(db, ticket);
+  return targetNumber === null ? null : { kind: 'merged', targetNumber };
+}
+
+/** The number of the ticket this one was merged into, or null when it was not. */
+export async function mergedIntoNumber(db: Db, ticket: { mergedIntoId: number | null }): Promise<number | null> {
   if (ticket.mergedIntoId === null) return null;
   const target = await db.ticket.findUnique({ where: { id: ticket.mergedIntoId }, select: { number: true } });
-  return { kind: 'merged', targetNumber: target?.number ?? 0 };
+  return target?.number ?? 0;
 }
