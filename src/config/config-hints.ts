@@ -139,6 +139,17 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     expect:
       'business hours { timeZone (an IANA zone such as Asia/Tokyo), days (1 = Monday … 7 = Sunday), start, end ("HH:MM", start before end) } (README.md, "Reminders")',
   },
+  'mailbox.businessHours.holidays': {
+    env: 'HOLIDAYS',
+    file: 'businessHours.holidays',
+    expect: "jp (Japan's public holidays are days off) or none; unset: jp when the time zone is Asia/Tokyo",
+  },
+  'mailbox.businessHours.closedDays': {
+    env: 'CLOSED_DAYS',
+    file: 'businessHours.closedDays',
+    expect:
+      'closing days, comma-separated: a date (2027-08-13), a yearly day (12-31) or a range of either (12-29..01-03, 2027-08-13..2027-08-16)',
+  },
   'mailbox.reminders': {
     env: 'DIGEST_AT',
     file: 'reminders',

@@ -4,6 +4,7 @@
  * MAILROOM_CONFIG file onto these shapes and turns every problem into one line per key.
  */
 import { z } from 'zod';
+import { CLOSED_DAY_PATTERN, HOLIDAY_CALENDARS } from '../domain/days-off.js';
 import { LOCALES, type TLocale } from '../domain/locale.js';
 import { ZRoutingRule } from '../domain/routing.js';
 
@@ -162,8 +163,17 @@ export const ZBusinessHours = z
     days: z.array(z.coerce.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
     start: ZClock.default('09:00'),
     end: ZClock.default('18:00'),
+    /** Public holidays that are days off; unset: Japan's when the time zone is Asia/Tokyo, else none. */
+    holidays: z.enum(HOLIDAY_CALENDARS).optional(),
+    /** The company's own closing days: dates, yearly days, ranges (domain/days-off.ts). */
+    closedDays: z
+      .union([z.array(z.string()), z.string().transform((value) => value.split(','))])
+      .transform((days) => days.map((day) => day.trim()).filter((day) => day !== ''))
+      .pipe(z.array(z.string().regex(CLOSED_DAY_PATTERN)))
+      .default([]),
   })
-  .refine((hours) => hours.start < hours.end, { path: ['end'] });
+  .refine((hours) => hours.start < hours.end, { path: ['end'] })
+  .transform((hours) => ({ ...hours, holidays: hours.holidays ?? (hours.timeZone === 'Asia/Tokyo' ? 'jp' : 'none') }));
 
 /** Reminder limits in business minutes, per urgency; the daily digest's local time or off. */
 export const ZReminders = z.object({

@@ -136,7 +136,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     reviewers: env.REVIEWERS,
     reviewPolicy: env.REVIEW_POLICY,
     statusAfterReply: env.STATUS_AFTER_REPLY,
-    businessHours: { timeZone: env.BUSINESS_TIME_ZONE },
+    businessHours: { timeZone: env.BUSINESS_TIME_ZONE, holidays: env.HOLIDAYS, closedDays: env.CLOSED_DAYS },
     reminders: { digestAt: env.DIGEST_AT },
   };
 }
