@@ -486,3 +486,30 @@ describe('mail providers, OAuth2 and TLS settings', () => {
     expect(bad).toEqual([expect.stringMatching(/M365_SECRET/)]);
   });
 });
+
+describe('holidays in the configuration', () => {
+  it("counts Japan's holidays for a Tokyo mailbox unless told otherwise, and reads closing days", () => {
+    const tokyoBox = loadConfig({
+      ...VALID,
+      BUSINESS_TIME_ZONE: 'Asia/Tokyo',
+      CLOSED_DAYS: '12-29..01-03, 2027-08-13',
+    });
+    if (!tokyoBox.ok) throw new Error(tokyoBox.problems.join('\n'));
+    expect(tokyoBox.config.mailboxes[0]!.businessHours).toMatchObject({
+      holidays: 'jp',
+      closedDays: ['12-29..01-03', '2027-08-13'],
+    });
+    const elsewhere = loadConfig({ ...VALID, BUSINESS_TIME_ZONE: 'Europe/Berlin' });
+    if (!elsewhere.ok) throw new Error(elsewhere.problems.join('\n'));
+    expect(elsewhere.config.mailboxes[0]!.businessHours).toMatchObject({ holidays: 'none', closedDays: [] });
+    const off = loadConfig({ ...VALID, BUSINESS_TIME_ZONE: 'Asia/Tokyo', HOLIDAYS: 'none' });
+    if (!off.ok) throw new Error(off.problems.join('\n'));
+    expect(off.config.mailboxes[0]!.businessHours.holidays).toBe('none');
+  });
+
+  it('names the bad keys', () => {
+    const result = loadConfig({ ...VALID, HOLIDAYS: 'us', CLOSED_DAYS: '29 Dec' });
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map((line) => line.split(':')[0]).sort()).toEqual(['CLOSED_DAYS', 'HOLIDAYS']);
+  });
+});

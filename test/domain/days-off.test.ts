@@ -6,7 +6,6 @@ import {
   type BusinessHours,
 } from '../../src/domain/business-time.js';
 import { isDayOff } from '../../src/domain/days-off.js';
-import { loadConfig, type Env } from '../../src/config/load-config.js';
 
 const TOKYO: BusinessHours = { timeZone: 'Asia/Tokyo', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' };
 const JAPAN_CLOSED: BusinessHours = { ...TOKYO, holidays: 'jp', closedDays: ['12-29..01-03'] };
@@ -42,44 +41,5 @@ describe('days off', () => {
   it('"next business day" lands after the holidays', () => {
     expect(nextBusinessStart(tokyo('2027-04-30T15:00:00'), JAPAN_CLOSED)).toEqual(tokyo('2027-05-06T09:00:00'));
     expect(nextBusinessStart(tokyo('2026-12-28T15:00:00'), JAPAN_CLOSED)).toEqual(tokyo('2027-01-04T09:00:00'));
-  });
-});
-
-describe('holidays in the configuration', () => {
-  const VALID: Env = {
-    SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
-    SLACK_SIGNING_SECRET: 'signing-secret-value',
-    SLACK_CHANNEL_ID: 'C0SUPPORT',
-    MAILBOX_ADDRESS: 'support@example.com',
-    IMAP_HOST: 'imap.example.com',
-    IMAP_USER: 'support@example.com',
-    IMAP_PASSWORD: 'imap-password-value',
-    SMTP_HOST: 'smtp.example.com',
-    REVIEWERS: 'U0LEAD1',
-  };
-
-  it("counts Japan's holidays for a Tokyo mailbox unless told otherwise, and reads closing days", () => {
-    const tokyoBox = loadConfig({
-      ...VALID,
-      BUSINESS_TIME_ZONE: 'Asia/Tokyo',
-      CLOSED_DAYS: '12-29..01-03, 2027-08-13',
-    });
-    if (!tokyoBox.ok) throw new Error(tokyoBox.problems.join('\n'));
-    expect(tokyoBox.config.mailboxes[0]!.businessHours).toMatchObject({
-      holidays: 'jp',
-      closedDays: ['12-29..01-03', '2027-08-13'],
-    });
-    const elsewhere = loadConfig({ ...VALID, BUSINESS_TIME_ZONE: 'Europe/Berlin' });
-    if (!elsewhere.ok) throw new Error(elsewhere.problems.join('\n'));
-    expect(elsewhere.config.mailboxes[0]!.businessHours).toMatchObject({ holidays: 'none', closedDays: [] });
-    const off = loadConfig({ ...VALID, BUSINESS_TIME_ZONE: 'Asia/Tokyo', HOLIDAYS: 'none' });
-    if (!off.ok) throw new Error(off.problems.join('\n'));
-    expect(off.config.mailboxes[0]!.businessHours.holidays).toBe('none');
-  });
-
-  it('names the bad keys', () => {
-    const result = loadConfig({ ...VALID, HOLIDAYS: 'us', CLOSED_DAYS: '29 Dec' });
-    if (result.ok) throw new Error('expected problems');
-    expect(result.problems.map((line) => line.split(':')[0]).sort()).toEqual(['CLOSED_DAYS', 'HOLIDAYS']);
   });
 });
