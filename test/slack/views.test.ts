@@ -70,6 +70,7 @@ describe('a draft in the thread', () => {
     cc: '',
     subject: 'Re: 返品',
     body: 'はい',
+    signature: '',
   };
   const buttons = (input: Omit<DraftMessageInput, 'controls'>) => {
     const shownWhole = draftShownWhole(input.draft);

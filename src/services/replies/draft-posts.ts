@@ -9,6 +9,7 @@ import type { Db, Tx } from '../../db/client.js';
 import { draftControls, draftShownWhole, type DraftControl } from '../../domain/draft-controls.js';
 import { POST_KINDS, type PostNotReady } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
+import { readRecipientChanges, type RecipientChanges } from '../../domain/reply-recipients.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { draftAddressText, reviewedText } from './draft-addresses.js';
 
@@ -106,7 +107,11 @@ export interface DraftShown {
     cc: string;
     subject: string;
     body: string;
+    /** Sent below the text, as filled when submitted. */
+    signature: string;
   };
+  /** Recipients added or left off compared with the customer's mail: a warning for the reviewer. */
+  recipientChanges?: RecipientChanges;
   /** This message shows an earlier revision than the draft's current one. */
   superseded: boolean;
   /** The buttons offered, in order; the first is the primary one. */
@@ -150,7 +155,9 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
       revision: payload.revision,
       state: draft.state,
       ...reviewedText(draft),
+      signature: draft.signature,
     },
+    recipientChanges: readRecipientChanges(draft.recipientChanges),
     superseded,
     controls: draftControls(draft.state, superseded, shownWhole),
     tooLong: !shownWhole,

@@ -15,6 +15,7 @@ import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { splitText } from './mail-body-message.js';
+import { recipientWarningText } from './recipient-warning.js';
 import { slackDate } from './ticket-message.js';
 
 export type DraftMessageInput = DraftShown;
@@ -65,6 +66,20 @@ function statusLine(input: DraftMessageInput): string | null {
   }
 }
 
+/**
+ * The signature as it will be sent, below the text (SIGNATURE_MAX_CHARS keeps it short
+ * enough to be shown whole, escaped, in two sections at most).
+ */
+function signatureBlocks(locale: TLocale, signature: string): KnownBlock[] {
+  if (!signature.trim()) return [];
+  return [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'draft.signature') }] },
+    ...splitText(escapeMrkdwn(signature.trim()), BODY_CHARS).map(
+      (piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } }),
+    ),
+  ];
+}
+
 export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const { locale, draft } = input;
   const heading = t(locale, 'draft.heading', { author: `<@${draft.authorId}>`, revision: draft.revision });
@@ -76,10 +91,13 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
     `*${t(locale, 'draft.subject')}:* ${escapeMrkdwn(draft.subject)}`,
   ];
   const body = splitText(escapeMrkdwn(draft.body.trim()), BODY_CHARS).slice(0, BODY_SECTIONS);
+  const warning = recipientWarningText(locale, input.recipientChanges);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:memo: *${heading}*` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(addressLines.join('\n'), 3000) }] },
+    ...(warning ? [{ type: 'section', text: { type: 'mrkdwn', text: truncate(warning, 3000) } } as KnownBlock] : []),
     ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
+    ...signatureBlocks(locale, draft.signature),
   ];
   if (input.tooLong) {
     blocks.push({

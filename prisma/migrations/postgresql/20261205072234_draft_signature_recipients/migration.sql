@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Draft" ADD COLUMN     "recipientChanges" TEXT NOT NULL DEFAULT '{}',
+ADD COLUMN     "signature" TEXT NOT NULL DEFAULT '';
