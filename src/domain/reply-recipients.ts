@@ -68,12 +68,11 @@ export function recipientChanges(
   );
   const chosen = new Set(recipients.map((entry) => keyOf(entry.address)));
   const target = replyTarget(customer);
-  const expected = [...(target ? [target] : []), ...replyAllCc(customer, isOurs).map((entry) => entry.address)];
+  const expected = distinct([...(target ? [{ name: '', address: target }] : []), ...replyAllCc(customer, isOurs)]);
+  const addressesOf = (list: MailAddress[]) => list.map((entry) => entry.address);
   return {
-    added: distinct(recipients)
-      .map((entry) => entry.address)
-      .filter((address) => !onMail.has(keyOf(address))),
-    removed: [...new Set(expected.map(keyOf))].filter((address) => !chosen.has(address)),
+    added: addressesOf(distinct(recipients)).filter((address) => !onMail.has(keyOf(address))),
+    removed: addressesOf(expected).filter((address) => !chosen.has(keyOf(address))),
   };
 }
 
