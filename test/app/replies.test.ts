@@ -370,7 +370,9 @@ describeWithDovecot('replies with review', (dovecot) => {
     expect(draftShown(message)).toContain(
       'The recipients differ from the customer’s mail: added intruder@other.example (not on the customer’s mail); removed hanako@customer.example.jp (on the customer’s mail)',
     );
-    expect(draftShown(message)).toContain(`Example Support &lt;${alias()}&gt;`);
+    // It goes out from the alias the customer wrote to, and the reviewer sees so.
+    expect(draftShown(message)).toContain(`*From:* Example Support &lt;${alias()}&gt;`);
+    expect(draftShown(message)).toContain(JSON.stringify(`佐藤 花子\nExample Support &lt;${alias()}&gt;`).slice(1, -1));
 
     const mailsBefore = fixture.smtp.mails.length;
     await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));

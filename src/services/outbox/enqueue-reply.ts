@@ -43,14 +43,15 @@ function addressesOf(stored: string): MailAddress[] {
 
 async function prepare(
   deps: Pick<ReplyDeps, 'mailboxes'>,
-  draft: Pick<Draft, 'toAddresses' | 'ccAddresses' | 'subject' | 'body' | 'signature'> & {
+  draft: Pick<Draft, 'toAddresses' | 'ccAddresses' | 'subject' | 'body' | 'signature' | 'fromAddress'> & {
     ticket: { mailbox: { key: string } };
   },
   original: CustomerMailForReply | null,
 ): Promise<PreparedReply> {
   const mailbox = deps.mailboxes.find((candidate) => candidate.key === draft.ticket.mailbox.key);
   if (!mailbox) throw new Error(`mailbox ${draft.ticket.mailbox.key} is no longer configured`);
-  const from = { name: mailbox.name, address: replyFrom(deps, mailbox, original) };
+  // The From the reviewer was shown (decided on submitting); a draft from before, decided now.
+  const from = { name: mailbox.name, address: draft.fromAddress ?? replyFrom(deps, mailbox, original) };
   const messageId = newMessageId(from.address);
   const references = original
     ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] })

@@ -110,6 +110,8 @@ export interface DraftShown {
     /** Sent below the text, as filled when submitted. */
     signature: string;
   };
+  /** The From, when it is not the mailbox's own address (an alias the customer wrote to). */
+  fromAlias?: { name: string; address: string };
   /** Recipients added or left off compared with the customer's mail: a warning for the reviewer. */
   recipientChanges?: RecipientChanges;
   /** This message shows an earlier revision than the draft's current one. */
@@ -158,6 +160,9 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
       signature: draft.signature,
     },
     recipientChanges: readRecipientChanges(draft.recipientChanges),
+    ...(draft.fromAddress && draft.fromAddress !== draft.ticket.mailbox.address
+      ? { fromAlias: { name: draft.ticket.mailbox.name, address: draft.fromAddress } }
+      : {}),
     superseded,
     controls: draftControls(draft.state, superseded, shownWhole),
     tooLong: !shownWhole,

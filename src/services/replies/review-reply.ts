@@ -30,7 +30,7 @@ import {
   type ReplyModalData,
   withAddressees,
 } from './open-reply.js';
-import { replySignature } from './reply-variables.js';
+import { replyFrom, replySignature } from './reply-variables.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
@@ -153,6 +153,7 @@ export async function submitReply(
     body: input.values.body,
     // Filled now and kept: the reviewer is shown the signature that will be sent.
     signature: await replySignature(deps, { actorId: input.actorId, ticket: draft.ticket, original }),
+    fromAddress: replyFrom(deps, draft.ticket.mailbox, original),
     recipientChanges: JSON.stringify(changes),
     revision,
     submittedAt: new Date(),

@@ -8,6 +8,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
+import { formatAddressList } from '../../domain/compose-reply.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
 import type { DraftShown, SentReply } from '../../services/replies/draft-posts.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
@@ -85,7 +86,9 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const heading = t(locale, 'draft.heading', { author: `<@${draft.authorId}>`, revision: draft.revision });
   // Every recipient and every character, as they will be sent; a draft too long for that
   // is shown cut and says so (its controls offer no approval).
+  const from = input.fromAlias && formatAddressList([input.fromAlias]);
   const addressLines = [
+    ...(from ? [`*${t(locale, 'draft.from')}:* ${escapeMrkdwn(from)}`] : []),
     `*${t(locale, 'draft.to')}:* ${escapeMrkdwn(draft.to)}`,
     ...(draft.cc ? [`*${t(locale, 'draft.cc')}:* ${escapeMrkdwn(draft.cc)}`] : []),
     `*${t(locale, 'draft.subject')}:* ${escapeMrkdwn(draft.subject)}`,

@@ -1,3 +1,0 @@
--- AlterTable
-ALTER TABLE "Draft" ADD COLUMN     "recipientChanges" TEXT NOT NULL DEFAULT '{}',
-ADD COLUMN     "signature" TEXT NOT NULL DEFAULT '';
