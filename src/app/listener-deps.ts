@@ -43,7 +43,7 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     dashboard: { db, members, logger, permalink, mailboxes, reviewers, uploadChart: createChartUploader(client) },
     ticketActions: { db, members, userLocales, logger, wakePoster, mailboxes },
     replies: { db, members, userLocales, logger, mailboxes },
-    review: { db, members, userLocales, logger, mailboxes, reviewers, wakePoster, wakeOutbox },
+    review: { db, members, userLocales, userNames, logger, mailboxes, reviewers, wakePoster, wakeOutbox },
     templates: { db, members, userLocales, userNames, logger, mailboxes, wakePoster },
     processedEvents: createProcessedEvents(db),
   };

@@ -128,6 +128,28 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     expect:
       'the status a ticket takes once its reply is sent: open, in_progress, done (the default) or a key from the mailbox statuses',
   },
+  'mailbox.signature': {
+    env: 'SIGNATURE',
+    file: 'signature',
+    expect:
+      'the text put below every reply, up to 1,000 characters, with template variables such as {{agent_name}} ({{mailbox_name}}, …); in SIGNATURE, \\n is a line break',
+  },
+  'mailbox.signatureFile': {
+    env: 'SIGNATURE_FILE',
+    file: 'signatureFile',
+    expect: 'a readable UTF-8 text file with the signature (up to 1,000 characters), instead of SIGNATURE — not both',
+  },
+  'mailbox.agentSignatures': {
+    env: 'MAILROOM_CONFIG',
+    file: 'agentSignatures',
+    expect: 'a map of Slack user ID (U…) to that person’s signature text (up to 1,000 characters)',
+  },
+  'mailbox.aliases': {
+    env: 'ALIASES',
+    file: 'aliases',
+    expect:
+      'more addresses that reach this mailbox, comma-separated (a list in the file); mail to one is answered from it',
+  },
   'mailbox.imap.sentFolder': {
     env: 'IMAP_SENT_FOLDER',
     file: 'imap.sentFolder',

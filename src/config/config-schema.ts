@@ -43,10 +43,21 @@ const ZSlackReviewerId = z
   .regex(/^[UWS][A-Z0-9]{2,}$/);
 
 /** A comma-separated list in the environment, a list in the file. */
-const ZIdList = z
+const ZCommaList = z
   .union([z.array(z.string()), z.string().transform((value) => value.split(','))])
-  .transform((ids) => ids.map((id) => id.trim()).filter((id) => id !== ''))
-  .pipe(z.array(ZSlackReviewerId));
+  .transform((items) => items.map((item) => item.trim()).filter((item) => item !== ''));
+const ZIdList = ZCommaList.pipe(z.array(ZSlackReviewerId));
+
+/**
+ * A reply's signature: plain text with the template variables (`{{agent_name}}`, …), in
+ * the mailbox's language. Short enough that the reviewer's draft message shows it whole.
+ */
+export const SIGNATURE_MAX_CHARS = 1_000;
+const ZSignature = z.string().max(SIGNATURE_MAX_CHARS);
+const ZSlackUserId = z
+  .string()
+  .trim()
+  .regex(/^[UW][A-Z0-9]{2,}$/);
 
 /**
  * `required`: TLS from the first byte (`secure`) or STARTTLS, which must then succeed: a
@@ -229,6 +240,13 @@ export const ZMailboxConfig = z
       .trim()
       .regex(/^[a-z][a-z0-9_]{0,31}$/)
       .default('done'),
+    /** Put below every reply's text (load-config reads `signatureFile` into it). */
+    signature: ZSignature.default(''),
+    signatureFile: ZNonEmpty.optional(),
+    /** A person's own signature (Slack user id → text), instead of the mailbox's. */
+    agentSignatures: z.record(ZSlackUserId, ZSignature).default({}),
+    /** More addresses that reach this mailbox: a mail to one is answered from it. */
+    aliases: ZCommaList.pipe(z.array(ZMailAddress)).default([]),
   })
   .refine(
     (mailbox) =>

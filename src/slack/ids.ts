@@ -43,6 +43,8 @@ export const CALLBACK_IDS = {
   templateSave: 'template.save',
   /** Extension: the customer modal (company, phone, notes). */
   customerEdit: 'customer.edit',
+  /** Extension: after a reply is submitted whose recipients differ from the customer's mail, the warning. */
+  replySubmitted: 'reply.submitted',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

@@ -5,12 +5,20 @@
  * entry, one per draft (unique), which is all the sender ever sends.
  */
 import type { Draft, Tx } from '../../db/client.js';
-import { newMessageId, parseAddressList, replyReferences, replyText } from '../../domain/compose-reply.js';
+import {
+  newMessageId,
+  parseAddressList,
+  replyReferences,
+  replyText,
+  type ReplySource,
+} from '../../domain/compose-reply.js';
+import { replyHtml } from '../../domain/reply-html.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
 import { buildReplyMail, type ReplyMail } from '../../mail/build-reply-mail.js';
 import { sha256Hex } from '../../mail/raw-headers.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
 import { draftAddressText } from '../replies/draft-addresses.js';
+import { replyFrom } from '../replies/reply-variables.js';
 
 export interface CustomerMailForReply {
   messageId: string | null;
@@ -20,6 +28,8 @@ export interface CustomerMailForReply {
   text: string | null;
   sentAt: Date | null;
   receivedAt: Date;
+  /** Every address the mail was sent to (open-reply.ts withAddressees): decides an alias's From. */
+  addressedTo: string[];
 }
 
 /** The reply's mail as built before the transaction, and its raw bytes as they will be sent. */
@@ -33,25 +43,31 @@ function addressesOf(stored: string): MailAddress[] {
 
 async function prepare(
   deps: Pick<ReplyDeps, 'mailboxes'>,
-  draft: Pick<Draft, 'toAddresses' | 'ccAddresses' | 'subject' | 'body'> & { ticket: { mailbox: { key: string } } },
+  draft: Pick<Draft, 'toAddresses' | 'ccAddresses' | 'subject' | 'body' | 'signature' | 'fromAddress'> & {
+    ticket: { mailbox: { key: string } };
+  },
   original: CustomerMailForReply | null,
 ): Promise<PreparedReply> {
   const mailbox = deps.mailboxes.find((candidate) => candidate.key === draft.ticket.mailbox.key);
   if (!mailbox) throw new Error(`mailbox ${draft.ticket.mailbox.key} is no longer configured`);
-  const from = { name: mailbox.name, address: mailbox.address };
-  const messageId = newMessageId(mailbox.address);
+  // The From the reviewer was shown (decided on submitting); a draft from before, decided now.
+  const from = { name: mailbox.name, address: draft.fromAddress ?? replyFrom(deps, mailbox, original) };
+  const messageId = newMessageId(from.address);
   const references = original
     ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] })
     : [];
-  const text = replyText({
+  // The text part is the reply as it always was, with the signature; the HTML part says the same.
+  const source: ReplySource = {
     body: draft.body,
+    signature: draft.signature,
     original: {
       text: original?.text ?? null,
       from: original?.fromAddress ? { name: original.fromName ?? '', address: original.fromAddress } : null,
       date: original?.sentAt ?? original?.receivedAt ?? new Date(),
     },
     locale: mailbox.locale,
-  });
+  };
+  const text = replyText(source);
   const mail = {
     messageId,
     from,
@@ -62,7 +78,7 @@ async function prepare(
     references,
     text,
   };
-  return { ...mail, raw: await buildReplyMail({ ...mail, date: new Date(), byPerson: true }) };
+  return { ...mail, raw: await buildReplyMail({ ...mail, html: replyHtml(source), date: new Date(), byPerson: true }) };
 }
 
 async function commit(

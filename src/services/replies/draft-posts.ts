@@ -9,6 +9,7 @@ import type { Db, Tx } from '../../db/client.js';
 import { draftControls, draftShownWhole, type DraftControl } from '../../domain/draft-controls.js';
 import { POST_KINDS, type PostNotReady } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
+import { readRecipientChanges, type RecipientChanges } from '../../domain/reply-recipients.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { draftAddressText, reviewedText } from './draft-addresses.js';
 
@@ -106,7 +107,13 @@ export interface DraftShown {
     cc: string;
     subject: string;
     body: string;
+    /** Sent below the text, as filled when submitted. */
+    signature: string;
   };
+  /** The From, when it is not the mailbox's own address (an alias the customer wrote to). */
+  fromAlias?: { name: string; address: string };
+  /** Recipients added or left off compared with the customer's mail: a warning for the reviewer. */
+  recipientChanges?: RecipientChanges;
   /** This message shows an earlier revision than the draft's current one. */
   superseded: boolean;
   /** The buttons offered, in order; the first is the primary one. */
@@ -150,7 +157,12 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
       revision: payload.revision,
       state: draft.state,
       ...reviewedText(draft),
+      signature: draft.signature,
     },
+    recipientChanges: readRecipientChanges(draft.recipientChanges),
+    ...(draft.fromAddress && draft.fromAddress !== draft.ticket.mailbox.address
+      ? { fromAlias: { name: draft.ticket.mailbox.name, address: draft.fromAddress } }
+      : {}),
     superseded,
     controls: draftControls(draft.state, superseded, shownWhole),
     tooLong: !shownWhole,

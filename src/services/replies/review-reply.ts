@@ -10,9 +10,11 @@ import { ownAddressesOf, ownAddressMatcher } from '../../domain/own-address.js';
 import { draftShownWhole, EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
 import type { Db, Draft, Tx } from '../../db/client.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
+import { recipientChanges, type RecipientChanges } from '../../domain/reply-recipients.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import type { Reviewers } from '../../slack-api/reviewers.js';
+import type { UserNames } from '../../slack-api/user-names.js';
 import { mentions } from '../../domain/mentions.js';
 import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
@@ -21,14 +23,19 @@ import { draftAddressesJson, reviewedText } from './draft-addresses.js';
 import {
   answeredMail,
   composeReplyModal,
+  customerRecipients,
   latestInbound,
   needsReview,
   type ReplyDeps,
   type ReplyModalData,
+  withAddressees,
 } from './open-reply.js';
+import { replyFrom, replySignature } from './reply-variables.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
+  /** For `{{agent_name}}` in the signature. */
+  userNames: UserNames;
   wakePoster(): void;
   wakeOutbox(): void;
 }
@@ -40,7 +47,8 @@ type DraftWithTicket = Draft & {
     mailboxId: number;
     slackChannelId: string | null;
     slackTs: string | null;
-    mailbox: { key: string; channelId: string };
+    mailbox: { key: string; channelId: string; name: string; address: string; locale: string };
+    customer: { address: string; name: string | null; company: string | null } | null;
   };
 };
 
@@ -66,15 +74,26 @@ export type ReplyProblem =
   | { kind: 'own_addresses'; addresses: string[] }
   | { kind: 'body_missing' };
 
-/** The reply modal submitted: in review or the outbox (the modal closes), or problems on its fields. */
+/**
+ * The reply modal submitted: in review or the outbox, or problems on its fields. The
+ * modal closes, unless recipients were added or left off compared with the customer's
+ * mail: then it says so (a warning; nothing is held back).
+ */
 export type ReplySubmission =
-  | { kind: 'submitted' }
+  | { kind: 'submitted'; review: boolean; recipientChanges: RecipientChanges }
   | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
 
 async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
   return db.draft.findUnique({
     where: { id: draftId },
-    include: { ticket: { include: { mailbox: { select: { key: true, channelId: true } } } } },
+    include: {
+      ticket: {
+        include: {
+          mailbox: { select: { key: true, channelId: true, name: true, address: true, locale: true } },
+          customer: { select: { address: true, name: true, company: true } },
+        },
+      },
+    },
   });
 }
 
@@ -124,17 +143,23 @@ export async function submitReply(
   const review = needsReview(deps, draft.ticket.mailbox.key);
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
   const revision = draft.submittedAt ? draft.revision + 1 : draft.revision;
+  const original = await withAddressees(deps.db, await answeredMail(deps.db, draft));
+  const changes = original
+    ? recipientChanges(customerRecipients(original), isOurs, [...to.addresses, ...cc.addresses])
+    : { added: [], removed: [] };
   const fields = {
     toAddresses: draftAddressesJson(to.addresses),
     ccAddresses: draftAddressesJson(cc.addresses),
     body: input.values.body,
+    // Filled now and kept: the reviewer is shown the signature that will be sent.
+    signature: await replySignature(deps, { actorId: input.actorId, ticket: draft.ticket, original }),
+    fromAddress: replyFrom(deps, draft.ticket.mailbox, original),
+    recipientChanges: JSON.stringify(changes),
     revision,
     submittedAt: new Date(),
   };
   // Without review the reply is sent as written; its mail is built before the transaction.
-  const prepared = review
-    ? null
-    : await enqueueReply.prepare(deps, { ...draft, ...fields }, await answeredMail(deps.db, draft));
+  const prepared = review ? null : await enqueueReply.prepare(deps, { ...draft, ...fields }, original);
   const done = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.draft.updateMany({
       where: { id: draft.id, revision: draft.revision, state: draft.state },
@@ -169,7 +194,7 @@ export async function submitReply(
   );
   deps.wakePoster();
   if (!review) deps.wakeOutbox();
-  return { kind: 'submitted' };
+  return { kind: 'submitted', review, recipientChanges: changes };
 }
 
 /** Why a reviewer may not decide on this draft as shown, or null. */
@@ -247,7 +272,11 @@ export async function approveDraft(
   if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
   // Nobody approves what they were not shown whole (see draftShownWhole).
   if (!draftShownWhole(reviewedText(draft))) return { kind: 'refused', refusal: { kind: 'too_long' } };
-  const prepared = await enqueueReply.prepare(deps, draft, await answeredMail(deps.db, draft));
+  const prepared = await enqueueReply.prepare(
+    deps,
+    draft,
+    await withAddressees(deps.db, await answeredMail(deps.db, draft)),
+  );
   const approved = await recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
     enqueueReply.commit(tx, draft, prepared),
   );

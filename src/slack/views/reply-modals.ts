@@ -15,6 +15,8 @@ import type { ReplyField, ReplyProblem, ReplySubmission } from '../../services/r
 import { draftRefusalText } from './draft-notices.js';
 import type { TemplateChoice } from '../../services/templates/template-catalog.js';
 import { plainText, textInput } from './text-input.js';
+import type { RecipientChanges } from '../../domain/reply-recipients.js';
+import { recipientWarningText } from './recipient-warning.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -170,6 +172,32 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     submit: plainText(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
     close: plainText(t(locale, 'reply.cancel')),
     blocks,
+  };
+}
+
+/**
+ * What the author sees after submitting, when the recipients differ from the customer's
+ * mail: the warning (the reviewer sees it too), and where the reply is now. A reply with
+ * the customer's recipients just closes the modal.
+ */
+export function buildReplySubmittedModal(
+  locale: TLocale,
+  submitted: { review: boolean; recipientChanges: RecipientChanges },
+): ModalView | null {
+  const warning = recipientWarningText(locale, submitted.recipientChanges);
+  if (!warning) return null;
+  const where = t(locale, submitted.review ? 'reply.submitted.review' : 'reply.submitted.sent');
+  const check = t(locale, submitted.review ? 'reply.submitted.check' : 'reply.submitted.check_sent');
+  return {
+    type: 'modal',
+    callback_id: CALLBACK_IDS.replySubmitted,
+    title: plainText(truncate(t(locale, 'reply.submitted.title'), 24)),
+    close: plainText(t(locale, 'reply.submitted.close')),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: where } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(warning, 3_000) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: check }] },
+    ],
   };
 }
 
