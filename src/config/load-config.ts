@@ -135,6 +135,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     },
     reviewers: env.REVIEWERS,
     reviewPolicy: env.REVIEW_POLICY,
+    replyAttachmentMaxMb: env.REPLY_ATTACHMENT_MAX_MB,
     statusAfterReply: env.STATUS_AFTER_REPLY,
     businessHours: { timeZone: env.BUSINESS_TIME_ZONE },
     reminders: { digestAt: env.DIGEST_AT },

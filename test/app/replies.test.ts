@@ -11,6 +11,7 @@ import { appendMail, openImap } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
+import { openReplyModal } from '../support/reply-modal.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
 
@@ -100,20 +101,7 @@ describeWithDovecot('replies with review', (dovecot) => {
     ticketId: number,
     values: { to?: string; cc?: string; body: string },
   ) {
-    const before = opened().length;
-    await click(userId, message, { action_id: 'ticket.reply', type: 'button', value: String(ticketId) });
-    await waitFor(() => opened().length > before, 5_000, 'the reply modal');
-    let modal = opened().at(-1)!;
-    if (modal.callback_id === 'reply.collision') {
-      const goOn = await fixture.requests.viewSubmission({
-        userId,
-        callbackId: 'reply.collision',
-        values: {},
-        privateMetadata: modal.private_metadata,
-      });
-      modal = (JSON.parse(goOn.body) as { view: typeof modal }).view;
-    }
-    expect(modal.callback_id).toBe('reply.submit');
+    const modal = await openReplyModal(fixture, userId, message, ticketId);
     const prefilledTo = JSON.stringify(modal.blocks).match(/"initial_value":"([^"]*@[^"]*)"/)?.[1] ?? '';
     return submitModal(userId, modal.private_metadata, {
       to: values.to ?? prefilledTo,

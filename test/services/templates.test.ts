@@ -24,6 +24,7 @@ function mailbox(key: string, channelId: string): TMailboxConfig {
     name: key === 'support' ? 'Support' : 'Sales',
     channelId,
     statusAfterReply: 'done',
+    replyAttachmentMaxMb: 20,
     businessHours: ZBusinessHours.parse({}),
     reminders: ZReminders.parse({}),
     locale: key === 'support' ? 'en' : 'ja',

@@ -7,7 +7,7 @@
 import type { Draft, Tx } from '../../db/client.js';
 import { newMessageId, parseAddressList, replyReferences, replyText } from '../../domain/compose-reply.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
-import { buildReplyMail, type ReplyMail } from '../../mail/build-reply-mail.js';
+import { buildReplyMail, type MailAttachment, type ReplyMail } from '../../mail/build-reply-mail.js';
 import { sha256Hex } from '../../mail/raw-headers.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
 import { draftAddressText } from '../replies/draft-addresses.js';
@@ -35,6 +35,8 @@ async function prepare(
   deps: Pick<ReplyDeps, 'mailboxes'>,
   draft: Pick<Draft, 'toAddresses' | 'ccAddresses' | 'subject' | 'body'> & { ticket: { mailbox: { key: string } } },
   original: CustomerMailForReply | null,
+  /** The files as fetched for this send: built into the raw bytes, then let go. */
+  attachments: readonly MailAttachment[] = [],
 ): Promise<PreparedReply> {
   const mailbox = deps.mailboxes.find((candidate) => candidate.key === draft.ticket.mailbox.key);
   if (!mailbox) throw new Error(`mailbox ${draft.ticket.mailbox.key} is no longer configured`);
@@ -62,7 +64,7 @@ async function prepare(
     references,
     text,
   };
-  return { ...mail, raw: await buildReplyMail({ ...mail, date: new Date(), byPerson: true }) };
+  return { ...mail, raw: await buildReplyMail({ ...mail, date: new Date(), byPerson: true, attachments }) };
 }
 
 async function commit(

@@ -11,6 +11,13 @@ import { POST_KINDS, type PostNotReady } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { draftAddressText, reviewedText } from './draft-addresses.js';
+import { draftFiles } from './reply-attachments.js';
+
+/** A file a reply attaches, as Slack shows it: name and size. */
+export interface ShownFile {
+  filename: string;
+  size: number;
+}
 
 export interface DraftPostPayload {
   draftId: number;
@@ -107,6 +114,8 @@ export interface DraftShown {
     subject: string;
     body: string;
   };
+  /** The files this revision sends, every one (the reviewer approves them too). */
+  attachments?: ShownFile[];
   /** This message shows an earlier revision than the draft's current one. */
   superseded: boolean;
   /** The buttons offered, in order; the first is the primary one. */
@@ -151,6 +160,7 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
       state: draft.state,
       ...reviewedText(draft),
     },
+    attachments: await draftFiles(db, draft.id, payload.revision),
     superseded,
     controls: draftControls(draft.state, superseded, shownWhole),
     tooLong: !shownWhole,
@@ -184,6 +194,7 @@ export interface SentReply {
   authorId: string;
   reviewerId: string | null;
   body: string;
+  attachments?: ShownFile[];
   sentAt: Date;
   /** The recipients the mail server refused, if any. */
   refused?: string | null;
@@ -212,6 +223,7 @@ export async function loadSentPost(
     authorId: draft.authorId,
     reviewerId: draft.reviews[0]?.reviewerId ?? null,
     body: draft.body,
+    attachments: await draftFiles(db, draft.id, draft.revision),
     sentAt: outbox.sentAt ?? new Date(),
     // A sent reply's lastError names the recipients the server refused (outbox-sender.ts).
     refused: outbox.lastError,
