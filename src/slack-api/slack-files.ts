@@ -28,6 +28,29 @@ export interface SlackFiles {
 /** Slack's answers for a file the bot cannot have: not an outage, the file is unavailable. */
 const UNAVAILABLE = new Set(['file_not_found', 'file_deleted', 'access_denied', 'not_visible']);
 
+/**
+ * The body read straight into one buffer of the announced size (a 20 MB file is held once,
+ * not as chunks and then their copy); null when it is not that size (Slack's sign-in page
+ * instead of the file, or a file that changed).
+ */
+async function readExactly(response: Response, size: number): Promise<Buffer | null> {
+  const bytes = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return size === 0 ? bytes : null;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (offset + value.byteLength > size) {
+      await reader.cancel();
+      return null;
+    }
+    bytes.set(value, offset);
+    offset += value.byteLength;
+  }
+  return offset === size ? bytes : null;
+}
+
 export function createSlackFiles(client: WebClient): SlackFiles {
   return {
     async info(fileId) {
@@ -54,9 +77,7 @@ export function createSlackFiles(client: WebClient): SlackFiles {
       });
       if (response.status === 404 || response.status === 403 || response.status === 410) return null;
       if (!response.ok) throw new Error(`file download answered ${response.status}`);
-      // Read once into one buffer (no copy): a 20 MB file is held once, until the mail is built.
-      const bytes = Buffer.from(await response.arrayBuffer());
-      return bytes.length === file.size ? bytes : null;
+      return readExactly(response, file.size);
     },
   };
 }

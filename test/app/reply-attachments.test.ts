@@ -95,6 +95,20 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     const sharedInvoice = thread(ticket)
       .flatMap((m) => m.files ?? [])
       .find((file) => file.name === 'invoice.pdf')!;
+    // A colleague shares a file of theirs in the thread (kept with their comment).
+    const prices = Buffer.from('品番,価格\nA-1,1200\n', 'utf8');
+    const priceList = fixture.slack.addUserFile({
+      name: 'prices.csv',
+      mimetype: 'text/csv',
+      bytes: prices,
+      user: USERS.agentEn.id,
+    });
+    await fixture.requests.event(fixture.slack.shareUserFile(String(priceList.id), CHANNEL_ID, ticket.ts));
+    await waitFor(
+      () => !!db.prepare("SELECT id FROM Comment WHERE ticketId = ? AND files LIKE '%prices.csv%'").get(ticketId),
+      5_000,
+      'the file comment',
+    );
 
     // The modal offers a file upload, and the files of the thread to choose from.
     const modal = await openReplyModal(fixture, USERS.agentJa.id, ticket, ticketId);
@@ -102,7 +116,7 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     expect(inputs.find((block) => block.block_id === 'reply_files')?.element?.type).toBe('file_input');
     const menu = inputs.find((block) => block.block_id === 'reply_thread_files')?.element;
     expect(menu?.type).toBe('multi_static_select');
-    expect(menu?.options?.map((option) => option.value)).toEqual([sharedInvoice.id]);
+    expect(menu?.options?.map((option) => option.value)).toEqual([sharedInvoice.id, priceList.id]);
 
     // Over the mailbox's limit (1 MB here): refused on the upload field, in the writer's language.
     const big = fixture.slack.addUserFile({
@@ -159,7 +173,7 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     const submitted = await submit(USERS.agentJa.id, modal.private_metadata, {
       body: '署名済みの請求書をお送りします。',
       uploads: [upload],
-      threadFiles: [invoiceOption],
+      threadFiles: [invoiceOption, { text: 'prices.csv', value: String(priceList.id) }],
     });
     expect(submitted.body).toBe('');
 
@@ -173,6 +187,7 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     const shown = mrkdwnTexts(draftPost!.blocks).join('\n');
     expect(shown).toContain(`請求書_署名済み.pdf (${(signed.length / 1024).toFixed(0)} KB)`);
     expect(shown).toContain('invoice.pdf (48 KB)');
+    expect(shown).toContain(`prices.csv (${prices.length} B)`);
     expect(fixture.smtp.mails).toHaveLength(0);
 
     const actions = (draftPost!.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
@@ -201,16 +216,17 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     ).toEqual([
       { filename: '請求書_署名済み.pdf', contentType: 'application/pdf', checksum: sha256(signed) },
       { filename: 'invoice.pdf', contentType: 'application/pdf', checksum: sha256(invoice) },
+      { filename: 'prices.csv', contentType: 'text/csv', checksum: sha256(prices) },
     ]);
     // Fetched with the bot token, as Slack requires.
-    expect(fixture.slack.downloads.length).toBeGreaterThanOrEqual(2);
+    expect(fixture.slack.downloads.length).toBeGreaterThanOrEqual(3);
     expect(fixture.slack.downloads.every((download) => download.authorized)).toBe(true);
 
     // The reply as sent, in the thread, names its files.
     const sentPost = () => thread(ticket).find((m) => (m.text ?? '').startsWith('Reply sent to'));
     await waitFor(() => !!sentPost(), 10_000, 'the sent reply in the thread');
     expect(mrkdwnTexts(sentPost()!.blocks)).toContainEqual(
-      `:paperclip: Attached: 請求書_署名済み.pdf (${(signed.length / 1024).toFixed(0)} KB), invoice.pdf (48 KB)`,
+      `:paperclip: Attached: 請求書_署名済み.pdf (${(signed.length / 1024).toFixed(0)} KB), invoice.pdf (48 KB), prices.csv (${prices.length} B)`,
     );
   });
 

@@ -387,6 +387,34 @@ export class SlackStandin {
     return this.fileObject(id);
   }
 
+  /**
+   * A person shares a file of theirs in a thread (the message Slack stores; the test
+   * delivers the `file_share` event). Returns the event as Slack sends it.
+   */
+  shareUserFile(fileId: string, channel: string, threadTs: string): Args {
+    const file = this.files.get(fileId);
+    if (!file) throw new Error(`no file ${fileId}`);
+    file.shared = true;
+    const message: StoredMessage = {
+      channel,
+      ts: this.#nextTs(),
+      thread_ts: threadTs,
+      files: [{ id: file.id, name: file.filename, title: file.filename, size: file.length }],
+      user: file.user ?? this.botUserId,
+    };
+    this.messages.push(message);
+    return {
+      type: 'message',
+      subtype: 'file_share',
+      channel,
+      user: message.user,
+      text: '',
+      ts: message.ts,
+      thread_ts: threadTs,
+      files: [this.fileObject(file.id)],
+    };
+  }
+
   /** A file as files.info (and a file_input's submitted value) describe it. */
   fileObject(id: string): Args {
     const file = this.files.get(id);

@@ -201,6 +201,7 @@ export async function submitReply(
     }
     return true;
   });
+  enqueueReply.collectAfter(prepared?.raw.byteLength ?? 0);
   if (!done) return refused({ kind: 'not_editable', state: await stateNow(deps.db, draft.id) });
   deps.logger.info(
     { code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision },
@@ -299,6 +300,7 @@ export async function approveDraft(
   const approved = await recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
     enqueueReply.commit(tx, draft, prepared),
   );
+  enqueueReply.collectAfter(prepared.raw.byteLength);
   if (!approved) {
     const now = await reviewRefusal(deps, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
     return now ? { kind: 'refused', refusal: now } : { kind: 'unapplied' };
