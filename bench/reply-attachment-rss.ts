@@ -14,7 +14,7 @@ import { simpleParser } from 'mailparser';
 import { appendMail } from '../test/support/dovecot.js';
 import { CHANNEL_ID, USERS } from '../test/support/fixture.js';
 import { waitFor } from '../test/support/net.js';
-import { openReplyModal } from '../test/support/reply-modal.js';
+import { openReplyModal, submitReplyModal } from '../test/support/reply-modal.js';
 import type { StoredMessage } from '../test/support/slack-standin.js';
 import { machine, startWorld } from './support.js';
 
@@ -61,21 +61,10 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 
   const modal = await openReplyModal(fixture, USERS.agentJa.id, ticket!, ticketId);
-  const submitted = await fixture.requests.viewSubmission({
-    userId: USERS.agentJa.id,
-    callbackId: 'reply.submit',
-    privateMetadata: modal.private_metadata,
-    values: {
-      reply_to: { to: { type: 'plain_text_input', value: 'customer@example.jp' } },
-      reply_cc: { cc: { type: 'plain_text_input', value: '' } },
-      reply_body: { body: { type: 'plain_text_input', value: '資料を添付いたします。' } },
-      reply_thread_files: {
-        thread_files: {
-          type: 'multi_static_select',
-          selected_options: [{ text: { type: 'plain_text', text: 'catalogue.pdf' }, value: file.id }],
-        },
-      },
-    },
+  const submitted = await submitReplyModal(fixture, USERS.agentJa.id, modal.private_metadata, {
+    to: 'customer@example.jp',
+    body: '資料を添付いたします。',
+    threadFiles: [{ text: 'catalogue.pdf', value: String(file.id) }],
   });
   if (submitted.body !== '') throw new Error(`the reply was refused: ${submitted.body}`);
   let draftPost: StoredMessage | undefined;

@@ -11,7 +11,7 @@ import { appendMail, openImap } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
-import { openReplyModal } from '../support/reply-modal.js';
+import { openReplyModal, submitReplyModal } from '../support/reply-modal.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
 
@@ -110,18 +110,8 @@ describeWithDovecot('replies with review', (dovecot) => {
     });
   }
 
-  function submitModal(userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) {
-    return fixture.requests.viewSubmission({
-      userId,
-      callbackId: 'reply.submit',
-      privateMetadata,
-      values: {
-        reply_to: { to: { type: 'plain_text_input', value: values.to } },
-        reply_cc: { cc: { type: 'plain_text_input', value: values.cc } },
-        reply_body: { body: { type: 'plain_text_input', value: values.body } },
-      },
-    });
-  }
+  const submitModal = (userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) =>
+    submitReplyModal(fixture, userId, privateMetadata, values);
 
   /** The review buttons on the newest draft message in the thread. */
   function reviewButtons(message: StoredMessage): { blockId: string; draftId: string } {

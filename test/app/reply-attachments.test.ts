@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { mrkdwnTexts } from '../support/blocks.js';
 import { appendMail } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
-import { openReplyModal } from '../support/reply-modal.js';
+import { openReplyModal, submitReplyModal } from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
@@ -23,33 +23,11 @@ describeWithDovecot('attachments in replies', (dovecot) => {
   const { db } = useRunningBot(fixture, { REPLY_ATTACHMENT_MAX_MB: '1' });
 
   const thread = (message: StoredMessage) => fixture.slack.posted(CHANNEL_ID, message.ts);
-  /** Submits the reply modal as Slack sends it: file_input files and the chosen options included. */
-  function submit(
+  const submit = (
     userId: string,
     privateMetadata: string,
     input: { body: string; uploads: Record<string, unknown>[]; threadFiles: { text: string; value: string }[] },
-  ) {
-    return fixture.requests.viewSubmission({
-      userId,
-      callbackId: 'reply.submit',
-      privateMetadata,
-      values: {
-        reply_to: { to: { type: 'plain_text_input', value: 'hanako@customer.example.jp' } },
-        reply_cc: { cc: { type: 'plain_text_input', value: '' } },
-        reply_body: { body: { type: 'plain_text_input', value: input.body } },
-        reply_files: { files: { type: 'file_input', files: input.uploads } },
-        reply_thread_files: {
-          thread_files: {
-            type: 'multi_static_select',
-            selected_options: input.threadFiles.map((option) => ({
-              text: { type: 'plain_text', text: option.text, emoji: true },
-              value: option.value,
-            })),
-          },
-        },
-      },
-    });
-  }
+  ) => submitReplyModal(fixture, userId, privateMetadata, { to: 'hanako@customer.example.jp', ...input });
 
   it('sends the files the reviewer saw, byte for byte, refuses too much on the field, and names them in the thread', async () => {
     // The customer's mail brings a PDF; Mailroom shares it in the ticket's thread.

@@ -46,3 +46,38 @@ export async function openReplyModal(
   expect(modal.callback_id).toBe('reply.submit');
   return modal;
 }
+
+/** Submits the reply modal as Slack sends it: the texts, the file_input's files and the chosen thread files. */
+export function submitReplyModal(
+  fixture: Fixture,
+  userId: string,
+  privateMetadata: string,
+  input: {
+    to: string;
+    cc?: string;
+    body: string;
+    uploads?: Record<string, unknown>[];
+    threadFiles?: { text: string; value: string }[];
+  },
+) {
+  return fixture.requests.viewSubmission({
+    userId,
+    callbackId: 'reply.submit',
+    privateMetadata,
+    values: {
+      reply_to: { to: { type: 'plain_text_input', value: input.to } },
+      reply_cc: { cc: { type: 'plain_text_input', value: input.cc ?? '' } },
+      reply_body: { body: { type: 'plain_text_input', value: input.body } },
+      reply_files: { files: { type: 'file_input', files: input.uploads ?? [] } },
+      reply_thread_files: {
+        thread_files: {
+          type: 'multi_static_select',
+          selected_options: (input.threadFiles ?? []).map((option) => ({
+            text: { type: 'plain_text', text: option.text, emoji: true },
+            value: option.value,
+          })),
+        },
+      },
+    },
+  });
+}
