@@ -171,17 +171,34 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     const actions = (draftPost!.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
       (block) => block.type === 'actions',
     )!;
-    await fixture.requests.blockAction({
-      userId: USERS.reviewer.id,
-      channelId: CHANNEL_ID,
-      messageTs: ticket.ts,
-      action: {
-        action_id: 'draft.approve',
-        type: 'button',
-        block_id: actions.block_id,
-        value: actions.elements![0]!.value,
-      },
-    });
+    const approve = (responseId?: string) =>
+      fixture.requests.blockAction({
+        userId: USERS.reviewer.id,
+        channelId: CHANNEL_ID,
+        messageTs: ticket.ts,
+        responseId,
+        action: {
+          action_id: 'draft.approve',
+          type: 'button',
+          block_id: actions.block_id,
+          value: actions.elements![0]!.value,
+        },
+      });
+    // A file deleted in Slack before the approval: nothing is sent, and the reviewer is told which.
+    fixture.slack.files.get(String(upload.id))!.deleted = true;
+    await approve('approve-deleted');
+    await waitFor(
+      () => fixture.slack.responses.some((response) => response.id === 'approve-deleted'),
+      10_000,
+      'the refusal',
+    );
+    expect(String(fixture.slack.responses.find((response) => response.id === 'approve-deleted')!.body.text)).toContain(
+      '請求書_署名済み.pdf',
+    );
+    expect(db.prepare('SELECT COUNT(*) AS n FROM OutboxMail').get()).toEqual({ n: 0 });
+    expect(fixture.smtp.mails).toHaveLength(0);
+    fixture.slack.files.get(String(upload.id))!.deleted = false;
+    await approve();
     await waitFor(() => fixture.smtp.mails.length === 1, 15_000, 'the mail at the SMTP server');
     const parsed = await simpleParser(fixture.smtp.mails[0]!.raw);
     expect(parsed.text).toContain('署名済みの請求書をお送りします。');
