@@ -184,6 +184,29 @@ describeWithDovecot('attachments in replies', (dovecot) => {
           value: actions.elements![0]!.value,
         },
       });
+    // The author reopening the draft finds its files chosen (the upload among the thread's files).
+    const before = fixture.slack.callsOf('views.open').length;
+    await fixture.requests.blockAction({
+      userId: USERS.agentJa.id,
+      channelId: CHANNEL_ID,
+      messageTs: ticket.ts,
+      action: {
+        action_id: 'draft.edit',
+        type: 'button',
+        block_id: actions.block_id,
+        value: actions.elements![0]!.value,
+      },
+    });
+    await waitFor(() => fixture.slack.callsOf('views.open').length > before, 5_000, 'the edit modal');
+    const editCall = fixture.slack.callsOf('views.open').at(-1)!;
+    expect(editCall.error).toBeUndefined();
+    const editMenu = (
+      editCall.args.view as { blocks: { block_id?: string; element?: { initial_options?: { value: string }[] } }[] }
+    ).blocks.find((block) => block.block_id === 'reply_thread_files')?.element;
+    expect(editMenu?.initial_options?.map((option) => option.value).sort()).toEqual(
+      [String(upload.id), sharedInvoice.id, String(priceList.id)].sort(),
+    );
+
     // A file deleted in Slack before the approval: nothing is sent, and the reviewer is told which.
     fixture.slack.files.get(String(upload.id))!.deleted = true;
     await approve('approve-deleted');

@@ -5,7 +5,7 @@
  * entry, one per draft (unique), which is all the sender ever sends.
  */
 import { rawMailStoreOf, type Db, type Draft, type Tx } from '../../db/client.js';
-import { partsOf } from '../../db/raw-mail-store.js';
+import { partsOf, RAW_PART_BYTES } from '../../db/raw-mail-store.js';
 import { readWhole } from '../../util/raw-source.js';
 import { collectGarbage, COLLECT_AFTER_BYTES } from '../../util/collect-garbage.js';
 import { newMessageId, parseAddressList, replyReferences, replyText } from '../../domain/compose-reply.js';
@@ -70,6 +70,9 @@ async function prepare(
   return { ...mail, raw: await buildReplyMail({ ...mail, date: new Date(), byPerson: true, attachments }) };
 }
 
+/** Parts written between two full collections: COLLECT_AFTER_BYTES of them. */
+const PARTS_PER_COLLECTION = Math.max(1, Math.floor(COLLECT_AFTER_BYTES / RAW_PART_BYTES));
+
 /**
  * Stores the reply. Its raw bytes go into the outgoing Message row as a received mail's do
  * (raw-mail-store.ts): the first MiB in Message.raw, the rest in MessageRawPart rows of a
@@ -108,8 +111,11 @@ async function commit(
       size: reply.raw.length,
     },
   });
-  for (const [index, data] of rest.entries())
+  for (const [index, data] of rest.entries()) {
     await tx.messageRawPart.create({ data: { messageRowId: message.id, seq: index + 1, data } });
+    // What Prisma held to write the last few parts is garbage now: freed before it piles up.
+    if ((index + 1) % PARTS_PER_COLLECTION === 0) collectGarbage();
+  }
   await tx.outboxMail.create({
     data: {
       mailboxId: draft.ticket.mailboxId,
