@@ -9,6 +9,7 @@ import { createChannelMembers } from '../slack-api/channel-members.js';
 import { createChartUploader } from '../slack-api/chart-uploader.js';
 import { createPermalinks } from '../slack-api/permalinks.js';
 import { createReviewers } from '../slack-api/reviewers.js';
+import { createSlackFiles } from '../slack-api/slack-files.js';
 import { createUserLocales } from '../slack-api/user-locales.js';
 import { createUserNames } from '../slack-api/user-names.js';
 import { createProcessedEvents } from '../services/processed-events.js';
@@ -43,7 +44,18 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     dashboard: { db, members, logger, permalink, mailboxes, reviewers, uploadChart: createChartUploader(client) },
     ticketActions: { db, members, userLocales, logger, wakePoster, mailboxes },
     replies: { db, members, userLocales, logger, mailboxes },
-    review: { db, members, userLocales, userNames, logger, mailboxes, reviewers, wakePoster, wakeOutbox },
+    review: {
+      db,
+      members,
+      userLocales,
+      userNames,
+      logger,
+      mailboxes,
+      reviewers,
+      files: createSlackFiles(client),
+      wakePoster,
+      wakeOutbox,
+    },
     templates: { db, members, userLocales, userNames, logger, mailboxes, wakePoster },
     processedEvents: createProcessedEvents(db),
   };

@@ -259,4 +259,9 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     file: 'reviewPolicy',
     expect: 'all (every reply needs approval) or none',
   },
+  'mailbox.replyAttachmentMaxMb': {
+    env: 'REPLY_ATTACHMENT_MAX_MB',
+    file: 'replyAttachmentMaxMb',
+    expect: "a whole number of megabytes from 1 to 100: the most a reply's attachments may weigh together",
+  },
 };

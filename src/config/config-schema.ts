@@ -211,6 +211,9 @@ export const ZCustomStatus = z.object({
   category: z.enum(['open', 'pending', 'closed']),
 });
 
+/** REPLY_ATTACHMENT_MAX_MB when unset: what common mail servers take, with base64's third on top. */
+export const REPLY_ATTACHMENT_MAX_MB_DEFAULT = 20;
+
 export const ZMailboxConfig = z
   .object({
     key: z
@@ -228,6 +231,8 @@ export const ZMailboxConfig = z
     sentCopy: z.enum(SENT_COPY_POLICIES).default('auto'),
     reviewers: ZIdList.default([]),
     reviewPolicy: ZReviewPolicy.default('all'),
+    /** The most a reply's attachments may weigh together, in MB (mail servers refuse larger mail). */
+    replyAttachmentMaxMb: z.coerce.number().int().min(1).max(100).default(REPLY_ATTACHMENT_MAX_MB_DEFAULT),
     /** Routing rules from the mailbox file, applied before the rules made in Slack. */
     routing: z.array(ZRoutingRule).default([]),
     /** Statuses of this mailbox beyond open / in progress / done. */

@@ -136,6 +136,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     },
     reviewers: env.REVIEWERS,
     reviewPolicy: env.REVIEW_POLICY,
+    replyAttachmentMaxMb: env.REPLY_ATTACHMENT_MAX_MB,
     statusAfterReply: env.STATUS_AFTER_REPLY,
     // One line in an environment variable: `\n` stands for a line break.
     signature: env.SIGNATURE?.replace(/\\n/g, '\n'),

@@ -288,6 +288,19 @@ const en = {
   'reply.error_own': 'That is one of our own support addresses: {addresses}. The reply would come back in as new mail.',
   'reply.error_body': 'Write the reply first.',
   'reply.error_state': 'This reply is already {state}; it cannot be changed now.',
+  'reply.files': 'Attach files',
+  'reply.files_hint':
+    'Sent with the mail as attachments. At most {limit} MB together; Slack takes up to 10 MB a file here.',
+  'reply.thread_files': 'Attach files from the thread',
+  'reply.thread_files_placeholder': 'Choose files shared in this ticket…',
+  'reply.error_attachments_too_large':
+    'The attachments come to {total} MB together; this mailbox sends at most {limit} MB.',
+  'reply.error_file_unavailable': 'Slack no longer gives Mailroom the file {name}: it may have been deleted.',
+  'reply.error_too_many_files': 'At most {max} files here.',
+  'draft.attachments': 'Attachments',
+  'sent.attachments': 'Attached: {files}',
+  'notice.attachment_unavailable':
+    'Not sent: Slack no longer gives Mailroom the file {name}, or it is not the file you were shown. Ask the author to attach it again.',
   'draft_state.editing': 'being written',
   'draft_state.in_review': 'waiting for review',
   'draft_state.changes_requested': 'back with its author for changes',
@@ -619,6 +632,19 @@ const ja: Record<MessageKey, string> = {
   'reply.error_own': '自分たちのサポート用アドレスです：{addresses}。返信が新しいメールとして戻ってきてしまいます。',
   'reply.error_body': '返信本文を入力してください。',
   'reply.error_state': 'この返信はすでに{state}のため、変更できません。',
+  'reply.files': 'ファイルを添付',
+  'reply.files_hint':
+    'メールに添付して送信します。合計 {limit} MB まで。ここで添付できるのは 1 ファイル 10 MB までです（Slack の制限）。',
+  'reply.thread_files': 'スレッドのファイルを添付',
+  'reply.thread_files_placeholder': 'このチケットで共有されたファイルを選択…',
+  'reply.error_attachments_too_large':
+    '添付ファイルが合計 {total} MB あります。このメールボックスから送れるのは {limit} MB までです。',
+  'reply.error_file_unavailable': 'ファイル {name} を Slack から取得できません。削除された可能性があります。',
+  'reply.error_too_many_files': 'ここで添付できるのは {max} ファイルまでです。',
+  'draft.attachments': '添付ファイル',
+  'sent.attachments': '添付：{files}',
+  'notice.attachment_unavailable':
+    '送信していません：ファイル {name} を Slack から取得できないか、確認されたファイルと異なります。作成者に添付し直すよう依頼してください。',
   'draft_state.editing': '作成中',
   'draft_state.in_review': '承認待ち',
   'draft_state.changes_requested': '修正依頼中',

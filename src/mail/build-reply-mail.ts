@@ -21,6 +21,14 @@ export interface ReplyMail {
   date: Date;
   /** True when a person wrote it (docs/contract.md: `Auto-Submitted: no`), false for automatic mail. */
   byPerson: boolean;
+  /** Files sent with the reply, each as an attachment part (base64). */
+  attachments?: readonly MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
@@ -37,6 +45,12 @@ export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
     references: mail.references.length ? mail.references.map((id) => `<${id}>`) : undefined,
     headers: { 'Auto-Submitted': mail.byPerson ? 'no' : 'auto-replied' },
     textEncoding: 'quoted-printable',
+    attachments: mail.attachments?.map((file) => ({
+      filename: file.filename,
+      contentType: file.contentType,
+      content: file.content,
+      contentDisposition: 'attachment' as const,
+    })),
   });
   return composer.compile().build();
 }

@@ -11,6 +11,7 @@ import { appendMail, openImap } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
+import { openReplyModal, submitReplyModal } from '../support/reply-modal.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
 
@@ -108,20 +109,7 @@ describeWithDovecot('replies with review', (dovecot) => {
     ticketId: number,
     values: { to?: string; cc?: string; body: string },
   ) {
-    const before = opened().length;
-    await click(userId, message, { action_id: 'ticket.reply', type: 'button', value: String(ticketId) });
-    await waitFor(() => opened().length > before, 5_000, 'the reply modal');
-    let modal = opened().at(-1)!;
-    if (modal.callback_id === 'reply.collision') {
-      const goOn = await fixture.requests.viewSubmission({
-        userId,
-        callbackId: 'reply.collision',
-        values: {},
-        privateMetadata: modal.private_metadata,
-      });
-      modal = (JSON.parse(goOn.body) as { view: typeof modal }).view;
-    }
-    expect(modal.callback_id).toBe('reply.submit');
+    const modal = await openReplyModal(fixture, userId, message, ticketId);
     // What the modal was opened with, as the person leaves it unless they type something else.
     const prefilled = (blockId: string) =>
       (modal.blocks as { block_id?: string; element?: { initial_value?: string } }[]).find(
@@ -134,18 +122,8 @@ describeWithDovecot('replies with review', (dovecot) => {
     });
   }
 
-  function submitModal(userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) {
-    return fixture.requests.viewSubmission({
-      userId,
-      callbackId: 'reply.submit',
-      privateMetadata,
-      values: {
-        reply_to: { to: { type: 'plain_text_input', value: values.to } },
-        reply_cc: { cc: { type: 'plain_text_input', value: values.cc } },
-        reply_body: { body: { type: 'plain_text_input', value: values.body } },
-      },
-    });
-  }
+  const submitModal = (userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) =>
+    submitReplyModal(fixture, userId, privateMetadata, values);
 
   /** The review buttons on the newest draft message in the thread. */
   function reviewButtons(message: StoredMessage): { blockId: string; draftId: string } {

@@ -27,6 +27,7 @@ function mailbox(key: string, channelId: string): TMailboxConfig {
     signature: '',
     agentSignatures: {},
     aliases: [],
+    replyAttachmentMaxMb: 20,
     businessHours: ZBusinessHours.parse({}),
     reminders: ZReminders.parse({}),
     locale: key === 'support' ? 'en' : 'ja',

@@ -56,6 +56,20 @@ export interface StoredMessage {
   user?: string;
 }
 
+export interface StandinFile {
+  id: string;
+  filename: string;
+  length: number;
+  bytes?: Buffer;
+  shared: boolean;
+  mimetype?: string;
+  /** Who uploaded it; the bot when unset. */
+  user?: string;
+  created?: number;
+  /** Deleted in Slack: files.info and downloads answer as for a file that is gone. */
+  deleted?: boolean;
+}
+
 export interface StandinOptions {
   botToken?: string;
   appToken?: string;
@@ -90,8 +104,14 @@ export class SlackStandin {
   readonly responses: { id: string; body: Args; at: number }[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, Args>();
-  /** Files uploaded through files.getUploadURLExternal and the upload URL, by id. */
-  readonly files = new Map<string, { id: string; filename: string; length: number; bytes?: Buffer; shared: boolean }>();
+  /**
+   * Files by id: uploaded by the bot (files.getUploadURLExternal and the upload URL), or by
+   * a person (addUserFile: a modal's file_input). files.info describes them, and their
+   * url_private_download gives the bytes to a request with the bot token.
+   */
+  readonly files = new Map<string, StandinFile>();
+  /** Every request for a file's bytes, and whether it carried the bot token. */
+  readonly downloads: { fileId: string; authorized: boolean }[] = [];
   /** Requests the stand-in itself could not handle (malformed bodies, its own bugs). */
   readonly internalErrors: Error[] = [];
   readonly botToken: string;
@@ -268,6 +288,11 @@ export class SlackStandin {
       this.responses.push({ id: url.pathname.slice('/respond/'.length), body: args, at: Date.now() });
       return send(200, { ok: true });
     }
+    if (url.pathname === '/signin') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end('<!DOCTYPE html><html><body>Sign in to Standin</body></html>');
+    }
+    if (url.pathname.startsWith('/files-pri/')) return this.#download(req, res, url);
     if (url.pathname.startsWith('/upload/')) {
       const file = this.files.get(url.pathname.slice('/upload/'.length));
       if (!file || file.bytes) return send(404, { ok: false, error: 'not_found' });
@@ -316,6 +341,101 @@ export class SlackStandin {
         ...(error.messages.length ? { response_metadata: { messages: error.messages } } : {}),
       });
     }
+  }
+
+  /**
+   * A file's bytes at its url_private_download. As at Slack: only with the token in an
+   * Authorization header (a request without it is sent to the sign-in page, which answers
+   * 200 with HTML); a file that is gone is 404.
+   */
+  #download(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    const fileId = /^\/files-pri\/T0STANDIN-(F\w+)\//.exec(url.pathname)?.[1] ?? '';
+    const authorized = req.headers.authorization === `Bearer ${this.botToken}`;
+    this.downloads.push({ fileId, authorized });
+    if (!authorized) {
+      res.writeHead(302, { location: `${this.baseUrl}/signin?redir=${encodeURIComponent(url.pathname)}` });
+      return void res.end();
+    }
+    const file = this.files.get(fileId);
+    if (!file?.bytes || file.deleted) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return void res.end('file not found');
+    }
+    res.writeHead(200, {
+      'content-type': file.mimetype ?? 'application/octet-stream',
+      'content-length': String(file.bytes.length),
+    });
+    res.end(file.bytes);
+  }
+
+  /**
+   * A person uploads a file in a modal's file_input: it exists in Slack (files.info knows
+   * it) but is shared nowhere. Returns the file object as the view_submission carries it.
+   */
+  addUserFile(input: { name: string; mimetype: string; bytes: Buffer; user: string }): Args {
+    const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
+    this.files.set(id, {
+      id,
+      filename: input.name,
+      length: input.bytes.length,
+      bytes: input.bytes,
+      shared: false,
+      mimetype: input.mimetype,
+      user: input.user,
+      created: Math.floor(Date.now() / 1000),
+    });
+    return this.fileObject(id);
+  }
+
+  /**
+   * A person shares a file of theirs in a thread (the message Slack stores; the test
+   * delivers the `file_share` event). Returns the event as Slack sends it.
+   */
+  shareUserFile(fileId: string, channel: string, threadTs: string): Args {
+    const file = this.files.get(fileId);
+    if (!file) throw new Error(`no file ${fileId}`);
+    file.shared = true;
+    const message: StoredMessage = {
+      channel,
+      ts: this.#nextTs(),
+      thread_ts: threadTs,
+      files: [{ id: file.id, name: file.filename, title: file.filename, size: file.length }],
+      user: file.user ?? this.botUserId,
+    };
+    this.messages.push(message);
+    return {
+      type: 'message',
+      subtype: 'file_share',
+      channel,
+      user: message.user,
+      text: '',
+      ts: message.ts,
+      thread_ts: threadTs,
+      files: [this.fileObject(file.id)],
+    };
+  }
+
+  /** A file as files.info (and a file_input's submitted value) describe it. */
+  fileObject(id: string): Args {
+    const file = this.files.get(id);
+    if (!file) throw new Error(`no file ${id}`);
+    const name = encodeURIComponent(file.filename);
+    return {
+      id: file.id,
+      created: file.created ?? Math.floor(Date.now() / 1000),
+      timestamp: file.created ?? Math.floor(Date.now() / 1000),
+      name: file.filename,
+      title: file.filename,
+      mimetype: file.mimetype ?? 'application/octet-stream',
+      filetype: file.filename.split('.').pop() ?? 'binary',
+      user: file.user ?? this.botUserId,
+      user_team: 'T0STANDIN',
+      size: file.length,
+      is_public: false,
+      url_private: `${this.baseUrl}/files-pri/T0STANDIN-${file.id}/${name}`,
+      url_private_download: `${this.baseUrl}/files-pri/T0STANDIN-${file.id}/download/${name}`,
+      permalink: `https://standin.slack.test/files/${file.user ?? this.botUserId}/${file.id}/${name}`,
+    };
   }
 
   #authenticate(header: string | undefined, args: Args, expected: string): void {
@@ -423,6 +543,16 @@ export class SlackStandin {
         typeof element.action_id !== 'string'
       )
         continue;
+      // Each element type has its own field in view.state, as Slack sends them.
+      if (element.type === 'file_input') {
+        values[block.block_id] = { [element.action_id]: { type: element.type, files: [] } };
+        continue;
+      }
+      if (element.type === 'multi_static_select') {
+        const selected = (element.initial_options as Args[] | undefined) ?? [];
+        values[block.block_id] = { [element.action_id]: { type: element.type, selected_options: selected } };
+        continue;
+      }
       const value = this.shownValue(viewId, block.block_id, element.action_id);
       values[block.block_id] = { [element.action_id]: { type: element.type, value: value ?? null } };
     }
@@ -581,7 +711,13 @@ export class SlackStandin {
       if (!args.filename || !Number.isInteger(length) || length < 0)
         throw new SlackError('invalid_arguments', ['filename and length are required']);
       const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
-      this.files.set(id, { id, filename: String(args.filename), length, shared: false });
+      this.files.set(id, {
+        id,
+        filename: String(args.filename),
+        length,
+        shared: false,
+        mimetype: mimetypeOf(String(args.filename)),
+      });
       return { upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
     },
     'files.completeUploadExternal': (args) => {
@@ -613,6 +749,13 @@ export class SlackStandin {
         });
       return { files: shared.map(({ id, title }) => ({ id, title })) };
     },
+    'files.info': (args) => {
+      if (!args.file) throw new SlackError('invalid_arguments', ['file is required']);
+      const file = this.files.get(String(args.file));
+      // Slack answers file_not_found for a deleted file, and for an upload never completed.
+      if (!file || file.deleted || file.bytes === undefined) throw new SlackError('file_not_found');
+      return { file: this.fileObject(file.id), comments: [], response_metadata: { next_cursor: '' } };
+    },
     'usergroups.users.list': (args) => {
       const group = this.userGroups.get(String(args.usergroup ?? ''));
       if (!group) throw new SlackError('no_such_subteam');
@@ -633,6 +776,20 @@ function parseArgs(contentType: string, body: string, query: URLSearchParams): A
     args[key] = ['blocks', 'view', 'attachments', 'metadata', 'files'].includes(key) ? safeJson(value) : value;
   }
   return args;
+}
+
+/** The type Slack infers from a file's name (a few common ones). */
+function mimetypeOf(filename: string): string {
+  const types: Record<string, string> = {
+    pdf: 'application/pdf',
+    txt: 'text/plain',
+    csv: 'text/csv',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    zip: 'application/zip',
+  };
+  return types[filename.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 }
 
 function safeJson(value: string): unknown {

@@ -18,6 +18,7 @@ import { templateChoices, type TemplateChoice } from '../templates/template-cata
 import type { TicketActionDeps } from '../tickets/change-ticket.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { draftAddressText } from './draft-addresses.js';
+import { attachmentLimitBytes, draftFiles, threadFileChoices, type AttachmentChoice } from './reply-attachments.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
   mailboxes: readonly TMailboxConfig[];
@@ -52,6 +53,12 @@ export interface ReplyModalData {
   bodyRevision?: number;
   /** What a template just filled in: its name and version, and whether that is newer than the one chosen. */
   templateFilled?: { name: string; version: number; newer: boolean };
+  /** Files in the ticket's thread the reply may attach (and the draft's own, from its last revision). */
+  threadFiles?: readonly AttachmentChoice[];
+  /** The files the draft attaches now: chosen already when the modal opens. */
+  attachedFileIds?: readonly string[];
+  /** REPLY_ATTACHMENT_MAX_MB of the ticket's mailbox (unset: the default). */
+  attachmentLimitMb?: number;
 }
 
 export type ReplyOpening =
@@ -205,7 +212,7 @@ export function needsReview(deps: Pick<ReplyDeps, 'mailboxes'>, mailboxKey: stri
 
 export interface ReplyModalState {
   ticket: { id: number; number: number; mailboxId: number; mailbox: { key: string } };
-  draft: { id: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
+  draft: { id: number; revision: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
   original: {
     fromAddress: string | null;
     replyTo: string | null;
@@ -246,6 +253,9 @@ export async function composeReplyModal(
     quoted: original?.text ?? '',
     review: needsReview(deps, ticket.mailbox.key),
     templates: await templateChoices(deps.db, ticket.mailboxId),
+    threadFiles: await threadFileChoices(deps.db, ticket.id, draft.id),
+    attachedFileIds: (await draftFiles(deps.db, draft.id, draft.revision)).map((file) => file.slackFileId),
+    attachmentLimitMb: attachmentLimitBytes(deps.mailboxes, ticket.mailbox.key) / (1024 * 1024),
     ...state.overrides,
   };
 }

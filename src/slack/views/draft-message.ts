@@ -10,7 +10,8 @@ import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import { formatAddressList } from '../../domain/compose-reply.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
-import type { DraftShown, SentReply } from '../../services/replies/draft-posts.js';
+import type { DraftShown, SentReply, ShownFile } from '../../services/replies/draft-posts.js';
+import { fileListText } from './file-list.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
@@ -101,6 +102,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
     ...(warning ? [{ type: 'section', text: { type: 'mrkdwn', text: truncate(warning, 3000) } } as KnownBlock] : []),
     ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
     ...signatureBlocks(locale, draft.signature),
+    ...attachmentBlocks(input.attachments, (list) => `*${t(locale, 'draft.attachments')}:* ${list}`),
   ];
   if (input.tooLong) {
     blocks.push({
@@ -143,6 +145,17 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   return { text: `${heading}: ${escapeAndTruncate(draft.subject, 150)}`, blocks };
 }
 
+/**
+ * The files a reply sends, named with their sizes: all of them (at most 20, whose names
+ * are cut to 100 characters, so the list fits one section).
+ */
+function attachmentBlocks(files: readonly ShownFile[] | undefined, words: (list: string) => string): KnownBlock[] {
+  if (!files?.length) return [];
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`:paperclip: ${words(fileListText(files))}`, 3000) } },
+  ];
+}
+
 /** The reply as it went out, in the thread: to whom, by whom, the text. */
 export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMessage {
   const heading = t(locale, 'sent.heading', { to: escapeAndTruncate(sent.to, 300) });
@@ -153,6 +166,7 @@ export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMe
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `:outbox_tray: *${heading}*` } },
       ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
+      ...attachmentBlocks(sent.attachments, (files) => t(locale, 'sent.attachments', { files })),
       {
         type: 'context',
         elements: [

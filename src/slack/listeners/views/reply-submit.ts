@@ -3,7 +3,12 @@ import { CALLBACK_IDS } from '../../ids.js';
 import { closeReply } from '../../../services/replies/open-reply.js';
 import { submitReply, type ReviewDeps } from '../../../services/replies/review-reply.js';
 import { readModalMetadata } from '../../read-modal-metadata.js';
-import { buildReplySubmittedModal, readReplyFields, replySubmitErrors } from '../../views/reply-modals.js';
+import {
+  buildReplySubmittedModal,
+  readReplyAttachments,
+  readReplyFields,
+  replySubmitErrors,
+} from '../../views/reply-modals.js';
 
 /**
  * The reply modal (`reply.submit`): submitted, it answers with errors on its fields, or
@@ -20,6 +25,7 @@ export function registerReplySubmit(registry: ListenerRegistry, deps: { review: 
       actorId: body.user.id,
       draftId: draftId ?? -1,
       values: { to: fields.to ?? '', cc: fields.cc ?? '', body: fields.body ?? '' },
+      attachments: readReplyAttachments(view.state.values),
     });
     const errors = replySubmitErrors(locale, submission, fields.bodyRevision);
     if (errors) return ack({ response_action: 'errors', errors });
