@@ -43,6 +43,13 @@ export const CALLBACK_IDS = {
   templateSave: 'template.save',
   /** Extension: the customer modal (company, phone, notes). */
   customerEdit: 'customer.edit',
+} as const;
+
+/**
+ * Modals that only inform (a close button, nothing to submit): their callback ids name
+ * them to Slack and to tests, and no listener answers them.
+ */
+export const INFO_MODAL_IDS = {
   /** Extension: after a reply is submitted whose recipients differ from the customer's mail, the warning. */
   replySubmitted: 'reply.submitted',
 } as const;

@@ -6,7 +6,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { REPLY_ATTACHMENT_MAX_MB_DEFAULT, type TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
-import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
+import { ACTION_IDS, CALLBACK_IDS, INFO_MODAL_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex, truncate } from './escape.js';
 import { slackDate } from './ticket-message.js';
 import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
@@ -237,7 +237,7 @@ export function buildReplySubmittedModal(
   const check = t(locale, submitted.review ? 'reply.submitted.check' : 'reply.submitted.check_sent');
   return {
     type: 'modal',
-    callback_id: CALLBACK_IDS.replySubmitted,
+    callback_id: INFO_MODAL_IDS.replySubmitted,
     title: plainText(truncate(t(locale, 'reply.submitted.title'), 24)),
     close: plainText(t(locale, 'reply.submitted.close')),
     blocks: [
