@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { createChannelMembers } from '../slack-api/channel-members.js';
 import { createChartUploader } from '../slack-api/chart-uploader.js';
+import { createDirectFiles } from '../slack-api/direct-files.js';
 import { createPermalinks } from '../slack-api/permalinks.js';
 import { createReviewers } from '../slack-api/reviewers.js';
 import { createUserLocales } from '../slack-api/user-locales.js';
@@ -46,5 +47,6 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     review: { db, members, userLocales, logger, mailboxes, reviewers, wakePoster, wakeOutbox },
     templates: { db, members, userLocales, userNames, logger, mailboxes, wakePoster },
     processedEvents: createProcessedEvents(db),
+    originals: { db, members, logger, directFiles: createDirectFiles(client) },
   };
 }
