@@ -64,7 +64,7 @@ export function uniqueTags(raw: readonly string[]): string[] {
 /**
  * A ticket's stored tags (Ticket.tags, JSON text) as a list. Read defensively: anything
  * that is not a JSON array of strings counts as no tags; tags written before they were
- * normalised are read normalised.
+ * normalised are read normalised (and cut to MAX_TAG_CHARS).
  */
 export function readTags(json: string | null | undefined): string[] {
   if (!json || json === '[]') return [];
@@ -74,7 +74,9 @@ export function readTags(json: string | null | undefined): string[] {
   } catch {
     return [];
   }
-  return Array.isArray(value) ? uniqueTags(value.filter((each): each is string => typeof each === 'string')) : [];
+  if (!Array.isArray(value)) return [];
+  // Cut as a rule's tags are: a menu option holds at most 150 characters.
+  return uniqueTags(value.filter((each): each is string => typeof each === 'string').map(clampTag));
 }
 
 /** The stored form of a list of tags. */
