@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { createChannelMembers } from '../slack-api/channel-members.js';
 import { createChartUploader } from '../slack-api/chart-uploader.js';
+import { createDirectFiles } from '../slack-api/direct-files.js';
 import { createPermalinks } from '../slack-api/permalinks.js';
 import { createReviewers } from '../slack-api/reviewers.js';
 import { createSlackFiles } from '../slack-api/slack-files.js';
@@ -58,5 +59,6 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     },
     templates: { db, members, userLocales, userNames, logger, mailboxes, wakePoster },
     processedEvents: createProcessedEvents(db),
+    originals: { db, members, logger, directFiles: createDirectFiles(client) },
   };
 }

@@ -31,6 +31,13 @@ export const ACTION_IDS = {
   ticketHistory: 'ticket.history',
   /** Extension: edit a customer's company, phone and notes (value: customer id). */
   customerEdit: 'customer.edit',
+  /** Extension: "Tags" on the ticket message, opens the tag editor (value: ticket id). */
+  ticketTags: 'ticket.tags',
+  /**
+   * Extension: a mail's original, sent to the asker's DM with Mailroom (an overflow menu
+   * beside the mail's text; option values `<message row id>:html|eml`).
+   */
+  mailOriginal: 'mail.original',
 } as const;
 
 export const CALLBACK_IDS = {
@@ -43,6 +50,8 @@ export const CALLBACK_IDS = {
   templateSave: 'template.save',
   /** Extension: the customer modal (company, phone, notes). */
   customerEdit: 'customer.edit',
+  /** Extension: the tag editor (private_metadata `{"ticketId": id, "shown": [tags]}`). */
+  ticketTags: 'ticket.tags',
 } as const;
 
 /**

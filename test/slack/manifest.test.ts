@@ -47,6 +47,7 @@ function registered() {
     review: unused as ListenerDeps['review'],
     templates: unused as ListenerDeps['templates'],
     processedEvents: unused as ListenerDeps['processedEvents'],
+    originals: unused as ListenerDeps['originals'],
   });
   return seen;
 }

@@ -42,6 +42,8 @@ export interface StandinChannel {
   name: string;
   members: string[];
   isPrivate?: boolean;
+  /** A direct message between the bot and one person (conversations.open). */
+  isIm?: boolean;
 }
 
 export interface StoredMessage {
@@ -122,6 +124,8 @@ export class SlackStandin {
   #sockets: WebSocketServer | undefined;
   #acks = new Map<string, (payload: Args) => void>();
   #usedTriggers = new Set<string>();
+  /** The bot's direct message with each user, by user id (conversations.open). */
+  #ims = new Map<string, string>();
   readonly users: Map<string, StandinUser>;
   readonly channels: Map<string, StandinChannel>;
   /** User groups (S…) and their members. */
@@ -486,6 +490,12 @@ export class SlackStandin {
     return { type: 'message', ...rest, ...(withMetadata && metadata ? { metadata } : {}) };
   }
 
+  /** The bot's DM channel with a user, once conversations.open has opened it. */
+  imWith(userId: string): StandinChannel | undefined {
+    const id = this.#ims.get(userId);
+    return id ? this.channels.get(id) : undefined;
+  }
+
   /** Messages the bot posted to a channel: top level, or in the thread of `threadTs`. */
   posted(channel: string, threadTs?: string): StoredMessage[] {
     return this.messages.filter((m) => m.channel === channel && (threadTs ? m.thread_ts === threadTs : !m.thread_ts));
@@ -503,6 +513,25 @@ export class SlackStandin {
 
   /** What a person typed into a modal's inputs, by view id, block id and action id. */
   readonly #typed = new Map<string, Map<string, Map<string, string>>>();
+  /** What a person chose in a modal's multi-select menus, by view id and block id: the option values. */
+  readonly #chosen = new Map<string, Map<string, string[]>>();
+
+  /**
+   * A person chooses options of a modal's multi_static_select (replacing what was chosen).
+   * Only the menu's own options can be chosen, as in Slack's client.
+   */
+  choose(viewId: string, blockId: string, values: string[]): void {
+    const block = ((this.views.get(viewId)?.blocks ?? []) as Args[]).find(
+      (candidate) => candidate.block_id === blockId,
+    );
+    const element = block?.element as Args | undefined;
+    if (element?.type !== 'multi_static_select') throw new Error(`no multi-select in block ${blockId} of ${viewId}`);
+    const known = ((element.options ?? []) as { value: string }[]).map((option) => option.value);
+    for (const value of values) if (!known.includes(value)) throw new Error(`${value} is not an option of ${blockId}`);
+    const blocks = this.#chosen.get(viewId) ?? new Map<string, string[]>();
+    blocks.set(blockId, values);
+    this.#chosen.set(viewId, blocks);
+  }
 
   /** A person types into an input of an open modal (what Slack keeps in view.state). */
   type(viewId: string, blockId: string, actionId: string, value: string): void {
@@ -549,7 +578,12 @@ export class SlackStandin {
         continue;
       }
       if (element.type === 'multi_static_select') {
-        const selected = (element.initial_options as Args[] | undefined) ?? [];
+        // Slack sends the options chosen (the initial ones until the person changes them), whole.
+        const options = (element.options ?? []) as { value: string }[];
+        const chosen = this.#chosen.get(viewId)?.get(block.block_id);
+        const selected = chosen
+          ? options.filter((option) => chosen.includes(option.value))
+          : ((element.initial_options ?? []) as Args[]);
         values[block.block_id] = { [element.action_id]: { type: element.type, selected_options: selected } };
         continue;
       }
@@ -744,6 +778,7 @@ export class SlackStandin {
           channel: channel.id,
           ts: this.#nextTs(),
           thread_ts: args.thread_ts as string | undefined,
+          ...(typeof args.initial_comment === 'string' ? { text: args.initial_comment } : {}),
           files: shared,
           user: this.botUserId,
         });
@@ -760,6 +795,30 @@ export class SlackStandin {
       const group = this.userGroups.get(String(args.usergroup ?? ''));
       if (!group) throw new SlackError('no_such_subteam');
       return { users: group };
+    },
+    // The bot's DM with one person (im:write). A group DM (several users) needs mpim:write,
+    // which the app does not ask for; a bot cannot be messaged this way.
+    'conversations.open': (args) => {
+      if (args.channel) {
+        const channel = this.#channel(args);
+        if (!channel.isIm) throw new SlackError('method_not_supported_for_channel_type');
+        return { channel: { id: channel.id }, no_op: true, already_open: true };
+      }
+      const users = String(args.users ?? '')
+        .split(',')
+        .map((user) => user.trim())
+        .filter(Boolean);
+      if (users.length === 0) throw new SlackError('users_list_not_supplied');
+      if (users.length > 1) throw new SlackError('missing_scope', ['needed: mpim:write']);
+      const userId = users[0]!;
+      if (userId === this.botUserId) throw new SlackError('cannot_dm_bot');
+      if (!this.users.has(userId)) throw new SlackError('user_not_found');
+      const known = this.#ims.get(userId);
+      if (known) return { channel: { id: known }, no_op: true, already_open: true };
+      const id = `D${userId.slice(1)}`;
+      this.#ims.set(userId, id);
+      this.channels.set(id, { id, name: '', members: [this.botUserId, userId], isIm: true, isPrivate: true });
+      return { channel: { id } };
     },
     'conversations.members': (args) => {
       const channel = this.#channel(args);

@@ -37,6 +37,7 @@ const MAIL_SHOWN = {
 } as const;
 
 type ShownRow = {
+  id: number;
   fromAddress: string | null;
   fromName: string | null;
   replyTo: string | null;
@@ -49,6 +50,10 @@ type ShownRow = {
 
 /** A mail of a ticket, as its posts show it. */
 export interface ShownMail {
+  /** Its Message row id: its original can be asked for by it. */
+  id: number;
+  /** It has an HTML part (which a post never loads: see MAIL_SHOWN). */
+  hasHtml: boolean;
   sender: MailAddress | null;
   /** A Reply-To that differs from the sender, shown beside it (differingReplyTo). */
   replyTo: string | null;
@@ -62,9 +67,11 @@ export interface ShownMail {
   unreadable: boolean;
 }
 
-function shownMail(row: ShownRow): ShownMail {
+function shownMail(row: ShownRow, withHtml: ReadonlySet<number>): ShownMail {
   const flags = ZFlags.parse(JSON.parse(row.flags)) as Partial<MailFlags>;
   return {
+    id: row.id,
+    hasHtml: withHtml.has(row.id),
     sender: row.fromAddress || row.fromName ? { name: row.fromName ?? '', address: row.fromAddress ?? '' } : null,
     replyTo: differingReplyTo(row),
     stranger: flags.stranger === true,
@@ -74,6 +81,15 @@ function shownMail(row: ShownRow): ShownMail {
     attachmentNames: row.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment'),
     unreadable: row.parseState === 'failed',
   };
+}
+
+/** Which of the mails have an HTML part, asked without reading it (it can be megabytes). */
+async function mailsWithHtml(db: Db, ids: readonly number[]): Promise<Set<number>> {
+  const rows = await db.message.findMany({
+    where: { id: { in: [...ids] }, html: { not: null } },
+    select: { id: true },
+  });
+  return new Set(rows.map((row) => row.id));
 }
 
 export type TicketWithMailbox = Ticket & { mailbox: { locale: string; name: string; address: string; key: string } };
@@ -111,7 +127,7 @@ async function loadMail(
   return {
     locale: ticket.mailbox.locale as TLocale,
     ticket,
-    mail: shownMail(message),
+    mail: shownMail(message, await mailsWithHtml(db, [message.id])),
     statuses: ticketMessage ? await ticketStatuses(db, ticket.mailboxId) : [],
     ...(plain ? { plain } : {}),
   };
@@ -153,7 +169,15 @@ export async function loadFoldedFollowUps(
   ]);
   if (!ticket || messages.length === 0) return { kind: 'drop', reason: 'ticket or messages no longer exist' };
   if (!ticket.slackTs) return { kind: 'wait' };
-  return { locale: ticket.mailbox.locale as TLocale, mails: messages.map(shownMail), threadTs: ticket.slackTs };
+  const withHtml = await mailsWithHtml(
+    db,
+    messages.map((message) => message.id),
+  );
+  return {
+    locale: ticket.mailbox.locale as TLocale,
+    mails: messages.map((message) => shownMail(message, withHtml)),
+    threadTs: ticket.slackTs,
+  };
 }
 
 export interface TraceData {

@@ -5,6 +5,7 @@ import type { UserLocales } from '../../slack-api/user-locales.js';
 import type { DashboardDeps } from '../publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
+import type { OriginalMailDeps } from '../../services/tickets/original-mail.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
 import type { ReviewDeps } from '../../services/replies/review-reply.js';
 import type { TemplateDeps } from '../../services/templates/template-catalog.js';
@@ -16,6 +17,8 @@ import { registerSearchPaging } from './actions/search-paging.js';
 import { registerTemplateActions } from './actions/template-actions.js';
 import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerTicketHistory } from './actions/ticket-history.js';
+import { registerMailOriginal } from './actions/mail-original.js';
+import { registerTicketTagsAction } from './actions/ticket-tags.js';
 import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
@@ -25,6 +28,7 @@ import { registerDraftChanges } from './views/draft-changes.js';
 import { registerReplyCollision } from './views/reply-collision.js';
 import { registerReplySubmit } from './views/reply-submit.js';
 import { registerTemplateSave } from './views/template-save.js';
+import { registerTicketTagsView } from './views/ticket-tags.js';
 
 /**
  * Everything the listeners use, one object per feature, built once by the composition
@@ -42,6 +46,8 @@ export interface ListenerDeps {
   review: ReviewDeps;
   templates: TemplateDeps;
   processedEvents: ProcessedEvents;
+  /** A mail's original, sent to the asker's DM. */
+  originals: OriginalMailDeps;
 }
 
 /** Every listener of the app, per Slack surface. */
@@ -55,6 +61,8 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerCustomerEditView(registry, deps);
   registerAppHomeOpened(registry, deps);
   registerTicketActions(registry, deps);
+  registerTicketTagsAction(registry, deps);
+  registerMailOriginal(registry, deps);
   registerReplyActions(registry, deps);
   registerDraftActions(registry, deps);
   registerTemplateActions(registry, deps);
@@ -62,6 +70,7 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerReplySubmit(registry, deps);
   registerDraftChanges(registry, deps);
   registerTemplateSave(registry, deps);
+  registerTicketTagsView(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }

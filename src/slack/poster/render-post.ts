@@ -4,6 +4,7 @@
  * loader and words it with a view; a loader's wait or drop is passed on as it is.
  */
 import type { Db } from '../../db/client.js';
+import { readTags } from '../../domain/tags.js';
 import { ticketPreviewText } from '../../domain/ticket-preview.js';
 import {
   POST_KINDS,
@@ -52,6 +53,9 @@ function ticketMessageInput({ locale, ticket, mail, statuses }: MailPostData): T
     attachmentNames: mail.attachmentNames,
     unreadable: mail.unreadable,
     statuses,
+    tags: readTags(ticket.tags),
+    mailId: mail.id,
+    hasHtml: mail.hasHtml,
   };
 }
 

@@ -13,6 +13,7 @@ import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import {
   attachmentsContext,
+  originalMenu,
   replyToContext,
   senderText,
   slackDate,
@@ -49,14 +50,27 @@ export function displayText(text: string): string {
   return `${own}\n${quotedLines.join('\n')}`;
 }
 
-function bodyBlocks(locale: TLocale, text: string): KnownBlock[] {
+/** The menu for the mail's original, beside its first section, when the mail is named. */
+function originalAccessory(locale: TLocale, mail: Pick<FollowUpMail, 'id' | 'hasHtml'> | undefined) {
+  return mail?.id !== undefined ? { accessory: originalMenu(locale, mail.id, mail.hasHtml === true) } : {};
+}
+
+function bodyBlocks(locale: TLocale, text: string, mail?: FollowUpMail): KnownBlock[] {
   const escaped = displayText(text);
-  if (!escaped) return [{ type: 'section', text: { type: 'mrkdwn', text: `_${t(locale, 'ticket.no_body')}_` } }];
+  if (!escaped)
+    return [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `_${t(locale, 'ticket.no_body')}_` },
+        ...originalAccessory(locale, mail),
+      },
+    ];
   const fits = escaped.length <= BODY_CHARS_PER_MESSAGE;
   const shown = fits ? escaped : splitText(escaped, BODY_CHARS_PER_MESSAGE)[0]!;
-  const blocks: KnownBlock[] = splitText(shown, SECTION_CHARS).map((piece) => ({
+  const blocks: KnownBlock[] = splitText(shown, SECTION_CHARS).map((piece, index) => ({
     type: 'section',
     text: { type: 'mrkdwn', text: piece },
+    ...(index === 0 ? originalAccessory(locale, mail) : {}),
   }));
   if (!fits) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'ticket.body_cut') }] });
   return blocks;
@@ -82,6 +96,10 @@ export interface FollowUpMail {
   receivedAt: Date;
   text: string;
   attachmentNames: string[];
+  /** The mail's row id: a menu beside its text sends its original to whoever asks. */
+  id?: number;
+  /** It has an HTML part to view. */
+  hasHtml?: boolean;
 }
 
 function followUpHeading(locale: TLocale, mail: FollowUpMail): string {
@@ -103,7 +121,7 @@ export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): Slack
   const blocks: KnownBlock[] = [
     { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
     ...followUpNotes(locale, mail),
-    ...bodyBlocks(locale, mail.text),
+    ...bodyBlocks(locale, mail.text, mail),
   ];
   if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
@@ -122,7 +140,11 @@ export function buildFoldedFollowUpsMessage(locale: TLocale, mails: readonly Fol
       { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
       ...followUpNotes(locale, mail),
     );
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` },
+      ...originalAccessory(locale, mail),
+    });
     if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   }
   blocks.push({

@@ -40,5 +40,7 @@ export function refusalText(locale: TLocale, refusal: Refusal): string {
       return t(locale, 'notice.choice_gone');
     case 'busy':
       return t(locale, 'error.generic', { code: 'ticket_busy' });
+    case 'too_many_tags':
+      return t(locale, 'notice.too_many_tags', { max: refusal.max });
   }
 }
