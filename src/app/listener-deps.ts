@@ -7,8 +7,10 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { createChannelMembers } from '../slack-api/channel-members.js';
 import { createChartUploader } from '../slack-api/chart-uploader.js';
+import { createDirectFiles } from '../slack-api/direct-files.js';
 import { createPermalinks } from '../slack-api/permalinks.js';
 import { createReviewers } from '../slack-api/reviewers.js';
+import { createSlackFiles } from '../slack-api/slack-files.js';
 import { createUserLocales } from '../slack-api/user-locales.js';
 import { createUserNames } from '../slack-api/user-names.js';
 import { createProcessedEvents } from '../services/processed-events.js';
@@ -43,8 +45,20 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     dashboard: { db, members, logger, permalink, mailboxes, reviewers, uploadChart: createChartUploader(client) },
     ticketActions: { db, members, userLocales, logger, wakePoster, mailboxes },
     replies: { db, members, userLocales, logger, mailboxes },
-    review: { db, members, userLocales, logger, mailboxes, reviewers, wakePoster, wakeOutbox },
+    review: {
+      db,
+      members,
+      userLocales,
+      userNames,
+      logger,
+      mailboxes,
+      reviewers,
+      files: createSlackFiles(client),
+      wakePoster,
+      wakeOutbox,
+    },
     templates: { db, members, userLocales, userNames, logger, mailboxes, wakePoster },
     processedEvents: createProcessedEvents(db),
+    originals: { db, members, logger, directFiles: createDirectFiles(client) },
   };
 }

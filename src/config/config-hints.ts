@@ -128,6 +128,28 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     expect:
       'the status a ticket takes once its reply is sent: open, in_progress, done (the default) or a key from the mailbox statuses',
   },
+  'mailbox.signature': {
+    env: 'SIGNATURE',
+    file: 'signature',
+    expect:
+      'the text put below every reply, up to 1,000 characters, with template variables such as {{agent_name}} ({{mailbox_name}}, …); in SIGNATURE, \\n is a line break',
+  },
+  'mailbox.signatureFile': {
+    env: 'SIGNATURE_FILE',
+    file: 'signatureFile',
+    expect: 'a readable UTF-8 text file with the signature (up to 1,000 characters), instead of SIGNATURE — not both',
+  },
+  'mailbox.agentSignatures': {
+    env: 'MAILROOM_CONFIG',
+    file: 'agentSignatures',
+    expect: 'a map of Slack user ID (U…) to that person’s signature text (up to 1,000 characters)',
+  },
+  'mailbox.aliases': {
+    env: 'ALIASES',
+    file: 'aliases',
+    expect:
+      'more addresses that reach this mailbox, comma-separated (a list in the file); mail to one is answered from it',
+  },
   'mailbox.imap.sentFolder': {
     env: 'IMAP_SENT_FOLDER',
     file: 'imap.sentFolder',
@@ -138,6 +160,17 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     file: 'businessHours',
     expect:
       'business hours { timeZone (an IANA zone such as Asia/Tokyo), days (1 = Monday … 7 = Sunday), start, end ("HH:MM", start before end) } (README.md, "Reminders")',
+  },
+  'mailbox.businessHours.holidays': {
+    env: 'HOLIDAYS',
+    file: 'businessHours.holidays',
+    expect: "jp (Japan's public holidays are days off) or none; unset: jp when the time zone is Asia/Tokyo",
+  },
+  'mailbox.businessHours.closedDays': {
+    env: 'CLOSED_DAYS',
+    file: 'businessHours.closedDays',
+    expect:
+      'closing days, comma-separated: a date (2027-08-13), a yearly day (12-31) or a range of either (12-29..01-03, 2027-08-13..2027-08-16)',
   },
   'mailbox.reminders': {
     env: 'DIGEST_AT',
@@ -225,5 +258,10 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     env: 'REVIEW_POLICY',
     file: 'reviewPolicy',
     expect: 'all (every reply needs approval) or none',
+  },
+  'mailbox.replyAttachmentMaxMb': {
+    env: 'REPLY_ATTACHMENT_MAX_MB',
+    file: 'replyAttachmentMaxMb',
+    expect: "a whole number of megabytes from 1 to 100: the most a reply's attachments may weigh together",
   },
 };

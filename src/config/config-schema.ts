@@ -4,6 +4,7 @@
  * MAILROOM_CONFIG file onto these shapes and turns every problem into one line per key.
  */
 import { z } from 'zod';
+import { CLOSED_DAY_PATTERN, HOLIDAY_CALENDARS } from '../domain/days-off.js';
 import { LOCALES, type TLocale } from '../domain/locale.js';
 import { ZRoutingRule } from '../domain/routing.js';
 
@@ -42,10 +43,21 @@ const ZSlackReviewerId = z
   .regex(/^[UWS][A-Z0-9]{2,}$/);
 
 /** A comma-separated list in the environment, a list in the file. */
-const ZIdList = z
+const ZCommaList = z
   .union([z.array(z.string()), z.string().transform((value) => value.split(','))])
-  .transform((ids) => ids.map((id) => id.trim()).filter((id) => id !== ''))
-  .pipe(z.array(ZSlackReviewerId));
+  .transform((items) => items.map((item) => item.trim()).filter((item) => item !== ''));
+const ZIdList = ZCommaList.pipe(z.array(ZSlackReviewerId));
+
+/**
+ * A reply's signature: plain text with the template variables (`{{agent_name}}`, …), in
+ * the mailbox's language. Short enough that the reviewer's draft message shows it whole.
+ */
+export const SIGNATURE_MAX_CHARS = 1_000;
+const ZSignature = z.string().max(SIGNATURE_MAX_CHARS);
+const ZSlackUserId = z
+  .string()
+  .trim()
+  .regex(/^[UW][A-Z0-9]{2,}$/);
 
 /**
  * `required`: TLS from the first byte (`secure`) or STARTTLS, which must then succeed: a
@@ -162,8 +174,17 @@ export const ZBusinessHours = z
     days: z.array(z.coerce.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
     start: ZClock.default('09:00'),
     end: ZClock.default('18:00'),
+    /** Public holidays that are days off; unset: Japan's when the time zone is Asia/Tokyo, else none. */
+    holidays: z.enum(HOLIDAY_CALENDARS).optional(),
+    /** The company's own closing days: dates, yearly days, ranges (domain/days-off.ts). */
+    closedDays: z
+      .union([z.array(z.string()), z.string().transform((value) => value.split(','))])
+      .transform((days) => days.map((day) => day.trim()).filter((day) => day !== ''))
+      .pipe(z.array(z.string().regex(CLOSED_DAY_PATTERN)))
+      .default([]),
   })
-  .refine((hours) => hours.start < hours.end, { path: ['end'] });
+  .refine((hours) => hours.start < hours.end, { path: ['end'] })
+  .transform((hours) => ({ ...hours, holidays: hours.holidays ?? (hours.timeZone === 'Asia/Tokyo' ? 'jp' : 'none') }));
 
 /** Reminder limits in business minutes, per urgency; the daily digest's local time or off. */
 export const ZReminders = z.object({
@@ -190,6 +211,9 @@ export const ZCustomStatus = z.object({
   category: z.enum(['open', 'pending', 'closed']),
 });
 
+/** REPLY_ATTACHMENT_MAX_MB when unset: what common mail servers take, with base64's third on top. */
+export const REPLY_ATTACHMENT_MAX_MB_DEFAULT = 20;
+
 export const ZMailboxConfig = z
   .object({
     key: z
@@ -207,6 +231,8 @@ export const ZMailboxConfig = z
     sentCopy: z.enum(SENT_COPY_POLICIES).default('auto'),
     reviewers: ZIdList.default([]),
     reviewPolicy: ZReviewPolicy.default('all'),
+    /** The most a reply's attachments may weigh together, in MB (mail servers refuse larger mail). */
+    replyAttachmentMaxMb: z.coerce.number().int().min(1).max(100).default(REPLY_ATTACHMENT_MAX_MB_DEFAULT),
     /** Routing rules from the mailbox file, applied before the rules made in Slack. */
     routing: z.array(ZRoutingRule).default([]),
     /** Statuses of this mailbox beyond open / in progress / done. */
@@ -219,6 +245,13 @@ export const ZMailboxConfig = z
       .trim()
       .regex(/^[a-z][a-z0-9_]{0,31}$/)
       .default('done'),
+    /** Put below every reply's text (load-config reads `signatureFile` into it). */
+    signature: ZSignature.default(''),
+    signatureFile: ZNonEmpty.optional(),
+    /** A person's own signature (Slack user id → text), instead of the mailbox's. */
+    agentSignatures: z.record(ZSlackUserId, ZSignature).default({}),
+    /** More addresses that reach this mailbox: a mail to one is answered from it. */
+    aliases: ZCommaList.pipe(z.array(ZMailAddress)).default([]),
   })
   .refine(
     (mailbox) =>

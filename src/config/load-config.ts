@@ -18,6 +18,7 @@ import {
   ZMailboxConfig,
   ZMetricsConfig,
   ZSlackConfig,
+  SIGNATURE_MAX_CHARS,
   type TAppConfig,
   type TMailboxConfig,
 } from './config-schema.js';
@@ -135,8 +136,13 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     },
     reviewers: env.REVIEWERS,
     reviewPolicy: env.REVIEW_POLICY,
+    replyAttachmentMaxMb: env.REPLY_ATTACHMENT_MAX_MB,
     statusAfterReply: env.STATUS_AFTER_REPLY,
-    businessHours: { timeZone: env.BUSINESS_TIME_ZONE },
+    // One line in an environment variable: `\n` stands for a line break.
+    signature: env.SIGNATURE?.replace(/\\n/g, '\n'),
+    signatureFile: env.SIGNATURE_FILE,
+    aliases: env.ALIASES,
+    businessHours: { timeZone: env.BUSINESS_TIME_ZONE, holidays: env.HOLIDAYS, closedDays: env.CLOSED_DAYS },
     reminders: { digestAt: env.DIGEST_AT },
   };
 }
@@ -283,6 +289,33 @@ function readServiceAccountKey(
 }
 
 /**
+ * The signature file's text, read on the raw values so a missing file is reported with
+ * every other problem of the mailbox; undefined when no file is named or it is unusable.
+ */
+function signatureFromFile(raw: unknown, cwd: string, nameOf: KeyNamer, problems: string[]): string | undefined {
+  const file = valueAt(raw, ['signatureFile']);
+  if (typeof file !== 'string' || file.trim() === '') return undefined;
+  const name = nameOf('mailbox.signatureFile');
+  const expect = KEY_HINTS['mailbox.signatureFile']!.expect;
+  const text = valueAt(raw, ['signature']);
+  if (typeof text === 'string' && text.trim() !== '') {
+    problems.push(`${name}: set together with ${nameOf('mailbox.signature')}; expected ${expect}`);
+    return undefined;
+  }
+  let signature: string;
+  try {
+    signature = readFileSync(path.resolve(cwd, file.trim()), 'utf8').replace(/\r\n/g, '\n').trimEnd();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot be read';
+    problems.push(`${name}: ${file} ${reason}; expected ${expect}`);
+    return undefined;
+  }
+  if (signature.length <= SIGNATURE_MAX_CHARS) return signature;
+  problems.push(`${name}: ${file} is longer than ${SIGNATURE_MAX_CHARS} characters; expected ${expect}`);
+  return undefined;
+}
+
+/**
  * A validated mailbox as the program uses it: OAuth2 worked out (grant, endpoint, scope)
  * and shared by IMAP and SMTP, SMTP signing in as the IMAP user when it uses OAuth2, and
  * the Sent-copy policy decided.
@@ -367,6 +400,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     const nameOf = configFile ? fileKeyNamer(configFile, index) : envKeyNamer;
     const preset = applyProviderPreset(raw);
     const mailbox = check(ZMailboxConfig, preset, 'mailbox', nameOf, problems);
+    const problemsBefore = problems.length;
+    const fileSignature = signatureFromFile(preset, cwd, nameOf, problems);
+    const signatureUsable = problems.length === problemsBefore;
     const unsigned = missingSignInKeys(preset);
     for (const { path: schemaPath, detail } of unsigned)
       problems.push(problemLine(nameOf(schemaPath), schemaPath, true, detail));
@@ -381,7 +417,16 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
       );
     }
     const finished =
-      mailbox && unsigned.length === 0 && finishMailbox(mailbox, { locale: locale ?? 'en' }, cwd, nameOf, problems);
+      mailbox &&
+      unsigned.length === 0 &&
+      signatureUsable &&
+      finishMailbox(
+        { ...mailbox, signature: fileSignature ?? mailbox.signature },
+        { locale: locale ?? 'en' },
+        cwd,
+        nameOf,
+        problems,
+      );
     if (finished) mailboxes.push(finished);
   });
   const keys = (rawMailboxes ?? []).map((raw) => valueAt(raw, ['key']));

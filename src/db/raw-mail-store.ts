@@ -46,11 +46,11 @@ export interface RawMailStore {
   openRaw(messageRowId: number, options?: { onlyWaiting?: boolean }): Promise<RawSource | null>;
 }
 
-/** The pieces a source is stored in: part 0 goes in Message.raw. */
-function partsOf(raw: Uint8Array): Uint8Array[] {
-  const parts: Uint8Array[] = [];
+/** The pieces a source is stored in (views, not copies): part 0 goes in Message.raw. */
+export function partsOf<T extends Uint8Array>(raw: T): T[] {
+  const parts: T[] = [];
   for (let offset = 0; offset === 0 || offset < raw.byteLength; offset += RAW_PART_BYTES)
-    parts.push(raw.subarray(offset, offset + RAW_PART_BYTES));
+    parts.push(raw.subarray(offset, offset + RAW_PART_BYTES) as T);
   return parts;
 }
 

@@ -1,9 +1,12 @@
 /**
  * Time as a support team counts it: only within the mailbox's business hours, in its time
  * zone. A mail that arrives on Friday evening is not "unclaimed for 60 hours" on Monday
- * morning, and nobody is nudged at 3 a.m.
+ * morning, and nobody is nudged at 3 a.m. Public holidays and closing days (days-off.ts)
+ * are days off too.
  */
-export interface BusinessHours {
+import { isDayOff, type DaysOff } from './days-off.js';
+
+export interface BusinessHours extends Partial<DaysOff> {
   timeZone: string;
   /** ISO weekdays: Monday 1 … Sunday 7. */
   days: readonly number[];
@@ -88,6 +91,10 @@ function minutesOf(hhmm: string): number {
 function windowOfDay(date: Date, hours: BusinessHours): { from: Date; to: Date } | null {
   const local = localParts(date, hours.timeZone);
   if (!hours.days.includes(local.weekday)) return null;
+  if (hours.holidays || hours.closedDays?.length) {
+    if (isDayOff(dateKey(local), { holidays: hours.holidays ?? 'none', closedDays: hours.closedDays ?? [] }))
+      return null;
+  }
   const start = minutesOf(hours.start);
   const end = minutesOf(hours.end);
   return {
@@ -124,6 +131,11 @@ export function businessMinutesBetween(from: Date, to: Date, hours: BusinessHour
   return Math.floor(total);
 }
 
+/** Whether the local day of `date` is worked at all: a working weekday, no holiday, no closing day. */
+export function isBusinessDay(date: Date, hours: BusinessHours): boolean {
+  return windowOfDay(date, hours) !== null;
+}
+
 export function isBusinessTime(date: Date, hours: BusinessHours): boolean {
   const window = windowOfDay(date, hours);
   return !!window && date >= window.from && date < window.to;
@@ -131,7 +143,10 @@ export function isBusinessTime(date: Date, hours: BusinessHours): boolean {
 
 /** The local calendar date, "YYYY-MM-DD" (a digest's key). */
 export function localDate(date: Date, timeZone: string): string {
-  const local = localParts(date, timeZone);
+  return dateKey(localParts(date, timeZone));
+}
+
+function dateKey(local: LocalParts): string {
   return `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The reply mail, decided from the draft and the customer's mail: addresses, subject
  * (docs/contract.md: the customer's, prefixed once by `Re: `), threading headers, and the text
- * — the reply, then the customer's text quoted unchanged below an attribution line.
+ * — the reply and its signature, then the customer's text quoted unchanged below an
+ * attribution line.
  */
 import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
@@ -53,24 +54,43 @@ function formatDate(date: Date, locale: TLocale, timeZone: string): string {
   }).format(date);
 }
 
-/** The reply, then the original quoted line by line, unchanged otherwise. */
-export function replyText(input: {
+/** What a reply is made of, whichever way it is written out (text here, HTML in reply-html.ts). */
+export interface ReplySource {
   body: string;
+  /** The signature as sent (variables filled); empty: none. */
+  signature?: string;
   original: { text: string | null; from: MailAddress | null; date: Date };
   locale: TLocale;
   timeZone?: string;
-}): string {
-  const body = input.body.replace(/\r\n/g, '\n').trimEnd();
-  const originalText = (input.original.text ?? '').replace(/\r\n/g, '\n').trimEnd();
-  if (!originalText) return `${body}\n`;
+}
+
+/** The reply's pieces, line breaks normalised: the text, the signature, and the original with its attribution. */
+export interface ReplyParts {
+  body: string;
+  signature: string;
+  quote: { attribution: string; lines: string[] } | null;
+}
+
+const normalised = (text: string | null | undefined) => (text ?? '').replace(/\r\n/g, '\n').trimEnd();
+
+export function replyParts(input: ReplySource): ReplyParts {
+  const body = normalised(input.body);
+  const signature = normalised(input.signature);
+  const originalText = normalised(input.original.text);
+  if (!originalText) return { body, signature, quote: null };
   const sender = input.original.from ? formatAddressList([input.original.from]) : '';
   const attribution = ATTRIBUTION[input.locale](
     formatDate(input.original.date, input.locale, input.timeZone ?? 'Asia/Tokyo'),
     sender,
   );
-  const quoted = originalText
-    .split('\n')
-    .map((line) => (line ? `> ${line}` : '>'))
-    .join('\n');
-  return `${body}\n\n${attribution}\n${quoted}\n`;
+  return { body, signature, quote: { attribution, lines: originalText.split('\n') } };
+}
+
+/** The reply, its signature, then the original quoted line by line, unchanged otherwise. */
+export function replyText(input: ReplySource): string {
+  const { body, signature, quote } = replyParts(input);
+  const own = signature ? `${body}\n\n${signature}` : body;
+  if (!quote) return `${own}\n`;
+  const quoted = quote.lines.map((line) => (line ? `> ${line}` : '>')).join('\n');
+  return `${own}\n\n${quote.attribution}\n${quoted}\n`;
 }

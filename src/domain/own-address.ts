@@ -20,7 +20,9 @@ export function ownAddressMatcher(ownAddresses: readonly string[]): (address: st
   return (address) => keys.has(addressKey(address));
 }
 
-/** Our own addresses: each mailbox's address and the login it signs in as (often the same). */
-export function ownAddressesOf(mailboxes: readonly { address: string; imap: { user: string } }[]): string[] {
-  return mailboxes.flatMap((mailbox) => [mailbox.address, mailbox.imap.user]);
+/** Our own addresses: each mailbox's address, its aliases and the login it signs in as (often the same). */
+export function ownAddressesOf(
+  mailboxes: readonly { address: string; aliases?: readonly string[]; imap: { user: string } }[],
+): string[] {
+  return mailboxes.flatMap((mailbox) => [mailbox.address, ...(mailbox.aliases ?? []), mailbox.imap.user]);
 }

@@ -11,6 +11,8 @@ export type Refusal =
   | { kind: 'not_assignee'; assigneeId: string }
   | { kind: 'assignee_not_member'; assigneeId: string; channelId: string }
   | { kind: 'choice_gone' }
+  /** A ticket carries at most `max` tags. */
+  | { kind: 'too_many_tags'; max: number }
   /** The ticket kept changing under us: try again. */
   | { kind: 'busy' }
   /** The ticket was merged into #targetNumber: it takes no clicks, that one is worked instead. */

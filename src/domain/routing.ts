@@ -6,6 +6,7 @@
  */
 import { RE2JS } from 're2js';
 import { z } from 'zod';
+import { clampTag, MAX_TAGS } from './tags.js';
 import { URGENCIES } from './ticket-fields.js';
 
 const ZMatcher = z.union([
@@ -126,8 +127,11 @@ export function applyRoutingRules(rules: readonly TRoutingRule[], facts: MailFac
     result.assignee ??= assignee;
     result.status ??= status;
     result.junk ??= junk;
-    for (const name of tag === undefined ? [] : Array.isArray(tag) ? tag : [tag])
-      if (!result.tags.includes(name)) result.tags.push(name);
+    // Tags as people would type them (domain/tags.ts): `VIP` in a rule is the tag vip.
+    for (const name of tag === undefined ? [] : Array.isArray(tag) ? tag : [tag]) {
+      const normal = clampTag(name);
+      if (normal && !result.tags.includes(normal) && result.tags.length < MAX_TAGS) result.tags.push(normal);
+    }
   }
   return result;
 }

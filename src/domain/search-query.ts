@@ -3,6 +3,7 @@
  * ticket's subject, mail text or comments; "double quotes" keep spaces in one word) and
  * filters. Pure: the text in, the query or what is wrong with it out.
  */
+import { MAX_TAG_CHARS, normalizeTag, tagLength } from './tags.js';
 import { URGENCIES, type Urgency } from './ticket-fields.js';
 
 export interface SearchQuery {
@@ -21,6 +22,8 @@ export interface SearchQuery {
   hasAttachment?: boolean;
   /** Words are looked for in internal comments only. */
   inComments?: boolean;
+  /** Tags the ticket must have, each exactly (normalised as tags are: domain/tags.ts). */
+  tags?: string[];
 }
 
 export type SearchProblem =
@@ -29,7 +32,8 @@ export type SearchProblem =
   | { kind: 'bad_urgency'; value: string }
   | { kind: 'bad_assignee'; value: string }
   | { kind: 'bad_has'; value: string }
-  | { kind: 'bad_in'; value: string };
+  | { kind: 'bad_in'; value: string }
+  | { kind: 'bad_tag'; value: string };
 
 /** Longest query text taken (it travels in the paging buttons' values, at most 2000). */
 export const MAX_QUERY_CHARS = 500;
@@ -104,6 +108,13 @@ export function parseSearchQuery(text: string, userId: string): { query: SearchQ
           if (!/^comments?$/i.test(value)) return { problem: { kind: 'bad_in', value } };
           query.inComments = true;
           continue;
+        case 'tag': {
+          // `tag:VIP` and `tag:"two words"` find the tags vip and two words (each one given must be on the ticket).
+          const tag = normalizeTag(value);
+          if (!tag || tagLength(tag) > MAX_TAG_CHARS) return { problem: { kind: 'bad_tag', value } };
+          query.tags = [...new Set([...(query.tags ?? []), tag])];
+          continue;
+        }
         default:
         // Not a filter ("Re:", "注文番号:123"): an ordinary word.
       }

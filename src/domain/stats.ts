@@ -41,6 +41,8 @@ export interface StatsTicket {
   createdAt: Date;
   firstResponseAt: Date | null;
   closedAt: Date | null;
+  /** Its tags (domain/tags.ts). */
+  tags?: readonly string[];
 }
 
 export interface GroupStats {
@@ -60,6 +62,8 @@ export interface TeamStats {
   timeToClose: Spread;
   byAgent: GroupStats[];
   byUrgency: GroupStats[];
+  /** Tickets opened in the period, per tag, most first (ties by name). */
+  byTag: { tag: string; tickets: number }[];
   unclaimed: number;
   waitingForReview: number;
 }
@@ -123,6 +127,16 @@ function closeTimes(tickets: readonly StatsTicket[]): number[] {
     .map((ticket) => ticket.closedAt!.getTime() - ticket.createdAt.getTime());
 }
 
+/** How many of the tickets carry each tag, most first, then by name. */
+export function ticketsByTag(tickets: readonly StatsTicket[]): { tag: string; tickets: number }[] {
+  const counts = new Map<string, number>();
+  for (const ticket of tickets)
+    for (const tag of new Set(ticket.tags ?? [])) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts.entries()]
+    .map(([tag, count]) => ({ tag, tickets: count }))
+    .sort((a, b) => b.tickets - a.tickets || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+}
+
 export function teamStats(rows: StatsRows): TeamStats {
   const created = rows.tickets.filter((ticket) => ticket.createdAt >= rows.start);
   const closed = rows.tickets.filter((ticket) => ticket.closedAt && ticket.closedAt >= rows.start);
@@ -145,6 +159,7 @@ export function teamStats(rows: StatsRows): TeamStats {
     timeToClose: spreadOf(closeTimes(closed)),
     byAgent,
     byUrgency,
+    byTag: ticketsByTag(created),
     unclaimed: rows.unclaimed,
     waitingForReview: rows.waitingForReview,
   };

@@ -3,6 +3,7 @@
  * write, the values they must still have when written (so two people clicking at the same
  * moment cannot both win), and the audit record. Or why nothing changes.
  */
+import { applyTagEdit, MAX_TAGS, readTags, tagsJson } from './tags.js';
 import { statusCategory, URGENCIES, type StatusDefinition } from './ticket-fields.js';
 
 export type TicketChange =
@@ -13,7 +14,9 @@ export type TicketChange =
   | { kind: 'urgency'; urgency: string }
   | { kind: 'junk' }
   /** "Remind me later": `until` is worked out from the choice and the mailbox's business hours. */
-  | { kind: 'snooze'; choice: SnoozeChoice; until?: Date };
+  | { kind: 'snooze'; choice: SnoozeChoice; until?: Date }
+  /** Tags taken off and put on (domain/tags.ts tagEdit): applied to the tags the ticket has then. */
+  | { kind: 'tags'; add: string[]; remove: string[] };
 
 export const SNOOZE_CHOICES = ['1h', '3h', 'next'] as const;
 export type SnoozeChoice = (typeof SNOOZE_CHOICES)[number];
@@ -29,6 +32,8 @@ export interface TicketState {
   claimedAt: Date | null;
   junk: boolean;
   closedAt: Date | null;
+  /** Ticket.tags: a JSON array of strings. */
+  tags?: string;
 }
 
 /** Audit actions, also the keys of the trace line written in the thread. */
@@ -41,6 +46,7 @@ export const TICKET_ACTIONS = {
   junk: 'ticket.junked',
   unjunk: 'ticket.unjunked',
   snoozed: 'ticket.snoozed',
+  tags: 'ticket.tags_changed',
   /** By the system: the customer wrote again to a closed ticket. */
   reopened: 'ticket.reopened',
   draftSubmitted: 'draft.submitted',
@@ -83,13 +89,16 @@ export interface AuditDetail {
   mails?: number;
   mergeAuditId?: number;
   sender?: string | null;
+  /** Tags: those put on and taken off. */
+  added?: string[];
+  removed?: string[];
 }
 
 export type ChangePlan =
   | {
       kind: 'apply';
       /** The values the ticket must still have: the update is conditional on them. */
-      expect: Partial<Pick<TicketState, 'assigneeId' | 'status' | 'urgency' | 'junk'>>;
+      expect: Partial<Pick<TicketState, 'assigneeId' | 'status' | 'urgency' | 'junk' | 'tags'>>;
       data: Partial<TicketState>;
       action: TicketAction;
       detail: AuditDetail;
@@ -97,6 +106,7 @@ export type ChangePlan =
   | { kind: 'refuse'; reason: 'claimed_by_other'; assigneeId: string; since: Date | null }
   | { kind: 'refuse'; reason: 'not_assignee'; assigneeId: string }
   | { kind: 'refuse'; reason: 'unknown_status' | 'unknown_urgency' | 'already_yours' }
+  | { kind: 'refuse'; reason: 'too_many_tags'; max: number }
   | { kind: 'unchanged' };
 
 /** The status a ticket leaves `open` for when someone takes it on (未対応 → 対応中). */
@@ -188,6 +198,21 @@ export function planTicketChange(
         data: { snoozedUntil: until, snoozedBy: actorId },
         action: TICKET_ACTIONS.snoozed,
         detail: { to: until.toISOString() },
+      };
+    }
+    case 'tags': {
+      const edited = applyTagEdit(readTags(ticket.tags), change);
+      if (!edited) return { kind: 'unchanged' };
+      // A ticket with more (from routing rules) may still lose some.
+      if (edited.tags.length > MAX_TAGS && edited.added.length > 0)
+        return { kind: 'refuse', reason: 'too_many_tags', max: MAX_TAGS };
+      return {
+        kind: 'apply',
+        // The tags as read: someone else's edit in between makes this one look again.
+        expect: ticket.tags === undefined ? {} : { tags: ticket.tags },
+        data: { tags: tagsJson(edited.tags) },
+        action: TICKET_ACTIONS.tags,
+        detail: { added: edited.added, removed: edited.removed },
       };
     }
   }

@@ -2,7 +2,7 @@
  * The reply as an RFC 5322 message, built once (with its Message-ID) before anything is
  * sent: the stored bytes are exactly what the SMTP server and the Sent folder receive, so
  * a retry can only ever resend the same mail. nodemailer's MailComposer does the encoding
- * (UTF-8, any language, long lines).
+ * (UTF-8, any language, long lines) and the multipart/alternative of text and HTML.
  */
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { MailAddress } from '../domain/parsed-mail.js';
@@ -16,9 +16,19 @@ export interface ReplyMail {
   inReplyTo: string | null;
   references: string[];
   text: string;
+  /** The same reply as HTML: with it, the mail is multipart/alternative (text first, for clients that show text). */
+  html?: string;
   date: Date;
   /** True when a person wrote it (docs/contract.md: `Auto-Submitted: no`), false for automatic mail. */
   byPerson: boolean;
+  /** Files sent with the reply, each as an attachment part (base64). */
+  attachments?: readonly MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
@@ -28,12 +38,19 @@ export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
     cc: mail.cc.length ? mail.cc : undefined,
     subject: mail.subject,
     text: mail.text,
+    html: mail.html,
     date: mail.date,
     messageId: `<${mail.messageId}>`,
     inReplyTo: mail.inReplyTo ? `<${mail.inReplyTo}>` : undefined,
     references: mail.references.length ? mail.references.map((id) => `<${id}>`) : undefined,
     headers: { 'Auto-Submitted': mail.byPerson ? 'no' : 'auto-replied' },
     textEncoding: 'quoted-printable',
+    attachments: mail.attachments?.map((file) => ({
+      filename: file.filename,
+      contentType: file.contentType,
+      content: file.content,
+      contentDisposition: 'attachment' as const,
+    })),
   });
   return composer.compile().build();
 }

@@ -29,7 +29,11 @@ export async function sendRawMail(
     if (/^354\b/.test(line)) dataInvited = true;
   });
   try {
-    const info = (await transport.sendMail({ envelope, raw: Buffer.from(raw) })) as {
+    // A Buffer over the same bytes (a copy would hold a large reply twice).
+    const info = (await transport.sendMail({
+      envelope,
+      raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+    })) as {
       response?: string;
       rejectedErrors?: SmtpError[];
       rejected?: unknown[];

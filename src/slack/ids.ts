@@ -31,11 +31,18 @@ export const ACTION_IDS = {
   ticketHistory: 'ticket.history',
   /** Extension: edit a customer's company, phone and notes (value: customer id). */
   customerEdit: 'customer.edit',
+  /** Extension: "Tags" on the ticket message, opens the tag editor (value: ticket id). */
+  ticketTags: 'ticket.tags',
+  /**
+   * Extension: a mail's original, sent to the asker's DM with Mailroom (an overflow menu
+   * beside the mail's text; option values `<message row id>:html|eml`).
+   */
+  mailOriginal: 'mail.original',
   /** Extension: "Merge…" on the ticket message, opens the merge modal (value: ticket id). */
   ticketMerge: 'ticket.merge',
   /** Extension: "Undo merge" on a merge's trace in either thread (value: `<source ticket id>:<merge audit id>`). */
   ticketMergeUndo: 'ticket.merge_undo',
-  /** Extension: a follow-up mail's ⋯ menu, "split into a new ticket" (option value: the mail's Message row id). */
+  /** Extension: "Split into a new ticket" on a follow-up mail in the thread (value: the mail's Message row id). */
   mailSplit: 'mail.split',
 } as const;
 
@@ -49,8 +56,19 @@ export const CALLBACK_IDS = {
   templateSave: 'template.save',
   /** Extension: the customer modal (company, phone, notes). */
   customerEdit: 'customer.edit',
+  /** Extension: the tag editor (private_metadata `{"ticketId": id, "shown": [tags]}`). */
+  ticketTags: 'ticket.tags',
   /** Extension: the merge modal (private_metadata `{"ticketId": source id}`). */
   ticketMerge: 'ticket.merge',
+} as const;
+
+/**
+ * Modals that only inform (a close button, nothing to submit): their callback ids name
+ * them to Slack and to tests, and no listener answers them.
+ */
+export const INFO_MODAL_IDS = {
+  /** Extension: after a reply is submitted whose recipients differ from the customer's mail, the warning. */
+  replySubmitted: 'reply.submitted',
 } as const;
 
 /** Events the app subscribes to in manifest.yml (`message` covers channels and groups). */

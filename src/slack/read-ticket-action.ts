@@ -3,6 +3,7 @@
  * from Slack's payload (docs/contract.md: the value carries the ticket id; a menu option adds
  * the chosen key; the people menu has no value, so its block id names the ticket).
  */
+import type { OriginalFormat } from '../domain/original-mail.js';
 import { SNOOZE_CHOICES, type TicketChange } from '../domain/ticket-change.js';
 import { ACTION_IDS } from './ids.js';
 import { readActionId } from './read-action-id.js';
@@ -78,3 +79,9 @@ export const TICKET_CHANGE_ACTIONS = [
   ACTION_IDS.ticketJunk,
   ACTION_IDS.ticketSnooze,
 ] as const;
+
+/** The mail.original menu's choice (`<message row id>:html|eml`): which mail, in which form. */
+export function readOriginalChoice(action: ClickedAction): { messageRowId: number; format: OriginalFormat } | null {
+  const match = /^(\d{1,12}):(html|eml)$/.exec(action.selected_option?.value ?? '');
+  return match ? { messageRowId: Number(match[1]), format: match[2] as OriginalFormat } : null;
+}

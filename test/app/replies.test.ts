@@ -11,6 +11,7 @@ import { appendMail, openImap } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
+import { openReplyModal, submitReplyModal } from '../support/reply-modal.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
 
@@ -19,12 +20,19 @@ describeWithDovecot('replies with review', (dovecot) => {
   let bot: MailroomProcess;
   let db: Database.Database;
   let mails = 0;
+  // Another address of the same mailbox: mail to it is answered from it.
+  const alias = () => fixture.mailbox.replace('support-', 'billing-');
 
   const startBot = async () => {
     // The author may approve others' replies, but never their own.
     bot = new MailroomProcess(
       'src/main.ts',
-      fixture.env({ REVIEWERS: `${USERS.reviewer.id},${USERS.agentJa.id}` }),
+      fixture.env({
+        REVIEWERS: `${USERS.reviewer.id},${USERS.agentJa.id}`,
+        // `\n` in the environment is a line break; the variables are filled for each author.
+        SIGNATURE: '{{agent_name}}\\n{{mailbox_name}} <{{mailbox_address}}>',
+        ALIASES: alias(),
+      }),
       fixture.dir,
     );
     await bot.waitForLog('started');
@@ -43,11 +51,12 @@ describeWithDovecot('replies with review', (dovecot) => {
     subject: string,
     from: string,
     moreHeaders = '',
+    { to = fixture.mailbox, text = '注文した商品が届きません。\r\n確認をお願いします。\r\n' } = {},
   ): Promise<{ message: StoredMessage; ticketId: number; messageId: string }> {
     mails += 1;
     const messageId = `reply-${mails}-${Date.now()}@customer.example.jp`;
     await appendMail(dovecot, fixture.mailbox, [
-      `From: 山田 太郎 <${from}>\r\n${moreHeaders}To: ${fixture.mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${messageId}>\r\nReferences: <earlier-${mails}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n注文した商品が届きません。\r\n確認をお願いします。\r\n`,
+      `From: 山田 太郎 <${from}>\r\n${moreHeaders}To: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${messageId}>\r\nReferences: <earlier-${mails}@customer.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}`,
     ]);
     let message: StoredMessage | undefined;
     await waitFor(
@@ -100,40 +109,21 @@ describeWithDovecot('replies with review', (dovecot) => {
     ticketId: number,
     values: { to?: string; cc?: string; body: string },
   ) {
-    const before = opened().length;
-    await click(userId, message, { action_id: 'ticket.reply', type: 'button', value: String(ticketId) });
-    await waitFor(() => opened().length > before, 5_000, 'the reply modal');
-    let modal = opened().at(-1)!;
-    if (modal.callback_id === 'reply.collision') {
-      const goOn = await fixture.requests.viewSubmission({
-        userId,
-        callbackId: 'reply.collision',
-        values: {},
-        privateMetadata: modal.private_metadata,
-      });
-      modal = (JSON.parse(goOn.body) as { view: typeof modal }).view;
-    }
-    expect(modal.callback_id).toBe('reply.submit');
-    const prefilledTo = JSON.stringify(modal.blocks).match(/"initial_value":"([^"]*@[^"]*)"/)?.[1] ?? '';
+    const modal = await openReplyModal(fixture, userId, message, ticketId);
+    // What the modal was opened with, as the person leaves it unless they type something else.
+    const prefilled = (blockId: string) =>
+      (modal.blocks as { block_id?: string; element?: { initial_value?: string } }[]).find(
+        (block) => block.block_id === blockId,
+      )?.element?.initial_value ?? '';
     return submitModal(userId, modal.private_metadata, {
-      to: values.to ?? prefilledTo,
-      cc: values.cc ?? '',
+      to: values.to ?? prefilled('reply_to'),
+      cc: values.cc ?? prefilled('reply_cc'),
       body: values.body,
     });
   }
 
-  function submitModal(userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) {
-    return fixture.requests.viewSubmission({
-      userId,
-      callbackId: 'reply.submit',
-      privateMetadata,
-      values: {
-        reply_to: { to: { type: 'plain_text_input', value: values.to } },
-        reply_cc: { cc: { type: 'plain_text_input', value: values.cc } },
-        reply_body: { body: { type: 'plain_text_input', value: values.body } },
-      },
-    });
-  }
+  const submitModal = (userId: string, privateMetadata: string, values: { to: string; cc: string; body: string }) =>
+    submitReplyModal(fixture, userId, privateMetadata, values);
 
   /** The review buttons on the newest draft message in the thread. */
   function reviewButtons(message: StoredMessage): { blockId: string; draftId: string } {
@@ -289,6 +279,89 @@ describeWithDovecot('replies with review', (dovecot) => {
       10_000,
       'the ticket message open again',
     );
+  });
+
+  /** The newest draft message in the ticket's thread, as Block Kit JSON. */
+  const draftShown = (message: StoredMessage) =>
+    JSON.stringify(
+      [...thread(message)].reverse().find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))?.blocks,
+    );
+
+  it('sends text and HTML with the signature the reviewer was shown, the customer’s mail quoted in both and escaped in HTML', async () => {
+    const { message, ticketId } = await newTicket('署名と HTML', 'taro@customer.example.jp', '', {
+      text: '注文した商品が届きません。\r\n<script>alert("x")</script> & <b>太字</b>\r\n',
+    });
+    const body = '山田様\n\nご連絡ありがとうございます。\n本日発送いたしました。';
+    await writeReply(USERS.agentJa.id, message, ticketId, { body });
+    await waitFor(() => reviewButtons(message).draftId !== '', 5_000, 'the draft in the thread');
+    // The signature as it will be sent: the author's name and the mailbox filled in.
+    const signature = `佐藤 花子\nExample Support <${fixture.mailbox}>`;
+    const shown = draftShown(message);
+    expect(shown).toContain('Signature, sent below the text:');
+    expect(shown).toContain(JSON.stringify(`佐藤 花子\nExample Support &lt;${fixture.mailbox}&gt;`).slice(1, -1));
+
+    const mailsBefore = fixture.smtp.mails.length;
+    await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
+    await waitFor(() => fixture.smtp.mails.length === mailsBefore + 1, 10_000, 'the mail');
+    const sent = await simpleParser(fixture.smtp.mails.at(-1)!.raw);
+    expect(sent.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
+    // The text part is the reply as before, with the signature below it; the quote as always.
+    const [own, quoted] = sent.text!.split(/\n(?=On .+ wrote:\n)/);
+    expect(own).toBe(`${body}\n\n${signature}\n`);
+    expect(quoted).toMatch(
+      /^On .+, 山田 太郎 <taro@customer\.example\.jp> wrote:\n> 注文した商品が届きません。\n> <script>alert\("x"\)<\/script> & <b>太字<\/b>\n?$/,
+    );
+    // The HTML part says the same; the customer's markup is text in the blockquote.
+    expect(sent.html).toContain('ご連絡ありがとうございます。<br>\n本日発送いたしました。');
+    expect(sent.html).toContain(`佐藤 花子<br>\nExample Support &lt;${fixture.mailbox}&gt;`);
+    expect(sent.html).toMatch(
+      /<blockquote[^>]*>注文した商品が届きません。<br>\n&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; &lt;b&gt;太字&lt;\/b&gt;<\/blockquote>/,
+    );
+    expect(sent.html).not.toContain('<script');
+  });
+
+  it('prefills reply-all, warns author and reviewer of recipients not as on the customer’s mail, and answers from the alias written to', async () => {
+    const { message, ticketId } = await newTicket(
+      'Cc の件',
+      'taro@customer.example.jp',
+      `Cc: =?UTF-8?B?${Buffer.from('部長').toString('base64')}?= <boss@customer.example.jp>, hanako@customer.example.jp, ${fixture.mailbox}\r\n`,
+      { to: alias() },
+    );
+    const before = opened().length;
+    const answer = await writeReply(USERS.agentJa.id, message, ticketId, {
+      cc: '部長 <boss@customer.example.jp>, intruder@other.example',
+      body: 'ご確認ください。',
+    });
+    // Cc: the customer's To and Cc without our own addresses (the alias, the mailbox) and the To.
+    expect(JSON.stringify(opened()[before]!.blocks)).toContain(
+      '"initial_value":"部長 <boss@customer.example.jp>, hanako@customer.example.jp"',
+    );
+    // The author is told, in their language, and nothing is held back.
+    const confirmation = JSON.parse(answer.body) as { response_action: string; view: { blocks: unknown[] } };
+    expect(confirmation.response_action).toBe('update');
+    const said = JSON.stringify(confirmation.view.blocks);
+    expect(said).toContain('追加 intruder@other.example（お客様のメールにない宛先）');
+    expect(said).toContain('削除 hanako@customer.example.jp（お客様のメールにあった宛先）');
+    expect(draftRow(ticketId).state).toBe('in_review');
+    // The reviewer sees the same warning on the draft, in the mailbox's language.
+    await waitFor(() => reviewButtons(message).draftId !== '', 5_000, 'the draft in the thread');
+    expect(draftShown(message)).toContain(
+      'The recipients differ from the customer’s mail: added intruder@other.example (not on the customer’s mail); removed hanako@customer.example.jp (on the customer’s mail)',
+    );
+    // It goes out from the alias the customer wrote to, and the reviewer sees so.
+    expect(draftShown(message)).toContain(`*From:* Example Support &lt;${alias()}&gt;`);
+    expect(draftShown(message)).toContain(JSON.stringify(`佐藤 花子\nExample Support &lt;${alias()}&gt;`).slice(1, -1));
+
+    const mailsBefore = fixture.smtp.mails.length;
+    await click(USERS.reviewer.id, message, review('draft.approve', reviewButtons(message)));
+    await waitFor(() => fixture.smtp.mails.length === mailsBefore + 1, 10_000, 'the mail');
+    const sent = fixture.smtp.mails.at(-1)!;
+    // The envelope stays the mailbox's own address: a bounce comes back to the mailbox.
+    expect(sent.from).toBe(fixture.mailbox);
+    expect(sent.to.sort()).toEqual(['boss@customer.example.jp', 'intruder@other.example', 'taro@customer.example.jp']);
+    const parsed = await simpleParser(sent.raw);
+    expect(parsed.from?.value[0]).toMatchObject({ address: alias(), name: 'Example Support' });
+    expect(parsed.text).toContain(`佐藤 花子\nExample Support <${alias()}>`);
   });
 
   it('sends a draft back with the reviewer’s comment; the author’s new version is reviewed and sent', async () => {

@@ -354,7 +354,12 @@ describeWithDovecot('reply templates', (dovecot) => {
         [filledBlock]: { body: text((filled ?? '').replace('{{order_id}}', 'A-77')) },
       },
     });
-    expect(sent.body).toBe('');
+    // boss@ was not on the customer's mail: its author is told so, and nothing is held back.
+    expect(JSON.parse(sent.body)).toMatchObject({
+      response_action: 'update',
+      view: { callback_id: 'reply.submitted' },
+    });
+    expect(sent.body).toContain('added boss@example.jp (not on the customer’s mail)');
     const draftPost = () =>
       fixture.slack.posted(CHANNEL_ID, post!.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'));
     await waitFor(() => !!draftPost(), 5_000, 'the draft for review');

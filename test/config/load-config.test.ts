@@ -283,6 +283,60 @@ describe('routing rules in the mailbox file', () => {
   });
 });
 
+describe('signatures and aliases', () => {
+  it('reads SIGNATURE (\\n a line break), SIGNATURE_FILE and ALIASES for the mailbox of the environment', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'signature.txt'), '--\r\n{{agent_name}}\r\n{{mailbox_name}}\r\n');
+    const fromText = loadConfig(
+      { ...VALID, SIGNATURE: '{{agent_name}}\\nExample', ALIASES: 'billing@example.com, info@example.com' },
+      dir,
+    );
+    expect(fromText.ok && fromText.config.mailboxes[0]).toMatchObject({
+      signature: '{{agent_name}}\nExample',
+      aliases: ['billing@example.com', 'info@example.com'],
+    });
+    const fromFile = loadConfig({ ...VALID, SIGNATURE_FILE: 'signature.txt' }, dir);
+    expect(fromFile.ok && fromFile.config.mailboxes[0]).toMatchObject({
+      signature: '--\n{{agent_name}}\n{{mailbox_name}}',
+      aliases: [],
+    });
+  });
+
+  it('names every bad key: an alias that is no address, a missing file, both kinds of signature, a bad user id', () => {
+    expect(problemsOf({ ...VALID, ALIASES: 'billing@example.com, billing', SIGNATURE_FILE: 'nowhere.txt' })).toEqual([
+      expect.stringMatching(/^ALIASES: entry 2 is invalid; expected more addresses/),
+      expect.stringMatching(/^SIGNATURE_FILE: nowhere\.txt file not found; expected a readable UTF-8 text file/),
+    ]);
+    expect(problemsOf({ ...VALID, SIGNATURE: 'x', SIGNATURE_FILE: 'nowhere.txt' })).toEqual([
+      expect.stringMatching(/^SIGNATURE_FILE: set together with SIGNATURE/),
+    ]);
+    expect(problemsOf({ ...VALID, SIGNATURE: 'x'.repeat(1_001) })).toEqual([
+      expect.stringMatching(/^SIGNATURE: invalid; expected the text put below every reply, up to 1,000 characters/),
+    ]);
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'boxes.json'),
+      JSON.stringify({
+        mailboxes: [
+          {
+            key: 'support',
+            address: 'support@example.com',
+            channel: 'C0SUPPORT',
+            imap: { host: 'imap', user: 'u', password: 'p' },
+            smtp: { host: 'smtp' },
+            reviewPolicy: 'none',
+            signature: 'Support team',
+            agentSignatures: { U0AGENT1: '{{agent_name}}, support', lead: 'x' },
+            aliases: ['billing@example.com'],
+          },
+        ],
+      }),
+    );
+    const env = { SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', MAILROOM_CONFIG: 'boxes.json' };
+    expect(problemsOf(env, dir)).toEqual([expect.stringMatching(/^boxes\.json mailboxes\[0\]\.agentSignatures/)]);
+  });
+});
+
 describe('custom statuses in the mailbox file', () => {
   it('are read with both labels and a category, and a bad entry is named', () => {
     const dir = tempDir();
@@ -484,5 +538,32 @@ describe('mail providers, OAuth2 and TLS settings', () => {
       dir,
     );
     expect(bad).toEqual([expect.stringMatching(/M365_SECRET/)]);
+  });
+});
+
+describe('holidays in the configuration', () => {
+  it("counts Japan's holidays for a Tokyo mailbox unless told otherwise, and reads closing days", () => {
+    const tokyoBox = loadConfig({
+      ...VALID,
+      BUSINESS_TIME_ZONE: 'Asia/Tokyo',
+      CLOSED_DAYS: '12-29..01-03, 2027-08-13',
+    });
+    if (!tokyoBox.ok) throw new Error(tokyoBox.problems.join('\n'));
+    expect(tokyoBox.config.mailboxes[0]!.businessHours).toMatchObject({
+      holidays: 'jp',
+      closedDays: ['12-29..01-03', '2027-08-13'],
+    });
+    const elsewhere = loadConfig({ ...VALID, BUSINESS_TIME_ZONE: 'Europe/Berlin' });
+    if (!elsewhere.ok) throw new Error(elsewhere.problems.join('\n'));
+    expect(elsewhere.config.mailboxes[0]!.businessHours).toMatchObject({ holidays: 'none', closedDays: [] });
+    const off = loadConfig({ ...VALID, BUSINESS_TIME_ZONE: 'Asia/Tokyo', HOLIDAYS: 'none' });
+    if (!off.ok) throw new Error(off.problems.join('\n'));
+    expect(off.config.mailboxes[0]!.businessHours.holidays).toBe('none');
+  });
+
+  it('names the bad keys', () => {
+    const result = loadConfig({ ...VALID, HOLIDAYS: 'us', CLOSED_DAYS: '29 Dec' });
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map((line) => line.split(':')[0]).sort()).toEqual(['CLOSED_DAYS', 'HOLIDAYS']);
   });
 });

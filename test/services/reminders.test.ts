@@ -13,8 +13,16 @@ import { useScratchSqlite } from '../support/scratch-sqlite.js';
 
 const world = useScratchSqlite();
 const tokyo = (day: number, hour: number, minute = 0) => zonedInstant(2026, 11, day, hour, minute, 'Asia/Tokyo');
-// 2026-11-23 is a Monday; 27 a Friday; 28 and 29 the weekend.
-const hours = ZBusinessHours.parse({ timeZone: 'Asia/Tokyo', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' });
+// 2026-11-23 is a Monday; 27 a Friday; 28 and 29 the weekend. (The 23rd is a public
+// holiday in Japan: these counts are about nights and weekends, so holidays are off here;
+// test/domain/days-off.test.ts counts them.)
+const hours = ZBusinessHours.parse({
+  timeZone: 'Asia/Tokyo',
+  days: [1, 2, 3, 4, 5],
+  start: '09:00',
+  end: '18:00',
+  holidays: 'none',
+});
 
 let config: TMailboxConfig;
 let mailboxId: number;
@@ -193,5 +201,17 @@ describe('reminders', () => {
     await runReminders(deps(), tokyo(30, 9, 30));
     expect(await digests()).toHaveLength(2);
     expect(await overdueIn(1)).toBe(1);
+  });
+
+  it('sends no digest on a Japanese public holiday or a company closing day', async () => {
+    config.reminders = ZReminders.parse({ digestAt: '09:00' });
+    config.businessHours = { ...hours, holidays: 'jp', closedDays: ['11-25'] };
+    const digests = () => world.db.slackPost.count({ where: { kind: 'digest' } });
+    // Monday the 23rd is Labor Thanksgiving Day; the 25th the company's own day off.
+    await runReminders(deps(), tokyo(23, 9, 0));
+    await runReminders(deps(), tokyo(25, 9, 0));
+    expect(await digests()).toBe(0);
+    await runReminders(deps(), tokyo(24, 9, 0));
+    expect(await digests()).toBe(1);
   });
 });

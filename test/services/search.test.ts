@@ -60,6 +60,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
         mailboxId?: number;
         channel?: string;
         junk?: boolean;
+        tags?: string[];
       },
     ) {
       number += 1;
@@ -75,6 +76,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
           urgency: data.urgency ?? 'normal',
           assigneeId: data.assigneeId ?? null,
           junk: data.junk ?? false,
+          tags: JSON.stringify(data.tags ?? []),
           slackChannelId: data.channel ?? 'C0SUPPORT',
           slackTs: `1700000000.${String(number).padStart(6, '0')}`,
           createdAt: created,
@@ -120,6 +122,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
       subject: '返品について',
       text: '先週購入した商品を返品したいです。',
       from: 'tanaka@example.jp',
+      tags: ['vip', 'billing'],
     });
     await ticket('urgent', {
       subject: '至急：請求書の再発行',
@@ -127,6 +130,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
       urgency: 'urgent',
       attachment: true,
       from: 'suzuki@corp.example',
+      tags: ['vip'],
     });
     await ticket('english', {
       subject: 'Refund request',
@@ -134,6 +138,8 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
       from: 'john@example.org',
       status: 'in_progress',
       assigneeId: ME,
+      // LIKE's own characters and JSON's quotes mean nothing to tag:.
+      tags: ['key account', '50%_off', 'say "hi"'],
     });
     await ticket('comment', {
       subject: 'Delivery date',
@@ -148,10 +154,22 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
       createdAt: '2026-09-01',
       status: 'done',
       to: 'billing@example.com',
+      tags: ['vipx', 'vi'],
     });
-    await ticket('critical', { subject: '大至急 サーバー停止', text: 'ログインできません', urgency: 'critical' });
-    await ticket('sales', { subject: '返品の相談', text: 'sales mailbox', mailboxId: sales.id, channel: 'C0SALES' });
-    await ticket('junk', { subject: '返品 spam', text: 'junk', junk: true });
+    await ticket('critical', {
+      subject: '大至急 サーバー停止',
+      text: 'ログインできません',
+      urgency: 'critical',
+      tags: ['"vip"', '50%off'],
+    });
+    await ticket('sales', {
+      subject: '返品の相談',
+      text: 'sales mailbox',
+      mailboxId: sales.id,
+      channel: 'C0SALES',
+      tags: ['vip'],
+    });
+    await ticket('junk', { subject: '返品 spam', text: 'junk', junk: true, tags: ['vip'] });
     // A second mail in a ticket and an edited, then a deleted comment reach the index too.
     const late = await ticket('late', { subject: 'Question', text: 'first mail' });
     await db.message.create({
@@ -309,6 +327,20 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(await numbers('至急 has:attachment urgency:urgent from:suzuki', 'combined')).toEqual([n.urgent]);
   });
 
+  it(`${provider}: tag: finds the tag exactly, as typed in any case or width, every tag given`, async () => {
+    expect(await numbers('tag:vip', 'tag')).toEqual([n.urgent, n.return]);
+    expect(await numbers('tag:ＶＩＰ', 'tag-width')).toEqual([n.urgent, n.return]);
+    expect(await numbers('tag:vi', 'tag-not-a-part')).toEqual([n.old]);
+    expect(await numbers('tag:vip tag:billing', 'tag-and')).toEqual([n.return]);
+    expect(await numbers('tag:"Key  Account"', 'tag-spaces')).toEqual([n.english]);
+    expect(await numbers('tag:50%_off', 'tag-like-characters')).toEqual([n.english]);
+    expect(await numbers('tag:50%off', 'tag-like-characters-2')).toEqual([n.critical]);
+    // A tag holding quotes is found by its own name only, never by the name inside its quotes.
+    expect(await numbers('tag:say"hi"', 'tag-quote-other')).toEqual([]);
+    expect(await numbers('返品 tag:vip', 'tag-and-word')).toEqual([n.return]);
+    expect(await numbers('tag:nothing', 'tag-none')).toEqual([]);
+  });
+
   it(`${provider}: only the user's channels, never junk`, async () => {
     const all = await searchTickets(db, q('返品'), { channelIds: ['C0SUPPORT', 'C0SALES'], mailboxIds: [] });
     expect(all.hits.map((hit) => hit.number)).toEqual([n.sales, n.return]);
@@ -382,6 +414,13 @@ it('query text: filters, quoted words, mistakes', () => {
     problem: { kind: 'bad_date', filter: 'before', value: '2026-02-30' },
   });
   expect(parseSearchQuery('urgency:soon', ME)).toEqual({ problem: { kind: 'bad_urgency', value: 'soon' } });
+  expect(parseSearchQuery('tag:VIP tag:"Key  Account" tag:vip 返品', ME)).toEqual({
+    query: { terms: ['返品'], tags: ['vip', 'key account'] },
+  });
+  expect(parseSearchQuery('tag:`', ME)).toEqual({ problem: { kind: 'bad_tag', value: '`' } });
+  expect(parseSearchQuery(`tag:${'x'.repeat(41)}`, ME)).toEqual({
+    problem: { kind: 'bad_tag', value: 'x'.repeat(41) },
+  });
   expect(parseSearchQuery('   ', ME)).toEqual({ problem: { kind: 'empty' } });
 });
 

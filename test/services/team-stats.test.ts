@@ -49,6 +49,7 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
       channel?: string;
       replyBy?: string;
       review?: boolean;
+      tags?: string[];
     }) {
       number += 1;
       const row = await db.ticket.create({
@@ -64,6 +65,7 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
           status: data.status ?? (data.closed !== undefined ? 'done' : 'open'),
           firstResponseAt: data.first !== undefined ? new Date(data.created.getTime() + data.first * MIN) : null,
           closedAt: data.closed !== undefined ? new Date(data.created.getTime() + data.closed * MIN) : null,
+          tags: JSON.stringify(data.tags ?? []),
         },
       });
       await db.message.create({
@@ -102,7 +104,14 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
       }
     }
     const day = (n: number) => new Date(NOW.getTime() - n * 86_400_000);
-    await ticket({ created: day(1), first: 30, closed: 120, assignee: 'U0AGENT1', replyBy: 'U0AGENT1' });
+    await ticket({
+      created: day(1),
+      first: 30,
+      closed: 120,
+      assignee: 'U0AGENT1',
+      replyBy: 'U0AGENT1',
+      tags: ['vip', 'billing'],
+    });
     await ticket({
       created: day(2),
       first: 90,
@@ -119,9 +128,10 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
       status: 'in_progress',
       urgency: 'critical',
     });
-    await ticket({ created: day(0.1) });
+    // Tags stored before they were normalised count as the tag they are.
+    await ticket({ created: day(0.1), tags: ['VIP', 'refund'] });
     await ticket({ created: day(0.2), review: true, assignee: 'U0NEWBIE', status: 'in_progress' });
-    await ticket({ created: day(40), first: 5, closed: 50, assignee: 'U0AGENT1' });
+    await ticket({ created: day(40), first: 5, closed: 50, assignee: 'U0AGENT1', tags: ['vip'] });
     await ticket({
       created: day(1),
       first: 1,
@@ -129,6 +139,7 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
       assignee: 'U0SECRET',
       channel: 'C0SECRET',
       replyBy: 'U0SECRET',
+      tags: ['secret'],
     });
   }, 60_000);
   afterAll(async () => {
@@ -187,6 +198,22 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(message.text).toBe('Numbers for the last 30 days');
     expect(checkBlocks('message', message.blocks)).toEqual([]);
   });
+
+  it(`${provider}: tickets opened in the period per tag, most first, only the user's channels`, async () => {
+    const week = (await computeStats(deps, 'U0LEAD', periodStart('week', NOW)))!;
+    expect(week.byTag).toEqual([
+      { tag: 'vip', tickets: 2 },
+      { tag: 'billing', tickets: 1 },
+      { tag: 'refund', tickets: 1 },
+    ]);
+    const month = (await computeStats(deps, 'U0LEAD', periodStart('month', NOW)))!;
+    expect(month.byTag[0]).toEqual({ tag: 'vip', tickets: 2 });
+    const message = buildStatsMessage({ locale: 'ja', period: 'week', start: periodStart('week', NOW), stats: week });
+    const json = JSON.stringify(message.blocks);
+    expect(json).toContain('タグ別');
+    expect(json).toContain('• `vip`：2 件');
+    expect(json).not.toContain('secret');
+  });
 }
 
 describe('SQLite', () => statsOn('sqlite'));
@@ -214,10 +241,17 @@ describe('stats views', () => {
       unclaimed: 12,
       waitingForReview: 4,
     };
+    rows.tickets.forEach((ticket, i) => {
+      // 200 tags, the worst to escape.
+      ticket.tags = [`${'&'.repeat(36)}${i % 200}`, `<!channel>${i % 7}`];
+    });
     for (const locale of ['en', 'ja'] as const) {
       const message = buildStatsMessage({ locale, period: 'month', start: rows.start, stats: teamStats(rows) });
       expect(checkBlocks('message', message.blocks)).toEqual([]);
-      expect(JSON.stringify(message.blocks)).toContain(locale === 'en' ? '…and 20 more' : '…ほか 20 人');
+      const json = JSON.stringify(message.blocks);
+      expect(json).toContain(locale === 'en' ? '…and 20 more' : '…ほか 20 人');
+      expect(json).toContain(locale === 'en' ? '…and 192 more tags' : '…ほか 192 個のタグ');
+      expect(json).not.toContain('<!channel>');
     }
     expect(formatDuration('ja', 135 * MIN)).toBe('2時間15分');
     expect(formatDuration('en', 3 * 1440 * MIN + 60 * MIN)).toBe('3 d 1 h');

@@ -47,6 +47,7 @@ function registered() {
     review: unused as ListenerDeps['review'],
     templates: unused as ListenerDeps['templates'],
     processedEvents: unused as ListenerDeps['processedEvents'],
+    originals: unused as ListenerDeps['originals'],
   });
   return seen;
 }
@@ -74,6 +75,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'usergroups.users.list': ['usergroups:read'],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
+  'files.info': ['files:read'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -40,6 +40,7 @@ describe('the ticket message of a merge', () => {
         locale,
         merges: { into: { number: 3, link: 'https://slack.example/p1' }, mergedIn: null },
       });
+      // No ticket controls; only the menu for the mail's original, which any mail has.
       expect(actionIds(message.blocks)).toEqual([]);
       expect(mrkdwnTexts(message.blocks).join('\n')).toContain(
         locale === 'en'
@@ -119,26 +120,34 @@ describe('a follow-up in the thread', () => {
     text: 'Also, my invoice is wrong.',
     attachmentNames: [],
   };
+  type Heading = {
+    type: string;
+    accessory?: { action_id: string; value: string; text: { text: string }; confirm?: unknown };
+  };
 
-  it('has a menu to split it out, naming the mail, behind a confirmation', () => {
+  it('has a button beside its heading to split it out, naming the mail, behind a confirmation', () => {
     const message = buildFollowUpMessage('ja', mail);
-    const section = message.blocks.find((block) => block.type === 'section') as {
-      accessory: { action_id: string; options: { value: string; text: { text: string } }[]; confirm: unknown };
-    };
-    expect(section.accessory.action_id).toBe(ACTION_IDS.mailSplit);
-    expect(section.accessory.options.map((option) => [option.value, option.text.text])).toEqual([
-      ['501', '新しいチケットに分割'],
-    ]);
-    expect(section.accessory.confirm).toBeDefined();
+    const heading = message.blocks[0] as Heading;
+    expect(heading.type).toBe('section');
+    expect(heading.accessory).toMatchObject({
+      action_id: ACTION_IDS.mailSplit,
+      value: '501',
+      text: { text: '別チケットに分割' },
+    });
+    expect(heading.accessory?.confirm).toBeDefined();
+    // The menu beside the text stays the original's.
+    expect(actionIds(message.blocks)).toEqual([ACTION_IDS.mailSplit, ACTION_IDS.mailOriginal]);
     expect(checkBlocks('message', message.blocks)).toEqual([]);
-    // A mail not known by its row (an old payload) has no menu.
-    expect(actionIds(buildFollowUpMessage('en', { ...mail, id: undefined }).blocks)).toEqual([]);
+    // A mail not known by its row (an old payload): its heading as it was, nothing to click.
+    const unnamed = buildFollowUpMessage('en', { ...mail, id: undefined });
+    expect(unnamed.blocks[0]!.type).toBe('context');
+    expect(actionIds(unnamed.blocks)).toEqual([]);
   });
 
-  it('folded with others, each mail has its own menu', () => {
+  it('folded with others, each mail has its own button, within Block Kit', () => {
     const mails = Array.from({ length: 10 }, (_, i) => ({ ...mail, id: 600 + i, attachmentNames: ['a.pdf'] }));
     const message = buildFoldedFollowUpsMessage('en', mails);
-    expect(actionIds(message.blocks)).toEqual(mails.map(() => ACTION_IDS.mailSplit));
+    expect(actionIds(message.blocks).filter((id) => id === ACTION_IDS.mailSplit)).toHaveLength(10);
     expect(JSON.stringify(message.blocks)).toContain('"value":"609"');
     expect(checkBlocks('message', message.blocks)).toEqual([]);
   });

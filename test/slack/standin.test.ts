@@ -11,6 +11,7 @@ let client: WebClient;
 
 beforeAll(async () => {
   standin = await new SlackStandin({
+    users: [{ id: 'U0PERSON' }, { id: 'U0OTHER' }],
     channels: [
       { id: 'C0SUPPORT', name: 'support', members: ['U0MAILBOT'] },
       { id: 'C0OTHER', name: 'other', members: [] },
@@ -112,6 +113,32 @@ describe('Slack Web API stand-in', () => {
       await post([{ type: 'input', label: { type: 'plain_text', text: 'l' }, element: { type: 'plain_text_input' } }]),
     ).toBe('invalid_blocks');
     expect(await post(Array.from({ length: 5 }, () => section('y'.repeat(2900))))).toBe('msg_blocks_too_long');
+  });
+
+  it('opens the bot’s DM with one person, as Slack does, and shares a file there alone', async () => {
+    expect(await slackError(client.conversations.open({} as never))).toBe('users_list_not_supplied');
+    expect(await slackError(client.conversations.open({ users: 'U0NOBODY' }))).toBe('user_not_found');
+    expect(await slackError(client.conversations.open({ users: 'U0MAILBOT' }))).toBe('cannot_dm_bot');
+    // A group DM needs mpim:write, which the app does not have.
+    expect(await slackError(client.conversations.open({ users: 'U0PERSON,U0OTHER' }))).toBe('missing_scope');
+    const opened = await client.conversations.open({ users: 'U0PERSON' });
+    const channel = opened.channel!.id!;
+    expect(channel).toMatch(/^D/);
+    expect((await client.conversations.open({ users: 'U0PERSON' })).channel?.id).toBe(channel);
+    expect(standin.imWith('U0PERSON')?.members).toEqual(['U0MAILBOT', 'U0PERSON']);
+    expect(standin.imWith('U0OTHER')).toBeUndefined();
+
+    const target = await client.files.getUploadURLExternal({ filename: 'mail.eml', length: 3 });
+    expect((await fetch(target.upload_url!, { method: 'POST', body: 'abc' })).status).toBe(200);
+    await client.files.completeUploadExternal({
+      files: [{ id: target.file_id!, title: 'mail.eml' }],
+      channel_id: channel,
+      initial_comment: 'for you',
+    });
+    expect(standin.messages.filter((message) => message.channel === channel)).toMatchObject([
+      { text: 'for you', files: [{ id: target.file_id, name: 'mail.eml', size: 3 }] },
+    ]);
+    expect(standin.files.get(target.file_id!)?.bytes?.toString()).toBe('abc');
   });
 
   it('refuses modals over their limits and expired trigger_ids', async () => {

@@ -64,6 +64,7 @@ describe('the ticket message', () => {
       ACTION_IDS.ticketUrgency,
       ACTION_IDS.ticketReply,
       ACTION_IDS.ticketHistory,
+      ACTION_IDS.ticketTags,
       ACTION_IDS.ticketSnooze,
       ACTION_IDS.ticketMerge,
       ACTION_IDS.ticketJunk,
@@ -106,6 +107,9 @@ describe('the ticket message', () => {
       preview: hostile.repeat(500),
       attachmentNames: Array.from({ length: 300 }, (_, i) => `${hostile}-${i}.pdf`),
       unreadable: true,
+      tags: Array.from({ length: 30 }, (_, i) => `${'&'.repeat(38)}${i}`).concat(hostile),
+      mailId: 123456789012,
+      hasHtml: true,
     });
     expect(checkBlocks('message', worst.blocks)).toEqual([]);
     const parsed = [...mrkdwnTexts(worst.blocks), worst.text].join('\n');
@@ -196,5 +200,50 @@ describe('mail text in the thread', () => {
       expect(JSON.stringify(message.blocks)).toContain('本文の続きは添付の .txt ファイルにあります');
       expect(message.text.length).toBeLessThanOrEqual(3000);
     }
+  });
+});
+
+describe('tags and the original on the ticket message', () => {
+  it('shows the tags escaped in code spans, in both languages, and a Tags button carrying the ticket id', () => {
+    for (const locale of ['en', 'ja'] as const) {
+      const { blocks } = buildTicketMessage({ ...base, locale, tags: ['vip', '<!channel> & co'] });
+      const texts = mrkdwnTexts(blocks);
+      const field = texts.find((text) => text.startsWith(locale === 'en' ? '*Tags*' : '*タグ*'))!;
+      expect(field).toContain('`vip` `&lt;!channel&gt; &amp; co`');
+      expect(texts.join('\n')).not.toContain('<!channel>');
+      const json = JSON.stringify(blocks);
+      expect(json).toContain(`"action_id":"${ACTION_IDS.ticketTags}"`);
+    }
+    // No tags, no field; the button is there all the same.
+    const bare = buildTicketMessage(base);
+    expect(mrkdwnTexts(bare.blocks).some((text) => text.startsWith('*タグ*'))).toBe(false);
+    expect(JSON.stringify(bare.blocks)).toContain(ACTION_IDS.ticketTags);
+  });
+
+  it('offers the mail’s original beside its text: HTML only when it has some, the source always, naming the mail', () => {
+    const menu = (hasHtml: boolean) =>
+      (
+        buildTicketMessage({ ...base, locale: 'en', mailId: 345, hasHtml }).blocks.find(
+          (block) => block.type === 'section' && 'accessory' in block,
+        ) as { accessory: { action_id: string; options: { value: string; text: { text: string } }[] } }
+      ).accessory;
+    expect(menu(true).action_id).toBe(ACTION_IDS.mailOriginal);
+    expect(menu(true).options.map((option) => [option.value, option.text.text])).toEqual([
+      ['345:html', 'View the original (HTML)'],
+      ['345:eml', 'Download the source (.eml)'],
+    ]);
+    expect(menu(false).options.map((option) => option.value)).toEqual(['345:eml']);
+    // Each follow-up in the thread has its own menu, naming its own mail.
+    const followUp = buildFollowUpMessage('ja', {
+      sender: base.sender,
+      receivedAt: base.receivedAt,
+      text: '追伸です',
+      attachmentNames: [],
+      id: 346,
+      hasHtml: true,
+    });
+    expect(JSON.stringify(followUp.blocks)).toContain('"value":"346:html"');
+    expect(JSON.stringify(followUp.blocks)).toContain('元のメールを表示（HTML）');
+    expect(checkBlocks('message', followUp.blocks)).toEqual([]);
   });
 });

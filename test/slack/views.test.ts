@@ -8,6 +8,7 @@ import {
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
+import { buildReplySubmittedModal } from '../../src/slack/views/reply-modals.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 import { mrkdwnTexts } from '../support/blocks.js';
 
@@ -70,6 +71,7 @@ describe('a draft in the thread', () => {
     cc: '',
     subject: 'Re: 返品',
     body: 'はい',
+    signature: '',
   };
   const buttons = (input: Omit<DraftMessageInput, 'controls'>) => {
     const shownWhole = draftShownWhole(input.draft);
@@ -141,9 +143,50 @@ describe('a draft in the thread', () => {
     expect(draftShownWhole({ ...draft, body: 'はい' })).toBe(true);
   });
 
+  it('shows the signature as it will be sent and the recipient warning, escaped, in both languages', () => {
+    for (const [locale, label, warning] of [
+      ['en', 'Signature, sent below the text:', 'added x@other.example (not on the customer’s mail)'],
+      ['ja', '署名（本文の下に付けて送信）:', '削除 boss@example.jp（お客様のメールにあった宛先）'],
+    ] as const) {
+      const message = buildDraftMessage({
+        ...input,
+        locale,
+        controls: draftControls('in_review', false, true),
+        draft: { ...draft, signature: '佐藤 花子\n<!channel> Support & Co <support@example.com>' },
+        recipientChanges: { added: ['x@other.example'], removed: ['boss@example.jp'] },
+      });
+      const text = JSON.stringify(message.blocks);
+      expect(text).toContain(label);
+      expect(text).toContain('佐藤 花子\\n&lt;!channel&gt; Support &amp; Co &lt;support@example.com&gt;');
+      expect(text).not.toContain('<!channel>');
+      expect(text).toContain(warning);
+      expect(checkBlocks('message', message.blocks)).toEqual([]);
+    }
+    const plain = JSON.stringify(buildDraftMessage({ ...input, controls: [] }).blocks);
+    expect(plain).not.toContain('Signature');
+    expect(plain).not.toContain('recipients differ');
+  });
+
   it('offers nothing on an earlier revision', () => {
     expect(buttons({ ...input, superseded: true })).toBeUndefined();
     expect(buttons({ ...input, superseded: true, draft: { ...draft, state: 'changes_requested' } })).toBeUndefined();
+  });
+});
+
+describe('the author’s confirmation of a reply', () => {
+  it('warns of recipients not as on the customer’s mail, in the author’s language; otherwise the modal just closes', () => {
+    const changes = { added: ['x@other.example'], removed: [] };
+    for (const [locale, words] of [
+      ['en', 'added x@other.example (not on the customer’s mail)'],
+      ['ja', '追加 x@other.example（お客様のメールにない宛先）'],
+    ] as const) {
+      for (const review of [true, false]) {
+        const view = buildReplySubmittedModal(locale, { review, recipientChanges: changes });
+        expect(checkView(view)).toEqual([]);
+        expect(JSON.stringify(view)).toContain(words);
+      }
+    }
+    expect(buildReplySubmittedModal('en', { review: true, recipientChanges: { added: [], removed: [] } })).toBeNull();
   });
 });
 

@@ -101,9 +101,28 @@ class Checker {
             (option?.text as Json | undefined)?.text === (initialOption.text as Json | undefined)?.text;
           if (!all.some(same)) this.fail(`${where}.initial_option`, 'must be one of the options');
         }
+        const initialOptions = element.initial_options as Json[] | undefined;
+        if (initialOptions !== undefined) {
+          if (element.type !== 'multi_static_select') this.fail(`${where}.initial_options`, 'only for multi-selects');
+          initialOptions.forEach((chosen, i) => {
+            const same = (option: Json) =>
+              option?.value === chosen?.value &&
+              (option?.text as Json | undefined)?.text === (chosen?.text as Json | undefined)?.text;
+            if (!all.some(same)) this.fail(`${where}.initial_options[${i}]`, 'must be one of the options');
+          });
+        }
+        if (element.max_selected_items !== undefined && Number(element.max_selected_items) < 1)
+          this.fail(`${where}.max_selected_items`, 'must be at least 1');
         if (element.placeholder !== undefined) this.textObject(`${where}.placeholder`, element.placeholder, 150, true);
         break;
       }
+      case 'file_input':
+        // Slack: 1 to 10 files (its default 10); filetypes an array of extensions.
+        if (element.max_files !== undefined && (Number(element.max_files) < 1 || Number(element.max_files) > 10))
+          this.fail(`${where}.max_files`, 'must be 1 to 10');
+        if (element.filetypes !== undefined && !Array.isArray(element.filetypes))
+          this.fail(`${where}.filetypes`, 'must be an array of extensions');
+        break;
       case 'overflow': {
         const options = element.options as unknown[] | undefined;
         if (!Array.isArray(options) || options.length < 1 || options.length > 5)

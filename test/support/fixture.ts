@@ -144,11 +144,14 @@ function later<T extends object>(what: string, get: () => T | undefined): T {
  * Mailroom running on the fixture for the whole describe block (started, connected to
  * IMAP, stopped after), and its SQLite file opened read-only for the tests to look into.
  */
-export function useRunningBot(fixture: Fixture): { bot: MailroomProcess; db: Database.Database } {
+export function useRunningBot(
+  fixture: Fixture,
+  extraEnv: Record<string, string> = {},
+): { bot: MailroomProcess; db: Database.Database } {
   let bot: MailroomProcess | undefined;
   let db: Database.Database | undefined;
   beforeAll(async () => {
-    bot = new MailroomProcess('src/main.ts', fixture.env(), fixture.dir);
+    bot = new MailroomProcess('src/main.ts', fixture.env(extraEnv), fixture.dir);
     await bot.waitForLog('started');
     await bot.waitForLog('imap_connected');
     db = new Database(path.join(fixture.dir, 'data', 'mailroom.db'), { readonly: true });

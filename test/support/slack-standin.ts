@@ -42,6 +42,8 @@ export interface StandinChannel {
   name: string;
   members: string[];
   isPrivate?: boolean;
+  /** A direct message between the bot and one person (conversations.open). */
+  isIm?: boolean;
 }
 
 export interface StoredMessage {
@@ -54,6 +56,20 @@ export interface StoredMessage {
   thread_ts?: string;
   metadata?: unknown;
   user?: string;
+}
+
+export interface StandinFile {
+  id: string;
+  filename: string;
+  length: number;
+  bytes?: Buffer;
+  shared: boolean;
+  mimetype?: string;
+  /** Who uploaded it; the bot when unset. */
+  user?: string;
+  created?: number;
+  /** Deleted in Slack: files.info and downloads answer as for a file that is gone. */
+  deleted?: boolean;
 }
 
 export interface StandinOptions {
@@ -90,8 +106,14 @@ export class SlackStandin {
   readonly responses: { id: string; body: Args; at: number }[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, Args>();
-  /** Files uploaded through files.getUploadURLExternal and the upload URL, by id. */
-  readonly files = new Map<string, { id: string; filename: string; length: number; bytes?: Buffer; shared: boolean }>();
+  /**
+   * Files by id: uploaded by the bot (files.getUploadURLExternal and the upload URL), or by
+   * a person (addUserFile: a modal's file_input). files.info describes them, and their
+   * url_private_download gives the bytes to a request with the bot token.
+   */
+  readonly files = new Map<string, StandinFile>();
+  /** Every request for a file's bytes, and whether it carried the bot token. */
+  readonly downloads: { fileId: string; authorized: boolean }[] = [];
   /** Requests the stand-in itself could not handle (malformed bodies, its own bugs). */
   readonly internalErrors: Error[] = [];
   readonly botToken: string;
@@ -102,6 +124,8 @@ export class SlackStandin {
   #sockets: WebSocketServer | undefined;
   #acks = new Map<string, (payload: Args) => void>();
   #usedTriggers = new Set<string>();
+  /** The bot's direct message with each user, by user id (conversations.open). */
+  #ims = new Map<string, string>();
   readonly users: Map<string, StandinUser>;
   readonly channels: Map<string, StandinChannel>;
   /** User groups (S…) and their members. */
@@ -268,6 +292,11 @@ export class SlackStandin {
       this.responses.push({ id: url.pathname.slice('/respond/'.length), body: args, at: Date.now() });
       return send(200, { ok: true });
     }
+    if (url.pathname === '/signin') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end('<!DOCTYPE html><html><body>Sign in to Standin</body></html>');
+    }
+    if (url.pathname.startsWith('/files-pri/')) return this.#download(req, res, url);
     if (url.pathname.startsWith('/upload/')) {
       const file = this.files.get(url.pathname.slice('/upload/'.length));
       if (!file || file.bytes) return send(404, { ok: false, error: 'not_found' });
@@ -318,6 +347,101 @@ export class SlackStandin {
     }
   }
 
+  /**
+   * A file's bytes at its url_private_download. As at Slack: only with the token in an
+   * Authorization header (a request without it is sent to the sign-in page, which answers
+   * 200 with HTML); a file that is gone is 404.
+   */
+  #download(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    const fileId = /^\/files-pri\/T0STANDIN-(F\w+)\//.exec(url.pathname)?.[1] ?? '';
+    const authorized = req.headers.authorization === `Bearer ${this.botToken}`;
+    this.downloads.push({ fileId, authorized });
+    if (!authorized) {
+      res.writeHead(302, { location: `${this.baseUrl}/signin?redir=${encodeURIComponent(url.pathname)}` });
+      return void res.end();
+    }
+    const file = this.files.get(fileId);
+    if (!file?.bytes || file.deleted) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return void res.end('file not found');
+    }
+    res.writeHead(200, {
+      'content-type': file.mimetype ?? 'application/octet-stream',
+      'content-length': String(file.bytes.length),
+    });
+    res.end(file.bytes);
+  }
+
+  /**
+   * A person uploads a file in a modal's file_input: it exists in Slack (files.info knows
+   * it) but is shared nowhere. Returns the file object as the view_submission carries it.
+   */
+  addUserFile(input: { name: string; mimetype: string; bytes: Buffer; user: string }): Args {
+    const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
+    this.files.set(id, {
+      id,
+      filename: input.name,
+      length: input.bytes.length,
+      bytes: input.bytes,
+      shared: false,
+      mimetype: input.mimetype,
+      user: input.user,
+      created: Math.floor(Date.now() / 1000),
+    });
+    return this.fileObject(id);
+  }
+
+  /**
+   * A person shares a file of theirs in a thread (the message Slack stores; the test
+   * delivers the `file_share` event). Returns the event as Slack sends it.
+   */
+  shareUserFile(fileId: string, channel: string, threadTs: string): Args {
+    const file = this.files.get(fileId);
+    if (!file) throw new Error(`no file ${fileId}`);
+    file.shared = true;
+    const message: StoredMessage = {
+      channel,
+      ts: this.#nextTs(),
+      thread_ts: threadTs,
+      files: [{ id: file.id, name: file.filename, title: file.filename, size: file.length }],
+      user: file.user ?? this.botUserId,
+    };
+    this.messages.push(message);
+    return {
+      type: 'message',
+      subtype: 'file_share',
+      channel,
+      user: message.user,
+      text: '',
+      ts: message.ts,
+      thread_ts: threadTs,
+      files: [this.fileObject(file.id)],
+    };
+  }
+
+  /** A file as files.info (and a file_input's submitted value) describe it. */
+  fileObject(id: string): Args {
+    const file = this.files.get(id);
+    if (!file) throw new Error(`no file ${id}`);
+    const name = encodeURIComponent(file.filename);
+    return {
+      id: file.id,
+      created: file.created ?? Math.floor(Date.now() / 1000),
+      timestamp: file.created ?? Math.floor(Date.now() / 1000),
+      name: file.filename,
+      title: file.filename,
+      mimetype: file.mimetype ?? 'application/octet-stream',
+      filetype: file.filename.split('.').pop() ?? 'binary',
+      user: file.user ?? this.botUserId,
+      user_team: 'T0STANDIN',
+      size: file.length,
+      is_public: false,
+      url_private: `${this.baseUrl}/files-pri/T0STANDIN-${file.id}/${name}`,
+      url_private_download: `${this.baseUrl}/files-pri/T0STANDIN-${file.id}/download/${name}`,
+      permalink: `https://standin.slack.test/files/${file.user ?? this.botUserId}/${file.id}/${name}`,
+    };
+  }
+
   #authenticate(header: string | undefined, args: Args, expected: string): void {
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : (args.token as string | undefined);
     if (!token) throw new SlackError('not_authed');
@@ -366,6 +490,12 @@ export class SlackStandin {
     return { type: 'message', ...rest, ...(withMetadata && metadata ? { metadata } : {}) };
   }
 
+  /** The bot's DM channel with a user, once conversations.open has opened it. */
+  imWith(userId: string): StandinChannel | undefined {
+    const id = this.#ims.get(userId);
+    return id ? this.channels.get(id) : undefined;
+  }
+
   /** Messages the bot posted to a channel: top level, or in the thread of `threadTs`. */
   posted(channel: string, threadTs?: string): StoredMessage[] {
     return this.messages.filter((m) => m.channel === channel && (threadTs ? m.thread_ts === threadTs : !m.thread_ts));
@@ -383,6 +513,25 @@ export class SlackStandin {
 
   /** What a person typed into a modal's inputs, by view id, block id and action id. */
   readonly #typed = new Map<string, Map<string, Map<string, string>>>();
+  /** What a person chose in a modal's multi-select menus, by view id and block id: the option values. */
+  readonly #chosen = new Map<string, Map<string, string[]>>();
+
+  /**
+   * A person chooses options of a modal's multi_static_select (replacing what was chosen).
+   * Only the menu's own options can be chosen, as in Slack's client.
+   */
+  choose(viewId: string, blockId: string, values: string[]): void {
+    const block = ((this.views.get(viewId)?.blocks ?? []) as Args[]).find(
+      (candidate) => candidate.block_id === blockId,
+    );
+    const element = block?.element as Args | undefined;
+    if (element?.type !== 'multi_static_select') throw new Error(`no multi-select in block ${blockId} of ${viewId}`);
+    const known = ((element.options ?? []) as { value: string }[]).map((option) => option.value);
+    for (const value of values) if (!known.includes(value)) throw new Error(`${value} is not an option of ${blockId}`);
+    const blocks = this.#chosen.get(viewId) ?? new Map<string, string[]>();
+    blocks.set(blockId, values);
+    this.#chosen.set(viewId, blocks);
+  }
 
   /** A person types into an input of an open modal (what Slack keeps in view.state). */
   type(viewId: string, blockId: string, actionId: string, value: string): void {
@@ -423,6 +572,21 @@ export class SlackStandin {
         typeof element.action_id !== 'string'
       )
         continue;
+      // Each element type has its own field in view.state, as Slack sends them.
+      if (element.type === 'file_input') {
+        values[block.block_id] = { [element.action_id]: { type: element.type, files: [] } };
+        continue;
+      }
+      if (element.type === 'multi_static_select') {
+        // Slack sends the options chosen (the initial ones until the person changes them), whole.
+        const options = (element.options ?? []) as { value: string }[];
+        const chosen = this.#chosen.get(viewId)?.get(block.block_id);
+        const selected = chosen
+          ? options.filter((option) => chosen.includes(option.value))
+          : ((element.initial_options ?? []) as Args[]);
+        values[block.block_id] = { [element.action_id]: { type: element.type, selected_options: selected } };
+        continue;
+      }
       const value = this.shownValue(viewId, block.block_id, element.action_id);
       values[block.block_id] = { [element.action_id]: { type: element.type, value: value ?? null } };
     }
@@ -581,7 +745,13 @@ export class SlackStandin {
       if (!args.filename || !Number.isInteger(length) || length < 0)
         throw new SlackError('invalid_arguments', ['filename and length are required']);
       const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
-      this.files.set(id, { id, filename: String(args.filename), length, shared: false });
+      this.files.set(id, {
+        id,
+        filename: String(args.filename),
+        length,
+        shared: false,
+        mimetype: mimetypeOf(String(args.filename)),
+      });
       return { upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
     },
     'files.completeUploadExternal': (args) => {
@@ -608,15 +778,47 @@ export class SlackStandin {
           channel: channel.id,
           ts: this.#nextTs(),
           thread_ts: args.thread_ts as string | undefined,
+          ...(typeof args.initial_comment === 'string' ? { text: args.initial_comment } : {}),
           files: shared,
           user: this.botUserId,
         });
       return { files: shared.map(({ id, title }) => ({ id, title })) };
     },
+    'files.info': (args) => {
+      if (!args.file) throw new SlackError('invalid_arguments', ['file is required']);
+      const file = this.files.get(String(args.file));
+      // Slack answers file_not_found for a deleted file, and for an upload never completed.
+      if (!file || file.deleted || file.bytes === undefined) throw new SlackError('file_not_found');
+      return { file: this.fileObject(file.id), comments: [], response_metadata: { next_cursor: '' } };
+    },
     'usergroups.users.list': (args) => {
       const group = this.userGroups.get(String(args.usergroup ?? ''));
       if (!group) throw new SlackError('no_such_subteam');
       return { users: group };
+    },
+    // The bot's DM with one person (im:write). A group DM (several users) needs mpim:write,
+    // which the app does not ask for; a bot cannot be messaged this way.
+    'conversations.open': (args) => {
+      if (args.channel) {
+        const channel = this.#channel(args);
+        if (!channel.isIm) throw new SlackError('method_not_supported_for_channel_type');
+        return { channel: { id: channel.id }, no_op: true, already_open: true };
+      }
+      const users = String(args.users ?? '')
+        .split(',')
+        .map((user) => user.trim())
+        .filter(Boolean);
+      if (users.length === 0) throw new SlackError('users_list_not_supplied');
+      if (users.length > 1) throw new SlackError('missing_scope', ['needed: mpim:write']);
+      const userId = users[0]!;
+      if (userId === this.botUserId) throw new SlackError('cannot_dm_bot');
+      if (!this.users.has(userId)) throw new SlackError('user_not_found');
+      const known = this.#ims.get(userId);
+      if (known) return { channel: { id: known }, no_op: true, already_open: true };
+      const id = `D${userId.slice(1)}`;
+      this.#ims.set(userId, id);
+      this.channels.set(id, { id, name: '', members: [this.botUserId, userId], isIm: true, isPrivate: true });
+      return { channel: { id } };
     },
     'conversations.members': (args) => {
       const channel = this.#channel(args);
@@ -633,6 +835,20 @@ function parseArgs(contentType: string, body: string, query: URLSearchParams): A
     args[key] = ['blocks', 'view', 'attachments', 'metadata', 'files'].includes(key) ? safeJson(value) : value;
   }
   return args;
+}
+
+/** The type Slack infers from a file's name (a few common ones). */
+function mimetypeOf(filename: string): string {
+  const types: Record<string, string> = {
+    pdf: 'application/pdf',
+    txt: 'text/plain',
+    csv: 'text/csv',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    zip: 'application/zip',
+  };
+  return types[filename.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 }
 
 function safeJson(value: string): unknown {

@@ -128,6 +128,15 @@ function filterConditions(sql: Statement, query: SearchQuery): string[] {
   if (query.urgency !== undefined) conditions.push(`t."urgency" = ${sql.param(query.urgency)}`);
   if (query.before) conditions.push(`t."createdAt" < ${sql.param(query.before)}`);
   if (query.after) conditions.push(`t."createdAt" >= ${sql.param(query.after)}`);
+  // Ticket.tags is a JSON array of strings: each tag asked for must be one of its elements,
+  // exactly (both sides normalised alike, domain/tags.ts), read as JSON on both databases.
+  for (const tag of query.tags ?? []) {
+    conditions.push(
+      sql.provider === 'sqlite'
+        ? `EXISTS (SELECT 1 FROM json_each(t."tags") j WHERE j."value" = ${sql.param(tag)})`
+        : `t."tags"::jsonb @> jsonb_build_array(${sql.param(tag)}::text)`,
+    );
+  }
   if (query.hasAttachment) {
     conditions.push(
       `EXISTS (SELECT 1 FROM "Message" m JOIN "Attachment" a ON a."messageId" = m."id" WHERE m."ticketId" = t."id" AND a."inline" = false)`,

@@ -4,7 +4,6 @@
  * failure does not hide the next.
  */
 import { existsSync } from 'node:fs';
-import { WebClient } from '@slack/web-api';
 import type { ImapFlow } from 'imapflow';
 import type { TAppConfig, TMailboxConfig } from '../../config/config-schema.js';
 import { closeDbClient, createDbClient, isDatabaseReachable } from '../../db/client.js';
@@ -16,6 +15,7 @@ import { describeTokenError } from '../../mail/oauth/oauth-errors.js';
 import { oauthTokens } from '../../mail/oauth/token-source.js';
 import { describeSmtpError, smtpTlsDescription, verifySmtp } from '../../mail/smtp-transport.js';
 import { errorMessage } from '../../errors.js';
+import { createSlackProbe, slackErrorCode } from '../../slack-api/slack-probe.js';
 
 export interface CheckResult {
   name: string;
@@ -158,17 +158,13 @@ async function checkMailbox(mailbox: TMailboxConfig): Promise<CheckResult[]> {
 }
 
 async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
-  const client = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    retryConfig: { retries: 0 },
-    timeout: 10_000,
-  });
+  const slack = createSlackProbe(config.slack.botToken, config.slack.apiUrl);
   let team: string;
   try {
-    const auth = await client.auth.test();
+    const auth = await slack.identity();
     team = `${auth.user ?? 'bot'} in ${auth.team ?? 'the workspace'}`;
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
+    const code = slackErrorCode(error);
     const hint =
       code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'account_inactive'
         ? 'the token was refused — copy the Bot User OAuth Token again into SLACK_BOT_TOKEN (reinstall the app if it was revoked)'
@@ -179,9 +175,8 @@ async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
   for (const mailbox of config.mailboxes) {
     const name = `slack channel ${mailbox.key}`;
     try {
-      const info = await client.conversations.info({ channel: mailbox.channelId });
       results.push(
-        info.channel?.is_member
+        (await slack.isBotInChannel(mailbox.channelId))
           ? { name, ok: true, detail: `the bot is a member of ${mailbox.channelId}` }
           : {
               name,
@@ -190,7 +185,7 @@ async function checkSlack(config: TAppConfig): Promise<CheckResult[]> {
             },
       );
     } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error ?? errorMessage(error);
+      const code = slackErrorCode(error) ?? errorMessage(error);
       results.push({
         name,
         ok: false,

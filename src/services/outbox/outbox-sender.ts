@@ -22,6 +22,7 @@ import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { statusCategory } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { appendToSent } from '../../mail/append-to-sent.js';
+import { enqueueReply } from './enqueue-reply.js';
 import { queueDraftStatePosts, queueDraftUpdate, queueSentPost } from '../replies/draft-posts.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
@@ -119,6 +120,8 @@ export class OutboxSender {
         }
         if (entry.state === 'queued') await this.#send(entry);
         else await this.#copyToSent(entry);
+        // A large reply's bytes were read whole for this step (its raw is in parts).
+        if (entry.raw.byteLength === 0) enqueueReply.collectAfter(Number.MAX_SAFE_INTEGER);
       } catch (error) {
         this.deps.logger.error({ code: 'outbox_failed', err: errorMessage(error) }, 'outbox error');
         await this.#sleeper.sleep(5_000);
@@ -154,7 +157,8 @@ export class OutboxSender {
       ...(JSON.parse(message.toAddresses) as { address: string }[]),
       ...(JSON.parse(message.ccAddresses) as { address: string }[]),
     ].map((entry) => entry.address);
-    const outcome = await sendRawMail(mailbox.smtp, { from: mailbox.address, to: recipients }, entry.raw);
+    const raw = await enqueueReply.readReplyRaw(this.deps.db, entry);
+    const outcome = await sendRawMail(mailbox.smtp, { from: mailbox.address, to: recipients }, raw);
     if (!outcome.sent) return this.#recordFailure(entry, outcome.error, outcome.kind);
     if (outcome.refused.length)
       this.deps.logger.warn(
@@ -326,7 +330,13 @@ export class OutboxSender {
       return;
     }
     try {
-      const folder = await appendToSent(mailbox.imap, Buffer.from(entry.raw), entry.sentAt ?? new Date());
+      const raw = await enqueueReply.readReplyRaw(this.deps.db, entry);
+      // A Buffer over the same bytes, not a copy.
+      const folder = await appendToSent(
+        mailbox.imap,
+        Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+        entry.sentAt ?? new Date(),
+      );
       await this.deps.db.outboxMail.update({ where: { id: entry.id }, data: { copiedToSentAt: new Date() } });
       this.deps.logger.info(
         { code: 'reply_copied_to_sent', outboxId: entry.id, folder },

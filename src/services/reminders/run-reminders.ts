@@ -7,7 +7,7 @@
 import { isUniqueViolation } from '../../db/errors.js';
 import type { TLocale, TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
-import { localDate, localParts } from '../../domain/business-time.js';
+import { isBusinessDay, localDate, localParts } from '../../domain/business-time.js';
 import { dueReminders, isPastResponseTarget, type DueReminder } from '../../domain/reminder-rules.js';
 import { statusCategory, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
@@ -160,11 +160,11 @@ async function queueDigest(
   const at = config.reminders.digestAt;
   if (at === 'off') return 0;
   const hours = config.businessHours;
-  // Business days only, from the digest time to two hours after it.
+  // Business days only (no weekend, holiday or closing day), from the digest time to two hours after it.
   const local = localParts(now, hours.timeZone);
   const [hh = 0, mm = 0] = at.split(':').map(Number);
   const sinceDigestTime = local.hour * 60 + local.minute - (hh * 60 + mm);
-  if (!hours.days.includes(local.weekday) || sinceDigestTime < 0 || sinceDigestTime >= DIGEST_WINDOW_MINUTES) return 0;
+  if (!isBusinessDay(now, hours) || sinceDigestTime < 0 || sinceDigestTime >= DIGEST_WINDOW_MINUTES) return 0;
   const input = await digestFigures(deps.db, config, mailbox, statuses, now);
   try {
     await queuePosts(deps.db, [

@@ -9,8 +9,16 @@ import type { Db, Tx } from '../../db/client.js';
 import { draftControls, draftShownWhole, type DraftControl } from '../../domain/draft-controls.js';
 import { POST_KINDS, type PostNotReady } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
+import { readRecipientChanges, type RecipientChanges } from '../../domain/reply-recipients.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { draftAddressText, reviewedText } from './draft-addresses.js';
+import { draftFiles } from './reply-attachments.js';
+
+/** A file a reply attaches, as Slack shows it: name and size. */
+export interface ShownFile {
+  filename: string;
+  size: number;
+}
 
 export interface DraftPostPayload {
   draftId: number;
@@ -106,7 +114,15 @@ export interface DraftShown {
     cc: string;
     subject: string;
     body: string;
+    /** Sent below the text, as filled when submitted. */
+    signature: string;
   };
+  /** The From, when it is not the mailbox's own address (an alias the customer wrote to). */
+  fromAlias?: { name: string; address: string };
+  /** Recipients added or left off compared with the customer's mail: a warning for the reviewer. */
+  recipientChanges?: RecipientChanges;
+  /** The files this revision sends, every one (the reviewer approves them too). */
+  attachments?: ShownFile[];
   /** This message shows an earlier revision than the draft's current one. */
   superseded: boolean;
   /** The buttons offered, in order; the first is the primary one. */
@@ -150,7 +166,13 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
       revision: payload.revision,
       state: draft.state,
       ...reviewedText(draft),
+      signature: draft.signature,
     },
+    recipientChanges: readRecipientChanges(draft.recipientChanges),
+    ...(draft.fromAddress && draft.fromAddress !== draft.ticket.mailbox.address
+      ? { fromAlias: { name: draft.ticket.mailbox.name, address: draft.fromAddress } }
+      : {}),
+    attachments: await draftFiles(db, draft.id, payload.revision),
     superseded,
     controls: draftControls(draft.state, superseded, shownWhole),
     tooLong: !shownWhole,
@@ -184,6 +206,7 @@ export interface SentReply {
   authorId: string;
   reviewerId: string | null;
   body: string;
+  attachments?: ShownFile[];
   sentAt: Date;
   /** The recipients the mail server refused, if any. */
   refused?: string | null;
@@ -212,6 +235,7 @@ export async function loadSentPost(
     authorId: draft.authorId,
     reviewerId: draft.reviews[0]?.reviewerId ?? null,
     body: draft.body,
+    attachments: await draftFiles(db, draft.id, draft.revision),
     sentAt: outbox.sentAt ?? new Date(),
     // A sent reply's lastError names the recipients the server refused (outbox-sender.ts).
     refused: outbox.lastError,

@@ -7,12 +7,18 @@
 import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { differingReplyTo } from '../../domain/classify-mail.js';
+import { formatAddressList } from '../../domain/compose-reply.js';
+import { ownAddressesOf, ownAddressMatcher } from '../../domain/own-address.js';
+import type { MailAddress } from '../../domain/parsed-mail.js';
+import { replyAllCc, type CustomerRecipients } from '../../domain/reply-recipients.js';
+import { rawHeader } from '../../mail/raw-headers.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { replySubject } from '../../domain/reply-subject.js';
 import { templateChoices, type TemplateChoice } from '../templates/template-catalog.js';
 import type { TicketActionDeps } from '../tickets/change-ticket.js';
 import { accessRefusal, mergedRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { draftAddressText } from './draft-addresses.js';
+import { attachmentLimitBytes, draftFiles, threadFileChoices, type AttachmentChoice } from './reply-attachments.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
   mailboxes: readonly TMailboxConfig[];
@@ -47,6 +53,12 @@ export interface ReplyModalData {
   bodyRevision?: number;
   /** What a template just filled in: its name and version, and whether that is newer than the one chosen. */
   templateFilled?: { name: string; version: number; newer: boolean };
+  /** Files in the ticket's thread the reply may attach (and the draft's own, from its last revision). */
+  threadFiles?: readonly AttachmentChoice[];
+  /** The files the draft attaches now: chosen already when the modal opens. */
+  attachedFileIds?: readonly string[];
+  /** REPLY_ATTACHMENT_MAX_MB of the ticket's mailbox (unset: the default). */
+  attachmentLimitMb?: number;
 }
 
 export type ReplyOpening =
@@ -125,6 +137,7 @@ const ANSWERED_FIELDS = {
   replyTo: true,
   subject: true,
   text: true,
+  toAddresses: true,
   ccAddresses: true,
   sentAt: true,
   receivedAt: true,
@@ -147,6 +160,51 @@ export async function answeredMail(db: Db, draft: { ticketId: number; answersId:
   return answered ?? latestInbound(db, draft.ticketId);
 }
 
+type AnsweredMail = NonNullable<Awaited<ReturnType<typeof latestInbound>>>;
+
+/**
+ * The answered mail with every address it was sent to: its To and Cc, and the
+ * Delivered-To our server stamped on it (a Bcc to an alias shows only there). The reply
+ * is sent from the alias among them (domain/reply-recipients.ts).
+ */
+export async function withAddressees(
+  db: Db,
+  mail: AnsweredMail | null,
+): Promise<(AnsweredMail & { addressedTo: string[] }) | null> {
+  if (!mail) return null;
+  const stored = await db.message.findUnique({ where: { id: mail.id }, select: { raw: true } });
+  const deliveredTo = stored ? rawHeader(stored.raw, 'delivered-to') : null;
+  const listed = [...storedAddresses(mail.toAddresses), ...storedAddresses(mail.ccAddresses)];
+  return { ...mail, addressedTo: [...listed.map((entry) => entry.address), ...(deliveredTo ? [deliveredTo] : [])] };
+}
+
+/** A stored mail's To or Cc (JSON list of { name, address }); unreadable: none. */
+export function storedAddresses(json: string): MailAddress[] {
+  try {
+    const list = JSON.parse(json) as unknown;
+    return Array.isArray(list)
+      ? list.filter((entry): entry is MailAddress => typeof entry?.address === 'string' && entry.address !== '')
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A stored mail's recipients as reply-all and the recipient warning read them. */
+export function customerRecipients(mail: {
+  fromAddress: string | null;
+  replyTo: string | null;
+  toAddresses: string;
+  ccAddresses: string;
+}): CustomerRecipients {
+  return {
+    from: mail.fromAddress,
+    replyTo: mail.replyTo,
+    to: storedAddresses(mail.toAddresses),
+    cc: storedAddresses(mail.ccAddresses),
+  };
+}
+
 /** Whether the mailbox's replies wait for a reviewer (REVIEW_POLICY). */
 export function needsReview(deps: Pick<ReplyDeps, 'mailboxes'>, mailboxKey: string): boolean {
   return (deps.mailboxes.find((mailbox) => mailbox.key === mailboxKey)?.reviewPolicy ?? 'all') === 'all';
@@ -154,8 +212,14 @@ export function needsReview(deps: Pick<ReplyDeps, 'mailboxes'>, mailboxKey: stri
 
 export interface ReplyModalState {
   ticket: { id: number; number: number; mailboxId: number; mailbox: { key: string } };
-  draft: { id: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
-  original: { fromAddress: string | null; replyTo: string | null; text: string | null } | null;
+  draft: { id: number; revision: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
+  original: {
+    fromAddress: string | null;
+    replyTo: string | null;
+    text: string | null;
+    toAddresses: string;
+    ccAddresses: string;
+  } | null;
   /** What the person has in the modal now, and what a template filled in. */
   overrides?: Partial<
     Pick<ReplyModalData, 'to' | 'cc' | 'body' | 'bodyRevision' | 'chosenVersionId' | 'templateFilled'>
@@ -169,6 +233,13 @@ export async function composeReplyModal(
 ): Promise<ReplyModalData> {
   const { ticket, draft, original } = state;
   const replyTo = original && differingReplyTo(original);
+  // A draft never submitted has no To yet: it starts as reply-all. Once submitted, the
+  // recipients are what its author chose, even an empty Cc.
+  const fresh = draftAddressText(draft.toAddresses) === '';
+  const cc =
+    fresh && original
+      ? formatAddressList(replyAllCc(customerRecipients(original), ownAddressMatcher(ownAddressesOf(deps.mailboxes))))
+      : draftAddressText(draft.ccAddresses);
   return {
     ticketId: ticket.id,
     ticketNumber: ticket.number,
@@ -176,12 +247,15 @@ export async function composeReplyModal(
     // Where RFC 5322 says a reply goes; a Reply-To that is not the sender is said under To.
     to: draftAddressText(draft.toAddresses) || original?.replyTo || original?.fromAddress || '',
     ...(replyTo ? { replyToNote: { replyTo, sender: original.fromAddress ?? '' } } : {}),
-    cc: draftAddressText(draft.ccAddresses),
+    cc,
     subject: draft.subject,
     body: draft.body,
     quoted: original?.text ?? '',
     review: needsReview(deps, ticket.mailbox.key),
     templates: await templateChoices(deps.db, ticket.mailboxId),
+    threadFiles: await threadFileChoices(deps.db, ticket.id, draft.id),
+    attachedFileIds: (await draftFiles(deps.db, draft.id, draft.revision)).map((file) => file.slackFileId),
+    attachmentLimitMb: attachmentLimitBytes(deps.mailboxes, ticket.mailbox.key) / (1024 * 1024),
     ...state.overrides,
   };
 }

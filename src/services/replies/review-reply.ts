@@ -10,25 +10,45 @@ import { ownAddressesOf, ownAddressMatcher } from '../../domain/own-address.js';
 import { draftShownWhole, EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
 import type { Db, Draft, Tx } from '../../db/client.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
+import { recipientChanges, type RecipientChanges } from '../../domain/reply-recipients.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import type { Reviewers } from '../../slack-api/reviewers.js';
+import type { UserNames } from '../../slack-api/user-names.js';
+import type { SlackFiles } from '../../slack-api/slack-files.js';
 import { mentions } from '../../domain/mentions.js';
 import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { queueDraftPost, queueDraftStatePosts } from './draft-posts.js';
 import { draftAddressesJson, reviewedText } from './draft-addresses.js';
 import {
+  attachmentLimitBytes,
+  checkAttachments,
+  draftFiles,
+  fetchAttachments,
+  saveDraftFiles,
+  type AttachmentProblem,
+  type ChosenAttachments,
+  type DraftFile,
+} from './reply-attachments.js';
+import {
   answeredMail,
   composeReplyModal,
+  customerRecipients,
   latestInbound,
   needsReview,
   type ReplyDeps,
   type ReplyModalData,
+  withAddressees,
 } from './open-reply.js';
+import { replyFrom, replySignature } from './reply-variables.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
+  /** For `{{agent_name}}` in the signature. */
+  userNames: UserNames;
+  /** Slack files a reply attaches: described at submission, fetched when it is queued. */
+  files: SlackFiles;
   wakePoster(): void;
   wakeOutbox(): void;
 }
@@ -40,7 +60,8 @@ type DraftWithTicket = Draft & {
     mailboxId: number;
     slackChannelId: string | null;
     slackTs: string | null;
-    mailbox: { key: string; channelId: string };
+    mailbox: { key: string; channelId: string; name: string; address: string; locale: string };
+    customer: { address: string; name: string | null; company: string | null } | null;
   };
 };
 
@@ -54,9 +75,10 @@ export type DraftRefusal =
   | { kind: 'changed'; revision: number }
   | { kind: 'too_long' }
   | { kind: 'not_author'; authorId: string }
-  | { kind: 'not_editable'; state: string };
+  | { kind: 'not_editable'; state: string }
+  | { kind: 'attachment_unavailable'; filename: string };
 
-export type ReplyField = 'to' | 'cc' | 'body';
+export type ReplyField = 'to' | 'cc' | 'body' | 'files' | 'threadFiles';
 
 /** What is wrong with one field of the reply modal (a refusal is shown on the body). */
 export type ReplyProblem =
@@ -64,17 +86,29 @@ export type ReplyProblem =
   | { kind: 'invalid_addresses'; addresses: string[] }
   | { kind: 'to_missing' }
   | { kind: 'own_addresses'; addresses: string[] }
-  | { kind: 'body_missing' };
+  | { kind: 'body_missing' }
+  | AttachmentProblem;
 
-/** The reply modal submitted: in review or the outbox (the modal closes), or problems on its fields. */
+/**
+ * The reply modal submitted: in review or the outbox, or problems on its fields. The
+ * modal closes, unless recipients were added or left off compared with the customer's
+ * mail: then it says so (a warning; nothing is held back).
+ */
 export type ReplySubmission =
-  | { kind: 'submitted' }
+  | { kind: 'submitted'; review: boolean; recipientChanges: RecipientChanges }
   | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
 
 async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
   return db.draft.findUnique({
     where: { id: draftId },
-    include: { ticket: { include: { mailbox: { select: { key: true, channelId: true } } } } },
+    include: {
+      ticket: {
+        include: {
+          mailbox: { select: { key: true, channelId: true, name: true, address: true, locale: true } },
+          customer: { select: { address: true, name: true, company: true } },
+        },
+      },
+    },
   });
 }
 
@@ -90,7 +124,12 @@ async function stateNow(db: Db, draftId: number): Promise<string> {
 /** The reply modal submitted: check it, then into review (or the outbox). */
 export async function submitReply(
   deps: ReviewDeps,
-  input: { actorId: string; draftId: number; values: { to: string; cc: string; body: string } },
+  input: {
+    actorId: string;
+    draftId: number;
+    values: { to: string; cc: string; body: string };
+    attachments?: ChosenAttachments;
+  },
 ): Promise<ReplySubmission> {
   const refused = (refusal: DraftRefusal): ReplySubmission => ({
     kind: 'invalid',
@@ -119,28 +158,50 @@ export async function submitReply(
     if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
   }
   if (!input.values.body.trim()) errors.body = { kind: 'body_missing' };
-  if (Object.keys(errors).length) return { kind: 'invalid', errors };
+  const checked = await checkAttachments(deps, {
+    ticketId: draft.ticketId,
+    draftId: draft.id,
+    limitBytes: attachmentLimitBytes(deps.mailboxes, draft.ticket.mailbox.key),
+    chosen: input.attachments ?? { uploaded: [], threadFileIds: [] },
+  });
+  if (!checked.ok) errors[checked.field] = checked.problem;
+  if (Object.keys(errors).length || !checked.ok) return { kind: 'invalid', errors };
 
   const review = needsReview(deps, draft.ticket.mailbox.key);
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
   const revision = draft.submittedAt ? draft.revision + 1 : draft.revision;
+  const original = await withAddressees(deps.db, await answeredMail(deps.db, draft));
+  const changes = original
+    ? recipientChanges(customerRecipients(original), isOurs, [...to.addresses, ...cc.addresses])
+    : { added: [], removed: [] };
   const fields = {
     toAddresses: draftAddressesJson(to.addresses),
     ccAddresses: draftAddressesJson(cc.addresses),
     body: input.values.body,
+    // Filled now and kept: the reviewer is shown the signature that will be sent.
+    signature: await replySignature(deps, { actorId: input.actorId, ticket: draft.ticket, original }),
+    fromAddress: replyFrom(deps, draft.ticket.mailbox, original),
+    recipientChanges: JSON.stringify(changes),
     revision,
     submittedAt: new Date(),
   };
   // Without review the reply is sent as written; its mail is built before the transaction.
-  const prepared = review
-    ? null
-    : await enqueueReply.prepare(deps, { ...draft, ...fields }, await answeredMail(deps.db, draft));
+  let prepared = null;
+  if (!review) {
+    const fetched = await fetchAttachments(deps.files, checked.files);
+    if (!fetched.ok) {
+      const problem: ReplyProblem = { kind: 'file_unavailable', filename: fetched.filename };
+      return { kind: 'invalid', errors: { [fileField(input.attachments, checked.files, fetched.filename)]: problem } };
+    }
+    prepared = await enqueueReply.prepare(deps, { ...draft, ...fields }, original, fetched.attachments);
+  }
   const done = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.draft.updateMany({
       where: { id: draft.id, revision: draft.revision, state: draft.state },
       data: { ...fields, state: review ? 'in_review' : 'approved' },
     });
     if (count === 0) return false;
+    await saveDraftFiles(tx, draft.id, revision, checked.files);
     const audit = await tx.auditLog.create({
       data: {
         mailboxId: draft.ticket.mailboxId,
@@ -162,6 +223,7 @@ export async function submitReply(
     }
     return true;
   });
+  enqueueReply.collectAfter(prepared?.raw.byteLength ?? 0);
   if (!done) return refused({ kind: 'not_editable', state: await stateNow(deps.db, draft.id) });
   deps.logger.info(
     { code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision },
@@ -169,7 +231,13 @@ export async function submitReply(
   );
   deps.wakePoster();
   if (!review) deps.wakeOutbox();
-  return { kind: 'submitted' };
+  return { kind: 'submitted', review, recipientChanges: changes };
+}
+
+/** The modal field a file came from: the upload, or the thread's files. */
+function fileField(chosen: ChosenAttachments | undefined, files: DraftFile[], filename: string): ReplyField {
+  const file = files.find((candidate) => candidate.filename === filename);
+  return chosen?.uploaded.some((upload) => upload.id === file?.slackFileId) ? 'files' : 'threadFiles';
 }
 
 /** Why a reviewer may not decide on this draft as shown, or null. */
@@ -247,10 +315,19 @@ export async function approveDraft(
   if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
   // Nobody approves what they were not shown whole (see draftShownWhole).
   if (!draftShownWhole(reviewedText(draft))) return { kind: 'refused', refusal: { kind: 'too_long' } };
-  const prepared = await enqueueReply.prepare(deps, draft, await answeredMail(deps.db, draft));
+  // The revision's files, fetched now: what the reviewer was shown, or no approval.
+  const fetched = await fetchAttachments(deps.files, await draftFiles(deps.db, draft.id, draft.revision));
+  if (!fetched.ok) return { kind: 'refused', refusal: { kind: 'attachment_unavailable', filename: fetched.filename } };
+  const prepared = await enqueueReply.prepare(
+    deps,
+    draft,
+    await withAddressees(deps.db, await answeredMail(deps.db, draft)),
+    fetched.attachments,
+  );
   const approved = await recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
     enqueueReply.commit(tx, draft, prepared),
   );
+  enqueueReply.collectAfter(prepared.raw.byteLength);
   if (!approved) {
     const now = await reviewRefusal(deps, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
     return now ? { kind: 'refused', refusal: now } : { kind: 'unapplied' };

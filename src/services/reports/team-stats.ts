@@ -2,6 +2,7 @@
  * `/mail stats [today|week|month]`: the team's numbers over the period, for the mailboxes
  * whose channels the person is a member of, answered to them alone.
  */
+import { readTags } from '../../domain/tags.js';
 import {
   periodStart,
   readPeriod,
@@ -39,7 +40,7 @@ async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): 
   const [tickets, received, replies, unclaimed, waitingForReview] = await Promise.all([
     db.ticket.findMany({
       where: { ...inScope, AND: [{ OR: [{ createdAt: { gte: start } }, { closedAt: { gte: start } }] }] },
-      select: { assigneeId: true, urgency: true, createdAt: true, firstResponseAt: true, closedAt: true },
+      select: { assigneeId: true, urgency: true, createdAt: true, firstResponseAt: true, closedAt: true, tags: true },
     }),
     db.message.findMany({
       where: { direction: 'in', receivedAt: { gte: start }, ticket: inScope },
@@ -54,7 +55,7 @@ async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): 
   ]);
   return {
     start,
-    tickets,
+    tickets: tickets.map((ticket) => ({ ...ticket, tags: readTags(ticket.tags) })),
     receivedMails: received.map((mail) => ({
       urgency: mail.ticket?.urgency ?? 'normal',
       assigneeId: mail.ticket?.assigneeId ?? null,

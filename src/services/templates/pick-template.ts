@@ -6,9 +6,9 @@
  * only the latest version is ever used.
  */
 import { EDITABLE_DRAFT_STATES } from '../../domain/draft-controls.js';
-import type { TLocale } from '../../config/config-schema.js';
-import { fillTemplate, formatMailDate } from '../../domain/template-variables.js';
-import { answeredMail, composeReplyModal, type ReplyModalData } from '../replies/open-reply.js';
+import { fillTemplate } from '../../domain/template-variables.js';
+import { answeredMail, composeReplyModal, withAddressees, type ReplyModalData } from '../replies/open-reply.js';
+import { replyVariables } from '../replies/reply-variables.js';
 import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import type { TemplateDeps } from './template-catalog.js';
 
@@ -56,19 +56,8 @@ export async function pickTemplate(deps: TemplateDeps, input: PickInput): Promis
   if (!latest) return unusable;
   await db.draft.update({ where: { id: draft.id }, data: { templateVersionId: latest.id } });
 
-  const original = await answeredMail(db, draft);
-  const mailDate = original?.sentAt ?? original?.receivedAt;
-  const body = fillTemplate(latest.body, {
-    // The sender's name stands in only when the sender is the customer (not a web form's robot).
-    customer_name:
-      ticket.customer?.name ?? (original?.fromAddress === ticket.customer?.address ? original?.fromName : null),
-    customer_company: ticket.customer?.company,
-    agent_name: await deps.userNames.nameOf(input.actorId),
-    ticket_number: String(ticket.number),
-    original_date: mailDate ? formatMailDate(mailDate, ticket.mailbox.locale as TLocale) : null,
-    mailbox_name: ticket.mailbox.name,
-    mailbox_address: ticket.mailbox.address,
-  });
+  const original = await withAddressees(db, await answeredMail(db, draft));
+  const body = fillTemplate(latest.body, await replyVariables(deps, { actorId: input.actorId, ticket, original }));
   const { typed } = input;
   deps.logger.info(
     {

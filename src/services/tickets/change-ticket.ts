@@ -1,6 +1,6 @@
 /**
  * A person changes a ticket from its Slack message: claim, unclaim, assign, status,
- * urgency, junk. Only members of the ticket's channel may; the change is written only if
+ * urgency, junk, snooze, tags. Only members of the ticket's channel may; the change is written only if
  * the ticket still looks as it did when the plan was made (two claims at once: one wins,
  * the other is told who has it), with its audit record and the Slack updates queued in
  * the same transaction. Answers whether it was done (the updated message then says it
@@ -112,6 +112,8 @@ function refusalOf(plan: Exclude<ChangePlan, { kind: 'apply' }>): Refusal | null
       return { kind: 'not_assignee', assigneeId: plan.assigneeId };
     case 'already_yours':
       return { kind: 'already_yours' };
+    case 'too_many_tags':
+      return { kind: 'too_many_tags', max: plan.max };
     default:
       return { kind: 'choice_gone' };
   }

@@ -50,8 +50,10 @@ type ShownRow = {
 
 /** A mail of a ticket, as its posts show it. */
 export interface ShownMail {
-  /** Its Message row: what a follow-up's "split out" carries. */
+  /** Its Message row id: its original can be asked for by it, and a follow-up split out by it. */
   id: number;
+  /** It has an HTML part (which a post never loads: see MAIL_SHOWN). */
+  hasHtml: boolean;
   sender: MailAddress | null;
   /** A Reply-To that differs from the sender, shown beside it (differingReplyTo). */
   replyTo: string | null;
@@ -65,10 +67,11 @@ export interface ShownMail {
   unreadable: boolean;
 }
 
-function shownMail(row: ShownRow): ShownMail {
+function shownMail(row: ShownRow, withHtml: ReadonlySet<number>): ShownMail {
   const flags = ZFlags.parse(JSON.parse(row.flags)) as Partial<MailFlags>;
   return {
     id: row.id,
+    hasHtml: withHtml.has(row.id),
     sender: row.fromAddress || row.fromName ? { name: row.fromName ?? '', address: row.fromAddress ?? '' } : null,
     replyTo: differingReplyTo(row),
     stranger: flags.stranger === true,
@@ -78,6 +81,15 @@ function shownMail(row: ShownRow): ShownMail {
     attachmentNames: row.attachments.filter((a) => !a.inline).map((a) => a.filename ?? 'attachment'),
     unreadable: row.parseState === 'failed',
   };
+}
+
+/** Which of the mails have an HTML part, asked without reading it (it can be megabytes). */
+async function mailsWithHtml(db: Db, ids: readonly number[]): Promise<Set<number>> {
+  const rows = await db.message.findMany({
+    where: { id: { in: [...ids] }, html: { not: null } },
+    select: { id: true },
+  });
+  return new Set(rows.map((row) => row.id));
 }
 
 export type TicketWithMailbox = Ticket & { mailbox: { locale: string; name: string; address: string; key: string } };
@@ -132,7 +144,7 @@ async function loadMail(
   return {
     locale: ticket.mailbox.locale as TLocale,
     ticket,
-    mail: shownMail(message),
+    mail: shownMail(message, await mailsWithHtml(db, [message.id])),
     statuses: ticketMessage ? await ticketStatuses(db, ticket.mailboxId) : [],
     ...(ticketMessage ? { merges: await mergesOf(db, ticket) } : {}),
     ...(plain ? { plain } : {}),
@@ -203,7 +215,15 @@ export async function loadFoldedFollowUps(
   ]);
   if (!ticket || messages.length === 0) return { kind: 'drop', reason: 'ticket or messages no longer exist' };
   if (!ticket.slackTs) return { kind: 'wait' };
-  return { locale: ticket.mailbox.locale as TLocale, mails: messages.map(shownMail), threadTs: ticket.slackTs };
+  const withHtml = await mailsWithHtml(
+    db,
+    messages.map((message) => message.id),
+  );
+  return {
+    locale: ticket.mailbox.locale as TLocale,
+    mails: messages.map((message) => shownMail(message, withHtml)),
+    threadTs: ticket.slackTs,
+  };
 }
 
 export interface TraceData {

@@ -5,6 +5,7 @@ import type { UserLocales } from '../../slack-api/user-locales.js';
 import type { DashboardDeps } from '../publish-home.js';
 import type { ProcessedEvents } from '../../services/processed-events.js';
 import type { TicketActionDeps } from '../../services/tickets/change-ticket.js';
+import type { OriginalMailDeps } from '../../services/tickets/original-mail.js';
 import type { ReplyDeps } from '../../services/replies/open-reply.js';
 import type { ReviewDeps } from '../../services/replies/review-reply.js';
 import type { TemplateDeps } from '../../services/templates/template-catalog.js';
@@ -18,6 +19,8 @@ import { registerTicketActions } from './actions/ticket-actions.js';
 import { registerTicketHistory } from './actions/ticket-history.js';
 import { registerTicketMerge } from './actions/ticket-merge.js';
 import { registerMailSplit } from './actions/mail-split.js';
+import { registerMailOriginal } from './actions/mail-original.js';
+import { registerTicketTagsAction } from './actions/ticket-tags.js';
 import { registerMailCommand } from './commands/mail-command.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
@@ -28,6 +31,7 @@ import { registerReplyCollision } from './views/reply-collision.js';
 import { registerReplySubmit } from './views/reply-submit.js';
 import { registerTemplateSave } from './views/template-save.js';
 import { registerTicketMergeView } from './views/ticket-merge.js';
+import { registerTicketTagsView } from './views/ticket-tags.js';
 
 /**
  * Everything the listeners use, one object per feature, built once by the composition
@@ -45,6 +49,8 @@ export interface ListenerDeps {
   review: ReviewDeps;
   templates: TemplateDeps;
   processedEvents: ProcessedEvents;
+  /** A mail's original, sent to the asker's DM. */
+  originals: OriginalMailDeps;
 }
 
 /** Every listener of the app, per Slack surface. */
@@ -61,6 +67,8 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerTicketMerge(registry, deps);
   registerTicketMergeView(registry, deps);
   registerMailSplit(registry, deps);
+  registerTicketTagsAction(registry, deps);
+  registerMailOriginal(registry, deps);
   registerReplyActions(registry, deps);
   registerDraftActions(registry, deps);
   registerTemplateActions(registry, deps);
@@ -68,6 +76,7 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerReplySubmit(registry, deps);
   registerDraftChanges(registry, deps);
   registerTemplateSave(registry, deps);
+  registerTicketTagsView(registry, deps);
   registerThreadMessages(registry, ticketActions);
   registerChannelMembership(registry, ticketActions);
 }

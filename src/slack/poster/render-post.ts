@@ -4,6 +4,7 @@
  * loader and words it with a view; a loader's wait or drop is passed on as it is.
  */
 import type { Db } from '../../db/client.js';
+import { readTags } from '../../domain/tags.js';
 import { ticketPreviewText } from '../../domain/ticket-preview.js';
 import {
   POST_KINDS,
@@ -71,6 +72,9 @@ async function ticketMessageInput(
     attachmentNames: mail.attachmentNames,
     unreadable: mail.unreadable,
     statuses,
+    tags: readTags(ticket.tags),
+    mailId: mail.id,
+    hasHtml: mail.hasHtml,
     ...(merges
       ? {
           merges: {

@@ -8,13 +8,16 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
+import { formatAddressList } from '../../domain/compose-reply.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
-import type { DraftShown, SentReply } from '../../services/replies/draft-posts.js';
+import type { DraftShown, SentReply, ShownFile } from '../../services/replies/draft-posts.js';
+import { fileListText } from './file-list.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { splitText } from './mail-body-message.js';
+import { recipientWarningText } from './recipient-warning.js';
 import { slackDate } from './ticket-message.js';
 
 export type DraftMessageInput = DraftShown;
@@ -65,21 +68,41 @@ function statusLine(input: DraftMessageInput): string | null {
   }
 }
 
+/**
+ * The signature as it will be sent, below the text (SIGNATURE_MAX_CHARS keeps it short
+ * enough to be shown whole, escaped, in two sections at most).
+ */
+function signatureBlocks(locale: TLocale, signature: string): KnownBlock[] {
+  if (!signature.trim()) return [];
+  return [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'draft.signature') }] },
+    ...splitText(escapeMrkdwn(signature.trim()), BODY_CHARS).map(
+      (piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } }),
+    ),
+  ];
+}
+
 export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const { locale, draft } = input;
   const heading = t(locale, 'draft.heading', { author: `<@${draft.authorId}>`, revision: draft.revision });
   // Every recipient and every character, as they will be sent; a draft too long for that
   // is shown cut and says so (its controls offer no approval).
+  const from = input.fromAlias && formatAddressList([input.fromAlias]);
   const addressLines = [
+    ...(from ? [`*${t(locale, 'draft.from')}:* ${escapeMrkdwn(from)}`] : []),
     `*${t(locale, 'draft.to')}:* ${escapeMrkdwn(draft.to)}`,
     ...(draft.cc ? [`*${t(locale, 'draft.cc')}:* ${escapeMrkdwn(draft.cc)}`] : []),
     `*${t(locale, 'draft.subject')}:* ${escapeMrkdwn(draft.subject)}`,
   ];
   const body = splitText(escapeMrkdwn(draft.body.trim()), BODY_CHARS).slice(0, BODY_SECTIONS);
+  const warning = recipientWarningText(locale, input.recipientChanges);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:memo: *${heading}*` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(addressLines.join('\n'), 3000) }] },
+    ...(warning ? [{ type: 'section', text: { type: 'mrkdwn', text: truncate(warning, 3000) } } as KnownBlock] : []),
     ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
+    ...signatureBlocks(locale, draft.signature),
+    ...attachmentBlocks(input.attachments, (list) => `*${t(locale, 'draft.attachments')}:* ${list}`),
   ];
   if (input.tooLong) {
     blocks.push({
@@ -122,6 +145,17 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   return { text: `${heading}: ${escapeAndTruncate(draft.subject, 150)}`, blocks };
 }
 
+/**
+ * The files a reply sends, named with their sizes: all of them (at most 20, whose names
+ * are cut to 100 characters, so the list fits one section).
+ */
+function attachmentBlocks(files: readonly ShownFile[] | undefined, words: (list: string) => string): KnownBlock[] {
+  if (!files?.length) return [];
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`:paperclip: ${words(fileListText(files))}`, 3000) } },
+  ];
+}
+
 /** The reply as it went out, in the thread: to whom, by whom, the text. */
 export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMessage {
   const heading = t(locale, 'sent.heading', { to: escapeAndTruncate(sent.to, 300) });
@@ -132,6 +166,7 @@ export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMe
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `:outbox_tray: *${heading}*` } },
       ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
+      ...attachmentBlocks(sent.attachments, (files) => t(locale, 'sent.attachments', { files })),
       {
         type: 'context',
         elements: [

@@ -6,6 +6,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import type { DraftRefusal } from '../../services/replies/review-reply.js';
+import { escapeAndTruncate } from './escape.js';
 import { buildInfoNotice } from './help-message.js';
 import { refusalText } from './ticket-notices.js';
 
@@ -33,6 +34,8 @@ export function draftRefusalText(locale: TLocale, refusal: DraftRefusal): string
       return t(locale, 'notice.not_author', { author: `<@${refusal.authorId}>` });
     case 'not_editable':
       return t(locale, 'reply.error_state', { state: stateName(locale, refusal.state) });
+    case 'attachment_unavailable':
+      return t(locale, 'notice.attachment_unavailable', { name: escapeAndTruncate(refusal.filename, 200) });
   }
 }
 

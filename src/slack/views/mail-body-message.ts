@@ -3,7 +3,7 @@
  * from the customer. Split over sections at line breaks to stay within Slack's per-section
  * and per-message limits; what does not fit is said to be cut (the stored mail is whole).
  */
-import type { KnownBlock, Overflow, SectionBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { ACTION_IDS } from '../ids.js';
 import type { TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
@@ -14,6 +14,7 @@ import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import {
   attachmentsContext,
+  originalMenu,
   replyToContext,
   senderText,
   slackDate,
@@ -50,14 +51,27 @@ export function displayText(text: string): string {
   return `${own}\n${quotedLines.join('\n')}`;
 }
 
-function bodyBlocks(locale: TLocale, text: string): KnownBlock[] {
+/** The menu for the mail's original, beside its first section, when the mail is named. */
+function originalAccessory(locale: TLocale, mail: Pick<FollowUpMail, 'id' | 'hasHtml'> | undefined) {
+  return mail?.id !== undefined ? { accessory: originalMenu(locale, mail.id, mail.hasHtml === true) } : {};
+}
+
+function bodyBlocks(locale: TLocale, text: string, mail?: FollowUpMail): KnownBlock[] {
   const escaped = displayText(text);
-  if (!escaped) return [{ type: 'section', text: { type: 'mrkdwn', text: `_${t(locale, 'ticket.no_body')}_` } }];
+  if (!escaped)
+    return [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `_${t(locale, 'ticket.no_body')}_` },
+        ...originalAccessory(locale, mail),
+      },
+    ];
   const fits = escaped.length <= BODY_CHARS_PER_MESSAGE;
   const shown = fits ? escaped : splitText(escaped, BODY_CHARS_PER_MESSAGE)[0]!;
-  const blocks: KnownBlock[] = splitText(shown, SECTION_CHARS).map((piece) => ({
+  const blocks: KnownBlock[] = splitText(shown, SECTION_CHARS).map((piece, index) => ({
     type: 'section',
     text: { type: 'mrkdwn', text: piece },
+    ...(index === 0 ? originalAccessory(locale, mail) : {}),
   }));
   if (!fits) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'ticket.body_cut') }] });
   return blocks;
@@ -75,8 +89,6 @@ export function buildMailBodyMessage(locale: TLocale, text: string): SlackMessag
 }
 
 export interface FollowUpMail {
-  /** Its Message row: the "split into a new ticket" menu carries it. */
-  id?: number;
   sender: TicketMessageInput['sender'];
   /** A Reply-To that is not the sender's address. */
   replyTo?: string | null;
@@ -85,18 +97,26 @@ export interface FollowUpMail {
   receivedAt: Date;
   text: string;
   attachmentNames: string[];
+  /**
+   * The mail's row id: a menu beside its text sends its original to whoever asks, and the
+   * button beside its heading splits it out into a new ticket.
+   */
+  id?: number;
+  /** It has an HTML part to view. */
+  hasHtml?: boolean;
 }
 
 function followUpHeading(locale: TLocale, mail: FollowUpMail): string {
   return `:incoming_envelope: *${t(locale, 'ticket.follow_up', { from: senderText(mail.sender, locale) })}* · ${slackDate(mail.receivedAt)}`;
 }
 
-/** A follow-up's ⋯ menu: split the mail out into a new ticket (after a confirmation). */
-function splitMenu(locale: TLocale, messageRowId: number): Overflow {
+/** "Split into a new ticket" beside a follow-up's heading, after a confirmation. */
+function splitButton(locale: TLocale, messageRowId: number): Button {
   return {
-    type: 'overflow',
+    type: 'button',
     action_id: ACTION_IDS.mailSplit,
-    options: [{ text: { type: 'plain_text', text: t(locale, 'split.action') }, value: String(messageRowId) }],
+    text: { type: 'plain_text', text: t(locale, 'split.action') },
+    value: String(messageRowId),
     confirm: {
       title: { type: 'plain_text', text: t(locale, 'split.confirm_title') },
       text: { type: 'plain_text', text: t(locale, 'split.confirm_text') },
@@ -106,12 +126,15 @@ function splitMenu(locale: TLocale, messageRowId: number): Overflow {
   };
 }
 
-/** The mail's first section with its ⋯ menu beside it, when the mail is known by its row. */
-function withSplitMenu(locale: TLocale, mail: FollowUpMail, blocks: KnownBlock[]): KnownBlock[] {
-  const index = blocks.findIndex((block) => block.type === 'section');
-  if (mail.id === undefined || index < 0) return blocks;
-  const section = blocks[index] as SectionBlock;
-  return blocks.map((block, i) => (i === index ? { ...section, accessory: splitMenu(locale, mail.id!) } : block));
+/**
+ * A follow-up's heading (who wrote, when), with the split button beside it when the mail is
+ * named (the menu beside its text is the original's, mail.original).
+ */
+function followUpHeadingBlock(locale: TLocale, mail: FollowUpMail): KnownBlock {
+  const text = { type: 'mrkdwn' as const, text: followUpHeading(locale, mail) };
+  return mail.id === undefined
+    ? { type: 'context', elements: [text] }
+    : { type: 'section', text, accessory: splitButton(locale, mail.id) };
 }
 
 /** A stranger's mail says so instead of where its Reply-To points: it steers no reply. */
@@ -127,9 +150,9 @@ function followUpNotes(locale: TLocale, mail: FollowUpMail): KnownBlock[] {
 export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): SlackMessage {
   const from = senderText(mail.sender, locale);
   const blocks: KnownBlock[] = [
-    { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
+    followUpHeadingBlock(locale, mail),
     ...followUpNotes(locale, mail),
-    ...withSplitMenu(locale, mail, bodyBlocks(locale, mail.text)),
+    ...bodyBlocks(locale, mail.text, mail),
   ];
   if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   return { text: `${t(locale, 'ticket.follow_up', { from })}: ${escapeAndTruncate(mail.text.trim(), 2_500)}`, blocks };
@@ -144,15 +167,12 @@ export function buildFoldedFollowUpsMessage(locale: TLocale, mails: readonly Fol
   const blocks: KnownBlock[] = [];
   for (const mail of mails) {
     const words = escapeAndTruncate(ticketPreviewText(mail.text), PREVIEW_CHARS);
-    blocks.push(
-      { type: 'context', elements: [{ type: 'mrkdwn', text: followUpHeading(locale, mail) }] },
-      ...followUpNotes(locale, mail),
-    );
-    blocks.push(
-      ...withSplitMenu(locale, mail, [
-        { type: 'section', text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` } },
-      ]),
-    );
+    blocks.push(followUpHeadingBlock(locale, mail), ...followUpNotes(locale, mail));
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: words || `_${t(locale, 'ticket.no_body')}_` },
+      ...originalAccessory(locale, mail),
+    });
     if (mail.attachmentNames.length) blocks.push(attachmentsContext(locale, mail.attachmentNames));
   }
   blocks.push({

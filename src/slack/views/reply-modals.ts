@@ -4,9 +4,9 @@
  * The customer's original is shown escaped; it is quoted unchanged in the mail.
  */
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { TLocale } from '../../config/config-schema.js';
+import { REPLY_ATTACHMENT_MAX_MB_DEFAULT, type TLocale } from '../../config/config-schema.js';
 import { t } from '../../i18n/messages.js';
-import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
+import { ACTION_IDS, CALLBACK_IDS, INFO_MODAL_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex, truncate } from './escape.js';
 import { slackDate } from './ticket-message.js';
 import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
@@ -15,6 +15,9 @@ import type { ReplyField, ReplyProblem, ReplySubmission } from '../../services/r
 import { draftRefusalText } from './draft-notices.js';
 import type { TemplateChoice } from '../../services/templates/template-catalog.js';
 import { plainText, textInput } from './text-input.js';
+import type { RecipientChanges } from '../../domain/reply-recipients.js';
+import { recipientWarningText } from './recipient-warning.js';
+import { FILES_PER_FIELD_MAX as FILES_MAX, type ChosenAttachments } from '../../services/replies/reply-attachments.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -27,6 +30,8 @@ export const REPLY_FIELDS = {
   cc: { block: 'reply_cc', action: 'cc' },
   body: { block: 'reply_body', action: 'body' },
   template: { block: 'reply_template', action: ACTION_IDS.replyTemplate },
+  files: { block: 'reply_files', action: 'files' },
+  threadFiles: { block: 'reply_thread_files', action: 'thread_files' },
 } as const;
 
 /**
@@ -58,7 +63,21 @@ function problemText(locale: TLocale, problem: ReplyProblem): string {
       return t(locale, 'reply.error_own', { addresses: problem.addresses.join(', ') });
     case 'body_missing':
       return t(locale, 'reply.error_body');
+    case 'attachments_too_large':
+      return t(locale, 'reply.error_attachments_too_large', {
+        total: megabytes(problem.totalBytes),
+        limit: megabytes(problem.limitBytes),
+      });
+    case 'too_many_files':
+      return t(locale, 'reply.error_too_many_files', { max: problem.max });
+    case 'file_unavailable':
+      return t(locale, 'reply.error_file_unavailable', { name: truncate(problem.filename, 200) });
   }
+}
+
+/** MB with one decimal, never rounded down to the limit (20.04 MB over a 20 MB limit shows 20.1). */
+function megabytes(bytes: number): string {
+  return (Math.ceil((bytes / (1024 * 1024)) * 10) / 10).toFixed(1).replace(/\.0$/, '');
 }
 
 /** The errors on the submitted modal's fields (none when it was submitted); the body's block as submitted. */
@@ -72,6 +91,8 @@ export function replySubmitErrors(
     to: REPLY_FIELDS.to.block,
     cc: REPLY_FIELDS.cc.block,
     body: replyBodyBlockId(bodyRevision),
+    files: REPLY_FIELDS.files.block,
+    threadFiles: REPLY_FIELDS.threadFiles.block,
   };
   const errors = Object.entries(submission.errors).map(([field, problem]) => [
     blocks[field as ReplyField],
@@ -80,7 +101,19 @@ export function replySubmitErrors(
   return Object.fromEntries(errors);
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null } | undefined> | undefined>;
+type StateValues = Record<
+  string,
+  | Record<
+      string,
+      | {
+          value?: string | null;
+          files?: { id: string; name?: string; title?: string; mimetype?: string; size?: number }[];
+          selected_options?: { value: string }[];
+        }
+      | undefined
+    >
+  | undefined
+>;
 
 /**
  * To, Cc and body as typed in the reply modal (view.state.values), whatever the body's
@@ -101,6 +134,21 @@ export function readReplyFields(values: StateValues | undefined): {
     cc: value(REPLY_FIELDS.cc.block, REPLY_FIELDS.cc.action),
     body: bodyBlock ? value(bodyBlock, REPLY_FIELDS.body.action) : null,
     bodyRevision: bodyBlock ? replyBodyRevision(bodyBlock) : 0,
+  };
+}
+
+/** The files uploaded in the reply modal (as Slack's submission describes them) and the thread files chosen. */
+export function readReplyAttachments(values: StateValues | undefined): ChosenAttachments {
+  return {
+    uploaded: (values?.[REPLY_FIELDS.files.block]?.[REPLY_FIELDS.files.action]?.files ?? []).map((file) => ({
+      id: file.id,
+      name: file.name ?? file.title ?? file.id,
+      mimetype: file.mimetype ?? '',
+      size: file.size ?? 0,
+    })),
+    threadFileIds: (
+      values?.[REPLY_FIELDS.threadFiles.block]?.[REPLY_FIELDS.threadFiles.action]?.selected_options ?? []
+    ).map((option) => option.value),
   };
 }
 
@@ -157,6 +205,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       maxLength: BODY_MAX,
       initial: input.body,
     }),
+    ...fileBlocks(input),
     { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.quoted') }] },
     { type: 'section', text: { type: 'mrkdwn', text: quoted } },
   ];
@@ -171,6 +220,75 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     close: plainText(t(locale, 'reply.cancel')),
     blocks,
   };
+}
+
+/**
+ * What the author sees after submitting, when the recipients differ from the customer's
+ * mail: the warning (the reviewer sees it too), and where the reply is now. A reply with
+ * the customer's recipients just closes the modal.
+ */
+export function buildReplySubmittedModal(
+  locale: TLocale,
+  submitted: { review: boolean; recipientChanges: RecipientChanges },
+): ModalView | null {
+  const warning = recipientWarningText(locale, submitted.recipientChanges);
+  if (!warning) return null;
+  const where = t(locale, submitted.review ? 'reply.submitted.review' : 'reply.submitted.sent');
+  const check = t(locale, submitted.review ? 'reply.submitted.check' : 'reply.submitted.check_sent');
+  return {
+    type: 'modal',
+    callback_id: INFO_MODAL_IDS.replySubmitted,
+    title: plainText(truncate(t(locale, 'reply.submitted.title'), 24)),
+    close: plainText(t(locale, 'reply.submitted.close')),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: where } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(warning, 3_000) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: check }] },
+    ],
+  };
+}
+
+/**
+ * Files to send with the reply: uploaded here (file_input; Slack keeps no initial files,
+ * so a draft's earlier files are offered in the second field, already chosen), and files
+ * already shared in the ticket's thread.
+ */
+function fileBlocks(input: ReplyModalInput): KnownBlock[] {
+  const { locale } = input;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'input',
+      block_id: REPLY_FIELDS.files.block,
+      optional: true,
+      label: plainText(t(locale, 'reply.files')),
+      hint: plainText(
+        t(locale, 'reply.files_hint', { limit: input.attachmentLimitMb ?? REPLY_ATTACHMENT_MAX_MB_DEFAULT }),
+      ),
+      element: { type: 'file_input', action_id: REPLY_FIELDS.files.action, max_files: FILES_MAX },
+    },
+  ];
+  const choices = input.threadFiles ?? [];
+  if (choices.length === 0) return blocks;
+  const option = (choice: { id: string; name: string }): PlainTextOption => ({
+    text: plainText(truncate(choice.name || choice.id, 75)),
+    value: choice.id,
+  });
+  const chosen = choices.filter((choice) => input.attachedFileIds?.includes(choice.id)).slice(0, FILES_MAX);
+  blocks.push({
+    type: 'input',
+    block_id: REPLY_FIELDS.threadFiles.block,
+    optional: true,
+    label: plainText(t(locale, 'reply.thread_files')),
+    element: {
+      type: 'multi_static_select',
+      action_id: REPLY_FIELDS.threadFiles.action,
+      placeholder: plainText(t(locale, 'reply.thread_files_placeholder')),
+      max_selected_items: FILES_MAX,
+      options: choices.map(option),
+      ...(chosen.length ? { initial_options: chosen.map(option) } : {}),
+    },
+  });
+  return blocks;
 }
 
 /** Where the answered mail asks replies to go, when that is not its sender (mail text escaped). */

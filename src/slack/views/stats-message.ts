@@ -1,6 +1,6 @@
 /**
  * `/mail stats`: the period's totals, response and close times (median, p90), then one
- * line per agent and per urgency. Pure; within Block Kit limits however many agents there
+ * line per agent and per urgency, and the most used tags. Pure; within Block Kit limits however many agents there
  * are (the lines are split over sections of at most 3000 characters, the agents cut at 40).
  */
 import type { KnownBlock } from '@slack/types';
@@ -10,9 +10,12 @@ import { t } from '../../i18n/messages.js';
 import type { StatsAnswer } from '../../services/reports/team-stats.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { buildNoticeMessage, sectionsOfLines } from './help-message.js';
+import { escapeAndTruncate } from './escape.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
 
 const AGENTS_SHOWN = 40;
+/** The most used tags listed; how many more follows. */
+export const TAGS_SHOWN = 15;
 
 export function formatDuration(locale: TLocale, ms: number | null): string {
   if (ms === null) return t(locale, 'duration.none');
@@ -54,6 +57,14 @@ export function buildStatsMessage(input: {
   if (stats.byAgent.length > AGENTS_SHOWN)
     agents.push(t(locale, 'stats.more_agents', { count: stats.byAgent.length - AGENTS_SHOWN }));
   const urgencies = stats.byUrgency.map((group) => groupLine(locale, urgencyLabel(locale, group.key), group));
+  const tags = stats.byTag
+    .slice(0, TAGS_SHOWN)
+    .map(
+      (entry) =>
+        `• ${t(locale, 'stats.tag_line', { tag: `\`${escapeAndTruncate(entry.tag, 200)}\``, count: entry.tickets })}`,
+    );
+  if (stats.byTag.length > TAGS_SHOWN)
+    tags.push(t(locale, 'stats.more_tags', { count: stats.byTag.length - TAGS_SHOWN }));
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title } },
     {
@@ -82,6 +93,7 @@ export function buildStatsMessage(input: {
       `*${t(locale, 'stats.by_urgency')}*`,
       urgencies.length ? urgencies : [t(locale, 'stats.nobody')],
     ),
+    ...sectionsOfLines(`*${t(locale, 'stats.by_tag')}*`, tags.length ? tags : [t(locale, 'stats.no_tags')]),
   ];
   return { text: title, blocks };
 }

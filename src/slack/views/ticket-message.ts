@@ -3,9 +3,10 @@
  * where it stands, and the controls of docs/contract.md. Pure: data in, Block Kit out.
  * Everything that came from mail is escaped; each control's value is the ticket id only.
  */
-import type { KnownBlock, ContextBlock, ActionsBlock, Button, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ContextBlock, ActionsBlock, Button, Overflow, PlainTextOption } from '@slack/types';
 import type { TLocale } from '../../config/config-schema.js';
 import type { MailFlags } from '../../domain/classify-mail.js';
+import type { OriginalFormat } from '../../domain/original-mail.js';
 import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../../domain/ticket-fields.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { SNOOZE_CHOICES } from '../../domain/ticket-change.js';
@@ -38,6 +39,12 @@ export interface TicketMessageInput {
   attachmentNames: string[];
   unreadable: boolean;
   statuses: readonly StatusDefinition[];
+  /** The ticket's tags (domain/tags.ts), shown beside its status. */
+  tags?: readonly string[];
+  /** The shown mail's row id: its original can be asked for (mail.original). */
+  mailId?: number;
+  /** The mail has an HTML part, so it can be viewed as such. */
+  hasHtml?: boolean;
   /** Its merges (merge-tickets.ts): merged into another (a pointer now), or others merged in. */
   merges?: {
     into: { number: number; link: string | null } | null;
@@ -88,6 +95,36 @@ export function urgencyLabel(locale: TLocale, urgency: string): string {
   return (URGENCIES as readonly string[]).includes(urgency)
     ? t(locale, `urgency.${urgency as Urgency}` as MessageKey)
     : urgency;
+}
+
+/** Longest list of tags shown in the ticket's field (a field takes 2,000 characters). */
+const TAGS_FIELD_CHARS = 1_800;
+
+/** Tags as code spans, escaped (they are typed by people and taken from rules), then how many more. */
+export function tagsText(locale: TLocale, tags: readonly string[]): string {
+  const shown: string[] = [];
+  let length = 0;
+  for (const tag of tags) {
+    const code = `\`${escapeAndTruncate(tag, 200)}\``;
+    if (length + code.length + 1 > TAGS_FIELD_CHARS) break;
+    shown.push(code);
+    length += code.length + 1;
+  }
+  const more = tags.length - shown.length;
+  return more > 0 ? `${shown.join(' ')} ${t(locale, 'ticket.more_tags', { count: more })}` : shown.join(' ');
+}
+
+/**
+ * The menu beside a mail's text that sends its original to the asker alone: as HTML
+ * (sanitised; only when the mail has HTML) or its source as an .eml file.
+ */
+export function originalMenu(locale: TLocale, mailId: number, hasHtml: boolean): Overflow {
+  const formats: OriginalFormat[] = hasHtml ? ['html', 'eml'] : ['eml'];
+  return {
+    type: 'overflow',
+    action_id: ACTION_IDS.mailOriginal,
+    options: formats.map((format) => option(t(locale, `original.menu_${format}`), `${mailId}:${format}`)),
+  };
 }
 
 function controls(input: TicketMessageInput): ActionsBlock {
@@ -146,6 +183,12 @@ function controls(input: TicketMessageInput): ActionsBlock {
         type: 'button',
         action_id: ACTION_IDS.ticketHistory,
         text: { type: 'plain_text', text: t(locale, 'ticket.history') },
+        value,
+      },
+      {
+        type: 'button',
+        action_id: ACTION_IDS.ticketTags,
+        text: { type: 'plain_text', text: t(locale, 'ticket.tags_button') },
         value,
       },
       {
@@ -302,7 +345,11 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
     { type: 'header', text: { type: 'plain_text', text: truncate(`#${ticket.number} ${subject}`, 150) } },
     context,
     ...(input.replyTo ? [replyToContext(locale, input.replyTo)] : []),
-    { type: 'section', text: { type: 'mrkdwn', text: preview } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: preview },
+      ...(input.mailId !== undefined ? { accessory: originalMenu(locale, input.mailId, input.hasHtml === true) } : {}),
+    },
   ];
   if (input.unreadable)
     blocks.push({
@@ -323,6 +370,9 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
       },
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.urgency')}*\n${urgencyLabel(locale, ticket.urgency)}` },
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.assignee')}*\n${assigneeText(locale, ticket)}` },
+      ...(input.tags?.length
+        ? [{ type: 'mrkdwn' as const, text: `*${t(locale, 'ticket.tags')}*\n${tagsText(locale, input.tags)}` }]
+        : []),
     ],
   });
   blocks.push(controls(input));

@@ -62,5 +62,7 @@ export function refusalText(locale: TLocale, refusal: Refusal): string {
       return t(locale, 'notice.split_first_mail');
     case 'split_outgoing':
       return t(locale, 'notice.split_outgoing');
+    case 'too_many_tags':
+      return t(locale, 'notice.too_many_tags', { max: refusal.max });
   }
 }

@@ -37,6 +37,7 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.unjunk]: ':leftwards_arrow_with_hook:',
   [TICKET_ACTIONS.reopened]: ':envelope_with_arrow:',
   [TICKET_ACTIONS.snoozed]: ':bell:',
+  [TICKET_ACTIONS.tags]: ':label:',
   [TICKET_ACTIONS.draftApproved]: ':white_check_mark:',
   [TICKET_ACTIONS.changesRequested]: ':pencil2:',
   [TICKET_ACTIONS.replyFailed]: ':x:',
@@ -47,6 +48,29 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.split]: ':scissors:',
   [TICKET_ACTIONS.splitFrom]: ':scissors:',
 };
+
+/** `+tag` for each tag put on, `−tag` for each taken off; tags are typed by people, so escaped. */
+function tagChanges(detail: AuditDetail): string {
+  const code = (tag: string) => `\`${escapeAndTruncate(tag, 200)}\``;
+  const changes = [
+    ...(detail.added ?? []).map((tag) => `+${code(tag)}`),
+    ...(detail.removed ?? []).map((tag) => `−${code(tag)}`),
+  ];
+  // Within a context element's 3,000 characters, whatever the tags hold.
+  const shown: string[] = [];
+  let length = 0;
+  for (const change of changes) {
+    if (length + change.length > TAG_CHANGES_CHARS) {
+      shown.push('…');
+      break;
+    }
+    shown.push(change);
+    length += change.length + 1;
+  }
+  return shown.join(' ');
+}
+
+const TAG_CHANGES_CHARS = 2_000;
 
 /** The two tickets of a merge or split as the trace names them: the other one linked to its thread. */
 function ticketsOf(input: TraceInput): { source: string; target: string } {
@@ -91,6 +115,8 @@ function sentence(input: TraceInput): string {
       return t(locale, key('reopened'));
     case TICKET_ACTIONS.snoozed:
       return t(locale, key('snoozed'), { actor, date: detail.to ? slackDate(new Date(detail.to)) : '—' });
+    case TICKET_ACTIONS.tags:
+      return t(locale, key('tags'), { actor, changes: tagChanges(detail) });
     case TICKET_ACTIONS.draftApproved:
       return t(locale, key('draft_approved'), { actor, author: userMention(detail.authorId) });
     case TICKET_ACTIONS.changesRequested:

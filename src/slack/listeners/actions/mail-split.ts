@@ -6,16 +6,16 @@ import { readActionId } from '../../read-action-id.js';
 import { buildRefusalNotice } from '../../views/ticket-notices.js';
 
 /**
- * A follow-up's ⋯ menu, "split into a new ticket" (confirmed in Slack first): the option's
- * value names the mail. The new ticket and both traces show what was done; a refusal is
- * told to the clicker alone.
+ * "Split out" beside a follow-up's heading (confirmed in Slack first): the button's value
+ * names the mail. The new ticket and both traces show what was done; a refusal is told to
+ * the clicker alone.
  */
 export function registerMailSplit(registry: ListenerRegistry, deps: { ticketActions: TicketActionDeps }): void {
   const { ticketActions } = deps;
   registry.action(ACTION_IDS.mailSplit, async ({ ack, body, action, respond }) => {
     await ack();
     const actorId = body.user.id;
-    const messageRowId = readActionId((action as { selected_option?: { value?: string } }).selected_option?.value);
+    const messageRowId = readActionId((action as { value?: string }).value);
     const answer =
       messageRowId === null
         ? ({ kind: 'refused', refusal: { kind: 'choice_gone' } } as const)

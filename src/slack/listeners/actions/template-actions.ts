@@ -12,6 +12,7 @@ import {
 import { openEditTemplate, openNewTemplate } from '../../../services/templates/edit-template.js';
 import { pickTemplate } from '../../../services/templates/pick-template.js';
 import type { TemplateDeps } from '../../../services/templates/template-catalog.js';
+import { slackErrorCode } from '../../../slack-api/slack-probe.js';
 
 type Clicked = { value?: string; selected_option?: { value?: string } | null };
 type ReplyModalContainer = {
@@ -71,7 +72,7 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
       // The hash: if the modal changed since this click (another choice), Slack refuses.
       await client.views.update({ view_id: container.id, hash: container.hash, view });
     } catch (error) {
-      const slackError = (error as { data?: { error?: string } }).data?.error;
+      const slackError = slackErrorCode(error);
       if (slackError !== 'hash_conflict') throw error;
       templates.logger.info(
         { code: 'reply_template_superseded', actorId: body.user.id },

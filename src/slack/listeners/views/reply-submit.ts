@@ -3,11 +3,17 @@ import { CALLBACK_IDS } from '../../ids.js';
 import { closeReply } from '../../../services/replies/open-reply.js';
 import { submitReply, type ReviewDeps } from '../../../services/replies/review-reply.js';
 import { readModalMetadata } from '../../read-modal-metadata.js';
-import { readReplyFields, replySubmitErrors } from '../../views/reply-modals.js';
+import {
+  buildReplySubmittedModal,
+  readReplyAttachments,
+  readReplyFields,
+  replySubmitErrors,
+} from '../../views/reply-modals.js';
 
 /**
- * The reply modal (`reply.submit`): submitted, it answers with errors on its fields or
- * closes; closed without sending, an untouched draft is dropped.
+ * The reply modal (`reply.submit`): submitted, it answers with errors on its fields, or
+ * closes (or, recipients differing from the customer's mail, turns into that warning);
+ * closed without sending, an untouched draft is dropped.
  */
 export function registerReplySubmit(registry: ListenerRegistry, deps: { review: ReviewDeps }): void {
   registry.view(CALLBACK_IDS.replySubmit, async ({ ack, body, view }) => {
@@ -19,9 +25,13 @@ export function registerReplySubmit(registry: ListenerRegistry, deps: { review: 
       actorId: body.user.id,
       draftId: draftId ?? -1,
       values: { to: fields.to ?? '', cc: fields.cc ?? '', body: fields.body ?? '' },
+      attachments: readReplyAttachments(view.state.values),
     });
     const errors = replySubmitErrors(locale, submission, fields.bodyRevision);
-    await ack(errors ? { response_action: 'errors', errors } : undefined);
+    if (errors) return ack({ response_action: 'errors', errors });
+    // Recipients not as on the customer's mail: the modal stays to say so (nothing is held back).
+    const confirmation = submission.kind === 'submitted' ? buildReplySubmittedModal(locale, submission) : null;
+    await ack(confirmation ? { response_action: 'update', view: confirmation } : undefined);
   });
 
   registry.view({ callback_id: CALLBACK_IDS.replySubmit, type: 'view_closed' }, async ({ ack, body, view }) => {

@@ -1,0 +1,83 @@
+/** Opening the reply modal as a person does: the Reply button, and on past the collision warning. */
+import { expect } from 'vitest';
+import { CHANNEL_ID, type Fixture } from './fixture.js';
+import { waitFor } from './net.js';
+import type { StoredMessage } from './slack-standin.js';
+
+export interface OpenedModal {
+  callback_id: string;
+  private_metadata: string;
+  blocks: unknown[];
+}
+
+/** The modals the bot opened (views.open that Slack accepted), oldest first. */
+export function openedModals(fixture: Fixture): OpenedModal[] {
+  return fixture.slack.calls
+    .filter((call) => call.method === 'views.open' && !call.error)
+    .map((call) => call.args.view as OpenedModal);
+}
+
+/** Clicks Reply on the ticket's message (going on past a collision warning); the reply modal as Slack got it. */
+export async function openReplyModal(
+  fixture: Fixture,
+  userId: string,
+  message: StoredMessage,
+  ticketId: number,
+): Promise<OpenedModal> {
+  const before = openedModals(fixture).length;
+  const clicked = await fixture.requests.blockAction({
+    userId,
+    channelId: CHANNEL_ID,
+    messageTs: message.ts,
+    action: { action_id: 'ticket.reply', type: 'button', value: String(ticketId) },
+  });
+  expect(clicked.status).toBe(200);
+  await waitFor(() => openedModals(fixture).length > before, 5_000, 'the reply modal');
+  let modal = openedModals(fixture).at(-1)!;
+  if (modal.callback_id === 'reply.collision') {
+    const goOn = await fixture.requests.viewSubmission({
+      userId,
+      callbackId: 'reply.collision',
+      values: {},
+      privateMetadata: modal.private_metadata,
+    });
+    modal = (JSON.parse(goOn.body) as { view: OpenedModal }).view;
+  }
+  expect(modal.callback_id).toBe('reply.submit');
+  return modal;
+}
+
+/** Submits the reply modal as Slack sends it: the texts, the file_input's files and the chosen thread files. */
+export function submitReplyModal(
+  fixture: Fixture,
+  userId: string,
+  privateMetadata: string,
+  input: {
+    to: string;
+    cc?: string;
+    body: string;
+    uploads?: Record<string, unknown>[];
+    threadFiles?: { text: string; value: string }[];
+  },
+) {
+  return fixture.requests.viewSubmission({
+    userId,
+    callbackId: 'reply.submit',
+    privateMetadata,
+    values: {
+      reply_to: { to: { type: 'plain_text_input', value: input.to } },
+      reply_cc: { cc: { type: 'plain_text_input', value: input.cc ?? '' } },
+      reply_body: { body: { type: 'plain_text_input', value: input.body } },
+      reply_files: { files: { type: 'file_input', files: input.uploads ?? [] } },
+      reply_thread_files: {
+        thread_files: {
+          type: 'multi_static_select',
+          selected_options: (input.threadFiles ?? []).map((option) => ({
+            text: { type: 'plain_text', text: option.text, emoji: true },
+            value: option.value,
+          })),
+        },
+      },
+    },
+  });
+}
