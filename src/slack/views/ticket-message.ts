@@ -87,6 +87,17 @@ export function senderText(sender: TicketMessageInput['sender'], locale: TLocale
   return `${address} (${escapeAndTruncate(name, 200)})${warning}`;
 }
 
+/** A button on the ticket message: its action, its label, the ticket id it carries. */
+function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text },
+    value,
+    ...(style ? { style } : {}),
+  };
+}
+
 function option(text: string, value: string): PlainTextOption {
   return { text: { type: 'plain_text', text: truncate(text, 75) }, value };
 }
@@ -131,19 +142,8 @@ function controls(input: TicketMessageInput): ActionsBlock {
   const { locale, ticket, statuses } = input;
   const value = String(ticket.id);
   const claim: Button = ticket.assigneeId
-    ? {
-        type: 'button',
-        action_id: ACTION_IDS.ticketUnclaim,
-        text: { type: 'plain_text', text: t(locale, 'ticket.unclaim') },
-        value,
-      }
-    : {
-        type: 'button',
-        action_id: ACTION_IDS.ticketClaim,
-        text: { type: 'plain_text', text: t(locale, 'ticket.claim') },
-        value,
-        style: 'primary',
-      };
+    ? button(ACTION_IDS.ticketUnclaim, t(locale, 'ticket.unclaim'), value)
+    : button(ACTION_IDS.ticketClaim, t(locale, 'ticket.claim'), value, 'primary');
   const statusOptions = statuses
     .slice(0, 100)
     .map((status) => option(statusLabel(statuses, status.key, locale), `${value}:${status.key}`));
@@ -173,24 +173,9 @@ function controls(input: TicketMessageInput): ActionsBlock {
         initial_option:
           urgencyOptions.find((candidate) => candidate.value === `${value}:${ticket.urgency}`) ?? urgencyOptions[0],
       },
-      {
-        type: 'button',
-        action_id: ACTION_IDS.ticketReply,
-        text: { type: 'plain_text', text: t(locale, 'ticket.reply') },
-        value,
-      },
-      {
-        type: 'button',
-        action_id: ACTION_IDS.ticketHistory,
-        text: { type: 'plain_text', text: t(locale, 'ticket.history') },
-        value,
-      },
-      {
-        type: 'button',
-        action_id: ACTION_IDS.ticketTags,
-        text: { type: 'plain_text', text: t(locale, 'ticket.tags_button') },
-        value,
-      },
+      button(ACTION_IDS.ticketReply, t(locale, 'ticket.reply'), value),
+      button(ACTION_IDS.ticketHistory, t(locale, 'ticket.history'), value),
+      button(ACTION_IDS.ticketTags, t(locale, 'ticket.tags_button'), value),
       {
         type: 'overflow',
         action_id: ACTION_IDS.ticketSnooze,
@@ -198,12 +183,7 @@ function controls(input: TicketMessageInput): ActionsBlock {
           option(t(locale, `ticket.snooze_${choice}` as MessageKey), `${value}:${choice}`),
         ),
       },
-      {
-        type: 'button',
-        action_id: ACTION_IDS.ticketMerge,
-        text: { type: 'plain_text', text: t(locale, 'ticket.merge') },
-        value,
-      },
+      button(ACTION_IDS.ticketMerge, t(locale, 'ticket.merge'), value),
       {
         type: 'button',
         action_id: ACTION_IDS.ticketJunk,
