@@ -5,7 +5,7 @@
  * the outbox, sends it over SMTP and appends the copy to the Sent folder. The peak is
  * reset just before the approval (clear_refs), so the ticket's own ingest is not counted;
  * the mail's attachment is checked byte for byte. Reads VmHWM from /proc.
- * Usage: npx tsx bench/reply-attachment-rss.ts [MB=20]; RSS_TIMELINE=1 also prints RSS every 20 ms
+ * Usage: npx tsx bench/reply-attachment-rss.ts [MB=20]; BOT_NODE_OPTIONS replaces the Node flags; RSS_TIMELINE=1 also prints RSS every 20 ms
  * with what has happened so far (files downloaded, mails at the SMTP server, the bot's last log line).
  */
 import { createHash } from 'node:crypto';
@@ -23,7 +23,7 @@ const megabytes = Number(process.argv[2] ?? 20);
 const world = await startWorld({
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '131072',
-  NODE_OPTIONS: '--max-semi-space-size=2',
+  NODE_OPTIONS: process.env.BOT_NODE_OPTIONS ?? '--max-semi-space-size=2',
   LOG_LEVEL: 'info',
   REVIEWERS: USERS.reviewer.id,
   REPLY_ATTACHMENT_MAX_MB: String(Math.max(20, megabytes)),

@@ -10,6 +10,7 @@ import type { DatabaseTarget } from '../config/database-url.js';
 import { closeDriver, openDriver, type Driver } from './driver.js';
 import { rawMailStoreOver, type RawMailStore } from './raw-mail-store.js';
 import { sqlRunnerOver, type SqlRunner } from './sql-script.js';
+import { compileWasmLean } from '../util/lean-wasm.js';
 
 export type Db = SqliteClient;
 /** A transaction's client, as `db.$transaction(async (tx) => …)` hands it over. */
@@ -41,6 +42,7 @@ export function providerOfDb(db: Db): DatabaseTarget['provider'] {
  * and raw mail go through (driver.ts); call `closeDbClient()` on shutdown.
  */
 export function createDbClient(target: DatabaseTarget): Db {
+  compileWasmLean();
   const driver = openDriver(target);
   const adapter = clientAdapter(driver);
   const db =

@@ -12,12 +12,14 @@
  * the JavaScript one; in parts, each copy is a MiB. It also keeps Message rows small, so
  * reading a column stored after `raw` does not walk 34 MiB of overflow pages.
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { Driver } from './driver.js';
 import { retryWhileBusy, sqliteDate } from './sql-script.js';
 import { DamagedSourceError } from '../errors.js';
 import type { RawSource } from '../util/raw-source.js';
+import { inPartsOf } from '../util/fixed-parts.js';
 
 /** The size of Message.raw and of each MessageRawPart. */
 export const RAW_PART_BYTES = 1024 * 1024;
@@ -34,6 +36,14 @@ export interface RawMailRow {
   imap?: { folder: string; uidValidity: bigint; uid: bigint };
 }
 
+/** An outgoing mail's bytes as staged (see RawMailStore.stageOutgoing). */
+export interface StagedMail {
+  messageRowId: number;
+  size: number;
+  /** SHA-256 of the bytes, hex. */
+  contentHash: string;
+}
+
 export type RawStoreResult = { stored: true; messageRowId: number } | { stored: false; duplicateOf: number };
 
 export interface RawMailStore {
@@ -44,6 +54,65 @@ export interface RawMailStore {
    * `onlyWaiting`, when it is no longer waiting to be parsed).
    */
   openRaw(messageRowId: number, options?: { onlyWaiting?: boolean }): Promise<RawSource | null>;
+  /**
+   * Stores an outgoing mail's bytes while they are being built, a part at a time, in a
+   * Message row of its own (direction `out`, parseState `staged`) that nothing reads until
+   * the transaction that queues the mail adopts it (enqueue-reply.ts). Building and storing
+   * a reply with a 20 MB attachment then holds a MiB or two, not the whole mail (and not
+   * Prisma's several copies of it, nor its slow handling of bytes: ~0.1–0.5 s per MiB).
+   */
+  stageOutgoing(mail: { mailboxId: number; messageId: string; bytes: AsyncIterable<Uint8Array> }): Promise<StagedMail>;
+  /** Removes a staged mail that was not adopted; an adopted one (no longer `staged`) is left alone. */
+  discardStaged(messageRowId: number): Promise<void>;
+  /** Removes the staged mails created before `before`: left by a process that stopped in between. */
+  discardStaleStaged(before: Date): Promise<number>;
+}
+
+/** How a provider writes a staged mail: its first part with the row, then the rest, then its size and hash. */
+interface StagingWrites {
+  insertHead(mail: { mailboxId: number; messageId: string }, head: Uint8Array): Promise<number>;
+  insertPart(messageRowId: number, seq: number, data: Uint8Array): Promise<void>;
+  finish(messageRowId: number, size: number, contentHash: string): Promise<void>;
+  discard(messageRowId: number): Promise<void>;
+}
+
+async function stage(
+  writes: StagingWrites,
+  mail: { mailboxId: number; messageId: string; bytes: AsyncIterable<Uint8Array> },
+): Promise<StagedMail> {
+  const hash = createHash('sha256');
+  let messageRowId: number | undefined;
+  let size = 0;
+  try {
+    let seq = 0;
+    for await (const part of inPartsOf(RAW_PART_BYTES, mail.bytes)) {
+      hash.update(part);
+      size += part.byteLength;
+      if (messageRowId === undefined) messageRowId = await writes.insertHead(mail, part);
+      else await writes.insertPart(messageRowId, seq, part);
+      seq += 1;
+    }
+    const contentHash = hash.digest('hex');
+    await writes.finish(messageRowId!, size, contentHash);
+    return { messageRowId: messageRowId!, size, contentHash };
+  } catch (error) {
+    // Half a mail is of no use to anyone: gone at once rather than at the next sweep.
+    if (messageRowId !== undefined) await writes.discard(messageRowId).catch(() => {});
+    throw error;
+  }
+}
+
+/** Parts first (they refer to the row), and only while the row is still staged. */
+const DISCARD_STAGED_PARTS = `DELETE FROM "MessageRawPart" WHERE "messageRowId" IN (SELECT "id" FROM "Message" WHERE "id" = ? AND "parseState" = 'staged')`;
+const DISCARD_STAGED_ROW = `DELETE FROM "Message" WHERE "id" = ? AND "parseState" = 'staged'`;
+const STALE_STAGED = `SELECT "id" FROM "Message" WHERE "direction" = 'out' AND "parseState" = 'staged' AND "createdAt" < ?`;
+const FINISH_STAGED = 'UPDATE "Message" SET "size" = ?, "contentHash" = ? WHERE "id" = ?';
+const INSERT_PART = 'INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES (?, ?, ?)';
+
+/** The same statement with PostgreSQL's numbered placeholders. */
+function numbered(text: string): string {
+  let index = 0;
+  return text.replace(/\?/g, () => `$${++index}`);
 }
 
 /** The pieces a source is stored in (views, not copies): part 0 goes in Message.raw. */
@@ -84,7 +153,7 @@ function sqliteStore(db: Database.Database): RawMailStore {
     `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "imapFolder", "imapUidValidity", "imapUid", "receivedAt", "createdAt", "flags")
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertPart = db.prepare('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES (?, ?, ?)');
+  const insertPart = db.prepare(INSERT_PART);
   // lastSyncAt is written after each sync pass (recordSyncPass), not with every batch.
   const cursor = db.prepare(
     'UPDATE "Mailbox" SET "lastUid" = ? WHERE "id" = ? AND "uidValidity" = ? AND "lastUid" < ?',
@@ -121,7 +190,39 @@ function sqliteStore(db: Database.Database): RawMailStore {
     if (last) cursor.run(BigInt(last.uid), rows[0]!.mailboxId, BigInt(last.uidValidity), BigInt(last.uid));
     return results;
   });
+  const insertStagedHead = db.prepare(
+    `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "receivedAt", "createdAt", "parseState")
+     VALUES (?, 'out', ?, '', ?, 0, ?, ?, ?, 'staged')`,
+  );
+  const finishStaged = db.prepare(FINISH_STAGED);
+  const discardParts = db.prepare(DISCARD_STAGED_PARTS);
+  const discardRow = db.prepare(DISCARD_STAGED_ROW);
+  const staleStaged = db.prepare(STALE_STAGED);
+  const discard = db.transaction((id: number) => {
+    discardParts.run(id);
+    return discardRow.run(id).changes;
+  });
+  const writes: StagingWrites = {
+    insertHead: (mail, head) =>
+      retryWhileBusy(() => {
+        const now = sqliteDate(new Date());
+        return Number(
+          insertStagedHead.run(mail.mailboxId, mail.messageId, head, mail.messageId, now, now).lastInsertRowid,
+        );
+      }),
+    insertPart: async (id, seq, data) => void (await retryWhileBusy(() => insertPart.run(id, seq, data))),
+    finish: async (id, size, contentHash) => void (await retryWhileBusy(() => finishStaged.run(size, contentHash, id))),
+    discard: async (id) => void (await retryWhileBusy(() => discard.immediate(id))),
+  };
   return {
+    stageOutgoing: (mail) => stage(writes, mail),
+    discardStaged: writes.discard,
+    discardStaleStaged: async (before) => {
+      const rows = staleStaged.all(sqliteDate(before)) as { id: number }[];
+      let removed = 0;
+      for (const { id } of rows) removed += await retryWhileBusy(() => discard.immediate(id));
+      return removed;
+    },
     storeBatch: (rows) => retryWhileBusy(() => storeBatch.immediate(rows)),
     openRaw: async (id, { onlyWaiting = false } = {}) => {
       const row = (onlyWaiting ? readWaitingHead : readHead).get(id) as { raw: Buffer; size: number } | undefined;
@@ -145,7 +246,43 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 function postgresStore(pool: pg.Pool): RawMailStore {
+  const discard = async (id: number): Promise<number> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(numbered(DISCARD_STAGED_PARTS), [id]);
+      const removed = (await client.query(numbered(DISCARD_STAGED_ROW), [id])).rowCount ?? 0;
+      await client.query('COMMIT');
+      return removed;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const writes: StagingWrites = {
+    insertHead: async (mail, head) =>
+      (
+        await pool.query<{ id: number }>(
+          `INSERT INTO "Message" ("mailboxId", "direction", "dedupeKey", "contentHash", "raw", "size", "messageId", "receivedAt", "createdAt", "parseState")
+           VALUES ($1, 'out', $2, '', $3, 0, $2, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', 'staged') RETURNING id`,
+          [mail.mailboxId, mail.messageId, asBuffer(head)],
+        )
+      ).rows[0]!.id,
+    insertPart: async (id, seq, data) => void (await pool.query(numbered(INSERT_PART), [id, seq, asBuffer(data)])),
+    finish: async (id, size, contentHash) => void (await pool.query(numbered(FINISH_STAGED), [size, contentHash, id])),
+    discard: async (id) => void (await discard(id)),
+  };
   return {
+    stageOutgoing: (mail) => stage(writes, mail),
+    discardStaged: writes.discard,
+    discardStaleStaged: async (before) => {
+      const rows = (await pool.query<{ id: number }>(numbered(STALE_STAGED), [toUtcText(before)])).rows;
+      let removed = 0;
+      for (const { id } of rows) removed += await discard(id);
+      return removed;
+    },
     storeBatch: async (rows) => {
       const client = await pool.connect();
       try {
@@ -181,11 +318,7 @@ function postgresStore(pool: pg.Pool): RawMailStore {
           );
           const messageRowId = inserted.rows[0]!.id;
           for (const [index, part] of rest.entries()) {
-            await client.query('INSERT INTO "MessageRawPart" ("messageRowId", "seq", "data") VALUES ($1, $2, $3)', [
-              messageRowId,
-              index + 1,
-              asBuffer(part),
-            ]);
+            await client.query(numbered(INSERT_PART), [messageRowId, index + 1, asBuffer(part)]);
           }
           results.push({ stored: true, messageRowId });
         }

@@ -4,6 +4,7 @@
  * a retry can only ever resend the same mail. nodemailer's MailComposer does the encoding
  * (UTF-8, any language, long lines) and the multipart/alternative of text and HTML.
  */
+import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { MailAddress } from '../domain/parsed-mail.js';
 
@@ -31,8 +32,25 @@ export interface MailAttachment {
   content: Buffer;
 }
 
-export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
-  const composer = new MailComposer({
+/** Bytes handed to the encoder a slice at a time. */
+const SLICE_BYTES = 64 * 1024;
+
+/**
+ * A file's bytes as a stream of views over them: given a Buffer, nodemailer encodes it into
+ * one base64 string and emits that as one chunk (a 20 MB file: 84 MiB more at once);
+ * given a stream, it encodes slice by slice (12 MiB more). Nothing is copied here.
+ */
+function inSlices(content: Buffer): Readable {
+  return Readable.from(
+    (function* () {
+      for (let offset = 0; offset < content.byteLength; offset += SLICE_BYTES)
+        yield content.subarray(offset, offset + SLICE_BYTES);
+    })(),
+  );
+}
+
+function composerOf(mail: ReplyMail): MailComposer {
+  return new MailComposer({
     from: mail.from,
     to: mail.to,
     cc: mail.cc.length ? mail.cc : undefined,
@@ -48,9 +66,20 @@ export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
     attachments: mail.attachments?.map((file) => ({
       filename: file.filename,
       contentType: file.contentType,
-      content: file.content,
+      content: inSlices(file.content),
       contentDisposition: 'attachment' as const,
     })),
   });
-  return composer.compile().build();
+}
+
+export async function buildReplyMail(mail: ReplyMail): Promise<Buffer> {
+  return composerOf(mail).compile().build();
+}
+
+/**
+ * The same bytes as buildReplyMail, as they are encoded: a large reply is stored part by
+ * part as it is built (raw-mail-store.ts stageOutgoing), never held whole.
+ */
+export function replyMailStream(mail: ReplyMail): Readable {
+  return composerOf(mail).compile().createReadStream();
 }

@@ -33,7 +33,16 @@ interface Slot {
   jobs: Job[];
   /** The first job's time limit. */
   timer?: NodeJS.Timeout;
+  /** While it has nothing to do: when it is let go. */
+  idleTimer?: NodeJS.Timeout;
 }
+
+/**
+ * A worker with nothing to do for this long is let go, and started again for the next mail
+ * (in ~50–100 ms): an idle worker holds ~10 MiB of the bot's memory (its own JavaScript
+ * heap and mailparser), and a small support mailbox is idle most of the day.
+ */
+const IDLE_WORKER_MS = 60_000;
 
 /**
  * Mails handed to one worker at a time: enough that it does not run dry while the main
@@ -50,6 +59,7 @@ export interface ParsePoolOptions {
 export class ParsePool {
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
+  readonly #size: number;
   readonly #timeoutMs: number;
   readonly #limits: ParseLimits;
   #nextId = 1;
@@ -57,16 +67,17 @@ export class ParsePool {
 
   /**
    * One worker by default: each carries its own JavaScript heap (tens of MB), and on the
-   * small machines Mailroom is meant for, parsing is rarely the bottleneck.
+   * small machines Mailroom is meant for, parsing is rarely the bottleneck. Workers are
+   * started when there is mail to parse and let go when idle (IDLE_WORKER_MS).
    */
   constructor({
     size = Math.max(1, Math.min(2, os.availableParallelism() - 2)),
     timeoutMs = 60_000,
     limits = DEFAULT_PARSE_LIMITS,
   }: ParsePoolOptions = {}) {
+    this.#size = size;
     this.#timeoutMs = timeoutMs;
     this.#limits = limits;
-    for (let i = 0; i < size; i += 1) this.#slots.push(this.#spawn());
   }
 
   /**
@@ -135,10 +146,13 @@ export class ParsePool {
   /** Times the job now first in line; a worker with nothing to do must not keep the process alive. */
   #startClock(slot: Slot): void {
     clearTimeout(slot.timer);
+    clearTimeout(slot.idleTimer);
     slot.timer = undefined;
+    slot.idleTimer = undefined;
     const job = slot.jobs[0];
     if (!job) {
       slot.worker.unref();
+      slot.idleTimer = setTimeout(() => this.#letGo(slot), IDLE_WORKER_MS).unref();
       return;
     }
     slot.worker.ref();
@@ -166,18 +180,27 @@ export class ParsePool {
     await slot.worker.terminate();
   }
 
+  /** A worker that failed: its jobs as #retire says; a new one is started if there is work. */
   #replace(slot: Slot, reason: ParseError): void {
     const index = this.#slots.indexOf(slot);
     if (index === -1) return;
     this.#slots.splice(index, 1);
     void this.#retire(slot, reason);
-    if (!this.#closed) {
-      this.#slots.push(this.#spawn());
-      this.#dispatch();
-    }
+    if (!this.#closed) this.#dispatch();
+  }
+
+  /** An idle worker let go (IDLE_WORKER_MS). */
+  #letGo(slot: Slot): void {
+    const index = this.#slots.indexOf(slot);
+    if (index === -1 || slot.jobs.length > 0) return;
+    this.#slots.splice(index, 1);
+    void slot.worker.terminate();
   }
 
   #dispatch(): void {
+    // Workers are started for mail waiting: the first for any, more (up to the size) for a backlog.
+    while (this.#slots.length < this.#size && this.#queue.length > (this.#slots.length === 0 ? 0 : 1))
+      this.#slots.push(this.#spawn());
     // Spread over the workers first, then fill each one's line.
     for (let depth = 0; depth < JOBS_PER_WORKER; depth += 1) {
       for (const slot of this.#slots) {

@@ -5,9 +5,11 @@
  * connection dropped after the body went out the same as one dropped before (`CONN`), and
  * only the first may be tried again without risking a second copy at the customer's.
  */
+import { Readable } from 'node:stream';
 import type { TSmtpConfig } from '../config/config-schema.js';
 import { classifySmtpFailure, type SmtpFailure } from '../domain/smtp-failure.js';
 import { createSmtpTransport } from './smtp-transport.js';
+import { isWhole, type RawSource } from '../util/raw-source.js';
 
 export type SmtpError = Error & { responseCode?: number; code?: string; command?: string; response?: string };
 
@@ -22,17 +24,19 @@ export type SendOutcome =
 export async function sendRawMail(
   smtp: TSmtpConfig,
   envelope: { from: string; to: string[] },
-  raw: Uint8Array,
+  /** The mail's bytes: a large one is streamed from its stored parts, never read whole. */
+  raw: RawSource,
 ): Promise<SendOutcome> {
   let dataInvited = false;
   const transport = createSmtpTransport(smtp, (line) => {
     if (/^354\b/.test(line)) dataInvited = true;
   });
   try {
-    // A Buffer over the same bytes (a copy would hold a large reply twice).
+    const { head } = raw;
     const info = (await transport.sendMail({
       envelope,
-      raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+      // A Buffer over the same bytes (a copy would hold the mail twice), or the parts as read.
+      raw: isWhole(raw) ? Buffer.from(head.buffer, head.byteOffset, head.byteLength) : Readable.from(raw.parts()),
     })) as {
       response?: string;
       rejectedErrors?: SmtpError[];

@@ -14,6 +14,17 @@ export interface RawSource {
   parts(): AsyncIterable<Uint8Array>;
 }
 
+/** A source over bytes already in memory: all head. */
+export function wholeSource(bytes: Uint8Array): RawSource {
+  return {
+    size: bytes.byteLength,
+    head: bytes,
+    async *parts() {
+      yield bytes;
+    },
+  };
+}
+
 /** Whether the source is all in its head (then it is passed around as one buffer). */
 export function isWhole(source: RawSource): boolean {
   return source.head.byteLength === source.size;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendRawMail } from '../../src/mail/send-raw-mail.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.js';
+import { wholeSource, type RawSource } from '../../src/util/raw-source.js';
 
 let smtp: SmtpCapture;
 beforeAll(async () => {
@@ -20,7 +21,9 @@ beforeEach(() => {
 });
 
 const envelope = { from: 'support@example.com', to: ['taro@example.jp'] };
-const raw = Buffer.from('From: support@example.com\r\nTo: taro@example.jp\r\nSubject: Re: 返品\r\n\r\nお返事です\r\n');
+const raw = wholeSource(
+  Buffer.from('From: support@example.com\r\nTo: taro@example.jp\r\nSubject: Re: 返品\r\n\r\nお返事です\r\n'),
+);
 const send = () => sendRawMail({ host: smtp.host, port: smtp.port, secure: false, tls: 'none' }, envelope, raw);
 
 describe('sendRawMail', () => {
@@ -59,6 +62,29 @@ describe('sendRawMail', () => {
     expect(outcome).toMatchObject({ sent: true, refused: [expect.stringContaining('gone@example.jp')] });
     expect(outcome.sent && outcome.refused[0]).toContain('user unknown');
     expect(smtp.mails.map((mail) => mail.to)).toEqual([['taro@example.jp']]);
+  });
+
+  it('a mail stored in parts goes out byte for byte, with lines that begin with a dot and parts cut mid-line', async () => {
+    const lines = Array.from({ length: 40_000 }, (_, i) => (i % 7 === 0 ? `.line ${i}` : `line ${i} 返品のご連絡`));
+    const bytes = Buffer.from(
+      `From: support@example.com\r\nTo: taro@example.jp\r\nSubject: big\r\n\r\n${lines.join('\r\n')}\r\n.\r\n`,
+    );
+    // Parts of an odd size, as a source read from the database would be cut anywhere.
+    const partSize = 65_537;
+    const inParts: RawSource = {
+      size: bytes.length,
+      head: bytes.subarray(0, partSize),
+      async *parts() {
+        for (let offset = 0; offset < bytes.length; offset += partSize) yield bytes.subarray(offset, offset + partSize);
+      },
+    };
+    const outcome = await sendRawMail(
+      { host: smtp.host, port: smtp.port, secure: false, tls: 'none' },
+      envelope,
+      inParts,
+    );
+    expect(outcome.sent).toBe(true);
+    expect(smtp.mails[0]!.raw).toBe(bytes.toString('utf8'));
   });
 
   it('a server that cannot be reached sent nothing: temporary', async () => {

@@ -1,12 +1,14 @@
 /**
  * Puts an approved reply into the outbox. The mail is composed first — Message-ID made,
- * bytes built — and then stored in the approval's transaction: the outgoing Message row
- * (so the customer's answer threads back to the ticket by In-Reply-To) and the outbox
- * entry, one per draft (unique), which is all the sender ever sends.
+ * bytes built and stored part by part as they are encoded (staged: a Message row nothing
+ * reads yet) — and then adopted in the approval's transaction: the outgoing Message row
+ * gets its ticket and fields (so the customer's answer threads back to the ticket by
+ * In-Reply-To) and the outbox entry is made, one per draft (unique), which is all the
+ * sender ever sends. A staged mail whose transaction did not queue it is removed.
  */
 import { rawMailStoreOf, type Db, type Draft, type Tx } from '../../db/client.js';
-import { partsOf, RAW_PART_BYTES } from '../../db/raw-mail-store.js';
-import { readWhole } from '../../util/raw-source.js';
+import type { StagedMail } from '../../db/raw-mail-store.js';
+import { wholeSource, type RawSource } from '../../util/raw-source.js';
 import { collectGarbage, COLLECT_AFTER_BYTES } from '../../util/collect-garbage.js';
 import {
   newMessageId,
@@ -17,8 +19,7 @@ import {
 } from '../../domain/compose-reply.js';
 import { replyHtml } from '../../domain/reply-html.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
-import { buildReplyMail, type MailAttachment, type ReplyMail } from '../../mail/build-reply-mail.js';
-import { sha256Hex } from '../../mail/raw-headers.js';
+import { replyMailStream, type MailAttachment, type ReplyMail } from '../../mail/build-reply-mail.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
 import { draftAddressText } from '../replies/draft-addresses.js';
 import { replyFrom } from '../replies/reply-variables.js';
@@ -35,9 +36,9 @@ export interface CustomerMailForReply {
   addressedTo: string[];
 }
 
-/** The reply's mail as built before the transaction, and its raw bytes as they will be sent. */
-export interface PreparedReply extends Omit<ReplyMail, 'date' | 'byPerson'> {
-  raw: Buffer;
+/** The reply's mail as built before the transaction, and its raw bytes, stored as they will be sent. */
+export interface PreparedReply extends Omit<ReplyMail, 'date' | 'byPerson' | 'html' | 'attachments'> {
+  staged: StagedMail;
 }
 
 function addressesOf(stored: string): MailAddress[] {
@@ -45,12 +46,12 @@ function addressesOf(stored: string): MailAddress[] {
 }
 
 async function prepare(
-  deps: Pick<ReplyDeps, 'mailboxes'>,
+  deps: Pick<ReplyDeps, 'mailboxes' | 'db'>,
   draft: Pick<Draft, 'toAddresses' | 'ccAddresses' | 'subject' | 'body' | 'signature' | 'fromAddress'> & {
-    ticket: { mailbox: { key: string } };
+    ticket: { mailboxId: number; mailbox: { key: string } };
   },
   original: CustomerMailForReply | null,
-  /** The files as fetched for this send: built into the raw bytes, then let go. */
+  /** The files as fetched for this send: encoded into the stored bytes, then let go. */
   attachments: readonly MailAttachment[] = [],
 ): Promise<PreparedReply> {
   const mailbox = deps.mailboxes.find((candidate) => candidate.key === draft.ticket.mailbox.key);
@@ -83,40 +84,30 @@ async function prepare(
     references,
     text,
   };
-  return {
-    ...mail,
-    raw: await buildReplyMail({ ...mail, html: replyHtml(source), date: new Date(), byPerson: true, attachments }),
-  };
+  const staged = await rawMailStoreOf(deps.db).stageOutgoing({
+    mailboxId: draft.ticket.mailboxId,
+    messageId,
+    bytes: replyMailStream({ ...mail, html: replyHtml(source), date: new Date(), byPerson: true, attachments }),
+  });
+  return { ...mail, staged };
 }
 
-/** Parts written between two full collections: COLLECT_AFTER_BYTES of them. */
-const PARTS_PER_COLLECTION = Math.max(1, Math.floor(COLLECT_AFTER_BYTES / RAW_PART_BYTES));
-
 /**
- * Stores the reply. Its raw bytes go into the outgoing Message row as a received mail's do
- * (raw-mail-store.ts): the first MiB in Message.raw, the rest in MessageRawPart rows of a
- * MiB each, so Prisma never handles more than a MiB at once (it holds several times what
- * it writes: a reply with a 20 MB attachment in one value cost hundreds of MiB). The
- * outbox entry keeps the bytes itself only when they fit in one part; otherwise its raw is
- * empty and the sender reads them from the message row (readReplyRaw).
+ * Adopts the staged mail in the approval's transaction: the Message row gets its ticket
+ * and what the thread and search show of it, and the outbox entry is made. The entry's own
+ * raw stays empty (entries from before staging kept their bytes there): the sender reads
+ * the bytes from the message row, part by part (openReplyRaw).
  */
 async function commit(
   tx: Tx,
   draft: Pick<Draft, 'id' | 'ticketId'> & { ticket: { mailboxId: number } },
   reply: PreparedReply,
 ): Promise<void> {
-  // Views of the one buffer, typed as Prisma wants them: nothing is copied here.
-  const [head, ...rest] = partsOf(
-    new Uint8Array(reply.raw.buffer as ArrayBuffer, reply.raw.byteOffset, reply.raw.byteLength),
-  );
-  const message = await tx.message.create({
+  const { count } = await tx.message.updateMany({
+    where: { id: reply.staged.messageRowId, parseState: 'staged' },
     data: {
-      mailboxId: draft.ticket.mailboxId,
       ticketId: draft.ticketId,
-      direction: 'out',
       parseState: 'parsed',
-      messageId: reply.messageId,
-      dedupeKey: reply.messageId,
       inReplyTo: reply.inReplyTo,
       references: JSON.stringify(reply.references),
       fromAddress: reply.from.address,
@@ -125,33 +116,43 @@ async function commit(
       ccAddresses: JSON.stringify(reply.cc),
       subject: reply.subject,
       text: reply.text,
-      raw: head!,
-      contentHash: sha256Hex(reply.raw),
-      size: reply.raw.length,
     },
   });
-  for (const [index, data] of rest.entries()) {
-    await tx.messageRawPart.create({ data: { messageRowId: message.id, seq: index + 1, data } });
-    // What Prisma held to write the last few parts is garbage now: freed before it piles up.
-    if ((index + 1) % PARTS_PER_COLLECTION === 0) collectGarbage();
-  }
+  if (count === 0) throw new Error(`the stored bytes of reply ${reply.messageId} are gone; approve it again`);
   await tx.outboxMail.create({
     data: {
       mailboxId: draft.ticket.mailboxId,
       draftId: draft.id,
-      messageRowId: message.id,
+      messageRowId: reply.staged.messageRowId,
       messageId: reply.messageId,
-      raw: rest.length ? new Uint8Array(0) : head!,
+      raw: new Uint8Array(0),
     },
   });
 }
 
-/** An outbox entry's raw bytes, exactly as stored when it was queued (see commit). */
-async function readReplyRaw(db: Db, entry: { raw: Uint8Array; messageRowId: number | null }): Promise<Uint8Array> {
-  if (entry.raw.byteLength > 0 || entry.messageRowId === null) return entry.raw;
+/**
+ * Runs the transaction meant to queue a prepared reply (which calls commit); when it did
+ * not (false, or an error), the staged bytes are removed at once.
+ */
+async function queueWithin(db: Db, reply: PreparedReply | null, transaction: () => Promise<boolean>): Promise<boolean> {
+  let queued = false;
+  try {
+    queued = await transaction();
+    return queued;
+  } finally {
+    if (reply && !queued)
+      await rawMailStoreOf(db)
+        .discardStaged(reply.staged.messageRowId)
+        .catch(() => {});
+  }
+}
+
+/** An outbox entry's raw bytes, exactly as stored when it was queued (see commit), to be read part by part. */
+async function openReplyRaw(db: Db, entry: { raw: Uint8Array; messageRowId: number | null }): Promise<RawSource> {
+  if (entry.raw.byteLength > 0 || entry.messageRowId === null) return wholeSource(entry.raw);
   const source = await rawMailStoreOf(db).openRaw(entry.messageRowId);
   if (!source) throw new Error(`the raw source of outgoing message ${entry.messageRowId} is missing`);
-  return readWhole(source);
+  return source;
 }
 
 /**
@@ -163,4 +164,4 @@ function collectAfter(bytes: number): void {
   if (bytes >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);
 }
 
-export const enqueueReply = { prepare, commit, readReplyRaw, collectAfter };
+export const enqueueReply = { prepare, commit, queueWithin, openReplyRaw, collectAfter };

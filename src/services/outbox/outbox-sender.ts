@@ -13,7 +13,7 @@
  */
 import { WakeableSleep } from '../../util/wakeable-sleep.js';
 import type { TMailboxConfig } from '../../config/config-schema.js';
-import type { Db, OutboxMail } from '../../db/client.js';
+import { rawMailStoreOf, type Db, type OutboxMail } from '../../db/client.js';
 import { backoffDelay } from '../../domain/backoff.js';
 import type { SmtpFailure } from '../../domain/smtp-failure.js';
 import { sendRawMail, type SmtpError } from '../../mail/send-raw-mail.js';
@@ -23,6 +23,7 @@ import { statusCategory } from '../../domain/ticket-fields.js';
 import type { Logger } from '../../logging/logger.js';
 import { appendToSent } from '../../mail/append-to-sent.js';
 import { enqueueReply } from './enqueue-reply.js';
+import { readWhole } from '../../util/raw-source.js';
 import { queueDraftStatePosts, queueDraftUpdate, queueSentPost } from '../replies/draft-posts.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
@@ -39,6 +40,9 @@ export interface OutboxDeps {
 /** Longer than any SMTP transaction may take (the transport times out well before). */
 const CLAIM_MS = 5 * 60_000;
 const IDLE_POLL_MS = 2_000;
+/** How often, and after how long, unqueued reply bytes are removed (#discardStaleStaged). */
+const STAGED_SWEEP_MS = 10 * 60_000;
+const STAGED_MAX_AGE_MS = 60 * 60_000;
 /** Tries at recording a reply the server took (a second apart, then two, …). */
 const RECORD_SENT_ATTEMPTS = 5;
 /** Temporary failures are retried for about a day, then reported as failed. */
@@ -85,6 +89,7 @@ export class OutboxSender {
   readonly #sleeper = new WakeableSleep();
   #stopped = false;
   #loop: Promise<void> | undefined;
+  #nextStagedSweep = 0;
 
   constructor(private readonly deps: OutboxDeps) {}
 
@@ -115,13 +120,12 @@ export class OutboxSender {
         });
         if (!entry) {
           await this.#settleAbandoned(false);
+          await this.#discardStaleStaged();
           await this.#sleeper.sleep(IDLE_POLL_MS);
           continue;
         }
         if (entry.state === 'queued') await this.#send(entry);
         else await this.#copyToSent(entry);
-        // A large reply's bytes were read whole for this step (its raw is in parts).
-        if (entry.raw.byteLength === 0) enqueueReply.collectAfter(Number.MAX_SAFE_INTEGER);
       } catch (error) {
         this.deps.logger.error({ code: 'outbox_failed', err: errorMessage(error) }, 'outbox error');
         await this.#sleeper.sleep(5_000);
@@ -157,8 +161,9 @@ export class OutboxSender {
       ...(JSON.parse(message.toAddresses) as { address: string }[]),
       ...(JSON.parse(message.ccAddresses) as { address: string }[]),
     ].map((entry) => entry.address);
-    const raw = await enqueueReply.readReplyRaw(this.deps.db, entry);
+    const raw = await enqueueReply.openReplyRaw(this.deps.db, entry);
     const outcome = await sendRawMail(mailbox.smtp, { from: mailbox.address, to: recipients }, raw);
+    enqueueReply.collectAfter(raw.size);
     if (!outcome.sent) return this.#recordFailure(entry, outcome.error, outcome.kind);
     if (outcome.refused.length)
       this.deps.logger.warn(
@@ -321,6 +326,20 @@ export class OutboxSender {
       await this.#conclude(entry, 'uncertain', 'the sending process stopped before it learned the outcome');
   }
 
+  /**
+   * A reply's bytes are stored before the approval that queues them (enqueue-reply.ts); a
+   * process that stopped in between left them unadopted. Looked for now and then, and only
+   * once they are old enough that no approval can still be on its way.
+   */
+  async #discardStaleStaged(): Promise<void> {
+    const now = Date.now();
+    if (now < this.#nextStagedSweep) return;
+    this.#nextStagedSweep = now + STAGED_SWEEP_MS;
+    const removed = await rawMailStoreOf(this.deps.db).discardStaleStaged(new Date(now - STAGED_MAX_AGE_MS));
+    if (removed)
+      this.deps.logger.info({ code: 'staged_replies_removed', count: removed }, 'removed replies never queued');
+  }
+
   async #copyToSent(entry: Entry): Promise<void> {
     const mailbox = this.#mailbox(entry);
     // No copy where the mailbox is gone, or where the provider keeps one itself (Gmail and
@@ -330,7 +349,9 @@ export class OutboxSender {
       return;
     }
     try {
-      const raw = await enqueueReply.readReplyRaw(this.deps.db, entry);
+      // IMAP's APPEND takes the mail whole (imapflow announces its size up front).
+      const raw = await readWhole(await enqueueReply.openReplyRaw(this.deps.db, entry));
+      enqueueReply.collectAfter(raw.byteLength);
       // A Buffer over the same bytes, not a copy.
       const folder = await appendToSent(
         mailbox.imap,

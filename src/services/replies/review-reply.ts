@@ -195,35 +195,37 @@ export async function submitReply(
     }
     prepared = await enqueueReply.prepare(deps, { ...draft, ...fields }, original, fetched.attachments);
   }
-  const done = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.draft.updateMany({
-      where: { id: draft.id, revision: draft.revision, state: draft.state },
-      data: { ...fields, state: review ? 'in_review' : 'approved' },
-    });
-    if (count === 0) return false;
-    await saveDraftFiles(tx, draft.id, revision, checked.files);
-    const audit = await tx.auditLog.create({
-      data: {
-        mailboxId: draft.ticket.mailboxId,
-        ticketId: draft.ticketId,
-        actorId: input.actorId,
-        action: TICKET_ACTIONS.draftSubmitted,
-        detail: JSON.stringify({ draftId: draft.id, revision, review }),
-      },
-    });
-    if (review) {
-      await queueDraftPost(
-        tx,
-        draft.ticket,
-        { draftId: draft.id, revision, reviewers: mentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) },
-        String(audit.id),
-      );
-    } else {
-      await enqueueReply.commit(tx, draft, prepared!);
-    }
-    return true;
-  });
-  enqueueReply.collectAfter(prepared?.raw.byteLength ?? 0);
+  const done = await enqueueReply.queueWithin(deps.db, prepared, () =>
+    deps.db.$transaction(async (tx) => {
+      const { count } = await tx.draft.updateMany({
+        where: { id: draft.id, revision: draft.revision, state: draft.state },
+        data: { ...fields, state: review ? 'in_review' : 'approved' },
+      });
+      if (count === 0) return false;
+      await saveDraftFiles(tx, draft.id, revision, checked.files);
+      const audit = await tx.auditLog.create({
+        data: {
+          mailboxId: draft.ticket.mailboxId,
+          ticketId: draft.ticketId,
+          actorId: input.actorId,
+          action: TICKET_ACTIONS.draftSubmitted,
+          detail: JSON.stringify({ draftId: draft.id, revision, review }),
+        },
+      });
+      if (review) {
+        await queueDraftPost(
+          tx,
+          draft.ticket,
+          { draftId: draft.id, revision, reviewers: mentions(reviewerIdsOf(deps, draft.ticket.mailbox.key)) },
+          String(audit.id),
+        );
+      } else {
+        await enqueueReply.commit(tx, draft, prepared!);
+      }
+      return true;
+    }),
+  );
+  enqueueReply.collectAfter(prepared?.staged.size ?? 0);
   if (!done) return refused({ kind: 'not_editable', state: await stateNow(deps.db, draft.id) });
   deps.logger.info(
     { code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision },
@@ -324,10 +326,12 @@ export async function approveDraft(
     await withAddressees(deps.db, await answeredMail(deps.db, draft)),
     fetched.attachments,
   );
-  const approved = await recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
-    enqueueReply.commit(tx, draft, prepared),
+  const approved = await enqueueReply.queueWithin(deps.db, prepared, () =>
+    recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
+      enqueueReply.commit(tx, draft, prepared),
+    ),
   );
-  enqueueReply.collectAfter(prepared.raw.byteLength);
+  enqueueReply.collectAfter(prepared.staged.size);
   if (!approved) {
     const now = await reviewRefusal(deps, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
     return now ? { kind: 'refused', refusal: now } : { kind: 'unapplied' };
