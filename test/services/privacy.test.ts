@@ -372,9 +372,9 @@ function privacySuite(world: ScratchWorld) {
     expect(await world.db.message.count({ where: { id: { in: taroMails } } })).toBe(0);
     // The tickets stay as numbers, with nothing of Taro.
     const kept = await world.db.ticket.findMany({ where: { id: { in: [first.ticketId!, second.ticketId!] } } });
-    expect(kept.map((ticket) => [ticket.subject, ticket.customerId])).toEqual([
-      ['', null],
-      ['', null],
+    expect(kept.map((ticket) => [ticket.subject, ticket.customerId, ticket.status])).toEqual([
+      ['', null, 'done'],
+      ['', null, 'done'],
     ]);
     // Hanako's rows are exactly as they were (her ticket lost only Taro's mail in it).
     expect(await hanakoRows()).toEqual(hanakoBefore);

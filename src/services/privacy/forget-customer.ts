@@ -1,9 +1,9 @@
 /**
  * Forgets a customer on their request (APPI, GDPR): in one transaction, their mails (in and
  * out, raw sources and attachments with them), their Customer record and what the search
- * index held of them; their tickets stay as numbers (subject emptied, customer unlinked),
- * with the team's notes on them (Comment rows, which can quote the customer) and the
- * replies being written (drafts, reviews, unsent outbox mail) removed too. Each Slack
+ * index held of them; their tickets stay as numbers (subject emptied, customer unlinked,
+ * closed if open), with the team's notes on them (Comment rows, which can quote the
+ * customer) and the replies being written (drafts, reviews, unsent outbox mail) removed. Each Slack
  * message of the bot's that showed their data is queued to be replaced by a note
  * (chat.update through the poster, so a Slack outage delays it, never loses it).
  *
@@ -128,7 +128,7 @@ async function messagesToRedact(
 }
 
 /** Removes what `data` names, in `tx`; the counts of what went. */
-async function removeCustomerData(tx: Tx, data: CustomerData): Promise<Omit<ForgetCounts, 'redactions'>> {
+async function removeCustomerData(tx: Tx, data: CustomerData, now: Date): Promise<Omit<ForgetCounts, 'redactions'>> {
   const { ticketIds, messageIds } = data;
   const drafts = await tx.draft.findMany({ where: { ticketId: { in: ticketIds } }, select: { id: true } });
   const draftIds = drafts.map((draft) => draft.id);
@@ -148,6 +148,11 @@ async function removeCustomerData(tx: Tx, data: CustomerData): Promise<Omit<Forg
   const tickets = await tx.ticket.updateMany({
     where: { id: { in: ticketIds } },
     data: { subject: '', customerId: null },
+  });
+  // Closed, if open: with nothing left to answer, reminders would only nag about an empty ticket.
+  await tx.ticket.updateMany({
+    where: { id: { in: ticketIds }, closedAt: null },
+    data: { status: 'done', closedAt: now, snoozedUntil: null, snoozedBy: null },
   });
   // What was waiting to show their mails in Slack never goes.
   await tx.slackPost.updateMany({
@@ -179,7 +184,7 @@ export async function forgetCustomer(
     const data = await findCustomerData(tx, address);
     if (!holdsAnything(data)) return null;
     const places = await messagesToRedact(tx, data);
-    const removed = await removeCustomerData(tx, data);
+    const removed = await removeCustomerData(tx, data, now);
     const known = new Set(
       (
         await tx.slackPost.findMany({
