@@ -11,7 +11,7 @@ import { closeDbClient } from '../db/client.js';
 import { errorMessage } from '../errors.js';
 import { auditExport, buildCustomerExport } from '../services/privacy/export-customer.js';
 import { EXIT } from './exit-codes.js';
-import { openMigratedDb, readConfigOrExit } from './read-config.js';
+import { failed, openRunningDb, readConfigOrExit } from './read-config.js';
 
 const USAGE = 'usage: npm run export-customer -- ADDRESS [--out FILE]';
 let parsed: { values: { out?: string; help?: boolean }; positionals: string[] };
@@ -31,7 +31,7 @@ if (values.help || positionals.length !== 1) {
 }
 const address = positionals[0]!;
 const config = readConfigOrExit();
-const db = await openMigratedDb(config);
+const db = await openRunningDb(config);
 let code: number = EXIT.ok;
 try {
   const built = await buildCustomerExport(db, address);
@@ -50,6 +50,8 @@ try {
     }
     await auditExport(db, built, `cli:${userInfo().username}`);
   }
+} catch (error) {
+  failed(error);
 } finally {
   await closeDbClient(db);
 }

@@ -8,7 +8,7 @@ import { closeDbClient } from '../db/client.js';
 import { createLogger } from '../logging/logger.js';
 import { forgetCustomer } from '../services/privacy/forget-customer.js';
 import { EXIT } from './exit-codes.js';
-import { openMigratedDb, readConfigOrExit } from './read-config.js';
+import { failed, openRunningDb, readConfigOrExit } from './read-config.js';
 
 const USAGE = 'usage: npm run forget -- ADDRESS';
 const [address, ...extra] = process.argv.slice(2);
@@ -17,7 +17,7 @@ if (!address || extra.length || address === '--help') {
   process.exit(address === '--help' ? EXIT.ok : EXIT.badConfig);
 }
 const config = readConfigOrExit();
-const db = await openMigratedDb(config);
+const db = await openRunningDb(config);
 let code: number = EXIT.ok;
 try {
   const answer = await forgetCustomer(
@@ -43,6 +43,8 @@ try {
     console.log(`  Slack messages      ${c.redactions}  queued to be replaced by a note (the running bot does it)`);
     console.log('Recorded in the audit log by the address’s SHA-256, without the address.');
   }
+} catch (error) {
+  failed(error);
 } finally {
   await closeDbClient(db);
 }

@@ -4,12 +4,13 @@
  * stand-in showing what people see — a refusal for anyone not in ADMINS (in their
  * language), the export in the admin's own DM, the customer's ticket message replaced by
  * the note in both languages (chat.update) while another customer's stays, and a second
- * forget that finds nothing.
+ * forget that finds nothing; and the same from the command line while the bot runs.
  */
 import { expect, it } from 'vitest';
 import { appendMail } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
+import { runCommand } from '../support/mailroom-process.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
 
@@ -101,5 +102,35 @@ describeWithDovecot('a customer forgotten or exported from Slack', (dovecot) => 
       'Mailroom holds nothing of `kenji@example.jp`: it was forgotten on',
     );
     expect(['Message', 'Customer', 'Ticket', 'AuditLog'].map(rows)).toEqual(counts);
+  });
+
+  it('npm run export-customer and npm run forget: the JSON on stdout, what was removed printed, the running bot redacts', async () => {
+    const stamp = Date.now();
+    const mika = await deliver('Mika <mika@example.jp>', `Mika's invoice ${stamp}`);
+    const env = fixture.env({ ADMINS: ADMIN.id });
+
+    const exported = await runCommand('src/cli/export-customer.ts', env, fixture.dir, ['mika@example.jp']);
+    expect(exported.exitCode, exported.stderr).toBe(0);
+    const document = JSON.parse(exported.stdout);
+    expect(document.mails.map((mail: { subject: string }) => mail.subject)).toEqual([`Mika's invoice ${stamp}`]);
+
+    const forgotten = await runCommand('src/cli/forget.ts', env, fixture.dir, ['mika@example.jp']);
+    expect(forgotten.exitCode, forgotten.stderr).toBe(0);
+    expect(forgotten.stdout).toContain('Forgot mika@example.jp:');
+    expect(forgotten.stdout).toMatch(/mails \(in and out\)\s+1/);
+    expect(forgotten.stdout).toMatch(/Slack messages\s+1\s+queued/);
+    await waitFor(
+      () => (current(mika).text ?? '').includes('removed at their request'),
+      20_000,
+      'the ticket message redacted by the running bot',
+    );
+    expect(JSON.stringify(current(mika).blocks)).not.toMatch(/invoice|mika/i);
+
+    const again = await runCommand('src/cli/forget.ts', env, fixture.dir, ['mika@example.jp']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Nothing is held of mika@example.jp: it was forgotten on');
+    const bad = await runCommand('src/cli/forget.ts', env, fixture.dir, ['not-an-address']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('not a mail address');
   });
 });
