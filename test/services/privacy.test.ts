@@ -283,6 +283,18 @@ function privacySuite(world: ScratchWorld) {
     await world.db.draft.create({
       data: { ticketId: second.ticketId!, authorId: 'U0AGENT1', subject: 'Re: Second question', body: 'Dear Taro' },
     });
+    // The mail's attachment, as the poster leaves its files post once shared in the thread.
+    const filesPayload = {
+      messageRowId: first.messageRowId,
+      fileIds: [{ id: 'F0TARO1', title: 'taro-passport.png' }],
+      shared: 1,
+    };
+    const filesKey = { dedupeKey: `files:${first.messageRowId}` };
+    expect(await world.db.slackPost.count({ where: filesKey })).toBe(1);
+    await world.db.slackPost.updateMany({
+      where: filesKey,
+      data: { payload: JSON.stringify(filesPayload), state: 'posted' },
+    });
 
     // The export first, for the access request: Taro's mails, not Hanako's.
     const exported = await buildCustomerExport(world.db, 'TARO@example.jp');
@@ -376,6 +388,12 @@ function privacySuite(world: ScratchWorld) {
       ['', null, 'done'],
       ['', null, 'done'],
     ]);
+    // The files post keeps the Slack file's id (to delete it there), not its name.
+    const filesPost = await world.db.slackPost.findUniqueOrThrow({
+      where: { dedupeKey: `files:${first.messageRowId}` },
+    });
+    expect(filesPost.payload).not.toContain('taro');
+    expect(JSON.parse(filesPost.payload).fileIds).toEqual([{ id: 'F0TARO1', title: '' }]);
     // Hanako's rows are exactly as they were (her ticket lost only Taro's mail in it).
     expect(await hanakoRows()).toEqual(hanakoBefore);
 

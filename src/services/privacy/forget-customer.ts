@@ -127,6 +127,26 @@ async function messagesToRedact(
   return [...places.values()];
 }
 
+/**
+ * A files post remembers the files it shared in Slack by id and title, and the title is
+ * the attachment's name (the customer's words): only the ids stay, which name the files in
+ * Slack for whoever deletes them there.
+ */
+async function forgetFileTitles(tx: Tx, ticketIds: readonly number[]): Promise<void> {
+  const posts = await tx.slackPost.findMany({
+    where: { ticketId: { in: [...ticketIds] }, kind: POST_KINDS.files },
+    select: { id: true, payload: true },
+  });
+  for (const post of posts) {
+    const payload = JSON.parse(post.payload) as { fileIds?: { id: string }[] };
+    const kept = {
+      ...payload,
+      ...(payload.fileIds ? { fileIds: payload.fileIds.map(({ id }) => ({ id, title: '' })) } : {}),
+    };
+    await tx.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify(kept) } });
+  }
+}
+
 /** Removes what `data` names, in `tx`; the counts of what went. */
 async function removeCustomerData(tx: Tx, data: CustomerData, now: Date): Promise<Omit<ForgetCounts, 'redactions'>> {
   const { ticketIds, messageIds } = data;
@@ -159,6 +179,7 @@ async function removeCustomerData(tx: Tx, data: CustomerData, now: Date): Promis
     where: { ticketId: { in: ticketIds }, kind: { in: [...CONTENT_POST_KINDS] }, state: { in: ['queued', 'posting'] } },
     data: { state: 'failed', lastError: 'customer data forgotten', claimedBy: null, claimedUntil: null },
   });
+  await forgetFileTitles(tx, ticketIds);
   const customer = data.customer ? await tx.customer.deleteMany({ where: { id: data.customer.id } }) : { count: 0 };
   return {
     customer: customer.count,
