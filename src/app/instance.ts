@@ -33,6 +33,7 @@ import { loadThreadFiles } from '../services/tickets/load-thread-files.js';
 import { OutboxSender } from '../services/outbox/outbox-sender.js';
 import { registerMailboxes } from '../services/register-mailboxes.js';
 import { scheduleReminders } from '../services/reminders/schedule-reminders.js';
+import { scheduleRetention } from '../services/privacy/schedule-retention.js';
 import { createSlackApp, type SlackAppHandle } from '../slack/create-slack-app.js';
 import { boltRegistry } from '../slack/listener-registry.js';
 import { registerListeners } from '../slack/listeners/index.js';
@@ -48,6 +49,7 @@ export class MailroomInstance {
   #poster: PosterLease | undefined;
   #outbox: OutboxSender | undefined;
   #reminders: ScheduledTask | undefined;
+  #retention: ScheduledTask | undefined;
   readonly #connections: ImapConnection[] = [];
   readonly #keepers: LeaseKeeper[] = [];
 
@@ -130,6 +132,7 @@ export class MailroomInstance {
     this.#outbox = outbox;
     await outbox.start({ releaseClaims: sqlite });
     this.#reminders = scheduleReminders({ db, mailboxes: config.mailboxes, logger, wakePoster, holder: me });
+    this.#retention = scheduleRetention({ db, mailboxes: config.mailboxes, logger, holder: me });
     this.#verifySmtp();
 
     registerDatabaseGauges(this.metrics, db);
@@ -146,6 +149,7 @@ export class MailroomInstance {
         locale: config.locale,
         wakePoster,
         wakeOutbox: () => outbox.wake(),
+        admins: config.admins,
       }),
     );
     await slack.start();
@@ -184,6 +188,7 @@ export class MailroomInstance {
 
   async stop(): Promise<void> {
     await this.#reminders?.stop();
+    await this.#retention?.stop();
     await Promise.allSettled(this.#keepers.map((keeper) => keeper.stop()));
     await Promise.allSettled(this.#connections.map((connection) => connection.stop()));
     this.#metricsServer?.close();

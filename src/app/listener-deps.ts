@@ -29,6 +29,8 @@ export interface ListenerParts {
   wakePoster(): void;
   /** An approved reply is waiting: send it now. */
   wakeOutbox(): void;
+  /** Who may forget or export a customer's data (ADMINS). */
+  admins: readonly string[];
 }
 
 export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
@@ -38,6 +40,7 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
   const reviewers = createReviewers(client, logger);
   const userNames = createUserNames(client, logger);
   const permalink = createPermalinks(client);
+  const directFiles = createDirectFiles(client);
   return {
     userLocales,
     mailboxes,
@@ -59,6 +62,7 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     },
     templates: { db, members, userLocales, userNames, logger, mailboxes, wakePoster },
     processedEvents: createProcessedEvents(db),
-    originals: { db, members, logger, directFiles: createDirectFiles(client) },
+    originals: { db, members, logger, directFiles },
+    privacy: { db, logger, wakePoster, admins: parts.admins, directFiles },
   };
 }

@@ -4,6 +4,7 @@ import { parseDatabaseUrl } from '../config/database-url.js';
 import { openDbClient, type Db } from '../db/client.js';
 import { applyMigrations } from '../db/migrations.js';
 import { EXIT } from './exit-codes.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * The configuration for a command, or exit 2 with every problem on stderr. Shared by
@@ -35,4 +36,21 @@ export async function openMigratedDb(config: TAppConfig): Promise<Db> {
   const target = parseDatabaseUrl(config.databaseUrl)!;
   await applyMigrations(target);
   return openDbClient(target);
+}
+
+/**
+ * The database for a command an admin runs beside the bot (forget, export-customer),
+ * opened as it is: the running bot migrated it, and a migration run now would wait on the
+ * bot's writes to a SQLite file. A database not migrated yet is said so by `failed`.
+ */
+export async function openRunningDb(config: TAppConfig): Promise<Db> {
+  return openDbClient(parseDatabaseUrl(config.databaseUrl)!);
+}
+
+/** Exit 1 with what went wrong, and the likely fix. */
+export function failed(error: unknown): never {
+  console.error(
+    `failed: ${errorMessage(error).split('\n')[0]}\n(Is the database migrated? \`npm start\` or \`npm run db:migrate\` does it.)`,
+  );
+  process.exit(EXIT.failure);
 }

@@ -259,6 +259,17 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     file: 'reviewPolicy',
     expect: 'all (every reply needs approval) or none',
   },
+  'mailbox.retentionDays': {
+    env: 'RETENTION_DAYS',
+    file: 'retentionDays',
+    expect:
+      "a whole number of days from 0 to 36500: how long a mail's raw source and attachments are kept; 0 (the default) keeps them",
+  },
+  admins: {
+    env: 'ADMINS',
+    expect:
+      'Slack user IDs (U…), comma-separated (or `admins:` at the top of the MAILROOM_CONFIG file): who may use /mail forget and /mail export-customer',
+  },
   'mailbox.replyAttachmentMaxMb': {
     env: 'REPLY_ATTACHMENT_MAX_MB',
     file: 'replyAttachmentMaxMb',

@@ -47,6 +47,15 @@ const ZCommaList = z
   .union([z.array(z.string()), z.string().transform((value) => value.split(','))])
   .transform((items) => items.map((item) => item.trim()).filter((item) => item !== ''));
 const ZIdList = ZCommaList.pipe(z.array(ZSlackReviewerId));
+/** Slack users allowed the privacy commands (`/mail forget`, `/mail export-customer`): ADMINS. */
+export const ZAdminList = ZCommaList.pipe(
+  z.array(
+    z
+      .string()
+      .trim()
+      .regex(/^[UW][A-Z0-9]{2,}$/),
+  ),
+);
 
 /**
  * A reply's signature: plain text with the template variables (`{{agent_name}}`, …), in
@@ -252,6 +261,11 @@ export const ZMailboxConfig = z
     agentSignatures: z.record(ZSlackUserId, ZSignature).default({}),
     /** More addresses that reach this mailbox: a mail to one is answered from it. */
     aliases: ZCommaList.pipe(z.array(ZMailAddress)).default([]),
+    /**
+     * Days a mail's raw source and its attachments' bytes are kept; unset or 0 keeps them forever.
+     * Tickets, texts and numbers stay (src/services/privacy/apply-retention.ts).
+     */
+    retentionDays: z.coerce.number().int().min(0).max(36_500).optional(),
   })
   .refine(
     (mailbox) =>
@@ -307,4 +321,6 @@ export interface TAppConfig {
   /** Path of the MAILROOM_CONFIG file, when the mailboxes came from one. */
   configFile?: string;
   mailboxes: TMailboxConfig[];
+  /** Slack user ids of the admins (ADMINS): who may forget or export a customer's data. */
+  admins: string[];
 }

@@ -13,6 +13,7 @@ import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from './database-url.js';
 import { KEY_HINTS } from './config-hints.js';
 import { applyProviderPreset, resolveOAuth, resolveSentCopy, type ServiceAccountKey } from './mail-providers.js';
 import {
+  ZAdminList,
   ZLocale,
   ZLogLevel,
   ZMailboxConfig,
@@ -137,6 +138,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
     reviewers: env.REVIEWERS,
     reviewPolicy: env.REVIEW_POLICY,
     replyAttachmentMaxMb: env.REPLY_ATTACHMENT_MAX_MB,
+    retentionDays: env.RETENTION_DAYS,
     statusAfterReply: env.STATUS_AFTER_REPLY,
     // One line in an environment variable: `\n` stands for a line break.
     signature: env.SIGNATURE?.replace(/\\n/g, '\n'),
@@ -248,6 +250,15 @@ function mailboxesFromFile(file: string, env: Env, problems: string[]): unknown[
     const { channel, ...rest } = raw;
     return { ...rest, channelId: channel, locale: raw.locale ?? env.LOCALE };
   });
+}
+
+/** The `admins:` list at the top of the MAILROOM_CONFIG file; its read problems are mailboxesFromFile's. */
+function adminsInFile(file: string): unknown {
+  try {
+    return valueAt(parseYaml(readFileSync(file, 'utf8')), ['admins']) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function fileKeyNamer(file: string, index: number): KeyNamer {
@@ -395,6 +406,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
 
   const configFile = env.MAILROOM_CONFIG ? path.resolve(cwd, env.MAILROOM_CONFIG) : undefined;
   const rawMailboxes = readRawMailboxes(env, cwd, problems);
+  const admins = check(
+    ZAdminList.default([]),
+    env.ADMINS ?? (configFile ? adminsInFile(configFile) : undefined),
+    'admins',
+    envKeyNamer,
+    problems,
+  );
   const mailboxes: TMailboxConfig[] = [];
   rawMailboxes?.forEach((raw, index) => {
     const nameOf = configFile ? fileKeyNamer(configFile, index) : envKeyNamer;
@@ -437,7 +455,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
   }
 
   // LOCALE is both the default language and the env mailbox's: report it once.
-  if (problems.length > 0 || !slack || !locale || !logLevel || !metrics)
+  if (problems.length > 0 || !slack || !locale || !logLevel || !metrics || !admins)
     return { ok: false, problems: [...new Set(problems)] };
-  return { ok: true, config: { slack, databaseUrl, locale, logLevel, metrics, configFile, mailboxes } };
+  return { ok: true, config: { slack, databaseUrl, locale, logLevel, metrics, configFile, mailboxes, admins } };
 }

@@ -353,6 +353,20 @@ const en = {
   'original.no_html':
     'This mail has no HTML version. Its text is in the thread, and its source can be downloaded as an .eml file.',
   'original.failed': 'The original could not be sent to you ({code}). Please try again in a moment.',
+  'original.removed':
+    'The source of this mail was removed by the mailbox’s retention policy; its text stays in the thread and in search.',
+  'privacy.redacted': 'This message showed a customer’s data, removed at their request.',
+  'privacy.not_admin': 'Only Mailroom’s admins (ADMINS) may use `/mail {subcommand}`.',
+  'privacy.usage': 'Give the customer’s mail address, e.g. `/mail {subcommand} tanaka@example.co.jp`.',
+  'privacy.forgotten':
+    'Forgot {address}: {mails} mail(s) with {attachments} attachment(s), the customer record ({customer}), {comments} note(s) and {drafts} draft(s) of their {tickets} ticket(s), which stay as numbers. {redactions} Slack message(s) are being replaced by a note. The audit log records this without the address.',
+  'privacy.nothing': 'Mailroom holds nothing of {address}.',
+  'privacy.forgotten_before': 'Mailroom holds nothing of {address}: it was forgotten on {date}.',
+  'privacy.exported':
+    'Sent to your direct messages with Mailroom: {file} ({tickets} ticket(s), {mails} mail(s)). Only you can see it.',
+  'privacy.export_comment':
+    'Everything Mailroom holds of {address}, for their access request. It is personal data: share it with them alone.',
+  'privacy.export_failed': 'The export could not be sent to you ({code}). Please try again in a moment.',
   'urgency.normal': 'Normal',
   'urgency.urgent': 'Urgent',
   'urgency.critical': 'Critical',
@@ -771,6 +785,20 @@ const ja: Record<MessageKey, string> = {
   'original.no_html':
     'このメールには HTML 版がありません。本文はスレッドにあり、ソースは .eml ファイルとしてダウンロードできます。',
   'original.failed': '元のメールを送れませんでした（{code}）。少し待ってからもう一度試してください。',
+  'original.removed':
+    'このメールのソースは、メールボックスの保存期間の設定により削除されました。本文はスレッドと検索に残っています。',
+  'privacy.redacted': 'このメッセージにあったお客様のデータは、ご本人の依頼により削除されました。',
+  'privacy.not_admin': '`/mail {subcommand}` は Mailroom の管理者（ADMINS）だけが使えます。',
+  'privacy.usage': 'お客様のメールアドレスを指定してください（例：`/mail {subcommand} tanaka@example.co.jp`）。',
+  'privacy.forgotten':
+    '{address} のデータを削除しました：メール {mails} 件（添付 {attachments} 件）、顧客情報（{customer}）、チケット {tickets} 件のメモ {comments} 件と下書き {drafts} 件。チケットは番号として残ります。Slack のメッセージ {redactions} 件を注記に置き換えています。監査ログにはアドレスを含めずに記録しました。',
+  'privacy.nothing': 'Mailroom には {address} のデータはありません。',
+  'privacy.forgotten_before': 'Mailroom には {address} のデータはありません（{date} に削除済み）。',
+  'privacy.exported':
+    'Mailroom とのダイレクトメッセージに送りました：{file}（チケット {tickets} 件、メール {mails} 件）。あなたにだけ表示されます。',
+  'privacy.export_comment':
+    '{address} について Mailroom が保持しているすべてのデータです（開示請求用）。個人データなので、ご本人にだけ渡してください。',
+  'privacy.export_failed': 'エクスポートを送れませんでした（{code}）。少し待ってからもう一度試してください。',
   'urgency.normal': '通常',
   'urgency.urgent': '至急',
   'urgency.critical': '大至急',

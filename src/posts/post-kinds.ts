@@ -55,6 +55,8 @@ export const POST_KINDS = {
   postFailed: 'post_failed',
   /** A mail that could not be fetched or understood after a day of tries, in the channel. */
   mailGivenUp: 'mail_given_up',
+  /** A message that showed a forgotten customer's data, its text replaced by a note (chat.update). */
+  redaction: 'redaction',
 } as const;
 
 export type PostKind = (typeof POST_KINDS)[keyof typeof POST_KINDS];
@@ -80,7 +82,13 @@ export const KIND_PRIORITY: Record<PostKind, number> = {
   template_version: POST_PRIORITY.people,
   // The digest summarises the day; it need not jump ahead of new mail.
   digest: POST_PRIORITY.thread,
+  // Data the customer asked to be removed should leave Slack before anything new comes.
+  redaction: POST_PRIORITY.people,
 };
 
 /** Posts that update a message in place (chat.update) rather than post a new one. */
-export const UPDATE_KINDS: ReadonlySet<string> = new Set<PostKind>([POST_KINDS.ticketUpdate, POST_KINDS.draftUpdate]);
+export const UPDATE_KINDS: ReadonlySet<string> = new Set<PostKind>([
+  POST_KINDS.ticketUpdate,
+  POST_KINDS.draftUpdate,
+  POST_KINDS.redaction,
+]);

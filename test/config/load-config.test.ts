@@ -567,3 +567,51 @@ describe('holidays in the configuration', () => {
     expect(result.problems.map((line) => line.split(':')[0]).sort()).toEqual(['CLOSED_DAYS', 'HOLIDAYS']);
   });
 });
+
+/**
+ * ADMINS (environment, or `admins:` at the top of the MAILROOM_CONFIG file) and the
+ * per-mailbox retention period (RETENTION_DAYS, `retentionDays`): read, defaulted to
+ * "nobody" and "keep everything", and a bad value named by its key.
+ */
+describe('ADMINS and RETENTION_DAYS', () => {
+  it('default to no admins and keeping everything', () => {
+    const result = loadConfig(VALID, tempDir());
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.admins).toEqual([]);
+    expect(result.config.mailboxes[0]!.retentionDays).toBeUndefined();
+  });
+
+  it('are read from the environment', () => {
+    const result = loadConfig({ ...VALID, ADMINS: 'U0ADMIN1, W0ADMIN2', RETENTION_DAYS: '90' }, tempDir());
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.admins).toEqual(['U0ADMIN1', 'W0ADMIN2']);
+    expect(result.config.mailboxes[0]!.retentionDays).toBe(90);
+  });
+
+  it('name each bad key', () => {
+    const result = loadConfig({ ...VALID, ADMINS: 'U0ADMIN1,#general', RETENTION_DAYS: 'a month' }, tempDir());
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ADMINS: entry 2 is invalid; expected Slack user IDs/),
+        expect.stringMatching(/^RETENTION_DAYS: invalid; expected a whole number of days/),
+      ]),
+    );
+  });
+
+  it('come from the MAILROOM_CONFIG file: admins at its top, retentionDays per mailbox', () => {
+    const cwd = tempDir();
+    const mailbox = (key: string, extra: string) =>
+      `  - key: ${key}\n    address: ${key}@example.com\n    channel: C0${key.toUpperCase()}\n    reviewPolicy: none\n    imap: { host: imap.example.com, user: ${key}@example.com, password: pw }\n    smtp: { host: smtp.example.com }\n${extra}`;
+    writeFileSync(
+      path.join(cwd, 'mailroom.yml'),
+      `admins: [U0ADMIN1]\nmailboxes:\n${mailbox('support', '    retentionDays: 365\n')}${mailbox('sales', '')}`,
+    );
+    const { REVIEWERS: _, ...env } = VALID;
+    const result = loadConfig({ ...env, MAILROOM_CONFIG: 'mailroom.yml' }, cwd);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.admins).toEqual(['U0ADMIN1']);
+    expect(result.config.mailboxes.map((each) => each.retentionDays)).toEqual([365, undefined]);
+  });
+});

@@ -10,7 +10,8 @@ import { acquireLease } from '../../db/leases.js';
 import { runReminders, type ReminderDeps } from './run-reminders.js';
 import { errorMessage } from '../../errors.js';
 
-function leaseCoordinator(db: Db, holder: string): RunCoordinator {
+/** Lets one instance run each tick of a job: a lease in the database named after the job. */
+export function leaseCoordinator(db: Db, holder: string): RunCoordinator {
   return { shouldRun: (key, ttlMs) => acquireLease(db, `cron:${key}`, holder, ttlMs) };
 }
 

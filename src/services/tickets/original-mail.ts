@@ -40,6 +40,8 @@ export type OriginalAnswer =
   | { kind: 'refused'; refusal: Refusal }
   /** HTML asked for, and the mail has none (a menu from before, or a tampered value). */
   | { kind: 'no_html' }
+  /** The source asked for, and the retention policy removed it (apply-retention.ts). */
+  | { kind: 'source_removed' }
   /** Slack would not take the file: its error code. */
   | { kind: 'failed'; code: string };
 
@@ -70,8 +72,12 @@ async function originalFile(
   messageRowId: number,
   format: OriginalFormat,
   subject: string,
-): Promise<{ length: number; chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> } | 'no_html' | 'gone'> {
+): Promise<
+  { length: number; chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> } | 'no_html' | 'gone' | 'source_removed'
+> {
   if (format === 'eml') {
+    const kept = await db.message.findUnique({ where: { id: messageRowId }, select: { rawRemovedAt: true } });
+    if (kept?.rawRemovedAt) return 'source_removed';
     const raw = await rawMailStoreOf(db).openRaw(messageRowId);
     return raw ? { length: raw.size, chunks: raw.parts() } : 'gone';
   }
@@ -123,7 +129,7 @@ export async function sendOriginal(
   if (denied) return { kind: 'refused', refusal: denied };
   const subject = message.subject ?? ticket.subject;
   const file = await originalFile(db, message.id, input.format, subject);
-  if (file === 'no_html') return { kind: 'no_html' };
+  if (file === 'no_html' || file === 'source_removed') return { kind: file };
   if (file === 'gone') return { kind: 'refused', refusal: { kind: 'ticket_gone' } };
   const info: OriginalFileInfo = {
     format: input.format,
@@ -163,7 +169,7 @@ export async function sendOriginal(
 }
 
 /** Slack's error code (`not_allowed_token_type`, …) or the error's own, for the asker and the log. */
-function slackErrorCode(error: unknown): string {
+export function slackErrorCode(error: unknown): string {
   const data = (error as { data?: { error?: unknown } }).data;
   if (typeof data?.error === 'string') return data.error;
   const code = (error as { code?: unknown }).code;

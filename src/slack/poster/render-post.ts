@@ -30,6 +30,8 @@ import { buildMailGivenUpMessage } from '../views/mail-given-up-message.js';
 import { buildPostFailedMessage } from '../views/post-failed-message.js';
 import { buildPlainTicketMessage, buildTicketMessage, type TicketMessageInput } from '../views/ticket-message.js';
 import { buildTraceMessage } from '../views/trace-message.js';
+import { loadRedaction } from '../../services/privacy/forget-customer.js';
+import { buildRedactedMessage } from '../views/privacy-messages.js';
 import { renderDraftPost, renderSentPost } from './render-draft-post.js';
 import { renderReminderPost } from './render-reminder-post.js';
 import { renderTemplateAnnouncement } from './render-template-post.js';
@@ -136,6 +138,13 @@ const renderMailGivenUp: Renderer = async (db, post) => {
   return { kind: 'ready', message: buildMailGivenUpMessage(data.locale, data.gap) };
 };
 
+/** A message that showed a forgotten customer's data, replaced by the note. */
+const renderRedaction: Renderer = async (db, post) => {
+  const data = await loadRedaction(db, post);
+  if (notReady(data)) return data;
+  return { kind: 'ready', message: buildRedactedMessage(data.locale), updateTs: data.ts };
+};
+
 /** How each kind of post (post-kinds.ts) becomes a message. */
 const RENDERERS: Record<PostKind, Renderer> = {
   ticket: renderMail,
@@ -153,6 +162,7 @@ const RENDERERS: Record<PostKind, Renderer> = {
   template_version: renderTemplateAnnouncement,
   post_failed: renderPostFailed,
   mail_given_up: renderMailGivenUp,
+  redaction: renderRedaction,
 };
 
 export async function renderPost(db: Db, post: RenderablePost, links?: Permalinks): Promise<RenderedPost> {

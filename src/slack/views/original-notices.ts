@@ -27,6 +27,8 @@ export function buildOriginalAnswer(locale: TLocale, answer: OriginalAnswer): Sl
       return buildRefusalNotice(locale, answer.refusal);
     case 'no_html':
       return buildInfoNotice(t(locale, 'original.no_html'));
+    case 'source_removed':
+      return buildInfoNotice(t(locale, 'original.removed'));
     case 'failed':
       return buildInfoNotice(t(locale, 'original.failed', { code: escapeAndTruncate(answer.code, 100) }));
   }

@@ -3,7 +3,7 @@
  * their language. The command text is read by the domain (mail-command.ts); here each
  * subcommand goes to its service and the answer to its view.
  */
-import type { TMailboxConfig } from '../../../config/config-schema.js';
+import type { TLocale, TMailboxConfig } from '../../../config/config-schema.js';
 import { parseMailCommand, type MailCommand } from '../../../domain/mail-command.js';
 import { answerCustomer } from '../../../services/search/customer-history.js';
 import { answerSearch, type SearchDeps } from '../../../services/search/answer-search.js';
@@ -18,6 +18,14 @@ import { buildCustomerAnswer } from '../../views/customer-card.js';
 import { buildHelpMessage, buildNotReadyNotice, buildUnknownCommandNotice } from '../../views/help-message.js';
 import { buildSearchAnswer } from '../../views/search-results.js';
 import { buildStatsAnswer } from '../../views/stats-message.js';
+import { sendCustomerExport } from '../../../services/privacy/export-customer.js';
+import { forgetCustomer, isAdmin, type PrivacyCommandDeps } from '../../../services/privacy/forget-customer.js';
+import {
+  buildExportAnswer,
+  buildExportComment,
+  buildForgetAnswer,
+  buildNotAdminNotice,
+} from '../../views/privacy-messages.js';
 
 export interface MailCommandDeps {
   userLocales: UserLocales;
@@ -25,6 +33,8 @@ export interface MailCommandDeps {
   templates: TemplateListDeps;
   /** What search, customer and stats read tickets with. */
   search: SearchDeps;
+  /** `/mail forget` and `/mail export-customer`, for the admins (ADMINS). */
+  privacy: PrivacyCommandDeps;
 }
 
 export async function answerMailCommand(
@@ -47,10 +57,28 @@ export async function answerMailCommand(
       return buildUnknownCommandNotice(locale, command.subcommand);
     case 'template':
       return buildTemplateListing(locale, await listTemplates(deps.templates, { channelId: input.channelId, userId }));
+    case 'forget':
+    case 'export-customer':
+      return answerPrivacyCommand(deps.privacy, locale, userId, command.kind, command.args);
     default:
   }
   // A subcommand listed in the domain before it is built here.
   return buildNotReadyNotice(locale, (command as MailCommand).kind);
+}
+
+/** A customer's data forgotten or exported: admins only, everyone else told so. */
+async function answerPrivacyCommand(
+  deps: PrivacyCommandDeps,
+  locale: TLocale,
+  userId: string,
+  subcommand: 'forget' | 'export-customer',
+  address: string,
+): Promise<SlackMessage> {
+  if (!isAdmin(deps.admins, userId)) return buildNotAdminNotice(locale, subcommand);
+  if (subcommand === 'forget')
+    return buildForgetAnswer(locale, address, await forgetCustomer(deps, { address, actorId: userId }));
+  const comment = (found: string) => buildExportComment(locale, found);
+  return buildExportAnswer(locale, address, await sendCustomerExport(deps, { userId, address, comment }));
 }
 
 export function registerMailCommand(registry: ListenerRegistry, deps: MailCommandDeps): void {
