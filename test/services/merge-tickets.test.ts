@@ -13,6 +13,8 @@ import { ingestStoredMail } from '../../src/services/ingest/ingest-stored-mail.j
 import { storeRawMail } from '../../src/services/ingest/store-raw-mail.js';
 import { changeTicket, type TicketActionDeps } from '../../src/services/tickets/change-ticket.js';
 import { mergeTickets, openMerge, undoMerge } from '../../src/services/tickets/merge-tickets.js';
+import { answerSearch } from '../../src/services/search/answer-search.js';
+import { answerStats } from '../../src/services/reports/team-stats.js';
 import { recordThreadMessage } from '../../src/services/tickets/record-thread-message.js';
 import { splitMail } from '../../src/services/tickets/split-mail.js';
 import { useScratchDatabase, type ScratchWorld } from '../support/scratch-sqlite.js';
@@ -207,6 +209,34 @@ function mergeSuite(world: ScratchWorld) {
       kind: 'refused',
       refusal: { kind: 'merge_not_current' },
     });
+  });
+
+  it('finds and counts a merged ticket as the one it was merged into, and as itself again once undone', async () => {
+    const first = await receive('Parcel 2002');
+    const second = await receive('Parcel 2002 once more');
+    const target = await posted(first.ticketId);
+    const source = await posted(second.ticketId);
+    const searchDeps = { ...deps(), permalink: async () => null };
+    const found = async () => {
+      const answer = await answerSearch(searchDeps, { userId: AGENT, text: 'Parcel' });
+      return answer.kind === 'results' ? answer.items.map((item) => item.number).sort() : [];
+    };
+    const closedThisWeek = async () => {
+      const answer = await answerStats({ ...searchDeps, now: () => clock }, { userId: AGENT, text: 'week' });
+      return answer.kind === 'stats' ? answer.stats.closed : null;
+    };
+    expect(await found()).toEqual([target.number, source.number].sort());
+    expect(await closedThisWeek()).toBe(0);
+    clock = new Date(clock.getTime() + HOUR);
+    await mergeTickets(deps(), { actorId: AGENT, sourceId: source.id, targetNumber: target.number });
+    // Found once, as the ticket its mails are in; the merge closed the source, but nobody closed a case.
+    expect(await found()).toEqual([target.number]);
+    expect(await closedThisWeek()).toBe(0);
+    const record = await world.db.auditLog.findFirstOrThrow({
+      where: { action: 'ticket.merged', ticketId: source.id },
+    });
+    await undoMerge(deps(), { actorId: AGENT, sourceId: source.id, mergeAuditId: record.id });
+    expect(await found()).toEqual([target.number, source.number].sort());
   });
 
   it('refuses the undo after a day, and nothing moves', async () => {

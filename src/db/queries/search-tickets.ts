@@ -272,6 +272,8 @@ export function searchStatement(
     access.push(`(t."slackChannelId" IS NULL AND t."mailboxId" IN (${sql.list(scope.mailboxIds)}))`);
   const where = [
     `t."junk" = false`,
+    // A merged ticket's mails are in the one it was merged into, which is found instead.
+    `t."mergedIntoId" IS NULL`,
     `(${access.join(' OR ')})`,
     ...filterConditions(sql, query),
     ...termConditions(sql, query),

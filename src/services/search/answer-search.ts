@@ -95,10 +95,14 @@ export async function searchScope(
   };
 }
 
-/** The Prisma condition for tickets within a scope (junk left out). */
+/**
+ * The Prisma condition for tickets within a scope: junk left out, and tickets merged into
+ * another (their mails are there; counted twice otherwise).
+ */
 export function ticketScopeWhere(scope: SearchScope) {
   return {
     junk: false,
+    mergedIntoId: null,
     OR: [{ slackChannelId: { in: scope.channelIds } }, { slackChannelId: null, mailboxId: { in: scope.mailboxIds } }],
   };
 }
