@@ -107,9 +107,11 @@ export function mailboxLease(
     `mailbox:${mailbox.key}`,
     parts.holder,
     {
-      onAcquired: () => {
+      onAcquired: async () => {
         heldMailboxIds.push(row.id);
-        connection.start();
+        // A finding of an earlier run (or instance) stands until IDLE is seen to work.
+        const known = await db.mailbox.findUnique({ where: { id: row.id }, select: { idleSilentSince: true } });
+        connection.start({ idleSilent: !!known?.idleSilentSince });
         // Mail stored before a restart (or by the instance we take over from) but not yet understood.
         queue.kick();
       },

@@ -25,7 +25,12 @@ export type IdleFinding = 'silent' | 'working';
 
 export class IdleSilenceWatch {
   #unannouncedSweeps = 0;
-  #silent = false;
+  #silent: boolean;
+
+  /** `silent`: as found before (recorded by an earlier run), so it is not said again. */
+  constructor(silent = false) {
+    this.#silent = silent;
+  }
 
   get silent(): boolean {
     return this.#silent;

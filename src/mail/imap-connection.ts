@@ -120,7 +120,7 @@ export class ImapConnection {
   #droppedAt: number | undefined;
   /** What led to the next pass: the sweep, a new message count, IDLE's own word. */
   #heard: PassTrigger = NOTHING_HEARD;
-  readonly #idle = new IdleSilenceWatch();
+  #idle = new IdleSilenceWatch();
 
   constructor(
     readonly mailboxKey: string,
@@ -138,8 +138,10 @@ export class ImapConnection {
     return this.#idle.silent;
   }
 
-  start(): void {
+  /** `idleSilent`: what an earlier run found out about the server's IDLE and recorded. */
+  start(known: { idleSilent?: boolean } = {}): void {
     this.#stopped = false;
+    this.#idle = new IdleSilenceWatch(known.idleSilent);
     void this.#connect();
     if (this.options.sync) {
       this.#sweep = setInterval(() => {

@@ -37,4 +37,10 @@ describe('telling a silent IDLE', () => {
     }
     expect(watch.silent).toBe(false);
   });
+
+  it('does not say again what an earlier run recorded, and takes it back when IDLE works', () => {
+    const watch = new IdleSilenceWatch(true);
+    for (let pass = 0; pass < SILENT_SWEEPS * 2; pass++) expect(watch.passFoundMail(sweep)).toBeUndefined();
+    expect(watch.passFoundMail(pushed)).toBe('working');
+  });
 });
