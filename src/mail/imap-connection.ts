@@ -189,7 +189,16 @@ export class ImapConnection {
         { code: 'imap_idle_working', mailbox: this.mailboxKey },
         'IDLE announces new mail again; it no longer waits for the sweep',
       );
-    if (finding) await this.options.onIdleFinding?.(finding === 'silent');
+    if (!finding) return;
+    // Not a failed sync: the mail of this pass is stored; only the doctor will not know.
+    await this.options
+      .onIdleFinding?.(finding === 'silent')
+      .catch((error: unknown) =>
+        this.logger.error(
+          { code: 'imap_idle_record_failed', mailbox: this.mailboxKey, err: errorMessage(error) },
+          'what was found about IDLE could not be recorded for the doctor',
+        ),
+      );
   }
 
   /**
