@@ -1,6 +1,6 @@
 /** Shared by the benchmarks: percentiles, the machine line, and a running bot. */
 import os from 'node:os';
-import { startDovecot } from '../test/support/dovecot.js';
+import { startDovecot, type DovecotInfo } from '../test/support/dovecot.js';
 import { startFixture, type Fixture } from '../test/support/fixture.js';
 import { buildCompiled, MailroomProcess } from '../test/support/mailroom-process.js';
 import { waitFor } from '../test/support/net.js';
@@ -19,12 +19,17 @@ export const SLACK_POST_LIMIT = { perSecond: 1, burst: 3 };
 
 export async function startWorld(
   env: Record<string, string> = {},
-  options: { postLimit?: { perSecond: number; burst: number } } = {},
+  options: {
+    postLimit?: { perSecond: number; burst: number };
+    /** More of the bot's environment, from the running Dovecot (e.g. a proxy in front of it). */
+    envFor?: (dovecot: DovecotInfo) => Promise<Record<string, string>>;
+  } = {},
 ) {
   buildCompiled();
   const dovecot = await startDovecot();
   const fixture: Fixture = await startFixture(dovecot, options);
-  const bot = new MailroomProcess('src/main.ts', fixture.env({ LOG_LEVEL: 'warn', ...env }), fixture.dir);
+  const more = (await options.envFor?.(dovecot)) ?? {};
+  const bot = new MailroomProcess('src/main.ts', fixture.env({ LOG_LEVEL: 'warn', ...env, ...more }), fixture.dir);
   await waitFor(
     async () => (await fetch(`http://127.0.0.1:${fixture.port}/healthz`).catch(() => null))?.status === 200,
     30_000,

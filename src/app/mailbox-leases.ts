@@ -9,7 +9,12 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { ImapConnection } from '../mail/imap-connection.js';
 import type { IngestQueue } from '../services/ingest/ingest-queue.js';
-import { historyBoundary, recordSyncPass, syncMailboxOnce } from '../services/ingest/sync-mailbox.js';
+import {
+  historyBoundary,
+  recordIdleSilence,
+  recordSyncPass,
+  syncMailboxOnce,
+} from '../services/ingest/sync-mailbox.js';
 import { LeaseKeeper } from '../services/instances/lease-keeper.js';
 import { SlackPoster, type PosterOptions } from '../slack/poster/slack-poster.js';
 
@@ -92,16 +97,21 @@ export function mailboxLease(
       // Mail due for another ingest try, or put back by `npm run retry-mail`, is taken up
       // at the latest with the next sweep.
       queue.kick();
+      return result.stored;
     },
+    // Kept in the database so `npm run doctor` can say it too.
+    onIdleFinding: (silent) => recordIdleSilence(db, row.id, silent),
   });
   const keeper = new LeaseKeeper(
     db,
     `mailbox:${mailbox.key}`,
     parts.holder,
     {
-      onAcquired: () => {
+      onAcquired: async () => {
         heldMailboxIds.push(row.id);
-        connection.start();
+        // A finding of an earlier run (or instance) stands until IDLE is seen to work.
+        const known = await db.mailbox.findUnique({ where: { id: row.id }, select: { idleSilentSince: true } });
+        connection.start({ idleSilent: !!known?.idleSilentSince });
         // Mail stored before a restart (or by the instance we take over from) but not yet understood.
         queue.kick();
       },

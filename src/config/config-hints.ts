@@ -91,6 +91,12 @@ export const KEY_HINTS: Record<string, KeyHint> = {
     expect:
       'a size in MB (1 to 2048, default 50): a larger mail is taken as its headers and the start of its text only',
   },
+  'mailbox.imap.sweepSeconds': {
+    env: 'IMAP_SWEEP_SECONDS',
+    file: 'imap.sweepSeconds',
+    expect:
+      'a number of seconds (2 to 3600, default 60) between sweeps for mail that IDLE did not announce; lower it for a server whose IDLE stays silent',
+  },
   'mailbox.smtp.host': {
     env: 'SMTP_HOST',
     file: 'smtp.host',

@@ -81,6 +81,9 @@ export type TMailProvider = (typeof MAIL_PROVIDERS)[number];
 /** What becomes of the copy of a sent reply: `auto` is `never` where the provider keeps one itself. */
 export const SENT_COPY_POLICIES = ['auto', 'append', 'never'] as const;
 
+/** IMAP_SWEEP_SECONDS: one minute by default; a sweep is one cheap UID FETCH when nothing is new. */
+export const IMAP_SWEEP_SECONDS = { min: 2, max: 3600, default: 60 } as const;
+
 export const ZImapConfig = z.object({
   host: ZNonEmpty,
   port: ZPort.default(993),
@@ -96,6 +99,16 @@ export const ZImapConfig = z.object({
   backfillDays: z.coerce.number().int().min(0).max(3650).default(0),
   /** A mail larger than this (MB) is taken as its headers and the start of its text only. */
   maxMailMb: z.coerce.number().int().min(1).max(2048).default(50),
+  /**
+   * Seconds between sweeps, the sync passes that catch what IDLE did not announce. Where the
+   * server's IDLE stays silent (Cyrus without `idled`), new mail waits for the sweep.
+   */
+  sweepSeconds: z.coerce
+    .number()
+    .int()
+    .min(IMAP_SWEEP_SECONDS.min)
+    .max(IMAP_SWEEP_SECONDS.max)
+    .default(IMAP_SWEEP_SECONDS.default),
 });
 
 /**

@@ -126,6 +126,7 @@ function mailboxFromEnv(env: Env): Record<string, unknown> {
       sentFolder: env.IMAP_SENT_FOLDER,
       backfillDays: env.IMAP_BACKFILL_DAYS,
       maxMailMb: env.IMAP_MAX_MAIL_MB,
+      sweepSeconds: env.IMAP_SWEEP_SECONDS,
     },
     smtp: {
       host: env.SMTP_HOST,

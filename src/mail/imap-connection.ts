@@ -6,6 +6,13 @@
 import { ImapFlow } from 'imapflow';
 import type { TImapConfig } from '../config/config-schema.js';
 import { backoffDelay } from '../domain/backoff.js';
+import {
+  IDLE_SILENT_HINT,
+  IdleSilenceWatch,
+  NOTHING_HEARD,
+  SILENT_SWEEPS,
+  type PassTrigger,
+} from '../domain/idle-silence.js';
 import { CoalescingRunner } from '../util/coalescing-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { describeImapError, isAuthFailure, type ImapProblem } from './imap-errors.js';
@@ -80,17 +87,21 @@ export interface ImapConnectionOptions {
   /**
    * Runs on the open connection after every connect, whenever the server announces new
    * mail (IDLE), and on every sweep. Never two at once: a request during a run runs after it.
+   * Returns how many new mails the pass stored.
    */
-  sync?: (client: ImapFlow) => Promise<void>;
-  /** Interval of the safety sweep that catches whatever IDLE missed. */
-  sweepMs?: number;
+  sync?: (client: ImapFlow) => Promise<number>;
+  /**
+   * Told once when the server's IDLE turns out silent (the sweep keeps finding mail it did
+   * not announce), and once when IDLE announces mail again. Already logged here.
+   */
+  onIdleFinding?: (silent: boolean) => Promise<void>;
 }
 
 export class ImapConnection {
   #status: ImapStatus = { state: 'standby', since: new Date() };
   // A failed pass is retried by the next one; a dead connection is noticed by 'close'.
   readonly #sync = new CoalescingRunner(
-    () => (this.options.sync && this.#client ? this.options.sync(this.#client) : Promise.resolve()),
+    () => this.#syncPass(),
     (error) =>
       this.logger.error(
         { code: 'imap_sync_failed', mailbox: this.mailboxKey, err: errorMessage(error) },
@@ -105,6 +116,11 @@ export class ImapConnection {
   /** The server refused the last token: the next connect asks the provider for a new one. */
   #renewToken = false;
   #connectedAt = 0;
+  /** When an open connection was lost; cleared (and the time down logged) once it is back. */
+  #droppedAt: number | undefined;
+  /** What led to the next pass: the sweep, a new message count, IDLE's own word. */
+  #heard: PassTrigger = NOTHING_HEARD;
+  #idle = new IdleSilenceWatch();
 
   constructor(
     readonly mailboxKey: string,
@@ -117,11 +133,21 @@ export class ImapConnection {
     return this.#status;
   }
 
-  start(): void {
+  /** The server's IDLE has stayed silent while the sweep kept finding new mail. */
+  get idleSilent(): boolean {
+    return this.#idle.silent;
+  }
+
+  /** `idleSilent`: what an earlier run found out about the server's IDLE and recorded. */
+  start(known: { idleSilent?: boolean } = {}): void {
     this.#stopped = false;
+    this.#idle = new IdleSilenceWatch(known.idleSilent);
     void this.#connect();
     if (this.options.sync) {
-      this.#sweep = setInterval(() => this.requestSync(), this.options.sweepMs ?? 60_000);
+      this.#sweep = setInterval(() => {
+        this.#heard = { ...this.#heard, sweep: true };
+        this.requestSync();
+      }, this.imap.sweepSeconds * 1000);
       this.#sweep.unref();
     }
   }
@@ -146,6 +172,44 @@ export class ImapConnection {
     this.#status = { ...status, since: new Date() };
   }
 
+  /** One sync pass, and what it says about the server's IDLE. */
+  async #syncPass(): Promise<void> {
+    if (!this.options.sync || !this.#client) return;
+    const trigger = this.#heard;
+    this.#heard = NOTHING_HEARD;
+    const stored = await this.options.sync(this.#client);
+    const finding = stored > 0 ? this.#idle.passFoundMail(trigger) : undefined;
+    if (finding === 'silent')
+      this.logger.warn(
+        { code: 'imap_idle_silent', mailbox: this.mailboxKey, sweepSeconds: this.imap.sweepSeconds },
+        `IDLE has announced no new mail: the last ${SILENT_SWEEPS} sweeps found it instead. Likely cause: ${IDLE_SILENT_HINT}`,
+      );
+    else if (finding === 'working')
+      this.logger.info(
+        { code: 'imap_idle_working', mailbox: this.mailboxKey },
+        'IDLE announces new mail again; it no longer waits for the sweep',
+      );
+    if (!finding) return;
+    // Not a failed sync: the mail of this pass is stored; only the doctor will not know.
+    await this.options
+      .onIdleFinding?.(finding === 'silent')
+      .catch((error: unknown) =>
+        this.logger.error(
+          { code: 'imap_idle_record_failed', mailbox: this.mailboxKey, err: errorMessage(error) },
+          'what was found about IDLE could not be recorded for the doctor',
+        ),
+      );
+  }
+
+  /**
+   * The server reported a new message count. During IDLE that is IDLE doing its work; in
+   * answer to one of our commands it is not (a silent server reports there too).
+   */
+  #announced(client: ImapFlow): void {
+    this.#heard = { ...this.#heard, announced: true, pushed: this.#heard.pushed || client.idling };
+    this.requestSync();
+  }
+
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     this.#attempt += 1;
@@ -168,6 +232,15 @@ export class ImapConnection {
     client.on('close', () => {
       if (this.#client !== client || this.#stopped) return;
       this.#client = undefined;
+      // Said when it happens, not only when reconnecting fails: a connection that comes
+      // back at once would otherwise leave no trace of mail having waited.
+      if (this.#status.state === 'connected') {
+        this.#droppedAt = Date.now();
+        this.logger.warn(
+          { code: 'imap_connection_dropped', mailbox: this.mailboxKey, upMs: this.#droppedAt - this.#connectedAt },
+          'IMAP connection dropped; reconnecting',
+        );
+      }
       // Only a connection that stayed up a while resets the backoff, so a server that
       // accepts and drops at once is not hammered every second.
       if (Date.now() - this.#connectedAt > STABLE_CONNECTION_MS) this.#attempt = 0;
@@ -188,8 +261,17 @@ export class ImapConnection {
         { code: 'imap_connected', mailbox: this.mailboxKey, folder: this.imap.folder },
         'IMAP connected',
       );
+      if (this.#droppedAt !== undefined) {
+        this.logger.info(
+          { code: 'imap_reconnected', mailbox: this.mailboxKey, downMs: this.#connectedAt - this.#droppedAt },
+          `IMAP connection back after ${Math.round((this.#connectedAt - this.#droppedAt) / 100) / 10} s`,
+        );
+        this.#droppedAt = undefined;
+      }
       // IDLE (or imapflow's NOOP polling where the server has no IDLE) reports new mail here.
-      client.on('exists', () => this.requestSync());
+      client.on('exists', () => this.#announced(client));
+      // The first pass takes what came while away: it says nothing about IDLE.
+      this.#heard = NOTHING_HEARD;
       this.requestSync();
     } catch (error) {
       if (this.#client === client) this.#client = undefined;

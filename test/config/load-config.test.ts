@@ -55,6 +55,7 @@ describe('configuration from the environment', () => {
           folder: 'INBOX',
           backfillDays: 0,
           maxMailMb: 50,
+          sweepSeconds: 60,
         },
         smtp: expect.objectContaining({ host: 'smtp.example.com', port: 465, secure: true, tls: 'required' }),
       }),
@@ -235,6 +236,36 @@ mailboxes:
     expect(problemsOf({ ...slackOnly, MAILROOM_CONFIG: 'nowhere.yml' })).toEqual([
       expect.stringMatching(/^MAILROOM_CONFIG: .*nowhere\.yml file not found/),
     ]);
+  });
+
+  it('takes the sweep interval from IMAP_SWEEP_SECONDS or imap.sweepSeconds, and names a bad one', () => {
+    const fromEnv = loadConfig({ ...VALID, IMAP_SWEEP_SECONDS: '5' }, tempDir());
+    expect(fromEnv.ok && fromEnv.config.mailboxes[0]!.imap.sweepSeconds).toBe(5);
+    expect(problemsOf({ ...VALID, IMAP_SWEEP_SECONDS: '1' })).toEqual([
+      expect.stringMatching(/^IMAP_SWEEP_SECONDS: invalid; expected a number of seconds \(2 to 3600, default 60\)/),
+    ]);
+    expect(problemsOf({ ...VALID, IMAP_SWEEP_SECONDS: 'often' })).toEqual([
+      expect.stringMatching(/^IMAP_SWEEP_SECONDS: invalid/),
+    ]);
+    const dir = tempDir();
+    const box = (key: string, sweepSeconds: unknown) => ({
+      key,
+      address: `${key}@example.com`,
+      channel: 'C0SUPPORT',
+      imap: { host: 'imap', user: 'u', password: 'p', sweepSeconds },
+      smtp: { host: 'smtp' },
+      reviewPolicy: 'none',
+    });
+    writeFileSync(path.join(dir, 'boxes.json'), JSON.stringify({ mailboxes: [box('cyrus', 10), box('other', 7200)] }));
+    expect(problemsOf({ ...slackOnly, MAILROOM_CONFIG: 'boxes.json' }, dir)).toEqual([
+      expect.stringMatching(/^boxes\.json mailboxes\[1\]\.imap\.sweepSeconds: invalid; expected a number of seconds/),
+    ]);
+    writeFileSync(
+      path.join(dir, 'ok.json'),
+      JSON.stringify({ mailboxes: [box('cyrus', 10), box('other', undefined)] }),
+    );
+    const fromFile = loadConfig({ ...slackOnly, MAILROOM_CONFIG: 'ok.json' }, dir);
+    expect(fromFile.ok && fromFile.config.mailboxes.map((mailbox) => mailbox.imap.sweepSeconds)).toEqual([10, 60]);
   });
 });
 

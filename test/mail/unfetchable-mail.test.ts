@@ -34,6 +34,8 @@ function server(folder: StandIn) {
       return { uidValidity: UIDVALIDITY, uidNext: Math.max(0, ...folder.uids) + 1, exists: folder.uids.length };
     },
     getMailboxLock: async () => ({ release: () => {} }),
+    // Every pass asks the server for news first; this folder's count is always current.
+    noop: async () => {},
     async search(query: { uid: string }) {
       const asked = new Set(query.uid.split(',').map(Number));
       return folder.uids.filter((uid) => asked.has(uid));

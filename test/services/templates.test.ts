@@ -44,6 +44,7 @@ function mailbox(key: string, channelId: string): TMailboxConfig {
       folder: 'INBOX',
       backfillDays: 0,
       maxMailMb: 50,
+      sweepSeconds: 60,
     },
     smtp: { host: 'smtp.example.com', port: 465, secure: true, tls: 'required' },
     reviewers: [],

@@ -8,14 +8,21 @@ import type { ImapConnection } from '../../mail/imap-connection.js';
 export interface HealthReport {
   healthy: boolean;
   database: 'ok' | 'unreachable';
-  mailboxes: { key: string; imap: string; problem?: string; since: string }[];
+  /** `idle: 'silent'`: new mail waits for the sweep (not a reason to be unhealthy). */
+  mailboxes: { key: string; imap: string; problem?: string; since: string; idle?: 'silent' }[];
 }
 
 export async function checkHealth(db: Db, connections: readonly ImapConnection[]): Promise<HealthReport> {
   const database = (await isDatabaseReachable(db)) ? 'ok' : 'unreachable';
   const mailboxes = connections.map((connection) => {
     const { state, problem, since } = connection.status;
-    return { key: connection.mailboxKey, imap: state, ...(problem ? { problem } : {}), since: since.toISOString() };
+    return {
+      key: connection.mailboxKey,
+      imap: state,
+      ...(problem ? { problem } : {}),
+      since: since.toISOString(),
+      ...(connection.idleSilent ? { idle: 'silent' as const } : {}),
+    };
   });
   // A mailbox another instance syncs (standby) is no reason to take this one out of service.
   const healthy =

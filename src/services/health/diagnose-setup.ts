@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import type { ImapFlow } from 'imapflow';
 import type { TAppConfig, TMailboxConfig } from '../../config/config-schema.js';
-import { closeDbClient, createDbClient, isDatabaseReachable } from '../../db/client.js';
+import { closeDbClient, createDbClient, isDatabaseReachable, type Db } from '../../db/client.js';
+import { IDLE_SILENT_HINT } from '../../domain/idle-silence.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from '../../config/database-url.js';
 import { pendingMigrations } from '../../db/migrations.js';
 import { connectImapOnce, imapTlsDescription } from '../../mail/imap-connection.js';
@@ -72,37 +73,63 @@ function tlsWarnings(mailbox: TMailboxConfig): CheckResult[] {
     }));
 }
 
-async function checkDatabase(config: TAppConfig): Promise<CheckResult> {
+/**
+ * What the running bot found out about each mailbox's server and recorded: an IDLE that
+ * stays silent (the doctor cannot append a test mail to a customer's mailbox to see).
+ */
+async function recordedFindings(db: Db, config: TAppConfig): Promise<CheckResult[]> {
+  const rows = await db.mailbox.findMany({
+    where: { key: { in: config.mailboxes.map((mailbox) => mailbox.key) }, idleSilentSince: { not: null } },
+    select: { key: true, idleSilentSince: true },
+  });
+  return rows.map((row) => {
+    const sweep = config.mailboxes.find((mailbox) => mailbox.key === row.key)!.imap.sweepSeconds;
+    return {
+      name: `imap idle ${row.key}`,
+      ok: true,
+      warn: true,
+      detail: `since ${row.idleSilentSince!.toISOString()} the sweep has kept finding new mail that IDLE did not announce, so new mail waits up to ${sweep} s. Likely cause: ${IDLE_SILENT_HINT}`,
+    };
+  });
+}
+
+async function checkDatabase(config: TAppConfig): Promise<CheckResult[]> {
   const target = parseDatabaseUrl(config.databaseUrl)!;
   const where = redactDatabaseUrl(target.url);
   const name = 'database';
   // Opening a missing SQLite file would create it; a typo in DATABASE_URL must show instead.
   if (target.provider === 'sqlite' && !existsSync(target.file)) {
-    return {
-      name,
-      ok: true,
-      detail: `${where} does not exist yet; \`npm start\` creates it (check DATABASE_URL if you expected an existing file)`,
-    };
+    return [
+      {
+        name,
+        ok: true,
+        detail: `${where} does not exist yet; \`npm start\` creates it (check DATABASE_URL if you expected an existing file)`,
+      },
+    ];
   }
   const db = createDbClient(target);
   try {
     if (!(await isDatabaseReachable(db))) {
-      return {
-        name,
-        ok: false,
-        detail: `${where} cannot be reached — check DATABASE_URL and that the server is running`,
-      };
+      return [
+        {
+          name,
+          ok: false,
+          detail: `${where} cannot be reached — check DATABASE_URL and that the server is running`,
+        },
+      ];
     }
     const pending = await pendingMigrations(target);
-    return pending.length
-      ? {
+    if (pending.length)
+      return [
+        {
           name,
           ok: true,
           detail: `${where} reachable; ${pending.length} migration(s) pending, applied by \`npm start\` or \`npm run db:migrate\``,
-        }
-      : { name, ok: true, detail: `${where} reachable and up to date` };
+        },
+      ];
+    return [{ name, ok: true, detail: `${where} reachable and up to date` }, ...(await recordedFindings(db, config))];
   } catch (error) {
-    return { name, ok: false, detail: `${where}: ${errorMessage(error).split('\n')[0]} — check DATABASE_URL` };
+    return [{ name, ok: false, detail: `${where}: ${errorMessage(error).split('\n')[0]} — check DATABASE_URL` }];
   } finally {
     await closeDbClient(db).catch(() => {});
   }
@@ -206,7 +233,7 @@ export async function diagnoseSetup(config: TAppConfig): Promise<CheckResult[]> 
   const source = config.configFile ? `from ${config.configFile}` : 'from the environment';
   return [
     { name: 'configuration', ok: true, detail: `${config.mailboxes.length} mailbox(es) ${source}` },
-    database,
+    ...database,
     ...slack,
     ...mail.flat(),
   ];

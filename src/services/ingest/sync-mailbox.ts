@@ -481,6 +481,10 @@ export async function syncMailboxOnce(
   const lock = await client.getMailboxLock(target.folder, { readOnly: true });
   const result: SyncPassResult = { stored: 0, duplicates: 0, gaps: 0, givenUp: 0 };
   try {
+    // Ask the server for news first: one whose IDLE is silent (Cyrus without `idled`)
+    // reports a new message count only in answer to a command, and the count below would
+    // otherwise still be the one from before the mail came.
+    await client.noop();
     const { uidValidity, lastUid, rescan } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
     const pass: Pass = { place: { mailboxId: target.mailboxId, folder: target.folder, uidValidity }, rescan, result };
@@ -518,4 +522,15 @@ export async function syncMailboxOnce(
 /** A pass is over, mail or not: /metrics reports the time since the last one (not written with every batch). */
 export async function recordSyncPass(db: Db, mailboxId: number, at = new Date()): Promise<void> {
   await db.mailbox.update({ where: { id: mailboxId }, data: { lastSyncAt: at } });
+}
+
+/**
+ * Records that the mailbox's IDLE is silent (from now, unless already recorded) or works
+ * again: what `npm run doctor` reports.
+ */
+export async function recordIdleSilence(db: Db, mailboxId: number, silent: boolean, at = new Date()): Promise<void> {
+  await db.mailbox.updateMany({
+    where: { id: mailboxId, idleSilentSince: silent ? null : { not: null } },
+    data: { idleSilentSince: silent ? at : null },
+  });
 }

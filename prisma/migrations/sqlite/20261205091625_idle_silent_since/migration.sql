@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Mailbox" ADD COLUMN "idleSilentSince" DATETIME;
