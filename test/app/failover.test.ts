@@ -50,9 +50,9 @@ describeWithDovecot('failover', (dovecot) => {
         // The poster was among the leases killed with their holder at least once.
         expect(killed.flat().some((each) => each.lease === 'slack-poster')).toBe(true);
 
-        // A holder that hangs keeps its session: replaced when its row expires, not before.
+        // A poster that hangs keeps its session: replaced when its row expires, not before.
         rig.startMail(1_000);
-        const hung = await rig.interruptHolder('SIGSTOP', LEASE_TTL_MS + LEASE_EVERY_MS);
+        const hung = await rig.interruptHolder('SIGSTOP', LEASE_TTL_MS + LEASE_EVERY_MS, 'slack-poster');
         console.log(
           `takeover after SIGSTOP: ${hung.takeovers.map((each) => `${each.lease} ${each.ms} ms`).join(', ')}`,
         );
