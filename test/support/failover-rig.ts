@@ -99,14 +99,17 @@ export class FailoverRig {
   }
 
   /**
-   * Signals the bot holding the most leases (SIGKILL: it dies; SIGSTOP: it hangs) and waits
-   * until every lease it held is acquired by another running bot.
+   * Signals the bot holding `lease` (else the one holding the most leases) (SIGKILL: it
+   * dies; SIGSTOP: it hangs) and waits until every lease it held is acquired by another
+   * running bot.
    */
   async interruptHolder(
     signal: 'SIGKILL' | 'SIGSTOP',
     timeoutMs: number,
+    lease?: string,
   ): Promise<{ bot: MailroomProcess; takeovers: Takeover[] }> {
-    const bot = this.busiest();
+    const bot = lease ? this.alive().find((each) => FailoverRig.holdings(each).includes(lease)) : this.busiest();
+    if (!bot) throw new Error(`no running bot holds ${lease}`);
     const leases = FailoverRig.holdings(bot);
     const signalledAt = Date.now();
     bot.child.kill(signal);
