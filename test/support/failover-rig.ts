@@ -49,7 +49,11 @@ export class FailoverRig {
       this.fixture.dir,
     );
     this.instances.push(bot);
-    await bot.waitForLog('started', 30_000);
+    const startedAt = Date.now();
+    await bot.waitForLog('started', 60_000).catch((error: Error) => {
+      const said = bot.logLines.map((line) => `${line.time as string} ${line.code as string}`).join('\n');
+      throw new Error(`${error.message} (${Date.now() - startedAt} ms); its log:\n${said}\n${bot.stderr}`);
+    });
     return bot;
   }
 

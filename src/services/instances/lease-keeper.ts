@@ -56,6 +56,8 @@ export class LeaseKeeper {
   #validUntil = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** The last attempt failed (its warning is logged once until one succeeds). */
+  #failing = false;
   #tick: Promise<void> = Promise.resolve();
   private readonly timing: LeaseTiming;
   private readonly locks: HolderLocks | undefined;
@@ -105,12 +107,16 @@ export class LeaseKeeper {
     let outcome: Outcome;
     try {
       outcome = await this.#attempt();
+      this.#failing = false;
     } catch (error) {
-      // The database not answering: we cannot be sure we still hold the lease.
-      this.logger.warn(
-        { code: 'lease_unsure', lease: this.name, err: errorMessage(error) },
-        'lease could not be renewed',
-      );
+      // The database not answering: we cannot be sure we still hold the lease. Said once
+      // per outage: an instance standing by tries every LEASE_PROBE_MS.
+      if (!this.#failing)
+        this.logger.warn(
+          { code: 'lease_unsure', lease: this.name, err: errorMessage(error) },
+          'lease could not be renewed',
+        );
+      this.#failing = true;
       outcome = { holds: false };
     }
     if (outcome.holds) this.#validUntil = startedAt + this.timing.ttlMs;
