@@ -10,7 +10,7 @@
 import { expect, it } from 'vitest';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { LEASE_EVERY_MS, LEASE_TTL_MS } from '../../src/services/instances/lease-keeper.js';
-import { FailoverRig, postingTurns, type Takeover } from '../support/failover-rig.js';
+import { describeTakeovers, FailoverRig, postingTurns, type Takeover } from '../support/failover-rig.js';
 import { useFixture } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot, describeWithPostgres } from '../support/services.js';
@@ -43,9 +43,7 @@ describeWithDovecot('failover', (dovecot) => {
           for (const each of takeovers) expect(each.sessionGone, each.lease).toBe(true);
           await rig.startInstance();
         }
-        console.log(
-          `takeover after SIGKILL, per round: ${killed.map((round) => round.map((each) => `${each.lease} ${each.ms} ms`).join(', ')).join(' | ')}`,
-        );
+        console.log(`takeover after SIGKILL, per round: ${killed.map(describeTakeovers).join(' | ')}`);
         for (const each of killed.flat()) expect(each.ms, each.lease).toBeLessThan(5_000);
         // The poster was among the leases killed with their holder at least once.
         expect(killed.flat().some((each) => each.lease === 'slack-poster')).toBe(true);
@@ -53,9 +51,7 @@ describeWithDovecot('failover', (dovecot) => {
         // A poster that hangs keeps its session: replaced when its row expires, not before.
         rig.startMail(1_000);
         const hung = await rig.interruptHolder('SIGSTOP', LEASE_TTL_MS + LEASE_EVERY_MS, 'slack-poster');
-        console.log(
-          `takeover after SIGSTOP: ${hung.takeovers.map((each) => `${each.lease} ${each.ms} ms`).join(', ')}`,
-        );
+        console.log(`takeover after SIGSTOP: ${describeTakeovers(hung.takeovers)}`);
         for (const each of hung.takeovers) {
           expect(each.sessionGone, each.lease).toBe(false);
           expect(each.ms, each.lease).toBeLessThan(LEASE_TTL_MS + 2_000);

@@ -23,6 +23,18 @@ export interface Takeover {
   ms: number;
   /** Whether the new holder saw the old one's session gone (rather than its row expire). */
   sessionGone: boolean;
+  /** For a mailbox: from the signal to the new holder's IMAP connection being up. */
+  connectedMs?: number;
+}
+
+/** "slack-poster 650 ms, mailbox:default 700 ms (IMAP up after 900 ms)" */
+export function describeTakeovers(takeovers: readonly Takeover[]): string {
+  return takeovers
+    .map(
+      (each) =>
+        `${each.lease} ${each.ms} ms${each.connectedMs === undefined ? '' : ` (IMAP up after ${each.connectedMs} ms)`}`,
+    )
+    .join(', ');
 }
 
 export class FailoverRig {
@@ -118,24 +130,34 @@ export class FailoverRig {
     const signalledAt = Date.now();
     bot.child.kill(signal);
     if (signal === 'SIGKILL') await bot.exited;
-    const acquiredAfter = (lease: string): LogLine | undefined =>
-      this.alive()
-        .filter((other) => other !== bot)
+    const others = () => this.alive().filter((other) => other !== bot);
+    const firstAfter = (bots: MailroomProcess[], matches: (line: LogLine) => boolean) =>
+      bots
         .flatMap((other) => other.logLines)
-        .find(
-          (line) =>
-            line.code === 'lease_acquired' &&
-            line.lease === lease &&
-            Date.parse(line.time as string) >= signalledAt - 5,
-        );
-    await waitFor(
-      () => leases.every((lease) => acquiredAfter(lease)),
-      timeoutMs,
-      `the takeover of ${leases.join(', ')}`,
-    );
+        .find((line) => Date.parse(line.time as string) >= signalledAt - 5 && matches(line));
+    const acquired = (lease: string) =>
+      firstAfter(others(), (line) => line.code === 'lease_acquired' && line.lease === lease);
+    await waitFor(() => leases.every((lease) => acquired(lease)), timeoutMs, `the takeover of ${leases.join(', ')}`);
+    // A mailbox's work resumes when the new holder's IMAP connection is up.
+    const connected = (lease: string) => {
+      const holder = others().find((other) => other.logLines.includes(acquired(lease)!))!;
+      return firstAfter(
+        [holder],
+        (line) => line.code === 'imap_connected' && `mailbox:${line.mailbox as string}` === lease,
+      );
+    };
+    const mailboxes = leases.filter((lease) => lease.startsWith('mailbox:'));
+    await waitFor(() => mailboxes.every((lease) => connected(lease)), 15_000, 'the new holder connected to IMAP');
+    const msOf = (line: LogLine) => Date.parse(line.time as string) - signalledAt;
     const takeovers = leases.map((lease) => {
-      const line = acquiredAfter(lease)!;
-      return { lease, ms: Date.parse(line.time as string) - signalledAt, sessionGone: line.from !== undefined };
+      const line = acquired(lease)!;
+      const imap = lease.startsWith('mailbox:') ? connected(lease) : undefined;
+      return {
+        lease,
+        ms: msOf(line),
+        sessionGone: line.from !== undefined,
+        ...(imap ? { connectedMs: msOf(imap) } : {}),
+      };
     });
     return { bot, takeovers };
   }
