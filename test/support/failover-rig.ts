@@ -131,32 +131,34 @@ export class FailoverRig {
     bot.child.kill(signal);
     if (signal === 'SIGKILL') await bot.exited;
     const others = () => this.alive().filter((other) => other !== bot);
-    const firstAfter = (bots: MailroomProcess[], matches: (line: LogLine) => boolean) =>
-      bots
-        .flatMap((other) => other.logLines)
-        .find((line) => Date.parse(line.time as string) >= signalledAt - 5 && matches(line));
+    /** The first line after the signal that `matches`, and the bot that logged it. */
+    const firstAfter = (bots: MailroomProcess[], matches: (line: LogLine) => boolean) => {
+      for (const other of bots) {
+        const line = other.logLines.find((each) => Date.parse(each.time as string) >= signalledAt - 5 && matches(each));
+        if (line) return { by: other, line };
+      }
+      return undefined;
+    };
     const acquired = (lease: string) =>
       firstAfter(others(), (line) => line.code === 'lease_acquired' && line.lease === lease);
     await waitFor(() => leases.every((lease) => acquired(lease)), timeoutMs, `the takeover of ${leases.join(', ')}`);
     // A mailbox's work resumes when the new holder's IMAP connection is up.
-    const connected = (lease: string) => {
-      const holder = others().find((other) => other.logLines.includes(acquired(lease)!))!;
-      return firstAfter(
-        [holder],
+    const connected = (lease: string) =>
+      firstAfter(
+        [acquired(lease)!.by],
         (line) => line.code === 'imap_connected' && `mailbox:${line.mailbox as string}` === lease,
       );
-    };
     const mailboxes = leases.filter((lease) => lease.startsWith('mailbox:'));
     await waitFor(() => mailboxes.every((lease) => connected(lease)), 15_000, 'the new holder connected to IMAP');
     const msOf = (line: LogLine) => Date.parse(line.time as string) - signalledAt;
     const takeovers = leases.map((lease) => {
-      const line = acquired(lease)!;
+      const { line } = acquired(lease)!;
       const imap = lease.startsWith('mailbox:') ? connected(lease) : undefined;
       return {
         lease,
         ms: msOf(line),
         sessionGone: line.from !== undefined,
-        ...(imap ? { connectedMs: msOf(imap) } : {}),
+        ...(imap ? { connectedMs: msOf(imap.line) } : {}),
       };
     });
     return { bot, takeovers };
