@@ -58,7 +58,9 @@ describeWithDovecot('failover', (dovecot) => {
         console.log(`takeover after SIGSTOP: ${describeTakeovers(hung.takeovers)}`);
         for (const each of hung.takeovers) {
           expect(each.sessionGone, each.lease).toBe(false);
-          expect(each.ms, each.lease).toBeLessThan(LEASE_TTL_MS + 2_000);
+          // The row expires 20 s after its last renewal (made before the stop); the rest is a
+          // probe (0.5 s) and a loaded machine's delays. Before issue 21 the bound was 25 s.
+          expect(each.ms, each.lease).toBeLessThan(LEASE_TTL_MS + 3_000);
         }
         const leasesOfHung = FailoverRig.holdings(hung.bot);
         hung.bot.child.kill('SIGCONT');
