@@ -10,6 +10,7 @@ import type { TAppConfig } from '../config/config-schema.js';
 import { parseDatabaseUrl, redactDatabaseUrl } from '../config/database-url.js';
 import { closeDbClient, openDbClient, type Db } from '../db/client.js';
 import { expireLeasesExcept } from '../db/leases.js';
+import { SessionLocks } from '../db/session-locks.js';
 import { applyMigrationsIsolated } from '../db/migrate-isolated.js';
 import { ownAddressesOf } from '../domain/own-address.js';
 import { AnotherInstanceError } from '../errors.js';
@@ -42,6 +43,7 @@ import { mailboxLease, PosterLease } from './mailbox-leases.js';
 
 export class MailroomInstance {
   #db: Db | undefined;
+  #locks: SessionLocks | undefined;
   #slack: SlackAppHandle | undefined;
   #metricsServer: Server | undefined;
   #parsePool: ParsePool | undefined;
@@ -83,6 +85,9 @@ export class MailroomInstance {
       await expireLeasesExcept(db, INSTANCE_LEASE);
       this.#keepers.push(new LeaseKeeper(db, INSTANCE_LEASE, me, { onAcquired: () => {}, onLost: () => {} }, logger));
     }
+    // Several instances: a dead holder's leases are taken over once its database session ends.
+    const locks = sqlite ? undefined : new SessionLocks(target.url);
+    this.#locks = locks;
 
     this.#parsePool = new ParsePool();
     const poster = new PosterLease(
@@ -97,6 +102,7 @@ export class MailroomInstance {
       me,
       logger,
       sqlite,
+      locks,
     );
     this.#poster = poster;
     this.#keepers.push(poster.keeper);
@@ -119,7 +125,7 @@ export class MailroomInstance {
     this.#ingest = queue;
     config.mailboxes.forEach((mailbox, index) => {
       const { connection, keeper } = mailboxLease(
-        { db, queue, holder: me, logger, heldMailboxIds, wakePoster },
+        { db, queue, holder: me, logger, heldMailboxIds, wakePoster, locks },
         mailbox,
         rows[index]!,
       );
@@ -190,6 +196,7 @@ export class MailroomInstance {
     await this.#reminders?.stop();
     await this.#retention?.stop();
     await Promise.allSettled(this.#keepers.map((keeper) => keeper.stop()));
+    await this.#locks?.close();
     await Promise.allSettled(this.#connections.map((connection) => connection.stop()));
     this.#metricsServer?.close();
     await Promise.allSettled([this.#ingest?.stop(), this.#poster?.stop(), this.#outbox?.stop(), this.#slack?.stop()]);

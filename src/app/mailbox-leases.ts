@@ -2,7 +2,8 @@
  * The leases that decide which instance does what (services/instances/lease-keeper.ts):
  * one instance posts to Slack, and each mailbox is synced and understood by one instance,
  * so a follow-up is always threaded after the mail before it. Another instance takes over
- * within seconds when the holder dies.
+ * within seconds when the holder dies (on PostgreSQL, about a second after its database
+ * session ends: see lease-keeper.ts).
  */
 import type { TMailboxConfig } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
@@ -15,7 +16,7 @@ import {
   recordSyncPass,
   syncMailboxOnce,
 } from '../services/ingest/sync-mailbox.js';
-import { LeaseKeeper } from '../services/instances/lease-keeper.js';
+import { LeaseKeeper, type HolderLocks } from '../services/instances/lease-keeper.js';
 import { SlackPoster, type PosterOptions } from '../slack/poster/slack-poster.js';
 
 /** The Slack poster, started while this instance holds the `slack-poster` lease. */
@@ -30,16 +31,18 @@ export class PosterLease {
     holder: string,
     logger: Logger,
     releaseClaims: boolean,
+    locks?: HolderLocks,
   ) {
     this.keeper = new LeaseKeeper(
       db,
       'slack-poster',
       holder,
       {
-        onAcquired: async () => {
-          this.#poster = new SlackPoster(db, channels, options, logger);
-          // On SQLite, and for a poster taking over, claims left behind are a dead process's.
-          await this.#poster.start({ releaseClaims });
+        onAcquired: async ({ from }) => {
+          this.#poster = new SlackPoster(db, channels, { ...options, mayPost: () => this.keeper.held }, logger);
+          // On SQLite every claim left behind is a dead process's; on PostgreSQL those of a
+          // holder whose session was seen gone (its posts are looked for in Slack first).
+          await this.#poster.start({ releaseClaims, releaseClaimsOf: from });
         },
         onLost: async () => {
           const stopping = this.#poster;
@@ -48,6 +51,7 @@ export class PosterLease {
         },
       },
       logger,
+      { locks },
     );
   }
 
@@ -70,6 +74,8 @@ export interface MailboxLeaseParts {
   heldMailboxIds: number[];
   /** A mail was given up on: its channel post is queued. */
   wakePoster(): void;
+  /** Session-bound locks (PostgreSQL) that let a dead holder's mailbox be taken over at once. */
+  locks?: HolderLocks;
 }
 
 /** A mailbox's IMAP connection, run while this instance holds the mailbox's lease. */
@@ -89,6 +95,8 @@ export function mailboxLease(
   };
   const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {
     sync: async (client) => {
+      // Woken from a hang longer than the lease: another instance may sync it now.
+      if (!keeper.held) return 0;
       const result = await syncMailboxOnce(db, client, target, log, () => queue.kick());
       await recordSyncPass(db, row.id);
       if (result.stored || result.duplicates || result.gaps)
@@ -121,6 +129,7 @@ export function mailboxLease(
       },
     },
     log,
+    { locks: parts.locks },
   );
   return { connection, keeper };
 }

@@ -1,7 +1,8 @@
 /**
  * Leases in the database: which instance does a job that only one may do at a time (sync
  * a mailbox, post to Slack, run the reminders). A lease is held until it expires unless
- * renewed; when its holder dies another takes it over after at most its time to live.
+ * renewed; when its holder dies another takes it over after at most its time to live, or at
+ * once when the holder's database session is seen gone (session-locks.ts, lease-keeper.ts).
  * Every step is one conditional write, so two instances never both hold a lease.
  */
 import { isUniqueViolation } from './errors.js';
@@ -35,6 +36,18 @@ export async function acquireLease(
     if (isUniqueViolation(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Renews the lease only while the row still names us: a holder that was taken over (it hung,
+ * or its session was seen gone) learns it here, even if the row has expired since.
+ */
+export async function renewLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const { count } = await db.lease.updateMany({
+    where: { name, holder },
+    data: { expiresAt: new Date(Date.now() + ttlMs) },
+  });
+  return count === 1;
 }
 
 /** Takes the lease from `from` regardless of its expiry (the holder is known to be dead). */

@@ -6,6 +6,8 @@ import type { DatabaseProvider } from '../../src/db/schema-source.js';
 
 export interface MigratedDatabase {
   db: Db;
+  /** The database's URL (a file: URL on SQLite). */
+  url: string;
   /** Disconnects and removes the database. */
   drop(): Promise<void>;
 }
@@ -16,6 +18,7 @@ export async function migratedDatabase(provider: DatabaseProvider, adminUrl?: st
   const db = createDbClient(scratch.target);
   return {
     db,
+    url: scratch.target.url,
     drop: async () => {
       await closeDbClient(db);
       await scratch.drop();

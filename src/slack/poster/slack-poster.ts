@@ -53,6 +53,12 @@ export interface PosterOptions {
   burst?: number;
   /** First retry delay of a failed post, doubling after each try (tests shorten it). */
   retryBaseMs?: number;
+  /**
+   * Whether this instance may still post (it holds the poster's lease, renewed recently):
+   * asked before each post is claimed, so a poster that hung and was replaced takes no
+   * new post when it wakes, before it learns it was replaced.
+   */
+  mayPost?: () => boolean;
 }
 
 type SlackCallError = Error & { code?: string; retryAfter?: number; data?: { error?: string } };
@@ -132,12 +138,23 @@ export class SlackPoster {
    * Starts one worker per channel: the configured ones and any that still has unfinished
    * posts (a mailbox moved to another channel). With `releaseClaims` (a single instance,
    * as on SQLite) every claim left by a previous process is released first: its holder is
-   * dead, and the post is looked for in Slack before it is sent again.
+   * dead, and the post is looked for in Slack before it is sent again. `releaseClaimsOf`
+   * releases only the claims of one instance known to be dead (its database session ended).
    */
-  async start({ releaseClaims = false } = {}): Promise<void> {
-    if (releaseClaims) {
+  async start({
+    releaseClaims = false,
+    releaseClaimsOf,
+  }: {
+    releaseClaims?: boolean;
+    releaseClaimsOf?: string;
+  } = {}): Promise<void> {
+    if (releaseClaims || releaseClaimsOf) {
       await this.db.slackPost.updateMany({
-        where: { state: 'posting', claimedUntil: { not: null } },
+        where: {
+          state: 'posting',
+          claimedUntil: { not: null },
+          ...(releaseClaimsOf ? { claimedBy: releaseClaimsOf } : {}),
+        },
         data: { claimedUntil: null, claimedBy: null },
       });
     }
@@ -192,7 +209,7 @@ export class SlackPoster {
   async #work(channel: string): Promise<void> {
     while (!this.#stopped) {
       try {
-        const post = await nextDuePost(this.db, channel);
+        const post = this.options.mayPost?.() === false ? undefined : await nextDuePost(this.db, channel);
         if (!post) {
           await this.#sleeper.sleep(IDLE_POLL_MS);
           continue;
@@ -237,6 +254,12 @@ export class SlackPoster {
     this.logger.error({ code: 'slack_post_dropped', postId: post.id, reason: rendered.reason }, 'Slack post dropped');
   }
 
+  /** Takes the post for this instance, unless it may no longer post or another was quicker. */
+  async #claim(post: SlackPost): Promise<boolean> {
+    if (this.options.mayPost?.() === false) return false;
+    return claimPost(this.db, post, this.options.instanceId);
+  }
+
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
     if (UPDATE_KINDS.has(post.kind)) return this.#sendUpdate(post);
@@ -256,7 +279,7 @@ export class SlackPoster {
         }
       }
       if (!(await this.#pacer.take(post.channelId, this.#postPace))) return;
-      if (!(await claimPost(this.db, post, this.options.instanceId))) return;
+      if (!(await this.#claim(post))) return;
       // After the wait for Slack's pace: what piled up behind it in the thread goes along.
       const { folded, message } = await this.#foldIn(post, rendered.message);
       if (!(await claimFolded(this.db, folded, this.options.instanceId)))
@@ -335,7 +358,7 @@ export class SlackPoster {
       return this.#notReady(post, rendered.kind === 'ready' ? { kind: 'drop', reason: 'nothing to update' } : rendered);
     try {
       if (!(await this.#pacer.take(CHAT_UPDATE_BUCKET, UPDATE_PACE))) return;
-      if (!(await claimPost(this.db, post, this.options.instanceId))) return;
+      if (!(await this.#claim(post))) return;
       await this.client.chat.update({
         channel: post.channelId,
         ts: rendered.updateTs,
@@ -381,7 +404,7 @@ export class SlackPoster {
     const threadTs = ticket.slackTs;
     const save = () => this.db.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify(payload) } });
     try {
-      if (!(await claimPost(this.db, post, this.options.instanceId))) return;
+      if (!(await this.#claim(post))) return;
       let files = payload.fileIds;
       if (!files?.length) {
         const loaded = await (this.options.loadFiles?.(payload.messageRowId) ?? Promise.resolve([]));
