@@ -59,10 +59,12 @@ export function submitReplyModal(
     uploads?: Record<string, unknown>[];
     threadFiles?: { text: string; value: string }[];
   },
+  /** The forward modal is submitted the same way (`forward.submit`). */
+  callbackId = 'reply.submit',
 ) {
   return fixture.requests.viewSubmission({
     userId,
-    callbackId: 'reply.submit',
+    callbackId,
     privateMetadata,
     values: {
       reply_to: { to: { type: 'plain_text_input', value: input.to } },

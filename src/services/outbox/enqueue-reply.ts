@@ -16,6 +16,7 @@ import {
   type ReplySource,
 } from '../../domain/compose-reply.js';
 import { replyHtml } from '../../domain/reply-html.js';
+import type { ForwardedHeaders } from '../../domain/forward-mail.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
 import { buildReplyMail, type MailAttachment, type ReplyMail } from '../../mail/build-reply-mail.js';
 import { sha256Hex } from '../../mail/raw-headers.js';
@@ -38,6 +39,15 @@ export interface CustomerMailForReply {
 /** The reply's mail as built before the transaction, and its raw bytes as they will be sent. */
 export interface PreparedReply extends Omit<ReplyMail, 'date' | 'byPerson'> {
   raw: Buffer;
+  /** A forward: its Message row is marked so that an answer to it comes in as an internal note. */
+  forward: boolean;
+}
+
+/** What a forward sends on (open-forward.ts): the mail's headers, its text, its attachments' bytes. */
+export interface ForwardSource {
+  headers: ForwardedHeaders;
+  text: string;
+  attachments: readonly MailAttachment[];
 }
 
 function addressesOf(stored: string): MailAddress[] {
@@ -52,25 +62,29 @@ async function prepare(
   original: CustomerMailForReply | null,
   /** The files as fetched for this send: built into the raw bytes, then let go. */
   attachments: readonly MailAttachment[] = [],
+  /** A forward's mail: sent on below the note, its attachments first; no threading headers. */
+  forwarded?: ForwardSource,
 ): Promise<PreparedReply> {
   const mailbox = deps.mailboxes.find((candidate) => candidate.key === draft.ticket.mailbox.key);
   if (!mailbox) throw new Error(`mailbox ${draft.ticket.mailbox.key} is no longer configured`);
   // The From the reviewer was shown (decided on submitting); a draft from before, decided now.
   const from = { name: mailbox.name, address: draft.fromAddress ?? replyFrom(deps, mailbox, original) };
   const messageId = newMessageId(from.address);
-  const references = original
-    ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] })
-    : [];
+  const references =
+    original && !forwarded
+      ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] })
+      : [];
   // The text part is the reply as it always was, with the signature; the HTML part says the same.
   const source: ReplySource = {
     body: draft.body,
     signature: draft.signature,
     original: {
-      text: original?.text ?? null,
+      text: forwarded ? forwarded.text : (original?.text ?? null),
       from: original?.fromAddress ? { name: original.fromName ?? '', address: original.fromAddress } : null,
       date: original?.sentAt ?? original?.receivedAt ?? new Date(),
     },
     locale: mailbox.locale,
+    ...(forwarded ? { forwarded: forwarded.headers } : {}),
   };
   const text = replyText(source);
   const mail = {
@@ -79,13 +93,22 @@ async function prepare(
     to: addressesOf(draft.toAddresses),
     cc: addressesOf(draft.ccAddresses),
     subject: draft.subject,
-    inReplyTo: original?.messageId ?? null,
+    // A forward goes to a third party: it threads to nothing of the customer's.
+    inReplyTo: forwarded ? null : (original?.messageId ?? null),
     references,
     text,
   };
+  const files = forwarded ? [...forwarded.attachments, ...attachments] : attachments;
   return {
     ...mail,
-    raw: await buildReplyMail({ ...mail, html: replyHtml(source), date: new Date(), byPerson: true, attachments }),
+    forward: forwarded !== undefined,
+    raw: await buildReplyMail({
+      ...mail,
+      html: replyHtml(source),
+      date: new Date(),
+      byPerson: true,
+      attachments: files,
+    }),
   };
 }
 
@@ -125,6 +148,7 @@ async function commit(
       ccAddresses: JSON.stringify(reply.cc),
       subject: reply.subject,
       text: reply.text,
+      ...(reply.forward ? { flags: JSON.stringify({ forward: true }) } : {}),
       raw: head!,
       contentHash: sha256Hex(reply.raw),
       size: reply.raw.length,

@@ -42,6 +42,8 @@ import {
   withAddressees,
 } from './open-reply.js';
 import { replyFrom, replySignature } from './reply-variables.js';
+import { forwardedAttachments, forwardedMail } from './forwarded-mail.js';
+import type { ForwardSource } from '../outbox/enqueue-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
@@ -157,7 +159,8 @@ export async function submitReply(
     const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
     if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
   }
-  if (!input.values.body.trim()) errors.body = { kind: 'body_missing' };
+  // A forward's note may be left empty: the forwarded mail says it all.
+  if (!input.values.body.trim() && draft.kind !== 'forward') errors.body = { kind: 'body_missing' };
   const checked = await checkAttachments(deps, {
     ticketId: draft.ticketId,
     draftId: draft.id,
@@ -170,7 +173,7 @@ export async function submitReply(
   const review = needsReview(deps, draft.ticket.mailbox.key);
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
   const revision = draft.submittedAt ? draft.revision + 1 : draft.revision;
-  const original = await withAddressees(deps.db, await answeredMail(deps.db, draft));
+  const original = await answeredOf(deps.db, draft);
   const changes = original
     ? recipientChanges(customerRecipients(original), isOurs, [...to.addresses, ...cc.addresses])
     : { added: [], removed: [] };
@@ -193,7 +196,13 @@ export async function submitReply(
       const problem: ReplyProblem = { kind: 'file_unavailable', filename: fetched.filename };
       return { kind: 'invalid', errors: { [fileField(input.attachments, checked.files, fetched.filename)]: problem } };
     }
-    prepared = await enqueueReply.prepare(deps, { ...draft, ...fields }, original, fetched.attachments);
+    prepared = await enqueueReply.prepare(
+      deps,
+      { ...draft, ...fields },
+      original,
+      fetched.attachments,
+      await forwardSource(deps.db, draft),
+    );
   }
   const done = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.draft.updateMany({
@@ -232,6 +241,22 @@ export async function submitReply(
   deps.wakePoster();
   if (!review) deps.wakeOutbox();
   return { kind: 'submitted', review, recipientChanges: changes };
+}
+
+/**
+ * The customer's mail a draft answers, with its addressees; none for a forward (it goes
+ * to someone else and threads to nothing of the customer's) or a new mail.
+ */
+async function answeredOf(db: Db, draft: Pick<Draft, 'kind' | 'ticketId' | 'answersId'>) {
+  return draft.kind === 'reply' ? withAddressees(db, await answeredMail(db, draft)) : null;
+}
+
+/** What a forward sends on: the mail's headers and text, and its attachments' bytes. */
+async function forwardSource(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<ForwardSource | undefined> {
+  if (draft.kind !== 'forward' || draft.forwardsId === null) return undefined;
+  const mail = await forwardedMail(db, draft.forwardsId);
+  if (!mail) throw new Error(`the forwarded mail ${draft.forwardsId} is gone`);
+  return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(db, mail.id) };
 }
 
 /** The modal field a file came from: the upload, or the thread's files. */
@@ -321,8 +346,9 @@ export async function approveDraft(
   const prepared = await enqueueReply.prepare(
     deps,
     draft,
-    await withAddressees(deps.db, await answeredMail(deps.db, draft)),
+    await answeredOf(deps.db, draft),
     fetched.attachments,
+    await forwardSource(deps.db, draft),
   );
   const approved = await recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
     enqueueReply.commit(tx, draft, prepared),
@@ -400,6 +426,8 @@ export async function openDraftEditor(
   if (denied) return refused({ kind: 'access', refusal: denied });
   if (draft.authorId !== input.actorId) return refused({ kind: 'not_author', authorId: draft.authorId });
   if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
+  if (draft.kind === 'forward')
+    return { kind: 'compose', modal: await composeReplyModal(deps, { ticket: draft.ticket, draft, original: null }) };
   // Reopened for editing: the modal shows the latest mail, and the reply now answers it.
   const original = await latestInbound(deps.db, draft.ticketId);
   await deps.db.draft.updateMany({ where: { id: draft.id }, data: { answersId: original?.id ?? null } });

@@ -59,6 +59,8 @@ export interface ShownMail {
   replyTo: string | null;
   /** From someone neither the customer nor on the ticket's mails. */
   stranger: boolean;
+  /** An answer to a forward of ours: shown as an internal note. */
+  forwardAnswer: boolean;
   flags: Partial<MailFlags>;
   receivedAt: Date;
   text: string;
@@ -75,6 +77,7 @@ function shownMail(row: ShownRow, withHtml: ReadonlySet<number>): ShownMail {
     sender: row.fromAddress || row.fromName ? { name: row.fromName ?? '', address: row.fromAddress ?? '' } : null,
     replyTo: differingReplyTo(row),
     stranger: flags.stranger === true,
+    forwardAnswer: flags.forwardAnswer === true,
     flags,
     receivedAt: row.receivedAt,
     text: row.text ?? '',

@@ -18,6 +18,7 @@ import { plainText, textInput } from './text-input.js';
 import type { RecipientChanges } from '../../domain/reply-recipients.js';
 import { recipientWarningText } from './recipient-warning.js';
 import { FILES_PER_FIELD_MAX as FILES_MAX, type ChosenAttachments } from '../../services/replies/reply-attachments.js';
+import { fileListText } from './file-list.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -173,8 +174,48 @@ function quoteLines(text: string): string {
   return quoted.length <= QUOTE_CHARS ? quoted : `${quoted.slice(0, safeCutIndex(quoted, QUOTE_CHARS - 1))}…`;
 }
 
+/**
+ * Below a forward's note: the forwarded mail's headers, its text (as the reply's quote,
+ * cut to fit the modal; sent whole) and the files sent on with it, all escaped.
+ */
+function forwardedBlocks(input: ReplyModalInput): KnownBlock[] {
+  const { locale, forwarded } = input;
+  if (!forwarded) return [];
+  const { headers } = forwarded;
+  const address = (entry: { name: string; address: string }) =>
+    entry.name ? `${entry.name} <${entry.address}>` : entry.address;
+  const lines = [
+    `*${t(locale, 'forward.from')}:* ${escapeAndTruncate(headers.from ? address(headers.from) : '—', 300)}`,
+    `*${t(locale, 'forward.date')}:* ${slackDate(headers.date)}`,
+    `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(headers.subject ?? '', 300)}`,
+    `*${t(locale, 'reply.to')}:* ${escapeAndTruncate(headers.to.map(address).join(', '), 500)}`,
+    ...(headers.cc.length
+      ? [`*${t(locale, 'reply.cc')}:* ${escapeAndTruncate(headers.cc.map(address).join(', '), 500)}`]
+      : []),
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'forward.forwarded') }] },
+    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+  ];
+  if (forwarded.attachments.length)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: truncate(
+            `:paperclip: ${t(locale, 'forward.attachments', { files: fileListText(forwarded.attachments) })}`,
+            2_900,
+          ),
+        },
+      ],
+    });
+  return blocks;
+}
+
 export function buildReplyModal(input: ReplyModalInput): ModalView {
   const { locale } = input;
+  const forward = input.kind === 'forward';
   const quoted = input.quoted.trim() ? quoteLines(input.quoted.trim()) : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
     {
@@ -200,22 +241,27 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     }),
     textInput({
       field: { block: replyBodyBlockId(input.bodyRevision), action: REPLY_FIELDS.body.action },
-      label: t(locale, 'reply.body'),
+      label: t(locale, forward ? 'forward.note' : 'reply.body'),
       multiline: true,
       maxLength: BODY_MAX,
       initial: input.body,
+      ...(forward ? { optional: true } : {}),
     }),
     ...fileBlocks(input),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.quoted') }] },
+    ...(forward
+      ? forwardedBlocks(input)
+      : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: t(locale, 'reply.quoted') }] }]),
     { type: 'section', text: { type: 'mrkdwn', text: quoted } },
   ];
   const metadata: ReplyModalMetadata = { ticketId: input.ticketId, draftId: input.draftId };
   return {
     type: 'modal',
-    callback_id: CALLBACK_IDS.replySubmit,
+    callback_id: forward ? CALLBACK_IDS.forwardSubmit : CALLBACK_IDS.replySubmit,
     notify_on_close: true,
     private_metadata: JSON.stringify(metadata),
-    title: plainText(truncate(t(locale, 'reply.title', { number: input.ticketNumber }), 24)),
+    title: plainText(
+      truncate(t(locale, forward ? 'forward.title' : 'reply.title', { number: input.ticketNumber }), 24),
+    ),
     submit: plainText(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
     close: plainText(t(locale, 'reply.cancel')),
     blocks,

@@ -134,7 +134,11 @@ export function originalMenu(locale: TLocale, mailId: number, hasHtml: boolean):
   return {
     type: 'overflow',
     action_id: ACTION_IDS.mailOriginal,
-    options: formats.map((format) => option(t(locale, `original.menu_${format}`), `${mailId}:${format}`)),
+    options: [
+      ...formats.map((format) => option(t(locale, `original.menu_${format}`), `${mailId}:${format}`)),
+      // Forwarding is about a mail too: offered here, beside the mail it sends on.
+      option(t(locale, 'forward.menu'), `${mailId}:forward`),
+    ],
   };
 }
 
