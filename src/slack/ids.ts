@@ -44,6 +44,8 @@ export const ACTION_IDS = {
    * (an overflow has one action id); a button with this action id opens it too.
    */
   mailForward: 'mail.forward',
+  /** Extension: "New mail" on the Home tab and the customer card, opens the compose modal (value: a To address, or empty). */
+  mailNew: 'mail.new',
   /** Extension: "Merge…" on the ticket message, opens the merge modal (value: ticket id). */
   ticketMerge: 'ticket.merge',
   /** Extension: "Undo merge" on a merge's trace in either thread (value: `<source ticket id>:<merge audit id>`). */
@@ -68,6 +70,8 @@ export const CALLBACK_IDS = {
   ticketMerge: 'ticket.merge',
   /** Extension: the forward modal (private_metadata `{"ticketId": id, "draftId": id}`); submitted like reply.submit. */
   forwardSubmit: 'forward.submit',
+  /** Extension: the compose modal of a new mail (`/mail new`, `mail.new`). */
+  composeSubmit: 'compose.submit',
 } as const;
 
 /**

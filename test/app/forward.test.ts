@@ -14,7 +14,14 @@ import { mrkdwnTexts } from '../support/blocks.js';
 import { appendMail } from '../support/dovecot.js';
 import { mailWithAttachment } from '../support/mime.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
-import { openReplyModal, openedModals, submitReplyModal, type OpenedModal } from '../support/reply-modal.js';
+import {
+  approveDraft,
+  draftInThread,
+  openReplyModal,
+  openedModals,
+  submitReplyModal,
+  type OpenedModal,
+} from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
@@ -128,13 +135,8 @@ describeWithDovecot('forwarding a mail', (dovecot) => {
     expect(submitted.body).toBe('');
 
     // The reviewer sees the note, the recipient, the forwarded mail and every file.
-    let draftPost: StoredMessage | undefined;
-    await waitFor(
-      () => !!(draftPost = thread(ticket).find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))),
-      5_000,
-      'the forward in review',
-    );
-    const shown = mrkdwnTexts(draftPost!.blocks).join('\n');
+    const draftPost = await draftInThread(fixture, ticket!);
+    const shown = mrkdwnTexts(draftPost.blocks).join('\n');
     expect(shown).toContain('Forward by <@U0AGENTEN> (version 1)');
     expect(shown).toContain('sales@partner.example.com');
     expect(shown).toContain('Could you quote this for our customer?');
@@ -143,20 +145,7 @@ describeWithDovecot('forwarding a mail', (dovecot) => {
     expect(shown).toContain('drawing.pdf');
     expect(fixture.smtp.mails).toHaveLength(0);
 
-    const actions = (draftPost!.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
-      (block) => block.type === 'actions',
-    )!;
-    await fixture.requests.blockAction({
-      userId: USERS.reviewer.id,
-      channelId: CHANNEL_ID,
-      messageTs: ticket.ts,
-      action: {
-        action_id: 'draft.approve',
-        type: 'button',
-        block_id: actions.block_id,
-        value: actions.elements![0]!.value,
-      },
-    });
+    await approveDraft(fixture, USERS.reviewer.id, ticket!, draftPost);
     await waitFor(() => fixture.smtp.mails.length === 1, 15_000, 'the forward at the SMTP server');
     const sent = fixture.smtp.mails[0]!;
     expect(sent.to).toEqual(['sales@partner.example.com']);

@@ -83,3 +83,35 @@ export function submitReplyModal(
     },
   });
 }
+
+/** Waits for the draft waiting for review in the ticket's thread; the message as Slack holds it. */
+export async function draftInThread(fixture: Fixture, ticket: StoredMessage): Promise<StoredMessage> {
+  let draftPost: StoredMessage | undefined;
+  await waitFor(
+    () =>
+      !!(draftPost = fixture.slack
+        .posted(CHANNEL_ID, ticket.ts)
+        .find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))),
+    10_000,
+    'the draft in the thread',
+  );
+  return draftPost!;
+}
+
+/** A reviewer's click on "Approve and send" of that draft message. */
+export function approveDraft(fixture: Fixture, reviewerId: string, ticket: StoredMessage, draftPost: StoredMessage) {
+  const actions = (draftPost.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
+    (block) => block.type === 'actions',
+  )!;
+  return fixture.requests.blockAction({
+    userId: reviewerId,
+    channelId: CHANNEL_ID,
+    messageTs: ticket.ts,
+    action: {
+      action_id: 'draft.approve',
+      type: 'button',
+      block_id: actions.block_id,
+      value: actions.elements![0]!.value,
+    },
+  });
+}

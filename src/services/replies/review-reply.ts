@@ -123,6 +123,29 @@ async function stateNow(db: Db, draftId: number): Promise<string> {
   return (await loadDraft(db, draftId))?.state ?? 'discarded';
 }
 
+/**
+ * To and Cc as typed, read and checked: every address readable, a To, and none of our own
+ * mailboxes (a mail to one would come back in as a customer's mail and reopen the ticket
+ * it just closed; its +tag variants reach it too).
+ */
+export function checkRecipients(deps: Pick<ReplyDeps, 'mailboxes'>, values: { to: string; cc: string }) {
+  const to = parseAddressList(values.to);
+  const cc = parseAddressList(values.cc);
+  const errors: Partial<Record<ReplyField, ReplyProblem>> = {};
+  if (to.invalid.length) errors.to = { kind: 'invalid_addresses', addresses: to.invalid };
+  else if (to.addresses.length === 0) errors.to = { kind: 'to_missing' };
+  if (cc.invalid.length) errors.cc = { kind: 'invalid_addresses', addresses: cc.invalid };
+  const isOurs = ownAddressMatcher(ownAddressesOf(deps.mailboxes));
+  for (const [list, field] of [
+    [to, 'to'],
+    [cc, 'cc'],
+  ] as const) {
+    const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
+    if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
+  }
+  return { to: to.addresses, cc: cc.addresses, errors, isOurs };
+}
+
 /** The reply modal submitted: check it, then into review (or the outbox). */
 export async function submitReply(
   deps: ReviewDeps,
@@ -143,22 +166,7 @@ export async function submitReply(
     return refused({ kind: 'access', refusal: { kind: 'not_member', channelId: ticketChannel(draft.ticket) } });
   if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
 
-  const to = parseAddressList(input.values.to);
-  const cc = parseAddressList(input.values.cc);
-  const errors: Partial<Record<ReplyField, ReplyProblem>> = {};
-  if (to.invalid.length) errors.to = { kind: 'invalid_addresses', addresses: to.invalid };
-  else if (to.addresses.length === 0) errors.to = { kind: 'to_missing' };
-  if (cc.invalid.length) errors.cc = { kind: 'invalid_addresses', addresses: cc.invalid };
-  // A reply to one of our own mailboxes would come back in as a customer's mail (and
-  // reopen the ticket it just closed); its +tag variants reach it too.
-  const isOurs = ownAddressMatcher(ownAddressesOf(deps.mailboxes));
-  for (const [list, field] of [
-    [to, 'to'],
-    [cc, 'cc'],
-  ] as const) {
-    const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
-    if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
-  }
+  const { to, cc, errors, isOurs } = checkRecipients(deps, input.values);
   // A forward's note may be left empty: the forwarded mail says it all.
   if (!input.values.body.trim() && draft.kind !== 'forward') errors.body = { kind: 'body_missing' };
   const checked = await checkAttachments(deps, {
@@ -175,11 +183,11 @@ export async function submitReply(
   const revision = draft.submittedAt ? draft.revision + 1 : draft.revision;
   const original = await answeredOf(deps.db, draft);
   const changes = original
-    ? recipientChanges(customerRecipients(original), isOurs, [...to.addresses, ...cc.addresses])
+    ? recipientChanges(customerRecipients(original), isOurs, [...to, ...cc])
     : { added: [], removed: [] };
   const fields = {
-    toAddresses: draftAddressesJson(to.addresses),
-    ccAddresses: draftAddressesJson(cc.addresses),
+    toAddresses: draftAddressesJson(to),
+    ccAddresses: draftAddressesJson(cc),
     body: input.values.body,
     // Filled now and kept: the reviewer is shown the signature that will be sent.
     signature: await replySignature(deps, { actorId: input.actorId, ticket: draft.ticket, original }),

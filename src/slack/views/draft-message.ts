@@ -12,6 +12,7 @@ import { formatAddressList } from '../../domain/compose-reply.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
 import type { DraftShown, SentReply, ShownFile } from '../../services/replies/draft-posts.js';
 import { fileListText } from './file-list.js';
+import type { DraftKind } from '../../domain/draft-kind.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
@@ -30,6 +31,17 @@ const CONTROL_BUTTONS: Record<DraftControl, { actionId: string; label: MessageKe
   approve: { actionId: ACTION_IDS.draftApprove, label: 'draft.approve' },
   request_changes: { actionId: ACTION_IDS.draftRequestChanges, label: 'draft.request_changes' },
   edit: { actionId: ACTION_IDS.draftEdit, label: 'draft.edit' },
+};
+
+const DRAFT_HEADINGS: Record<DraftKind, MessageKey> = {
+  reply: 'draft.heading',
+  forward: 'forward.draft_heading',
+  new: 'compose.draft_heading',
+};
+const SENT_HEADINGS: Record<DraftKind, MessageKey> = {
+  reply: 'sent.heading',
+  forward: 'forward.sent_heading',
+  new: 'compose.sent_heading',
 };
 
 export function draftBlockId(draftId: number, revision: number): string {
@@ -84,7 +96,7 @@ function signatureBlocks(locale: TLocale, signature: string): KnownBlock[] {
 
 export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const { locale, draft } = input;
-  const heading = t(locale, input.kind === 'forward' ? 'forward.draft_heading' : 'draft.heading', {
+  const heading = t(locale, DRAFT_HEADINGS[input.kind ?? 'reply'], {
     author: `<@${draft.authorId}>`,
     revision: draft.revision,
   });
@@ -178,7 +190,7 @@ function attachmentBlocks(files: readonly ShownFile[] | undefined, words: (list:
 
 /** The reply as it went out, in the thread: to whom, by whom, the text. */
 export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMessage {
-  const heading = t(locale, sent.kind === 'forward' ? 'forward.sent_heading' : 'sent.heading', {
+  const heading = t(locale, SENT_HEADINGS[sent.kind ?? 'reply'], {
     to: escapeAndTruncate(sent.to, 300),
   });
   const approved = sent.reviewerId ? t(locale, 'sent.approved_by', { reviewer: `<@${sent.reviewerId}>` }) : '';

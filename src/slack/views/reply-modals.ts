@@ -52,7 +52,7 @@ export function replyBodyRevision(blockId: string): number {
   return match ? Number(match[1]) : -1;
 }
 
-function problemText(locale: TLocale, problem: ReplyProblem): string {
+export function problemText(locale: TLocale, problem: ReplyProblem): string {
   switch (problem.kind) {
     case 'refused':
       return draftRefusalText(locale, problem.refusal);
@@ -216,6 +216,7 @@ function forwardedBlocks(input: ReplyModalInput): KnownBlock[] {
 export function buildReplyModal(input: ReplyModalInput): ModalView {
   const { locale } = input;
   const forward = input.kind === 'forward';
+  const fresh = input.kind === 'new';
   const quoted = input.quoted.trim() ? quoteLines(input.quoted.trim()) : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
     {
@@ -223,13 +224,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` },
     },
     ...templateBlocks(input),
-    textInput({
-      field: REPLY_FIELDS.to,
-      label: t(locale, 'reply.to'),
-      maxLength: 1000,
-      initial: input.to,
-      initialMax: 500,
-    }),
+    toInput(locale, input.to),
     ...replyToBlocks(input),
     textInput({
       field: REPLY_FIELDS.cc,
@@ -248,10 +243,15 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       ...(forward ? { optional: true } : {}),
     }),
     ...fileBlocks(input),
-    ...(forward
-      ? forwardedBlocks(input)
-      : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: t(locale, 'reply.quoted') }] }]),
-    { type: 'section', text: { type: 'mrkdwn', text: quoted } },
+    // A new mail quotes nothing.
+    ...(fresh
+      ? []
+      : [
+          ...(forward
+            ? forwardedBlocks(input)
+            : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: t(locale, 'reply.quoted') }] }]),
+          { type: 'section' as const, text: { type: 'mrkdwn' as const, text: quoted } },
+        ]),
   ];
   const metadata: ReplyModalMetadata = { ticketId: input.ticketId, draftId: input.draftId };
   return {
@@ -260,7 +260,12 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     notify_on_close: true,
     private_metadata: JSON.stringify(metadata),
     title: plainText(
-      truncate(t(locale, forward ? 'forward.title' : 'reply.title', { number: input.ticketNumber }), 24),
+      truncate(
+        t(locale, forward ? 'forward.title' : fresh ? 'compose.edit_title' : 'reply.title', {
+          number: input.ticketNumber,
+        }),
+        24,
+      ),
     ),
     submit: plainText(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
     close: plainText(t(locale, 'reply.cancel')),
@@ -301,18 +306,7 @@ export function buildReplySubmittedModal(
  */
 function fileBlocks(input: ReplyModalInput): KnownBlock[] {
   const { locale } = input;
-  const blocks: KnownBlock[] = [
-    {
-      type: 'input',
-      block_id: REPLY_FIELDS.files.block,
-      optional: true,
-      label: plainText(t(locale, 'reply.files')),
-      hint: plainText(
-        t(locale, 'reply.files_hint', { limit: input.attachmentLimitMb ?? REPLY_ATTACHMENT_MAX_MB_DEFAULT }),
-      ),
-      element: { type: 'file_input', action_id: REPLY_FIELDS.files.action, max_files: FILES_MAX },
-    },
-  ];
+  const blocks: KnownBlock[] = [fileUploadBlock(locale, input.attachmentLimitMb)];
   const choices = input.threadFiles ?? [];
   if (choices.length === 0) return blocks;
   const option = (choice: { id: string; name: string }): PlainTextOption => ({
@@ -335,6 +329,23 @@ function fileBlocks(input: ReplyModalInput): KnownBlock[] {
     },
   });
   return blocks;
+}
+
+/** The To field of the reply, forward and compose modals. */
+export function toInput(locale: TLocale, initial: string): KnownBlock {
+  return textInput({ field: REPLY_FIELDS.to, label: t(locale, 'reply.to'), maxLength: 1000, initial, initialMax: 500 });
+}
+
+/** The file upload (file_input) of the reply, forward and compose modals. */
+export function fileUploadBlock(locale: TLocale, limitMb: number | undefined): KnownBlock {
+  return {
+    type: 'input',
+    block_id: REPLY_FIELDS.files.block,
+    optional: true,
+    label: plainText(t(locale, 'reply.files')),
+    hint: plainText(t(locale, 'reply.files_hint', { limit: limitMb ?? REPLY_ATTACHMENT_MAX_MB_DEFAULT })),
+    element: { type: 'file_input', action_id: REPLY_FIELDS.files.action, max_files: FILES_MAX },
+  };
 }
 
 /** Where the answered mail asks replies to go, when that is not its sender (mail text escaped). */

@@ -4,6 +4,8 @@ import { ACTION_IDS } from '../../ids.js';
 import { openReply, type ReplyDeps, type ReplyOpening } from '../../../services/replies/open-reply.js';
 import { openForward } from '../../../services/replies/open-forward.js';
 import { readActionId } from '../../read-action-id.js';
+import type { ReviewDeps } from '../../../services/replies/review-reply.js';
+import { openComposeModal } from '../views/compose-submit.js';
 import { buildReplyOpeningModal } from '../../views/reply-modals.js';
 import { buildRefusalNotice } from '../../views/ticket-notices.js';
 
@@ -14,13 +16,27 @@ type Click = Pick<SlackActionMiddlewareArgs & AllMiddlewareArgs, 'body' | 'respo
  * acknowledged and the view opened straight after the (database-only) checks. ("Reply
  * anyway" and the modals' submission: views/reply-collision.ts, views/reply-submit.ts.)
  */
-export function registerReplyActions(registry: ListenerRegistry, deps: { replies: ReplyDeps }): void {
+export function registerReplyActions(
+  registry: ListenerRegistry,
+  deps: { replies: ReplyDeps; review: ReviewDeps },
+): void {
   registry.action(ACTION_IDS.ticketReply, async ({ ack, body, action, respond, client }) => {
     await ack();
     const ticketId = readActionId((action as { value?: string }).value) ?? -1;
     await openModal(deps.replies, { body, respond, client }, (actorId) =>
       openReply(deps.replies, { actorId, ticketId, deliberate: false }),
     );
+  });
+  registry.action(ACTION_IDS.mailNew, async ({ ack, body, action, client }) => {
+    await ack();
+    // The customer card's button carries the customer's address: the mail goes to them.
+    const to = (action as { value?: string }).value ?? '';
+    await openComposeModal(deps.review, {
+      userId: body.user.id,
+      triggerId: (body as { trigger_id: string }).trigger_id,
+      to,
+      client,
+    });
   });
   registry.action(ACTION_IDS.mailForward, async ({ ack, body, action, respond, client }) => {
     await ack();
