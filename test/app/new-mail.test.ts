@@ -12,7 +12,7 @@ import { expect, it } from 'vitest';
 import { mrkdwnTexts } from '../support/blocks.js';
 import { appendMail } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
-import { approveDraft, draftInThread, openedModals } from '../support/reply-modal.js';
+import { approveDraft, draftInThread, openedModals, submitComposeModal } from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
@@ -34,25 +34,7 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     userId: string,
     values: { mailbox: string; to: string; subject: string; body: string },
     uploads: Record<string, unknown>[] = [],
-  ) =>
-    fixture.requests.viewSubmission({
-      userId,
-      callbackId: 'compose.submit',
-      privateMetadata: '',
-      values: {
-        compose_mailbox: {
-          mailbox: {
-            type: 'static_select',
-            selected_option: { text: { type: 'plain_text', text: values.mailbox, emoji: true }, value: values.mailbox },
-          },
-        },
-        reply_to: { to: { type: 'plain_text_input', value: values.to } },
-        reply_cc: { cc: { type: 'plain_text_input', value: null } },
-        compose_subject: { subject: { type: 'plain_text_input', value: values.subject } },
-        reply_body: { body: { type: 'plain_text_input', value: values.body } },
-        reply_files: { files: { type: 'file_input', files: uploads } },
-      },
-    });
+  ) => submitComposeModal(fixture, userId, values, uploads);
 
   it('opens a ticket for a new mail, sends it after review and threads the answer into it', async () => {
     // Someone in no mailbox's channel has nothing to write from; a forged submission changes nothing.

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
 import { waitFor } from '../support/net.js';
+import { submitComposeModal } from '../support/reply-modal.js';
 import { describeWithDovecot } from '../support/services.js';
 
 describeWithDovecot('a new mail under SIGKILL', (dovecot) => {
@@ -36,23 +37,11 @@ describeWithDovecot('a new mail under SIGKILL', (dovecot) => {
       bot.child.kill('SIGKILL');
       await bot.exited;
     };
-    const submitted = await fixture.requests.viewSubmission({
-      userId: USERS.agentEn.id,
-      callbackId: 'compose.submit',
-      privateMetadata: '',
-      values: {
-        compose_mailbox: {
-          mailbox: {
-            type: 'static_select',
-            selected_option: { text: { type: 'plain_text', text: key, emoji: true }, value: key },
-          },
-        },
-        reply_to: { to: { type: 'plain_text_input', value: 'jiro@customer.example.jp' } },
-        reply_cc: { cc: { type: 'plain_text_input', value: null } },
-        compose_subject: { subject: { type: 'plain_text_input', value: subject } },
-        reply_body: { body: { type: 'plain_text_input', value: 'This goes out once.' } },
-        reply_files: { files: { type: 'file_input', files: [] } },
-      },
+    const submitted = await submitComposeModal(fixture, USERS.agentEn.id, {
+      mailbox: key,
+      to: 'jiro@customer.example.jp',
+      subject,
+      body: 'This goes out once.',
     });
     expect(submitted.body).toBe('');
     await bot.exited;

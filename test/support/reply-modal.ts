@@ -115,3 +115,30 @@ export function approveDraft(fixture: Fixture, reviewerId: string, ticket: Store
     },
   });
 }
+
+/** Submits the compose modal of a new mail as Slack sends it: the mailbox chosen, the texts, the file_input's files. */
+export function submitComposeModal(
+  fixture: Fixture,
+  userId: string,
+  values: { mailbox: string; to: string; subject: string; body: string },
+  uploads: Record<string, unknown>[] = [],
+) {
+  return fixture.requests.viewSubmission({
+    userId,
+    callbackId: 'compose.submit',
+    privateMetadata: '',
+    values: {
+      compose_mailbox: {
+        mailbox: {
+          type: 'static_select',
+          selected_option: { text: { type: 'plain_text', text: values.mailbox, emoji: true }, value: values.mailbox },
+        },
+      },
+      reply_to: { to: { type: 'plain_text_input', value: values.to } },
+      reply_cc: { cc: { type: 'plain_text_input', value: null } },
+      compose_subject: { subject: { type: 'plain_text_input', value: values.subject } },
+      reply_body: { body: { type: 'plain_text_input', value: values.body } },
+      reply_files: { files: { type: 'file_input', files: uploads } },
+    },
+  });
+}
