@@ -30,6 +30,10 @@ export interface MailFlags {
    * committed into the ticket): shown, but it does not decide where replies go.
    */
   stranger?: boolean;
+  /** Our forward of a ticket's mail to a third party (its outgoing Message row). */
+  forward?: boolean;
+  /** An answer to a forward of ours: an internal note in the ticket, never the customer's mail. */
+  forwardAnswer?: boolean;
 }
 
 /** Consumer mail providers, Japanese carriers included. */

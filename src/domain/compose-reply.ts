@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
+import { forwardedBlockLines, type ForwardedHeaders } from './forward-mail.js';
 import type { TLocale } from './locale.js';
 import type { MailAddress } from './parsed-mail.js';
 
@@ -62,6 +63,11 @@ export interface ReplySource {
   original: { text: string | null; from: MailAddress | null; date: Date };
   locale: TLocale;
   timeZone?: string;
+  /**
+   * A forward: the original is not quoted but sent on below a forwarded-message block
+   * with these headers (From, Date, Subject, To), its text unchanged.
+   */
+  forwarded?: ForwardedHeaders;
 }
 
 /** The reply's pieces, line breaks normalised: the text, the signature, and the original with its attribution. */
@@ -69,6 +75,8 @@ export interface ReplyParts {
   body: string;
   signature: string;
   quote: { attribution: string; lines: string[] } | null;
+  /** A forward's block: its header lines, then the forwarded text's lines (unquoted). */
+  forwarded?: { headers: string[]; lines: string[] };
 }
 
 const normalised = (text: string | null | undefined) => (text ?? '').replace(/\r\n/g, '\n').trimEnd();
@@ -77,6 +85,16 @@ export function replyParts(input: ReplySource): ReplyParts {
   const body = normalised(input.body);
   const signature = normalised(input.signature);
   const originalText = normalised(input.original.text);
+  if (input.forwarded) {
+    const date = formatDate(input.forwarded.date, input.locale, input.timeZone ?? 'Asia/Tokyo');
+    const headers = forwardedBlockLines(input.forwarded, input.locale, date);
+    return {
+      body,
+      signature,
+      quote: null,
+      forwarded: { headers, lines: originalText ? originalText.split('\n') : [] },
+    };
+  }
   if (!originalText) return { body, signature, quote: null };
   const sender = input.original.from ? formatAddressList([input.original.from]) : '';
   const attribution = ATTRIBUTION[input.locale](
@@ -88,8 +106,9 @@ export function replyParts(input: ReplySource): ReplyParts {
 
 /** The reply, its signature, then the original quoted line by line, unchanged otherwise. */
 export function replyText(input: ReplySource): string {
-  const { body, signature, quote } = replyParts(input);
+  const { body, signature, quote, forwarded } = replyParts(input);
   const own = signature ? `${body}\n\n${signature}` : body;
+  if (forwarded) return `${own}\n\n${[...forwarded.headers, '', ...forwarded.lines].join('\n')}\n`.trimStart();
   if (!quote) return `${own}\n`;
   const quoted = quote.lines.map((line) => (line ? `> ${line}` : '>')).join('\n');
   return `${own}\n\n${quote.attribution}\n${quoted}\n`;

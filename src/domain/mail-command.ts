@@ -8,6 +8,7 @@ export const MAIL_SUBCOMMANDS = [
   'customer',
   'stats',
   'template',
+  'new',
   'forget',
   'export-customer',
 ] as const;

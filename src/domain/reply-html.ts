@@ -29,9 +29,14 @@ function paragraphs(text: string): string {
 const QUOTE_STYLE = 'margin:0 0 0 0.8ex;border-left:1px solid #ccc;padding-left:1ex';
 
 export function replyHtml(input: ReplySource): string {
-  const { body, signature, quote } = replyParts(input);
-  const pieces = [paragraphs(body)];
+  const { body, signature, quote, forwarded } = replyParts(input);
+  const pieces = [paragraphs(body)].filter((piece) => piece !== '');
   if (signature) pieces.push(`<div class="mailroom-signature">${withBreaks(signature.split('\n'))}</div>`);
+  if (forwarded) {
+    pieces.push(
+      `<div class="mailroom-forwarded">${withBreaks(forwarded.headers)}<br>\n<br>\n${withBreaks(forwarded.lines)}</div>`,
+    );
+  }
   if (quote) {
     pieces.push(
       `<div>${escapeHtml(quote.attribution)}</div>`,

@@ -8,8 +8,15 @@
 import { cleanMessageId } from './message-id.js';
 import type { ParsedMail } from './parsed-mail.js';
 
-/** The ticket a mail joins: a stored one, the one an earlier mail of the batch gets, or none (a new ticket). */
-export type ThreadTarget = { kind: 'ticket'; ticketId: number } | { kind: 'batch'; messageRowId: number } | null;
+/**
+ * The ticket a mail joins: a stored one, the one an earlier mail of the batch gets, or
+ * none (a new ticket). `viaForward`: the mail answers a forward we sent to a third party
+ * (or an answer to one): it joins the ticket as an internal note, not as customer mail.
+ */
+export type ThreadTarget =
+  | { kind: 'ticket'; ticketId: number; viaForward?: boolean }
+  | { kind: 'batch'; messageRowId: number; viaForward?: boolean }
+  | null;
 
 export interface BatchMail {
   messageRowId: number;
@@ -26,6 +33,18 @@ export interface ThreadedRow {
   mailboxId: number;
   messageId: string | null;
   ticketId: number | null;
+  /** JSON object of its flags: `forward` (a forward we sent) or `forwardAnswer` (an answer to one). */
+  flags?: string;
+}
+
+/** Whether a stored mail is a forward we sent, or an answer to one. */
+export function onForwardThread(flags: string | undefined): boolean {
+  try {
+    const parsed = JSON.parse(flags ?? '{}') as { forward?: unknown; forwardAnswer?: unknown };
+    return parsed.forward === true || parsed.forwardAnswer === true;
+  } catch {
+    return false;
+  }
 }
 
 /** The Message-IDs a mail may answer. */
@@ -51,14 +70,24 @@ export function threadBatch(mails: readonly BatchMail[], stored: readonly Thread
     if ((newest.get(key)?.id ?? -1) < id) newest.set(key, { id, target });
   };
   for (const row of stored)
-    if (row.ticketId !== null) offer(row.mailboxId, row.messageId, row.id, { kind: 'ticket', ticketId: row.ticketId });
+    if (row.ticketId !== null)
+      offer(row.mailboxId, row.messageId, row.id, {
+        kind: 'ticket',
+        ticketId: row.ticketId,
+        ...(onForwardThread(row.flags) ? { viaForward: true } : {}),
+      });
   return mails.map((mail) => {
     let found: { id: number; target: NonNullable<ThreadTarget> } | undefined;
     for (const id of threadIdsOf(mail.mail, mail.bounce)) {
       const candidate = newest.get(`${mail.mailboxId}\n${id}`);
       if (candidate && (!found || candidate.id > found.id)) found = candidate;
     }
-    offer(mail.mailboxId, mail.messageId, mail.messageRowId, { kind: 'batch', messageRowId: mail.messageRowId });
+    // A later mail of the batch answering this one is on the same side (a forward's, or the customer's).
+    offer(mail.mailboxId, mail.messageId, mail.messageRowId, {
+      kind: 'batch',
+      messageRowId: mail.messageRowId,
+      ...(found?.target.viaForward ? { viaForward: true } : {}),
+    });
     return found?.target ?? null;
   });
 }

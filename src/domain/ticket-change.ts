@@ -53,6 +53,10 @@ export const TICKET_ACTIONS = {
   draftApproved: 'draft.approved',
   changesRequested: 'draft.changes_requested',
   replySent: 'reply.sent',
+  /** A person opened the ticket by writing a new mail to the customer (`/mail new`). */
+  createdForMail: 'ticket.created_for_mail',
+  /** A forward of one of the ticket's mails went out (the ticket's status is left as it was). */
+  forwardSent: 'forward.sent',
   replyFailed: 'reply.failed',
   replyUncertain: 'reply.uncertain',
   /** On the source: merged into another ticket (its detail is a MergeRecord, domain/ticket-merge.ts). */

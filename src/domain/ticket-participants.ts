@@ -26,9 +26,14 @@ function listed(json: string): string[] {
   }
 }
 
-function fromStranger(mail: TicketMailAddresses): boolean {
+/**
+ * A mail that does not make its people the customer's side: a stranger's, a forward we
+ * sent to a third party, and that party's answers (they are internal notes).
+ */
+function offCustomerThread(mail: TicketMailAddresses): boolean {
   try {
-    return (JSON.parse(mail.flags) as { stranger?: unknown }).stranger === true;
+    const flags = JSON.parse(mail.flags) as { stranger?: unknown; forward?: unknown; forwardAnswer?: unknown };
+    return flags.stranger === true || flags.forward === true || flags.forwardAnswer === true;
   } catch {
     return false;
   }
@@ -44,7 +49,7 @@ export function isParticipant(
   if (!who) return false;
   if (who === customerAddress?.toLowerCase()) return true;
   return mails
-    .filter((mail) => !fromStranger(mail))
+    .filter((mail) => !offCustomerThread(mail))
     .some((mail) =>
       [mail.fromAddress ?? '', mail.replyTo ?? '', ...listed(mail.toAddresses), ...listed(mail.ccAddresses)].some(
         (address) => address.toLowerCase() === who,

@@ -38,6 +38,14 @@ export const ACTION_IDS = {
    * beside the mail's text; option values `<message row id>:html|eml`).
    */
   mailOriginal: 'mail.original',
+  /**
+   * Extension: "Forward…" beside a mail of a ticket, opens the forward modal (value: the
+   * mail's Message row id). Offered in the mail.original menu as option `<row id>:forward`
+   * (an overflow has one action id); a button with this action id opens it too.
+   */
+  mailForward: 'mail.forward',
+  /** Extension: "New mail" on the Home tab and the customer card, opens the compose modal (value: a To address, or empty). */
+  mailNew: 'mail.new',
   /** Extension: "Merge…" on the ticket message, opens the merge modal (value: ticket id). */
   ticketMerge: 'ticket.merge',
   /** Extension: "Undo merge" on a merge's trace in either thread (value: `<source ticket id>:<merge audit id>`). */
@@ -60,6 +68,10 @@ export const CALLBACK_IDS = {
   ticketTags: 'ticket.tags',
   /** Extension: the merge modal (private_metadata `{"ticketId": source id}`). */
   ticketMerge: 'ticket.merge',
+  /** Extension: the forward modal (private_metadata `{"ticketId": id, "draftId": id}`); submitted like reply.submit. */
+  forwardSubmit: 'forward.submit',
+  /** Extension: the compose modal of a new mail (`/mail new`, `mail.new`). */
+  composeSubmit: 'compose.submit',
 } as const;
 
 /**

@@ -80,6 +80,12 @@ export const TICKET_CHANGE_ACTIONS = [
   ACTION_IDS.ticketSnooze,
 ] as const;
 
+/** The mail.original menu's "Forward…" (`<message row id>:forward`): the mail's row id, or null. */
+export function readForwardChoice(action: ClickedAction): number | null {
+  const match = /^(\d{1,12}):forward$/.exec(action.selected_option?.value ?? '');
+  return match ? Number(match[1]) : null;
+}
+
 /** The mail.original menu's choice (`<message row id>:html|eml`): which mail, in which form. */
 export function readOriginalChoice(action: ClickedAction): { messageRowId: number; format: OriginalFormat } | null {
   const match = /^(\d{1,12}):(html|eml)$/.exec(action.selected_option?.value ?? '');

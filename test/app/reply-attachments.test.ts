@@ -9,6 +9,7 @@ import { simpleParser } from 'mailparser';
 import { expect, it } from 'vitest';
 import { mrkdwnTexts } from '../support/blocks.js';
 import { appendMail } from '../support/dovecot.js';
+import { mailWithAttachment } from '../support/mime.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { openReplyModal, submitReplyModal } from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
@@ -33,29 +34,17 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     // The customer's mail brings a PDF; Mailroom shares it in the ticket's thread.
     const invoice = randomBytes(48 * 1024);
     const subject = `請求書の件 ${Date.now()}`;
-    const boundary = 'mailroom-boundary';
     await appendMail(dovecot, fixture.mailbox, [
-      [
-        `From: 鈴木 花子 <hanako@customer.example.jp>`,
-        `To: ${fixture.mailbox}`,
-        `Subject: ${subject}`,
-        `Message-ID: <attach-${Date.now()}@customer.example.jp>`,
-        'MIME-Version: 1.0',
-        `Content-Type: multipart/mixed; boundary="${boundary}"`,
-        '',
-        `--${boundary}`,
-        'Content-Type: text/plain; charset=utf-8',
-        '',
-        '請求書を送ります。署名して返送してください。',
-        `--${boundary}`,
-        'Content-Type: application/pdf; name="invoice.pdf"',
-        'Content-Disposition: attachment; filename="invoice.pdf"',
-        'Content-Transfer-Encoding: base64',
-        '',
-        invoice.toString('base64').replace(/.{76}/g, '$&\r\n'),
-        `--${boundary}--`,
-        '',
-      ].join('\r\n'),
+      mailWithAttachment({
+        headers: [
+          `From: 鈴木 花子 <hanako@customer.example.jp>`,
+          `To: ${fixture.mailbox}`,
+          `Subject: ${subject}`,
+          `Message-ID: <attach-${Date.now()}@customer.example.jp>`,
+        ],
+        text: '請求書を送ります。署名して返送してください。',
+        file: { name: 'invoice.pdf', contentType: 'application/pdf', bytes: invoice },
+      }),
     ]);
     let message: StoredMessage | undefined;
     await waitFor(

@@ -220,7 +220,7 @@ describe('tags and the original on the ticket message', () => {
     expect(JSON.stringify(bare.blocks)).toContain(ACTION_IDS.ticketTags);
   });
 
-  it('offers the mail’s original beside its text: HTML only when it has some, the source always, naming the mail', () => {
+  it('offers the mail’s original beside its text (HTML only when it has some, the source always) and forwarding it, naming the mail', () => {
     const menu = (hasHtml: boolean) =>
       (
         buildTicketMessage({ ...base, locale: 'en', mailId: 345, hasHtml }).blocks.find(
@@ -231,8 +231,9 @@ describe('tags and the original on the ticket message', () => {
     expect(menu(true).options.map((option) => [option.value, option.text.text])).toEqual([
       ['345:html', 'View the original (HTML)'],
       ['345:eml', 'Download the source (.eml)'],
+      ['345:forward', 'Forward…'],
     ]);
-    expect(menu(false).options.map((option) => option.value)).toEqual(['345:eml']);
+    expect(menu(false).options.map((option) => option.value)).toEqual(['345:eml', '345:forward']);
     // Each follow-up in the thread has its own menu, naming its own mail.
     const followUp = buildFollowUpMessage('ja', {
       sender: base.sender,

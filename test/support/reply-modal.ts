@@ -59,10 +59,12 @@ export function submitReplyModal(
     uploads?: Record<string, unknown>[];
     threadFiles?: { text: string; value: string }[];
   },
+  /** The forward modal is submitted the same way (`forward.submit`). */
+  callbackId = 'reply.submit',
 ) {
   return fixture.requests.viewSubmission({
     userId,
-    callbackId: 'reply.submit',
+    callbackId,
     privateMetadata,
     values: {
       reply_to: { to: { type: 'plain_text_input', value: input.to } },
@@ -78,6 +80,65 @@ export function submitReplyModal(
           })),
         },
       },
+    },
+  });
+}
+
+/** Waits for the draft waiting for review in the ticket's thread; the message as Slack holds it. */
+export async function draftInThread(fixture: Fixture, ticket: StoredMessage): Promise<StoredMessage> {
+  let draftPost: StoredMessage | undefined;
+  await waitFor(
+    () =>
+      !!(draftPost = fixture.slack
+        .posted(CHANNEL_ID, ticket.ts)
+        .find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))),
+    10_000,
+    'the draft in the thread',
+  );
+  return draftPost!;
+}
+
+/** A reviewer's click on "Approve and send" of that draft message. */
+export function approveDraft(fixture: Fixture, reviewerId: string, ticket: StoredMessage, draftPost: StoredMessage) {
+  const actions = (draftPost.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
+    (block) => block.type === 'actions',
+  )!;
+  return fixture.requests.blockAction({
+    userId: reviewerId,
+    channelId: CHANNEL_ID,
+    messageTs: ticket.ts,
+    action: {
+      action_id: 'draft.approve',
+      type: 'button',
+      block_id: actions.block_id,
+      value: actions.elements![0]!.value,
+    },
+  });
+}
+
+/** Submits the compose modal of a new mail as Slack sends it: the mailbox chosen, the texts, the file_input's files. */
+export function submitComposeModal(
+  fixture: Fixture,
+  userId: string,
+  values: { mailbox: string; to: string; subject: string; body: string },
+  uploads: Record<string, unknown>[] = [],
+) {
+  return fixture.requests.viewSubmission({
+    userId,
+    callbackId: 'compose.submit',
+    privateMetadata: '',
+    values: {
+      compose_mailbox: {
+        mailbox: {
+          type: 'static_select',
+          selected_option: { text: { type: 'plain_text', text: values.mailbox, emoji: true }, value: values.mailbox },
+        },
+      },
+      reply_to: { to: { type: 'plain_text_input', value: values.to } },
+      reply_cc: { cc: { type: 'plain_text_input', value: null } },
+      compose_subject: { subject: { type: 'plain_text_input', value: values.subject } },
+      reply_body: { body: { type: 'plain_text_input', value: values.body } },
+      reply_files: { files: { type: 'file_input', files: uploads } },
     },
   });
 }

@@ -39,6 +39,6 @@ export async function mailsInTickets(
   mailboxIds: readonly number[],
   messageIds: readonly string[],
 ): Promise<ThreadedRow[]> {
-  return (await sqlRunnerOf(db).query(sql`SELECT "id", "mailboxId", "messageId", "ticketId" FROM "Message"
+  return (await sqlRunnerOf(db).query(sql`SELECT "id", "mailboxId", "messageId", "ticketId", "flags" FROM "Message"
     WHERE "mailboxId" IN ${inList(mailboxIds, 'integer')} AND "messageId" IN ${inList(messageIds, 'text')} AND "ticketId" IS NOT NULL`)) as unknown as ThreadedRow[];
 }

@@ -122,6 +122,11 @@ function* followMerges(ticketId: number): SqlScript<{ ticketId: number; ticket: 
   throw new Error(`ticket ${ticketId} of a thread is merged more than ${MERGE_HOPS} times over`);
 }
 
+/** Whether the mail answers a forward of ours (thread-batch.ts `viaForward`). */
+function viaForward(mail: PlannedMail): boolean {
+  return mail.thread?.viaForward === true;
+}
+
 /** Adds the mail to a ticket (reopening it if closed); returns the ticket's id. */
 function* followUp(mail: PlannedMail, threadTicketId: number, now: Date): SqlScript<number> {
   for (let round = 0; round < MERGE_HOPS; round += 1) {
@@ -132,8 +137,9 @@ function* followUp(mail: PlannedMail, threadTicketId: number, now: Date): SqlScr
     const category =
       (yield* customStatusCategory(mail.mailboxId, ticket.status)) ?? statusCategory(DEFAULT_STATUSES, ticket.status);
     const closed = category === 'closed';
-    // A customer writing again reopens a closed ticket; an auto-reply does not.
-    const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce;
+    // A customer writing again reopens a closed ticket; an auto-reply does not, nor does
+    // an answer to a forward (a third party's internal note).
+    const reopen = closed && !mail.flags.autoReply && !mail.flags.bounce && !viaForward(mail);
     // Merged while we looked (PostgreSQL: the merge held the ticket's row until it committed): look again.
     if (!(yield* recordTicketMail(ticketId, mail.receivedAt, now, reopen))) continue;
     return yield* addFollowUp(mail, { ticketId, ticket, channelId, reopen }, now);
@@ -149,10 +155,15 @@ function* addFollowUp(
 ): SqlScript<number> {
   const { ticketId, ticket, channelId, reopen } = into;
   // Kept and shown like any mail, but marked: the reply keeps going where it went (open-reply.ts).
-  const stranger = yield* fromStranger(mail, ticketId, ticket.customerAddress);
+  // An answer to a forward is marked as one instead: an internal note, never the customer's mail.
+  const mark = viaForward(mail)
+    ? { forwardAnswer: true }
+    : (yield* fromStranger(mail, ticketId, ticket.customerAddress))
+      ? { stranger: true }
+      : null;
   yield* claimMail(
-    stranger
-      ? { ...mail, fields: { ...mail.fields, flags: JSON.stringify({ ...JSON.parse(mail.fields.flags), stranger }) } }
+    mark
+      ? { ...mail, fields: { ...mail.fields, flags: JSON.stringify({ ...JSON.parse(mail.fields.flags), ...mark }) } }
       : mail,
     ticketId,
     now,

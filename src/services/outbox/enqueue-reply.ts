@@ -18,6 +18,7 @@ import {
   type ReplySource,
 } from '../../domain/compose-reply.js';
 import { replyHtml } from '../../domain/reply-html.js';
+import type { ForwardedHeaders } from '../../domain/forward-mail.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
 import { replyMailStream, type MailAttachment, type ReplyMail } from '../../mail/build-reply-mail.js';
 import type { ReplyDeps } from '../replies/open-reply.js';
@@ -39,6 +40,15 @@ export interface CustomerMailForReply {
 /** The reply's mail as built before the transaction, and its raw bytes, stored as they will be sent. */
 export interface PreparedReply extends Omit<ReplyMail, 'date' | 'byPerson' | 'html' | 'attachments'> {
   staged: StagedMail;
+  /** A forward: its Message row is marked so that an answer to it comes in as an internal note. */
+  forward: boolean;
+}
+
+/** What a forward sends on (open-forward.ts): the mail's headers, its text, its attachments' bytes. */
+export interface ForwardSource {
+  headers: ForwardedHeaders;
+  text: string;
+  attachments: readonly MailAttachment[];
 }
 
 function addressesOf(stored: string): MailAddress[] {
@@ -53,25 +63,29 @@ async function prepare(
   original: CustomerMailForReply | null,
   /** The files as fetched for this send: encoded into the stored bytes, then let go. */
   attachments: readonly MailAttachment[] = [],
+  /** A forward's mail: sent on below the note, its attachments first; no threading headers. */
+  forwarded?: ForwardSource,
 ): Promise<PreparedReply> {
   const mailbox = deps.mailboxes.find((candidate) => candidate.key === draft.ticket.mailbox.key);
   if (!mailbox) throw new Error(`mailbox ${draft.ticket.mailbox.key} is no longer configured`);
   // The From the reviewer was shown (decided on submitting); a draft from before, decided now.
   const from = { name: mailbox.name, address: draft.fromAddress ?? replyFrom(deps, mailbox, original) };
   const messageId = newMessageId(from.address);
-  const references = original
-    ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] })
-    : [];
+  const references =
+    original && !forwarded
+      ? replyReferences({ messageId: original.messageId, references: JSON.parse(original.references) as string[] })
+      : [];
   // The text part is the reply as it always was, with the signature; the HTML part says the same.
   const source: ReplySource = {
     body: draft.body,
     signature: draft.signature,
     original: {
-      text: original?.text ?? null,
+      text: forwarded ? forwarded.text : (original?.text ?? null),
       from: original?.fromAddress ? { name: original.fromName ?? '', address: original.fromAddress } : null,
       date: original?.sentAt ?? original?.receivedAt ?? new Date(),
     },
     locale: mailbox.locale,
+    ...(forwarded ? { forwarded: forwarded.headers } : {}),
   };
   const text = replyText(source);
   const mail = {
@@ -80,16 +94,18 @@ async function prepare(
     to: addressesOf(draft.toAddresses),
     cc: addressesOf(draft.ccAddresses),
     subject: draft.subject,
-    inReplyTo: original?.messageId ?? null,
+    // A forward goes to a third party: it threads to nothing of the customer's.
+    inReplyTo: forwarded ? null : (original?.messageId ?? null),
     references,
     text,
   };
+  const files = forwarded ? [...forwarded.attachments, ...attachments] : attachments;
   const staged = await rawMailStoreOf(deps.db).stageOutgoing({
     mailboxId: draft.ticket.mailboxId,
     messageId,
-    bytes: replyMailStream({ ...mail, html: replyHtml(source), date: new Date(), byPerson: true, attachments }),
+    bytes: replyMailStream({ ...mail, html: replyHtml(source), date: new Date(), byPerson: true, attachments: files }),
   });
-  return { ...mail, staged };
+  return { ...mail, staged, forward: forwarded !== undefined };
 }
 
 /**
@@ -116,6 +132,7 @@ async function commit(
       ccAddresses: JSON.stringify(reply.cc),
       subject: reply.subject,
       text: reply.text,
+      ...(reply.forward ? { flags: JSON.stringify({ forward: true }) } : {}),
     },
   });
   if (count === 0) throw new Error(`the stored bytes of reply ${reply.messageId} are gone; approve it again`);

@@ -56,6 +56,7 @@ const WITH_DRAFT = {
       revision: true,
       ticketId: true,
       answersId: true,
+      kind: true,
       ticket: { include: { mailbox: { select: { key: true } } } },
     },
   },
@@ -75,6 +76,7 @@ type Entry = OutboxMail & {
     revision: number;
     ticketId: number;
     answersId: number | null;
+    kind: string;
     ticket: {
       id: number;
       mailboxId: number;
@@ -207,7 +209,9 @@ export class OutboxSender {
             where: { ticketId: ticket.id, direction: 'in', id: { gt: draft.answersId } },
             select: { flags: true },
           });
-    const keepStatus = newer.some((mail) => answerable(mail.flags));
+    // A forward answers nobody on the ticket: the ticket stays as it is.
+    const forward = draft.kind === 'forward';
+    const keepStatus = forward || newer.some((mail) => answerable(mail.flags));
     const after = mailbox.statusAfterReply;
     await this.deps.db.$transaction(async (tx) => {
       await tx.outboxMail.update({
@@ -223,10 +227,11 @@ export class OutboxSender {
         },
       });
       await tx.draft.update({ where: { id: draft.id }, data: { state: 'sent' } });
-      await tx.ticket.updateMany({
-        where: { id: ticket.id, firstResponseAt: null },
-        data: { firstResponseAt: sentAt },
-      });
+      if (!forward)
+        await tx.ticket.updateMany({
+          where: { id: ticket.id, firstResponseAt: null },
+          data: { firstResponseAt: sentAt },
+        });
       const closing = statusCategory(statuses, after) === 'closed';
       if (!keepStatus)
         await tx.ticket.updateMany({
@@ -238,7 +243,7 @@ export class OutboxSender {
           mailboxId: ticket.mailboxId,
           ticketId: ticket.id,
           actorId: 'system',
-          action: TICKET_ACTIONS.replySent,
+          action: forward ? TICKET_ACTIONS.forwardSent : TICKET_ACTIONS.replySent,
           detail: JSON.stringify({
             draftId: draft.id,
             messageId: entry.messageId,

@@ -13,6 +13,9 @@ import { readRecipientChanges, type RecipientChanges } from '../../domain/reply-
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { draftAddressText, reviewedText } from './draft-addresses.js';
 import { draftFiles } from './reply-attachments.js';
+import { draftKind, type DraftKind } from '../../domain/draft-kind.js';
+import type { ForwardedHeaders } from '../../domain/forward-mail.js';
+import { forwardedMail } from './forwarded-mail.js';
 
 /** A file a reply attaches, as Slack shows it: name and size. */
 export interface ShownFile {
@@ -105,6 +108,10 @@ export async function queueSentPost(tx: Tx, ticket: TicketPlace, outboxId: numbe
 /** What a draft's message shows, in its mailbox's language (draft-message.ts words it). */
 export interface DraftShown {
   locale: TLocale;
+  /** A reply, a forward or a new mail: the heading says which. */
+  kind?: DraftKind;
+  /** A forward: the forwarded mail's headers and the files sent on with it (the reviewer approves them too). */
+  forwarded?: { headers: ForwardedHeaders; attachments: ShownFile[] };
   draft: {
     id: number;
     authorId: string;
@@ -158,8 +165,11 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
   const review = draft.reviews[0];
   const superseded = payload.revision < draft.revision;
   const shownWhole = draftShownWhole(reviewedText(draft));
+  const forwarded = draft.kind === 'forward' ? await forwardedMail(db, draft.forwardsId) : null;
   const shown: DraftShown = {
     locale: draft.ticket.mailbox.locale as TLocale,
+    kind: draftKind(draft.kind),
+    ...(forwarded ? { forwarded: { headers: forwarded.headers, attachments: forwarded.attachments } } : {}),
     draft: {
       id: draft.id,
       authorId: draft.authorId,
@@ -202,6 +212,8 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
 
 /** The reply as it went out: to whom, by whom, the text. */
 export interface SentReply {
+  /** A forward is said as one. */
+  kind?: DraftKind;
   to: string;
   authorId: string;
   reviewerId: string | null;
@@ -231,6 +243,7 @@ export async function loadSentPost(
   if (!outbox || !draft) return { kind: 'drop', reason: 'sent reply no longer exists' };
   if (!draft.ticket.slackTs) return { kind: 'wait' };
   const sent: SentReply = {
+    kind: draftKind(draft.kind),
     to: draftAddressText(draft.toAddresses, draft.ccAddresses),
     authorId: draft.authorId,
     reviewerId: draft.reviews[0]?.reviewerId ?? null,

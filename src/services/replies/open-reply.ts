@@ -8,8 +8,10 @@ import type { TMailboxConfig } from '../../config/config-schema.js';
 import type { Db } from '../../db/client.js';
 import { differingReplyTo } from '../../domain/classify-mail.js';
 import { formatAddressList } from '../../domain/compose-reply.js';
+import { draftKind, type DraftKind } from '../../domain/draft-kind.js';
+import type { ForwardedMail } from '../../domain/forward-mail.js';
 import { ownAddressesOf, ownAddressMatcher } from '../../domain/own-address.js';
-import type { MailAddress } from '../../domain/parsed-mail.js';
+import { storedAddresses } from '../../domain/stored-addresses.js';
 import { replyAllCc, type CustomerRecipients } from '../../domain/reply-recipients.js';
 import { rawHeader } from '../../mail/raw-headers.js';
 import type { Refusal } from '../../domain/refusal.js';
@@ -18,6 +20,9 @@ import { templateChoices, type TemplateChoice } from '../templates/template-cata
 import type { TicketActionDeps } from '../tickets/change-ticket.js';
 import { accessRefusal, mergedRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { draftAddressText } from './draft-addresses.js';
+import { forwardedMail } from './forwarded-mail.js';
+
+export { storedAddresses };
 import { attachmentLimitBytes, draftFiles, threadFileChoices, type AttachmentChoice } from './reply-attachments.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
@@ -33,6 +38,10 @@ export interface Collision {
 
 /** What the reply modal shows (reply-modals.ts words it in the person's language). */
 export interface ReplyModalData {
+  /** A reply (also when unset), a forward (the forwarded mail shown instead of the quote) or a new mail. */
+  kind?: DraftKind;
+  /** A forward's mail: its headers, text and the files sent on with it. */
+  forwarded?: ForwardedMail;
   ticketNumber: number;
   draftId: number;
   ticketId: number;
@@ -100,7 +109,7 @@ export async function openReply(
  * Mail no reply answers: a bounce or an out-of-office about our own reply, our own mail,
  * and a stranger's mail threaded into the ticket (it must not decide where replies go).
  */
-const NOT_ANSWERED = ['bounce', 'autoReply', 'fromSelf', 'stranger'] as const;
+const NOT_ANSWERED = ['bounce', 'autoReply', 'fromSelf', 'stranger', 'forwardAnswer'] as const;
 
 /** Whether a customer's mail (by its flags) is one a reply answers. */
 export function answerable(flags: string): boolean {
@@ -178,18 +187,6 @@ export async function withAddressees(
   return { ...mail, addressedTo: [...listed.map((entry) => entry.address), ...(deliveredTo ? [deliveredTo] : [])] };
 }
 
-/** A stored mail's To or Cc (JSON list of { name, address }); unreadable: none. */
-export function storedAddresses(json: string): MailAddress[] {
-  try {
-    const list = JSON.parse(json) as unknown;
-    return Array.isArray(list)
-      ? list.filter((entry): entry is MailAddress => typeof entry?.address === 'string' && entry.address !== '')
-      : [];
-  } catch {
-    return [];
-  }
-}
-
 /** A stored mail's recipients as reply-all and the recipient warning read them. */
 export function customerRecipients(mail: {
   fromAddress: string | null;
@@ -212,7 +209,18 @@ export function needsReview(deps: Pick<ReplyDeps, 'mailboxes'>, mailboxKey: stri
 
 export interface ReplyModalState {
   ticket: { id: number; number: number; mailboxId: number; mailbox: { key: string } };
-  draft: { id: number; revision: number; toAddresses: string; ccAddresses: string; subject: string; body: string };
+  draft: {
+    id: number;
+    kind: string;
+    revision: number;
+    toAddresses: string;
+    ccAddresses: string;
+    subject: string;
+    body: string;
+    forwardsId?: number | null;
+  };
+  /** A forward's mail (read from the draft when not given); a forward has no original to answer. */
+  forwarded?: ForwardedMail | null;
   original: {
     fromAddress: string | null;
     replyTo: string | null;
@@ -231,7 +239,11 @@ export async function composeReplyModal(
   deps: Pick<ReplyDeps, 'db' | 'mailboxes'>,
   state: ReplyModalState,
 ): Promise<ReplyModalData> {
-  const { ticket, draft, original } = state;
+  const { ticket, draft } = state;
+  const forwarded =
+    state.forwarded ?? (draft.kind === 'forward' ? await forwardedMail(deps.db, draft.forwardsId ?? null) : null);
+  // A forward goes to whom its author names: nothing of the customer's mail decides it.
+  const original = forwarded ? null : state.original;
   const replyTo = original && differingReplyTo(original);
   // A draft never submitted has no To yet: it starts as reply-all. Once submitted, the
   // recipients are what its author chose, even an empty Cc.
@@ -241,6 +253,8 @@ export async function composeReplyModal(
       ? formatAddressList(replyAllCc(customerRecipients(original), ownAddressMatcher(ownAddressesOf(deps.mailboxes))))
       : draftAddressText(draft.ccAddresses);
   return {
+    kind: draftKind(draft.kind),
+    ...(forwarded ? { forwarded } : {}),
     ticketId: ticket.id,
     ticketNumber: ticket.number,
     draftId: draft.id,
@@ -250,7 +264,7 @@ export async function composeReplyModal(
     cc,
     subject: draft.subject,
     body: draft.body,
-    quoted: original?.text ?? '',
+    quoted: forwarded ? forwarded.text : (original?.text ?? ''),
     review: needsReview(deps, ticket.mailbox.key),
     templates: await templateChoices(deps.db, ticket.mailboxId),
     threadFiles: await threadFileChoices(deps.db, ticket.id, draft.id),
@@ -264,7 +278,7 @@ export async function composeReplyModal(
 /** The author's open draft on the ticket (or a new one), now answering `answersId` (the mail the modal shows). */
 async function ownDraft(db: Db, ticketId: number, authorId: string, subject: string, answersId: number | null) {
   const existing = await db.draft.findFirst({
-    where: { ticketId, authorId, state: { in: ['editing', 'changes_requested'] } },
+    where: { ticketId, authorId, kind: 'reply', state: { in: ['editing', 'changes_requested'] } },
     orderBy: { id: 'desc' },
   });
   if (existing) return db.draft.update({ where: { id: existing.id }, data: { updatedAt: new Date(), answersId } });
@@ -281,6 +295,8 @@ async function collisionOf(
     where: {
       ticketId: ticket.id,
       authorId: { not: actorId },
+      // A forward goes to someone else: it is no second answer to the customer.
+      kind: { not: 'forward' },
       OR: [
         { state: { in: ['in_review', 'changes_requested'] } },
         { state: 'editing', updatedAt: { gt: new Date(now.getTime() - EDITING_STALE_MS) } },

@@ -42,6 +42,8 @@ import {
   withAddressees,
 } from './open-reply.js';
 import { replyFrom, replySignature } from './reply-variables.js';
+import { forwardedAttachments, forwardedMail } from './forwarded-mail.js';
+import type { ForwardSource } from '../outbox/enqueue-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
   reviewers: Reviewers;
@@ -121,6 +123,29 @@ async function stateNow(db: Db, draftId: number): Promise<string> {
   return (await loadDraft(db, draftId))?.state ?? 'discarded';
 }
 
+/**
+ * To and Cc as typed, read and checked: every address readable, a To, and none of our own
+ * mailboxes (a mail to one would come back in as a customer's mail and reopen the ticket
+ * it just closed; its +tag variants reach it too).
+ */
+export function checkRecipients(deps: Pick<ReplyDeps, 'mailboxes'>, values: { to: string; cc: string }) {
+  const to = parseAddressList(values.to);
+  const cc = parseAddressList(values.cc);
+  const errors: Partial<Record<ReplyField, ReplyProblem>> = {};
+  if (to.invalid.length) errors.to = { kind: 'invalid_addresses', addresses: to.invalid };
+  else if (to.addresses.length === 0) errors.to = { kind: 'to_missing' };
+  if (cc.invalid.length) errors.cc = { kind: 'invalid_addresses', addresses: cc.invalid };
+  const isOurs = ownAddressMatcher(ownAddressesOf(deps.mailboxes));
+  for (const [list, field] of [
+    [to, 'to'],
+    [cc, 'cc'],
+  ] as const) {
+    const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
+    if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
+  }
+  return { to: to.addresses, cc: cc.addresses, errors, isOurs };
+}
+
 /** The reply modal submitted: check it, then into review (or the outbox). */
 export async function submitReply(
   deps: ReviewDeps,
@@ -141,23 +166,9 @@ export async function submitReply(
     return refused({ kind: 'access', refusal: { kind: 'not_member', channelId: ticketChannel(draft.ticket) } });
   if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
 
-  const to = parseAddressList(input.values.to);
-  const cc = parseAddressList(input.values.cc);
-  const errors: Partial<Record<ReplyField, ReplyProblem>> = {};
-  if (to.invalid.length) errors.to = { kind: 'invalid_addresses', addresses: to.invalid };
-  else if (to.addresses.length === 0) errors.to = { kind: 'to_missing' };
-  if (cc.invalid.length) errors.cc = { kind: 'invalid_addresses', addresses: cc.invalid };
-  // A reply to one of our own mailboxes would come back in as a customer's mail (and
-  // reopen the ticket it just closed); its +tag variants reach it too.
-  const isOurs = ownAddressMatcher(ownAddressesOf(deps.mailboxes));
-  for (const [list, field] of [
-    [to, 'to'],
-    [cc, 'cc'],
-  ] as const) {
-    const own = list.addresses.filter((entry) => isOurs(entry.address)).map((entry) => entry.address);
-    if (own.length && !errors[field]) errors[field] = { kind: 'own_addresses', addresses: own };
-  }
-  if (!input.values.body.trim()) errors.body = { kind: 'body_missing' };
+  const { to, cc, errors, isOurs } = checkRecipients(deps, input.values);
+  // A forward's note may be left empty: the forwarded mail says it all.
+  if (!input.values.body.trim() && draft.kind !== 'forward') errors.body = { kind: 'body_missing' };
   const checked = await checkAttachments(deps, {
     ticketId: draft.ticketId,
     draftId: draft.id,
@@ -170,13 +181,13 @@ export async function submitReply(
   const review = needsReview(deps, draft.ticket.mailbox.key);
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
   const revision = draft.submittedAt ? draft.revision + 1 : draft.revision;
-  const original = await withAddressees(deps.db, await answeredMail(deps.db, draft));
+  const original = await answeredOf(deps.db, draft);
   const changes = original
-    ? recipientChanges(customerRecipients(original), isOurs, [...to.addresses, ...cc.addresses])
+    ? recipientChanges(customerRecipients(original), isOurs, [...to, ...cc])
     : { added: [], removed: [] };
   const fields = {
-    toAddresses: draftAddressesJson(to.addresses),
-    ccAddresses: draftAddressesJson(cc.addresses),
+    toAddresses: draftAddressesJson(to),
+    ccAddresses: draftAddressesJson(cc),
     body: input.values.body,
     // Filled now and kept: the reviewer is shown the signature that will be sent.
     signature: await replySignature(deps, { actorId: input.actorId, ticket: draft.ticket, original }),
@@ -193,7 +204,13 @@ export async function submitReply(
       const problem: ReplyProblem = { kind: 'file_unavailable', filename: fetched.filename };
       return { kind: 'invalid', errors: { [fileField(input.attachments, checked.files, fetched.filename)]: problem } };
     }
-    prepared = await enqueueReply.prepare(deps, { ...draft, ...fields }, original, fetched.attachments);
+    prepared = await enqueueReply.prepare(
+      deps,
+      { ...draft, ...fields },
+      original,
+      fetched.attachments,
+      await forwardSource(deps.db, draft),
+    );
   }
   const done = await enqueueReply.queueWithin(deps.db, prepared, () =>
     deps.db.$transaction(async (tx) => {
@@ -234,6 +251,22 @@ export async function submitReply(
   deps.wakePoster();
   if (!review) deps.wakeOutbox();
   return { kind: 'submitted', review, recipientChanges: changes };
+}
+
+/**
+ * The customer's mail a draft answers, with its addressees; none for a forward (it goes
+ * to someone else and threads to nothing of the customer's) or a new mail.
+ */
+async function answeredOf(db: Db, draft: Pick<Draft, 'kind' | 'ticketId' | 'answersId'>) {
+  return draft.kind === 'reply' ? withAddressees(db, await answeredMail(db, draft)) : null;
+}
+
+/** What a forward sends on: the mail's headers and text, and its attachments' bytes. */
+async function forwardSource(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<ForwardSource | undefined> {
+  if (draft.kind !== 'forward' || draft.forwardsId === null) return undefined;
+  const mail = await forwardedMail(db, draft.forwardsId);
+  if (!mail) throw new Error(`the forwarded mail ${draft.forwardsId} is gone`);
+  return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(db, mail.id) };
 }
 
 /** The modal field a file came from: the upload, or the thread's files. */
@@ -323,8 +356,9 @@ export async function approveDraft(
   const prepared = await enqueueReply.prepare(
     deps,
     draft,
-    await withAddressees(deps.db, await answeredMail(deps.db, draft)),
+    await answeredOf(deps.db, draft),
     fetched.attachments,
+    await forwardSource(deps.db, draft),
   );
   const approved = await enqueueReply.queueWithin(deps.db, prepared, () =>
     recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
@@ -404,6 +438,8 @@ export async function openDraftEditor(
   if (denied) return refused({ kind: 'access', refusal: denied });
   if (draft.authorId !== input.actorId) return refused({ kind: 'not_author', authorId: draft.authorId });
   if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
+  if (draft.kind === 'forward')
+    return { kind: 'compose', modal: await composeReplyModal(deps, { ticket: draft.ticket, draft, original: null }) };
   // Reopened for editing: the modal shows the latest mail, and the reply now answers it.
   const original = await latestInbound(deps.db, draft.ticketId);
   await deps.db.draft.updateMany({ where: { id: draft.id }, data: { answersId: original?.id ?? null } });

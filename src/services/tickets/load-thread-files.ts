@@ -28,30 +28,55 @@ export function needsThreadFiles(mail: { text: string; attachments: { inline: bo
 }
 
 export async function loadThreadFiles(db: Db, messageRowId: number): Promise<ThreadFile[]> {
+  const { text, files } = await mailFiles(db, messageRowId);
+  const shown: ThreadFile[] = files.filter((file) => file.size <= MAX_UPLOAD_BYTES);
+  if (bodyOverflowsMessage(text)) {
+    const bytes = Buffer.from(text, 'utf8');
+    shown.push({ filename: `mail-${messageRowId}.txt`, size: bytes.byteLength, chunks: () => [bytes] });
+  }
+  return shown;
+}
+
+/** An attachment of a stored mail, with the type it was sent as. */
+export interface MailFile extends ThreadFile {
+  contentType: string;
+}
+
+/**
+ * A stored mail's attachments (inline images of HTML mail left out), each read as it is
+ * needed: from the attachment table, or decoded again from the raw source. A forward
+ * sends these on byte for byte (open-forward.ts).
+ */
+export async function mailFiles(db: Db, messageRowId: number): Promise<{ text: string; files: MailFile[] }> {
   const message = await db.message.findUniqueOrThrow({
     where: { id: messageRowId },
     select: {
       text: true,
-      attachments: { select: { filename: true, inline: true, size: true, content: true }, orderBy: { id: 'asc' } },
+      attachments: {
+        select: { filename: true, contentType: true, inline: true, size: true, content: true },
+        orderBy: { id: 'asc' },
+      },
     },
   });
   // Rows are in the order of ParsedMail.attachments, so a row's position finds its part.
-  const files = message.attachments.flatMap((attachment, index): ThreadFile[] => {
-    if (attachment.inline || attachment.size > MAX_UPLOAD_BYTES) return [];
+  const files = message.attachments.flatMap((attachment, index): MailFile[] => {
+    if (attachment.inline) return [];
     const { content } = attachment;
     async function* chunks(): AsyncGenerator<Uint8Array> {
       if (content) return void (yield content);
-      // Read for this upload alone, part by part, by the decoding worker.
+      // Read for this use alone, part by part, by the decoding worker.
       const raw = await rawMailStoreOf(db).openRaw(messageRowId);
       if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
       yield* attachmentChunks(raw, index);
     }
-    return [{ filename: attachment.filename ?? `attachment-${index + 1}`, size: attachment.size, chunks }];
+    return [
+      {
+        filename: attachment.filename ?? `attachment-${index + 1}`,
+        contentType: attachment.contentType,
+        size: attachment.size,
+        chunks,
+      },
+    ];
   });
-  const text = message.text ?? '';
-  if (bodyOverflowsMessage(text)) {
-    const bytes = Buffer.from(text, 'utf8');
-    files.push({ filename: `mail-${messageRowId}.txt`, size: bytes.byteLength, chunks: () => [bytes] });
-  }
-  return files;
+  return { text: message.text ?? '', files };
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { TLocale } from '../../config/config-schema.js';
 import type { Db, Ticket } from '../../db/client.js';
 import { differingReplyTo, type MailFlags } from '../../domain/classify-mail.js';
+import { parseAddressList } from '../../domain/compose-reply.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
 import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
 import type { StatusDefinition } from '../../domain/ticket-fields.js';
@@ -17,6 +18,8 @@ import { ticketStatuses } from './ticket-statuses.js';
 
 /** `plain`: Slack refused the full ticket message with this error; show the plain one. */
 const ZPostPayload = z.object({ messageRowId: z.number().int(), plain: z.string().optional() });
+/** A new mail's ticket message shows the mail being written (compose-new.ts): its draft. */
+const ZDraftTicketPayload = z.object({ draftId: z.number().int(), plain: z.string().optional() });
 const ZPostFailedPayload = z.object({ failedKind: z.string(), code: z.string(), attempts: z.number().int() });
 const ZAuditPayload = z.object({ auditId: z.number().int() });
 const ZFlags = z.record(z.string(), z.boolean()).catch({});
@@ -59,12 +62,16 @@ export interface ShownMail {
   replyTo: string | null;
   /** From someone neither the customer nor on the ticket's mails. */
   stranger: boolean;
+  /** An answer to a forward of ours: shown as an internal note. */
+  forwardAnswer: boolean;
   flags: Partial<MailFlags>;
   receivedAt: Date;
   text: string;
   attachmentNames: string[];
   /** The mail could not be parsed: posted from its headers. */
   unreadable: boolean;
+  /** A new mail of ours (not yet a stored mail, id 0): `sender` is whom it goes to. */
+  outbound?: boolean;
 }
 
 function shownMail(row: ShownRow, withHtml: ReadonlySet<number>): ShownMail {
@@ -75,6 +82,7 @@ function shownMail(row: ShownRow, withHtml: ReadonlySet<number>): ShownMail {
     sender: row.fromAddress || row.fromName ? { name: row.fromName ?? '', address: row.fromAddress ?? '' } : null,
     replyTo: differingReplyTo(row),
     stranger: flags.stranger === true,
+    forwardAnswer: flags.forwardAnswer === true,
     flags,
     receivedAt: row.receivedAt,
     text: row.text ?? '',
@@ -125,6 +133,11 @@ export interface MailPostData {
 /** The mail a post of kind ticket, mail_body or follow_up shows, from its payload. */
 export async function loadMailPost(db: Db, post: RenderablePost): Promise<MailPostData | PostNotReady> {
   const payload = ZPostPayload.safeParse(JSON.parse(post.payload));
+  const ticketMessage = post.kind === POST_KINDS.ticket;
+  if (!payload.success && ticketMessage && post.ticketId !== null) {
+    const drafted = ZDraftTicketPayload.safeParse(JSON.parse(post.payload));
+    if (drafted.success) return loadDraftTicket(db, post.ticketId, drafted.data.draftId, drafted.data.plain);
+  }
   if (!payload.success || post.ticketId === null) return UNREADABLE;
   return loadMail(db, post.ticketId, payload.data.messageRowId, post.kind === POST_KINDS.ticket, payload.data.plain);
 }
@@ -147,6 +160,47 @@ async function loadMail(
     mail: shownMail(message, await mailsWithHtml(db, [message.id])),
     statuses: ticketMessage ? await ticketStatuses(db, ticket.mailboxId) : [],
     ...(ticketMessage ? { merges: await mergesOf(db, ticket) } : {}),
+    ...(plain ? { plain } : {}),
+  };
+}
+
+/**
+ * The ticket message of a new mail: the mail as written (its draft), shown as the ticket's
+ * mail — to its customer, with no original to ask for (mail.original needs a stored mail).
+ */
+async function loadDraftTicket(
+  db: Db,
+  ticketId: number,
+  draftId: number,
+  plain?: string,
+): Promise<MailPostData | PostNotReady> {
+  const [ticket, draft] = await Promise.all([
+    db.ticket.findUnique({ where: { id: ticketId }, include: { mailbox: true } }),
+    db.draft.findUnique({ where: { id: draftId }, include: { attachments: true } }),
+  ]);
+  if (!ticket || !draft) return { kind: 'drop', reason: 'ticket or draft no longer exists' };
+  // A draft keeps its To as typed (`Name <address>` each: draft-addresses.ts).
+  const [to] = parseAddressList((JSON.parse(draft.toAddresses) as string[]).join(', ')).addresses;
+  const mail: ShownMail = {
+    id: 0,
+    hasHtml: false,
+    sender: to ?? null,
+    replyTo: null,
+    stranger: false,
+    forwardAnswer: false,
+    flags: {},
+    receivedAt: draft.createdAt,
+    text: draft.body,
+    attachmentNames: draft.attachments.filter((file) => file.revision === draft.revision).map((file) => file.filename),
+    unreadable: false,
+    outbound: true,
+  };
+  return {
+    locale: ticket.mailbox.locale as TLocale,
+    ticket,
+    mail,
+    statuses: await ticketStatuses(db, ticket.mailboxId),
+    merges: await mergesOf(db, ticket),
     ...(plain ? { plain } : {}),
   };
 }
@@ -190,6 +244,11 @@ export async function loadTicketUpdate(
     where: { dedupeKey: `ticket:${post.ticketId}` },
     select: { payload: true },
   });
+  const drafted = ticketPost ? ZDraftTicketPayload.safeParse(JSON.parse(ticketPost.payload)).data : undefined;
+  if (drafted) {
+    const loaded = await loadDraftTicket(db, post.ticketId, drafted.draftId, drafted.plain);
+    return 'kind' in loaded ? loaded : { ...loaded, updateTs: loaded.ticket.slackTs };
+  }
   const posted = ticketPost ? ZPostPayload.safeParse(JSON.parse(ticketPost.payload)).data : undefined;
   const shown =
     posted?.messageRowId ??

@@ -96,7 +96,11 @@ function customerOf(mail: SplitMail): MailAddress | null {
 
 async function upsertCustomer(tx: Tx, mail: SplitMail): Promise<number | null> {
   const customer = customerOf(mail);
-  if (!customer) return null;
+  return customer ? upsertCustomerAddress(tx, customer) : null;
+}
+
+/** The customer by address (lower-cased), created on first contact; a kept name stays. */
+export async function upsertCustomerAddress(tx: Tx, customer: MailAddress): Promise<number> {
   const address = customer.address.toLowerCase();
   const { freeMail, roleAddress, unreplyable } = senderFlags(customer);
   const row = await tx.customer.upsert({

@@ -30,6 +30,7 @@ import { registerCustomerEditView } from './views/customer-edit.js';
 import { registerDraftChanges } from './views/draft-changes.js';
 import { registerReplyCollision } from './views/reply-collision.js';
 import { registerReplySubmit } from './views/reply-submit.js';
+import { registerComposeSubmit } from './views/compose-submit.js';
 import { registerTemplateSave } from './views/template-save.js';
 import { registerTicketMergeView } from './views/ticket-merge.js';
 import { registerTicketTagsView } from './views/ticket-tags.js';
@@ -77,6 +78,7 @@ export function registerListeners(registry: ListenerRegistry, deps: ListenerDeps
   registerTemplateActions(registry, deps);
   registerReplyCollision(registry, deps);
   registerReplySubmit(registry, deps);
+  registerComposeSubmit(registry, deps);
   registerDraftChanges(registry, deps);
   registerTemplateSave(registry, deps);
   registerTicketTagsView(registry, deps);

@@ -75,7 +75,8 @@ async function ticketMessageInput(
     unreadable: mail.unreadable,
     statuses,
     tags: readTags(ticket.tags),
-    mailId: mail.id,
+    // A new mail of ours has no stored mail yet: no original to ask for.
+    ...(mail.outbound ? { outbound: true } : { mailId: mail.id }),
     hasHtml: mail.hasHtml,
     ...(merges
       ? {

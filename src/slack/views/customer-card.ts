@@ -92,17 +92,34 @@ export function buildCustomerCard(input: CustomerCardInput): SlackMessage {
       replyLines.length ? replyLines : [none],
     ),
   );
-  if (input.customerId !== null) {
+  // "New mail" to a customer (one address) opens the compose modal with them in To.
+  const newMail =
+    input.title.kind === 'address'
+      ? [
+          {
+            type: 'button' as const,
+            action_id: ACTION_IDS.mailNew,
+            text: { type: 'plain_text' as const, text: t(locale, 'compose.button') },
+            value: input.title.address.slice(0, 320),
+          },
+        ]
+      : [];
+  if (input.customerId !== null || newMail.length) {
     blocks.push({
       type: 'actions',
       block_id: 'customer-actions',
       elements: [
-        {
-          type: 'button',
-          action_id: ACTION_IDS.customerEdit,
-          text: { type: 'plain_text', text: t(locale, 'customer.edit') },
-          value: String(input.customerId),
-        },
+        ...(input.customerId !== null
+          ? [
+              {
+                type: 'button' as const,
+                action_id: ACTION_IDS.customerEdit,
+                text: { type: 'plain_text' as const, text: t(locale, 'customer.edit') },
+                value: String(input.customerId),
+              },
+            ]
+          : []),
+        ...newMail,
       ],
     });
   }

@@ -12,6 +12,7 @@ import { formatAddressList } from '../../domain/compose-reply.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
 import type { DraftShown, SentReply, ShownFile } from '../../services/replies/draft-posts.js';
 import { fileListText } from './file-list.js';
+import type { DraftKind } from '../../domain/draft-kind.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { ACTION_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from './escape.js';
@@ -30,6 +31,17 @@ const CONTROL_BUTTONS: Record<DraftControl, { actionId: string; label: MessageKe
   approve: { actionId: ACTION_IDS.draftApprove, label: 'draft.approve' },
   request_changes: { actionId: ACTION_IDS.draftRequestChanges, label: 'draft.request_changes' },
   edit: { actionId: ACTION_IDS.draftEdit, label: 'draft.edit' },
+};
+
+const DRAFT_HEADINGS: Record<DraftKind, MessageKey> = {
+  reply: 'draft.heading',
+  forward: 'forward.draft_heading',
+  new: 'compose.draft_heading',
+};
+const SENT_HEADINGS: Record<DraftKind, MessageKey> = {
+  reply: 'sent.heading',
+  forward: 'forward.sent_heading',
+  new: 'compose.sent_heading',
 };
 
 export function draftBlockId(draftId: number, revision: number): string {
@@ -84,7 +96,10 @@ function signatureBlocks(locale: TLocale, signature: string): KnownBlock[] {
 
 export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const { locale, draft } = input;
-  const heading = t(locale, 'draft.heading', { author: `<@${draft.authorId}>`, revision: draft.revision });
+  const heading = t(locale, DRAFT_HEADINGS[input.kind ?? 'reply'], {
+    author: `<@${draft.authorId}>`,
+    revision: draft.revision,
+  });
   // Every recipient and every character, as they will be sent; a draft too long for that
   // is shown cut and says so (its controls offer no approval).
   const from = input.fromAlias && formatAddressList([input.fromAlias]);
@@ -102,6 +117,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
     ...(warning ? [{ type: 'section', text: { type: 'mrkdwn', text: truncate(warning, 3000) } } as KnownBlock] : []),
     ...body.map((piece): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece || ' ' } })),
     ...signatureBlocks(locale, draft.signature),
+    ...forwardedBlocks(input),
     ...attachmentBlocks(input.attachments, (list) => `*${t(locale, 'draft.attachments')}:* ${list}`),
   ];
   if (input.tooLong) {
@@ -145,6 +161,22 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   return { text: `${heading}: ${escapeAndTruncate(draft.subject, 150)}`, blocks };
 }
 
+/** What a forward sends on below its note: the mail (by its headers) and each of its files. */
+function forwardedBlocks(input: DraftMessageInput): KnownBlock[] {
+  const { locale, forwarded } = input;
+  if (!forwarded) return [];
+  const { headers } = forwarded;
+  const line = t(locale, 'forward.draft_forwards', {
+    from: escapeAndTruncate(headers.from ? formatAddressList([headers.from]) : '—', 300),
+    date: slackDate(headers.date),
+    subject: escapeAndTruncate(headers.subject ?? '', 300),
+  });
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: `:arrow_right_hook: ${line}` } },
+    ...attachmentBlocks(forwarded.attachments, (files) => t(locale, 'forward.attachments', { files })),
+  ];
+}
+
 /**
  * The files a reply sends, named with their sizes: all of them (at most 20, whose names
  * are cut to 100 characters, so the list fits one section).
@@ -158,7 +190,9 @@ function attachmentBlocks(files: readonly ShownFile[] | undefined, words: (list:
 
 /** The reply as it went out, in the thread: to whom, by whom, the text. */
 export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMessage {
-  const heading = t(locale, 'sent.heading', { to: escapeAndTruncate(sent.to, 300) });
+  const heading = t(locale, SENT_HEADINGS[sent.kind ?? 'reply'], {
+    to: escapeAndTruncate(sent.to, 300),
+  });
   const approved = sent.reviewerId ? t(locale, 'sent.approved_by', { reviewer: `<@${sent.reviewerId}>` }) : '';
   const body = splitText(escapeMrkdwn(sent.body.trim()), BODY_CHARS).slice(0, 3);
   return {

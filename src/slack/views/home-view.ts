@@ -7,6 +7,7 @@ import { escapeAndTruncate, mrkdwnLink } from './escape.js';
 import { buildHelpMessage, sectionsOfLines, type HelpMailbox } from './help-message.js';
 import { formatDuration } from './stats-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
+import { ACTION_IDS } from '../ids.js';
 
 const HOME_MAX_BLOCKS = 100;
 
@@ -82,6 +83,19 @@ export function buildHomeView(
   blocks.push(
     { type: 'divider' },
     { type: 'section', text: { type: 'mrkdwn', text: t(locale, 'home.intro') } },
+    // Writing to a customer first: the compose modal (`mail.new`).
+    {
+      type: 'actions',
+      block_id: 'home-compose',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.mailNew,
+          text: { type: 'plain_text', text: t(locale, 'compose.button') },
+          value: '',
+        },
+      ],
+    },
     { type: 'divider' },
     ...buildHelpMessage(locale, mailboxes).blocks,
   );

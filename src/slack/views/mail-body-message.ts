@@ -94,6 +94,8 @@ export interface FollowUpMail {
   replyTo?: string | null;
   /** From someone neither the customer nor on the ticket's mails (ingest flags it). */
   stranger?: boolean;
+  /** An answer to a forward we sent to a third party: an internal note, not the customer's. */
+  forwardAnswer?: boolean;
   receivedAt: Date;
   text: string;
   attachmentNames: string[];
@@ -137,8 +139,13 @@ function followUpHeadingBlock(locale: TLocale, mail: FollowUpMail): KnownBlock {
     : { type: 'section', text, accessory: splitButton(locale, mail.id) };
 }
 
-/** A stranger's mail says so instead of where its Reply-To points: it steers no reply. */
+/**
+ * A stranger's mail says so instead of where its Reply-To points: it steers no reply. An
+ * answer to a forward says it is an internal note (it neither reopens nor steers anything).
+ */
 function followUpNotes(locale: TLocale, mail: FollowUpMail): KnownBlock[] {
+  if (mail.forwardAnswer)
+    return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:lock: ${t(locale, 'forward.answer_note')}` }] }];
   if (mail.stranger)
     return [
       { type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${t(locale, 'ticket.from_stranger')}` }] },

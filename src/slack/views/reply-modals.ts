@@ -18,6 +18,7 @@ import { plainText, textInput } from './text-input.js';
 import type { RecipientChanges } from '../../domain/reply-recipients.js';
 import { recipientWarningText } from './recipient-warning.js';
 import { FILES_PER_FIELD_MAX as FILES_MAX, type ChosenAttachments } from '../../services/replies/reply-attachments.js';
+import { fileListText } from './file-list.js';
 
 /** What the modal carries back to us on submit: ids only, everything else is re-read. */
 export interface ReplyModalMetadata {
@@ -51,7 +52,7 @@ export function replyBodyRevision(blockId: string): number {
   return match ? Number(match[1]) : -1;
 }
 
-function problemText(locale: TLocale, problem: ReplyProblem): string {
+export function problemText(locale: TLocale, problem: ReplyProblem): string {
   switch (problem.kind) {
     case 'refused':
       return draftRefusalText(locale, problem.refusal);
@@ -173,8 +174,49 @@ function quoteLines(text: string): string {
   return quoted.length <= QUOTE_CHARS ? quoted : `${quoted.slice(0, safeCutIndex(quoted, QUOTE_CHARS - 1))}…`;
 }
 
+/**
+ * Below a forward's note: the forwarded mail's headers, its text (as the reply's quote,
+ * cut to fit the modal; sent whole) and the files sent on with it, all escaped.
+ */
+function forwardedBlocks(input: ReplyModalInput): KnownBlock[] {
+  const { locale, forwarded } = input;
+  if (!forwarded) return [];
+  const { headers } = forwarded;
+  const address = (entry: { name: string; address: string }) =>
+    entry.name ? `${entry.name} <${entry.address}>` : entry.address;
+  const lines = [
+    `*${t(locale, 'forward.from')}:* ${escapeAndTruncate(headers.from ? address(headers.from) : '—', 300)}`,
+    `*${t(locale, 'forward.date')}:* ${slackDate(headers.date)}`,
+    `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(headers.subject ?? '', 300)}`,
+    `*${t(locale, 'reply.to')}:* ${escapeAndTruncate(headers.to.map(address).join(', '), 500)}`,
+    ...(headers.cc.length
+      ? [`*${t(locale, 'reply.cc')}:* ${escapeAndTruncate(headers.cc.map(address).join(', '), 500)}`]
+      : []),
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'forward.forwarded') }] },
+    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+  ];
+  if (forwarded.attachments.length)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: truncate(
+            `:paperclip: ${t(locale, 'forward.attachments', { files: fileListText(forwarded.attachments) })}`,
+            2_900,
+          ),
+        },
+      ],
+    });
+  return blocks;
+}
+
 export function buildReplyModal(input: ReplyModalInput): ModalView {
   const { locale } = input;
+  const forward = input.kind === 'forward';
+  const fresh = input.kind === 'new';
   const quoted = input.quoted.trim() ? quoteLines(input.quoted.trim()) : `_${t(locale, 'ticket.no_body')}_`;
   const blocks: KnownBlock[] = [
     {
@@ -182,13 +224,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` },
     },
     ...templateBlocks(input),
-    textInput({
-      field: REPLY_FIELDS.to,
-      label: t(locale, 'reply.to'),
-      maxLength: 1000,
-      initial: input.to,
-      initialMax: 500,
-    }),
+    toInput(locale, input.to),
     ...replyToBlocks(input),
     textInput({
       field: REPLY_FIELDS.cc,
@@ -200,22 +236,37 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     }),
     textInput({
       field: { block: replyBodyBlockId(input.bodyRevision), action: REPLY_FIELDS.body.action },
-      label: t(locale, 'reply.body'),
+      label: t(locale, forward ? 'forward.note' : 'reply.body'),
       multiline: true,
       maxLength: BODY_MAX,
       initial: input.body,
+      ...(forward ? { optional: true } : {}),
     }),
     ...fileBlocks(input),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.quoted') }] },
-    { type: 'section', text: { type: 'mrkdwn', text: quoted } },
+    // A new mail quotes nothing.
+    ...(fresh
+      ? []
+      : [
+          ...(forward
+            ? forwardedBlocks(input)
+            : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: t(locale, 'reply.quoted') }] }]),
+          { type: 'section' as const, text: { type: 'mrkdwn' as const, text: quoted } },
+        ]),
   ];
   const metadata: ReplyModalMetadata = { ticketId: input.ticketId, draftId: input.draftId };
   return {
     type: 'modal',
-    callback_id: CALLBACK_IDS.replySubmit,
+    callback_id: forward ? CALLBACK_IDS.forwardSubmit : CALLBACK_IDS.replySubmit,
     notify_on_close: true,
     private_metadata: JSON.stringify(metadata),
-    title: plainText(truncate(t(locale, 'reply.title', { number: input.ticketNumber }), 24)),
+    title: plainText(
+      truncate(
+        t(locale, forward ? 'forward.title' : fresh ? 'compose.edit_title' : 'reply.title', {
+          number: input.ticketNumber,
+        }),
+        24,
+      ),
+    ),
     submit: plainText(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
     close: plainText(t(locale, 'reply.cancel')),
     blocks,
@@ -255,18 +306,7 @@ export function buildReplySubmittedModal(
  */
 function fileBlocks(input: ReplyModalInput): KnownBlock[] {
   const { locale } = input;
-  const blocks: KnownBlock[] = [
-    {
-      type: 'input',
-      block_id: REPLY_FIELDS.files.block,
-      optional: true,
-      label: plainText(t(locale, 'reply.files')),
-      hint: plainText(
-        t(locale, 'reply.files_hint', { limit: input.attachmentLimitMb ?? REPLY_ATTACHMENT_MAX_MB_DEFAULT }),
-      ),
-      element: { type: 'file_input', action_id: REPLY_FIELDS.files.action, max_files: FILES_MAX },
-    },
-  ];
+  const blocks: KnownBlock[] = [fileUploadBlock(locale, input.attachmentLimitMb)];
   const choices = input.threadFiles ?? [];
   if (choices.length === 0) return blocks;
   const option = (choice: { id: string; name: string }): PlainTextOption => ({
@@ -289,6 +329,23 @@ function fileBlocks(input: ReplyModalInput): KnownBlock[] {
     },
   });
   return blocks;
+}
+
+/** The To field of the reply, forward and compose modals. */
+export function toInput(locale: TLocale, initial: string): KnownBlock {
+  return textInput({ field: REPLY_FIELDS.to, label: t(locale, 'reply.to'), maxLength: 1000, initial, initialMax: 500 });
+}
+
+/** The file upload (file_input) of the reply, forward and compose modals. */
+export function fileUploadBlock(locale: TLocale, limitMb: number | undefined): KnownBlock {
+  return {
+    type: 'input',
+    block_id: REPLY_FIELDS.files.block,
+    optional: true,
+    label: plainText(t(locale, 'reply.files')),
+    hint: plainText(t(locale, 'reply.files_hint', { limit: limitMb ?? REPLY_ATTACHMENT_MAX_MB_DEFAULT })),
+    element: { type: 'file_input', action_id: REPLY_FIELDS.files.action, max_files: FILES_MAX },
+  };
 }
 
 /** Where the answered mail asks replies to go, when that is not its sender (mail text escaped). */

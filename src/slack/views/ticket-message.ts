@@ -31,6 +31,8 @@ export interface TicketMessageInput {
     junk?: boolean;
   };
   sender: { name: string; address: string } | null;
+  /** A new mail of ours (`/mail new`): `sender` is whom it goes to, and the ticket says so. */
+  outbound?: boolean;
   /** The mail's Reply-To when it is not the sender (differingReplyTo): a reply goes there. */
   replyTo?: string | null;
   flags: Partial<MailFlags>;
@@ -134,7 +136,11 @@ export function originalMenu(locale: TLocale, mailId: number, hasHtml: boolean):
   return {
     type: 'overflow',
     action_id: ACTION_IDS.mailOriginal,
-    options: formats.map((format) => option(t(locale, `original.menu_${format}`), `${mailId}:${format}`)),
+    options: [
+      ...formats.map((format) => option(t(locale, `original.menu_${format}`), `${mailId}:${format}`)),
+      // Forwarding is about a mail too: offered here, beside the mail it sends on.
+      option(t(locale, 'forward.menu'), `${mailId}:forward`),
+    ],
   };
 }
 
@@ -311,11 +317,14 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
       {
         type: 'mrkdwn',
         text: truncate(
-          `*${t(locale, 'ticket.from')}:* ${senderText(input.sender, locale)}${flags.length ? `  ${flags.join(' ')}` : ''}`,
+          `*${t(locale, input.outbound ? 'compose.ticket_to' : 'ticket.from')}:* ${senderText(input.sender, locale)}${flags.length ? `  ${flags.join(' ')}` : ''}`,
           3000,
         ),
       },
-      { type: 'mrkdwn', text: `*${t(locale, 'ticket.received')}:* ${slackDate(input.receivedAt)}` },
+      {
+        type: 'mrkdwn',
+        text: `*${t(locale, input.outbound ? 'compose.ticket_written' : 'ticket.received')}:* ${slackDate(input.receivedAt)}`,
+      },
     ],
   };
   const preview = input.preview.trim()

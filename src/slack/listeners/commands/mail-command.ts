@@ -26,9 +26,13 @@ import {
   buildForgetAnswer,
   buildNotAdminNotice,
 } from '../../views/privacy-messages.js';
+import type { ReviewDeps } from '../../../services/replies/review-reply.js';
+import { openComposeModal } from '../views/compose-submit.js';
 
 export interface MailCommandDeps {
   userLocales: UserLocales;
+  /** `/mail new`: the compose modal and its review. */
+  review: ReviewDeps;
   mailboxes: readonly TMailboxConfig[];
   templates: TemplateListDeps;
   /** What search, customer and stats read tickets with. */
@@ -82,8 +86,11 @@ async function answerPrivacyCommand(
 }
 
 export function registerMailCommand(registry: ListenerRegistry, deps: MailCommandDeps): void {
-  registry.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
+  registry.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     await ack();
+    // `/mail new` opens a modal: the command's trigger is good for 3 seconds, so first.
+    if (parseMailCommand(command.text).kind === 'new')
+      return openComposeModal(deps.review, { userId: command.user_id, triggerId: command.trigger_id, client });
     const message = await answerMailCommand(deps, {
       userId: command.user_id,
       channelId: command.channel_id,

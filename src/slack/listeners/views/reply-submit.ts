@@ -11,12 +11,18 @@ import {
 } from '../../views/reply-modals.js';
 
 /**
- * The reply modal (`reply.submit`): submitted, it answers with errors on its fields, or
+ * The reply modal (`reply.submit`) and the forward modal (`forward.submit`): submitted, it answers with errors on its fields, or
  * closes (or, recipients differing from the customer's mail, turns into that warning);
  * closed without sending, an untouched draft is dropped.
  */
 export function registerReplySubmit(registry: ListenerRegistry, deps: { review: ReviewDeps }): void {
-  registry.view(CALLBACK_IDS.replySubmit, async ({ ack, body, view }) => {
+  // A forward's modal is the reply modal with the forwarded mail below (forward.submit): the same way in.
+  for (const callbackId of [CALLBACK_IDS.replySubmit, CALLBACK_IDS.forwardSubmit])
+    registerSubmit(registry, deps, callbackId);
+}
+
+function registerSubmit(registry: ListenerRegistry, deps: { review: ReviewDeps }, callbackId: string): void {
+  registry.view(callbackId, async ({ ack, body, view }) => {
     const { draftId } = readModalMetadata(view.private_metadata);
     // The body's block id changes each time a template fills it (see reply-modals.ts).
     const fields = readReplyFields(view.state.values);
@@ -34,7 +40,7 @@ export function registerReplySubmit(registry: ListenerRegistry, deps: { review: 
     await ack(confirmation ? { response_action: 'update', view: confirmation } : undefined);
   });
 
-  registry.view({ callback_id: CALLBACK_IDS.replySubmit, type: 'view_closed' }, async ({ ack, body, view }) => {
+  registry.view({ callback_id: callbackId, type: 'view_closed' }, async ({ ack, body, view }) => {
     await ack();
     const { draftId } = readModalMetadata(view.private_metadata);
     if (draftId !== undefined) await closeReply(deps.review.db, { actorId: body.user.id, draftId });

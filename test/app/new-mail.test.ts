@@ -1,0 +1,167 @@
+/**
+ * New outbound mail, end to end through the running bot: `/mail new` opens the compose
+ * modal (Block Kit as Slack takes it, only the mailboxes whose channel the person is in),
+ * submitting it with a file uploaded as Slack sends a file_input makes a ticket in the
+ * mailbox's channel with the draft waiting for review; approved, the mail reaching the SMTP
+ * server has its own Message-ID and no threading headers, text and HTML and the file byte
+ * for byte; the customer's answer threads into that ticket as the customer's mail.
+ */
+import { createHash } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import { expect, it } from 'vitest';
+import { mrkdwnTexts } from '../support/blocks.js';
+import { appendMail } from '../support/dovecot.js';
+import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
+import { approveDraft, draftInThread, openedModals, submitComposeModal } from '../support/reply-modal.js';
+import { waitFor } from '../support/net.js';
+import { describeWithDovecot } from '../support/services.js';
+import type { StoredMessage } from '../support/slack-standin.js';
+
+const sha256 = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describeWithDovecot('new outbound mail', (dovecot) => {
+  const fixture = useFixture(dovecot);
+  const { db } = useRunningBot(fixture);
+
+  const compose = async (userId: string) => {
+    const before = openedModals(fixture).length;
+    const sent = await fixture.requests.command({ userId, channelId: CHANNEL_ID, text: 'new' });
+    expect(sent.status).toBe(200);
+    await waitFor(() => openedModals(fixture).length > before, 5_000, 'the compose modal');
+    return openedModals(fixture).at(-1)!;
+  };
+  const submit = (
+    userId: string,
+    values: { mailbox: string; to: string; subject: string; body: string },
+    uploads: Record<string, unknown>[] = [],
+  ) => submitComposeModal(fixture, userId, values, uploads);
+
+  it('opens a ticket for a new mail, sends it after review and threads the answer into it', async () => {
+    // Someone in no mailbox's channel has nothing to write from; a forged submission changes nothing.
+    const refusedModal = await compose(USERS.outsider.id);
+    expect(refusedModal.callback_id).not.toBe('compose.submit');
+    const mailboxKey = (db.prepare('SELECT key FROM Mailbox').get() as { key: string }).key;
+    const forged = await submit(USERS.outsider.id, {
+      mailbox: mailboxKey,
+      to: 'taro@customer.example.jp',
+      subject: 'x',
+      body: 'x',
+    });
+    expect(Object.keys(JSON.parse(forged.body).errors)).toEqual(['compose_mailbox']);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM Draft').get()).toEqual({ n: 0 });
+
+    const modal = await compose(USERS.agentEn.id);
+    expect(modal.callback_id).toBe('compose.submit');
+    const blocks = modal.blocks as { block_id?: string; element?: { type: string; options?: { value: string }[] } }[];
+    expect(blocks.find((block) => block.block_id === 'compose_mailbox')?.element?.options?.map((o) => o.value)).toEqual(
+      [mailboxKey],
+    );
+    expect(blocks.find((block) => block.block_id === 'reply_files')?.element?.type).toBe('file_input');
+
+    // Missing subject and our own address in To: said on the fields, nothing made.
+    const invalid = await submit(USERS.agentEn.id, {
+      mailbox: mailboxKey,
+      to: fixture.mailbox,
+      subject: ' ',
+      body: 'Hello',
+    });
+    expect(Object.keys(JSON.parse(invalid.body).errors).sort()).toEqual(['compose_subject', 'reply_to']);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM Ticket').get()).toEqual({ n: 0 });
+
+    const brochure = Buffer.from('%PDF-1.4\nbrochure\n'.repeat(300));
+    const upload = fixture.slack.addUserFile({
+      name: 'brochure.pdf',
+      mimetype: 'application/pdf',
+      bytes: brochure,
+      user: USERS.agentEn.id,
+    });
+    const subject = `Your renewal ${Date.now()}`;
+    const done = await submit(
+      USERS.agentEn.id,
+      {
+        mailbox: mailboxKey,
+        to: 'Taro Yamada <taro@customer.example.jp>',
+        subject,
+        body: 'Your contract renews next month.',
+      },
+      [upload],
+    );
+    expect(done.body).toBe('');
+
+    // The ticket is in the channel while the mail waits for review, its customer the To.
+    let ticket: StoredMessage | undefined;
+    await waitFor(
+      () => !!(ticket = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks ?? []).includes(subject))),
+      10_000,
+      'the new ticket in the channel',
+    );
+    const shownTicket = mrkdwnTexts(ticket!.blocks).join('\n');
+    expect(shownTicket).toContain('taro@customer.example.jp');
+    expect(shownTicket).toContain('Your contract renews next month.');
+    const row = db
+      .prepare('SELECT t.id, t.number, t.status, c.address FROM Ticket t JOIN Customer c ON c.id = t.customerId')
+      .get() as { id: number; number: number; status: string; address: string };
+    expect(row.address).toBe('taro@customer.example.jp');
+    const draftPost = await draftInThread(fixture, ticket!);
+    const shownDraft = mrkdwnTexts(draftPost.blocks).join('\n');
+    expect(shownDraft).toContain('New mail by <@U0AGENTEN> (version 1)');
+    expect(shownDraft).toContain('Taro Yamada &lt;taro@customer.example.jp&gt;');
+    expect(shownDraft).toContain('brochure.pdf');
+    expect(fixture.smtp.mails).toHaveLength(0);
+
+    await approveDraft(fixture, USERS.reviewer.id, ticket!, draftPost);
+    await waitFor(() => fixture.smtp.mails.length === 1, 15_000, 'the mail at the SMTP server');
+    const sent = fixture.smtp.mails[0]!;
+    expect(sent.to).toEqual(['taro@customer.example.jp']);
+    const parsed = await simpleParser(sent.raw);
+    expect(parsed.subject).toBe(subject);
+    expect(parsed.inReplyTo).toBeUndefined();
+    expect(parsed.references).toBeUndefined();
+    expect(parsed.messageId).toMatch(/^<mailroom\..+>$/);
+    expect(parsed.headers.get('auto-submitted')).toBe('no');
+    expect(parsed.text).toContain('Your contract renews next month.');
+    expect(parsed.html).toContain('Your contract renews next month.');
+    expect(sent.raw).toMatch(/Content-Type: multipart\/mixed/);
+    expect(sent.raw).toMatch(/Content-Type: multipart\/alternative/);
+    expect(parsed.attachments.map((file) => [file.filename, sha256(file.content)])).toEqual([
+      ['brochure.pdf', sha256(brochure)],
+    ]);
+    await waitFor(
+      () => fixture.slack.posted(CHANNEL_ID, ticket!.ts).some((m) => (m.text ?? '').startsWith('Mail sent to')),
+      10_000,
+      'the sent mail in the thread',
+    );
+
+    // The customer answers: the answer joins the ticket as the customer's mail, and reopens it.
+    await appendMail(dovecot, fixture.mailbox, [
+      [
+        'From: Taro Yamada <taro@customer.example.jp>',
+        `To: ${fixture.mailbox}`,
+        `Subject: Re: ${subject}`,
+        `Message-ID: <renewal-answer-${Date.now()}@customer.example.jp>`,
+        `In-Reply-To: ${parsed.messageId}`,
+        `References: ${parsed.messageId}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Thanks, please renew.',
+        '',
+      ].join('\r\n'),
+    ]);
+    await waitFor(
+      () =>
+        fixture.slack
+          .posted(CHANNEL_ID, ticket!.ts)
+          .some((m) => JSON.stringify(m.blocks ?? []).includes('Thanks, please renew.')),
+      15_000,
+      'the answer in the thread',
+    );
+    const answer = db
+      .prepare(
+        "SELECT ticketId, flags FROM Message WHERE direction = 'in' AND fromAddress = 'taro@customer.example.jp'",
+      )
+      .get() as { ticketId: number; flags: string };
+    expect(answer.ticketId).toBe(row.id);
+    expect(JSON.parse(answer.flags).stranger).toBeUndefined();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM Ticket').get()).toEqual({ n: 1 });
+  });
+});
