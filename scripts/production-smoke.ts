@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/production-smoke.ts [--runs N] [--keep]`: the production install, tried
+ * `npx tsx scripts/production-smoke.ts [--runs N] [--keep] [--tree DIR]`: the production install, tried
  * as an admin would do it. Clones this repository's HEAD into a temporary folder, runs
  * `npm ci`, `npm run build`, `npm prune --omit=dev --omit=optional` there, then starts it
  * with `npm start` against a private Dovecot and the Slack stand-in and waits for /healthz
@@ -7,6 +7,8 @@
  * bot does not become healthy within 60 s, or when it does not exit 0 on SIGTERM. Prints
  * the size of node_modules and the time from `npm start` to /healthz 200 for each run
  * (the first run creates and migrates the SQLite file, the next ones find it migrated).
+ *
+ * `--tree DIR` measures a production tree installed before (no clone, no install).
  *
  * CI runs it after the test suite (.ci/run); Dovecot must be installed.
  */
@@ -21,14 +23,16 @@ import { startFixture } from '../test/support/fixture.js';
 import { ROOT } from '../test/support/mailroom-process.js';
 import { waitFor } from '../test/support/net.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, keep: { type: 'boolean' }, tree: { type: 'string' } },
+});
 const runs = Number(values.runs);
 
 /** What a production tree must not carry: the compiler, the TypeScript runner, the Prisma CLI. */
-const DEV_ONLY = ['typescript', 'tsx', 'prisma', 'vitest', '@biomejs/biome', '@types/node'];
+const DEV_ONLY = ['typescript', 'tsx', 'prisma', 'vitest', '@biomejs/biome'];
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'mailroom-production-'));
-const tree = path.join(work, 'mailroom');
+const tree = values.tree ? path.resolve(values.tree) : path.join(work, 'mailroom');
 
 function step(command: string, args: string[]): void {
   const started = Date.now();
@@ -42,16 +46,20 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-execFileSync('git', ['clone', '--quiet', ROOT, tree], { stdio: 'inherit' });
-step('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline']);
-step('npm', ['run', 'build']);
-// --omit=optional too: @prisma/client names the Prisma CLI and TypeScript as optional peers,
-// and npm keeps such packages (its "devOptional") under --omit=dev alone.
-step('npm', ['prune', '--omit=dev', '--omit=optional', '--no-audit', '--no-fund']);
+if (!values.tree) {
+  execFileSync('git', ['clone', '--quiet', ROOT, tree], { stdio: 'inherit' });
+  step('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline']);
+  step('npm', ['run', 'build']);
+  // --omit=optional too: @prisma/client names the Prisma CLI and TypeScript as optional peers,
+  // and npm keeps such packages (its "devOptional") under --omit=dev alone.
+  step('npm', ['prune', '--omit=dev', '--omit=optional', '--no-audit', '--no-fund']);
+}
 
 const leftOver = DEV_ONLY.filter((name) => existsSync(path.join(tree, 'node_modules', name)));
 if (leftOver.length) fail(`the production tree still holds ${leftOver.join(', ')}`);
-const sizeKiB = Number(execFileSync('du', ['-sk', path.join(tree, 'node_modules')], { encoding: 'utf8' }).split('\t')[0]);
+const sizeKiB = Number(
+  execFileSync('du', ['-sk', path.join(tree, 'node_modules')], { encoding: 'utf8' }).split('\t')[0],
+);
 
 const dovecot = await startDovecot();
 const fixture = await startFixture(dovecot);
@@ -74,8 +82,11 @@ try {
       fail(`npm start did not answer /healthz 200 within 60 s:\n${output}`);
     }
     timings.push(performance.now() - started);
-    process.kill(-bot.pid!, 'SIGTERM');
+    // As systemd stops it: SIGTERM to npm, which hands it to the bot and exits with its code.
+    bot.kill('SIGTERM');
+    const stopped = setTimeout(() => process.kill(-bot.pid!, 'SIGKILL'), 15_000);
     const code = await exited;
+    clearTimeout(stopped);
     if (code !== 0) fail(`npm start exited ${code} on SIGTERM:\n${output}`);
   }
 } finally {

@@ -38,6 +38,7 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
   const reviewers = createReviewers(client, logger);
   const userNames = createUserNames(client, logger);
   const permalink = createPermalinks(client);
+  const directFiles = createDirectFiles(client);
   return {
     userLocales,
     mailboxes,
@@ -59,6 +60,7 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     },
     templates: { db, members, userLocales, userNames, logger, mailboxes, wakePoster },
     processedEvents: createProcessedEvents(db),
-    originals: { db, members, logger, directFiles: createDirectFiles(client) },
+    originals: { db, members, logger, directFiles },
+    exports: { db, members, logger, mailboxes, directFiles, nameOf: (userId) => userNames.nameOf(userId) },
   };
 }

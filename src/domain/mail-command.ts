@@ -2,7 +2,7 @@
  * What a `/mail …` command asks for. Pure: the listener passes the command text, a service
  * acts on the result.
  */
-export const MAIL_SUBCOMMANDS = ['help', 'search', 'customer', 'stats', 'template'] as const;
+export const MAIL_SUBCOMMANDS = ['help', 'search', 'customer', 'stats', 'template', 'export'] as const;
 export type MailSubcommand = (typeof MAIL_SUBCOMMANDS)[number];
 
 export type MailCommand = { kind: MailSubcommand; args: string } | { kind: 'unknown'; subcommand: string };

@@ -24,6 +24,11 @@ export interface SearchQuery {
   inComments?: boolean;
   /** Tags the ticket must have, each exactly (normalised as tags are: domain/tags.ts). */
   tags?: string[];
+  /**
+   * Not typed by people: `/mail export`'s period. Tickets created or closed on or after
+   * `from` (and before `until`), as `/mail stats` counts them.
+   */
+  active?: { from: Date; until?: Date };
 }
 
 export type SearchProblem =

@@ -48,6 +48,7 @@ function registered() {
     templates: unused as ListenerDeps['templates'],
     processedEvents: unused as ListenerDeps['processedEvents'],
     originals: unused as ListenerDeps['originals'],
+    exports: unused as ListenerDeps['exports'],
   });
   return seen;
 }

@@ -163,7 +163,7 @@ export async function sendOriginal(
 }
 
 /** Slack's error code (`not_allowed_token_type`, …) or the error's own, for the asker and the log. */
-function slackErrorCode(error: unknown): string {
+export function slackErrorCode(error: unknown): string {
   const data = (error as { data?: { error?: unknown } }).data;
   if (typeof data?.error === 'string') return data.error;
   const code = (error as { code?: unknown }).code;

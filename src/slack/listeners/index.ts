@@ -22,6 +22,7 @@ import { registerMailSplit } from './actions/mail-split.js';
 import { registerMailOriginal } from './actions/mail-original.js';
 import { registerTicketTagsAction } from './actions/ticket-tags.js';
 import { registerMailCommand } from './commands/mail-command.js';
+import type { SendExportDeps } from '../../services/reports/export-tickets.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
@@ -51,6 +52,8 @@ export interface ListenerDeps {
   processedEvents: ProcessedEvents;
   /** A mail's original, sent to the asker's DM. */
   originals: OriginalMailDeps;
+  /** `/mail export`: tickets and numbers as CSV files, sent to the asker's DM. */
+  exports: SendExportDeps;
 }
 
 /** Every listener of the app, per Slack surface. */

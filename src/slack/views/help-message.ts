@@ -26,7 +26,14 @@ export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbo
     });
   }
   const commands = (
-    ['help.cmd.help', 'help.cmd.search', 'help.cmd.customer', 'help.cmd.stats', 'help.cmd.template'] as const
+    [
+      'help.cmd.help',
+      'help.cmd.search',
+      'help.cmd.customer',
+      'help.cmd.stats',
+      'help.cmd.export',
+      'help.cmd.template',
+    ] as const
   )
     .map((key) => `• ${t(locale, key)}`)
     .join('\n');

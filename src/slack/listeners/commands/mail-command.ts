@@ -8,6 +8,8 @@ import { parseMailCommand, type MailCommand } from '../../../domain/mail-command
 import { answerCustomer } from '../../../services/search/customer-history.js';
 import { answerSearch, type SearchDeps } from '../../../services/search/answer-search.js';
 import { answerStats } from '../../../services/reports/team-stats.js';
+import { sendExport, type SendExportDeps } from '../../../services/reports/export-tickets.js';
+import { buildExportAnswer, exportFileComment } from '../../views/export-message.js';
 import { listTemplates, type TemplateListDeps } from '../../../services/templates/list-templates.js';
 import { buildTemplateListing } from '../../views/template-views.js';
 import type { SlackMessage } from '../../../slack-api/slack-message.js';
@@ -25,6 +27,8 @@ export interface MailCommandDeps {
   templates: TemplateListDeps;
   /** What search, customer and stats read tickets with. */
   search: SearchDeps;
+  /** `/mail export`: what it reads and how the files reach the asker. */
+  exports: SendExportDeps;
 }
 
 export async function answerMailCommand(
@@ -43,6 +47,15 @@ export async function answerMailCommand(
       return buildCustomerAnswer(locale, await answerCustomer(deps.search, { userId, text: command.args }));
     case 'stats':
       return buildStatsAnswer(locale, await answerStats(deps.search, { userId, text: command.args }));
+    case 'export':
+      return buildExportAnswer(
+        locale,
+        await sendExport(deps.exports, {
+          userId,
+          text: command.args,
+          comment: (info, file) => exportFileComment(locale, info, file),
+        }),
+      );
     case 'unknown':
       return buildUnknownCommandNotice(locale, command.subcommand);
     case 'template':
