@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { closeDbClient } from '../db/client.js';
-import { parseSearchQuery, type SearchQuery } from '../domain/search-query.js';
+import { parseSearchQuery, readDay, type SearchQuery } from '../domain/search-query.js';
 import { periodStart } from '../domain/stats.js';
 import { statsCsv, ticketsCsv } from '../domain/ticket-export.js';
 import { everythingScope, exportTickets, type ExportRange } from '../services/reports/export-tickets.js';
@@ -28,10 +28,9 @@ function usageExit(problem: string): never {
 /** The start of a UTC day, or of the day after it (`--until` includes its day). */
 function dayStart(option: string, value: string | undefined, nextDay = false): Date | undefined {
   if (value === undefined) return undefined;
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const date =
-    match && new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + (nextDay ? 1 : 0)));
-  if (!date || Number.isNaN(date.getTime())) usageExit(`--${option} ${value}: not a date; write it as YYYY-MM-DD`);
+  const date = readDay(value);
+  if (!date) usageExit(`--${option} ${value}: not a date; write it as YYYY-MM-DD`);
+  if (nextDay) date.setUTCDate(date.getUTCDate() + 1);
   return date;
 }
 
