@@ -64,5 +64,6 @@ export function buildListenerDeps(parts: ListenerParts): ListenerDeps {
     processedEvents: createProcessedEvents(db),
     originals: { db, members, logger, directFiles },
     privacy: { db, logger, wakePoster, admins: parts.admins, directFiles },
+    exports: { db, members, logger, mailboxes, directFiles, nameOf: (userId) => userNames.nameOf(userId) },
   };
 }

@@ -9,6 +9,7 @@ export const MAIL_SUBCOMMANDS = [
   'stats',
   'template',
   'new',
+  'export',
   'forget',
   'export-customer',
 ] as const;

@@ -24,6 +24,11 @@ export interface SearchQuery {
   inComments?: boolean;
   /** Tags the ticket must have, each exactly (normalised as tags are: domain/tags.ts). */
   tags?: string[];
+  /**
+   * Not typed by people: `/mail export`'s period. Tickets created or closed on or after
+   * `from` (and before `until`), as `/mail stats` counts them.
+   */
+  active?: { from: Date; until?: Date };
 }
 
 export type SearchProblem =
@@ -52,7 +57,8 @@ function tokens(text: string): string[] {
   return found.filter((token) => token.length > 0);
 }
 
-function day(value: string): Date | null {
+/** The start of the UTC day YYYY-MM-DD, or null when it is no such day. */
+export function readDay(value: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return null;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
@@ -95,7 +101,7 @@ export function parseSearchQuery(text: string, userId: string): { query: SearchQ
         }
         case 'before':
         case 'after': {
-          const date = day(value);
+          const date = readDay(value);
           if (!date) return { problem: { kind: 'bad_date', filter: key, value } };
           query[key] = date;
           continue;

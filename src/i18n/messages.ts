@@ -394,6 +394,21 @@ const en = {
   'privacy.export_comment':
     'Everything Mailroom holds of {address}, for their access request. It is personal data: share it with them alone.',
   'privacy.export_failed': 'The export could not be sent to you ({code}). Please try again in a moment.',
+  'export.sent':
+    'Sent to your direct messages with Mailroom: {count} tickets created or closed {range}, and the numbers for the same period ({files}). Only you can see them.',
+  'export.range_since': 'since {from}',
+  'export.range_between': 'from {from} until {until}',
+  'export.comment_tickets':
+    '{count} tickets created or closed {range}, of the mailboxes of the channels you are in (CSV, UTF-8; times in each mailbox’s time zone).',
+  'export.comment_stats': 'The numbers of `/mail stats` {range} (CSV; times in minutes).',
+  'export.truncated': 'Only the {max} most recently active are in it: narrow the period or the filters for the rest.',
+  'export.failed': 'The export could not be sent to you ({code}). Please try again in a moment.',
+  'help.cmd.export':
+    '`/mail export [today|week|month] [filters]` — tickets and numbers as CSV files, sent to you alone (filters as for search)',
+  'help.cmd.export_customer':
+    '`/mail export-customer ADDRESS` — everything Mailroom holds of one customer, as a file sent to you alone (admins only)',
+  'help.cmd.forget':
+    '`/mail forget ADDRESS` — remove one customer’s mails and data at their request; tickets stay as numbers (admins only)',
   'urgency.normal': 'Normal',
   'urgency.urgent': 'Urgent',
   'urgency.critical': 'Critical',
@@ -854,6 +869,21 @@ const ja: Record<MessageKey, string> = {
   'privacy.export_comment':
     '{address} について Mailroom が保持しているすべてのデータです（開示請求用）。個人データなので、ご本人にだけ渡してください。',
   'privacy.export_failed': 'エクスポートを送れませんでした（{code}）。少し待ってからもう一度試してください。',
+  'export.sent':
+    'Mailroom とのダイレクトメッセージに送りました：{range}に作成またはクローズされたチケット {count} 件と、同じ期間の数値（{files}）。あなたにだけ表示されます。',
+  'export.range_since': '{from} 以降',
+  'export.range_between': '{from} から {until} まで',
+  'export.comment_tickets':
+    '{range}に作成またはクローズされたチケット {count} 件（あなたが参加しているチャンネルのメールボックス。CSV・UTF-8、時刻は各メールボックスのタイムゾーン）。',
+  'export.comment_stats': '{range}の `/mail stats` の数値（CSV、時間は分）。',
+  'export.truncated': '直近に動きのあった {max} 件だけが入っています。残りは期間か条件を絞って出力してください。',
+  'export.failed': 'エクスポートを送れませんでした（{code}）。少し待ってからもう一度試してください。',
+  'help.cmd.export':
+    '`/mail export [today|week|month] [条件]` — チケットと数値を CSV ファイルであなたにだけ送ります（条件は検索と同じ）',
+  'help.cmd.export_customer':
+    '`/mail export-customer アドレス` — 一人のお客様について Mailroom が保持しているデータをファイルであなたにだけ送ります（管理者のみ）',
+  'help.cmd.forget':
+    '`/mail forget アドレス` — ご本人の依頼により、お客様のメールとデータを削除します。チケットは番号として残ります（管理者のみ）',
   'urgency.normal': '通常',
   'urgency.urgent': '至急',
   'urgency.critical': '大至急',

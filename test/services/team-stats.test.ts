@@ -9,6 +9,7 @@ import type { DatabaseProvider } from '../../src/db/schema-source.js';
 import { periodStart, teamStats, type StatsRows } from '../../src/domain/stats.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { answerStats, computeStats, type StatsDeps } from '../../src/services/reports/team-stats.js';
+import { answerExport, type ExportDeps } from '../../src/services/reports/export-tickets.js';
 import type { UserLocales } from '../../src/slack-api/user-locales.js';
 import { buildStatsAnswer, buildStatsMessage, formatDuration } from '../../src/slack/views/stats-message.js';
 import { checkBlocks } from '../support/block-kit-rules.js';
@@ -197,6 +198,34 @@ function statsOn(provider: DatabaseProvider, adminUrl?: string) {
     );
     expect(message.text).toBe('Numbers for the last 30 days');
     expect(checkBlocks('message', message.blocks)).toEqual([]);
+  });
+
+  it(`${provider}: /mail export: the tickets and numbers of the period, a range with an end, filters, only the user's channels`, async () => {
+    const exportDeps = {
+      ...deps,
+      mailboxes: [{ key: 'support', businessHours: { timeZone: 'Asia/Tokyo' } }] as unknown as ExportDeps['mailboxes'],
+    };
+    const ask = async (text: string, userId = 'U0LEAD') => answerExport(exportDeps, { userId, text });
+    const week = await ask('week');
+    if (week.kind !== 'export') throw new Error(week.kind);
+    expect(week.tickets.map((ticket) => ticket.subject).sort()).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(week.tickets[0]).toMatchObject({ mailboxKey: 'support', timeZone: 'Asia/Tokyo' });
+    expect(week.stats).toEqual(await computeStats(deps, 'U0LEAD', periodStart('week', NOW)));
+
+    // after:/before: alone bound the period: as things stood at its end.
+    const between = await ask('after:2026-11-16 before:2026-11-19');
+    if (between.kind !== 'export') throw new Error(between.kind);
+    expect(between.period).toBeNull();
+    expect(between.tickets.map((ticket) => ticket.subject)).toEqual(['t3', 't2']);
+    expect(between.stats).toMatchObject({ received: 2, replied: 2, closed: 1 });
+
+    const critical = await ask('week urgency:critical');
+    expect(critical.kind === 'export' && critical.tickets.map((ticket) => ticket.subject)).toEqual(['t3']);
+    expect(await ask('week urgency:soon')).toEqual({
+      kind: 'problem',
+      problem: { kind: 'bad_urgency', value: 'soon' },
+    });
+    expect(await ask('week', 'U0OUTSIDER')).toEqual({ kind: 'no_access' });
   });
 
   it(`${provider}: tickets opened in the period per tag, most first, only the user's channels`, async () => {

@@ -49,6 +49,7 @@ function registered() {
     processedEvents: unused as ListenerDeps['processedEvents'],
     originals: unused as ListenerDeps['originals'],
     privacy: unused as ListenerDeps['privacy'],
+    exports: unused as ListenerDeps['exports'],
   });
   return seen;
 }
@@ -89,6 +90,16 @@ function sourceFiles(dir: string): string[] {
 
 describe('manifest.yml', () => {
   const code = registered();
+
+  it('asks for no scope the README does not name beside the feature that needs it', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const paragraph = readme.slice(readme.indexOf('The manifest asks for what the whole product needs'));
+    const listed = paragraph.slice(0, paragraph.indexOf('\n\n'));
+    for (const scope of manifest.oauth_config.scopes.bot) {
+      // Each scope in backticks, followed by what needs it in brackets (a/b pairs share theirs).
+      expect(listed, scope).toMatch(new RegExp(`\`${scope.replace(/[.:]/g, '\\$&')}\`(/\`[^\`]+\`)*\\s\\(`));
+    }
+  });
 
   it('declares exactly the slash commands the code handles', () => {
     expect(manifest.features.slash_commands.map((command) => command.command)).toEqual([SLASH_COMMAND]);

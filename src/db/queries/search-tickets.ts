@@ -128,6 +128,12 @@ function filterConditions(sql: Statement, query: SearchQuery): string[] {
   if (query.urgency !== undefined) conditions.push(`t."urgency" = ${sql.param(query.urgency)}`);
   if (query.before) conditions.push(`t."createdAt" < ${sql.param(query.before)}`);
   if (query.after) conditions.push(`t."createdAt" >= ${sql.param(query.after)}`);
+  if (query.active) {
+    const { from, until } = query.active;
+    const within = (column: string) =>
+      `(t."${column}" >= ${sql.param(from)}${until ? ` AND t."${column}" < ${sql.param(until)}` : ''})`;
+    conditions.push(`(${within('createdAt')} OR ${within('closedAt')})`);
+  }
   // Ticket.tags is a JSON array of strings: each tag asked for must be one of its elements,
   // exactly (both sides normalised alike, domain/tags.ts), read as JSON on both databases.
   for (const tag of query.tags ?? []) {

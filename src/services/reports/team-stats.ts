@@ -12,7 +12,6 @@ import {
   type TeamStats,
 } from '../../domain/stats.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
-import type { SearchScope } from '../../db/queries/search-tickets.js';
 import { statusCategoryWhere, ticketStatusesOf } from '../tickets/ticket-statuses.js';
 
 export type StatsDeps = Pick<SearchDeps, 'db' | 'members' | 'logger'> & { now?: () => Date };
@@ -24,10 +23,16 @@ export type StatsAnswer =
   | { kind: 'no_access' }
   | { kind: 'stats'; period: StatsPeriod; start: Date; stats: TeamStats };
 
-/** Reads what the numbers are made of. */
-async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): Promise<StatsRows> {
-  const { db } = deps;
-  const inScope = ticketScopeWhere(scope);
+/** The tickets the numbers are about, as a Prisma condition. */
+export type TicketWhere = ReturnType<typeof ticketScopeWhere> | { junk: false; mailboxId?: number };
+
+/**
+ * Reads what the numbers are made of, from `start` on; with `end`, up to it (exclusive)
+ * and as things stood then: a ticket answered or closed after it counts as not yet.
+ */
+async function readStatsRows(db: StatsDeps['db'], inScope: TicketWhere, start: Date, end?: Date): Promise<StatsRows> {
+  const within = end ? { gte: start, lt: end } : { gte: start };
+  const before = (date: Date | null) => (date && end && date >= end ? null : date);
   // Each mailbox's own statuses: a custom key may be open in one and closed in another.
   const visible = await db.mailbox.findMany({ where: { tickets: { some: inScope } }, select: { id: true } });
   const stillOpen = statusCategoryWhere(
@@ -39,15 +44,15 @@ async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): 
   );
   const [tickets, received, replies, unclaimed, waitingForReview] = await Promise.all([
     db.ticket.findMany({
-      where: { ...inScope, AND: [{ OR: [{ createdAt: { gte: start } }, { closedAt: { gte: start } }] }] },
+      where: { ...inScope, AND: [{ OR: [{ createdAt: within }, { closedAt: within }] }] },
       select: { assigneeId: true, urgency: true, createdAt: true, firstResponseAt: true, closedAt: true, tags: true },
     }),
     db.message.findMany({
-      where: { direction: 'in', receivedAt: { gte: start }, ticket: inScope },
+      where: { direction: 'in', receivedAt: within, ticket: inScope },
       select: { ticket: { select: { urgency: true, assigneeId: true } } },
     }),
     db.outboxMail.findMany({
-      where: { state: 'sent', sentAt: { gte: start }, draft: { ticket: inScope } },
+      where: { state: 'sent', sentAt: within, draft: { ticket: inScope } },
       select: { draft: { select: { authorId: true, ticket: { select: { urgency: true } } } } },
     }),
     db.ticket.count({ where: { ...inScope, AND: [stillOpen], assigneeId: null } }),
@@ -55,7 +60,12 @@ async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): 
   ]);
   return {
     start,
-    tickets: tickets.map((ticket) => ({ ...ticket, tags: readTags(ticket.tags) })),
+    tickets: tickets.map((ticket) => ({
+      ...ticket,
+      firstResponseAt: before(ticket.firstResponseAt),
+      closedAt: before(ticket.closedAt),
+      tags: readTags(ticket.tags),
+    })),
     receivedMails: received.map((mail) => ({
       urgency: mail.ticket?.urgency ?? 'normal',
       assigneeId: mail.ticket?.assigneeId ?? null,
@@ -68,10 +78,15 @@ async function readStatsRows(deps: StatsDeps, scope: SearchScope, start: Date): 
   };
 }
 
+/** The numbers over the tickets `where` names, from `start` (to `end`). */
+export async function statsOf(db: StatsDeps['db'], where: TicketWhere, start: Date, end?: Date): Promise<TeamStats> {
+  return teamStats(await readStatsRows(db, where, start, end));
+}
+
 export async function computeStats(deps: StatsDeps, userId: string, start: Date): Promise<TeamStats | null> {
   const scope = await searchScope(deps, userId);
   if (scope.channelIds.length === 0) return null;
-  return teamStats(await readStatsRows(deps, scope, start));
+  return statsOf(deps.db, ticketScopeWhere(scope), start);
 }
 
 export async function answerStats(deps: StatsDeps, input: { userId: string; text: string }): Promise<StatsAnswer> {

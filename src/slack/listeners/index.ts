@@ -23,6 +23,7 @@ import { registerMailOriginal } from './actions/mail-original.js';
 import { registerTicketTagsAction } from './actions/ticket-tags.js';
 import { registerMailCommand } from './commands/mail-command.js';
 import type { PrivacyCommandDeps } from '../../services/privacy/forget-customer.js';
+import type { SendExportDeps } from '../../services/reports/export-tickets.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerChannelMembership } from './events/channel-membership.js';
 import { registerThreadMessages } from './events/thread-messages.js';
@@ -55,6 +56,8 @@ export interface ListenerDeps {
   originals: OriginalMailDeps;
   /** A customer's data forgotten or exported, by the admins. */
   privacy: PrivacyCommandDeps;
+  /** `/mail export`: tickets and numbers as CSV files, sent to the asker's DM. */
+  exports: SendExportDeps;
 }
 
 /** Every listener of the app, per Slack surface. */

@@ -31,8 +31,11 @@ export function buildHelpMessage(locale: TLocale, mailboxes: readonly HelpMailbo
       'help.cmd.search',
       'help.cmd.customer',
       'help.cmd.stats',
+      'help.cmd.export',
       'help.cmd.template',
       'help.cmd.new',
+      'help.cmd.export_customer',
+      'help.cmd.forget',
     ] as const
   )
     .map((key) => `• ${t(locale, key)}`)

@@ -58,7 +58,7 @@ export function buildExportComment(locale: TLocale, address: string): string {
   return t(locale, 'privacy.export_comment', { address: shownAddress(address) });
 }
 
-export function buildExportAnswer(locale: TLocale, address: string, answer: ExportAnswer): SlackMessage {
+export function buildCustomerExportAnswer(locale: TLocale, address: string, answer: ExportAnswer): SlackMessage {
   switch (answer.kind) {
     case 'bad_address':
       return buildInfoNotice(t(locale, 'privacy.usage', { subcommand: 'export-customer' }));

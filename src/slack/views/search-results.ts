@@ -101,7 +101,7 @@ export function buildSearchResults(input: SearchResultsInput): SlackMessage {
   return { text: escapeMrkdwn(title), blocks };
 }
 
-function problemText(locale: TLocale, problem: SearchProblem): string {
+export function problemText(locale: TLocale, problem: SearchProblem): string {
   switch (problem.kind) {
     case 'empty':
       return t(locale, 'search.usage');

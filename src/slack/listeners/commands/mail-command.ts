@@ -8,6 +8,8 @@ import { parseMailCommand, type MailCommand } from '../../../domain/mail-command
 import { answerCustomer } from '../../../services/search/customer-history.js';
 import { answerSearch, type SearchDeps } from '../../../services/search/answer-search.js';
 import { answerStats } from '../../../services/reports/team-stats.js';
+import { sendExport, type SendExportDeps } from '../../../services/reports/export-tickets.js';
+import { buildExportAnswer, exportFileComment } from '../../views/export-message.js';
 import { listTemplates, type TemplateListDeps } from '../../../services/templates/list-templates.js';
 import { buildTemplateListing } from '../../views/template-views.js';
 import type { SlackMessage } from '../../../slack-api/slack-message.js';
@@ -21,7 +23,7 @@ import { buildStatsAnswer } from '../../views/stats-message.js';
 import { sendCustomerExport } from '../../../services/privacy/export-customer.js';
 import { forgetCustomer, isAdmin, type PrivacyCommandDeps } from '../../../services/privacy/forget-customer.js';
 import {
-  buildExportAnswer,
+  buildCustomerExportAnswer,
   buildExportComment,
   buildForgetAnswer,
   buildNotAdminNotice,
@@ -39,6 +41,8 @@ export interface MailCommandDeps {
   search: SearchDeps;
   /** `/mail forget` and `/mail export-customer`, for the admins (ADMINS). */
   privacy: PrivacyCommandDeps;
+  /** `/mail export`: what it reads and how the files reach the asker. */
+  exports: SendExportDeps;
 }
 
 export async function answerMailCommand(
@@ -57,6 +61,15 @@ export async function answerMailCommand(
       return buildCustomerAnswer(locale, await answerCustomer(deps.search, { userId, text: command.args }));
     case 'stats':
       return buildStatsAnswer(locale, await answerStats(deps.search, { userId, text: command.args }));
+    case 'export':
+      return buildExportAnswer(
+        locale,
+        await sendExport(deps.exports, {
+          userId,
+          text: command.args,
+          comment: (info, file) => exportFileComment(locale, info, file),
+        }),
+      );
     case 'unknown':
       return buildUnknownCommandNotice(locale, command.subcommand);
     case 'template':
@@ -82,7 +95,7 @@ async function answerPrivacyCommand(
   if (subcommand === 'forget')
     return buildForgetAnswer(locale, address, await forgetCustomer(deps, { address, actorId: userId }));
   const comment = (found: string) => buildExportComment(locale, found);
-  return buildExportAnswer(locale, address, await sendCustomerExport(deps, { userId, address, comment }));
+  return buildCustomerExportAnswer(locale, address, await sendCustomerExport(deps, { userId, address, comment }));
 }
 
 export function registerMailCommand(registry: ListenerRegistry, deps: MailCommandDeps): void {
