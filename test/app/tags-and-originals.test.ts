@@ -239,11 +239,15 @@ describeWithDovecot('tags and the original mail in Slack', (dovecot) => {
 
   it('View original gives the sanitised HTML, or the .eml byte for byte, to the asker’s DM and nowhere else', async () => {
     const { message, ticketId, raw, mailId } = await ticket();
-    // The menu beside the mail's text names this mail and offers both.
+    // The menu beside the mail's text names this mail and offers both (and forwarding it).
     const menu = (current(message).blocks as { accessory?: { action_id: string; options: { value: string }[] } }[])
       .map((block) => block.accessory)
       .find((accessory) => accessory?.action_id === 'mail.original')!;
-    expect(menu.options.map((option) => option.value)).toEqual([`${mailId}:html`, `${mailId}:eml`]);
+    expect(menu.options.map((option) => option.value)).toEqual([
+      `${mailId}:html`,
+      `${mailId}:eml`,
+      `${mailId}:forward`,
+    ]);
 
     const ask = async (userId: string, format: 'html' | 'eml') => {
       const clicked = click(userId, message, {

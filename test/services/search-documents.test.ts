@@ -225,10 +225,11 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
     });
     const old = createDbClient(scratch.target);
     try {
+      // Only the columns the old schema has, written and read back: later migrations add others.
       const box = await old.mailbox.create({
         data: { key: 'old', address: 'old@example.com', name: 'Old', channelId: 'C0SUPPORT' },
+        select: { id: true },
       });
-      // Only the columns the old schema has: later migrations add others.
       const made = await old.ticket.create({
         data: { mailboxId: box.id, number: 1, subject: 'Before the upgrade', slackChannelId: 'C0SUPPORT' },
         select: { id: true },
@@ -243,12 +244,15 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
       };
       await old.message.create({
         data: { ...base, ticketId: made.id, dedupeKey: 'a', contentHash: 'a', text: 'An invoice for 鰹' },
+        select: { id: true },
       });
       await old.message.create({
         data: { ...base, ticketId: null, dedupeKey: 'b', contentHash: 'b', text: 'Not threaded: quokka' },
+        select: { id: true },
       });
       await old.comment.create({
         data: { ticketId: made.id, authorId: 'U0AGENT', text: 'Agent says 鮎', channelId: 'C0SUPPORT', slackTs: '1.1' },
+        select: { id: true },
       });
       await old.comment.create({
         data: {
@@ -259,6 +263,7 @@ function documentsOn(provider: DatabaseProvider, adminUrl?: string) {
           slackTs: '1.2',
           deletedAt: new Date(),
         },
+        select: { id: true },
       });
     } finally {
       await closeDbClient(old);
