@@ -1,6 +1,6 @@
 /**
  * Failover on PostgreSQL (issue 21): three bots share a mailbox while mail arrives every
- * 400 ms. The one holding the leases is killed (SIGKILL) five times in a row, a fresh one
+ * 400 ms. The one holding the leases is killed (SIGKILL) three times in a row, a fresh one
  * started each time: its mailbox and the Slack poster are taken over within 5 s, because
  * its database session ends with it. Then the holder is stopped (SIGSTOP): it keeps its
  * session, so it is replaced when its lease row expires, and when it wakes (SIGCONT) it
@@ -15,7 +15,8 @@ import { useFixture } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot, describeWithPostgres } from '../support/services.js';
 
-const ROUNDS = 5;
+// Three rounds here (the suite stays quick); bench/failover.ts kills ten times for the figures.
+const ROUNDS = 3;
 
 describeWithDovecot('failover', (dovecot) => {
   const fixture = useFixture(dovecot);
