@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { machine, startWorld } from './support.js';
 
 const runs = Number(process.argv[2] ?? 3);
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 for (let run = 1; run <= runs; run += 1) {
   const world = await startWorld({

@@ -12,6 +12,7 @@ import { closeDbClient, openDbClient, type Db } from '../db/client.js';
 import { expireLeasesExcept } from '../db/leases.js';
 import { SessionLocks } from '../db/session-locks.js';
 import { applyMigrationsIsolated } from '../db/migrate-isolated.js';
+import { migrationsUpToDate } from '../db/migrations.js';
 import { ownAddressesOf } from '../domain/own-address.js';
 import { AnotherInstanceError } from '../errors.js';
 import { startMetricsServer } from '../http/health-route.js';
@@ -67,7 +68,7 @@ export class MailroomInstance {
     const target = parseDatabaseUrl(config.databaseUrl)!;
     const running = target.provider === 'sqlite' ? runningInstanceOf(target.file) : null;
     if (running) throw new AnotherInstanceError(running);
-    const applied = await applyMigrationsIsolated(target);
+    const applied = (await migrationsUpToDate(target)) ? [] : await applyMigrationsIsolated(target);
     logger.info(
       { code: 'db_migrated', database: redactDatabaseUrl(target.url), applied },
       applied.length ? 'migrations applied' : 'database is current',

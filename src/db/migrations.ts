@@ -3,6 +3,7 @@
  * with the same `_prisma_migrations` bookkeeping `prisma migrate deploy` keeps, so a
  * machine with the Prisma CLI can manage the same database.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
@@ -11,6 +12,7 @@ import { migrationAdapter } from './adapter-factory.js';
 import type { DatabaseTarget } from '../config/database-url.js';
 import { migrationsDir, PROJECT_ROOT, schemaFor, type DatabaseProvider } from './schema-source.js';
 import { openSchemaEngine } from './schema-engine.js';
+import { closeDriver, openDriver } from './driver.js';
 import { errorMessage } from '../errors.js';
 
 const LOCKFILE = 'migration_lock.toml';
@@ -108,6 +110,49 @@ export async function applyMigrations(
     });
     return appliedMigrationNames;
   });
+}
+
+interface AppliedMigration {
+  migration_name: string;
+  checksum: string;
+  finished_at: unknown;
+  rolled_back_at: unknown;
+}
+
+/**
+ * True when the database records every committed migration as applied, each with the
+ * checksum of its file (the SHA-256 the engine records): then there is nothing for the
+ * engine to do, and `npm start` does not start it (loading the schema engine's
+ * WebAssembly in a process of its own took ~2–3 s of every start). Anything else —
+ * pending, failed, rolled back, edited, no bookkeeping table — is left to the engine,
+ * which applies what is pending and says what is wrong.
+ */
+export async function migrationsUpToDate(
+  target: DatabaseTarget,
+  migrationsList = readMigrationList(target.provider),
+): Promise<boolean> {
+  const query = 'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations';
+  const driver = openDriver(target);
+  let rows: AppliedMigration[];
+  try {
+    rows =
+      driver.provider === 'sqlite'
+        ? (driver.sqlite.prepare(query).all() as AppliedMigration[])
+        : (await driver.pool.query<AppliedMigration>(query)).rows;
+  } catch {
+    return false;
+  } finally {
+    await closeDriver(driver);
+  }
+  const applied = new Map(
+    rows
+      .filter((row) => row.finished_at !== null && row.rolled_back_at === null)
+      .map((row) => [row.migration_name, row.checksum]),
+  );
+  return migrationsList.migrationDirectories.every(
+    ({ path: name, migrationFile: { content } }) =>
+      content.tag === 'ok' && applied.get(name) === createHash('sha256').update(content.value).digest('hex'),
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { createDbClient } from '../../src/db/client.js';
 import {
   applyMigrations,
   diffDatabaseToSchema,
+  migrationsUpToDate,
   pendingMigrations,
   readMigrationList,
 } from '../../src/db/migrations.js';
@@ -30,6 +31,26 @@ function migrationsBehaveOn(provider: DatabaseProvider, adminUrl?: string): void
     expect(await applyMigrations(target)).toEqual(all);
     expect(await applyMigrations(target)).toEqual([]);
     expect(await pendingMigrations(target)).toEqual([]);
+  });
+
+  it(`on ${provider}, starts skip the engine only when every migration is recorded as applied, unedited`, async () => {
+    const { target } = await scratch(provider, adminUrl);
+    const list = readMigrationList(provider);
+    expect(await migrationsUpToDate(target, list)).toBe(false);
+    await applyMigrations(target, {
+      ...list,
+      migrationDirectories: list.migrationDirectories.slice(0, -1),
+    });
+    expect(await migrationsUpToDate(target, list)).toBe(false);
+    await applyMigrations(target);
+    expect(await migrationsUpToDate(target, list)).toBe(true);
+    // A committed migration edited after it was applied: the engine must look at it.
+    const [first, ...rest] = list.migrationDirectories;
+    const edited = {
+      ...first!,
+      migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: '-- edited\n' } },
+    };
+    expect(await migrationsUpToDate(target, { ...list, migrationDirectories: [edited, ...rest] })).toBe(false);
   });
 
   it(`leaves a ${provider} database that the client can use, IMAP-sized numbers included`, async () => {
