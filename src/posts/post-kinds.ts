@@ -57,6 +57,8 @@ export const POST_KINDS = {
   mailGivenUp: 'mail_given_up',
   /** A message that showed a forgotten customer's data, its text replaced by a note (chat.update). */
   redaction: 'redaction',
+  /** Files the bot shared that carried a forgotten customer's attachments, deleted in Slack (files.delete). */
+  fileRemoval: 'file_removal',
 } as const;
 
 export type PostKind = (typeof POST_KINDS)[keyof typeof POST_KINDS];
@@ -84,6 +86,7 @@ export const KIND_PRIORITY: Record<PostKind, number> = {
   digest: POST_PRIORITY.thread,
   // Data the customer asked to be removed should leave Slack before anything new comes.
   redaction: POST_PRIORITY.people,
+  file_removal: POST_PRIORITY.people,
 };
 
 /** Posts that update a message in place (chat.update) rather than post a new one. */

@@ -29,17 +29,35 @@ describeWithDovecot('a customer forgotten or exported from Slack', (dovecot) => 
     await waitFor(() => answers(responseId).length > 0, 20_000, `the answer to /mail ${text}`);
     return answers(responseId).at(-1)! as { text?: string; response_type?: string };
   }
-  async function deliver(from: string, subject: string): Promise<StoredMessage> {
-    const raw = [
+  /** A mail from the customer; with `attachment`, a file the bot shares in the ticket's thread. */
+  async function deliver(from: string, subject: string, attachment?: string): Promise<StoredMessage> {
+    const headers = [
       `From: ${from}`,
       `To: ${fixture.mailbox}`,
       `Subject: ${subject}`,
       `Message-ID: <${subject.replace(/\W/g, '')}@example.jp>`,
-      'Content-Type: text/plain; charset=UTF-8',
-      '',
-      `Body of ${subject}.`,
-      '',
-    ].join('\r\n');
+    ];
+    const text = ['Content-Type: text/plain; charset=UTF-8', '', `Body of ${subject}.`, ''];
+    const raw = (
+      attachment
+        ? [
+            ...headers,
+            'MIME-Version: 1.0',
+            'Content-Type: multipart/mixed; boundary="b"',
+            '',
+            '--b',
+            ...text,
+            '--b',
+            `Content-Type: application/pdf; name="${attachment}"`,
+            `Content-Disposition: attachment; filename="${attachment}"`,
+            'Content-Transfer-Encoding: base64',
+            '',
+            Buffer.from(`receipt of ${subject}`).toString('base64'),
+            '--b--',
+            '',
+          ]
+        : [...headers, ...text]
+    ).join('\r\n');
     await appendMail(dovecot, fixture.mailbox, [raw]);
     let message: StoredMessage | undefined;
     await waitFor(
@@ -53,7 +71,17 @@ describeWithDovecot('a customer forgotten or exported from Slack', (dovecot) => 
 
   it('only admins may; the export reaches the admin alone; forgetting redacts the customer’s Slack message and is idempotent', async () => {
     const stamp = Date.now();
-    const kenji = await deliver('Kenji <kenji@example.jp>', `Kenji wants a refund ${stamp}`);
+    const kenji = await deliver('Kenji <kenji@example.jp>', `Kenji wants a refund ${stamp}`, 'receipt.pdf');
+    // The mail's attachment, shared by the bot in Kenji's thread.
+    let receipt: string | undefined;
+    await waitFor(
+      () =>
+        !!(receipt = fixture.slack.messages.find(
+          (m) => m.thread_ts === kenji.ts && m.files?.some((file) => file.name === 'receipt.pdf'),
+        )?.files?.[0]?.id),
+      20_000,
+      'the attachment shared in the thread',
+    );
     const yui = await deliver('Yui <yui@example.jp>', `Yui asks about delivery ${stamp}`);
     const yuiBlocks = JSON.stringify(current(yui).blocks);
 
@@ -95,6 +123,8 @@ describeWithDovecot('a customer forgotten or exported from Slack', (dovecot) => 
     expect(current(kenji).text).toContain('ご本人の依頼により削除されました');
     expect(JSON.stringify(current(kenji).blocks)).not.toMatch(/refund|kenji/i);
     expect(JSON.stringify(current(yui).blocks)).toBe(yuiBlocks);
+    // The file the bot shared with Kenji's attachment is deleted in Slack.
+    await waitFor(() => fixture.slack.files.get(receipt!)?.deleted === true, 20_000, 'the shared file deleted');
     const counts = ['Message', 'Customer', 'Ticket', 'AuditLog'].map(rows);
 
     // Twice: nothing held, nothing changed.

@@ -374,7 +374,8 @@ function privacySuite(world: ScratchWorld) {
       Comment: before.Comment! - 1,
       Draft: before.Draft! - 1,
       OutboxMail: before.OutboxMail! - 1,
-      SlackPost: before.SlackPost! + 4,
+      // Four redactions and the deletion of the file shared with Taro's attachment.
+      SlackPost: before.SlackPost! + 5,
       AuditLog: before.AuditLog! + 1,
       // The mails' and the comment's documents; the tickets' (now empty) subjects stay.
       search_docs: before.search_docs! - 6,
@@ -388,12 +389,15 @@ function privacySuite(world: ScratchWorld) {
       ['', null, 'done'],
       ['', null, 'done'],
     ]);
-    // The files post keeps the Slack file's id (to delete it there), not its name.
+    // The files post keeps the Slack file's id, not its name...
     const filesPost = await world.db.slackPost.findUniqueOrThrow({
       where: { dedupeKey: `files:${first.messageRowId}` },
     });
     expect(filesPost.payload).not.toContain('taro');
     expect(JSON.parse(filesPost.payload).fileIds).toEqual([{ id: 'F0TARO1', title: '' }]);
+    // ...and that file is queued to be deleted in Slack.
+    const removal = await world.db.slackPost.findUniqueOrThrow({ where: { dedupeKey: `unshare:${filesPost.id}` } });
+    expect([removal.kind, JSON.parse(removal.payload)]).toEqual(['file_removal', { fileIds: ['F0TARO1'] }]);
     // Hanako's rows are exactly as they were (her ticket lost only Taro's mail in it).
     expect(await hanakoRows()).toEqual(hanakoBefore);
 

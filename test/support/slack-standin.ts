@@ -784,6 +784,15 @@ export class SlackStandin {
         });
       return { files: shared.map(({ id, title }) => ({ id, title })) };
     },
+    // A bot may delete the files it uploaded; anyone else's answer cant_delete_file.
+    'files.delete': (args) => {
+      if (!args.file) throw new SlackError('invalid_arguments', ['file is required']);
+      const file = this.files.get(String(args.file));
+      if (!file || file.deleted) throw new SlackError('file_not_found');
+      if (file.user !== undefined && file.user !== this.botUserId) throw new SlackError('cant_delete_file');
+      file.deleted = true;
+      return {};
+    },
     'files.info': (args) => {
       if (!args.file) throw new SlackError('invalid_arguments', ['file is required']);
       const file = this.files.get(String(args.file));

@@ -128,6 +128,42 @@ async function messagesToRedact(
 }
 
 /**
+ * The files the bot shared in the customer's tickets' threads (their mails' attachments),
+ * to be deleted in Slack: one queued removal per files post, so a Slack outage delays it
+ * without losing it, and forgetting twice queues nothing new (the same dedupe key).
+ */
+async function fileRemovals(tx: Tx, ticketIds: readonly number[]): Promise<PostToQueue[]> {
+  const posts = await tx.slackPost.findMany({
+    where: { ticketId: { in: [...ticketIds] }, kind: POST_KINDS.files },
+    select: { id: true, mailboxId: true, ticketId: true, channelId: true, payload: true },
+  });
+  const removals = posts.flatMap((post) => {
+    const fileIds = ((JSON.parse(post.payload) as { fileIds?: { id: string }[] }).fileIds ?? []).map(({ id }) => id);
+    return fileIds.length
+      ? [
+          {
+            mailboxId: post.mailboxId,
+            ticketId: post.ticketId,
+            channelId: post.channelId,
+            kind: POST_KINDS.fileRemoval,
+            dedupeKey: `unshare:${post.id}`,
+            payload: { fileIds },
+          },
+        ]
+      : [];
+  });
+  const known = new Set(
+    (
+      await tx.slackPost.findMany({
+        where: { dedupeKey: { in: removals.map((post) => post.dedupeKey) } },
+        select: { dedupeKey: true },
+      })
+    ).map((post) => post.dedupeKey),
+  );
+  return removals.filter((post) => !known.has(post.dedupeKey));
+}
+
+/**
  * A files post remembers the files it shared in Slack by id and title, and the title is
  * the attachment's name (the customer's words): only the ids stay, which name the files in
  * Slack for whoever deletes them there.
@@ -224,7 +260,7 @@ export async function forgetCustomer(
         payload: { ts: place.ts },
       }))
       .filter((post) => !known.has(post.dedupeKey));
-    await queuePosts(tx, redactions, now);
+    await queuePosts(tx, [...redactions, ...(await fileRemovals(tx, data.ticketIds))], now);
     const result: ForgetCounts = { ...removed, redactions: redactions.length };
     await tx.auditLog.create({
       data: {

@@ -164,6 +164,8 @@ const RENDERERS: Record<PostKind, Renderer> = {
   post_failed: renderPostFailed,
   mail_given_up: renderMailGivenUp,
   redaction: renderRedaction,
+  // Files are deleted, not rendered (slack-poster.ts).
+  file_removal: async () => ({ kind: 'drop', reason: 'files are deleted, not rendered' }),
 };
 
 export async function renderPost(db: Db, post: RenderablePost, links?: Permalinks): Promise<RenderedPost> {

@@ -105,6 +105,9 @@ const FILES_PACE = { rate: 100 / 60, burst: 10 };
 /** Files shared by one files.completeUploadExternal call (Slack errs with many more). */
 export const FILES_PER_SHARE = 10;
 
+/** Slack's answers for a file that is no longer there: deleting it again is done. */
+const FILE_GONE = new Set(['file_not_found', 'file_deleted']);
+
 export class SlackPoster {
   readonly client: WebClient;
   /** Links to other tickets' threads in what is rendered (a merge's pointer). */
@@ -262,6 +265,7 @@ export class SlackPoster {
 
   async #send(post: SlackPost): Promise<void> {
     if (post.kind === POST_KINDS.files) return this.#sendFiles(post);
+    if (post.kind === POST_KINDS.fileRemoval) return this.#removeFiles(post);
     if (UPDATE_KINDS.has(post.kind)) return this.#sendUpdate(post);
     const alone = await renderPost(this.db, post, this.#links);
     if (alone.kind !== 'ready') return this.#notReady(post, alone);
@@ -390,6 +394,30 @@ export class SlackPoster {
    * saved as they happen, so after a crash the rest is shared (or found shared), never a
    * file uploaded or shared twice.
    */
+  /**
+   * Deletes files the bot shared (a forgotten customer's attachments: forget-customer.ts).
+   * A file already gone counts as deleted, so a removal cut short is simply done again.
+   */
+  async #removeFiles(post: SlackPost): Promise<void> {
+    const { fileIds = [] } = JSON.parse(post.payload) as { fileIds?: string[] };
+    try {
+      if (!(await this.#claim(post))) return;
+      for (const file of fileIds) {
+        if (!(await this.#pacer.take(FILES_BUCKET, FILES_PACE))) return;
+        await this.client.files.delete({ file }).catch((error: SlackCallError) => {
+          if (!FILE_GONE.has(error.data?.error ?? '')) throw error;
+        });
+      }
+      await this.#markPosted(post, '');
+      this.logger.info(
+        { code: 'slack_files_deleted', postId: post.id, ticketId: post.ticketId, files: fileIds.length },
+        'files deleted in Slack',
+      );
+    } catch (error) {
+      await this.#handleFailure(post, error as SlackCallError);
+    }
+  }
+
   async #sendFiles(post: SlackPost): Promise<void> {
     const payload = JSON.parse(post.payload) as {
       messageRowId: number;
@@ -466,7 +494,12 @@ export class SlackPoster {
         await tx.ticket.update({ where: { id: post.ticketId }, data: { slackTs: ts, slackChannelId: post.channelId } });
         return;
       }
-      if (post.kind === POST_KINDS.files || post.kind === POST_KINDS.postFailed || post.kind === POST_KINDS.mailGivenUp)
+      if (
+        post.kind === POST_KINDS.files ||
+        post.kind === POST_KINDS.fileRemoval ||
+        post.kind === POST_KINDS.postFailed ||
+        post.kind === POST_KINDS.mailGivenUp
+      )
         return;
       // A mail shown in the thread: remember where, for links and later updates.
       const { messageRowId } = JSON.parse(post.payload) as { messageRowId?: number };
@@ -483,7 +516,8 @@ export class SlackPoster {
       // Refused before posting: pause this channel only; the post stays first in line.
       const seconds = error.retryAfter ?? 1;
       if (UPDATE_KINDS.has(post.kind)) this.#pacer.pause(CHAT_UPDATE_BUCKET, seconds, UPDATE_PACE);
-      else if (post.kind === POST_KINDS.files) this.#pacer.pause(FILES_BUCKET, seconds, FILES_PACE);
+      else if (post.kind === POST_KINDS.files || post.kind === POST_KINDS.fileRemoval)
+        this.#pacer.pause(FILES_BUCKET, seconds, FILES_PACE);
       else this.#pacer.pause(post.channelId, seconds, this.#postPace);
       await this.db.slackPost.update({
         where: { id: post.id },
