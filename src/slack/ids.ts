@@ -46,6 +46,11 @@ export const ACTION_IDS = {
   mailForward: 'mail.forward',
   /** Extension: "New mail" on the Home tab and the customer card, opens the compose modal (value: a To address, or empty). */
   mailNew: 'mail.new',
+  /**
+   * Extension: the template menu in the compose modal of a new mail (option value: the
+   * template version id); fills the text, the version carried in the modal's private_metadata.
+   */
+  composeTemplate: 'compose.template',
   /** Extension: "Merge…" on the ticket message, opens the merge modal (value: ticket id). */
   ticketMerge: 'ticket.merge',
   /** Extension: "Undo merge" on a merge's trace in either thread (value: `<source ticket id>:<merge audit id>`). */

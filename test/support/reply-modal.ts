@@ -122,11 +122,13 @@ export function submitComposeModal(
   userId: string,
   values: { mailbox: string; to: string; subject: string; body: string },
   uploads: Record<string, unknown>[] = [],
+  /** After a template filled the text: the modal's metadata and the body's block id as updated. */
+  modal: { privateMetadata?: string; bodyBlock?: string } = {},
 ) {
   return fixture.requests.viewSubmission({
     userId,
     callbackId: 'compose.submit',
-    privateMetadata: '',
+    privateMetadata: modal.privateMetadata ?? '',
     values: {
       compose_mailbox: {
         mailbox: {
@@ -137,7 +139,7 @@ export function submitComposeModal(
       reply_to: { to: { type: 'plain_text_input', value: values.to } },
       reply_cc: { cc: { type: 'plain_text_input', value: null } },
       compose_subject: { subject: { type: 'plain_text_input', value: values.subject } },
-      reply_body: { body: { type: 'plain_text_input', value: values.body } },
+      [modal.bodyBlock ?? 'reply_body']: { body: { type: 'plain_text_input', value: values.body } },
       reply_files: { files: { type: 'file_input', files: uploads } },
     },
   });
