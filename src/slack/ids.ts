@@ -18,6 +18,11 @@ export const ACTION_IDS = {
   draftApprove: 'draft.approve',
   draftRequestChanges: 'draft.request_changes',
   draftEdit: 'draft.edit',
+  /**
+   * Extension: "Discard" on a draft waiting for review or sent back for changes, for its
+   * author and the reviewers, behind a confirm dialog (value: draft id; block: the revision).
+   */
+  draftDiscard: 'draft.discard',
   /** Extension: "New template" (value: the mailbox key it starts in, or empty). */
   templateNew: 'template.new',
   /** Extension: "Edit" beside a template in a list (value: the template id). */

@@ -95,16 +95,16 @@ describe('a draft in the thread', () => {
   };
   const input = { locale: 'en' as const, draft, superseded: false, reviewerMentions: '<@U0REVIEW>' };
 
-  it('offers review while it waits, editing once changes are requested, nothing after', () => {
+  it('offers review while it waits, editing once changes are requested, discarding until approved, nothing after', () => {
     expect(buttons(input)).toEqual({
       blockId: 'draft-7-r2',
-      buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7'],
+      buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7', 'draft.discard=7'],
     });
     expect(buttons({ ...input, draft: { ...draft, state: 'changes_requested' } })).toEqual({
       blockId: 'draft-7-r2',
-      buttons: ['draft.edit (primary)=7'],
+      buttons: ['draft.edit (primary)=7', 'draft.discard=7'],
     });
-    for (const state of ['approved', 'sent', 'failed', 'uncertain'])
+    for (const state of ['approved', 'sent', 'failed', 'uncertain', 'discarded'])
       expect(buttons({ ...input, draft: { ...draft, state } })).toBeUndefined();
   });
 
@@ -128,7 +128,7 @@ describe('a draft in the thread', () => {
     const body = `${'ご確認ください。'.repeat(1_200)}\n\nsend the refund to IBAN DE89 3704 0044 0532 0130 00`;
     expect(buttons({ ...input, draft: { ...draft, body } })).toEqual({
       blockId: 'draft-7-r2',
-      buttons: ['draft.request_changes (primary)=7', 'draft.edit=7'],
+      buttons: ['draft.request_changes (primary)=7', 'draft.edit=7', 'draft.discard=7'],
     });
     const shown = mrkdwnTexts(
       buildDraftMessage({

@@ -78,6 +78,9 @@ export type DraftRefusal =
   | { kind: 'too_long' }
   | { kind: 'not_author'; authorId: string }
   | { kind: 'not_editable'; state: string }
+  /** Discarding: only the author or a reviewer; only before it is approved. */
+  | { kind: 'not_discarder'; authorId: string }
+  | { kind: 'not_discardable'; state: string }
   | { kind: 'attachment_unavailable'; filename: string };
 
 export type ReplyField = 'to' | 'cc' | 'body' | 'files' | 'threadFiles';
@@ -100,7 +103,7 @@ export type ReplySubmission =
   | { kind: 'submitted'; review: boolean; recipientChanges: RecipientChanges }
   | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
 
-async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
+export async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
   return db.draft.findUnique({
     where: { id: draftId },
     include: {
@@ -114,7 +117,7 @@ async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | nul
   });
 }
 
-function reviewerIdsOf(deps: ReviewDeps, mailboxKey: string): string[] {
+export function reviewerIdsOf(deps: ReviewDeps, mailboxKey: string): string[] {
   return deps.mailboxes.find((mailbox) => mailbox.key === mailboxKey)?.reviewers ?? [];
 }
 

@@ -31,7 +31,20 @@ const CONTROL_BUTTONS: Record<DraftControl, { actionId: string; label: MessageKe
   approve: { actionId: ACTION_IDS.draftApprove, label: 'draft.approve' },
   request_changes: { actionId: ACTION_IDS.draftRequestChanges, label: 'draft.request_changes' },
   edit: { actionId: ACTION_IDS.draftEdit, label: 'draft.edit' },
+  discard: { actionId: ACTION_IDS.draftDiscard, label: 'draft.discard' },
 };
+
+/** Discarding cannot be undone: Slack asks first (a new mail's ticket is closed with it). */
+function discardConfirm(locale: TLocale, kind: DraftKind) {
+  const plain = (text: string) => ({ type: 'plain_text' as const, text });
+  return {
+    title: plain(t(locale, 'draft.discard_confirm_title')),
+    text: plain(t(locale, kind === 'new' ? 'draft.discard_confirm_text_new' : 'draft.discard_confirm_text')),
+    confirm: plain(t(locale, 'draft.discard_confirm_yes')),
+    deny: plain(t(locale, 'reply.cancel')),
+    style: 'danger' as const,
+  };
+}
 
 const DRAFT_HEADINGS: Record<DraftKind, MessageKey> = {
   reply: 'draft.heading',
@@ -75,6 +88,8 @@ function statusLine(input: DraftMessageInput): string | null {
       return t(locale, 'draft.state.failed', { reason: escapeAndTruncate(input.failure ?? '', 500) });
     case 'uncertain':
       return t(locale, 'draft.state.uncertain');
+    case 'discarded':
+      return t(locale, 'draft.state.discarded', { actor: input.discardedBy ? `<@${input.discardedBy}>` : '—' });
     default:
       return null;
   }
@@ -155,6 +170,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
         text: { type: 'plain_text' as const, text: t(locale, CONTROL_BUTTONS[control].label) },
         value: String(draft.id),
         ...(index === 0 ? { style: 'primary' as const } : {}),
+        ...(control === 'discard' ? { confirm: discardConfirm(locale, input.kind ?? 'reply') } : {}),
       })),
     });
   }

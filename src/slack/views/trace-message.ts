@@ -40,6 +40,7 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.tags]: ':label:',
   [TICKET_ACTIONS.draftApproved]: ':white_check_mark:',
   [TICKET_ACTIONS.changesRequested]: ':pencil2:',
+  [TICKET_ACTIONS.draftDiscarded]: ':wastebasket:',
   [TICKET_ACTIONS.replyFailed]: ':x:',
   [TICKET_ACTIONS.replyUncertain]: ':warning:',
   [TICKET_ACTIONS.merged]: ':twisted_rightwards_arrows:',
@@ -125,6 +126,13 @@ function sentence(input: TraceInput): string {
         author: userMention(detail.authorId),
         comment: escapeAndTruncate(detail.comment ?? '', 2_000),
       });
+    case TICKET_ACTIONS.draftDiscarded: {
+      const kind = detail.draftKind === 'forward' || detail.draftKind === 'new' ? detail.draftKind : 'reply';
+      return t(locale, key(`draft_discarded.${kind}${kind === 'new' && detail.closed ? '_closed' : ''}`), {
+        actor,
+        author: userMention(detail.authorId),
+      });
+    }
     case TICKET_ACTIONS.replyFailed:
       return t(locale, key('reply_failed'), { reason: escapeAndTruncate(detail.reason ?? '', 500) });
     case TICKET_ACTIONS.replyUncertain:
