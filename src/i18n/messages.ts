@@ -309,6 +309,8 @@ const en = {
   'reply.thread_files_placeholder': 'Choose files shared in this ticket…',
   'reply.error_attachments_too_large':
     'The attachments come to {total} MB together; this mailbox sends at most {limit} MB.',
+  'reply.error_attachments_too_large_forward':
+    'The attachments come to {total} MB together, {forwarded} MB of them the forwarded mail’s own files; this mailbox sends at most {limit} MB.',
   'reply.error_file_unavailable': 'Slack no longer gives Mailroom the file {name}: it may have been deleted.',
   'reply.error_too_many_files': 'At most {max} files here.',
   'draft.attachments': 'Attachments',
@@ -780,6 +782,8 @@ const ja: Record<MessageKey, string> = {
   'reply.thread_files_placeholder': 'このチケットで共有されたファイルを選択…',
   'reply.error_attachments_too_large':
     '添付ファイルが合計 {total} MB あります。このメールボックスから送れるのは {limit} MB までです。',
+  'reply.error_attachments_too_large_forward':
+    '添付ファイルが合計 {total} MB あります（うち {forwarded} MB は転送するメールのファイル）。このメールボックスから送れるのは {limit} MB までです。',
   'reply.error_file_unavailable': 'ファイル {name} を Slack から取得できません。削除された可能性があります。',
   'reply.error_too_many_files': 'ここで添付できるのは {max} ファイルまでです。',
   'draft.attachments': '添付ファイル',

@@ -47,6 +47,30 @@ export async function openReplyModal(
   return modal;
 }
 
+/** Chooses "Forward…" in the menu beside a mail of the ticket; the forward modal as Slack got it. */
+export async function openForwardModal(
+  fixture: Fixture,
+  userId: string,
+  message: StoredMessage,
+  mailRowId: number,
+): Promise<OpenedModal> {
+  const before = openedModals(fixture).length;
+  await fixture.requests.blockAction({
+    userId,
+    channelId: CHANNEL_ID,
+    messageTs: message.ts,
+    action: {
+      action_id: 'mail.original',
+      type: 'overflow',
+      selected_option: { text: { type: 'plain_text', text: 'Forward…' }, value: `${mailRowId}:forward` },
+    },
+  });
+  await waitFor(() => openedModals(fixture).length > before, 5_000, 'the forward modal');
+  const modal = openedModals(fixture).at(-1)!;
+  expect(modal.callback_id).toBe('forward.submit');
+  return modal;
+}
+
 /** Submits the reply modal as Slack sends it: the texts, the file_input's files and the chosen thread files. */
 export function submitReplyModal(
   fixture: Fixture,

@@ -177,6 +177,8 @@ export async function submitReply(
     draftId: draft.id,
     limitBytes: attachmentLimitBytes(deps.mailboxes, draft.ticket.mailbox.key),
     chosen: input.attachments ?? { uploaded: [], threadFileIds: [] },
+    // A forward sends the mail's own files on too: they count against the same limit.
+    forwardedBytes: await forwardedBytes(deps.db, draft),
   });
   if (!checked.ok) errors[checked.field] = checked.problem;
   if (Object.keys(errors).length || !checked.ok) return { kind: 'invalid', errors };
@@ -270,6 +272,13 @@ async function forwardSource(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>):
   const mail = await forwardedMail(db, draft.forwardsId);
   if (!mail) throw new Error(`the forwarded mail ${draft.forwardsId} is gone`);
   return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(db, mail.id) };
+}
+
+/** The size of a forward's forwarded attachments (0 for a reply or a new mail). */
+async function forwardedBytes(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<number> {
+  if (draft.kind !== 'forward') return 0;
+  const mail = await forwardedMail(db, draft.forwardsId);
+  return (mail?.attachments ?? []).reduce((sum, file) => sum + file.size, 0);
 }
 
 /** The modal field a file came from: the upload, or the thread's files. */

@@ -65,10 +65,16 @@ export function problemText(locale: TLocale, problem: ReplyProblem): string {
     case 'body_missing':
       return t(locale, 'reply.error_body');
     case 'attachments_too_large':
-      return t(locale, 'reply.error_attachments_too_large', {
-        total: megabytes(problem.totalBytes),
-        limit: megabytes(problem.limitBytes),
-      });
+      return problem.forwardedBytes
+        ? t(locale, 'reply.error_attachments_too_large_forward', {
+            total: megabytes(problem.totalBytes),
+            forwarded: megabytes(problem.forwardedBytes),
+            limit: megabytes(problem.limitBytes),
+          })
+        : t(locale, 'reply.error_attachments_too_large', {
+            total: megabytes(problem.totalBytes),
+            limit: megabytes(problem.limitBytes),
+          });
     case 'too_many_files':
       return t(locale, 'reply.error_too_many_files', { max: problem.max });
     case 'file_unavailable':
