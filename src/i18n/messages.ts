@@ -237,6 +237,10 @@ const en = {
   'draft.heading': 'Reply draft by {author} (version {revision})',
   'draft.waiting': '{reviewers}: this reply waits for your review.',
   'draft.waiting_nobody': 'This reply waits for review.',
+  'draft.waiting.forward': '{reviewers}: this forward waits for your review.',
+  'draft.waiting_nobody.forward': 'This forward waits for review.',
+  'draft.waiting.new': '{reviewers}: this new mail waits for your review.',
+  'draft.waiting_nobody.new': 'This new mail waits for review.',
   'draft.from': 'From',
   'draft.signature': 'Signature, sent below the text:',
   'recipients.added': 'added {addresses} (not on the customer’s mail)',
@@ -282,14 +286,26 @@ const en = {
   'draft.changes_submit': 'Send to the author',
   'sent.heading': 'Reply sent to {to}',
   'sent.refused': 'The mail server would not take it for: {who}. They did not get this reply.',
+  'sent.refused.forward': 'The mail server would not take it for: {who}. They did not get this forward.',
+  'sent.refused.new': 'The mail server would not take it for: {who}. They did not get this mail.',
   'sent.by': 'Written by {author}{approved}',
   'sent.approved_by': ', approved by {reviewer}',
   'trace.draft_approved': '{actor} approved the reply by {author}; it is being sent.',
+  'trace.draft_approved.forward': '{actor} approved the forward by {author}; it is being sent.',
+  'trace.draft_approved.new': '{actor} approved the new mail by {author}; it is being sent.',
   'trace.changes_requested': '{actor} asked {author} for changes: “{comment}”',
   'trace.reply_failed':
     'The reply could not be sent. The mail server said: {reason}. Write it again with Reply once the problem is fixed.',
   'trace.reply_uncertain':
     'Mailroom stopped while sending this reply, so it is not certain whether the customer got it. It was not sent again automatically: check the Sent folder, then reply again if needed.',
+  'trace.reply_failed.forward':
+    'The forward could not be sent. The mail server said: {reason}. Forward the mail again once the problem is fixed.',
+  'trace.reply_failed.new':
+    'The new mail could not be sent. The mail server said: {reason}. Write it again with /mail new once the problem is fixed.',
+  'trace.reply_uncertain.forward':
+    'Mailroom stopped while sending this forward, so it is not certain whether it arrived. It was not sent again automatically: check the Sent folder, then forward again if needed.',
+  'trace.reply_uncertain.new':
+    'Mailroom stopped while sending this new mail, so it is not certain whether it arrived. It was not sent again automatically: check the Sent folder, then write it again if needed.',
   'notice.not_reviewer': 'Only reviewers of this mailbox can approve replies. Nothing was changed.',
   'notice.own_draft': 'You cannot approve your own reply; another reviewer has to. Nothing was changed.',
   'notice.draft_gone': 'This draft no longer exists. Nothing was changed.',
@@ -710,6 +726,10 @@ const ja: Record<MessageKey, string> = {
   'draft.heading': '{author} さんの返信の下書き（第 {revision} 版）',
   'draft.waiting': '{reviewers} 承認待ちの返信があります。',
   'draft.waiting_nobody': 'この返信は承認待ちです。',
+  'draft.waiting.forward': '{reviewers} 承認待ちの転送があります。',
+  'draft.waiting_nobody.forward': 'この転送は承認待ちです。',
+  'draft.waiting.new': '{reviewers} 承認待ちの新規メールがあります。',
+  'draft.waiting_nobody.new': 'この新規メールは承認待ちです。',
   'draft.from': '差出人',
   'draft.signature': '署名（本文の下に付けて送信）:',
   'recipients.added': '追加 {addresses}（お客様のメールにない宛先）',
@@ -755,14 +775,26 @@ const ja: Record<MessageKey, string> = {
   'draft.changes_submit': '作成者に送る',
   'sent.heading': '{to} に返信を送信しました',
   'sent.refused': 'メールサーバーが次の宛先への配送を拒否しました：{who}。この宛先には返信が届いていません。',
+  'sent.refused.forward': 'メールサーバーが次の宛先への配送を拒否しました：{who}。この宛先には転送が届いていません。',
+  'sent.refused.new': 'メールサーバーが次の宛先への配送を拒否しました：{who}。この宛先にはメールが届いていません。',
   'sent.by': '作成：{author}{approved}',
   'sent.approved_by': '、承認：{reviewer}',
   'trace.draft_approved': '{actor} さんが {author} さんの返信を承認しました。送信します。',
+  'trace.draft_approved.forward': '{actor} さんが {author} さんの転送を承認しました。送信します。',
+  'trace.draft_approved.new': '{actor} さんが {author} さんの新規メールを承認しました。送信します。',
   'trace.changes_requested': '{actor} さんが {author} さんに修正を依頼しました：「{comment}」',
   'trace.reply_failed':
     '返信を送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから「返信」で書き直してください。',
   'trace.reply_uncertain':
     '送信の途中で Mailroom が停止したため、お客様に届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら改めて返信してください。',
+  'trace.reply_failed.forward':
+    '転送を送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから改めて転送してください。',
+  'trace.reply_failed.new':
+    '新規メールを送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから /mail new で書き直してください。',
+  'trace.reply_uncertain.forward':
+    '送信の途中で Mailroom が停止したため、転送が届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら改めて転送してください。',
+  'trace.reply_uncertain.new':
+    '送信の途中で Mailroom が停止したため、新規メールが届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら書き直してください。',
   'notice.not_reviewer': '返信を承認できるのはこのメールボックスの承認者だけです。何も変更されていません。',
   'notice.own_draft': '自分の返信は承認できません。ほかの承認者に依頼してください。何も変更されていません。',
   'notice.draft_gone': 'この下書きはもう存在しません。何も変更されていません。',

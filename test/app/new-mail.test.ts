@@ -105,6 +105,7 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     const draftPost = await draftInThread(fixture, ticket!);
     const shownDraft = mrkdwnTexts(draftPost.blocks).join('\n');
     expect(shownDraft).toContain('New mail by <@U0AGENTEN> (version 1)');
+    expect(shownDraft).toContain('this new mail waits for your review');
     expect(shownDraft).toContain('Taro Yamada &lt;taro@customer.example.jp&gt;');
     expect(shownDraft).toContain('brochure.pdf');
     expect(fixture.smtp.mails).toHaveLength(0);

@@ -343,7 +343,14 @@ async function recordDecision(
         ticketId: draft.ticketId,
         actorId: reviewerId,
         action: decided.decision === 'approved' ? TICKET_ACTIONS.draftApproved : TICKET_ACTIONS.changesRequested,
-        detail: JSON.stringify({ draftId: draft.id, revision: draft.revision, authorId: draft.authorId, comment }),
+        detail: JSON.stringify({
+          draftId: draft.id,
+          revision: draft.revision,
+          authorId: draft.authorId,
+          // The trace says a forward or a new mail in those words.
+          draftKind: draft.kind,
+          comment,
+        }),
       },
     });
     await queueDraftStatePosts(tx, draft.ticket, draft, audit.id);

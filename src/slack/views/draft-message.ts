@@ -11,6 +11,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { formatAddressList } from '../../domain/compose-reply.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
 import type { DraftShown, SentReply, ShownFile } from '../../services/replies/draft-posts.js';
+import { draftKindKey } from './draft-kind-key.js';
 import { fileListText } from './file-list.js';
 import type { DraftKind } from '../../domain/draft-kind.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
@@ -73,8 +74,8 @@ function statusLine(input: DraftMessageInput): string | null {
   switch (draft.state) {
     case 'in_review':
       return input.reviewerMentions
-        ? t(locale, 'draft.waiting', { reviewers: input.reviewerMentions })
-        : t(locale, 'draft.waiting_nobody');
+        ? t(locale, draftKindKey('draft.waiting', input.kind), { reviewers: input.reviewerMentions })
+        : t(locale, draftKindKey('draft.waiting_nobody', input.kind));
     case 'approved':
       return t(locale, 'draft.state.approved', { reviewer: lastReview ? `<@${lastReview.reviewerId}>` : '—' });
     case 'sent':
@@ -232,7 +233,7 @@ export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMe
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: `:warning: ${t(locale, 'sent.refused', { who: escapeAndTruncate(sent.refused, 2_000) })}`,
+                text: `:warning: ${t(locale, draftKindKey('sent.refused', sent.kind), { who: escapeAndTruncate(sent.refused, 2_000) })}`,
               },
             } as KnownBlock,
           ]
