@@ -97,4 +97,23 @@ describeWithDovecot('forwards and new mails: size limit and Sent copy', (dovecot
     await bot.waitForLog('reply_copied_to_sent');
     expect(await sentFolder()).toContain(parsed.messageId);
   });
+
+  it('copies a sent new mail to the Sent folder', async () => {
+    const subject = `Welcome aboard ${Date.now()}`;
+    const done = await submitComposeModal(fixture, USERS.agentEn.id, {
+      mailbox: 'default',
+      to: 'Mika <mika@customer.example.jp>',
+      subject,
+      body: 'Your account is ready.',
+    });
+    expect(done.body).toBe('');
+    const { message: ticket } = await postedTicket(fixture, db, subject, 10_000);
+    const before = fixture.smtp.mails.length;
+    await approveDraft(fixture, USERS.reviewer.id, ticket, await draftInThread(fixture, ticket));
+    await waitFor(() => fixture.smtp.mails.length > before, 15_000, 'the new mail at the SMTP server');
+    const parsed = await simpleParser(fixture.smtp.mails.at(-1)!.raw);
+    expect(parsed.subject).toBe(subject);
+    // The copy is made after the send (over IMAP, as for a reply).
+    await waitFor(async () => (await sentFolder()).includes(parsed.messageId!), 15_000, 'the copy in Sent');
+  });
 });
