@@ -466,6 +466,7 @@ const en = {
   'split.confirm_title': 'Split this mail out?',
   'split.confirm_text': 'The mail leaves this ticket and becomes a new ticket of its own, posted in the channel.',
   'split.confirm_yes': 'Split it',
+  'split.moved': 'Moved to {ticket} by {actor}, split into a ticket of its own; the mail is there now.',
   'trace.merged':
     '{actor} merged this ticket into {target} ({mails} mail(s), with the comments and drafts): work on it there.',
   'trace.merged_in': '{source} merged in by {actor}: {mails} mail(s).',
@@ -957,6 +958,7 @@ const ja: Record<MessageKey, string> = {
   'split.confirm_title': 'このメールを分割しますか？',
   'split.confirm_text': 'このメールをこのチケットから外し、新しいチケットとしてチャンネルに投稿します。',
   'split.confirm_yes': '分割する',
+  'split.moved': '{actor} さんが別のチケット {ticket} に分割しました。このメールはそちらにあります。',
   'trace.merged':
     '{actor} さんがこのチケットを {target} に統合しました（メール {mails} 件、コメントと下書きも）。以後はそちらで対応してください。',
   'trace.merged_in': '{actor} さんが {source} を統合しました：メール {mails} 件。',

@@ -57,6 +57,8 @@ export const POST_KINDS = {
   mailGivenUp: 'mail_given_up',
   /** A message that showed a forgotten customer's data, its text replaced by a note (chat.update). */
   redaction: 'redaction',
+  /** A follow-up message in the old thread after its mail was split out: says where it went (chat.update). */
+  splitUpdate: 'split_update',
 } as const;
 
 export type PostKind = (typeof POST_KINDS)[keyof typeof POST_KINDS];
@@ -84,6 +86,7 @@ export const KIND_PRIORITY: Record<PostKind, number> = {
   digest: POST_PRIORITY.thread,
   // Data the customer asked to be removed should leave Slack before anything new comes.
   redaction: POST_PRIORITY.people,
+  split_update: POST_PRIORITY.people,
 };
 
 /** Posts that update a message in place (chat.update) rather than post a new one. */
@@ -91,4 +94,5 @@ export const UPDATE_KINDS: ReadonlySet<string> = new Set<PostKind>([
   POST_KINDS.ticketUpdate,
   POST_KINDS.draftUpdate,
   POST_KINDS.redaction,
+  POST_KINDS.splitUpdate,
 ]);
