@@ -10,6 +10,7 @@ type KindedKey =
   | 'draft.waiting'
   | 'draft.waiting_nobody'
   | 'sent.refused'
+  | 'reminder.review_wait'
   | 'trace.draft_approved'
   | 'trace.reply_failed'
   | 'trace.reply_uncertain';
