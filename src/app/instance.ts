@@ -34,6 +34,7 @@ import {
 import { loadThreadFiles } from '../services/tickets/load-thread-files.js';
 import { OutboxSender } from '../services/outbox/outbox-sender.js';
 import { registerMailboxes } from '../services/register-mailboxes.js';
+import { normalizeLegacyTags } from '../services/tickets/legacy-tags.js';
 import { scheduleReminders } from '../services/reminders/schedule-reminders.js';
 import { scheduleRetention } from '../services/privacy/schedule-retention.js';
 import { createSlackApp, type SlackAppHandle } from '../slack/create-slack-app.js';
@@ -76,6 +77,9 @@ export class MailroomInstance {
     const db = await openDbClient(target);
     this.#db = db;
     const rows = await registerMailboxes(db, config.mailboxes);
+    // Before anything is searched: `tag:` finds tickets tagged before tags were normalised.
+    const retagged = await normalizeLegacyTags(db);
+    if (retagged) logger.info({ code: 'legacy_tags_normalized', tickets: retagged }, 'legacy tags normalised');
 
     const sqlite = target.provider === 'sqlite';
     const me = instanceId();

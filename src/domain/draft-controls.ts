@@ -6,7 +6,7 @@
  */
 import { escapeMrkdwn } from './mrkdwn.js';
 
-export type DraftControl = 'approve' | 'request_changes' | 'edit';
+export type DraftControl = 'approve' | 'request_changes' | 'edit' | 'discard';
 
 /**
  * What one Slack message can show of a draft, counted as Slack counts it (mrkdwn escapes
@@ -31,9 +31,9 @@ export function draftControls(state: string, superseded: boolean, shownWhole = t
   if (superseded) return [];
   switch (state) {
     case 'in_review':
-      return shownWhole ? ['approve', 'request_changes', 'edit'] : ['request_changes', 'edit'];
+      return shownWhole ? ['approve', 'request_changes', 'edit', 'discard'] : ['request_changes', 'edit', 'discard'];
     case 'changes_requested':
-      return ['edit'];
+      return ['edit', 'discard'];
     default:
       return [];
   }
@@ -41,3 +41,9 @@ export function draftControls(state: string, superseded: boolean, shownWhole = t
 
 /** States in which the author may still change a draft (the reply modal, a template picked). */
 export const EDITABLE_DRAFT_STATES = ['editing', 'changes_requested', 'in_review'];
+
+/**
+ * States in which a draft may be discarded (by its author or a reviewer): submitted and not
+ * yet decided for sending. Once approved it is in the outbox, which sends exactly once.
+ */
+export const DISCARDABLE_DRAFT_STATES = ['in_review', 'changes_requested'];

@@ -33,11 +33,21 @@ export interface ReminderDraft {
   authorId: string;
   revision: number;
   submittedAt: Date;
+  /** Draft.kind: the reminder names a forward or a new mail as one. */
+  kind?: string;
 }
 
 export type DueReminder =
   | { kind: 'unclaimed'; ticketId: number; conditionKey: string; minutes: number; urgency: string }
-  | { kind: 'review_wait'; ticketId: number; conditionKey: string; minutes: number; draftId: number; authorId: string }
+  | {
+      kind: 'review_wait';
+      ticketId: number;
+      conditionKey: string;
+      minutes: number;
+      draftId: number;
+      authorId: string;
+      draftKind?: string;
+    }
   | {
       kind: 'overdue';
       ticketId: number;
@@ -163,6 +173,7 @@ export function dueReminders(
         minutes: waited,
         draftId: draft.id,
         authorId: draft.authorId,
+        ...(draft.kind ? { draftKind: draft.kind } : {}),
       });
     }
   }

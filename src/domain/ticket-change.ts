@@ -52,6 +52,8 @@ export const TICKET_ACTIONS = {
   draftSubmitted: 'draft.submitted',
   draftApproved: 'draft.approved',
   changesRequested: 'draft.changes_requested',
+  /** A draft thrown away by its author or a reviewer (never sent); a new mail's ticket is closed with it. */
+  draftDiscarded: 'draft.discarded',
   replySent: 'reply.sent',
   /** A person opened the ticket by writing a new mail to the customer (`/mail new`). */
   createdForMail: 'ticket.created_for_mail',
@@ -79,6 +81,9 @@ export interface AuditDetail {
   status?: string;
   /** Replies: whose draft, what the reviewer or the mail server said. */
   authorId?: string;
+  /** A discarded draft: what it was (reply, forward, new mail), and whether its ticket was closed with it. */
+  draftKind?: string;
+  closed?: boolean;
   comment?: string;
   reason?: string;
   /**

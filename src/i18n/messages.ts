@@ -237,6 +237,10 @@ const en = {
   'draft.heading': 'Reply draft by {author} (version {revision})',
   'draft.waiting': '{reviewers}: this reply waits for your review.',
   'draft.waiting_nobody': 'This reply waits for review.',
+  'draft.waiting.forward': '{reviewers}: this forward waits for your review.',
+  'draft.waiting_nobody.forward': 'This forward waits for review.',
+  'draft.waiting.new': '{reviewers}: this new mail waits for your review.',
+  'draft.waiting_nobody.new': 'This new mail waits for review.',
   'draft.from': 'From',
   'draft.signature': 'Signature, sent below the text:',
   'recipients.added': 'added {addresses} (not on the customer’s mail)',
@@ -255,6 +259,19 @@ const en = {
   'draft.approve': 'Approve and send',
   'draft.request_changes': 'Request changes',
   'draft.edit': 'Edit',
+  'draft.discard': 'Discard',
+  'draft.discard_confirm_title': 'Discard this draft?',
+  'draft.discard_confirm_text': 'It will not be sent, and cannot be brought back.',
+  'draft.discard_confirm_text_new': 'The mail will not be sent, and its ticket will be closed. This cannot be undone.',
+  'draft.discard_confirm_yes': 'Discard',
+  'draft.state.discarded': 'Discarded by {actor}; it will not be sent.',
+  'trace.draft_discarded.reply': '{actor} discarded the reply draft by {author}; it was not sent.',
+  'trace.draft_discarded.forward': '{actor} discarded the forward by {author}; it was not sent.',
+  'trace.draft_discarded.new': '{actor} discarded the new mail by {author}; it was not sent.',
+  'trace.draft_discarded.new_closed':
+    '{actor} discarded the new mail by {author}; it was not sent, and this ticket is closed.',
+  'notice.not_discarder': 'Only {author}, who wrote this draft, or a reviewer can discard it. Nothing was changed.',
+  'notice.not_discardable': 'This draft is {state}; it can no longer be discarded. Nothing was changed.',
   'draft.template_outdated':
     'Written from template “{name}” version {used}; the template has changed since (now version {current}).',
   'draft.state.approved': 'Approved by {reviewer}; sending…',
@@ -269,14 +286,26 @@ const en = {
   'draft.changes_submit': 'Send to the author',
   'sent.heading': 'Reply sent to {to}',
   'sent.refused': 'The mail server would not take it for: {who}. They did not get this reply.',
+  'sent.refused.forward': 'The mail server would not take it for: {who}. They did not get this forward.',
+  'sent.refused.new': 'The mail server would not take it for: {who}. They did not get this mail.',
   'sent.by': 'Written by {author}{approved}',
   'sent.approved_by': ', approved by {reviewer}',
   'trace.draft_approved': '{actor} approved the reply by {author}; it is being sent.',
+  'trace.draft_approved.forward': '{actor} approved the forward by {author}; it is being sent.',
+  'trace.draft_approved.new': '{actor} approved the new mail by {author}; it is being sent.',
   'trace.changes_requested': '{actor} asked {author} for changes: “{comment}”',
   'trace.reply_failed':
     'The reply could not be sent. The mail server said: {reason}. Write it again with Reply once the problem is fixed.',
   'trace.reply_uncertain':
     'Mailroom stopped while sending this reply, so it is not certain whether the customer got it. It was not sent again automatically: check the Sent folder, then reply again if needed.',
+  'trace.reply_failed.forward':
+    'The forward could not be sent. The mail server said: {reason}. Forward the mail again once the problem is fixed.',
+  'trace.reply_failed.new':
+    'The new mail could not be sent. The mail server said: {reason}. Write it again with /mail new once the problem is fixed.',
+  'trace.reply_uncertain.forward':
+    'Mailroom stopped while sending this forward, so it is not certain whether it arrived. It was not sent again automatically: check the Sent folder, then forward again if needed.',
+  'trace.reply_uncertain.new':
+    'Mailroom stopped while sending this new mail, so it is not certain whether it arrived. It was not sent again automatically: check the Sent folder, then write it again if needed.',
   'notice.not_reviewer': 'Only reviewers of this mailbox can approve replies. Nothing was changed.',
   'notice.own_draft': 'You cannot approve your own reply; another reviewer has to. Nothing was changed.',
   'notice.draft_gone': 'This draft no longer exists. Nothing was changed.',
@@ -296,6 +325,8 @@ const en = {
   'reply.thread_files_placeholder': 'Choose files shared in this ticket…',
   'reply.error_attachments_too_large':
     'The attachments come to {total} MB together; this mailbox sends at most {limit} MB.',
+  'reply.error_attachments_too_large_forward':
+    'The attachments come to {total} MB together, {forwarded} MB of them the forwarded mail’s own files; this mailbox sends at most {limit} MB.',
   'reply.error_file_unavailable': 'Slack no longer gives Mailroom the file {name}: it may have been deleted.',
   'reply.error_too_many_files': 'At most {max} files here.',
   'draft.attachments': 'Attachments',
@@ -313,6 +344,8 @@ const en = {
   'reminder.unclaimed': 'Nobody has claimed this {urgency} ticket for {duration} (business hours). Who takes it?',
   'reminder.overdue': '{people} this {urgency} ticket has had no reply for {duration} (target {target}).',
   'reminder.review_wait': '{reviewers} the reply by {author} has waited {duration} for review.',
+  'reminder.review_wait.forward': '{reviewers} the forward by {author} has waited {duration} for review.',
+  'reminder.review_wait.new': '{reviewers} the new mail by {author} has waited {duration} for review.',
   'reminder.snooze': '{user} you asked to be reminded about this ticket.',
   'reminder.duration_hours': '{hours} h {minutes} min',
   'reminder.duration_minutes': '{minutes} min',
@@ -450,6 +483,7 @@ const en = {
   'split.confirm_title': 'Split this mail out?',
   'split.confirm_text': 'The mail leaves this ticket and becomes a new ticket of its own, posted in the channel.',
   'split.confirm_yes': 'Split it',
+  'split.moved': 'Moved to {ticket} by {actor}, split into a ticket of its own; the mail is there now.',
   'trace.merged':
     '{actor} merged this ticket into {target} ({mails} mail(s), with the comments and drafts): work on it there.',
   'trace.merged_in': '{source} merged in by {actor}: {mails} mail(s).',
@@ -710,6 +744,10 @@ const ja: Record<MessageKey, string> = {
   'draft.heading': '{author} さんの返信の下書き（第 {revision} 版）',
   'draft.waiting': '{reviewers} 承認待ちの返信があります。',
   'draft.waiting_nobody': 'この返信は承認待ちです。',
+  'draft.waiting.forward': '{reviewers} 承認待ちの転送があります。',
+  'draft.waiting_nobody.forward': 'この転送は承認待ちです。',
+  'draft.waiting.new': '{reviewers} 承認待ちの新規メールがあります。',
+  'draft.waiting_nobody.new': 'この新規メールは承認待ちです。',
   'draft.from': '差出人',
   'draft.signature': '署名（本文の下に付けて送信）:',
   'recipients.added': '追加 {addresses}（お客様のメールにない宛先）',
@@ -728,6 +766,19 @@ const ja: Record<MessageKey, string> = {
   'draft.approve': '承認して送信',
   'draft.request_changes': '修正を依頼',
   'draft.edit': '編集',
+  'draft.discard': '破棄',
+  'draft.discard_confirm_title': 'この下書きを破棄しますか？',
+  'draft.discard_confirm_text': '送信されず、元に戻すことはできません。',
+  'draft.discard_confirm_text_new': 'このメールは送信されず、チケットは完了になります。元に戻すことはできません。',
+  'draft.discard_confirm_yes': '破棄する',
+  'draft.state.discarded': '{actor} さんが破棄しました。送信されません。',
+  'trace.draft_discarded.reply': '{actor} さんが {author} さんの返信の下書きを破棄しました。送信されていません。',
+  'trace.draft_discarded.forward': '{actor} さんが {author} さんの転送の下書きを破棄しました。送信されていません。',
+  'trace.draft_discarded.new': '{actor} さんが {author} さんの新規メールの下書きを破棄しました。送信されていません。',
+  'trace.draft_discarded.new_closed':
+    '{actor} さんが {author} さんの新規メールの下書きを破棄しました。メールは送信されず、このチケットは完了になりました。',
+  'notice.not_discarder': 'この下書きを破棄できるのは作成者の {author} さんか承認者だけです。何も変更されていません。',
+  'notice.not_discardable': 'この下書きは「{state}」のため、もう破棄できません。何も変更されていません。',
   'draft.template_outdated':
     'テンプレート「{name}」の第 {used} 版から作成されました。その後テンプレートが更新されています（現在 第 {current} 版）。',
   'draft.state.approved': '{reviewer} さんが承認しました。送信中…',
@@ -742,14 +793,26 @@ const ja: Record<MessageKey, string> = {
   'draft.changes_submit': '作成者に送る',
   'sent.heading': '{to} に返信を送信しました',
   'sent.refused': 'メールサーバーが次の宛先への配送を拒否しました：{who}。この宛先には返信が届いていません。',
+  'sent.refused.forward': 'メールサーバーが次の宛先への配送を拒否しました：{who}。この宛先には転送が届いていません。',
+  'sent.refused.new': 'メールサーバーが次の宛先への配送を拒否しました：{who}。この宛先にはメールが届いていません。',
   'sent.by': '作成：{author}{approved}',
   'sent.approved_by': '、承認：{reviewer}',
   'trace.draft_approved': '{actor} さんが {author} さんの返信を承認しました。送信します。',
+  'trace.draft_approved.forward': '{actor} さんが {author} さんの転送を承認しました。送信します。',
+  'trace.draft_approved.new': '{actor} さんが {author} さんの新規メールを承認しました。送信します。',
   'trace.changes_requested': '{actor} さんが {author} さんに修正を依頼しました：「{comment}」',
   'trace.reply_failed':
     '返信を送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから「返信」で書き直してください。',
   'trace.reply_uncertain':
     '送信の途中で Mailroom が停止したため、お客様に届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら改めて返信してください。',
+  'trace.reply_failed.forward':
+    '転送を送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから改めて転送してください。',
+  'trace.reply_failed.new':
+    '新規メールを送信できませんでした。メールサーバーの応答：{reason}。問題を解決してから /mail new で書き直してください。',
+  'trace.reply_uncertain.forward':
+    '送信の途中で Mailroom が停止したため、転送が届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら改めて転送してください。',
+  'trace.reply_uncertain.new':
+    '送信の途中で Mailroom が停止したため、新規メールが届いたかどうか確認できません。自動では再送していません。送信済みフォルダを確認し、必要なら書き直してください。',
   'notice.not_reviewer': '返信を承認できるのはこのメールボックスの承認者だけです。何も変更されていません。',
   'notice.own_draft': '自分の返信は承認できません。ほかの承認者に依頼してください。何も変更されていません。',
   'notice.draft_gone': 'この下書きはもう存在しません。何も変更されていません。',
@@ -769,6 +832,8 @@ const ja: Record<MessageKey, string> = {
   'reply.thread_files_placeholder': 'このチケットで共有されたファイルを選択…',
   'reply.error_attachments_too_large':
     '添付ファイルが合計 {total} MB あります。このメールボックスから送れるのは {limit} MB までです。',
+  'reply.error_attachments_too_large_forward':
+    '添付ファイルが合計 {total} MB あります（うち {forwarded} MB は転送するメールのファイル）。このメールボックスから送れるのは {limit} MB までです。',
   'reply.error_file_unavailable': 'ファイル {name} を Slack から取得できません。削除された可能性があります。',
   'reply.error_too_many_files': 'ここで添付できるのは {max} ファイルまでです。',
   'draft.attachments': '添付ファイル',
@@ -787,6 +852,8 @@ const ja: Record<MessageKey, string> = {
     'この{urgency}のチケットは {duration}（営業時間）誰も担当していません。どなたか担当をお願いします。',
   'reminder.overdue': '{people} この{urgency}のチケットに {duration} 返信がありません（目標 {target}）。',
   'reminder.review_wait': '{reviewers} {author} さんの返信が {duration} 承認を待っています。',
+  'reminder.review_wait.forward': '{reviewers} {author} さんの転送が {duration} 承認を待っています。',
+  'reminder.review_wait.new': '{reviewers} {author} さんの新規メールが {duration} 承認を待っています。',
   'reminder.snooze': '{user} このチケットのリマインダーです。',
   'reminder.duration_hours': '{hours} 時間 {minutes} 分',
   'reminder.duration_minutes': '{minutes} 分',
@@ -925,6 +992,7 @@ const ja: Record<MessageKey, string> = {
   'split.confirm_title': 'このメールを分割しますか？',
   'split.confirm_text': 'このメールをこのチケットから外し、新しいチケットとしてチャンネルに投稿します。',
   'split.confirm_yes': '分割する',
+  'split.moved': '{actor} さんが別のチケット {ticket} に分割しました。このメールはそちらにあります。',
   'trace.merged':
     '{actor} さんがこのチケットを {target} に統合しました（メール {mails} 件、コメントと下書きも）。以後はそちらで対応してください。',
   'trace.merged_in': '{actor} さんが {source} を統合しました：メール {mails} 件。',

@@ -59,6 +59,8 @@ export const POST_KINDS = {
   redaction: 'redaction',
   /** Files the bot shared that carried a forgotten customer's attachments, deleted in Slack (files.delete). */
   fileRemoval: 'file_removal',
+  /** A follow-up message in the old thread after its mail was split out: says where it went (chat.update). */
+  splitUpdate: 'split_update',
 } as const;
 
 export type PostKind = (typeof POST_KINDS)[keyof typeof POST_KINDS];
@@ -87,6 +89,7 @@ export const KIND_PRIORITY: Record<PostKind, number> = {
   // Data the customer asked to be removed should leave Slack before anything new comes.
   redaction: POST_PRIORITY.people,
   file_removal: POST_PRIORITY.people,
+  split_update: POST_PRIORITY.people,
 };
 
 /** Posts that update a message in place (chat.update) rather than post a new one. */
@@ -94,4 +97,5 @@ export const UPDATE_KINDS: ReadonlySet<string> = new Set<PostKind>([
   POST_KINDS.ticketUpdate,
   POST_KINDS.draftUpdate,
   POST_KINDS.redaction,
+  POST_KINDS.splitUpdate,
 ]);

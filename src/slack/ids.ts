@@ -18,6 +18,11 @@ export const ACTION_IDS = {
   draftApprove: 'draft.approve',
   draftRequestChanges: 'draft.request_changes',
   draftEdit: 'draft.edit',
+  /**
+   * Extension: "Discard" on a draft waiting for review or sent back for changes, for its
+   * author and the reviewers, behind a confirm dialog (value: draft id; block: the revision).
+   */
+  draftDiscard: 'draft.discard',
   /** Extension: "New template" (value: the mailbox key it starts in, or empty). */
   templateNew: 'template.new',
   /** Extension: "Edit" beside a template in a list (value: the template id). */
@@ -46,6 +51,11 @@ export const ACTION_IDS = {
   mailForward: 'mail.forward',
   /** Extension: "New mail" on the Home tab and the customer card, opens the compose modal (value: a To address, or empty). */
   mailNew: 'mail.new',
+  /**
+   * Extension: the template menu in the compose modal of a new mail (option value: the
+   * template version id); fills the text, the version carried in the modal's private_metadata.
+   */
+  composeTemplate: 'compose.template',
   /** Extension: "Merge…" on the ticket message, opens the merge modal (value: ticket id). */
   ticketMerge: 'ticket.merge',
   /** Extension: "Undo merge" on a merge's trace in either thread (value: `<source ticket id>:<merge audit id>`). */

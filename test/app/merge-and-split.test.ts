@@ -309,6 +309,15 @@ describeWithDovecot('merging and splitting tickets', (dovecot) => {
     );
     expect(audits(printer.ticketId, 'ticket.split')).toBe(1);
     expect(audits(newTicketId, 'ticket.split_from')).toBe(1);
+    // The follow-up in the old thread now says where the mail went (chat.update), linked to its thread.
+    await waitFor(
+      () => JSON.stringify(followUp!.blocks).includes(`|#${nextNumber}> by <@${USERS.agentEn.id}>`),
+      10_000,
+      'the follow-up updated',
+    );
+    expect(followUp!.text).toContain(`Moved to`);
+    expect(JSON.stringify(followUp!.blocks)).not.toContain('my invoice #77 is wrong');
+    expect(JSON.stringify(followUp!.blocks)).not.toContain('mail.split');
 
     // The same menu again: the mail is its new ticket's first mail now.
     const again = await click(USERS.agentEn.id, followUp!, {

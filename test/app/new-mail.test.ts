@@ -105,6 +105,7 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     const draftPost = await draftInThread(fixture, ticket!);
     const shownDraft = mrkdwnTexts(draftPost.blocks).join('\n');
     expect(shownDraft).toContain('New mail by <@U0AGENTEN> (version 1)');
+    expect(shownDraft).toContain('this new mail waits for your review');
     expect(shownDraft).toContain('Taro Yamada &lt;taro@customer.example.jp&gt;');
     expect(shownDraft).toContain('brochure.pdf');
     expect(fixture.smtp.mails).toHaveLength(0);
@@ -163,5 +164,85 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     expect(answer.ticketId).toBe(row.id);
     expect(JSON.parse(answer.flags).stranger).toBeUndefined();
     expect(db.prepare('SELECT COUNT(*) AS n FROM Ticket').get()).toEqual({ n: 1 });
+  });
+  it('starts a new mail from a template chosen in the compose modal and records its version', async () => {
+    // A template of the mailbox, made as an agent makes one (`template.new`, then `template.save`).
+    const opened = () => openedModals(fixture).length;
+    const before = opened();
+    await fixture.requests.blockAction({
+      userId: USERS.agentEn.id,
+      channelId: CHANNEL_ID,
+      messageTs: '1700000000.000100',
+      action: { action_id: 'template.new', type: 'button', value: 'default' },
+    });
+    await waitFor(() => opened() > before, 5_000, 'the template modal');
+    const text = (value: string) => ({ type: 'plain_text_input', value });
+    const saved = await fixture.requests.viewSubmission({
+      userId: USERS.agentEn.id,
+      callbackId: 'template.save',
+      privateMetadata: openedModals(fixture).at(-1)!.private_metadata,
+      values: {
+        template_name: { name: text('Renewal notice') },
+        template_category: { category: text('') },
+        template_scope: { scope: { type: 'static_select', selected_option: { value: 'mailbox:default' } } },
+        template_body: {
+          body: text(
+            'Dear {{customer_name}},\nyour plan renews soon.\n{{agent_name}}, {{mailbox_name}} #{{ticket_number}}',
+          ),
+        },
+      },
+    });
+    expect(saved.body).toBe('');
+    const version = db
+      .prepare(
+        "SELECT v.id FROM TemplateVersion v JOIN Template t ON t.id = v.templateId WHERE t.name = 'Renewal notice'",
+      )
+      .get() as { id: number };
+
+    const modal = await compose(USERS.agentEn.id);
+    expect(JSON.stringify(modal.blocks)).toContain(`"value":"${version.id}"`);
+    const viewId = [...fixture.slack.views.values()].filter((view) => view.callback_id === 'compose.submit').at(-1)!
+      .id as string;
+    fixture.slack.type(viewId, 'reply_to', 'to', 'Hanako Sato <hanako@customer.example.jp>');
+    fixture.slack.type(viewId, 'compose_subject', 'subject', 'Your renewal');
+    const updates = () => fixture.slack.callsOf('views.update').filter((call) => !call.error);
+    const updatesBefore = updates().length;
+    await fixture.requests.viewAction({
+      userId: USERS.agentEn.id,
+      view: fixture.slack.viewPayload(viewId),
+      action: {
+        action_id: 'compose.template',
+        type: 'static_select',
+        block_id: 'compose_template',
+        selected_option: { value: String(version.id), text: { type: 'plain_text', text: 'Renewal notice (v1)' } },
+      },
+    });
+    await waitFor(() => updates().length > updatesBefore, 5_000, 'the compose modal filled in');
+    const updated = fixture.slack.views.get(viewId)!;
+    const blocks = updated.blocks as { block_id?: string }[];
+    const bodyBlock = blocks.find((block) => String(block.block_id).startsWith('reply_body'))!.block_id!;
+    expect(bodyBlock).toBe('reply_body.1');
+    // Known before the ticket exists: the customer (first To), the agent, the mailbox; the number stays for the author to see.
+    const body = fixture.slack.shownValue(viewId, bodyBlock, 'body')!;
+    expect(body).toMatch(/^Dear Hanako Sato,\nyour plan renews soon\.\nAlex Agent, .+ #\{\{ticket_number\}\}$/);
+    expect(fixture.slack.shownValue(viewId, 'compose_subject', 'subject')).toBe('Your renewal');
+    expect(JSON.stringify(blocks)).toContain('Filled in from “Renewal notice” (version 1)');
+
+    const done = await submitComposeModal(
+      fixture,
+      USERS.agentEn.id,
+      { mailbox: 'default', to: 'Hanako Sato <hanako@customer.example.jp>', subject: 'Your renewal', body },
+      [],
+      { privateMetadata: updated.private_metadata as string, bodyBlock },
+    );
+    expect(done.body).toBe('');
+    const draft = db
+      .prepare("SELECT kind, templateVersionId, body FROM Draft WHERE subject = 'Your renewal'")
+      .get() as {
+      kind: string;
+      templateVersionId: number | null;
+      body: string;
+    };
+    expect(draft).toEqual({ kind: 'new', templateVersionId: version.id, body });
   });
 });

@@ -9,6 +9,7 @@ import { expect, it } from 'vitest';
 import { appendMail } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
+import { postedTicket } from '../support/posted-ticket.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
 
@@ -69,22 +70,9 @@ describeWithDovecot('tags and the original mail in Slack', (dovecot) => {
     const subject = `Newsletter ${Date.now()}`;
     const raw = hostileMail(fixture.mailbox, subject);
     await appendMail(dovecot, fixture.mailbox, [raw]);
-    let message: StoredMessage | undefined;
-    await waitFor(
-      () => !!(message = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks).includes(subject))),
-      15_000,
-      'the ticket message',
-    );
-    const ticketId = (message!.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id;
-    await waitFor(
-      () =>
-        (db.prepare('SELECT slackTs FROM Ticket WHERE id = ?').get(ticketId) as { slackTs: string | null }).slackTs !==
-        null,
-      5_000,
-      'the ticket ts',
-    );
+    const { message, ticketId } = await postedTicket(fixture, db, subject);
     const { id: mailId } = db.prepare('SELECT id FROM Message WHERE ticketId = ?').get(ticketId) as { id: number };
-    posted = { message: message!, ticketId, raw, mailId };
+    posted = { message, ticketId, raw, mailId };
     return posted;
   }
 
@@ -239,7 +227,7 @@ describeWithDovecot('tags and the original mail in Slack', (dovecot) => {
 
   it('View original gives the sanitised HTML, or the .eml byte for byte, to the asker’s DM and nowhere else', async () => {
     const { message, ticketId, raw, mailId } = await ticket();
-    // The menu beside the mail's text names this mail and offers both (and forwarding it).
+    // The menu beside the mail's text names this mail and offers both (and Forward…, which has its own tests).
     const menu = (current(message).blocks as { accessory?: { action_id: string; options: { value: string }[] } }[])
       .map((block) => block.accessory)
       .find((accessory) => accessory?.action_id === 'mail.original')!;

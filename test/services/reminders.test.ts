@@ -145,6 +145,34 @@ describe('reminders', () => {
     expect((await reminders()).length).toBe(before);
   });
 
+  it('names a waiting forward or new mail as one when nudging the reviewers', async () => {
+    for (const kind of ['forward', 'new']) {
+      const waiting = await ticket({ urgency: 'normal', createdAt: tokyo(24, 9) });
+      await world.db.draft.create({
+        data: {
+          ticketId: waiting.id,
+          authorId: 'U0AGENTEN',
+          kind,
+          subject: 'x',
+          body: 'draft',
+          state: 'in_review',
+          submittedAt: tokyo(24, 10),
+        },
+      });
+    }
+    await runReminders(deps(), tokyo(24, 11, 0));
+    const texts = await Promise.all(
+      (await reminders('review_wait')).map(async (post) => {
+        const rendered = await renderPost(world.db, post);
+        return rendered.kind === 'ready' ? rendered.message.text : '';
+      }),
+    );
+    expect(texts.sort()).toEqual([
+      expect.stringContaining('<@U0AGENTEN> さんの新規メールが 1 時間 0 分 承認を待っています'),
+      expect.stringContaining('<@U0AGENTEN> さんの転送が 1 時間 0 分 承認を待っています'),
+    ]);
+  });
+
   it('nudges the reviewers about a draft waiting too long, and escalates a ticket past its response target', async () => {
     const claimed = await ticket({ urgency: 'urgent', createdAt: tokyo(24, 9), assigneeId: 'U0AGENTEN' });
     await world.db.draft.create({

@@ -13,6 +13,7 @@ import {
   shortWordCandidates,
   type SearchScope,
 } from '../../src/db/queries/search-tickets.js';
+import { normalizeLegacyTags } from '../../src/services/tickets/legacy-tags.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -325,6 +326,43 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(await numbers('after:2026-10-01 before:2026-10-31', 'between')).toEqual([n.comment]);
     expect(await numbers('has:attachment', 'has')).toEqual([n.urgent]);
     expect(await numbers('至急 has:attachment urgency:urgent from:suzuki', 'combined')).toEqual([n.urgent]);
+  });
+
+  it(`${provider}: tag: finds tickets tagged the old way (not normalised) once their tags are normalised at start`, async () => {
+    // As routing rules wrote tags before they were normalised: as configured, any case or width.
+    const legacy = await db.ticket.create({
+      data: {
+        mailboxId: scope.mailboxIds[0]!,
+        number: 9_001,
+        subject: 'legacy',
+        tags: JSON.stringify(['VIP', ' Legacy  Account ', 'ＬＥＧＡＣＹ２', 'vip']),
+        slackChannelId: 'C0SUPPORT',
+        slackTs: '1700000900.000001',
+      },
+    });
+    // An edit made since (already normal) is left as it is.
+    const edited = await db.ticket.create({
+      data: {
+        mailboxId: scope.mailboxIds[0]!,
+        number: 9_002,
+        subject: 'edited',
+        tags: '["legacy2"]',
+        slackChannelId: 'C0SUPPORT',
+      },
+    });
+    const found = async (text: string) => (await searchTickets(db, q(text), scope)).hits.map((hit) => hit.number);
+    expect(await found('tag:"legacy account"')).toEqual([]);
+
+    expect(await normalizeLegacyTags(db)).toBe(1);
+    expect((await db.ticket.findUniqueOrThrow({ where: { id: legacy.id } })).tags).toBe(
+      '["vip","legacy account","legacy2"]',
+    );
+    expect((await db.ticket.findUniqueOrThrow({ where: { id: edited.id } })).tags).toBe('["legacy2"]');
+    expect(await found('tag:"Legacy Account"')).toEqual([9_001]);
+    expect((await found('tag:legacy2')).sort()).toEqual([9_001, 9_002]);
+    // Once normal, a second start rewrites nothing.
+    expect(await normalizeLegacyTags(db)).toBe(0);
+    await db.ticket.deleteMany({ where: { id: { in: [legacy.id, edited.id] } } });
   });
 
   it(`${provider}: tag: finds the tag exactly, as typed in any case or width, every tag given`, async () => {

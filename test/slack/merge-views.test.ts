@@ -151,6 +151,25 @@ describe('a follow-up in the thread', () => {
     expect(JSON.stringify(message.blocks)).toContain('"value":"609"');
     expect(checkBlocks('message', message.blocks)).toEqual([]);
   });
+
+  it('after a split, says where the mail went in place of its text, folded or alone, in both languages', () => {
+    const movedTo = { number: 12, link: 'https://slack.example/archives/C1/p2', actorId: 'U0AGENT' };
+    const folded = buildFoldedFollowUpsMessage('en', [
+      { ...mail, id: 600, text: 'the printer again' },
+      { ...mail, id: 601, text: 'my invoice is wrong', movedTo },
+    ]);
+    const shown = mrkdwnTexts(folded.blocks).join('\n');
+    expect(shown).toContain('the printer again');
+    expect(shown).not.toContain('my invoice is wrong');
+    expect(shown).toContain('Moved to <https://slack.example/archives/C1/p2|#12> by <@U0AGENT>');
+    // Only the mail still here can be split.
+    expect(JSON.stringify(folded.blocks)).toContain('"value":"600"');
+    expect(JSON.stringify(folded.blocks)).not.toContain('"value":"601"');
+    expect(checkBlocks('message', folded.blocks)).toEqual([]);
+    const alone = buildFollowUpMessage('ja', { ...mail, id: 601, movedTo: { ...movedTo, link: null } });
+    expect(mrkdwnTexts(alone.blocks).join('\n')).toContain('<@U0AGENT> さんが別のチケット #12 に分割しました');
+    expect(actionIds(alone.blocks)).not.toContain(ACTION_IDS.mailSplit);
+  });
 });
 
 describe('the merge modal', () => {

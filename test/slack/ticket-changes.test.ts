@@ -122,6 +122,17 @@ describe('reading a click', () => {
 });
 
 describe('what a change shows', () => {
+  it('says a forward or a new mail in its own words when it is approved, fails or may have gone', () => {
+    const base = { actorId: 'U0AAA', at: now, statuses };
+    const trace = (locale: 'en' | 'ja', action: string, draftKind?: string) =>
+      buildTraceMessage({ ...base, locale, action, detail: { authorId: 'U0BBB', draftKind, reason: '550' } }).text;
+    expect(trace('en', TICKET_ACTIONS.draftApproved)).toContain('approved the reply by <@U0BBB>');
+    expect(trace('en', TICKET_ACTIONS.draftApproved, 'forward')).toContain('approved the forward by <@U0BBB>');
+    expect(trace('ja', TICKET_ACTIONS.draftApproved, 'new')).toContain('<@U0BBB> さんの新規メールを承認しました');
+    expect(trace('en', TICKET_ACTIONS.replyFailed, 'new')).toContain('The new mail could not be sent.');
+    expect(trace('en', TICKET_ACTIONS.replyUncertain, 'forward')).toContain('sending this forward');
+  });
+
   it('writes the trace in the mailbox language, mentioning the person assigned', () => {
     const base = { actorId: 'U0AAA', at: now, statuses };
     expect(

@@ -95,17 +95,46 @@ describe('a draft in the thread', () => {
   };
   const input = { locale: 'en' as const, draft, superseded: false, reviewerMentions: '<@U0REVIEW>' };
 
-  it('offers review while it waits, editing once changes are requested, nothing after', () => {
+  it('offers review while it waits, editing once changes are requested, discarding until approved, nothing after', () => {
     expect(buttons(input)).toEqual({
       blockId: 'draft-7-r2',
-      buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7'],
+      buttons: ['draft.approve (primary)=7', 'draft.request_changes=7', 'draft.edit=7', 'draft.discard=7'],
     });
     expect(buttons({ ...input, draft: { ...draft, state: 'changes_requested' } })).toEqual({
       blockId: 'draft-7-r2',
-      buttons: ['draft.edit (primary)=7'],
+      buttons: ['draft.edit (primary)=7', 'draft.discard=7'],
     });
-    for (const state of ['approved', 'sent', 'failed', 'uncertain'])
+    for (const state of ['approved', 'sent', 'failed', 'uncertain', 'discarded'])
       expect(buttons({ ...input, draft: { ...draft, state } })).toBeUndefined();
+  });
+
+  it('says what waits for review, and what the server refused, in the words of its kind, in both languages', () => {
+    const waiting = (locale: 'en' | 'ja', kind: 'reply' | 'forward' | 'new', reviewerMentions = '<@U0REVIEW>') =>
+      mrkdwnTexts(
+        buildDraftMessage({ ...input, locale, kind, reviewerMentions, controls: draftControls('in_review', false) })
+          .blocks,
+      ).join('\n');
+    expect(waiting('en', 'reply')).toContain('<@U0REVIEW>: this reply waits for your review.');
+    expect(waiting('en', 'forward')).toContain('<@U0REVIEW>: this forward waits for your review.');
+    expect(waiting('en', 'new')).toContain('<@U0REVIEW>: this new mail waits for your review.');
+    expect(waiting('en', 'new', '')).toContain('This new mail waits for review.');
+    expect(waiting('ja', 'forward')).toContain('承認待ちの転送があります');
+    expect(waiting('ja', 'new', '')).toContain('この新規メールは承認待ちです');
+    for (const [kind, words] of [
+      ['forward', 'They did not get this forward.'],
+      ['new', 'They did not get this mail.'],
+    ] as const) {
+      const sent = buildSentReplyMessage('en', {
+        kind,
+        to: 'a@example.jp',
+        authorId: 'U0AGENT',
+        reviewerId: null,
+        body: 'x',
+        sentAt: new Date(),
+        refused: 'a@example.jp (550)',
+      });
+      expect(mrkdwnTexts(sent.blocks).join('\n')).toContain(words);
+    }
   });
 
   it("shows the reviewer every recipient and every character that will be sent, within Slack's limits", () => {
@@ -128,7 +157,7 @@ describe('a draft in the thread', () => {
     const body = `${'ご確認ください。'.repeat(1_200)}\n\nsend the refund to IBAN DE89 3704 0044 0532 0130 00`;
     expect(buttons({ ...input, draft: { ...draft, body } })).toEqual({
       blockId: 'draft-7-r2',
-      buttons: ['draft.request_changes (primary)=7', 'draft.edit=7'],
+      buttons: ['draft.request_changes (primary)=7', 'draft.edit=7', 'draft.discard=7'],
     });
     const shown = mrkdwnTexts(
       buildDraftMessage({

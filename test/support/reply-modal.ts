@@ -47,6 +47,30 @@ export async function openReplyModal(
   return modal;
 }
 
+/** Chooses "Forward…" in the menu beside a mail of the ticket; the forward modal as Slack got it. */
+export async function openForwardModal(
+  fixture: Fixture,
+  userId: string,
+  message: StoredMessage,
+  mailRowId: number,
+): Promise<OpenedModal> {
+  const before = openedModals(fixture).length;
+  await fixture.requests.blockAction({
+    userId,
+    channelId: CHANNEL_ID,
+    messageTs: message.ts,
+    action: {
+      action_id: 'mail.original',
+      type: 'overflow',
+      selected_option: { text: { type: 'plain_text', text: 'Forward…' }, value: `${mailRowId}:forward` },
+    },
+  });
+  await waitFor(() => openedModals(fixture).length > before, 5_000, 'the forward modal');
+  const modal = openedModals(fixture).at(-1)!;
+  expect(modal.callback_id).toBe('forward.submit');
+  return modal;
+}
+
 /** Submits the reply modal as Slack sends it: the texts, the file_input's files and the chosen thread files. */
 export function submitReplyModal(
   fixture: Fixture,
@@ -122,11 +146,13 @@ export function submitComposeModal(
   userId: string,
   values: { mailbox: string; to: string; subject: string; body: string },
   uploads: Record<string, unknown>[] = [],
+  /** After a template filled the text: the modal's metadata and the body's block id as updated. */
+  modal: { privateMetadata?: string; bodyBlock?: string } = {},
 ) {
   return fixture.requests.viewSubmission({
     userId,
     callbackId: 'compose.submit',
-    privateMetadata: '',
+    privateMetadata: modal.privateMetadata ?? '',
     values: {
       compose_mailbox: {
         mailbox: {
@@ -137,7 +163,7 @@ export function submitComposeModal(
       reply_to: { to: { type: 'plain_text_input', value: values.to } },
       reply_cc: { cc: { type: 'plain_text_input', value: null } },
       compose_subject: { subject: { type: 'plain_text_input', value: values.subject } },
-      reply_body: { body: { type: 'plain_text_input', value: values.body } },
+      [modal.bodyBlock ?? 'reply_body']: { body: { type: 'plain_text_input', value: values.body } },
       reply_files: { files: { type: 'file_input', files: uploads } },
     },
   });

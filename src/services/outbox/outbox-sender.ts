@@ -312,7 +312,7 @@ export class OutboxSender {
           ticketId: draft.ticketId,
           actorId: 'system',
           action,
-          detail: JSON.stringify({ draftId: draft.id, messageId: entry.messageId, reason }),
+          detail: JSON.stringify({ draftId: draft.id, draftKind: draft.kind, messageId: entry.messageId, reason }),
         },
       });
       await queueDraftStatePosts(tx, draft.ticket, draft, audit.id);

@@ -88,7 +88,7 @@ async function remindMailbox(
   });
   const drafts = await deps.db.draft.findMany({
     where: { state: 'in_review', submittedAt: { not: null }, ticket: { mailboxId: mailbox.id } },
-    select: { id: true, ticketId: true, authorId: true, revision: true, submittedAt: true },
+    select: { id: true, ticketId: true, authorId: true, revision: true, submittedAt: true, kind: true },
   });
   const due = dueReminders(
     now,

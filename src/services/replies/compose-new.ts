@@ -11,7 +11,10 @@ import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { mentions } from '../../domain/mentions.js';
 import { POST_KINDS } from '../../posts/post-kinds.js';
 import { queuePosts } from '../../posts/queue-post.js';
+import { parseAddressList } from '../../domain/compose-reply.js';
+import { fillTemplate, type TemplateValues } from '../../domain/template-variables.js';
 import { enqueueReply } from '../outbox/enqueue-reply.js';
+import { templateChoices, type TemplateChoice } from '../templates/template-catalog.js';
 import { accessRefusal } from '../tickets/ticket-access.js';
 import { upsertCustomerAddress } from '../tickets/split-mail.js';
 import { draftAddressesJson } from './draft-addresses.js';
@@ -35,13 +38,20 @@ export interface ComposeMailbox {
 }
 
 export type ComposeOpening =
-  | { kind: 'compose'; mailboxes: ComposeMailbox[]; review: boolean; to: string }
+  | {
+      kind: 'compose';
+      mailboxes: ComposeMailbox[];
+      review: boolean;
+      to: string;
+      /** The templates of those mailboxes and the shared ones, latest versions. */
+      templates: TemplateChoice[];
+    }
   /** In none of the mailboxes' channels: nothing to write from. */
   | { kind: 'no_mailbox' };
 
 /** The mailboxes whose channel the person is in (checked with Slack), for the compose modal. */
 export async function openCompose(
-  deps: Pick<ReviewDeps, 'mailboxes' | 'members' | 'logger'>,
+  deps: Pick<ReviewDeps, 'db' | 'mailboxes' | 'members' | 'logger'>,
   input: { actorId: string; to?: string },
 ): Promise<ComposeOpening> {
   const mailboxes: ComposeMailbox[] = [];
@@ -51,7 +61,115 @@ export async function openCompose(
   if (mailboxes.length === 0) return { kind: 'no_mailbox' };
   // The button says "sends for review" when any of them reviews (the reviewer is told on the draft).
   const review = mailboxes.some((mailbox) => needsReview(deps, mailbox.key));
-  return { kind: 'compose', mailboxes, review, to: input.to ?? '' };
+  const rows = await deps.db.mailbox.findMany({
+    where: { key: { in: mailboxes.map((mailbox) => mailbox.key) } },
+    select: { id: true },
+  });
+  const templates = await templateChoices(
+    deps.db,
+    rows.map((row) => row.id),
+  );
+  return { kind: 'compose', mailboxes, review, to: input.to ?? '', templates };
+}
+
+/** What the person has in the compose modal when they choose a template. */
+export interface ComposeTyped {
+  mailboxKey: string;
+  to: string | null;
+  cc: string | null;
+  subject: string | null;
+  bodyRevision: number;
+}
+
+/** The compose modal again with the template's text in its body; `unusable` when the choice cannot be used. */
+export type ComposeTemplatePick =
+  | { kind: 'unusable' }
+  | {
+      kind: 'filled';
+      opening: Extract<ComposeOpening, { kind: 'compose' }>;
+      typed: ComposeTyped;
+      body: string;
+      chosenVersionId: number;
+      templateFilled: { name: string; version: number; newer: boolean };
+    };
+
+/**
+ * A template chosen in the compose modal: its latest version (an option from an older
+ * modal gets the edit, and says so), the variables filled as far as they are known before
+ * the ticket exists (the customer is the first To; a shared template's mailbox variables
+ * wait for a mailbox to be chosen, and anything unknown stays `{{…}}` for the author to
+ * see). Only templates of mailboxes the person may write from; the version is recorded
+ * on the draft when the modal is submitted (it carries it in its private_metadata).
+ */
+export async function pickComposeTemplate(
+  deps: ReviewDeps,
+  input: { actorId: string; versionId: number; typed: ComposeTyped },
+): Promise<ComposeTemplatePick> {
+  const unusable = { kind: 'unusable' } as const;
+  const opening = await openCompose(deps, { actorId: input.actorId, to: input.typed.to ?? '' });
+  if (opening.kind !== 'compose') return unusable;
+  const picked = await deps.db.templateVersion.findUnique({
+    where: { id: input.versionId },
+    include: { template: { include: { mailbox: { select: { key: true } } } } },
+  });
+  const template = picked?.template;
+  const keys = opening.mailboxes.map((mailbox) => mailbox.key);
+  if (!template || template.archived || (template.mailbox && !keys.includes(template.mailbox.key))) return unusable;
+  const latest =
+    picked.version === template.currentVersion
+      ? picked
+      : await deps.db.templateVersion.findUnique({
+          where: { templateId_version: { templateId: template.id, version: template.currentVersion } },
+        });
+  if (!latest) return unusable;
+  // The mailbox chosen, else the template's own.
+  const mailboxKey = keys.includes(input.typed.mailboxKey) ? input.typed.mailboxKey : template.mailbox?.key;
+  const body = fillTemplate(
+    latest.body,
+    await composeVariables(deps, { actorId: input.actorId, mailboxKey, to: input.typed.to ?? '' }),
+  );
+  deps.logger.info(
+    { code: 'compose_template_picked', templateVersionId: latest.id, actorId: input.actorId },
+    'template filled into a new mail',
+  );
+  return {
+    kind: 'filled',
+    opening,
+    typed: input.typed,
+    body,
+    chosenVersionId: latest.id,
+    templateFilled: { name: template.name, version: latest.version, newer: latest.id !== picked.id },
+  };
+}
+
+/** The template variables known while a new mail is written (no ticket number yet). */
+async function composeVariables(
+  deps: ReviewDeps,
+  input: { actorId: string; mailboxKey: string | undefined; to: string },
+): Promise<TemplateValues> {
+  const config = deps.mailboxes.find((mailbox) => mailbox.key === input.mailboxKey);
+  const customer = parseAddressList(input.to).addresses[0];
+  const agentName = await deps.userNames.nameOf(input.actorId);
+  return {
+    customer_name: customer?.name || null,
+    customer_company: null,
+    agent_name: agentName,
+    ticket_number: null,
+    original_date: null,
+    mailbox_name: config?.name ?? null,
+    mailbox_address: config ? replyFrom(deps, config, null) : null,
+  };
+}
+
+/**
+ * The template version a submitted compose modal started from, when it may be used from
+ * the mailbox chosen (a template of another mailbox is not recorded against this one).
+ */
+async function usableVersionId(deps: ReviewDeps, versionId: number | undefined, mailboxId: number) {
+  if (versionId === undefined) return null;
+  const version = await deps.db.templateVersion.findUnique({ where: { id: versionId }, include: { template: true } });
+  const template = version?.template;
+  return template && (template.mailboxId === null || template.mailboxId === mailboxId) ? version.id : null;
 }
 
 export type ComposeField = ReplyField | 'mailbox' | 'subject';
@@ -68,6 +186,8 @@ export async function submitNewMail(
     actorId: string;
     values: { mailboxKey: string; to: string; cc: string; subject: string; body: string };
     attachments?: ChosenAttachments;
+    /** The template version the modal was filled from (its private_metadata). */
+    templateVersionId?: number;
   },
 ): Promise<ComposeSubmission> {
   const { values } = input;
@@ -114,6 +234,7 @@ export async function submitNewMail(
     signature: await signatureFor(mailbox.nextTicketNumber),
     fromAddress: replyFrom(deps, mailbox, null),
     submittedAt: new Date(),
+    templateVersionId: await usableVersionId(deps, input.templateVersionId, mailbox.id),
   };
   let prepared = null;
   if (!review) {

@@ -14,6 +14,7 @@ import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
 import { draftAddressText, reviewedText } from './draft-addresses.js';
 import { draftFiles } from './reply-attachments.js';
 import { draftKind, type DraftKind } from '../../domain/draft-kind.js';
+import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import type { ForwardedHeaders } from '../../domain/forward-mail.js';
 import { forwardedMail } from './forwarded-mail.js';
 
@@ -141,6 +142,8 @@ export interface DraftShown {
   lastReview?: { reviewerId: string; decision: string; comment: string | null };
   sentAt?: Date | null;
   failure?: string | null;
+  /** A discarded draft: who discarded it. */
+  discardedBy?: string;
 }
 
 /** A draft's post when its turn comes: a new message in the thread, or the one to update. */
@@ -201,6 +204,7 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
       : {}),
     sentAt: draft.outbox?.sentAt ?? null,
     failure: draft.outbox?.lastError ?? null,
+    ...(draft.state === 'discarded' ? { discardedBy: await discardedBy(db, draft) } : {}),
   };
   if (kind === POST_KINDS.draft) return { kind: 'ready', shown, threadTs: draft.ticket.slackTs };
   const posted = await db.slackPost.findUnique({
@@ -208,6 +212,16 @@ export async function loadDraftPost(db: Db, kind: string, payload: DraftPostPayl
     select: { slackTs: true },
   });
   return posted?.slackTs ? { kind: 'ready', shown, updateTs: posted.slackTs } : { kind: 'wait' };
+}
+
+/** Who discarded the draft (its audit record, discard-draft.ts). */
+async function discardedBy(db: Db, draft: { id: number; ticketId: number }): Promise<string | undefined> {
+  const records = await db.auditLog.findMany({
+    where: { ticketId: draft.ticketId, action: TICKET_ACTIONS.draftDiscarded },
+    orderBy: { id: 'desc' },
+    select: { actorId: true, detail: true },
+  });
+  return records.find((record) => (JSON.parse(record.detail) as { draftId?: number }).draftId === draft.id)?.actorId;
 }
 
 /** The reply as it went out: to whom, by whom, the text. */

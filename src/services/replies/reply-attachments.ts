@@ -49,7 +49,8 @@ export interface DraftFile {
 export type AttachmentField = 'files' | 'threadFiles';
 
 export type AttachmentProblem =
-  | { kind: 'attachments_too_large'; totalBytes: number; limitBytes: number }
+  /** `forwardedBytes`: of the total, the forwarded mail's own files (sent on with a forward). */
+  | { kind: 'attachments_too_large'; totalBytes: number; limitBytes: number; forwardedBytes?: number }
   | { kind: 'file_unavailable'; filename: string }
   | { kind: 'too_many_files'; max: number };
 
@@ -127,7 +128,14 @@ async function currentDraftFiles(db: Db, draftId: number): Promise<DraftFile[]> 
  */
 export async function checkAttachments(
   deps: { db: Db; files: SlackFiles },
-  input: { ticketId: number; draftId: number; limitBytes: number; chosen: ChosenAttachments },
+  input: {
+    ticketId: number;
+    draftId: number;
+    limitBytes: number;
+    chosen: ChosenAttachments;
+    /** Bytes the mail carries besides the chosen files (a forward's forwarded attachments): they count too. */
+    forwardedBytes?: number;
+  },
 ): Promise<CheckedAttachments> {
   const { chosen } = input;
   // More than the modal lets anyone choose would not all be listed for the reviewer.
@@ -157,13 +165,19 @@ export async function checkAttachments(
       files.push({ slackFileId: info.id, filename: info.name, contentType: info.mimetype, size: info.size });
     }
   }
-  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  const forwardedBytes = input.forwardedBytes ?? 0;
+  const totalBytes = files.reduce((sum, file) => sum + file.size, forwardedBytes);
   if (totalBytes > input.limitBytes) {
     return {
       ok: false,
-      // Shown where the person can act on it: the upload, when anything was uploaded.
-      field: chosen.uploaded.length ? 'files' : 'threadFiles',
-      problem: { kind: 'attachments_too_large', totalBytes, limitBytes: input.limitBytes },
+      // Shown where the person can act on it: the upload, when anything was uploaded (or nothing was chosen).
+      field: chosen.uploaded.length || !chosen.threadFileIds.length ? 'files' : 'threadFiles',
+      problem: {
+        kind: 'attachments_too_large',
+        totalBytes,
+        limitBytes: input.limitBytes,
+        ...(forwardedBytes ? { forwardedBytes } : {}),
+      },
     };
   }
   return { ok: true, files };

@@ -78,6 +78,9 @@ export type DraftRefusal =
   | { kind: 'too_long' }
   | { kind: 'not_author'; authorId: string }
   | { kind: 'not_editable'; state: string }
+  /** Discarding: only the author or a reviewer; only before it is approved. */
+  | { kind: 'not_discarder'; authorId: string }
+  | { kind: 'not_discardable'; state: string }
   | { kind: 'attachment_unavailable'; filename: string };
 
 export type ReplyField = 'to' | 'cc' | 'body' | 'files' | 'threadFiles';
@@ -100,7 +103,7 @@ export type ReplySubmission =
   | { kind: 'submitted'; review: boolean; recipientChanges: RecipientChanges }
   | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
 
-async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
+export async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
   return db.draft.findUnique({
     where: { id: draftId },
     include: {
@@ -114,7 +117,7 @@ async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | nul
   });
 }
 
-function reviewerIdsOf(deps: ReviewDeps, mailboxKey: string): string[] {
+export function reviewerIdsOf(deps: ReviewDeps, mailboxKey: string): string[] {
   return deps.mailboxes.find((mailbox) => mailbox.key === mailboxKey)?.reviewers ?? [];
 }
 
@@ -174,6 +177,8 @@ export async function submitReply(
     draftId: draft.id,
     limitBytes: attachmentLimitBytes(deps.mailboxes, draft.ticket.mailbox.key),
     chosen: input.attachments ?? { uploaded: [], threadFileIds: [] },
+    // A forward sends the mail's own files on too: they count against the same limit.
+    forwardedBytes: await forwardedBytes(deps.db, draft),
   });
   if (!checked.ok) errors[checked.field] = checked.problem;
   if (Object.keys(errors).length || !checked.ok) return { kind: 'invalid', errors };
@@ -269,6 +274,13 @@ async function forwardSource(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>):
   return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(db, mail.id) };
 }
 
+/** The size of a forward's forwarded attachments (0 for a reply or a new mail). */
+async function forwardedBytes(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<number> {
+  if (draft.kind !== 'forward') return 0;
+  const mail = await forwardedMail(db, draft.forwardsId);
+  return (mail?.attachments ?? []).reduce((sum, file) => sum + file.size, 0);
+}
+
 /** The modal field a file came from: the upload, or the thread's files. */
 function fileField(chosen: ChosenAttachments | undefined, files: DraftFile[], filename: string): ReplyField {
   const file = files.find((candidate) => candidate.filename === filename);
@@ -331,7 +343,14 @@ async function recordDecision(
         ticketId: draft.ticketId,
         actorId: reviewerId,
         action: decided.decision === 'approved' ? TICKET_ACTIONS.draftApproved : TICKET_ACTIONS.changesRequested,
-        detail: JSON.stringify({ draftId: draft.id, revision: draft.revision, authorId: draft.authorId, comment }),
+        detail: JSON.stringify({
+          draftId: draft.id,
+          revision: draft.revision,
+          authorId: draft.authorId,
+          // The trace says a forward or a new mail in those words.
+          draftKind: draft.kind,
+          comment,
+        }),
       },
     });
     await queueDraftStatePosts(tx, draft.ticket, draft, audit.id);

@@ -71,9 +71,12 @@ export interface TemplateChoice {
   version: number;
 }
 
-/** The reply modal's menu: by category, then name; Slack takes 100 options at most. */
-export async function templateChoices(db: Db, mailboxId: number): Promise<TemplateChoice[]> {
-  const templates = await usableTemplates(db, [mailboxId]);
+/**
+ * The reply modal's menu (one mailbox) or the compose modal's (every mailbox the person may
+ * write from): by category, then name; Slack takes 100 options at most.
+ */
+export async function templateChoices(db: Db, mailboxIds: number | readonly number[]): Promise<TemplateChoice[]> {
+  const templates = await usableTemplates(db, typeof mailboxIds === 'number' ? [mailboxIds] : mailboxIds);
   return byCategory(templates)
     .flatMap((group) => group.items)
     .slice(0, TEMPLATE_CHOICES_MAX)

@@ -285,6 +285,56 @@ export async function loadFoldedFollowUps(
   };
 }
 
+const ZSplitUpdate = z.object({
+  ts: z.string().min(1),
+  sourceTicketId: z.number().int(),
+  messageRowIds: z.array(z.number().int()).min(1),
+  auditId: z.number().int(),
+});
+
+/** A follow-up message after a split: the mails it showed, those split out with the ticket they are in now. */
+export interface SplitUpdateData {
+  locale: TLocale;
+  ts: string;
+  actorId: string;
+  mails: (ShownMail & { movedTo?: TicketPlace })[];
+}
+
+/** The follow-up message in the old thread, as it reads after a split (split-mail.ts queues it). */
+export async function loadSplitUpdate(db: Db, post: RenderablePost): Promise<SplitUpdateData | PostNotReady> {
+  const payload = ZSplitUpdate.safeParse(JSON.parse(post.payload));
+  if (!payload.success) return UNREADABLE;
+  const { ts, sourceTicketId, messageRowIds, auditId } = payload.data;
+  const [source, audit, rows] = await Promise.all([
+    db.ticket.findUnique({ where: { id: sourceTicketId }, select: { mailbox: { select: { locale: true } } } }),
+    db.auditLog.findUnique({ where: { id: auditId }, select: { actorId: true } }),
+    db.message.findMany({
+      where: { id: { in: messageRowIds } },
+      orderBy: { id: 'asc' },
+      select: { ...MAIL_SHOWN, ticket: { select: { id: true, number: true, slackChannelId: true, slackTs: true } } },
+    }),
+  ]);
+  if (!source || !audit || rows.length === 0) return { kind: 'drop', reason: 'ticket or messages no longer exist' };
+  // The new ticket's message first, so the note can link to its thread.
+  if (rows.some((row) => row.ticket && row.ticket.id !== sourceTicketId && !row.ticket.slackTs))
+    return { kind: 'wait' };
+  const withHtml = await mailsWithHtml(
+    db,
+    rows.map((row) => row.id),
+  );
+  return {
+    locale: source.mailbox.locale as TLocale,
+    ts,
+    actorId: audit.actorId,
+    mails: rows.map(({ ticket, ...row }) => ({
+      ...shownMail(row, withHtml),
+      ...(ticket && ticket.id !== sourceTicketId
+        ? { movedTo: { number: ticket.number, channelId: ticket.slackChannelId, ts: ticket.slackTs } }
+        : {}),
+    })),
+  };
+}
+
 export interface TraceData {
   locale: TLocale;
   action: string;

@@ -21,6 +21,14 @@ import { resetLastMailTime } from './last-mail-time.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
 import { accessRefusal, mergedRefusal, ticketChannel } from './ticket-access.js';
 
+/** What a split_update post names: the message, the ticket it is in, the mails it showed, the split. */
+export interface SplitUpdatePayload {
+  ts: string;
+  sourceTicketId: number;
+  messageRowIds: number[];
+  auditId: number;
+}
+
 export type SplitAnswer = { kind: 'split'; ticketId: number; number: number } | { kind: 'refused'; refusal: Refusal };
 
 const MAIL_SPLIT = {
@@ -33,6 +41,7 @@ const MAIL_SPLIT = {
   subject: true,
   text: true,
   receivedAt: true,
+  slackTs: true,
   attachments: { select: { inline: true } },
 } as const;
 
@@ -169,8 +178,43 @@ async function writeSplit(
     const made = await audit(ticket.id, TICKET_ACTIONS.splitFrom);
     await queuePosts(tx, newTicketPosts(mail, ticket, channelId, made.id), now);
     await queueTicketPosts(tx, source, left.id);
+    await queuePosts(tx, await followUpUpdate(tx, { mail, source, channelId, auditId: left.id }), now);
     return ticket;
   });
+}
+
+/**
+ * The follow-up message that showed the mail in the old thread, updated to say where it
+ * went. Several follow-ups may share one message (folded): the mails it showed are named
+ * now, while their slackTs still says so (a post in the new thread will move the mail's).
+ */
+async function followUpUpdate(
+  tx: Tx,
+  split: { mail: SplitMail; source: QueuedTicket; channelId: string; auditId: number },
+): Promise<PostToQueue[]> {
+  const { mail, source, channelId, auditId } = split;
+  if (!mail.slackTs || mail.slackTs === source.slackTs) return [];
+  const shown = await tx.message.findMany({
+    where: { slackTs: mail.slackTs, OR: [{ ticketId: source.id }, { id: mail.id }] },
+    orderBy: { id: 'asc' },
+    select: { id: true },
+  });
+  const payload: SplitUpdatePayload = {
+    ts: mail.slackTs,
+    sourceTicketId: source.id,
+    messageRowIds: shown.map((row) => row.id),
+    auditId,
+  };
+  return [
+    {
+      mailboxId: source.mailboxId,
+      ticketId: source.id,
+      channelId,
+      kind: POST_KINDS.splitUpdate,
+      dedupeKey: `split-update:${auditId}`,
+      payload,
+    },
+  ];
 }
 
 /**

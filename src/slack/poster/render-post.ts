@@ -18,6 +18,7 @@ import {
   loadMailGivenUp,
   loadMailPost,
   loadPostFailed,
+  loadSplitUpdate,
   loadTicketUpdate,
   loadTrace,
   type MailPostData,
@@ -146,6 +147,25 @@ const renderRedaction: Renderer = async (db, post) => {
   return { kind: 'ready', message: buildRedactedMessage(data.locale), updateTs: data.ts };
 };
 
+/** A follow-up message whose mail was split out: rendered again, saying where each such mail went. */
+const renderSplitUpdate: Renderer = async (db, post, links) => {
+  const data = await loadSplitUpdate(db, post);
+  if (notReady(data)) return data;
+  const mails = await Promise.all(
+    data.mails.map(async ({ movedTo, ...mail }) =>
+      movedTo
+        ? {
+            ...mail,
+            movedTo: { number: movedTo.number, link: await threadLink(links, movedTo), actorId: data.actorId },
+          }
+        : mail,
+    ),
+  );
+  const message =
+    mails.length === 1 ? buildFollowUpMessage(data.locale, mails[0]!) : buildFoldedFollowUpsMessage(data.locale, mails);
+  return { kind: 'ready', message, updateTs: data.ts };
+};
+
 /** How each kind of post (post-kinds.ts) becomes a message. */
 const RENDERERS: Record<PostKind, Renderer> = {
   ticket: renderMail,
@@ -166,6 +186,7 @@ const RENDERERS: Record<PostKind, Renderer> = {
   redaction: renderRedaction,
   // Files are deleted, not rendered (slack-poster.ts).
   file_removal: async () => ({ kind: 'drop', reason: 'files are deleted, not rendered' }),
+  split_update: renderSplitUpdate,
 };
 
 export async function renderPost(db: Db, post: RenderablePost, links?: Permalinks): Promise<RenderedPost> {

@@ -13,28 +13,58 @@ import type {
   ComposeProblem,
   ComposeSubmission,
 } from '../../services/replies/compose-new.js';
-import { CALLBACK_IDS } from '../ids.js';
+import type { TemplateChoice } from '../../services/templates/template-catalog.js';
+import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { truncate } from './escape.js';
-import { fileUploadBlock, problemText, REPLY_FIELDS, toInput } from './reply-modals.js';
+import {
+  fileUploadBlock,
+  problemText,
+  REPLY_FIELDS,
+  replyBodyBlockId,
+  templateBlocks,
+  toInput,
+} from './reply-modals.js';
 import { plainText, textInput } from './text-input.js';
 
 export const COMPOSE_FIELDS = {
   mailbox: { block: 'compose_mailbox', action: 'mailbox' },
   subject: { block: 'compose_subject', action: 'subject' },
+  template: { block: 'compose_template', action: ACTION_IDS.composeTemplate },
 } as const;
 
-export function buildComposeModal(
-  locale: TLocale,
-  input: { mailboxes: readonly ComposeMailbox[]; review: boolean; to: string; attachmentLimitMb?: number },
-): ModalView {
+/** What the compose modal carries back: the template version its text was filled from. */
+export interface ComposeModalMetadata {
+  templateVersionId?: number;
+}
+
+export interface ComposeModalInput {
+  mailboxes: readonly ComposeMailbox[];
+  review: boolean;
+  to: string;
+  attachmentLimitMb?: number;
+  templates?: readonly TemplateChoice[];
+  /** After a template was chosen: what the person had typed, and the text it filled in. */
+  typed?: { mailboxKey: string; cc: string | null; subject: string | null };
+  body?: string;
+  bodyRevision?: number;
+  chosenVersionId?: number;
+  templateFilled?: { name: string; version: number; newer: boolean };
+}
+
+export function buildComposeModal(locale: TLocale, input: ComposeModalInput): ModalView {
   const option = (mailbox: ComposeMailbox): PlainTextOption => ({
     text: plainText(truncate(`${mailbox.name} <${mailbox.address}>`, 75)),
     value: mailbox.key,
   });
   const options = input.mailboxes.slice(0, 100).map(option);
+  // With one mailbox there is nothing to choose; after a template, the one chosen stays.
+  const chosen = options.length === 1 ? options[0] : options.find((o) => o.value === input.typed?.mailboxKey);
+  const metadata: ComposeModalMetadata =
+    input.chosenVersionId !== undefined ? { templateVersionId: input.chosenVersionId } : {};
   return {
     type: 'modal',
     callback_id: CALLBACK_IDS.composeSubmit,
+    private_metadata: JSON.stringify(metadata),
     title: plainText(truncate(t(locale, 'compose.title'), 24)),
     submit: plainText(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
     close: plainText(t(locale, 'reply.cancel')),
@@ -47,23 +77,31 @@ export function buildComposeModal(
           type: 'static_select',
           action_id: COMPOSE_FIELDS.mailbox.action,
           options,
-          // With one mailbox there is nothing to choose.
-          ...(options.length === 1 ? { initial_option: options[0] } : {}),
+          ...(chosen ? { initial_option: chosen } : {}),
         },
       },
+      ...templateBlocks(locale, input, COMPOSE_FIELDS.template),
       toInput(locale, input.to),
       textInput({
         field: REPLY_FIELDS.cc,
         label: t(locale, 'reply.cc'),
         optional: true,
         maxLength: 1000,
+        initial: input.typed?.cc,
       }),
-      textInput({ field: COMPOSE_FIELDS.subject, label: t(locale, 'compose.subject'), maxLength: 250 }),
       textInput({
-        field: REPLY_FIELDS.body,
+        field: COMPOSE_FIELDS.subject,
+        label: t(locale, 'compose.subject'),
+        maxLength: 250,
+        initial: input.typed?.subject,
+      }),
+      // A new block id each time a template fills it (replyBodyBlockId says why).
+      textInput({
+        field: { block: replyBodyBlockId(input.bodyRevision), action: REPLY_FIELDS.body.action },
         label: t(locale, 'compose.body'),
         multiline: true,
         maxLength: 3_000,
+        initial: input.body,
       }),
       fileUploadBlock(locale, input.attachmentLimitMb),
       { type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'compose.hint') }] },
@@ -102,11 +140,16 @@ function composeProblemText(locale: TLocale, problem: ComposeProblem): string {
 }
 
 /** The errors on the compose modal's fields, or null when it was submitted. */
-export function composeSubmitErrors(locale: TLocale, submission: ComposeSubmission): Record<string, string> | null {
+export function composeSubmitErrors(
+  locale: TLocale,
+  submission: ComposeSubmission,
+  bodyRevision = 0,
+): Record<string, string> | null {
   if (submission.kind === 'submitted') return null;
+  const blocks = { ...BLOCKS, body: replyBodyBlockId(bodyRevision) };
   return Object.fromEntries(
     Object.entries(submission.errors).map(([field, problem]) => [
-      BLOCKS[field as ComposeField],
+      blocks[field as ComposeField],
       composeProblemText(locale, problem),
     ]),
   );

@@ -11,6 +11,7 @@ import type { TLocale } from '../../config/config-schema.js';
 import { formatAddressList } from '../../domain/compose-reply.js';
 import { DRAFT_SHOWN_LIMITS, type DraftControl } from '../../domain/draft-controls.js';
 import type { DraftShown, SentReply, ShownFile } from '../../services/replies/draft-posts.js';
+import { draftKindKey } from './draft-kind-key.js';
 import { fileListText } from './file-list.js';
 import type { DraftKind } from '../../domain/draft-kind.js';
 import { t, type MessageKey } from '../../i18n/messages.js';
@@ -31,7 +32,20 @@ const CONTROL_BUTTONS: Record<DraftControl, { actionId: string; label: MessageKe
   approve: { actionId: ACTION_IDS.draftApprove, label: 'draft.approve' },
   request_changes: { actionId: ACTION_IDS.draftRequestChanges, label: 'draft.request_changes' },
   edit: { actionId: ACTION_IDS.draftEdit, label: 'draft.edit' },
+  discard: { actionId: ACTION_IDS.draftDiscard, label: 'draft.discard' },
 };
+
+/** Discarding cannot be undone: Slack asks first (a new mail's ticket is closed with it). */
+function discardConfirm(locale: TLocale, kind: DraftKind) {
+  const plain = (text: string) => ({ type: 'plain_text' as const, text });
+  return {
+    title: plain(t(locale, 'draft.discard_confirm_title')),
+    text: plain(t(locale, kind === 'new' ? 'draft.discard_confirm_text_new' : 'draft.discard_confirm_text')),
+    confirm: plain(t(locale, 'draft.discard_confirm_yes')),
+    deny: plain(t(locale, 'reply.cancel')),
+    style: 'danger' as const,
+  };
+}
 
 const DRAFT_HEADINGS: Record<DraftKind, MessageKey> = {
   reply: 'draft.heading',
@@ -60,8 +74,8 @@ function statusLine(input: DraftMessageInput): string | null {
   switch (draft.state) {
     case 'in_review':
       return input.reviewerMentions
-        ? t(locale, 'draft.waiting', { reviewers: input.reviewerMentions })
-        : t(locale, 'draft.waiting_nobody');
+        ? t(locale, draftKindKey('draft.waiting', input.kind), { reviewers: input.reviewerMentions })
+        : t(locale, draftKindKey('draft.waiting_nobody', input.kind));
     case 'approved':
       return t(locale, 'draft.state.approved', { reviewer: lastReview ? `<@${lastReview.reviewerId}>` : '—' });
     case 'sent':
@@ -75,6 +89,8 @@ function statusLine(input: DraftMessageInput): string | null {
       return t(locale, 'draft.state.failed', { reason: escapeAndTruncate(input.failure ?? '', 500) });
     case 'uncertain':
       return t(locale, 'draft.state.uncertain');
+    case 'discarded':
+      return t(locale, 'draft.state.discarded', { actor: input.discardedBy ? `<@${input.discardedBy}>` : '—' });
     default:
       return null;
   }
@@ -155,6 +171,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
         text: { type: 'plain_text' as const, text: t(locale, CONTROL_BUTTONS[control].label) },
         value: String(draft.id),
         ...(index === 0 ? { style: 'primary' as const } : {}),
+        ...(control === 'discard' ? { confirm: discardConfirm(locale, input.kind ?? 'reply') } : {}),
       })),
     });
   }
@@ -216,7 +233,7 @@ export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMe
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: `:warning: ${t(locale, 'sent.refused', { who: escapeAndTruncate(sent.refused, 2_000) })}`,
+                text: `:warning: ${t(locale, draftKindKey('sent.refused', sent.kind), { who: escapeAndTruncate(sent.refused, 2_000) })}`,
               },
             } as KnownBlock,
           ]

@@ -34,6 +34,10 @@ export function draftRefusalText(locale: TLocale, refusal: DraftRefusal): string
       return t(locale, 'notice.not_author', { author: `<@${refusal.authorId}>` });
     case 'not_editable':
       return t(locale, 'reply.error_state', { state: stateName(locale, refusal.state) });
+    case 'not_discarder':
+      return t(locale, 'notice.not_discarder', { author: `<@${refusal.authorId}>` });
+    case 'not_discardable':
+      return t(locale, 'notice.not_discardable', { state: stateName(locale, refusal.state) });
     case 'attachment_unavailable':
       return t(locale, 'notice.attachment_unavailable', { name: escapeAndTruncate(refusal.filename, 200) });
   }

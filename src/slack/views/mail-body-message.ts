@@ -10,7 +10,7 @@ import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
 import { PREVIEW_CHARS, ticketPreviewText } from '../../domain/ticket-preview.js';
 import { BODY_CHARS_PER_MESSAGE } from '../../domain/mail-body.js';
-import { escapeAndTruncate, escapeMrkdwn, safeCutIndex } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink, safeCutIndex } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import {
   attachmentsContext,
@@ -97,6 +97,11 @@ export interface FollowUpMail {
   /** An answer to a forward we sent to a third party: an internal note, not the customer's. */
   forwardAnswer?: boolean;
   receivedAt: Date;
+  /**
+   * Split out of this ticket since (mail.split): the ticket it is in now, linked to its
+   * thread when known. The message then says so in place of the mail's text.
+   */
+  movedTo?: { number: number; link: string | null; actorId: string };
   text: string;
   attachmentNames: string[];
   /**
@@ -134,7 +139,7 @@ function splitButton(locale: TLocale, messageRowId: number): Button {
  */
 function followUpHeadingBlock(locale: TLocale, mail: FollowUpMail): KnownBlock {
   const text = { type: 'mrkdwn' as const, text: followUpHeading(locale, mail) };
-  return mail.id === undefined
+  return mail.id === undefined || mail.movedTo
     ? { type: 'context', elements: [text] }
     : { type: 'section', text, accessory: splitButton(locale, mail.id) };
 }
@@ -154,8 +159,23 @@ function followUpNotes(locale: TLocale, mail: FollowUpMail): KnownBlock[] {
 }
 
 /** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
+/** Where a split-out mail went, in place of its text (mrkdwn). */
+function movedText(locale: TLocale, movedTo: NonNullable<FollowUpMail['movedTo']>): string {
+  return `:twisted_rightwards_arrows: ${t(locale, 'split.moved', {
+    ticket: mrkdwnLink(movedTo.link, `#${movedTo.number}`),
+    actor: `<@${movedTo.actorId}>`,
+  })}`;
+}
+
 export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): SlackMessage {
   const from = senderText(mail.sender, locale);
+  if (mail.movedTo) {
+    const moved = movedText(locale, mail.movedTo);
+    return {
+      text: `${t(locale, 'ticket.follow_up', { from })}: ${moved}`,
+      blocks: [followUpHeadingBlock(locale, mail), { type: 'section', text: { type: 'mrkdwn', text: moved } }],
+    };
+  }
   const blocks: KnownBlock[] = [
     followUpHeadingBlock(locale, mail),
     ...followUpNotes(locale, mail),
@@ -173,6 +193,13 @@ export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): Slack
 export function buildFoldedFollowUpsMessage(locale: TLocale, mails: readonly FollowUpMail[]): SlackMessage {
   const blocks: KnownBlock[] = [];
   for (const mail of mails) {
+    if (mail.movedTo) {
+      blocks.push(followUpHeadingBlock(locale, mail), {
+        type: 'section',
+        text: { type: 'mrkdwn', text: movedText(locale, mail.movedTo) },
+      });
+      continue;
+    }
     const words = escapeAndTruncate(ticketPreviewText(mail.text), PREVIEW_CHARS);
     blocks.push(followUpHeadingBlock(locale, mail), ...followUpNotes(locale, mail));
     blocks.push({

@@ -3,6 +3,7 @@
  * Mentions are how the right people are notified; nobody is pinged with @here.
  */
 import type { TLocale } from '../../config/config-schema.js';
+import { draftKindKey } from './draft-kind-key.js';
 import { t } from '../../i18n/messages.js';
 import type { DigestFigures, ReminderPayload } from '../../services/reminders/run-reminders.js';
 import { escapeAndTruncate } from './escape.js';
@@ -32,7 +33,7 @@ export function buildReminderMessage({ locale, reminder, reviewerIds, targetMinu
         })}`;
       }
       case 'review_wait':
-        return `:hourglass: ${t(locale, 'reminder.review_wait', { reviewers: mentions(reviewerIds), author: mention(reminder.authorId), duration: durationText(locale, reminder.minutes) })}`;
+        return `:hourglass: ${t(locale, draftKindKey('reminder.review_wait', reminder.draftKind), { reviewers: mentions(reviewerIds), author: mention(reminder.authorId), duration: durationText(locale, reminder.minutes) })}`;
       case 'snooze':
         return `:bell: ${t(locale, 'reminder.snooze', { user: mention(reminder.userId) })}`;
     }

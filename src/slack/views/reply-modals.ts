@@ -65,10 +65,16 @@ export function problemText(locale: TLocale, problem: ReplyProblem): string {
     case 'body_missing':
       return t(locale, 'reply.error_body');
     case 'attachments_too_large':
-      return t(locale, 'reply.error_attachments_too_large', {
-        total: megabytes(problem.totalBytes),
-        limit: megabytes(problem.limitBytes),
-      });
+      return problem.forwardedBytes
+        ? t(locale, 'reply.error_attachments_too_large_forward', {
+            total: megabytes(problem.totalBytes),
+            forwarded: megabytes(problem.forwardedBytes),
+            limit: megabytes(problem.limitBytes),
+          })
+        : t(locale, 'reply.error_attachments_too_large', {
+            total: megabytes(problem.totalBytes),
+            limit: megabytes(problem.limitBytes),
+          });
     case 'too_many_files':
       return t(locale, 'reply.error_too_many_files', { max: problem.max });
     case 'file_unavailable':
@@ -223,7 +229,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
       type: 'section',
       text: { type: 'mrkdwn', text: `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(input.subject, 500)}` },
     },
-    ...templateBlocks(input),
+    ...templateBlocks(locale, input),
     toInput(locale, input.to),
     ...replyToBlocks(input),
     textInput({
@@ -360,10 +366,15 @@ function replyToBlocks({ locale, replyToNote }: ReplyModalInput): KnownBlock[] {
 
 /**
  * The template menu: latest versions only, grouped by category when any template has
- * one, at most 100 options. Choosing one fills the body at once (block_actions).
+ * one, at most 100 options. Choosing one fills the body at once (block_actions). The
+ * compose modal has the same menu under its own ids (compose-modal.ts).
  */
-function templateBlocks(input: ReplyModalInput): KnownBlock[] {
-  const { locale, templates } = input;
+export function templateBlocks(
+  locale: TLocale,
+  input: Pick<ReplyModalInput, 'templates' | 'chosenVersionId' | 'templateFilled'>,
+  field: { block: string; action: string } = REPLY_FIELDS.template,
+): KnownBlock[] {
+  const { templates } = input;
   if (!templates) return [];
   if (templates.length === 0)
     return [{ type: 'context', elements: [{ type: 'mrkdwn', text: t(locale, 'reply.no_templates') }] }];
@@ -375,7 +386,7 @@ function templateBlocks(input: ReplyModalInput): KnownBlock[] {
   const chosen = templates.find((choice) => choice.versionId === input.chosenVersionId);
   const menu = {
     type: 'static_select' as const,
-    action_id: REPLY_FIELDS.template.action,
+    action_id: field.action,
     placeholder: plainText(t(locale, 'reply.template_placeholder')),
     ...(groups.some((group) => group.category !== null)
       ? {
@@ -390,7 +401,7 @@ function templateBlocks(input: ReplyModalInput): KnownBlock[] {
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      block_id: REPLY_FIELDS.template.block,
+      block_id: field.block,
       text: { type: 'mrkdwn', text: `*${t(locale, 'reply.template')}*` },
       accessory: menu,
     },

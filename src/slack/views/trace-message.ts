@@ -10,6 +10,7 @@ import { statusLabel, type StatusDefinition } from '../../domain/ticket-fields.j
 import { t, type MessageKey } from '../../i18n/messages.js';
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import { ACTION_IDS } from '../ids.js';
+import { draftKindKey } from './draft-kind-key.js';
 import { escapeAndTruncate, mrkdwnLink } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import { slackDate, urgencyLabel } from './ticket-message.js';
@@ -40,6 +41,7 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.tags]: ':label:',
   [TICKET_ACTIONS.draftApproved]: ':white_check_mark:',
   [TICKET_ACTIONS.changesRequested]: ':pencil2:',
+  [TICKET_ACTIONS.draftDiscarded]: ':wastebasket:',
   [TICKET_ACTIONS.replyFailed]: ':x:',
   [TICKET_ACTIONS.replyUncertain]: ':warning:',
   [TICKET_ACTIONS.merged]: ':twisted_rightwards_arrows:',
@@ -118,17 +120,29 @@ function sentence(input: TraceInput): string {
     case TICKET_ACTIONS.tags:
       return t(locale, key('tags'), { actor, changes: tagChanges(detail) });
     case TICKET_ACTIONS.draftApproved:
-      return t(locale, key('draft_approved'), { actor, author: userMention(detail.authorId) });
+      return t(locale, draftKindKey('trace.draft_approved', detail.draftKind), {
+        actor,
+        author: userMention(detail.authorId),
+      });
     case TICKET_ACTIONS.changesRequested:
       return t(locale, key('changes_requested'), {
         actor,
         author: userMention(detail.authorId),
         comment: escapeAndTruncate(detail.comment ?? '', 2_000),
       });
+    case TICKET_ACTIONS.draftDiscarded: {
+      const kind = detail.draftKind === 'forward' || detail.draftKind === 'new' ? detail.draftKind : 'reply';
+      return t(locale, key(`draft_discarded.${kind}${kind === 'new' && detail.closed ? '_closed' : ''}`), {
+        actor,
+        author: userMention(detail.authorId),
+      });
+    }
     case TICKET_ACTIONS.replyFailed:
-      return t(locale, key('reply_failed'), { reason: escapeAndTruncate(detail.reason ?? '', 500) });
+      return t(locale, draftKindKey('trace.reply_failed', detail.draftKind), {
+        reason: escapeAndTruncate(detail.reason ?? '', 500),
+      });
     case TICKET_ACTIONS.replyUncertain:
-      return t(locale, key('reply_uncertain'));
+      return t(locale, draftKindKey('trace.reply_uncertain', detail.draftKind));
     case TICKET_ACTIONS.merged:
       return t(locale, key('merged'), { actor, target: ticketsOf(input).target, mails: detail.mails ?? 0 });
     case TICKET_ACTIONS.mergedIn:

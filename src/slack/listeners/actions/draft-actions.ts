@@ -9,6 +9,7 @@ import {
   type DraftRefusal,
   type ReviewDeps,
 } from '../../../services/replies/review-reply.js';
+import { discardDraft } from '../../../services/replies/discard-draft.js';
 import { readActionId } from '../../read-action-id.js';
 import { buildChangesModal } from '../../views/changes-modal.js';
 import { readDraftBlockId } from '../../views/draft-message.js';
@@ -54,6 +55,13 @@ export function registerDraftActions(registry: ListenerRegistry, deps: { review:
     const opening = await openChangesRequest(deps.review, input);
     if (opening.kind === 'refused') return tellRefusal(args, locale, opening.refusal);
     await openView(args, buildChangesModal(locale, opening.shown));
+  });
+
+  // Behind Slack's confirm dialog; the draft message and thread say what happened.
+  registry.action(ACTION_IDS.draftDiscard, async (args) => {
+    const { locale, input } = await clicked(args);
+    const discarded = await discardDraft(deps.review, input);
+    if (discarded.kind === 'refused') await tellRefusal(args, locale, discarded.refusal);
   });
 
   registry.action(ACTION_IDS.draftEdit, async (args) => {

@@ -12,7 +12,7 @@ import {
 import { openEditTemplate, openNewTemplate } from '../../../services/templates/edit-template.js';
 import { pickTemplate } from '../../../services/templates/pick-template.js';
 import type { TemplateDeps } from '../../../services/templates/template-catalog.js';
-import { slackErrorCode } from '../../../slack-api/slack-probe.js';
+import { updateModalInPlace } from '../../update-modal-in-place.js';
 
 type Clicked = { value?: string; selected_option?: { value?: string } | null };
 type ReplyModalContainer = {
@@ -68,16 +68,12 @@ export function registerTemplateActions(registry: ListenerRegistry, deps: { temp
     const pick = await pickTemplate(templates, { actorId: body.user.id, ticketId, draftId, versionId, typed });
     if (pick.kind === 'unusable') return;
     const view = buildReplyModal({ ...pick.modal, locale: await templates.userLocales.localeOf(body.user.id) });
-    try {
-      // The hash: if the modal changed since this click (another choice), Slack refuses.
-      await client.views.update({ view_id: container.id, hash: container.hash, view });
-    } catch (error) {
-      const slackError = slackErrorCode(error);
-      if (slackError !== 'hash_conflict') throw error;
-      templates.logger.info(
-        { code: 'reply_template_superseded', actorId: body.user.id },
-        'the reply modal changed meanwhile; this choice was not applied',
-      );
-    }
+    await updateModalInPlace(client, templates.logger, {
+      viewId: container.id,
+      hash: container.hash,
+      view,
+      actorId: body.user.id,
+      supersededCode: 'reply_template_superseded',
+    });
   });
 }
