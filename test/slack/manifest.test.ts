@@ -78,6 +78,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
   'files.info': ['files:read'],
+  'files.delete': ['files:write'],
 };
 
 function sourceFiles(dir: string): string[] {
