@@ -6,8 +6,12 @@
  *              (parse in workers, classify, thread, ticket, queued posts) into SQLite;
  * and their ratio. Slack posting is not part of it (it is paced at 1/s per channel by
  * design; see posting-rate.ts). Usage: npx tsx bench/backlog-throughput.ts [N=5000]
+ *
+ * Profiling: `node --import tsx --cpu-prof --cpu-prof-dir=DIR bench/backlog-throughput.ts N`
+ * writes one profile per thread (main, parse worker); the bench then prints the measured
+ * window on the profiles' clock, for `bench/cpu-profile-summary.ts DIR FROM TO`.
  */
-import { ImapFlow } from 'imapflow';
+import os from 'node:os';
 import { simpleParser } from 'mailparser';
 import { openDbClient } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
@@ -17,7 +21,7 @@ import { ParsePool } from '../src/mail/parse-pool.js';
 import { syncMailboxOnce } from '../src/services/ingest/sync-mailbox.js';
 import { IngestQueue } from '../src/services/ingest/ingest-queue.js';
 import { corpusMails } from '../test/support/corpus.js';
-import { DOVECOT_PASSWORD, openImap, startDovecot } from '../test/support/dovecot.js';
+import { openImap, startDovecot } from '../test/support/dovecot.js';
 import { machine } from './support.js';
 
 const count = Number(process.argv[2] ?? 5000);
@@ -37,16 +41,11 @@ for (let i = 0; i < count; i += 1) {
 await appender.logout();
 
 // Baseline: fetch everything, then parse each with mailparser, on one thread.
+/** Now on the clock of `--cpu-prof` profiles (microseconds, monotonic). */
+const profileClock = () => process.hrtime.bigint() / 1000n;
+
 const baseStart = Date.now();
-const client = new ImapFlow({
-  host: dovecot.host,
-  port: dovecot.port,
-  secure: false,
-  doSTARTTLS: false,
-  auth: { user, pass: DOVECOT_PASSWORD },
-  logger: false,
-});
-await client.connect();
+const client = await openImap(dovecot, user);
 const lock = await client.getMailboxLock('INBOX');
 const sources: Buffer[] = [];
 for await (const message of client.fetch('1:*', { uid: true, source: true }))
@@ -66,15 +65,8 @@ const mailbox = await db.mailbox.create({
   data: { key: 'backlog', address: 'support@example.com', name: 'backlog', channelId: 'C0BACKLOG' },
 });
 const start = Date.now();
-const sync = new ImapFlow({
-  host: dovecot.host,
-  port: dovecot.port,
-  secure: false,
-  doSTARTTLS: false,
-  auth: { user, pass: DOVECOT_PASSWORD },
-  logger: false,
-});
-await sync.connect();
+const profileFrom = profileClock();
+const sync = await openImap(dovecot, user);
 let done!: () => void;
 const finished = new Promise<void>((resolve) => (done = resolve));
 let ingested = 0;
@@ -95,6 +87,7 @@ const result = await syncMailboxOnce(
 );
 const syncSeconds = (Date.now() - start) / 1000;
 await finished;
+const profileTo = profileClock();
 const seconds = (Date.now() - start) / 1000;
 await sync.logout();
 await queue.stop();
@@ -112,4 +105,6 @@ console.log(
   `  Mailroom sync + store + ingest:       ${seconds.toFixed(1)} s = ${(count / seconds).toFixed(0)} mails/s (sync and raw store alone: ${syncSeconds.toFixed(1)} s; ${result.stored} stored, ${result.duplicates} duplicates, ${tickets} tickets)`,
 );
 console.log(`  ratio Mailroom / baseline: ${(baseSeconds / seconds).toFixed(2)}`);
-console.log(`  machine: ${machine()}`);
+console.log(`  machine: ${machine()}, load average ${os.loadavg()[0]!.toFixed(1)} at the end`);
+if (process.execArgv.some((flag) => flag.startsWith('--cpu-prof')))
+  console.log(`  profile window of Mailroom's path: ${profileFrom} ${profileTo}`);

@@ -81,6 +81,29 @@ function ingestSuite(world: ScratchWorld) {
       expect(b.kind === 'new_ticket' && b.ticketId).toBe(tickets[1]!.id);
     });
 
+    it("puts one sender's burst of new tickets behind other customers' once five of theirs wait, and not once those are posted", async () => {
+      const loop = (n: number) => mail(`From: loop@robot.example\r\nSubject: alert ${n}\r\nMessage-ID: <loop${n}@x>`);
+      for (let n = 1; n <= 6; n += 1) await receive(loop(n));
+      await receive(mail('From: taro@example.jp\r\nSubject: a person\r\nMessage-ID: <person@x>'));
+      const priorities = async () =>
+        (
+          await world.db.slackPost.findMany({
+            where: { mailboxId, kind: 'ticket' },
+            orderBy: { id: 'asc' },
+            include: { ticket: true },
+          })
+        ).map((post) => [post.ticket!.subject, post.priority]);
+      expect(await priorities()).toEqual([
+        ...[1, 2, 3, 4, 5].map((n) => [`alert ${n}`, 1]),
+        ['alert 6', 0],
+        ['a person', 1],
+      ]);
+      // Once the sender's ticket messages are in the channel, their next ticket is as urgent as anyone's.
+      await world.db.slackPost.updateMany({ where: { mailboxId }, data: { state: 'posted' } });
+      await receive(loop(7));
+      expect((await priorities()).at(-1)).toEqual(['alert 7', 1]);
+    });
+
     it('threads by In-Reply-To/References only, never by subject, and reopens a closed ticket', async () => {
       const first = await receive(mail('From: taro@example.jp\r\nSubject: refund\r\nMessage-ID: <r1@x>'));
       if (first.kind !== 'new_ticket') throw new Error('expected a ticket');

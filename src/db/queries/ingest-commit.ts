@@ -169,10 +169,16 @@ export function* upsertCustomer(customer: CustomerFields, now: Date): SqlScript<
   return row!.id as number;
 }
 
-/** How many posts of this kind for the customer's tickets wait to be posted in the channel. */
+/**
+ * How many posts of this kind for the customer's tickets wait to be posted in the channel.
+ * Read from the customer's tickets outwards (CROSS JOIN fixes SQLite's join order): from the
+ * posts waiting in the channel it was a scan of the whole queue per new ticket, which a
+ * backlog makes long (measured: 0.75 ms a mail at 2,000 queued, growing with the queue).
+ */
 export function* customerPostsWaiting(customerId: number, channelId: string, kind: string): SqlScript<number> {
-  const [row] = yield sql`SELECT COUNT(*) AS "n" FROM "SlackPost" p JOIN "Ticket" t ON t."id" = p."ticketId"
-    WHERE p."channelId" = ${channelId} AND p."kind" = ${kind} AND p."state" IN ('queued', 'posting') AND t."customerId" = ${customerId}`;
+  const [row] = yield sql`SELECT COUNT(*) AS "n" FROM "Ticket" t CROSS JOIN "SlackPost" p
+    WHERE t."customerId" = ${customerId} AND p."ticketId" = t."id"
+      AND p."channelId" = ${channelId} AND p."kind" = ${kind} AND p."state" IN ('queued', 'posting')`;
   return Number(row?.n ?? 0);
 }
 
