@@ -78,3 +78,12 @@ export async function leaseHolder(db: Db, name: string): Promise<LeaseHolder | n
 export async function expireLeasesExcept(db: Db, keep: string): Promise<void> {
   await db.lease.updateMany({ where: { name: { not: keep } }, data: { expiresAt: new Date(0) } });
 }
+
+/**
+ * Removes the leases named `prefix…` that expired before `before`: one-off leases, such as
+ * the one per run of a scheduled job, which would otherwise pile up (a row a minute).
+ */
+export async function removeExpiredLeases(db: Db, prefix: string, before: Date): Promise<number> {
+  const { count } = await db.lease.deleteMany({ where: { name: { startsWith: prefix }, expiresAt: { lt: before } } });
+  return count;
+}

@@ -6,13 +6,27 @@
  */
 import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
 import type { Db } from '../../db/client.js';
-import { acquireLease } from '../../db/leases.js';
+import { acquireLease, removeExpiredLeases } from '../../db/leases.js';
 import { runReminders, type ReminderDeps } from './run-reminders.js';
 import { errorMessage } from '../../errors.js';
 
-/** Lets one instance run each tick of a job: a lease in the database named after the job. */
+/**
+ * How long a run's lease is kept after it expired: node-cron names each run by its job and
+ * its time, so once every instance has asked about a run (seconds), its row only has to
+ * outlive stragglers; then it is removed, or a job run every minute would leave a row a
+ * minute behind it.
+ */
+const RUN_LEASE_KEPT_MS = 60 * 60_000;
+
+/** Lets one instance run each tick of a job: a lease in the database named after the job and the tick. */
 export function leaseCoordinator(db: Db, holder: string): RunCoordinator {
-  return { shouldRun: (key, ttlMs) => acquireLease(db, `cron:${key}`, holder, ttlMs) };
+  return {
+    shouldRun: async (key, ttlMs) => {
+      const elected = await acquireLease(db, `cron:${key}`, holder, ttlMs);
+      if (elected) await removeExpiredLeases(db, 'cron:', new Date(Date.now() - RUN_LEASE_KEPT_MS));
+      return elected;
+    },
+  };
 }
 
 export function scheduleReminders(deps: ReminderDeps & { holder: string }): ScheduledTask {
