@@ -94,10 +94,10 @@ export function mailboxLease(
     historyBefore: historyBoundary(row.createdAt, mailbox.imap.backfillDays),
   };
   const connection = new ImapConnection(mailbox.key, mailbox.imap, log, {
-    sync: async (client) => {
+    sync: async (client, pass) => {
       // Woken from a hang longer than the lease: another instance may sync it now.
       if (!keeper.held) return 0;
-      const result = await syncMailboxOnce(db, client, target, log, () => queue.kick());
+      const result = await syncMailboxOnce(db, client, target, log, () => queue.kick(), !pass.announced);
       await recordSyncPass(db, row.id);
       if (result.stored || result.duplicates || result.gaps)
         log.info({ code: 'imap_synced', ...result }, 'mail fetched');

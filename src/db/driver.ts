@@ -58,3 +58,19 @@ export async function closeDriver(driver: Driver): Promise<void> {
   if (driver.provider === 'sqlite') driver.sqlite.close();
   else if (!driver.pool.ended) await driver.pool.end();
 }
+
+/** Runs `work` on one connection of the pool inside BEGIN … COMMIT, rolled back if it throws. */
+export async function inPgTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

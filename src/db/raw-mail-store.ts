@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import type { Driver } from './driver.js';
+import { inPgTransaction, type Driver } from './driver.js';
 import { retryWhileBusy, sqliteDate } from './sql-script.js';
 import { DamagedSourceError } from '../errors.js';
 import type { RawSource } from '../util/raw-source.js';
@@ -246,21 +246,11 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 function postgresStore(pool: pg.Pool): RawMailStore {
-  const discard = async (id: number): Promise<number> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+  const discard = (id: number): Promise<number> =>
+    inPgTransaction(pool, async (client) => {
       await client.query(numbered(DISCARD_STAGED_PARTS), [id]);
-      const removed = (await client.query(numbered(DISCARD_STAGED_ROW), [id])).rowCount ?? 0;
-      await client.query('COMMIT');
-      return removed;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+      return (await client.query(numbered(DISCARD_STAGED_ROW), [id])).rowCount ?? 0;
+    });
   const writes: StagingWrites = {
     insertHead: async (mail, head) =>
       (
@@ -283,10 +273,8 @@ function postgresStore(pool: pg.Pool): RawMailStore {
       for (const { id } of rows) removed += await discard(id);
       return removed;
     },
-    storeBatch: async (rows) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+    storeBatch: (rows) =>
+      inPgTransaction(pool, async (client) => {
         const results: RawStoreResult[] = [];
         for (const row of rows) {
           const existing = await client.query<{ id: number }>(
@@ -329,15 +317,8 @@ function postgresStore(pool: pg.Pool): RawMailStore {
             [String(last.uid), rows[0]!.mailboxId, String(last.uidValidity)],
           );
         }
-        await client.query('COMMIT');
         return results;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
     openRaw: async (id, { onlyWaiting = false } = {}) => {
       const waiting = onlyWaiting ? ` AND "parseState" = 'stored'` : '';
       const row = (

@@ -13,7 +13,7 @@
  */
 import type Database from 'better-sqlite3';
 import pg from 'pg';
-import type { Driver } from './driver.js';
+import { inPgTransaction, type Driver } from './driver.js';
 
 export interface Statement {
   /** The SQL text around the parameters, as the `sql` tag received it. */
@@ -157,22 +157,13 @@ function postgresRunner(pool: pg.Pool): SqlRunner {
       })
     ).rows as Rows;
   return {
-    transaction: async (script) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+    transaction: (script) =>
+      inPgTransaction(pool, async (client) => {
         const steps = script();
         let step = steps.next();
         while (!step.done) step = steps.next(await execute(client, step.value));
-        await client.query('COMMIT');
         return step.value;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
     query: (statement) => execute(pool, statement),
   };
 }

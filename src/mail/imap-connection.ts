@@ -87,9 +87,10 @@ export interface ImapConnectionOptions {
   /**
    * Runs on the open connection after every connect, whenever the server announces new
    * mail (IDLE), and on every sweep. Never two at once: a request during a run runs after it.
-   * Returns how many new mails the pass stored.
+   * Returns how many new mails the pass stored. `announced`: the server has just reported
+   * the new message count, so the pass need not ask for it (NOOP) first.
    */
-  sync?: (client: ImapFlow) => Promise<number>;
+  sync?: (client: ImapFlow, pass: { announced: boolean }) => Promise<number>;
   /**
    * Told once when the server's IDLE turns out silent (the sweep keeps finding mail it did
    * not announce), and once when IDLE announces mail again. Already logged here.
@@ -177,7 +178,7 @@ export class ImapConnection {
     if (!this.options.sync || !this.#client) return;
     const trigger = this.#heard;
     this.#heard = NOTHING_HEARD;
-    const stored = await this.options.sync(this.#client);
+    const stored = await this.options.sync(this.#client, { announced: trigger.announced });
     const finding = stored > 0 ? this.#idle.passFoundMail(trigger) : undefined;
     if (finding === 'silent')
       this.logger.warn(

@@ -477,6 +477,8 @@ export async function syncMailboxOnce(
   target: SyncTarget,
   logger: Logger,
   onStored: (messageRowId: number) => void,
+  /** False when the server has just announced the new count (IDLE): asking again costs a round trip. */
+  askServer = true,
 ): Promise<SyncPassResult> {
   const lock = await client.getMailboxLock(target.folder, { readOnly: true });
   const result: SyncPassResult = { stored: 0, duplicates: 0, gaps: 0, givenUp: 0 };
@@ -484,7 +486,7 @@ export async function syncMailboxOnce(
     // Ask the server for news first: one whose IDLE is silent (Cyrus without `idled`)
     // reports a new message count only in answer to a command, and the count below would
     // otherwise still be the one from before the mail came.
-    await client.noop();
+    if (askServer) await client.noop();
     const { uidValidity, lastUid, rescan } = await alignCursor(db, client, target, logger);
     if (!client.mailbox || client.mailbox.exists === 0) return result;
     const pass: Pass = { place: { mailboxId: target.mailboxId, folder: target.folder, uidValidity }, rescan, result };
