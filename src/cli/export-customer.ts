@@ -11,7 +11,7 @@ import { closeDbClient } from '../db/client.js';
 import { errorMessage } from '../errors.js';
 import { auditExport, buildCustomerExport } from '../services/privacy/export-customer.js';
 import { EXIT } from './exit-codes.js';
-import { failed, openRunningDb, readConfigOrExit } from './read-config.js';
+import { failed, openRunningDb, readConfigOrExit, writeStdout } from './read-config.js';
 
 const USAGE = 'usage: npm run export-customer -- ADDRESS [--out FILE]';
 let parsed: { values: { out?: string; help?: boolean }; positionals: string[] };
@@ -45,8 +45,7 @@ try {
       writeFileSync(values.out, built.json, { mode: 0o600 });
       console.error(`Wrote ${values.out}: ${built.tickets} ticket(s), ${built.mails} mail(s).`);
     } else {
-      // Written out before process.exit, which would cut a large file short on a pipe.
-      await new Promise<void>((resolve) => process.stdout.write(built.json, () => resolve()));
+      await writeStdout(built.json);
     }
     await auditExport(db, built, `cli:${userInfo().username}`);
   }

@@ -15,7 +15,7 @@ import { statsCsv, ticketsCsv } from '../domain/ticket-export.js';
 import { everythingScope, exportTickets, type ExportRange } from '../services/reports/export-tickets.js';
 import { errorMessage } from '../errors.js';
 import { EXIT } from './exit-codes.js';
-import { mailboxOrExit, openMigratedDb, readConfigOrExit } from './read-config.js';
+import { mailboxOrExit, openMigratedDb, readConfigOrExit, writeStdout } from './read-config.js';
 
 const USAGE =
   'usage: npm run export -- [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--mailbox KEY] [--stats] [--out FILE] [FILTERS...]';
@@ -75,7 +75,7 @@ const result = await exportTickets(
 await closeDbClient(db);
 const csv = values.stats ? statsCsv(result.stats) : ticketsCsv(result.tickets);
 if (values.out) writeFileSync(values.out, csv);
-else process.stdout.write(csv);
+else await writeStdout(csv);
 if (result.truncated) console.error(`Only the ${result.tickets.length} most recently active tickets were written.`);
 if (values.out)
   console.error(`${values.out}: ${values.stats ? 'the numbers' : `${result.tickets.length} ticket(s)`} written.`);

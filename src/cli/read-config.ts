@@ -54,3 +54,8 @@ export function failed(error: unknown): never {
   );
   process.exit(EXIT.failure);
 }
+
+/** Writes to standard output and waits until it is out: process.exit would cut a large file short on a pipe. */
+export function writeStdout(text: string | Uint8Array): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(text, () => resolve()));
+}

@@ -5,6 +5,7 @@
  * the record itself holding their data.
  */
 import { createHash } from 'node:crypto';
+import { storedAddresses } from './stored-addresses.js';
 
 const ADDRESS = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
@@ -25,17 +26,5 @@ export function addressHash(address: string): string {
 
 /** Whether a stored JSON list of { name, address } (Message.toAddresses, …) names `address`. */
 export function listsAddress(json: string, address: string): boolean {
-  try {
-    const list = JSON.parse(json) as unknown;
-    return (
-      Array.isArray(list) &&
-      list.some(
-        (entry) =>
-          typeof (entry as { address?: unknown })?.address === 'string' &&
-          (entry as { address: string }).address.trim().toLowerCase() === address,
-      )
-    );
-  } catch {
-    return false;
-  }
+  return storedAddresses(json).some((entry) => entry.address.trim().toLowerCase() === address);
 }

@@ -38,6 +38,24 @@ export async function queuePosts(tx: Tx, posts: readonly PostToQueue[], now = ne
   if (posts.length) await tx.slackPost.createMany({ data: posts.map((post) => postRow(post, now)) });
 }
 
+/**
+ * Queues the posts not queued before (by dedupe key): for work that may be asked for twice,
+ * such as forgetting a customer again. Returns how many were new.
+ */
+export async function queueNewPosts(tx: Tx, posts: readonly PostToQueue[], now = new Date()): Promise<number> {
+  const known = new Set(
+    (
+      await tx.slackPost.findMany({
+        where: { dedupeKey: { in: posts.map((post) => post.dedupeKey) } },
+        select: { dedupeKey: true },
+      })
+    ).map((post) => post.dedupeKey),
+  );
+  const fresh = posts.filter((post) => !known.has(post.dedupeKey));
+  await queuePosts(tx, fresh, now);
+  return fresh.length;
+}
+
 export function* queuePostSql(post: PostToQueue, now: Date): SqlScript<void> {
   yield* insertSlackPost(postRow(post, now));
 }

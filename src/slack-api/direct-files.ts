@@ -5,6 +5,7 @@
  * channel, not the thread.
  */
 import type { WebClient } from '@slack/web-api';
+import { slackErrorCode } from './slack-probe.js';
 import { uploadToSlack } from './upload-file.js';
 
 export interface DirectFile {
@@ -37,4 +38,29 @@ export function createDirectFiles(client: WebClient): DirectFiles {
       });
     },
   };
+}
+
+/** Why sending failed: Slack's error code (`not_allowed_token_type`, …) or the error's own, for the asker and the log. */
+export interface DirectFileFailure {
+  code: string;
+  error: unknown;
+}
+
+/** Sends the files one after the other; what stopped them, or undefined when all went. */
+export async function sendDirectFiles(
+  directFiles: DirectFiles,
+  userId: string,
+  files: readonly DirectFile[],
+): Promise<DirectFileFailure | undefined> {
+  try {
+    for (const file of files) await directFiles.send(userId, file);
+    return undefined;
+  } catch (error) {
+    return { code: failureCode(error), error };
+  }
+}
+
+function failureCode(error: unknown): string {
+  const code = slackErrorCode(error) ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'upload_failed';
 }

@@ -9,8 +9,7 @@ import type { Db } from '../../db/client.js';
 import { addressHash, customerAddressKey } from '../../domain/customer-address.js';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
-import type { DirectFiles } from '../../slack-api/direct-files.js';
-import { slackErrorCode } from '../tickets/original-mail.js';
+import { sendDirectFiles, type DirectFiles } from '../../slack-api/direct-files.js';
 import { findCustomerData, holdsAnything } from './customer-data.js';
 import { PRIVACY_ACTIONS } from './forget-customer.js';
 
@@ -153,21 +152,26 @@ export async function sendCustomerExport(
 ): Promise<ExportAnswer> {
   const built = await buildCustomerExport(deps.db, input.address);
   if (built.kind !== 'ready') return built;
-  try {
-    await deps.directFiles.send(input.userId, {
+  const failure = await sendDirectFiles(deps.directFiles, input.userId, [
+    {
       filename: built.filename,
       title: built.filename,
       length: built.json.byteLength,
       chunks: [built.json],
       comment: input.comment(built.address),
-    });
-  } catch (error) {
-    const code = slackErrorCode(error);
+    },
+  ]);
+  if (failure) {
     deps.logger.warn(
-      { code: 'customer_export_failed', actorId: input.userId, slackError: code, err: errorMessage(error) },
+      {
+        code: 'customer_export_failed',
+        actorId: input.userId,
+        slackError: failure.code,
+        err: errorMessage(failure.error),
+      },
       'could not send a customer export',
     );
-    return { kind: 'failed', code };
+    return { kind: 'failed', code: failure.code };
   }
   await auditExport(deps.db, built, input.userId);
   deps.logger.info(

@@ -17,7 +17,7 @@ import type { Logger } from '../../logging/logger.js';
 import type { DirectFiles } from '../../slack-api/direct-files.js';
 import type { TLocale } from '../../domain/locale.js';
 import { POST_KINDS, type PostKind, type PostNotReady } from '../../posts/post-kinds.js';
-import { queuePosts, type PostToQueue } from '../../posts/queue-post.js';
+import { queueNewPosts, type PostToQueue } from '../../posts/queue-post.js';
 import { findCustomerData, holdsAnything, type CustomerData } from './customer-data.js';
 
 export const PRIVACY_ACTIONS = { forgotten: 'customer.forgotten', exported: 'customer.exported' } as const;
@@ -128,59 +128,34 @@ async function messagesToRedact(
 }
 
 /**
- * The files the bot shared in the customer's tickets' threads (their mails' attachments),
- * to be deleted in Slack: one queued removal per files post, so a Slack outage delays it
- * without losing it, and forgetting twice queues nothing new (the same dedupe key).
+ * The files the bot shared in the customer's tickets' threads (their mails' attachments).
+ * A files post remembers them by id and title, and the title is the attachment's name (the
+ * customer's words): only the ids stay. The files themselves are to be deleted in Slack:
+ * one removal per files post, returned to be queued, so a Slack outage delays it without
+ * losing it, and forgetting twice queues nothing new (the same dedupe key).
  */
-async function fileRemovals(tx: Tx, ticketIds: readonly number[]): Promise<PostToQueue[]> {
+async function forgetSharedFiles(tx: Tx, ticketIds: readonly number[]): Promise<PostToQueue[]> {
   const posts = await tx.slackPost.findMany({
     where: { ticketId: { in: [...ticketIds] }, kind: POST_KINDS.files },
     select: { id: true, mailboxId: true, ticketId: true, channelId: true, payload: true },
   });
-  const removals = posts.flatMap((post) => {
-    const fileIds = ((JSON.parse(post.payload) as { fileIds?: { id: string }[] }).fileIds ?? []).map(({ id }) => id);
-    return fileIds.length
-      ? [
-          {
-            mailboxId: post.mailboxId,
-            ticketId: post.ticketId,
-            channelId: post.channelId,
-            kind: POST_KINDS.fileRemoval,
-            dedupeKey: `unshare:${post.id}`,
-            payload: { fileIds },
-          },
-        ]
-      : [];
-  });
-  const known = new Set(
-    (
-      await tx.slackPost.findMany({
-        where: { dedupeKey: { in: removals.map((post) => post.dedupeKey) } },
-        select: { dedupeKey: true },
-      })
-    ).map((post) => post.dedupeKey),
-  );
-  return removals.filter((post) => !known.has(post.dedupeKey));
-}
-
-/**
- * A files post remembers the files it shared in Slack by id and title, and the title is
- * the attachment's name (the customer's words): only the ids stay, which name the files in
- * Slack for whoever deletes them there.
- */
-async function forgetFileTitles(tx: Tx, ticketIds: readonly number[]): Promise<void> {
-  const posts = await tx.slackPost.findMany({
-    where: { ticketId: { in: [...ticketIds] }, kind: POST_KINDS.files },
-    select: { id: true, payload: true },
-  });
+  const removals: PostToQueue[] = [];
   for (const post of posts) {
     const payload = JSON.parse(post.payload) as { fileIds?: { id: string }[] };
-    const kept = {
-      ...payload,
-      ...(payload.fileIds ? { fileIds: payload.fileIds.map(({ id }) => ({ id, title: '' })) } : {}),
-    };
+    const fileIds = (payload.fileIds ?? []).map(({ id }) => id);
+    if (!fileIds.length) continue;
+    const kept = { ...payload, fileIds: fileIds.map((id) => ({ id, title: '' })) };
     await tx.slackPost.update({ where: { id: post.id }, data: { payload: JSON.stringify(kept) } });
+    removals.push({
+      mailboxId: post.mailboxId,
+      ticketId: post.ticketId,
+      channelId: post.channelId,
+      kind: POST_KINDS.fileRemoval,
+      dedupeKey: `unshare:${post.id}`,
+      payload: { fileIds },
+    });
   }
+  return removals;
 }
 
 /** Removes what `data` names, in `tx`; the counts of what went. */
@@ -215,7 +190,6 @@ async function removeCustomerData(tx: Tx, data: CustomerData, now: Date): Promis
     where: { ticketId: { in: ticketIds }, kind: { in: [...CONTENT_POST_KINDS] }, state: { in: ['queued', 'posting'] } },
     data: { state: 'failed', lastError: 'customer data forgotten', claimedBy: null, claimedUntil: null },
   });
-  await forgetFileTitles(tx, ticketIds);
   const customer = data.customer ? await tx.customer.deleteMany({ where: { id: data.customer.id } }) : { count: 0 };
   return {
     customer: customer.count,
@@ -242,26 +216,20 @@ export async function forgetCustomer(
     if (!holdsAnything(data)) return null;
     const places = await messagesToRedact(tx, data);
     const removed = await removeCustomerData(tx, data, now);
-    const known = new Set(
-      (
-        await tx.slackPost.findMany({
-          where: { dedupeKey: { in: places.map((place) => `redact:${place.channelId}:${place.ts}`) } },
-          select: { dedupeKey: true },
-        })
-      ).map((post) => post.dedupeKey),
-    );
-    const redactions: PostToQueue[] = places
-      .map((place) => ({
+    const redactions = await queueNewPosts(
+      tx,
+      places.map((place) => ({
         mailboxId: place.mailboxId,
         ticketId: place.ticketId,
         channelId: place.channelId,
         kind: POST_KINDS.redaction,
         dedupeKey: `redact:${place.channelId}:${place.ts}`,
         payload: { ts: place.ts },
-      }))
-      .filter((post) => !known.has(post.dedupeKey));
-    await queuePosts(tx, [...redactions, ...(await fileRemovals(tx, data.ticketIds))], now);
-    const result: ForgetCounts = { ...removed, redactions: redactions.length };
+      })),
+      now,
+    );
+    await queueNewPosts(tx, await forgetSharedFiles(tx, data.ticketIds), now);
+    const result: ForgetCounts = { ...removed, redactions };
     await tx.auditLog.create({
       data: {
         actorId: input.actorId,

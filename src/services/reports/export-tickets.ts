@@ -14,8 +14,7 @@ import { periodStart, STATS_PERIODS, type StatsPeriod, type TeamStats } from '..
 import { readTags } from '../../domain/tags.js';
 import { statsCsv, ticketsCsv, type ExportTicket } from '../../domain/ticket-export.js';
 import { errorMessage } from '../../errors.js';
-import type { DirectFiles } from '../../slack-api/direct-files.js';
-import { slackErrorCode } from '../tickets/original-mail.js';
+import { sendDirectFiles, type DirectFiles } from '../../slack-api/direct-files.js';
 import { searchScope, ticketScopeWhere, type SearchDeps } from '../search/answer-search.js';
 import { statsOf } from './team-stats.js';
 
@@ -232,24 +231,26 @@ export async function sendExport(
       text: statsCsv(answer.stats, (id) => answer.names.get(id) ?? null),
     },
   ];
-  try {
-    for (const file of files) {
+  const failure = await sendDirectFiles(
+    deps.directFiles,
+    input.userId,
+    files.map((file) => {
       const bytes = Buffer.from(file.text, 'utf8');
-      await deps.directFiles.send(input.userId, {
+      return {
         filename: file.filename,
         title: file.filename,
         length: bytes.length,
         chunks: [bytes],
         comment: input.comment(info, file.kind),
-      });
-    }
-  } catch (error) {
-    const code = slackErrorCode(error);
+      };
+    }),
+  );
+  if (failure) {
     deps.logger.warn(
-      { code: 'export_send_failed', userId: input.userId, slackError: code, err: errorMessage(error) },
+      { code: 'export_send_failed', userId: input.userId, slackError: failure.code, err: errorMessage(failure.error) },
       'could not send an export',
     );
-    return { kind: 'failed', code };
+    return { kind: 'failed', code: failure.code };
   }
   deps.logger.info({ code: 'export_sent', userId: input.userId, tickets: info.tickets }, 'an export sent to the asker');
   return { kind: 'sent', ...info };

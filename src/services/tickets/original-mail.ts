@@ -16,7 +16,7 @@ import { originalHtmlDocument, sanitizeHtml } from '../../domain/sanitize-html.j
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelMembers } from '../../slack-api/channel-members.js';
-import type { DirectFiles } from '../../slack-api/direct-files.js';
+import { sendDirectFiles, type DirectFiles } from '../../slack-api/direct-files.js';
 import { accessRefusal, ticketChannel } from './ticket-access.js';
 
 export interface OriginalMailDeps {
@@ -139,21 +139,21 @@ export async function sendOriginal(
     messageRowId: message.id,
   };
   const where = { ticketId: ticket.id, messageRowId: message.id, format: input.format, actorId: input.userId };
-  try {
-    await deps.directFiles.send(input.userId, {
+  const failure = await sendDirectFiles(deps.directFiles, input.userId, [
+    {
       filename: info.filename,
       title: info.filename,
       length: file.length,
       chunks: file.chunks,
       comment: input.comment(info),
-    });
-  } catch (error) {
-    const code = slackErrorCode(error);
+    },
+  ]);
+  if (failure) {
     deps.logger.warn(
-      { code: 'original_send_failed', ...where, slackError: code, err: errorMessage(error) },
+      { code: 'original_send_failed', ...where, slackError: failure.code, err: errorMessage(failure.error) },
       'could not send a mail’s original',
     );
-    return { kind: 'failed', code };
+    return { kind: 'failed', code: failure.code };
   }
   await db.auditLog.create({
     data: {
@@ -166,12 +166,4 @@ export async function sendOriginal(
   });
   deps.logger.info({ code: 'original_sent', ...where, bytes: file.length }, 'a mail’s original sent to the asker');
   return { kind: 'sent', ...info };
-}
-
-/** Slack's error code (`not_allowed_token_type`, …) or the error's own, for the asker and the log. */
-export function slackErrorCode(error: unknown): string {
-  const data = (error as { data?: { error?: unknown } }).data;
-  if (typeof data?.error === 'string') return data.error;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : 'upload_failed';
 }
