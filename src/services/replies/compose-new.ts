@@ -16,7 +16,7 @@ import { fillTemplate, type TemplateValues } from '../../domain/template-variabl
 import { enqueueReply } from '../outbox/enqueue-reply.js';
 import { templateChoices, type TemplateChoice } from '../templates/template-catalog.js';
 import { accessRefusal } from '../tickets/ticket-access.js';
-import { upsertCustomerAddress } from '../tickets/split-mail.js';
+import { createNumberedTicket, upsertCustomerAddress } from '../tickets/new-ticket.js';
 import { draftAddressesJson } from './draft-addresses.js';
 import { queueDraftPost } from './draft-posts.js';
 import { needsReview } from './open-reply.js';
@@ -252,9 +252,13 @@ export async function submitNewMail(
   let made: { id: number; number: number } | undefined;
   await enqueueReply.queueWithin(deps.db, prepared, async () => {
     made = await deps.db.$transaction(async (tx) => {
-      const ticket = await createTicket(tx, { mailboxId: mailbox.id, channelId: config.channelId, subject, now });
-      const customerId = await upsertCustomerAddress(tx, customer);
-      await tx.ticket.update({ where: { id: ticket.id }, data: { customerId } });
+      const ticket = await createNumberedTicket(tx, {
+        mailboxId: mailbox.id,
+        channelId: config.channelId,
+        subject,
+        customerId: await upsertCustomerAddress(tx, customer),
+        at: now,
+      });
       // Another new ticket took the number first: the signature names the one this got.
       const signature =
         ticket.number === mailbox.nextTicketNumber ? fields.signature : await signatureFor(ticket.number);
@@ -313,27 +317,4 @@ export async function submitNewMail(
   deps.wakePoster();
   if (!review) deps.wakeOutbox();
   return { kind: 'submitted', review, ticketNumber: made.number };
-}
-
-/** The next ticket of the mailbox, open, in its channel. */
-async function createTicket(
-  tx: Tx,
-  input: { mailboxId: number; channelId: string; subject: string; now: Date },
-): Promise<{ id: number; number: number; mailboxId: number }> {
-  const counter = await tx.mailbox.update({
-    where: { id: input.mailboxId },
-    data: { nextTicketNumber: { increment: 1 } },
-    select: { nextTicketNumber: true },
-  });
-  return tx.ticket.create({
-    data: {
-      mailboxId: input.mailboxId,
-      number: counter.nextTicketNumber - 1,
-      subject: input.subject,
-      slackChannelId: input.channelId,
-      createdAt: input.now,
-      lastMessageAt: input.now,
-    },
-    select: { id: true, number: true, mailboxId: true },
-  });
 }

@@ -69,24 +69,22 @@ async function inlineImages(db: Db, messageRowId: number): Promise<Map<string, s
 /** The bytes to send for the mail in the format asked, or why there are none. */
 async function originalFile(
   db: Db,
-  messageRowId: number,
+  message: { id: number; html: string | null; rawRemovedAt: Date | null },
   format: OriginalFormat,
   subject: string,
 ): Promise<
   { length: number; chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> } | 'no_html' | 'gone' | 'source_removed'
 > {
+  const messageRowId = message.id;
   if (format === 'eml') {
-    const kept = await db.message.findUnique({ where: { id: messageRowId }, select: { rawRemovedAt: true } });
-    if (kept?.rawRemovedAt) return 'source_removed';
+    if (message.rawRemovedAt) return 'source_removed';
     const raw = await rawMailStoreOf(db).openRaw(messageRowId);
     return raw ? { length: raw.size, chunks: raw.parts() } : 'gone';
   }
-  const row = await db.message.findUnique({ where: { id: messageRowId }, select: { html: true } });
-  if (!row) return 'gone';
-  if (!row.html) return 'no_html';
+  if (!message.html) return 'no_html';
   const images = await inlineImages(db, messageRowId);
   const page = Buffer.from(
-    originalHtmlDocument(sanitizeHtml(row.html, { inlineImage: (contentId) => images.get(contentId) }), subject),
+    originalHtmlDocument(sanitizeHtml(message.html, { inlineImage: (contentId) => images.get(contentId) }), subject),
     'utf8',
   );
   return { length: page.byteLength, chunks: [page] };
@@ -111,6 +109,8 @@ export async function sendOriginal(
     select: {
       id: true,
       subject: true,
+      html: true,
+      rawRemovedAt: true,
       ticket: {
         select: {
           id: true,
@@ -128,7 +128,7 @@ export async function sendOriginal(
   const denied = await accessRefusal(deps, ticketChannel(ticket), input.userId);
   if (denied) return { kind: 'refused', refusal: denied };
   const subject = message.subject ?? ticket.subject;
-  const file = await originalFile(db, message.id, input.format, subject);
+  const file = await originalFile(db, message, input.format, subject);
   if (file === 'no_html' || file === 'source_removed') return { kind: file };
   if (file === 'gone') return { kind: 'refused', refusal: { kind: 'ticket_gone' } };
   const info: OriginalFileInfo = {

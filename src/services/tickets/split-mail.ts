@@ -20,6 +20,7 @@ import { needsThreadFiles } from './load-thread-files.js';
 import { resetLastMailTime } from './last-mail-time.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
 import { accessRefusal, mergedRefusal, ticketChannel } from './ticket-access.js';
+import { createNumberedTicket, upsertCustomerAddress } from './new-ticket.js';
 
 /** What a split_update post names: the message, the ticket it is in, the mails it showed, the split. */
 export interface SplitUpdatePayload {
@@ -108,19 +109,6 @@ async function upsertCustomer(tx: Tx, mail: SplitMail): Promise<number | null> {
   return customer ? upsertCustomerAddress(tx, customer) : null;
 }
 
-/** The customer by address (lower-cased), created on first contact; a kept name stays. */
-export async function upsertCustomerAddress(tx: Tx, customer: MailAddress): Promise<number> {
-  const address = customer.address.toLowerCase();
-  const { freeMail, roleAddress, unreplyable } = senderFlags(customer);
-  const row = await tx.customer.upsert({
-    where: { address },
-    create: { address, domain: domainOf(address), name: customer.name || null, freeMail, roleAddress, unreplyable },
-    update: {},
-    select: { id: true },
-  });
-  return row.id;
-}
-
 async function writeSplit(
   deps: TicketActionDeps,
   actorId: string,
@@ -132,22 +120,12 @@ async function writeSplit(
     // The source's row first, as a merge takes it: a merge and a split of one ticket go one after the other.
     const held = await tx.ticket.updateMany({ where: { id: source.id, mergedIntoId: null }, data: { updatedAt: now } });
     if (held.count === 0) throw new TicketChangedError(source.id);
-    const mailbox = await tx.mailbox.update({
-      where: { id: source.mailboxId },
-      data: { nextTicketNumber: { increment: 1 } },
-      select: { nextTicketNumber: true },
-    });
-    const ticket = await tx.ticket.create({
-      data: {
-        mailboxId: source.mailboxId,
-        number: mailbox.nextTicketNumber - 1,
-        subject: mail.subject ?? source.subject,
-        customerId: await upsertCustomer(tx, mail),
-        slackChannelId: channelId,
-        createdAt: mail.receivedAt,
-        lastMessageAt: mail.receivedAt,
-      },
-      select: { id: true, number: true, mailboxId: true },
+    const ticket = await createNumberedTicket(tx, {
+      mailboxId: source.mailboxId,
+      channelId,
+      subject: mail.subject ?? source.subject,
+      customerId: await upsertCustomer(tx, mail),
+      at: mail.receivedAt,
     });
     const moved = await tx.message.updateMany({
       where: { id: mail.id, ticketId: source.id },

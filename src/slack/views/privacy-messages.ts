@@ -29,15 +29,10 @@ function shownAddress(address: string): string {
   return `\`${escapeAndTruncate(address, 200)}\``;
 }
 
-export function buildForgetAnswer(
-  locale: TLocale,
-  address: string,
-  answer: ForgetAnswer,
-  subcommand = 'forget',
-): SlackMessage {
+export function buildForgetAnswer(locale: TLocale, address: string, answer: ForgetAnswer): SlackMessage {
   switch (answer.kind) {
     case 'bad_address':
-      return buildInfoNotice(t(locale, 'privacy.usage', { subcommand }));
+      return buildInfoNotice(t(locale, 'privacy.usage', { subcommand: 'forget' }));
     case 'nothing':
       return buildInfoNotice(
         answer.before

@@ -47,11 +47,10 @@ export interface MailCommandDeps {
 
 export async function answerMailCommand(
   deps: MailCommandDeps,
-  input: { userId: string; channelId: string; text: string },
+  input: { userId: string; channelId: string; command: MailCommand },
 ): Promise<SlackMessage> {
-  const { userId } = input;
+  const { userId, command } = input;
   const locale = await deps.userLocales.localeOf(userId);
-  const command = parseMailCommand(input.text);
   switch (command.kind) {
     case 'help':
       return buildHelpMessage(locale, deps.mailboxes);
@@ -101,13 +100,14 @@ async function answerPrivacyCommand(
 export function registerMailCommand(registry: ListenerRegistry, deps: MailCommandDeps): void {
   registry.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     await ack();
+    const parsed = parseMailCommand(command.text);
     // `/mail new` opens a modal: the command's trigger is good for 3 seconds, so first.
-    if (parseMailCommand(command.text).kind === 'new')
+    if (parsed.kind === 'new')
       return openComposeModal(deps.review, { userId: command.user_id, triggerId: command.trigger_id, client });
     const message = await answerMailCommand(deps, {
       userId: command.user_id,
       channelId: command.channel_id,
-      text: command.text,
+      command: parsed,
     });
     await respond({ response_type: 'ephemeral', ...message });
   });
