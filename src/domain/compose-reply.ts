@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { forwardedBlockLines, type ForwardedHeaders } from './forward-mail.js';
 import type { TLocale } from './locale.js';
-import type { MailAddress } from './parsed-mail.js';
+import { formatAddress, type MailAddress } from './parsed-mail.js';
 
 /** Reads what a person typed into To or Cc: names and addresses, comma- or line-separated. */
 export function parseAddressList(text: string): { addresses: MailAddress[]; invalid: string[] } {
@@ -23,7 +23,7 @@ export function parseAddressList(text: string): { addresses: MailAddress[]; inva
 }
 
 export function formatAddressList(addresses: readonly MailAddress[]): string {
-  return addresses.map((entry) => (entry.name ? `${entry.name} <${entry.address}>` : entry.address)).join(', ');
+  return addresses.map(formatAddress).join(', ');
 }
 
 /** A Message-ID of our own, made once per reply before it is sent. */

@@ -4,7 +4,7 @@
  * (From, Date, Subject, To), in the mailbox's language. Pure.
  */
 import type { TLocale } from './locale.js';
-import type { MailAddress } from './parsed-mail.js';
+import { formatAddress, type MailAddress } from './parsed-mail.js';
 
 /** The forwarded mail as the modal and the reviewer see it: its headers, text and files. */
 export interface ForwardedMail {
@@ -53,19 +53,15 @@ const LABELS: Record<TLocale, { title: string; from: string; date: string; subje
     },
   };
 
-function addressText(entry: MailAddress): string {
-  return entry.name ? `${entry.name} <${entry.address}>` : entry.address;
-}
-
 /** The block's lines: its title, then From, Date, Subject, To (and Cc when there was one). */
 export function forwardedBlockLines(headers: ForwardedHeaders, locale: TLocale, dateText: string): string[] {
   const label = LABELS[locale];
   return [
     label.title,
-    `${label.from}: ${headers.from ? addressText(headers.from) : ''}`,
+    `${label.from}: ${headers.from ? formatAddress(headers.from) : ''}`,
     `${label.date}: ${dateText}`,
     `${label.subject}: ${headers.subject ?? ''}`,
-    `${label.to}: ${headers.to.map(addressText).join(', ')}`,
-    ...(headers.cc.length ? [`${label.cc}: ${headers.cc.map(addressText).join(', ')}`] : []),
+    `${label.to}: ${headers.to.map(formatAddress).join(', ')}`,
+    ...(headers.cc.length ? [`${label.cc}: ${headers.cc.map(formatAddress).join(', ')}`] : []),
   ];
 }

@@ -8,6 +8,11 @@ export interface MailAddress {
   address: string;
 }
 
+/** An address as mail headers write it: `Name <address>`, or the address alone. */
+export function formatAddress(entry: MailAddress): string {
+  return entry.name ? `${entry.name} <${entry.address}>` : entry.address;
+}
+
 export interface AttachmentInfo {
   filename: string | null;
   contentType: string;

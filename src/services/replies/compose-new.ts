@@ -1,12 +1,4 @@
-/**
- * New outbound mail (`/mail new`, the Home tab's and the customer card's "New mail"): the
- * compose modal's choices, and its submission. A new mail is a Draft of kind `new` on a
- * ticket made for it when it is submitted — numbered in its mailbox, its customer the
- * first To, posted in the mailbox's channel — so the team sees it while it waits for
- * review, and review, the outbox, exactly-once sending and the Sent copy are a reply's.
- * The mail threads to nothing; the customer's answer comes back into that ticket.
- */
-import type { Tx } from '../../db/client.js';
+
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { mentions } from '../../domain/mentions.js';
 import { POST_KINDS } from '../../posts/post-kinds.js';

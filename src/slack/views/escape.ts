@@ -53,3 +53,8 @@ export function escapeAndTruncate(text: string, max: number): string {
 export function mrkdwnLink(url: string | null | undefined, label: string): string {
   return url ? `<${url}|${label.replace(/\|/g, '¦')}>` : label;
 }
+
+/** A ticket's number (`#12`), linked to its thread when the link is known. */
+export function ticketReference(number: number, link: string | null | undefined): string {
+  return mrkdwnLink(link, `#${number}`);
+}

@@ -10,7 +10,7 @@ import { t } from '../../i18n/messages.js';
 import { splitQuote } from '../../domain/split-quote.js';
 import { PREVIEW_CHARS, ticketPreviewText } from '../../domain/ticket-preview.js';
 import { BODY_CHARS_PER_MESSAGE } from '../../domain/mail-body.js';
-import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink, safeCutIndex } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, safeCutIndex, ticketReference } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import {
   attachmentsContext,
@@ -162,7 +162,7 @@ function followUpNotes(locale: TLocale, mail: FollowUpMail): KnownBlock[] {
 /** Where a split-out mail went, in place of its text (mrkdwn). */
 function movedText(locale: TLocale, movedTo: NonNullable<FollowUpMail['movedTo']>): string {
   return `:twisted_rightwards_arrows: ${t(locale, 'split.moved', {
-    ticket: mrkdwnLink(movedTo.link, `#${movedTo.number}`),
+    ticket: ticketReference(movedTo.number, movedTo.link),
     actor: `<@${movedTo.actorId}>`,
   })}`;
 }

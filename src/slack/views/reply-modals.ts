@@ -9,6 +9,8 @@ import { t } from '../../i18n/messages.js';
 import { ACTION_IDS, CALLBACK_IDS, INFO_MODAL_IDS } from '../ids.js';
 import { escapeAndTruncate, escapeMrkdwn, safeCutIndex, truncate } from './escape.js';
 import { slackDate } from './ticket-message.js';
+import { formatAddressList } from '../../domain/compose-reply.js';
+import { formatAddress } from '../../domain/parsed-mail.js';
 import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
 import type { Collision, ReplyModalData, ReplyOpening } from '../../services/replies/open-reply.js';
 import type { ReplyField, ReplyProblem, ReplySubmission } from '../../services/replies/review-reply.js';
@@ -188,15 +190,13 @@ function forwardedBlocks(input: ReplyModalInput): KnownBlock[] {
   const { locale, forwarded } = input;
   if (!forwarded) return [];
   const { headers } = forwarded;
-  const address = (entry: { name: string; address: string }) =>
-    entry.name ? `${entry.name} <${entry.address}>` : entry.address;
   const lines = [
-    `*${t(locale, 'forward.from')}:* ${escapeAndTruncate(headers.from ? address(headers.from) : '—', 300)}`,
+    `*${t(locale, 'forward.from')}:* ${escapeAndTruncate(headers.from ? formatAddress(headers.from) : '—', 300)}`,
     `*${t(locale, 'forward.date')}:* ${slackDate(headers.date)}`,
     `*${t(locale, 'reply.subject')}:* ${escapeAndTruncate(headers.subject ?? '', 300)}`,
-    `*${t(locale, 'reply.to')}:* ${escapeAndTruncate(headers.to.map(address).join(', '), 500)}`,
+    `*${t(locale, 'reply.to')}:* ${escapeAndTruncate(formatAddressList(headers.to), 500)}`,
     ...(headers.cc.length
-      ? [`*${t(locale, 'reply.cc')}:* ${escapeAndTruncate(headers.cc.map(address).join(', '), 500)}`]
+      ? [`*${t(locale, 'reply.cc')}:* ${escapeAndTruncate(formatAddressList(headers.cc), 500)}`]
       : []),
   ];
   const blocks: KnownBlock[] = [

@@ -11,7 +11,7 @@ import { statusLabel, URGENCIES, type StatusDefinition, type Urgency } from '../
 import { t, type MessageKey } from '../../i18n/messages.js';
 import { SNOOZE_CHOICES } from '../../domain/ticket-change.js';
 import { ACTION_IDS } from '../ids.js';
-import { escapeAndTruncate, escapeMrkdwn, mrkdwnLink, truncate } from './escape.js';
+import { escapeAndTruncate, escapeMrkdwn, ticketReference, truncate } from './escape.js';
 import { PREVIEW_CHARS } from '../../domain/ticket-preview.js';
 import { cleanDisplayName, nameShowsOtherAddress } from '../../domain/display-name.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
@@ -262,11 +262,6 @@ function junkMessage(input: TicketMessageInput, title: string): KnownBlock[] {
       ],
     },
   ];
-}
-
-/** `#12`, linked to its thread when the link is known. */
-export function ticketReference(number: number, link: string | null | undefined): string {
-  return mrkdwnLink(link, `#${number}`);
 }
 
 /** The line a merged ticket's message ends with instead of its controls. */
