@@ -1,4 +1,3 @@
-
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { mentions } from '../../domain/mentions.js';
 import { POST_KINDS } from '../../posts/post-kinds.js';

@@ -5,7 +5,7 @@
  * Opening the modal keeps a draft, so the next person sees this one coming.
  */
 import type { TMailboxConfig } from '../../config/config-schema.js';
-import type { Db } from '../../db/client.js';
+import { rawMailStoreOf, type Db } from '../../db/client.js';
 import { differingReplyTo } from '../../domain/classify-mail.js';
 import { formatAddressList } from '../../domain/compose-reply.js';
 import { draftKind, type DraftKind } from '../../domain/draft-kind.js';
@@ -22,7 +22,6 @@ import { accessRefusal, mergedRefusal, ticketChannel } from '../tickets/ticket-a
 import { draftAddressText } from './draft-addresses.js';
 import { forwardedMail } from './forwarded-mail.js';
 
-export { storedAddresses };
 import { attachmentLimitBytes, draftFiles, threadFileChoices, type AttachmentChoice } from './reply-attachments.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
@@ -181,8 +180,9 @@ export async function withAddressees(
   mail: AnsweredMail | null,
 ): Promise<(AnsweredMail & { addressedTo: string[] }) | null> {
   if (!mail) return null;
-  const stored = await db.message.findUnique({ where: { id: mail.id }, select: { raw: true } });
-  const deliveredTo = stored ? rawHeader(stored.raw, 'delivered-to') : null;
+  // The stored source's first part holds the headers, read through the driver (not Prisma's bytes).
+  const source = await rawMailStoreOf(db).openRaw(mail.id);
+  const deliveredTo = source ? rawHeader(source.head, 'delivered-to') : null;
   const listed = [...storedAddresses(mail.toAddresses), ...storedAddresses(mail.ccAddresses)];
   return { ...mail, addressedTo: [...listed.map((entry) => entry.address), ...(deliveredTo ? [deliveredTo] : [])] };
 }

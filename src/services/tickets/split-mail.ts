@@ -7,7 +7,7 @@
  * the ticket's channel may.
  */
 import type { Db, Tx } from '../../db/client.js';
-import { customerAddressOf, } from '../../domain/classify-mail.js';
+import { customerAddressOf } from '../../domain/classify-mail.js';
 import type { MailAddress } from '../../domain/parsed-mail.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
