@@ -30,6 +30,8 @@ const NO_FILTERS = { externalTables: [], externalEnums: [] };
 export const SEARCH_INDEX_TABLES: Record<DatabaseProvider, readonly string[]> = {
   sqlite: [
     'search_docs',
+    'search_docs_deferral',
+    'search_docs_pending',
     'search_docs_fts',
     'search_docs_fts_config',
     'search_docs_fts_data',

@@ -104,6 +104,21 @@ function sqliteParam(value: unknown): unknown {
   return value;
 }
 
+/**
+ * A script with the search index written once, at its end (migration
+ * 20261205120000_search_docs_batched): while the deferral row is there, the triggers only
+ * note which documents changed; they are refreshed together in the last statement, so
+ * FTS5 writes one index segment for the transaction instead of several per mail.
+ */
+function* withSearchIndexAtEnd<T>(script: SqlScript<T>): SqlScript<T> {
+  yield sql`INSERT INTO "search_docs_deferral" ("deferred") VALUES (1)`;
+  const result = yield* script;
+  yield sql`DELETE FROM "search_docs_deferral"`;
+  yield sql`INSERT INTO "search_docs_refresh" SELECT "kind", "doc_id" FROM "search_docs_pending"`;
+  yield sql`DELETE FROM "search_docs_pending"`;
+  return result;
+}
+
 function sqliteRunner(db: Database.Database): SqlRunner {
   // A template's parts are one and the same array at every call of a `sql` tag site.
   const prepared = new WeakMap<readonly string[], Database.Statement>();
@@ -117,7 +132,8 @@ function sqliteRunner(db: Database.Database): SqlRunner {
     return [];
   };
   return {
-    transaction: (script) => retryWhileBusy(() => db.transaction(() => runScript(script(), execute)).immediate()),
+    transaction: (script) =>
+      retryWhileBusy(() => db.transaction(() => runScript(withSearchIndexAtEnd(script()), execute)).immediate()),
     query: async (statement) => execute(statement),
   };
 }

@@ -236,7 +236,7 @@ function* openTicket(mail: PlannedMail, now: Date): SqlScript<number> {
     // else: past SENDER_BURST of theirs waiting, the rest go behind other customers' tickets.
     const crowded =
       customerId !== null &&
-      (yield* customerPostsWaiting(customerId, mail.channelId, POST_KINDS.ticket)) >= SENDER_BURST;
+      (yield* customerPostsWaiting(customerId, mail.channelId, POST_KINDS.ticket, SENDER_BURST)) >= SENDER_BURST;
     const post = mailPoster(mail, ticketId, mail.channelId, now);
     yield* post(POST_KINDS.ticket, { priority: crowded ? POST_PRIORITY.thread : undefined });
     if (mail.needsTextCopy) yield* post(POST_KINDS.mailBody);
