@@ -12,6 +12,7 @@ import type { Db, Draft, Tx } from '../../db/client.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
 import { recipientChanges, type RecipientChanges } from '../../domain/reply-recipients.js';
 import type { Refusal } from '../../domain/refusal.js';
+import { draftKind, type DraftKind } from '../../domain/draft-kind.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import type { Reviewers } from '../../slack-api/reviewers.js';
 import type { UserNames } from '../../slack-api/user-names.js';
@@ -71,13 +72,13 @@ type DraftWithTicket = Draft & {
 export type DraftRefusal =
   | { kind: 'access'; refusal: Refusal }
   | { kind: 'draft_gone' }
-  | { kind: 'not_reviewer' }
-  | { kind: 'own_draft' }
+  | { kind: 'not_reviewer'; draftKind: DraftKind }
+  | { kind: 'own_draft'; draftKind: DraftKind }
   | { kind: 'not_in_review'; state: string }
   | { kind: 'changed'; revision: number }
-  | { kind: 'too_long' }
-  | { kind: 'not_author'; authorId: string }
-  | { kind: 'not_editable'; state: string }
+  | { kind: 'too_long'; draftKind: DraftKind }
+  | { kind: 'not_author'; authorId: string; draftKind: DraftKind }
+  | { kind: 'not_editable'; state: string; draftKind: DraftKind }
   /** Discarding: only the author or a reviewer; only before it is approved. */
   | { kind: 'not_discarder'; authorId: string }
   | { kind: 'not_discardable'; state: string }
@@ -167,7 +168,8 @@ export async function submitReply(
   if (!draft || draft.authorId !== input.actorId) return refused({ kind: 'draft_gone' });
   if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId))
     return refused({ kind: 'access', refusal: { kind: 'not_member', channelId: ticketChannel(draft.ticket) } });
-  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state))
+    return refused({ kind: 'not_editable', state: draft.state, draftKind: draftKind(draft.kind) });
 
   const { to, cc, errors, isOurs } = checkRecipients(deps, input.values);
   // A forward's note may be left empty: the forwarded mail says it all.
@@ -248,7 +250,12 @@ export async function submitReply(
     }),
   );
   enqueueReply.collectAfter(prepared?.staged.size ?? 0);
-  if (!done) return refused({ kind: 'not_editable', state: await stateNow(deps.db, draft.id) });
+  if (!done)
+    return refused({
+      kind: 'not_editable',
+      state: await stateNow(deps.db, draft.id),
+      draftKind: draftKind(draft.kind),
+    });
   deps.logger.info(
     { code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision },
     review ? 'reply submitted for review' : 'reply queued for sending',
@@ -298,8 +305,8 @@ async function reviewRefusal(
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), actorId);
   if (denied) return { kind: 'access', refusal: denied };
   if (!(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), actorId)))
-    return { kind: 'not_reviewer' };
-  if (draft.authorId === actorId) return { kind: 'own_draft' };
+    return { kind: 'not_reviewer', draftKind: draftKind(draft.kind) };
+  if (draft.authorId === actorId) return { kind: 'own_draft', draftKind: draftKind(draft.kind) };
   if (draft.state !== 'in_review') return { kind: 'not_in_review', state: draft.state };
   if (draft.revision !== shownRevision) return { kind: 'changed', revision: draft.revision };
   return null;
@@ -368,7 +375,8 @@ export async function approveDraft(
   if (refusal) return { kind: 'refused', refusal };
   if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
   // Nobody approves what they were not shown whole (see draftShownWhole).
-  if (!draftShownWhole(reviewedText(draft))) return { kind: 'refused', refusal: { kind: 'too_long' } };
+  if (!draftShownWhole(reviewedText(draft)))
+    return { kind: 'refused', refusal: { kind: 'too_long', draftKind: draftKind(draft.kind) } };
   // The revision's files, fetched now: what the reviewer was shown, or no approval.
   const fetched = await fetchAttachments(deps.files, await draftFiles(deps.db, draft.id, draft.revision));
   if (!fetched.ok) return { kind: 'refused', refusal: { kind: 'attachment_unavailable', filename: fetched.filename } };
@@ -455,8 +463,10 @@ export async function openDraftEditor(
   if (!draft) return refused({ kind: 'draft_gone' });
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId);
   if (denied) return refused({ kind: 'access', refusal: denied });
-  if (draft.authorId !== input.actorId) return refused({ kind: 'not_author', authorId: draft.authorId });
-  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
+  if (draft.authorId !== input.actorId)
+    return refused({ kind: 'not_author', authorId: draft.authorId, draftKind: draftKind(draft.kind) });
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state))
+    return refused({ kind: 'not_editable', state: draft.state, draftKind: draftKind(draft.kind) });
   if (draft.kind === 'forward')
     return { kind: 'compose', modal: await composeReplyModal(deps, { ticket: draft.ticket, draft, original: null }) };
   // Reopened for editing: the modal shows the latest mail, and the reply now answers it.

@@ -130,13 +130,16 @@ function sentence(input: TraceInput): string {
         author: userMention(detail.authorId),
         comment: escapeAndTruncate(detail.comment ?? '', 2_000),
       });
-    case TICKET_ACTIONS.draftDiscarded: {
-      const kind = detail.draftKind === 'forward' || detail.draftKind === 'new' ? detail.draftKind : 'reply';
-      return t(locale, key(`draft_discarded.${kind}${kind === 'new' && detail.closed ? '_closed' : ''}`), {
-        actor,
-        author: userMention(detail.authorId),
-      });
-    }
+    case TICKET_ACTIONS.draftDiscarded:
+      // Only a new mail's discarding closes its ticket (`closed`).
+      return t(
+        locale,
+        detail.closed ? 'trace.draft_discarded.new_closed' : draftKindKey('trace.draft_discarded', detail.draftKind),
+        {
+          actor,
+          author: userMention(detail.authorId),
+        },
+      );
     case TICKET_ACTIONS.replyFailed:
       return t(locale, draftKindKey('trace.reply_failed', detail.draftKind), {
         reason: escapeAndTruncate(detail.reason ?? '', 500),
