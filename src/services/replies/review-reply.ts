@@ -43,7 +43,7 @@ import {
   withAddressees,
 } from './open-reply.js';
 import { replyFrom, replySignature } from './reply-variables.js';
-import { forwardedAttachments, forwardedMail } from './forwarded-mail.js';
+import { forwardedAttachments, forwardedMail, type ForwardedSourceMail } from './forwarded-mail.js';
 import type { ForwardSource } from '../outbox/enqueue-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
@@ -172,6 +172,7 @@ export async function submitReply(
     return refused({ kind: 'not_editable', state: draft.state, draftKind: draftKind(draft.kind) });
 
   const { to, cc, errors, isOurs } = checkRecipients(deps, input.values);
+  const forwarded = await forwardOf(deps.db, draft);
   // A forward's note may be left empty: the forwarded mail says it all.
   if (!input.values.body.trim() && draft.kind !== 'forward') errors.body = { kind: 'body_missing' };
   const checked = await checkAttachments(deps, {
@@ -180,7 +181,7 @@ export async function submitReply(
     limitBytes: attachmentLimitBytes(deps.mailboxes, draft.ticket.mailbox.key),
     chosen: input.attachments ?? { uploaded: [], threadFileIds: [] },
     // A forward sends the mail's own files on too: they count against the same limit.
-    forwardedBytes: await forwardedBytes(deps.db, draft),
+    forwardedBytes: (forwarded?.attachments ?? []).reduce((sum, file) => sum + file.size, 0),
   });
   if (!checked.ok) errors[checked.field] = checked.problem;
   if (Object.keys(errors).length || !checked.ok) return { kind: 'invalid', errors };
@@ -216,7 +217,7 @@ export async function submitReply(
       { ...draft, ...fields },
       original,
       fetched.attachments,
-      await forwardSource(deps.db, draft),
+      await forwardSource(draft, forwarded),
     );
   }
   const done = await enqueueReply.queueWithin(deps.db, prepared, () =>
@@ -273,19 +274,19 @@ async function answeredOf(db: Db, draft: Pick<Draft, 'kind' | 'ticketId' | 'answ
   return draft.kind === 'reply' ? withAddressees(db, await answeredMail(db, draft)) : null;
 }
 
-/** What a forward sends on: the mail's headers and text, and its attachments' bytes. */
-async function forwardSource(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<ForwardSource | undefined> {
-  if (draft.kind !== 'forward' || draft.forwardsId === null) return undefined;
-  const mail = await forwardedMail(db, draft.forwardsId);
-  if (!mail) throw new Error(`the forwarded mail ${draft.forwardsId} is gone`);
-  return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(db, mail.id) };
+/** The mail a forward sends on, read once per submission or approval (null for a reply or a new mail, or when gone). */
+async function forwardOf(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<ForwardedSourceMail | null> {
+  return draft.kind === 'forward' ? forwardedMail(db, draft.forwardsId) : null;
 }
 
-/** The size of a forward's forwarded attachments (0 for a reply or a new mail). */
-async function forwardedBytes(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<number> {
-  if (draft.kind !== 'forward') return 0;
-  const mail = await forwardedMail(db, draft.forwardsId);
-  return (mail?.attachments ?? []).reduce((sum, file) => sum + file.size, 0);
+/** What a forward's mail carries of that mail: its headers and text, and its attachments' bytes, read now. */
+async function forwardSource(
+  draft: Pick<Draft, 'kind' | 'forwardsId'>,
+  mail: ForwardedSourceMail | null,
+): Promise<ForwardSource | undefined> {
+  if (draft.kind !== 'forward' || draft.forwardsId === null) return undefined;
+  if (!mail) throw new Error(`the forwarded mail ${draft.forwardsId} is gone`);
+  return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(mail) };
 }
 
 /** The modal field a file came from: the upload, or the thread's files. */
@@ -385,7 +386,7 @@ export async function approveDraft(
     draft,
     await answeredOf(deps.db, draft),
     fetched.attachments,
-    await forwardSource(deps.db, draft),
+    await forwardSource(draft, await forwardOf(deps.db, draft)),
   );
   const approved = await enqueueReply.queueWithin(deps.db, prepared, () =>
     recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
