@@ -14,6 +14,7 @@ import { queueDraftPost } from './draft-posts.js';
 import { needsReview } from './open-reply.js';
 import {
   attachmentLimitBytes,
+  attachmentLimitMb,
   checkAttachments,
   fetchAttachments,
   saveDraftFiles,
@@ -34,6 +35,8 @@ export type ComposeOpening =
       kind: 'compose';
       mailboxes: ComposeMailbox[];
       review: boolean;
+      /** What the file field takes: the smallest attachment limit among those mailboxes. */
+      attachmentLimitMb: number;
       to: string;
       /** The templates of those mailboxes and the shared ones, latest versions. */
       templates: TemplateChoice[];
@@ -53,15 +56,23 @@ export async function openCompose(
   if (mailboxes.length === 0) return { kind: 'no_mailbox' };
   // The button says "sends for review" when any of them reviews (the reviewer is told on the draft).
   const review = mailboxes.some((mailbox) => needsReview(deps, mailbox.key));
+  const keys = mailboxes.map((mailbox) => mailbox.key);
   const rows = await deps.db.mailbox.findMany({
-    where: { key: { in: mailboxes.map((mailbox) => mailbox.key) } },
+    where: { key: { in: keys } },
     select: { id: true },
   });
   const templates = await templateChoices(
     deps.db,
     rows.map((row) => row.id),
   );
-  return { kind: 'compose', mailboxes, review, to: input.to ?? '', templates };
+  return {
+    kind: 'compose',
+    mailboxes,
+    review,
+    attachmentLimitMb: attachmentLimitMb(deps.mailboxes, keys),
+    to: input.to ?? '',
+    templates,
+  };
 }
 
 /** What the person has in the compose modal when they choose a template. */

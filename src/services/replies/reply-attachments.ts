@@ -70,6 +70,11 @@ export function attachmentLimitBytes(mailboxes: readonly TMailboxConfig[], mailb
   return megabytes * 1024 * 1024;
 }
 
+/** The same limit in MB, as the modals' file field says it; the smallest of several mailboxes (a new mail's choice). */
+export function attachmentLimitMb(mailboxes: readonly TMailboxConfig[], mailboxKeys: readonly string[]): number {
+  return Math.min(...mailboxKeys.map((key) => attachmentLimitBytes(mailboxes, key))) / (1024 * 1024);
+}
+
 /**
  * The files in a ticket's thread, newest last (the newest CHOICES_MAX): the mail's
  * attachments Mailroom shared, the files people shared in their (undeleted) comments, and
