@@ -16,6 +16,7 @@ import type { Db, Tx } from '../../db/client.js';
 import type { MailAttachment } from '../../mail/build-reply-mail.js';
 import { POST_KINDS } from '../../posts/post-kinds.js';
 import type { SlackFiles } from '../../slack-api/slack-files.js';
+import { parseJson } from '../../util/parse-json.js';
 
 /** A file in the ticket's thread the reply may attach. */
 export interface AttachmentChoice {
@@ -102,14 +103,6 @@ export async function threadFileChoices(db: Db, ticketId: number, draftId?: numb
   ].filter((choice) => typeof choice.id === 'string' && choice.id !== '');
   const unique = [...new Map(choices.map((choice) => [choice.id, choice])).values()];
   return unique.slice(-CHOICES_MAX);
-}
-
-function parseJson<T>(text: string): T | null {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return null;
-  }
 }
 
 /** The files of one revision of a draft. */
