@@ -389,6 +389,16 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect((await searchTickets(db, q('返品'), { channelIds: [], mailboxIds: [] })).hits).toEqual([]);
   });
 
+  it(`${provider}: one mailbox of the scope, as the export names it, in the query itself`, async () => {
+    const everything = { channelIds: ['C0SUPPORT', 'C0SALES'], mailboxIds: scope.mailboxIds };
+    const salesId = (await db.mailbox.findUniqueOrThrow({ where: { key: 'sales' } })).id;
+    const page = await searchTickets(db, { ...q('返品'), mailboxId: salesId }, everything, 0, 1);
+    expect(page).toMatchObject({ hits: [{ number: n.sales, mailboxId: salesId }], more: false });
+    const support = await searchTickets(db, { ...q('返品'), mailboxId: scope.mailboxIds[0] }, everything, 0, 1);
+    expect(support.hits.map((hit) => hit.number)).toEqual([n.return]);
+    expect(support.more).toBe(false);
+  });
+
   it(`${provider}: pages, newest first`, async () => {
     const first = await searchTickets(db, q('e'), scope, 0, 2);
     const second = await searchTickets(db, q('e'), scope, 2, 2);
