@@ -53,6 +53,8 @@ export interface SqlRunner {
   transaction<T>(script: () => SqlScript<T>): Promise<T>;
   /** One read outside a transaction. */
   query(statement: Statement): Promise<Rows>;
+  /** A script of reads outside a transaction, statement by statement (each sees what is committed). */
+  read<T>(script: () => SqlScript<T>): Promise<T>;
 }
 
 /** Dates as Prisma's SQLite adapter writes them, so Prisma reads them back alike. */
@@ -135,6 +137,7 @@ function sqliteRunner(db: Database.Database): SqlRunner {
     transaction: (script) =>
       retryWhileBusy(() => db.transaction(() => runScript(withSearchIndexAtEnd(script()), execute)).immediate()),
     query: async (statement) => execute(statement),
+    read: async (script) => runScript(script(), execute),
   };
 }
 
@@ -172,15 +175,15 @@ function postgresRunner(pool: pg.Pool): SqlRunner {
         types: { getTypeParser: utcTimestamps },
       })
     ).rows as Rows;
+  const run = async <T>(script: SqlScript<T>, client: pg.ClientBase | pg.Pool): Promise<T> => {
+    let step = script.next();
+    while (!step.done) step = script.next(await execute(client, step.value));
+    return step.value;
+  };
   return {
-    transaction: (script) =>
-      inPgTransaction(pool, async (client) => {
-        const steps = script();
-        let step = steps.next();
-        while (!step.done) step = steps.next(await execute(client, step.value));
-        return step.value;
-      }),
+    transaction: (script) => inPgTransaction(pool, (client) => run(script(), client)),
     query: (statement) => execute(pool, statement),
+    read: (script) => run(script(), pool),
   };
 }
 

@@ -21,27 +21,39 @@ const ZMatcher = z.union([
 ]);
 export type TMatcher = z.infer<typeof ZMatcher>;
 
+/** What a rule does to the ticket of a mail it matches (stored as RoutingRule.actions). */
+export const ZRuleActions = z
+  .object({
+    urgency: z.enum(URGENCIES).optional(),
+    tag: z.union([z.string(), z.array(z.string())]).optional(),
+    assignee: z
+      .string()
+      .regex(/^[UW][A-Z0-9]{2,}$/)
+      .optional(),
+    status: z.string().min(1).optional(),
+    junk: z.boolean().optional(),
+  })
+  .strict()
+  .refine((actions) => Object.keys(actions).length > 0, { message: 'needs at least one action' });
+export type TRuleActions = z.infer<typeof ZRuleActions>;
+
 export const ZRoutingRule = z.object({
   name: z.string().trim().min(1),
   /** Every condition must hold. Header conditions are keyed `header.Name`. */
   when: z
     .record(z.string().regex(/^(from|fromDomain|to|subject|body|header\.[A-Za-z0-9-]+)$/), ZMatcher)
     .refine((conditions) => Object.keys(conditions).length > 0, { message: 'needs at least one condition' }),
-  then: z
-    .object({
-      urgency: z.enum(URGENCIES).optional(),
-      tag: z.union([z.string(), z.array(z.string())]).optional(),
-      assignee: z
-        .string()
-        .regex(/^[UW][A-Z0-9]{2,}$/)
-        .optional(),
-      status: z.string().min(1).optional(),
-      junk: z.boolean().optional(),
-    })
-    .strict()
-    .refine((actions) => Object.keys(actions).length > 0, { message: 'needs at least one action' }),
+  then: ZRuleActions,
 });
 export type TRoutingRule = z.infer<typeof ZRoutingRule>;
+
+/** The tags a rule sets, as people would type them (domain/tags.ts): `VIP` in a rule is the tag vip. */
+export function ruleTags(actions: Pick<TRuleActions, 'tag'>): string[] {
+  const { tag } = actions;
+  return (tag === undefined ? [] : Array.isArray(tag) ? tag : [tag])
+    .map((name) => clampTag(name))
+    .filter((name) => name !== '');
+}
 
 export interface MailFacts {
   from: string;
@@ -127,11 +139,8 @@ export function applyRoutingRules(rules: readonly TRoutingRule[], facts: MailFac
     result.assignee ??= assignee;
     result.status ??= status;
     result.junk ??= junk;
-    // Tags as people would type them (domain/tags.ts): `VIP` in a rule is the tag vip.
-    for (const name of tag === undefined ? [] : Array.isArray(tag) ? tag : [tag]) {
-      const normal = clampTag(name);
-      if (normal && !result.tags.includes(normal) && result.tags.length < MAX_TAGS) result.tags.push(normal);
-    }
+    for (const name of ruleTags({ tag }))
+      if (!result.tags.includes(name) && result.tags.length < MAX_TAGS) result.tags.push(name);
   }
   return result;
 }

@@ -29,6 +29,8 @@ export interface SearchQuery {
    * `from` (and before `until`), as `/mail stats` counts them.
    */
   active?: { from: Date; until?: Date };
+  /** Not typed by people: `npm run export -- --mailbox KEY`'s mailbox (its id), within the scope. */
+  mailboxId?: number;
 }
 
 export type SearchProblem =

@@ -4,6 +4,7 @@
  * merges make sense, until when one can be undone, and what the audit records keep so
  * that an undo moves back exactly what the merge moved.
  */
+import { z } from 'zod';
 import type { MergeRefusal } from './refusal.js';
 
 /** A merge can be undone for a day; after that the mails have been worked on where they are. */
@@ -41,27 +42,26 @@ export function undoAllowed(mergedAt: Date, now: Date): boolean {
 }
 
 /** The ticket's state before it was merged, restored by an undo (a closed ticket stays closed). */
-export interface StateBefore {
-  status: string;
-  closedAt: string | null;
-}
+const ZStateBefore = z.object({ status: z.string(), closedAt: z.string().nullable() });
+export type StateBefore = z.infer<typeof ZStateBefore>;
 
 /**
  * The `ticket.merged` audit record on the source: what moved (the ids, so an undo moves
  * back exactly those and not mail that came to the target since), the source's state
  * before, and, when the merge opened a closed target for the source's open mail, the
- * target's state before.
+ * target's state before. Read back with this schema (the audit detail is JSON text).
  */
-export interface MergeRecord {
-  sourceId: number;
-  sourceNumber: number;
-  targetId: number;
-  targetNumber: number;
-  mails: number;
-  messageIds: number[];
-  commentIds: number[];
-  draftIds: number[];
-  sourceBefore: StateBefore;
+export const ZMergeRecord = z.object({
+  sourceId: z.number().int(),
+  sourceNumber: z.number().int(),
+  targetId: z.number().int(),
+  targetNumber: z.number().int(),
+  mails: z.number().int(),
+  messageIds: z.array(z.number().int()),
+  commentIds: z.array(z.number().int()),
+  draftIds: z.array(z.number().int()),
+  sourceBefore: ZStateBefore,
   /** Set when the merge reopened the target; its reopenedAt is the merge's time. */
-  targetBefore?: StateBefore;
-}
+  targetBefore: ZStateBefore.optional(),
+});
+export type MergeRecord = z.infer<typeof ZMergeRecord>;

@@ -44,9 +44,9 @@ export const ACTION_IDS = {
    */
   mailOriginal: 'mail.original',
   /**
-   * Extension: "Forward…" beside a mail of a ticket, opens the forward modal (value: the
-   * mail's Message row id). Offered in the mail.original menu as option `<row id>:forward`
-   * (an overflow has one action id); a button with this action id opens it too.
+   * Extension: opens the forward modal (value: the mail's Message row id). The way in is
+   * "Forward…" in the mail.original menu, option `<row id>:forward` (an overflow has one
+   * action id); no message shows a button with this id, but one would be answered alike.
    */
   mailForward: 'mail.forward',
   /** Extension: "New mail" on the Home tab and the customer card, opens the compose modal (value: a To address, or empty). */

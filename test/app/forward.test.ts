@@ -145,6 +145,17 @@ describeWithDovecot('forwarding a mail', (dovecot) => {
     expect(shown).toContain('drawing.pdf');
     expect(fixture.smtp.mails).toHaveLength(0);
 
+    // Its author is no reviewer: the refusal speaks of a forward, not a reply.
+    await approveDraft(fixture, USERS.agentEn.id, ticket, draftPost, 'author-approves');
+    await waitFor(
+      () => fixture.slack.responses.some((response) => response.id === 'author-approves'),
+      5_000,
+      'the refusal',
+    );
+    expect(String(fixture.slack.responses.find((r) => r.id === 'author-approves')!.body.text)).toContain(
+      'Only reviewers of this mailbox can approve forwards.',
+    );
+
     await approveDraft(fixture, USERS.reviewer.id, ticket!, draftPost);
     await waitFor(() => fixture.smtp.mails.length === 1, 15_000, 'the forward at the SMTP server');
     const sent = fixture.smtp.mails[0]!;

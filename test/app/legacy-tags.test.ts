@@ -1,8 +1,9 @@
 /**
  * A ticket tagged the old way — its tags stored as a routing rule wrote them before tags
  * were normalised (`VIP`, ` Key  Account `) — is found by `/mail search tag:` once the bot
- * has started again, without anyone editing it: the running bot against its real SQLite
- * file, the mail through real Dovecot, the search as Slack sends the command.
+ * has started again, without anyone editing it; that rewrite is done once per database,
+ * not at every start. The running bot against its real SQLite file, the mail through real
+ * Dovecot, the search as Slack sends the command.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -44,9 +45,11 @@ describeWithDovecot('tags written before they were normalised', (dovecot) => {
     reader.close();
     await bot!.stop();
 
-    // Written as the old routing code wrote a rule's tags: as configured.
+    // A database from before: a rule's tags as the old routing code wrote them (as
+    // configured), and no record that they were ever rewritten.
     const writer = new Database(file);
     writer.prepare('UPDATE Ticket SET tags = ? WHERE id = ?').run('["VIP"," Key  Account "]', ticketId);
+    writer.prepare('DELETE FROM Setting WHERE key = ?').run('legacy_tags_normalized');
     writer.close();
 
     await start();
@@ -57,6 +60,22 @@ describeWithDovecot('tags written before they were normalised', (dovecot) => {
     expect((stored.prepare('SELECT tags FROM Ticket WHERE id = ?').get(ticketId) as { tags: string }).tags).toBe(
       '["vip","key account"]',
     );
+    expect(stored.prepare('SELECT value FROM Setting WHERE key = ?').get('legacy_tags_normalized')).toEqual({
+      value: '1',
+    });
     stored.close();
+  });
+
+  it('does that work once: a later start does not look at the tickets again', async () => {
+    await bot!.stop();
+    const file = path.join(fixture.dir, 'data', 'mailroom.db');
+    const writer = new Database(file);
+    writer.prepare('UPDATE Ticket SET tags = ?').run('["Not Looked At"]');
+    writer.close();
+    await start();
+    const stored = new Database(file, { readonly: true });
+    expect(stored.prepare('SELECT DISTINCT tags FROM Ticket').all()).toEqual([{ tags: '["Not Looked At"]' }]);
+    stored.close();
+    expect(bot!.logLines.some((line) => line.code === 'legacy_tags_normalized')).toBe(false);
   });
 });

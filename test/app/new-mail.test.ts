@@ -246,3 +246,82 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     expect(draft).toEqual({ kind: 'new', templateVersionId: version.id, body });
   });
 });
+
+describeWithDovecot('a new mail sent without review', (dovecot) => {
+  const fixture = useFixture(dovecot);
+  const { db } = useRunningBot(fixture, {
+    REVIEW_POLICY: 'none',
+    SIGNATURE: 'Example Support\\nYour ticket: #{{ticket_number}}',
+  });
+
+  it('is signed with the number its ticket got, when a mail arriving as it was built took the next number', async () => {
+    const mailboxKey = (db.prepare('SELECT key FROM Mailbox').get() as { key: string }).key;
+    const upload = fixture.slack.addUserFile({
+      name: 'terms.pdf',
+      mimetype: 'application/pdf',
+      bytes: Buffer.from('%PDF-1.4\nterms\n'.repeat(100)),
+      user: USERS.agentEn.id,
+    });
+    // While the bot fetches the file to build the mail, a customer's mail comes in and is
+    // made a ticket first.
+    const arriving = `Meanwhile ${Date.now()}`;
+    let arrived = false;
+    fixture.slack.beforeAnswer = async (call) => {
+      if (call.method !== 'files.info' || arrived) return;
+      arrived = true;
+      await appendMail(dovecot, fixture.mailbox, [
+        [
+          'From: Jiro Suzuki <jiro@customer.example.jp>',
+          `To: ${fixture.mailbox}`,
+          `Subject: ${arriving}`,
+          `Message-ID: <meanwhile-${Date.now()}@customer.example.jp>`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'A question.',
+          '',
+        ].join('\r\n'),
+      ]);
+      await waitFor(
+        () => (db.prepare('SELECT COUNT(*) AS n FROM Ticket').get() as { n: number }).n === 1,
+        15_000,
+        'the arriving mail’s ticket',
+      );
+    };
+    const subject = `Your terms ${Date.now()}`;
+    const done = await submitComposeModal(
+      fixture,
+      USERS.agentEn.id,
+      { mailbox: mailboxKey, to: 'taro@customer.example.jp', subject, body: 'Here are the new terms.' },
+      [upload],
+    );
+    fixture.slack.beforeAnswer = undefined;
+    expect(done.body).toBe('');
+    expect(arrived).toBe(true);
+
+    await waitFor(() => fixture.smtp.mails.length === 1, 15_000, 'the mail at the SMTP server');
+    const tickets = db.prepare('SELECT id, number, subject FROM Ticket ORDER BY number').all() as {
+      id: number;
+      number: number;
+      subject: string;
+    }[];
+    expect(tickets.map((ticket) => ticket.subject)).toEqual([arriving, subject]);
+    const number = tickets[1]!.number;
+    expect(number).toBe(tickets[0]!.number + 1);
+    const parsed = await simpleParser(fixture.smtp.mails[0]!.raw);
+    expect(parsed.subject).toBe(subject);
+    expect(parsed.text).toContain(`Your ticket: #${number}`);
+    expect(parsed.html).toContain(`Your ticket: #${number}`);
+    expect(parsed.attachments.map((file) => file.filename)).toEqual(['terms.pdf']);
+    // The draft, the stored copy of the mail and the sent mail say the same.
+    const draft = db.prepare('SELECT signature FROM Draft WHERE ticketId = ?').get(tickets[1]!.id) as {
+      signature: string;
+    };
+    expect(draft.signature).toBe(`Example Support\nYour ticket: #${number}`);
+    const stored = db
+      .prepare("SELECT COUNT(*) AS n FROM Message WHERE ticketId = ? AND direction = 'out' AND text LIKE ?")
+      .get(tickets[1]!.id, `%Your ticket: #${number}%`) as { n: number };
+    expect(stored.n).toBe(1);
+    // Exactly one staged copy was kept: the one built with the number taken first was removed.
+    expect((db.prepare("SELECT COUNT(*) AS n FROM Message WHERE direction = 'out'").get() as { n: number }).n).toBe(1);
+  });
+});

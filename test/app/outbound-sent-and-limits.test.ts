@@ -9,12 +9,13 @@ import { simpleParser } from 'mailparser';
 import { expect, it } from 'vitest';
 import { appendMail, openImap } from '../support/dovecot.js';
 import { mailWithAttachment } from '../support/mime.js';
-import { USERS, useFixture, useRunningBot } from '../support/fixture.js';
+import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
 import { postedTicket } from '../support/posted-ticket.js';
 import {
   approveDraft,
   draftInThread,
+  openedModals,
   openForwardModal,
   submitComposeModal,
   submitReplyModal,
@@ -98,7 +99,15 @@ describeWithDovecot('forwards and new mails: size limit and Sent copy', (dovecot
     expect(await sentFolder()).toContain(parsed.messageId);
   });
 
-  it('copies a sent new mail to the Sent folder', async () => {
+  it('tells the writer of a new mail the mailbox’s limit, and copies the sent mail to the Sent folder', async () => {
+    const before = openedModals(fixture).length;
+    await fixture.requests.command({ userId: USERS.agentEn.id, channelId: CHANNEL_ID, text: 'new' });
+    await waitFor(() => openedModals(fixture).length > before, 5_000, 'the compose modal');
+    const fileField = (openedModals(fixture).at(-1)!.blocks as { block_id?: string; hint?: { text: string } }[]).find(
+      (block) => block.block_id === 'reply_files',
+    );
+    expect(fileField?.hint?.text).toContain('At most 1 MB together');
+
     const subject = `Welcome aboard ${Date.now()}`;
     const done = await submitComposeModal(fixture, USERS.agentEn.id, {
       mailbox: 'default',
@@ -108,9 +117,9 @@ describeWithDovecot('forwards and new mails: size limit and Sent copy', (dovecot
     });
     expect(done.body).toBe('');
     const { message: ticket } = await postedTicket(fixture, db, subject, 10_000);
-    const before = fixture.smtp.mails.length;
+    const sentBefore = fixture.smtp.mails.length;
     await approveDraft(fixture, USERS.reviewer.id, ticket, await draftInThread(fixture, ticket));
-    await waitFor(() => fixture.smtp.mails.length > before, 15_000, 'the new mail at the SMTP server');
+    await waitFor(() => fixture.smtp.mails.length > sentBefore, 15_000, 'the new mail at the SMTP server');
     const parsed = await simpleParser(fixture.smtp.mails.at(-1)!.raw);
     expect(parsed.subject).toBe(subject);
     // The copy is made after the send (over IMAP, as for a reply).

@@ -30,6 +30,16 @@ describeWithDovecot('npm run export', (dovecot) => {
     );
     expect(lines[2]).toMatch(/^2,default,delivery,hanako@example\.jp,/);
 
+    // The one mailbox there is, named: the same tickets.
+    const named = await runCommand('src/cli/export.ts', fixture.env(), fixture.dir, [
+      '--since',
+      '2026-11-01',
+      '--mailbox',
+      'default',
+    ]);
+    expect(named.exitCode, named.stderr).toBe(0);
+    expect(named.stdout).toBe(all.stdout);
+
     const filtered = await runCommand('src/cli/export.ts', fixture.env(), fixture.dir, [
       '--since',
       '2026-11-01',
@@ -63,6 +73,6 @@ describeWithDovecot('npm run export', (dovecot) => {
     const bad = await runCommand('src/cli/export.ts', fixture.env(), fixture.dir, ['--since', '2026-13-01']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('--since 2026-13-01: not a date');
-    // Seven runs of a command, each starting Node and opening the database.
+    // Eight runs of a command, each starting Node and opening the database.
   }, 120_000);
 });

@@ -13,7 +13,7 @@ import {
   shortWordCandidates,
   type SearchScope,
 } from '../../src/db/queries/search-tickets.js';
-import { normalizeLegacyTags } from '../../src/services/tickets/legacy-tags.js';
+import { LEGACY_TAGS_DONE, normalizeLegacyTags } from '../../src/services/tickets/legacy-tags.js';
 import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
 import { describeWithPostgres } from '../support/services.js';
 
@@ -328,7 +328,7 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect(await numbers('至急 has:attachment urgency:urgent from:suzuki', 'combined')).toEqual([n.urgent]);
   });
 
-  it(`${provider}: tag: finds tickets tagged the old way (not normalised) once their tags are normalised at start`, async () => {
+  it(`${provider}: tag: finds tickets tagged the old way (not normalised) once their tags are normalised, once, at start`, async () => {
     // As routing rules wrote tags before they were normalised: as configured, any case or width.
     const legacy = await db.ticket.create({
       data: {
@@ -360,9 +360,13 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     expect((await db.ticket.findUniqueOrThrow({ where: { id: edited.id } })).tags).toBe('["legacy2"]');
     expect(await found('tag:"Legacy Account"')).toEqual([9_001]);
     expect((await found('tag:legacy2')).sort()).toEqual([9_001, 9_002]);
-    // Once normal, a second start rewrites nothing.
+    // Done once: the database says so, and a later start does not look at the tickets again.
+    expect(await db.setting.findUnique({ where: { key: LEGACY_TAGS_DONE } })).toMatchObject({ value: '1' });
+    await db.ticket.update({ where: { id: edited.id }, data: { tags: '["Not Looked At"]' } });
     expect(await normalizeLegacyTags(db)).toBe(0);
+    expect((await db.ticket.findUniqueOrThrow({ where: { id: edited.id } })).tags).toBe('["Not Looked At"]');
     await db.ticket.deleteMany({ where: { id: { in: [legacy.id, edited.id] } } });
+    await db.setting.delete({ where: { key: LEGACY_TAGS_DONE } });
   });
 
   it(`${provider}: tag: finds the tag exactly, as typed in any case or width, every tag given`, async () => {
@@ -383,6 +387,16 @@ function searchOn(provider: DatabaseProvider, adminUrl?: string) {
     const all = await searchTickets(db, q('返品'), { channelIds: ['C0SUPPORT', 'C0SALES'], mailboxIds: [] });
     expect(all.hits.map((hit) => hit.number)).toEqual([n.sales, n.return]);
     expect((await searchTickets(db, q('返品'), { channelIds: [], mailboxIds: [] })).hits).toEqual([]);
+  });
+
+  it(`${provider}: one mailbox of the scope, as the export names it, in the query itself`, async () => {
+    const everything = { channelIds: ['C0SUPPORT', 'C0SALES'], mailboxIds: scope.mailboxIds };
+    const salesId = (await db.mailbox.findUniqueOrThrow({ where: { key: 'sales' } })).id;
+    const page = await searchTickets(db, { ...q('返品'), mailboxId: salesId }, everything, 0, 1);
+    expect(page).toMatchObject({ hits: [{ number: n.sales, mailboxId: salesId }], more: false });
+    const support = await searchTickets(db, { ...q('返品'), mailboxId: scope.mailboxIds[0] }, everything, 0, 1);
+    expect(support.hits.map((hit) => hit.number)).toEqual([n.return]);
+    expect(support.more).toBe(false);
   });
 
   it(`${provider}: pages, newest first`, async () => {

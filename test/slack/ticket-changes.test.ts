@@ -133,6 +133,17 @@ describe('what a change shows', () => {
     expect(trace('en', TICKET_ACTIONS.replyUncertain, 'forward')).toContain('sending this forward');
   });
 
+  it('lists the tags put on and taken off as the ticket lists tags: escaped, and as many as fit, then how many more', () => {
+    const base = { actorId: 'U0AAA', at: now, statuses };
+    const trace = (added: string[], removed: string[]) =>
+      buildTraceMessage({ ...base, locale: 'en', action: TICKET_ACTIONS.tags, detail: { added, removed } }).text;
+    expect(trace(['vip', '<!channel>'], ['billing dept'])).toContain('+`vip` +`&lt;!channel&gt;` −`billing dept`');
+    const many = Array.from({ length: 60 }, (_, i) => `${'x'.repeat(38)}${i}`);
+    const text = trace(many, []);
+    expect(text).toMatch(/\+\d+ more/);
+    expect(text.length).toBeLessThan(3_000);
+  });
+
   it('writes the trace in the mailbox language, mentioning the person assigned', () => {
     const base = { actorId: 'U0AAA', at: now, statuses };
     expect(

@@ -5,6 +5,7 @@ import {
   buildSentReplyMessage,
   type DraftMessageInput,
 } from '../../src/slack/views/draft-message.js';
+import { draftRefusalText } from '../../src/slack/views/draft-notices.js';
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
@@ -135,6 +136,29 @@ describe('a draft in the thread', () => {
       });
       expect(mrkdwnTexts(sent.blocks).join('\n')).toContain(words);
     }
+  });
+
+  it('refuses, and asks before discarding, in the words of its kind, in both languages', () => {
+    const own = (locale: 'en' | 'ja', draftKind: 'reply' | 'forward' | 'new') =>
+      draftRefusalText(locale, { kind: 'own_draft', draftKind });
+    expect(own('en', 'reply')).toBe('You cannot approve your own reply; another reviewer has to. Nothing was changed.');
+    expect(own('en', 'forward')).toContain('You cannot approve your own forward;');
+    expect(own('en', 'new')).toContain('You cannot approve your own new mail;');
+    expect(own('ja', 'forward')).toContain('自分の転送は承認できません');
+    expect(own('ja', 'new')).toContain('自分の新規メールは承認できません');
+    expect(draftRefusalText('en', { kind: 'not_reviewer', draftKind: 'forward' })).toContain('can approve forwards.');
+    expect(draftRefusalText('en', { kind: 'too_long', draftKind: 'new' })).toContain('This new mail is too long');
+    expect(draftRefusalText('ja', { kind: 'not_author', authorId: 'U0A', draftKind: 'forward' })).toContain(
+      'この転送を編集できるのは作成者の <@U0A> さんだけです',
+    );
+    expect(draftRefusalText('en', { kind: 'not_editable', state: 'sent', draftKind: 'new' })).toBe(
+      'This new mail is already sent; it cannot be changed now.',
+    );
+    const confirm = (kind: 'reply' | 'forward' | 'new') =>
+      JSON.stringify(buildDraftMessage({ ...input, kind, controls: draftControls('in_review', false) }).blocks);
+    expect(confirm('reply')).toContain('It will not be sent, and cannot be brought back.');
+    expect(confirm('forward')).toContain('The forward will not be sent');
+    expect(confirm('new')).toContain('its ticket will be closed');
   });
 
   it("shows the reviewer every recipient and every character that will be sent, within Slack's limits", () => {

@@ -122,8 +122,14 @@ export async function draftInThread(fixture: Fixture, ticket: StoredMessage): Pr
   return draftPost!;
 }
 
-/** A reviewer's click on "Approve and send" of that draft message. */
-export function approveDraft(fixture: Fixture, reviewerId: string, ticket: StoredMessage, draftPost: StoredMessage) {
+/** A reviewer's click on "Approve and send" of that draft message (a notice to them answers `responseId`). */
+export function approveDraft(
+  fixture: Fixture,
+  reviewerId: string,
+  ticket: StoredMessage,
+  draftPost: StoredMessage,
+  responseId?: string,
+) {
   const actions = (draftPost.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
     (block) => block.type === 'actions',
   )!;
@@ -131,6 +137,7 @@ export function approveDraft(fixture: Fixture, reviewerId: string, ticket: Store
     userId: reviewerId,
     channelId: CHANNEL_ID,
     messageTs: ticket.ts,
+    responseId,
     action: {
       action_id: 'draft.approve',
       type: 'button',

@@ -6,6 +6,7 @@
  */
 import type { AttachmentInfo } from '../../domain/parsed-mail.js';
 import type { TicketMailAddresses } from '../../domain/ticket-participants.js';
+import { MERGE_HOPS } from '../../domain/ticket-merge.js';
 import { sql, type SqlScript } from '../sql-script.js';
 
 /** The parsed fields written onto the stored Message row (NUL-free, see ingest-stored-mail.ts). */
@@ -81,6 +82,20 @@ export function* ticketToFollow(ticketId: number): SqlScript<TicketToFollow | un
     mergedIntoId: row.mergedIntoId === null ? null : Number(row.mergedIntoId),
     hasMergedIn: Number(row.hasMergedIn) === 1,
   };
+}
+
+/**
+ * The ticket that holds ticket `ticketId`'s mails now: that one, or the one it was merged
+ * into, and on (a ticket merged into one merged later); undefined when one is missing.
+ */
+export function* followMerges(ticketId: number): SqlScript<{ ticketId: number; ticket: TicketToFollow } | undefined> {
+  for (let id = ticketId, hop = 0; hop < MERGE_HOPS; hop += 1) {
+    const ticket = yield* ticketToFollow(id);
+    if (!ticket) return undefined;
+    if (ticket.mergedIntoId === null) return { ticketId: id, ticket };
+    id = ticket.mergedIntoId;
+  }
+  throw new Error(`ticket ${ticketId} is merged more than ${MERGE_HOPS} times over`);
 }
 
 /** The category of a mailbox's own status of that key; undefined when it is a built-in one. */

@@ -120,6 +120,7 @@ function filterConditions(sql: Statement, query: SearchQuery): string[] {
       `EXISTS (SELECT 1 FROM "Message" m WHERE m."ticketId" = t."id" AND lower(m."toAddresses" || ' ' || m."ccAddresses") LIKE ${sql.param(likePattern(query.to))} ESCAPE '\\')`,
     );
   }
+  if (query.mailboxId !== undefined) conditions.push(`t."mailboxId" = ${sql.param(query.mailboxId)}`);
   if (query.status !== undefined) conditions.push(`t."status" = ${sql.param(query.status)}`);
   if (query.assignee !== undefined)
     conditions.push(

@@ -17,7 +17,7 @@ import {
   postQueued,
   recordTicketMail,
   takeTicketNumber,
-  ticketToFollow,
+  followMerges,
   upsertCustomer,
   type CustomerFields,
   type MessageFields,
@@ -107,21 +107,6 @@ function* claimMail(mail: PlannedMail, ticketId: number, now: Date): SqlScript<v
   for (const attachment of mail.attachments) yield* insertAttachment(mail.messageRowId, attachment, now);
 }
 
-/**
- * The ticket a mail threaded into ticket `ticketId` goes to: that one, or the one it was
- * merged into (threading finds the mails where they are, but a merge can come between the
- * threading and this commit).
- */
-function* followMerges(ticketId: number): SqlScript<{ ticketId: number; ticket: TicketToFollow }> {
-  for (let id = ticketId, hop = 0; hop < MERGE_HOPS; hop += 1) {
-    const ticket = yield* ticketToFollow(id);
-    if (!ticket) throw new Error(`ticket ${id} of a thread is missing`);
-    if (ticket.mergedIntoId === null) return { ticketId: id, ticket };
-    id = ticket.mergedIntoId;
-  }
-  throw new Error(`ticket ${ticketId} of a thread is merged more than ${MERGE_HOPS} times over`);
-}
-
 /** Whether the mail answers a forward of ours (thread-batch.ts `viaForward`). */
 function viaForward(mail: PlannedMail): boolean {
   return mail.thread?.viaForward === true;
@@ -130,7 +115,10 @@ function viaForward(mail: PlannedMail): boolean {
 /** Adds the mail to a ticket (reopening it if closed); returns the ticket's id. */
 function* followUp(mail: PlannedMail, threadTicketId: number, now: Date): SqlScript<number> {
   for (let round = 0; round < MERGE_HOPS; round += 1) {
-    const { ticketId, ticket } = yield* followMerges(threadTicketId);
+    // Threading finds the mails where they are, but a merge can come between the threading and this commit.
+    const followed = yield* followMerges(threadTicketId);
+    if (!followed) throw new Error(`ticket ${threadTicketId} of a thread is missing`);
+    const { ticketId, ticket } = followed;
     // The thread lives where the ticket was posted, even if the mailbox moved channels since.
     const channelId = ticket.slackChannelId ?? mail.channelId;
     // A mailbox's own status is closed when its category says so.

@@ -5,6 +5,7 @@ import { queuePosts } from '../../posts/queue-post.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
 import { fillTemplate, type TemplateValues } from '../../domain/template-variables.js';
 import { enqueueReply } from '../outbox/enqueue-reply.js';
+import type { MailAttachment } from '../../mail/build-reply-mail.js';
 import { templateChoices, type TemplateChoice } from '../templates/template-catalog.js';
 import { accessRefusal } from '../tickets/ticket-access.js';
 import { createNumberedTicket, upsertCustomerAddress } from '../tickets/new-ticket.js';
@@ -13,6 +14,7 @@ import { queueDraftPost } from './draft-posts.js';
 import { needsReview } from './open-reply.js';
 import {
   attachmentLimitBytes,
+  attachmentLimitMb,
   checkAttachments,
   fetchAttachments,
   saveDraftFiles,
@@ -33,6 +35,8 @@ export type ComposeOpening =
       kind: 'compose';
       mailboxes: ComposeMailbox[];
       review: boolean;
+      /** What the file field takes: the smallest attachment limit among those mailboxes. */
+      attachmentLimitMb: number;
       to: string;
       /** The templates of those mailboxes and the shared ones, latest versions. */
       templates: TemplateChoice[];
@@ -52,15 +56,23 @@ export async function openCompose(
   if (mailboxes.length === 0) return { kind: 'no_mailbox' };
   // The button says "sends for review" when any of them reviews (the reviewer is told on the draft).
   const review = mailboxes.some((mailbox) => needsReview(deps, mailbox.key));
+  const keys = mailboxes.map((mailbox) => mailbox.key);
   const rows = await deps.db.mailbox.findMany({
-    where: { key: { in: mailboxes.map((mailbox) => mailbox.key) } },
+    where: { key: { in: keys } },
     select: { id: true },
   });
   const templates = await templateChoices(
     deps.db,
     rows.map((row) => row.id),
   );
-  return { kind: 'compose', mailboxes, review, to: input.to ?? '', templates };
+  return {
+    kind: 'compose',
+    mailboxes,
+    review,
+    attachmentLimitMb: attachmentLimitMb(deps.mailboxes, keys),
+    to: input.to ?? '',
+    templates,
+  };
 }
 
 /** What the person has in the compose modal when they choose a template. */
@@ -163,6 +175,11 @@ async function usableVersionId(deps: ReviewDeps, versionId: number | undefined, 
   return template && (template.mailboxId === null || template.mailboxId === mailboxId) ? version.id : null;
 }
 
+/** The ticket got another number than its mail was signed with (see submitNewMail): undone, and tried again. */
+class NumberTaken extends Error {}
+/** Tries at a free number before giving up (another ticket taking each in turn is all but impossible). */
+const NUMBER_ATTEMPTS = 5;
+
 export type ComposeField = ReplyField | 'mailbox' | 'subject';
 export type ComposeProblem = ReplyProblem | { kind: 'mailbox_missing' } | { kind: 'subject_missing' };
 
@@ -207,100 +224,120 @@ export async function submitNewMail(
 
   const review = needsReview(deps, config.key);
   const customer = to[0]!;
-  // The number the ticket will most likely get, for a signature's {{ticket_number}}; taken in the transaction.
   const ticketView = (number: number) => ({
     number,
     mailboxId: mailbox.id,
     mailbox: { key: config.key, name: mailbox.name, address: mailbox.address, locale: mailbox.locale },
     customer: { address: customer.address, name: customer.name || null, company: null },
   });
-  const signatureFor = (number: number) =>
-    replySignature(deps, { actorId: input.actorId, ticket: ticketView(number), original: null });
   const fields = {
     kind: 'new',
     toAddresses: draftAddressesJson(to),
     ccAddresses: draftAddressesJson(cc),
     subject,
     body: values.body,
-    signature: await signatureFor(mailbox.nextTicketNumber),
     fromAddress: replyFrom(deps, mailbox, null),
     submittedAt: new Date(),
     templateVersionId: await usableVersionId(deps, input.templateVersionId, mailbox.id),
   };
-  let prepared = null;
+  let attachments: MailAttachment[] | null = null;
   if (!review) {
     const fetched = await fetchAttachments(deps.files, checked.files);
     if (!fetched.ok)
       return { kind: 'invalid', errors: { files: { kind: 'file_unavailable', filename: fetched.filename } } };
-    prepared = await enqueueReply.prepare(
-      deps,
-      { ...fields, ticket: ticketView(mailbox.nextTicketNumber) },
-      null,
-      fetched.attachments,
-    );
+    attachments = fetched.attachments;
   }
   const now = new Date();
-  let made: { id: number; number: number } | undefined;
-  await enqueueReply.queueWithin(deps.db, prepared, async () => {
-    made = await deps.db.$transaction(async (tx) => {
-      const ticket = await createNumberedTicket(tx, {
-        mailboxId: mailbox.id,
-        channelId: config.channelId,
-        subject,
-        customerId: await upsertCustomerAddress(tx, customer),
-        at: now,
-      });
-      // Another new ticket took the number first: the signature names the one this got.
-      const signature =
-        ticket.number === mailbox.nextTicketNumber ? fields.signature : await signatureFor(ticket.number);
-      const draft = await tx.draft.create({
-        data: {
-          ...fields,
-          signature,
-          ticketId: ticket.id,
-          authorId: input.actorId,
-          state: review ? 'in_review' : 'approved',
-        },
-      });
-      await saveDraftFiles(tx, draft.id, draft.revision, checked.files);
-      const audit = (action: string, detail: object) =>
-        tx.auditLog.create({
-          data: {
+
+  /**
+   * The new mail recorded as ticket `number`: its signature's {{ticket_number}} and, sent
+   * without review, the mail built before the transaction say that number. Null (nothing
+   * kept) when another ticket took the number first.
+   */
+  const recordAs = async (number: number): Promise<{ id: number; number: number } | null> => {
+    const draftFields = {
+      ...fields,
+      signature: await replySignature(deps, { actorId: input.actorId, ticket: ticketView(number), original: null }),
+    };
+    const prepared =
+      attachments &&
+      (await enqueueReply.prepare(deps, { ...draftFields, ticket: ticketView(number) }, null, attachments));
+    let made: { id: number; number: number } | undefined;
+    try {
+      await enqueueReply.queueWithin(deps.db, prepared, async () => {
+        made = await deps.db.$transaction(async (tx) => {
+          const ticket = await createNumberedTicket(tx, {
             mailboxId: mailbox.id,
-            ticketId: ticket.id,
-            actorId: input.actorId,
-            action,
-            detail: JSON.stringify(detail),
-          },
+            channelId: config.channelId,
+            subject,
+            customerId: await upsertCustomerAddress(tx, customer),
+            at: now,
+          });
+          if (ticket.number !== number) throw new NumberTaken();
+          const draft = await tx.draft.create({
+            data: {
+              ...draftFields,
+              ticketId: ticket.id,
+              authorId: input.actorId,
+              state: review ? 'in_review' : 'approved',
+            },
+          });
+          await saveDraftFiles(tx, draft.id, draft.revision, checked.files);
+          const audit = (action: string, detail: object) =>
+            tx.auditLog.create({
+              data: {
+                mailboxId: mailbox.id,
+                ticketId: ticket.id,
+                actorId: input.actorId,
+                action,
+                detail: JSON.stringify(detail),
+              },
+            });
+          await audit(TICKET_ACTIONS.createdForMail, { draftId: draft.id });
+          const submitted = await audit(TICKET_ACTIONS.draftSubmitted, { draftId: draft.id, revision: 1, review });
+          // The ticket's message shows the mail being written (render-post.ts: payload draftId).
+          await queuePosts(tx, [
+            {
+              mailboxId: mailbox.id,
+              ticketId: ticket.id,
+              channelId: config.channelId,
+              kind: POST_KINDS.ticket,
+              dedupeKey: `ticket:${ticket.id}`,
+              payload: { draftId: draft.id },
+            },
+          ]);
+          const place = { ...ticket, slackChannelId: config.channelId, slackTs: null };
+          if (review)
+            await queueDraftPost(
+              tx,
+              place,
+              { draftId: draft.id, revision: 1, reviewers: mentions(config.reviewers) },
+              String(submitted.id),
+            );
+          else await enqueueReply.commit(tx, { ...draft, ticket: place }, prepared!);
+          return ticket;
         });
-      await audit(TICKET_ACTIONS.createdForMail, { draftId: draft.id });
-      const submitted = await audit(TICKET_ACTIONS.draftSubmitted, { draftId: draft.id, revision: 1, review });
-      // The ticket's message shows the mail being written (render-post.ts: payload draftId).
-      await queuePosts(tx, [
-        {
-          mailboxId: mailbox.id,
-          ticketId: ticket.id,
-          channelId: config.channelId,
-          kind: POST_KINDS.ticket,
-          dedupeKey: `ticket:${ticket.id}`,
-          payload: { draftId: draft.id },
-        },
-      ]);
-      const place = { ...ticket, slackChannelId: config.channelId, slackTs: null };
-      if (review)
-        await queueDraftPost(
-          tx,
-          place,
-          { draftId: draft.id, revision: 1, reviewers: mentions(config.reviewers) },
-          String(submitted.id),
-        );
-      else await enqueueReply.commit(tx, { ...draft, ticket: place }, prepared!);
-      return ticket;
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof NumberTaken) return null;
+      throw error;
+    } finally {
+      enqueueReply.collectAfter(prepared?.staged.size ?? 0);
+    }
+    if (!made) throw new Error('the new mail was not recorded');
+    return made;
+  };
+  let made = await recordAs(mailbox.nextTicketNumber);
+  for (let attempt = 2; !made; attempt++) {
+    if (attempt > NUMBER_ATTEMPTS)
+      throw new Error(`ticket numbers of ${config.key} kept being taken; nothing recorded`);
+    const { nextTicketNumber } = await deps.db.mailbox.findUniqueOrThrow({
+      where: { id: mailbox.id },
+      select: { nextTicketNumber: true },
     });
-    return true;
-  });
-  if (!made) throw new Error('the new mail was not recorded');
-  enqueueReply.collectAfter(prepared?.staged.size ?? 0);
+    made = await recordAs(nextTicketNumber);
+  }
   deps.logger.info(
     { code: review ? 'new_mail_submitted' : 'new_mail_queued', ticketId: made.id },
     review ? 'new mail submitted for review' : 'new mail queued for sending',

@@ -1,15 +1,21 @@
 /**
- * The mail a forward sends on (Draft.forwardsId), read from the database: its headers and
- * text as shown to the author and the reviewer, and its attachments' bytes for the send.
+ * The mail a forward sends on (Draft.forwardsId), read from the database once for what is
+ * done with it: its headers and text as shown to the author and the reviewer, and its
+ * files, whose bytes are read only when the forward's mail is built (forwardedAttachments).
  */
 import type { Db } from '../../db/client.js';
 import type { ForwardedMail } from '../../domain/forward-mail.js';
 import { storedAddresses } from '../../domain/stored-addresses.js';
 import type { MailAttachment } from '../../mail/build-reply-mail.js';
-import { mailFiles } from '../tickets/load-thread-files.js';
+import { STORED_FILE_ROWS, storedFiles, type MailFile } from '../tickets/load-thread-files.js';
+
+/** The forwarded mail as read: its attachments are its files, their bytes not yet read. */
+export interface ForwardedSourceMail extends ForwardedMail {
+  attachments: MailFile[];
+}
 
 /** The mail a forward sends on (null when it is gone: nothing is forwarded then). */
-export async function forwardedMail(db: Db, messageRowId: number | null): Promise<ForwardedMail | null> {
+export async function forwardedMail(db: Db, messageRowId: number | null): Promise<ForwardedSourceMail | null> {
   if (messageRowId === null) return null;
   const mail = await db.message.findUnique({
     where: { id: messageRowId },
@@ -22,10 +28,11 @@ export async function forwardedMail(db: Db, messageRowId: number | null): Promis
       subject: true,
       sentAt: true,
       receivedAt: true,
+      text: true,
+      attachments: STORED_FILE_ROWS,
     },
   });
   if (!mail) return null;
-  const { text, files } = await mailFiles(db, mail.id);
   return {
     id: mail.id,
     headers: {
@@ -35,16 +42,15 @@ export async function forwardedMail(db: Db, messageRowId: number | null): Promis
       subject: mail.subject,
       date: mail.sentAt ?? mail.receivedAt,
     },
-    text,
-    attachments: files.map((file) => ({ filename: file.filename, size: file.size })),
+    text: mail.text ?? '',
+    attachments: storedFiles(db, mail.id, mail.attachments),
   };
 }
 
 /** The forwarded mail's attachments, read whole for the send: the bytes as the mail carried them. */
-export async function forwardedAttachments(db: Db, messageRowId: number): Promise<MailAttachment[]> {
-  const { files } = await mailFiles(db, messageRowId);
+export async function forwardedAttachments(mail: ForwardedSourceMail): Promise<MailAttachment[]> {
   const attachments: MailAttachment[] = [];
-  for (const file of files) {
+  for (const file of mail.attachments) {
     const pieces: Buffer[] = [];
     // A chunk is valid only until the next is asked for: each is copied.
     for await (const chunk of file.chunks()) pieces.push(Buffer.from(chunk));

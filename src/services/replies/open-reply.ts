@@ -22,7 +22,7 @@ import { accessRefusal, mergedRefusal, ticketChannel } from '../tickets/ticket-a
 import { draftAddressText } from './draft-addresses.js';
 import { forwardedMail } from './forwarded-mail.js';
 
-import { attachmentLimitBytes, draftFiles, threadFileChoices, type AttachmentChoice } from './reply-attachments.js';
+import { attachmentLimitMb, draftFiles, threadFileChoices, type AttachmentChoice } from './reply-attachments.js';
 
 export interface ReplyDeps extends Pick<TicketActionDeps, 'db' | 'members' | 'userLocales' | 'logger'> {
   mailboxes: readonly TMailboxConfig[];
@@ -269,7 +269,7 @@ export async function composeReplyModal(
     templates: await templateChoices(deps.db, ticket.mailboxId),
     threadFiles: await threadFileChoices(deps.db, ticket.id, draft.id),
     attachedFileIds: (await draftFiles(deps.db, draft.id, draft.revision)).map((file) => file.slackFileId),
-    attachmentLimitMb: attachmentLimitBytes(deps.mailboxes, ticket.mailbox.key) / (1024 * 1024),
+    attachmentLimitMb: attachmentLimitMb(deps.mailboxes, [ticket.mailbox.key]),
     ...state.overrides,
   };
 }

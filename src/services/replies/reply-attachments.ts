@@ -16,6 +16,7 @@ import type { Db, Tx } from '../../db/client.js';
 import type { MailAttachment } from '../../mail/build-reply-mail.js';
 import { POST_KINDS } from '../../posts/post-kinds.js';
 import type { SlackFiles } from '../../slack-api/slack-files.js';
+import { parseJson } from '../../util/parse-json.js';
 
 /** A file in the ticket's thread the reply may attach. */
 export interface AttachmentChoice {
@@ -70,6 +71,11 @@ export function attachmentLimitBytes(mailboxes: readonly TMailboxConfig[], mailb
   return megabytes * 1024 * 1024;
 }
 
+/** The same limit in MB, as the modals' file field says it; the smallest of several mailboxes (a new mail's choice). */
+export function attachmentLimitMb(mailboxes: readonly TMailboxConfig[], mailboxKeys: readonly string[]): number {
+  return Math.min(...mailboxKeys.map((key) => attachmentLimitBytes(mailboxes, key))) / (1024 * 1024);
+}
+
 /**
  * The files in a ticket's thread, newest last (the newest CHOICES_MAX): the mail's
  * attachments Mailroom shared, the files people shared in their (undeleted) comments, and
@@ -97,14 +103,6 @@ export async function threadFileChoices(db: Db, ticketId: number, draftId?: numb
   ].filter((choice) => typeof choice.id === 'string' && choice.id !== '');
   const unique = [...new Map(choices.map((choice) => [choice.id, choice])).values()];
   return unique.slice(-CHOICES_MAX);
-}
-
-function parseJson<T>(text: string): T | null {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return null;
-  }
 }
 
 /** The files of one revision of a draft. */

@@ -12,6 +12,7 @@ import type { Db, Draft, Tx } from '../../db/client.js';
 import { parseAddressList } from '../../domain/compose-reply.js';
 import { recipientChanges, type RecipientChanges } from '../../domain/reply-recipients.js';
 import type { Refusal } from '../../domain/refusal.js';
+import { draftKind, type DraftKind } from '../../domain/draft-kind.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import type { Reviewers } from '../../slack-api/reviewers.js';
 import type { UserNames } from '../../slack-api/user-names.js';
@@ -42,7 +43,7 @@ import {
   withAddressees,
 } from './open-reply.js';
 import { replyFrom, replySignature } from './reply-variables.js';
-import { forwardedAttachments, forwardedMail } from './forwarded-mail.js';
+import { forwardedAttachments, forwardedMail, type ForwardedSourceMail } from './forwarded-mail.js';
 import type { ForwardSource } from '../outbox/enqueue-reply.js';
 
 export interface ReviewDeps extends ReplyDeps {
@@ -71,13 +72,13 @@ type DraftWithTicket = Draft & {
 export type DraftRefusal =
   | { kind: 'access'; refusal: Refusal }
   | { kind: 'draft_gone' }
-  | { kind: 'not_reviewer' }
-  | { kind: 'own_draft' }
+  | { kind: 'not_reviewer'; draftKind: DraftKind }
+  | { kind: 'own_draft'; draftKind: DraftKind }
   | { kind: 'not_in_review'; state: string }
   | { kind: 'changed'; revision: number }
-  | { kind: 'too_long' }
-  | { kind: 'not_author'; authorId: string }
-  | { kind: 'not_editable'; state: string }
+  | { kind: 'too_long'; draftKind: DraftKind }
+  | { kind: 'not_author'; authorId: string; draftKind: DraftKind }
+  | { kind: 'not_editable'; state: string; draftKind: DraftKind }
   /** Discarding: only the author or a reviewer; only before it is approved. */
   | { kind: 'not_discarder'; authorId: string }
   | { kind: 'not_discardable'; state: string }
@@ -167,9 +168,11 @@ export async function submitReply(
   if (!draft || draft.authorId !== input.actorId) return refused({ kind: 'draft_gone' });
   if (await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId))
     return refused({ kind: 'access', refusal: { kind: 'not_member', channelId: ticketChannel(draft.ticket) } });
-  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state))
+    return refused({ kind: 'not_editable', state: draft.state, draftKind: draftKind(draft.kind) });
 
   const { to, cc, errors, isOurs } = checkRecipients(deps, input.values);
+  const forwarded = await forwardOf(deps.db, draft);
   // A forward's note may be left empty: the forwarded mail says it all.
   if (!input.values.body.trim() && draft.kind !== 'forward') errors.body = { kind: 'body_missing' };
   const checked = await checkAttachments(deps, {
@@ -178,7 +181,7 @@ export async function submitReply(
     limitBytes: attachmentLimitBytes(deps.mailboxes, draft.ticket.mailbox.key),
     chosen: input.attachments ?? { uploaded: [], threadFileIds: [] },
     // A forward sends the mail's own files on too: they count against the same limit.
-    forwardedBytes: await forwardedBytes(deps.db, draft),
+    forwardedBytes: (forwarded?.attachments ?? []).reduce((sum, file) => sum + file.size, 0),
   });
   if (!checked.ok) errors[checked.field] = checked.problem;
   if (Object.keys(errors).length || !checked.ok) return { kind: 'invalid', errors };
@@ -214,7 +217,7 @@ export async function submitReply(
       { ...draft, ...fields },
       original,
       fetched.attachments,
-      await forwardSource(deps.db, draft),
+      await forwardSource(draft, forwarded),
     );
   }
   const done = await enqueueReply.queueWithin(deps.db, prepared, () =>
@@ -248,7 +251,12 @@ export async function submitReply(
     }),
   );
   enqueueReply.collectAfter(prepared?.staged.size ?? 0);
-  if (!done) return refused({ kind: 'not_editable', state: await stateNow(deps.db, draft.id) });
+  if (!done)
+    return refused({
+      kind: 'not_editable',
+      state: await stateNow(deps.db, draft.id),
+      draftKind: draftKind(draft.kind),
+    });
   deps.logger.info(
     { code: review ? 'draft_submitted' : 'reply_queued', draftId: draft.id, ticketId: draft.ticketId, revision },
     review ? 'reply submitted for review' : 'reply queued for sending',
@@ -266,19 +274,19 @@ async function answeredOf(db: Db, draft: Pick<Draft, 'kind' | 'ticketId' | 'answ
   return draft.kind === 'reply' ? withAddressees(db, await answeredMail(db, draft)) : null;
 }
 
-/** What a forward sends on: the mail's headers and text, and its attachments' bytes. */
-async function forwardSource(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<ForwardSource | undefined> {
-  if (draft.kind !== 'forward' || draft.forwardsId === null) return undefined;
-  const mail = await forwardedMail(db, draft.forwardsId);
-  if (!mail) throw new Error(`the forwarded mail ${draft.forwardsId} is gone`);
-  return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(db, mail.id) };
+/** The mail a forward sends on, read once per submission or approval (null for a reply or a new mail, or when gone). */
+async function forwardOf(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<ForwardedSourceMail | null> {
+  return draft.kind === 'forward' ? forwardedMail(db, draft.forwardsId) : null;
 }
 
-/** The size of a forward's forwarded attachments (0 for a reply or a new mail). */
-async function forwardedBytes(db: Db, draft: Pick<Draft, 'kind' | 'forwardsId'>): Promise<number> {
-  if (draft.kind !== 'forward') return 0;
-  const mail = await forwardedMail(db, draft.forwardsId);
-  return (mail?.attachments ?? []).reduce((sum, file) => sum + file.size, 0);
+/** What a forward's mail carries of that mail: its headers and text, and its attachments' bytes, read now. */
+async function forwardSource(
+  draft: Pick<Draft, 'kind' | 'forwardsId'>,
+  mail: ForwardedSourceMail | null,
+): Promise<ForwardSource | undefined> {
+  if (draft.kind !== 'forward' || draft.forwardsId === null) return undefined;
+  if (!mail) throw new Error(`the forwarded mail ${draft.forwardsId} is gone`);
+  return { headers: mail.headers, text: mail.text, attachments: await forwardedAttachments(mail) };
 }
 
 /** The modal field a file came from: the upload, or the thread's files. */
@@ -298,8 +306,8 @@ async function reviewRefusal(
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), actorId);
   if (denied) return { kind: 'access', refusal: denied };
   if (!(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), actorId)))
-    return { kind: 'not_reviewer' };
-  if (draft.authorId === actorId) return { kind: 'own_draft' };
+    return { kind: 'not_reviewer', draftKind: draftKind(draft.kind) };
+  if (draft.authorId === actorId) return { kind: 'own_draft', draftKind: draftKind(draft.kind) };
   if (draft.state !== 'in_review') return { kind: 'not_in_review', state: draft.state };
   if (draft.revision !== shownRevision) return { kind: 'changed', revision: draft.revision };
   return null;
@@ -368,7 +376,8 @@ export async function approveDraft(
   if (refusal) return { kind: 'refused', refusal };
   if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
   // Nobody approves what they were not shown whole (see draftShownWhole).
-  if (!draftShownWhole(reviewedText(draft))) return { kind: 'refused', refusal: { kind: 'too_long' } };
+  if (!draftShownWhole(reviewedText(draft)))
+    return { kind: 'refused', refusal: { kind: 'too_long', draftKind: draftKind(draft.kind) } };
   // The revision's files, fetched now: what the reviewer was shown, or no approval.
   const fetched = await fetchAttachments(deps.files, await draftFiles(deps.db, draft.id, draft.revision));
   if (!fetched.ok) return { kind: 'refused', refusal: { kind: 'attachment_unavailable', filename: fetched.filename } };
@@ -377,7 +386,7 @@ export async function approveDraft(
     draft,
     await answeredOf(deps.db, draft),
     fetched.attachments,
-    await forwardSource(deps.db, draft),
+    await forwardSource(draft, await forwardOf(deps.db, draft)),
   );
   const approved = await enqueueReply.queueWithin(deps.db, prepared, () =>
     recordDecision(deps.db, draft, input.actorId, { decision: 'approved' }, (tx) =>
@@ -455,8 +464,10 @@ export async function openDraftEditor(
   if (!draft) return refused({ kind: 'draft_gone' });
   const denied = await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId);
   if (denied) return refused({ kind: 'access', refusal: denied });
-  if (draft.authorId !== input.actorId) return refused({ kind: 'not_author', authorId: draft.authorId });
-  if (!EDITABLE_DRAFT_STATES.includes(draft.state)) return refused({ kind: 'not_editable', state: draft.state });
+  if (draft.authorId !== input.actorId)
+    return refused({ kind: 'not_author', authorId: draft.authorId, draftKind: draftKind(draft.kind) });
+  if (!EDITABLE_DRAFT_STATES.includes(draft.state))
+    return refused({ kind: 'not_editable', state: draft.state, draftKind: draftKind(draft.kind) });
   if (draft.kind === 'forward')
     return { kind: 'compose', modal: await composeReplyModal(deps, { ticket: draft.ticket, draft, original: null }) };
   // Reopened for editing: the modal shows the latest mail, and the reply now answers it.

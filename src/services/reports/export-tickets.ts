@@ -110,14 +110,13 @@ export async function exportTickets(
   const { scope, range, mailboxId } = input;
   const page = await searchTickets(
     db,
-    { ...input.query, active: range },
+    { ...input.query, active: range, ...(mailboxId === undefined ? {} : { mailboxId }) },
     scope,
     0,
-    mailboxId === undefined ? MAX_EXPORT_TICKETS : Number.MAX_SAFE_INTEGER,
+    MAX_EXPORT_TICKETS,
   );
-  const hits = mailboxId === undefined ? page.hits : page.hits.filter((hit) => hit.mailboxId === mailboxId);
-  const truncated = page.more || hits.length > MAX_EXPORT_TICKETS;
-  const ids = hits.slice(0, MAX_EXPORT_TICKETS).map((hit) => hit.id);
+  const truncated = page.more;
+  const ids = page.hits.map((hit) => hit.id);
   const rows = [];
   for (let at = 0; at < ids.length; at += DETAIL_BATCH) {
     rows.push(

@@ -42,28 +42,34 @@ export interface MailFile extends ThreadFile {
   contentType: string;
 }
 
+/** What the files of a stored mail are made from: its attachment rows, without their bytes (STORED_FILE_ROWS). */
+export const STORED_FILE_ROWS = {
+  select: { id: true, filename: true, contentType: true, inline: true, size: true },
+  orderBy: { id: 'asc' },
+} as const;
+type StoredFileRow = { id: number; filename: string | null; contentType: string; inline: boolean; size: number };
+
 /**
- * A stored mail's attachments (inline images of HTML mail left out), each read as it is
- * needed: from the attachment table, or decoded again from the raw source. A forward
- * sends these on byte for byte (open-forward.ts).
+ * A stored mail's attachments (inline images of HTML mail left out). Their bytes are read
+ * only as `chunks()` is iterated: from the attachment table, or decoded again from the raw
+ * source. A forward sends these on byte for byte (forwarded-mail.ts).
  */
-export async function mailFiles(db: Db, messageRowId: number): Promise<{ text: string; files: MailFile[] }> {
+async function mailFiles(db: Db, messageRowId: number): Promise<{ text: string; files: MailFile[] }> {
   const message = await db.message.findUniqueOrThrow({
     where: { id: messageRowId },
-    select: {
-      text: true,
-      attachments: {
-        select: { filename: true, contentType: true, inline: true, size: true, content: true },
-        orderBy: { id: 'asc' },
-      },
-    },
+    select: { text: true, attachments: STORED_FILE_ROWS },
   });
+  return { text: message.text ?? '', files: storedFiles(db, messageRowId, message.attachments) };
+}
+
+/** The files of a mail's attachment rows (selected with STORED_FILE_ROWS, in their order). */
+export function storedFiles(db: Db, messageRowId: number, rows: readonly StoredFileRow[]): MailFile[] {
   // Rows are in the order of ParsedMail.attachments, so a row's position finds its part.
-  const files = message.attachments.flatMap((attachment, index): MailFile[] => {
+  return rows.flatMap((attachment, index): MailFile[] => {
     if (attachment.inline) return [];
-    const { content } = attachment;
     async function* chunks(): AsyncGenerator<Uint8Array> {
-      if (content) return void (yield content);
+      const kept = await db.attachment.findUnique({ where: { id: attachment.id }, select: { content: true } });
+      if (kept?.content) return void (yield kept.content);
       // Read for this use alone, part by part, by the decoding worker.
       const raw = await rawMailStoreOf(db).openRaw(messageRowId);
       if (!raw) throw new Error(`the raw source of message ${messageRowId} is missing`);
@@ -78,5 +84,4 @@ export async function mailFiles(db: Db, messageRowId: number): Promise<{ text: s
       },
     ];
   });
-  return { text: message.text ?? '', files };
 }

@@ -11,13 +11,18 @@
  * Only members of both tickets' channels may. Every write is conditional on the tickets
  * still being as they were looked at (two people merging one ticket at once: one merge).
  */
-import { z } from 'zod';
 import type { Db, Ticket } from '../../db/client.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { TICKET_ACTIONS, type AuditDetail } from '../../domain/ticket-change.js';
 import { statusCategory, type StatusDefinition } from '../../domain/ticket-fields.js';
-import { mergeRefusal, undoAllowed, type MergeRecord, type StateBefore } from '../../domain/ticket-merge.js';
+import {
+  mergeRefusal,
+  undoAllowed,
+  ZMergeRecord,
+  type MergeRecord,
+  type StateBefore,
+} from '../../domain/ticket-merge.js';
 import { errorMessage, TicketChangedError } from '../../errors.js';
 import type { TicketActionDeps } from './change-ticket.js';
 import { resetLastMailTime } from './last-mail-time.js';
@@ -285,20 +290,6 @@ async function writeMerge(
     return record;
   });
 }
-
-const ZStateBefore = z.object({ status: z.string(), closedAt: z.string().nullable() });
-const ZMergeRecord = z.object({
-  sourceId: z.number().int(),
-  sourceNumber: z.number().int(),
-  targetId: z.number().int(),
-  targetNumber: z.number().int(),
-  mails: z.number().int(),
-  messageIds: z.array(z.number().int()),
-  commentIds: z.array(z.number().int()),
-  draftIds: z.array(z.number().int()),
-  sourceBefore: ZStateBefore,
-  targetBefore: ZStateBefore.optional(),
-});
 
 /**
  * Undoes the merge of ticket `sourceId` recorded by audit record `mergeAuditId` (what the

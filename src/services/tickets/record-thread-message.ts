@@ -5,9 +5,9 @@
  * comments.
  */
 import { isUniqueViolation } from '../../db/errors.js';
-import type { Db } from '../../db/client.js';
+import { sqlRunnerOf, type Db } from '../../db/client.js';
+import { followMerges } from '../../db/queries/ingest-commit.js';
 import type { Logger } from '../../logging/logger.js';
-import { MERGE_HOPS } from '../../domain/ticket-merge.js';
 
 /** The fields of Slack's `message` event (and its subtypes) that matter here. */
 export interface SlackMessageEvent {
@@ -55,19 +55,15 @@ function filesOf(message: SlackMessageEvent): string {
 
 /**
  * The ticket a thread's comments belong to: the thread's own, or, once it was merged, the
- * ticket it was merged into (where its mails and earlier comments are now).
+ * ticket it was merged into (where its mails and earlier comments are now), as ingest follows merges.
  */
-async function ticketOfThread(db: Db, channelId: string, threadTs: string) {
-  let ticket = await db.ticket.findUnique({
+async function ticketOfThread(db: Db, channelId: string, threadTs: string): Promise<number | null> {
+  const thread = await db.ticket.findUnique({
     where: { slackChannelId_slackTs: { slackChannelId: channelId, slackTs: threadTs } },
-    select: { id: true, mailboxId: true, mergedIntoId: true },
+    select: { id: true },
   });
-  for (let hop = 0; ticket?.mergedIntoId != null && hop < MERGE_HOPS; hop += 1)
-    ticket = await db.ticket.findUnique({
-      where: { id: ticket.mergedIntoId },
-      select: { id: true, mailboxId: true, mergedIntoId: true },
-    });
-  return ticket;
+  if (!thread) return null;
+  return (await sqlRunnerOf(db).read(() => followMerges(thread.id)))?.ticketId ?? null;
 }
 
 export async function recordThreadMessage(
@@ -77,8 +73,8 @@ export async function recordThreadMessage(
   if (event.subtype === 'message_changed') return recordEdit(deps, event);
   if (event.subtype === 'message_deleted') return recordDeletion(deps, event);
   if (!isPersonInThread(event)) return 'ignored';
-  const ticket = await ticketOfThread(deps.db, event.channel, event.thread_ts!);
-  if (!ticket) return 'ignored';
+  const ticketId = await ticketOfThread(deps.db, event.channel, event.thread_ts!);
+  if (ticketId === null) return 'ignored';
   // Slack redelivers; the channel and ts say which message this is, once.
   const existing = await deps.db.comment.findUnique({
     where: { channelId_slackTs: { channelId: event.channel, slackTs: event.ts! } },
@@ -88,7 +84,7 @@ export async function recordThreadMessage(
   try {
     await deps.db.comment.create({
       data: {
-        ticketId: ticket.id,
+        ticketId,
         authorId: event.user!,
         text: event.text ?? '',
         files: filesOf(event),
@@ -101,10 +97,7 @@ export async function recordThreadMessage(
     if (isUniqueViolation(error)) return 'ignored';
     throw error;
   }
-  deps.logger.info(
-    { code: 'comment_recorded', ticketId: ticket.id, authorId: event.user },
-    'internal comment recorded',
-  );
+  deps.logger.info({ code: 'comment_recorded', ticketId, authorId: event.user }, 'internal comment recorded');
   return 'created';
 }
 

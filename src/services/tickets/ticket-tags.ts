@@ -8,7 +8,9 @@
  */
 import type { Db } from '../../db/client.js';
 import type { Refusal } from '../../domain/refusal.js';
-import { clampTag, MAX_TAGS, parseTagInput, readTags, tagEdit } from '../../domain/tags.js';
+import { ruleTags, ZRuleActions } from '../../domain/routing.js';
+import { parseJson } from '../../util/parse-json.js';
+import { MAX_TAGS, parseTagInput, readTags, tagEdit } from '../../domain/tags.js';
 import { changeTicket, type TicketActionDeps } from './change-ticket.js';
 import { accessRefusal, ticketChannel } from './ticket-access.js';
 
@@ -34,22 +36,13 @@ export type TagSaveAnswer =
   /** New tags longer than MAX_TAG_CHARS: nothing was changed. */
   | { kind: 'too_long'; tags: string[] };
 
-/** Tags the mailbox's routing rules set (enabled or not: they are the mailbox's vocabulary). */
+/** Tags the mailbox's routing rules set (enabled or not: they are the mailbox's vocabulary); a rule that no longer reads is skipped. */
 async function configuredTags(db: Db, mailboxId: number): Promise<string[]> {
   const rules = await db.routingRule.findMany({ where: { mailboxId }, select: { actions: true } });
   const tags = new Set<string>();
   for (const rule of rules) {
-    let actions: unknown;
-    try {
-      actions = JSON.parse(rule.actions);
-    } catch {
-      continue;
-    }
-    const tag = typeof actions === 'object' && actions !== null ? (actions as { tag?: unknown }).tag : undefined;
-    for (const name of Array.isArray(tag) ? tag : [tag]) {
-      const normal = typeof name === 'string' ? clampTag(name) : '';
-      if (normal) tags.add(normal);
-    }
+    const actions = ZRuleActions.safeParse(parseJson(rule.actions));
+    if (actions.success) for (const tag of ruleTags(actions.data)) tags.add(tag);
   }
   return [...tags];
 }

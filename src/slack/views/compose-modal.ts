@@ -16,6 +16,7 @@ import type {
 import type { TemplateChoice } from '../../services/templates/template-catalog.js';
 import { ACTION_IDS, CALLBACK_IDS } from '../ids.js';
 import { truncate } from './escape.js';
+import { draftKindKey } from './draft-kind-key.js';
 import {
   fileUploadBlock,
   problemText,
@@ -98,7 +99,7 @@ export function buildComposeModal(locale: TLocale, input: ComposeModalInput): Mo
       // A new block id each time a template fills it (replyBodyBlockId says why).
       textInput({
         field: { block: replyBodyBlockId(input.bodyRevision), action: REPLY_FIELDS.body.action },
-        label: t(locale, 'compose.body'),
+        label: t(locale, draftKindKey('reply.body', 'new')),
         multiline: true,
         maxLength: 3_000,
         initial: input.body,

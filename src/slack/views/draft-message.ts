@@ -36,27 +36,16 @@ const CONTROL_BUTTONS: Record<DraftControl, { actionId: string; label: MessageKe
 };
 
 /** Discarding cannot be undone: Slack asks first (a new mail's ticket is closed with it). */
-function discardConfirm(locale: TLocale, kind: DraftKind) {
+function discardConfirm(locale: TLocale, kind: DraftKind | undefined) {
   const plain = (text: string) => ({ type: 'plain_text' as const, text });
   return {
     title: plain(t(locale, 'draft.discard_confirm_title')),
-    text: plain(t(locale, kind === 'new' ? 'draft.discard_confirm_text_new' : 'draft.discard_confirm_text')),
+    text: plain(t(locale, draftKindKey('draft.discard_confirm_text', kind))),
     confirm: plain(t(locale, 'draft.discard_confirm_yes')),
     deny: plain(t(locale, 'reply.cancel')),
     style: 'danger' as const,
   };
 }
-
-const DRAFT_HEADINGS: Record<DraftKind, MessageKey> = {
-  reply: 'draft.heading',
-  forward: 'forward.draft_heading',
-  new: 'compose.draft_heading',
-};
-const SENT_HEADINGS: Record<DraftKind, MessageKey> = {
-  reply: 'sent.heading',
-  forward: 'forward.sent_heading',
-  new: 'compose.sent_heading',
-};
 
 export function draftBlockId(draftId: number, revision: number): string {
   return `draft-${draftId}-r${revision}`;
@@ -112,7 +101,7 @@ function signatureBlocks(locale: TLocale, signature: string): KnownBlock[] {
 
 export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
   const { locale, draft } = input;
-  const heading = t(locale, DRAFT_HEADINGS[input.kind ?? 'reply'], {
+  const heading = t(locale, draftKindKey('draft.heading', input.kind), {
     author: `<@${draft.authorId}>`,
     revision: draft.revision,
   });
@@ -142,7 +131,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
       elements: [
         {
           type: 'mrkdwn',
-          text: `:warning: ${t(locale, 'draft.too_long', { chars: draft.body.trim().length, limit: DRAFT_SHOWN_LIMITS.bodyChars })}`,
+          text: `:warning: ${t(locale, draftKindKey('draft.too_long', input.kind), { chars: draft.body.trim().length, limit: DRAFT_SHOWN_LIMITS.bodyChars })}`,
         },
       ],
     });
@@ -171,7 +160,7 @@ export function buildDraftMessage(input: DraftMessageInput): SlackMessage {
         text: { type: 'plain_text' as const, text: t(locale, CONTROL_BUTTONS[control].label) },
         value: String(draft.id),
         ...(index === 0 ? { style: 'primary' as const } : {}),
-        ...(control === 'discard' ? { confirm: discardConfirm(locale, input.kind ?? 'reply') } : {}),
+        ...(control === 'discard' ? { confirm: discardConfirm(locale, input.kind) } : {}),
       })),
     });
   }
@@ -207,7 +196,7 @@ function attachmentBlocks(files: readonly ShownFile[] | undefined, words: (list:
 
 /** The reply as it went out, in the thread: to whom, by whom, the text. */
 export function buildSentReplyMessage(locale: TLocale, sent: SentReply): SlackMessage {
-  const heading = t(locale, SENT_HEADINGS[sent.kind ?? 'reply'], {
+  const heading = t(locale, draftKindKey('sent.heading', sent.kind), {
     to: escapeAndTruncate(sent.to, 300),
   });
   const approved = sent.reviewerId ? t(locale, 'sent.approved_by', { reviewer: `<@${sent.reviewerId}>` }) : '';

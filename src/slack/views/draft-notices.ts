@@ -7,6 +7,7 @@ import { t, type MessageKey } from '../../i18n/messages.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
 import type { DraftRefusal } from '../../services/replies/review-reply.js';
 import { escapeAndTruncate } from './escape.js';
+import { draftKindKey } from './draft-kind-key.js';
 import { buildInfoNotice } from './help-message.js';
 import { refusalText } from './ticket-notices.js';
 
@@ -21,19 +22,21 @@ export function draftRefusalText(locale: TLocale, refusal: DraftRefusal): string
     case 'draft_gone':
       return t(locale, 'notice.draft_gone');
     case 'not_reviewer':
-      return t(locale, 'notice.not_reviewer');
+      return t(locale, draftKindKey('notice.not_reviewer', refusal.draftKind));
     case 'own_draft':
-      return t(locale, 'notice.own_draft');
+      return t(locale, draftKindKey('notice.own_draft', refusal.draftKind));
     case 'not_in_review':
       return t(locale, 'notice.draft_not_in_review', { state: stateName(locale, refusal.state) });
     case 'changed':
       return t(locale, 'notice.draft_changed', { revision: refusal.revision });
     case 'too_long':
-      return t(locale, 'notice.draft_too_long');
+      return t(locale, draftKindKey('notice.draft_too_long', refusal.draftKind));
     case 'not_author':
-      return t(locale, 'notice.not_author', { author: `<@${refusal.authorId}>` });
+      return t(locale, draftKindKey('notice.not_author', refusal.draftKind), { author: `<@${refusal.authorId}>` });
     case 'not_editable':
-      return t(locale, 'reply.error_state', { state: stateName(locale, refusal.state) });
+      return t(locale, draftKindKey('reply.error_state', refusal.draftKind), {
+        state: stateName(locale, refusal.state),
+      });
     case 'not_discarder':
       return t(locale, 'notice.not_discarder', { author: `<@${refusal.authorId}>` });
     case 'not_discardable':

@@ -14,6 +14,7 @@ import { formatAddress } from '../../domain/parsed-mail.js';
 import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js';
 import type { Collision, ReplyModalData, ReplyOpening } from '../../services/replies/open-reply.js';
 import type { ReplyField, ReplyProblem, ReplySubmission } from '../../services/replies/review-reply.js';
+import { draftKindKey } from './draft-kind-key.js';
 import { draftRefusalText } from './draft-notices.js';
 import type { TemplateChoice } from '../../services/templates/template-catalog.js';
 import { plainText, textInput } from './text-input.js';
@@ -242,7 +243,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     }),
     textInput({
       field: { block: replyBodyBlockId(input.bodyRevision), action: REPLY_FIELDS.body.action },
-      label: t(locale, forward ? 'forward.note' : 'reply.body'),
+      label: t(locale, draftKindKey('reply.body', input.kind)),
       multiline: true,
       maxLength: BODY_MAX,
       initial: input.body,
@@ -265,14 +266,7 @@ export function buildReplyModal(input: ReplyModalInput): ModalView {
     callback_id: forward ? CALLBACK_IDS.forwardSubmit : CALLBACK_IDS.replySubmit,
     notify_on_close: true,
     private_metadata: JSON.stringify(metadata),
-    title: plainText(
-      truncate(
-        t(locale, forward ? 'forward.title' : fresh ? 'compose.edit_title' : 'reply.title', {
-          number: input.ticketNumber,
-        }),
-        24,
-      ),
-    ),
+    title: plainText(truncate(t(locale, draftKindKey('reply.title', input.kind), { number: input.ticketNumber }), 24)),
     submit: plainText(t(locale, input.review ? 'reply.send_for_review' : 'reply.send')),
     close: plainText(t(locale, 'reply.cancel')),
     blocks,

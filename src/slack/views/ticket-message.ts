@@ -110,16 +110,22 @@ export function urgencyLabel(locale: TLocale, urgency: string): string {
     : urgency;
 }
 
-/** Longest list of tags shown in the ticket's field (a field takes 2,000 characters). */
-const TAGS_FIELD_CHARS = 1_800;
+/** Longest list of tags shown (a field takes 2,000 characters, a context element 3,000). */
+const TAGS_CHARS = 1_800;
 
-/** Tags as code spans, escaped (they are typed by people and taken from rules), then how many more. */
-export function tagsText(locale: TLocale, tags: readonly string[]): string {
+/** A tag in a list: its name, and `+` or `−` before it when the list says what changed. */
+export interface ListedTag {
+  name: string;
+  mark?: '+' | '−';
+}
+
+/** Tags as code spans, escaped (they are typed by people and taken from rules), as many as fit, then how many more. */
+export function tagsText(locale: TLocale, tags: readonly ListedTag[]): string {
   const shown: string[] = [];
   let length = 0;
   for (const tag of tags) {
-    const code = `\`${escapeAndTruncate(tag, 200)}\``;
-    if (length + code.length + 1 > TAGS_FIELD_CHARS) break;
+    const code = `${tag.mark ?? ''}\`${escapeAndTruncate(tag.name, 200)}\``;
+    if (length + code.length + 1 > TAGS_CHARS) break;
     shown.push(code);
     length += code.length + 1;
   }
@@ -355,7 +361,15 @@ export function buildTicketMessage(input: TicketMessageInput): SlackMessage {
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.urgency')}*\n${urgencyLabel(locale, ticket.urgency)}` },
       { type: 'mrkdwn', text: `*${t(locale, 'ticket.assignee')}*\n${assigneeText(locale, ticket)}` },
       ...(input.tags?.length
-        ? [{ type: 'mrkdwn' as const, text: `*${t(locale, 'ticket.tags')}*\n${tagsText(locale, input.tags)}` }]
+        ? [
+            {
+              type: 'mrkdwn' as const,
+              text: `*${t(locale, 'ticket.tags')}*\n${tagsText(
+                locale,
+                input.tags.map((name) => ({ name })),
+              )}`,
+            },
+          ]
         : []),
     ],
   });

@@ -13,7 +13,7 @@ import { ACTION_IDS } from '../ids.js';
 import { draftKindKey } from './draft-kind-key.js';
 import { escapeAndTruncate, mrkdwnLink } from './escape.js';
 import type { SlackMessage } from '../../slack-api/slack-message.js';
-import { slackDate, urgencyLabel } from './ticket-message.js';
+import { slackDate, tagsText, urgencyLabel } from './ticket-message.js';
 
 export interface TraceInput {
   locale: TLocale;
@@ -51,28 +51,13 @@ const ICONS: Record<string, string> = {
   [TICKET_ACTIONS.splitFrom]: ':scissors:',
 };
 
-/** `+tag` for each tag put on, `−tag` for each taken off; tags are typed by people, so escaped. */
-function tagChanges(detail: AuditDetail): string {
-  const code = (tag: string) => `\`${escapeAndTruncate(tag, 200)}\``;
-  const changes = [
-    ...(detail.added ?? []).map((tag) => `+${code(tag)}`),
-    ...(detail.removed ?? []).map((tag) => `−${code(tag)}`),
-  ];
-  // Within a context element's 3,000 characters, whatever the tags hold.
-  const shown: string[] = [];
-  let length = 0;
-  for (const change of changes) {
-    if (length + change.length > TAG_CHANGES_CHARS) {
-      shown.push('…');
-      break;
-    }
-    shown.push(change);
-    length += change.length + 1;
-  }
-  return shown.join(' ');
+/** `+tag` for each tag put on, `−tag` for each taken off. */
+function tagChanges(locale: TLocale, detail: AuditDetail): string {
+  return tagsText(locale, [
+    ...(detail.added ?? []).map((name) => ({ name, mark: '+' as const })),
+    ...(detail.removed ?? []).map((name) => ({ name, mark: '−' as const })),
+  ]);
 }
-
-const TAG_CHANGES_CHARS = 2_000;
 
 /** The two tickets of a merge or split as the trace names them: the other one linked to its thread. */
 function ticketsOf(input: TraceInput): { source: string; target: string } {
@@ -118,7 +103,7 @@ function sentence(input: TraceInput): string {
     case TICKET_ACTIONS.snoozed:
       return t(locale, key('snoozed'), { actor, date: detail.to ? slackDate(new Date(detail.to)) : '—' });
     case TICKET_ACTIONS.tags:
-      return t(locale, key('tags'), { actor, changes: tagChanges(detail) });
+      return t(locale, key('tags'), { actor, changes: tagChanges(locale, detail) });
     case TICKET_ACTIONS.draftApproved:
       return t(locale, draftKindKey('trace.draft_approved', detail.draftKind), {
         actor,
@@ -130,13 +115,16 @@ function sentence(input: TraceInput): string {
         author: userMention(detail.authorId),
         comment: escapeAndTruncate(detail.comment ?? '', 2_000),
       });
-    case TICKET_ACTIONS.draftDiscarded: {
-      const kind = detail.draftKind === 'forward' || detail.draftKind === 'new' ? detail.draftKind : 'reply';
-      return t(locale, key(`draft_discarded.${kind}${kind === 'new' && detail.closed ? '_closed' : ''}`), {
-        actor,
-        author: userMention(detail.authorId),
-      });
-    }
+    case TICKET_ACTIONS.draftDiscarded:
+      // Only a new mail's discarding closes its ticket (`closed`).
+      return t(
+        locale,
+        detail.closed ? 'trace.draft_discarded.new_closed' : draftKindKey('trace.draft_discarded', detail.draftKind),
+        {
+          actor,
+          author: userMention(detail.authorId),
+        },
+      );
     case TICKET_ACTIONS.replyFailed:
       return t(locale, draftKindKey('trace.reply_failed', detail.draftKind), {
         reason: escapeAndTruncate(detail.reason ?? '', 500),

@@ -45,7 +45,7 @@ export function registerReplyActions(
   });
 }
 
-/** "Forward…" on a mail (the button, or the option in the mail.original menu): the forward modal. */
+/** "Forward…" on a mail (the option in the mail.original menu; `mail.forward` alike): the forward modal. */
 export function openForwardModal(deps: ReplyDeps, click: Click, messageRowId: number): Promise<void> {
   return openModal(deps, click, (actorId) => openForward(deps, { actorId, messageRowId }));
 }

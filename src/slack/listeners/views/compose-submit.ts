@@ -6,7 +6,6 @@ import { readMetadataIds } from '../../read-modal-metadata.js';
 import { updateModalInPlace } from '../../update-modal-in-place.js';
 import { openCompose, pickComposeTemplate, submitNewMail } from '../../../services/replies/compose-new.js';
 import type { ReviewDeps } from '../../../services/replies/review-reply.js';
-import { attachmentLimitBytes } from '../../../services/replies/reply-attachments.js';
 import { buildComposeModal, composeSubmitErrors, readComposeFields } from '../../views/compose-modal.js';
 import { buildNoticeModal, buildNoticeMessage } from '../../views/help-message.js';
 import { readReplyAttachments, readReplyFields } from '../../views/reply-modals.js';
@@ -50,7 +49,6 @@ export function registerComposeSubmit(registry: ListenerRegistry, deps: { review
     if (pick.kind === 'unusable') return;
     const view = buildComposeModal(await deps.review.userLocales.localeOf(body.user.id), {
       ...pick.opening,
-      attachmentLimitMb: composeLimitMb(deps.review, pick.opening),
       typed: { mailboxKey, cc: fields.cc, subject },
       body: pick.body,
       bodyRevision: fields.bodyRevision + 1,
@@ -74,13 +72,6 @@ type ModalContainer = {
   state?: { values?: Parameters<typeof readReplyFields>[0] };
 };
 
-/** The smallest attachment limit among the mailboxes offered (the modal's hint). */
-function composeLimitMb(deps: ReviewDeps, opening: { mailboxes: readonly { key: string }[] }): number {
-  return (
-    Math.min(...opening.mailboxes.map((mailbox) => attachmentLimitBytes(deps.mailboxes, mailbox.key))) / (1024 * 1024)
-  );
-}
-
 /** Opens the compose modal with a click's or a command's trigger (To filled in when given). */
 export async function openComposeModal(
   deps: ReviewDeps,
@@ -90,7 +81,7 @@ export async function openComposeModal(
   const opening = await openCompose(deps, { actorId: input.userId, to: input.to });
   const view =
     opening.kind === 'compose'
-      ? buildComposeModal(locale, { ...opening, attachmentLimitMb: composeLimitMb(deps, opening) })
+      ? buildComposeModal(locale, opening)
       : buildNoticeModal(buildNoticeMessage(t(locale, 'compose.no_mailbox')));
   await input.client.views.open({ trigger_id: input.triggerId, view });
 }
