@@ -13,16 +13,29 @@
  */
 import os from 'node:os';
 import { simpleParser } from 'mailparser';
-import { openDbClient } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/migrations.js';
-import { createScratchDatabase } from '../src/db/scratch-database.js';
-import { createLogger } from '../src/logging/logger.js';
-import { ParsePool } from '../src/mail/parse-pool.js';
-import { syncMailboxOnce } from '../src/services/ingest/sync-mailbox.js';
-import { IngestQueue } from '../src/services/ingest/ingest-queue.js';
 import { corpusMails } from '../test/support/corpus.js';
 import { openImap, startDovecot } from '../test/support/dovecot.js';
+import { buildCompiled } from '../test/support/mailroom-process.js';
 import { machine } from './support.js';
+
+// Mailroom's path runs compiled, as `npm start` runs it (dist/; its parse worker too, which
+// from source would load the TypeScript loader first).
+buildCompiled();
+/** The compiled module of dist/ (typed as its source in src/). */
+const compiled = (file: string): Promise<unknown> => import(new URL(`../dist/${file}`, import.meta.url).href);
+const { openDbClient } = (await compiled('db/client.js')) as typeof import('../src/db/client.js');
+const { applyMigrations } = (await compiled('db/migrations.js')) as typeof import('../src/db/migrations.js');
+const { createScratchDatabase } = (await compiled(
+  'db/scratch-database.js',
+)) as typeof import('../src/db/scratch-database.js');
+const { createLogger } = (await compiled('logging/logger.js')) as typeof import('../src/logging/logger.js');
+const { ParsePool } = (await compiled('mail/parse-pool.js')) as typeof import('../src/mail/parse-pool.js');
+const { syncMailboxOnce } = (await compiled(
+  'services/ingest/sync-mailbox.js',
+)) as typeof import('../src/services/ingest/sync-mailbox.js');
+const { IngestQueue } = (await compiled(
+  'services/ingest/ingest-queue.js',
+)) as typeof import('../src/services/ingest/ingest-queue.js');
 
 const count = Number(process.argv[2] ?? 5000);
 const dovecot = await startDovecot();
