@@ -5,7 +5,8 @@
  * renames and unlinks, so the originals are never touched. It removes what the app cannot
  * load and the app still works on both databases; it removes nothing and exits 1 when the
  * layout is not the one it knows, when a file the app needs is already missing, on a
- * development install, and where node_modules is a link to another tree.
+ * development install, and where node_modules is a link to another tree; and it puts back
+ * what it moved aside when the app no longer loads without it.
  * (scripts/production-smoke.ts runs it on a clean clone and starts the bot.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -120,7 +121,7 @@ it('removes the query compilers and build leftovers the app cannot load; the app
   }
 }, 120_000);
 
-it('removes nothing and exits 1 on a layout it does not know, a file already missing, a development install or a linked node_modules', () => {
+it('removes nothing and exits 1 on a layout it does not know, a file already missing, a package needing a removed file, a development install or a linked node_modules', () => {
   const tree = productionTree();
   const before = listing(path.join(tree, 'node_modules'));
 
@@ -152,6 +153,22 @@ it('removes nothing and exits 1 on a layout it does not know, a file already mis
   expect(development.code).toBe(1);
   expect(development.stderr).toContain('this is a development install (typescript installed)');
   rmSync(path.join(tree, 'node_modules', 'typescript'), { recursive: true });
+
+  // A package that, unknown to the step, needs what it removes: everything is put back.
+  // (The linked file is replaced, not written through: the original stays as it is.)
+  const index = path.join(tree, 'node_modules', 'better-sqlite3', 'lib', 'index.js');
+  const original = readFileSync(index, 'utf8');
+  rmSync(index);
+  writeFileSync(
+    index,
+    `${original}\nrequire('node:fs').statSync(require('node:path').join(__dirname, '..', 'deps'));\n`,
+  );
+  const needsDeps = slim(tree);
+  expect(needsDeps.code).toBe(1);
+  expect(needsDeps.stderr).toContain('the app no longer loads the same files without them; everything put back');
+  expect(listing(path.join(tree, 'node_modules'))).toEqual(before);
+  rmSync(index);
+  writeFileSync(index, original);
 
   // A worktree whose node_modules is a link to another checkout's.
   const linked = mkdtempSync(path.join(ROOT, 'tmp', 'slim-link-'));
