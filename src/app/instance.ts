@@ -11,8 +11,7 @@ import { parseDatabaseUrl, redactDatabaseUrl } from '../config/database-url.js';
 import { closeDbClient, openDbClient, type Db } from '../db/client.js';
 import { expireLeasesExcept } from '../db/leases.js';
 import { SessionLocks } from '../db/session-locks.js';
-import { applyMigrationsIsolated } from '../db/migrate-isolated.js';
-import { migrationsUpToDate } from '../db/migrations.js';
+import { migrateIfBehind } from '../db/migrate-isolated.js';
 import { ownAddressesOf } from '../domain/own-address.js';
 import { AnotherInstanceError } from '../errors.js';
 import { startMetricsServer } from '../http/health-route.js';
@@ -69,7 +68,7 @@ export class MailroomInstance {
     const target = parseDatabaseUrl(config.databaseUrl)!;
     const running = target.provider === 'sqlite' ? runningInstanceOf(target.file) : null;
     if (running) throw new AnotherInstanceError(running);
-    const applied = (await migrationsUpToDate(target)) ? [] : await applyMigrationsIsolated(target);
+    const applied = await migrateIfBehind(target);
     logger.info(
       { code: 'db_migrated', database: redactDatabaseUrl(target.url), applied },
       applied.length ? 'migrations applied' : 'database is current',

@@ -11,7 +11,7 @@ import { closeDbClient } from '../db/client.js';
 import { errorMessage } from '../errors.js';
 import { auditExport, buildCustomerExport } from '../services/privacy/export-customer.js';
 import { EXIT } from './exit-codes.js';
-import { failed, openRunningDb, readConfigOrExit, writeStdout } from './read-config.js';
+import { failed, openMigratedDb, readConfigOrExit, writeStdout } from './read-config.js';
 
 const USAGE = 'usage: npm run export-customer -- ADDRESS [--out FILE]';
 let parsed: { values: { out?: string; help?: boolean }; positionals: string[] };
@@ -31,7 +31,7 @@ if (values.help || positionals.length !== 1) {
 }
 const address = positionals[0]!;
 const config = readConfigOrExit();
-const db = await openRunningDb(config);
+const db = await openMigratedDb(config);
 let code: number = EXIT.ok;
 try {
   const built = await buildCustomerExport(db, address);

@@ -8,7 +8,7 @@ import { closeDbClient } from '../db/client.js';
 import { createLogger } from '../logging/logger.js';
 import { forgetCustomer } from '../services/privacy/forget-customer.js';
 import { EXIT } from './exit-codes.js';
-import { failed, openRunningDb, readConfigOrExit } from './read-config.js';
+import { failed, openMigratedDb, readConfigOrExit } from './read-config.js';
 
 const USAGE = 'usage: npm run forget -- ADDRESS';
 const [address, ...extra] = process.argv.slice(2);
@@ -17,7 +17,7 @@ if (!address || extra.length || address === '--help') {
   process.exit(address === '--help' ? EXIT.ok : EXIT.badConfig);
 }
 const config = readConfigOrExit();
-const db = await openRunningDb(config);
+const db = await openMigratedDb(config);
 let code: number = EXIT.ok;
 try {
   const answer = await forgetCustomer(

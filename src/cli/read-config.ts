@@ -2,7 +2,7 @@ import { loadConfig, readEnvironment } from '../config/load-config.js';
 import type { TAppConfig, TMailboxConfig } from '../config/config-schema.js';
 import { parseDatabaseUrl } from '../config/database-url.js';
 import { openDbClient, type Db } from '../db/client.js';
-import { applyMigrations } from '../db/migrations.js';
+import { migrateIfBehind } from '../db/migrate-isolated.js';
 import { EXIT } from './exit-codes.js';
 import { errorMessage } from '../errors.js';
 
@@ -31,27 +31,22 @@ export function mailboxOrExit(config: TAppConfig, key: string | undefined): TMai
   process.exit(EXIT.badConfig);
 }
 
-/** The database for a command, migrated first as `npm start` would. */
+/**
+ * The database for a command, migrated first as `npm start` does it (migrateIfBehind): the
+ * commands of a newer checkout than the running bot work on the schema they were built for.
+ * What was applied is said on stderr (stdout may be a CSV or a JSON file).
+ */
 export async function openMigratedDb(config: TAppConfig): Promise<Db> {
   const target = parseDatabaseUrl(config.databaseUrl)!;
-  await applyMigrations(target);
+  const applied = await migrateIfBehind(target);
+  if (applied.length)
+    console.error(`Applied ${applied.length} pending migration(s) to the database first: ${applied.join(', ')}`);
   return openDbClient(target);
 }
 
-/**
- * The database for a command an admin runs beside the bot (forget, export-customer),
- * opened as it is: the running bot migrated it, and a migration run now would wait on the
- * bot's writes to a SQLite file. A database not migrated yet is said so by `failed`.
- */
-export async function openRunningDb(config: TAppConfig): Promise<Db> {
-  return openDbClient(parseDatabaseUrl(config.databaseUrl)!);
-}
-
-/** Exit 1 with what went wrong, and the likely fix. */
+/** Exit 1 with what went wrong. */
 export function failed(error: unknown): never {
-  console.error(
-    `failed: ${errorMessage(error).split('\n')[0]}\n(Is the database migrated? \`npm start\` or \`npm run db:migrate\` does it.)`,
-  );
+  console.error(`failed: ${errorMessage(error).split('\n')[0]}`);
   process.exit(EXIT.failure);
 }
 
