@@ -44,9 +44,18 @@ export function openSqliteFile(file: string): Database.Database {
   return sqlite;
 }
 
+/**
+ * A commit checkpoints the log itself only past this many pages (40 MiB): the worker of
+ * wal-checkpoints.ts does it past 1,000 (SQLite's default), beside the main thread.
+ */
+export const BACKSTOP_CHECKPOINT_PAGES = 10_000;
+
 export function openDriver(target: DatabaseTarget): Driver {
-  if (target.provider === 'sqlite')
-    return { provider: 'sqlite', file: target.file, sqlite: openSqliteFile(target.file) };
+  if (target.provider === 'sqlite') {
+    const sqlite = openSqliteFile(target.file);
+    sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    return { provider: 'sqlite', file: target.file, sqlite };
+  }
   const pool = new pg.Pool({ connectionString: target.url });
   // An idle connection the server dropped is replaced by the next query; unheard, pg's
   // 'error' event would end the process.

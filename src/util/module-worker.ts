@@ -34,12 +34,28 @@ export function withoutModuleLoaders(flags: readonly string[]): string[] {
 }
 
 /**
+ * A compiled worker starts with the process's flags (inherited, as by default), leaving out
+ * a module loader the process was started with. Flags given to a worker explicitly must be
+ * ones a worker takes (`--report-on-signal`, for one, is refused): if any is, it gets none.
+ */
+function startCompiledWorker(entry: URL, options: WorkerOptions): Worker {
+  const flags = withoutModuleLoaders(process.execArgv);
+  if (flags.length === process.execArgv.length) return new Worker(entry, options);
+  try {
+    return new Worker(entry, { execArgv: flags, ...options });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(entry, { execArgv: [], ...options });
+  }
+}
+
+/**
  * Starts a worker on `./<name>.js` (or `./<name>.ts` from source) beside `callerUrl`,
  * the caller's `import.meta.url`.
  */
 export function startModuleWorker(callerUrl: string, name: string, options: WorkerOptions = {}): Worker {
   const { entry, fromSource } = moduleEntry(callerUrl, name);
-  if (!fromSource) return new Worker(entry, { execArgv: withoutModuleLoaders(process.execArgv), ...options });
+  if (!fromSource) return startCompiledWorker(entry, options);
   return new Worker(TYPESCRIPT_ENTRY, { ...options, argv: [entry.href] });
 }
 
