@@ -73,7 +73,7 @@ const scratch = await createScratchDatabase('sqlite');
 await applyMigrations(scratch.target);
 const db = await openDbClient(scratch.target);
 const pool = new ParsePool();
-const logger = createLogger((process.env.X_LOG as 'info') ?? 'silent');
+const logger = createLogger('silent');
 const mailbox = await db.mailbox.create({
   data: { key: 'backlog', address: 'support@example.com', name: 'backlog', channelId: 'C0BACKLOG' },
 });

@@ -45,10 +45,12 @@ export function openSqliteFile(file: string): Database.Database {
 }
 
 /**
- * A commit checkpoints the log itself only past this many pages (40 MiB): the worker of
- * wal-checkpoints.ts does it past 1,000 (SQLite's default), beside the main thread.
+ * A commit checkpoints the log itself only past this many pages (8 MiB): the worker of
+ * wal-checkpoints.ts does it past 4 MiB, beside the main thread. Not larger: with a backstop
+ * at 40 MiB the bot's peak while a 25 MB attachment went through rose by ~10 MiB
+ * (bench/attachment-rss.ts: 209–219 MiB against 199–206).
  */
-export const BACKSTOP_CHECKPOINT_PAGES = 10_000;
+export const BACKSTOP_CHECKPOINT_PAGES = 2_000;
 
 export function openDriver(target: DatabaseTarget): Driver {
   if (target.provider === 'sqlite') {

@@ -1,15 +1,15 @@
 /**
  * Checkpoints of the SQLite file's write-ahead log, made by a worker thread instead of the
- * commit that happens to fill the log.
+ * commit that happens to fill it.
  *
  * SQLite copies the log back into the database file (and syncs both) whenever a commit
  * leaves it over 1,000 pages: in a backlog that was every ~40th commit, inside it, on the
- * main thread, which also answers Slack — about 5 % of a 5,000-mail backlog's time
- * (bench/backlog-throughput.ts: 4.1–4.5 s with checkpoints in the commits, 3.8–3.9 s with
- * none). Here the log's size is looked at twice a second; once it holds more than
- * CHECKPOINT_BYTES, a worker checkpoints it on its own connection, without blocking the
- * writer (PASSIVE). The driver's own automatic checkpoint stays as a backstop, at a larger
- * log (driver.ts), should the worker fall behind or fail.
+ * main thread, which also answers Slack (bench/backlog-throughput.ts: 4.1–4.5 s for 5,000
+ * mails with those checkpoints, 3.8–3.9 s with none at all). Here the log's size is looked
+ * at four times a second; once it holds more than CHECKPOINT_BYTES, a worker checkpoints it
+ * on its own connection, without blocking the writer (PASSIVE). The connections' own
+ * automatic checkpoint stays as a backstop at a larger log (driver.ts), for when the worker
+ * falls behind (a backlog writes ~15 MiB a second) or fails.
  *
  * The worker is started when a checkpoint is due and let go after a quiet minute: a small
  * team's bot spends most of the day without one.
@@ -20,7 +20,7 @@ import { startModuleWorker } from '../util/module-worker.js';
 import type { CheckpointResult } from './checkpoint-worker.js';
 
 /** How often the log's size is looked at. */
-const LOOK_EVERY_MS = 500;
+const LOOK_EVERY_MS = 250;
 /** A log past this is checkpointed (SQLite's own default: 1,000 pages of 4 KiB). */
 export const CHECKPOINT_BYTES = 4 * 1024 * 1024;
 /** A worker with no checkpoint to make for this long is let go. */
