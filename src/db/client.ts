@@ -7,11 +7,10 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { clientAdapter } from './adapter-factory.js';
 import type { DatabaseTarget } from '../config/database-url.js';
-import { BACKSTOP_CHECKPOINT_PAGES, closeDriver, openDriver, type Driver } from './driver.js';
+import { CHECKPOINT_PAGES, closeDriver, openDriver, type Driver } from './driver.js';
 import { rawMailStoreOver, type RawMailStore } from './raw-mail-store.js';
 import { sqlRunnerOver, type SqlRunner } from './sql-script.js';
 import { compileWasmLean } from '../util/lean-wasm.js';
-import { WalCheckpoints } from './wal-checkpoints.js';
 
 export type Db = SqliteClient;
 /** A transaction's client, as `db.$transaction(async (tx) => …)` hands it over. */
@@ -23,8 +22,6 @@ interface Beside {
   driver: Driver;
   rawMailStore: RawMailStore;
   sqlRunner: SqlRunner;
-  /** SQLite: the log's checkpoints, made beside the main thread (wal-checkpoints.ts). */
-  checkpoints: WalCheckpoints | null;
 }
 
 const beside = new WeakMap<Db, Beside>();
@@ -50,12 +47,7 @@ export function createDbClient(target: DatabaseTarget): Db {
   const adapter = clientAdapter(driver);
   const db =
     target.provider === 'sqlite' ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
-  beside.set(db, {
-    driver,
-    rawMailStore: rawMailStoreOver(driver),
-    sqlRunner: sqlRunnerOver(driver),
-    checkpoints: driver.provider === 'sqlite' ? new WalCheckpoints(driver.file) : null,
-  });
+  beside.set(db, { driver, rawMailStore: rawMailStoreOver(driver), sqlRunner: sqlRunnerOver(driver) });
   return db;
 }
 
@@ -73,14 +65,14 @@ export function sqlRunnerOf(db: Db): SqlRunner {
  * A client ready for work. On SQLite, synchronous=NORMAL (safe in WAL mode: a power cut can
  * lose the last commits but never corrupts): every commit that could be lost this way is
  * redone, because the IMAP cursor is committed together with the mail it passed, and a
- * post's state together with its effect. Prisma's connection leaves the log's checkpoints
- * to the worker too, as the driver's does (wal-checkpoints.ts).
+ * post's state together with its effect. Prisma's connection checkpoints the log as
+ * seldom as the driver's (driver.ts).
  */
 export async function openDbClient(target: DatabaseTarget): Promise<Db> {
   const db = createDbClient(target);
   if (target.provider === 'sqlite') {
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
-    await db.$executeRawUnsafe(`PRAGMA wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    await db.$executeRawUnsafe(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
   }
   return db;
 }
@@ -102,6 +94,5 @@ export async function isDatabaseReachable(db: Db): Promise<boolean> {
  */
 export async function closeDbClient(db: Db): Promise<void> {
   await db.$disconnect();
-  await besideOf(db).checkpoints?.close();
   await closeDriver(besideOf(db).driver);
 }
