@@ -102,6 +102,15 @@ function ingestSuite(world: ScratchWorld) {
       await world.db.slackPost.updateMany({ where: { mailboxId }, data: { state: 'posted' } });
       await receive(loop(7));
       expect((await priorities()).at(-1)).toEqual(['alert 7', 1]);
+      // A sender with more tickets than are looked at (their newest), all posted: a new burst
+      // of theirs is seen all the same.
+      for (let n = 8; n <= 30; n += 1) await receive(loop(n));
+      await world.db.slackPost.updateMany({ where: { mailboxId }, data: { state: 'posted' } });
+      for (let n = 31; n <= 36; n += 1) await receive(loop(n));
+      expect((await priorities()).slice(-6)).toEqual([
+        ...[31, 32, 33, 34, 35].map((n) => [`alert ${n}`, 1]),
+        ['alert 36', 0],
+      ]);
     });
 
     it('threads by In-Reply-To/References only, never by subject, and reopens a closed ticket', async () => {
