@@ -331,7 +331,13 @@ const en = {
   'reply.error_to': 'Give at least one address, like name@example.com.',
   'reply.error_invalid': 'Not a mail address: {addresses}',
   'reply.error_own': 'That is one of our own support addresses: {addresses}. The reply would come back in as new mail.',
+  'reply.error_own.forward':
+    'That is one of our own support addresses: {addresses}. The forward would come back in as new mail.',
+  'reply.error_own.new':
+    'That is one of our own support addresses: {addresses}. The mail would come back in as new mail.',
   'reply.error_body': 'Write the reply first.',
+  'reply.error_body.forward': 'Write a note to go with the forward first.',
+  'reply.error_body.new': 'Write the mail first.',
   'reply.error_state': 'This reply is already {state}; it cannot be changed now.',
   'reply.error_state.forward': 'This forward is already {state}; it cannot be changed now.',
   'reply.error_state.new': 'This new mail is already {state}; it cannot be changed now.',
@@ -855,7 +861,13 @@ const ja: Record<MessageKey, string> = {
   'reply.error_to': '宛先を 1 件以上入力してください（例：name@example.com）。',
   'reply.error_invalid': 'メールアドレスではありません：{addresses}',
   'reply.error_own': '自分たちのサポート用アドレスです：{addresses}。返信が新しいメールとして戻ってきてしまいます。',
+  'reply.error_own.forward':
+    '自分たちのサポート用アドレスです：{addresses}。転送したメールが新しいメールとして戻ってきてしまいます。',
+  'reply.error_own.new':
+    '自分たちのサポート用アドレスです：{addresses}。このメールが新しいメールとして戻ってきてしまいます。',
   'reply.error_body': '返信本文を入力してください。',
+  'reply.error_body.forward': '転送に添えるメッセージを入力してください。',
+  'reply.error_body.new': 'メール本文を入力してください。',
   'reply.error_state': 'この返信はすでに{state}のため、変更できません。',
   'reply.error_state.forward': 'この転送はすでに{state}のため、変更できません。',
   'reply.error_state.new': 'この新規メールはすでに{state}のため、変更できません。',

@@ -9,7 +9,8 @@ import { draftRefusalText } from '../../src/slack/views/draft-notices.js';
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
-import { buildReplySubmittedModal } from '../../src/slack/views/reply-modals.js';
+import { buildReplySubmittedModal, problemText, REPLY_FIELDS } from '../../src/slack/views/reply-modals.js';
+import { composeSubmitErrors } from '../../src/slack/views/compose-modal.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 import { mrkdwnTexts } from '../support/blocks.js';
 
@@ -154,6 +155,19 @@ describe('a draft in the thread', () => {
     expect(draftRefusalText('en', { kind: 'not_editable', state: 'sent', draftKind: 'new' })).toBe(
       'This new mail is already sent; it cannot be changed now.',
     );
+    // The modal's field errors too: the forward and new-mail modals are not a reply's.
+    const empty = (locale: 'en' | 'ja', kind: 'reply' | 'forward' | 'new') =>
+      problemText(locale, { kind: 'body_missing' }, kind);
+    expect(empty('en', 'reply')).toBe('Write the reply first.');
+    expect(empty('en', 'forward')).toBe('Write a note to go with the forward first.');
+    expect(empty('en', 'new')).toBe('Write the mail first.');
+    expect(empty('ja', 'new')).toBe('メール本文を入力してください。');
+    expect(problemText('en', { kind: 'own_addresses', addresses: ['support@example.com'] }, 'forward')).toContain(
+      'The forward would come back in as new mail.',
+    );
+    expect(composeSubmitErrors('ja', { kind: 'invalid', errors: { body: { kind: 'body_missing' } } })).toEqual({
+      [REPLY_FIELDS.body.block]: 'メール本文を入力してください。',
+    });
     const confirm = (kind: 'reply' | 'forward' | 'new') =>
       JSON.stringify(buildDraftMessage({ ...input, kind, controls: draftControls('in_review', false) }).blocks);
     expect(confirm('reply')).toContain('It will not be sent, and cannot be brought back.');

@@ -137,7 +137,7 @@ const BLOCKS: Record<ComposeField, string> = {
 function composeProblemText(locale: TLocale, problem: ComposeProblem): string {
   if (problem.kind === 'mailbox_missing') return t(locale, 'compose.error_mailbox');
   if (problem.kind === 'subject_missing') return t(locale, 'compose.error_subject');
-  return problemText(locale, problem);
+  return problemText(locale, problem, 'new');
 }
 
 /** The errors on the compose modal's fields, or null when it was submitted. */

@@ -15,6 +15,7 @@ import { byCategory, TEMPLATE_CHOICES_MAX } from '../../domain/template-rules.js
 import type { Collision, ReplyModalData, ReplyOpening } from '../../services/replies/open-reply.js';
 import type { ReplyField, ReplyProblem, ReplySubmission } from '../../services/replies/review-reply.js';
 import { draftKindKey } from './draft-kind-key.js';
+import type { DraftKind } from '../../domain/draft-kind.js';
 import { draftRefusalText } from './draft-notices.js';
 import type { TemplateChoice } from '../../services/templates/template-catalog.js';
 import { plainText, textInput } from './text-input.js';
@@ -55,7 +56,8 @@ export function replyBodyRevision(blockId: string): number {
   return match ? Number(match[1]) : -1;
 }
 
-export function problemText(locale: TLocale, problem: ReplyProblem): string {
+/** A problem with a draft's fields, in the words of its kind (a reply's, a forward's, a new mail's). */
+export function problemText(locale: TLocale, problem: ReplyProblem, kind: DraftKind = 'reply'): string {
   switch (problem.kind) {
     case 'refused':
       return draftRefusalText(locale, problem.refusal);
@@ -64,9 +66,9 @@ export function problemText(locale: TLocale, problem: ReplyProblem): string {
     case 'to_missing':
       return t(locale, 'reply.error_to');
     case 'own_addresses':
-      return t(locale, 'reply.error_own', { addresses: problem.addresses.join(', ') });
+      return t(locale, draftKindKey('reply.error_own', kind), { addresses: problem.addresses.join(', ') });
     case 'body_missing':
-      return t(locale, 'reply.error_body');
+      return t(locale, draftKindKey('reply.error_body', kind));
     case 'attachments_too_large':
       return problem.forwardedBytes
         ? t(locale, 'reply.error_attachments_too_large_forward', {
@@ -95,6 +97,7 @@ export function replySubmitErrors(
   locale: TLocale,
   submission: ReplySubmission,
   bodyRevision: number,
+  kind: DraftKind = 'reply',
 ): Record<string, string> | null {
   if (submission.kind === 'submitted') return null;
   const blocks: Record<ReplyField, string> = {
@@ -106,7 +109,7 @@ export function replySubmitErrors(
   };
   const errors = Object.entries(submission.errors).map(([field, problem]) => [
     blocks[field as ReplyField],
-    problemText(locale, problem),
+    problemText(locale, problem, kind),
   ]);
   return Object.fromEntries(errors);
 }

@@ -33,7 +33,8 @@ function registerSubmit(registry: ListenerRegistry, deps: { review: ReviewDeps }
       values: { to: fields.to ?? '', cc: fields.cc ?? '', body: fields.body ?? '' },
       attachments: readReplyAttachments(view.state.values),
     });
-    const errors = replySubmitErrors(locale, submission, fields.bodyRevision);
+    const kind = callbackId === CALLBACK_IDS.forwardSubmit ? 'forward' : 'reply';
+    const errors = replySubmitErrors(locale, submission, fields.bodyRevision, kind);
     if (errors) return ack({ response_action: 'errors', errors });
     // Recipients not as on the customer's mail: the modal stays to say so (nothing is held back).
     const confirmation = submission.kind === 'submitted' ? buildReplySubmittedModal(locale, submission) : null;
