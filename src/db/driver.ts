@@ -28,6 +28,17 @@ function ensurePrivateSqliteFile(file: string): void {
 }
 
 /**
+ * A commit checkpoints SQLite's write-ahead log (copies it into the file and syncs both) once
+ * it passes this many pages: 8 MiB, not SQLite's 4 MiB. In a backlog the checkpoints were
+ * every ~40th commit, on the main thread; at 8 MiB there are half as many and a page written
+ * again meanwhile is copied once: 5,000 mails went at 1,290–1,320 mails/s against 1,100–1,180
+ * (bench/backlog-throughput.ts). Not larger: at 40 MiB the bot's peak while a 25 MB attachment
+ * went through rose by ~10 MiB (bench/attachment-rss.ts: 209–219 MiB against 199–206), and a
+ * thread of its own for the checkpoints was no faster than this (1,252–1,322 against 1,290–1,319).
+ */
+export const CHECKPOINT_PAGES = 2_000;
+
+/**
  * A connection to the SQLite file, made private first, in WAL mode: WAL lets Slack
  * interactions read while the mail sync writes, and the setting is stored in the file, so
  * every later connection (Prisma's too) has it. synchronous=NORMAL is safe in WAL mode (a
@@ -41,26 +52,13 @@ export function openSqliteFile(file: string): Database.Database {
   const sqlite = new Database(file, { timeout: 0 });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
   return sqlite;
 }
 
-/**
- * A commit checkpoints SQLite's write-ahead log (copies it into the file and syncs both) once
- * it passes this many pages: 8 MiB, not SQLite's 4 MiB. In a backlog the checkpoints were
- * every ~40th commit, on the main thread; at 8 MiB there are half as many and a page written
- * again meanwhile is copied once: 5,000 mails went at 1,290–1,320 mails/s against 1,100–1,180
- * (bench/backlog-throughput.ts). Not larger: at 40 MiB the bot's peak while a 25 MB attachment
- * went through rose by ~10 MiB (bench/attachment-rss.ts: 209–219 MiB against 199–206), and a
- * thread of its own for the checkpoints was no faster than this (1,252–1,322 against 1,290–1,319).
- */
-export const CHECKPOINT_PAGES = 2_000;
-
 export function openDriver(target: DatabaseTarget): Driver {
-  if (target.provider === 'sqlite') {
-    const sqlite = openSqliteFile(target.file);
-    sqlite.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
-    return { provider: 'sqlite', file: target.file, sqlite };
-  }
+  if (target.provider === 'sqlite')
+    return { provider: 'sqlite', file: target.file, sqlite: openSqliteFile(target.file) };
   const pool = new pg.Pool({ connectionString: target.url });
   // An idle connection the server dropped is replaced by the next query; unheard, pg's
   // 'error' event would end the process.

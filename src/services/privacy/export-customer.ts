@@ -12,6 +12,7 @@ import type { Logger } from '../../logging/logger.js';
 import { sendDirectFiles, type DirectFiles } from '../../slack-api/direct-files.js';
 import { findCustomerData, holdsAnything } from './customer-data.js';
 import { PRIVACY_ACTIONS } from './forget-customer.js';
+import { parseJson } from '../../util/parse-json.js';
 
 export type CustomerExport =
   | { kind: 'bad_address' }
@@ -24,12 +25,9 @@ export type ExportAnswer =
   | { kind: 'sent'; filename: string; tickets: number; mails: number }
   | { kind: 'failed'; code: string };
 
+/** A stored JSON column as its value, or as the text it holds when that is not JSON: an access export leaves nothing out. */
 function listOf(json: string): unknown {
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return json;
-  }
+  return parseJson(json) ?? json;
 }
 
 /** The export of `input`'s customer, read in one go. */
