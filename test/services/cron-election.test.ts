@@ -6,7 +6,7 @@
  * rows of runs long past are removed, not left to pile up a row a minute.
  */
 import { describe, expect, it } from 'vitest';
-import { leaseCoordinator } from '../../src/services/reminders/schedule-reminders.js';
+import { leaseCoordinator } from '../../src/services/instances/elected-job.js';
 import { useScratchDatabase, useScratchSqlite, type ScratchWorld } from '../support/scratch-sqlite.js';
 import { describeWithPostgres } from '../support/services.js';
 
