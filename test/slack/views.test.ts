@@ -9,7 +9,12 @@ import { draftRefusalText } from '../../src/slack/views/draft-notices.js';
 import { escapeMrkdwn } from '../../src/slack/views/escape.js';
 import { buildHelpMessage } from '../../src/slack/views/help-message.js';
 import { buildHomeView } from '../../src/slack/views/home-view.js';
-import { buildReplySubmittedModal, problemText, REPLY_FIELDS } from '../../src/slack/views/reply-modals.js';
+import {
+  buildReplySubmittedModal,
+  problemText,
+  REPLY_FIELDS,
+  replySubmitErrors,
+} from '../../src/slack/views/reply-modals.js';
 import { composeSubmitErrors } from '../../src/slack/views/compose-modal.js';
 import { checkBlocks, checkView } from '../support/block-kit-rules.js';
 import { mrkdwnTexts } from '../support/blocks.js';
@@ -165,6 +170,10 @@ describe('a draft in the thread', () => {
     expect(problemText('en', { kind: 'own_addresses', addresses: ['support@example.com'] }, 'forward')).toContain(
       'The forward would come back in as new mail.',
     );
+    // A new mail reopened for editing is submitted from the reply modal: its kind, read by the service, words it.
+    expect(
+      replySubmitErrors('en', { kind: 'invalid', errors: { body: { kind: 'body_missing' } }, draftKind: 'new' }, 0),
+    ).toEqual({ [REPLY_FIELDS.body.block]: 'Write the mail first.' });
     expect(composeSubmitErrors('ja', { kind: 'invalid', errors: { body: { kind: 'body_missing' } } })).toEqual({
       [REPLY_FIELDS.body.block]: 'メール本文を入力してください。',
     });

@@ -102,7 +102,12 @@ export type ReplyProblem =
  */
 export type ReplySubmission =
   | { kind: 'submitted'; review: boolean; recipientChanges: RecipientChanges }
-  | { kind: 'invalid'; errors: Partial<Record<ReplyField, ReplyProblem>> };
+  | {
+      kind: 'invalid';
+      errors: Partial<Record<ReplyField, ReplyProblem>>;
+      /** The draft's kind, once it was read: the errors are worded for it. */
+      draftKind?: DraftKind;
+    };
 
 export async function loadDraft(db: Db, draftId: number): Promise<DraftWithTicket | null> {
   return db.draft.findUnique({
@@ -184,7 +189,7 @@ export async function submitReply(
     forwardedBytes: (forwarded?.attachments ?? []).reduce((sum, file) => sum + file.size, 0),
   });
   if (!checked.ok) errors[checked.field] = checked.problem;
-  if (Object.keys(errors).length || !checked.ok) return { kind: 'invalid', errors };
+  if (Object.keys(errors).length || !checked.ok) return { kind: 'invalid', errors, draftKind: draftKind(draft.kind) };
 
   const review = needsReview(deps, draft.ticket.mailbox.key);
   // A draft that was submitted before comes back as a new revision: a review is of one revision.
@@ -210,7 +215,11 @@ export async function submitReply(
     const fetched = await fetchAttachments(deps.files, checked.files);
     if (!fetched.ok) {
       const problem: ReplyProblem = { kind: 'file_unavailable', filename: fetched.filename };
-      return { kind: 'invalid', errors: { [fileField(input.attachments, checked.files, fetched.filename)]: problem } };
+      return {
+        kind: 'invalid',
+        errors: { [fileField(input.attachments, checked.files, fetched.filename)]: problem },
+        draftKind: draftKind(draft.kind),
+      };
     }
     prepared = await enqueueReply.prepare(
       deps,

@@ -97,7 +97,6 @@ export function replySubmitErrors(
   locale: TLocale,
   submission: ReplySubmission,
   bodyRevision: number,
-  kind: DraftKind = 'reply',
 ): Record<string, string> | null {
   if (submission.kind === 'submitted') return null;
   const blocks: Record<ReplyField, string> = {
@@ -109,7 +108,7 @@ export function replySubmitErrors(
   };
   const errors = Object.entries(submission.errors).map(([field, problem]) => [
     blocks[field as ReplyField],
-    problemText(locale, problem, kind),
+    problemText(locale, problem, submission.draftKind),
   ]);
   return Object.fromEntries(errors);
 }

@@ -33,8 +33,7 @@ function registerSubmit(registry: ListenerRegistry, deps: { review: ReviewDeps }
       values: { to: fields.to ?? '', cc: fields.cc ?? '', body: fields.body ?? '' },
       attachments: readReplyAttachments(view.state.values),
     });
-    const kind = callbackId === CALLBACK_IDS.forwardSubmit ? 'forward' : 'reply';
-    const errors = replySubmitErrors(locale, submission, fields.bodyRevision, kind);
+    const errors = replySubmitErrors(locale, submission, fields.bodyRevision);
     if (errors) return ack({ response_action: 'errors', errors });
     // Recipients not as on the customer's mail: the modal stays to say so (nothing is held back).
     const confirmation = submission.kind === 'submitted' ? buildReplySubmittedModal(locale, submission) : null;
