@@ -7,6 +7,7 @@
  */
 import { cleanMessageId } from './message-id.js';
 import type { ParsedMail } from './parsed-mail.js';
+import { parseJson } from '../util/parse-json.js';
 
 /**
  * The ticket a mail joins: a stored one, the one an earlier mail of the batch gets, or
@@ -39,12 +40,8 @@ export interface ThreadedRow {
 
 /** Whether a stored mail is a forward we sent, or an answer to one. */
 export function onForwardThread(flags: string | undefined): boolean {
-  try {
-    const parsed = JSON.parse(flags ?? '{}') as { forward?: unknown; forwardAnswer?: unknown };
-    return parsed.forward === true || parsed.forwardAnswer === true;
-  } catch {
-    return false;
-  }
+  const parsed = parseJson<{ forward?: unknown; forwardAnswer?: unknown }>(flags ?? '{}');
+  return parsed?.forward === true || parsed?.forwardAnswer === true;
 }
 
 /** The Message-IDs a mail may answer. */

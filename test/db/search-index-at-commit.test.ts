@@ -5,31 +5,27 @@
  * rolled-back transaction leaves nothing behind, and every other writer (Prisma: comments,
  * edits) still indexes at once.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { sqlRunnerOf, type Db } from '../../src/db/client.js';
 import { claimWaitingMessage, insertTicket, type MessageFields } from '../../src/db/queries/ingest-commit.js';
 import { searchTickets } from '../../src/db/queries/search-tickets.js';
 import { sql, type SqlScript } from '../../src/db/sql-script.js';
 import { parseSearchQuery } from '../../src/domain/search-query.js';
-import { migratedDatabase, type MigratedDatabase } from '../support/migrated-database.js';
+import { useScratchSqlite } from '../support/scratch-sqlite.js';
 
-let database: MigratedDatabase;
+const world = useScratchSqlite();
 let db: Db;
 let mailboxId: number;
 let number = 0;
 const CHANNEL = 'C0SUPPORT';
 
 beforeAll(async () => {
-  database = await migratedDatabase('sqlite');
-  db = database.db;
+  db = world.db;
   mailboxId = (
     await db.mailbox.create({
       data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: CHANNEL },
     })
   ).id;
-}, 60_000);
-afterAll(async () => {
-  await database?.drop();
 });
 
 async function storedMail(): Promise<number> {

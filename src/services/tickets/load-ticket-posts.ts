@@ -15,6 +15,7 @@ import type { StatusDefinition } from '../../domain/ticket-fields.js';
 import { POST_KINDS, type PostNotReady, type RenderablePost } from '../../posts/post-kinds.js';
 import type { GivenUpPayload } from '../ingest/mail-gaps.js';
 import { ticketStatuses } from './ticket-statuses.js';
+import { ZSplitUpdate } from './split-mail.js';
 
 /** `plain`: Slack refused the full ticket message with this error; show the plain one. */
 const ZPostPayload = z.object({ messageRowId: z.number().int(), plain: z.string().optional() });
@@ -284,13 +285,6 @@ export async function loadFoldedFollowUps(
     threadTs: ticket.slackTs,
   };
 }
-
-const ZSplitUpdate = z.object({
-  ts: z.string().min(1),
-  sourceTicketId: z.number().int(),
-  messageRowIds: z.array(z.number().int()).min(1),
-  auditId: z.number().int(),
-});
 
 /** A follow-up message after a split: the mails it showed, those split out with the ticket they are in now. */
 export interface SplitUpdateData {

@@ -21,14 +21,16 @@ import { resetLastMailTime } from './last-mail-time.js';
 import { queueTicketPosts } from './queue-ticket-posts.js';
 import { accessRefusal, mergedRefusal, ticketChannel } from './ticket-access.js';
 import { createNumberedTicket, upsertCustomerAddress } from './new-ticket.js';
+import { z } from 'zod';
 
 /** What a split_update post names: the message, the ticket it is in, the mails it showed, the split. */
-export interface SplitUpdatePayload {
-  ts: string;
-  sourceTicketId: number;
-  messageRowIds: number[];
-  auditId: number;
-}
+export const ZSplitUpdate = z.object({
+  ts: z.string().min(1),
+  sourceTicketId: z.number().int(),
+  messageRowIds: z.array(z.number().int()).min(1),
+  auditId: z.number().int(),
+});
+export type SplitUpdatePayload = z.infer<typeof ZSplitUpdate>;
 
 export type SplitAnswer = { kind: 'split'; ticketId: number; number: number } | { kind: 'refused'; refusal: Refusal };
 

@@ -389,12 +389,6 @@ export class SlackPoster {
   }
 
   /**
-   * Shares a mail's files into its thread (files upload v2: upload each, then complete, at
-   * most FILES_PER_SHARE files a call). The uploaded file ids, and how many are shared, are
-   * saved as they happen, so after a crash the rest is shared (or found shared), never a
-   * file uploaded or shared twice.
-   */
-  /**
    * Deletes files the bot shared (a forgotten customer's attachments: forget-customer.ts).
    * A file already gone counts as deleted, so a removal cut short is simply done again.
    */
@@ -418,6 +412,12 @@ export class SlackPoster {
     }
   }
 
+  /**
+   * Shares a mail's files into its thread (files upload v2: upload each, then complete, at
+   * most FILES_PER_SHARE files a call). The uploaded file ids, and how many are shared, are
+   * saved as they happen, so after a crash the rest is shared (or found shared), never a
+   * file uploaded or shared twice.
+   */
   async #sendFiles(post: SlackPost): Promise<void> {
     const payload = JSON.parse(post.payload) as {
       messageRowId: number;

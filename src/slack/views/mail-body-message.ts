@@ -158,7 +158,6 @@ function followUpNotes(locale: TLocale, mail: FollowUpMail): KnownBlock[] {
   return mail.replyTo ? [replyToContext(locale, mail.replyTo)] : [];
 }
 
-/** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
 /** Where a split-out mail went, in place of its text (mrkdwn). */
 function movedText(locale: TLocale, movedTo: NonNullable<FollowUpMail['movedTo']>): string {
   return `:twisted_rightwards_arrows: ${t(locale, 'split.moved', {
@@ -167,6 +166,7 @@ function movedText(locale: TLocale, movedTo: NonNullable<FollowUpMail['movedTo']
   })}`;
 }
 
+/** A later mail of the same ticket (the customer's answer, a bounce of our reply). */
 export function buildFollowUpMessage(locale: TLocale, mail: FollowUpMail): SlackMessage {
   const from = senderText(mail.sender, locale);
   if (mail.movedTo) {
