@@ -23,6 +23,7 @@ import {
   type OpenedModal,
 } from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
+import { postedTicket } from '../support/posted-ticket.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
 
@@ -51,15 +52,7 @@ describeWithDovecot('forwarding a mail', (dovecot) => {
         file: { name: 'spec.pdf', contentType: 'application/pdf', bytes: invoice },
       }),
     ]);
-    let message: StoredMessage | undefined;
-    await waitFor(
-      () =>
-        !!(message = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks).includes('見積もりの件'))),
-      15_000,
-      'the ticket post',
-    );
-    const ticket = message!;
-    const ticketId = (ticket.metadata as { event_payload: { ticket_id: number } }).event_payload.ticket_id;
+    const { message: ticket, ticketId } = await postedTicket(fixture, db, '見積もりの件');
     const mailRow = db.prepare("SELECT id FROM Message WHERE ticketId = ? AND direction = 'in'").get(ticketId) as {
       id: number;
     };

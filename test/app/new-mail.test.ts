@@ -14,8 +14,8 @@ import { appendMail } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { approveDraft, draftInThread, openedModals, submitComposeModal } from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
+import { postedTicket } from '../support/posted-ticket.js';
 import { describeWithDovecot } from '../support/services.js';
-import type { StoredMessage } from '../support/slack-standin.js';
 
 const sha256 = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -89,20 +89,15 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     expect(done.body).toBe('');
 
     // The ticket is in the channel while the mail waits for review, its customer the To.
-    let ticket: StoredMessage | undefined;
-    await waitFor(
-      () => !!(ticket = fixture.slack.posted(CHANNEL_ID).find((m) => JSON.stringify(m.blocks ?? []).includes(subject))),
-      10_000,
-      'the new ticket in the channel',
-    );
-    const shownTicket = mrkdwnTexts(ticket!.blocks).join('\n');
+    const { message: ticket } = await postedTicket(fixture, db, subject, 10_000);
+    const shownTicket = mrkdwnTexts(ticket.blocks).join('\n');
     expect(shownTicket).toContain('taro@customer.example.jp');
     expect(shownTicket).toContain('Your contract renews next month.');
     const row = db
       .prepare('SELECT t.id, t.number, t.status, c.address FROM Ticket t JOIN Customer c ON c.id = t.customerId')
       .get() as { id: number; number: number; status: string; address: string };
     expect(row.address).toBe('taro@customer.example.jp');
-    const draftPost = await draftInThread(fixture, ticket!);
+    const draftPost = await draftInThread(fixture, ticket);
     const shownDraft = mrkdwnTexts(draftPost.blocks).join('\n');
     expect(shownDraft).toContain('New mail by <@U0AGENTEN> (version 1)');
     expect(shownDraft).toContain('this new mail waits for your review');
@@ -110,7 +105,7 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     expect(shownDraft).toContain('brochure.pdf');
     expect(fixture.smtp.mails).toHaveLength(0);
 
-    await approveDraft(fixture, USERS.reviewer.id, ticket!, draftPost);
+    await approveDraft(fixture, USERS.reviewer.id, ticket, draftPost);
     await waitFor(() => fixture.smtp.mails.length === 1, 15_000, 'the mail at the SMTP server');
     const sent = fixture.smtp.mails[0]!;
     expect(sent.to).toEqual(['taro@customer.example.jp']);
@@ -128,7 +123,7 @@ describeWithDovecot('new outbound mail', (dovecot) => {
       ['brochure.pdf', sha256(brochure)],
     ]);
     await waitFor(
-      () => fixture.slack.posted(CHANNEL_ID, ticket!.ts).some((m) => (m.text ?? '').startsWith('Mail sent to')),
+      () => fixture.slack.posted(CHANNEL_ID, ticket.ts).some((m) => (m.text ?? '').startsWith('Mail sent to')),
       10_000,
       'the sent mail in the thread',
     );
@@ -151,7 +146,7 @@ describeWithDovecot('new outbound mail', (dovecot) => {
     await waitFor(
       () =>
         fixture.slack
-          .posted(CHANNEL_ID, ticket!.ts)
+          .posted(CHANNEL_ID, ticket.ts)
           .some((m) => JSON.stringify(m.blocks ?? []).includes('Thanks, please renew.')),
       15_000,
       'the answer in the thread',
