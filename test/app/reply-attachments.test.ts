@@ -11,7 +11,7 @@ import { mrkdwnTexts } from '../support/blocks.js';
 import { appendMail } from '../support/dovecot.js';
 import { mailWithAttachment } from '../support/mime.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
-import { openReplyModal, submitReplyModal } from '../support/reply-modal.js';
+import { approveDraft, draftInThread, openReplyModal, submitReplyModal } from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
 import { describeWithDovecot } from '../support/services.js';
 import type { StoredMessage } from '../support/slack-standin.js';
@@ -145,34 +145,17 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     expect(submitted.body).toBe('');
 
     // The reviewer sees every file that will be sent, with its size.
-    let draftPost: StoredMessage | undefined;
-    await waitFor(
-      () => !!(draftPost = thread(ticket).find((m) => JSON.stringify(m.blocks ?? []).includes('draft.approve'))),
-      5_000,
-      'the draft in the thread',
-    );
-    const shown = mrkdwnTexts(draftPost!.blocks).join('\n');
+    const draftPost = await draftInThread(fixture, ticket);
+    const shown = mrkdwnTexts(draftPost.blocks).join('\n');
     expect(shown).toContain(`請求書_署名済み.pdf (${(signed.length / 1024).toFixed(0)} KB)`);
     expect(shown).toContain('invoice.pdf (48 KB)');
     expect(shown).toContain(`prices.csv (${prices.length} B)`);
     expect(fixture.smtp.mails).toHaveLength(0);
 
-    const actions = (draftPost!.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
+    const approve = (responseId?: string) => approveDraft(fixture, USERS.reviewer.id, ticket, draftPost, responseId);
+    const actions = (draftPost.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[]).find(
       (block) => block.type === 'actions',
     )!;
-    const approve = (responseId?: string) =>
-      fixture.requests.blockAction({
-        userId: USERS.reviewer.id,
-        channelId: CHANNEL_ID,
-        messageTs: ticket.ts,
-        responseId,
-        action: {
-          action_id: 'draft.approve',
-          type: 'button',
-          block_id: actions.block_id,
-          value: actions.elements![0]!.value,
-        },
-      });
     // The author reopening the draft finds its files chosen (the upload among the thread's files).
     const before = fixture.slack.callsOf('views.open').length;
     await fixture.requests.blockAction({
