@@ -10,7 +10,7 @@
 import { forwardSubject } from '../../domain/forward-mail.js';
 import { accessRefusal, mergedRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { forwardedMail } from './forwarded-mail.js';
-import { composeReplyModal, type ReplyDeps, type ReplyOpening } from './open-reply.js';
+import { composeReplyModal, ownDraft, type ReplyDeps, type ReplyOpening } from './open-reply.js';
 
 /** `mail.original`'s "Forward…": the forward modal for one mail of a ticket, after the access check. */
 export async function openForward(
@@ -27,28 +27,12 @@ export async function openForward(
   if (!ticket || !forwarded) return { kind: 'refused', refusal: { kind: 'ticket_gone' } };
   const denied = (await accessRefusal(deps, ticketChannel(ticket), input.actorId)) ?? (await mergedRefusal(db, ticket));
   if (denied) return { kind: 'refused', refusal: denied };
-  // The author's forward of this mail still being written is picked up again, not doubled.
-  const existing = await db.draft.findFirst({
-    where: {
-      ticketId: ticket.id,
-      authorId: input.actorId,
-      kind: 'forward',
-      forwardsId: forwarded.id,
-      state: { in: ['editing', 'changes_requested'] },
-    },
-    orderBy: { id: 'desc' },
+  const draft = await ownDraft(db, {
+    ticketId: ticket.id,
+    authorId: input.actorId,
+    kind: 'forward',
+    subject: forwardSubject(forwarded.headers.subject),
+    forwardsId: forwarded.id,
   });
-  const draft =
-    existing ??
-    (await db.draft.create({
-      data: {
-        ticketId: ticket.id,
-        authorId: input.actorId,
-        kind: 'forward',
-        forwardsId: forwarded.id,
-        subject: forwardSubject(forwarded.headers.subject),
-        body: '',
-      },
-    }));
   return { kind: 'compose', modal: await composeReplyModal(deps, { ticket, draft, original: null, forwarded }) };
 }

@@ -94,13 +94,13 @@ export async function openReply(
   }
 
   const original = await latestInbound(db, ticket.id);
-  const draft = await ownDraft(
-    db,
-    ticket.id,
-    input.actorId,
-    replySubject(original?.subject ?? ticket.subject),
-    original?.id ?? null,
-  );
+  const draft = await ownDraft(db, {
+    ticketId: ticket.id,
+    authorId: input.actorId,
+    kind: 'reply',
+    subject: replySubject(original?.subject ?? ticket.subject),
+    answersId: original?.id ?? null,
+  });
   return { kind: 'compose', modal: await composeReplyModal(deps, { ticket, draft, original }) };
 }
 
@@ -276,13 +276,34 @@ export async function composeReplyModal(
 
 /** The person's own draft in progress on this ticket, or a new one. */
 /** The author's open draft on the ticket (or a new one), now answering `answersId` (the mail the modal shows). */
-async function ownDraft(db: Db, ticketId: number, authorId: string, subject: string, answersId: number | null) {
+/**
+ * The author's draft of this kind still being written on the ticket (a forward: of that mail),
+ * picked up again rather than doubled; else a new one. A reply picked up answers the latest mail.
+ */
+export async function ownDraft(
+  db: Db,
+  draft: {
+    ticketId: number;
+    authorId: string;
+    kind: 'reply' | 'forward';
+    subject: string;
+    answersId?: number | null;
+    forwardsId?: number;
+  },
+) {
   const existing = await db.draft.findFirst({
-    where: { ticketId, authorId, kind: 'reply', state: { in: ['editing', 'changes_requested'] } },
+    where: {
+      ticketId: draft.ticketId,
+      authorId: draft.authorId,
+      kind: draft.kind,
+      forwardsId: draft.forwardsId,
+      state: { in: ['editing', 'changes_requested'] },
+    },
     orderBy: { id: 'desc' },
   });
-  if (existing) return db.draft.update({ where: { id: existing.id }, data: { updatedAt: new Date(), answersId } });
-  return db.draft.create({ data: { ticketId, authorId, subject, body: '', answersId } });
+  if (existing)
+    return db.draft.update({ where: { id: existing.id }, data: { updatedAt: new Date(), answersId: draft.answersId } });
+  return db.draft.create({ data: { ...draft, body: '' } });
 }
 
 async function collisionOf(
