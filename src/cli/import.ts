@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeDbClient } from '../db/client.js';
+import { indexAllPendingSearchDocs } from '../db/search-index.js';
 import { createLogger } from '../logging/logger.js';
 import { ParsePool } from '../mail/parse-pool.js';
 import { isMbox, readMbox } from '../mail/read-mail-files.js';
@@ -54,6 +55,8 @@ for (const file of positionals) {
 console.log(
   `Imported ${total.imported} mail(s) into ${mailboxConfig.key}; ${total.duplicates} were already there. Nothing was posted to Slack.`,
 );
+// The imported mails into the search index now, not at the bot's next round (search-index.ts).
+await indexAllPendingSearchDocs(db);
 await pool.close();
 await closeDbClient(db);
 process.exit(failed ? EXIT.failure : EXIT.ok);

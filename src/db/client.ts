@@ -7,7 +7,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { clientAdapter } from './adapter-factory.js';
 import type { DatabaseTarget } from '../config/database-url.js';
-import { CHECKPOINT_PAGES, closeDriver, openDriver, type Driver } from './driver.js';
+import { CHECKPOINT_PAGES, closeDriver, openDriver, TEMP_STORE, type Driver } from './driver.js';
 import { rawMailStoreOver, type RawMailStore } from './raw-mail-store.js';
 import { sqlRunnerOver, type SqlRunner } from './sql-script.js';
 import { compileWasmLean } from '../util/lean-wasm.js';
@@ -66,13 +66,14 @@ export function sqlRunnerOf(db: Db): SqlRunner {
  * lose the last commits but never corrupts): every commit that could be lost this way is
  * redone, because the IMAP cursor is committed together with the mail it passed, and a
  * post's state together with its effect. Prisma's connection checkpoints the log as
- * seldom as the driver's (driver.ts).
+ * seldom as the driver's and journals statements in memory as it does (driver.ts).
  */
 export async function openDbClient(target: DatabaseTarget): Promise<Db> {
   const db = createDbClient(target);
   if (target.provider === 'sqlite') {
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$executeRawUnsafe(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+    await db.$executeRawUnsafe(`PRAGMA temp_store = ${TEMP_STORE}`);
   }
   return db;
 }

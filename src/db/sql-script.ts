@@ -48,9 +48,17 @@ export function dateOf(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
 }
 
+export interface TransactionOptions {
+  /**
+   * SQLite: write the search index in this transaction, not later (see withSearchIndexDeferred):
+   * for the transaction that writes the pending documents themselves.
+   */
+  indexSearchNow?: boolean;
+}
+
 export interface SqlRunner {
   /** Runs the script in one transaction; an error anywhere rolls all of it back. */
-  transaction<T>(script: () => SqlScript<T>): Promise<T>;
+  transaction<T>(script: () => SqlScript<T>, options?: TransactionOptions): Promise<T>;
   /** One read outside a transaction. */
   query(statement: Statement): Promise<Rows>;
   /** A script of reads outside a transaction, statement by statement (each sees what is committed). */
@@ -112,17 +120,17 @@ function sqliteParam(value: unknown): unknown {
 }
 
 /**
- * A script with the search index written once, at its end (migration
- * 20261205120000_search_docs_batched): while the deferral row is there, the triggers only
- * note which documents changed; they are refreshed together in the last statement, so
- * FTS5 writes one index segment for the transaction instead of several per mail.
+ * A script whose search documents are only noted (migration 20261205120000_search_docs_batched):
+ * while the deferral row is there, the triggers put the documents that changed in
+ * `search_docs_pending`, committed with the mails, and search-index.ts writes them into the
+ * index later, many at a time. FTS5 writes an index segment per transaction (and merges the
+ * small ones again): a segment per ingest batch cost the main thread ~0.6 s of a 5,000-mail
+ * backlog, most of which a few large segments save. The row never outlives its transaction.
  */
-function* withSearchIndexAtEnd<T>(script: SqlScript<T>): SqlScript<T> {
+function* withSearchIndexDeferred<T>(script: SqlScript<T>): SqlScript<T> {
   yield sql`INSERT INTO "search_docs_deferral" ("deferred") VALUES (1)`;
   const result = yield* script;
   yield sql`DELETE FROM "search_docs_deferral"`;
-  yield sql`INSERT INTO "search_docs_refresh" SELECT "kind", "doc_id" FROM "search_docs_pending"`;
-  yield sql`DELETE FROM "search_docs_pending"`;
   return result;
 }
 
@@ -139,8 +147,12 @@ function sqliteRunner(db: Database.Database): SqlRunner {
     return [];
   };
   return {
-    transaction: (script) =>
-      retryWhileBusy(() => db.transaction(() => runScript(withSearchIndexAtEnd(script()), execute)).immediate()),
+    transaction: (script, { indexSearchNow = false } = {}) =>
+      retryWhileBusy(() =>
+        db
+          .transaction(() => runScript(indexSearchNow ? script() : withSearchIndexDeferred(script()), execute))
+          .immediate(),
+      ),
     query: async (statement) => execute(statement),
     read: async (script) => runScript(script(), execute),
   };

@@ -31,6 +31,11 @@ export class CoalescingRunner {
       });
   }
 
+  /** A request came in during the run in progress: another run follows it. */
+  get pending(): boolean {
+    return this.#again;
+  }
+
   /** Resolves when the run in progress (if any) has ended. */
   settled(): Promise<void> {
     return this.#current;

@@ -1,17 +1,22 @@
 /**
- * On SQLite a transaction of the driver (the mail ingest's commits) writes the search
- * documents of everything it changed once, at its end (migration
- * 20261205120000_search_docs_batched): the mails of a batch are all found afterwards, a
+ * On SQLite a transaction of the driver (the mail ingest's commits) only notes the search
+ * documents of everything it changed (migration 20261205120000_search_docs_batched); they are
+ * written into the index later, many at a time (db/search-index.ts), and a search writes
+ * what is still pending before it looks: the mails of a batch are all found afterwards, a
  * rolled-back transaction leaves nothing behind, and every other writer (Prisma: comments,
  * edits) still indexes at once.
  */
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { sqlRunnerOf, type Db } from '../../src/db/client.js';
 import { claimWaitingMessage, insertTicket, type MessageFields } from '../../src/db/queries/ingest-commit.js';
 import { searchTickets } from '../../src/db/queries/search-tickets.js';
+import { indexPendingSearchDocs } from '../../src/db/search-index.js';
 import { sql, type SqlScript } from '../../src/db/sql-script.js';
 import { parseSearchQuery } from '../../src/domain/search-query.js';
 import { useScratchSqlite } from '../support/scratch-sqlite.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { IngestQueue, type QueueOutcome } from '../../src/services/ingest/ingest-queue.js';
+import { storeRawMail } from '../../src/services/ingest/store-raw-mail.js';
 
 const world = useScratchSqlite();
 let db: Db;
@@ -106,7 +111,16 @@ async function leftOver(): Promise<{ pending: number; deferral: number }> {
   return { pending: Number(row!.pending), deferral: Number(row!.deferral) };
 }
 
-it('finds every mail of a batch committed in one transaction, written to the index at its end', async () => {
+/** Rows of the FTS5 index itself (what a MATCH can find), not of the documents table. */
+async function inFtsIndex(word: string): Promise<number> {
+  const [row] = await db.$queryRawUnsafe<{ n: bigint | number }[]>(
+    'SELECT count(*) AS "n" FROM "search_docs_fts" WHERE "search_docs_fts" MATCH ?',
+    `"${word}"`,
+  );
+  return Number(row!.n);
+}
+
+it('finds every mail of a batch committed in one transaction, indexed after it in one go', async () => {
   const words = ['aardvark', 'butterfly', 'chameleon', '請求書の再発行'];
   const mails = await Promise.all(words.map(() => storedMail()));
   const seenMidway: number[] = [];
@@ -119,11 +133,29 @@ it('finds every mail of a batch committed in one transaction, written to the ind
     }
     return ids;
   });
-  // Nothing was indexed while the mails were written: all of it at the end.
+  // Nothing was indexed while the mails were written, nor by their commit: it is all pending
+  // (each ticket's subject and its mail).
   expect(seenMidway).toEqual([0, 0, 0, 0]);
+  expect(await inFtsIndex('aardvark')).toBe(0);
+  expect(await leftOver()).toEqual({ pending: 2 * words.length, deferral: 0 });
+  // A search writes what is pending first, so it finds every mail of the batch.
   for (const [index, word] of words.entries()) expect(await found(word)).toEqual([tickets[index]]);
   expect(await found('question')).toHaveLength(words.length);
+  expect(await inFtsIndex('aardvark')).toBe(1);
   expect(await leftOver()).toEqual({ pending: 0, deferral: 0 });
+});
+
+it('writes the pending documents a chunk at a time, saying how many are left', async () => {
+  const mails = await Promise.all([1, 2, 3].map(() => storedMail()));
+  await sqlRunnerOf(db).transaction(function* () {
+    for (const [index, mail] of mails.entries())
+      yield* openTicket(mail, `Chunked ${index}`, 'The mail mentions kangaroo.');
+  });
+  expect(await leftOver()).toEqual({ pending: 6, deferral: 0 });
+  expect(await indexPendingSearchDocs(db, 4)).toBe(2);
+  expect(await indexPendingSearchDocs(db, 4)).toBe(0);
+  expect(await indexPendingSearchDocs(db, 4)).toBe(0);
+  expect(await inFtsIndex('kangaroo')).toBe(3);
 });
 
 it('leaves nothing behind when the transaction fails, and other writers still index at once', async () => {
@@ -143,4 +175,35 @@ it('leaves nothing behind when the transaction fails, and other writers still in
     data: { ticketId, authorId: 'U0AGENT', text: 'agent note about zeppelin', channelId: CHANNEL, slackTs: '1.000001' },
   });
   expect(await found('zeppelin')).toEqual([ticketId]);
+});
+
+it('is brought up to date by the ingest queue once it has no mail left, without a search asking', async () => {
+  const words = ['wombat', 'platypus', 'echidna'];
+  for (const [index, word] of words.entries())
+    await storeRawMail(db, {
+      mailboxId,
+      raw: Buffer.from(
+        `From: fan${index}@example.org\r\nTo: support@example.com\r\nSubject: About the ${word}\r\nMessage-ID: <queue-index-${index}@example.org>\r\n\r\nHave you seen a ${word}?\r\n`,
+      ),
+    });
+  // (With the mail an earlier test stored and never committed.)
+  const waiting = await db.message.count({ where: { parseState: 'stored' } });
+  const outcomes: QueueOutcome[] = [];
+  const queue = new IngestQueue(
+    {
+      db,
+      parser: world.pool,
+      logger: createLogger('silent'),
+      ownAddresses: ['support@example.com'],
+      mailboxIds: [mailboxId],
+    },
+    (outcome) => outcomes.push(outcome),
+    createLogger('silent'),
+  );
+  queue.kick();
+  await vi.waitFor(() => expect(outcomes).toHaveLength(waiting), { timeout: 10_000 });
+  // The queue writes the index after its round (nothing searched meanwhile).
+  await vi.waitFor(async () => expect(await leftOver()).toEqual({ pending: 0, deferral: 0 }), { timeout: 10_000 });
+  await queue.stop();
+  for (const word of words) expect(await inFtsIndex(word)).toBe(2);
 });

@@ -6,6 +6,7 @@
  * to be replaced by a note, and a second run changes nothing; the export holds their data
  * and only theirs.
  */
+import { indexAllPendingSearchDocs } from '../../src/db/search-index.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TMailboxConfig } from '../../src/config/config-schema.js';
 import type { Db } from '../../src/db/client.js';
@@ -31,8 +32,9 @@ const DAY = 24 * 60 * 60_000;
 const ADMIN = 'U0ADMIN1';
 const silent = createLogger('silent');
 
-/** Rows per table, search documents included. */
+/** Rows per table, search documents included (the ingest's pending ones written first, as a search does). */
 async function tableCounts(db: Db): Promise<Record<string, number>> {
+  await indexAllPendingSearchDocs(db);
   const tables = [
     'Message',
     'MessageRawPart',
@@ -54,8 +56,9 @@ async function tableCounts(db: Db): Promise<Record<string, number>> {
   return counts;
 }
 
-/** Search documents whose text holds `word` (lower-case). */
+/** Search documents whose text holds `word` (lower-case), once the pending ones are written, as a search does. */
 async function searchHits(db: Db, word: string): Promise<number> {
+  await indexAllPendingSearchDocs(db);
   const [row] = await db.$queryRawUnsafe<{ n: number | bigint }[]>(
     `SELECT count(*) AS n FROM "search_docs" WHERE "body" LIKE '%${word}%'`,
   );

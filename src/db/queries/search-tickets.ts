@@ -25,10 +25,14 @@
  *   document. When each word is in at most `MAX_CANDIDATES` documents, the page is read
  *   from the tickets holding all of them alone; a word in no document answers at once.
  *
+ * Every reader here first writes into the index what the mail ingest left pending
+ * (search-index.ts): a search finds every committed mail.
+ *
  * Results are ordered by the ticket's latest mail, newest first (ties by id). Junk is
  * left out, and so is every ticket whose channel the user is not a member of.
  */
 import { providerOfDb, type Db } from '../client.js';
+import { indexAllPendingSearchDocs } from '../search-index.js';
 import { charCount, foldCase, likePattern, TRIGRAM, type SearchQuery } from '../../domain/search-query.js';
 
 export const PAGE_SIZE = 10;
@@ -238,6 +242,7 @@ async function gramTickets(db: Db, term: string, inComments: boolean): Promise<S
  * the ticket than the others.
  */
 export async function shortWordCandidates(db: Db, query: SearchQuery): Promise<number[] | null> {
+  await indexAllPendingSearchDocs(db);
   const short = query.terms.filter((term) => charCount(term) < TRIGRAM);
   const inComments = query.inComments === true;
   const lookUp = providerOfDb(db) === 'sqlite' ? trigramTickets : gramTickets;
@@ -303,6 +308,7 @@ export async function searchTickets(
   pageSize = PAGE_SIZE,
 ): Promise<SearchPage> {
   if (scope.channelIds.length === 0 && scope.mailboxIds.length === 0) return { hits: [], offset, more: false };
+  // (Brings the index up to date first.)
   const candidates = await shortWordCandidates(db, query);
   if (candidates?.length === 0) return { hits: [], offset, more: false };
   const { text, params } = searchStatement(providerOfDb(db), query, scope, offset, pageSize, candidates);
@@ -357,6 +363,7 @@ export async function searchSnippets(
 ): Promise<Map<number, string>> {
   const snippets = new Map<number, string>();
   if (ticketIds.length === 0 || terms.length === 0) return snippets;
+  await indexAllPendingSearchDocs(db);
   const provider = providerOfDb(db);
   const found = (
     await Promise.all(ticketIds.map((ticketId) => firstDocument(db, provider, ticketId, terms, inComments)))

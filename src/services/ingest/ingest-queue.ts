@@ -17,6 +17,7 @@
  * `given_up`, posted in the channel, counted in /metrics, put back by `npm run retry-mail`.
  */
 import { rawMailStoreOf } from '../../db/client.js';
+import { indexAllPendingSearchDocs } from '../../db/search-index.js';
 import { SourceUnreadableError, errorMessage } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { MAIL_RETRY_TRIES, mailRetryAt } from '../../domain/backoff.js';
@@ -58,6 +59,12 @@ const PARSE_AHEAD = 2 * MAX_BATCH;
 const PARSE_AHEAD_BYTES = 32 * 1024 * 1024;
 /** Stored mails read from the database per look. */
 const PAGE = 4 * MAX_BATCH;
+
+/**
+ * In a backlog, the search index is brought up to date after this many mails (and whenever
+ * the queue has nothing left): its documents a few large FTS5 segments, not one per batch.
+ */
+const INDEX_EVERY_MAILS = 1000;
 
 /** A stored mail waiting for its commit, as the queue reads it. */
 interface Pending {
@@ -199,10 +206,14 @@ export class IngestQueue {
         select: { id: true, mailboxId: true, size: true, ingestAttempts: true },
       });
     await this.#ingestInOrder(deps, new WaitingMails(readAfter), skipped);
+    // Nothing left waiting: the search index catches up, unless new mail came in meanwhile
+    // (mail first: the next round indexes at its end too).
+    await indexAllPendingSearchDocs(this.deps.db, () => !this.#stopped && !this.#runner.pending);
   }
 
   async #ingestInOrder(deps: IngestDeps, waiting: WaitingMails, skipped: Set<number>): Promise<void> {
     const ahead: Ahead[] = [];
+    let sinceIndexed = 0;
     const parseAhead = () => {
       let bytes = ahead.reduce((sum, mail) => sum + mail.size, 0);
       for (;;) {
@@ -259,6 +270,11 @@ export class IngestQueue {
         if (!(await parsedWithin(ahead[0].prepared, fillBy - Date.now()))) break;
       }
       await this.#commit(deps, batch, rows, skipped);
+      sinceIndexed += batch.length;
+      if (sinceIndexed >= INDEX_EVERY_MAILS) {
+        sinceIndexed = 0;
+        await indexAllPendingSearchDocs(this.deps.db);
+      }
     }
   }
 
