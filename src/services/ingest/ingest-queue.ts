@@ -17,7 +17,7 @@
  * `given_up`, posted in the channel, counted in /metrics, put back by `npm run retry-mail`.
  */
 import { rawMailStoreOf } from '../../db/client.js';
-import { indexAllPendingSearchDocs } from '../../db/search-index.js';
+import { indexAllPendingSearchDocs, indexPendingSearchDocs } from '../../db/search-index.js';
 import { SourceUnreadableError, errorMessage } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { MAIL_RETRY_TRIES, mailRetryAt } from '../../domain/backoff.js';
@@ -61,10 +61,14 @@ const PARSE_AHEAD_BYTES = 32 * 1024 * 1024;
 const PAGE = 4 * MAX_BATCH;
 
 /**
- * In a backlog, the search index is brought up to date after this many mails (and whenever
- * the queue has nothing left): its documents a few large FTS5 segments, not one per batch.
+ * In a backlog, the search index is written a chunk of documents at a time (its documents
+ * a few large FTS5 segments, not one per batch) while the next mail is still being parsed:
+ * the thread would wait anyway, and the workers have their lines full. Once this many mails
+ * wait for the index, a chunk goes after a commit even without such a moment. Whatever is
+ * left is written when the queue has nothing to do (and a search writes it first).
  */
-const INDEX_EVERY_MAILS = 1000;
+const INDEX_CHUNK_MAILS = 250;
+const INDEX_WITHOUT_WAITING_MAILS = 2000;
 
 /** A stored mail waiting for its commit, as the queue reads it. */
 interface Pending {
@@ -121,6 +125,15 @@ interface Ahead extends Pending {
   prepared: Promise<PreparedMail>;
   /** Set once parsed, so a batch can take every mail that is ready without waiting. */
   ready?: PreparedMail;
+}
+
+/**
+ * Lets the mails just taken into the parse-ahead be read and sent to the workers (a few
+ * awaits each) before this thread is held by a commit or a chunk of the search index:
+ * a worker with nothing to parse meanwhile would sit idle through it.
+ */
+function mailsSentToWorkers(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** True once the mail is parsed; false if its parse failed or took longer than `ms`. */
@@ -213,7 +226,13 @@ export class IngestQueue {
 
   async #ingestInOrder(deps: IngestDeps, waiting: WaitingMails, skipped: Set<number>): Promise<void> {
     const ahead: Ahead[] = [];
-    let sinceIndexed = 0;
+    // Mails committed whose documents are not in the search index yet (about two each).
+    let unindexed = 0;
+    const indexChunk = async () => {
+      unindexed = Math.max(0, unindexed - INDEX_CHUNK_MAILS);
+      await mailsSentToWorkers();
+      await indexPendingSearchDocs(this.deps.db, 2 * INDEX_CHUNK_MAILS);
+    };
     const parseAhead = () => {
       let bytes = ahead.reduce((sum, mail) => sum + mail.size, 0);
       for (;;) {
@@ -263,18 +282,17 @@ export class IngestQueue {
         }
         // In a backlog (more mail already being parsed), waiting for a fuller batch costs the
         // main thread nothing (the sync goes on meanwhile) and saves it work: each commit
-        // flushes the search index and the WAL once, however many mails it holds (measured:
+        // writes the WAL once, however many mails it holds (measured:
         // batches of ~7 in a backlog before). A single new mail has nothing ahead and goes alone.
         // The wait is bounded: a large mail being parsed does not hold back the mails before it.
         if (batch.length >= FULL_BATCH || !ahead[0] || this.#stopped || Date.now() > fillBy) break;
-        if (!(await parsedWithin(ahead[0].prepared, fillBy - Date.now()))) break;
+        if (unindexed >= INDEX_CHUNK_MAILS) await indexChunk();
+        else if (!(await parsedWithin(ahead[0].prepared, fillBy - Date.now()))) break;
       }
+      await mailsSentToWorkers();
       await this.#commit(deps, batch, rows, skipped);
-      sinceIndexed += batch.length;
-      if (sinceIndexed >= INDEX_EVERY_MAILS) {
-        sinceIndexed = 0;
-        await indexAllPendingSearchDocs(this.deps.db);
-      }
+      unindexed += batch.length;
+      if (unindexed >= INDEX_WITHOUT_WAITING_MAILS) await indexChunk();
     }
   }
 
