@@ -2,9 +2,9 @@
  * SQLite's search index, brought up to date with what the mail ingest committed. The ingest's
  * transactions only note the documents they changed (`search_docs_pending`, see
  * withSearchIndexDeferred in sql-script.ts); they are written into the index here, a chunk
- * per transaction: by the ingest queue every INDEX_EVERY_MAILS mails of a backlog and when it
- * has nothing left to do, and by a search before it looks (so a search always finds every
- * committed mail). Everything else (Prisma's writes: comments, edits, deletions) indexes at
+ * per transaction: by the ingest queue while it waits for mail to be parsed and when it has
+ * nothing left to do (ingest-queue.ts), and by a search before it looks (so a search always
+ * finds every committed mail). Everything else (Prisma's writes: comments, edits, deletions) indexes at
  * once, as before. PostgreSQL indexes at once always (a trigram index the server keeps).
  */
 import { providerOfDb, sqlRunnerOf, type Db } from './client.js';

@@ -6,6 +6,7 @@
  * rolled-back transaction leaves nothing behind, and every other writer (Prisma: comments,
  * edits) still indexes at once.
  */
+import { Writable } from 'node:stream';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { sqlRunnerOf, type Db } from '../../src/db/client.js';
 import { claimWaitingMessage, insertTicket, type MessageFields } from '../../src/db/queries/ingest-commit.js';
@@ -28,7 +29,14 @@ beforeAll(async () => {
   db = world.db;
   mailboxId = (
     await db.mailbox.create({
-      data: { key: 'support', address: 'support@example.com', name: 'Support', channelId: CHANNEL },
+      // The ingest's own numbers start past the ones openTicket below gives.
+      data: {
+        key: 'support',
+        address: 'support@example.com',
+        name: 'Support',
+        channelId: CHANNEL,
+        nextTicketNumber: 10_000,
+      },
     })
   ).id;
 });
@@ -177,6 +185,24 @@ it('leaves nothing behind when the transaction fails, and other writers still in
   expect(await found('zeppelin')).toEqual([ticketId]);
 });
 
+/** The bot's ingest queue over this file's mailbox, kicked; what it did, mail by mail. */
+function startQueue(logger = createLogger('silent')): { queue: IngestQueue; outcomes: QueueOutcome[] } {
+  const outcomes: QueueOutcome[] = [];
+  const queue = new IngestQueue(
+    {
+      db,
+      parser: world.pool,
+      logger: createLogger('silent'),
+      ownAddresses: ['support@example.com'],
+      mailboxIds: [mailboxId],
+    },
+    (outcome) => outcomes.push(outcome),
+    logger,
+  );
+  queue.kick();
+  return { queue, outcomes };
+}
+
 it('is brought up to date by the ingest queue once it has no mail left, without a search asking', async () => {
   const words = ['wombat', 'platypus', 'echidna'];
   for (const [index, word] of words.entries())
@@ -188,22 +214,48 @@ it('is brought up to date by the ingest queue once it has no mail left, without 
     });
   // (With the mail an earlier test stored and never committed.)
   const waiting = await db.message.count({ where: { parseState: 'stored' } });
-  const outcomes: QueueOutcome[] = [];
-  const queue = new IngestQueue(
-    {
-      db,
-      parser: world.pool,
-      logger: createLogger('silent'),
-      ownAddresses: ['support@example.com'],
-      mailboxIds: [mailboxId],
-    },
-    (outcome) => outcomes.push(outcome),
-    createLogger('silent'),
-  );
-  queue.kick();
+  const { queue, outcomes } = startQueue();
   await vi.waitFor(() => expect(outcomes).toHaveLength(waiting), { timeout: 10_000 });
   // The queue writes the index after its round (nothing searched meanwhile).
   await vi.waitFor(async () => expect(await leftOver()).toEqual({ pending: 0, deferral: 0 }), { timeout: 10_000 });
   await queue.stop();
   for (const word of words) expect(await inFtsIndex(word)).toBe(2);
+});
+
+it('goes on taking mail when the search index cannot be written, the documents kept for later', async () => {
+  // The index broken: writing a document into it fails from now on.
+  await db.$executeRawUnsafe(
+    `CREATE TRIGGER "test_index_broken" BEFORE INSERT ON "search_docs" BEGIN SELECT RAISE(ABORT, 'index broken'); END`,
+  );
+  try {
+    await storeRawMail(db, {
+      mailboxId,
+      raw: Buffer.from(
+        'From: fan@example.org\r\nTo: support@example.com\r\nSubject: About the quokka\r\nMessage-ID: <queue-broken-index@example.org>\r\n\r\nA quokka smiled.\r\n',
+      ),
+    });
+    const logged: string[] = [];
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        logged.push(String(JSON.parse(chunk.toString()).code));
+        done();
+      },
+    });
+    const { queue, outcomes } = startQueue(createLogger('warn', sink));
+    await vi.waitFor(() => expect(outcomes.map((outcome) => outcome.kind)).toEqual(['new_ticket']), {
+      timeout: 10_000,
+    });
+    await vi.waitFor(() => expect(logged).toContain('search_index_failed'), { timeout: 10_000 });
+    await queue.stop();
+    // Said as what it is, and the queue went on (its round was not stopped as a failure).
+    expect(logged).not.toContain('mail_ingest_stalled');
+    // The ticket is there; its documents wait to be indexed.
+    expect(await db.ticket.count({ where: { subject: 'About the quokka' } })).toBe(1);
+    expect((await leftOver()).pending).toBe(2);
+  } finally {
+    await db.$executeRawUnsafe('DROP TRIGGER "test_index_broken"');
+  }
+  // Once the index is back, the next writer indexes them.
+  await indexPendingSearchDocs(db);
+  expect(await inFtsIndex('quokka')).toBe(2);
 });

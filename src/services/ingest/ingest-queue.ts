@@ -221,7 +221,25 @@ export class IngestQueue {
     await this.#ingestInOrder(deps, new WaitingMails(readAfter), skipped);
     // Nothing left waiting: the search index catches up, unless new mail came in meanwhile
     // (mail first: the next round indexes at its end too).
-    await indexAllPendingSearchDocs(this.deps.db, () => !this.#stopped && !this.#runner.pending);
+    await this.#indexSearch(() =>
+      indexAllPendingSearchDocs(this.deps.db, () => !this.#stopped && !this.#runner.pending),
+    );
+  }
+
+  /**
+   * Writes pending search documents. A failure holds up no mail: it is logged, and the
+   * documents stay pending for the next try (and a search tries too).
+   */
+  async #indexSearch(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      this.logger.warn(
+        { code: 'search_index_failed', err: errorMessage(error) },
+        'search index could not be brought up to date; trying again later',
+      );
+    }
   }
 
   async #ingestInOrder(deps: IngestDeps, waiting: WaitingMails, skipped: Set<number>): Promise<void> {
@@ -230,8 +248,8 @@ export class IngestQueue {
     let unindexed = 0;
     const indexChunk = async () => {
       unindexed = Math.max(0, unindexed - INDEX_CHUNK_MAILS);
-      await mailsSentToWorkers();
-      await indexPendingSearchDocs(this.deps.db, 2 * INDEX_CHUNK_MAILS);
+      if (ahead.length > 0) await mailsSentToWorkers();
+      await this.#indexSearch(() => indexPendingSearchDocs(this.deps.db, 2 * INDEX_CHUNK_MAILS));
     };
     const parseAhead = () => {
       let bytes = ahead.reduce((sum, mail) => sum + mail.size, 0);
@@ -289,7 +307,7 @@ export class IngestQueue {
         if (unindexed >= INDEX_CHUNK_MAILS) await indexChunk();
         else if (!(await parsedWithin(ahead[0].prepared, fillBy - Date.now()))) break;
       }
-      await mailsSentToWorkers();
+      if (ahead.length > 0) await mailsSentToWorkers();
       await this.#commit(deps, batch, rows, skipped);
       unindexed += batch.length;
       if (unindexed >= INDEX_WITHOUT_WAITING_MAILS) await indexChunk();
