@@ -4,13 +4,13 @@
  */
 import type { ScheduledTask } from 'node-cron';
 import { scheduleElectedJob } from '../instances/elected-job.js';
-import { applyRetention, type RetentionDeps } from './apply-retention.js';
+import { applyRetention, retentionCutoff, type RetentionDeps } from './apply-retention.js';
 
 /** 03:17 every night, the server's time: quiet hours, off the round hour other jobs take. */
 export const RETENTION_SCHEDULE = '17 3 * * *';
 
 export function scheduleRetention(deps: RetentionDeps & { holder: string }): ScheduledTask | undefined {
-  if (!deps.mailboxes.some((mailbox) => (mailbox.retentionDays ?? 0) > 0)) return undefined;
+  if (!deps.mailboxes.some((mailbox) => retentionCutoff(mailbox, new Date()) !== null)) return undefined;
   return scheduleElectedJob(deps, {
     name: 'retention',
     schedule: RETENTION_SCHEDULE,

@@ -10,10 +10,9 @@ import { draftKind } from '../../domain/draft-kind.js';
 import { statusCategory } from '../../domain/ticket-fields.js';
 import { TICKET_ACTIONS } from '../../domain/ticket-change.js';
 import { queueTicketPosts } from '../tickets/queue-ticket-posts.js';
-import { accessRefusal, ticketChannel } from '../tickets/ticket-access.js';
 import { ticketStatuses } from '../tickets/ticket-statuses.js';
 import { queueDraftStatePosts } from './draft-posts.js';
-import { loadDraft, reviewerIdsOf, type DraftRefusal, type ReviewDeps } from './review-reply.js';
+import { draftFor, loadDraft, reviewerIdsOf, type DraftRefusal, type ReviewDeps } from './review-reply.js';
 
 export type DraftDiscard = { kind: 'discarded'; ticketClosed: boolean } | { kind: 'refused'; refusal: DraftRefusal };
 
@@ -25,10 +24,9 @@ export async function discardDraft(
   input: { actorId: string; draftId: number; revision: number },
 ): Promise<DraftDiscard> {
   const refused = (refusal: DraftRefusal): DraftDiscard => ({ kind: 'refused', refusal });
-  const draft = await loadDraft(deps.db, input.draftId);
-  if (!draft) return refused({ kind: 'draft_gone' });
-  const denied = await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId);
-  if (denied) return refused({ kind: 'access', refusal: denied });
+  const found = await draftFor(deps, input.draftId, input.actorId);
+  if ('refusal' in found) return refused(found.refusal);
+  const { draft } = found;
   if (
     draft.authorId !== input.actorId &&
     !(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), input.actorId))

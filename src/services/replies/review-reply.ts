@@ -304,22 +304,38 @@ function fileField(chosen: ChosenAttachments | undefined, files: DraftFile[], fi
   return chosen?.uploaded.some((upload) => upload.id === file?.slackFileId) ? 'files' : 'threadFiles';
 }
 
-/** Why a reviewer may not decide on this draft as shown, or null. */
-async function reviewRefusal(
+/** A draft to act on, or why the person may not. */
+export type DraftFound = { draft: DraftWithTicket } | { refusal: DraftRefusal };
+
+/**
+ * The draft, with the refusals every action on a draft starts with: it is gone, or the
+ * person is not a member of its ticket's channel.
+ */
+export async function draftFor(deps: ReviewDeps, draftId: number, actorId: string): Promise<DraftFound> {
+  const draft = await loadDraft(deps.db, draftId);
+  if (!draft) return { refusal: { kind: 'draft_gone' } };
+  const denied = await accessRefusal(deps, ticketChannel(draft.ticket), actorId);
+  if (denied) return { refusal: { kind: 'access', refusal: denied } };
+  return { draft };
+}
+
+/** The draft a reviewer decides on, or why they may not decide on it as shown. */
+async function draftToReview(
   deps: ReviewDeps,
   actorId: string,
-  draft: DraftWithTicket | null,
+  draftId: number,
   shownRevision: number,
-): Promise<DraftRefusal | null> {
-  if (!draft) return { kind: 'draft_gone' };
-  const denied = await accessRefusal(deps, ticketChannel(draft.ticket), actorId);
-  if (denied) return { kind: 'access', refusal: denied };
+): Promise<DraftFound> {
+  const found = await draftFor(deps, draftId, actorId);
+  if ('refusal' in found) return found;
+  const { draft } = found;
+  const refused = (refusal: DraftRefusal): DraftFound => ({ refusal });
   if (!(await deps.reviewers.isReviewer(reviewerIdsOf(deps, draft.ticket.mailbox.key), actorId)))
-    return { kind: 'not_reviewer', draftKind: draftKind(draft.kind) };
-  if (draft.authorId === actorId) return { kind: 'own_draft', draftKind: draftKind(draft.kind) };
-  if (draft.state !== 'in_review') return { kind: 'not_in_review', state: draft.state };
-  if (draft.revision !== shownRevision) return { kind: 'changed', revision: draft.revision };
-  return null;
+    return refused({ kind: 'not_reviewer', draftKind: draftKind(draft.kind) });
+  if (draft.authorId === actorId) return refused({ kind: 'own_draft', draftKind: draftKind(draft.kind) });
+  if (draft.state !== 'in_review') return refused({ kind: 'not_in_review', state: draft.state });
+  if (draft.revision !== shownRevision) return refused({ kind: 'changed', revision: draft.revision });
+  return found;
 }
 
 /**
@@ -380,10 +396,9 @@ export async function approveDraft(
   deps: ReviewDeps,
   input: { actorId: string; draftId: number; revision: number },
 ): Promise<DraftApproval> {
-  const draft = await loadDraft(deps.db, input.draftId);
-  const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
-  if (refusal) return { kind: 'refused', refusal };
-  if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
+  const review = await draftToReview(deps, input.actorId, input.draftId, input.revision);
+  if ('refusal' in review) return { kind: 'refused', refusal: review.refusal };
+  const { draft } = review;
   // Nobody approves what they were not shown whole (see draftShownWhole).
   if (!draftShownWhole(reviewedText(draft)))
     return { kind: 'refused', refusal: { kind: 'too_long', draftKind: draftKind(draft.kind) } };
@@ -404,8 +419,8 @@ export async function approveDraft(
   );
   enqueueReply.collectAfter(prepared.staged.size);
   if (!approved) {
-    const now = await reviewRefusal(deps, input.actorId, await loadDraft(deps.db, draft.id), input.revision);
-    return now ? { kind: 'refused', refusal: now } : { kind: 'unapplied' };
+    const now = await draftToReview(deps, input.actorId, draft.id, input.revision);
+    return 'refusal' in now ? { kind: 'refused', refusal: now.refusal } : { kind: 'unapplied' };
   }
   deps.logger.info(
     { code: 'draft_approved', draftId: draft.id, ticketId: draft.ticketId, reviewerId: input.actorId },
@@ -429,9 +444,8 @@ export async function openChangesRequest(
   deps: ReviewDeps,
   input: { actorId: string } & ShownDraft,
 ): Promise<ChangesOpening> {
-  const draft = await loadDraft(deps.db, input.draftId);
-  const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
-  if (refusal) return { kind: 'refused', refusal };
+  const review = await draftToReview(deps, input.actorId, input.draftId, input.revision);
+  if ('refusal' in review) return { kind: 'refused', refusal: review.refusal };
   return { kind: 'ask', shown: { draftId: input.draftId, revision: input.revision } };
 }
 
@@ -446,10 +460,9 @@ export async function submitChangesRequest(
   deps: ReviewDeps,
   input: { actorId: string; comment: string } & ShownDraft,
 ): Promise<ChangesSubmission> {
-  const draft = await loadDraft(deps.db, input.draftId);
-  const refusal = await reviewRefusal(deps, input.actorId, draft, input.revision);
-  if (refusal) return { kind: 'refused', refusal };
-  if (!draft) return { kind: 'refused', refusal: { kind: 'draft_gone' } };
+  const review = await draftToReview(deps, input.actorId, input.draftId, input.revision);
+  if ('refusal' in review) return { kind: 'refused', refusal: review.refusal };
+  const { draft } = review;
   const comment = input.comment.trim();
   if (!comment) return { kind: 'comment_missing' };
   // The trace mentions the author: that is how they learn their reply came back.
@@ -469,10 +482,9 @@ export async function openDraftEditor(
   input: { actorId: string; draftId: number },
 ): Promise<DraftEditorOpening> {
   const refused = (refusal: DraftRefusal): DraftEditorOpening => ({ kind: 'refused', refusal });
-  const draft = await loadDraft(deps.db, input.draftId);
-  if (!draft) return refused({ kind: 'draft_gone' });
-  const denied = await accessRefusal(deps, ticketChannel(draft.ticket), input.actorId);
-  if (denied) return refused({ kind: 'access', refusal: denied });
+  const found = await draftFor(deps, input.draftId, input.actorId);
+  if ('refusal' in found) return refused(found.refusal);
+  const { draft } = found;
   if (draft.authorId !== input.actorId)
     return refused({ kind: 'not_author', authorId: draft.authorId, draftKind: draftKind(draft.kind) });
   if (!EDITABLE_DRAFT_STATES.includes(draft.state))
