@@ -42,7 +42,7 @@ describeWithDovecot('discarding drafts', (dovecot) => {
     expect(sent.status).toBe(200);
     // Refusals come back as a notice to the clicker alone; a discard that works says nothing to them.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return fixture.slack.responses.filter((r) => r.id === responseId).map((r) => String(r.body.text ?? ''));
+    return fixture.slack.responsesTo(responseId).map((body) => String(body.text ?? ''));
   }
   const shown = (ticket: StoredMessage, ts: string) =>
     fixture.slack.posted(CHANNEL_ID, ticket.ts).find((m) => m.ts === ts)!;

@@ -85,12 +85,12 @@ describeWithDovecot('/mail export in Slack', (dovecot) => {
     delivered = true;
   }
 
-  const answers = (responseId: string) =>
-    fixture.slack.responses.filter((response) => response.id === responseId).map((response) => response.body);
   async function command(userId: string, text: string) {
     const { responseId } = await fixture.requests.command({ text, userId, channelId: CHANNEL_ID });
-    await waitFor(() => answers(responseId).length > 0, 20_000, `the answer to ${text}`);
-    return answers(responseId).at(-1)! as { text?: string; response_type?: string };
+    return (await fixture.slack.answerTo(responseId, `the answer to ${text}`, 20_000)) as {
+      text?: string;
+      response_type?: string;
+    };
   }
   /** The files shared in the user's DM with the bot, newest last. */
   function filesInDm(userId: string) {

@@ -78,11 +78,7 @@ describeWithDovecot('forwarding a mail', (dovecot) => {
       return before;
     };
     await open(USERS.outsider.id, 'outsider-forward');
-    await waitFor(
-      () => fixture.slack.responses.some((response) => response.id === 'outsider-forward'),
-      5_000,
-      'the refusal',
-    );
+    await fixture.slack.answerTo('outsider-forward', 'the refusal');
     expect(db.prepare("SELECT COUNT(*) AS n FROM Draft WHERE kind = 'forward'").get()).toEqual({ n: 0 });
 
     const before = await open(USERS.agentEn.id);
@@ -140,12 +136,7 @@ describeWithDovecot('forwarding a mail', (dovecot) => {
 
     // Its author is no reviewer: the refusal speaks of a forward, not a reply.
     await approveDraft(fixture, USERS.agentEn.id, ticket, draftPost, 'author-approves');
-    await waitFor(
-      () => fixture.slack.responses.some((response) => response.id === 'author-approves'),
-      5_000,
-      'the refusal',
-    );
-    expect(String(fixture.slack.responses.find((r) => r.id === 'author-approves')!.body.text)).toContain(
+    expect(String((await fixture.slack.answerTo('author-approves', 'the refusal')).text)).toContain(
       'Only reviewers of this mailbox can approve forwards.',
     );
 

@@ -11,7 +11,6 @@ import { afterAll, expect, it } from 'vitest';
 import { appendMail } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture } from '../support/fixture.js';
 import { MailroomProcess } from '../support/mailroom-process.js';
-import { waitFor } from '../support/net.js';
 import { postedTicket } from '../support/posted-ticket.js';
 import { describeWithDovecot } from '../support/services.js';
 
@@ -29,8 +28,7 @@ describeWithDovecot('tags written before they were normalised', (dovecot) => {
 
   async function search(text: string): Promise<string> {
     const { responseId } = await fixture.requests.command({ text, userId: USERS.agentEn.id, channelId: CHANNEL_ID });
-    await waitFor(() => fixture.slack.responses.some((r) => r.id === responseId), 5_000, 'the search answer');
-    return JSON.stringify(fixture.slack.responses.find((r) => r.id === responseId)!.body);
+    return JSON.stringify(await fixture.slack.answerTo(responseId, 'the search answer'));
   }
 
   it('finds them by tag: after a restart, without an edit', async () => {

@@ -62,10 +62,7 @@ describeWithDovecot('merging and splitting tickets', (dovecot) => {
   const json = (message: StoredMessage) => JSON.stringify(current(message).blocks);
   const thread = (message: StoredMessage) => fixture.slack.posted(CHANNEL_ID, message.ts);
   const threadText = (message: StoredMessage) => thread(message).map((m) => JSON.stringify(m.blocks) + (m.text ?? ''));
-  const answers = (responseId: string) =>
-    fixture.slack.responses
-      .filter((response) => response.id === responseId)
-      .map((response) => String(response.body.text ?? ''));
+  const answers = (responseId: string) => fixture.slack.responsesTo(responseId).map((body) => String(body.text ?? ''));
   const opened = () =>
     fixture.slack.calls
       .filter((call) => call.method === 'views.open' && !call.error)

@@ -22,12 +22,12 @@ describeWithDovecot('a customer forgotten or exported from Slack', (dovecot) => 
 
   const current = (message: StoredMessage) =>
     fixture.slack.messages.find((m) => m.ts === message.ts && m.channel === CHANNEL_ID)!;
-  const answers = (responseId: string) =>
-    fixture.slack.responses.filter((response) => response.id === responseId).map((response) => response.body);
   async function command(userId: string, text: string) {
     const { responseId } = await fixture.requests.command({ text, userId, channelId: CHANNEL_ID });
-    await waitFor(() => answers(responseId).length > 0, 20_000, `the answer to /mail ${text}`);
-    return answers(responseId).at(-1)! as { text?: string; response_type?: string };
+    return (await fixture.slack.answerTo(responseId, `the answer to /mail ${text}`, 20_000)) as {
+      text?: string;
+      response_type?: string;
+    };
   }
   /** A mail from the customer; with `attachment`, a file the bot shares in the ticket's thread. */
   async function deliver(from: string, subject: string, attachment?: string): Promise<StoredMessage> {

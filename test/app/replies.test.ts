@@ -75,10 +75,7 @@ describeWithDovecot('replies with review', (dovecot) => {
     return { message: message!, ticketId, messageId };
   }
 
-  const answers = (responseId: string) =>
-    fixture.slack.responses
-      .filter((response) => response.id === responseId)
-      .map((response) => String(response.body.text ?? ''));
+  const answers = (responseId: string) => fixture.slack.responsesTo(responseId).map((body) => String(body.text ?? ''));
   const thread = (message: StoredMessage) => fixture.slack.posted(CHANNEL_ID, message.ts);
   const opened = () =>
     fixture.slack.calls

@@ -182,12 +182,7 @@ describeWithDovecot('attachments in replies', (dovecot) => {
     // A file deleted in Slack before the approval: nothing is sent, and the reviewer is told which.
     fixture.slack.files.get(String(upload.id))!.deleted = true;
     await approve('approve-deleted');
-    await waitFor(
-      () => fixture.slack.responses.some((response) => response.id === 'approve-deleted'),
-      10_000,
-      'the refusal',
-    );
-    expect(String(fixture.slack.responses.find((response) => response.id === 'approve-deleted')!.body.text)).toContain(
+    expect(String((await fixture.slack.answerTo('approve-deleted', 'the refusal')).text)).toContain(
       '請求書_署名済み.pdf',
     );
     expect(db.prepare('SELECT COUNT(*) AS n FROM OutboxMail').get()).toEqual({ n: 0 });

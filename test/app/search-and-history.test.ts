@@ -48,12 +48,7 @@ describeWithDovecot('search and customer history in Slack', (dovecot) => {
   });
 
   const answer = async (responseId: string) => {
-    await waitFor(
-      () => fixture.slack.responses.some((response) => response.id === responseId),
-      10_000,
-      `the answer ${responseId}`,
-    );
-    return fixture.slack.responses.filter((response) => response.id === responseId).at(-1)!.body as {
+    return (await fixture.slack.answerTo(responseId)) as {
       response_type?: string;
       replace_original?: boolean;
       blocks: { type: string; elements?: { action_id: string; value: string }[] }[];

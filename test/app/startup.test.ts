@@ -150,12 +150,7 @@ describeWithDovecot('a configured Mailroom', (dovecot) => {
       channelId: CHANNEL_ID,
     });
     await fixture.slack.sendEnvelope('slash_commands', fields);
-    await waitFor(
-      () => fixture.slack.responses.some((response) => response.id === responseId),
-      5_000,
-      'the help answer',
-    );
-    const answer = fixture.slack.responses.find((response) => response.id === responseId)!.body;
+    const answer = await fixture.slack.answerTo(responseId, 'the help answer');
     expect(JSON.stringify(answer.blocks)).toContain('コマンド');
     await waitFor(async () => (await health()).status === 200, 15_000, 'healthz 200 in Socket Mode');
     // Even at debug level, where the Web API client logs whole responses: no token, no ticket.

@@ -92,11 +92,8 @@ describeWithDovecot('tags and the original mail in Slack', (dovecot) => {
       }
     ).n;
   const opened = () => fixture.slack.callsOf('views.open').filter((call) => !call.error);
-  const answers = (responseId: string) =>
-    fixture.slack.responses.filter((response) => response.id === responseId).map((response) => response.body);
   async function answer(responseId: string) {
-    await waitFor(() => answers(responseId).length > 0, 10_000, `the answer ${responseId}`);
-    return answers(responseId).at(-1)! as { text?: string; response_type?: string; blocks?: unknown[] };
+    return (await fixture.slack.answerTo(responseId)) as { text?: string; response_type?: string; blocks?: unknown[] };
   }
   function click(userId: string, message: StoredMessage, action: Record<string, unknown>) {
     const responseId = `r-${Math.random().toString(36).slice(2)}`;

@@ -66,10 +66,7 @@ describeWithDovecot('team work on a ticket', (dovecot) => {
       .map((field) => field.text)
       .join('\n');
   const thread = (message: StoredMessage) => fixture.slack.posted(CHANNEL_ID, message.ts).map((m) => m.text ?? '');
-  const answers = (responseId: string) =>
-    fixture.slack.responses
-      .filter((response) => response.id === responseId)
-      .map((response) => String(response.body.text ?? ''));
+  const answers = (responseId: string) => fixture.slack.responsesTo(responseId).map((body) => String(body.text ?? ''));
 
   function click(
     userId: string,

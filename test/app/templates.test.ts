@@ -19,12 +19,7 @@ describeWithDovecot('reply templates', (dovecot) => {
   /** `/mail template` typed in the channel: the ephemeral answer. */
   async function listTemplates(userId: string): Promise<Json> {
     const { responseId } = await fixture.requests.command({ text: 'template', userId, channelId: CHANNEL_ID });
-    await waitFor(
-      () => fixture.slack.responses.some((response) => response.id === responseId),
-      5_000,
-      'the template list',
-    );
-    return fixture.slack.responses.find((response) => response.id === responseId)!.body;
+    return fixture.slack.answerTo(responseId, 'the template list');
   }
   /** The buttons of a list: action id and value. */
   function buttons(message: Json): { actionId: string; value: string }[] {
@@ -202,12 +197,7 @@ describeWithDovecot('reply templates', (dovecot) => {
       userId: USERS.outsider.id,
       channelId: 'D0OUTSIDER',
     });
-    await waitFor(
-      () => fixture.slack.responses.some((response) => response.id === responseId),
-      5_000,
-      'the answer in a DM',
-    );
-    expect(JSON.stringify(fixture.slack.responses.find((response) => response.id === responseId)!.body)).not.toContain(
+    expect(JSON.stringify(await fixture.slack.answerTo(responseId, 'the answer in a DM'))).not.toContain(
       'Shipping delay',
     );
   });

@@ -16,6 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { checkBlocks, checkView, MESSAGE_BLOCKS_MAX_CHARS } from './block-kit-rules.js';
+import { waitFor } from './net.js';
 
 type Args = Record<string, unknown>;
 
@@ -497,6 +498,17 @@ export class SlackStandin {
   }
 
   /** Messages the bot posted to a channel: top level, or in the thread of `threadTs`. */
+
+  /** What the bot sent to one response_url (a command's or a click's), in order. */
+  responsesTo(id: string): Args[] {
+    return this.responses.filter((response) => response.id === id).map((response) => response.body);
+  }
+
+  /** The latest answer to one response_url, once there is one. */
+  async answerTo(id: string, what = `the answer ${id}`, timeoutMs = 10_000): Promise<Args> {
+    await waitFor(() => this.responsesTo(id).length > 0, timeoutMs, what);
+    return this.responsesTo(id).at(-1)!;
+  }
   posted(channel: string, threadTs?: string): StoredMessage[] {
     return this.messages.filter((m) => m.channel === channel && (threadTs ? m.thread_ts === threadTs : !m.thread_ts));
   }
