@@ -12,7 +12,13 @@ import { expect, it } from 'vitest';
 import { mrkdwnTexts } from '../support/blocks.js';
 import { appendMail } from '../support/dovecot.js';
 import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
-import { approveDraft, draftInThread, openedModals, submitComposeModal } from '../support/reply-modal.js';
+import {
+  approveDraft,
+  draftInThread,
+  openComposeModal,
+  openedModals,
+  submitComposeModal,
+} from '../support/reply-modal.js';
 import { waitFor } from '../support/net.js';
 import { postedTicket } from '../support/posted-ticket.js';
 import { describeWithDovecot } from '../support/services.js';
@@ -23,13 +29,7 @@ describeWithDovecot('new outbound mail', (dovecot) => {
   const fixture = useFixture(dovecot);
   const { db } = useRunningBot(fixture);
 
-  const compose = async (userId: string) => {
-    const before = openedModals(fixture).length;
-    const sent = await fixture.requests.command({ userId, channelId: CHANNEL_ID, text: 'new' });
-    expect(sent.status).toBe(200);
-    await waitFor(() => openedModals(fixture).length > before, 5_000, 'the compose modal');
-    return openedModals(fixture).at(-1)!;
-  };
+  const compose = (userId: string) => openComposeModal(fixture, userId);
   const submit = (
     userId: string,
     values: { mailbox: string; to: string; subject: string; body: string },

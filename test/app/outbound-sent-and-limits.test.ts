@@ -9,13 +9,13 @@ import { simpleParser } from 'mailparser';
 import { expect, it } from 'vitest';
 import { appendMail, openImap } from '../support/dovecot.js';
 import { mailWithAttachment } from '../support/mime.js';
-import { CHANNEL_ID, USERS, useFixture, useRunningBot } from '../support/fixture.js';
+import { USERS, useFixture, useRunningBot } from '../support/fixture.js';
 import { waitFor } from '../support/net.js';
 import { postedTicket } from '../support/posted-ticket.js';
 import {
   approveDraft,
   draftInThread,
-  openedModals,
+  openComposeModal,
   openForwardModal,
   submitComposeModal,
   submitReplyModal,
@@ -100,12 +100,9 @@ describeWithDovecot('forwards and new mails: size limit and Sent copy', (dovecot
   });
 
   it('tells the writer of a new mail the mailbox’s limit, and copies the sent mail to the Sent folder', async () => {
-    const before = openedModals(fixture).length;
-    await fixture.requests.command({ userId: USERS.agentEn.id, channelId: CHANNEL_ID, text: 'new' });
-    await waitFor(() => openedModals(fixture).length > before, 5_000, 'the compose modal');
-    const fileField = (openedModals(fixture).at(-1)!.blocks as { block_id?: string; hint?: { text: string } }[]).find(
-      (block) => block.block_id === 'reply_files',
-    );
+    const fileField = (
+      (await openComposeModal(fixture, USERS.agentEn.id)).blocks as { block_id?: string; hint?: { text: string } }[]
+    ).find((block) => block.block_id === 'reply_files');
     expect(fileField?.hint?.text).toContain('At most 1 MB together');
 
     const subject = `Welcome aboard ${Date.now()}`;

@@ -147,6 +147,15 @@ export function approveDraft(
   });
 }
 
+/** `/mail new` as `userId` in the support channel; the compose modal it opens. */
+export async function openComposeModal(fixture: Fixture, userId: string): Promise<OpenedModal> {
+  const before = openedModals(fixture).length;
+  const sent = await fixture.requests.command({ userId, channelId: CHANNEL_ID, text: 'new' });
+  expect(sent.status).toBe(200);
+  await waitFor(() => openedModals(fixture).length > before, 5_000, 'the compose modal');
+  return openedModals(fixture).at(-1)!;
+}
+
 /** Submits the compose modal of a new mail as Slack sends it: the mailbox chosen, the texts, the file_input's files. */
 export function submitComposeModal(
   fixture: Fixture,
