@@ -7,7 +7,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { clientAdapter } from './adapter-factory.js';
 import type { DatabaseTarget } from '../config/database-url.js';
-import { CHECKPOINT_PAGES, closeDriver, openDriver, TEMP_STORE, type Driver } from './driver.js';
+import { closeDriver, CONNECTION_PRAGMAS, openDriver, type Driver } from './driver.js';
 import { rawMailStoreOver, type RawMailStore } from './raw-mail-store.js';
 import { sqlRunnerOver, type SqlRunner } from './sql-script.js';
 import { compileWasmLean } from '../util/lean-wasm.js';
@@ -65,16 +65,13 @@ export function sqlRunnerOf(db: Db): SqlRunner {
  * A client ready for work. On SQLite, synchronous=NORMAL (safe in WAL mode: a power cut can
  * lose the last commits but never corrupts): every commit that could be lost this way is
  * redone, because the IMAP cursor is committed together with the mail it passed, and a
- * post's state together with its effect. Prisma's connection checkpoints the log as
- * seldom as the driver's and journals statements in memory as it does (driver.ts).
+ * post's state together with its effect. Prisma's connection is set as the driver's is
+ * (CONNECTION_PRAGMAS in driver.ts).
  */
 export async function openDbClient(target: DatabaseTarget): Promise<Db> {
   const db = createDbClient(target);
-  if (target.provider === 'sqlite') {
-    await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
-    await db.$executeRawUnsafe(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
-    await db.$executeRawUnsafe(`PRAGMA temp_store = ${TEMP_STORE}`);
-  }
+  if (target.provider === 'sqlite')
+    for (const pragma of CONNECTION_PRAGMAS) await db.$executeRawUnsafe(`PRAGMA ${pragma}`);
   return db;
 }
 

@@ -36,7 +36,7 @@ function ensurePrivateSqliteFile(file: string): void {
  * went through rose by ~10 MiB (bench/attachment-rss.ts: 209–219 MiB against 199–206), and a
  * thread of its own for the checkpoints was no faster than this (1,252–1,322 against 1,290–1,319).
  */
-export const CHECKPOINT_PAGES = 2_000;
+const CHECKPOINT_PAGES = 2_000;
 
 /**
  * Statement journals (and temporary tables) in memory, not in temporary files: inside a
@@ -47,7 +47,17 @@ export const CHECKPOINT_PAGES = 2_000;
  * update took half as long (bench/backlog-throughput.ts). A statement's journal is as large as
  * the pages it changes: a mail's row (its first MiB of source at most) and its documents.
  */
-export const TEMP_STORE = 'MEMORY';
+const TEMP_STORE = 'MEMORY';
+
+/**
+ * What every connection to the SQLite file is set to (the driver's here, Prisma's in client.ts):
+ * synchronous=NORMAL (see openSqliteFile), checkpoints and statement journals as above.
+ */
+export const CONNECTION_PRAGMAS = [
+  'synchronous = NORMAL',
+  `wal_autocheckpoint = ${CHECKPOINT_PAGES}`,
+  `temp_store = ${TEMP_STORE}`,
+];
 
 /**
  * A connection to the SQLite file, made private first, in WAL mode: WAL lets Slack
@@ -62,9 +72,7 @@ export function openSqliteFile(file: string): Database.Database {
   ensurePrivateSqliteFile(file);
   const sqlite = new Database(file, { timeout: 0 });
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
-  sqlite.pragma(`temp_store = ${TEMP_STORE}`);
+  for (const pragma of CONNECTION_PRAGMAS) sqlite.pragma(pragma);
   return sqlite;
 }
 

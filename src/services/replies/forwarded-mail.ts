@@ -8,6 +8,7 @@ import type { ForwardedMail } from '../../domain/forward-mail.js';
 import { storedAddresses } from '../../domain/stored-addresses.js';
 import type { MailAttachment } from '../../mail/build-reply-mail.js';
 import { STORED_FILE_ROWS, storedFiles, type MailFile } from '../tickets/load-thread-files.js';
+import { collectBytes } from '../../util/collect-bytes.js';
 
 /** The forwarded mail as read: its attachments are its files, their bytes not yet read. */
 export interface ForwardedSourceMail extends ForwardedMail {
@@ -47,29 +48,14 @@ export async function forwardedMail(db: Db, messageRowId: number | null): Promis
   };
 }
 
-/** The forwarded mail's attachments, read whole for the send: the bytes as the mail carried them. */
+/** The forwarded mail's attachments, read whole for the send (each into one buffer): the bytes as the mail carried them. */
 export async function forwardedAttachments(mail: ForwardedSourceMail): Promise<MailAttachment[]> {
   const attachments: MailAttachment[] = [];
   for (const file of mail.attachments)
-    attachments.push({ filename: file.filename, contentType: file.contentType, content: await fileBytes(file) });
+    attachments.push({
+      filename: file.filename,
+      contentType: file.contentType,
+      content: await collectBytes(file.size, file.chunks()),
+    });
   return attachments;
-}
-
-/**
- * A file's bytes in one buffer of its size, each chunk copied in as it comes (a chunk is
- * valid only until the next is asked for): the file is held once, not as pieces and then
- * again joined. A file whose bytes are not its recorded size is joined as read.
- */
-async function fileBytes(file: MailFile): Promise<Buffer> {
-  const whole = Buffer.allocUnsafeSlow(file.size);
-  let filled = 0;
-  let overflow: Buffer[] | null = null;
-  for await (const chunk of file.chunks()) {
-    if (!overflow && filled + chunk.byteLength <= whole.byteLength) {
-      whole.set(chunk, filled);
-      filled += chunk.byteLength;
-    } else (overflow ??= []).push(Buffer.from(chunk));
-  }
-  const head = whole.subarray(0, filled);
-  return overflow ? Buffer.concat([head, ...overflow]) : head;
 }

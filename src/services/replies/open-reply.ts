@@ -274,8 +274,6 @@ export async function composeReplyModal(
   };
 }
 
-/** The person's own draft in progress on this ticket, or a new one. */
-/** The author's open draft on the ticket (or a new one), now answering `answersId` (the mail the modal shows). */
 /**
  * The author's draft of this kind still being written on the ticket (a forward: of that mail),
  * picked up again rather than doubled; else a new one. A reply picked up answers the latest mail.
